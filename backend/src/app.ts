@@ -1,0 +1,133 @@
+import express, { Router } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { accountRoutes } from './accounts/account-routes';
+import { createKommoTokenVerifier } from './auth/kommo-token';
+import { requireSession } from './auth/require-session';
+import { createSessionService } from './auth/session-service';
+import { sessionRoutes } from './auth/session-routes';
+import { createSessionTokens } from './auth/session-token';
+import type { BackgroundTasks } from './background-tasks';
+import type { Clock } from './clock';
+import type { Config } from './config';
+import type { SecretBox } from './crypto/secret-box';
+import { healthRoutes } from './health/health-routes';
+import { corsPolicy } from './http/cors-policy';
+import { errorMiddleware, notFoundHandler } from './http/error-middleware';
+import { httpMetrics } from './http/http-metrics';
+import type { IdGenerator } from './ids';
+import { createInstallService } from './kommo/install-service';
+import type { KommoApi } from './kommo/kommo-api';
+import { kommoRoutes } from './kommo/kommo-routes';
+import type { Db } from './store/db';
+import { widgetRoutes } from './widget-host/widget-routes';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  metrics: Registry;
+  tasks: BackgroundTasks;
+  box: SecretBox;
+  /** Signs our widget session tokens. */
+  sessionKey: Uint8Array;
+  kommo: KommoApi;
+  /** Extra pages mounted at /demo when the demo runs. */
+  demo?: Router;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+export function createApp(deps: AppDeps) {
+  const { config, db, clock, logger } = deps;
+  const publicOrigin = new URL(config.publicUrl).origin;
+  const https = publicOrigin.startsWith('https:');
+
+  const installs = createInstallService({
+    db,
+    kommo: deps.kommo,
+    box: deps.box,
+    clock,
+    ids: deps.ids,
+    logger,
+    tasks: deps.tasks,
+    clientId: config.kommo.clientId,
+    clientSecret: config.kommo.clientSecret,
+  });
+  const sessionTokens = createSessionTokens({ key: deps.sessionKey, clock, ttlSeconds: config.sessionTtlSeconds });
+  const sessions = createSessionService({
+    db,
+    clock,
+    sessions: sessionTokens,
+    kommoTokens: createKommoTokenVerifier({
+      db,
+      clock,
+      clientId: config.kommo.clientId,
+      clientSecret: config.kommo.clientSecret,
+      audience: publicOrigin,
+    }),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : deps.ids();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+      // Query strings carry Kommo codes and signatures: log the path only.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+    }),
+  );
+  app.use(httpMetrics(deps.metrics));
+  app.use(
+    helmet({
+      // The widget lives in an iframe inside Kommo pages: frame-ancestors replaces X-Frame-Options.
+      frameguard: false,
+      strictTransportSecurity: https,
+      contentSecurityPolicy: {
+        directives: {
+          'upgrade-insecure-requests': https ? [] : null,
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'connect-src': ["'self'"],
+          'frame-src': ["'self'"],
+          'frame-ancestors': ["'self'", 'https://*.kommo.com', 'https://*.amocrm.com', 'https://*.amocrm.ru'],
+        },
+      },
+    }),
+  );
+  app.use(corsPolicy(publicOrigin));
+  app.use(express.json({ limit: config.bodyLimit }));
+
+  app.use(healthRoutes({ db, metrics: deps.metrics }));
+  app.use('/kommo', kommoRoutes(installs));
+  app.use('/widget', widgetRoutes({ publicOrigin }));
+
+  const api = Router();
+  api.use(sessionRoutes(sessions));
+  api.use(requireSession({ db, sessions: sessionTokens }));
+  api.use(accountRoutes({ db, clock }));
+  app.use('/api/v1', api);
+
+  if (deps.demo) app.use('/demo', deps.demo);
+
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(logger));
+
+  return { app, installs };
+}

@@ -1,0 +1,39 @@
+import type { RequestHandler, Response } from 'express';
+import { forbidden, unauthorized } from '../http/app-error';
+import type { Queryable } from '../store/db';
+import type { Session, SessionTokens } from './session-token';
+
+/**
+ * Every widget API call needs our session token. The account must still be installed and the user
+ * still enabled: an uninstall or a disabled user takes effect on the next request, not at token expiry.
+ */
+export function requireSession(deps: { db: Queryable; sessions: SessionTokens }): RequestHandler {
+  return async (req, res, next) => {
+    const token = /^Bearer (\S+)$/.exec(req.header('authorization') ?? '')?.[1];
+    if (!token) throw unauthorized('missing_session', 'Sign in through the Wabridge widget in Kommo first.');
+    const session = await deps.sessions.verify(token);
+    const rows = await deps.db.query<{ status: string; enabled: boolean | null }>(
+      `select a.status, u.enabled from accounts a
+       left join account_users u on u.account_id = a.id and u.kommo_user_id = $2
+       where a.id = $1`,
+      [session.accountId, session.userId],
+    );
+    const row = rows[0];
+    if (!row || row.status !== 'active') throw unauthorized('account_uninstalled', 'Wabridge is no longer installed in this Kommo account.');
+    if (row.enabled === false) throw forbidden('user_disabled', 'Your administrator has not enabled Wabridge for your user.');
+    res.locals.session = session;
+    next();
+  };
+}
+
+export function sessionOf(res: Response): Session {
+  const session = res.locals.session as Session | undefined;
+  if (!session) throw unauthorized('missing_session', 'Sign in through the Wabridge widget in Kommo first.');
+  return session;
+}
+
+export function requireAdmin(res: Response): Session {
+  const session = sessionOf(res);
+  if (session.role !== 'admin') throw forbidden('admin_only', 'Only a Kommo administrator can do this.');
+  return session;
+}

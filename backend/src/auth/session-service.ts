@@ -1,0 +1,43 @@
+import type { SessionRequest, SessionResponse } from '../../../contract/session';
+import { upsertSeenUser } from '../accounts/user-store';
+import type { Clock } from '../clock';
+import { forbidden } from '../http/app-error';
+import { findAccountByKommoId, recordKommoPlan } from '../kommo/account-store';
+import type { Db } from '../store/db';
+import type { KommoTokenVerifier } from './kommo-token';
+import type { SessionTokens } from './session-token';
+
+/** Turns Kommo's one-time token into our session for an installed account and an enabled user. */
+export function createSessionService(deps: { db: Db; clock: Clock; kommoTokens: KommoTokenVerifier; sessions: SessionTokens }) {
+  return {
+    async open(kommoToken: string, request: SessionRequest): Promise<SessionResponse> {
+      const claims = await deps.kommoTokens.verify(kommoToken);
+      const at = deps.clock.now();
+      const { account, user } = await deps.db.transaction(async (tx) => {
+        const account = await findAccountByKommoId(tx, claims.account_id);
+        if (!account) return { account };
+        if (account.status !== 'active') return { account };
+        const user = await upsertSeenUser(tx, {
+          accountId: account.id,
+          userId: claims.user_id,
+          name: request.user?.name,
+          isAdmin: claims.is_admin === true,
+          at,
+        });
+        if (request.kommoPlan) await recordKommoPlan(tx, account.id, request.kommoPlan, at);
+        return { account, user };
+      });
+      if (!account) {
+        throw forbidden('account_not_installed', 'Wabridge is not installed in this Kommo account yet. An admin installs it in Settings → Integrations.');
+      }
+      if (!user) {
+        throw forbidden('account_uninstalled', 'Wabridge was disabled in this Kommo account. An admin can install it again in Settings → Integrations.');
+      }
+      if (!user.enabled) throw forbidden('user_disabled', 'Your administrator has not enabled Wabridge for your user.');
+      const role = user.is_admin ? 'admin' : 'agent';
+      const { token, expiresAt } = await deps.sessions.issue({ accountId: account.id, userId: claims.user_id, role });
+      return { token, expiresAt: expiresAt.toISOString(), accountId: account.id, userId: claims.user_id, role };
+    },
+  };
+}
+export type SessionService = ReturnType<typeof createSessionService>;

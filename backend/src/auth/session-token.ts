@@ -1,0 +1,53 @@
+import { jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import type { Clock } from '../clock';
+import { unauthorized } from '../http/app-error';
+import type { Role } from '../../../contract/session';
+
+export interface Session {
+  accountId: string;
+  userId: number;
+  role: Role;
+}
+
+const Claims = z.object({
+  acc: z.string(),
+  uid: z.number().int(),
+  role: z.enum(['admin', 'agent']),
+});
+
+const ISSUER = 'wabridge';
+const AUDIENCE = 'wabridge-widget';
+
+/** Our own short-lived session token, scoped to (account, user, role). */
+export function createSessionTokens(deps: { key: Uint8Array; clock: Clock; ttlSeconds: number }) {
+  return {
+    async issue(session: Session): Promise<{ token: string; expiresAt: Date }> {
+      const iat = Math.floor(deps.clock.now().getTime() / 1000);
+      const exp = iat + deps.ttlSeconds;
+      const token = await new SignJWT({ acc: session.accountId, uid: session.userId, role: session.role })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(deps.key);
+      return { token, expiresAt: new Date(exp * 1000) };
+    },
+    async verify(token: string): Promise<Session> {
+      try {
+        const { payload } = await jwtVerify(token, deps.key, {
+          algorithms: ['HS256'],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          currentDate: deps.clock.now(),
+        });
+        const claims = Claims.parse(payload);
+        return { accountId: claims.acc, userId: claims.uid, role: claims.role };
+      } catch {
+        throw unauthorized('invalid_session', 'Your Wabridge session has expired or is not valid. Reload the widget.');
+      }
+    },
+  };
+}
+export type SessionTokens = ReturnType<typeof createSessionTokens>;

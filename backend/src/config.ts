@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const optionalUrl = optionalText.pipe(z.url().optional());
+
+/** Every variable the service reads (SPEC §10). Unset values mean "demo": fakes in-process, embedded store. */
+export const EnvSchema = z.object({
+  NODE_ENV: optionalText,
+  PORT: optionalText
+    .pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number').optional())
+    .transform((v) => (v === undefined ? 3000 : Number(v)))
+    .pipe(z.number().max(65535, 'must be a port number')),
+  HOST: optionalText.transform((v) => v ?? '127.0.0.1'),
+  PUBLIC_URL: optionalUrl,
+  DATABASE_URL: optionalText.pipe(
+    z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  ),
+  DATA_DIR: optionalText.transform((v) => v ?? './data'),
+  LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  KOMMO_CLIENT_ID: optionalText.pipe(z.uuid('must be the integration ID (a UUID)').optional()),
+  KOMMO_CLIENT_SECRET: optionalText.pipe(z.string().min(16, 'must be the integration secret key').optional()),
+  KOMMO_API_BASE: optionalUrl,
+  WHATSAPP_APP_SECRET: optionalText,
+  WHATSAPP_VERIFY_TOKEN: optionalText,
+  GRAPH_API_BASE: optionalUrl,
+  STRIPE_SECRET_KEY: optionalText,
+  STRIPE_WEBHOOK_SECRET: optionalText,
+  STRIPE_API_BASE: optionalUrl,
+  ENCRYPTION_KEY: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9+/_-]{43}=?$|^[0-9a-fA-F]{64}$/, 'must be 32 bytes as 64 hex digits or base64')
+      .optional(),
+  ),
+  OPERATOR_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+/** What the app needs, resolved from the environment by the entry point. */
+export interface Config {
+  publicUrl: string;
+  kommo: {
+    clientId: string;
+    clientSecret: string;
+    /** Where Kommo API calls go; unset means the account's own host. */
+    apiBase?: string;
+  };
+  /** How long our widget session tokens live. */
+  sessionTtlSeconds: number;
+  /** Upper bound for JSON request bodies. */
+  bodyLimit: string;
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment; a bad value throws naming the variable. */
+export function parseEnv(env: NodeJS.ProcessEnv): Env {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const value = result.data;
+  if (Boolean(value.KOMMO_CLIENT_ID) !== Boolean(value.KOMMO_CLIENT_SECRET)) {
+    throw new ConfigError('Invalid configuration:\n  KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET must be set together');
+  }
+  if (value.KOMMO_CLIENT_ID && !value.ENCRYPTION_KEY) {
+    throw new ConfigError('Invalid configuration:\n  ENCRYPTION_KEY: required when real Kommo credentials are set');
+  }
+  if (value.KOMMO_CLIENT_ID && !value.PUBLIC_URL) {
+    throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: required when real Kommo credentials are set');
+  }
+  return value;
+}
+
+export function decodeKey(text: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+}

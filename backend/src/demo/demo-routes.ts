@@ -1,0 +1,73 @@
+import express, { Router } from 'express';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { DEMO_ACCOUNT_ID } from '../../../fakes/kommo/fake-kommo-data';
+import type { FakeKommo } from '../../../fakes/kommo/fake-kommo';
+import type { BackgroundTasks } from '../background-tasks';
+import { badRequest } from '../http/app-error';
+import { parse } from '../http/parse';
+import { findAccountByKommoId } from '../kommo/account-store';
+import type { Db } from '../store/db';
+
+const staticDir = fileURLToPath(new URL('./static/', import.meta.url));
+const i18nDir = fileURLToPath(new URL('../../../i18n/', import.meta.url));
+const imagesDir = fileURLToPath(new URL('../../../images/', import.meta.url));
+const requireJs = fileURLToPath(import.meta.resolve('requirejs/require.js'));
+
+const TokenRequest = z.object({ userId: z.number().int().positive() });
+
+/**
+ * The demo: a page that behaves like a Kommo account and loads the real loader, plus the calls its
+ * Kommo stub makes of "Kommo" (the fake Kommo in this process): install, uninstall, one-time tokens.
+ */
+export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: Db }): Router {
+  const router = Router();
+  const demoAccount = () => deps.fake.accounts.get(DEMO_ACCOUNT_ID)!;
+
+  async function state() {
+    const kommo = demoAccount();
+    const ours = await findAccountByKommoId(deps.db, DEMO_ACCOUNT_ID);
+    return {
+      installed: ours?.status === 'active',
+      account: { id: kommo.id, name: kommo.name, subdomain: kommo.subdomain, tariffName: 'Advanced', language: kommo.language },
+      users: kommo.users,
+      leads: kommo.leads,
+      contacts: kommo.contacts,
+    };
+  }
+
+  router.get('/', (_req, res) => {
+    res.sendFile(staticDir + 'index.html');
+  });
+  router.use('/static', express.static(staticDir, { index: false }));
+  router.use('/i18n', express.static(i18nDir, { index: false }));
+  router.use('/images', express.static(imagesDir, { index: false }));
+  router.get('/vendor/require.js', (_req, res) => {
+    res.sendFile(requireJs);
+  });
+
+  router.get('/kommo/state', async (_req, res) => {
+    res.json(await state());
+  });
+
+  // Kommo calls the install hook server to server; the demo waits for the exchange so the page can go on.
+  router.post('/kommo/install', async (_req, res) => {
+    await deps.fake.install(DEMO_ACCOUNT_ID);
+    await deps.tasks.idle();
+    res.json(await state());
+  });
+
+  router.post('/kommo/uninstall', async (_req, res) => {
+    await deps.fake.uninstall(DEMO_ACCOUNT_ID);
+    res.json(await state());
+  });
+
+  // What $authorizedAjax does inside Kommo: a fresh one-time JWT for the signed-in user.
+  router.post('/kommo/token', async (req, res) => {
+    const { userId } = parse(TokenRequest, req.body, 'body');
+    if (!demoAccount().users.some((u) => u.id === userId)) throw badRequest('unknown_user', 'No such user in the demo account.');
+    res.json({ token: await deps.fake.mintDisposableToken(DEMO_ACCOUNT_ID, userId) });
+  });
+
+  return router;
+}

@@ -1,0 +1,52 @@
+import type { Queryable } from '../store/db';
+
+export interface InstallRequestRow {
+  id: string;
+  code_enc: string;
+  referer: string;
+  status: 'pending' | 'done' | 'failed';
+  error: string | null;
+  account_id: string | null;
+  received_at: Date;
+}
+
+export async function insertInstallRequest(
+  db: Queryable,
+  input: { id: string; codeEnc: string; referer: string; state?: string; clientId?: string; fromWidget: boolean; at: Date },
+): Promise<void> {
+  await db.query(
+    `insert into kommo_install_requests (id, code_enc, referer, state, client_id, from_widget, status, received_at)
+     values ($1, $2, $3, $4, $5, $6, 'pending', $7)`,
+    [input.id, input.codeEnc, input.referer, input.state ?? null, input.clientId ?? null, input.fromWidget, input.at],
+  );
+}
+
+/** Leases a pending request until `until`, so that two processes never exchange the same code at once. */
+export async function claimInstallRequest(db: Queryable, id: string, at: Date, until: Date): Promise<InstallRequestRow | undefined> {
+  const rows = await db.query<InstallRequestRow>(
+    `update kommo_install_requests set claimed_until = $3
+     where id = $1 and status = 'pending' and (claimed_until is null or claimed_until < $2)
+     returning *`,
+    [id, at, until],
+  );
+  return rows[0];
+}
+
+export async function pendingInstallRequestIds(db: Queryable, at: Date): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `select id from kommo_install_requests
+     where status = 'pending' and (claimed_until is null or claimed_until < $1) order by received_at`,
+    [at],
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function finishInstallRequest(
+  db: Queryable,
+  input: { id: string; status: 'done' | 'failed'; error?: string; accountId?: string; at: Date },
+): Promise<void> {
+  await db.query(
+    `update kommo_install_requests set status = $2, error = $3, account_id = $4, processed_at = $5 where id = $1`,
+    [input.id, input.status, input.error ?? null, input.accountId ?? null, input.at],
+  );
+}

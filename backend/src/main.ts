@@ -1,0 +1,109 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pino } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createApp } from './app';
+import { createBackgroundTasks } from './background-tasks';
+import { systemClock } from './clock';
+import { ConfigError, decodeKey, parseEnv, type Config } from './config';
+import { createSecretBox, deriveKey } from './crypto/secret-box';
+import { DEMO_CLIENT_ID, demoSecrets } from './demo/demo-credentials';
+import { demoRoutes } from './demo/demo-routes';
+import { randomIds } from './ids';
+import { createKommoHttpApi } from './kommo/kommo-http-api';
+import { migrate } from './store/migrate';
+import { openStore } from './store/open-store';
+import { startFakeKommo } from '../../fakes/kommo/fake-kommo';
+
+/** The entry point: the only place that reads process.env. */
+async function main() {
+  let env;
+  try {
+    env = parseEnv(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = pino({ level: env.LOG_LEVEL ?? 'info' });
+  const dataDir = resolve(env.DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+  const demo = !env.KOMMO_CLIENT_ID;
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
+  const secrets = demo ? await demoSecrets(dataDir) : undefined;
+  const masterKey = env.ENCRYPTION_KEY ? decodeKey(env.ENCRYPTION_KEY) : secrets!.encryptionKey;
+
+  const fake = demo
+    ? await startFakeKommo({
+        clientId: DEMO_CLIENT_ID,
+        clientSecret: secrets!.clientSecret,
+        redirectUri: `${publicUrl}/kommo/install`,
+        uninstallUrl: `${publicUrl}/kommo/uninstall`,
+      })
+    : undefined;
+
+  const config: Config = {
+    publicUrl,
+    demo,
+    kommo: {
+      clientId: env.KOMMO_CLIENT_ID ?? DEMO_CLIENT_ID,
+      clientSecret: env.KOMMO_CLIENT_SECRET ?? secrets!.clientSecret,
+      apiBase: env.KOMMO_API_BASE ?? fake?.url,
+    },
+    sessionTtlSeconds: 15 * 60,
+    bodyLimit: '256kb',
+  };
+
+  const db = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
+  const applied = await migrate(db);
+  logger.info({ store: db.kind, applied }, 'store ready');
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const tasks = createBackgroundTasks(logger);
+  const { app, installs } = createApp({
+    config,
+    db,
+    clock: systemClock,
+    ids: randomIds,
+    logger,
+    metrics,
+    tasks,
+    box: createSecretBox(deriveKey(masterKey, 'secrets')),
+    sessionKey: deriveKey(masterKey, 'session'),
+    kommo: createKommoHttpApi({
+      clientId: config.kommo.clientId,
+      clientSecret: config.kommo.clientSecret,
+      redirectUri: `${publicUrl}/kommo/install`,
+      apiBase: config.kommo.apiBase,
+    }),
+    demo: fake ? demoRoutes({ fake, tasks, db }) : undefined,
+  });
+
+  const server = app.listen(env.PORT, env.HOST, () => {
+    logger.info({ url: publicUrl, demo: demo ? `${publicUrl}/demo` : undefined }, 'Wabridge is listening');
+  });
+  await installs.resumePending();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    server.close();
+    server.closeIdleConnections();
+    await tasks.idle();
+    await fake?.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`Wabridge failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

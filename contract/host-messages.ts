@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { SessionResponse } from './session';
+
+/** Where in Kommo the iframe is shown. */
+export const Area = z.enum(['card', 'settings', 'advanced_settings', 'list']);
+export type Area = z.infer<typeof Area>;
+
+export const CardContact = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  phones: z.array(z.string()),
+});
+
+/** What the loader knows about where the widget is shown (SPEC §2). */
+export const HostContext = z.object({
+  area: Area,
+  entity: z.enum(['leads', 'contacts', 'companies']).nullable(),
+  entityId: z.number().int().nullable(),
+  contacts: z.array(CardContact),
+  selected: z.array(z.object({ id: z.number().int(), type: z.string() })).default([]),
+  user: z.object({ id: z.number().int(), name: z.string() }),
+  language: z.string(),
+  kommoPlan: z.string().nullable(),
+});
+export type HostContext = z.infer<typeof HostContext>;
+
+/** Loader → iframe. */
+export const HostMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('wabridge:context'), context: HostContext, session: SessionResponse }),
+  z.object({ type: z.literal('wabridge:session'), session: SessionResponse }),
+  z.object({
+    type: z.literal('wabridge:session-error'),
+    error: z.object({ code: z.string(), message: z.string() }),
+  }),
+]);
+export type HostMessage = z.infer<typeof HostMessage>;
+
+/** Iframe → loader. */
+export const AppMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('wabridge:ready') }),
+  z.object({ type: z.literal('wabridge:refresh-session') }),
+  z.object({ type: z.literal('wabridge:resize'), height: z.number().int().min(0).max(5000) }),
+]);
+export type AppMessage = z.infer<typeof AppMessage>;

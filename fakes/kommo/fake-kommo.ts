@@ -1,0 +1,300 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import axios from 'axios';
+import express, { type Request, type Response } from 'express';
+import { SignJWT } from 'jose';
+import { listen } from '../http-server';
+import { demoKommoAccount, type FakeKommoAccount } from './fake-kommo-data';
+
+/**
+ * A fake Kommo: a real HTTP server speaking Kommo's OAuth and REST v4 wire formats, with knobs
+ * for tests and the demo (mint codes and one-time tokens, call the install and uninstall hooks,
+ * hold the token exchange, read the notes it received).
+ */
+export interface FakeKommoOptions {
+  clientId: string;
+  clientSecret: string;
+  /** The integration's Redirect URI (our install hook); its origin is the JWT audience. */
+  redirectUri: string;
+  /** Our uninstall hook. */
+  uninstallUrl: string;
+  accounts?: FakeKommoAccount[];
+  /** Requests per second per account before 429 (Kommo's limit is 7). */
+  rateLimitPerSecond?: number;
+  now?: () => Date;
+}
+
+export interface MintTokenOverrides {
+  secret?: string;
+  aud?: string;
+  clientUuid?: string;
+  /** Seconds relative to now. */
+  iatOffset?: number;
+  lifetime?: number;
+  isAdmin?: boolean;
+}
+
+export interface ReceivedNote {
+  entityType: string;
+  entityId: number;
+  noteType: string;
+  params: Record<string, unknown>;
+}
+
+interface RefreshChain {
+  accountId: number;
+  usedGeneration: number;
+}
+
+export type FakeKommo = Awaited<ReturnType<typeof startFakeKommo>>;
+
+export async function startFakeKommo(options: FakeKommoOptions) {
+  const now = options.now ?? (() => new Date());
+  const limit = options.rateLimitPerSecond ?? 7;
+  const accounts = new Map((options.accounts ?? [demoKommoAccount()]).map((a) => [a.id, a]));
+  const codes = new Map<string, { accountId: number; expiresAt: number; used: boolean }>();
+  const accessTokens = new Map<string, { accountId: number; expiresAt: number }>();
+  const refreshTokens = new Map<string, { chain: RefreshChain; generation: number }>();
+  const hits = new Map<number, number[]>();
+  const notes: ReceivedNote[] = [];
+  let exchangeGate: Promise<void> | undefined;
+
+  const app = express();
+  app.use(express.json());
+
+  const problem = (res: Response, status: number, title: string, detail: string) =>
+    res.status(status).type('application/problem+json').json({ title, type: 'https://httpstatus.es/' + status, status, detail });
+
+  function issueTokens(accountId: number, chain: RefreshChain = { accountId, usedGeneration: -1 }) {
+    const accessToken = randomBytes(24).toString('hex');
+    const refreshToken = randomBytes(24).toString('hex');
+    accessTokens.set(accessToken, { accountId, expiresAt: now().getTime() + 86_400_000 });
+    refreshTokens.set(refreshToken, { chain, generation: chain.usedGeneration + 1 });
+    return {
+      token_type: 'Bearer',
+      expires_in: 86_400,
+      server_time: Math.floor(now().getTime() / 1000),
+      access_token: accessToken,
+      refresh_token: refreshToken,
+    };
+  }
+
+  app.post('/oauth2/access_token', async (req, res) => {
+    if (exchangeGate) await exchangeGate;
+    const body = req.body ?? {};
+    if (body.client_id !== options.clientId || body.client_secret !== options.clientSecret) {
+      return problem(res, 401, 'Unauthorized', 'Client authentication failed');
+    }
+    if (body.redirect_uri !== options.redirectUri) return problem(res, 400, 'Bad Request', 'Redirect URI mismatch');
+    if (body.grant_type === 'authorization_code') {
+      const code = codes.get(String(body.code));
+      if (!code || code.used || code.expiresAt < now().getTime()) {
+        return problem(res, 400, 'Bad Request', 'Authorization code has expired');
+      }
+      code.used = true;
+      return res.json(issueTokens(code.accountId));
+    }
+    if (body.grant_type === 'refresh_token') {
+      const entry = refreshTokens.get(String(body.refresh_token));
+      // Rotation: an older token stays valid only until a newer one of its chain has been used.
+      if (!entry || entry.generation < entry.chain.usedGeneration) {
+        return problem(res, 400, 'Bad Request', 'Token has been revoked');
+      }
+      entry.chain.usedGeneration = entry.generation;
+      return res.json(issueTokens(entry.chain.accountId, entry.chain));
+    }
+    return problem(res, 400, 'Bad Request', 'Unsupported grant type');
+  });
+
+  /** Bearer auth plus Kommo's per-account rate limit. */
+  function authorise(req: Request, res: Response): FakeKommoAccount | undefined {
+    const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
+    const entry = token ? accessTokens.get(token) : undefined;
+    const account = entry && entry.expiresAt > now().getTime() ? accounts.get(entry.accountId) : undefined;
+    if (!account || !account.installed) {
+      problem(res, 401, 'Unauthorized', 'Unauthorized');
+      return undefined;
+    }
+    const t = Date.now();
+    const recent = (hits.get(account.id) ?? []).filter((at) => at > t - 1000);
+    if (recent.length >= limit) {
+      hits.set(account.id, recent);
+      problem(res, 429, 'Too Many Requests', 'Too many requests');
+      return undefined;
+    }
+    recent.push(t);
+    hits.set(account.id, recent);
+    return account;
+  }
+
+  app.get('/api/v4/account', (req, res) => {
+    const account = authorise(req, res);
+    if (!account) return;
+    const withs = String(req.query.with ?? '').split(',');
+    res.json({
+      id: account.id,
+      name: account.name,
+      subdomain: account.subdomain,
+      current_user_id: account.users[0]?.id ?? 0,
+      country: account.country,
+      currency: account.currency,
+      currency_symbol: account.currency === 'EUR' ? '€' : '$',
+      customers_mode: 'disabled',
+      is_unsorted_on: true,
+      is_loss_reason_enabled: true,
+      is_helpbot_enabled: false,
+      is_technical_account: false,
+      contact_name_display_order: 1,
+      language: account.language,
+      ...(withs.includes('datetime_settings')
+        ? { _embedded: { datetime_settings: { timezone: account.timezone, date_format: 'd.m.Y', time_format: 'H:i' } } }
+        : {}),
+      _links: { self: { href: `https://${account.subdomain}.kommo.com/api/v4/account` } },
+    });
+  });
+
+  const contactJson = (account: FakeKommoAccount, id: number) => {
+    const c = account.contacts.find((x) => x.id === id)!;
+    return {
+      id: c.id,
+      name: c.name,
+      first_name: c.name.split(' ')[0],
+      last_name: c.name.split(' ').slice(1).join(' '),
+      responsible_user_id: account.users[0]?.id,
+      custom_fields_values: c.phones.length
+        ? [{ field_id: 1, field_name: 'Phone', field_code: 'PHONE', field_type: 'multitext', values: c.phones.map((value) => ({ value, enum_id: 1, enum_code: 'MOB' })) }]
+        : null,
+      _links: { self: { href: `/api/v4/contacts/${c.id}` } },
+    };
+  };
+
+  app.get('/api/v4/contacts', (req, res) => {
+    const account = authorise(req, res);
+    if (!account) return;
+    const query = String(req.query.query ?? '').replace(/\D/g, '');
+    const found = account.contacts.filter((c) => !query || c.phones.some((p) => p.replace(/\D/g, '').includes(query)));
+    // Kommo answers an empty search with 204 and no body.
+    if (!found.length) return res.status(204).end();
+    res.json({ _page: 1, _links: {}, _embedded: { contacts: found.map((c) => contactJson(account, c.id)) } });
+  });
+
+  app.get('/api/v4/contacts/:id', (req, res) => {
+    const account = authorise(req, res);
+    if (!account) return;
+    const id = Number(req.params.id);
+    if (!account.contacts.some((c) => c.id === id)) return res.status(204).end();
+    res.json(contactJson(account, id));
+  });
+
+  app.get('/api/v4/leads/:id', (req, res) => {
+    const account = authorise(req, res);
+    if (!account) return;
+    const lead = account.leads.find((l) => l.id === Number(req.params.id));
+    if (!lead) return res.status(204).end();
+    const withContacts = String(req.query.with ?? '').split(',').includes('contacts');
+    res.json({
+      id: lead.id,
+      name: lead.name,
+      price: lead.price,
+      responsible_user_id: account.users[0]?.id,
+      _embedded: withContacts
+        ? { contacts: lead.contactIds.map((id, i) => ({ id, is_main: i === 0, _links: { self: { href: `/api/v4/contacts/${id}` } } })) }
+        : {},
+    });
+  });
+
+  app.post('/api/v4/:entity/notes', (req, res) => {
+    const account = authorise(req, res);
+    if (!account) return;
+    const entity = String(req.params.entity);
+    const items = Array.isArray(req.body) ? req.body : [];
+    if (!['leads', 'contacts', 'companies'].includes(entity) || !items.length || items.length > 250) {
+      return problem(res, 400, 'Bad Request', 'Invalid notes request');
+    }
+    const created = items.map((item: { entity_id?: unknown; note_type?: unknown; params?: unknown; request_id?: unknown }, i: number) => {
+      notes.push({
+        entityType: entity,
+        entityId: Number(item.entity_id),
+        noteType: String(item.note_type),
+        params: (item.params ?? {}) as Record<string, unknown>,
+      });
+      return { id: notes.length, entity_id: Number(item.entity_id), request_id: String(item.request_id ?? i) };
+    });
+    res.json({ _links: {}, _embedded: { notes: created } });
+  });
+
+  const server = await listen(app);
+  const audience = new URL(options.redirectUri).origin;
+
+  function account(id: number) {
+    const found = accounts.get(id);
+    if (!found) throw new Error(`The fake Kommo has no account ${id}`);
+    return found;
+  }
+
+  function mintCode(accountId: number) {
+    account(accountId);
+    const code = 'def' + randomBytes(32).toString('hex');
+    codes.set(code, { accountId, expiresAt: now().getTime() + 20 * 60_000, used: false });
+    return code;
+  }
+
+  return {
+    url: server.url,
+    close: server.close,
+    accounts,
+    notes,
+    /** A fresh authorization code for the account (valid 20 minutes, like Kommo's). */
+    mintCode,
+    /** Kommo's one-time JWT, as `$authorizedAjax` sends it in `X-Auth-Token`. */
+    async mintDisposableToken(accountId: number, userId: number, overrides: MintTokenOverrides = {}) {
+      const a = account(accountId);
+      const user = a.users.find((u) => u.id === userId);
+      const iat = Math.floor(now().getTime() / 1000) + (overrides.iatOffset ?? 0);
+      return new SignJWT({
+        account_id: a.id,
+        user_id: userId,
+        subdomain: a.subdomain,
+        client_uuid: overrides.clientUuid ?? options.clientId,
+        is_admin: overrides.isAdmin ?? user?.isAdmin ?? false,
+      })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuer(`https://${a.subdomain}.kommo.com`)
+        .setAudience(overrides.aud ?? audience)
+        .setJti(randomUUID())
+        .setIssuedAt(iat)
+        .setNotBefore(iat)
+        .setExpirationTime(iat + (overrides.lifetime ?? 1800))
+        .sign(new TextEncoder().encode(overrides.secret ?? options.clientSecret));
+    },
+    /** What Kommo does when an admin installs the widget: GET the Redirect URI with a fresh code. */
+    async install(accountId: number, extra: Record<string, string> = {}) {
+      const a = account(accountId);
+      a.installed = true;
+      const params = { code: mintCode(accountId), referer: `${a.subdomain}.kommo.com`, from_widget: '1', ...extra };
+      const started = Date.now();
+      const response = await axios.get(options.redirectUri, { params, timeout: 3000, validateStatus: () => true });
+      return { status: response.status, elapsedMs: Date.now() - started };
+    },
+    /** What Kommo does when an admin disables the integration; `badSignature` forges the call. */
+    async uninstall(accountId: number, opts: { badSignature?: boolean } = {}) {
+      const a = account(accountId);
+      const key = opts.badSignature ? 'not-the-secret' : options.clientSecret;
+      const signature = createHmac('sha256', key).update(`${options.clientId}|${a.id}`).digest('hex');
+      const response = await axios.get(options.uninstallUrl, {
+        params: { client_uuid: options.clientId, account_id: String(a.id), signature },
+        headers: { 'User-Agent': 'amoService-oAuth-Code-Sender/1.0' },
+        validateStatus: () => true,
+      });
+      if (response.status < 300) a.installed = false;
+      return { status: response.status };
+    },
+    /** Holds every token exchange until the returned function is called (a slow Kommo). */
+    holdTokenExchange(): () => void {
+      let release!: () => void;
+      exchangeGate = new Promise<void>((r) => (release = r)).then(() => {
+        exchangeGate = undefined;
+      });
+      return release;
+    },
+  };
+}

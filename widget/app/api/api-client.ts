@@ -1,0 +1,43 @@
+import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import type { z } from 'zod';
+import { MeResponse, UserList, UserView } from '../../../contract/account';
+import { ErrorBody } from '../../../contract/error';
+import { ApiError } from './api-error';
+
+export interface ApiClientOptions {
+  baseURL: string;
+  getToken(): string | null;
+  /** Called on 401 so the host can fetch a fresh session. */
+  onUnauthorized?(): void;
+  http?: AxiosInstance;
+}
+
+/** The widget's only way to the backend: responses are parsed with the shared contract. */
+export function createApiClient(options: ApiClientOptions) {
+  const http = options.http ?? axios.create({ baseURL: options.baseURL, timeout: 15_000 });
+
+  async function request<S extends z.ZodType>(schema: S, config: { method: string; url: string; data?: unknown }): Promise<z.infer<S>> {
+    const token = options.getToken();
+    try {
+      const response = await http.request({ ...config, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      return schema.parse(response.data);
+    } catch (error) {
+      if (isAxiosError(error)) {
+        const status = error.response?.status ?? 0;
+        if (status === 401) options.onUnauthorized?.();
+        const body = ErrorBody.safeParse(error.response?.data);
+        if (body.success) throw new ApiError(body.data.error.code, body.data.error.message, status);
+        throw new ApiError(status ? 'http_error' : 'unreachable', status ? `The service answered ${status}.` : 'The service could not be reached.', status);
+      }
+      throw error;
+    }
+  }
+
+  return {
+    me: () => request(MeResponse, { method: 'GET', url: '/api/v1/me' }),
+    users: () => request(UserList, { method: 'GET', url: '/api/v1/users' }),
+    setUserEnabled: (userId: number, enabled: boolean) =>
+      request(UserView, { method: 'PATCH', url: `/api/v1/users/${userId}`, data: { enabled } }),
+  };
+}
+export type ApiClient = ReturnType<typeof createApiClient>;

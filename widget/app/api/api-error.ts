@@ -1,0 +1,17 @@
+/** A refused or failed call to the Wabridge API, with the backend's stable code. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Works across realms (the app runs in an iframe inside someone else's page). */
+export function isApiError(value: unknown): value is ApiError {
+  return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'ApiError';
+}

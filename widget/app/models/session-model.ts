@@ -1,0 +1,62 @@
+import { computed, signal } from '@preact/signals';
+import type { MeResponse } from '../../../contract/account';
+import type { HostContext } from '../../../contract/host-messages';
+import type { ApiClient } from '../api/api-client';
+import { isApiError } from '../api/api-error';
+import type { Host } from '../host/host';
+import { translator } from '../i18n/translate';
+
+export type SessionStatus = 'connecting' | 'ready' | 'error';
+
+/**
+ * Who is signed in and where the widget is shown. The loader hands over the session and context;
+ * the model keeps the token fresh and loads the account and user.
+ */
+export function createSessionModel(deps: { host: Host; createApi: (getToken: () => string | null) => ApiClient; initialLanguage?: string }) {
+  const status = signal<SessionStatus>('connecting');
+  const error = signal<{ code: string; message: string } | null>(null);
+  const context = signal<HostContext | null>(null);
+  const me = signal<MeResponse | null>(null);
+  const token = signal<string | null>(null);
+  const language = computed(() => context.value?.language ?? deps.initialLanguage ?? 'en');
+  const t = computed(() => translator(language.value));
+  const isAdmin = computed(() => me.value?.user.role === 'admin');
+
+  const api = deps.createApi(() => token.value);
+
+  async function loadMe() {
+    try {
+      me.value = await api.me();
+      error.value = null;
+      status.value = 'ready';
+    } catch (err) {
+      error.value = isApiError(err) ? { code: err.code, message: err.message } : { code: 'unknown', message: String(err) };
+      status.value = 'error';
+    }
+  }
+
+  function start(): () => void {
+    const stop = deps.host.listen((message) => {
+      switch (message.type) {
+        case 'wabridge:context':
+          context.value = message.context;
+          token.value = message.session.token;
+          void loadMe();
+          break;
+        case 'wabridge:session':
+          token.value = message.session.token;
+          if (status.value === 'error') void loadMe();
+          break;
+        case 'wabridge:session-error':
+          error.value = message.error;
+          status.value = 'error';
+          break;
+      }
+    });
+    deps.host.send({ type: 'wabridge:ready' });
+    return stop;
+  }
+
+  return { status, error, context, me, language, t, isAdmin, api, start, reload: loadMe };
+}
+export type SessionModel = ReturnType<typeof createSessionModel>;

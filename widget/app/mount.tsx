@@ -1,0 +1,32 @@
+import { render } from 'preact';
+import type { ApiClient } from './api/api-client';
+import { App } from './components/App';
+import type { Host } from './host/host';
+import { createSessionModel } from './models/session-model';
+import { createUsersModel } from './models/users-model';
+
+export interface MountDeps {
+  host: Host;
+  createApi: (getToken: () => string | null) => ApiClient;
+  language?: string;
+}
+
+/** Renders the app into `root`; returns the function that unmounts it and stops listening. */
+export function mount(root: HTMLElement, deps: MountDeps): () => void {
+  const session = createSessionModel({ host: deps.host, createApi: deps.createApi, initialLanguage: deps.language });
+  const users = createUsersModel({ api: session.api });
+  const stop = session.start();
+  render(<App session={session} users={users} />, root);
+
+  // Tell the loader our height so the iframe fits its content.
+  let observer: ResizeObserver | undefined;
+  if (typeof ResizeObserver !== 'undefined') {
+    observer = new ResizeObserver(() => deps.host.send({ type: 'wabridge:resize', height: Math.ceil(root.getBoundingClientRect().height) + 8 }));
+    observer.observe(root);
+  }
+  return () => {
+    observer?.disconnect();
+    stop();
+    render(null, root);
+  };
+}

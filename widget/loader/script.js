@@ -1,0 +1,293 @@
+/*
+ * Wabridge loader for Kommo (script.js in the widget archive).
+ *
+ * It is the only code that touches Kommo: it maps Kommo's widget callbacks to the Wabridge app,
+ * which runs in an iframe served by the Wabridge backend. It gets a session with Kommo's one-time
+ * token ($authorizedAjax), hands the session and the card context to the iframe by postMessage
+ * (exact origin checks both ways), refreshes the session before it expires, and cleans up in destroy.
+ * Kept small and readable on purpose: the Kommo marketplace reviews this file as written.
+ */
+define([], function () {
+  'use strict';
+
+  // Written in when the archive is packed (scripts/pack-widget.ts) or served (the demo).
+  var APP_ORIGIN = '__WABRIDGE_ORIGIN__';
+  var REFRESH_BEFORE_MS = 60 * 1000;
+  var CARD_AREAS = { lcard: 'leads', ccard: 'contacts', comcard: 'companies' };
+
+  function kommo() {
+    return window.APP || window.AMOCRM;
+  }
+
+  function constant(name) {
+    var app = kommo();
+    try {
+      return app && typeof app.constant === 'function' ? app.constant(name) : undefined;
+    } catch (e) {
+      return undefined;
+    }
+  }
+
+  function toElement(target) {
+    if (!target) return null;
+    if (target.jquery) return target[0] || null;
+    return target.nodeType === 1 ? target : null;
+  }
+
+  function normalisePhones(phones) {
+    return (phones || [])
+      .map(function (p) {
+        return typeof p === 'string' ? p : p && (p.value || p.phone);
+      })
+      .filter(Boolean)
+      .map(String);
+  }
+
+  function paidTillIso(value) {
+    if (value === undefined || value === null || value === '') return undefined;
+    var date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
+    return isNaN(date.getTime()) ? undefined : date.toISOString();
+  }
+
+  /** One iframe in one place in Kommo, with its own session and message channel. */
+  function Frame(widget, area, container, extra) {
+    this.widget = widget;
+    this.area = area;
+    this.extra = extra || {};
+    this.session = null;
+    this.timer = null;
+    this.destroyed = false;
+    this.onMessage = this.onMessage.bind(this);
+
+    var lang = kommo() && kommo().lang_id ? String(kommo().lang_id) : 'en';
+    this.iframe = document.createElement('iframe');
+    this.iframe.src = APP_ORIGIN + '/widget/app.html?lang=' + encodeURIComponent(lang) +
+      '#host=' + encodeURIComponent(window.location.origin) + '&area=' + encodeURIComponent(area);
+    this.iframe.title = 'Wabridge';
+    this.iframe.className = 'wabridge-frame';
+    this.iframe.setAttribute('data-wabridge-area', area);
+    this.iframe.style.cssText = 'width:100%;height:160px;border:0;display:block;';
+    container.appendChild(this.iframe);
+    window.addEventListener('message', this.onMessage);
+  }
+
+  Frame.prototype.post = function (message) {
+    if (this.iframe.contentWindow) this.iframe.contentWindow.postMessage(message, APP_ORIGIN);
+  };
+
+  Frame.prototype.onMessage = function (event) {
+    if (event.origin !== APP_ORIGIN || event.source !== this.iframe.contentWindow) return;
+    var data = event.data || {};
+    if (data.type === 'wabridge:ready') this.start();
+    else if (data.type === 'wabridge:refresh-session') this.refresh();
+    else if (data.type === 'wabridge:resize' && typeof data.height === 'number') {
+      this.iframe.style.height = Math.max(60, Math.min(5000, Math.round(data.height))) + 'px';
+    }
+  };
+
+  Frame.prototype.start = function () {
+    var self = this;
+    Promise.all([this.openSession(), this.context()]).then(
+      function (results) {
+        if (self.destroyed) return;
+        self.post({ type: 'wabridge:context', session: results[0], context: results[1] });
+      },
+      function (error) {
+        self.fail(error);
+      }
+    );
+  };
+
+  Frame.prototype.refresh = function () {
+    var self = this;
+    this.openSession().then(
+      function (session) {
+        if (!self.destroyed) self.post({ type: 'wabridge:session', session: session });
+      },
+      function (error) {
+        self.fail(error);
+      }
+    );
+  };
+
+  Frame.prototype.fail = function (error) {
+    if (this.destroyed) return;
+    var body = error && (error.responseJSON || error.body);
+    var known = body && body.error;
+    this.post({
+      type: 'wabridge:session-error',
+      error: known
+        ? { code: String(known.code), message: String(known.message) }
+        : { code: 'unreachable', message: 'The Wabridge service could not be reached.' }
+    });
+  };
+
+  /** POST /api/v1/session with Kommo's one-time token; schedules the next refresh. */
+  Frame.prototype.openSession = function () {
+    var self = this;
+    var user = constant('user') || {};
+    var account = constant('account') || {};
+    var body = {};
+    if (user.name) body.user = { name: String(user.name) };
+    if (account.tariffName) {
+      body.kommoPlan = { name: String(account.tariffName) };
+      var paidTill = paidTillIso(account.paid_till);
+      if (paidTill) body.kommoPlan.paidTill = paidTill;
+    }
+    return Promise.resolve(
+      this.widget.$authorizedAjax({
+        url: APP_ORIGIN + '/api/v1/session',
+        type: 'POST',
+        method: 'POST',
+        contentType: 'application/json',
+        dataType: 'json',
+        data: JSON.stringify(body)
+      })
+    ).then(function (session) {
+      self.session = session;
+      clearTimeout(self.timer);
+      var wait = new Date(session.expiresAt).getTime() - Date.now() - REFRESH_BEFORE_MS;
+      self.timer = setTimeout(function () {
+        self.refresh();
+      }, Math.max(5000, wait));
+      return session;
+    });
+  };
+
+  /** Where the widget is shown: area, card, the card's contacts and phones, user, language, plan. */
+  Frame.prototype.context = function () {
+    var widget = this.widget;
+    var system = widget.system() || {};
+    var app = kommo() || {};
+    var user = constant('user') || {};
+    var account = constant('account') || {};
+    var entity = CARD_AREAS[system.area] || null;
+    var card = app.data && app.data.current_card;
+    var entityId = entity && card && card.id ? Number(card.id) : null;
+    var contacts = entity && typeof widget.get_current_card_contacts_data === 'function'
+      ? Promise.resolve(widget.get_current_card_contacts_data()).catch(function () { return []; })
+      : Promise.resolve([]);
+    var extra = this.extra;
+    return contacts.then(function (list) {
+      return {
+        area: extra.area || 'card',
+        entity: entity,
+        entityId: entityId,
+        contacts: (list || []).map(function (c) {
+          return { id: Number(c.id), name: String(c.name || ''), phones: normalisePhones(c.phones) };
+        }),
+        selected: extra.selected || [],
+        user: { id: Number(user.id || system.amouser_id || 0), name: String(user.name || '') },
+        language: String(app.lang_id || 'en'),
+        kommoPlan: account.tariffName ? String(account.tariffName) : null
+      };
+    });
+  };
+
+  Frame.prototype.destroy = function () {
+    this.destroyed = true;
+    clearTimeout(this.timer);
+    window.removeEventListener('message', this.onMessage);
+    if (this.iframe.parentNode) this.iframe.parentNode.removeChild(this.iframe);
+  };
+
+  return function WabridgeWidget() {
+    var self = this;
+    var frames = [];
+    var overlay = null;
+
+    function mount(area, container, extra) {
+      if (!container) return null;
+      var frame = new Frame(self, area, container, extra);
+      frames.push(frame);
+      return frame;
+    }
+
+    function destroyAll() {
+      frames.forEach(function (f) {
+        f.destroy();
+      });
+      frames = [];
+      if (overlay && overlay.parentNode) overlay.parentNode.removeChild(overlay);
+      overlay = null;
+    }
+
+    /** The bulk action on a list: a modal over the list with the selected rows. */
+    function openListModal(type) {
+      destroyAll();
+      var selection = typeof self.list_selected === 'function' ? self.list_selected() : {};
+      var selected = (selection && selection.selected) || [];
+      overlay = document.createElement('div');
+      overlay.className = 'wabridge-modal';
+      overlay.style.cssText = 'position:fixed;inset:0;background:rgba(0,0,0,.4);display:flex;align-items:center;justify-content:center;z-index:1000;';
+      var box = document.createElement('div');
+      box.style.cssText = 'background:#fff;width:min(720px,92vw);max-height:90vh;overflow:auto;border-radius:4px;padding:8px;';
+      var close = document.createElement('button');
+      close.type = 'button';
+      close.textContent = '×';
+      close.setAttribute('aria-label', 'Close');
+      close.style.cssText = 'float:right;border:0;background:none;font-size:20px;cursor:pointer;';
+      close.onclick = destroyAll;
+      box.appendChild(close);
+      overlay.appendChild(box);
+      document.body.appendChild(overlay);
+      mount('list', box, {
+        area: 'list',
+        selected: selected.map(function (row) {
+          return { id: Number(row.id), type: String(row.type || type) };
+        })
+      });
+    }
+
+    this.callbacks = {
+      render: function () {
+        var system = self.system() || {};
+        if (CARD_AREAS[system.area]) {
+          destroyAll();
+          self.render_template({
+            caption: { class_name: 'wabridge-caption' },
+            body: '',
+            render: '<div class="wabridge-panel" id="wabridge-panel-' + system.area + '"></div>'
+          });
+          mount('card', document.getElementById('wabridge-panel-' + system.area));
+        }
+        return true;
+      },
+      init: function () {
+        return true;
+      },
+      bind_actions: function () {
+        return true;
+      },
+      settings: function (modalBody) {
+        destroyAll();
+        var container = toElement(modalBody) || document.querySelector('.widget_settings_block');
+        mount('settings', container, { area: 'settings' });
+        return true;
+      },
+      onSave: function () {
+        return true;
+      },
+      destroy: function () {
+        destroyAll();
+      },
+      advancedSettings: function () {
+        destroyAll();
+        var code = (self.get_settings() || {}).widget_code;
+        mount('advanced_settings', document.getElementById('work-area-' + code), { area: 'advanced_settings' });
+        return true;
+      },
+      leads: {
+        selected: function () {
+          openListModal('leads');
+        }
+      },
+      contacts: {
+        selected: function () {
+          openListModal('contacts');
+        }
+      }
+    };
+    return this;
+  };
+});

@@ -1,0 +1,24 @@
+// Builds the iframe app (Preact + signals) into dist/widget-app/app.js, served by the backend at /widget/app.js.
+const path = require('node:path');
+
+module.exports = (_env, argv) => ({
+  mode: argv.mode ?? 'production',
+  entry: path.resolve(__dirname, 'app/main.tsx'),
+  output: {
+    path: path.resolve(__dirname, '../dist/widget-app'),
+    filename: 'app.js',
+    clean: true,
+  },
+  devtool: 'source-map',
+  resolve: { extensions: ['.tsx', '.ts', '.js'] },
+  module: {
+    rules: [
+      {
+        test: /\.tsx?$/,
+        loader: 'esbuild-loader',
+        options: { target: 'es2020', jsx: 'automatic', jsxImportSource: 'preact' },
+      },
+    ],
+  },
+  performance: { hints: false },
+});
