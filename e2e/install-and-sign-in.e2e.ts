@@ -1,0 +1,66 @@
+import { expect, test } from '@playwright/test';
+import { widgetFrame } from './widget-frame';
+
+// One demo server for the file, starting uninstalled: the steps build on each other.
+test.describe.configure({ mode: 'serial' });
+
+test('when the widget is not installed yet, then the settings modal says so and the card has no widget', async ({ page }) => {
+  await page.goto('/demo#lead');
+  await expect(page.getByTestId('card-widgets')).toContainText('not installed');
+  await expect(page.locator('iframe[data-wabridge-area]')).toHaveCount(0);
+
+  await page.goto('/demo#settings');
+  await page.getByTestId('integration-tile').click();
+  await expect(widgetFrame(page, 'settings').getByTestId('wabridge-error')).toHaveAttribute('data-code', 'account_not_installed');
+});
+
+test('when the admin installs Wabridge, then the lead card shows the widget signed in as the demo admin of the demo account', async ({ page }) => {
+  await page.goto('/demo#settings');
+  await page.getByTestId('integration-tile').click();
+  await page.getByTestId('install').click();
+  await expect(widgetFrame(page, 'settings').getByTestId('wabridge-user')).toHaveText('Signed in as Dana Admin (administrator)');
+  await page.locator('#kommo-modal-close').click();
+
+  await page.goto('/demo#lead');
+  const card = widgetFrame(page, 'card');
+  await expect(card.getByTestId('wabridge-user')).toHaveText('Signed in as Dana Admin (administrator)');
+  await expect(card.getByTestId('wabridge-account')).toContainText('Wabridge Demo Company (wabridge-demo)');
+  await expect(card.getByTestId('wabridge-contacts')).toContainText('Maria Silva');
+  await expect(card.getByTestId('wabridge-contacts')).toContainText('+55 11 91234-5678');
+});
+
+test('when an agent opens the lead card, then the widget signs the agent in with the agent role', async ({ page }) => {
+  await page.goto('/demo#lead');
+  await page.locator('#kommo-user').selectOption({ label: 'Alex Agent' });
+  await expect(widgetFrame(page, 'card').getByTestId('wabridge-user')).toHaveText('Signed in as Alex Agent (agent)');
+});
+
+test('when the admin disables a user in the advanced settings, then that user is refused on the card', async ({ page }) => {
+  await page.goto('/demo#advanced');
+  const advanced = widgetFrame(page, 'advanced_settings');
+  const agent = advanced.getByLabel(/Alex Agent/);
+  await expect(agent).toBeChecked();
+  await agent.uncheck();
+  await expect(agent).not.toBeChecked();
+
+  await page.locator('#kommo-user').selectOption({ label: 'Alex Agent' });
+  await page.goto('/demo#lead');
+  await expect(widgetFrame(page, 'card').getByTestId('wabridge-error')).toHaveAttribute('data-code', 'user_disabled');
+});
+
+test('when the admin selects leads in the list, then the bulk action shows the selection', async ({ page }) => {
+  await page.goto('/demo#leads');
+  await page.getByLabel('Select Website order #1001').check();
+  await page.getByRole('button', { name: 'Wabridge' }).click();
+  await expect(widgetFrame(page, 'list').getByTestId('wabridge-selected')).toHaveText('1 selected');
+});
+
+test('when the admin disables the widget, then Kommo’s signed uninstall hook turns the widget off', async ({ page }) => {
+  await page.goto('/demo#settings');
+  await page.getByTestId('integration-tile').click();
+  await page.getByTestId('disable').click();
+  await page.goto('/demo#lead');
+  await expect(page.getByTestId('card-widgets')).toContainText('not installed');
+  const state = await (await page.request.get('/demo/kommo/state')).json();
+  expect(state.installed).toBe(false);
+});
