@@ -56,6 +56,7 @@ export async function startFakeKommo(options: FakeKommoOptions) {
   const refreshTokens = new Map<string, { chain: RefreshChain; generation: number }>();
   const hits = new Map<number, number[]>();
   const notes: ReceivedNote[] = [];
+  const issued: { accountId: number; accessToken: string; refreshToken: string }[] = [];
   let exchangeGate: Promise<void> | undefined;
 
   const app = express();
@@ -69,6 +70,7 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     const refreshToken = randomBytes(24).toString('hex');
     accessTokens.set(accessToken, { accountId, expiresAt: now().getTime() + 86_400_000 });
     refreshTokens.set(refreshToken, { chain, generation: chain.usedGeneration + 1 });
+    issued.push({ accountId, accessToken, refreshToken });
     return {
       token_type: 'Bearer',
       expires_in: 86_400,
@@ -243,6 +245,8 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     close: server.close,
     accounts,
     notes,
+    /** Every token pair the fake handed out, oldest first. */
+    issued,
     /** A fresh authorization code for the account (valid 20 minutes, like Kommo's). */
     mintCode,
     /** Kommo's one-time JWT, as `$authorizedAjax` sends it in `X-Auth-Token`. */

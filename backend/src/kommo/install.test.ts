@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNT_ID } from '../../../fakes/kommo/fake-kommo-data';
+import { startTestApp, type TestApp } from '../../test/harness';
+import { storeKinds } from '../../test/stores';
+
+for (const kind of storeKinds()) {
+  describe(`Kommo install hook (${kind})`, () => {
+    let t: TestApp;
+    beforeEach(async () => {
+      t = await startTestApp(kind);
+    });
+    afterEach(async () => {
+      await t.close();
+    });
+
+    it('when Kommo calls the hook with a valid code, then the account is created with its Kommo details and encrypted tokens', async () => {
+      const result = await t.install(DEMO_ACCOUNT_ID);
+      expect(result.status).toBe(200);
+
+      const accounts = await t.db.query<Record<string, unknown>>('select * from accounts');
+      expect(accounts).toHaveLength(1);
+      expect(accounts[0]).toMatchObject({
+        kommo_account_id: expect.anything(),
+        subdomain: 'wabridge-demo',
+        host: 'wabridge-demo.kommo.com',
+        name: 'Wabridge Demo Company',
+        country: 'BR',
+        currency: 'USD',
+        language: 'en',
+        timezone: 'America/Sao_Paulo',
+        status: 'active',
+      });
+      expect(Number(accounts[0]!.kommo_account_id)).toBe(DEMO_ACCOUNT_ID);
+
+      const issued = t.fake.issued.at(-1)!;
+      const [tokens] = await t.db.query<{ access_token_enc: string; refresh_token_enc: string }>('select * from kommo_tokens');
+      expect(t.box.decrypt(tokens!.access_token_enc)).toBe(issued.accessToken);
+      expect(t.box.decrypt(tokens!.refresh_token_enc)).toBe(issued.refreshToken);
+
+      // Neither token, nor the code, is anywhere in the database in clear.
+      const everything = JSON.stringify([
+        ...(await t.db.query('select * from accounts')),
+        ...(await t.db.query('select * from kommo_tokens')),
+        ...(await t.db.query('select * from kommo_install_requests')),
+        ...(await t.db.query('select * from audit_log')),
+      ]);
+      expect(everything).not.toContain(issued.accessToken);
+      expect(everything).not.toContain(issued.refreshToken);
+      const audit = await t.db.query<{ action: string }>('select action from audit_log');
+      expect(audit.map((a) => a.action)).toEqual(['account.installed']);
+    });
+
+    it('when the code is not one Kommo issued, then nothing is half-made and the failure is logged', async () => {
+      const response = await t.http.get('/kommo/install', { params: { code: 'def-not-a-real-code', referer: 'wabridge-demo.kommo.com', from_widget: '1' } });
+      expect(response.status).toBe(200);
+      await t.tasks.idle();
+
+      expect(await t.db.query('select * from accounts')).toHaveLength(0);
+      expect(await t.db.query('select * from kommo_tokens')).toHaveLength(0);
+      const [request] = await t.db.query<{ status: string; error: string }>('select status, error from kommo_install_requests');
+      expect(request).toMatchObject({ status: 'failed' });
+      expect(request!.error).toContain('400');
+      expect(t.logs.some((l) => l.msg === 'Kommo install failed' && l.level === 40)).toBe(true);
+    });
+
+    it('when a code is used twice, then the second install fails and the first account is untouched', async () => {
+      const code = t.fake.mintCode(DEMO_ACCOUNT_ID);
+      t.fake.accounts.get(DEMO_ACCOUNT_ID)!.installed = true;
+      await t.http.get('/kommo/install', { params: { code, referer: 'wabridge-demo.kommo.com' } });
+      await t.tasks.idle();
+      await t.http.get('/kommo/install', { params: { code, referer: 'wabridge-demo.kommo.com' } });
+      await t.tasks.idle();
+      const requests = await t.db.query<{ status: string }>('select status from kommo_install_requests order by received_at, status');
+      expect(requests.map((r) => r.status).sort()).toEqual(['done', 'failed']);
+      expect(await t.db.query('select * from accounts')).toHaveLength(1);
+      expect(await t.db.query('select * from kommo_tokens')).toHaveLength(1);
+    });
+
+    it('when the token exchange is slow, then the hook answers at once and the account appears once Kommo answers', async () => {
+      const release = t.fake.holdTokenExchange();
+      const result = await t.fake.install(DEMO_ACCOUNT_ID);
+      // The hook answered although Kommo has not answered the exchange yet.
+      expect(result.status).toBe(200);
+      expect(await t.db.query('select * from accounts')).toHaveLength(0);
+      const [pending] = await t.db.query<{ status: string }>('select status from kommo_install_requests');
+      expect(pending!.status).toBe('pending');
+
+      release();
+      await t.tasks.idle();
+      expect(await t.db.query('select * from accounts')).toHaveLength(1);
+    });
+
+    it('when the process stopped before exchanging a stored code, then resuming exchanges it', async () => {
+      const release = t.fake.holdTokenExchange();
+      await t.fake.install(DEMO_ACCOUNT_ID);
+      // A second process finds the request leased by the first and leaves it alone...
+      await t.installs.resumePending();
+      release();
+      await t.tasks.idle();
+      expect(await t.db.query('select * from accounts')).toHaveLength(1);
+      // ...and once done there is nothing left to resume.
+      await t.installs.resumePending();
+      await t.tasks.idle();
+      expect(t.fake.issued).toHaveLength(1);
+    });
+
+    it('when the referer is not a Kommo account host, then the call is refused and nothing is stored', async () => {
+      const response = await t.http.get('/kommo/install', { params: { code: 'abc', referer: 'attacker.example.com' } });
+      expect(response.status).toBe(400);
+      expect(response.data.error.code).toBe('invalid_request');
+      expect(response.data.error.issues[0].path).toBe('query.referer');
+      expect(await t.db.query('select * from kommo_install_requests')).toHaveLength(0);
+    });
+
+    it('when the account reinstalls after an uninstall, then the same account is reactivated with new tokens', async () => {
+      await t.install(DEMO_ACCOUNT_ID);
+      const [before] = await t.db.query<{ id: string }>('select id from accounts');
+      expect((await t.fake.uninstall(DEMO_ACCOUNT_ID)).status).toBe(204);
+      expect(await t.db.query('select * from kommo_tokens')).toHaveLength(0);
+
+      t.clock.advance(86_400_000);
+      await t.install(DEMO_ACCOUNT_ID);
+      const accounts = await t.db.query<{ id: string; status: string; uninstalled_at: unknown; installed_at: Date }>('select * from accounts');
+      expect(accounts).toHaveLength(1);
+      expect(accounts[0]).toMatchObject({ id: before!.id, status: 'active', uninstalled_at: null });
+      expect(new Date(accounts[0]!.installed_at).toISOString()).toBe('2026-11-22T10:00:00.000Z');
+      const [tokens] = await t.db.query<{ access_token_enc: string }>('select * from kommo_tokens');
+      expect(t.box.decrypt(tokens!.access_token_enc)).toBe(t.fake.issued.at(-1)!.accessToken);
+    });
+  });
+}

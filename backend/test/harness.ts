@@ -1,0 +1,118 @@
+import axios, { type AxiosInstance } from 'axios';
+import express from 'express';
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { Writable } from 'node:stream';
+import { startFakeKommo, type FakeKommo } from '../../fakes/kommo/fake-kommo';
+import { demoKommoAccount, type FakeKommoAccount } from '../../fakes/kommo/fake-kommo-data';
+import { listen } from '../../fakes/http-server';
+import { createApp } from '../src/app';
+import { createBackgroundTasks } from '../src/background-tasks';
+import { fixedClock } from '../src/clock';
+import type { Config } from '../src/config';
+import { createSecretBox, deriveKey } from '../src/crypto/secret-box';
+import { randomIds } from '../src/ids';
+import { createKommoHttpApi } from '../src/kommo/kommo-http-api';
+import type { Db } from '../src/store/db';
+import { openTestStore, type StoreKind } from './stores';
+
+export const CLIENT_ID = '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21';
+export const CLIENT_SECRET = 'test-client-secret-' + randomBytes(8).toString('hex');
+
+export interface TestAppOptions {
+  accounts?: FakeKommoAccount[];
+  bodyLimit?: string;
+  sessionTtlSeconds?: number;
+}
+
+/**
+ * The real app over HTTP on a free port, on a fresh store, with a fake Kommo that speaks Kommo's
+ * wire format. The clock is fixed; tests move it by hand. Logs are captured for assertions.
+ */
+export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}) {
+  const clock = fixedClock('2026-11-21T10:00:00Z');
+  const logs: { level: number; msg: string; [k: string]: unknown }[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _enc, done) {
+        logs.push(JSON.parse(String(chunk)));
+        done();
+      },
+    }),
+  );
+  const db: Db = await openTestStore(kind);
+  const masterKey = randomBytes(32);
+  const box = createSecretBox(deriveKey(masterKey, 'secrets'));
+
+  // Our server listens first so the fake Kommo knows our hook URLs; the app is attached after.
+  const outer = express();
+  let handler: express.Express | undefined;
+  outer.use((req, res, next) => (handler ? handler(req, res, next) : next()));
+  const server = await listen(outer);
+
+  const fake: FakeKommo = await startFakeKommo({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUri: `${server.url}/kommo/install`,
+    uninstallUrl: `${server.url}/kommo/uninstall`,
+    accounts: options.accounts ?? [demoKommoAccount()],
+    now: clock.now,
+  });
+  const config: Config = {
+    publicUrl: server.url,
+    demo: false,
+    kommo: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, apiBase: fake.url },
+    sessionTtlSeconds: options.sessionTtlSeconds ?? 900,
+    bodyLimit: options.bodyLimit ?? '256kb',
+  };
+  const tasks = createBackgroundTasks(logger);
+  const { app, installs } = createApp({
+    config,
+    db,
+    clock,
+    ids: randomIds,
+    logger,
+    metrics: new Registry(),
+    tasks,
+    box,
+    sessionKey: deriveKey(masterKey, 'session'),
+    kommo: createKommoHttpApi({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `${server.url}/kommo/install`, apiBase: fake.url }),
+  });
+  handler = app;
+
+  const http: AxiosInstance = axios.create({ baseURL: server.url, validateStatus: () => true });
+
+  return {
+    url: server.url,
+    http,
+    db,
+    fake,
+    clock,
+    tasks,
+    box,
+    installs,
+    logs,
+    /** Installs the account the way Kommo does and waits for the background exchange. */
+    async install(accountId: number) {
+      const result = await fake.install(accountId);
+      await tasks.idle();
+      return result;
+    },
+    /** A session of our own for a Kommo user, obtained through POST /api/v1/session. */
+    async session(accountId: number, userId: number) {
+      const token = await fake.mintDisposableToken(accountId, userId);
+      const response = await http.post('/api/v1/session', {}, { headers: { 'X-Auth-Token': token } });
+      if (response.status !== 201) throw new Error(`session failed: ${response.status} ${JSON.stringify(response.data)}`);
+      return { token: response.data.token as string, auth: { Authorization: `Bearer ${response.data.token}` } };
+    },
+    async close() {
+      await tasks.idle();
+      await server.close();
+      await fake.close();
+      await db.close();
+    },
+  };
+}
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
