@@ -42,14 +42,22 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
       },
     }),
   );
-  const db: Db = await openTestStore(kind);
+  const store: Db = await openTestStore(kind);
+  // The app's store, with a switch that makes every query fail as a lost connection would.
+  const faults = { failQueries: false };
+  const failing = () => Promise.reject(new Error('connection to the store was lost'));
+  const db: Db = {
+    ...store,
+    query: (sql, params) => (faults.failQueries ? failing() : store.query(sql, params)),
+    transaction: (fn) => (faults.failQueries ? failing() : store.transaction(fn)),
+  };
   const masterKey = randomBytes(32);
   const box = createSecretBox(deriveKey(masterKey, 'secrets'));
 
   // Our server listens first so the fake Kommo knows our hook URLs; the app is attached after.
   const outer = express();
-  let handler: express.Express | undefined;
-  outer.use((req, res, next) => (handler ? handler(req, res, next) : next()));
+  const routing: { app?: express.Express } = {};
+  outer.use((req, res, next) => (routing.app ? routing.app(req, res, next) : next()));
   const server = await listen(outer);
 
   const fake: FakeKommo = await startFakeKommo({
@@ -80,7 +88,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     sessionKey: deriveKey(masterKey, 'session'),
     kommo: createKommoHttpApi({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `${server.url}/kommo/install`, apiBase: fake.url }),
   });
-  handler = app;
+  routing.app = app;
 
   const http: AxiosInstance = axios.create({ baseURL: server.url, validateStatus: () => true });
 
@@ -94,6 +102,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     box,
     installs,
     logs,
+    faults,
     /** Installs the account the way Kommo does and waits for the background exchange. */
     async install(accountId: number) {
       const result = await fake.install(accountId);
@@ -111,7 +120,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
       await tasks.idle();
       await server.close();
       await fake.close();
-      await db.close();
+      await store.close();
     },
   };
 }

@@ -23,7 +23,8 @@ define([], function () {
     var app = kommo();
     try {
       return app && typeof app.constant === 'function' ? app.constant(name) : undefined;
-    } catch (e) {
+    } catch {
+      // Kommo throws for unknown constants.
       return undefined;
     }
   }
