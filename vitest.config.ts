@@ -19,6 +19,8 @@ export default defineConfig({
         test: {
           name: 'widget',
           environment: 'happy-dom',
+          // The loader's iframes point at our backend; the tests play that side themselves.
+          environmentOptions: { happyDOM: { settings: { disableIframePageLoading: true } } },
           include: ['widget/**/*.test.{ts,tsx}'],
         },
       },

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+const APP_ORIGIN = 'https://wabridge.example.com';
+const source = readFileSync(resolve(process.cwd(), 'widget/loader/script.js'), 'utf8').replaceAll('__WABRIDGE_ORIGIN__', APP_ORIGIN);
+
+type Widget = Record<string, unknown> & { callbacks: Record<string, (...args: unknown[]) => unknown> };
+
+/** Loads the real script.js through a one-line AMD `define`, as Kommo's loader would. */
+function loadWidget(helpers: Record<string, unknown>): Widget {
+  let factory: (() => new () => Widget) | undefined;
+  new Function('define', source)((_deps: string[], f: () => new () => Widget) => {
+    factory = f;
+  });
+  const widget = new (factory!())();
+  return Object.assign(widget, helpers);
+}
+
+const session = (token: string, expiresAt: string) => ({ token, expiresAt, accountId: 'acc', userId: 7, role: 'admin' });
+
+describe('the Kommo loader (script.js)', () => {
+  let ajax: ReturnType<typeof vi.fn>;
+  let widget: Widget;
+
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2026-11-21T10:00:00Z'), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    document.body.innerHTML = '<div id="panel"></div>';
+    (window as unknown as { APP: unknown }).APP = {
+      lang_id: 'es',
+      data: { current_card: { id: 1001 } },
+      constant: (name: string) =>
+        name === 'user' ? { id: 7, name: 'Dana Admin' } : name === 'account' ? { tariffName: 'Advanced', paid_till: 1_800_000_000 } : undefined,
+    };
+    ajax = vi.fn(async () => session('tok-1', '2026-11-21T10:15:00Z'));
+    widget = loadWidget({
+      system: () => ({ area: 'lcard', amouser_id: 7 }),
+      get_settings: () => ({ widget_code: 'wabridge' }),
+      render_template: (o: { render: string }) => {
+        document.getElementById('panel')!.innerHTML = o.render;
+      },
+      $authorizedAjax: ajax,
+      get_current_card_contacts_data: async () => [{ id: 2001, name: 'Maria Silva', phones: [{ value: '+55 11 91234-5678' }, '+55 11 90000-0000'] }],
+    });
+  });
+  afterEach(() => {
+    widget.callbacks.destroy!();
+    vi.useRealTimers();
+  });
+
+  function renderCard() {
+    expect(widget.callbacks.render!()).toBe(true);
+    const iframe = document.querySelector<HTMLIFrameElement>('iframe[data-wabridge-area="card"]')!;
+    // The test plays the iframe's window (the DOM here does not load cross-origin pages).
+    const posted = vi.fn();
+    const frameWindow = { postMessage: posted };
+    Object.defineProperty(iframe, 'contentWindow', { value: frameWindow });
+    const fromIframe = (data: unknown, origin = APP_ORIGIN, sourceWindow: unknown = frameWindow) =>
+      window.dispatchEvent(new MessageEvent('message', { data, origin, source: sourceWindow as Window }));
+    return { iframe, posted, fromIframe };
+  }
+
+  it('when a card renders, then an iframe of our origin is placed in the panel, told the Kommo page origin', () => {
+    const { iframe } = renderCard();
+    const src = new URL(iframe.src);
+    expect(src.origin).toBe(APP_ORIGIN);
+    expect(src.pathname).toBe('/widget/app.html');
+    expect(src.searchParams.get('lang')).toBe('es');
+    expect(new URLSearchParams(src.hash.slice(1)).get('host')).toBe(window.location.origin);
+  });
+
+  it('when the iframe is ready, then a session is opened with Kommo’s token and handed over with the card context, to our origin only', async () => {
+    const { posted, fromIframe } = renderCard();
+    fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(posted).toHaveBeenCalled());
+    expect(ajax).toHaveBeenCalledWith(expect.objectContaining({ url: `${APP_ORIGIN}/api/v1/session`, type: 'POST' }));
+    expect(JSON.parse(ajax.mock.calls[0]![0].data)).toEqual({
+      user: { name: 'Dana Admin' },
+      kommoPlan: { name: 'Advanced', paidTill: new Date(1_800_000_000 * 1000).toISOString() },
+    });
+    expect(posted).toHaveBeenCalledWith(
+      {
+        type: 'wabridge:context',
+        session: session('tok-1', '2026-11-21T10:15:00Z'),
+        context: {
+          area: 'card',
+          entity: 'leads',
+          entityId: 1001,
+          contacts: [{ id: 2001, name: 'Maria Silva', phones: ['+55 11 91234-5678', '+55 11 90000-0000'] }],
+          selected: [],
+          user: { id: 7, name: 'Dana Admin' },
+          language: 'es',
+          kommoPlan: 'Advanced',
+        },
+      },
+      APP_ORIGIN,
+    );
+  });
+
+  it('when a message comes from another origin or another window, then the loader ignores it', async () => {
+    const { posted, fromIframe } = renderCard();
+    fromIframe({ type: 'wabridge:ready' }, 'https://evil.example');
+    fromIframe({ type: 'wabridge:ready' }, APP_ORIGIN, window);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(ajax).not.toHaveBeenCalled();
+    expect(posted).not.toHaveBeenCalled();
+  });
+
+  it('when the session nears its expiry, then the loader refreshes it and hands the new one over', async () => {
+    const { posted, fromIframe } = renderCard();
+    fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(posted).toHaveBeenCalledTimes(1));
+    ajax.mockResolvedValueOnce(session('tok-2', '2026-11-21T10:30:00Z'));
+    await vi.advanceTimersByTimeAsync(13 * 60_000);
+    expect(ajax).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(60_000 + 10);
+    expect(ajax).toHaveBeenCalledTimes(2);
+    expect(posted).toHaveBeenLastCalledWith({ type: 'wabridge:session', session: session('tok-2', '2026-11-21T10:30:00Z') }, APP_ORIGIN);
+  });
+
+  it('when the backend refuses the session, then the iframe is told why', async () => {
+    ajax.mockRejectedValueOnce({ status: 403, responseJSON: { error: { code: 'account_not_installed', message: 'Not installed' } } });
+    const { posted, fromIframe } = renderCard();
+    fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(posted).toHaveBeenCalled());
+    expect(posted).toHaveBeenCalledWith({ type: 'wabridge:session-error', error: { code: 'account_not_installed', message: 'Not installed' } }, APP_ORIGIN);
+  });
+
+  it('when the widget is destroyed, then its iframe is gone and it no longer listens or refreshes', async () => {
+    const { fromIframe } = renderCard();
+    widget.callbacks.destroy!();
+    expect(document.querySelector('iframe')).toBeNull();
+    fromIframe({ type: 'wabridge:ready' });
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    expect(ajax).not.toHaveBeenCalled();
+  });
+});
