@@ -19,6 +19,14 @@ import { errorMiddleware, notFoundHandler } from './http/error-middleware';
 import { httpMetrics } from './http/http-metrics';
 import type { IdGenerator } from './ids';
 import { createInstallService } from './kommo/install-service';
+import { licenceRoutes } from './licensing/licence-routes';
+import { createLicenceService } from './licensing/licence-service';
+import { operatorRoutes } from './operator/operator-routes';
+import { privacyRoutes } from './privacy/privacy-routes';
+import { createPrivacyService } from './privacy/privacy-service';
+import { registrationRoutes, termsPage } from './registration/registration-routes';
+import { createRegistrationService } from './registration/registration-service';
+import { settingsRoutes } from './settings/settings-routes';
 import type { KommoApi } from './kommo/kommo-api';
 import { kommoRoutes } from './kommo/kommo-routes';
 import type { Db } from './store/db';
@@ -47,6 +55,9 @@ export function createApp(deps: AppDeps) {
   const publicOrigin = new URL(config.publicUrl).origin;
   const https = publicOrigin.startsWith('https:');
 
+  const licences = createLicenceService({ db, clock, ids: deps.ids, prices: config.prices, logger });
+  const registrations = createRegistrationService({ db, clock });
+  const privacy = createPrivacyService({ db, clock, logger });
   const installs = createInstallService({
     db,
     kommo: deps.kommo,
@@ -57,6 +68,7 @@ export function createApp(deps: AppDeps) {
     tasks: deps.tasks,
     clientId: config.kommo.clientId,
     clientSecret: config.kommo.clientSecret,
+    onInstalled: (tx, accountId, kommoAccountId) => licences.startDemoIfFirst(tx, accountId, kommoAccountId),
   });
   const sessionTokens = createSessionTokens({ key: deps.sessionKey, clock, ttlSeconds: config.sessionTtlSeconds });
   const sessions = createSessionService({
@@ -117,11 +129,17 @@ export function createApp(deps: AppDeps) {
   app.use(healthRoutes({ db, metrics: deps.metrics }));
   app.use('/kommo', kommoRoutes(installs));
   app.use('/widget', widgetRoutes({ publicOrigin }));
+  app.use('/terms', termsPage({ registrations }));
+  app.use('/operator', operatorRoutes({ db, clock, token: config.operatorToken, licences, registrations }));
 
   const api = Router();
   api.use(sessionRoutes(sessions));
   api.use(requireSession({ db, sessions: sessionTokens }));
   api.use(accountRoutes({ db, clock }));
+  api.use(licenceRoutes({ licences, prices: config.prices }));
+  api.use(registrationRoutes({ registrations }));
+  api.use(privacyRoutes({ privacy }));
+  api.use(settingsRoutes({ db, clock, licences }));
   app.use('/api/v1', api);
 
   if (deps.demo) app.use('/demo', deps.demo);
@@ -129,5 +147,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, installs };
+  return { app, installs, licences, registrations, privacy };
 }

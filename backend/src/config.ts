@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PriceList } from './licensing/plans';
 
 const optionalText = z
   .string()
@@ -37,6 +38,17 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   OPERATOR_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  PRICE_LIST: optionalText.transform((text, ctx) => {
+    if (text === undefined) return undefined;
+    try {
+      const parsed = PriceList.safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: 'custom', message: `must be a price list: ${parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}` });
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+    }
+    return z.NEVER;
+  }),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -54,6 +66,10 @@ export interface Config {
   /** Upper bound for JSON request bodies. */
   bodyLimit: string;
   demo: boolean;
+  /** Plans, prices and limits (SPEC §4.1 by default). */
+  prices: PriceList;
+  /** The vendor operator's API token; the operator API is closed without one. */
+  operatorToken?: string;
 }
 
 export class ConfigError extends Error {

@@ -11,6 +11,7 @@ import { DEMO_CLIENT_ID, demoSecrets } from './demo/demo-credentials';
 import { demoRoutes } from './demo/demo-routes';
 import { randomIds } from './ids';
 import { createKommoHttpApi } from './kommo/kommo-http-api';
+import { defaultPriceList } from './licensing/plans';
 import { migrate } from './store/migrate';
 import { openStore } from './store/open-store';
 import { startFakeKommo } from '../../fakes/kommo/fake-kommo';
@@ -54,6 +55,8 @@ async function main() {
     },
     sessionTtlSeconds: 15 * 60,
     bodyLimit: '256kb',
+    prices: env.PRICE_LIST ?? defaultPriceList,
+    operatorToken: env.OPERATOR_TOKEN,
   };
 
   const db = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
@@ -63,7 +66,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, installs } = createApp({
+  const { app, installs, privacy } = createApp({
     config,
     db,
     clock: systemClock,
@@ -87,11 +90,18 @@ async function main() {
   });
   await installs.resumePending();
 
+  // The retention and consent purge (SPEC §9) runs hourly; with several instances, one does the work.
+  const purge = () => tasks.run('data purge', () => privacy.purge());
+  purge();
+  const purgeTimer = setInterval(purge, 3600_000);
+  purgeTimer.unref();
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    clearInterval(purgeTimer);
     server.close();
     server.closeIdleConnections();
     await tasks.idle();

@@ -14,16 +14,20 @@ import type { Config } from '../src/config';
 import { createSecretBox, deriveKey } from '../src/crypto/secret-box';
 import { randomIds } from '../src/ids';
 import { createKommoHttpApi } from '../src/kommo/kommo-http-api';
+import { defaultPriceList } from '../src/licensing/plans';
 import type { Db } from '../src/store/db';
 import { openTestStore, type StoreKind } from './stores';
 
 export const CLIENT_ID = '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21';
+export const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';
 export const CLIENT_SECRET = 'test-client-secret-' + randomBytes(8).toString('hex');
 
 export interface TestAppOptions {
   accounts?: FakeKommoAccount[];
   bodyLimit?: string;
   sessionTtlSeconds?: number;
+  /** Where the fixed clock starts. */
+  now?: string;
 }
 
 /**
@@ -31,7 +35,7 @@ export interface TestAppOptions {
  * wire format. The clock is fixed; tests move it by hand. Logs are captured for assertions.
  */
 export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}) {
-  const clock = fixedClock('2026-11-21T10:00:00Z');
+  const clock = fixedClock(options.now ?? '2026-11-21T10:00:00Z');
   const logs: { level: number; msg: string; [k: string]: unknown }[] = [];
   const logger = pino(
     { level: 'debug' },
@@ -74,9 +78,11 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     kommo: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, apiBase: fake.url },
     sessionTtlSeconds: options.sessionTtlSeconds ?? 900,
     bodyLimit: options.bodyLimit ?? '256kb',
+    prices: defaultPriceList,
+    operatorToken: OPERATOR_TOKEN,
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, installs } = createApp({
+  const { app, installs, licences, registrations, privacy } = createApp({
     config,
     db,
     clock,
@@ -101,6 +107,9 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     tasks,
     box,
     installs,
+    licences,
+    registrations,
+    privacy,
     logs,
     faults,
     /** Installs the account the way Kommo does and waits for the background exchange. */
@@ -108,6 +117,12 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
       const result = await fake.install(accountId);
       await tasks.idle();
       return result;
+    },
+    /** Our account id for a Kommo account id. */
+    async accountId(kommoAccountId: number) {
+      const [row] = await db.query<{ id: string }>('select id from accounts where kommo_account_id = $1', [kommoAccountId]);
+      if (!row) throw new Error(`account ${kommoAccountId} is not installed`);
+      return row.id;
     },
     /** A session of our own for a Kommo user, obtained through POST /api/v1/session. */
     async session(accountId: number, userId: number) {

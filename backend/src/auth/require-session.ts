@@ -12,14 +12,15 @@ export function requireSession(deps: { db: Queryable; sessions: SessionTokens })
     const token = /^Bearer (\S+)$/.exec(req.header('authorization') ?? '')?.[1];
     if (!token) throw unauthorized('missing_session', 'Sign in through the Wabridge widget in Kommo first.');
     const session = await deps.sessions.verify(token);
-    const rows = await deps.db.query<{ status: string; enabled: boolean | null }>(
-      `select a.status, u.enabled from accounts a
+    const rows = await deps.db.query<{ status: string; enabled: boolean | null; consent_withdrawn_at: Date | null }>(
+      `select a.status, a.consent_withdrawn_at, u.enabled from accounts a
        left join account_users u on u.account_id = a.id and u.kommo_user_id = $2
        where a.id = $1`,
       [session.accountId, session.userId],
     );
     const row = rows[0];
     if (!row || row.status !== 'active') throw unauthorized('account_uninstalled', 'Wabridge is no longer installed in this Kommo account.');
+    if (row.consent_withdrawn_at) throw forbidden('consent_withdrawn', 'Consent to data processing was withdrawn for this account, so Wabridge no longer works here.');
     if (row.enabled === false) throw forbidden('user_disabled', 'Your administrator has not enabled Wabridge for your user.');
     res.locals.session = session;
     next();

@@ -16,7 +16,8 @@ export function createSessionService(deps: { db: Db; clock: Clock; kommoTokens: 
       const { account, user } = await deps.db.transaction(async (tx) => {
         const account = await findAccountByKommoId(tx, claims.account_id);
         if (!account) return { account };
-        if (account.status !== 'active') return { account };
+        // Nothing about the user is recorded for an account that is gone or withdrew consent.
+        if (account.status !== 'active' || account.consent_withdrawn_at) return { account };
         const user = await upsertSeenUser(tx, {
           accountId: account.id,
           userId: claims.user_id,
@@ -29,6 +30,9 @@ export function createSessionService(deps: { db: Db; clock: Clock; kommoTokens: 
       });
       if (!account) {
         throw forbidden('account_not_installed', 'Wabridge is not installed in this Kommo account yet. An admin installs it in Settings → Integrations.');
+      }
+      if (account.consent_withdrawn_at) {
+        throw forbidden('consent_withdrawn', 'Consent to data processing was withdrawn for this account, so Wabridge no longer works here.');
       }
       if (!user) {
         throw forbidden('account_uninstalled', 'Wabridge was disabled in this Kommo account. An admin can install it again in Settings → Integrations.');

@@ -16,6 +16,7 @@ export interface AccountRow {
   uninstalled_at: Date | null;
   kommo_plan_name: string | null;
   kommo_plan_seen_at: Date | null;
+  consent_withdrawn_at: Date | null;
 }
 
 export async function findAccountByKommoId(db: Queryable, kommoAccountId: number): Promise<AccountRow | undefined> {

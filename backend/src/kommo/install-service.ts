@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import type { SecretBox } from '../crypto/secret-box';
 import { unauthorized } from '../http/app-error';
 import type { IdGenerator } from '../ids';
-import type { Db } from '../store/db';
+import type { Db, Queryable } from '../store/db';
 import { findAccountByKommoId, markUninstalled, saveTokens, upsertInstalledAccount } from './account-store';
 import { claimInstallRequest, finishInstallRequest, insertInstallRequest, pendingInstallRequestIds } from './install-request-store';
 import type { KommoApi } from './kommo-api';
@@ -21,6 +21,8 @@ export interface InstallServiceDeps {
   tasks: BackgroundTasks;
   clientId: string;
   clientSecret: string;
+  /** Starts the demo on a Kommo account's first install, inside the install transaction. */
+  onInstalled(tx: Queryable, accountId: string, kommoAccountId: number): Promise<unknown>;
 }
 
 export interface InstallHookCall {
@@ -61,6 +63,7 @@ export function createInstallService(deps: InstallServiceDeps) {
           accessExpiresAt: new Date(at.getTime() + tokens.expiresIn * 1000),
           at,
         });
+        await deps.onInstalled(tx, id, info.id);
         await finishInstallRequest(tx, { id: request.id, status: 'done', accountId: id, at });
         await recordAudit(tx, { accountId: id, actor: 'kommo', action: 'account.installed', details: { host: request.referer }, at });
         return id;

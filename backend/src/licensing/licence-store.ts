@@ -1,0 +1,45 @@
+import type { Queryable } from '../store/db';
+import type { PeriodRow } from './licence-state';
+import type { PlanId } from './plans';
+
+export async function listPeriods(db: Queryable, accountId: string): Promise<PeriodRow[]> {
+  const rows = await db.query<PeriodRow>('select * from licence_periods where account_id = $1 order by starts_at, created_at', [accountId]);
+  return rows.map((r) => ({ ...r, starts_at: new Date(r.starts_at), ends_at: new Date(r.ends_at), allowance_starts_at: new Date(r.allowance_starts_at) }));
+}
+
+export async function insertPeriod(
+  db: Queryable,
+  p: { id: string; accountId: string; plan: PlanId; startsAt: Date; endsAt: Date; allowanceStartsAt: Date; messageLimit: number; numberLimit: number; orderId?: string; upgradedFrom?: string; at: Date },
+): Promise<void> {
+  await db.query(
+    `insert into licence_periods (id, account_id, plan, starts_at, ends_at, allowance_starts_at, message_limit, number_limit, order_id, upgraded_from, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [p.id, p.accountId, p.plan, p.startsAt, p.endsAt, p.allowanceStartsAt, p.messageLimit, p.numberLimit, p.orderId ?? null, p.upgradedFrom ?? null, p.at],
+  );
+}
+
+export async function movePeriod(db: Queryable, id: string, startsAt: Date, endsAt: Date, allowanceStartsAt: Date): Promise<void> {
+  await db.query('update licence_periods set starts_at = $2, ends_at = $3, allowance_starts_at = $4 where id = $1', [id, startsAt, endsAt, allowanceStartsAt]);
+}
+
+/** True the first time a Kommo account gets its demo; false ever after, even once its data is purged. */
+export async function claimDemo(db: Queryable, kommoAccountId: number, at: Date): Promise<boolean> {
+  const rows = await db.query('insert into demo_grants (kommo_account_id, granted_at) values ($1, $2) on conflict do nothing returning kommo_account_id', [kommoAccountId, at]);
+  return rows.length > 0;
+}
+
+/**
+ * Takes `count` messages from the allowance in force at `at`, or none: the check and the increment
+ * are one statement, so concurrent sends can never both take the last message.
+ */
+export async function takeMessages(db: Queryable, accountId: string, count: number, at: Date): Promise<{ used: number; limit: number } | undefined> {
+  const rows = await db.query<{ messages_used: number; message_limit: number }>(
+    `update licence_periods set messages_used = messages_used + $2
+     where id = (select id from licence_periods where account_id = $1 and allowance_starts_at <= $3 and ends_at > $3
+                 order by starts_at desc limit 1)
+       and messages_used + $2 <= message_limit
+     returning messages_used, message_limit`,
+    [accountId, count, at],
+  );
+  return rows[0] ? { used: rows[0].messages_used, limit: rows[0].message_limit } : undefined;
+}

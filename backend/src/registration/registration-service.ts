@@ -1,0 +1,133 @@
+import type { AccountAdmin, RegistrationInput, TermsView } from '../../../contract/licence';
+import { recordAudit } from '../audit/audit-log';
+import type { Clock } from '../clock';
+import { AppError, badRequest } from '../http/app-error';
+import type { Db } from '../store/db';
+import { findTerms, latestAcceptance, TERMS_NOTICE_DAYS, termsInEffect, upcomingTerms } from './terms';
+
+interface RegistrationRow {
+  last_name: string;
+  first_name: string;
+  patronymic: string | null;
+  email: string;
+  phone: string;
+  city: string;
+  registered_at: Date;
+}
+
+/** Registration of the account's admin, acceptance of the licence terms, and publishing new terms. */
+export function createRegistrationService(deps: { db: Db; clock: Clock }) {
+  const { db, clock } = deps;
+
+  async function termsView(accountId: string): Promise<TermsView> {
+    const now = clock.now();
+    const current = await termsInEffect(db, now);
+    if (!current) throw new AppError('terms_missing', 'No licence terms are in effect.', 503);
+    const upcoming = await upcomingTerms(db, now);
+    const accepted = await latestAcceptance(db, accountId);
+    return {
+      current: { version: current.version, title: current.title, body: current.body, effectiveAt: new Date(current.effective_at).toISOString() },
+      upcoming: upcoming ? { version: upcoming.version, effectiveAt: new Date(upcoming.effective_at).toISOString() } : null,
+      acceptedVersion: accepted?.version ?? null,
+      acceptedAt: accepted ? new Date(accepted.accepted_at).toISOString() : null,
+      acceptanceRequired: accepted?.version !== current.version,
+    };
+  }
+
+  async function registration(accountId: string) {
+    const [row] = await db.query<RegistrationRow>('select * from registrations where account_id = $1', [accountId]);
+    return row
+      ? {
+          lastName: row.last_name,
+          firstName: row.first_name,
+          patronymic: row.patronymic,
+          email: row.email,
+          phone: row.phone,
+          city: row.city,
+          registeredAt: new Date(row.registered_at).toISOString(),
+        }
+      : null;
+  }
+
+  async function mustBeCurrentTerms(version: string) {
+    const current = await termsInEffect(db, clock.now());
+    if (!current || current.version !== version) {
+      throw badRequest('terms_outdated', `Version ${version} of the terms is not the one in effect${current ? ` (${current.version})` : ''}. Reload and read the current terms.`);
+    }
+  }
+
+  return {
+    async view(accountId: string): Promise<AccountAdmin> {
+      const [reg, terms] = await Promise.all([registration(accountId), termsView(accountId)]);
+      const mayOrder = !reg
+        ? { allowed: false, code: 'registration_required', message: 'Register the account before the first paid order.' }
+        : terms.acceptanceRequired
+          ? { allowed: false, code: 'terms_acceptance_required', message: `Accept version ${terms.current.version} of the terms before the next paid order.` }
+          : { allowed: true };
+      return { registration: reg, terms, mayOrder };
+    },
+
+    /** Payments call this before creating a paid order. */
+    async assertMayOrder(accountId: string): Promise<void> {
+      const view = await this.view(accountId);
+      if (!view.mayOrder.allowed) throw new AppError(view.mayOrder.code!, view.mayOrder.message!, 409);
+    },
+
+    async register(accountId: string, userId: number, input: RegistrationInput & { patronymic?: string }) {
+      await mustBeCurrentTerms(input.termsVersion);
+      const at = clock.now();
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `insert into registrations (account_id, last_name, first_name, patronymic, email, phone, city, registered_by, registered_at, updated_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+           on conflict (account_id) do update set last_name = excluded.last_name, first_name = excluded.first_name,
+             patronymic = excluded.patronymic, email = excluded.email, phone = excluded.phone, city = excluded.city,
+             updated_at = excluded.updated_at`,
+          [accountId, input.lastName, input.firstName, input.patronymic ?? null, input.email, input.phone, input.city, userId, at],
+        );
+        await tx.query(
+          'insert into terms_acceptances (account_id, version, accepted_at, accepted_by) values ($1, $2, $3, $4) on conflict do nothing',
+          [accountId, input.termsVersion, at, userId],
+        );
+        await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'registration.saved', details: { termsVersion: input.termsVersion }, at });
+      });
+    },
+
+    async acceptTerms(accountId: string, userId: number, version: string) {
+      await mustBeCurrentTerms(version);
+      const at = clock.now();
+      await db.transaction(async (tx) => {
+        await tx.query('insert into terms_acceptances (account_id, version, accepted_at, accepted_by) values ($1, $2, $3, $4) on conflict do nothing', [
+          accountId,
+          version,
+          at,
+          userId,
+        ]);
+        await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'terms.accepted', details: { version }, at });
+      });
+    },
+
+    /** The operator publishes a new version; it takes effect 7 days later. */
+    async publishTerms(input: { version: string; title: string; body: string }) {
+      if (await findTerms(db, input.version)) throw new AppError('terms_exists', `Terms version ${input.version} already exists.`, 409);
+      const at = clock.now();
+      const effectiveAt = new Date(at.getTime() + TERMS_NOTICE_DAYS * 86_400_000);
+      await db.transaction(async (tx) => {
+        await tx.query('insert into terms_versions (version, title, body, published_at, effective_at) values ($1, $2, $3, $4, $5)', [
+          input.version,
+          input.title,
+          input.body,
+          at,
+          effectiveAt,
+        ]);
+        await recordAudit(tx, { accountId: null, actor: 'operator', action: 'terms.published', details: { version: input.version }, at });
+      });
+      return { version: input.version, publishedAt: at.toISOString(), effectiveAt: effectiveAt.toISOString() };
+    },
+
+    async terms(version: string) {
+      return findTerms(db, version);
+    },
+  };
+}
+export type RegistrationService = ReturnType<typeof createRegistrationService>;
