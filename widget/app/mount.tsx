@@ -2,6 +2,8 @@ import { render } from 'preact';
 import type { ApiClient } from './api/api-client';
 import { App } from './components/App';
 import type { Host } from './host/host';
+import { createAccountAdminModel } from './models/account-admin-model';
+import { createLicenceModel } from './models/licence-model';
 import { createSessionModel } from './models/session-model';
 import { createUsersModel } from './models/users-model';
 
@@ -15,8 +17,11 @@ export interface MountDeps {
 export function mount(root: HTMLElement, deps: MountDeps): () => void {
   const session = createSessionModel({ host: deps.host, createApi: deps.createApi, initialLanguage: deps.language });
   const users = createUsersModel({ api: session.api });
+  const licence = createLicenceModel({ api: session.api });
+  // Withdrawing consent ends the account's use of Wabridge: reload shows why.
+  const admin = createAccountAdminModel({ api: session.api, onChanged: () => void session.reload() });
   const stop = session.start();
-  render(<App session={session} users={users} />, root);
+  render(<App session={session} users={users} licence={licence} admin={admin} />, root);
 
   // Tell the loader our height so the iframe fits its content.
   let observer: ResizeObserver | undefined;

@@ -1,6 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import type { MeResponse, UserView } from '../../contract/account';
+import type { AccountAdmin, LicenceStatus, PlanList } from '../../contract/licence';
 
 export const API = 'http://wabridge.test';
 
@@ -21,6 +22,53 @@ export const me: MeResponse = {
   user: admin,
 };
 
+const allowed = { allowed: true as const };
+const kommoPlanOff = (plan: string) => ({
+  allowed: false as const,
+  code: 'kommo_plan_required',
+  message: `This needs Kommo Advanced or higher; this account is on ${plan}.`,
+  action: 'upgrade_kommo' as const,
+});
+
+export function licence(kommoPlan = 'Advanced'): LicenceStatus {
+  const full = kommoPlan !== 'Base';
+  const gated = full ? allowed : kommoPlanOff(kommoPlan);
+  return {
+    state: 'demo',
+    plan: 'demo',
+    timezone: 'America/Sao_Paulo',
+    period: { startsAt: '2026-11-20T12:00:00.000Z', endsAt: '2026-11-27T12:00:00.000Z', daysLeft: 6 },
+    reminderDaysLeft: null,
+    allowance: { used: 25, limit: 100, resetsAt: null },
+    numberLimit: 1,
+    upcoming: [],
+    kommoPlan: { name: kommoPlan, tier: full ? 'advanced' : 'base', full },
+    capabilities: { chat: allowed, outbound: allowed, broadcasts: gated, automation: gated, auto_create: gated, api_keys: gated },
+  };
+}
+
+export const plans: PlanList = {
+  periodDays: 30,
+  demo: { days: 7, messages: 100, numbers: 1, broadcastRecipients: 20 },
+  plans: [
+    { id: 'user', messages: 10_000, numbers: 3, prices: { USD: 900, EUR: 900 } },
+    { id: 'pro', messages: 100_000, numbers: 10, prices: { USD: 1900, EUR: 1900 } },
+    { id: 'vip', messages: 1_000_000, numbers: 30, prices: { USD: 4900, EUR: 4900 } },
+  ],
+};
+
+export const accountAdmin: AccountAdmin = {
+  registration: null,
+  terms: {
+    current: { version: '2026-11-01', title: 'Wabridge licence agreement', body: 'Terms.', effectiveAt: '2026-11-01T00:00:00.000Z' },
+    upcoming: null,
+    acceptedVersion: null,
+    acceptedAt: null,
+    acceptanceRequired: true,
+  },
+  mayOrder: { allowed: false, code: 'registration_required', message: 'Register first.' },
+};
+
 /** What the widget sent to the mocked backend, to assert on. */
 export const received: { method: string; path: string; authorization: string | null; body: unknown }[] = [];
 
@@ -38,6 +86,18 @@ export const server = setupServer(
   http.get(`${API}/api/v1/users`, async ({ request }) => {
     await record(request);
     return HttpResponse.json({ users: [admin, agent] });
+  }),
+  http.get(`${API}/api/v1/licence`, async ({ request }) => {
+    await record(request);
+    return HttpResponse.json(licence());
+  }),
+  http.get(`${API}/api/v1/plans`, () => HttpResponse.json(plans)),
+  http.get(`${API}/api/v1/account-admin`, () => HttpResponse.json(accountAdmin)),
+  http.get(`${API}/api/v1/settings`, () => HttpResponse.json({ autoCreateFromInbound: false })),
+  http.get(`${API}/api/v1/consent`, () => HttpResponse.json({ withdrawnAt: null, deletionDueBy: null })),
+  http.put(`${API}/api/v1/registration`, async ({ request }) => {
+    await record(request);
+    return HttpResponse.json({ error: { code: 'invalid_request', message: 'The request body is not valid: body.phone.', issues: [{ path: 'body.phone', message: 'must be in international format' }] } }, { status: 400 });
   }),
   http.patch(`${API}/api/v1/users/:id`, async ({ request, params }) => {
     await record(request);

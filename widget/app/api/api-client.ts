@@ -1,6 +1,7 @@
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import type { z } from 'zod';
 import { MeResponse, UserList, UserView } from '../../../contract/account';
+import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, type RegistrationInput } from '../../../contract/licence';
 import { ErrorBody } from '../../../contract/error';
 import { ApiError } from './api-error';
 
@@ -26,7 +27,7 @@ export function createApiClient(options: ApiClientOptions) {
         const status = error.response?.status ?? 0;
         if (status === 401) options.onUnauthorized?.();
         const body = ErrorBody.safeParse(error.response?.data);
-        if (body.success) throw new ApiError(body.data.error.code, body.data.error.message, status);
+        if (body.success) throw new ApiError(body.data.error.code, body.data.error.message, status, body.data.error.issues ?? []);
         throw new ApiError(status ? 'http_error' : 'unreachable', status ? `The service answered ${status}.` : 'The service could not be reached.', status);
       }
       throw error;
@@ -38,6 +39,15 @@ export function createApiClient(options: ApiClientOptions) {
     users: () => request(UserList, { method: 'GET', url: '/api/v1/users' }),
     setUserEnabled: (userId: number, enabled: boolean) =>
       request(UserView, { method: 'PATCH', url: `/api/v1/users/${userId}`, data: { enabled } }),
+    licence: () => request(LicenceStatus, { method: 'GET', url: '/api/v1/licence' }),
+    plans: () => request(PlanList, { method: 'GET', url: '/api/v1/plans' }),
+    accountAdmin: () => request(AccountAdmin, { method: 'GET', url: '/api/v1/account-admin' }),
+    register: (input: RegistrationInput) => request(AccountAdmin, { method: 'PUT', url: '/api/v1/registration', data: input }),
+    acceptTerms: (version: string) => request(AccountAdmin, { method: 'POST', url: '/api/v1/terms/accept', data: { version } }),
+    consent: () => request(ConsentView, { method: 'GET', url: '/api/v1/consent' }),
+    withdrawConsent: () => request(ConsentView, { method: 'POST', url: '/api/v1/consent/withdraw', data: { confirm: true } }),
+    settings: () => request(AccountSettings, { method: 'GET', url: '/api/v1/settings' }),
+    updateSettings: (input: Partial<AccountSettings>) => request(AccountSettings, { method: 'PATCH', url: '/api/v1/settings', data: input }),
   };
 }
 export type ApiClient = ReturnType<typeof createApiClient>;

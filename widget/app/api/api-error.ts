@@ -6,6 +6,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly status: number,
+    /** The fields at fault, as the backend names them (`body.email`). */
+    readonly issues: { path: string; message: string }[] = [],
   ) {
     super(message);
   }

@@ -1,8 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { API, context, received, server, session } from '../../test/api-mock';
+import { http, HttpResponse } from 'msw';
+import { API, agent, context, licence, me, received, server, session } from '../../test/api-mock';
 import { createApiClient } from '../api/api-client';
 import { createFakeHost } from '../host/fake-host';
 import { mount } from '../mount';
+
+/** Lets Preact apply the state changes of the last event, as a browser would between two user actions. */
+const rendered = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 describe('the widget app', () => {
   let root: HTMLElement;
@@ -60,5 +64,52 @@ describe('the widget app', () => {
     await vi.waitFor(() => expect(received.some((r) => r.method === 'PATCH')).toBe(true));
     expect(received.find((r) => r.method === 'PATCH')).toEqual({ method: 'PATCH', path: '/api/v1/users/8100002', authorization: 'Bearer tok', body: { enabled: false } });
     await vi.waitFor(() => expect(root.querySelectorAll<HTMLInputElement>('[data-testid="wabridge-users"] input')[1]!.checked).toBe(false));
+  });
+
+  it('when the licence loads, then the card shows the plan, the days left and the allowance meter', async () => {
+    const fake = start();
+    fake.push({ type: 'wabridge:context', session: session(), context: context('card') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="licence-card"]')).not.toBeNull());
+    expect(root.querySelector('[data-testid="licence-plan"]')?.textContent).toBe('Demo · free demo');
+    expect(root.querySelector('[data-testid="licence-period"]')?.textContent).toContain('6 days left');
+    expect(root.querySelector('[data-testid="allowance"]')?.textContent).toContain('25 of 100 messages used');
+    expect(root.querySelector('[role="meter"]')?.getAttribute('aria-valuenow')).toBe('25');
+  });
+
+  it('when the account is on Kommo Base, then gated capabilities are listed as off with the reason', async () => {
+    server.use(http.get(`${API}/api/v1/licence`, () => HttpResponse.json(licence('Base'))));
+    const fake = start();
+    fake.push({ type: 'wabridge:context', session: session(), context: context('settings') });
+    await vi.waitFor(() => expect(root.querySelector('[data-capability="broadcasts"]')).not.toBeNull());
+    expect(root.querySelector('[data-capability="broadcasts"]')?.textContent).toBe('Broadcasts: needs Kommo Advanced or higher; this account is on Base. Upgrade the Kommo plan to use it.');
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="auto-create-off"]')).not.toBeNull());
+    expect(root.querySelector<HTMLInputElement>('input[name="autoCreateFromInbound"]')?.disabled).toBe(true);
+  });
+
+  it('when a non-admin opens the settings, then only the status shows, with no admin controls', async () => {
+    server.use(http.get(`${API}/api/v1/me`, () => HttpResponse.json({ ...me, user: agent })));
+    const fake = start();
+    fake.push({ type: 'wabridge:context', session: session(), context: context('settings') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="licence-card"]')).not.toBeNull());
+    expect(root.querySelector('[data-testid="admin-only"]')).not.toBeNull();
+    expect(root.querySelector('[data-testid="admin-screens"]')).toBeNull();
+    expect(root.querySelector('form')).toBeNull();
+  });
+
+  it('when the backend refuses a registration field, then the form marks that field with the reason', async () => {
+    const fake = start();
+    fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="registration-form"]')).not.toBeNull());
+    const form = root.querySelector<HTMLFormElement>('[data-testid="registration-form"]')!;
+    const phone = form.querySelector<HTMLInputElement>('input[name="phone"]')!;
+    phone.value = '11 9123';
+    phone.dispatchEvent(new Event('input', { bubbles: true }));
+    await rendered();
+    form.querySelector<HTMLInputElement>('input[name="acceptTerms"]')!.click();
+    await rendered();
+    form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await vi.waitFor(() => expect(phone.getAttribute('aria-invalid')).toBe('true'));
+    expect(form.textContent).toContain('must be in international format');
+    expect(received.find((r) => r.method === 'PUT')?.body).toMatchObject({ phone: '119123', acceptTerms: true, termsVersion: '2026-11-01' });
   });
 });

@@ -1,10 +1,22 @@
+import { useEffect } from 'preact/hooks';
+import type { AccountAdminModel } from '../models/account-admin-model';
+import type { LicenceModel } from '../models/licence-model';
 import type { SessionModel } from '../models/session-model';
 import type { UsersModel } from '../models/users-model';
+import { AdminScreens } from './AdminScreens';
 import { CardContacts } from './CardContacts';
+import { LicenceCard } from './LicenceCard';
 import { SignedIn } from './SignedIn';
-import { UsersPanel } from './UsersPanel';
 
-export function App({ session, users }: { session: SessionModel; users: UsersModel }) {
+export interface AppModels {
+  session: SessionModel;
+  users: UsersModel;
+  licence: LicenceModel;
+  admin: AccountAdminModel;
+}
+
+export function App(models: AppModels) {
+  const { session } = models;
   const t = session.t.value;
   if (session.status.value === 'connecting') {
     return <p class="wb-muted" data-testid="wabridge-connecting">{t('app.connecting')}</p>;
@@ -25,14 +37,26 @@ export function App({ session, users }: { session: SessionModel; users: UsersMod
   const me = session.me.value;
   const context = session.context.value;
   if (!me || !context) return null;
+  return <Ready {...models} />;
+}
+
+function Ready({ session, users, licence, admin }: AppModels) {
+  const t = session.t.value;
+  const language = session.language.value;
+  const me = session.me.value!;
+  const context = session.context.value!;
   const adminArea = context.area === 'settings' || context.area === 'advanced_settings';
+  useEffect(() => {
+    void licence.load();
+  }, [licence, me]);
   return (
     <main class="wb-app" data-testid="wabridge-app" data-area={context.area}>
       <SignedIn me={me} t={t} />
+      <LicenceCard model={licence} t={t} language={language} />
       {context.area === 'card' && <CardContacts contacts={context.contacts} t={t} />}
       {context.area === 'list' && <p data-testid="wabridge-selected">{t('app.list.selected', { count: context.selected.length })}</p>}
-      {adminArea && session.isAdmin.value && <UsersPanel model={users} t={t} selfId={me.user.id} />}
-      {adminArea && !session.isAdmin.value && <p class="wb-muted">{t('app.settings.admin_only')}</p>}
+      {adminArea && session.isAdmin.value && <AdminScreens admin={admin} licence={licence} users={users} t={t} language={language} selfId={me.user.id} />}
+      {adminArea && !session.isAdmin.value && <p class="wb-muted" data-testid="admin-only">{t('app.settings.admin_only')}</p>}
     </main>
   );
 }

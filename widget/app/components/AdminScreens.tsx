@@ -1,0 +1,30 @@
+import { useEffect } from 'preact/hooks';
+import type { Translate } from '../i18n/translate';
+import type { AccountAdminModel } from '../models/account-admin-model';
+import type { LicenceModel } from '../models/licence-model';
+import type { UsersModel } from '../models/users-model';
+import { ConsentPanel } from './ConsentPanel';
+import { PlanCards } from './PlanCards';
+import { RegistrationForm } from './RegistrationForm';
+import { SettingsPanel } from './SettingsPanel';
+import { TermsNotice } from './TermsNotice';
+import { UsersPanel } from './UsersPanel';
+
+/** What only a Kommo admin sees in the settings modal and the advanced settings page. */
+export function AdminScreens(props: { admin: AccountAdminModel; licence: LicenceModel; users: UsersModel; t: Translate; language: string; selfId: number }) {
+  const { admin, licence, users, t, language } = props;
+  useEffect(() => {
+    void admin.load();
+  }, [admin]);
+  if (!admin.admin.value) return null;
+  return (
+    <div class="wb-admin" data-testid="admin-screens">
+      <PlanCards model={licence} t={t} language={language} />
+      <RegistrationForm model={admin} t={t} />
+      <TermsNotice model={admin} t={t} language={language} />
+      <SettingsPanel model={admin} licence={licence} t={t} />
+      <UsersPanel model={users} t={t} selfId={props.selfId} />
+      <ConsentPanel model={admin} t={t} />
+    </div>
+  );
+}
