@@ -287,12 +287,28 @@
     };
   }
 
+  // The account's Kommo plan is the host's business; the loader reports it with each session.
+  function setupPlan() {
+    var select = document.getElementById('kommo-plan');
+    select.value = state.account.tariffName;
+    select.onchange = function () {
+      state.account.tariffName = select.value;
+      if (!modal.hidden) {
+        callback('destroy');
+        openSettingsModal();
+      } else {
+        showArea();
+      }
+    };
+  }
+
   document.getElementById('kommo-modal-close').onclick = closeModal;
 
   Promise.all([demoCall('GET', '/kommo/state'), fetch('/demo/i18n/en.json').then(function (r) { return r.json(); })]).then(function (loaded) {
     state = loaded[0];
     langs = loaded[1];
     setupUsers();
+    setupPlan();
     window.requirejs(['/widget/script.js'], function (Widget) {
       widget = new Widget();
       Object.keys(helpers).forEach(function (k) {
