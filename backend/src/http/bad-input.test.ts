@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorBody } from '../../../contract/error';
+import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID } from '../../../fakes/kommo/fake-kommo-data';
+import { OPERATOR_TOKEN, startTestApp, type TestApp } from '../../test/harness';
+import { storeKinds } from '../../test/stores';
+
+/** Every table a refused request could touch: none of them may change. */
+const TABLES = ['accounts', 'account_users', 'licence_periods', 'registrations', 'terms_acceptances', 'terms_versions', 'account_settings', 'outages', 'audit_log'];
+
+for (const kind of storeKinds()) {
+  describe(`bad input on every route (${kind})`, () => {
+    let t: TestApp;
+    let admin: Record<string, string>;
+    const operator = { Authorization: `Bearer ${OPERATOR_TOKEN}` };
+    const snapshot = async () => JSON.stringify(await Promise.all(TABLES.map((table) => t.db.query(`select * from ${table}`))));
+
+    beforeAll(async () => {
+      t = await startTestApp(kind);
+      await t.install(DEMO_ACCOUNT_ID);
+      ({ auth: admin } = await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID));
+    });
+    afterAll(async () => {
+      await t.close();
+    });
+
+    const cases: [string, () => Promise<{ status: number; data: unknown }>, number][] = [
+      ['PUT /api/v1/registration with a number for a name', () => t.http.put('/api/v1/registration', { lastName: 5 }, { headers: admin }), 400],
+      ['PUT /api/v1/registration with no body', () => t.http.put('/api/v1/registration', undefined, { headers: admin }), 400],
+      ['POST /api/v1/terms/accept without a version', () => t.http.post('/api/v1/terms/accept', {}, { headers: admin }), 400],
+      ['POST /api/v1/terms/accept for a version not in effect', () => t.http.post('/api/v1/terms/accept', { version: 'nope' }, { headers: admin }), 400],
+      ['POST /api/v1/consent/withdraw with confirm "yes"', () => t.http.post('/api/v1/consent/withdraw', { confirm: 'yes' }, { headers: admin }), 400],
+      ['PATCH /api/v1/settings with a string flag', () => t.http.patch('/api/v1/settings', { autoCreateFromInbound: 'on' }, { headers: admin }), 400],
+      ['PATCH /api/v1/settings with an unknown setting', () => t.http.patch('/api/v1/settings', { theme: 'dark' }, { headers: admin }), 400],
+      ['GET /api/v1/licence/upgrade-quote for an unknown plan', () => t.http.get('/api/v1/licence/upgrade-quote', { params: { plan: 'gold', currency: 'USD' }, headers: admin }), 400],
+      ['GET /api/v1/licence/upgrade-quote in roubles', () => t.http.get('/api/v1/licence/upgrade-quote', { params: { plan: 'pro', currency: 'RUB' }, headers: admin }), 400],
+      ['GET /api/v1/licence/upgrade-quote while on the demo', () => t.http.get('/api/v1/licence/upgrade-quote', { params: { plan: 'pro', currency: 'USD' }, headers: admin }), 409],
+      ['POST /api/v1/session with a user name of 1000 characters', async () => t.http.post('/api/v1/session', { user: { name: 'x'.repeat(1000) } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID) } }), 400],
+      ['POST /operator/outages ending before it starts', () => t.http.post('/operator/outages', { startsAt: '2026-11-22T00:00:00Z', endsAt: '2026-11-21T00:00:00Z' }, { headers: operator }), 400],
+      ['POST /operator/outages with a date that is not one', () => t.http.post('/operator/outages', { startsAt: 'yesterday', endsAt: '2026-11-21T00:00:00Z' }, { headers: operator }), 400],
+      ['POST /operator/terms with a version that has spaces', () => t.http.post('/operator/terms', { version: 'v 2', title: 'T', body: 'B' }, { headers: operator }), 400],
+      ['POST /operator/terms for a version that exists', () => t.http.post('/operator/terms', { version: '2026-11-01', title: 'T', body: 'B' }, { headers: operator }), 409],
+      ['GET /kommo/install without a code', () => t.http.get('/kommo/install', { params: { referer: 'acme.kommo.com' } }), 400],
+      ['GET /terms/:version that does not exist', () => t.http.get('/terms/1900-01-01'), 404],
+    ];
+
+    for (const [what, call, status] of cases) {
+      it(`when ${what}, then ${status} in the error shape and nothing changes`, async () => {
+        const before = await snapshot();
+        const response = await call();
+        expect(response.status).toBe(status);
+        expect(ErrorBody.safeParse(response.data).success).toBe(true);
+        expect(await snapshot()).toBe(before);
+      });
+    }
+  });
+}
