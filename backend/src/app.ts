@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { accountRoutes } from './accounts/account-routes';
+import { teamSettingRoutes } from './accounts/team-setting-routes';
 import { createKommoTokenVerifier } from './auth/kommo-token';
 import { requireSession } from './auth/require-session';
 import { createSessionService } from './auth/session-service';
@@ -71,18 +72,14 @@ export function createApp(deps: AppDeps) {
     onInstalled: (tx, accountId, kommoAccountId) => licences.startDemoIfFirst(tx, accountId, kommoAccountId),
   });
   const sessionTokens = createSessionTokens({ key: deps.sessionKey, clock, ttlSeconds: config.sessionTtlSeconds });
-  const sessions = createSessionService({
+  const kommoTokens = createKommoTokenVerifier({
     db,
     clock,
-    sessions: sessionTokens,
-    kommoTokens: createKommoTokenVerifier({
-      db,
-      clock,
-      clientId: config.kommo.clientId,
-      clientSecret: config.kommo.clientSecret,
-      audience: publicOrigin,
-    }),
+    clientId: config.kommo.clientId,
+    clientSecret: config.kommo.clientSecret,
+    audience: publicOrigin,
   });
+  const sessions = createSessionService({ db, clock, sessions: sessionTokens, kommoTokens });
 
   const app = express();
   app.disable('x-powered-by');
@@ -134,6 +131,7 @@ export function createApp(deps: AppDeps) {
 
   const api = Router();
   api.use(sessionRoutes(sessions));
+  api.use(teamSettingRoutes({ db, clock, kommoTokens }));
   api.use(requireSession({ db, sessions: sessionTokens }));
   api.use(accountRoutes({ db, clock }));
   api.use(licenceRoutes({ licences, prices: config.prices }));

@@ -266,8 +266,35 @@ define([], function () {
         mount('settings', container, { area: 'settings' });
         return true;
       },
+      // Kommo's `team` setting (one text per CRM user) is mirrored on our side as who may use Wabridge.
       onSave: function () {
-        return true;
+        var team = (self.get_settings() || {}).team;
+        if (typeof team === 'string') {
+          try {
+            team = JSON.parse(team);
+          } catch {
+            team = null;
+          }
+        }
+        if (!team || typeof team !== 'object') return true;
+        return Promise.resolve(
+          self.$authorizedAjax({
+            url: APP_ORIGIN + '/api/v1/team/kommo-setting',
+            type: 'PUT',
+            method: 'PUT',
+            contentType: 'application/json',
+            dataType: 'json',
+            data: JSON.stringify({ team: team })
+          })
+        ).then(
+          function () {
+            return true;
+          },
+          function () {
+            // Saving Kommo's settings must not fail because our backend did; the team list can be saved again.
+            return true;
+          }
+        );
       },
       destroy: function () {
         destroyAll();

@@ -134,4 +134,18 @@ describe('the Kommo loader (script.js)', () => {
     await vi.advanceTimersByTimeAsync(60 * 60_000);
     expect(ajax).not.toHaveBeenCalled();
   });
+
+  it('when the admin saves Kommo’s settings, then the team setting is sent with Kommo’s token and saving never fails on our account', async () => {
+    widget.get_settings = () => ({ widget_code: 'wabridge', team: '{"7":"","8":"no"}' });
+    ajax.mockResolvedValueOnce({ users: [] });
+    await expect(widget.callbacks.onSave!()).resolves.toBe(true);
+    expect(ajax).toHaveBeenCalledWith(expect.objectContaining({ url: `${APP_ORIGIN}/api/v1/team/kommo-setting`, type: 'PUT' }));
+    expect(JSON.parse(ajax.mock.calls[0]![0].data)).toEqual({ team: { '7': '', '8': 'no' } });
+
+    ajax.mockRejectedValueOnce({ status: 500 });
+    await expect(widget.callbacks.onSave!()).resolves.toBe(true);
+    widget.get_settings = () => ({ widget_code: 'wabridge' });
+    expect(widget.callbacks.onSave!()).toBe(true);
+    expect(ajax).toHaveBeenCalledTimes(2);
+  });
 });

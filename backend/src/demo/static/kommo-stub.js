@@ -206,7 +206,7 @@
     if (!state.installed) {
       buttons.appendChild(el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'install', text: 'Install', onclick: install }));
     } else {
-      buttons.appendChild(el('button', { type: 'button', class: 'kommo-button', text: 'Save', onclick: function () { callback('onSave'); closeModal(); } }));
+      buttons.appendChild(el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'save', text: 'Save', onclick: save }));
       buttons.appendChild(el('button', { type: 'button', class: 'kommo-button kommo-button--danger', 'data-testid': 'disable', text: 'Disable', onclick: disable }));
     }
     var body = el('div', { class: 'widget_settings_block' });
@@ -215,6 +215,7 @@
       el('div', {}, [el('h2', { id: 'kommo-modal-title', text: (langs.widget && langs.widget.name) || 'Wabridge' }), el('p', { text: (langs.widget && langs.widget.short_description) || '' })])
     ]));
     modalContent.appendChild(el('p', { text: (langs.widget && langs.widget.description) || '' }));
+    if (state.installed) modalContent.appendChild(teamFields());
     modalContent.appendChild(buttons);
     modalContent.appendChild(body);
     modal.hidden = false;
@@ -228,6 +229,26 @@
     callback('destroy');
     modalContent.innerHTML = '';
     showArea();
+  }
+
+  // The manifest's `team` setting is of type `users`: Kommo shows one text field per user of the account.
+  function teamFields() {
+    var team = settings.team || {};
+    var box = el('fieldset', { class: 'widget-settings__team' }, [el('legend', { text: (langs.settings && langs.settings.team) || 'team' })]);
+    state.users.forEach(function (u) {
+      box.appendChild(el('label', {}, [u.name + ' ', el('input', { type: 'text', 'data-team-user': String(u.id), value: team[u.id] || '', 'aria-label': 'Wabridge access for ' + u.name })]));
+    });
+    return box;
+  }
+
+  // Kommo: Save stores the settings fields, then runs onSave (which may return a Promise).
+  function save() {
+    var team = {};
+    Array.prototype.forEach.call(modalContent.querySelectorAll('input[data-team-user]'), function (input) {
+      team[input.getAttribute('data-team-user')] = input.value;
+    });
+    settings.team = team;
+    Promise.resolve(callback('onSave')).then(closeModal);
   }
 
   // Kommo: the admin clicks Install, Kommo calls the integration's Redirect URI with a code, then onSave.
