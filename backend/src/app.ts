@@ -23,6 +23,12 @@ import { createInstallService } from './kommo/install-service';
 import { licenceRoutes } from './licensing/licence-routes';
 import { createLicenceService } from './licensing/licence-service';
 import { operatorRoutes } from './operator/operator-routes';
+import { createOrderActions } from './payments/order-actions';
+import { orderRoutes } from './payments/order-routes';
+import { createPaymentEvents } from './payments/payment-events';
+import { invoiceLinks, paymentPages, type Seller } from './payments/payment-pages';
+import type { PaymentProvider } from './payments/payment-provider';
+import { createPaymentsService } from './payments/payments-service';
 import { privacyRoutes } from './privacy/privacy-routes';
 import { createPrivacyService } from './privacy/privacy-service';
 import { registrationRoutes, termsPage } from './registration/registration-routes';
@@ -45,6 +51,10 @@ export interface AppDeps {
   /** Signs our widget session tokens. */
   sessionKey: Uint8Array;
   kommo: KommoApi;
+  /** The card payment provider (Stripe, or the fake Stripe in tests and the demo). */
+  payments: PaymentProvider;
+  seller: Seller;
+  supportEmail: string;
   /** Extra pages mounted at /demo when the demo runs. */
   demo?: Router;
 }
@@ -59,6 +69,22 @@ export function createApp(deps: AppDeps) {
   const licences = createLicenceService({ db, clock, ids: deps.ids, prices: config.prices, logger });
   const registrations = createRegistrationService({ db, clock });
   const privacy = createPrivacyService({ db, clock, logger });
+  const links = invoiceLinks(deps.sessionKey, config.publicUrl);
+  const payments = createPaymentsService({
+    db,
+    clock,
+    ids: deps.ids,
+    logger,
+    tasks: deps.tasks,
+    prices: config.prices,
+    provider: deps.payments,
+    licences,
+    registrations,
+    publicUrl: config.publicUrl,
+    invoiceUrl: links.url,
+  });
+  const orderActions = createOrderActions({ db, clock, ids: deps.ids, payments, licences });
+  const paymentEvents = createPaymentEvents({ db, clock, logger, tasks: deps.tasks, provider: deps.payments, payments });
   const installs = createInstallService({
     db,
     kommo: deps.kommo,
@@ -121,13 +147,15 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use(corsPolicy(publicOrigin));
+  // Before JSON parsing: the card provider's signature is over the raw body.
+  app.use(paymentPages({ db, clock, events: paymentEvents, links, seller: deps.seller }));
   app.use(express.json({ limit: config.bodyLimit }));
 
   app.use(healthRoutes({ db, metrics: deps.metrics }));
   app.use('/kommo', kommoRoutes(installs));
   app.use('/widget', widgetRoutes({ publicOrigin }));
   app.use('/terms', termsPage({ registrations }));
-  app.use('/operator', operatorRoutes({ db, clock, token: config.operatorToken, licences, registrations }));
+  app.use('/operator', operatorRoutes({ db, clock, token: config.operatorToken, licences, registrations, payments, actions: orderActions }));
 
   const api = Router();
   api.use(sessionRoutes(sessions));
@@ -138,6 +166,7 @@ export function createApp(deps: AppDeps) {
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
+  api.use(orderRoutes({ db, clock, payments, actions: orderActions, licences, supportEmail: deps.supportEmail, invoiceUrl: links.url }));
   app.use('/api/v1', api);
 
   if (deps.demo) app.use('/demo', deps.demo);
@@ -145,5 +174,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, installs, licences, registrations, privacy };
+  return { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents };
 }

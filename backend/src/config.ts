@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { PriceList } from './licensing/plans';
 
+const SellerSchema = z.object({ name: z.string().min(1), address: z.string().min(1), taxId: z.string().min(1), email: z.email(), bank: z.string().min(1) });
+
 const optionalText = z
   .string()
   .optional()
@@ -38,6 +40,18 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   OPERATOR_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  SUPPORT_EMAIL: optionalText.pipe(z.email('must be an email address').optional()),
+  SELLER: optionalText.transform((text, ctx) => {
+    if (text === undefined) return undefined;
+    try {
+      const parsed = SellerSchema.safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: 'custom', message: `must be {name, address, taxId, email, bank}: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}` });
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+    }
+    return z.NEVER;
+  }),
   PRICE_LIST: optionalText.transform((text, ctx) => {
     if (text === undefined) return undefined;
     try {
@@ -89,6 +103,9 @@ export function parseEnv(env: NodeJS.ProcessEnv): Env {
   }
   if (value.KOMMO_CLIENT_ID && !value.ENCRYPTION_KEY) {
     throw new ConfigError('Invalid configuration:\n  ENCRYPTION_KEY: required when real Kommo credentials are set');
+  }
+  if (Boolean(value.STRIPE_SECRET_KEY) !== Boolean(value.STRIPE_WEBHOOK_SECRET)) {
+    throw new ConfigError('Invalid configuration:\n  STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together');
   }
   if (value.KOMMO_CLIENT_ID && !value.PUBLIC_URL) {
     throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: required when real Kommo credentials are set');

@@ -15,6 +15,10 @@ import { defaultPriceList } from './licensing/plans';
 import { migrate } from './store/migrate';
 import { openStore } from './store/open-store';
 import { startFakeKommo } from '../../fakes/kommo/fake-kommo';
+import { startFakeStripe } from '../../fakes/stripe/fake-stripe';
+import { defaultSeller } from './payments/seller';
+import { createStripeProvider } from './payments/stripe-provider';
+import { unconfiguredProvider } from './payments/unconfigured-provider';
 
 /** The entry point: the only place that reads process.env. */
 async function main() {
@@ -45,6 +49,13 @@ async function main() {
       })
     : undefined;
 
+  const stripeSecretKey = env.STRIPE_SECRET_KEY ?? secrets?.stripeSecretKey;
+  const stripeWebhookSecret = env.STRIPE_WEBHOOK_SECRET ?? secrets?.stripeWebhookSecret;
+  const fakeStripe =
+    demo && !env.STRIPE_SECRET_KEY
+      ? await startFakeStripe({ secretKey: stripeSecretKey!, webhookSecret: stripeWebhookSecret!, webhookUrl: `${publicUrl}/payments/webhook` })
+      : undefined;
+
   const config: Config = {
     publicUrl,
     demo,
@@ -56,7 +67,7 @@ async function main() {
     sessionTtlSeconds: 15 * 60,
     bodyLimit: '256kb',
     prices: env.PRICE_LIST ?? defaultPriceList,
-    operatorToken: env.OPERATOR_TOKEN,
+    operatorToken: env.OPERATOR_TOKEN ?? secrets?.operatorToken,
   };
 
   const db = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
@@ -66,7 +77,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, privacy } = createApp({
+  const { app, installs, privacy, payments, paymentEvents } = createApp({
     config,
     db,
     clock: systemClock,
@@ -82,6 +93,12 @@ async function main() {
       redirectUri: `${publicUrl}/kommo/install`,
       apiBase: config.kommo.apiBase,
     }),
+    payments:
+      stripeSecretKey && stripeWebhookSecret
+        ? createStripeProvider({ secretKey: stripeSecretKey, webhookSecret: stripeWebhookSecret, apiBase: env.STRIPE_API_BASE ?? fakeStripe?.url })
+        : unconfiguredProvider,
+    seller: env.SELLER ?? defaultSeller,
+    supportEmail: env.SUPPORT_EMAIL ?? 'support@wabridge.app',
     demo: fake ? demoRoutes({ fake, tasks, db }) : undefined,
   });
 
@@ -90,11 +107,17 @@ async function main() {
   });
   await installs.resumePending();
 
-  // The retention and consent purge (SPEC §9) runs hourly; with several instances, one does the work.
-  const purge = () => tasks.run('data purge', () => privacy.purge());
-  purge();
-  const purgeTimer = setInterval(purge, 3600_000);
+  // Housekeeping every few minutes: payment events not yet acted on, unpaid orders past their deadline,
+  // and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
+  const housekeeping = () => {
+    tasks.run('payment events', () => paymentEvents.processPending());
+    tasks.run('order expiry', () => payments.expireOverdue());
+    tasks.run('data purge', () => privacy.purge());
+  };
+  housekeeping();
+  const purgeTimer = setInterval(housekeeping, 5 * 60_000);
   purgeTimer.unref();
+  if (demo) logger.info({ operatorToken: config.operatorToken }, 'demo operator token (npm run ops reads it from the data folder)');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -106,6 +129,7 @@ async function main() {
     server.closeIdleConnections();
     await tasks.idle();
     await fake?.close();
+    await fakeStripe?.close();
     await db.close();
     process.exit(0);
   };

@@ -5,6 +5,9 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { Writable } from 'node:stream';
 import { startFakeKommo, type FakeKommo } from '../../fakes/kommo/fake-kommo';
+import { startFakeStripe } from '../../fakes/stripe/fake-stripe';
+import { defaultSeller } from '../src/payments/seller';
+import { createStripeProvider } from '../src/payments/stripe-provider';
 import { demoKommoAccount, type FakeKommoAccount } from '../../fakes/kommo/fake-kommo-data';
 import { listen } from '../../fakes/http-server';
 import { createApp } from '../src/app';
@@ -19,6 +22,8 @@ import type { Db } from '../src/store/db';
 import { openTestStore, type StoreKind } from './stores';
 
 export const CLIENT_ID = '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21';
+export const STRIPE_KEY = 'sk_test_harness_0123456789';
+export const STRIPE_WEBHOOK_SECRET = 'whsec_harness_0123456789';
 export const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';
 export const CLIENT_SECRET = 'test-client-secret-' + randomBytes(8).toString('hex');
 
@@ -72,6 +77,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     accounts: options.accounts ?? [demoKommoAccount()],
     now: clock.now,
   });
+  const fakeStripe = await startFakeStripe({ secretKey: STRIPE_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET, webhookUrl: `${server.url}/payments/webhook`, now: clock.now });
   const config: Config = {
     publicUrl: server.url,
     demo: false,
@@ -82,7 +88,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     operatorToken: OPERATOR_TOKEN,
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, licences, registrations, privacy } = createApp({
+  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents } = createApp({
     config,
     db,
     clock,
@@ -93,6 +99,9 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     box,
     sessionKey: deriveKey(masterKey, 'session'),
     kommo: createKommoHttpApi({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `${server.url}/kommo/install`, apiBase: fake.url }),
+    payments: createStripeProvider({ secretKey: STRIPE_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET, apiBase: fakeStripe.url }),
+    seller: defaultSeller,
+    supportEmail: 'support@wabridge.test',
   });
   routing.app = app;
 
@@ -110,6 +119,10 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     licences,
     registrations,
     privacy,
+    payments,
+    orderActions,
+    paymentEvents,
+    fakeStripe,
     logs,
     faults,
     /** Installs the account the way Kommo does and waits for the background exchange. */
@@ -135,6 +148,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
       await tasks.idle();
       await server.close();
       await fake.close();
+      await fakeStripe.close();
       await store.close();
     },
   };

@@ -5,19 +5,38 @@ import { join } from 'node:path';
 /** The demo's integration id: Kommo integration ids are UUIDs; this one exists only in the fake Kommo. */
 export const DEMO_CLIENT_ID = '7d1c0f3e-5b0a-4c55-9a52-8f3c9c7a1d01';
 
+export interface DemoSecrets {
+  encryptionKey: Buffer;
+  clientSecret: string;
+  operatorToken: string;
+  stripeSecretKey: string;
+  stripeWebhookSecret: string;
+}
+
+export const demoSecretsFile = (dataDir: string) => join(dataDir, 'demo-secrets.json');
+
 /**
  * The demo keeps its own secrets in the data folder: created on first start, reused after, so the
- * tokens it encrypted stay readable across restarts.
+ * tokens it encrypted stay readable across restarts and `npm run ops` can read the operator token.
  */
-export async function demoSecrets(dataDir: string): Promise<{ encryptionKey: Buffer; clientSecret: string }> {
-  const file = join(dataDir, 'demo-secrets.json');
+export async function demoSecrets(dataDir: string): Promise<DemoSecrets> {
+  const file = demoSecretsFile(dataDir);
+  let saved: Partial<Record<keyof DemoSecrets, string>> = {};
   try {
-    const saved = JSON.parse(await readFile(file, 'utf8')) as { encryptionKey: string; clientSecret: string };
-    return { encryptionKey: Buffer.from(saved.encryptionKey, 'base64'), clientSecret: saved.clientSecret };
+    saved = JSON.parse(await readFile(file, 'utf8'));
   } catch {
-    const fresh = { encryptionKey: randomBytes(32), clientSecret: randomBytes(32).toString('hex') };
-    await mkdir(dataDir, { recursive: true });
-    await writeFile(file, JSON.stringify({ encryptionKey: fresh.encryptionKey.toString('base64'), clientSecret: fresh.clientSecret }), { mode: 0o600 });
-    return fresh;
+    // first start
   }
+  const fresh = {
+    encryptionKey: saved.encryptionKey ?? randomBytes(32).toString('base64'),
+    clientSecret: saved.clientSecret ?? randomBytes(32).toString('hex'),
+    operatorToken: saved.operatorToken ?? `op_demo_${randomBytes(18).toString('hex')}`,
+    stripeSecretKey: saved.stripeSecretKey ?? `sk_test_demo_${randomBytes(18).toString('hex')}`,
+    stripeWebhookSecret: saved.stripeWebhookSecret ?? `whsec_demo_${randomBytes(18).toString('hex')}`,
+  };
+  if (Object.entries(fresh).some(([k, v]) => saved[k as keyof DemoSecrets] !== v)) {
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, JSON.stringify(fresh, null, 2), { mode: 0o600 });
+  }
+  return { ...fresh, encryptionKey: Buffer.from(fresh.encryptionKey, 'base64') };
 }

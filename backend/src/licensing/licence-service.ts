@@ -125,8 +125,8 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
     },
 
     /** Called by payments when an order is paid in full: a new period (or a renewal queued after the running one). */
-    async grantPeriod(accountId: string, plan: PaidPlanId, options: { orderId?: string } = {}): Promise<PeriodRow> {
-      return db.transaction(async (tx) => {
+    async grantPeriod(accountId: string, plan: PaidPlanId, options: { orderId?: string } = {}, outer?: Queryable): Promise<PeriodRow> {
+      return within(outer, async (tx) => {
         const s = await snapshot(accountId, tx);
         if (!canApply('grant_period', s.state)) throw new AppError('licence_unavailable', `A licence cannot be granted while the account is ${s.state.replace('_', ' ')}.`, 409);
         const lastPaid = [...s.periods].reverse().find((p) => p.plan !== 'demo');
@@ -148,8 +148,8 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
     },
 
     /** Called by payments once an upgrade is paid: the new plan takes effect at once for a full period. */
-    async applyUpgrade(accountId: string, plan: PaidPlanId, currency: Currency, options: { orderId?: string } = {}) {
-      return db.transaction(async (tx) => {
+    async applyUpgrade(accountId: string, plan: PaidPlanId, currency: Currency, options: { orderId?: string } = {}, outer?: Queryable) {
+      return within(outer, async (tx) => {
         const s = await snapshot(accountId, tx);
         const q = quote(s, plan, currency);
         const current = s.current!;
@@ -157,8 +157,8 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
         const endsAt = new Date(s.now.getTime() + prices.periodDays * DAY_MS);
         // Renewals already bought move back so that they still follow on.
         await shiftLater(tx, s, current.ends_at, endsAt.getTime() - current.ends_at.getTime(), current.id);
-        await addPeriod(tx, s, plan, s.now, endsAt, { ...options, upgradedFrom: current.plan });
-        return q;
+        const id = await addPeriod(tx, s, plan, s.now, endsAt, { ...options, upgradedFrom: current.plan });
+        return { ...q, periodId: id };
       });
     },
 
@@ -192,6 +192,26 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
       });
     },
 
+    /** Extends the licence in force by whole days (an upheld claim); later periods move back. */
+    async extend(accountId: string, days: number, outer?: Queryable) {
+      return within(outer, async (tx) => {
+        const s = await snapshot(accountId, tx);
+        const target = s.current ?? s.periods.at(-1);
+        if (!target) throw new AppError('no_licence', 'The account has no licence to extend.', 409);
+        const shift = days * DAY_MS;
+        await movePeriod(tx, target.id, target.starts_at, new Date(Math.max(target.ends_at.getTime(), s.now.getTime()) + shift), target.allowance_starts_at);
+        await shiftLater(tx, s, target.ends_at, shift, target.id);
+      });
+    },
+
+    /** Ends the periods an order paid for at once (a full refund takes the licence back). */
+    async revokeOrder(orderId: string, outer?: Queryable) {
+      return within(outer, async (tx) => {
+        const now = clock.now();
+        await tx.query('update licence_periods set ends_at = greatest(starts_at, $2) where order_id = $1 and ends_at > $2', [orderId, now]);
+      });
+    },
+
     /** Everything the widget shows about the licence. */
     async status(accountId: string) {
       const s = await snapshot(accountId);
@@ -215,6 +235,10 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
       };
     },
   };
+
+  function within<T>(outer: Queryable | undefined, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return outer ? fn(outer) : db.transaction(fn);
+  }
 
   function quote(s: LicenceSnapshot, plan: PaidPlanId, currency: Currency) {
     if (!canApply('apply_upgrade', s.state) || !s.current) {

@@ -1,11 +1,14 @@
 import { Router, type RequestHandler } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OutageInput, TermsPublishInput } from '../../../contract/licence';
+import { AnswerClaimInput, ClaimIdParams, OperatorRefundInput, OrderIdParams, TransferInput } from '../../../contract/orders';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import { unauthorized } from '../http/app-error';
 import { parse } from '../http/parse';
 import type { LicenceService } from '../licensing/licence-service';
+import type { OrderActions } from '../payments/order-actions';
+import type { PaymentsService } from '../payments/payments-service';
 import type { RegistrationService } from '../registration/registration-service';
 import type { Db } from '../store/db';
 
@@ -20,9 +23,86 @@ function requireOperator(token: string | undefined): RequestHandler {
   };
 }
 
-export function operatorRoutes(deps: { db: Db; clock: Clock; token?: string; licences: LicenceService; registrations: RegistrationService }): Router {
+export function operatorRoutes(deps: {
+  db: Db;
+  clock: Clock;
+  token?: string;
+  licences: LicenceService;
+  registrations: RegistrationService;
+  payments: PaymentsService;
+  actions: OrderActions;
+}): Router {
   const router = Router();
   router.use(requireOperator(deps.token));
+  const audit = (action: string, details: Record<string, unknown>, accountId: string | null = null) =>
+    recordAudit(deps.db, { accountId, actor: 'operator', action, details, at: deps.clock.now() });
+
+  router.get('/accounts', async (_req, res) => {
+    const accounts = await deps.db.query<{ id: string; kommo_account_id: string; subdomain: string; name: string | null; status: string; timezone: string | null }>(
+      'select id, kommo_account_id, subdomain, name, status, timezone from accounts order by created_at',
+    );
+    const now = deps.clock.now();
+    res.json({
+      accounts: await Promise.all(
+        accounts.map(async (a) => {
+          const s = await deps.licences.snapshot(a.id);
+          return { id: a.id, kommoAccountId: Number(a.kommo_account_id), subdomain: a.subdomain, name: a.name, status: a.status, licence: s.state, plan: s.current?.plan ?? null, endsAt: s.current?.ends_at.toISOString() ?? null, asOf: now.toISOString() };
+        }),
+      ),
+    });
+  });
+
+  router.get('/claims', async (req, res) => {
+    const status = req.query.status === 'all' ? null : 'open';
+    const claims = await deps.db.query<{ id: string; order_number: string; subdomain: string; status: string; text: string; filed_at: Date; answer_due_by: Date }>(
+      `select c.id, o.number as order_number, a.subdomain, c.status, c.text, c.filed_at, c.answer_due_by from claims c
+       join orders o on o.id = c.order_id join accounts a on a.id = c.account_id
+       where ($1::text is null or c.status = $1) order by c.answer_due_by`,
+      [status],
+    );
+    res.json({ claims: claims.map((c) => ({ id: c.id, order: c.order_number, account: c.subdomain, status: c.status, text: c.text, filedAt: new Date(c.filed_at).toISOString(), answerDueBy: new Date(c.answer_due_by).toISOString() })) });
+  });
+
+  router.post('/claims/:claimId/answer', async (req, res) => {
+    const { claimId } = parse(ClaimIdParams, req.params, 'params');
+    const input = parse(AnswerClaimInput, req.body, 'body');
+    await deps.actions.answerClaim(claimId, input);
+    res.json({ answered: claimId });
+  });
+
+  router.get('/orders', async (req, res) => {
+    const account = typeof req.query.account === 'string' ? req.query.account : null;
+    const orders = await deps.db.query<{ id: string; number: string; subdomain: string; status: string; plan: string; amount_due: number; currency: string; method: string; activation_error: string | null }>(
+      `select o.id, o.number, a.subdomain, o.status, o.plan, o.amount_due, o.currency, o.method, o.activation_error from orders o join accounts a on a.id = o.account_id
+       where ($1::text is null or a.subdomain = $1 or a.id = $1) order by o.created_at desc limit 200`,
+      [account],
+    );
+    res.json({ orders });
+  });
+
+  router.post('/orders/:orderId/transfer', async (req, res) => {
+    const { orderId } = parse(OrderIdParams, req.params, 'params');
+    const input = parse(TransferInput, req.body, 'body');
+    const outcome = await deps.actions.confirmTransfer(orderId, { ...input, receivedAt: new Date(input.receivedAt) });
+    await audit('transfer.confirmed', { orderId, ...input, outcome });
+    res.json({ outcome });
+  });
+
+  router.post('/orders/:orderId/refund', async (req, res) => {
+    const { orderId } = parse(OrderIdParams, req.params, 'params');
+    const input = parse(OperatorRefundInput, req.body, 'body');
+    await deps.payments.refund(orderId, input.amount, 'operator');
+    await audit('refund.issued', { orderId, ...input });
+    res.json({ refunded: input.amount });
+  });
+
+  router.post('/orders/:orderId/activate', async (req, res) => {
+    const { orderId } = parse(OrderIdParams, req.params, 'params');
+    await deps.payments.activate(orderId);
+    await audit('order.activation_retried', { orderId });
+    const [order] = await deps.db.query<{ status: string; activation_error: string | null }>('select status, activation_error from orders where id = $1', [orderId]);
+    res.json(order ?? {});
+  });
 
   router.post('/outages', async (req, res) => {
     const input = parse(OutageInput, req.body, 'body');

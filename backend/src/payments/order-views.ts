@@ -1,0 +1,84 @@
+import type { OrderView } from '../../../contract/orders';
+import type { Queryable } from '../store/db';
+import { findOrder, paymentsOf, refundsOf, type OrderRow } from './order-store';
+import { claimWindowOpen, delayRefundAvailable, lastWindowDay, windowClosesAt } from './ten-day-rules';
+
+const DAY = 86_400_000;
+const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+
+interface ClaimRow {
+  id: string;
+  status: 'open' | 'upheld' | 'rejected';
+  text: string;
+  attachments: { name: string; size: number }[];
+  filed_at: Date;
+  answer_due_by: Date;
+  answer: string | null;
+  resolution: string | null;
+  refund_amount: number | null;
+  extension_days: number | null;
+  answered_at: Date | null;
+}
+
+/** An order as the admin sees it: amounts, status, history, the 10-day windows and the actions that apply now. */
+export async function orderView(db: Queryable, order: OrderRow, ctx: { zone: string; now: Date; invoiceUrl: (id: string) => string }): Promise<OrderView> {
+  const [payments, refunds, claims] = await Promise.all([
+    paymentsOf(db, order.id),
+    refundsOf(db, order.id),
+    db.query<ClaimRow>(`select id, status, text, attachments, filed_at, answer_due_by, answer, resolution, refund_amount, extension_days, answered_at from claims where order_id = $1 order by filed_at`, [order.id]),
+  ]);
+  const paidAt = order.paid_at ? new Date(order.paid_at) : null;
+  const activatedAt = order.activated_at ? new Date(order.activated_at) : null;
+  const settled = paidAt && !['cancelled', 'refunded'].includes(order.status);
+  const history: OrderView['history'] = [
+    { at: iso(order.created_at)!, event: 'created' as const, amount: order.amount_due, detail: order.credit_applied ? `credit ${order.credit_applied}` : null },
+    ...payments.map((p) => ({ at: iso(p.received_at)!, event: 'payment' as const, amount: p.amount, detail: p.provider })),
+    ...refunds.map((r) => ({ at: iso(r.created_at)!, event: 'refund' as const, amount: r.amount, detail: `${r.reason}${r.status === 'to_send' ? ' (to be sent by bank transfer)' : ''}` })),
+    ...(activatedAt ? [{ at: activatedAt.toISOString(), event: 'activated' as const, amount: null, detail: null }] : []),
+    ...(order.terminated_at ? [{ at: iso(order.terminated_at)!, event: 'terminated' as const, amount: null, detail: 'no refund' }] : []),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    id: order.id,
+    number: order.number,
+    kind: order.kind,
+    plan: order.plan,
+    currency: order.currency,
+    method: order.method,
+    price: order.price,
+    creditApplied: order.credit_applied,
+    amountDue: order.amount_due,
+    amountReceived: payments.reduce((s, p) => s + p.amount, 0),
+    amountRefunded: refunds.reduce((s, r) => s + r.amount, 0),
+    status: order.status,
+    createdAt: iso(order.created_at)!,
+    expiresAt: iso(order.expires_at)!,
+    paidAt: iso(paidAt),
+    activatedAt: iso(activatedAt),
+    terminatedAt: iso(order.terminated_at),
+    activationPending: Boolean(order.status === 'paid' && paidAt && !activatedAt && ctx.now.getTime() - paidAt.getTime() >= DAY),
+    claimWindow: settled && paidAt ? { lastDay: lastWindowDay(paidAt, ctx.zone), closesAt: windowClosesAt(paidAt, ctx.zone).toISOString(), open: claimWindowOpen(paidAt, ctx.zone, ctx.now) } : null,
+    delayRefundAvailable: Boolean(order.status === 'paid' && paidAt && delayRefundAvailable({ paidAt, activatedAt, zone: ctx.zone, now: ctx.now })),
+    canTerminate: order.status === 'active' && !order.terminated_at,
+    checkoutUrl: order.status === 'awaiting_payment' ? order.checkout_url : null,
+    invoiceUrl: order.method === 'invoice' ? ctx.invoiceUrl(order.id) : null,
+    history,
+    claims: claims.map((c) => ({
+      id: c.id,
+      status: c.status,
+      text: c.text,
+      attachments: (c.attachments ?? []).map((a) => ({ name: a.name, size: a.size })),
+      filedAt: iso(c.filed_at)!,
+      answerDueBy: iso(c.answer_due_by)!,
+      answer: c.answer,
+      resolution: c.resolution,
+      refundAmount: c.refund_amount,
+      extensionDays: c.extension_days,
+      answeredAt: iso(c.answered_at),
+    })),
+  };
+}
+
+export async function orderViewById(db: Queryable, id: string, ctx: Parameters<typeof orderView>[2]) {
+  const order = await findOrder(db, id);
+  return order ? orderView(db, order, ctx) : undefined;
+}

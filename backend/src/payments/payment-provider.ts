@@ -1,0 +1,35 @@
+/** The card payment provider, as the payments service needs it. The real one is Stripe; tests and the demo point it at the fake. */
+export interface PaymentProvider {
+  createCheckout(input: CheckoutInput): Promise<{ sessionId: string; url: string }>;
+  /** Refunds part or all of a payment, to the card that paid it. */
+  refund(input: { paymentRef: string; amount: number; orderId: string; reason: string }): Promise<{ refundId: string }>;
+  /** Verifies the signature on the raw body; throws `InvalidSignatureError`. Nothing else, so it is fast and never fails on the network. */
+  verifyEvent(rawBody: Buffer, signature: string, receivedAt: Date): VerifiedEvent;
+  /** Turns a stored event into what the payments service acts on (may ask the provider for details). */
+  interpret(event: VerifiedEvent): Promise<ProviderEvent>;
+}
+
+export interface VerifiedEvent {
+  id: string;
+  type: string;
+  payload: unknown;
+}
+
+export interface CheckoutInput {
+  orderId: string;
+  description: string;
+  amount: number;
+  currency: 'USD' | 'EUR';
+  customerEmail?: string;
+  successUrl: string;
+  cancelUrl: string;
+}
+
+export type ProviderEvent =
+  | { id: string; kind: 'payment'; orderId: string | null; paymentRef: string; amount: number; currency: string; paidAt: Date }
+  | { id: string; kind: 'refunds'; refunds: { refundId: string; paymentRef: string; amount: number }[] }
+  | { id: string; kind: 'ignored'; type: string };
+
+export class InvalidSignatureError extends Error {
+  override readonly name = 'InvalidSignatureError';
+}
