@@ -67,13 +67,17 @@ export async function startFakeStripe(options: FakeStripeOptions) {
   const intents = new Map<string, PaymentIntent>();
   const refunds: { id: string; amount: number; payment_intent: string; charge: string; status: string; metadata: Record<string, string> }[] = [];
   const delivered: { id: string; type: string; status: number }[] = [];
-  const knobs = { repeat: 1, reverse: false, hold: false };
+  const knobs = { repeat: 1, reverse: false, hold: false, failApi: false, only: null as string | null };
   const held: { id: string; payload: string }[] = [];
 
   const app = express();
   app.use(express.urlencoded({ extended: false }));
 
   function authorised(req: Request, res: Response): boolean {
+    if (knobs.failApi) {
+      res.status(500).json({ error: { type: 'api_error', message: 'An unknown error occurred' } });
+      return false;
+    }
     const key = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
     if (key === options.secretKey) return true;
     res.status(401).json({ error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' } });
@@ -264,7 +268,8 @@ export async function startFakeStripe(options: FakeStripeOptions) {
       const payload = JSON.stringify({ id: eventId, object: 'event', api_version: '2025-01-27', created: Math.floor(now().getTime() / 1000), type, livemode: false, data: { object } }, null, 2);
       return { id: eventId, payload };
     });
-    const order = knobs.reverse ? [...built].reverse() : built;
+    const chosen = knobs.only ? built.filter((e) => JSON.parse(e.payload).type === knobs.only) : built;
+    const order = knobs.reverse ? [...chosen].reverse() : chosen;
     if (knobs.hold) {
       held.push(...order);
       return;

@@ -142,8 +142,8 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
     },
 
     /** What an upgrade to `plan` costs now: its price less the unused value of the period in force, by whole days left. */
-    async upgradeQuote(accountId: string, plan: PaidPlanId, currency: Currency) {
-      const s = await snapshot(accountId);
+    async upgradeQuote(accountId: string, plan: PaidPlanId, currency: Currency, q: Queryable = db) {
+      const s = await snapshot(accountId, q);
       return quote(s, plan, currency);
     },
 

@@ -46,7 +46,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
     let price: number;
     let extra: Pick<OrderQuote, 'remainingDays' | 'unusedValue'> = base;
     if (input.action === 'upgrade') {
-      const upgrade = await licences.upgradeQuote(accountId, input.plan, input.currency);
+      const upgrade = await licences.upgradeQuote(accountId, input.plan, input.currency, q);
       kind = 'upgrade';
       price = upgrade.amount;
       extra = { remainingDays: upgrade.remainingDays, unusedValue: upgrade.credit };

@@ -1,0 +1,37 @@
+import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID } from '../../fakes/kommo/fake-kommo-data';
+import { OPERATOR_TOKEN, type TestApp } from './harness';
+
+export const operator = { Authorization: `Bearer ${OPERATOR_TOKEN}` };
+
+/** An installed, registered demo account and its admin's session, as the payments tests start from. */
+export async function registeredAdmin(t: TestApp, kommoAccountId = DEMO_ACCOUNT_ID, adminId = DEMO_ADMIN_ID) {
+  await t.install(kommoAccountId);
+  const { auth } = await t.session(kommoAccountId, adminId);
+  const response = await t.http.put(
+    '/api/v1/registration',
+    { lastName: 'Souza', firstName: 'Dana', email: 'dana@example.com', phone: '+5511912345678', city: 'Recife', termsVersion: '2026-11-01', acceptTerms: true },
+    { headers: auth },
+  );
+  if (response.status !== 200) throw new Error(`registration failed: ${JSON.stringify(response.data)}`);
+  return auth;
+}
+
+export async function createOrder(t: TestApp, auth: Record<string, string>, body: { action?: string; plan?: string; currency?: string; method?: string } = {}) {
+  const response = await t.http.post('/api/v1/orders', { action: 'buy', plan: 'user', currency: 'USD', method: 'card', ...body }, { headers: auth });
+  if (response.status !== 201) throw new Error(`order failed: ${response.status} ${JSON.stringify(response.data)}`);
+  return response.data as { id: string; number: string; amountDue: number; status: string; checkoutUrl: string | null; invoiceUrl: string | null };
+}
+
+/** The buyer pays on the fake Stripe's page; its signed webhooks reach us and are processed. */
+export async function payByCard(t: TestApp, orderId: string) {
+  const session = [...t.fakeStripe.sessions.values()].find((s) => s.client_reference_id === orderId);
+  if (!session) throw new Error(`no checkout session for ${orderId}`);
+  const intent = await t.fakeStripe.pay(session.id);
+  await t.tasks.idle();
+  return intent;
+}
+
+export async function orderOf(t: TestApp, auth: Record<string, string>, orderId: string) {
+  const response = await t.http.get(`/api/v1/orders/${orderId}`, { headers: auth });
+  return response.data;
+}
