@@ -4,6 +4,7 @@ import { App } from './components/App';
 import type { Host } from './host/host';
 import { createAccountAdminModel } from './models/account-admin-model';
 import { createLicenceModel } from './models/licence-model';
+import { createOrdersModel } from './models/orders-model';
 import { createSessionModel } from './models/session-model';
 import { createUsersModel } from './models/users-model';
 
@@ -11,6 +12,8 @@ export interface MountDeps {
   host: Host;
   createApi: (getToken: () => string | null) => ApiClient;
   language?: string;
+  /** Opens a page in a new browser tab (payment pages cannot open inside Kommo's iframe). */
+  openTab?: (url: string) => void;
 }
 
 /** Renders the app into `root`; returns the function that unmounts it and stops listening. */
@@ -20,8 +23,16 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
   const licence = createLicenceModel({ api: session.api });
   // Withdrawing consent ends the account's use of Wabridge: reload shows why.
   const admin = createAccountAdminModel({ api: session.api, onChanged: () => void session.reload() });
+  const orders = createOrdersModel({
+    api: session.api,
+    openTab: deps.openTab ?? ((url) => window.open(url, '_blank', 'noopener')),
+    onPaid: () => {
+      void licence.load();
+      void admin.load();
+    },
+  });
   const stop = session.start();
-  render(<App session={session} users={users} licence={licence} admin={admin} />, root);
+  render(<App session={session} users={users} licence={licence} admin={admin} orders={orders} />, root);
 
   // Tell the loader our height so the iframe fits its content.
   let observer: ResizeObserver | undefined;

@@ -2,6 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import type { MeResponse, UserView } from '../../contract/account';
 import type { AccountAdmin, LicenceStatus, PlanList } from '../../contract/licence';
+import type { OrderList, OrderView } from '../../contract/orders';
 
 export const API = 'http://wabridge.test';
 
@@ -69,6 +70,38 @@ export const accountAdmin: AccountAdmin = {
   mayOrder: { allowed: false, code: 'registration_required', message: 'Register first.' },
 };
 
+export const paidOrder: OrderView = {
+  id: 'ord-1',
+  number: 'WB-2026-001001',
+  kind: 'new',
+  plan: 'user',
+  currency: 'USD',
+  method: 'card',
+  price: 900,
+  creditApplied: 0,
+  amountDue: 900,
+  amountReceived: 900,
+  amountRefunded: 0,
+  status: 'active',
+  createdAt: '2026-11-21T10:00:00.000Z',
+  expiresAt: '2026-11-24T10:00:00.000Z',
+  paidAt: '2026-11-21T10:00:00.000Z',
+  activatedAt: '2026-11-21T10:00:00.000Z',
+  terminatedAt: null,
+  activationPending: false,
+  claimWindow: { lastDay: '2026-12-01', closesAt: '2026-12-02T03:00:00.000Z', open: true },
+  delayRefundAvailable: false,
+  canTerminate: true,
+  checkoutUrl: null,
+  invoiceUrl: null,
+  history: [{ at: '2026-11-21T10:00:00.000Z', event: 'created', amount: 900, detail: null }],
+  claims: [],
+};
+
+export function orderList(orders: OrderView[] = [paidOrder]): OrderList {
+  return { orders, supportEmail: 'support@wabridge.test', credit: { USD: 0, EUR: 0 } };
+}
+
 /** What the widget sent to the mocked backend, to assert on. */
 export const received: { method: string; path: string; authorization: string | null; body: unknown }[] = [];
 
@@ -95,6 +128,16 @@ export const server = setupServer(
   http.get(`${API}/api/v1/account-admin`, () => HttpResponse.json(accountAdmin)),
   http.get(`${API}/api/v1/settings`, () => HttpResponse.json({ autoCreateFromInbound: false })),
   http.get(`${API}/api/v1/consent`, () => HttpResponse.json({ withdrawnAt: null, deletionDueBy: null })),
+  http.get(`${API}/api/v1/orders`, () => HttpResponse.json(orderList())),
+  http.get(`${API}/api/v1/orders/quote`, ({ request }) => {
+    const q = new URL(request.url).searchParams;
+    return HttpResponse.json({ kind: 'new', plan: q.get('plan'), currency: q.get('currency'), price: 900, creditApplied: 0, amountDue: 900, remainingDays: null, unusedValue: null });
+  }),
+  http.post(`${API}/api/v1/orders/:id/:action`, async ({ request, params }) => {
+    await record(request);
+    if (params.action === 'terminate') return HttpResponse.json({ ...paidOrder, terminatedAt: '2026-11-22T10:00:00.000Z', canTerminate: false });
+    return HttpResponse.json({ ...paidOrder, claims: [{ id: 'c1', status: 'open', text: 'x', attachments: [], filedAt: '2026-11-22T10:00:00.000Z', answerDueBy: '2026-12-22T10:00:00.000Z', answer: null, resolution: null, refundAmount: null, extensionDays: null, answeredAt: null }] });
+  }),
   http.put(`${API}/api/v1/registration`, async ({ request }) => {
     await record(request);
     return HttpResponse.json({ error: { code: 'invalid_request', message: 'The request body is not valid: body.phone.', issues: [{ path: 'body.phone', message: 'must be in international format' }] } }, { status: 400 });

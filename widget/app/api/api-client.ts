@@ -2,6 +2,7 @@ import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import type { z } from 'zod';
 import { MeResponse, UserList, UserView } from '../../../contract/account';
 import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, type RegistrationInput } from '../../../contract/licence';
+import { OrderList, OrderQuote, OrderView, type CreateOrderInput, type FileClaimInput } from '../../../contract/orders';
 import { ErrorBody } from '../../../contract/error';
 import { ApiError } from './api-error';
 
@@ -48,6 +49,13 @@ export function createApiClient(options: ApiClientOptions) {
     withdrawConsent: () => request(ConsentView, { method: 'POST', url: '/api/v1/consent/withdraw', data: { confirm: true } }),
     settings: () => request(AccountSettings, { method: 'GET', url: '/api/v1/settings' }),
     updateSettings: (input: Partial<AccountSettings>) => request(AccountSettings, { method: 'PATCH', url: '/api/v1/settings', data: input }),
+    orders: () => request(OrderList, { method: 'GET', url: '/api/v1/orders' }),
+    orderQuote: (q: Pick<CreateOrderInput, 'action' | 'plan' | 'currency'>) =>
+      request(OrderQuote, { method: 'GET', url: `/api/v1/orders/quote?${new URLSearchParams(q).toString()}` }),
+    createOrder: (input: CreateOrderInput) => request(OrderView, { method: 'POST', url: '/api/v1/orders', data: input }),
+    fileClaim: (orderId: string, input: FileClaimInput) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/claims`, data: input }),
+    delayRefund: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/delay-refund`, data: {} }),
+    terminate: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/terminate`, data: { confirm: true } }),
   };
 }
 export type ApiClient = ReturnType<typeof createApiClient>;

@@ -2,6 +2,9 @@ import { useEffect } from 'preact/hooks';
 import type { Translate } from '../i18n/translate';
 import type { AccountAdminModel } from '../models/account-admin-model';
 import type { LicenceModel } from '../models/licence-model';
+import type { OrdersModel } from '../models/orders-model';
+import { BuyPanel } from './BuyPanel';
+import { OrdersList } from './OrdersList';
 import type { UsersModel } from '../models/users-model';
 import { ConsentPanel } from './ConsentPanel';
 import { PlanCards } from './PlanCards';
@@ -11,8 +14,8 @@ import { TermsNotice } from './TermsNotice';
 import { UsersPanel } from './UsersPanel';
 
 /** What only a Kommo admin sees in the settings modal and the advanced settings page. */
-export function AdminScreens(props: { admin: AccountAdminModel; licence: LicenceModel; users: UsersModel; t: Translate; language: string; selfId: number }) {
-  const { admin, licence, users, t, language } = props;
+export function AdminScreens(props: { admin: AccountAdminModel; licence: LicenceModel; users: UsersModel; orders: OrdersModel; t: Translate; language: string; selfId: number }) {
+  const { admin, licence, users, orders, t, language } = props;
   useEffect(() => {
     void admin.load();
   }, [admin]);
@@ -22,6 +25,8 @@ export function AdminScreens(props: { admin: AccountAdminModel; licence: Licence
       <PlanCards model={licence} t={t} language={language} />
       <RegistrationForm model={admin} t={t} />
       <TermsNotice model={admin} t={t} language={language} />
+      <BuyPanel orders={orders} licence={licence} admin={admin} t={t} language={language} />
+      <OrdersList orders={orders} t={t} language={language} />
       <SettingsPanel model={admin} licence={licence} t={t} />
       <UsersPanel model={users} t={t} selfId={props.selfId} />
       <ConsentPanel model={admin} t={t} />

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { http, HttpResponse } from 'msw';
-import { API, agent, context, licence, me, received, server, session } from '../../test/api-mock';
+import { API, accountAdmin, agent, context, licence, me, orderList, paidOrder, received, server, session } from '../../test/api-mock';
 import { createApiClient } from '../api/api-client';
 import { createFakeHost } from '../host/fake-host';
 import { mount } from '../mount';
@@ -111,5 +111,48 @@ describe('the widget app', () => {
     await vi.waitFor(() => expect(phone.getAttribute('aria-invalid')).toBe('true'));
     expect(form.textContent).toContain('must be in international format');
     expect(received.find((r) => r.method === 'PUT')?.body).toMatchObject({ phone: '119123', acceptTerms: true, termsVersion: '2026-11-01' });
+  });
+
+  it('when an active order is shown, then its claim window is named, and terminating warns that nothing is refunded before it sends', async () => {
+    const fake = start();
+    fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="order"]')).not.toBeNull());
+    expect(root.querySelector('[data-testid="claim-window"]')?.textContent).toBe('Claims about this licence are accepted until 2026-12-01 (end of day, your time).');
+    root.querySelector<HTMLButtonElement>('[data-testid="terminate"]')!.click();
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="terminate-confirm"]')).not.toBeNull());
+    expect(root.querySelector('[data-testid="terminate-confirm"]')?.textContent).toContain('does not refund the prepayment');
+    expect(received.some((r) => r.path.endsWith('/terminate'))).toBe(false);
+    root.querySelector<HTMLButtonElement>('[data-testid="terminate-confirm"] .wb-danger')!.click();
+    await vi.waitFor(() => expect(received.find((r) => r.path.endsWith('/terminate'))?.body).toEqual({ confirm: true }));
+  });
+
+  it('when the claim window has closed, then no claim form is offered and the closing date is shown; a pending activation names support', async () => {
+    server.use(
+      http.get(`${API}/api/v1/orders`, () =>
+        HttpResponse.json(orderList([{ ...paidOrder, status: 'paid', activatedAt: null, activationPending: true, canTerminate: false, claimWindow: { lastDay: '2026-12-01', closesAt: '2026-12-02T03:00:00.000Z', open: false } }])),
+      ),
+    );
+    const fake = start();
+    fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="order"]')).not.toBeNull());
+    expect(root.querySelector('[data-testid="claim-window"]')?.textContent).toBe('The claim window closed on 2026-12-01.');
+    expect(root.querySelector('[data-testid="open-claim"]')).toBeNull();
+    expect(root.querySelector('[data-testid="activation-pending"]')?.textContent).toContain('support@wabridge.test');
+  });
+
+  it('when the admin pays by card, then the order is created at the backend’s price and the payment page opens in a new tab', async () => {
+    server.use(http.get(`${API}/api/v1/account-admin`, () => HttpResponse.json({ ...accountAdmin, mayOrder: { allowed: true } })));
+    server.use(http.post(`${API}/api/v1/orders`, async ({ request }) => {
+      await (async () => received.push({ method: 'POST', path: '/api/v1/orders', authorization: request.headers.get('authorization'), body: await request.json() }))();
+      return HttpResponse.json({ ...paidOrder, status: 'awaiting_payment', checkoutUrl: 'https://pay.example/cs_1' }, { status: 201 });
+    }));
+    const opened: string[] = [];
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', openTab: (url) => opened.push(url), createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="order-price"]')?.textContent).toBe('To pay: $9.00.'));
+    root.querySelector<HTMLButtonElement>('[data-testid="place-order"]')!.click();
+    await vi.waitFor(() => expect(opened).toEqual(['https://pay.example/cs_1']));
+    expect(received.find((r) => r.path === '/api/v1/orders')?.body).toEqual({ action: 'buy', plan: 'user', currency: 'USD', method: 'card' });
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import type { AccountAdminModel } from '../models/account-admin-model';
 import type { LicenceModel } from '../models/licence-model';
+import type { OrdersModel } from '../models/orders-model';
 import type { SessionModel } from '../models/session-model';
 import type { UsersModel } from '../models/users-model';
 import { AdminScreens } from './AdminScreens';
@@ -13,6 +14,7 @@ export interface AppModels {
   users: UsersModel;
   licence: LicenceModel;
   admin: AccountAdminModel;
+  orders: OrdersModel;
 }
 
 export function App(models: AppModels) {
@@ -40,7 +42,7 @@ export function App(models: AppModels) {
   return <Ready {...models} />;
 }
 
-function Ready({ session, users, licence, admin }: AppModels) {
+function Ready({ session, users, licence, admin, orders }: AppModels) {
   const t = session.t.value;
   const language = session.language.value;
   const me = session.me.value!;
@@ -55,7 +57,7 @@ function Ready({ session, users, licence, admin }: AppModels) {
       <LicenceCard model={licence} t={t} language={language} />
       {context.area === 'card' && <CardContacts contacts={context.contacts} t={t} />}
       {context.area === 'list' && <p data-testid="wabridge-selected">{t('app.list.selected', { count: context.selected.length })}</p>}
-      {adminArea && session.isAdmin.value && <AdminScreens admin={admin} licence={licence} users={users} t={t} language={language} selfId={me.user.id} />}
+      {adminArea && session.isAdmin.value && <AdminScreens admin={admin} licence={licence} users={users} orders={orders} t={t} language={language} selfId={me.user.id} />}
       {adminArea && !session.isAdmin.value && <p class="wb-muted" data-testid="admin-only">{t('app.settings.admin_only')}</p>}
     </main>
   );

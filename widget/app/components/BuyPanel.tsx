@@ -1,0 +1,53 @@
+import { useEffect } from 'preact/hooks';
+import type { Translate } from '../i18n/translate';
+import { formatMoney } from '../i18n/format';
+import type { AccountAdminModel } from '../models/account-admin-model';
+import type { LicenceModel } from '../models/licence-model';
+import type { OrdersModel } from '../models/orders-model';
+
+/** Buy, renew or upgrade: the backend prices it; card opens the provider's page, invoice the printable invoice. */
+export function BuyPanel({ orders, licence, admin, t, language }: { orders: OrdersModel; licence: LicenceModel; admin: AccountAdminModel; t: Translate; language: string }) {
+  const paid = licence.status.value?.state === 'active';
+  const draft = orders.draft.value;
+  useEffect(() => {
+    void orders.change({ action: paid ? 'renew' : 'buy' });
+  }, [orders, paid]);
+  const mayOrder = admin.admin.value?.mayOrder;
+  const quote = orders.quote.value;
+  const select = (name: string, value: string, options: [string, string][], onChange: (v: string) => void) => (
+    <label>
+      {t(`buy.${name}`)}
+      <select name={name} value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        {options.map(([v, label]) => (
+          <option key={v} value={v}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  return (
+    <section class="wb-card wb-buy" data-testid="buy-panel">
+      <h2>{t('buy.title')}</h2>
+      {mayOrder && !mayOrder.allowed && <p class="wb-warning" data-testid="order-blocked">{t(`buy.blocked.${mayOrder.code}`)}</p>}
+      <div class="wb-buy__row">
+        {select('action', draft.action, (paid ? ['renew', 'upgrade'] : ['buy']).map((a) => [a, t(`buy.actions.${a}`)]), (v) => void orders.change({ action: v as typeof draft.action }))}
+        {select('plan', draft.plan, ['user', 'pro', 'vip'].map((p) => [p, t(`plans.${p}.name`)]), (v) => void orders.change({ plan: v as typeof draft.plan }))}
+        {select('currency', draft.currency, [['USD', 'USD'], ['EUR', 'EUR']], (v) => void orders.change({ currency: v as typeof draft.currency }))}
+        {select('method', draft.method, [['card', t('buy.methods.card')], ['invoice', t('buy.methods.invoice')]], (v) => void orders.change({ method: v as typeof draft.method }))}
+      </div>
+      {quote && (
+        <p data-testid="order-price">
+          {t('buy.price', { amount: formatMoney(quote.amountDue, quote.currency, language) })}
+          {quote.unusedValue ? ` ${t('buy.upgrade_credit', { days: quote.remainingDays ?? 0, amount: formatMoney(quote.unusedValue, quote.currency, language) })}` : ''}
+          {quote.creditApplied ? ` ${t('buy.credit_applied', { amount: formatMoney(quote.creditApplied, quote.currency, language) })}` : ''}
+        </p>
+      )}
+      {orders.error.value && <p class="wb-error" role="alert">{orders.error.value}</p>}
+      <button type="button" data-testid="place-order" disabled={orders.busy.value || !quote || (mayOrder && !mayOrder.allowed)} onClick={() => void orders.place()}>
+        {draft.method === 'card' ? t('buy.pay_card') : t('buy.get_invoice')}
+      </button>
+      <p class="wb-muted">{t('buy.note')}</p>
+    </section>
+  );
+}
