@@ -7,6 +7,8 @@ import { join } from 'node:path';
 // no configuration — in a fresh data folder each run.
 const port = Number(process.env.E2E_PORT ?? 3217);
 const baseURL = `http://127.0.0.1:${port}`;
+// Workers load this file again; the folder chosen by the runner reaches them through the environment.
+process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'wabridge-e2e-'));
 
 export default defineConfig({
   testDir: 'e2e',
@@ -34,7 +36,7 @@ export default defineConfig({
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: baseURL,
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'wabridge-e2e-')),
+      DATA_DIR: process.env.E2E_DATA_DIR,
       DATABASE_URL: '',
       KOMMO_CLIENT_ID: '',
       KOMMO_CLIENT_SECRET: '',

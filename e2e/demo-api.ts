@@ -9,3 +9,17 @@ export async function ensureInstalled(request: APIRequestContext) {
 export async function signInAs(page: Page, name: 'Dana Admin (admin)' | 'Alex Agent') {
   await page.locator('#kommo-user').selectOption({ label: name });
 }
+
+/** Registration through the API with a session the demo's Kommo stand-in signs, as the loader would. */
+export async function ensureRegistered(request: APIRequestContext) {
+  const { token } = await (await request.post('/demo/kommo/token', { data: { userId: 8_100_001 } })).json();
+  const session = await (await request.post('/api/v1/session', { headers: { 'X-Auth-Token': token }, data: {} })).json();
+  const auth = { Authorization: `Bearer ${session.token}` };
+  const admin = await (await request.get('/api/v1/account-admin', { headers: auth })).json();
+  if (admin.registration && admin.mayOrder.allowed) return;
+  const response = await request.put('/api/v1/registration', {
+    headers: auth,
+    data: { lastName: 'Souza', firstName: 'Dana', email: 'dana@example.com', phone: '+5511912345678', city: 'São Paulo', termsVersion: admin.terms.current.version, acceptTerms: true },
+  });
+  if (!response.ok()) throw new Error(`registration failed: ${await response.text()}`);
+}
