@@ -38,6 +38,13 @@ import type { KommoApi } from './kommo/kommo-api';
 import { kommoRoutes } from './kommo/kommo-routes';
 import type { Db } from './store/db';
 import { widgetRoutes } from './widget-host/widget-routes';
+import { createChatService } from './whatsapp/chat-service';
+import type { CloudApi } from './whatsapp/cloud-api';
+import { createInboxProcessor } from './whatsapp/inbox-processor';
+import { createNumbersService } from './whatsapp/numbers-service';
+import { createPacer } from './whatsapp/pacer';
+import { createWebhookIntake } from './whatsapp/webhook-intake';
+import { chatRoutes, whatsappWebhookRoutes } from './whatsapp/whatsapp-routes';
 
 export interface AppDeps {
   config: Config;
@@ -55,6 +62,15 @@ export interface AppDeps {
   payments: PaymentProvider;
   seller: Seller;
   supportEmail: string;
+  whatsapp: {
+    cloud: CloudApi;
+    appSecret: string;
+    verifyToken: string;
+    /** Sends per second per number that the relay allows itself (Meta's default throughput is 80). */
+    ratePerSecond: number;
+    /** Backoff between retries; tests pass one that does not wait. */
+    sleep?: (ms: number) => Promise<void>;
+  };
   /** Extra pages mounted at /demo when the demo runs. */
   demo?: Router;
 }
@@ -85,6 +101,11 @@ export function createApp(deps: AppDeps) {
   });
   const orderActions = createOrderActions({ db, clock, ids: deps.ids, payments, licences });
   const paymentEvents = createPaymentEvents({ db, clock, logger, tasks: deps.tasks, provider: deps.payments, payments });
+  const numbers = createNumbersService({ db, clock, ids: deps.ids, box: deps.box, cloud: deps.whatsapp.cloud, licences });
+  const inbox = createInboxProcessor({ db, clock, ids: deps.ids, logger });
+  const sleep = deps.whatsapp.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: createPacer(deps.whatsapp.ratePerSecond), sleep });
+  const intake = createWebhookIntake({ db, clock, logger, tasks: deps.tasks, appSecret: deps.whatsapp.appSecret, verifyToken: deps.whatsapp.verifyToken, processor: inbox });
   const installs = createInstallService({
     db,
     kommo: deps.kommo,
@@ -149,6 +170,7 @@ export function createApp(deps: AppDeps) {
   app.use(corsPolicy(publicOrigin));
   // Before JSON parsing: the card provider's signature is over the raw body.
   app.use(paymentPages({ db, clock, events: paymentEvents, links, seller: deps.seller }));
+  app.use(whatsappWebhookRoutes(intake));
   app.use(express.json({ limit: config.bodyLimit }));
 
   app.use(healthRoutes({ db, metrics: deps.metrics }));
@@ -166,6 +188,7 @@ export function createApp(deps: AppDeps) {
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
+  api.use(chatRoutes({ numbers, chat, licences }));
   api.use(orderRoutes({ db, clock, payments, actions: orderActions, licences, supportEmail: deps.supportEmail, invoiceUrl: links.url }));
   app.use('/api/v1', api);
 
@@ -174,5 +197,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents };
+  return { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat };
 }

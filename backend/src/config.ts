@@ -104,6 +104,9 @@ export function parseEnv(env: NodeJS.ProcessEnv): Env {
   if (value.KOMMO_CLIENT_ID && !value.ENCRYPTION_KEY) {
     throw new ConfigError('Invalid configuration:\n  ENCRYPTION_KEY: required when real Kommo credentials are set');
   }
+  if (value.KOMMO_CLIENT_ID && (!value.WHATSAPP_APP_SECRET || !value.WHATSAPP_VERIFY_TOKEN)) {
+    throw new ConfigError('Invalid configuration:\n  WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN: required when real Kommo credentials are set');
+  }
   if (Boolean(value.STRIPE_SECRET_KEY) !== Boolean(value.STRIPE_WEBHOOK_SECRET)) {
     throw new ConfigError('Invalid configuration:\n  STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together');
   }

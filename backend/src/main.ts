@@ -16,6 +16,8 @@ import { migrate } from './store/migrate';
 import { openStore } from './store/open-store';
 import { startFakeKommo } from '../../fakes/kommo/fake-kommo';
 import { startFakeStripe } from '../../fakes/stripe/fake-stripe';
+import { startFakeCloudApi } from '../../fakes/whatsapp/fake-cloud-api';
+import { createCloudApiHttp } from './whatsapp/cloud-api-http';
 import { defaultSeller } from './payments/seller';
 import { createStripeProvider } from './payments/stripe-provider';
 import { unconfiguredProvider } from './payments/unconfigured-provider';
@@ -56,6 +58,15 @@ async function main() {
       ? await startFakeStripe({ secretKey: stripeSecretKey!, webhookSecret: stripeWebhookSecret!, webhookUrl: `${publicUrl}/payments/webhook` })
       : undefined;
 
+  const whatsappAppSecret = env.WHATSAPP_APP_SECRET ?? secrets!.whatsappAppSecret;
+  const fakeWhatsApp =
+    demo && !env.GRAPH_API_BASE ? await startFakeCloudApi({ appSecret: whatsappAppSecret, webhookUrl: `${publicUrl}/whatsapp/webhook` }) : undefined;
+  if (fakeWhatsApp) {
+    // The demo's sandbox number, and customers who answer.
+    fakeWhatsApp.addNumber({ phoneNumberId: '109000000000001', wabaId: '209000000000001', displayPhoneNumber: '+1 555-010-0001', verifiedName: 'Wabridge Demo', token: `EAAG${secrets!.whatsappVerifyToken}sandbox` });
+    fakeWhatsApp.knobs.autoReplyMs = 2000;
+  }
+
   const config: Config = {
     publicUrl,
     demo,
@@ -77,7 +88,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, privacy, payments, paymentEvents } = createApp({
+  const { app, installs, privacy, payments, paymentEvents, inbox } = createApp({
     config,
     db,
     clock: systemClock,
@@ -97,6 +108,12 @@ async function main() {
       stripeSecretKey && stripeWebhookSecret
         ? createStripeProvider({ secretKey: stripeSecretKey, webhookSecret: stripeWebhookSecret, apiBase: env.STRIPE_API_BASE ?? fakeStripe?.url })
         : unconfiguredProvider,
+    whatsapp: {
+      cloud: createCloudApiHttp({ base: env.GRAPH_API_BASE ?? fakeWhatsApp?.base ?? 'https://graph.facebook.com/v25.0' }),
+      appSecret: whatsappAppSecret,
+      verifyToken: env.WHATSAPP_VERIFY_TOKEN ?? secrets!.whatsappVerifyToken,
+      ratePerSecond: 80,
+    },
     seller: env.SELLER ?? defaultSeller,
     supportEmail: env.SUPPORT_EMAIL ?? 'support@wabridge.app',
     demo: fake ? demoRoutes({ fake, tasks, db }) : undefined,
@@ -111,6 +128,7 @@ async function main() {
   // and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
   const housekeeping = () => {
     tasks.run('payment events', () => paymentEvents.processPending());
+    tasks.run('whatsapp inbox', () => inbox.processPending());
     tasks.run('order expiry', () => payments.expireOverdue());
     tasks.run('data purge', () => privacy.purge());
   };
@@ -130,6 +148,7 @@ async function main() {
     await tasks.idle();
     await fake?.close();
     await fakeStripe?.close();
+    await fakeWhatsApp?.close();
     await db.close();
     process.exit(0);
   };

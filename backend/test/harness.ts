@@ -6,6 +6,8 @@ import { Registry } from 'prom-client';
 import { Writable } from 'node:stream';
 import { startFakeKommo, type FakeKommo } from '../../fakes/kommo/fake-kommo';
 import { startFakeStripe } from '../../fakes/stripe/fake-stripe';
+import { startFakeCloudApi } from '../../fakes/whatsapp/fake-cloud-api';
+import { createCloudApiHttp } from '../src/whatsapp/cloud-api-http';
 import { defaultSeller } from '../src/payments/seller';
 import { createStripeProvider } from '../src/payments/stripe-provider';
 import { demoKommoAccount, type FakeKommoAccount } from '../../fakes/kommo/fake-kommo-data';
@@ -24,6 +26,8 @@ import { openTestStore, type StoreKind } from './stores';
 export const CLIENT_ID = '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21';
 export const STRIPE_KEY = 'sk_test_harness_0123456789';
 export const STRIPE_WEBHOOK_SECRET = 'whsec_harness_0123456789';
+export const WHATSAPP_APP_SECRET = 'whatsapp-app-secret-for-tests';
+export const WHATSAPP_VERIFY_TOKEN = 'verify-me-please';
 export const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';
 export const CLIENT_SECRET = 'test-client-secret-' + randomBytes(8).toString('hex');
 
@@ -31,6 +35,8 @@ export interface TestAppOptions {
   accounts?: FakeKommoAccount[];
   bodyLimit?: string;
   sessionTtlSeconds?: number;
+  /** Sends per second per number the relay allows itself. */
+  whatsappRate?: number;
   /** Where the fixed clock starts. */
   now?: string;
 }
@@ -78,6 +84,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     now: clock.now,
   });
   const fakeStripe = await startFakeStripe({ secretKey: STRIPE_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET, webhookUrl: `${server.url}/payments/webhook`, now: clock.now });
+  const fakeWhatsApp = await startFakeCloudApi({ appSecret: WHATSAPP_APP_SECRET, webhookUrl: `${server.url}/whatsapp/webhook`, now: clock.now });
   const config: Config = {
     publicUrl: server.url,
     demo: false,
@@ -88,7 +95,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     operatorToken: OPERATOR_TOKEN,
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents } = createApp({
+  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat } = createApp({
     config,
     db,
     clock,
@@ -102,6 +109,13 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     payments: createStripeProvider({ secretKey: STRIPE_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET, apiBase: fakeStripe.url }),
     seller: defaultSeller,
     supportEmail: 'support@wabridge.test',
+    whatsapp: {
+      cloud: createCloudApiHttp({ base: fakeWhatsApp.base }),
+      appSecret: WHATSAPP_APP_SECRET,
+      verifyToken: WHATSAPP_VERIFY_TOKEN,
+      ratePerSecond: options.whatsappRate ?? 1000,
+      sleep: async () => undefined,
+    },
   });
   routing.app = app;
 
@@ -123,6 +137,9 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     orderActions,
     paymentEvents,
     fakeStripe,
+    fakeWhatsApp,
+    inbox,
+    chat,
     logs,
     faults,
     /** Installs the account the way Kommo does and waits for the background exchange. */
@@ -149,6 +166,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
       await server.close();
       await fake.close();
       await fakeStripe.close();
+      await fakeWhatsApp.close();
       await store.close();
     },
   };

@@ -11,6 +11,8 @@ export interface DemoSecrets {
   operatorToken: string;
   stripeSecretKey: string;
   stripeWebhookSecret: string;
+  whatsappAppSecret: string;
+  whatsappVerifyToken: string;
 }
 
 export const demoSecretsFile = (dataDir: string) => join(dataDir, 'demo-secrets.json');
@@ -33,6 +35,8 @@ export async function demoSecrets(dataDir: string): Promise<DemoSecrets> {
     operatorToken: saved.operatorToken ?? `op_demo_${randomBytes(18).toString('hex')}`,
     stripeSecretKey: saved.stripeSecretKey ?? `sk_test_demo_${randomBytes(18).toString('hex')}`,
     stripeWebhookSecret: saved.stripeWebhookSecret ?? `whsec_demo_${randomBytes(18).toString('hex')}`,
+    whatsappAppSecret: saved.whatsappAppSecret ?? randomBytes(16).toString('hex'),
+    whatsappVerifyToken: saved.whatsappVerifyToken ?? randomBytes(12).toString('hex'),
   };
   if (Object.entries(fresh).some(([k, v]) => saved[k as keyof DemoSecrets] !== v)) {
     await mkdir(dataDir, { recursive: true });

@@ -7,7 +7,7 @@ import type { Db, Queryable } from '../store/db';
 import { CAPABILITIES, decide, type Capability, type Decision } from './capabilities';
 import { isFullKommoPlan, normaliseKommoPlan } from './kommo-plan';
 import { canApply, currentPeriod, licenceState, type LicenceState, type PeriodRow } from './licence-state';
-import { claimDemo, insertPeriod, listPeriods, movePeriod, takeMessages } from './licence-store';
+import { claimDemo, giveBackMessages, insertPeriod, listPeriods, movePeriod, takeMessages } from './licence-store';
 import { DAY_MS, startOfLocalDay, wholeDaysBetween, zoneOf } from './local-time';
 import { planLimits, type Currency, type PaidPlanId, type PlanId, type PriceList } from './plans';
 
@@ -116,6 +116,11 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
         `This account has used all ${window?.message_limit ?? 0} outbound messages of its ${plan} period. ${when} An admin can upgrade the plan now.`,
         402,
       );
+    },
+
+    /** Returns messages taken for a send the provider refused outright (never accepted, never billed). */
+    async returnOutbound(accountId: string, count = 1): Promise<void> {
+      await giveBackMessages(db, accountId, count, clock.now());
     },
 
     /** The number of WhatsApp numbers the plan in force allows. */

@@ -43,3 +43,14 @@ export async function takeMessages(db: Queryable, accountId: string, count: numb
   );
   return rows[0] ? { used: rows[0].messages_used, limit: rows[0].message_limit } : undefined;
 }
+
+/** Gives back messages taken for a send that WhatsApp refused outright. */
+export async function giveBackMessages(db: Queryable, accountId: string, count: number, at: Date): Promise<void> {
+  await db.query(
+    `update licence_periods set messages_used = messages_used - $2
+     where id = (select id from licence_periods where account_id = $1 and allowance_starts_at <= $3 and ends_at > $3
+                 order by starts_at desc limit 1)
+       and messages_used >= $2`,
+    [accountId, count, at],
+  );
+}

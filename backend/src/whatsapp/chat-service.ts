@@ -1,0 +1,197 @@
+import type { Logger } from 'pino';
+import type { SendMessageInput } from '../../../contract/whatsapp';
+import type { Clock } from '../clock';
+import { AppError, badRequest, notFound } from '../http/app-error';
+import type { IdGenerator } from '../ids';
+import type { LicenceService } from '../licensing/licence-service';
+import type { Db } from '../store/db';
+import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from './cloud-api';
+import type { InboxProcessor } from './inbox-processor';
+import type { NumbersService } from './numbers-service';
+import type { Pacer } from './pacer';
+
+const WINDOW_MS = 24 * 3600_000;
+const MAX_ATTEMPTS = 4;
+
+interface ConversationRow {
+  id: string;
+  account_id: string;
+  number_id: string;
+  wa_id: string;
+  customer_name: string | null;
+  last_inbound_at: Date | null;
+  opted_out_at: Date | null;
+}
+
+interface MessageRow {
+  id: string;
+  direction: 'in' | 'out';
+  type: string;
+  content: Record<string, unknown>;
+  status: 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+  error_code: number | null;
+  error_title: string | null;
+  sent_by: string | null;
+  created_at: Date;
+}
+
+/** Conversations per (number, customer), their history, and sending under the relay rules (SPEC §5). */
+export function createChatService(deps: {
+  db: Db;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  cloud: CloudApi;
+  numbers: NumbersService;
+  licences: LicenceService;
+  inbox: InboxProcessor;
+  pacer: Pacer;
+  /** Backoff between retries; tests pass one that does not wait. */
+  sleep: (ms: number) => Promise<void>;
+}) {
+  const { db, clock } = deps;
+
+  function windowClosesAt(c: ConversationRow): Date | null {
+    if (!c.last_inbound_at) return null;
+    const closes = new Date(new Date(c.last_inbound_at).getTime() + WINDOW_MS);
+    return closes > clock.now() ? closes : null;
+  }
+
+  const view = (c: ConversationRow) => ({
+    id: c.id,
+    numberId: c.number_id,
+    waId: c.wa_id,
+    customerName: c.customer_name,
+    windowClosesAt: windowClosesAt(c)?.toISOString() ?? null,
+    optedOut: Boolean(c.opted_out_at),
+  });
+
+  async function find(accountId: string, conversationId: string): Promise<ConversationRow> {
+    const [row] = await db.query<ConversationRow>('select * from conversations where id = $1 and account_id = $2', [conversationId, accountId]);
+    if (!row) throw notFound('No such conversation in this account.');
+    return row;
+  }
+
+  /** Sends with pacing, retrying only what the Cloud API says may be retried, with growing pauses. */
+  async function deliver(phoneNumberId: string, token: string, message: OutboundMessage) {
+    for (let attempt = 0; ; attempt++) {
+      await deps.pacer.wait(phoneNumberId);
+      try {
+        return await deps.cloud.send(phoneNumberId, token, message);
+      } catch (err) {
+        const retry = isCloudApiError(err) && (err.errorClass === 'retryable' || err.errorClass === 'rate_limit') && attempt + 1 < MAX_ATTEMPTS;
+        if (!retry) throw err;
+        // Meta's advice for the pair rate: wait 4^x seconds; a quarter of that for the others.
+        await deps.sleep((err.code === 131056 ? 1000 : 250) * 4 ** attempt);
+      }
+    }
+  }
+
+  return {
+    async list(accountId: string, phone?: string) {
+      const digits = phone?.replace(/\D/g, '');
+      const rows = await db.query<ConversationRow>(
+        `select * from conversations where account_id = $1 and ($2::text is null or wa_id = $2) order by updated_at desc limit 200`,
+        [accountId, digits || null],
+      );
+      return rows.map(view);
+    },
+
+    async open(accountId: string, input: { numberId: string; phone: string }) {
+      const number = await deps.numbers.find(accountId, input.numberId);
+      const waId = input.phone.replace(/\D/g, '');
+      const at = clock.now();
+      const [row] = await db.query<ConversationRow>(
+        `insert into conversations (id, account_id, number_id, wa_id, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)
+         on conflict (number_id, wa_id) do update set updated_at = conversations.updated_at returning *`,
+        [deps.ids(), accountId, number.id, waId, at],
+      );
+      return view(row!);
+    },
+
+    async get(accountId: string, conversationId: string) {
+      return view(await find(accountId, conversationId));
+    },
+
+    /** Newest first, `limit` at a time; `before` is the id of the oldest message already shown. */
+    async messages(accountId: string, conversationId: string, page: { before?: string; limit: number }) {
+      await find(accountId, conversationId);
+      const rows = await db.query<MessageRow>(
+        `select * from messages where conversation_id = $1
+           and ($2::text is null or (created_at, id) < (select created_at, id from messages where id = $2 and conversation_id = $1))
+         order by created_at desc, id desc limit $3`,
+        [conversationId, page.before ?? null, page.limit + 1],
+      );
+      const more = rows.length > page.limit;
+      const shown = rows.slice(0, page.limit);
+      return {
+        messages: shown.map((m) => ({
+          id: m.id,
+          direction: m.direction,
+          type: m.type,
+          content: m.content,
+          status: m.status,
+          error: m.error_code !== null ? { code: m.error_code, title: m.error_title ?? '' } : null,
+          sentBy: m.sent_by === null ? null : Number(m.sent_by),
+          createdAt: new Date(m.created_at).toISOString(),
+        })),
+        nextBefore: more ? shown.at(-1)!.id : null,
+      };
+    },
+
+    async send(accountId: string, userId: number, conversationId: string, input: SendMessageInput & { bodyParameters?: string[] }) {
+      const conversation = await find(accountId, conversationId);
+      const number = await deps.numbers.find(accountId, conversation.number_id);
+      if (input.type !== 'template' && !windowClosesAt(conversation)) {
+        throw new AppError('window_closed', 'The 24-hour customer-service window is closed: only an approved template can be sent until the customer writes again.', 409);
+      }
+      let replyWamid: string | undefined;
+      if (input.type === 'text' && input.replyTo) {
+        const [quoted] = await db.query<{ wamid: string | null }>('select wamid from messages where id = $1 and conversation_id = $2', [input.replyTo, conversationId]);
+        if (!quoted?.wamid) throw badRequest('unknown_reply', 'The message to reply to is not in this conversation.');
+        replyWamid = quoted.wamid;
+      }
+      const message: OutboundMessage =
+        input.type === 'text'
+          ? { to: `+${conversation.wa_id}`, type: 'text', text: { body: input.text }, ...(replyWamid ? { context: { message_id: replyWamid } } : {}) }
+          : {
+              to: `+${conversation.wa_id}`,
+              type: 'template',
+              template: { name: input.name, language: { code: input.language }, components: input.bodyParameters?.length ? [{ type: 'body', parameters: input.bodyParameters.map((text) => ({ type: 'text', text })) }] : [] },
+            };
+      // The allowance is taken before sending, so two agents can never both send the last message.
+      await deps.licences.takeOutbound(accountId);
+      const id = deps.ids();
+      const at = clock.now();
+      const content = input.type === 'text' ? { body: input.text } : { name: input.name, language: input.language, parameters: input.bodyParameters ?? [] };
+      await db.query(
+        `insert into messages (id, account_id, conversation_id, direction, type, content, status, sent_by, reply_to, created_at, status_at)
+         values ($1, $2, $3, 'out', $4, $5, 'queued', $6, $7, $8, $8)`,
+        [id, accountId, conversationId, input.type, JSON.stringify(content), userId, replyWamid ?? null, at],
+      );
+      try {
+        const result = await deliver(number.phone_number_id, deps.numbers.token(number), message);
+        await db.transaction(async (tx) => {
+          await tx.query('update messages set wamid = $2 where id = $1', [id, result.wamid]);
+          await deps.inbox.applyEarlyStatuses(tx, result.wamid);
+          await tx.query('update conversations set updated_at = $2 where id = $1', [conversationId, clock.now()]);
+        });
+      } catch (err) {
+        if (!isCloudApiError(err)) throw err;
+        await failed(id, accountId, err);
+        if (err.errorClass === 'window_closed') throw new AppError('window_closed', 'WhatsApp refused the message: the 24-hour window is closed. Use an approved template.', 409);
+        if (err.errorClass === 'auth') throw new AppError('number_token_invalid', 'Meta refused this number’s access token. An admin must reconnect the number.', 502);
+        throw new AppError('send_failed', `WhatsApp refused the message: ${err.title} (code ${err.code}).`, 502);
+      }
+      return id;
+    },
+  };
+
+  /** A message WhatsApp never accepted: failed, with the reason, and not counted against the allowance. */
+  async function failed(id: string, accountId: string, err: CloudApiError) {
+    await db.query(`update messages set status = 'failed', error_code = $2, error_title = $3, status_at = $4 where id = $1`, [id, err.code, err.title, clock.now()]);
+    await deps.licences.returnOutbound(accountId);
+    deps.logger.info({ messageId: id, code: err.code }, 'message refused by the Cloud API');
+  }
+}
+export type ChatService = ReturnType<typeof createChatService>;

@@ -1,0 +1,60 @@
+import axios, { isAxiosError, type AxiosInstance } from 'axios';
+import { z } from 'zod';
+import { CloudApiError, type CloudApi, type OutboundMessage } from './cloud-api';
+
+const GraphError = z.object({
+  error: z.object({ message: z.string(), code: z.number(), error_data: z.object({ details: z.string().optional() }).partial().optional() }),
+});
+const SendResponse = z.object({
+  messaging_product: z.literal('whatsapp'),
+  contacts: z.array(z.object({ input: z.string(), wa_id: z.string() })).min(1),
+  messages: z.array(z.object({ id: z.string() })).min(1),
+});
+const PhoneNumber = z.object({ id: z.string(), display_phone_number: z.string(), verified_name: z.string().optional() });
+
+/** The Cloud API over axios; `base` is `https://graph.facebook.com/v25.0` or the fake's. */
+export function createCloudApiHttp(options: { base: string; http?: AxiosInstance }): CloudApi {
+  const http = options.http ?? axios.create({ timeout: 15_000 });
+  const base = options.base.replace(/\/$/, '');
+
+  async function call<S extends z.ZodType>(schema: S, run: () => Promise<{ data: unknown }>): Promise<z.infer<S>> {
+    try {
+      return schema.parse((await run()).data);
+    } catch (error) {
+      if (isAxiosError(error) && error.response) {
+        const body = GraphError.safeParse(error.response.data);
+        if (body.success) {
+          const title = body.data.error.message.replace(/^\(#\d+\)\s*/, '');
+          throw new CloudApiError(body.data.error.code, title, body.data.error.error_data?.details, error.response.status);
+        }
+        throw new CloudApiError(error.response.status >= 500 ? 131000 : 100, `HTTP ${error.response.status}`, undefined, error.response.status);
+      }
+      if (isAxiosError(error)) throw new CloudApiError(131000, `network error: ${error.code ?? error.message}`, undefined, 0);
+      throw error;
+    }
+  }
+
+  return {
+    async getPhoneNumber(phoneNumberId, token) {
+      const n = await call(PhoneNumber, () =>
+        http.get(`${base}/${encodeURIComponent(phoneNumberId)}`, { params: { fields: 'display_phone_number,verified_name' }, headers: { Authorization: `Bearer ${token}` } }),
+      );
+      return { id: n.id, displayPhoneNumber: n.display_phone_number, verifiedName: n.verified_name };
+    },
+    async send(phoneNumberId, token, message) {
+      const response = await call(SendResponse, () =>
+        http.post(`${base}/${encodeURIComponent(phoneNumberId)}/messages`, wireBody(message), { headers: { Authorization: `Bearer ${token}` } }),
+      );
+      return { wamid: response.messages[0]!.id, waId: response.contacts[0]!.wa_id };
+    },
+  };
+}
+
+/** The Cloud API's send body for one message (reference §1). */
+export function wireBody(message: OutboundMessage): Record<string, unknown> {
+  const envelope = { messaging_product: 'whatsapp', recipient_type: 'individual', to: message.to };
+  const context = 'context' in message && message.context ? { context: message.context } : {};
+  if (message.type === 'text') return { ...envelope, ...context, type: 'text', text: message.text };
+  if (message.type === 'template') return { ...envelope, type: 'template', template: message.template };
+  return { ...envelope, ...context, type: message.type, [message.type]: message.media };
+}

@@ -1,0 +1,47 @@
+/** What the relay needs from the WhatsApp Cloud API. The real adapter speaks HTTP; tests and the demo point it at the fake. */
+export interface CloudApi {
+  /** Reads a phone number with the given token: proves both are real before we save them. */
+  getPhoneNumber(phoneNumberId: string, token: string): Promise<{ id: string; displayPhoneNumber: string; verifiedName?: string }>;
+  send(phoneNumberId: string, token: string, message: OutboundMessage): Promise<{ wamid: string; waId: string }>;
+}
+
+export type OutboundMessage =
+  | { to: string; type: 'text'; text: { body: string; preview_url?: boolean }; context?: { message_id: string } }
+  | { to: string; type: 'image' | 'video' | 'document' | 'audio'; media: { id?: string; link?: string; caption?: string; filename?: string }; context?: { message_id: string } }
+  | { to: string; type: 'template'; template: { name: string; language: { code: string }; components?: unknown[] } };
+
+export type ErrorClass = 'retryable' | 'rate_limit' | 'window_closed' | 'auth' | 'final';
+
+/** A refusal from the Cloud API, classified by its code (reference/whatsapp-cloud-api.md §1, §4). */
+export class CloudApiError extends Error {
+  override readonly name = 'CloudApiError';
+
+  constructor(
+    readonly code: number,
+    readonly title: string,
+    readonly details: string | undefined,
+    readonly httpStatus: number,
+  ) {
+    super(`(#${code}) ${title}`);
+  }
+
+  get errorClass(): ErrorClass {
+    return classify(this.code);
+  }
+}
+
+const RETRYABLE = new Set([131000, 131016, 131057, 1, 2]);
+const RATE = new Set([130429, 131056, 4, 80007]);
+const AUTH = new Set([0, 3, 10, 190]);
+
+export function classify(code: number): ErrorClass {
+  if (code === 131047) return 'window_closed';
+  if (RATE.has(code)) return 'rate_limit';
+  if (RETRYABLE.has(code)) return 'retryable';
+  if (AUTH.has(code) || (code >= 200 && code <= 299)) return 'auth';
+  return 'final';
+}
+
+export function isCloudApiError(value: unknown): value is CloudApiError {
+  return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'CloudApiError';
+}

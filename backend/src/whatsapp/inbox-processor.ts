@@ -1,0 +1,129 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import type { IdGenerator } from '../ids';
+import type { Db, Queryable } from '../store/db';
+import { isStopWord, STATUS_ADVANCES } from './message-status';
+
+interface Value {
+  metadata?: { phone_number_id?: string };
+  contacts?: { wa_id?: string; profile?: { name?: string } }[];
+  messages?: { from?: string; id?: string; timestamp?: string; type?: string; [k: string]: unknown }[];
+  statuses?: { id?: string; status?: string; timestamp?: string; errors?: { code?: number; title?: string }[] }[];
+  user_preferences?: { wa_id?: string; value?: string; category?: string }[];
+}
+
+/**
+ * Acts on stored webhook bodies: every entry, change, message and status. Inbound messages are
+ * added once (by wamid); statuses only move forward; unknown numbers are logged and skipped.
+ */
+export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenerator; logger: Logger }) {
+  const { db, clock, ids, logger } = deps;
+
+  async function conversationFor(tx: Queryable, number: { id: string; account_id: string }, waId: string, name: string | undefined, at: Date) {
+    const rows = await tx.query<{ id: string }>(
+      `insert into conversations (id, account_id, number_id, wa_id, customer_name, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6)
+       on conflict (number_id, wa_id) do update set customer_name = coalesce(excluded.customer_name, conversations.customer_name), updated_at = excluded.updated_at
+       returning id`,
+      [ids(), number.account_id, number.id, waId, name ?? null, at],
+    );
+    return rows[0]!.id;
+  }
+
+  async function inbound(tx: Queryable, number: { id: string; account_id: string }, value: Value) {
+    const names = new Map((value.contacts ?? []).filter((c) => c.wa_id).map((c) => [c.wa_id!, c.profile?.name]));
+    for (const m of value.messages ?? []) {
+      if (!m.id || !m.from) continue;
+      const at = m.timestamp ? new Date(Number(m.timestamp) * 1000) : clock.now();
+      const conversationId = await conversationFor(tx, number, m.from, names.get(m.from) ?? value.contacts?.[0]?.profile?.name, clock.now());
+      const type = m.type ?? 'unknown';
+      const content = (m[type] as Record<string, unknown> | undefined) ?? {};
+      const added = await tx.query(
+        `insert into messages (id, account_id, conversation_id, direction, wamid, type, content, status, reply_to, created_at, status_at)
+         values ($1, $2, $3, 'in', $4, $5, $6, 'received', $7, $8, $8) on conflict (wamid) do nothing returning id`,
+        [ids(), number.account_id, conversationId, m.id, type, JSON.stringify(content), (m.context as { id?: string } | undefined)?.id ?? null, at],
+      );
+      if (!added.length) continue;
+      await tx.query('update conversations set last_inbound_at = greatest(coalesce(last_inbound_at, $2), $2) where id = $1', [conversationId, at]);
+      const text = type === 'text' ? String((content as { body?: string }).body ?? '') : type === 'button' ? String((content as { payload?: string }).payload ?? '') : '';
+      if (text && isStopWord(text)) await tx.query('update conversations set opted_out_at = coalesce(opted_out_at, $2) where id = $1', [conversationId, at]);
+    }
+  }
+
+  async function statuses(tx: Queryable, value: Value) {
+    for (const s of value.statuses ?? []) {
+      if (!s.id || !s.status) continue;
+      const error = s.errors?.[0];
+      const at = s.timestamp ? new Date(Number(s.timestamp) * 1000) : clock.now();
+      const updated = await tx.query(
+        `update messages set status = $2, status_at = $3, error_code = coalesce($4, error_code), error_title = coalesce($5, error_title)
+         where wamid = $1 and ${STATUS_ADVANCES} returning id`,
+        [s.id, s.status, at, error?.code ?? null, error?.title ?? null],
+      );
+      if (updated.length) continue;
+      const known = await tx.query('select 1 from messages where wamid = $1', [s.id]);
+      if (!known.length) {
+        await tx.query('insert into early_statuses (wamid, status, error_code, error_title, at) values ($1, $2, $3, $4, $5) on conflict do nothing', [s.id, s.status, error?.code ?? null, error?.title ?? null, at]);
+      }
+    }
+  }
+
+  async function preferences(tx: Queryable, number: { id: string; account_id: string }, value: Value) {
+    for (const p of value.user_preferences ?? []) {
+      if (!p.wa_id || (p.value !== 'stop' && p.value !== 'resume')) continue;
+      const conversationId = await conversationFor(tx, number, p.wa_id, undefined, clock.now());
+      await tx.query(`update conversations set opted_out_at = ${p.value === 'stop' ? 'coalesce(opted_out_at, $2)' : 'null'} where id = $1`, p.value === 'stop' ? [conversationId, clock.now()] : [conversationId]);
+    }
+  }
+
+  async function process(id: string): Promise<void> {
+    const [row] = await db.query<{ body: { entry?: { changes?: { field?: string; value?: Value }[] }[] }; processed_at: Date | null }>('select body, processed_at from whatsapp_inbox where id = $1', [id]);
+    if (!row || row.processed_at) return;
+    try {
+      await db.transaction(async (tx) => {
+        for (const entry of row.body.entry ?? []) {
+          for (const change of entry.changes ?? []) {
+            const value = change.value ?? {};
+            const pnid = value.metadata?.phone_number_id;
+            const [number] = pnid ? await tx.query<{ id: string; account_id: string }>('select id, account_id from whatsapp_numbers where phone_number_id = $1', [pnid]) : [];
+            if (!number) {
+              logger.warn({ phoneNumberId: pnid, inboxId: id }, 'webhook for a number no account has connected; ignored');
+              continue;
+            }
+            if (change.field === 'messages') {
+              await inbound(tx, number, value);
+              await statuses(tx, value);
+            } else if (change.field === 'user_preferences') {
+              await preferences(tx, number, value);
+            }
+          }
+        }
+        await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = $1', [id, clock.now()]);
+      });
+    } catch (err) {
+      logger.error({ err, inboxId: id }, 'webhook not processed; it stays in the inbox');
+      await db.query('update whatsapp_inbox set error = $2 where id = $1', [id, err instanceof Error ? err.message : String(err)]);
+    }
+  }
+
+  return {
+    process,
+    /** Processes what an earlier process stored but did not finish (at start, and on a schedule). */
+    async processPending(): Promise<number> {
+      const rows = await db.query<{ id: string }>('select id from whatsapp_inbox where processed_at is null order by id limit 1000');
+      for (const { id } of rows) await process(String(id));
+      return rows.length;
+    },
+    /** Applies statuses that arrived before the send call returned the message id. */
+    async applyEarlyStatuses(tx: Queryable, wamid: string) {
+      const early = await tx.query<{ status: string; error_code: number | null; error_title: string | null; at: Date }>('select * from early_statuses where wamid = $1 order by at', [wamid]);
+      for (const s of early) {
+        await tx.query(
+          `update messages set status = $2, status_at = $3, error_code = coalesce($4, error_code), error_title = coalesce($5, error_title) where wamid = $1 and ${STATUS_ADVANCES}`,
+          [wamid, s.status, s.at, s.error_code, s.error_title],
+        );
+      }
+      await tx.query('delete from early_statuses where wamid = $1', [wamid]);
+    },
+  };
+}
+export type InboxProcessor = ReturnType<typeof createInboxProcessor>;

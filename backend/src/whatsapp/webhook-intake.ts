@@ -1,0 +1,40 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { BackgroundTasks } from '../background-tasks';
+import type { Clock } from '../clock';
+import { unauthorized } from '../http/app-error';
+import type { Db } from '../store/db';
+import type { InboxProcessor } from './inbox-processor';
+
+/**
+ * Meta's webhook: the verification handshake, the signature over the raw body, and the durable
+ * inbox. A POST is stored before it is acknowledged; processing happens from the store.
+ */
+export function createWebhookIntake(deps: { db: Db; clock: Clock; logger: Logger; tasks: BackgroundTasks; appSecret: string; verifyToken: string; processor: InboxProcessor }) {
+  const secret = Buffer.from(deps.appSecret);
+  return {
+    verify(query: { mode?: string; token?: string; challenge?: string }): string {
+      if (query.mode === 'subscribe' && query.token === deps.verifyToken && query.challenge) return query.challenge;
+      throw unauthorized('verification_failed', 'The verify token does not match.');
+    },
+
+    async receive(raw: Buffer, signature: string | undefined): Promise<void> {
+      const given = /^sha256=([0-9a-f]{64})$/.exec(signature ?? '')?.[1];
+      const expected = createHmac('sha256', secret).update(raw).digest();
+      if (!given || !timingSafeEqual(Buffer.from(given, 'hex'), expected)) {
+        deps.logger.warn('WhatsApp webhook refused: bad signature');
+        throw unauthorized('invalid_signature', 'The X-Hub-Signature-256 header does not match the body.');
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        // Signed by Meta but not JSON: keep it for a person to look at rather than lose it.
+        body = { unparsable: raw.toString('base64') };
+      }
+      const [row] = await deps.db.query<{ id: string }>('insert into whatsapp_inbox (body, received_at) values ($1, $2) returning id', [JSON.stringify(body), deps.clock.now()]);
+      deps.tasks.run('whatsapp inbox', () => deps.processor.process(String(row!.id)));
+    },
+  };
+}
+export type WebhookIntake = ReturnType<typeof createWebhookIntake>;

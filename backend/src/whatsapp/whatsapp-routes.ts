@@ -1,0 +1,71 @@
+import express, { Router } from 'express';
+import { ConnectNumberInput, ConversationIdParams, MessagesQuery, NumberIdParams, OpenConversationInput, SendMessageInput } from '../../../contract/whatsapp';
+import { requireAdmin, sessionOf } from '../auth/require-session';
+import { parse } from '../http/parse';
+import type { LicenceService } from '../licensing/licence-service';
+import type { ChatService } from './chat-service';
+import { numberView, type NumbersService } from './numbers-service';
+import type { WebhookIntake } from './webhook-intake';
+
+/** Meta's webhook: GET for the handshake, POST with the raw body for the signature (mounted before JSON parsing). */
+export function whatsappWebhookRoutes(intake: WebhookIntake): Router {
+  const router = Router();
+  router.get('/whatsapp/webhook', (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    res.type('text/plain').send(intake.verify({ mode: q['hub.mode'], token: q['hub.verify_token'], challenge: q['hub.challenge'] }));
+  });
+  router.post('/whatsapp/webhook', express.raw({ type: () => true, limit: '3mb' }), async (req, res) => {
+    await intake.receive(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.header('x-hub-signature-256'));
+    res.sendStatus(200);
+  });
+  return router;
+}
+
+/** Numbers (admin), conversations and messages (every enabled user), all scoped to the session's account. */
+export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; licences: LicenceService }): Router {
+  const router = Router();
+
+  router.get('/numbers', async (_req, res) => {
+    const { accountId } = sessionOf(res);
+    res.json({ numbers: (await deps.numbers.list(accountId)).map(numberView), limit: await deps.licences.numberLimit(accountId) });
+  });
+  router.post('/numbers', async (req, res) => {
+    const session = requireAdmin(res);
+    const input = parse(ConnectNumberInput, req.body, 'body');
+    res.status(201).json(numberView(await deps.numbers.connect(session.accountId, session.userId, input)));
+  });
+  router.delete('/numbers/:numberId', async (req, res) => {
+    const session = requireAdmin(res);
+    const { numberId } = parse(NumberIdParams, req.params, 'params');
+    await deps.numbers.disconnect(session.accountId, session.userId, numberId);
+    res.status(204).end();
+  });
+
+  router.get('/conversations', async (req, res) => {
+    const phone = typeof req.query.phone === 'string' ? req.query.phone.slice(0, 30) : undefined;
+    res.json({ conversations: await deps.chat.list(sessionOf(res).accountId, phone) });
+  });
+  router.post('/conversations', async (req, res) => {
+    const input = parse(OpenConversationInput, req.body, 'body');
+    res.status(201).json(await deps.chat.open(sessionOf(res).accountId, input));
+  });
+  router.get('/conversations/:conversationId', async (req, res) => {
+    const { conversationId } = parse(ConversationIdParams, req.params, 'params');
+    res.json(await deps.chat.get(sessionOf(res).accountId, conversationId));
+  });
+  router.get('/conversations/:conversationId/messages', async (req, res) => {
+    const { conversationId } = parse(ConversationIdParams, req.params, 'params');
+    const page = parse(MessagesQuery, req.query, 'query');
+    res.json(await deps.chat.messages(sessionOf(res).accountId, conversationId, page));
+  });
+  router.post('/conversations/:conversationId/messages', async (req, res) => {
+    const session = sessionOf(res);
+    const { conversationId } = parse(ConversationIdParams, req.params, 'params');
+    const input = parse(SendMessageInput, req.body, 'body');
+    const id = await deps.chat.send(session.accountId, session.userId, conversationId, input);
+    const page = await deps.chat.messages(session.accountId, conversationId, { limit: 50 });
+    res.status(201).json(page.messages.find((m) => m.id === id));
+  });
+
+  return router;
+}

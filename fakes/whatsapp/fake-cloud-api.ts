@@ -1,0 +1,234 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import axios from 'axios';
+import express, { type Request, type Response } from 'express';
+import { listen } from '../http-server';
+
+/**
+ * A fake WhatsApp Cloud API: a real HTTP server with the send endpoint's success and error shapes,
+ * per-number throughput (130429), the per-pair rate (131056), the 24-hour window (131047, sync or
+ * by webhook), signed webhooks for statuses and inbound messages with knobs for duplicates,
+ * reordering, batching and dropped `delivered`, and simulated customers who answer (the demo).
+ */
+export interface FakeCloudApiOptions {
+  appSecret: string;
+  /** Our POST /whatsapp/webhook. */
+  webhookUrl: string;
+  now?: () => Date;
+}
+
+export interface FakeNumber {
+  phoneNumberId: string;
+  wabaId: string;
+  displayPhoneNumber: string;
+  verifiedName: string;
+  token: string;
+}
+
+interface Sent {
+  phoneNumberId: string;
+  body: Record<string, unknown>;
+  wamid: string | null;
+  error: number | null;
+}
+
+const wamid = () => `wamid.${randomBytes(18).toString('base64url')}`;
+const digits = (phone: string) => phone.replace(/\D/g, '');
+
+export type FakeCloudApi = Awaited<ReturnType<typeof startFakeCloudApi>>;
+
+export async function startFakeCloudApi(options: FakeCloudApiOptions) {
+  const now = options.now ?? (() => new Date());
+  const numbers = new Map<string, FakeNumber>();
+  const windows = new Map<string, number>();
+  const sent: Sent[] = [];
+  const accepted: number[] = [];
+  const pairs = new Map<string, number[]>();
+  const deliveries: { status: number; body: unknown }[] = [];
+  const knobs = {
+    /** Messages per second per number before 130429. */
+    throughput: 80,
+    /** How an out-of-window free-form send fails: at once, or 200 then a `failed` status. */
+    windowFailure: 'sync' as 'sync' | 'async',
+    /** How far statuses go after a send. */
+    statuses: 'read' as 'none' | 'sent' | 'delivered' | 'read',
+    dropDelivered: false,
+    duplicates: 1,
+    reverse: false,
+    /** Send all statuses of a message in one POST. */
+    batch: false,
+    /** The next sends fail with these codes, one each (e.g. [130429]). */
+    failNext: [] as number[],
+    /** Simulated customers answer a text after this many ms (the demo); 0 = they do not. */
+    autoReplyMs: 0,
+  };
+
+  const app = express();
+  app.use(express.json({ limit: '5mb' }));
+
+  const graphError = (res: Response, status: number, code: number, title: string, details: string) =>
+    res.status(status).json({ error: { message: `(#${code}) ${title}`, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details }, fbtrace_id: randomBytes(8).toString('hex') } });
+
+  function number(req: Request, res: Response): FakeNumber | undefined {
+    const n = numbers.get(String(req.params.pnid));
+    const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
+    if (!n || token !== n.token) {
+      graphError(res, 401, 190, 'Invalid OAuth access token', 'Invalid OAuth access token - Cannot parse access token');
+      return undefined;
+    }
+    return n;
+  }
+
+  app.get('/:version/:pnid', (req, res) => {
+    const n = number(req, res);
+    if (!n) return;
+    res.json({ id: n.phoneNumberId, display_phone_number: n.displayPhoneNumber, verified_name: n.verifiedName, quality_rating: 'GREEN' });
+  });
+
+  app.post('/:version/:pnid/messages', async (req, res) => {
+    const n = number(req, res);
+    if (!n) return;
+    const body = req.body as Record<string, unknown>;
+    const record = (id: string | null, error: number | null) => sent.push({ phoneNumberId: n.phoneNumberId, body, wamid: id, error });
+    const type = String(body.type);
+    const to = digits(String(body.to ?? ''));
+    if (body.messaging_product !== 'whatsapp' || !to || !['text', 'image', 'video', 'audio', 'document', 'sticker', 'template', 'interactive'].includes(type) || typeof body[type] !== 'object') {
+      record(null, 100);
+      return graphError(res, 400, 100, 'Invalid parameter', 'The message body is not valid.');
+    }
+    const forced = knobs.failNext.shift();
+    if (forced) {
+      record(null, forced);
+      return graphError(res, 400, forced, forced === 130429 ? 'Rate limit hit' : 'Error', 'Forced by the fake.');
+    }
+    const t = Date.now();
+    while (accepted.length && accepted[0]! <= t - 1000) accepted.shift();
+    if (accepted.length >= knobs.throughput) {
+      record(null, 130429);
+      return graphError(res, 400, 130429, 'Rate limit hit', 'Cloud API message throughput has been reached.');
+    }
+    const pairKey = `${n.phoneNumberId}:${to}`;
+    const recent = (pairs.get(pairKey) ?? []).filter((at) => at > t - 6000);
+    if (recent.length >= 45) {
+      record(null, 131056);
+      return graphError(res, 400, 131056, '(Business Account, Consumer Account) pair rate limit hit', 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.');
+    }
+    const open = (windows.get(pairKey) ?? 0) > now().getTime() - 24 * 3600_000;
+    if (type !== 'template' && !open && knobs.windowFailure === 'sync') {
+      record(null, 131047);
+      return graphError(res, 400, 131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
+    }
+    accepted.push(t);
+    recent.push(t);
+    pairs.set(pairKey, recent);
+    const id = wamid();
+    record(id, null);
+    res.json({ messaging_product: 'whatsapp', contacts: [{ input: String(body.to), wa_id: to }], messages: [{ id }] });
+    if (type !== 'template' && !open) {
+      await statusEvents(n, id, to, ['sent', 'failed'], { code: 131047, title: 'Re-engagement message' });
+      return;
+    }
+    const chain = (['sent', 'delivered', 'read'] as const).slice(0, ['none', 'sent', 'delivered', 'read'].indexOf(knobs.statuses));
+    await statusEvents(n, id, to, chain.filter((s) => !(knobs.dropDelivered && s === 'delivered')));
+    if (knobs.autoReplyMs > 0 && type === 'text') {
+      setTimeout(() => void customerWrites(n.phoneNumberId, to, `Thanks! I got your message: “${String((body.text as { body?: string })?.body ?? '').slice(0, 60)}”`), knobs.autoReplyMs).unref();
+    }
+  });
+
+  function envelope(n: FakeNumber, value: Record<string, unknown>) {
+    return {
+      object: 'whatsapp_business_account',
+      entry: [{ id: n.wabaId, changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: digits(n.displayPhoneNumber), phone_number_id: n.phoneNumberId }, ...value } }] }],
+    };
+  }
+
+  async function deliver(payload: unknown) {
+    const raw = JSON.stringify(payload);
+    const signature = 'sha256=' + createHmac('sha256', options.appSecret).update(raw).digest('hex');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const response = await axios.post(options.webhookUrl, raw, {
+        headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature },
+        validateStatus: () => true,
+        transformRequest: (d) => d,
+      });
+      deliveries.push({ status: response.status, body: payload });
+      // Meta retries what was not acknowledged; the fake does so at once.
+      if (response.status === 200) return;
+    }
+  }
+
+  async function statusEvents(n: FakeNumber, id: string, to: string, chain: string[], error?: { code: number; title: string }) {
+    const ts = () => String(Math.floor(now().getTime() / 1000));
+    const items = chain.map((status) => ({
+      id,
+      status,
+      timestamp: ts(),
+      recipient_id: to,
+      ...(status === 'failed' && error ? { errors: [{ code: error.code, title: error.title, message: error.title, error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' } }] } : {}),
+    }));
+    const ordered = knobs.reverse ? [...items].reverse() : items;
+    for (let copy = 0; copy < knobs.duplicates; copy++) {
+      if (knobs.batch) await deliver(envelope(n, { statuses: ordered }));
+      else for (const item of ordered) await deliver(envelope(n, { statuses: [item] }));
+    }
+  }
+
+  /** A customer writes to one of our numbers: the inbound webhook, and their 24-hour window opens. */
+  async function customerWrites(phoneNumberId: string, from: string, text: string, extra: { name?: string; withoutWaId?: boolean; message?: Record<string, unknown> } = {}) {
+    const n = numbers.get(phoneNumberId);
+    if (!n) throw new Error(`The fake Cloud API has no number ${phoneNumberId}`);
+    const wa = digits(from);
+    windows.set(`${phoneNumberId}:${wa}`, now().getTime());
+    const id = wamid();
+    const message = extra.message ?? { type: 'text', text: { body: text } };
+    await deliver(
+      envelope(n, {
+        contacts: [{ profile: { name: extra.name ?? 'Customer' }, ...(extra.withoutWaId ? {} : { wa_id: wa }) }],
+        messages: [{ from: wa, id, timestamp: String(Math.floor(now().getTime() / 1000)), ...message }],
+      }),
+    );
+    return id;
+  }
+
+  const server = await listen(app);
+
+  return {
+    url: server.url,
+    /** The Graph API base our adapter is given. */
+    base: `${server.url}/v25.0`,
+    close: server.close,
+    numbers,
+    sent,
+    deliveries,
+    knobs,
+    addNumber(n: Partial<FakeNumber> = {}): FakeNumber {
+      const made: FakeNumber = {
+        phoneNumberId: n.phoneNumberId ?? String(100_000_000_000_000 + numbers.size + 1),
+        wabaId: n.wabaId ?? '200000000000001',
+        displayPhoneNumber: n.displayPhoneNumber ?? '+1 555-010-0' + String(numbers.size + 1).padStart(3, '0'),
+        verifiedName: n.verifiedName ?? 'Wabridge Demo',
+        token: n.token ?? `EAAG${randomBytes(24).toString('hex')}`,
+      };
+      numbers.set(made.phoneNumberId, made);
+      return made;
+    },
+    customerWrites,
+    /** Meta's `user_preferences` event: the customer stopped (or resumed) marketing messages. */
+    async userPreference(phoneNumberId: string, from: string, value: 'stop' | 'resume') {
+      const n = numbers.get(phoneNumberId)!;
+      await deliver({
+        object: 'whatsapp_business_account',
+        entry: [{ id: n.wabaId, changes: [{ field: 'user_preferences', value: { messaging_product: 'whatsapp', metadata: { phone_number_id: n.phoneNumberId }, contacts: [{ wa_id: digits(from) }], user_preferences: [{ wa_id: digits(from), detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User resumed', category: 'marketing_messages', value, timestamp: Math.floor(now().getTime() / 1000) }] } }] }],
+      });
+    },
+    /** Posts a body signed with a wrong secret. */
+    async postForged(payload: unknown) {
+      const raw = JSON.stringify(payload);
+      const response = await axios.post(options.webhookUrl, raw, { headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': 'sha256=' + createHmac('sha256', 'wrong').update(raw).digest('hex') }, validateStatus: () => true, transformRequest: (d) => d });
+      return response.status;
+    },
+    /** Re-sends status events for a message in the given order (late, duplicated, reordered). */
+    async statuses(phoneNumberId: string, id: string, to: string, chain: string[]) {
+      await statusEvents(numbers.get(phoneNumberId)!, id, digits(to), chain);
+    },
+  };
+}
