@@ -112,7 +112,8 @@ async function main() {
       cloud: createCloudApiHttp({ base: env.GRAPH_API_BASE ?? fakeWhatsApp?.base ?? 'https://graph.facebook.com/v25.0' }),
       appSecret: whatsappAppSecret,
       verifyToken: env.WHATSAPP_VERIFY_TOKEN ?? secrets!.whatsappVerifyToken,
-      ratePerSecond: 80,
+      // 90% of Meta's default 80 messages per second per number: headroom for network jitter.
+      ratePerSecond: 72,
     },
     seller: env.SELLER ?? defaultSeller,
     supportEmail: env.SUPPORT_EMAIL ?? 'support@wabridge.app',

@@ -148,6 +148,13 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
       await tasks.idle();
       return result;
     },
+    /** Waits until the fakes have sent what they started and we have processed it. */
+    async settle() {
+      for (let round = 0; round < 5; round++) {
+        await fakeWhatsApp.idle();
+        await tasks.idle();
+      }
+    },
     /** Our account id for a Kommo account id. */
     async accountId(kommoAccountId: number) {
       const [row] = await db.query<{ id: string }>('select id from accounts where kommo_account_id = $1', [kommoAccountId]);

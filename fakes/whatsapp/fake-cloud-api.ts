@@ -25,6 +25,8 @@ export interface FakeNumber {
 }
 
 interface Sent {
+  /** Wall-clock arrival (ms), for rate checks. */
+  at: number;
   phoneNumberId: string;
   body: Record<string, unknown>;
   wamid: string | null;
@@ -62,6 +64,13 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     autoReplyMs: 0,
   };
 
+  const pending = new Set<Promise<unknown>>();
+  /** Webhooks the fake sends after answering a request: tracked so tests can wait for them. */
+  const later = (work: Promise<unknown>) => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  };
+
   const app = express();
   app.use(express.json({ limit: '5mb' }));
 
@@ -88,7 +97,8 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     const n = number(req, res);
     if (!n) return;
     const body = req.body as Record<string, unknown>;
-    const record = (id: string | null, error: number | null) => sent.push({ phoneNumberId: n.phoneNumberId, body, wamid: id, error });
+    const arrived = Date.now();
+    const record = (id: string | null, error: number | null) => sent.push({ at: arrived, phoneNumberId: n.phoneNumberId, body, wamid: id, error });
     const type = String(body.type);
     const to = digits(String(body.to ?? ''));
     if (body.messaging_product !== 'whatsapp' || !to || !['text', 'image', 'video', 'audio', 'document', 'sticker', 'template', 'interactive'].includes(type) || typeof body[type] !== 'object') {
@@ -124,11 +134,11 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     record(id, null);
     res.json({ messaging_product: 'whatsapp', contacts: [{ input: String(body.to), wa_id: to }], messages: [{ id }] });
     if (type !== 'template' && !open) {
-      await statusEvents(n, id, to, ['sent', 'failed'], { code: 131047, title: 'Re-engagement message' });
+      later(statusEvents(n, id, to, ['sent', 'failed'], { code: 131047, title: 'Re-engagement message' }));
       return;
     }
     const chain = (['sent', 'delivered', 'read'] as const).slice(0, ['none', 'sent', 'delivered', 'read'].indexOf(knobs.statuses));
-    await statusEvents(n, id, to, chain.filter((s) => !(knobs.dropDelivered && s === 'delivered')));
+    later(statusEvents(n, id, to, chain.filter((s) => !(knobs.dropDelivered && s === 'delivered'))));
     if (knobs.autoReplyMs > 0 && type === 'text') {
       setTimeout(() => void customerWrites(n.phoneNumberId, to, `Thanks! I got your message: “${String((body.text as { body?: string })?.body ?? '').slice(0, 60)}”`), knobs.autoReplyMs).unref();
     }
@@ -200,6 +210,10 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     sent,
     deliveries,
     knobs,
+    /** Resolves when every webhook the fake started sending has been answered. */
+    async idle() {
+      while (pending.size) await Promise.allSettled([...pending]);
+    },
     addNumber(n: Partial<FakeNumber> = {}): FakeNumber {
       const made: FakeNumber = {
         phoneNumberId: n.phoneNumberId ?? String(100_000_000_000_000 + numbers.size + 1),

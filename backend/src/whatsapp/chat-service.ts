@@ -8,7 +8,7 @@ import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from './cloud-api';
 import type { InboxProcessor } from './inbox-processor';
 import type { NumbersService } from './numbers-service';
-import type { Pacer } from './pacer';
+import { createPacer, type Pacer } from './pacer';
 
 const WINDOW_MS = 24 * 3600_000;
 const MAX_ATTEMPTS = 4;
@@ -50,6 +50,7 @@ export function createChatService(deps: {
   sleep: (ms: number) => Promise<void>;
 }) {
   const { db, clock } = deps;
+  const pairPacer = createPacer(7);
 
   function windowClosesAt(c: ConversationRow): Date | null {
     if (!c.last_inbound_at) return null;
@@ -75,9 +76,9 @@ export function createChatService(deps: {
   /** Sends with pacing, retrying only what the Cloud API says may be retried, with growing pauses. */
   async function deliver(phoneNumberId: string, token: string, message: OutboundMessage) {
     for (let attempt = 0; ; attempt++) {
-      await deps.pacer.wait(phoneNumberId);
       try {
-        return await deps.cloud.send(phoneNumberId, token, message);
+        // Under the pair rate (45 in 6 s to one customer), then under the number's throughput.
+        return await pairPacer.run(`${phoneNumberId}:${message.to}`, () => deps.pacer.run(phoneNumberId, () => deps.cloud.send(phoneNumberId, token, message)));
       } catch (err) {
         const retry = isCloudApiError(err) && (err.errorClass === 'retryable' || err.errorClass === 'rate_limit') && attempt + 1 < MAX_ATTEMPTS;
         if (!retry) throw err;
