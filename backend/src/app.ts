@@ -15,6 +15,7 @@ import type { Clock } from './clock';
 import type { Config } from './config';
 import type { SecretBox } from './crypto/secret-box';
 import { healthRoutes } from './health/health-routes';
+import { createLiveEvents } from './live/live-events';
 import { corsPolicy } from './http/cors-policy';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware';
 import { httpMetrics } from './http/http-metrics';
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps) {
   const inbox = createInboxProcessor({ db, clock, ids: deps.ids, logger });
   const sleep = deps.whatsapp.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: createPacer(deps.whatsapp.ratePerSecond), sleep });
+  const live = createLiveEvents({ db, logger });
   const intake = createWebhookIntake({ db, clock, logger, tasks: deps.tasks, appSecret: deps.whatsapp.appSecret, verifyToken: deps.whatsapp.verifyToken, processor: inbox });
   const installs = createInstallService({
     db,
@@ -188,7 +190,7 @@ export function createApp(deps: AppDeps) {
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
-  api.use(chatRoutes({ numbers, chat, licences }));
+  api.use(chatRoutes({ numbers, chat, licences, live }));
   api.use(orderRoutes({ db, clock, payments, actions: orderActions, licences, supportEmail: deps.supportEmail, invoiceUrl: links.url }));
   app.use('/api/v1', api);
 
@@ -197,5 +199,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat };
+  return { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live };
 }

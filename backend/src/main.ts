@@ -88,7 +88,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, privacy, payments, paymentEvents, inbox } = createApp({
+  const { app, installs, privacy, payments, paymentEvents, inbox, live } = createApp({
     config,
     db,
     clock: systemClock,
@@ -124,6 +124,7 @@ async function main() {
     logger.info({ url: publicUrl, demo: demo ? `${publicUrl}/demo` : undefined }, 'Wabridge is listening');
   });
   await installs.resumePending();
+  await live.start();
 
   // Housekeeping every few minutes: payment events not yet acted on, unpaid orders past their deadline,
   // and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
@@ -144,6 +145,7 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'stopping');
     clearInterval(purgeTimer);
+    await live.close();
     server.close();
     server.closeIdleConnections();
     await tasks.idle();

@@ -95,7 +95,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     operatorToken: OPERATOR_TOKEN,
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat } = createApp({
+  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live } = createApp({
     config,
     db,
     clock,
@@ -118,6 +118,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     },
   });
   routing.app = app;
+  await live.start();
 
   const http: AxiosInstance = axios.create({ baseURL: server.url, validateStatus: () => true });
 
@@ -169,7 +170,9 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
       return { token: response.data.token as string, auth: { Authorization: `Bearer ${response.data.token}` } };
     },
     async close() {
+      await fakeWhatsApp.idle();
       await tasks.idle();
+      await live.close();
       await server.close();
       await fake.close();
       await fakeStripe.close();

@@ -27,6 +27,19 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
       await q.query(sql);
     },
   });
+  // LISTEN needs a connection of its own that stays open; it is made on first use.
+  let listener: pg.Client | undefined;
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+  async function listenerClient(): Promise<pg.Client> {
+    if (listener) return listener;
+    const client = new pg.Client({ connectionString: options.connectionString, ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}) });
+    await client.connect();
+    client.on('notification', (msg) => handlers.get(msg.channel)?.forEach((h) => h(msg.payload ?? '')));
+    listener = client;
+    return client;
+  }
+  const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
   return {
     kind: 'postgres',
     ...wrap(pool),
@@ -44,6 +57,21 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
         client.release();
       }
     },
-    close: () => pool.end(),
+    async listen(channel, onPayload) {
+      const client = await listenerClient();
+      const set = handlers.get(channel) ?? new Set();
+      if (!handlers.has(channel)) {
+        handlers.set(channel, set);
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
+      }
+      set.add(onPayload);
+      return async () => {
+        set.delete(onPayload);
+      };
+    },
+    close: async () => {
+      await listener?.end();
+      await pool.end();
+    },
   };
 }

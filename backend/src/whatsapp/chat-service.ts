@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import { AppError, badRequest, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
+import { publish } from '../live/live-events';
 import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from './cloud-api';
 import type { InboxProcessor } from './inbox-processor';
@@ -165,11 +166,14 @@ export function createChatService(deps: {
       const id = deps.ids();
       const at = clock.now();
       const content = input.type === 'text' ? { body: input.text } : { name: input.name, language: input.language, parameters: input.bodyParameters ?? [] };
-      await db.query(
-        `insert into messages (id, account_id, conversation_id, direction, type, content, status, sent_by, reply_to, created_at, status_at)
-         values ($1, $2, $3, 'out', $4, $5, 'queued', $6, $7, $8, $8)`,
-        [id, accountId, conversationId, input.type, JSON.stringify(content), userId, replyWamid ?? null, at],
-      );
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `insert into messages (id, account_id, conversation_id, direction, type, content, status, sent_by, reply_to, created_at, status_at)
+           values ($1, $2, $3, 'out', $4, $5, 'queued', $6, $7, $8, $8)`,
+          [id, accountId, conversationId, input.type, JSON.stringify(content), userId, replyWamid ?? null, at],
+        );
+        await publish(tx, { accountId, type: 'message.created', conversationId, messageId: id });
+      });
       try {
         const result = await deliver(number.phone_number_id, deps.numbers.token(number), message);
         await db.transaction(async (tx) => {
@@ -190,7 +194,10 @@ export function createChatService(deps: {
 
   /** A message WhatsApp never accepted: failed, with the reason, and not counted against the allowance. */
   async function failed(id: string, accountId: string, err: CloudApiError) {
-    await db.query(`update messages set status = 'failed', error_code = $2, error_title = $3, status_at = $4 where id = $1`, [id, err.code, err.title, clock.now()]);
+    await db.transaction(async (tx) => {
+      const [m] = await tx.query<{ conversation_id: string }>(`update messages set status = 'failed', error_code = $2, error_title = $3, status_at = $4 where id = $1 returning conversation_id`, [id, err.code, err.title, clock.now()]);
+      await publish(tx, { accountId, type: 'message.status', conversationId: m!.conversation_id, messageId: id });
+    });
     await deps.licences.returnOutbound(accountId);
     deps.logger.info({ messageId: id, code: err.code }, 'message refused by the Cloud API');
   }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
+import { publish } from '../live/live-events';
 import { isStopWord, STATUS_ADVANCES } from './message-status';
 
 interface Value {
@@ -43,6 +44,7 @@ export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenera
         [ids(), number.account_id, conversationId, m.id, type, JSON.stringify(content), (m.context as { id?: string } | undefined)?.id ?? null, at],
       );
       if (!added.length) continue;
+      await publish(tx, { accountId: number.account_id, type: 'message.created', conversationId, messageId: String((added[0] as { id: string }).id) });
       await tx.query('update conversations set last_inbound_at = greatest(coalesce(last_inbound_at, $2), $2) where id = $1', [conversationId, at]);
       const text = type === 'text' ? String((content as { body?: string }).body ?? '') : type === 'button' ? String((content as { payload?: string }).payload ?? '') : '';
       if (text && isStopWord(text)) await tx.query('update conversations set opted_out_at = coalesce(opted_out_at, $2) where id = $1', [conversationId, at]);
@@ -54,12 +56,16 @@ export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenera
       if (!s.id || !s.status) continue;
       const error = s.errors?.[0];
       const at = s.timestamp ? new Date(Number(s.timestamp) * 1000) : clock.now();
-      const updated = await tx.query(
+      const updated = await tx.query<{ id: string; account_id: string; conversation_id: string }>(
         `update messages set status = $2, status_at = $3, error_code = coalesce($4, error_code), error_title = coalesce($5, error_title)
-         where wamid = $1 and ${STATUS_ADVANCES} returning id`,
+         where wamid = $1 and ${STATUS_ADVANCES} returning id, account_id, conversation_id`,
         [s.id, s.status, at, error?.code ?? null, error?.title ?? null],
       );
-      if (updated.length) continue;
+      if (updated.length) {
+        const m = updated[0]!;
+        await publish(tx, { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id });
+        continue;
+      }
       const known = await tx.query('select 1 from messages where wamid = $1', [s.id]);
       if (!known.length) {
         await tx.query('insert into early_statuses (wamid, status, error_code, error_title, at) values ($1, $2, $3, $4, $5) on conflict do nothing', [s.id, s.status, error?.code ?? null, error?.title ?? null, at]);
@@ -117,10 +123,12 @@ export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenera
     async applyEarlyStatuses(tx: Queryable, wamid: string) {
       const early = await tx.query<{ status: string; error_code: number | null; error_title: string | null; at: Date }>('select * from early_statuses where wamid = $1 order by at', [wamid]);
       for (const s of early) {
-        await tx.query(
-          `update messages set status = $2, status_at = $3, error_code = coalesce($4, error_code), error_title = coalesce($5, error_title) where wamid = $1 and ${STATUS_ADVANCES}`,
+        const updated = await tx.query<{ id: string; account_id: string; conversation_id: string }>(
+          `update messages set status = $2, status_at = $3, error_code = coalesce($4, error_code), error_title = coalesce($5, error_title)
+           where wamid = $1 and ${STATUS_ADVANCES} returning id, account_id, conversation_id`,
           [wamid, s.status, s.at, s.error_code, s.error_title],
         );
+        for (const m of updated) await publish(tx, { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id });
       }
       await tx.query('delete from early_statuses where wamid = $1', [wamid]);
     },

@@ -3,6 +3,7 @@ import { ConnectNumberInput, ConversationIdParams, MessagesQuery, NumberIdParams
 import { requireAdmin, sessionOf } from '../auth/require-session';
 import { parse } from '../http/parse';
 import type { LicenceService } from '../licensing/licence-service';
+import type { LiveEvents } from '../live/live-events';
 import type { ChatService } from './chat-service';
 import { numberView, type NumbersService } from './numbers-service';
 import type { WebhookIntake } from './webhook-intake';
@@ -22,8 +23,13 @@ export function whatsappWebhookRoutes(intake: WebhookIntake): Router {
 }
 
 /** Numbers (admin), conversations and messages (every enabled user), all scoped to the session's account. */
-export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; licences: LicenceService }): Router {
+export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; licences: LicenceService; live: LiveEvents }): Router {
   const router = Router();
+
+  // Server push: new messages and status changes of the session's account.
+  router.get('/events', (_req, res) => {
+    deps.live.attach(sessionOf(res).accountId, res);
+  });
 
   router.get('/numbers', async (_req, res) => {
     const { accountId } = sessionOf(res);
