@@ -3,6 +3,7 @@ import type { ApiClient } from './api/api-client';
 import { App } from './components/App';
 import type { Host } from './host/host';
 import { createAccountAdminModel } from './models/account-admin-model';
+import { createChatModel } from './models/chat-model';
 import { createLicenceModel } from './models/licence-model';
 import { createOrdersModel } from './models/orders-model';
 import { createSessionModel } from './models/session-model';
@@ -31,8 +32,9 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
       void admin.load();
     },
   });
+  const chat = createChatModel({ api: session.api });
   const stop = session.start();
-  render(<App session={session} users={users} licence={licence} admin={admin} orders={orders} />, root);
+  render(<App session={session} users={users} licence={licence} admin={admin} orders={orders} chat={chat} />, root);
 
   // Tell the loader our height so the iframe fits its content.
   let observer: ResizeObserver | undefined;

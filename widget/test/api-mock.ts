@@ -129,6 +129,8 @@ export const server = setupServer(
   http.get(`${API}/api/v1/settings`, () => HttpResponse.json({ autoCreateFromInbound: false })),
   http.get(`${API}/api/v1/consent`, () => HttpResponse.json({ withdrawnAt: null, deletionDueBy: null })),
   http.get(`${API}/api/v1/orders`, () => HttpResponse.json(orderList())),
+  http.get(`${API}/api/v1/numbers`, () => HttpResponse.json({ numbers: [], limit: 1 })),
+  http.get(`${API}/api/v1/events`, () => new HttpResponse(new ReadableStream({ start() {} }), { headers: { 'Content-Type': 'text/event-stream' } })),
   http.get(`${API}/api/v1/orders/quote`, ({ request }) => {
     const q = new URL(request.url).searchParams;
     return HttpResponse.json({ kind: 'new', plan: q.get('plan'), currency: q.get('currency'), price: 900, creditApplied: 0, amountDue: 900, remainingDays: null, unusedValue: null });

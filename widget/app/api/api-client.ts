@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { MeResponse, UserList, UserView } from '../../../contract/account';
 import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, type RegistrationInput } from '../../../contract/licence';
 import { OrderList, OrderQuote, OrderView, type CreateOrderInput, type FileClaimInput } from '../../../contract/orders';
+import { ConversationView, MessagePage, MessageView, NumberList, NumberView, type SendMessageInput } from '../../../contract/whatsapp';
 import { ErrorBody } from '../../../contract/error';
 import { ApiError } from './api-error';
 
@@ -55,6 +56,36 @@ export function createApiClient(options: ApiClientOptions) {
     createOrder: (input: CreateOrderInput) => request(OrderView, { method: 'POST', url: '/api/v1/orders', data: input }),
     fileClaim: (orderId: string, input: FileClaimInput) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/claims`, data: input }),
     delayRefund: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/delay-refund`, data: {} }),
+    numbers: () => request(NumberList, { method: 'GET', url: '/api/v1/numbers' }),
+    connectNumber: (input: { phoneNumberId: string; wabaId: string; accessToken: string }) => request(NumberView, { method: 'POST', url: '/api/v1/numbers', data: input }),
+    openConversation: (numberId: string, phone: string) => request(ConversationView, { method: 'POST', url: '/api/v1/conversations', data: { numberId, phone } }),
+    conversation: (id: string) => request(ConversationView, { method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}` }),
+    messages: (id: string, before?: string) =>
+      request(MessagePage, { method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages${before ? `?before=${encodeURIComponent(before)}` : ''}` }),
+    send: (id: string, input: SendMessageInput) => request(MessageView, { method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages`, data: input }),
+    /** The live event stream (fetch, so the session header goes along); calls `onEvent` until `signal` aborts. */
+    async events(onEvent: (type: string, data: { conversationId: string; messageId?: string }) => void, signal: AbortSignal) {
+      const token = options.getToken();
+      const response = await fetch(`${options.baseURL}/api/v1/events`, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal });
+      if (response.status === 401) options.onUnauthorized?.();
+      if (!response.ok || !response.body) throw new ApiError('stream_failed', `The live stream answered ${response.status}.`, response.status);
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const type = /^event: (.+)$/m.exec(block)?.[1];
+          const data = /^data: (.+)$/m.exec(block)?.[1];
+          if (type && data) onEvent(type, JSON.parse(data));
+        }
+      }
+    },
     terminate: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/terminate`, data: { confirm: true } }),
   };
 }

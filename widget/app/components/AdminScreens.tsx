@@ -3,7 +3,9 @@ import type { Translate } from '../i18n/translate';
 import type { AccountAdminModel } from '../models/account-admin-model';
 import type { LicenceModel } from '../models/licence-model';
 import type { OrdersModel } from '../models/orders-model';
+import type { ApiClient } from '../api/api-client';
 import { BuyPanel } from './BuyPanel';
+import { NumbersPanel } from './NumbersPanel';
 import { OrdersList } from './OrdersList';
 import type { UsersModel } from '../models/users-model';
 import { ConsentPanel } from './ConsentPanel';
@@ -14,7 +16,7 @@ import { TermsNotice } from './TermsNotice';
 import { UsersPanel } from './UsersPanel';
 
 /** What only a Kommo admin sees in the settings modal and the advanced settings page. */
-export function AdminScreens(props: { admin: AccountAdminModel; licence: LicenceModel; users: UsersModel; orders: OrdersModel; t: Translate; language: string; selfId: number }) {
+export function AdminScreens(props: { admin: AccountAdminModel; licence: LicenceModel; users: UsersModel; orders: OrdersModel; api: ApiClient; t: Translate; language: string; selfId: number }) {
   const { admin, licence, users, orders, t, language } = props;
   useEffect(() => {
     void admin.load();
@@ -27,6 +29,7 @@ export function AdminScreens(props: { admin: AccountAdminModel; licence: Licence
       <TermsNotice model={admin} t={t} language={language} />
       <BuyPanel orders={orders} licence={licence} admin={admin} t={t} language={language} />
       <OrdersList orders={orders} t={t} language={language} />
+      <NumbersPanel api={props.api} t={t} />
       <SettingsPanel model={admin} licence={licence} t={t} />
       <UsersPanel model={users} t={t} selfId={props.selfId} />
       <ConsentPanel model={admin} t={t} />

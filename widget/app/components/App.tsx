@@ -5,7 +5,8 @@ import type { OrdersModel } from '../models/orders-model';
 import type { SessionModel } from '../models/session-model';
 import type { UsersModel } from '../models/users-model';
 import { AdminScreens } from './AdminScreens';
-import { CardContacts } from './CardContacts';
+import type { ChatModel } from '../models/chat-model';
+import { ChatPanel } from './ChatPanel';
 import { LicenceCard } from './LicenceCard';
 import { SignedIn } from './SignedIn';
 
@@ -15,6 +16,7 @@ export interface AppModels {
   licence: LicenceModel;
   admin: AccountAdminModel;
   orders: OrdersModel;
+  chat: ChatModel;
 }
 
 export function App(models: AppModels) {
@@ -42,7 +44,7 @@ export function App(models: AppModels) {
   return <Ready {...models} />;
 }
 
-function Ready({ session, users, licence, admin, orders }: AppModels) {
+function Ready({ session, users, licence, admin, orders, chat }: AppModels) {
   const t = session.t.value;
   const language = session.language.value;
   const me = session.me.value!;
@@ -55,9 +57,9 @@ function Ready({ session, users, licence, admin, orders }: AppModels) {
     <main class="wb-app" data-testid="wabridge-app" data-area={context.area}>
       <SignedIn me={me} t={t} />
       <LicenceCard model={licence} t={t} language={language} />
-      {context.area === 'card' && <CardContacts contacts={context.contacts} t={t} />}
+      {context.area === 'card' && <ChatPanel chat={chat} contacts={context.contacts} t={t} language={language} isAdmin={session.isAdmin.value} />}
       {context.area === 'list' && <p data-testid="wabridge-selected">{t('app.list.selected', { count: context.selected.length })}</p>}
-      {adminArea && session.isAdmin.value && <AdminScreens admin={admin} licence={licence} users={users} orders={orders} t={t} language={language} selfId={me.user.id} />}
+      {adminArea && session.isAdmin.value && <AdminScreens admin={admin} licence={licence} users={users} orders={orders} api={session.api} t={t} language={language} selfId={me.user.id} />}
       {adminArea && !session.isAdmin.value && <p class="wb-muted" data-testid="admin-only">{t('app.settings.admin_only')}</p>}
     </main>
   );

@@ -1,0 +1,83 @@
+import { http, HttpResponse } from 'msw';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { API, context, received, server, session } from '../../test/api-mock';
+import { createApiClient } from '../api/api-client';
+import { createFakeHost } from '../host/fake-host';
+import { mount } from '../mount';
+
+const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria Silva', windowClosesAt: '2099-01-01T00:00:00.000Z', optedOut: false };
+const inbound = { id: 'm1', direction: 'in', type: 'text', content: { body: 'Is my order ready?' }, status: 'received', error: null, sentBy: null, createdAt: '2026-11-21T10:00:00.000Z' };
+
+describe('the chat in a card', () => {
+  let root: HTMLElement;
+  let unmount: () => void;
+  let messages: unknown[];
+  let push: ((chunk: string) => void) | undefined;
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterAll(() => server.close());
+  beforeEach(() => {
+    received.length = 0;
+    messages = [inbound];
+    root = document.createElement('div');
+    document.body.appendChild(root);
+    server.use(
+      http.get(`${API}/api/v1/numbers`, () => HttpResponse.json({ numbers: [{ id: 'num-1', phoneNumberId: '1', wabaId: '2', displayPhoneNumber: '+1 555 0100', verifiedName: 'Demo', connectedAt: '2026-11-21T10:00:00.000Z' }], limit: 1 })),
+      http.post(`${API}/api/v1/conversations`, () => HttpResponse.json(conversation, { status: 201 })),
+      http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json(conversation)),
+      http.get(`${API}/api/v1/conversations/conv-1/messages`, () => HttpResponse.json({ messages: [...messages].reverse(), nextBefore: null })),
+      http.post(`${API}/api/v1/conversations/conv-1/messages`, async ({ request }) => {
+        const body = (await request.json()) as { text: string };
+        received.push({ method: 'POST', path: '/messages', authorization: request.headers.get('authorization'), body });
+        const sent = { id: 'm2', direction: 'out', type: 'text', content: { body: body.text }, status: 'queued', error: null, sentBy: 8100001, createdAt: '2026-11-21T10:01:00.000Z' };
+        messages.push(sent);
+        return HttpResponse.json(sent, { status: 201 });
+      }),
+      http.get(`${API}/api/v1/events`, () => {
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            push = (chunk) => controller.enqueue(new TextEncoder().encode(chunk));
+          },
+        });
+        return new HttpResponse(stream, { headers: { 'Content-Type': 'text/event-stream' } });
+      }),
+    );
+  });
+  afterEach(() => {
+    unmount?.();
+    root.remove();
+    server.resetHandlers();
+    push = undefined;
+  });
+
+  it('when the card opens, then the customer’s messages show; an agent’s text is sent and a live status moves its tick', async () => {
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card') });
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(1));
+    expect(root.querySelector('[data-testid="chat-with"]')?.textContent).toBe('Maria Silva · +55 11 91234-5678');
+    expect(root.querySelector('[data-testid="window"]')?.textContent).toContain('Customer-service window open');
+
+    const box = root.querySelector<HTMLTextAreaElement>('[data-testid="composer"] textarea')!;
+    box.value = 'Yes, it ships today';
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    root.querySelector<HTMLFormElement>('[data-testid="composer"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(2));
+    expect(received.find((r) => r.path === '/messages')).toMatchObject({ authorization: 'Bearer tok', body: { type: 'text', text: 'Yes, it ships today' } });
+
+    (messages[1] as { status: string }).status = 'read';
+    await vi.waitFor(() => expect(push).toBeDefined());
+    push!('event: message.status\ndata: {"conversationId":"conv-1","messageId":"m2"}\n\n');
+    await vi.waitFor(() => expect(root.querySelector('[data-direction="out"]')?.getAttribute('data-status')).toBe('read'));
+  });
+
+  it('when the window is closed, then the composer offers templates only', async () => {
+    server.use(http.post(`${API}/api/v1/conversations`, () => HttpResponse.json({ ...conversation, windowClosesAt: null }, { status: 201 })), http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json({ ...conversation, windowClosesAt: null })));
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session(), context: context('card') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="template-composer"]')).not.toBeNull());
+    expect(root.querySelector('[data-testid="composer"]')).toBeNull();
+    expect(root.querySelector('[data-testid="window"]')?.textContent).toContain('only an approved template');
+  });
+});

@@ -1,0 +1,136 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { HostContext } from '../../../contract/host-messages';
+import type { Translate } from '../i18n/translate';
+import { formatDate } from '../i18n/format';
+import type { ChatModel } from '../models/chat-model';
+
+const TICKS: Record<string, string> = { queued: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠' };
+
+/** The WhatsApp chat with the card's contacts: history, ticks, the window, and the composer. */
+export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: ChatModel; contacts: HostContext['contacts']; t: Translate; language: string; isAdmin: boolean }) {
+  useEffect(() => {
+    void chat.open(contacts);
+    return chat.live();
+  }, [chat, contacts]);
+  if (chat.numbers.value === null) return null;
+  if (!contacts.length) return <p class="wb-muted">{t('app.card.no_contacts')}</p>;
+  if (chat.numbers.value.length === 0) {
+    return (
+      <>
+        <ul class="wb-contacts" data-testid="wabridge-contacts">
+          {contacts.map((c) => (
+            <li key={c.id}>
+              <strong>{c.name}</strong> {c.phones.length ? c.phones.join(', ') : <span class="wb-muted">{t('app.card.no_phone')}</span>}
+            </li>
+          ))}
+        </ul>
+        <p class="wb-muted" data-testid="no-number">
+          {t(isAdmin ? 'chat.no_number_admin' : 'chat.no_number')}
+        </p>
+      </>
+    );
+  }
+  const active = chat.active.value;
+  const current = chat.conversations.value.find((c) => c.conversation.id === chat.activeId.value);
+  const left = chat.windowLeft.value;
+  return (
+    <section class="wb-chat" data-testid="chat">
+      {chat.conversations.value.length > 1 && (
+        <select aria-label={t('chat.phone')} value={chat.activeId.value ?? ''} onChange={(e) => void chat.select((e.target as HTMLSelectElement).value)}>
+          {chat.conversations.value.map((c) => (
+            <option key={c.conversation.id} value={c.conversation.id}>
+              {c.name} · {c.phone}
+            </option>
+          ))}
+        </select>
+      )}
+      {current && (
+        <p data-testid="chat-with">
+          <strong>{current.name}</strong> · {current.phone}
+        </p>
+      )}
+      {active?.optedOut && <p class="wb-warning">{t('chat.opted_out')}</p>}
+      {chat.olderCursor.value && (
+        <button type="button" class="wb-link" onClick={() => void chat.loadOlder()}>
+          {t('chat.older')}
+        </button>
+      )}
+      <ol class="wb-messages" data-testid="messages">
+        {chat.messages.value.map((m) => (
+          <li key={m.id} class={`wb-msg wb-msg--${m.direction}`} data-testid="message" data-direction={m.direction} data-status={m.status}>
+            <div class="wb-msg__body">{text(m.content, m.type, t)}</div>
+            <div class="wb-msg__meta">
+              {formatDate(m.createdAt, language, undefined, true)}
+              {m.direction === 'out' && (
+                <span class={`wb-tick wb-tick--${m.status}`} title={t(`chat.status.${m.status}`)} data-testid="tick">
+                  {' '}
+                  {TICKS[m.status]} {t(`chat.status.${m.status}`)}
+                </span>
+              )}
+            </div>
+            {m.error && <div class="wb-error" data-testid="message-error">{t('chat.failed', { title: m.error.title, code: m.error.code })}</div>}
+          </li>
+        ))}
+      </ol>
+      <p class="wb-muted" data-testid="window">
+        {left > 0 ? t('chat.window_open', { hours: Math.floor(left / 3600_000), minutes: Math.floor((left % 3600_000) / 60_000) }) : t('chat.window_closed')}
+      </p>
+      {chat.error.value && <p class="wb-error" role="alert" data-testid="chat-error">{chat.error.value}</p>}
+      {left > 0 ? <TextComposer chat={chat} t={t} /> : <TemplateComposer chat={chat} t={t} />}
+    </section>
+  );
+}
+
+function text(content: Record<string, unknown>, type: string, t: Translate): string {
+  if (type === 'text') return String(content.body ?? '');
+  if (type === 'template') return t('chat.template_sent', { name: String(content.name ?? '') });
+  if (typeof content.caption === 'string') return content.caption;
+  return t('chat.media', { type });
+}
+
+function TextComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
+  const [value, setValue] = useState('');
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!value.trim()) return;
+    if (await chat.send({ type: 'text', text: value })) setValue('');
+  };
+  return (
+    <form class="wb-composer" data-testid="composer" onSubmit={(e) => void submit(e)}>
+      <textarea aria-label={t('chat.message')} rows={2} maxLength={4096} value={value} onInput={(e) => setValue((e.target as HTMLTextAreaElement).value)} />
+      <button type="submit" disabled={chat.sending.value || !value.trim()}>
+        {t('chat.send')}
+      </button>
+    </form>
+  );
+}
+
+function TemplateComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
+  const [name, setName] = useState('');
+  const [language, setLanguage] = useState('en_US');
+  const [params, setParams] = useState('');
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const bodyParameters = params.split('\n').map((p) => p.trim()).filter(Boolean);
+    if (await chat.send({ type: 'template', name: name.trim(), language: language.trim(), bodyParameters })) setParams('');
+  };
+  return (
+    <form class="wb-composer wb-form" data-testid="template-composer" onSubmit={(e) => void submit(e)}>
+      <label>
+        {t('chat.template_name')}
+        <input type="text" name="template" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+      </label>
+      <label>
+        {t('chat.template_language')}
+        <input type="text" name="language" value={language} onInput={(e) => setLanguage((e.target as HTMLInputElement).value)} />
+      </label>
+      <label>
+        {t('chat.template_params')}
+        <textarea name="params" rows={2} value={params} onInput={(e) => setParams((e.target as HTMLTextAreaElement).value)} />
+      </label>
+      <button type="submit" disabled={chat.sending.value || !name.trim()}>
+        {t('chat.send_template')}
+      </button>
+    </form>
+  );
+}

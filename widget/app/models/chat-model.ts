@@ -1,0 +1,129 @@
+import { computed, signal } from '@preact/signals';
+import type { z } from 'zod';
+import type { ConversationView, MessageView, NumberView } from '../../../contract/whatsapp';
+import type { ApiClient } from '../api/api-client';
+import { isApiError } from '../api/api-error';
+
+type Conversation = z.infer<typeof ConversationView>;
+type Message = z.infer<typeof MessageView>;
+type WhatsAppNumber = z.infer<typeof NumberView>;
+
+/**
+ * The chat in a card: one conversation per phone of the card's contacts, on the account's number.
+ * History pages backwards; the live stream brings new messages and statuses.
+ */
+export function createChatModel(deps: { api: ApiClient; now?: () => number }) {
+  const now = deps.now ?? (() => Date.now());
+  const numbers = signal<WhatsAppNumber[] | null>(null);
+  const conversations = signal<{ phone: string; name: string; conversation: Conversation }[]>([]);
+  const activeId = signal<string | null>(null);
+  const messages = signal<Message[]>([]);
+  const olderCursor = signal<string | null>(null);
+  const error = signal<string | null>(null);
+  const sending = signal(false);
+  const tick = signal(now());
+
+  const active = computed(() => conversations.value.find((c) => c.conversation.id === activeId.value)?.conversation ?? null);
+  /** Milliseconds left in the 24-hour window, or 0 when it is closed. */
+  const windowLeft = computed(() => {
+    const closes = active.value?.windowClosesAt;
+    return closes ? Math.max(0, Date.parse(closes) - tick.value) : 0;
+  });
+
+  const fail = (err: unknown) => {
+    error.value = isApiError(err) ? err.message : String(err);
+  };
+
+  async function loadActive() {
+    const id = activeId.value;
+    if (!id) return;
+    const [page, conversation] = await Promise.all([deps.api.messages(id), deps.api.conversation(id)]);
+    // Newest first from the API; oldest first on screen.
+    messages.value = [...page.messages].reverse();
+    olderCursor.value = page.nextBefore;
+    conversations.value = conversations.value.map((c) => (c.conversation.id === id ? { ...c, conversation } : c));
+  }
+
+  return {
+    numbers,
+    conversations,
+    activeId,
+    active,
+    messages,
+    olderCursor,
+    error,
+    sending,
+    windowLeft,
+    tick,
+
+    async open(contacts: { name: string; phones: string[] }[]) {
+      try {
+        const list = (await deps.api.numbers()).numbers;
+        numbers.value = list;
+        const number = list[0];
+        if (!number) return;
+        const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name })));
+        conversations.value = await Promise.all(phones.map(async (p) => ({ ...p, conversation: await deps.api.openConversation(number.id, p.phone) })));
+        activeId.value = conversations.value[0]?.conversation.id ?? null;
+        await loadActive();
+      } catch (err) {
+        fail(err);
+      }
+    },
+
+    async select(id: string) {
+      activeId.value = id;
+      await loadActive().catch(fail);
+    },
+
+    async loadOlder() {
+      const id = activeId.value;
+      if (!id || !olderCursor.value) return;
+      const page = await deps.api.messages(id, olderCursor.value);
+      messages.value = [...[...page.messages].reverse(), ...messages.value];
+      olderCursor.value = page.nextBefore;
+    },
+
+    async send(input: Parameters<ApiClient['send']>[1]): Promise<boolean> {
+      const id = activeId.value;
+      if (!id) return false;
+      sending.value = true;
+      try {
+        await deps.api.send(id, input);
+        error.value = null;
+        await loadActive();
+        return true;
+      } catch (err) {
+        fail(err);
+        await loadActive().catch(() => undefined);
+        return false;
+      } finally {
+        sending.value = false;
+      }
+    },
+
+    /** Listens for new messages and statuses until the returned function is called; reconnects after a drop. */
+    live(): () => void {
+      const controller = new AbortController();
+      const timer = setInterval(() => (tick.value = now()), 30_000);
+      const connect = async () => {
+        while (!controller.signal.aborted) {
+          try {
+            await deps.api.events((_type, data) => {
+              if (data.conversationId === activeId.value) void loadActive();
+            }, controller.signal);
+          } catch {
+            // dropped: try again shortly
+          }
+          if (!controller.signal.aborted) await new Promise((r) => setTimeout(r, 3000));
+        }
+      };
+      void connect();
+      return () => {
+        controller.abort();
+        clearInterval(timer);
+      };
+    },
+  };
+}
+export type ChatModel = ReturnType<typeof createChatModel>;
