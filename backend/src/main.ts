@@ -117,7 +117,7 @@ async function main() {
     },
     seller: env.SELLER ?? defaultSeller,
     supportEmail: env.SUPPORT_EMAIL ?? 'support@wabridge.app',
-    demo: fake ? demoRoutes({ fake, tasks, db }) : undefined,
+    demo: fake ? demoRoutes({ fake, tasks, db, whatsapp: fakeWhatsApp }) : undefined,
   });
 
   const server = app.listen(env.PORT, env.HOST, () => {

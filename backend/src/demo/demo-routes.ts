@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEMO_ACCOUNT_ID } from '../../../fakes/kommo/fake-kommo-data';
 import type { FakeKommo } from '../../../fakes/kommo/fake-kommo';
+import type { FakeCloudApi } from '../../../fakes/whatsapp/fake-cloud-api';
 import type { BackgroundTasks } from '../background-tasks';
 import { badRequest } from '../http/app-error';
 import { parse } from '../http/parse';
@@ -15,12 +16,13 @@ const imagesDir = fileURLToPath(new URL('../../../images/', import.meta.url));
 const requireJs = fileURLToPath(import.meta.resolve('requirejs/require.js'));
 
 const TokenRequest = z.object({ userId: z.number().int().positive() });
+const CustomerWrites = z.object({ text: z.string().min(1).max(1000).optional() });
 
 /**
  * The demo: a page that behaves like a Kommo account and loads the real loader, plus the calls its
  * Kommo stub makes of "Kommo" (the fake Kommo in this process): install, uninstall, one-time tokens.
  */
-export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: Db }): Router {
+export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: Db; whatsapp?: FakeCloudApi }): Router {
   const router = Router();
   const demoAccount = () => deps.fake.accounts.get(DEMO_ACCOUNT_ID)!;
 
@@ -33,7 +35,14 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
       users: kommo.users,
       leads: kommo.leads,
       contacts: kommo.contacts,
+      // The sandbox number an admin connects in the widget, as they would a real one.
+      sandboxNumber: sandbox(),
     };
+  }
+
+  function sandbox() {
+    const n = deps.whatsapp ? [...deps.whatsapp.numbers.values()][0] : undefined;
+    return n ? { phoneNumberId: n.phoneNumberId, wabaId: n.wabaId, accessToken: n.token, displayPhoneNumber: n.displayPhoneNumber } : null;
   }
 
   router.get('/', (_req, res) => {
@@ -60,6 +69,16 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
   router.post('/kommo/uninstall', async (_req, res) => {
     await deps.fake.uninstall(DEMO_ACCOUNT_ID);
     res.json(await state());
+  });
+
+  // A simulated customer writes to the sandbox number (then answers whatever the agent sends).
+  router.post('/whatsapp/customer-writes', async (req, res) => {
+    const { text } = parse(CustomerWrites, req.body ?? {}, 'body');
+    const number = sandbox();
+    if (!deps.whatsapp || !number) throw badRequest('no_sandbox', 'The demo has no sandbox WhatsApp number.');
+    const contact = demoAccount().contacts[0]!;
+    await deps.whatsapp.customerWrites(number.phoneNumberId, contact.phones[0]!, text ?? 'Hi! Is my order #1001 on its way?', { name: contact.name });
+    res.json({ ok: true });
   });
 
   // What $authorizedAjax does inside Kommo: a fresh one-time JWT for the signed-in user.

@@ -165,7 +165,14 @@
     if (!state.installed) {
       panel.appendChild(el('p', { class: 'card-widgets__hint', text: 'Wabridge is not installed in this account. Open Settings · Integrations to install it.' }));
     }
-    main.appendChild(el('div', { class: 'card' }, [el('section', { class: 'card__fields' }, [el('h1', { text: record.name }), dl]), panel]));
+    var fieldsBox = el('section', { class: 'card__fields' }, [el('h1', { text: record.name }), dl]);
+    if (state.sandboxNumber) {
+      fieldsBox.appendChild(el('div', { class: 'demo-controls' }, [
+        el('p', { text: 'Demo: play the customer on WhatsApp (they answer what the agent sends, too).' }),
+        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-writes', text: 'Customer writes on WhatsApp', onclick: function () { demoCall('POST', '/whatsapp/customer-writes', {}); } })
+      ]));
+    }
+    main.appendChild(el('div', { class: 'card' }, [fieldsBox, panel]));
     window.APP.data.current_card = { id: record.id };
     runCardCallbacks();
   }
@@ -276,6 +283,15 @@
     main.appendChild(area);
     if (!state.installed) area.appendChild(el('p', { text: 'Install Wabridge first (Settings · Integrations).' }));
     else callback('advancedSettings');
+    if (state.sandboxNumber) {
+      var n = state.sandboxNumber;
+      main.appendChild(el('div', { class: 'demo-controls', 'data-testid': 'sandbox-number' }, [
+        el('p', { text: 'Demo sandbox WhatsApp number ' + n.displayPhoneNumber + ' — connect it in the widget above with:' }),
+        el('p', {}, ['Phone-number id: ', el('code', { 'data-testid': 'sandbox-phone-number-id', text: n.phoneNumberId })]),
+        el('p', {}, ['WABA id: ', el('code', { 'data-testid': 'sandbox-waba-id', text: n.wabaId })]),
+        el('p', {}, ['Access token: ', el('code', { 'data-testid': 'sandbox-token', text: n.accessToken })])
+      ]));
+    }
   }
 
   function showArea() {

@@ -1,0 +1,50 @@
+import { expect, test } from '@playwright/test';
+import { ensureInstalled, signInAs } from './demo-api';
+import { widgetFrame } from './widget-frame';
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeEach(async ({ request }) => {
+  await ensureInstalled(request);
+});
+
+test('when the admin connects the sandbox number, then it is listed with its display number', async ({ page }) => {
+  await page.goto('/demo#advanced');
+  const widget = widgetFrame(page, 'advanced_settings');
+  const panel = widget.getByTestId('numbers-panel');
+  await expect(panel).toBeVisible();
+  if ((await panel.getByTestId('number').count()) === 0) {
+    await panel.locator('input[name="phoneNumberId"]').fill((await page.getByTestId('sandbox-phone-number-id').textContent())!);
+    await panel.locator('input[name="wabaId"]').fill((await page.getByTestId('sandbox-waba-id').textContent())!);
+    await panel.locator('input[name="accessToken"]').fill((await page.getByTestId('sandbox-token').textContent())!);
+    await panel.getByRole('button', { name: 'Connect the number' }).click();
+  }
+  await expect(panel.getByTestId('number')).toContainText('+1 555-010-0001');
+});
+
+test('when the customer writes and the agent answers, then messages arrive live and the ticks reach read; a second agent sees it too', async ({ page, browser }) => {
+  await page.goto('/demo#lead');
+  const chat = widgetFrame(page, 'card').getByTestId('chat');
+  await expect(chat.getByTestId('chat-with')).toContainText('Maria Silva');
+  await page.getByTestId('customer-writes').click();
+  await expect(chat.getByTestId('message').filter({ hasText: 'Is my order #1001 on its way?' }).last()).toBeVisible();
+
+  // A second agent, in another browser, has the same card open.
+  const other = await browser.newContext();
+  const second = await other.newPage();
+  await second.goto('/demo#lead');
+  await signInAs(second, 'Alex Agent');
+  const secondChat = widgetFrame(second, 'card').getByTestId('chat');
+  await expect(secondChat.getByTestId('chat-with')).toContainText('Maria Silva');
+
+  const text = `It ships today ${Date.now()}`;
+  await chat.getByRole('textbox', { name: 'Message' }).fill(text);
+  await chat.getByRole('button', { name: 'Send' }).click();
+  const mine = chat.locator('[data-direction="out"]').filter({ hasText: text });
+  await expect(mine).toHaveAttribute('data-status', 'read');
+  await expect(mine.getByTestId('tick')).toContainText('read');
+  // The simulated customer answers; nobody reloads.
+  await expect(chat.getByTestId('message').filter({ hasText: `Thanks! I got your message: “${text}”` })).toBeVisible({ timeout: 15_000 });
+  await expect(secondChat.locator('[data-direction="out"]').filter({ hasText: text })).toBeVisible();
+  await other.close();
+});
