@@ -69,3 +69,16 @@ create table early_statuses (
   at timestamptz not null,
   primary key (wamid, status)
 );
+
+-- Every message in and out goes to the Kommo timeline as a note, through this durable outbox.
+create table kommo_note_outbox (
+  message_id text primary key references messages (id) on delete cascade,
+  account_id text not null references accounts (id) on delete cascade,
+  attempts integer not null default 0,
+  next_attempt_at timestamptz not null,
+  last_error text,
+  done_at timestamptz
+);
+create index kommo_note_outbox_due on kommo_note_outbox (next_attempt_at) where done_at is null;
+
+alter table conversations add column kommo_contact_id bigint;

@@ -21,6 +21,8 @@ import { errorMiddleware, notFoundHandler } from './http/error-middleware';
 import { httpMetrics } from './http/http-metrics';
 import type { IdGenerator } from './ids';
 import { createInstallService } from './kommo/install-service';
+import { createKommoAccess } from './kommo/kommo-access';
+import { createTimelineWriter } from './kommo/timeline-writer';
 import { licenceRoutes } from './licensing/licence-routes';
 import { createLicenceService } from './licensing/licence-service';
 import { operatorRoutes } from './operator/operator-routes';
@@ -103,9 +105,11 @@ export function createApp(deps: AppDeps) {
   const orderActions = createOrderActions({ db, clock, ids: deps.ids, payments, licences });
   const paymentEvents = createPaymentEvents({ db, clock, logger, tasks: deps.tasks, provider: deps.payments, payments });
   const numbers = createNumbersService({ db, clock, ids: deps.ids, box: deps.box, cloud: deps.whatsapp.cloud, licences });
-  const inbox = createInboxProcessor({ db, clock, ids: deps.ids, logger });
+  const timeline = createTimelineWriter({ db, clock, logger, kommo: deps.kommo, access: createKommoAccess({ db, kommo: deps.kommo, box: deps.box, clock, logger }) });
+  const writeTimeline = () => deps.tasks.run('kommo notes', () => timeline.drain());
+  const inbox = createInboxProcessor({ db, clock, ids: deps.ids, logger, onNoteQueued: writeTimeline });
   const sleep = deps.whatsapp.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: createPacer(deps.whatsapp.ratePerSecond), sleep });
+  const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: createPacer(deps.whatsapp.ratePerSecond), sleep, onNoteQueued: writeTimeline });
   const live = createLiveEvents({ db, logger });
   const intake = createWebhookIntake({ db, clock, logger, tasks: deps.tasks, appSecret: deps.whatsapp.appSecret, verifyToken: deps.whatsapp.verifyToken, processor: inbox });
   const installs = createInstallService({
@@ -199,5 +203,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live };
+  return { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline };
 }

@@ -88,7 +88,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, privacy, payments, paymentEvents, inbox, live } = createApp({
+  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline } = createApp({
     config,
     db,
     clock: systemClock,
@@ -131,11 +131,15 @@ async function main() {
   const housekeeping = () => {
     tasks.run('payment events', () => paymentEvents.processPending());
     tasks.run('whatsapp inbox', () => inbox.processPending());
+    tasks.run('kommo notes', () => timeline.drain());
     tasks.run('order expiry', () => payments.expireOverdue());
     tasks.run('data purge', () => privacy.purge());
   };
   housekeeping();
   const purgeTimer = setInterval(housekeeping, 5 * 60_000);
+  // Notes that failed wait for their retry time; this picks them up.
+  const notesTimer = setInterval(() => tasks.run('kommo notes', () => timeline.drain()), 15_000);
+  notesTimer.unref();
   purgeTimer.unref();
   if (demo) logger.info({ operatorToken: config.operatorToken }, 'demo operator token (npm run ops reads it from the data folder)');
 
@@ -145,6 +149,7 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'stopping');
     clearInterval(purgeTimer);
+    clearInterval(notesTimer);
     await live.close();
     server.close();
     server.closeIdleConnections();

@@ -95,7 +95,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     operatorToken: OPERATOR_TOKEN,
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live } = createApp({
+  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline } = createApp({
     config,
     db,
     clock,
@@ -141,6 +141,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     fakeWhatsApp,
     inbox,
     chat,
+    timeline,
     logs,
     faults,
     /** Installs the account the way Kommo does and waits for the background exchange. */

@@ -58,6 +58,8 @@ export async function startFakeKommo(options: FakeKommoOptions) {
   const notes: ReceivedNote[] = [];
   const issued: { accountId: number; accessToken: string; refreshToken: string }[] = [];
   let exchangeGate: Promise<void> | undefined;
+  /** The next notes requests fail with these statuses, one each (429, 500…). */
+  const failNotes: number[] = [];
 
   const app = express();
   app.use(express.json());
@@ -207,6 +209,8 @@ export async function startFakeKommo(options: FakeKommoOptions) {
   app.post('/api/v4/:entity/notes', (req, res) => {
     const account = authorise(req, res);
     if (!account) return;
+    const forced = failNotes.shift();
+    if (forced) return problem(res, forced, forced === 429 ? 'Too Many Requests' : 'Internal Server Error', 'Forced by the fake');
     const entity = String(req.params.entity);
     const items = Array.isArray(req.body) ? req.body : [];
     if (!['leads', 'contacts', 'companies'].includes(entity) || !items.length || items.length > 250) {
@@ -247,6 +251,7 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     notes,
     /** Every token pair the fake handed out, oldest first. */
     issued,
+    failNotes,
     /** A fresh authorization code for the account (valid 20 minutes, like Kommo's). */
     mintCode,
     /** Kommo's one-time JWT, as `$authorizedAjax` sends it in `X-Auth-Token`. */

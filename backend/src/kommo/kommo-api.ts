@@ -3,6 +3,17 @@ export interface KommoApi {
   exchangeCode(accountHost: string, code: string): Promise<KommoTokens>;
   refreshTokens(accountHost: string, refreshToken: string): Promise<KommoTokens>;
   getAccount(accountHost: string, accessToken: string): Promise<KommoAccountInfo>;
+  /** The first contact whose fields match the phone, if any. */
+  findContactByPhone(accountHost: string, accessToken: string, phone: string): Promise<{ id: number; name: string } | undefined>;
+  addNotes(accountHost: string, accessToken: string, entity: 'leads' | 'contacts', notes: KommoNote[]): Promise<void>;
+}
+
+export interface KommoNote {
+  entityId: number;
+  noteType: 'sms_in' | 'sms_out' | 'extended_service_message';
+  params: Record<string, string>;
+  /** When it happened; a note written late after retries still sits at its time in the timeline. */
+  createdAt?: Date;
 }
 
 export interface KommoTokens {

@@ -9,6 +9,9 @@ const TokenResponse = z.object({
   refresh_token: z.string().min(1),
 });
 
+const ContactsResponse = z.object({ _embedded: z.object({ contacts: z.array(z.object({ id: z.number().int(), name: z.string().nullish() })) }) });
+const NotesResponse = z.object({ _embedded: z.object({ notes: z.array(z.object({ id: z.number() })) }) });
+
 const AccountResponse = z.object({
   id: z.number().int().positive(),
   name: z.string(),
@@ -83,6 +86,25 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
         language: account.language ?? undefined,
         timezone: account._embedded?.datetime_settings?.timezone ?? undefined,
       };
+    },
+    async findContactByPhone(host, accessToken, phone) {
+      const response = await http.get(`${base(host)}/api/v4/contacts`, { params: { query: phone.replace(/\D/g, '') }, headers: { Authorization: `Bearer ${accessToken}` }, validateStatus: (s) => s === 200 || s === 204 || s >= 400 });
+      // Kommo answers a search with no match as 204 and no body.
+      if (response.status === 204) return undefined;
+      if (response.status >= 400) throw new KommoApiError(`Kommo contact search failed: ${response.status}`, response.status);
+      const parsed = ContactsResponse.safeParse(response.data);
+      if (!parsed.success) throw new KommoApiError('Kommo contact search answered in an unexpected shape', 502);
+      const first = parsed.data._embedded.contacts[0];
+      return first ? { id: first.id, name: first.name ?? '' } : undefined;
+    },
+    async addNotes(host, accessToken, entity, notes) {
+      await call('notes', NotesResponse, () =>
+        http.post(
+          `${base(host)}/api/v4/${entity}/notes`,
+          notes.map((n) => ({ entity_id: n.entityId, note_type: n.noteType, params: n.params, ...(n.createdAt ? { created_at: Math.floor(n.createdAt.getTime() / 1000) } : {}) })),
+          { headers: { Authorization: `Bearer ${accessToken}` } },
+        ),
+      );
     },
   };
 }

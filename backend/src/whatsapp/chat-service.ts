@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import { AppError, badRequest, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
+import { enqueueNote } from '../kommo/timeline-writer';
 import { publish } from '../live/live-events';
 import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from './cloud-api';
@@ -49,6 +50,8 @@ export function createChatService(deps: {
   pacer: Pacer;
   /** Backoff between retries; tests pass one that does not wait. */
   sleep: (ms: number) => Promise<void>;
+  /** Called after a message joined the Kommo timeline queue. */
+  onNoteQueued?: () => void;
 }) {
   const { db, clock } = deps;
   const pairPacer = createPacer(7);
@@ -178,9 +181,11 @@ export function createChatService(deps: {
         const result = await deliver(number.phone_number_id, deps.numbers.token(number), message);
         await db.transaction(async (tx) => {
           await tx.query('update messages set wamid = $2 where id = $1', [id, result.wamid]);
+          await enqueueNote(tx, { messageId: id, accountId, at: clock.now() });
           await deps.inbox.applyEarlyStatuses(tx, result.wamid);
           await tx.query('update conversations set updated_at = $2 where id = $1', [conversationId, clock.now()]);
         });
+        deps.onNoteQueued?.();
       } catch (err) {
         if (!isCloudApiError(err)) throw err;
         await failed(id, accountId, err);

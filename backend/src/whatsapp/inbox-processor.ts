@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
+import { enqueueNote } from '../kommo/timeline-writer';
 import { publish } from '../live/live-events';
 import { isStopWord, STATUS_ADVANCES } from './message-status';
 
@@ -17,7 +18,7 @@ interface Value {
  * Acts on stored webhook bodies: every entry, change, message and status. Inbound messages are
  * added once (by wamid); statuses only move forward; unknown numbers are logged and skipped.
  */
-export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenerator; logger: Logger }) {
+export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenerator; logger: Logger; onNoteQueued?: () => void }) {
   const { db, clock, ids, logger } = deps;
 
   async function conversationFor(tx: Queryable, number: { id: string; account_id: string }, waId: string, name: string | undefined, at: Date) {
@@ -44,7 +45,9 @@ export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenera
         [ids(), number.account_id, conversationId, m.id, type, JSON.stringify(content), (m.context as { id?: string } | undefined)?.id ?? null, at],
       );
       if (!added.length) continue;
-      await publish(tx, { accountId: number.account_id, type: 'message.created', conversationId, messageId: String((added[0] as { id: string }).id) });
+      const messageId = String((added[0] as { id: string }).id);
+      await publish(tx, { accountId: number.account_id, type: 'message.created', conversationId, messageId });
+      await enqueueNote(tx, { messageId, accountId: number.account_id, at: clock.now() });
       await tx.query('update conversations set last_inbound_at = greatest(coalesce(last_inbound_at, $2), $2) where id = $1', [conversationId, at]);
       const text = type === 'text' ? String((content as { body?: string }).body ?? '') : type === 'button' ? String((content as { payload?: string }).payload ?? '') : '';
       if (text && isStopWord(text)) await tx.query('update conversations set opted_out_at = coalesce(opted_out_at, $2) where id = $1', [conversationId, at]);
@@ -105,6 +108,7 @@ export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenera
         }
         await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = $1', [id, clock.now()]);
       });
+      deps.onNoteQueued?.();
     } catch (err) {
       logger.error({ err, inboxId: id }, 'webhook not processed; it stays in the inbox');
       await db.query('update whatsapp_inbox set error = $2 where id = $1', [id, err instanceof Error ? err.message : String(err)]);

@@ -1,0 +1,113 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import type { Db, Queryable } from '../store/db';
+import { createPacer } from '../whatsapp/pacer';
+import type { KommoAccess } from './kommo-access';
+import type { KommoApi, KommoNote } from './kommo-api';
+
+const LEASE_MS = 60_000;
+const BATCH = 50;
+
+/** Puts a message on the account's Kommo timeline queue, in the caller's transaction. */
+export async function enqueueNote(tx: Queryable, input: { messageId: string; accountId: string; at: Date }) {
+  await tx.query('insert into kommo_note_outbox (message_id, account_id, next_attempt_at) values ($1, $2, $3) on conflict do nothing', [input.messageId, input.accountId, input.at]);
+}
+
+interface Due {
+  message_id: string;
+  account_id: string;
+  attempts: number;
+  direction: 'in' | 'out';
+  type: string;
+  content: Record<string, unknown>;
+  wa_id: string;
+  conversation_id: string;
+  kommo_contact_id: string | null;
+  created_at: Date;
+}
+
+/**
+ * Writes every WhatsApp message to the contact's Kommo timeline as an `sms_in` / `sms_out` note
+ * (SPEC §3): from a durable outbox, batched per account, under Kommo's 7 requests/s, retried with
+ * growing pauses; a row is marked done once Kommo accepted it, so a note is written once.
+ */
+export function createTimelineWriter(deps: { db: Db; clock: Clock; logger: Logger; kommo: KommoApi; access: KommoAccess; requestsPerSecond?: number }) {
+  const { db, clock, logger } = deps;
+  const pacer = createPacer(deps.requestsPerSecond ?? 6, { concurrency: 1 });
+
+  function noteText(m: Due): string {
+    if (m.type === 'text') return String(m.content.body ?? '');
+    if (m.type === 'template') return `Template ${String(m.content.name ?? '')}${Array.isArray(m.content.parameters) && m.content.parameters.length ? `: ${m.content.parameters.join(', ')}` : ''}`;
+    return `[${m.type}]${typeof m.content.caption === 'string' ? ` ${m.content.caption}` : ''}`;
+  }
+
+  async function fail(rows: Due[], error: string) {
+    const now = clock.now().getTime();
+    for (const row of rows) {
+      const wait = Math.min(3600_000, 2000 * 2 ** row.attempts);
+      await db.query('update kommo_note_outbox set attempts = attempts + 1, next_attempt_at = $2, last_error = $3 where message_id = $1', [row.message_id, new Date(now + wait), error]);
+    }
+  }
+
+  async function writeAccount(accountId: string, rows: Due[]) {
+    let token;
+    try {
+      token = await deps.access.accessToken(accountId);
+    } catch (err) {
+      return fail(rows, err instanceof Error ? err.message : String(err));
+    }
+    const notes: { row: Due; note: KommoNote }[] = [];
+    for (const row of rows) {
+      let contactId = row.kommo_contact_id ? Number(row.kommo_contact_id) : undefined;
+      if (!contactId) {
+        try {
+          contactId = (await pacer.run(accountId, () => deps.kommo.findContactByPhone(token.host, token.accessToken, row.wa_id)))?.id;
+        } catch (err) {
+          await fail([row], err instanceof Error ? err.message : String(err));
+          continue;
+        }
+        if (!contactId) {
+          // No contact with this phone in Kommo: nothing to attach the note to.
+          await db.query('update kommo_note_outbox set done_at = $2, last_error = $3 where message_id = $1', [row.message_id, clock.now(), 'no Kommo contact has this phone']);
+          continue;
+        }
+        await db.query('update conversations set kommo_contact_id = $2 where id = $1', [row.conversation_id, contactId]);
+      }
+      notes.push({ row, note: { entityId: contactId, noteType: row.direction === 'in' ? 'sms_in' : 'sms_out', params: { text: noteText(row), phone: `+${row.wa_id}` }, createdAt: new Date(row.created_at) } });
+    }
+    if (!notes.length) return;
+    try {
+      await pacer.run(accountId, () => deps.kommo.addNotes(token.host, token.accessToken, 'contacts', notes.map((n) => n.note)));
+      await db.query('update kommo_note_outbox set done_at = $2, last_error = null where message_id = any($1::text[])', [notes.map((n) => n.row.message_id), clock.now()]);
+    } catch (err) {
+      logger.warn({ err, accountId, notes: notes.length }, 'Kommo notes not written; retrying later');
+      await fail(notes.map((n) => n.row), err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  return {
+    /** Writes what is due now; returns how many notes it tried. */
+    async drain(): Promise<number> {
+      const now = clock.now();
+      // A lease: rows being written are not picked up by another process meanwhile.
+      const claimed = await db.query<{ message_id: string }>(
+        `update kommo_note_outbox set next_attempt_at = $2
+         where message_id in (select message_id from kommo_note_outbox where done_at is null and next_attempt_at <= $1 order by next_attempt_at limit ${BATCH} for update skip locked)
+         returning message_id`,
+        [now, new Date(now.getTime() + LEASE_MS)],
+      );
+      if (!claimed.length) return 0;
+      const rows = await db.query<Due>(
+        `select o.message_id, o.account_id, o.attempts, m.direction, m.type, m.content, m.created_at, c.wa_id, c.id as conversation_id, c.kommo_contact_id
+         from kommo_note_outbox o join messages m on m.id = o.message_id join conversations c on c.id = m.conversation_id
+         where o.message_id = any($1::text[]) order by m.created_at, m.id`,
+        [claimed.map((c) => c.message_id)],
+      );
+      const byAccount = new Map<string, Due[]>();
+      for (const row of rows) byAccount.set(row.account_id, [...(byAccount.get(row.account_id) ?? []), row]);
+      for (const [accountId, list] of byAccount) await writeAccount(accountId, list);
+      return rows.length;
+    },
+  };
+}
+export type TimelineWriter = ReturnType<typeof createTimelineWriter>;

@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/harness';
+import { storeKinds } from '../../test/stores';
+import { chatReady, CUSTOMER } from '../../test/whatsapp-helpers';
+
+for (const kind of storeKinds()) {
+  describe(`the Kommo timeline (${kind})`, () => {
+    let t: TestApp;
+    afterEach(async () => {
+      await t?.close();
+    });
+
+    it('when messages come and go, then each is written once to the contact’s timeline as sms_in / sms_out', async () => {
+      t = await startTestApp(kind);
+      const { auth, conversation } = await chatReady(t);
+      await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Yes, today.' }, { headers: auth });
+      await t.settle();
+      await t.timeline.drain();
+      expect(t.fake.notes).toEqual([
+        { entityType: 'contacts', entityId: 2001, noteType: 'sms_in', params: { text: 'Hello, is the order ready?', phone: '+5511912345678' } },
+        { entityType: 'contacts', entityId: 2001, noteType: 'sms_out', params: { text: 'Yes, today.', phone: '+5511912345678' } },
+      ]);
+      expect(await t.timeline.drain()).toBe(0);
+    });
+
+    it('when Kommo answers 429 and then 500, then the notes are retried later and written exactly once', async () => {
+      t = await startTestApp(kind);
+      t.fake.failNotes.push(429, 500);
+      const { fakeNumber } = await chatReady(t);
+      await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'Second');
+      await t.settle();
+      expect(t.fake.notes).toHaveLength(0);
+      const [row] = await t.db.query<{ last_error: string; attempts: number }>('select last_error, attempts from kommo_note_outbox order by attempts desc limit 1');
+      expect(row!.last_error).toContain('429');
+      for (let i = 0; i < 4; i++) {
+        t.clock.advance(10 * 60_000);
+        await t.timeline.drain();
+      }
+      expect(t.fake.notes.map((n) => n.params.text).sort()).toEqual(['Hello, is the order ready?', 'Second']);
+      t.clock.advance(3600_000);
+      expect(await t.timeline.drain()).toBe(0);
+      expect(t.fake.notes).toHaveLength(2);
+    });
+
+    it('when no Kommo contact has the phone, then the note is dropped with the reason, not retried forever', async () => {
+      t = await startTestApp(kind);
+      const { fakeNumber } = await chatReady(t, { customerWrites: false });
+      await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, '+4915112345678', 'Hallo');
+      await t.settle();
+      await t.timeline.drain();
+      expect(t.fake.notes).toHaveLength(0);
+      const [row] = await t.db.query<{ done_at: Date | null; last_error: string }>('select done_at, last_error from kommo_note_outbox');
+      expect(row).toMatchObject({ last_error: 'no Kommo contact has this phone' });
+      expect(row!.done_at).not.toBeNull();
+    });
+  });
+}
