@@ -5,7 +5,7 @@ import { OPERATOR_TOKEN, startTestApp, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
 
 /** Every table a refused request could touch: none of them may change. */
-const TABLES = ['accounts', 'account_users', 'licence_periods', 'registrations', 'terms_acceptances', 'terms_versions', 'account_settings', 'outages', 'audit_log', 'orders', 'payments', 'refunds', 'claims', 'credit_entries', 'payment_events'];
+const TABLES = ['accounts', 'account_users', 'licence_periods', 'registrations', 'terms_acceptances', 'terms_versions', 'account_settings', 'outages', 'audit_log', 'orders', 'payments', 'refunds', 'claims', 'credit_entries', 'payment_events', 'whatsapp_numbers', 'conversations', 'messages', 'whatsapp_inbox', 'kommo_note_outbox'];
 
 for (const kind of storeKinds()) {
   describe(`bad input on every route (${kind})`, () => {
@@ -54,6 +54,18 @@ for (const kind of storeKinds()) {
       ['POST /operator/orders/:orderId/transfer with a negative amount', () => t.http.post('/operator/orders/nope/transfer', { amount: -5, currency: 'USD', receivedAt: '2026-11-21T00:00:00Z', reference: 'r' }, { headers: operator }), 400],
       ['POST /operator/orders/:orderId/refund for an order that does not exist', () => t.http.post('/operator/orders/nope/refund', { amount: 5 }, { headers: operator }), 404],
       ['GET /invoices/:orderId/:token forged', () => t.http.get('/invoices/nope/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'), 404],
+      ['POST /api/v1/numbers with letters for the phone-number id', () => t.http.post('/api/v1/numbers', { phoneNumberId: 'abc', wabaId: '123456', accessToken: 'x'.repeat(30) }, { headers: admin }), 400],
+      ['POST /api/v1/numbers without a token', () => t.http.post('/api/v1/numbers', { phoneNumberId: '123456', wabaId: '123456' }, { headers: admin }), 400],
+      ['DELETE /api/v1/numbers/:numberId that does not exist', () => t.http.delete('/api/v1/numbers/nope', { headers: admin }), 404],
+      ['POST /api/v1/conversations with a phone that is not one', () => t.http.post('/api/v1/conversations', { numberId: 'n', phone: 'call me' }, { headers: admin }), 400],
+      ['POST /api/v1/conversations on a number that does not exist', () => t.http.post('/api/v1/conversations', { numberId: 'nope', phone: '+5511912345678' }, { headers: admin }), 404],
+      ['GET /api/v1/conversations/:id/messages with a page of 1000', () => t.http.get('/api/v1/conversations/nope/messages', { params: { limit: 1000 }, headers: admin }), 400],
+      ['POST /api/v1/conversations/:id/messages with an empty text', () => t.http.post('/api/v1/conversations/nope/messages', { type: 'text', text: '' }, { headers: admin }), 400],
+      ['POST /api/v1/conversations/:id/messages with 5000 characters', () => t.http.post('/api/v1/conversations/nope/messages', { type: 'text', text: 'x'.repeat(5000) }, { headers: admin }), 400],
+      ['POST /api/v1/conversations/:id/messages of an unknown type', () => t.http.post('/api/v1/conversations/nope/messages', { type: 'hologram' }, { headers: admin }), 400],
+      ['POST /api/v1/conversations/:id/messages to a conversation that does not exist', () => t.http.post('/api/v1/conversations/nope/messages', { type: 'text', text: 'hi' }, { headers: admin }), 404],
+      ['POST /whatsapp/webhook unsigned', () => t.http.post('/whatsapp/webhook', { entry: [] }), 401],
+      ['GET /whatsapp/webhook with a wrong verify token', () => t.http.get('/whatsapp/webhook', { params: { 'hub.mode': 'subscribe', 'hub.verify_token': 'no', 'hub.challenge': '1' } }), 401],
       ['GET /kommo/install without a code', () => t.http.get('/kommo/install', { params: { referer: 'acme.kommo.com' } }), 400],
       ['GET /terms/:version that does not exist', () => t.http.get('/terms/1900-01-01'), 404],
     ];
