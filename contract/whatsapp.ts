@@ -62,3 +62,6 @@ export const SendMessageInput = z.discriminatedUnion('type', [
     .strict(),
 ]);
 export type SendMessageInput = z.input<typeof SendMessageInput>;
+
+export const TemplateView = z.object({ name: z.string(), language: z.string(), category: z.string().nullable(), body: z.string(), paramCount: z.number().int() });
+export const TemplateList = z.object({ templates: z.array(TemplateView) });

@@ -82,3 +82,17 @@ create table kommo_note_outbox (
 create index kommo_note_outbox_due on kommo_note_outbox (next_attempt_at) where done_at is null;
 
 alter table conversations add column kommo_contact_id bigint;
+
+-- Message templates as Meta has them for each WABA, synced on connect, on demand and on a schedule.
+create table whatsapp_templates (
+  account_id text not null references accounts (id) on delete cascade,
+  waba_id text not null,
+  name text not null,
+  language text not null,
+  status text not null,
+  category text,
+  body_text text not null,
+  param_count integer not null,
+  synced_at timestamptz not null,
+  primary key (account_id, waba_id, name, language)
+);

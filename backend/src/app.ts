@@ -46,6 +46,7 @@ import type { CloudApi } from './whatsapp/cloud-api';
 import { createInboxProcessor } from './whatsapp/inbox-processor';
 import { createNumbersService } from './whatsapp/numbers-service';
 import { createPacer } from './whatsapp/pacer';
+import { createTemplatesService } from './whatsapp/templates-service';
 import { createWebhookIntake } from './whatsapp/webhook-intake';
 import { chatRoutes, whatsappWebhookRoutes } from './whatsapp/whatsapp-routes';
 
@@ -109,7 +110,8 @@ export function createApp(deps: AppDeps) {
   const writeTimeline = () => deps.tasks.run('kommo notes', () => timeline.drain());
   const inbox = createInboxProcessor({ db, clock, ids: deps.ids, logger, onNoteQueued: writeTimeline });
   const sleep = deps.whatsapp.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: createPacer(deps.whatsapp.ratePerSecond), sleep, onNoteQueued: writeTimeline });
+  const templates = createTemplatesService({ db, clock, logger, cloud: deps.whatsapp.cloud, numbers });
+  const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: createPacer(deps.whatsapp.ratePerSecond), sleep, onNoteQueued: writeTimeline, templates });
   const live = createLiveEvents({ db, logger });
   const intake = createWebhookIntake({ db, clock, logger, tasks: deps.tasks, appSecret: deps.whatsapp.appSecret, verifyToken: deps.whatsapp.verifyToken, processor: inbox });
   const installs = createInstallService({
@@ -194,7 +196,7 @@ export function createApp(deps: AppDeps) {
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
-  api.use(chatRoutes({ numbers, chat, licences, live }));
+  api.use(chatRoutes({ numbers, chat, licences, live, templates, logger }));
   api.use(orderRoutes({ db, clock, payments, actions: orderActions, licences, supportEmail: deps.supportEmail, invoiceUrl: links.url }));
   app.use('/api/v1', api);
 
@@ -203,5 +205,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline };
+  return { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
 }

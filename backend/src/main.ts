@@ -88,7 +88,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline } = createApp({
+  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates } = createApp({
     config,
     db,
     clock: systemClock,
@@ -126,12 +126,13 @@ async function main() {
   await installs.resumePending();
   await live.start();
 
-  // Housekeeping every few minutes: payment events not yet acted on, unpaid orders past their deadline,
-  // and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
+  // Housekeeping every few minutes: payment events and webhooks not yet acted on, Kommo notes due,
+  // templates from Meta, unpaid orders past their deadline, and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
   const housekeeping = () => {
     tasks.run('payment events', () => paymentEvents.processPending());
     tasks.run('whatsapp inbox', () => inbox.processPending());
     tasks.run('kommo notes', () => timeline.drain());
+    tasks.run('template sync', () => templates.syncAll());
     tasks.run('order expiry', () => payments.expireOverdue());
     tasks.run('data purge', () => privacy.purge());
   };

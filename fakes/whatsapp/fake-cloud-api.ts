@@ -87,6 +87,22 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     return n;
   }
 
+  /** Templates per WABA, as Meta lists them. */
+  const templates = new Map<string, { name: string; language: string; status: string; category: string; components: { type: string; text?: string }[] }[]>();
+  const defaultTemplates = () => [
+    { name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hello {{1}}, your order {{2}} is on its way.' }] },
+    { name: 'come_back', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [{ type: 'BODY', text: 'Hi {{1}}! We have news for you. Reply to chat with us.' }, { type: 'FOOTER', text: 'Reply STOP to unsubscribe' }] },
+    { name: 'pedido_enviado', language: 'es', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hola {{1}}, tu pedido ya salió.' }] },
+    { name: 'old_promo', language: 'en_US', status: 'PAUSED', category: 'MARKETING', components: [{ type: 'BODY', text: 'Old promo' }] },
+  ];
+
+  app.get('/:version/:waba/message_templates', (req, res) => {
+    const waba = String(req.params.waba);
+    const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
+    if (![...numbers.values()].some((n) => n.wabaId === waba && n.token === token)) return graphError(res, 401, 190, 'Invalid OAuth access token', 'Invalid OAuth access token');
+    res.json({ data: (templates.get(waba) ?? defaultTemplates()).map((t, i) => ({ id: String(9000 + i), ...t })), paging: { cursors: { before: 'MAA', after: 'MjQZD' } } });
+  });
+
   app.get('/:version/:pnid', (req, res) => {
     const n = number(req, res);
     if (!n) return;
@@ -123,6 +139,14 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       return graphError(res, 400, 131056, '(Business Account, Consumer Account) pair rate limit hit', 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.');
     }
     const open = (windows.get(pairKey) ?? 0) > now().getTime() - 24 * 3600_000;
+    if (type === 'template') {
+      const t = body.template as { name?: string; language?: { code?: string } };
+      const known = (templates.get(n.wabaId) ?? defaultTemplates()).find((x) => x.name === t.name && x.language === t.language?.code);
+      if (!known || known.status !== 'APPROVED') {
+        record(null, 132001);
+        return graphError(res, 404, 132001, 'Template name does not exist in the translation', `template name (${t.name}) does not exist in ${t.language?.code}`);
+      }
+    }
     if (type !== 'template' && !open && knobs.windowFailure === 'sync') {
       record(null, 131047);
       return graphError(res, 400, 131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
@@ -209,6 +233,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     sent,
     deliveries,
     knobs,
+    templates,
     /** Resolves when every webhook the fake started sending has been answered. */
     async idle() {
       while (pending.size) await Promise.allSettled([...pending]);

@@ -11,6 +11,7 @@ import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessag
 import type { InboxProcessor } from './inbox-processor';
 import type { NumbersService } from './numbers-service';
 import { createPacer, type Pacer } from './pacer';
+import type { TemplatesService } from './templates-service';
 
 const WINDOW_MS = 24 * 3600_000;
 const MAX_ATTEMPTS = 4;
@@ -52,6 +53,7 @@ export function createChatService(deps: {
   sleep: (ms: number) => Promise<void>;
   /** Called after a message joined the Kommo timeline queue. */
   onNoteQueued?: () => void;
+  templates: TemplatesService;
 }) {
   const { db, clock } = deps;
   const pairPacer = createPacer(7);
@@ -150,6 +152,7 @@ export function createChatService(deps: {
       if (input.type !== 'template' && !windowClosesAt(conversation)) {
         throw new AppError('window_closed', 'The 24-hour customer-service window is closed: only an approved template can be sent until the customer writes again.', 409);
       }
+      if (input.type === 'template') await deps.templates.check(number, input.name, input.language, input.bodyParameters?.length ?? 0);
       let replyWamid: string | undefined;
       if (input.type === 'text' && input.replyTo) {
         const [quoted] = await db.query<{ wamid: string | null }>('select wamid from messages where id = $1 and conversation_id = $2', [input.replyTo, conversationId]);

@@ -10,6 +10,10 @@ const SendResponse = z.object({
   contacts: z.array(z.object({ input: z.string(), wa_id: z.string() })).min(1),
   messages: z.array(z.object({ id: z.string() })).min(1),
 });
+const TemplateList = z.object({
+  data: z.array(z.object({ name: z.string(), language: z.string(), status: z.string(), category: z.string().optional(), components: z.array(z.object({ type: z.string(), text: z.string().optional() })).default([]) })),
+  paging: z.object({ next: z.string().optional() }).partial().optional(),
+});
 const PhoneNumber = z.object({ id: z.string(), display_phone_number: z.string(), verified_name: z.string().optional() });
 
 /** The Cloud API over axios; `base` is `https://graph.facebook.com/v25.0` or the fake's. */
@@ -40,6 +44,18 @@ export function createCloudApiHttp(options: { base: string; http?: AxiosInstance
         http.get(`${base}/${encodeURIComponent(phoneNumberId)}`, { params: { fields: 'display_phone_number,verified_name' }, headers: { Authorization: `Bearer ${token}` } }),
       );
       return { id: n.id, displayPhoneNumber: n.display_phone_number, verifiedName: n.verified_name };
+    },
+    async listTemplates(wabaId, token) {
+      const all: z.infer<typeof TemplateList>['data'] = [];
+      let url: string | undefined = `${base}/${encodeURIComponent(wabaId)}/message_templates?limit=100`;
+      // Follow Meta's paging, within reason.
+      for (let page = 0; url && page < 20; page++) {
+        const current: string = url;
+        const list = await call(TemplateList, () => http.get(current, { headers: { Authorization: `Bearer ${token}` } }));
+        all.push(...list.data);
+        url = list.paging?.next;
+      }
+      return all.map((t) => ({ name: t.name, language: t.language, status: t.status, category: t.category, body: t.components.find((c) => c.type === 'BODY')?.text ?? '' }));
     },
     async send(phoneNumberId, token, message) {
       const response = await call(SendResponse, () =>

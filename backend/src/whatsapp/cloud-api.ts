@@ -3,6 +3,16 @@ export interface CloudApi {
   /** Reads a phone number with the given token: proves both are real before we save them. */
   getPhoneNumber(phoneNumberId: string, token: string): Promise<{ id: string; displayPhoneNumber: string; verifiedName?: string }>;
   send(phoneNumberId: string, token: string, message: OutboundMessage): Promise<{ wamid: string; waId: string }>;
+  listTemplates(wabaId: string, token: string): Promise<CloudTemplate[]>;
+}
+
+export interface CloudTemplate {
+  name: string;
+  language: string;
+  status: string;
+  category?: string;
+  /** The BODY component's text, with {{1}}… placeholders. */
+  body: string;
 }
 
 export type OutboundMessage =

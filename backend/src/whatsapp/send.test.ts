@@ -104,7 +104,7 @@ for (const kind of storeKinds()) {
       const conversations = await Promise.all(
         Array.from({ length: 200 }, (_, i) => t.http.post('/api/v1/conversations', { numberId: number.id, phone: `+55119${String(i).padStart(8, '0')}` }, { headers: auth })),
       );
-      const results = await Promise.all(conversations.map((c, i) => send(auth, c.data.id, { type: 'template', name: 'order_update', language: 'en_US', bodyParameters: [`#${i}`] })));
+      const results = await Promise.all(conversations.map((c, i) => send(auth, c.data.id, { type: 'template', name: 'order_update', language: 'en_US', bodyParameters: ['Maria', `#${i}`] })));
       expect(results.every((r) => r.status === 201)).toBe(true);
       expect(t.fakeWhatsApp.sent.filter((s) => s.error === 130429)).toHaveLength(0);
       expect((await t.http.get('/api/v1/licence', { headers: auth })).data.allowance.used).toBe(200);

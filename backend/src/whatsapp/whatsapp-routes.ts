@@ -6,7 +6,9 @@ import type { LicenceService } from '../licensing/licence-service';
 import type { LiveEvents } from '../live/live-events';
 import type { ChatService } from './chat-service';
 import { numberView, type NumbersService } from './numbers-service';
+import type { TemplatesService } from './templates-service';
 import type { WebhookIntake } from './webhook-intake';
+import type { Logger } from 'pino';
 
 /** Meta's webhook: GET for the handshake, POST with the raw body for the signature (mounted before JSON parsing). */
 export function whatsappWebhookRoutes(intake: WebhookIntake): Router {
@@ -23,7 +25,7 @@ export function whatsappWebhookRoutes(intake: WebhookIntake): Router {
 }
 
 /** Numbers (admin), conversations and messages (every enabled user), all scoped to the session's account. */
-export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; licences: LicenceService; live: LiveEvents }): Router {
+export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; licences: LicenceService; live: LiveEvents; templates: TemplatesService; logger: Logger }): Router {
   const router = Router();
 
   // Server push: new messages and status changes of the session's account.
@@ -38,7 +40,20 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
   router.post('/numbers', async (req, res) => {
     const session = requireAdmin(res);
     const input = parse(ConnectNumberInput, req.body, 'body');
-    res.status(201).json(numberView(await deps.numbers.connect(session.accountId, session.userId, input)));
+    const number = await deps.numbers.connect(session.accountId, session.userId, input);
+    // Templates come along with the number; if Meta is slow now, the schedule catches up.
+    await deps.templates.sync(number).catch((err) => deps.logger.warn({ err }, 'template sync after connect failed'));
+    res.status(201).json(numberView(number));
+  });
+  router.get('/numbers/:numberId/templates', async (req, res) => {
+    const { numberId } = parse(NumberIdParams, req.params, 'params');
+    res.json({ templates: await deps.templates.approved(sessionOf(res).accountId, numberId) });
+  });
+  router.post('/numbers/:numberId/templates/sync', async (req, res) => {
+    const { numberId } = parse(NumberIdParams, req.params, 'params');
+    const { accountId } = sessionOf(res);
+    await deps.templates.sync(await deps.numbers.find(accountId, numberId));
+    res.json({ templates: await deps.templates.approved(accountId, numberId) });
   });
   router.delete('/numbers/:numberId', async (req, res) => {
     const session = requireAdmin(res);

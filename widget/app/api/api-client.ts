@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { MeResponse, UserList, UserView } from '../../../contract/account';
 import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, type RegistrationInput } from '../../../contract/licence';
 import { OrderList, OrderQuote, OrderView, type CreateOrderInput, type FileClaimInput } from '../../../contract/orders';
-import { ConversationView, MessagePage, MessageView, NumberList, NumberView, type SendMessageInput } from '../../../contract/whatsapp';
+import { ConversationView, MessagePage, MessageView, NumberList, NumberView, TemplateList, type SendMessageInput } from '../../../contract/whatsapp';
 import { ErrorBody } from '../../../contract/error';
 import { ApiError } from './api-error';
 
@@ -58,6 +58,8 @@ export function createApiClient(options: ApiClientOptions) {
     delayRefund: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/delay-refund`, data: {} }),
     numbers: () => request(NumberList, { method: 'GET', url: '/api/v1/numbers' }),
     connectNumber: (input: { phoneNumberId: string; wabaId: string; accessToken: string }) => request(NumberView, { method: 'POST', url: '/api/v1/numbers', data: input }),
+    templates: (numberId: string) => request(TemplateList, { method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates` }),
+    refreshTemplates: (numberId: string) => request(TemplateList, { method: 'POST', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates/sync`, data: {} }),
     openConversation: (numberId: string, phone: string) => request(ConversationView, { method: 'POST', url: '/api/v1/conversations', data: { numberId, phone } }),
     conversation: (id: string) => request(ConversationView, { method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}` }),
     messages: (id: string, before?: string) =>

@@ -24,6 +24,9 @@ describe('the chat in a card', () => {
       http.get(`${API}/api/v1/numbers`, () => HttpResponse.json({ numbers: [{ id: 'num-1', phoneNumberId: '1', wabaId: '2', displayPhoneNumber: '+1 555 0100', verifiedName: 'Demo', connectedAt: '2026-11-21T10:00:00.000Z' }], limit: 1 })),
       http.post(`${API}/api/v1/conversations`, () => HttpResponse.json(conversation, { status: 201 })),
       http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json(conversation)),
+      http.get(`${API}/api/v1/numbers/num-1/templates`, () =>
+        HttpResponse.json({ templates: [{ name: 'order_update', language: 'en_US', category: 'UTILITY', body: 'Hello {{1}}, your order {{2}} is on its way.', paramCount: 2 }] }),
+      ),
       http.get(`${API}/api/v1/conversations/conv-1/messages`, () => HttpResponse.json({ messages: [...messages].reverse(), nextBefore: null })),
       http.post(`${API}/api/v1/conversations/conv-1/messages`, async ({ request }) => {
         const body = (await request.json()) as { text: string };
@@ -76,8 +79,14 @@ describe('the chat in a card', () => {
     const fake = createFakeHost();
     unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
     fake.push({ type: 'wabridge:context', session: session(), context: context('card') });
-    await vi.waitFor(() => expect(root.querySelector('[data-testid="template-composer"]')).not.toBeNull());
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="template-preview"]')).not.toBeNull());
     expect(root.querySelector('[data-testid="composer"]')).toBeNull();
     expect(root.querySelector('[data-testid="window"]')?.textContent).toContain('only an approved template');
+    const first = root.querySelector<HTMLInputElement>('input[name="param1"]')!;
+    first.value = 'Maria';
+    first.dispatchEvent(new Event('input', { bubbles: true }));
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="template-preview"]')?.textContent).toBe('Hello Maria, your order {{2}} is on its way.'));
+    // Both parameters are needed before it can be sent.
+    expect(root.querySelector<HTMLButtonElement>('[data-testid="template-composer"] button[type="submit"]')!.disabled).toBe(true);
   });
 });

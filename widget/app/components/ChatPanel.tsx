@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { z } from 'zod';
+import type { TemplateList } from '../../../contract/whatsapp';
 import type { HostContext } from '../../../contract/host-messages';
 import type { Translate } from '../i18n/translate';
 import { formatDate } from '../i18n/format';
@@ -106,31 +108,56 @@ function TextComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
 }
 
 function TemplateComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
-  const [name, setName] = useState('');
-  const [language, setLanguage] = useState('en_US');
-  const [params, setParams] = useState('');
+  const numberId = chat.active.value?.numberId;
+  const [templates, setTemplates] = useState<z.infer<typeof TemplateList>['templates']>([]);
+  const [chosen, setChosen] = useState(0);
+  const [params, setParams] = useState<string[]>([]);
+  useEffect(() => {
+    if (numberId) void chat.templates(numberId).then(setTemplates);
+  }, [chat, numberId]);
+  const template = templates[chosen];
+  const preview = template ? template.body.replace(/\{\{\s*(\d+)\s*\}\}/g, (whole, n: string) => params[Number(n) - 1] || whole) : '';
   const submit = async (e: Event) => {
     e.preventDefault();
-    const bodyParameters = params.split('\n').map((p) => p.trim()).filter(Boolean);
-    if (await chat.send({ type: 'template', name: name.trim(), language: language.trim(), bodyParameters })) setParams('');
+    if (!template) return;
+    if (await chat.send({ type: 'template', name: template.name, language: template.language, bodyParameters: params.slice(0, template.paramCount) })) setParams([]);
   };
   return (
     <form class="wb-composer wb-form" data-testid="template-composer" onSubmit={(e) => void submit(e)}>
       <label>
         {t('chat.template_name')}
-        <input type="text" name="template" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+        <select
+          name="template"
+          value={String(chosen)}
+          onChange={(e) => {
+            setChosen(Number((e.target as HTMLSelectElement).value));
+            setParams([]);
+          }}
+        >
+          {templates.map((x, i) => (
+            <option key={`${x.name}-${x.language}`} value={String(i)}>
+              {x.name} ({x.language})
+            </option>
+          ))}
+        </select>
       </label>
-      <label>
-        {t('chat.template_language')}
-        <input type="text" name="language" value={language} onInput={(e) => setLanguage((e.target as HTMLInputElement).value)} />
-      </label>
-      <label>
-        {t('chat.template_params')}
-        <textarea name="params" rows={2} value={params} onInput={(e) => setParams((e.target as HTMLTextAreaElement).value)} />
-      </label>
-      <button type="submit" disabled={chat.sending.value || !name.trim()}>
+      {template &&
+        Array.from({ length: template.paramCount }, (_, i) => (
+          <label key={i}>
+            {t('chat.template_param', { n: i + 1 })}
+            <input type="text" name={`param${i + 1}`} value={params[i] ?? ''} onInput={(e) => setParams(Object.assign([...params], { [i]: (e.target as HTMLInputElement).value }))} />
+          </label>
+        ))}
+      {template && <p class="wb-preview" data-testid="template-preview">{preview}</p>}
+      {!templates.length && <p class="wb-muted">{t('chat.no_templates')}</p>}
+      <button type="submit" disabled={chat.sending.value || !template || params.slice(0, template.paramCount).filter(Boolean).length < template.paramCount}>
         {t('chat.send_template')}
       </button>
+      {numberId && (
+        <button type="button" class="wb-link" onClick={() => void chat.refreshTemplates(numberId).then(setTemplates)}>
+          {t('chat.refresh_templates')}
+        </button>
+      )}
     </form>
   );
 }

@@ -76,6 +76,9 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number }) {
       await loadActive().catch(fail);
     },
 
+    templates: async (numberId: string) => (await deps.api.templates(numberId).catch(() => ({ templates: [] }))).templates,
+    refreshTemplates: async (numberId: string) => (await deps.api.refreshTemplates(numberId).catch(() => ({ templates: [] }))).templates,
+
     async loadOlder() {
       const id = activeId.value;
       if (!id || !olderCursor.value) return;
