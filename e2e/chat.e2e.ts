@@ -48,3 +48,19 @@ test('when the customer writes and the agent answers, then messages arrive live 
   await expect(secondChat.locator('[data-direction="out"]').filter({ hasText: text })).toBeVisible();
   await other.close();
 });
+
+test('when the 24-hour window has closed, then the composer switches to templates and a template send works', async ({ page }) => {
+  await page.goto('/demo#lead');
+  const chat = widgetFrame(page, 'card').getByTestId('chat');
+  await expect(chat.getByTestId('composer')).toBeVisible();
+  await page.getByTestId('jump-ahead').click();
+  const reloaded = widgetFrame(page, 'card').getByTestId('chat');
+  await expect(reloaded.getByTestId('window')).toContainText('The 24-hour window is closed');
+  const composer = reloaded.getByTestId('template-composer');
+  await composer.locator('select[name="template"]').selectOption({ label: 'order_update (en_US)' });
+  await composer.locator('input[name="param1"]').fill('Maria');
+  await composer.locator('input[name="param2"]').fill('#1001');
+  await expect(composer.getByTestId('template-preview')).toHaveText('Hello Maria, your order #1001 is on its way.');
+  await composer.getByRole('button', { name: 'Send template' }).click();
+  await expect(reloaded.locator('[data-direction="out"]').filter({ hasText: 'Template “order_update”' }).last()).toHaveAttribute('data-status', 'read');
+});

@@ -17,3 +17,14 @@ export function fixedClock(start: Date | string): Clock & { advance(ms: number):
     },
   };
 }
+
+/** Real time moved forward on request: the demo's "jump ahead" (never used outside the demo). */
+export function offsetClock(): Clock & { advance(ms: number): void } {
+  let offset = 0;
+  return {
+    now: () => new Date(Date.now() + offset),
+    advance: (ms) => {
+      offset += ms;
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app';
 import { createBackgroundTasks } from './background-tasks';
-import { systemClock } from './clock';
+import { offsetClock, systemClock } from './clock';
 import { ConfigError, decodeKey, parseEnv, type Config } from './config';
 import { createSecretBox, deriveKey } from './crypto/secret-box';
 import { DEMO_CLIENT_ID, demoSecrets } from './demo/demo-credentials';
@@ -42,8 +42,13 @@ async function main() {
   const secrets = demo ? await demoSecrets(dataDir) : undefined;
   const masterKey = env.ENCRYPTION_KEY ? decodeKey(env.ENCRYPTION_KEY) : secrets!.encryptionKey;
 
+  // The demo's clock can jump ahead (to show the 24-hour window closing); elsewhere it is the system's.
+  const demoClock = demo ? offsetClock() : undefined;
+  const clock = demoClock ?? systemClock;
+
   const fake = demo
     ? await startFakeKommo({
+        now: clock.now,
         clientId: DEMO_CLIENT_ID,
         clientSecret: secrets!.clientSecret,
         redirectUri: `${publicUrl}/kommo/install`,
@@ -55,12 +60,12 @@ async function main() {
   const stripeWebhookSecret = env.STRIPE_WEBHOOK_SECRET ?? secrets?.stripeWebhookSecret;
   const fakeStripe =
     demo && !env.STRIPE_SECRET_KEY
-      ? await startFakeStripe({ secretKey: stripeSecretKey!, webhookSecret: stripeWebhookSecret!, webhookUrl: `${publicUrl}/payments/webhook` })
+      ? await startFakeStripe({ secretKey: stripeSecretKey!, webhookSecret: stripeWebhookSecret!, webhookUrl: `${publicUrl}/payments/webhook`, now: clock.now })
       : undefined;
 
   const whatsappAppSecret = env.WHATSAPP_APP_SECRET ?? secrets!.whatsappAppSecret;
   const fakeWhatsApp =
-    demo && !env.GRAPH_API_BASE ? await startFakeCloudApi({ appSecret: whatsappAppSecret, webhookUrl: `${publicUrl}/whatsapp/webhook` }) : undefined;
+    demo && !env.GRAPH_API_BASE ? await startFakeCloudApi({ appSecret: whatsappAppSecret, webhookUrl: `${publicUrl}/whatsapp/webhook`, now: clock.now }) : undefined;
   if (fakeWhatsApp) {
     // The demo's sandbox number, and customers who answer.
     fakeWhatsApp.addNumber({ phoneNumberId: '109000000000001', wabaId: '209000000000001', displayPhoneNumber: '+1 555-010-0001', verifiedName: 'Wabridge Demo', token: `EAAG${secrets!.whatsappVerifyToken}sandbox` });
@@ -91,7 +96,7 @@ async function main() {
   const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates } = createApp({
     config,
     db,
-    clock: systemClock,
+    clock,
     ids: randomIds,
     logger,
     metrics,
@@ -117,7 +122,7 @@ async function main() {
     },
     seller: env.SELLER ?? defaultSeller,
     supportEmail: env.SUPPORT_EMAIL ?? 'support@wabridge.app',
-    demo: fake ? demoRoutes({ fake, tasks, db, whatsapp: fakeWhatsApp }) : undefined,
+    demo: fake ? demoRoutes({ fake, tasks, db, whatsapp: fakeWhatsApp, clock: demoClock }) : undefined,
   });
 
   const server = app.listen(env.PORT, env.HOST, () => {

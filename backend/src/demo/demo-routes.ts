@@ -5,6 +5,7 @@ import { DEMO_ACCOUNT_ID } from '../../../fakes/kommo/fake-kommo-data';
 import type { FakeKommo } from '../../../fakes/kommo/fake-kommo';
 import type { FakeCloudApi } from '../../../fakes/whatsapp/fake-cloud-api';
 import type { BackgroundTasks } from '../background-tasks';
+import type { Clock } from '../clock';
 import { badRequest } from '../http/app-error';
 import { parse } from '../http/parse';
 import { findAccountByKommoId } from '../kommo/account-store';
@@ -17,12 +18,13 @@ const requireJs = fileURLToPath(import.meta.resolve('requirejs/require.js'));
 
 const TokenRequest = z.object({ userId: z.number().int().positive() });
 const CustomerWrites = z.object({ text: z.string().min(1).max(1000).optional() });
+const ClockAdvance = z.object({ hours: z.number().min(0).max(24 * 60) });
 
 /**
  * The demo: a page that behaves like a Kommo account and loads the real loader, plus the calls its
  * Kommo stub makes of "Kommo" (the fake Kommo in this process): install, uninstall, one-time tokens.
  */
-export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: Db; whatsapp?: FakeCloudApi }): Router {
+export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: Db; whatsapp?: FakeCloudApi; clock?: Clock & { advance(ms: number): void } }): Router {
   const router = Router();
   const demoAccount = () => deps.fake.accounts.get(DEMO_ACCOUNT_ID)!;
 
@@ -79,6 +81,14 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
     const contact = demoAccount().contacts[0]!;
     await deps.whatsapp.customerWrites(number.phoneNumberId, contact.phones[0]!, text ?? 'Hi! Is my order #1001 on its way?', { name: contact.name });
     res.json({ ok: true });
+  });
+
+  // The demo's clock jumps ahead, e.g. past the 24-hour window (the fakes share it).
+  router.post('/clock/advance', (req, res) => {
+    const { hours } = parse(ClockAdvance, req.body ?? {}, 'body');
+    if (!deps.clock) throw badRequest('no_demo_clock', 'This demo has no clock to move.');
+    deps.clock.advance(hours * 3600_000);
+    res.json({ now: deps.clock.now().toISOString() });
   });
 
   // What $authorizedAjax does inside Kommo: a fresh one-time JWT for the signed-in user.
