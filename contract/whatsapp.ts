@@ -65,3 +65,10 @@ export type SendMessageInput = z.input<typeof SendMessageInput>;
 
 export const TemplateView = z.object({ name: z.string(), language: z.string(), category: z.string().nullable(), body: z.string(), paramCount: z.number().int() });
 export const TemplateList = z.object({ templates: z.array(TemplateView) });
+
+export const MediaKind = z.enum(['image', 'video', 'audio', 'document']);
+export const MediaQuery = z.object({
+  kind: MediaKind,
+  caption: z.string().max(1024).optional(),
+  filename: z.string().max(240).optional(),
+});

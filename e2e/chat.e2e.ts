@@ -4,6 +4,8 @@ import { widgetFrame } from './widget-frame';
 
 test.describe.configure({ mode: 'serial' });
 
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
 test.beforeEach(async ({ request }) => {
   await ensureInstalled(request);
 });
@@ -47,6 +49,11 @@ test('when the customer writes and the agent answers, then messages arrive live 
   await expect(chat.getByTestId('message').filter({ hasText: `Thanks! I got your message: “${text}”` })).toBeVisible({ timeout: 15_000 });
   await expect(secondChat.locator('[data-direction="out"]').filter({ hasText: text })).toBeVisible();
   await other.close();
+
+  // An image, with the typed text as its caption.
+  await chat.getByRole('textbox', { name: 'Message' }).fill('Your parcel');
+  await chat.getByTestId('attach').setInputFiles({ name: 'parcel.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
+  await expect(chat.locator('[data-direction="out"]').filter({ hasText: '[Image] Your parcel' }).last()).toHaveAttribute('data-status', 'read');
 });
 
 test('when the 24-hour window has closed, then the composer switches to templates and a template send works', async ({ page }) => {

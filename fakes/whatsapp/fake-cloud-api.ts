@@ -103,6 +103,26 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     res.json({ data: (templates.get(waba) ?? defaultTemplates()).map((t, i) => ({ id: String(9000 + i), ...t })), paging: { cursors: { before: 'MAA', after: 'MjQZD' } } });
   });
 
+  /** Uploaded media: id → type and size (the bytes themselves are not kept). */
+  const media = new Map<string, { phoneNumberId: string; mimeType: string; size: number }>();
+
+  app.post('/:version/:pnid/media', express.raw({ type: () => true, limit: '110mb' }), (req, res) => {
+    const n = number(req, res);
+    if (!n) return;
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const type = req.header('content-type') ?? '';
+    const boundary = /boundary=(.+)$/.exec(type)?.[1];
+    const text = raw.toString('latin1');
+    const field = (name: string) => new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)`).exec(text)?.[1];
+    const fileType = /name="file"[^\r]*\r\nContent-Type: ([^\r]+)/.exec(text)?.[1];
+    if (!type.startsWith('multipart/form-data') || !boundary || field('messaging_product') !== 'whatsapp' || !fileType) {
+      return graphError(res, 400, 100, 'Invalid parameter', 'Upload needs multipart file, type and messaging_product=whatsapp.');
+    }
+    const id = String(1_000_000_000_000 + media.size + 1);
+    media.set(id, { phoneNumberId: n.phoneNumberId, mimeType: fileType, size: raw.length });
+    res.json({ id });
+  });
+
   app.get('/:version/:pnid', (req, res) => {
     const n = number(req, res);
     if (!n) return;
@@ -120,6 +140,11 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     if (body.messaging_product !== 'whatsapp' || !to || !['text', 'image', 'video', 'audio', 'document', 'sticker', 'template', 'interactive'].includes(type) || typeof body[type] !== 'object') {
       record(null, 100);
       return graphError(res, 400, 100, 'Invalid parameter', 'The message body is not valid.');
+    }
+    const mediaBody = ['image', 'video', 'audio', 'document', 'sticker'].includes(type) ? (body[type] as { id?: string; link?: string }) : undefined;
+    if (mediaBody && !mediaBody.link && !(mediaBody.id && media.get(mediaBody.id)?.phoneNumberId === n.phoneNumberId)) {
+      record(null, 131053);
+      return graphError(res, 400, 131053, 'Media upload error', 'The media id is unknown for this phone number.');
     }
     const forced = knobs.failNext.shift();
     if (forced) {
@@ -234,6 +259,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     deliveries,
     knobs,
     templates,
+    media,
     /** Resolves when every webhook the fake started sending has been answered. */
     async idle() {
       while (pending.size) await Promise.allSettled([...pending]);

@@ -11,6 +11,7 @@ import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessag
 import type { InboxProcessor } from './inbox-processor';
 import type { NumbersService } from './numbers-service';
 import { createPacer, type Pacer } from './pacer';
+import { mediaProblem, type MediaKind } from '../../../contract/media-rules';
 import type { TemplatesService } from './templates-service';
 
 const WINDOW_MS = 24 * 3600_000;
@@ -146,21 +147,38 @@ export function createChatService(deps: {
       };
     },
 
-    async send(accountId: string, userId: number, conversationId: string, input: SendMessageInput & { bodyParameters?: string[] }) {
+    async send(
+      accountId: string,
+      userId: number,
+      conversationId: string,
+      input: (SendMessageInput & { bodyParameters?: string[] }) | { type: MediaKind; file: { bytes: Buffer; mimeType: string; filename: string }; caption?: string },
+    ) {
       const conversation = await find(accountId, conversationId);
       const number = await deps.numbers.find(accountId, conversation.number_id);
       if (input.type !== 'template' && !windowClosesAt(conversation)) {
         throw new AppError('window_closed', 'The 24-hour customer-service window is closed: only an approved template can be sent until the customer writes again.', 409);
       }
-      if (input.type === 'template') await deps.templates.check(number, input.name, input.language, input.bodyParameters?.length ?? 0);
+      if (!('file' in input) && input.type === 'template') await deps.templates.check(number, input.name, input.language, input.bodyParameters?.length ?? 0);
       let replyWamid: string | undefined;
-      if (input.type === 'text' && input.replyTo) {
+      if (!('file' in input) && input.type === 'text' && input.replyTo) {
         const [quoted] = await db.query<{ wamid: string | null }>('select wamid from messages where id = $1 and conversation_id = $2', [input.replyTo, conversationId]);
         if (!quoted?.wamid) throw badRequest('unknown_reply', 'The message to reply to is not in this conversation.');
         replyWamid = quoted.wamid;
       }
+      let media: { id: string; size: number; mimeType: string } | undefined;
+      if ('file' in input) {
+        const problem = mediaProblem(input.type, input.file.mimeType, input.file.bytes.length);
+        if (problem) throw new AppError(problem.code, problem.message, problem.code === 'media_too_large' ? 413 : 415);
+        const uploaded = await deps.cloud.uploadMedia(number.phone_number_id, deps.numbers.token(number), input.file).catch((err) => {
+          if (isCloudApiError(err)) throw new AppError('media_upload_failed', `WhatsApp did not take the file: ${err.title} (code ${err.code}).`, 502);
+          throw err;
+        });
+        media = { id: uploaded.id, size: input.file.bytes.length, mimeType: input.file.mimeType };
+      }
       const message: OutboundMessage =
-        input.type === 'text'
+        'file' in input
+          ? { to: `+${conversation.wa_id}`, type: input.type, media: { id: media!.id, ...(input.caption && input.type !== 'audio' ? { caption: input.caption } : {}), ...(input.type === 'document' ? { filename: input.file.filename } : {}) } }
+          : input.type === 'text'
           ? { to: `+${conversation.wa_id}`, type: 'text', text: { body: input.text }, ...(replyWamid ? { context: { message_id: replyWamid } } : {}) }
           : {
               to: `+${conversation.wa_id}`,
@@ -171,7 +189,12 @@ export function createChatService(deps: {
       await deps.licences.takeOutbound(accountId);
       const id = deps.ids();
       const at = clock.now();
-      const content = input.type === 'text' ? { body: input.text } : { name: input.name, language: input.language, parameters: input.bodyParameters ?? [] };
+      const content =
+        'file' in input
+          ? { mediaId: media!.id, mimeType: media!.mimeType, size: media!.size, filename: input.file.filename, ...(input.caption ? { caption: input.caption } : {}) }
+          : input.type === 'text'
+            ? { body: input.text }
+            : { name: input.name, language: input.language, parameters: input.bodyParameters ?? [] };
       await db.transaction(async (tx) => {
         await tx.query(
           `insert into messages (id, account_id, conversation_id, direction, type, content, status, sent_by, reply_to, created_at, status_at)

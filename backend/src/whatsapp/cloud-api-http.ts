@@ -57,6 +57,16 @@ export function createCloudApiHttp(options: { base: string; http?: AxiosInstance
       }
       return all.map((t) => ({ name: t.name, language: t.language, status: t.status, category: t.category, body: t.components.find((c) => c.type === 'BODY')?.text ?? '' }));
     },
+    async uploadMedia(phoneNumberId, token, file) {
+      const form = new FormData();
+      form.append('messaging_product', 'whatsapp');
+      form.append('type', file.mimeType);
+      form.append('file', new Blob([new Uint8Array(file.bytes)], { type: file.mimeType }), file.filename);
+      const uploaded = await call(z.object({ id: z.string() }), () =>
+        http.post(`${base}/${encodeURIComponent(phoneNumberId)}/media`, form, { headers: { Authorization: `Bearer ${token}` }, maxBodyLength: Infinity }),
+      );
+      return { id: uploaded.id };
+    },
     async send(phoneNumberId, token, message) {
       const response = await call(SendResponse, () =>
         http.post(`${base}/${encodeURIComponent(phoneNumberId)}/messages`, wireBody(message), { headers: { Authorization: `Bearer ${token}` } }),

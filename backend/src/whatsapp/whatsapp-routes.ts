@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { ConnectNumberInput, ConversationIdParams, MessagesQuery, NumberIdParams, OpenConversationInput, SendMessageInput } from '../../../contract/whatsapp';
+import { ConnectNumberInput, ConversationIdParams, MediaQuery, MessagesQuery, NumberIdParams, OpenConversationInput, SendMessageInput } from '../../../contract/whatsapp';
 import { requireAdmin, sessionOf } from '../auth/require-session';
 import { parse } from '../http/parse';
 import type { LicenceService } from '../licensing/licence-service';
@@ -79,6 +79,19 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const page = parse(MessagesQuery, req.query, 'query');
     res.json(await deps.chat.messages(sessionOf(res).accountId, conversationId, page));
   });
+  // A file to send as it is: the raw bytes, their Content-Type, and the kind in the query.
+  router.post('/conversations/:conversationId/media', express.raw({ type: () => true, limit: '100mb' }), async (req, res) => {
+    const session = sessionOf(res);
+    const { conversationId } = parse(ConversationIdParams, req.params, 'params');
+    const query = parse(MediaQuery, req.query, 'query');
+    const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const mimeType = req.header('content-type') ?? 'application/octet-stream';
+    const filename = query.filename ?? `${query.kind}.${mimeType.split('/')[1]?.split(';')[0] ?? 'bin'}`;
+    const id = await deps.chat.send(session.accountId, session.userId, conversationId, { type: query.kind, file: { bytes, mimeType, filename }, caption: query.caption });
+    const page = await deps.chat.messages(session.accountId, conversationId, { limit: 50 });
+    res.status(201).json(page.messages.find((m) => m.id === id));
+  });
+
   router.post('/conversations/:conversationId/messages', async (req, res) => {
     const session = sessionOf(res);
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');

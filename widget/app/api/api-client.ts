@@ -19,10 +19,10 @@ export interface ApiClientOptions {
 export function createApiClient(options: ApiClientOptions) {
   const http = options.http ?? axios.create({ baseURL: options.baseURL, timeout: 15_000 });
 
-  async function request<S extends z.ZodType>(schema: S, config: { method: string; url: string; data?: unknown }): Promise<z.infer<S>> {
+  async function request<S extends z.ZodType>(schema: S, config: { method: string; url: string; data?: unknown; headers?: Record<string, string> }): Promise<z.infer<S>> {
     const token = options.getToken();
     try {
-      const response = await http.request({ ...config, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      const response = await http.request({ ...config, headers: { ...(config.headers ?? {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
       return schema.parse(response.data);
     } catch (error) {
       if (isAxiosError(error)) {
@@ -64,6 +64,13 @@ export function createApiClient(options: ApiClientOptions) {
     conversation: (id: string) => request(ConversationView, { method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}` }),
     messages: (id: string, before?: string) =>
       request(MessagePage, { method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages${before ? `?before=${encodeURIComponent(before)}` : ''}` }),
+    sendMedia: (id: string, file: Blob, kind: string, options: { caption?: string; filename?: string }) =>
+      request(MessageView, {
+        method: 'POST',
+        url: `/api/v1/conversations/${encodeURIComponent(id)}/media?${new URLSearchParams({ kind, ...(options.caption ? { caption: options.caption } : {}), ...(options.filename ? { filename: options.filename } : {}) }).toString()}`,
+        data: file,
+        headers: { 'Content-Type': file.type || 'application/octet-stream' },
+      }),
     send: (id: string, input: SendMessageInput) => request(MessageView, { method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages`, data: input }),
     /** The live event stream (fetch, so the session header goes along); calls `onEvent` until `signal` aborts. */
     async events(onEvent: (type: string, data: { conversationId: string; messageId?: string }) => void, signal: AbortSignal) {

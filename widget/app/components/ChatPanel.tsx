@@ -86,8 +86,8 @@ export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: Chat
 function text(content: Record<string, unknown>, type: string, t: Translate): string {
   if (type === 'text') return String(content.body ?? '');
   if (type === 'template') return t('chat.template_sent', { name: String(content.name ?? '') });
-  if (typeof content.caption === 'string') return content.caption;
-  return t('chat.media', { type });
+  const label = t('chat.media', { type: t(`chat.kinds.${type}`) });
+  return typeof content.caption === 'string' ? `${label} ${content.caption}` : `${label}${typeof content.filename === 'string' ? ` ${content.filename}` : ''}`;
 }
 
 function TextComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
@@ -97,9 +97,20 @@ function TextComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
     if (!value.trim()) return;
     if (await chat.send({ type: 'text', text: value })) setValue('');
   };
+  const attach = async (e: Event) => {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    // The text typed so far goes along as the caption.
+    if (file && (await chat.sendFile(file, value.trim() || undefined))) setValue('');
+    input.value = '';
+  };
   return (
     <form class="wb-composer" data-testid="composer" onSubmit={(e) => void submit(e)}>
       <textarea aria-label={t('chat.message')} rows={2} maxLength={4096} value={value} onInput={(e) => setValue((e.target as HTMLTextAreaElement).value)} />
+      <label class="wb-attach" title={t('chat.attach')}>
+        📎
+        <input type="file" aria-label={t('chat.attach')} data-testid="attach" onChange={(e) => void attach(e)} hidden />
+      </label>
       <button type="submit" disabled={chat.sending.value || !value.trim()}>
         {t('chat.send')}
       </button>

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { ConversationView, MessageView, NumberView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';
+import { MEDIA_RULES, mediaProblem, type MediaKind } from '../../../contract/media-rules';
 
 type Conversation = z.infer<typeof ConversationView>;
 type Message = z.infer<typeof MessageView>;
@@ -105,6 +106,30 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number }) {
       }
     },
 
+    /** Sends a file, after checking it is a type and size WhatsApp takes. */
+    async sendFile(file: File, caption?: string): Promise<boolean> {
+      const id = activeId.value;
+      if (!id) return false;
+      const kind = kindOf(file.type);
+      const problem = kind ? mediaProblem(kind, file.type, file.size) : { code: 'unsupported_media_type', message: `WhatsApp does not accept ${file.type || 'this file type'}.` };
+      if (problem) {
+        error.value = problem.message;
+        return false;
+      }
+      sending.value = true;
+      try {
+        await deps.api.sendMedia(id, file, kind!, { caption, filename: file.name });
+        error.value = null;
+        await loadActive();
+        return true;
+      } catch (err) {
+        fail(err);
+        return false;
+      } finally {
+        sending.value = false;
+      }
+    },
+
     /** Listens for new messages and statuses until the returned function is called; reconnects after a drop. */
     live(): () => void {
       const controller = new AbortController();
@@ -130,3 +155,9 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number }) {
   };
 }
 export type ChatModel = ReturnType<typeof createChatModel>;
+
+/** The WhatsApp kind a file goes as, from its type. */
+export function kindOf(mimeType: string): MediaKind | undefined {
+  const mime = mimeType.split(';')[0]!.trim().toLowerCase();
+  return (Object.keys(MEDIA_RULES) as MediaKind[]).find((k) => (MEDIA_RULES[k].types as readonly string[]).includes(mime));
+}

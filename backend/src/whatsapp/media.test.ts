@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../test/harness';
+import { storeKinds } from '../../test/stores';
+import { chatReady, messagesOf } from '../../test/whatsapp-helpers';
+import { mediaProblem } from '../../../contract/media-rules';
+
+// The smallest valid PNG (1×1).
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+
+describe('media rules', () => {
+  it('when a file is of the wrong type, empty or too large for its kind, then it is named as such', () => {
+    expect(mediaProblem('image', 'image/png', 10)).toBeNull();
+    expect(mediaProblem('image', 'image/gif', 10)?.code).toBe('unsupported_media_type');
+    expect(mediaProblem('image', 'image/jpeg', 6 * 1024 * 1024)?.code).toBe('media_too_large');
+    expect(mediaProblem('document', 'application/pdf', 99 * 1024 * 1024)).toBeNull();
+    expect(mediaProblem('audio', 'audio/ogg; codecs=opus', 100)).toBeNull();
+    expect(mediaProblem('video', 'video/mp4', 0)?.code).toBe('empty_media');
+  });
+});
+
+for (const kind of storeKinds()) {
+  describe(`sending media (${kind})`, () => {
+    let t: TestApp;
+    afterEach(async () => {
+      await t?.close();
+    });
+    const upload = (auth: Record<string, string>, conversationId: string, bytes: Buffer, type: string, query: Record<string, string>) =>
+      t.http.post(`/api/v1/conversations/${conversationId}/media`, bytes, { params: query, headers: { ...auth, 'Content-Type': type } });
+
+    it('when an agent sends an image and a document, then each is uploaded and sent by media id with Meta’s wire body', async () => {
+      t = await startTestApp(kind);
+      const { auth, conversation } = await chatReady(t);
+      const image = await upload(auth, conversation.id, PNG, 'image/png', { kind: 'image', caption: 'Your parcel' });
+      expect(image.status).toBe(201);
+      expect(image.data).toMatchObject({ type: 'image', content: { caption: 'Your parcel', mimeType: 'image/png', size: PNG.length } });
+      const [mediaId] = [...t.fakeWhatsApp.media.keys()];
+      expect(t.fakeWhatsApp.media.get(mediaId!)).toMatchObject({ mimeType: 'image/png' });
+      expect(t.fakeWhatsApp.sent.at(-1)!.body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '+5511912345678', type: 'image', image: { id: mediaId, caption: 'Your parcel' } });
+
+      const pdf = await upload(auth, conversation.id, Buffer.from('%PDF-1.4 invoice'), 'application/pdf', { kind: 'document', filename: 'invoice-1001.pdf' });
+      expect(pdf.status).toBe(201);
+      expect(t.fakeWhatsApp.sent.at(-1)!.body).toMatchObject({ type: 'document', document: { filename: 'invoice-1001.pdf' } });
+      await t.settle();
+      expect((await messagesOf(t, auth, conversation.id)).filter((m) => m.direction === 'out').map((m) => m.status)).toEqual(['read', 'read']);
+    });
+
+    it('when the file is of a type WhatsApp refuses or too large, then 415/413 and nothing is uploaded or sent', async () => {
+      t = await startTestApp(kind);
+      const { auth, conversation } = await chatReady(t);
+      const gif = await upload(auth, conversation.id, Buffer.from('GIF89a'), 'image/gif', { kind: 'image' });
+      expect(gif.status).toBe(415);
+      expect(gif.data.error.code).toBe('unsupported_media_type');
+      const big = await upload(auth, conversation.id, Buffer.alloc(5 * 1024 * 1024 + 1), 'image/jpeg', { kind: 'image' });
+      expect(big.status).toBe(413);
+      expect(big.data.error.code).toBe('media_too_large');
+      const wrongKind = await upload(auth, conversation.id, PNG, 'image/png', { kind: 'hologram' });
+      expect(wrongKind.status).toBe(400);
+      expect(t.fakeWhatsApp.media.size).toBe(0);
+      expect(t.fakeWhatsApp.sent).toHaveLength(0);
+    });
+  });
+}
