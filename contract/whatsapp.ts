@@ -44,6 +44,7 @@ export const MessageView = z.object({
   status: z.enum(['received', 'queued', 'sent', 'delivered', 'read', 'failed']),
   error: z.object({ code: z.number().int(), title: z.string() }).nullable(),
   sentBy: z.number().int().nullable(),
+  sentByName: z.string().nullable(),
   createdAt: z.iso.datetime(),
 });
 export const MessagePage = z.object({ messages: z.array(MessageView), nextBefore: z.string().nullable() });
@@ -51,7 +52,17 @@ export const MessagePage = z.object({ messages: z.array(MessageView), nextBefore
 export const MessagesQuery = z.object({ before: z.string().max(100).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) });
 
 export const SendMessageInput = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), text: z.string().min(1).max(4096), replyTo: z.string().max(100).optional() }).strict(),
+  z
+    .object({
+      type: z.literal('text'),
+      text: z.string().min(1).max(4096),
+      replyTo: z.string().max(100).optional(),
+      /** The newest message the agent saw when they started typing: a newer reply by someone else asks for confirmation. */
+      seenUpTo: z.string().max(100).optional(),
+      /** Send even though someone else replied meanwhile. */
+      confirmed: z.boolean().optional(),
+    })
+    .strict(),
   z
     .object({
       type: z.literal('template'),

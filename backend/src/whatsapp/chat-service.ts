@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import { AppError, badRequest, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
+import { recordAudit } from '../audit/audit-log';
 import { enqueueNote } from '../kommo/timeline-writer';
 import { publish } from '../live/live-events';
 import type { Db } from '../store/db';
@@ -36,6 +37,7 @@ interface MessageRow {
   error_code: number | null;
   error_title: string | null;
   sent_by: string | null;
+  sent_by_name: string | null;
   created_at: Date;
 }
 
@@ -117,6 +119,17 @@ export function createChatService(deps: {
       return view(row!);
     },
 
+    /** The agent records that the customer agreed to receive broadcasts again. */
+    async optIn(accountId: string, userId: number, conversationId: string) {
+      await find(accountId, conversationId);
+      await db.transaction(async (tx) => {
+        await tx.query('update conversations set opted_out_at = null, updated_at = $2 where id = $1', [conversationId, clock.now()]);
+        await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'customer.opted_in', details: { conversationId }, at: clock.now() });
+        await publish(tx, { accountId, type: 'conversation.updated', conversationId });
+      });
+      return view(await find(accountId, conversationId));
+    },
+
     async get(accountId: string, conversationId: string) {
       return view(await find(accountId, conversationId));
     },
@@ -125,9 +138,11 @@ export function createChatService(deps: {
     async messages(accountId: string, conversationId: string, page: { before?: string; limit: number }) {
       await find(accountId, conversationId);
       const rows = await db.query<MessageRow>(
-        `select * from messages where conversation_id = $1
-           and ($2::text is null or (created_at, id) < (select created_at, id from messages where id = $2 and conversation_id = $1))
-         order by created_at desc, id desc limit $3`,
+        `select m.*, u.name as sent_by_name from messages m
+           left join account_users u on u.account_id = m.account_id and u.kommo_user_id = m.sent_by
+         where m.conversation_id = $1
+           and ($2::text is null or (m.created_at, m.id) < (select created_at, id from messages where id = $2 and conversation_id = $1))
+         order by m.created_at desc, m.id desc limit $3`,
         [conversationId, page.before ?? null, page.limit + 1],
       );
       const more = rows.length > page.limit;
@@ -141,6 +156,7 @@ export function createChatService(deps: {
           status: m.status,
           error: m.error_code !== null ? { code: m.error_code, title: m.error_title ?? '' } : null,
           sentBy: m.sent_by === null ? null : Number(m.sent_by),
+          sentByName: m.sent_by_name,
           createdAt: new Date(m.created_at).toISOString(),
         })),
         nextBefore: more ? shown.at(-1)!.id : null,
@@ -160,6 +176,17 @@ export function createChatService(deps: {
       }
       if (!('file' in input) && input.type === 'template') await deps.templates.check(number, input.name, input.language, input.bodyParameters?.length ?? 0);
       let replyWamid: string | undefined;
+      if (!('file' in input) && input.type === 'text' && input.seenUpTo && !input.confirmed) {
+        // Someone else answered since this agent started typing: they confirm before sending.
+        const [newer] = await db.query<{ name: string | null }>(
+          `select u.name from messages m left join account_users u on u.account_id = m.account_id and u.kommo_user_id = m.sent_by
+           where m.conversation_id = $1 and m.direction = 'out' and m.sent_by is distinct from $2
+             and (m.created_at, m.id) > (select created_at, id from messages where id = $3 and conversation_id = $1)
+           order by m.created_at desc limit 1`,
+          [conversationId, userId, input.seenUpTo],
+        );
+        if (newer) throw new AppError('someone_replied', `${newer.name ?? 'Another agent'} replied since you started typing. Send anyway?`, 409);
+      }
       if (!('file' in input) && input.type === 'text' && input.replyTo) {
         const [quoted] = await db.query<{ wamid: string | null }>('select wamid from messages where id = $1 and conversation_id = $2', [input.replyTo, conversationId]);
         if (!quoted?.wamid) throw badRequest('unknown_reply', 'The message to reply to is not in this conversation.');

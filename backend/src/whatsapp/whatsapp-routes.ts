@@ -74,6 +74,12 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');
     res.json(await deps.chat.get(sessionOf(res).accountId, conversationId));
   });
+  router.post('/conversations/:conversationId/opt-in', async (req, res) => {
+    const session = sessionOf(res);
+    const { conversationId } = parse(ConversationIdParams, req.params, 'params');
+    res.json(await deps.chat.optIn(session.accountId, session.userId, conversationId));
+  });
+
   router.get('/conversations/:conversationId/messages', async (req, res) => {
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');
     const page = parse(MessagesQuery, req.query, 'query');

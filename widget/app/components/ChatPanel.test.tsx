@@ -6,7 +6,7 @@ import { createFakeHost } from '../host/fake-host';
 import { mount } from '../mount';
 
 const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria Silva', windowClosesAt: '2099-01-01T00:00:00.000Z', optedOut: false };
-const inbound = { id: 'm1', direction: 'in', type: 'text', content: { body: 'Is my order ready?' }, status: 'received', error: null, sentBy: null, createdAt: '2026-11-21T10:00:00.000Z' };
+const inbound = { id: 'm1', direction: 'in', type: 'text', content: { body: 'Is my order ready?' }, status: 'received', error: null, sentBy: null, sentByName: null, createdAt: '2026-11-21T10:00:00.000Z' };
 
 describe('the chat in a card', () => {
   let root: HTMLElement;
@@ -31,7 +31,7 @@ describe('the chat in a card', () => {
       http.post(`${API}/api/v1/conversations/conv-1/messages`, async ({ request }) => {
         const body = (await request.json()) as { text: string };
         received.push({ method: 'POST', path: '/messages', authorization: request.headers.get('authorization'), body });
-        const sent = { id: 'm2', direction: 'out', type: 'text', content: { body: body.text }, status: 'queued', error: null, sentBy: 8100001, createdAt: '2026-11-21T10:01:00.000Z' };
+        const sent = { id: 'm2', direction: 'out', type: 'text', content: { body: body.text }, status: 'queued', error: null, sentBy: 8100001, sentByName: 'Dana Admin', createdAt: '2026-11-21T10:01:00.000Z' };
         messages.push(sent);
         return HttpResponse.json(sent, { status: 201 });
       }),

@@ -51,7 +51,14 @@ export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: Chat
           <strong>{current.name}</strong> · {current.phone}
         </p>
       )}
-      {active?.optedOut && <p class="wb-warning">{t('chat.opted_out')}</p>}
+      {active?.optedOut && (
+        <p class="wb-warning" data-testid="opted-out">
+          {t('chat.opted_out')}{' '}
+          <button type="button" class="wb-link" onClick={() => void chat.optIn()}>
+            {t('chat.opt_in_again')}
+          </button>
+        </p>
+      )}
       {chat.olderCursor.value && (
         <button type="button" class="wb-link" onClick={() => void chat.loadOlder()}>
           {t('chat.older')}
@@ -63,6 +70,7 @@ export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: Chat
             <div class="wb-msg__body">{text(m.content, m.type, t)}</div>
             <div class="wb-msg__meta">
               {formatDate(m.createdAt, language, undefined, true)}
+              {m.direction === 'out' && m.sentByName && <span data-testid="sent-by"> · {m.sentByName}</span>}
               {m.direction === 'out' && (
                 <span class={`wb-tick wb-tick--${m.status}`} title={t(`chat.status.${m.status}`)} data-testid="tick">
                   {' '}
@@ -92,10 +100,18 @@ function text(content: Record<string, unknown>, type: string, t: Translate): str
 
 function TextComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
   const [value, setValue] = useState('');
-  const submit = async (e: Event) => {
-    e.preventDefault();
+  // The newest message the agent had seen when they started typing this text.
+  const [seenUpTo, setSeenUpTo] = useState<string | undefined>(undefined);
+  const [confirming, setConfirming] = useState(false);
+  const submit = async (e: Event | null, confirmed = false) => {
+    e?.preventDefault();
     if (!value.trim()) return;
-    if (await chat.send({ type: 'text', text: value })) setValue('');
+    const outcome = await chat.send({ type: 'text', text: value, ...(seenUpTo ? { seenUpTo } : {}), ...(confirmed ? { confirmed: true } : {}) });
+    setConfirming(outcome === 'confirm');
+    if (outcome === 'sent') {
+      setValue('');
+      setSeenUpTo(undefined);
+    }
   };
   const attach = async (e: Event) => {
     const input = e.target as HTMLInputElement;
@@ -106,7 +122,21 @@ function TextComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
   };
   return (
     <form class="wb-composer" data-testid="composer" onSubmit={(e) => void submit(e)}>
-      <textarea aria-label={t('chat.message')} rows={2} maxLength={4096} value={value} onInput={(e) => setValue((e.target as HTMLTextAreaElement).value)} />
+      <textarea
+        aria-label={t('chat.message')}
+        rows={2}
+        maxLength={4096}
+        value={value}
+        onInput={(e) => {
+          if (!value) setSeenUpTo(chat.newestId());
+          setValue((e.target as HTMLTextAreaElement).value);
+        }}
+      />
+      {confirming && (
+        <button type="button" data-testid="send-anyway" onClick={() => void submit(null, true)}>
+          {t('chat.send_anyway')}
+        </button>
+      )}
       <label class="wb-attach" title={t('chat.attach')}>
         📎
         <input type="file" aria-label={t('chat.attach')} data-testid="attach" onChange={(e) => void attach(e)} hidden />
@@ -131,7 +161,7 @@ function TemplateComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!template) return;
-    if (await chat.send({ type: 'template', name: template.name, language: template.language, bodyParameters: params.slice(0, template.paramCount) })) setParams([]);
+    if ((await chat.send({ type: 'template', name: template.name, language: template.language, bodyParameters: params.slice(0, template.paramCount) })) === 'sent') setParams([]);
   };
   return (
     <form class="wb-composer wb-form" data-testid="template-composer" onSubmit={(e) => void submit(e)}>

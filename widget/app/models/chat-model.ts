@@ -88,22 +88,38 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number }) {
       olderCursor.value = page.nextBefore;
     },
 
-    async send(input: Parameters<ApiClient['send']>[1]): Promise<boolean> {
+    /** Sends; `confirm` means someone else replied since the agent started typing and the agent must say yes. */
+    async send(input: Parameters<ApiClient['send']>[1]): Promise<'sent' | 'confirm' | 'failed'> {
       const id = activeId.value;
-      if (!id) return false;
+      if (!id) return 'failed';
       sending.value = true;
       try {
         await deps.api.send(id, input);
         error.value = null;
         await loadActive();
-        return true;
+        return 'sent';
       } catch (err) {
+        if (isApiError(err) && err.code === 'someone_replied') {
+          error.value = err.message;
+          await loadActive().catch(() => undefined);
+          return 'confirm';
+        }
         fail(err);
         await loadActive().catch(() => undefined);
-        return false;
+        return 'failed';
       } finally {
         sending.value = false;
       }
+    },
+
+    /** The newest message on screen (what an agent has seen when they start typing). */
+    newestId: () => messages.value.at(-1)?.id,
+
+    async optIn() {
+      const id = activeId.value;
+      if (!id) return;
+      await deps.api.optIn(id).catch(fail);
+      await loadActive().catch(fail);
     },
 
     /** Sends a file, after checking it is a type and size WhatsApp takes. */

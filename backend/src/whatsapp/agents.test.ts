@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, DEMO_AGENT_ID } from '../../../fakes/kommo/fake-kommo-data';
+import { startTestApp, type TestApp } from '../../test/harness';
+import { storeKinds } from '../../test/stores';
+import { chatReady, CUSTOMER, messagesOf } from '../../test/whatsapp-helpers';
+
+for (const kind of storeKinds()) {
+  describe(`two agents in one chat (${kind})`, () => {
+    let t: TestApp;
+    afterEach(async () => {
+      await t?.close();
+    });
+
+    it('when another agent replied since one started typing, then sending asks for confirmation; confirmed, it goes', async () => {
+      t = await startTestApp(kind);
+      const { conversation } = await chatReady(t);
+      const { auth: admin } = await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, 'Dana Admin');
+      const { auth: agent } = await t.session(DEMO_ACCOUNT_ID, DEMO_AGENT_ID, 'Alex Agent');
+      const [seen] = await messagesOf(t, admin, conversation.id);
+      t.clock.advance(1000);
+      expect((await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Alex here: it ships today.' }, { headers: agent })).status).toBe(201);
+      const send = (extra: object) => t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Dana: it ships today!', seenUpTo: seen!.id, ...extra }, { headers: admin });
+      const asked = await send({});
+      expect(asked.status).toBe(409);
+      expect(asked.data.error).toMatchObject({ code: 'someone_replied', message: 'Alex Agent replied since you started typing. Send anyway?' });
+      const confirmed = await send({ confirmed: true });
+      expect(confirmed.status).toBe(201);
+      const out = (await messagesOf(t, admin, conversation.id)).filter((m) => m.direction === 'out') as { content: { body: string }; sentByName: string }[];
+      expect(out.map((m) => [m.content.body, m.sentByName])).toEqual([
+        ['Dana: it ships today!', 'Dana Admin'],
+        ['Alex here: it ships today.', 'Alex Agent'],
+      ]);
+    });
+
+    it('when the customer opted out and agrees again, then the agent records the opt-in and it is audited', async () => {
+      t = await startTestApp(kind);
+      const { auth, conversation, fakeNumber } = await chatReady(t);
+      await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'STOP');
+      await t.settle();
+      expect((await t.http.get(`/api/v1/conversations/${conversation.id}`, { headers: auth })).data.optedOut).toBe(true);
+      const back = await t.http.post(`/api/v1/conversations/${conversation.id}/opt-in`, {}, { headers: auth });
+      expect(back.data.optedOut).toBe(false);
+      expect(await t.db.query(`select 1 from audit_log where action = 'customer.opted_in'`)).toHaveLength(1);
+    });
+  });
+}
