@@ -20,5 +20,5 @@ export async function chatReady(t: TestApp, options: { kommoAccountId?: number; 
 }
 
 export async function messagesOf(t: TestApp, auth: Record<string, string>, conversationId: string) {
-  return (await t.http.get(`/api/v1/conversations/${conversationId}/messages`, { headers: auth })).data.messages as { id: string; direction: string; status: string; type: string; content: Record<string, unknown>; error: { code: number; title: string } | null }[];
+  return (await t.http.get(`/api/v1/conversations/${conversationId}/messages`, { headers: auth })).data.messages as { id: string; direction: string; status: string; type: string; content: Record<string, unknown>; error: { code: number; title: string } | null; sentByName: string | null }[];
 }

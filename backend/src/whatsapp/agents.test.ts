@@ -25,7 +25,7 @@ for (const kind of storeKinds()) {
       expect(asked.data.error).toMatchObject({ code: 'someone_replied', message: 'Alex Agent replied since you started typing. Send anyway?' });
       const confirmed = await send({ confirmed: true });
       expect(confirmed.status).toBe(201);
-      const out = (await messagesOf(t, admin, conversation.id)).filter((m) => m.direction === 'out') as { content: { body: string }; sentByName: string }[];
+      const out = (await messagesOf(t, admin, conversation.id)).filter((m) => m.direction === 'out');
       expect(out.map((m) => [m.content.body, m.sentByName])).toEqual([
         ['Dana: it ships today!', 'Dana Admin'],
         ['Alex here: it ships today.', 'Alex Agent'],
