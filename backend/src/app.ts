@@ -106,7 +106,17 @@ export function createApp(deps: AppDeps) {
   const orderActions = createOrderActions({ db, clock, ids: deps.ids, payments, licences });
   const paymentEvents = createPaymentEvents({ db, clock, logger, tasks: deps.tasks, provider: deps.payments, payments });
   const numbers = createNumbersService({ db, clock, ids: deps.ids, box: deps.box, cloud: deps.whatsapp.cloud, licences });
-  const timeline = createTimelineWriter({ db, clock, logger, kommo: deps.kommo, access: createKommoAccess({ db, kommo: deps.kommo, box: deps.box, clock, logger }) });
+  const timeline = createTimelineWriter({
+    db,
+    clock,
+    logger,
+    kommo: deps.kommo,
+    access: createKommoAccess({ db, kommo: deps.kommo, box: deps.box, clock, logger }),
+    mayAutoCreate: async (accountId) => {
+      const [row] = await db.query<{ auto_create_from_inbound: boolean }>('select auto_create_from_inbound from account_settings where account_id = $1', [accountId]);
+      return Boolean(row?.auto_create_from_inbound) && licences.decisionFor(await licences.snapshot(accountId), 'auto_create').allowed;
+    },
+  });
   const writeTimeline = () => deps.tasks.run('kommo notes', () => timeline.drain());
   const inbox = createInboxProcessor({ db, clock, ids: deps.ids, logger, onNoteQueued: writeTimeline });
   const sleep = deps.whatsapp.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

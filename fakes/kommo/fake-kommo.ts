@@ -181,6 +181,24 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     res.json({ _page: 1, _links: {}, _embedded: { contacts: found.map((c) => contactJson(account, c.id)) } });
   });
 
+  // Kommo's "complex" create: a lead with its contact in one request; `incoming` marks it as an incoming lead.
+  app.post('/api/v4/leads/complex', (req, res) => {
+    const account = authorise(req, res);
+    if (!account) return;
+    const items = Array.isArray(req.body) ? req.body : [];
+    if (!items.length || items.length > 50) return problem(res, 400, 'Bad Request', 'Invalid leads request');
+    const created = items.map((item: { name?: string; _embedded?: { contacts?: { name?: string; custom_fields_values?: { field_code?: string; values?: { value?: string }[] }[] }[] } }) => {
+      const c = item._embedded?.contacts?.[0];
+      const phones = (c?.custom_fields_values ?? []).filter((f) => f.field_code === 'PHONE').flatMap((f) => (f.values ?? []).map((v) => String(v.value)));
+      const contactId = 3_000 + account.contacts.length + 1;
+      account.contacts.push({ id: contactId, name: c?.name ?? 'Unknown', phones });
+      const leadId = 5_000 + account.leads.length + 1;
+      account.leads.push({ id: leadId, name: item.name ?? 'Lead', price: 0, contactIds: [contactId] });
+      return { id: leadId, contact_id: contactId, company_id: null, request_id: [], merged: false };
+    });
+    res.json(created);
+  });
+
   app.get('/api/v4/contacts/:id', (req, res) => {
     const account = authorise(req, res);
     if (!account) return;

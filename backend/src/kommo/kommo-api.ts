@@ -6,6 +6,8 @@ export interface KommoApi {
   /** The first contact whose fields match the phone, if any. */
   findContactByPhone(accountHost: string, accessToken: string, phone: string): Promise<{ id: number; name: string } | undefined>;
   addNotes(accountHost: string, accessToken: string, entity: 'leads' | 'contacts', notes: KommoNote[]): Promise<void>;
+  /** Creates a contact with this phone and a lead for it; returns both ids. */
+  createContactWithLead(accountHost: string, accessToken: string, input: { contactName: string; phone: string; leadName: string }): Promise<{ contactId: number; leadId: number }>;
 }
 
 export interface KommoNote {

@@ -97,6 +97,16 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
       const first = parsed.data._embedded.contacts[0];
       return first ? { id: first.id, name: first.name ?? '' } : undefined;
     },
+    async createContactWithLead(host, accessToken, input) {
+      const created = await call('lead creation', z.array(z.object({ id: z.number(), contact_id: z.number() })).min(1), () =>
+        http.post(
+          `${base(host)}/api/v4/leads/complex`,
+          [{ name: input.leadName, _embedded: { contacts: [{ name: input.contactName, custom_fields_values: [{ field_code: 'PHONE', values: [{ value: input.phone, enum_code: 'MOB' }] }] }] } }],
+          { headers: { Authorization: `Bearer ${accessToken}` } },
+        ),
+      );
+      return { contactId: created[0]!.contact_id, leadId: created[0]!.id };
+    },
     async addNotes(host, accessToken, entity, notes) {
       await call('notes', NotesResponse, () =>
         http.post(

@@ -31,7 +31,16 @@ interface Due {
  * (SPEC §3): from a durable outbox, batched per account, under Kommo's 7 requests/s, retried with
  * growing pauses; a row is marked done once Kommo accepted it, so a note is written once.
  */
-export function createTimelineWriter(deps: { db: Db; clock: Clock; logger: Logger; kommo: KommoApi; access: KommoAccess; requestsPerSecond?: number }) {
+export function createTimelineWriter(deps: {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  kommo: KommoApi;
+  access: KommoAccess;
+  /** Whether the account turned on contact and lead creation for unknown numbers, and its Kommo plan allows it. */
+  mayAutoCreate: (accountId: string) => Promise<boolean>;
+  requestsPerSecond?: number;
+}) {
   const { db, clock, logger } = deps;
   const pacer = createPacer(deps.requestsPerSecond ?? 6, { concurrency: 1 });
 
@@ -65,6 +74,16 @@ export function createTimelineWriter(deps: { db: Db; clock: Clock; logger: Logge
         } catch (err) {
           await fail([row], err instanceof Error ? err.message : String(err));
           continue;
+        }
+        if (!contactId && row.direction === 'in' && (await deps.mayAutoCreate(accountId))) {
+          try {
+            const [conv] = await db.query<{ customer_name: string | null }>('select customer_name from conversations where id = $1', [row.conversation_id]);
+            const name = conv?.customer_name ?? `+${row.wa_id}`;
+            contactId = (await pacer.run(accountId, () => deps.kommo.createContactWithLead(token.host, token.accessToken, { contactName: name, phone: `+${row.wa_id}`, leadName: `WhatsApp: ${name}` }))).contactId;
+          } catch (err) {
+            await fail([row], err instanceof Error ? err.message : String(err));
+            continue;
+          }
         }
         if (!contactId) {
           // No contact with this phone in Kommo: nothing to attach the note to.

@@ -55,3 +55,43 @@ for (const kind of storeKinds()) {
     });
   });
 }
+
+for (const kind of storeKinds()) {
+  describe(`unknown numbers (${kind})`, () => {
+    let t: TestApp;
+    afterEach(async () => {
+      await t?.close();
+    });
+
+    it('when the admin turned on automatic creation on Kommo Advanced, then an unknown number gets a contact and a lead, with the note on it', async () => {
+      t = await startTestApp(kind);
+      const { fakeNumber } = await chatReady(t, { customerWrites: false });
+      const { auth } = await t.session(31_000_001, 8_100_001);
+      await t.http.post('/api/v1/session', { kommoPlan: { name: 'Advanced' } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(31_000_001, 8_100_001) } });
+      expect((await t.http.patch('/api/v1/settings', { autoCreateFromInbound: true }, { headers: auth })).status).toBe(200);
+      await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, '+4915112345678', 'Hallo, do you ship to Berlin?', { name: 'Jonas Weber' });
+      await t.settle();
+      await t.timeline.drain();
+      const account = t.fake.accounts.get(31_000_001)!;
+      const contact = account.contacts.find((c) => c.phones.includes('+4915112345678'));
+      expect(contact).toMatchObject({ name: 'Jonas Weber' });
+      expect(account.leads.find((l) => l.contactIds.includes(contact!.id))).toMatchObject({ name: 'WhatsApp: Jonas Weber' });
+      expect(t.fake.notes).toEqual([{ entityType: 'contacts', entityId: contact!.id, noteType: 'sms_in', params: { text: 'Hallo, do you ship to Berlin?', phone: '+4915112345678' } }]);
+    });
+
+    it('when the Kommo plan is Base, then nothing is created even if the setting was on before', async () => {
+      t = await startTestApp(kind);
+      const { fakeNumber } = await chatReady(t, { customerWrites: false });
+      const { auth } = await t.session(31_000_001, 8_100_001);
+      await t.http.post('/api/v1/session', { kommoPlan: { name: 'Advanced' } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(31_000_001, 8_100_001) } });
+      await t.http.patch('/api/v1/settings', { autoCreateFromInbound: true }, { headers: auth });
+      await t.http.post('/api/v1/session', { kommoPlan: { name: 'Base' } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(31_000_001, 8_100_001) } });
+      const before = t.fake.accounts.get(31_000_001)!.contacts.length;
+      await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, '+4915112345678', 'Hallo');
+      await t.settle();
+      await t.timeline.drain();
+      expect(t.fake.accounts.get(31_000_001)!.contacts.length).toBe(before);
+      expect(t.fake.notes).toHaveLength(0);
+    });
+  });
+}

@@ -123,6 +123,10 @@ for (const kind of storeKinds()) {
         () => send(b, a.conversation.id, { type: 'text', text: 'Not mine' }),
         () => t.http.post('/api/v1/conversations', { numberId: a.number.id, phone: '+5511900000009' }, { headers: b }),
         () => t.http.delete(`/api/v1/numbers/${a.number.id}`, { headers: b }),
+        () => t.http.get(`/api/v1/numbers/${a.number.id}/templates`, { headers: b }),
+        () => t.http.post(`/api/v1/numbers/${a.number.id}/templates/sync`, {}, { headers: b }),
+        () => t.http.post(`/api/v1/conversations/${a.conversation.id}/opt-in`, {}, { headers: b }),
+        () => t.http.post(`/api/v1/conversations/${a.conversation.id}/media`, Buffer.from('x'), { params: { kind: 'document' }, headers: { ...b, 'Content-Type': 'text/plain' } }),
       ]) {
         expect((await call()).status).toBe(404);
       }
