@@ -32,7 +32,8 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
       void admin.load();
     },
   });
-  const chat = createChatModel({ api: session.api });
+  // Each message sent changes the allowance meter.
+  const chat = createChatModel({ api: session.api, onSent: () => void licence.load() });
   const stop = session.start();
   render(<App session={session} users={users} licence={licence} admin={admin} orders={orders} chat={chat} />, root);
 

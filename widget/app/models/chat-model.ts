@@ -13,7 +13,7 @@ type WhatsAppNumber = z.infer<typeof NumberView>;
  * The chat in a card: one conversation per phone of the card's contacts, on the account's number.
  * History pages backwards; the live stream brings new messages and statuses.
  */
-export function createChatModel(deps: { api: ApiClient; now?: () => number }) {
+export function createChatModel(deps: { api: ApiClient; now?: () => number; onSent?: () => void }) {
   const now = deps.now ?? (() => Date.now());
   const numbers = signal<WhatsAppNumber[] | null>(null);
   const conversations = signal<{ phone: string; name: string; conversation: Conversation }[]>([]);
@@ -96,6 +96,7 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number }) {
       try {
         await deps.api.send(id, input);
         error.value = null;
+        deps.onSent?.();
         await loadActive();
         return 'sent';
       } catch (err) {
@@ -136,6 +137,7 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number }) {
       try {
         await deps.api.sendMedia(id, file, kind!, { caption, filename: file.name });
         error.value = null;
+        deps.onSent?.();
         await loadActive();
         return true;
       } catch (err) {
