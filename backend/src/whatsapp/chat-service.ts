@@ -218,7 +218,7 @@ export function createChatService(deps: {
       const at = clock.now();
       const content =
         'file' in input
-          ? { mediaId: media!.id, mimeType: media!.mimeType, size: media!.size, filename: input.file.filename, ...(input.caption ? { caption: input.caption } : {}) }
+          ? { mediaId: media!.id, mimeType: media!.mimeType, size: media!.size, filename: input.file.filename, ...(input.caption && input.type !== 'audio' ? { caption: input.caption } : {}) }
           : input.type === 'text'
             ? { body: input.text }
             : { name: input.name, language: input.language, parameters: input.bodyParameters ?? [] };

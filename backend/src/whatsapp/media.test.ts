@@ -27,7 +27,7 @@ for (const kind of storeKinds()) {
     const upload = (auth: Record<string, string>, conversationId: string, bytes: Buffer, type: string, query: Record<string, string>) =>
       t.http.post(`/api/v1/conversations/${conversationId}/media`, bytes, { params: query, headers: { ...auth, 'Content-Type': type } });
 
-    it('when an agent sends an image and a document, then each is uploaded and sent by media id with Meta’s wire body', async () => {
+    it('when an agent sends an image, a document, a voice note and a video, then each is uploaded and sent by media id with Meta’s wire body', async () => {
       t = await startTestApp(kind);
       const { auth, conversation } = await chatReady(t);
       const image = await upload(auth, conversation.id, PNG, 'image/png', { kind: 'image', caption: 'Your parcel' });
@@ -40,8 +40,14 @@ for (const kind of storeKinds()) {
       const pdf = await upload(auth, conversation.id, Buffer.from('%PDF-1.4 invoice'), 'application/pdf', { kind: 'document', filename: 'invoice-1001.pdf' });
       expect(pdf.status).toBe(201);
       expect(t.fakeWhatsApp.sent.at(-1)!.body).toMatchObject({ type: 'document', document: { filename: 'invoice-1001.pdf' } });
+      const voice = await upload(auth, conversation.id, Buffer.from('OggS voice'), 'audio/ogg', { kind: 'audio', caption: 'ignored for audio' });
+      expect(voice.status).toBe(201);
+      expect(t.fakeWhatsApp.sent.at(-1)!.body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '+5511912345678', type: 'audio', audio: { id: [...t.fakeWhatsApp.media.keys()].at(-1) } });
+      const clip = await upload(auth, conversation.id, Buffer.from('mp4 clip'), 'video/mp4', { kind: 'video', caption: 'Unboxing' });
+      expect(clip.status).toBe(201);
+      expect(t.fakeWhatsApp.sent.at(-1)!.body).toMatchObject({ type: 'video', video: { caption: 'Unboxing' } });
       await t.settle();
-      expect((await messagesOf(t, auth, conversation.id)).filter((m) => m.direction === 'out').map((m) => m.status)).toEqual(['read', 'read']);
+      expect((await messagesOf(t, auth, conversation.id)).filter((m) => m.direction === 'out').map((m) => m.status)).toEqual(['read', 'read', 'read', 'read']);
     });
 
     it('when the file is of a type WhatsApp refuses or too large, then 415/413 and nothing is uploaded or sent', async () => {
