@@ -23,6 +23,7 @@ for (const kind of storeKinds()) {
       const asked = await send({});
       expect(asked.status).toBe(409);
       expect(asked.data.error).toMatchObject({ code: 'someone_replied', message: 'Alex Agent replied since you started typing. Send anyway?' });
+      t.clock.advance(1000);
       const confirmed = await send({ confirmed: true });
       expect(confirmed.status).toBe(201);
       const out = (await messagesOf(t, admin, conversation.id)).filter((m) => m.direction === 'out');
