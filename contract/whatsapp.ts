@@ -33,6 +33,8 @@ export const ConversationView = z.object({
   /** When the 24-hour window closes; null when it is closed. */
   windowClosesAt: z.iso.datetime().nullable(),
   optedOut: z.boolean(),
+  /** Customer messages nobody has opened yet. */
+  unread: z.number().int(),
 });
 export const ConversationList = z.object({ conversations: z.array(ConversationView) });
 

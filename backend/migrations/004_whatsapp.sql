@@ -96,3 +96,5 @@ create table whatsapp_templates (
   synced_at timestamptz not null,
   primary key (account_id, waba_id, name, language)
 );
+
+alter table conversations add column last_read_at timestamptz;

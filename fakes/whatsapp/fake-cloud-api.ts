@@ -43,6 +43,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
   const numbers = new Map<string, FakeNumber>();
   const windows = new Map<string, number>();
   const sent: Sent[] = [];
+  const readReceipts: { phoneNumberId: string; messageId: string }[] = [];
   const accepted: number[] = [];
   const pairs = new Map<string, number[]>();
   const deliveries: { status: number; body: unknown }[] = [];
@@ -135,6 +136,11 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     const body = req.body as Record<string, unknown>;
     const arrived = Date.now();
     const record = (id: string | null, error: number | null) => sent.push({ at: arrived, phoneNumberId: n.phoneNumberId, body, wamid: id, error });
+    // Mark-as-read: the blue ticks the customer sees.
+    if (body.status === 'read' && typeof body.message_id === 'string') {
+      readReceipts.push({ phoneNumberId: n.phoneNumberId, messageId: body.message_id });
+      return res.json({ success: true });
+    }
     const type = String(body.type);
     const to = digits(String(body.to ?? ''));
     if (body.messaging_product !== 'whatsapp' || !to || !['text', 'image', 'video', 'audio', 'document', 'sticker', 'template', 'interactive'].includes(type) || typeof body[type] !== 'object') {
@@ -260,6 +266,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     knobs,
     templates,
     media,
+    readReceipts,
     /** Resolves when every webhook the fake started sending has been answered. */
     async idle() {
       while (pending.size) await Promise.allSettled([...pending]);

@@ -43,5 +43,21 @@ for (const kind of storeKinds()) {
       expect(back.data.optedOut).toBe(false);
       expect(await t.db.query(`select 1 from audit_log where action = 'customer.opted_in'`)).toHaveLength(1);
     });
+
+    it('when an agent opens a conversation with unread messages, then the customer gets read receipts and it is no longer unread', async () => {
+      t = await startTestApp(kind);
+      const { auth, conversation, fakeNumber } = await chatReady(t);
+      t.clock.advance(1000);
+      await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'Hello?');
+      await t.settle();
+      expect((await t.http.get('/api/v1/conversations', { headers: auth })).data.conversations[0].unread).toBe(2);
+      const read = await t.http.post(`/api/v1/conversations/${conversation.id}/read`, {}, { headers: auth });
+      expect(read.data.unread).toBe(0);
+      const [newest] = await t.db.query<{ wamid: string }>(`select wamid from messages where direction = 'in' order by created_at desc limit 1`);
+      expect(t.fakeWhatsApp.readReceipts).toEqual([{ phoneNumberId: fakeNumber.phoneNumberId, messageId: newest!.wamid }]);
+      // Nothing new: no second receipt.
+      await t.http.post(`/api/v1/conversations/${conversation.id}/read`, {}, { headers: auth });
+      expect(t.fakeWhatsApp.readReceipts).toHaveLength(1);
+    });
   });
 }

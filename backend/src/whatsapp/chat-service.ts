@@ -26,6 +26,8 @@ interface ConversationRow {
   customer_name: string | null;
   last_inbound_at: Date | null;
   opted_out_at: Date | null;
+  last_read_at: Date | null;
+  unread?: string | number;
 }
 
 interface MessageRow {
@@ -74,10 +76,15 @@ export function createChatService(deps: {
     customerName: c.customer_name,
     windowClosesAt: windowClosesAt(c)?.toISOString() ?? null,
     optedOut: Boolean(c.opted_out_at),
+    unread: Number(c.unread ?? 0),
   });
 
+  // The conversation with its count of customer messages newer than the last time someone opened it.
+  const WITH_UNREAD = `select c.*, (select count(*) from messages m where m.conversation_id = c.id and m.direction = 'in'
+      and m.created_at > coalesce(c.last_read_at, '-infinity'::timestamptz)) as unread from conversations c`;
+
   async function find(accountId: string, conversationId: string): Promise<ConversationRow> {
-    const [row] = await db.query<ConversationRow>('select * from conversations where id = $1 and account_id = $2', [conversationId, accountId]);
+    const [row] = await db.query<ConversationRow>(`${WITH_UNREAD} where c.id = $1 and c.account_id = $2`, [conversationId, accountId]);
     if (!row) throw notFound('No such conversation in this account.');
     return row;
   }
@@ -101,7 +108,7 @@ export function createChatService(deps: {
     async list(accountId: string, phone?: string) {
       const digits = phone?.replace(/\D/g, '');
       const rows = await db.query<ConversationRow>(
-        `select * from conversations where account_id = $1 and ($2::text is null or wa_id = $2) order by updated_at desc limit 200`,
+        `${WITH_UNREAD} where c.account_id = $1 and ($2::text is null or c.wa_id = $2) order by c.updated_at desc limit 200`,
         [accountId, digits || null],
       );
       return rows.map(view);
@@ -116,7 +123,25 @@ export function createChatService(deps: {
          on conflict (number_id, wa_id) do update set updated_at = conversations.updated_at returning *`,
         [deps.ids(), accountId, number.id, waId, at],
       );
-      return view(row!);
+      return view(await find(accountId, row!.id));
+    },
+
+    /** An agent opened the conversation: the customer sees blue ticks, and it is no longer unread. */
+    async markRead(accountId: string, conversationId: string) {
+      const conversation = await find(accountId, conversationId);
+      const [newest] = await db.query<{ wamid: string; created_at: Date }>(
+        `select wamid, created_at from messages where conversation_id = $1 and direction = 'in' order by created_at desc, id desc limit 1`,
+        [conversationId],
+      );
+      if (!newest || Number(conversation.unread ?? 0) === 0) return view(conversation);
+      const number = await deps.numbers.find(accountId, conversation.number_id);
+      // The receipt is a courtesy to the customer; our own read mark must not wait on it.
+      await deps.cloud.markRead(number.phone_number_id, deps.numbers.token(number), newest.wamid).catch((err) => deps.logger.warn({ err, conversationId }, 'read receipt not sent'));
+      await db.transaction(async (tx) => {
+        await tx.query('update conversations set last_read_at = greatest(coalesce(last_read_at, $2), $2) where id = $1', [conversationId, newest.created_at]);
+        await publish(tx, { accountId, type: 'conversation.updated', conversationId });
+      });
+      return view(await find(accountId, conversationId));
     },
 
     /** The agent records that the customer agreed to receive broadcasts again. */

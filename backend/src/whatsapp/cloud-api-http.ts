@@ -57,6 +57,11 @@ export function createCloudApiHttp(options: { base: string; http?: AxiosInstance
       }
       return all.map((t) => ({ name: t.name, language: t.language, status: t.status, category: t.category, body: t.components.find((c) => c.type === 'BODY')?.text ?? '' }));
     },
+    async markRead(phoneNumberId, token, wamid) {
+      await call(z.object({ success: z.boolean() }), () =>
+        http.post(`${base}/${encodeURIComponent(phoneNumberId)}/messages`, { messaging_product: 'whatsapp', status: 'read', message_id: wamid }, { headers: { Authorization: `Bearer ${token}` } }),
+      );
+    },
     async uploadMedia(phoneNumberId, token, file) {
       const form = new FormData();
       form.append('messaging_product', 'whatsapp');

@@ -4,6 +4,8 @@ export interface CloudApi {
   getPhoneNumber(phoneNumberId: string, token: string): Promise<{ id: string; displayPhoneNumber: string; verifiedName?: string }>;
   send(phoneNumberId: string, token: string, message: OutboundMessage): Promise<{ wamid: string; waId: string }>;
   listTemplates(wabaId: string, token: string): Promise<CloudTemplate[]>;
+  /** Tells the customer their message was read (blue ticks). */
+  markRead(phoneNumberId: string, token: string, wamid: string): Promise<void>;
   /** Uploads a file for sending; the id is valid for 30 days. */
   uploadMedia(phoneNumberId: string, token: string, file: { bytes: Buffer; mimeType: string; filename: string }): Promise<{ id: string }>;
 }

@@ -74,6 +74,11 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');
     res.json(await deps.chat.get(sessionOf(res).accountId, conversationId));
   });
+  router.post('/conversations/:conversationId/read', async (req, res) => {
+    const { conversationId } = parse(ConversationIdParams, req.params, 'params');
+    res.json(await deps.chat.markRead(sessionOf(res).accountId, conversationId));
+  });
+
   router.post('/conversations/:conversationId/opt-in', async (req, res) => {
     const session = sessionOf(res);
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');

@@ -61,6 +61,7 @@ export function createApiClient(options: ApiClientOptions) {
     templates: (numberId: string) => request(TemplateList, { method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates` }),
     refreshTemplates: (numberId: string) => request(TemplateList, { method: 'POST', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates/sync`, data: {} }),
     openConversation: (numberId: string, phone: string) => request(ConversationView, { method: 'POST', url: '/api/v1/conversations', data: { numberId, phone } }),
+    markRead: (id: string) => request(ConversationView, { method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/read`, data: {} }),
     optIn: (id: string) => request(ConversationView, { method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/opt-in`, data: {} }),
     conversation: (id: string) => request(ConversationView, { method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}` }),
     messages: (id: string, before?: string) =>

@@ -5,7 +5,7 @@ import { createApiClient } from '../api/api-client';
 import { createFakeHost } from '../host/fake-host';
 import { mount } from '../mount';
 
-const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria Silva', windowClosesAt: '2099-01-01T00:00:00.000Z', optedOut: false };
+const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria Silva', windowClosesAt: '2099-01-01T00:00:00.000Z', optedOut: false, unread: 0 };
 const inbound = { id: 'm1', direction: 'in', type: 'text', content: { body: 'Is my order ready?' }, status: 'received', error: null, sentBy: null, sentByName: null, createdAt: '2026-11-21T10:00:00.000Z' };
 
 describe('the chat in a card', () => {

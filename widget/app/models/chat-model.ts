@@ -43,6 +43,8 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
     messages.value = [...page.messages].reverse();
     olderCursor.value = page.nextBefore;
     conversations.value = conversations.value.map((c) => (c.conversation.id === id ? { ...c, conversation } : c));
+    // The agent is looking at it: the customer's messages are read.
+    if (conversation.unread > 0) void deps.api.markRead(id).catch(() => undefined);
   }
 
   return {
