@@ -20,6 +20,7 @@ export const NumberList = z.object({ numbers: z.array(NumberView), limit: z.numb
 
 export const NumberIdParams = z.object({ numberId: z.string().min(1).max(100) });
 export const ConversationIdParams = z.object({ conversationId: z.string().min(1).max(100) });
+export const MessageIdParams = z.object({ messageId: z.string().min(1).max(100) });
 
 export const OpenConversationInput = z
   .object({ numberId: z.string().min(1).max(100), phone: z.string().trim().regex(/^\+?[1-9][\d\s().-]{6,20}$/, 'must be a phone number in international format') })

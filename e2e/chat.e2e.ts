@@ -54,6 +54,12 @@ test('when the customer writes and the agent answers, then messages arrive live 
   await chat.getByRole('textbox', { name: 'Message' }).fill('Your parcel');
   await chat.getByTestId('attach').setInputFiles({ name: 'parcel.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
   await expect(chat.locator('[data-direction="out"]').filter({ hasText: '[Image] Your parcel' }).last()).toHaveAttribute('data-status', 'read');
+
+  // The customer's photo shows in the chat, fetched with the agent's session.
+  await page.getByTestId('customer-photo').click();
+  const photo = chat.locator('[data-direction="in"]').filter({ hasText: 'Here is the label of my parcel' }).last().getByTestId('message-image');
+  await expect(photo).toBeVisible();
+  expect(await photo.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(108);
 });
 
 test('when the 24-hour window has closed, then the composer switches to templates and a template send works', async ({ page }) => {

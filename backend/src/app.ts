@@ -177,7 +177,8 @@ export function createApp(deps: AppDeps) {
           'default-src': ["'self'"],
           'script-src': ["'self'"],
           'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:'],
+          // blob: for media the widget fetches with its session and shows.
+          'img-src': ["'self'", 'data:', 'blob:'],
           'connect-src': ["'self'"],
           'frame-src': ["'self'"],
           'frame-ancestors': ["'self'", 'https://*.kommo.com', 'https://*.amocrm.com', 'https://*.amocrm.ru'],

@@ -104,8 +104,18 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     res.json({ data: (templates.get(waba) ?? defaultTemplates()).map((t, i) => ({ id: String(9000 + i), ...t })), paging: { cursors: { before: 'MAA', after: 'MjQZD' } } });
   });
 
-  /** Uploaded media: id → type and size (the bytes themselves are not kept). */
-  const media = new Map<string, { phoneNumberId: string; mimeType: string; size: number }>();
+  /** Media by id: what we uploaded, and what customers sent (with its bytes, to download). */
+  const media = new Map<string, { phoneNumberId: string; mimeType: string; size: number; bytes?: Buffer }>();
+
+  // Media URL lookup and download (reference §5): the URL needs the token too.
+  app.get('/:version/media-files/:id', (req, res) => {
+    const item = media.get(String(req.params.id));
+    const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
+    const owner = item ? numbers.get(item.phoneNumberId) : undefined;
+    if (!item?.bytes || !owner || token !== owner.token) return res.status(404).end();
+    res.type(item.mimeType).send(item.bytes);
+  });
+
 
   app.post('/:version/:pnid/media', express.raw({ type: () => true, limit: '110mb' }), (req, res) => {
     const n = number(req, res);
@@ -122,6 +132,15 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     const id = String(1_000_000_000_000 + media.size + 1);
     media.set(id, { phoneNumberId: n.phoneNumberId, mimeType: fileType, size: raw.length });
     res.json({ id });
+  });
+
+  app.get('/:version/:pnid', (req, res, next) => {
+    const item = media.get(String(req.params.pnid));
+    if (!item) return next();
+    const owner = numbers.get(item.phoneNumberId)!;
+    const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
+    if (token !== owner.token) return graphError(res, 401, 190, 'Invalid OAuth access token', 'Invalid OAuth access token');
+    res.json({ messaging_product: 'whatsapp', url: `${server.url}/v25.0/media-files/${req.params.pnid}`, mime_type: item.mimeType, sha256: 'x', file_size: item.size, id: req.params.pnid });
   });
 
   app.get('/:version/:pnid', (req, res) => {
@@ -283,6 +302,12 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       return made;
     },
     customerWrites,
+    /** A customer sends a photo: the media exists at Meta and the inbound webhook carries its id. */
+    async customerSendsImage(phoneNumberId: string, from: string, bytes: Buffer, caption?: string, mimeType = 'image/jpeg') {
+      const id = String(2_000_000_000_000 + media.size + 1);
+      media.set(id, { phoneNumberId, mimeType, size: bytes.length, bytes });
+      return customerWrites(phoneNumberId, from, '', { message: { type: 'image', image: { id, mime_type: mimeType, sha256: 'x', ...(caption ? { caption } : {}) } } });
+    },
     /** Meta's `user_preferences` event: the customer stopped (or resumed) marketing messages. */
     async userPreference(phoneNumberId: string, from: string, value: 'stop' | 'resume') {
       const n = numbers.get(phoneNumberId)!;

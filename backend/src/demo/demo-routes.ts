@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEMO_ACCOUNT_ID } from '../../../fakes/kommo/fake-kommo-data';
@@ -80,6 +81,15 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
     if (!deps.whatsapp || !number) throw badRequest('no_sandbox', 'The demo has no sandbox WhatsApp number.');
     const contact = demoAccount().contacts[0]!;
     await deps.whatsapp.customerWrites(number.phoneNumberId, contact.phones[0]!, text ?? 'Hi! Is my order #1001 on its way?', { name: contact.name });
+    res.json({ ok: true });
+  });
+
+  // The simulated customer sends a photo.
+  router.post('/whatsapp/customer-sends-photo', async (_req, res) => {
+    const number = sandbox();
+    if (!deps.whatsapp || !number) throw badRequest('no_sandbox', 'The demo has no sandbox WhatsApp number.');
+    const contact = demoAccount().contacts[0]!;
+    await deps.whatsapp.customerSendsImage(number.phoneNumberId, contact.phones[0]!, await readFile(imagesDir + 'logo_small.png'), 'Here is the label of my parcel', 'image/png');
     res.json({ ok: true });
   });
 

@@ -126,6 +126,23 @@ export function createChatService(deps: {
       return view(await find(accountId, row!.id));
     },
 
+    /** The file of a media message, in or out, fetched from WhatsApp for an agent of the account. */
+    async media(accountId: string, messageId: string) {
+      const [m] = await db.query<{ content: { id?: string; mediaId?: string; mime_type?: string; mimeType?: string }; number_id: string }>(
+        `select m.content, c.number_id from messages m join conversations c on c.id = m.conversation_id where m.id = $1 and m.account_id = $2`,
+        [messageId, accountId],
+      );
+      const mediaId = m?.content.id ?? m?.content.mediaId;
+      if (!m || !mediaId) throw notFound('No such media message in this account.');
+      const number = await deps.numbers.find(accountId, m.number_id);
+      try {
+        return await deps.cloud.downloadMedia(mediaId, deps.numbers.token(number));
+      } catch (err) {
+        if (isCloudApiError(err)) throw new AppError('media_unavailable', 'WhatsApp no longer has this file (media is kept for a limited time).', 410);
+        throw err;
+      }
+    },
+
     /** An agent opened the conversation: the customer sees blue ticks, and it is no longer unread. */
     async markRead(accountId: string, conversationId: string) {
       const conversation = await find(accountId, conversationId);

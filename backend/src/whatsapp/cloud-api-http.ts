@@ -62,6 +62,13 @@ export function createCloudApiHttp(options: { base: string; http?: AxiosInstance
         http.post(`${base}/${encodeURIComponent(phoneNumberId)}/messages`, { messaging_product: 'whatsapp', status: 'read', message_id: wamid }, { headers: { Authorization: `Bearer ${token}` } }),
       );
     },
+    async downloadMedia(mediaId, token) {
+      const info = await call(z.object({ url: z.string(), mime_type: z.string() }), () => http.get(`${base}/${encodeURIComponent(mediaId)}`, { headers: { Authorization: `Bearer ${token}` } }));
+      const file = await call(z.instanceof(Buffer), () =>
+        http.get(info.url, { headers: { Authorization: `Bearer ${token}` }, responseType: 'arraybuffer', transformResponse: (d) => Buffer.from(d), maxContentLength: 110 * 1024 * 1024 }),
+      );
+      return { bytes: file, mimeType: info.mime_type };
+    },
     async uploadMedia(phoneNumberId, token, file) {
       const form = new FormData();
       form.append('messaging_product', 'whatsapp');

@@ -6,6 +6,8 @@ export interface CloudApi {
   listTemplates(wabaId: string, token: string): Promise<CloudTemplate[]>;
   /** Tells the customer their message was read (blue ticks). */
   markRead(phoneNumberId: string, token: string, wamid: string): Promise<void>;
+  /** Downloads media a customer sent (the URL Meta gives lives 5 minutes, so it is asked for each time). */
+  downloadMedia(mediaId: string, token: string): Promise<{ bytes: Buffer; mimeType: string }>;
   /** Uploads a file for sending; the id is valid for 30 days. */
   uploadMedia(phoneNumberId: string, token: string, file: { bytes: Buffer; mimeType: string; filename: string }): Promise<{ id: string }>;
 }

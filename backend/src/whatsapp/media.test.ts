@@ -50,6 +50,22 @@ for (const kind of storeKinds()) {
       expect((await messagesOf(t, auth, conversation.id)).filter((m) => m.direction === 'out').map((m) => m.status)).toEqual(['read', 'read', 'read', 'read']);
     });
 
+    it('when a customer sends a photo, then an agent of the account can open it; a text has no media', async () => {
+      t = await startTestApp(kind);
+      const { auth, conversation, fakeNumber } = await chatReady(t);
+      t.clock.advance(1000);
+      await t.fakeWhatsApp.customerSendsImage(fakeNumber.phoneNumberId, '+5511912345678', PNG, 'The box arrived open');
+      await t.settle();
+      const [photo] = await messagesOf(t, auth, conversation.id);
+      expect(photo).toMatchObject({ direction: 'in', type: 'image', content: { caption: 'The box arrived open', mime_type: 'image/jpeg' } });
+      const file = await t.http.get(`/api/v1/messages/${photo!.id}/media`, { headers: auth, responseType: 'arraybuffer' });
+      expect(file.status).toBe(200);
+      expect(file.headers['content-type']).toContain('image/jpeg');
+      expect(Buffer.from(file.data).equals(PNG)).toBe(true);
+      const text = (await messagesOf(t, auth, conversation.id)).find((m) => m.type === 'text')!;
+      expect((await t.http.get(`/api/v1/messages/${text.id}/media`, { headers: auth })).status).toBe(404);
+    });
+
     it('when the file is of a type WhatsApp refuses or too large, then 415/413 and nothing is uploaded or sent', async () => {
       t = await startTestApp(kind);
       const { auth, conversation } = await chatReady(t);

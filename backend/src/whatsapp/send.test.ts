@@ -126,6 +126,7 @@ for (const kind of storeKinds()) {
         () => t.http.get(`/api/v1/numbers/${a.number.id}/templates`, { headers: b }),
         () => t.http.post(`/api/v1/numbers/${a.number.id}/templates/sync`, {}, { headers: b }),
         () => t.http.post(`/api/v1/conversations/${a.conversation.id}/opt-in`, {}, { headers: b }),
+        async () => t.http.get(`/api/v1/messages/${(await t.db.query<{ id: string }>('select id from messages limit 1'))[0]!.id}/media`, { headers: b }),
         () => t.http.post(`/api/v1/conversations/${a.conversation.id}/media`, Buffer.from('x'), { params: { kind: 'document' }, headers: { ...b, 'Content-Type': 'text/plain' } }),
       ]) {
         expect((await call()).status).toBe(404);

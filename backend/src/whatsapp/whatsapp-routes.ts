@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { ConnectNumberInput, ConversationIdParams, MediaQuery, MessagesQuery, NumberIdParams, OpenConversationInput, SendMessageInput } from '../../../contract/whatsapp';
+import { ConnectNumberInput, ConversationIdParams, MessageIdParams, MediaQuery, MessagesQuery, NumberIdParams, OpenConversationInput, SendMessageInput } from '../../../contract/whatsapp';
 import { requireAdmin, sessionOf } from '../auth/require-session';
 import { parse } from '../http/parse';
 import type { LicenceService } from '../licensing/licence-service';
@@ -74,6 +74,12 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');
     res.json(await deps.chat.get(sessionOf(res).accountId, conversationId));
   });
+  router.get('/messages/:messageId/media', async (req, res) => {
+    const { messageId } = parse(MessageIdParams, req.params, 'params');
+    const file = await deps.chat.media(sessionOf(res).accountId, messageId);
+    res.type(file.mimeType).set('Cache-Control', 'private, max-age=300').send(file.bytes);
+  });
+
   router.post('/conversations/:conversationId/read', async (req, res) => {
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');
     res.json(await deps.chat.markRead(sessionOf(res).accountId, conversationId));

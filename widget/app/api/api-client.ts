@@ -61,6 +61,12 @@ export function createApiClient(options: ApiClientOptions) {
     templates: (numberId: string) => request(TemplateList, { method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates` }),
     refreshTemplates: (numberId: string) => request(TemplateList, { method: 'POST', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates/sync`, data: {} }),
     openConversation: (numberId: string, phone: string) => request(ConversationView, { method: 'POST', url: '/api/v1/conversations', data: { numberId, phone } }),
+    /** A media message's file, as an object URL the chat can show. */
+    async mediaUrl(messageId: string): Promise<string> {
+      const token = options.getToken();
+      const response = await http.get(`/api/v1/messages/${encodeURIComponent(messageId)}/media`, { responseType: 'blob', headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      return URL.createObjectURL(response.data as Blob);
+    },
     markRead: (id: string) => request(ConversationView, { method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/read`, data: {} }),
     optIn: (id: string) => request(ConversationView, { method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/opt-in`, data: {} }),
     conversation: (id: string) => request(ConversationView, { method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}` }),

@@ -67,6 +67,7 @@ export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: Chat
       <ol class="wb-messages" data-testid="messages">
         {chat.messages.value.map((m) => (
           <li key={m.id} class={`wb-msg wb-msg--${m.direction}`} data-testid="message" data-direction={m.direction} data-status={m.status}>
+            {m.type === 'image' && <MediaImage chat={chat} messageId={m.id} />}
             <div class="wb-msg__body">{text(m.content, m.type, t)}</div>
             <div class="wb-msg__meta">
               {formatDate(m.createdAt, language, undefined, true)}
@@ -89,6 +90,25 @@ export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: Chat
       {left > 0 ? <TextComposer chat={chat} t={t} /> : <TemplateComposer chat={chat} t={t} />}
     </section>
   );
+}
+
+/** A photo in the chat, fetched with the session (an <img> alone cannot send it). */
+function MediaImage({ chat, messageId }: { chat: ChatModel; messageId: string }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let made: string | null = null;
+    void chat.mediaUrl(messageId).then(
+      (u) => {
+        made = u;
+        setUrl(u);
+      },
+      () => setUrl(null),
+    );
+    return () => {
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [chat, messageId]);
+  return url ? <img class="wb-msg__image" src={url} alt="" data-testid="message-image" /> : null;
 }
 
 function text(content: Record<string, unknown>, type: string, t: Translate): string {

@@ -79,6 +79,7 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
       await loadActive().catch(fail);
     },
 
+    mediaUrl: (messageId: string) => deps.api.mediaUrl(messageId),
     templates: async (numberId: string) => (await deps.api.templates(numberId).catch(() => ({ templates: [] }))).templates,
     refreshTemplates: async (numberId: string) => (await deps.api.refreshTemplates(numberId).catch(() => ({ templates: [] }))).templates,
 
