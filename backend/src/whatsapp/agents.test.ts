@@ -48,11 +48,13 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind);
       const { auth, conversation, fakeNumber } = await chatReady(t);
       t.clock.advance(1000);
-      await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'Hello?');
+      await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'Hello?', { name: 'Maria Silva' });
       await t.settle();
       expect((await t.http.get('/api/v1/conversations', { headers: auth })).data.conversations[0].unread).toBe(2);
+      expect((await t.http.get('/api/v1/unread', { headers: auth })).data).toEqual({ total: 2, latest: { conversationId: conversation.id, customerName: 'Maria Silva', waId: '5511912345678' } });
       const read = await t.http.post(`/api/v1/conversations/${conversation.id}/read`, {}, { headers: auth });
       expect(read.data.unread).toBe(0);
+      expect((await t.http.get('/api/v1/unread', { headers: auth })).data).toEqual({ total: 0, latest: null });
       const [newest] = await t.db.query<{ wamid: string }>(`select wamid from messages where direction = 'in' order by created_at desc limit 1`);
       expect(t.fakeWhatsApp.readReceipts).toEqual([{ phoneNumberId: fakeNumber.phoneNumberId, messageId: newest!.wamid }]);
       // Nothing new: no second receipt.

@@ -126,6 +126,13 @@ export function createChatService(deps: {
       return view(await find(accountId, row!.id));
     },
 
+    /** Unread customer messages across the account, and whose came last (the loader's alert). */
+    async unread(accountId: string) {
+      const rows = await db.query<ConversationRow>(`${WITH_UNREAD} where c.account_id = $1 order by c.last_inbound_at desc nulls last limit 200`, [accountId]);
+      const waiting = rows.map(view).filter((c) => c.unread > 0);
+      return { total: waiting.reduce((sum, c) => sum + c.unread, 0), latest: waiting[0] ? { conversationId: waiting[0].id, customerName: waiting[0].customerName, waId: waiting[0].waId } : null };
+    },
+
     /** The file of a media message, in or out, fetched from WhatsApp for an agent of the account. */
     async media(accountId: string, messageId: string) {
       const [m] = await db.query<{ content: { id?: string; mediaId?: string; mime_type?: string; mimeType?: string }; number_id: string }>(

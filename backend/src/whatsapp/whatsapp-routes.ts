@@ -74,6 +74,10 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');
     res.json(await deps.chat.get(sessionOf(res).accountId, conversationId));
   });
+  router.get('/unread', async (_req, res) => {
+    res.json(await deps.chat.unread(sessionOf(res).accountId));
+  });
+
   router.get('/messages/:messageId/media', async (req, res) => {
     const { messageId } = parse(MessageIdParams, req.params, 'params');
     const file = await deps.chat.media(sessionOf(res).accountId, messageId);
