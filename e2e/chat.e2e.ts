@@ -77,3 +77,13 @@ test('when the 24-hour window has closed, then the composer switches to template
   await composer.getByRole('button', { name: 'Send template' }).click();
   await expect(reloaded.locator('[data-direction="out"]').filter({ hasText: 'Template “order_update”' }).last()).toHaveAttribute('data-status', 'read');
 });
+
+test('when a customer writes while the agent is on the leads list, then an alert names the customer and the unread count', async ({ page, request }) => {
+  // The loader's watcher has its live stream open before the customer writes.
+  const streaming = page.waitForResponse((r) => r.url().endsWith('/api/v1/events'));
+  await page.goto('/demo#leads');
+  await expect(page.getByRole('button', { name: 'Wabridge' })).toBeEnabled();
+  await streaming;
+  await request.post('/demo/whatsapp/customer-writes', { data: { text: 'Are you still there?' } });
+  await expect(page.locator('.wabridge-alert')).toContainText(/^WhatsApp: Maria Silva · \d+ unread$/);
+});

@@ -50,6 +50,124 @@ define([], function () {
     return isNaN(date.getTime()) ? undefined : date.toISOString();
   }
 
+  /** POST /api/v1/session with Kommo's one-time token (what both the iframes and the watcher use). */
+  function requestSession(widget) {
+    var user = constant('user') || {};
+    var account = constant('account') || {};
+    var body = {};
+    if (user.name) body.user = { name: String(user.name) };
+    if (account.tariffName) {
+      body.kommoPlan = { name: String(account.tariffName) };
+      var paidTill = paidTillIso(account.paid_till);
+      if (paidTill) body.kommoPlan.paidTill = paidTill;
+    }
+    return Promise.resolve(
+      widget.$authorizedAjax({
+        url: APP_ORIGIN + '/api/v1/session',
+        type: 'POST',
+        method: 'POST',
+        contentType: 'application/json',
+        dataType: 'json',
+        data: JSON.stringify(body)
+      })
+    );
+  }
+
+  /**
+   * Watches for customer messages while the agent is elsewhere in Kommo: listens to the live stream
+   * and shows a small alert with the unread count. One per page; it survives area changes.
+   */
+  function Watcher(widget) {
+    this.widget = widget;
+    this.token = null;
+    this.total = 0;
+    this.stopped = false;
+    this.box = null;
+  }
+
+  Watcher.prototype.start = function () {
+    var self = this;
+    if (this.running || typeof fetch !== 'function' || typeof TextDecoder === 'undefined') return;
+    this.running = true;
+    var retry = function () {
+      if (!self.stopped) setTimeout(loop, 5000);
+    };
+    var loop = function () {
+      requestSession(self.widget).then(function (session) {
+        self.token = session.token;
+        return self.refresh().then(function () {
+          return self.listen();
+        });
+      }).then(retry, function (error) {
+        // Not installed, disabled user, withdrawn consent: nothing to watch.
+        if (error && (error.status === 403 || error.status === 401)) self.stopped = true;
+        retry();
+      });
+    };
+    loop();
+  };
+
+  Watcher.prototype.get = function (path) {
+    return fetch(APP_ORIGIN + path, { headers: { Authorization: 'Bearer ' + this.token } });
+  };
+
+  Watcher.prototype.listen = function () {
+    var self = this;
+    return this.get('/api/v1/events').then(function (response) {
+      if (!response.ok || !response.body) return undefined;
+      var reader = response.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = '';
+      var read = function () {
+        return reader.read().then(function (chunk) {
+          if (chunk.done || self.stopped) return undefined;
+          buffer += decoder.decode(chunk.value, { stream: true });
+          var end = buffer.lastIndexOf('\n\n');
+          if (end === -1) return read();
+          if (buffer.slice(0, end).indexOf('event: message.created') !== -1) self.refresh();
+          buffer = buffer.slice(end + 2);
+          return read();
+        });
+      };
+      return read();
+    });
+  };
+
+  Watcher.prototype.refresh = function () {
+    var self = this;
+    return this.get('/api/v1/unread').then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (unread) {
+      if (!unread) return;
+      if (unread.total > self.total && unread.latest) self.alert(unread);
+      self.total = unread.total;
+      if (!unread.total) self.hide();
+    });
+  };
+
+  Watcher.prototype.alert = function (unread) {
+    var who = unread.latest.customerName || '+' + unread.latest.waId;
+    var text = who + ' · ' + unread.total + ' unread';
+    var app = kommo();
+    if (app && app.notifications && typeof app.notifications.show_message === 'function') {
+      app.notifications.show_message({ header: 'WhatsApp', text: text, date: Math.floor(Date.now() / 1000) });
+    }
+    if (!this.box) {
+      this.box = document.createElement('div');
+      this.box.className = 'wabridge-alert';
+      this.box.setAttribute('role', 'status');
+      this.box.style.cssText = 'position:fixed;right:16px;bottom:16px;z-index:1001;background:#1fa855;color:#fff;padding:10px 14px;border-radius:6px;font:13px/1.4 sans-serif;box-shadow:0 2px 8px rgba(0,0,0,.3);cursor:pointer;';
+      this.box.onclick = this.hide.bind(this);
+      document.body.appendChild(this.box);
+    }
+    this.box.textContent = 'WhatsApp: ' + text;
+  };
+
+  Watcher.prototype.hide = function () {
+    if (this.box && this.box.parentNode) this.box.parentNode.removeChild(this.box);
+    this.box = null;
+  };
+
   /** One iframe in one place in Kommo, with its own session and message channel. */
   function Frame(widget, area, container, extra) {
     this.widget = widget;
@@ -126,25 +244,7 @@ define([], function () {
   /** POST /api/v1/session with Kommo's one-time token; schedules the next refresh. */
   Frame.prototype.openSession = function () {
     var self = this;
-    var user = constant('user') || {};
-    var account = constant('account') || {};
-    var body = {};
-    if (user.name) body.user = { name: String(user.name) };
-    if (account.tariffName) {
-      body.kommoPlan = { name: String(account.tariffName) };
-      var paidTill = paidTillIso(account.paid_till);
-      if (paidTill) body.kommoPlan.paidTill = paidTill;
-    }
-    return Promise.resolve(
-      this.widget.$authorizedAjax({
-        url: APP_ORIGIN + '/api/v1/session',
-        type: 'POST',
-        method: 'POST',
-        contentType: 'application/json',
-        dataType: 'json',
-        data: JSON.stringify(body)
-      })
-    ).then(function (session) {
+    return requestSession(this.widget).then(function (session) {
       self.session = session;
       clearTimeout(self.timer);
       var wait = new Date(session.expiresAt).getTime() - Date.now() - REFRESH_BEFORE_MS;
@@ -196,6 +296,7 @@ define([], function () {
     var self = this;
     var frames = [];
     var overlay = null;
+    var watcher = new Watcher(self);
 
     function mount(area, container, extra) {
       if (!container) return null;
@@ -255,6 +356,7 @@ define([], function () {
         return true;
       },
       init: function () {
+        watcher.start();
         return true;
       },
       bind_actions: function () {

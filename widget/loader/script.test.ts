@@ -148,4 +148,29 @@ describe('the Kommo loader (script.js)', () => {
     expect(widget.callbacks.onSave!()).toBe(true);
     expect(ajax).toHaveBeenCalledTimes(2);
   });
+
+  it('when a customer writes while the agent is elsewhere in Kommo, then an alert shows who wrote and the unread count', async () => {
+    vi.useRealTimers();
+    let push!: (text: string) => void;
+    const unread = [{ total: 0, latest: null }, { total: 2, latest: { conversationId: 'c1', customerName: 'Maria Silva', waId: '5511912345678' } }];
+    const calls: { url: string; auth: string | null }[] = [];
+    const fetchMock = vi.fn(async (url: string, init: { headers: Record<string, string> }) => {
+      calls.push({ url, auth: init.headers.Authorization ?? null });
+      if (url.endsWith('/api/v1/unread')) return new Response(JSON.stringify(unread.length > 1 ? unread.shift() : unread[0]), { status: 200 });
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          push = (text) => controller.enqueue(new TextEncoder().encode(text));
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+    });
+    vi.stubGlobal('fetch', fetchMock);
+    widget.callbacks.init!();
+    await vi.waitFor(() => expect(push).toBeDefined());
+    expect(calls[0]).toEqual({ url: `${APP_ORIGIN}/api/v1/unread`, auth: 'Bearer tok-1' });
+    expect(document.querySelector('.wabridge-alert')).toBeNull();
+    push('event: message.created\ndata: {"conversationId":"c1"}\n\n');
+    await vi.waitFor(() => expect(document.querySelector('.wabridge-alert')?.textContent).toBe('WhatsApp: Maria Silva · 2 unread'));
+    vi.unstubAllGlobals();
+  });
 });
