@@ -44,6 +44,22 @@ for (const kind of storeKinds()) {
       expect(await t.db.query(`select 1 from audit_log where action = 'customer.opted_in'`)).toHaveLength(1);
     });
 
+    it('when the licence has expired, then customer messages still arrive and the history reads, and sending is refused with the reason', async () => {
+      t = await startTestApp(kind);
+      const { conversation, fakeNumber } = await chatReady(t);
+      t.clock.advance(8 * 86_400_000);
+      const { auth } = await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID);
+      await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'Hello after the demo');
+      await t.settle();
+      const history = (await t.http.get(`/api/v1/conversations/${conversation.id}/messages`, { headers: auth })).data.messages;
+      expect(history.map((m: { content: { body: string } }) => m.content.body)).toContain('Hello after the demo');
+      const before = t.fakeWhatsApp.sent.length;
+      const refused = await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Hi!' }, { headers: auth });
+      expect(refused.status).toBe(402);
+      expect(refused.data.error.code).toBe('licence_expired');
+      expect(t.fakeWhatsApp.sent.length).toBe(before);
+    });
+
     it('when an agent opens a conversation with unread messages, then the customer gets read receipts and it is no longer unread', async () => {
       t = await startTestApp(kind);
       const { auth, conversation, fakeNumber } = await chatReady(t);
