@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readEventStream, type LiveEventData } from '../../../contract/event-stream';
 import { demoKommoAccount } from '../../../fakes/kommo/fake-kommo-data';
 import { startTestApp, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
@@ -8,29 +9,9 @@ import { chatReady, CUSTOMER } from '../../test/whatsapp-helpers';
 async function stream(url: string, auth: Record<string, string>) {
   const controller = new AbortController();
   const response = await fetch(`${url}/api/v1/events`, { headers: auth, signal: controller.signal });
-  const events: { event: string; data: { conversationId: string; messageId?: string } }[] = [];
-  let buffer = '';
-  const reading = (async () => {
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = /^event: (.+)$/m.exec(block)?.[1];
-          const data = /^data: (.+)$/m.exec(block)?.[1];
-          if (event && data) events.push({ event, data: JSON.parse(data) });
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
+  const events: { event: string; data: LiveEventData }[] = [];
+  // Aborting at close ends the read.
+  const reading = readEventStream(response.body!, (event, data) => events.push({ event, data })).catch(() => undefined);
   return {
     status: response.status,
     events,

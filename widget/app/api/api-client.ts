@@ -5,6 +5,7 @@ import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, ty
 import { OrderList, OrderQuote, OrderView, type CreateOrderInput, type FileClaimInput } from '../../../contract/orders';
 import { ConversationView, MessagePage, MessageView, NumberList, NumberView, TemplateList, type SendMessageInput } from '../../../contract/whatsapp';
 import { ErrorBody } from '../../../contract/error';
+import { readEventStream, type LiveEventData } from '../../../contract/event-stream';
 import { ApiError } from './api-error';
 
 export interface ApiClientOptions {
@@ -81,27 +82,12 @@ export function createApiClient(options: ApiClientOptions) {
       }),
     send: (id: string, input: SendMessageInput) => request(MessageView, { method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages`, data: input }),
     /** The live event stream (fetch, so the session header goes along); calls `onEvent` until `signal` aborts. */
-    async events(onEvent: (type: string, data: { conversationId: string; messageId?: string }) => void, signal: AbortSignal) {
+    async events(onEvent: (type: string, data: LiveEventData) => void, signal: AbortSignal) {
       const token = options.getToken();
       const response = await fetch(`${options.baseURL}/api/v1/events`, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal });
       if (response.status === 401) options.onUnauthorized?.();
       if (!response.ok || !response.body) throw new ApiError('stream_failed', `The live stream answered ${response.status}.`, response.status);
-      const reader = response.body.getReader();
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const type = /^event: (.+)$/m.exec(block)?.[1];
-          const data = /^data: (.+)$/m.exec(block)?.[1];
-          if (type && data) onEvent(type, JSON.parse(data));
-        }
-      }
+      await readEventStream(response.body, onEvent);
     },
     terminate: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/terminate`, data: { confirm: true } }),
   };
