@@ -63,6 +63,8 @@ test('when the admin disables the widget, then Kommo’s signed uninstall hook t
   await page.goto('/demo#settings');
   await page.getByTestId('integration-tile').click();
   await page.getByTestId('disable').click();
+  // The stand-in closes the modal once Kommo's uninstall call has been answered.
+  await expect(page.locator('#kommo-modal')).toBeHidden();
   await page.goto('/demo#lead');
   await expect(page.getByTestId('card-widgets')).toContainText('not installed');
   const state = await (await page.request.get('/demo/kommo/state')).json();
