@@ -1,7 +1,8 @@
 /** What one Server-Sent Event of `GET /api/v1/events` carries. */
 export interface LiveEventData {
-  conversationId: string;
+  conversationId?: string;
   messageId?: string;
+  broadcastId?: string;
 }
 
 /**

@@ -22,7 +22,7 @@ import { httpMetrics } from './http/http-metrics';
 import type { IdGenerator } from './ids';
 import { createInstallService } from './kommo/install-service';
 import { createKommoAccess } from './kommo/kommo-access';
-import { createTimelineWriter } from './kommo/timeline-writer';
+import { createKommoPacer, createTimelineWriter } from './kommo/timeline-writer';
 import { licenceRoutes } from './licensing/licence-routes';
 import { createLicenceService } from './licensing/licence-service';
 import { operatorRoutes } from './operator/operator-routes';
@@ -41,6 +41,11 @@ import type { KommoApi } from './kommo/kommo-api';
 import { kommoRoutes } from './kommo/kommo-routes';
 import type { Db } from './store/db';
 import { widgetRoutes } from './widget-host/widget-routes';
+import { createAudienceReader } from './broadcasts/audience';
+import { createBroadcastEngine } from './broadcasts/broadcast-engine';
+import { broadcastWebhookHooks } from './broadcasts/broadcast-events';
+import { broadcastRoutes } from './broadcasts/broadcast-routes';
+import { createBroadcastService } from './broadcasts/broadcast-service';
 import { createChatService } from './whatsapp/chat-service';
 import type { CloudApi } from './whatsapp/cloud-api';
 import { createInboxProcessor } from './whatsapp/inbox-processor';
@@ -74,6 +79,8 @@ export interface AppDeps {
     ratePerSecond: number;
     /** Backoff between retries; tests pass one that does not wait. */
     sleep?: (ms: number) => Promise<void>;
+    /** How long a broadcast send with no answer waits for its status webhook before it is sent again. */
+    reconcileAfterMs?: number;
   };
   /** Extra pages mounted at /demo when the demo runs. */
   demo?: Router;
@@ -106,23 +113,53 @@ export function createApp(deps: AppDeps) {
   const orderActions = createOrderActions({ db, clock, ids: deps.ids, payments, licences });
   const paymentEvents = createPaymentEvents({ db, clock, logger, tasks: deps.tasks, provider: deps.payments, payments });
   const numbers = createNumbersService({ db, clock, ids: deps.ids, box: deps.box, cloud: deps.whatsapp.cloud, licences });
+  const kommoAccess = createKommoAccess({ db, kommo: deps.kommo, box: deps.box, clock, logger });
+  const kommoPacer = createKommoPacer();
   const timeline = createTimelineWriter({
     db,
     clock,
     logger,
     kommo: deps.kommo,
-    access: createKommoAccess({ db, kommo: deps.kommo, box: deps.box, clock, logger }),
+    access: kommoAccess,
+    pacer: kommoPacer,
     mayAutoCreate: async (accountId) => {
       const [row] = await db.query<{ auto_create_from_inbound: boolean }>('select auto_create_from_inbound from account_settings where account_id = $1', [accountId]);
       return Boolean(row?.auto_create_from_inbound) && licences.decisionFor(await licences.snapshot(accountId), 'auto_create').allowed;
     },
   });
   const writeTimeline = () => deps.tasks.run('kommo notes', () => timeline.drain());
-  const inbox = createInboxProcessor({ db, clock, ids: deps.ids, logger, onNoteQueued: writeTimeline });
+  const inbox = createInboxProcessor({ db, clock, ids: deps.ids, logger, onNoteQueued: writeTimeline, ...broadcastWebhookHooks({ clock, ids: deps.ids }) });
   const sleep = deps.whatsapp.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  // One pace per number for everything we send on it: live chat and broadcasts share it.
+  const whatsappPacer = createPacer(deps.whatsapp.ratePerSecond);
   const templates = createTemplatesService({ db, clock, logger, cloud: deps.whatsapp.cloud, numbers });
-  const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: createPacer(deps.whatsapp.ratePerSecond), sleep, onNoteQueued: writeTimeline, templates });
+  const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: whatsappPacer, sleep, onNoteQueued: writeTimeline, templates });
   const live = createLiveEvents({ db, logger });
+  const broadcasts = createBroadcastService({
+    db,
+    clock,
+    ids: deps.ids,
+    logger,
+    licences,
+    audience: createAudienceReader({ kommo: deps.kommo, access: kommoAccess, pacer: kommoPacer, sleep }),
+    prices: config.prices,
+    forbiddenWords: config.forbiddenWords,
+    ratePerSecond: deps.whatsapp.ratePerSecond,
+  });
+  const broadcastEngine = createBroadcastEngine({
+    db,
+    clock,
+    ids: deps.ids,
+    logger,
+    cloud: deps.whatsapp.cloud,
+    numbers,
+    licences,
+    inbox,
+    pacer: whatsappPacer,
+    batch: Math.max(1, Math.round(deps.whatsapp.ratePerSecond)),
+    reconcileAfterMs: deps.whatsapp.reconcileAfterMs ?? 120_000,
+    onNoteQueued: writeTimeline,
+  });
   const intake = createWebhookIntake({ db, clock, logger, tasks: deps.tasks, appSecret: deps.whatsapp.appSecret, verifyToken: deps.whatsapp.verifyToken, processor: inbox });
   const installs = createInstallService({
     db,
@@ -207,6 +244,7 @@ export function createApp(deps: AppDeps) {
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
+  api.use(broadcastRoutes({ broadcasts }));
   api.use(chatRoutes({ numbers, chat, licences, live, templates, logger }));
   api.use(orderRoutes({ db, clock, payments, actions: orderActions, licences, supportEmail: deps.supportEmail, invoiceUrl: links.url }));
   app.use('/api/v1', api);
@@ -216,5 +254,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
+  return { app, broadcasts, broadcastEngine, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
 }

@@ -10,6 +10,21 @@ const optionalText = z
 
 const optionalUrl = optionalText.pipe(z.url().optional());
 
+/** A variable holding JSON that must match `schema`; `what` says what it must be. */
+function jsonEnv<S extends z.ZodType>(schema: S, what: string) {
+  return optionalText.transform((text, ctx): z.infer<S> | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      const parsed = schema.safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: 'custom', message: `${what}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`.trim()).join('; ')}` });
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+    }
+    return z.NEVER;
+  });
+}
+
 /** Every variable the service reads (SPEC §10). Unset values mean "demo": fakes in-process, embedded store. */
 export const EnvSchema = z.object({
   NODE_ENV: optionalText,
@@ -41,28 +56,14 @@ export const EnvSchema = z.object({
   ),
   OPERATOR_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   SUPPORT_EMAIL: optionalText.pipe(z.email('must be an email address').optional()),
-  SELLER: optionalText.transform((text, ctx) => {
-    if (text === undefined) return undefined;
-    try {
-      const parsed = SellerSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data;
-      ctx.addIssue({ code: 'custom', message: `must be {name, address, taxId, email, bank}: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}` });
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-    }
-    return z.NEVER;
-  }),
-  PRICE_LIST: optionalText.transform((text, ctx) => {
-    if (text === undefined) return undefined;
-    try {
-      const parsed = PriceList.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data;
-      ctx.addIssue({ code: 'custom', message: `must be a price list: ${parsed.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}` });
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-    }
-    return z.NEVER;
-  }),
+  SELLER: jsonEnv(SellerSchema, 'must be {name, address, taxId, email, bank}'),
+  PRICE_LIST: jsonEnv(PriceList, 'must be a price list'),
+  /** Forbidden words for broadcasts per locale, e.g. {"en": ["casino"], "es": ["casino"]}; replaces the defaults. */
+  FORBIDDEN_WORDS: jsonEnv(z.record(z.string().regex(/^[a-z]{2}$/), z.array(z.string().trim().min(1)).max(1000)), 'must map locales to word lists'),
+  /** Messages per second per WhatsApp number (Meta's default is 80; we stay under it). */
+  WHATSAPP_RATE_PER_SECOND: optionalText.pipe(z.string().regex(/^\d{1,4}$/, 'must be a whole number').optional()).transform((v) => (v === undefined ? undefined : Number(v))),
+  /** How long a broadcast send with no answer waits for Meta's status webhook before it is sent again. */
+  BROADCAST_RECONCILE_SECONDS: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a whole number of seconds').optional()).transform((v) => (v === undefined ? undefined : Number(v))),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -84,6 +85,8 @@ export interface Config {
   prices: PriceList;
   /** The vendor operator's API token; the operator API is closed without one. */
   operatorToken?: string;
+  /** Words a broadcast may not contain, per locale; unset means the defaults. */
+  forbiddenWords?: Record<string, string[]>;
 }
 
 export class ConfigError extends Error {

@@ -84,6 +84,7 @@ async function main() {
     bodyLimit: '256kb',
     prices: env.PRICE_LIST ?? defaultPriceList,
     operatorToken: env.OPERATOR_TOKEN ?? secrets?.operatorToken,
+    forbiddenWords: env.FORBIDDEN_WORDS,
   };
 
   const db = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
@@ -93,7 +94,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates } = createApp({
+  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine } = createApp({
     config,
     db,
     clock,
@@ -118,7 +119,8 @@ async function main() {
       appSecret: whatsappAppSecret,
       verifyToken: env.WHATSAPP_VERIFY_TOKEN ?? secrets!.whatsappVerifyToken,
       // 90% of Meta's default 80 messages per second per number: headroom for network jitter.
-      ratePerSecond: 72,
+      ratePerSecond: env.WHATSAPP_RATE_PER_SECOND ?? 72,
+      reconcileAfterMs: env.BROADCAST_RECONCILE_SECONDS === undefined ? undefined : env.BROADCAST_RECONCILE_SECONDS * 1000,
     },
     seller: env.SELLER ?? defaultSeller,
     supportEmail: env.SUPPORT_EMAIL ?? 'support@wabridge.app',
@@ -130,6 +132,7 @@ async function main() {
   });
   await installs.resumePending();
   await live.start();
+  broadcastEngine.start();
 
   // Housekeeping every few minutes: payment events and webhooks not yet acted on, Kommo notes due,
   // templates from Meta, unpaid orders past their deadline, and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
@@ -156,6 +159,7 @@ async function main() {
     logger.info({ signal }, 'stopping');
     clearInterval(purgeTimer);
     clearInterval(notesTimer);
+    await broadcastEngine.stop();
     await live.close();
     server.close();
     server.closeIdleConnections();

@@ -8,8 +8,8 @@ export interface FakeKommoAccount {
   timezone: string;
   installed: boolean;
   users: { id: number; name: string; isAdmin: boolean }[];
-  contacts: { id: number; name: string; phones: string[] }[];
-  leads: { id: number; name: string; price: number; contactIds: number[] }[];
+  contacts: { id: number; name: string; phones: string[]; fields?: { id: number; name: string; value: string }[] }[];
+  leads: { id: number; name: string; price: number; contactIds: number[]; responsibleUserId?: number }[];
 }
 
 export const DEMO_ACCOUNT_ID = 31_000_001;
@@ -32,8 +32,18 @@ export function demoKommoAccount(overrides: Partial<FakeKommoAccount> = {}): Fak
       { id: DEMO_ADMIN_ID, name: 'Dana Admin', isAdmin: true },
       { id: DEMO_AGENT_ID, name: 'Alex Agent', isAdmin: false },
     ],
-    contacts: [{ id: 2_001, name: 'Maria Silva', phones: ['+55 11 91234-5678'] }],
-    leads: [{ id: DEMO_LEAD_ID, name: 'Website order #1001', price: 1200, contactIds: [2_001] }],
+    contacts: [
+      { id: 2_001, name: 'Maria Silva', phones: ['+55 11 91234-5678'] },
+      { id: 2_002, name: 'João Pereira', phones: ['(21) 98765-4321'], fields: [{ id: 700_001, name: 'City', value: 'Rio de Janeiro' }] },
+      { id: 2_003, name: 'Ana Costa', phones: ['+55 31 99876-5432'], fields: [{ id: 700_001, name: 'City', value: 'Belo Horizonte' }] },
+      // Also on Ana's lead, with her phone again: a broadcast merges it.
+      { id: 2_004, name: 'Lucas Costa', phones: ['+55 31 99876-5432', '123'] },
+    ],
+    leads: [
+      { id: DEMO_LEAD_ID, name: 'Website order #1001', price: 1200, contactIds: [2_001] },
+      { id: 1_002, name: 'Repeat order #1002', price: 800, contactIds: [2_002] },
+      { id: 1_003, name: 'Family plan #1003', price: 2400, contactIds: [2_003, 2_004] },
+    ],
     ...overrides,
   };
 }

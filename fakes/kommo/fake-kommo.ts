@@ -56,6 +56,7 @@ export async function startFakeKommo(options: FakeKommoOptions) {
   const refreshTokens = new Map<string, { chain: RefreshChain; generation: number }>();
   const hits = new Map<number, number[]>();
   const notes: ReceivedNote[] = [];
+  const tasks: { accountId: number; leadId: number; responsibleUserId: number; text: string; completeTill: number }[] = [];
   const issued: { accountId: number; accessToken: string; refreshToken: string }[] = [];
   let exchangeGate: Promise<void> | undefined;
   /** The next notes requests fail with these statuses, one each (429, 500…). */
@@ -164,9 +165,13 @@ export async function startFakeKommo(options: FakeKommoOptions) {
       first_name: c.name.split(' ')[0],
       last_name: c.name.split(' ').slice(1).join(' '),
       responsible_user_id: account.users[0]?.id,
-      custom_fields_values: c.phones.length
-        ? [{ field_id: 1, field_name: 'Phone', field_code: 'PHONE', field_type: 'multitext', values: c.phones.map((value) => ({ value, enum_id: 1, enum_code: 'MOB' })) }]
-        : null,
+      custom_fields_values:
+        c.phones.length || c.fields?.length
+          ? [
+              ...(c.phones.length ? [{ field_id: 1, field_name: 'Phone', field_code: 'PHONE', field_type: 'multitext', values: c.phones.map((value) => ({ value, enum_id: 1, enum_code: 'MOB' })) }] : []),
+              ...(c.fields ?? []).map((f) => ({ field_id: f.id, field_name: f.name, field_code: null, field_type: 'text', values: [{ value: f.value }] })),
+            ]
+          : null,
       _links: { self: { href: `/api/v4/contacts/${c.id}` } },
     };
   };
@@ -175,7 +180,11 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     const account = authorise(req, res);
     if (!account) return;
     const query = String(req.query.query ?? '').replace(/\D/g, '');
-    const found = account.contacts.filter((c) => !query || c.phones.some((p) => p.replace(/\D/g, '').includes(query)));
+    const ids = idFilter(req);
+    const found = page(
+      req,
+      account.contacts.filter((c) => (!ids || ids.has(c.id)) && (!query || c.phones.some((p) => p.replace(/\D/g, '').includes(query)))),
+    );
     // Kommo answers an empty search with 204 and no body.
     if (!found.length) return res.status(204).end();
     res.json({ _page: 1, _links: {}, _embedded: { contacts: found.map((c) => contactJson(account, c.id)) } });
@@ -199,6 +208,49 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     res.json(created);
   });
 
+  // Lists filtered by id (`filter[id][]=…`), `limit` up to 250 per page, `page` from 1; an empty page is 204.
+  function idFilter(req: Request): Set<number> | undefined {
+    const raw = req.query['filter[id][]'] ?? (req.query.filter as { id?: unknown } | undefined)?.id;
+    if (raw === undefined) return undefined;
+    return new Set((Array.isArray(raw) ? raw : [raw]).map(Number));
+  }
+  function page<T>(req: Request, items: T[]): T[] {
+    const limit = Math.min(250, Math.max(1, Number(req.query.limit ?? 50)));
+    const from = (Math.max(1, Number(req.query.page ?? 1)) - 1) * limit;
+    return items.slice(from, from + limit);
+  }
+
+  const leadJson = (account: FakeKommoAccount, lead: FakeKommoAccount['leads'][number], withContacts: boolean) => ({
+    id: lead.id,
+    name: lead.name,
+    price: lead.price,
+    responsible_user_id: lead.responsibleUserId ?? account.users[0]?.id,
+    _embedded: withContacts ? { contacts: lead.contactIds.map((id, i) => ({ id, is_main: i === 0, _links: { self: { href: `/api/v4/contacts/${id}` } } })) } : {},
+  });
+
+  app.get('/api/v4/leads', (req, res) => {
+    const account = authorise(req, res);
+    if (!account) return;
+    const ids = idFilter(req);
+    const found = page(req, account.leads.filter((l) => !ids || ids.has(l.id)));
+    if (!found.length) return res.status(204).end();
+    const withContacts = String(req.query.with ?? '').split(',').includes('contacts');
+    res.json({ _page: Number(req.query.page ?? 1), _links: {}, _embedded: { leads: found.map((l) => leadJson(account, l, withContacts)) } });
+  });
+
+  app.post('/api/v4/tasks', (req, res) => {
+    const account = authorise(req, res);
+    if (!account) return;
+    const items = Array.isArray(req.body) ? req.body : [];
+    const valid = items.every((t: Record<string, unknown>) => typeof t.text === 'string' && Number.isInteger(t.complete_till) && Number.isInteger(t.entity_id) && t.entity_type === 'leads');
+    if (!items.length || items.length > 250 || !valid) return problem(res, 400, 'Bad Request', 'Invalid tasks request');
+    const created = items.map((t: Record<string, unknown>) => {
+      tasks.push({ accountId: account.id, leadId: Number(t.entity_id), responsibleUserId: Number(t.responsible_user_id), text: String(t.text), completeTill: Number(t.complete_till) });
+      return { id: tasks.length, request_id: String(tasks.length) };
+    });
+    res.json({ _links: {}, _embedded: { tasks: created } });
+  });
+
   app.get('/api/v4/contacts/:id', (req, res) => {
     const account = authorise(req, res);
     if (!account) return;
@@ -212,16 +264,7 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     if (!account) return;
     const lead = account.leads.find((l) => l.id === Number(req.params.id));
     if (!lead) return res.status(204).end();
-    const withContacts = String(req.query.with ?? '').split(',').includes('contacts');
-    res.json({
-      id: lead.id,
-      name: lead.name,
-      price: lead.price,
-      responsible_user_id: account.users[0]?.id,
-      _embedded: withContacts
-        ? { contacts: lead.contactIds.map((id, i) => ({ id, is_main: i === 0, _links: { self: { href: `/api/v4/contacts/${id}` } } })) }
-        : {},
-    });
+    res.json(leadJson(account, lead, String(req.query.with ?? '').split(',').includes('contacts')));
   });
 
   app.post('/api/v4/:entity/notes', (req, res) => {
@@ -267,6 +310,7 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     close: server.close,
     accounts,
     notes,
+    tasks,
     /** Every token pair the fake handed out, oldest first. */
     issued,
     failNotes,

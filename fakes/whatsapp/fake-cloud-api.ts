@@ -22,6 +22,8 @@ export interface FakeNumber {
   displayPhoneNumber: string;
   verifiedName: string;
   token: string;
+  /** Meta's messaging-limit tier for the number. */
+  messagingTier?: string;
 }
 
 interface Sent {
@@ -44,7 +46,8 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
   const windows = new Map<string, number>();
   const sent: Sent[] = [];
   const readReceipts: { phoneNumberId: string; messageId: string }[] = [];
-  const accepted: number[] = [];
+  /** Accepted sends per number in the last second (throughput). */
+  const accepted = new Map<string, number[]>();
   const pairs = new Map<string, number[]>();
   const deliveries: { status: number; body: unknown }[] = [];
   const knobs = {
@@ -63,6 +66,8 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     failNext: [] as number[],
     /** Simulated customers answer a text after this many ms (the demo); 0 = they do not. */
     autoReplyMs: 0,
+    /** How long an unacknowledged webhook is retried (with growing pauses, as Meta does); 0 = three tries at once. */
+    retryForMs: 0,
   };
 
   const pending = new Set<Promise<unknown>>();
@@ -89,19 +94,35 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
   }
 
   /** Templates per WABA, as Meta lists them. */
-  const templates = new Map<string, { name: string; language: string; status: string; category: string; components: { type: string; text?: string }[] }[]>();
+  type FakeTemplate = { name: string; language: string; status: string; category: string; components: { type: string; text?: string; format?: string; buttons?: { type: string; text: string }[] }[] };
+  const templates = new Map<string, FakeTemplate[]>();
   const defaultTemplates = () => [
     { name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hello {{1}}, your order {{2}} is on its way.' }] },
     { name: 'come_back', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [{ type: 'BODY', text: 'Hi {{1}}! We have news for you. Reply to chat with us.' }, { type: 'FOOTER', text: 'Reply STOP to unsubscribe' }] },
     { name: 'pedido_enviado', language: 'es', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hola {{1}}, tu pedido ya salió.' }] },
     { name: 'old_promo', language: 'en_US', status: 'PAUSED', category: 'MARKETING', components: [{ type: 'BODY', text: 'Old promo' }] },
+    {
+      name: 'spring_sale',
+      language: 'en_US',
+      status: 'APPROVED',
+      category: 'MARKETING',
+      components: [
+        { type: 'HEADER', format: 'IMAGE' },
+        { type: 'BODY', text: 'Hi {{1}}, our spring sale starts today: {{2}} off everything.' },
+        { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Shop now' }, { type: 'QUICK_REPLY', text: 'Unsubscribe' }] },
+      ],
+    },
   ];
+  const templatesOf = (wabaId: string) => {
+    if (!templates.has(wabaId)) templates.set(wabaId, defaultTemplates());
+    return templates.get(wabaId)!;
+  };
 
   app.get('/:version/:waba/message_templates', (req, res) => {
     const waba = String(req.params.waba);
     const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
     if (![...numbers.values()].some((n) => n.wabaId === waba && n.token === token)) return graphError(res, 401, 190, 'Invalid OAuth access token', 'Invalid OAuth access token');
-    res.json({ data: (templates.get(waba) ?? defaultTemplates()).map((t, i) => ({ id: String(9000 + i), ...t })), paging: { cursors: { before: 'MAA', after: 'MjQZD' } } });
+    res.json({ data: templatesOf(waba).map((t, i) => ({ id: String(9000 + i), ...t })), paging: { cursors: { before: 'MAA', after: 'MjQZD' } } });
   });
 
   /** Media by id: what we uploaded, and what customers sent (with its bytes, to download). */
@@ -146,7 +167,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
   app.get('/:version/:pnid', (req, res) => {
     const n = number(req, res);
     if (!n) return;
-    res.json({ id: n.phoneNumberId, display_phone_number: n.displayPhoneNumber, verified_name: n.verifiedName, quality_rating: 'GREEN' });
+    res.json({ id: n.phoneNumberId, display_phone_number: n.displayPhoneNumber, verified_name: n.verifiedName, quality_rating: 'GREEN', whatsapp_business_manager_messaging_limit: n.messagingTier ?? 'TIER_10K' });
   });
 
   app.post('/:version/:pnid/messages', async (req, res) => {
@@ -177,8 +198,10 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       return graphError(res, 400, forced, forced === 130429 ? 'Rate limit hit' : 'Error', 'Forced by the fake.');
     }
     const t = Date.now();
-    while (accepted.length && accepted[0]! <= t - 1000) accepted.shift();
-    if (accepted.length >= knobs.throughput) {
+    const second = accepted.get(n.phoneNumberId) ?? [];
+    while (second.length && second[0]! <= t - 1000) second.shift();
+    accepted.set(n.phoneNumberId, second);
+    if (second.length >= knobs.throughput) {
       record(null, 130429);
       return graphError(res, 400, 130429, 'Rate limit hit', 'Cloud API message throughput has been reached.');
     }
@@ -190,21 +213,32 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     }
     const open = (windows.get(pairKey) ?? 0) > now().getTime() - 24 * 3600_000;
     if (type === 'template') {
-      const t = body.template as { name?: string; language?: { code?: string } };
-      const known = (templates.get(n.wabaId) ?? defaultTemplates()).find((x) => x.name === t.name && x.language === t.language?.code);
-      if (!known || known.status !== 'APPROVED') {
+      const t = body.template as { name?: string; language?: { code?: string }; components?: { type?: string; parameters?: unknown[] }[] };
+      const known = templatesOf(n.wabaId).find((x) => x.name === t.name && x.language === t.language?.code);
+      if (!known) {
         record(null, 132001);
         return graphError(res, 404, 132001, 'Template name does not exist in the translation', `template name (${t.name}) does not exist in ${t.language?.code}`);
+      }
+      if (known.status !== 'APPROVED') {
+        record(null, 132015);
+        return graphError(res, 400, 132015, 'Template is paused', `Template ${t.name} is ${known.status.toLowerCase()}.`);
+      }
+      const expected = Math.max(0, ...[...(known.components.find((c) => c.type === 'BODY')?.text ?? '').matchAll(/\{\{(\d+)\}\}/g)].map((m) => Number(m[1])));
+      const given = t.components?.find((c) => c.type === 'body')?.parameters?.length ?? 0;
+      if (given !== expected) {
+        record(null, 132000);
+        return graphError(res, 400, 132000, 'Number of parameters does not match the expected number of params', `body: number of localizable_params (${given}) does not match the expected number of params (${expected})`);
       }
     }
     if (type !== 'template' && !open && knobs.windowFailure === 'sync') {
       record(null, 131047);
       return graphError(res, 400, 131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
     }
-    accepted.push(t);
+    second.push(t);
     recent.push(t);
     pairs.set(pairKey, recent);
     const id = wamid();
+    if (typeof body.biz_opaque_callback_data === 'string') callbackData.set(id, body.biz_opaque_callback_data);
     record(id, null);
     res.json({ messaging_product: 'whatsapp', contacts: [{ input: String(body.to), wa_id: to }], messages: [{ id }] });
     if (type !== 'template' && !open) {
@@ -228,7 +262,9 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
   async function deliver(payload: unknown) {
     const raw = JSON.stringify(payload);
     const signature = 'sha256=' + createHmac('sha256', options.appSecret).update(raw).digest('hex');
-    for (let attempt = 0; attempt < 3; attempt++) {
+    const giveUpAt = Date.now() + knobs.retryForMs;
+    for (let attempt = 0; attempt < 3 || Date.now() < giveUpAt; attempt++) {
+      if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** (attempt - 3))));
       const response = await axios
         .post(options.webhookUrl, raw, { headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature }, validateStatus: () => true, transformRequest: (d) => d })
         // Our server down counts as not acknowledged, as at Meta.
@@ -239,6 +275,9 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     }
   }
 
+  /** The `biz_opaque_callback_data` of each accepted message, echoed in its status webhooks. */
+  const callbackData = new Map<string, string>();
+
   async function statusEvents(n: FakeNumber, id: string, to: string, chain: string[], error?: { code: number; title: string }) {
     const ts = () => String(Math.floor(now().getTime() / 1000));
     const items = chain.map((status) => ({
@@ -246,6 +285,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       status,
       timestamp: ts(),
       recipient_id: to,
+      ...(callbackData.has(id) ? { biz_opaque_callback_data: callbackData.get(id) } : {}),
       ...(status === 'failed' && error ? { errors: [{ code: error.code, title: error.title, message: error.title, error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' } }] } : {}),
     }));
     const ordered = knobs.reverse ? [...items].reverse() : items;
@@ -314,6 +354,15 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       await deliver({
         object: 'whatsapp_business_account',
         entry: [{ id: n.wabaId, changes: [{ field: 'user_preferences', value: { messaging_product: 'whatsapp', metadata: { phone_number_id: n.phoneNumberId }, contacts: [{ wa_id: digits(from) }], user_preferences: [{ wa_id: digits(from), detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User resumed', category: 'marketing_messages', value, timestamp: Math.floor(now().getTime() / 1000) }] } }] }],
+      });
+    },
+    /** Meta changes a template's status (PAUSED, DISABLED, APPROVED…) and says so by webhook. */
+    async templateStatus(wabaId: string, name: string, language: string, event: 'APPROVED' | 'PAUSED' | 'DISABLED' | 'REJECTED', reason = 'NONE') {
+      const t = templatesOf(wabaId).find((x) => x.name === name && x.language === language);
+      if (t) t.status = event;
+      await deliver({
+        object: 'whatsapp_business_account',
+        entry: [{ id: wabaId, time: Math.floor(now().getTime() / 1000), changes: [{ field: 'message_template_status_update', value: { event, message_template_id: 9000, message_template_name: name, message_template_language: language, reason } }] }],
       });
     },
     /** Posts a body signed with a wrong secret. */

@@ -8,11 +8,37 @@ export interface KommoApi {
   addNotes(accountHost: string, accessToken: string, entity: 'leads' | 'contacts', notes: KommoNote[]): Promise<void>;
   /** Creates a contact with this phone and a lead for it; returns both ids. */
   createContactWithLead(accountHost: string, accessToken: string, input: { contactName: string; phone: string; leadName: string }): Promise<{ contactId: number; leadId: number }>;
+  /** Leads by id (at most 250 per call) with their contacts and owner; unknown ids are left out. */
+  getLeads(accountHost: string, accessToken: string, ids: number[]): Promise<KommoLead[]>;
+  /** Contacts by id (at most 250 per call) with their phones and custom fields; unknown ids are left out. */
+  getContacts(accountHost: string, accessToken: string, ids: number[]): Promise<KommoContact[]>;
+  /** A task for a user, attached to a lead. */
+  addTask(accountHost: string, accessToken: string, task: { leadId: number; responsibleUserId: number; text: string; completeTill: Date }): Promise<void>;
 }
+
+export interface KommoLead {
+  id: number;
+  name: string;
+  responsibleUserId: number | null;
+  contactIds: number[];
+}
+
+export interface KommoContact {
+  id: number;
+  name: string;
+  firstName: string;
+  lastName: string;
+  phones: string[];
+  /** Custom field values by field id (the first value of multi-value fields). */
+  fields: Record<string, string>;
+}
+
+/** Kommo answers list requests for this many ids at most. */
+export const KOMMO_PAGE_LIMIT = 250;
 
 export interface KommoNote {
   entityId: number;
-  noteType: 'sms_in' | 'sms_out' | 'extended_service_message';
+  noteType: 'sms_in' | 'sms_out' | 'extended_service_message' | 'common';
   params: Record<string, string>;
   /** When it happened; a note written late after retries still sits at its time in the timeline. */
   createdAt?: Date;
@@ -46,4 +72,8 @@ export class KommoApiError extends Error {
   ) {
     super(message);
   }
+}
+
+export function isKommoApiError(value: unknown): value is KommoApiError {
+  return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'KommoApiError';
 }

@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import { z } from 'zod';
-import { KommoApiError, type KommoApi } from './kommo-api';
+import { KOMMO_PAGE_LIMIT, KommoApiError, type KommoApi } from './kommo-api';
 
 const TokenResponse = z.object({
   token_type: z.string(),
@@ -10,6 +10,28 @@ const TokenResponse = z.object({
 });
 
 const ContactsResponse = z.object({ _embedded: z.object({ contacts: z.array(z.object({ id: z.number().int(), name: z.string().nullish() })) }) });
+const CustomFields = z
+  .array(z.object({ field_id: z.number().nullish(), field_code: z.string().nullish(), values: z.array(z.object({ value: z.unknown() })).nullish() }))
+  .nullish();
+const LeadsResponse = z.object({
+  _embedded: z.object({
+    leads: z.array(
+      z.object({
+        id: z.number().int(),
+        name: z.string().nullish(),
+        responsible_user_id: z.number().int().nullish(),
+        _embedded: z.object({ contacts: z.array(z.object({ id: z.number().int() })).nullish() }).nullish(),
+      }),
+    ),
+  }),
+});
+const ContactListResponse = z.object({
+  _embedded: z.object({
+    contacts: z.array(
+      z.object({ id: z.number().int(), name: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish(), custom_fields_values: CustomFields }),
+    ),
+  }),
+});
 const NotesResponse = z.object({ _embedded: z.object({ notes: z.array(z.object({ id: z.number() })) }) });
 
 const AccountResponse = z.object({
@@ -67,7 +89,50 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
       }),
     ).then((t) => ({ accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in }));
 
+  /** GET of a list filtered by ids; Kommo answers 204 with no body when nothing matches. */
+  async function listByIds<S extends z.ZodType>(what: string, schema: S, host: string, accessToken: string, path: string, ids: number[], extra: Record<string, string> = {}) {
+    if (ids.length > KOMMO_PAGE_LIMIT) throw new RangeError(`at most ${KOMMO_PAGE_LIMIT} ids per Kommo ${what}`);
+    const params = new URLSearchParams({ limit: String(KOMMO_PAGE_LIMIT), ...extra });
+    for (const id of ids) params.append('filter[id][]', String(id));
+    const response = await call(what, z.unknown(), () => http.get(`${base(host)}${path}?${params}`, { headers: { Authorization: `Bearer ${accessToken}` } }));
+    if (response === '' || response === undefined || response === null) return undefined;
+    const parsed = schema.safeParse(response);
+    if (!parsed.success) throw new KommoApiError(`Kommo ${what} answered in an unexpected shape`, 502, parsed.error.message);
+    return parsed.data as z.infer<S>;
+  }
+
   return {
+    async getLeads(host, accessToken, ids) {
+      const data = await listByIds('lead list', LeadsResponse, host, accessToken, '/api/v4/leads', ids, { with: 'contacts' });
+      return (data?._embedded.leads ?? []).map((l) => ({
+        id: l.id,
+        name: l.name ?? '',
+        responsibleUserId: l.responsible_user_id ?? null,
+        contactIds: (l._embedded?.contacts ?? []).map((c) => c.id),
+      }));
+    },
+    async getContacts(host, accessToken, ids) {
+      const data = await listByIds('contact list', ContactListResponse, host, accessToken, '/api/v4/contacts', ids);
+      return (data?._embedded.contacts ?? []).map((c) => {
+        const fields: Record<string, string> = {};
+        const phones: string[] = [];
+        for (const f of c.custom_fields_values ?? []) {
+          const values = (f.values ?? []).map((v) => String(v.value ?? '')).filter(Boolean);
+          if (f.field_code === 'PHONE') phones.push(...values);
+          else if (f.field_id != null && values[0] !== undefined) fields[String(f.field_id)] = values[0];
+        }
+        return { id: c.id, name: c.name ?? '', firstName: c.first_name ?? '', lastName: c.last_name ?? '', phones, fields };
+      });
+    },
+    async addTask(host, accessToken, task) {
+      await call('task creation', z.object({ _embedded: z.object({ tasks: z.array(z.object({ id: z.number() })) }) }), () =>
+        http.post(
+          `${base(host)}/api/v4/tasks`,
+          [{ text: task.text, complete_till: Math.floor(task.completeTill.getTime() / 1000), entity_id: task.leadId, entity_type: 'leads', responsible_user_id: task.responsibleUserId, task_type_id: 1 }],
+          { headers: { Authorization: `Bearer ${accessToken}` } },
+        ),
+      );
+    },
     exchangeCode: (host, code) => tokens(host, { grant_type: 'authorization_code', code }),
     refreshTokens: (host, refreshToken) => tokens(host, { grant_type: 'refresh_token', refresh_token: refreshToken }),
     async getAccount(host, accessToken) {

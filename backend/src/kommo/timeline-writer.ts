@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Db, Queryable } from '../store/db';
-import { createPacer } from '../whatsapp/pacer';
+import { createPacer, type Pacer } from '../whatsapp/pacer';
+
+/** One per process: Kommo allows 7 requests per second per account; we keep to 6. */
+export const createKommoPacer = () => createPacer(6, { concurrency: 1 });
 import type { KommoAccess } from './kommo-access';
 import type { KommoApi, KommoNote } from './kommo-api';
 
@@ -39,10 +42,11 @@ export function createTimelineWriter(deps: {
   access: KommoAccess;
   /** Whether the account turned on contact and lead creation for unknown numbers, and its Kommo plan allows it. */
   mayAutoCreate: (accountId: string) => Promise<boolean>;
-  requestsPerSecond?: number;
+  /** Kommo's 7 requests/s per account, shared with every other caller of the Kommo API. */
+  pacer?: Pacer;
 }) {
   const { db, clock, logger } = deps;
-  const pacer = createPacer(deps.requestsPerSecond ?? 6, { concurrency: 1 });
+  const pacer = deps.pacer ?? createKommoPacer();
 
   function noteText(m: Due): string {
     if (m.type === 'text') return String(m.content.body ?? '');
@@ -125,8 +129,34 @@ export function createTimelineWriter(deps: {
       const byAccount = new Map<string, Due[]>();
       for (const row of rows) byAccount.set(row.account_id, [...(byAccount.get(row.account_id) ?? []), row]);
       for (const [accountId, list] of byAccount) await writeAccount(accountId, list);
-      return rows.length;
+      return rows.length + (await drainLeads());
     },
   };
+
+  /** Notes and tasks on leads (broadcast replies): each written once, retried with growing pauses. */
+  async function drainLeads(): Promise<number> {
+    const now = clock.now();
+    const due = await db.query<{ id: string; account_id: string; lead_id: string; kind: 'note' | 'task'; text: string; responsible_user_id: string | null; attempts: number }>(
+      `update kommo_lead_outbox set next_attempt_at = $2
+       where id in (select id from kommo_lead_outbox where done_at is null and next_attempt_at <= $1 order by next_attempt_at limit ${BATCH} for update skip locked)
+       returning *`,
+      [now, new Date(now.getTime() + LEASE_MS)],
+    );
+    for (const row of due) {
+      try {
+        const token = await deps.access.accessToken(row.account_id);
+        await pacer.run(row.account_id, () =>
+          row.kind === 'note'
+            ? deps.kommo.addNotes(token.host, token.accessToken, 'leads', [{ entityId: Number(row.lead_id), noteType: 'common', params: { text: row.text } }])
+            : deps.kommo.addTask(token.host, token.accessToken, { leadId: Number(row.lead_id), responsibleUserId: Number(row.responsible_user_id), text: row.text, completeTill: new Date(now.getTime() + 3600_000) }),
+        );
+        await db.query('update kommo_lead_outbox set done_at = $2, last_error = null where id = $1', [row.id, clock.now()]);
+      } catch (err) {
+        const wait = Math.min(3600_000, 2000 * 2 ** row.attempts);
+        await db.query('update kommo_lead_outbox set attempts = attempts + 1, next_attempt_at = $2, last_error = $3 where id = $1', [row.id, new Date(now.getTime() + wait), err instanceof Error ? err.message : String(err)]);
+      }
+    }
+    return due.length;
+  }
 }
 export type TimelineWriter = ReturnType<typeof createTimelineWriter>;

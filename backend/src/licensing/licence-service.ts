@@ -98,11 +98,11 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
      * Takes `count` outbound messages from the allowance, or refuses naming the limit and the reset.
      * Every send path calls this once per message it sends.
      */
-    async takeOutbound(accountId: string, count = 1): Promise<{ used: number; limit: number }> {
-      const s = await snapshot(accountId);
+    async takeOutbound(accountId: string, count = 1, q: Queryable = db): Promise<{ used: number; limit: number }> {
+      const s = await snapshot(accountId, q);
       const decision = decisionFor(s, 'outbound');
       if (!decision.allowed) refuse(decision);
-      const taken = await takeMessages(db, accountId, count, s.now);
+      const taken = await takeMessages(q, accountId, count, s.now);
       if (taken) return taken;
       const fresh = await snapshot(accountId);
       const window = allowanceWindow(fresh);
@@ -119,8 +119,15 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
     },
 
     /** Returns messages taken for a send the provider refused outright (never accepted, never billed). */
-    async returnOutbound(accountId: string, count = 1): Promise<void> {
-      await giveBackMessages(db, accountId, count, clock.now());
+    async returnOutbound(accountId: string, count = 1, q: Queryable = db): Promise<void> {
+      await giveBackMessages(q, accountId, count, clock.now());
+    },
+
+    /** The allowance in force: its period, and how many messages are left in it. */
+    async allowance(accountId: string, q: Queryable = db): Promise<{ periodId: string; left: number; plan: string } | null> {
+      const s = await snapshot(accountId, q);
+      const window = allowanceWindow(s);
+      return window ? { periodId: window.id, left: Math.max(0, window.message_limit - window.messages_used), plan: window.plan } : null;
     },
 
     /** The number of WhatsApp numbers the plan in force allows. */

@@ -5,9 +5,10 @@ import type { Db, Queryable } from '../store/db';
 /** What changed, for one account; the widget fetches the details itself. */
 export interface LiveEvent {
   accountId: string;
-  type: 'message.created' | 'message.status' | 'conversation.updated';
-  conversationId: string;
+  type: 'message.created' | 'message.status' | 'conversation.updated' | 'broadcast.updated';
+  conversationId?: string;
   messageId?: string;
+  broadcastId?: string;
 }
 
 const CHANNEL = 'wabridge_live';
@@ -34,7 +35,7 @@ export function createLiveEvents(deps: { db: Db; logger: Logger }) {
       return;
     }
     for (const res of streams.get(event.accountId) ?? []) {
-      res.write(`event: ${event.type}\ndata: ${JSON.stringify({ conversationId: event.conversationId, messageId: event.messageId })}\n\n`);
+      res.write(`event: ${event.type}\ndata: ${JSON.stringify({ conversationId: event.conversationId, messageId: event.messageId, broadcastId: event.broadcastId })}\n\n`);
     }
   }
 

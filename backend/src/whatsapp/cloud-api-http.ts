@@ -11,10 +11,13 @@ const SendResponse = z.object({
   messages: z.array(z.object({ id: z.string() })).min(1),
 });
 const TemplateList = z.object({
-  data: z.array(z.object({ name: z.string(), language: z.string(), status: z.string(), category: z.string().optional(), components: z.array(z.object({ type: z.string(), text: z.string().optional() })).default([]) })),
+  data: z.array(z.object({ name: z.string(), language: z.string(), status: z.string(), category: z.string().optional(), components: z.array(z.object({ type: z.string(), text: z.string().optional(), format: z.string().optional(), buttons: z.array(z.object({ type: z.string(), text: z.string() })).optional() })).default([]) })),
   paging: z.object({ next: z.string().optional() }).partial().optional(),
 });
-const PhoneNumber = z.object({ id: z.string(), display_phone_number: z.string(), verified_name: z.string().optional() });
+const PhoneNumber = z.object({ id: z.string(), display_phone_number: z.string(), verified_name: z.string().optional(), whatsapp_business_manager_messaging_limit: z.string().optional() });
+
+/** Meta's messaging-limit tiers: unique customers reached outside a window per 24 hours. */
+const TIERS: Record<string, number> = { TIER_50: 50, TIER_250: 250, TIER_1K: 1000, TIER_2K: 2000, TIER_10K: 10_000, TIER_100K: 100_000, TIER_UNLIMITED: 1_000_000_000 };
 
 /** The Cloud API over axios; `base` is `https://graph.facebook.com/v25.0` or the fake's. */
 export function createCloudApiHttp(options: { base: string; http?: AxiosInstance }): CloudApi {
@@ -41,9 +44,9 @@ export function createCloudApiHttp(options: { base: string; http?: AxiosInstance
   return {
     async getPhoneNumber(phoneNumberId, token) {
       const n = await call(PhoneNumber, () =>
-        http.get(`${base}/${encodeURIComponent(phoneNumberId)}`, { params: { fields: 'display_phone_number,verified_name' }, headers: { Authorization: `Bearer ${token}` } }),
+        http.get(`${base}/${encodeURIComponent(phoneNumberId)}`, { params: { fields: 'display_phone_number,verified_name,whatsapp_business_manager_messaging_limit' }, headers: { Authorization: `Bearer ${token}` } }),
       );
-      return { id: n.id, displayPhoneNumber: n.display_phone_number, verifiedName: n.verified_name };
+      return { id: n.id, displayPhoneNumber: n.display_phone_number, verifiedName: n.verified_name, dailyLimit: TIERS[n.whatsapp_business_manager_messaging_limit ?? ''] };
     },
     async listTemplates(wabaId, token) {
       const all: z.infer<typeof TemplateList>['data'] = [];
@@ -55,7 +58,19 @@ export function createCloudApiHttp(options: { base: string; http?: AxiosInstance
         all.push(...list.data);
         url = list.paging?.next;
       }
-      return all.map((t) => ({ name: t.name, language: t.language, status: t.status, category: t.category, body: t.components.find((c) => c.type === 'BODY')?.text ?? '' }));
+      return all.map((t) => {
+        const part = (type: string) => t.components.find((c) => c.type === type);
+        return {
+          name: t.name,
+          language: t.language,
+          status: t.status,
+          category: t.category,
+          body: part('BODY')?.text ?? '',
+          headerFormat: part('HEADER')?.format,
+          footer: part('FOOTER')?.text,
+          buttons: part('BUTTONS')?.buttons ?? [],
+        };
+      });
     },
     async markRead(phoneNumberId, token, wamid) {
       await call(z.object({ success: z.boolean() }), () =>

@@ -1,7 +1,7 @@
 /** What the relay needs from the WhatsApp Cloud API. The real adapter speaks HTTP; tests and the demo point it at the fake. */
 export interface CloudApi {
   /** Reads a phone number with the given token: proves both are real before we save them. */
-  getPhoneNumber(phoneNumberId: string, token: string): Promise<{ id: string; displayPhoneNumber: string; verifiedName?: string }>;
+  getPhoneNumber(phoneNumberId: string, token: string): Promise<{ id: string; displayPhoneNumber: string; verifiedName?: string; dailyLimit?: number }>;
   send(phoneNumberId: string, token: string, message: OutboundMessage): Promise<{ wamid: string; waId: string }>;
   listTemplates(wabaId: string, token: string): Promise<CloudTemplate[]>;
   /** Tells the customer their message was read (blue ticks). */
@@ -19,12 +19,16 @@ export interface CloudTemplate {
   category?: string;
   /** The BODY component's text, with {{1}}… placeholders. */
   body: string;
+  /** The HEADER's format when it is media (IMAGE, VIDEO, DOCUMENT) or TEXT. */
+  headerFormat?: string;
+  footer?: string;
+  buttons?: { type: string; text: string }[];
 }
 
 export type OutboundMessage =
   | { to: string; type: 'text'; text: { body: string; preview_url?: boolean }; context?: { message_id: string } }
   | { to: string; type: 'image' | 'video' | 'document' | 'audio'; media: { id?: string; link?: string; caption?: string; filename?: string }; context?: { message_id: string } }
-  | { to: string; type: 'template'; template: { name: string; language: { code: string }; components?: unknown[] } };
+  | { to: string; type: 'template'; template: { name: string; language: { code: string }; components?: unknown[] }; biz_opaque_callback_data?: string };
 
 export type ErrorClass = 'retryable' | 'rate_limit' | 'window_closed' | 'auth' | 'final';
 

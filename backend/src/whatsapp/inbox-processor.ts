@@ -4,13 +4,14 @@ import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
 import { enqueueNote } from '../kommo/timeline-writer';
 import { publish } from '../live/live-events';
+import { ensureConversation } from './conversations';
 import { isStopWord, STATUS_ADVANCES } from './message-status';
 
 interface Value {
   metadata?: { phone_number_id?: string };
   contacts?: { wa_id?: string; profile?: { name?: string } }[];
   messages?: { from?: string; id?: string; timestamp?: string; type?: string; [k: string]: unknown }[];
-  statuses?: { id?: string; status?: string; timestamp?: string; errors?: { code?: number; title?: string }[] }[];
+  statuses?: { id?: string; status?: string; timestamp?: string; biz_opaque_callback_data?: string; errors?: { code?: number; title?: string; error_data?: { details?: string } }[] }[];
   user_preferences?: { wa_id?: string; value?: string; category?: string }[];
 }
 
@@ -18,18 +19,25 @@ interface Value {
  * Acts on stored webhook bodies: every entry, change, message and status. Inbound messages are
  * added once (by wamid); statuses only move forward; unknown numbers are logged and skipped.
  */
-export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenerator; logger: Logger; onNoteQueued?: () => void }) {
+export function createInboxProcessor(deps: {
+  db: Db;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  onNoteQueued?: () => void;
+  /** A customer message was added (broadcast reply attribution). */
+  onInbound?: (tx: Queryable, m: { accountId: string; waId: string; at: Date; type: string; text: string }) => Promise<void>;
+  /** A status carried our callback data: Meta accepted that send as `wamid`. */
+  onAccepted?: (tx: Queryable, callbackData: string, wamid: string) => Promise<void>;
+  /** One of our messages failed after it was accepted. */
+  onFailed?: (tx: Queryable, messageId: string, code: number, title: string) => Promise<void>;
+  /** Meta changed a template's status (APPROVED, PAUSED, DISABLED…). */
+  onTemplateStatus?: (tx: Queryable, t: { wabaId: string; name: string; language: string; event: string; reason?: string }) => Promise<void>;
+}) {
   const { db, clock, ids, logger } = deps;
 
-  async function conversationFor(tx: Queryable, number: { id: string; account_id: string }, waId: string, name: string | undefined, at: Date) {
-    const rows = await tx.query<{ id: string }>(
-      `insert into conversations (id, account_id, number_id, wa_id, customer_name, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6)
-       on conflict (number_id, wa_id) do update set customer_name = coalesce(excluded.customer_name, conversations.customer_name), updated_at = excluded.updated_at
-       returning id`,
-      [ids(), number.account_id, number.id, waId, name ?? null, at],
-    );
-    return rows[0]!.id;
-  }
+  const conversationFor = (tx: Queryable, number: { id: string; account_id: string }, waId: string, name: string | undefined, at: Date) =>
+    ensureConversation(tx, { id: ids(), accountId: number.account_id, numberId: number.id, waId, name, at });
 
   async function inbound(tx: Queryable, number: { id: string; account_id: string }, value: Value) {
     const names = new Map((value.contacts ?? []).filter((c) => c.wa_id).map((c) => [c.wa_id!, c.profile?.name]));
@@ -51,6 +59,7 @@ export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenera
       await tx.query('update conversations set last_inbound_at = greatest(coalesce(last_inbound_at, $2), $2) where id = $1', [conversationId, at]);
       const text = type === 'text' ? String((content as { body?: string }).body ?? '') : type === 'button' ? String((content as { payload?: string }).payload ?? '') : '';
       if (text && isStopWord(text)) await tx.query('update conversations set opted_out_at = coalesce(opted_out_at, $2) where id = $1', [conversationId, at]);
+      await deps.onInbound?.(tx, { accountId: number.account_id, waId: m.from, at, type, text: type === 'button' ? String((content as { text?: string }).text ?? text) : text });
     }
   }
 
@@ -59,6 +68,8 @@ export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenera
       if (!s.id || !s.status) continue;
       const error = s.errors?.[0];
       const at = s.timestamp ? new Date(Number(s.timestamp) * 1000) : clock.now();
+      // Our send call may not have answered (a crash, a timeout): the callback data names the broadcast recipient Meta accepted.
+      if (s.biz_opaque_callback_data) await deps.onAccepted?.(tx, s.biz_opaque_callback_data, s.id);
       const updated = await tx.query<{ id: string; account_id: string; conversation_id: string }>(
         `update messages set status = $2, status_at = $3, error_code = coalesce($4, error_code), error_title = coalesce($5, error_title)
          where wamid = $1 and ${STATUS_ADVANCES} returning id, account_id, conversation_id`,
@@ -67,6 +78,7 @@ export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenera
       if (updated.length) {
         const m = updated[0]!;
         await publish(tx, { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id });
+        if (s.status === 'failed') await deps.onFailed?.(tx, m.id, error?.code ?? 0, error?.error_data?.details ? `${error.title ?? ''}: ${error.error_data.details}` : (error?.title ?? ''));
         continue;
       }
       const known = await tx.query('select 1 from messages where wamid = $1', [s.id]);
@@ -89,9 +101,16 @@ export function createInboxProcessor(deps: { db: Db; clock: Clock; ids: IdGenera
     if (!row || row.processed_at) return;
     try {
       await db.transaction(async (tx) => {
-        for (const entry of row.body.entry ?? []) {
+        for (const entry of (row.body.entry ?? []) as { id?: string; changes?: { field?: string; value?: Value }[] }[]) {
           for (const change of entry.changes ?? []) {
             const value = change.value ?? {};
+            if (change.field === 'message_template_status_update') {
+              const t = value as { event?: string; message_template_name?: string; message_template_language?: string; reason?: string };
+              if (entry.id && t.event && t.message_template_name && t.message_template_language) {
+                await deps.onTemplateStatus?.(tx, { wabaId: entry.id, name: t.message_template_name, language: t.message_template_language, event: t.event, reason: t.reason });
+              }
+              continue;
+            }
             const pnid = value.metadata?.phone_number_id;
             const [number] = pnid ? await tx.query<{ id: string; account_id: string }>('select id, account_id from whatsapp_numbers where phone_number_id = $1', [pnid]) : [];
             if (!number) {

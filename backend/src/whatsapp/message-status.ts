@@ -13,7 +13,17 @@ export const STATUS_ADVANCES = `(status <> 'failed' and ($2 = 'failed' or
   (case $2 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else -1 end) >
   (case status when 'queued' then 0 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else -1 end)))`;
 
-/** An inbound text that asks to stop, in our locales (SPEC §5). */
+/** The payload of the unsubscribe quick-reply button every broadcast message carries (SPEC §6). */
+export const UNSUBSCRIBE_PAYLOAD = 'WABRIDGE_UNSUBSCRIBE';
+
+const STOP_WORDS = 'stop|unsubscribe|parar|pare|cancelar|baja|alto|стоп|отписаться';
+
+/** An inbound text (or button payload) that asks to stop, in our locales (SPEC §5). */
 export function isStopWord(text: string): boolean {
-  return /^\s*(stop|unsubscribe|parar|pare|cancelar|baja|alto|стоп|отписаться)\s*[.!]*\s*$/i.test(text);
+  return text === UNSUBSCRIBE_PAYLOAD || new RegExp(`^\\s*(${STOP_WORDS})\\s*[.!]*\\s*$`, 'i').test(text);
+}
+
+/** A template line or button that tells the customer how to stop (e.g. "Reply STOP to unsubscribe"). */
+export function mentionsStop(text: string): boolean {
+  return new RegExp(`(^|[^\\p{L}])(${STOP_WORDS})([^\\p{L}]|$)`, 'iu').test(text);
 }

@@ -15,6 +15,7 @@ export interface NumberRow {
   display_phone_number: string;
   verified_name: string | null;
   token_enc: string;
+  daily_limit: number;
   connected_at: Date;
 }
 
@@ -60,9 +61,9 @@ export function createNumbersService(deps: { db: Db; clock: Clock; ids: IdGenera
       const at = clock.now();
       await db.transaction(async (tx) => {
         await tx.query(
-          `insert into whatsapp_numbers (id, account_id, phone_number_id, waba_id, display_phone_number, verified_name, token_enc, connected_by, connected_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [id, accountId, input.phoneNumberId, input.wabaId, phone.displayPhoneNumber, phone.verifiedName ?? null, deps.box.encrypt(input.accessToken), userId, at],
+          `insert into whatsapp_numbers (id, account_id, phone_number_id, waba_id, display_phone_number, verified_name, token_enc, connected_by, connected_at, daily_limit)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [id, accountId, input.phoneNumberId, input.wabaId, phone.displayPhoneNumber, phone.verifiedName ?? null, deps.box.encrypt(input.accessToken), userId, at, phone.dailyLimit ?? 250],
         );
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'number.connected', details: { phoneNumberId: input.phoneNumberId }, at });
       });

@@ -1,0 +1,82 @@
+import type { Clock } from '../clock';
+import type { IdGenerator } from '../ids';
+import { publish } from '../live/live-events';
+import type { Queryable } from '../store/db';
+import { isRetryableFailure, renderBody } from './broadcast-rules';
+
+/** The prefix of our `biz_opaque_callback_data`: status webhooks carrying it belong to a broadcast recipient. */
+export const CALLBACK_PREFIX = 'wb:r:';
+/** A customer's message this soon after a broadcast message counts as a reply to it (SPEC §6). */
+const ATTRIBUTION_MS = 72 * 3600_000;
+
+/** Pauses a running or scheduled broadcast with a reason the widget shows. */
+export async function pauseBroadcast(q: Queryable, at: Date, b: { id: string; account_id: string }, reason: string, detail: string): Promise<boolean> {
+  const paused = await q.query(`update broadcasts set status = 'paused', pause_reason = $2, pause_detail = $3, updated_at = $4 where id = $1 and status in ('running', 'scheduled') returning id`, [
+    b.id,
+    reason,
+    detail,
+    at,
+  ]);
+  if (paused.length) await publish(q, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id });
+  return paused.length > 0;
+}
+
+/** What the webhook inbox tells broadcasts: accepted sends, late failures, template status, and replies. */
+export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) {
+  const { clock } = deps;
+  return {
+    async onAccepted(tx: Queryable, callbackData: string, wamid: string) {
+      if (!callbackData.startsWith(CALLBACK_PREFIX)) return;
+      await tx.query('update broadcast_recipients set accepted_wamid = $2 where id = $1 and wamid is null', [callbackData.slice(CALLBACK_PREFIX.length), wamid]);
+    },
+
+    async onFailed(tx: Queryable, messageId: string, code: number, title: string) {
+      const rows = await tx.query<{ broadcast_id: string; account_id: string }>(
+        `update broadcast_recipients set state = 'failed', error_code = $2, error_title = $3, retryable = $4, outcome_at = $5
+         where message_id = $1 and state = 'sent' returning broadcast_id, account_id`,
+        [messageId, code, title || 'Failed', isRetryableFailure(code), clock.now()],
+      );
+      for (const r of rows) await publish(tx, { accountId: r.account_id, type: 'broadcast.updated', broadcastId: r.broadcast_id });
+    },
+
+    async onTemplateStatus(tx: Queryable, t: { wabaId: string; name: string; language: string; event: string; reason?: string }) {
+      await tx.query('update whatsapp_templates set status = $4 where waba_id = $1 and name = $2 and language = $3', [t.wabaId, t.name, t.language, t.event]);
+      if (t.event === 'APPROVED') return;
+      const affected = await tx.query<{ id: string; account_id: string }>(
+        `select id, account_id from broadcasts where waba_id = $1 and template_name = $2 and template_language = $3 and status in ('running', 'scheduled')`,
+        [t.wabaId, t.name, t.language],
+      );
+      const why = t.reason && t.reason !== 'NONE' ? ` (${t.reason})` : '';
+      for (const b of affected) await pauseBroadcast(tx, clock.now(), b, 'template_paused', `Meta marked the template “${t.name}” ${t.event.toLowerCase()}${why}. Resume once it is approved again.`);
+    },
+
+    /** A reply within 72 hours of a broadcast message: attributed, noted on the lead, and (if the admin wants) a task for its owner. */
+    async onInbound(tx: Queryable, m: { accountId: string; waId: string; at: Date; type: string; text: string }) {
+      const [r] = await tx.query<{ id: string; broadcast_id: string; kommo_lead_id: string | null; lead_owner_id: string | null; name: string | null; parameters: string[] }>(
+        `update broadcast_recipients set replied_at = $4
+         where id = (select id from broadcast_recipients where account_id = $1 and wa_id = $2 and state = 'sent' and replied_at is null
+                       and sent_at <= $4 and sent_at > $3 order by sent_at desc limit 1)
+         returning id, broadcast_id, kommo_lead_id, lead_owner_id, name, parameters`,
+        [m.accountId, m.waId, new Date(m.at.getTime() - ATTRIBUTION_MS), m.at],
+      );
+      if (!r) return;
+      await publish(tx, { accountId: m.accountId, type: 'broadcast.updated', broadcastId: r.broadcast_id });
+      if (!r.kommo_lead_id) return;
+      const [b] = await tx.query<{ name: string; template_body: string }>('select name, template_body from broadcasts where id = $1', [r.broadcast_id]);
+      const said = m.text ? `“${m.text.slice(0, 500)}”` : `[${m.type}]`;
+      const note = `WhatsApp reply to the broadcast “${b?.name ?? ''}” from ${r.name ?? `+${m.waId}`}: ${said}\nThey had received: ${renderBody(b?.template_body ?? '', r.parameters).slice(0, 500)}`;
+      await tx.query(`insert into kommo_lead_outbox (id, account_id, lead_id, kind, text, next_attempt_at) values ($1, $2, $3, 'note', $4, $5)`, [deps.ids(), m.accountId, r.kommo_lead_id, note, m.at]);
+      const [settings] = await tx.query<{ reply_tasks: boolean }>('select reply_tasks from account_settings where account_id = $1', [m.accountId]);
+      if (settings?.reply_tasks && r.lead_owner_id) {
+        await tx.query(`insert into kommo_lead_outbox (id, account_id, lead_id, kind, text, responsible_user_id, next_attempt_at) values ($1, $2, $3, 'task', $4, $5, $6)`, [
+          deps.ids(),
+          m.accountId,
+          r.kommo_lead_id,
+          `Answer ${r.name ?? `+${m.waId}`}: they replied on WhatsApp to the broadcast “${b?.name ?? ''}”.`,
+          r.lead_owner_id,
+          m.at,
+        ]);
+      }
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { Router } from 'express';
+import { BroadcastIdParams, CreateBroadcastInput, LaunchInput } from '../../../contract/broadcasts';
+import { sessionOf } from '../auth/require-session';
+import { parse } from '../http/parse';
+import type { BroadcastService } from './broadcast-service';
+
+/** Broadcasts of the session's account: drafts with their dry run, launch, and the controls (SPEC §6). */
+export function broadcastRoutes(deps: { broadcasts: BroadcastService }): Router {
+  const router = Router();
+  const { broadcasts } = deps;
+
+  router.get('/broadcasts', async (_req, res) => {
+    res.json({ broadcasts: await broadcasts.list(sessionOf(res).accountId) });
+  });
+  router.get('/audiences', async (_req, res) => {
+    res.json({ audiences: await broadcasts.savedAudiences(sessionOf(res).accountId) });
+  });
+  router.post('/broadcasts', async (req, res) => {
+    const { accountId, userId } = sessionOf(res);
+    res.status(201).json(await broadcasts.create(accountId, userId, parse(CreateBroadcastInput, req.body, 'body')));
+  });
+  router.get('/broadcasts/:broadcastId', async (req, res) => {
+    const { broadcastId } = parse(BroadcastIdParams, req.params, 'params');
+    res.json(await broadcasts.view(sessionOf(res).accountId, broadcastId));
+  });
+  router.post('/broadcasts/:broadcastId/launch', async (req, res) => {
+    const { accountId, userId } = sessionOf(res);
+    const { broadcastId } = parse(BroadcastIdParams, req.params, 'params');
+    const input = parse(LaunchInput, req.body ?? {}, 'body');
+    res.json(await broadcasts.launch(accountId, userId, broadcastId, input.expectedRecipients));
+  });
+  for (const [path, action] of [
+    ['pause', broadcasts.pause],
+    ['resume', broadcasts.resume],
+    ['cancel', broadcasts.cancel],
+    ['retry-failed', broadcasts.retryFailed],
+  ] as const) {
+    router.post(`/broadcasts/:broadcastId/${path}`, async (req, res) => {
+      const { accountId, userId } = sessionOf(res);
+      const { broadcastId } = parse(BroadcastIdParams, req.params, 'params');
+      res.json(await action(accountId, userId, broadcastId));
+    });
+  }
+  return router;
+}
