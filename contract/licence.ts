@@ -90,7 +90,11 @@ export const AcceptTermsInput = z.object({ version: z.string().min(1).max(50) })
 export const WithdrawConsentInput = z.object({ confirm: z.literal(true, 'confirm must be true') }).strict();
 export const ConsentView = z.object({ withdrawnAt: z.iso.datetime().nullable(), deletionDueBy: z.iso.datetime().nullable() });
 
-export const AccountSettings = z.object({ autoCreateFromInbound: z.boolean() });
+export const AccountSettings = z.object({
+  autoCreateFromInbound: z.boolean(),
+  /** A reply to a broadcast creates a task for the lead's owner in Kommo. */
+  replyTasks: z.boolean(),
+});
 export type AccountSettings = z.infer<typeof AccountSettings>;
 export const UpdateSettingsInput = AccountSettings.partial().strict();
 

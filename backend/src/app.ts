@@ -81,6 +81,8 @@ export interface AppDeps {
     sleep?: (ms: number) => Promise<void>;
     /** How long a broadcast send with no answer waits for its status webhook before it is sent again. */
     reconcileAfterMs?: number;
+    /** Broadcast recipients claimed per number per round; a second of sending by default. */
+    broadcastBatch?: number;
   };
   /** Extra pages mounted at /demo when the demo runs. */
   demo?: Router;
@@ -156,7 +158,7 @@ export function createApp(deps: AppDeps) {
     licences,
     inbox,
     pacer: whatsappPacer,
-    batch: Math.max(1, Math.round(deps.whatsapp.ratePerSecond)),
+    batch: deps.whatsapp.broadcastBatch ?? Math.max(1, Math.round(deps.whatsapp.ratePerSecond)),
     reconcileAfterMs: deps.whatsapp.reconcileAfterMs ?? 120_000,
     onNoteQueued: writeTimeline,
   });

@@ -37,6 +37,8 @@ export interface TestAppOptions {
   sessionTtlSeconds?: number;
   /** Sends per second per number the relay allows itself. */
   whatsappRate?: number;
+  /** Broadcast recipients sent per number per engine round. */
+  broadcastBatch?: number;
   /** Where the fixed clock starts. */
   now?: string;
 }
@@ -95,7 +97,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     operatorToken: OPERATOR_TOKEN,
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline } = createApp({
+  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine } = createApp({
     config,
     db,
     clock,
@@ -115,6 +117,8 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
       verifyToken: WHATSAPP_VERIFY_TOKEN,
       ratePerSecond: options.whatsappRate ?? 1000,
       sleep: async () => undefined,
+      broadcastBatch: options.broadcastBatch,
+      reconcileAfterMs: 60_000,
     },
   });
   routing.app = app;
@@ -142,6 +146,8 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     inbox,
     chat,
     timeline,
+    broadcasts,
+    broadcastEngine,
     logs,
     faults,
     /** Installs the account the way Kommo does and waits for the background exchange. */

@@ -245,7 +245,7 @@ export function createBroadcastEngine(deps: {
     return !inQuietHours(clock.now(), zone, b.quiet_hours);
   }
 
-  /** Sends one round on a number: up to a batch of the oldest broadcast's next recipients, within the number's daily limit. */
+  /** Sends one round on a number: up to a batch of the oldest broadcast's next recipients, within the number's daily limit. Returns how many it tried. */
   async function sendOnNumber(number: NumberRow, broadcasts: BroadcastRow[]): Promise<number> {
     if (!(await lease(number.id))) return 0;
     const now = clock.now();
@@ -254,7 +254,7 @@ export function createBroadcastEngine(deps: {
       new Date(now.getTime() - 86_400_000),
     ])) as [{ n: string }];
     let room = Math.min(deps.batch, Number(number.daily_limit) - Number(sentToday));
-    let sent = 0;
+    let worked = 0;
     const token = deps.numbers.token(number);
     for (const b of broadcasts) {
       if (room <= 0) break;
@@ -267,12 +267,12 @@ export function createBroadcastEngine(deps: {
       );
       if (!claimed.length) continue;
       room -= claimed.length;
-      const outcomes = await Promise.all(claimed.map((r) => sendOne(b, number, token, r)));
-      sent += outcomes.filter((o) => o === 'sent').length;
+      await Promise.all(claimed.map((r) => sendOne(b, number, token, r)));
+      worked += claimed.length;
       await publish(db, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id });
       deps.onNoteQueued?.();
     }
-    return sent;
+    return worked;
   }
 
   async function finishDone() {
@@ -285,7 +285,7 @@ export function createBroadcastEngine(deps: {
     for (const b of done) await publish(db, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id });
   }
 
-  /** One round of work: scheduled broadcasts start, stale sends are reconciled, running ones send. Returns messages sent. */
+  /** One round of work: scheduled broadcasts start, stale sends are reconciled, running ones send. Returns how many sends it tried. */
   async function tick(): Promise<number> {
     const now = clock.now();
     const started = await db.query<{ id: string; account_id: string }>(`update broadcasts set status = 'running', updated_at = $1 where status = 'scheduled' and scheduled_at <= $1 returning id, account_id`, [now]);

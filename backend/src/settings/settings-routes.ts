@@ -8,8 +8,8 @@ import type { LicenceService } from '../licensing/licence-service';
 import type { Db, Queryable } from '../store/db';
 
 async function readSettings(db: Queryable, accountId: string): Promise<AccountSettings> {
-  const [row] = await db.query<{ auto_create_from_inbound: boolean }>('select auto_create_from_inbound from account_settings where account_id = $1', [accountId]);
-  return { autoCreateFromInbound: row?.auto_create_from_inbound ?? false };
+  const [row] = await db.query<{ auto_create_from_inbound: boolean; reply_tasks: boolean }>('select auto_create_from_inbound, reply_tasks from account_settings where account_id = $1', [accountId]);
+  return { autoCreateFromInbound: row?.auto_create_from_inbound ?? false, replyTasks: row?.reply_tasks ?? false };
 }
 
 /** The account's own Wabridge settings, kept on our side (never in Kommo's widget settings). */
@@ -29,10 +29,10 @@ export function settingsRoutes(deps: { db: Db; clock: Clock; licences: LicenceSe
     await deps.db.transaction(async (tx) => {
       const next = { ...(await readSettings(tx, session.accountId)), ...input };
       await tx.query(
-        `insert into account_settings (account_id, auto_create_from_inbound, updated_at, updated_by) values ($1, $2, $3, $4)
-         on conflict (account_id) do update set auto_create_from_inbound = excluded.auto_create_from_inbound,
+        `insert into account_settings (account_id, auto_create_from_inbound, reply_tasks, updated_at, updated_by) values ($1, $2, $3, $4, $5)
+         on conflict (account_id) do update set auto_create_from_inbound = excluded.auto_create_from_inbound, reply_tasks = excluded.reply_tasks,
            updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-        [session.accountId, next.autoCreateFromInbound, at, session.userId],
+        [session.accountId, next.autoCreateFromInbound, next.replyTasks, at, session.userId],
       );
       await recordAudit(tx, { accountId: session.accountId, actor: `user:${session.userId}`, action: 'settings.updated', details: input, at });
     });

@@ -108,6 +108,6 @@ export function wireBody(message: OutboundMessage): Record<string, unknown> {
   const envelope = { messaging_product: 'whatsapp', recipient_type: 'individual', to: message.to };
   const context = 'context' in message && message.context ? { context: message.context } : {};
   if (message.type === 'text') return { ...envelope, ...context, type: 'text', text: message.text };
-  if (message.type === 'template') return { ...envelope, type: 'template', template: message.template };
+  if (message.type === 'template') return { ...envelope, type: 'template', template: message.template, ...(message.biz_opaque_callback_data ? { biz_opaque_callback_data: message.biz_opaque_callback_data } : {}) };
   return { ...envelope, ...context, type: message.type, [message.type]: message.media };
 }
