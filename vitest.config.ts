@@ -10,7 +10,19 @@ export default defineConfig({
           name: 'backend',
           environment: 'node',
           include: ['backend/**/*.test.ts', 'fakes/**/*.test.ts', 'scripts/**/*.test.ts', 'contract/**/*.test.ts'],
+          exclude: ['backend/test/reliability/**', '**/node_modules/**'],
           testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Real backend processes, killed and restarted: slower, and bounded by their own deadlines.
+          name: 'reliability',
+          environment: 'node',
+          include: ['backend/test/reliability/**/*.test.ts'],
+          testTimeout: 420_000,
           hookTimeout: 60_000,
         },
       },
