@@ -77,7 +77,15 @@ export const SendMessageInput = z.discriminatedUnion('type', [
 ]);
 export type SendMessageInput = z.input<typeof SendMessageInput>;
 
-export const TemplateView = z.object({ name: z.string(), language: z.string(), category: z.string().nullable(), body: z.string(), paramCount: z.number().int() });
+export const TemplateView = z.object({
+  name: z.string(),
+  language: z.string(),
+  category: z.string().nullable(),
+  body: z.string(),
+  paramCount: z.number().int(),
+  /** IMAGE, VIDEO or DOCUMENT when the header needs a file (broadcasts ask for its link); TEXT or null otherwise. */
+  headerFormat: z.string().nullable().default(null),
+});
 export const TemplateList = z.object({ templates: z.array(TemplateView) });
 
 export const MediaKind = z.enum(['image', 'video', 'audio', 'document']);

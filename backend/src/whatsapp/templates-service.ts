@@ -11,6 +11,7 @@ export interface TemplateView {
   category: string | null;
   body: string;
   paramCount: number;
+  headerFormat: string | null;
 }
 
 /** How many {{n}} placeholders the body has (Meta numbers them 1…n). */
@@ -50,11 +51,11 @@ export function createTemplatesService(deps: { db: Db; clock: Clock; logger: Log
     /** The approved templates an agent can send from this number. */
     async approved(accountId: string, numberId: string): Promise<TemplateView[]> {
       const number = await deps.numbers.find(accountId, numberId);
-      const rows = await db.query<{ name: string; language: string; category: string | null; body_text: string; param_count: number }>(
-        `select name, language, category, body_text, param_count from whatsapp_templates where account_id = $1 and waba_id = $2 and status = 'APPROVED' order by name, language`,
+      const rows = await db.query<{ name: string; language: string; category: string | null; body_text: string; param_count: number; header_format: string | null }>(
+        `select name, language, category, body_text, param_count, header_format from whatsapp_templates where account_id = $1 and waba_id = $2 and status = 'APPROVED' order by name, language`,
         [accountId, number.waba_id],
       );
-      return rows.map((r) => ({ name: r.name, language: r.language, category: r.category, body: r.body_text, paramCount: Number(r.param_count) }));
+      return rows.map((r) => ({ name: r.name, language: r.language, category: r.category, body: r.body_text, paramCount: Number(r.param_count), headerFormat: r.header_format }));
     },
 
     /** Refuses a template send that Meta would refuse: unknown, not approved, or the wrong number of parameters. */

@@ -24,7 +24,7 @@ for (const kind of storeKinds()) {
       const { auth, number } = await chatReady(t, { customerWrites: false });
       const list = (await t.http.get(`/api/v1/numbers/${number.id}/templates`, { headers: auth })).data.templates;
       expect(list.map((x: { name: string }) => x.name)).toEqual(['come_back', 'order_update', 'pedido_enviado', 'spring_sale']);
-      expect(list.find((x: { name: string }) => x.name === 'order_update')).toEqual({ name: 'order_update', language: 'en_US', category: 'UTILITY', body: 'Hello {{1}}, your order {{2}} is on its way.', paramCount: 2 });
+      expect(list.find((x: { name: string }) => x.name === 'order_update')).toEqual({ name: 'order_update', language: 'en_US', category: 'UTILITY', body: 'Hello {{1}}, your order {{2}} is on its way.', paramCount: 2, headerFormat: null });
     });
 
     it('when Meta approves a new template, then a refresh on demand brings it', async () => {

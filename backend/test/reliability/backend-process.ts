@@ -113,7 +113,7 @@ export async function startStand(options: { account: FakeKommoAccount; webhookPo
   const kommo = await startFakeKommo({ clientId, clientSecret, redirectUri: `${publicUrl}/kommo/install`, uninstallUrl: `${publicUrl}/kommo/uninstall`, accounts: [options.account] });
   const cloud = await startFakeCloudApi({ appSecret, webhookUrl: `${publicUrl}/whatsapp/webhook` });
   const dir = await mkdtemp(join(tmpdir(), 'wabridge-rel-'));
-  const store = 'databaseUrl' in options.store ? { DATABASE_URL: options.store.databaseUrl } : { DATA_DIR: options.store.dataDir ?? join(dir, 'data') };
+  const store: Record<string, string> = 'databaseUrl' in options.store ? { DATABASE_URL: options.store.databaseUrl } : { DATA_DIR: options.store.dataDir ?? join(dir, 'data') };
   const env: Record<string, string> = {
     ...store,
     PUBLIC_URL: publicUrl,

@@ -4,6 +4,7 @@ import { MeResponse, UserList, UserView } from '../../../contract/account';
 import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, type RegistrationInput } from '../../../contract/licence';
 import { OrderList, OrderQuote, OrderView, type CreateOrderInput, type FileClaimInput } from '../../../contract/orders';
 import { ConversationView, MessagePage, MessageView, NumberList, NumberView, TemplateList, type SendMessageInput } from '../../../contract/whatsapp';
+import { BroadcastList, BroadcastView, SavedAudienceList, type CreateBroadcastInput } from '../../../contract/broadcasts';
 import { ErrorBody } from '../../../contract/error';
 import { readEventStream, type LiveEventData } from '../../../contract/event-stream';
 import { ApiError } from './api-error';
@@ -89,6 +90,14 @@ export function createApiClient(options: ApiClientOptions) {
       if (!response.ok || !response.body) throw new ApiError('stream_failed', `The live stream answered ${response.status}.`, response.status);
       await readEventStream(response.body, onEvent);
     },
+    broadcasts: () => request(BroadcastList, { method: 'GET', url: '/api/v1/broadcasts' }),
+    broadcast: (id: string) => request(BroadcastView, { method: 'GET', url: `/api/v1/broadcasts/${encodeURIComponent(id)}` }),
+    audiences: () => request(SavedAudienceList, { method: 'GET', url: '/api/v1/audiences' }),
+    createBroadcast: (input: CreateBroadcastInput) => request(BroadcastView, { method: 'POST', url: '/api/v1/broadcasts', data: input }),
+    launchBroadcast: (id: string, expectedRecipients: number) =>
+      request(BroadcastView, { method: 'POST', url: `/api/v1/broadcasts/${encodeURIComponent(id)}/launch`, data: { expectedRecipients } }),
+    broadcastAction: (id: string, action: 'pause' | 'resume' | 'cancel' | 'retry-failed') =>
+      request(BroadcastView, { method: 'POST', url: `/api/v1/broadcasts/${encodeURIComponent(id)}/${action}`, data: {} }),
     terminate: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/terminate`, data: { confirm: true } }),
   };
 }
