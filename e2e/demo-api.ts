@@ -23,3 +23,16 @@ export async function ensureRegistered(request: APIRequestContext) {
   });
   if (!response.ok()) throw new Error(`registration failed: ${await response.text()}`);
 }
+
+/** The demo's sandbox WhatsApp number connected (through the API as the admin would in the widget). */
+export async function ensureNumberConnected(request: APIRequestContext) {
+  const { token } = await (await request.post('/demo/kommo/token', { data: { userId: 8_100_001 } })).json();
+  const session = await (await request.post('/api/v1/session', { headers: { 'X-Auth-Token': token }, data: {} })).json();
+  const auth = { Authorization: `Bearer ${session.token}` };
+  const { numbers } = await (await request.get('/api/v1/numbers', { headers: auth })).json();
+  if (numbers.length) return;
+  const state = await (await request.get('/demo/kommo/state')).json();
+  const n = state.sandboxNumber;
+  const response = await request.post('/api/v1/numbers', { headers: auth, data: { phoneNumberId: n.phoneNumberId, wabaId: n.wabaId, accessToken: n.accessToken } });
+  if (!response.ok()) throw new Error(`connecting the sandbox number failed: ${await response.text()}`);
+}

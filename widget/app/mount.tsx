@@ -3,6 +3,7 @@ import type { ApiClient } from './api/api-client';
 import { App } from './components/App';
 import type { Host } from './host/host';
 import { createAccountAdminModel } from './models/account-admin-model';
+import { createBroadcastsModel } from './models/broadcasts-model';
 import { createChatModel } from './models/chat-model';
 import { createLicenceModel } from './models/licence-model';
 import { createOrdersModel } from './models/orders-model';
@@ -34,8 +35,10 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
   });
   // Each message sent changes the allowance meter.
   const chat = createChatModel({ api: session.api, onSent: () => void licence.load() });
+  // A launch reserves messages: the allowance meter changes.
+  const broadcasts = createBroadcastsModel({ api: session.api, onLaunched: () => void licence.load() });
   const stop = session.start();
-  render(<App session={session} users={users} licence={licence} admin={admin} orders={orders} chat={chat} />, root);
+  render(<App session={session} users={users} licence={licence} admin={admin} orders={orders} chat={chat} broadcasts={broadcasts} />, root);
 
   // Tell the loader our height so the iframe fits its content.
   let observer: ResizeObserver | undefined;

@@ -5,6 +5,8 @@ import type { OrdersModel } from '../models/orders-model';
 import type { SessionModel } from '../models/session-model';
 import type { UsersModel } from '../models/users-model';
 import { AdminScreens } from './AdminScreens';
+import type { BroadcastsModel } from '../models/broadcasts-model';
+import { BroadcastComposer, BroadcastsList } from './Broadcasts';
 import type { ChatModel } from '../models/chat-model';
 import { ChatPanel } from './ChatPanel';
 import { LicenceCard } from './LicenceCard';
@@ -17,6 +19,7 @@ export interface AppModels {
   admin: AccountAdminModel;
   orders: OrdersModel;
   chat: ChatModel;
+  broadcasts: BroadcastsModel;
 }
 
 export function App(models: AppModels) {
@@ -44,7 +47,7 @@ export function App(models: AppModels) {
   return <Ready {...models} />;
 }
 
-function Ready({ session, users, licence, admin, orders, chat }: AppModels) {
+function Ready({ session, users, licence, admin, orders, chat, broadcasts }: AppModels) {
   const t = session.t.value;
   const language = session.language.value;
   const me = session.me.value!;
@@ -58,7 +61,13 @@ function Ready({ session, users, licence, admin, orders, chat }: AppModels) {
       <SignedIn me={me} t={t} />
       <LicenceCard model={licence} t={t} language={language} />
       {context.area === 'card' && <ChatPanel chat={chat} contacts={context.contacts} t={t} language={language} isAdmin={session.isAdmin.value} />}
-      {context.area === 'list' && <p data-testid="wabridge-selected">{t('app.list.selected', { count: context.selected.length })}</p>}
+      {context.area === 'list' && (
+        <>
+          <p data-testid="wabridge-selected">{t('app.list.selected', { count: context.selected.length })}</p>
+          <BroadcastComposer model={broadcasts} licence={licence} selected={context.selected} t={t} language={language} />
+        </>
+      )}
+      {context.area === 'advanced_settings' && <BroadcastsList model={broadcasts} licence={licence} t={t} language={language} />}
       {adminArea && session.isAdmin.value && <AdminScreens admin={admin} licence={licence} users={users} orders={orders} api={session.api} t={t} language={language} selfId={me.user.id} />}
       {adminArea && !session.isAdmin.value && <p class="wb-muted" data-testid="admin-only">{t('app.settings.admin_only')}</p>}
     </main>

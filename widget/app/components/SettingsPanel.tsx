@@ -21,6 +21,16 @@ export function SettingsPanel({ model, licence, t }: { model: AccountAdminModel;
         />
         <span>{t('settings_panel.auto_create')}</span>
       </label>
+      <label class="wb-check">
+        <input
+          type="checkbox"
+          name="replyTasks"
+          checked={settings.replyTasks}
+          disabled={model.saving.value}
+          onChange={(e) => void model.updateSettings({ replyTasks: (e.target as HTMLInputElement).checked })}
+        />
+        <span>{t('settings_panel.reply_tasks')}</span>
+      </label>
       {blocked && gate && !gate.allowed && (
         <p class="wb-muted" data-testid="auto-create-off">
           {t(`capabilities.off.${gate.code}`, { plan: licence.status.value?.kommoPlan.name ?? t('capabilities.unknown_plan') })}
