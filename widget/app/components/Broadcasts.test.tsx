@@ -1,0 +1,163 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { http, HttpResponse } from 'msw';
+import type { BroadcastView } from '../../../contract/broadcasts';
+import { API, context, licence, received, server, session } from '../../test/api-mock';
+import { createApiClient } from '../api/api-client';
+import { createFakeHost } from '../host/fake-host';
+import { mount } from '../mount';
+
+const number = { id: 'num-1', phoneNumberId: '109000000000001', wabaId: '209000000000001', displayPhoneNumber: '+1 555-010-0001', verifiedName: 'Demo', connectedAt: '2026-11-21T10:00:00.000Z' };
+const template = { name: 'come_back', language: 'en_US', category: 'MARKETING', body: 'Hi {{1}}! We have news for you.', paramCount: 1, headerFormat: null };
+
+function broadcast(overrides: Partial<BroadcastView> = {}): BroadcastView {
+  return {
+    id: 'b-1',
+    name: 'Spring news',
+    status: 'draft',
+    pause: null,
+    template: { name: 'come_back', language: 'en_US', body: template.body },
+    consentSource: 'existing_customers',
+    numberIds: ['num-1'],
+    scheduledAt: null,
+    quietHours: null,
+    createdAt: '2026-11-21T10:00:00.000Z',
+    launchedAt: null,
+    finishedAt: null,
+    counts: { total: 3, queued: 3, sent: 0, delivered: 0, read: 0, failed: 0, replied: 0, optedOut: 0, cancelled: 0 },
+    progress: 0,
+    dryRun: {
+      selected: 3,
+      phones: 5,
+      merged: 1,
+      recipients: 3,
+      exclusions: { opted_out: 0, no_phone: 0, invalid_number: 1, empty_parameter: 0, over_allowance: 0 },
+      messagesNeeded: 3,
+      allowanceLeft: 75,
+      estimatedSeconds: 1,
+      preview: [{ name: 'Maria Silva', phone: '+5511912345678', text: 'Hi Maria Silva! We have news for you.' }],
+    },
+    failures: [],
+    ...overrides,
+  };
+}
+
+describe('broadcasts in the widget', () => {
+  let root: HTMLElement;
+  let unmount: () => void;
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterAll(() => server.close());
+  beforeEach(() => {
+    received.length = 0;
+    root = document.createElement('div');
+    document.body.appendChild(root);
+    server.use(
+      http.get(`${API}/api/v1/numbers`, () => HttpResponse.json({ numbers: [number], limit: 1 })),
+      http.get(`${API}/api/v1/numbers/:id/templates`, () => HttpResponse.json({ templates: [template] })),
+    );
+  });
+  afterEach(() => {
+    unmount?.();
+    root.remove();
+    server.resetHandlers();
+  });
+
+  function openList(selected: { id: number; type: string }[]) {
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session(), context: { ...context('list'), selected } });
+  }
+
+  const q = <T extends Element = HTMLElement>(sel: string) => root.querySelector<T>(sel);
+
+  it('when leads are composed into a broadcast, then the dry run is asked for with the mapping and consent, and launch sends the count shown', async () => {
+    let launchedWith: unknown;
+    server.use(
+      http.post(`${API}/api/v1/broadcasts`, async ({ request }) => {
+        received.push({ method: 'POST', path: '/api/v1/broadcasts', authorization: null, body: await request.json() });
+        return HttpResponse.json(broadcast(), { status: 201 });
+      }),
+      http.post(`${API}/api/v1/broadcasts/b-1/launch`, async ({ request }) => {
+        launchedWith = await request.json();
+        return HttpResponse.json(broadcast({ status: 'running', dryRun: null, launchedAt: '2026-11-21T10:01:00.000Z' }));
+      }),
+    );
+    openList([
+      { id: 1001, type: 'lead' },
+      { id: 1002, type: 'lead' },
+    ]);
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-template"]')).not.toBeNull());
+    const select = q<HTMLSelectElement>('[data-testid="broadcast-template"]')!;
+    select.value = 'come_back|en_US';
+    select.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-template-preview"]')?.textContent).toContain('Hi [Contact name]! We have news for you.'));
+    // Without a consent source the dry run cannot be asked for; a bought list is named as forbidden.
+    expect(q<HTMLButtonElement>('[data-testid="broadcast-dry-run"]')!.disabled).toBe(true);
+    const consent = q<HTMLSelectElement>('[data-testid="broadcast-consent"]')!;
+    consent.value = 'purchased_list';
+    consent.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(q('[data-testid="consent-rule"]')?.className).toBe('wb-error'));
+    expect(q<HTMLButtonElement>('[data-testid="broadcast-dry-run"]')!.disabled).toBe(true);
+    consent.value = 'existing_customers';
+    consent.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(q<HTMLButtonElement>('[data-testid="broadcast-dry-run"]')!.disabled).toBe(false));
+    q<HTMLButtonElement>('[data-testid="broadcast-dry-run"]')!.click();
+
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-dry-run-summary"]')).not.toBeNull());
+    expect(received.find((r) => r.path === '/api/v1/broadcasts')?.body).toMatchObject({
+      audience: { source: 'leads', ids: [1001, 1002] },
+      consentSource: 'existing_customers',
+      numberIds: ['num-1'],
+      template: { name: 'come_back', language: 'en_US' },
+      parameters: [{ field: 'name' }],
+    });
+    expect(q('[data-reason="invalid_number"]')?.textContent).toBe('Invalid number: 1');
+    expect(q('[data-testid="dry-allowance"]')?.textContent).toBe('Messages needed: 3 · allowance left: 75');
+    expect(q('[data-testid="dry-preview"]')?.textContent).toContain('Hi Maria Silva! We have news for you.');
+    const launch = q<HTMLButtonElement>('[data-testid="broadcast-launch"]')!;
+    expect(launch.textContent).toBe('Launch to 3 recipients');
+    launch.click();
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-page"]')?.getAttribute('data-status')).toBe('running'));
+    expect(launchedWith).toEqual({ expectedRecipients: 3 });
+  });
+
+  it('when a launched broadcast is shown, then progress, counts, the chart and failures by reason are there, and retry is offered for retryable failures only', async () => {
+    server.use(
+      http.get(`${API}/api/v1/broadcasts`, () => HttpResponse.json({ broadcasts: [broadcast({ status: 'paused', dryRun: undefined as never, failures: undefined as never })] })),
+      http.get(`${API}/api/v1/broadcasts/b-1`, () =>
+        HttpResponse.json(
+          broadcast({
+            status: 'paused',
+            pause: { reason: 'failure_spike', detail: '20 of the last 20 messages failed.' },
+            dryRun: null,
+            counts: { total: 10, queued: 4, sent: 4, delivered: 3, read: 2, failed: 2, replied: 1, optedOut: 0, cancelled: 0 },
+            progress: 60,
+            failures: [
+              { code: 131049, title: 'Per-user marketing limit', count: 1, retryable: true },
+              { code: 131026, title: 'Undeliverable', count: 1, retryable: false },
+            ],
+          }),
+        ),
+      ),
+    );
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-row"] button')).not.toBeNull());
+    q<HTMLButtonElement>('[data-testid="broadcast-row"] button')!.click();
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-page"]')).not.toBeNull());
+    expect(q('[data-testid="broadcast-progress"]')?.getAttribute('aria-valuenow')).toBe('60');
+    expect(q('[data-testid="broadcast-pause"]')?.textContent).toBe('Paused: too many messages failed. 20 of the last 20 messages failed.');
+    expect(q('[data-count="replied"] dd')?.textContent).toBe('1');
+    expect(q('[data-testid="broadcast-chart"] figcaption')?.textContent).toBe('Read 2Delivered 1Sent 1Failed 2Queued 4');
+    expect(q('[data-testid="broadcast-failures"]')?.textContent).toContain('Undeliverable (code 131026): 1 · final');
+    expect(q('[data-testid="broadcast-retry"]')).not.toBeNull();
+    expect(q('[data-testid="broadcast-resume"]')).not.toBeNull();
+  });
+
+  it('when the Kommo plan is Base, then the bulk action says broadcasts are off and why', async () => {
+    server.use(http.get(`${API}/api/v1/licence`, () => HttpResponse.json(licence('Base'))));
+    openList([{ id: 1001, type: 'lead' }]);
+    await vi.waitFor(() => expect(q('[data-testid="broadcasts-disabled"]')?.getAttribute('data-code')).toBe('kommo_plan_required'));
+    expect(q('[data-testid="broadcast-composer"]')).toBeNull();
+  });
+});
