@@ -118,8 +118,8 @@ async function main() {
       cloud: createCloudApiHttp({ base: env.GRAPH_API_BASE ?? fakeWhatsApp?.base ?? 'https://graph.facebook.com/v25.0' }),
       appSecret: whatsappAppSecret,
       verifyToken: env.WHATSAPP_VERIFY_TOKEN ?? secrets!.whatsappVerifyToken,
-      // 90% of Meta's default 80 messages per second per number: headroom for network jitter.
-      ratePerSecond: env.WHATSAPP_RATE_PER_SECOND ?? 72,
+      // 95% of Meta's default 80 messages per second per number: headroom for network jitter.
+      ratePerSecond: env.WHATSAPP_RATE_PER_SECOND ?? 76,
       reconcileAfterMs: env.BROADCAST_RECONCILE_SECONDS === undefined ? undefined : env.BROADCAST_RECONCILE_SECONDS * 1000,
     },
     seller: env.SELLER ?? defaultSeller,

@@ -31,7 +31,9 @@ export function createPacer(ratePerSecond: number, options: { concurrency?: numb
       const now = Date.now();
       const free = next.get(key) ?? 0;
       if (now >= free) {
-        next.set(key, now + gap);
+        // A caller woken a little late keeps the planned slot, so timer lag does not lower the rate;
+        // after an idle spell the schedule restarts from now (no burst to make up for lost time).
+        next.set(key, (now - free < gap ? free : now) + gap);
         return;
       }
       await sleep(free - now);
