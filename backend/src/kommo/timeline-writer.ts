@@ -16,6 +16,17 @@ export async function enqueueNote(tx: Queryable, input: { messageId: string; acc
   await tx.query('insert into kommo_note_outbox (message_id, account_id, next_attempt_at) values ($1, $2, $3) on conflict do nothing', [input.messageId, input.accountId, input.at]);
 }
 
+/** A system event of the conversation (opt-out, failed delivery…) for the contact's timeline, in the caller's transaction. */
+export async function enqueueEvent(tx: Queryable, input: { id: string; accountId: string; conversationId: string; text: string; at: Date }) {
+  await tx.query('insert into kommo_event_outbox (id, account_id, conversation_id, text, at, next_attempt_at) values ($1, $2, $3, $4, $5, $5)', [
+    input.id,
+    input.accountId,
+    input.conversationId,
+    input.text,
+    input.at,
+  ]);
+}
+
 interface Due {
   message_id: string;
   account_id: string;
@@ -111,27 +122,66 @@ export function createTimelineWriter(deps: {
   return {
     /** Writes what is due now; returns how many notes it tried. */
     async drain(): Promise<number> {
-      const now = clock.now();
-      // A lease: rows being written are not picked up by another process meanwhile.
-      const claimed = await db.query<{ message_id: string }>(
-        `update kommo_note_outbox set next_attempt_at = $2
-         where message_id in (select message_id from kommo_note_outbox where done_at is null and next_attempt_at <= $1 order by next_attempt_at limit ${BATCH} for update skip locked)
-         returning message_id`,
-        [now, new Date(now.getTime() + LEASE_MS)],
-      );
-      if (!claimed.length) return 0;
-      const rows = await db.query<Due>(
-        `select o.message_id, o.account_id, o.attempts, m.direction, m.type, m.content, m.created_at, c.wa_id, c.id as conversation_id, c.kommo_contact_id
-         from kommo_note_outbox o join messages m on m.id = o.message_id join conversations c on c.id = m.conversation_id
-         where o.message_id = any($1::text[]) order by m.created_at, m.id`,
-        [claimed.map((c) => c.message_id)],
-      );
-      const byAccount = new Map<string, Due[]>();
-      for (const row of rows) byAccount.set(row.account_id, [...(byAccount.get(row.account_id) ?? []), row]);
-      for (const [accountId, list] of byAccount) await writeAccount(accountId, list);
-      return rows.length + (await drainLeads());
+      return (await drainMessages()) + (await drainLeads()) + (await drainEvents());
     },
   };
+
+  /** Messages as sms_in / sms_out notes, batched per account. */
+  async function drainMessages(): Promise<number> {
+    const now = clock.now();
+    // A lease: rows being written are not picked up by another process meanwhile.
+    const claimed = await db.query<{ message_id: string }>(
+      `update kommo_note_outbox set next_attempt_at = $2
+       where message_id in (select message_id from kommo_note_outbox where done_at is null and next_attempt_at <= $1 order by next_attempt_at limit ${BATCH} for update skip locked)
+       returning message_id`,
+      [now, new Date(now.getTime() + LEASE_MS)],
+    );
+    if (!claimed.length) return 0;
+    const rows = await db.query<Due>(
+      `select o.message_id, o.account_id, o.attempts, m.direction, m.type, m.content, m.created_at, c.wa_id, c.id as conversation_id, c.kommo_contact_id
+       from kommo_note_outbox o join messages m on m.id = o.message_id join conversations c on c.id = m.conversation_id
+       where o.message_id = any($1::text[]) order by m.created_at, m.id`,
+      [claimed.map((c) => c.message_id)],
+    );
+    const byAccount = new Map<string, Due[]>();
+    for (const row of rows) byAccount.set(row.account_id, [...(byAccount.get(row.account_id) ?? []), row]);
+    for (const [accountId, list] of byAccount) await writeAccount(accountId, list);
+    return rows.length;
+  }
+
+  /** System events as `extended_service_message` notes on the contact (Kommo's advice for integration events). */
+  async function drainEvents(): Promise<number> {
+    const now = clock.now();
+    const due = await db.query<{ id: string; account_id: string; conversation_id: string; text: string; at: Date; attempts: number }>(
+      `update kommo_event_outbox set next_attempt_at = $2
+       where id in (select id from kommo_event_outbox where done_at is null and next_attempt_at <= $1 order by next_attempt_at limit ${BATCH} for update skip locked)
+       returning *`,
+      [now, new Date(now.getTime() + LEASE_MS)],
+    );
+    for (const row of due) {
+      try {
+        const token = await deps.access.accessToken(row.account_id);
+        const [conv] = await db.query<{ wa_id: string; kommo_contact_id: string | null }>('select wa_id, kommo_contact_id from conversations where id = $1', [row.conversation_id]);
+        let contactId = conv?.kommo_contact_id ? Number(conv.kommo_contact_id) : undefined;
+        if (!contactId && conv) {
+          contactId = (await pacer.run(row.account_id, () => deps.kommo.findContactByPhone(token.host, token.accessToken, conv.wa_id)))?.id;
+          if (contactId) await db.query('update conversations set kommo_contact_id = $2 where id = $1', [row.conversation_id, contactId]);
+        }
+        if (!contactId) {
+          await db.query('update kommo_event_outbox set done_at = $2, last_error = $3 where id = $1', [row.id, clock.now(), 'no Kommo contact has this phone']);
+          continue;
+        }
+        await pacer.run(row.account_id, () =>
+          deps.kommo.addNotes(token.host, token.accessToken, 'contacts', [{ entityId: contactId, noteType: 'extended_service_message', params: { service: 'Wabridge · WhatsApp', text: row.text }, createdAt: new Date(row.at) }]),
+        );
+        await db.query('update kommo_event_outbox set done_at = $2, last_error = null where id = $1', [row.id, clock.now()]);
+      } catch (err) {
+        const wait = Math.min(3600_000, 2000 * 2 ** row.attempts);
+        await db.query('update kommo_event_outbox set attempts = attempts + 1, next_attempt_at = $2, last_error = $3 where id = $1', [row.id, new Date(now.getTime() + wait), err instanceof Error ? err.message : String(err)]);
+      }
+    }
+    return due.length;
+  }
 
   /** Notes and tasks on leads (broadcast replies): each written once, retried with growing pauses. */
   async function drainLeads(): Promise<number> {

@@ -42,6 +42,49 @@ for (const kind of storeKinds()) {
       expect(t.fake.notes).toHaveLength(2);
     });
 
+    it('when the customer opts out, an agent records the opt-in again, and a message fails, then each event is one extended_service_message on the contact', async () => {
+      t = await startTestApp(kind);
+      const { auth, conversation, fakeNumber } = await chatReady(t);
+      await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'STOP');
+      await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'stop');
+      await t.settle();
+      const dana = (await t.session(31_000_001, 8_100_001, 'Dana Admin')).auth;
+      await t.http.post(`/api/v1/conversations/${conversation.id}/opt-in`, {}, { headers: dana });
+      t.fakeWhatsApp.knobs.failNext = [131026];
+      await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Are you there?' }, { headers: auth });
+      await t.fakeWhatsApp.userPreference(fakeNumber.phoneNumberId, CUSTOMER, 'stop');
+      await t.settle();
+      await t.timeline.drain();
+      const events = t.fake.notes.filter((n) => n.noteType === 'extended_service_message');
+      expect(events.map((n) => [n.entityType, n.entityId, n.params.service])).toEqual(Array(4).fill(['contacts', 2001, 'Wabridge · WhatsApp']));
+      // Written in any order (the clock stands still here); Kommo orders them by their time.
+      expect(events.map((n) => n.params.text).sort()).toEqual(
+        [
+          'The customer opted out of WhatsApp broadcasts (wrote “STOP”).',
+          'Dana Admin recorded that the customer agreed to receive broadcasts again.',
+          'WhatsApp refused a message — Error: Forced by the fake. (code 131026).',
+          'The customer stopped marketing messages from this business in WhatsApp.',
+        ].sort(),
+      );
+      expect(await t.timeline.drain()).toBe(0);
+    });
+
+    it('when a message fails after it was accepted, then the reason is noted on the contact’s timeline', async () => {
+      t = await startTestApp(kind);
+      const { conversation } = await chatReady(t);
+      t.fakeWhatsApp.knobs.windowFailure = 'async';
+      t.clock.advance(25 * 3600_000);
+      await t.fakeWhatsApp.idle();
+      const fresh = (await t.session(31_000_001, 8_100_001)).auth;
+      await t.db.query(`update conversations set last_inbound_at = $1`, [t.clock.now()]);
+      await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Late' }, { headers: fresh });
+      await t.settle();
+      await t.timeline.drain();
+      const events = t.fake.notes.filter((n) => n.noteType === 'extended_service_message');
+      expect(events).toHaveLength(1);
+      expect(String(events[0]!.params.text)).toMatch(/^WhatsApp message not delivered — Re-engagement message: Message failed to send because more than 24 hours have passed.* \(code 131047\)\.$/);
+    });
+
     it('when no Kommo contact has the phone, then the note is dropped with the reason, not retried forever', async () => {
       t = await startTestApp(kind);
       const { fakeNumber } = await chatReady(t, { customerWrites: false });

@@ -5,7 +5,7 @@ import { AppError, badRequest, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
 import { recordAudit } from '../audit/audit-log';
-import { enqueueNote } from '../kommo/timeline-writer';
+import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
 import { publish } from '../live/live-events';
 import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from './cloud-api';
@@ -172,7 +172,9 @@ export function createChatService(deps: {
     async optIn(accountId: string, userId: number, conversationId: string) {
       await find(accountId, conversationId);
       await db.transaction(async (tx) => {
-        await tx.query('update conversations set opted_out_at = null, updated_at = $2 where id = $1', [conversationId, clock.now()]);
+        const changed = await tx.query('update conversations set opted_out_at = null, updated_at = $2 where id = $1 and opted_out_at is not null returning id', [conversationId, clock.now()]);
+        const [user] = await tx.query<{ name: string | null }>('select name from account_users where account_id = $1 and kommo_user_id = $2', [accountId, userId]);
+        if (changed.length) await enqueueEvent(tx, { id: deps.ids(), accountId, conversationId, text: `${user?.name ?? 'An agent'} recorded that the customer agreed to receive broadcasts again.`, at: clock.now() });
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'customer.opted_in', details: { conversationId }, at: clock.now() });
         await publish(tx, { accountId, type: 'conversation.updated', conversationId });
       });
@@ -303,6 +305,7 @@ export function createChatService(deps: {
   async function failed(id: string, accountId: string, err: CloudApiError) {
     await db.transaction(async (tx) => {
       const [m] = await tx.query<{ conversation_id: string }>(`update messages set status = 'failed', error_code = $2, error_title = $3, status_at = $4 where id = $1 returning conversation_id`, [id, err.code, err.title, clock.now()]);
+      await enqueueEvent(tx, { id: deps.ids(), accountId, conversationId: m!.conversation_id, text: `WhatsApp refused a message — ${err.details ? `${err.title}: ${err.details}` : err.title} (code ${err.code}).`, at: clock.now() });
       await publish(tx, { accountId, type: 'message.status', conversationId: m!.conversation_id, messageId: id });
     });
     await deps.licences.returnOutbound(accountId);

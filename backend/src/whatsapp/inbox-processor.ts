@@ -2,10 +2,10 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
-import { enqueueNote } from '../kommo/timeline-writer';
+import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
 import { publish } from '../live/live-events';
 import { ensureConversation } from './conversations';
-import { isStopWord, STATUS_ADVANCES } from './message-status';
+import { isStopWord, STATUS_ADVANCES, UNSUBSCRIBE_PAYLOAD } from './message-status';
 
 interface Value {
   metadata?: { phone_number_id?: string };
@@ -58,7 +58,11 @@ export function createInboxProcessor(deps: {
       await enqueueNote(tx, { messageId, accountId: number.account_id, at: clock.now() });
       await tx.query('update conversations set last_inbound_at = greatest(coalesce(last_inbound_at, $2), $2) where id = $1', [conversationId, at]);
       const text = type === 'text' ? String((content as { body?: string }).body ?? '') : type === 'button' ? String((content as { payload?: string }).payload ?? '') : '';
-      if (text && isStopWord(text)) await tx.query('update conversations set opted_out_at = coalesce(opted_out_at, $2) where id = $1', [conversationId, at]);
+      if (text && isStopWord(text)) {
+        const stopped = await tx.query('update conversations set opted_out_at = $2 where id = $1 and opted_out_at is null returning id', [conversationId, at]);
+        const how = text === UNSUBSCRIBE_PAYLOAD ? 'tapped “Unsubscribe” in a broadcast' : `wrote “${text.trim().slice(0, 40)}”`;
+        if (stopped.length) await enqueueEvent(tx, { id: ids(), accountId: number.account_id, conversationId, text: `The customer opted out of WhatsApp broadcasts (${how}).`, at });
+      }
       await deps.onInbound?.(tx, { accountId: number.account_id, waId: m.from, at, type, text: type === 'button' ? String((content as { text?: string }).text ?? text) : text });
     }
   }
@@ -78,7 +82,11 @@ export function createInboxProcessor(deps: {
       if (updated.length) {
         const m = updated[0]!;
         await publish(tx, { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id });
-        if (s.status === 'failed') await deps.onFailed?.(tx, m.id, error?.code ?? 0, error?.error_data?.details ? `${error.title ?? ''}: ${error.error_data.details}` : (error?.title ?? ''));
+        if (s.status === 'failed') {
+          const reason = error?.error_data?.details ? `${error.title ?? ''}: ${error.error_data.details}` : (error?.title ?? 'unknown reason');
+          await enqueueEvent(tx, { id: ids(), accountId: m.account_id, conversationId: m.conversation_id, text: `WhatsApp message not delivered — ${reason} (code ${error?.code ?? 'none'}).`, at });
+          await deps.onFailed?.(tx, m.id, error?.code ?? 0, reason);
+        }
         continue;
       }
       const known = await tx.query('select 1 from messages where wamid = $1', [s.id]);
@@ -92,7 +100,12 @@ export function createInboxProcessor(deps: {
     for (const p of value.user_preferences ?? []) {
       if (!p.wa_id || (p.value !== 'stop' && p.value !== 'resume')) continue;
       const conversationId = await conversationFor(tx, number, p.wa_id, undefined, clock.now());
-      await tx.query(`update conversations set opted_out_at = ${p.value === 'stop' ? 'coalesce(opted_out_at, $2)' : 'null'} where id = $1`, p.value === 'stop' ? [conversationId, clock.now()] : [conversationId]);
+      const changed = await tx.query(
+        p.value === 'stop' ? 'update conversations set opted_out_at = $2 where id = $1 and opted_out_at is null returning id' : 'update conversations set opted_out_at = null where id = $1 and opted_out_at is not null returning id',
+        p.value === 'stop' ? [conversationId, clock.now()] : [conversationId],
+      );
+      const text = p.value === 'stop' ? 'The customer stopped marketing messages from this business in WhatsApp.' : 'The customer allowed marketing messages from this business again in WhatsApp.';
+      if (changed.length) await enqueueEvent(tx, { id: ids(), accountId: number.account_id, conversationId, text, at: clock.now() });
     }
   }
 
