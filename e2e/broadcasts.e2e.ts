@@ -20,8 +20,9 @@ test('when the admin broadcasts to 3 selected leads, then the dry run shows the 
   const composer = widget.getByTestId('broadcast-composer');
   await composer.getByLabel('Name').fill(`Spring news ${Date.now()}`);
   await composer.getByTestId('broadcast-template').selectOption({ label: 'come_back (en_US)' });
-  // Parameter 1 is the contact's name by default: the preview says so.
-  await expect(composer.getByTestId('broadcast-template-preview')).toContainText('Hi [Contact name]! We have news for you.');
+  // Parameter 1 mapped to the contact's first name: the preview says so, the dry run shows the real names.
+  await composer.getByTestId('broadcast-param-1').getByRole('combobox').selectOption({ label: 'First name' });
+  await expect(composer.getByTestId('broadcast-template-preview')).toContainText('Hi [First name]! We have news for you.');
   await composer.getByTestId('broadcast-consent').selectOption('existing_customers');
   await composer.getByTestId('broadcast-dry-run').click();
 
@@ -33,7 +34,7 @@ test('when the admin broadcasts to 3 selected leads, then the dry run shows the 
   await expect(dry.getByTestId('dry-exclusions').locator('[data-reason="invalid_number"] strong')).toHaveText('1');
   const recipients = Number(await dry.getByTestId('dry-recipients').textContent());
   expect(recipients).toBeGreaterThanOrEqual(1);
-  await expect(dry.getByTestId('dry-preview')).toContainText('We have news for you.');
+  await expect(dry.getByTestId('dry-preview')).toContainText('Hi Maria! We have news for you.');
   const launch = dry.getByTestId('broadcast-launch');
   await expect(launch).toHaveText(`Launch to ${recipients} recipients`);
   await launch.click();

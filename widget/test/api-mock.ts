@@ -128,6 +128,7 @@ export const server = setupServer(
   http.get(`${API}/api/v1/account-admin`, () => HttpResponse.json(accountAdmin)),
   http.get(`${API}/api/v1/settings`, () => HttpResponse.json({ autoCreateFromInbound: false, replyTasks: false })),
   http.get(`${API}/api/v1/broadcasts`, () => HttpResponse.json({ broadcasts: [] })),
+  http.get(`${API}/api/v1/audiences`, () => HttpResponse.json({ audiences: [] })),
   http.get(`${API}/api/v1/consent`, () => HttpResponse.json({ withdrawnAt: null, deletionDueBy: null })),
   http.get(`${API}/api/v1/orders`, () => HttpResponse.json(orderList())),
   http.get(`${API}/api/v1/numbers`, () => HttpResponse.json({ numbers: [], limit: 1 })),

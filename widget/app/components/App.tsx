@@ -64,7 +64,7 @@ function Ready({ session, users, licence, admin, orders, chat, broadcasts }: App
       {context.area === 'list' && (
         <>
           <p data-testid="wabridge-selected">{t('app.list.selected', { count: context.selected.length })}</p>
-          <BroadcastComposer model={broadcasts} licence={licence} selected={context.selected} t={t} language={language} />
+          <BroadcastComposer model={broadcasts} licence={licence} audience={{ kind: 'selection', selected: context.selected }} t={t} language={language} />
         </>
       )}
       {context.area === 'advanced_settings' && <BroadcastsList model={broadcasts} licence={licence} t={t} language={language} />}

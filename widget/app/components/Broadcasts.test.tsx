@@ -154,6 +154,43 @@ describe('broadcasts in the widget', () => {
     expect(q('[data-testid="broadcast-resume"]')).not.toBeNull();
   });
 
+  it('when a saved audience is chosen on the broadcasts page, then the draft goes to it, with a custom field mapped by id', async () => {
+    let body: unknown;
+    server.use(
+      http.get(`${API}/api/v1/audiences`, () => HttpResponse.json({ audiences: [{ id: 'aud-1', name: 'VIP customers', source: 'contacts', size: 42 }] })),
+      http.post(`${API}/api/v1/broadcasts`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json(broadcast(), { status: 201 });
+      }),
+    );
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
+    await vi.waitFor(() => expect(q('[data-testid="saved-audiences"] button')).not.toBeNull());
+    q<HTMLButtonElement>('[data-testid="saved-audiences"] button')!.click();
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-composer"] h2')?.textContent).toBe('WhatsApp broadcast to the saved audience “VIP customers” (42)'));
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-template"] option[value="come_back|en_US"]')).not.toBeNull());
+    const select = q<HTMLSelectElement>('[data-testid="broadcast-template"]')!;
+    select.value = 'come_back|en_US';
+    select.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-param-1"] select')).not.toBeNull());
+    const field = q<HTMLSelectElement>('[data-testid="broadcast-param-1"] select')!;
+    field.value = 'custom';
+    field.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-param-1"] input')).not.toBeNull());
+    const id = q<HTMLInputElement>('[data-testid="broadcast-param-1"] input')!;
+    id.value = '700001';
+    id.dispatchEvent(new Event('input'));
+    const consent = q<HTMLSelectElement>('[data-testid="broadcast-consent"]')!;
+    consent.value = 'opt_in_form';
+    consent.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(q<HTMLButtonElement>('[data-testid="broadcast-dry-run"]')!.disabled).toBe(false));
+    expect(q('[data-testid="broadcast-template-preview"]')?.textContent).toContain('Hi [Custom field… 700001]!');
+    q<HTMLButtonElement>('[data-testid="broadcast-dry-run"]')!.click();
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-dry-run-summary"]')).not.toBeNull());
+    expect(body).toMatchObject({ audience: { savedAudienceId: 'aud-1' }, parameters: [{ field: 'cf:700001' }], consentSource: 'opt_in_form' });
+  });
+
   it('when the Kommo plan is Base, then the bulk action says broadcasts are off and why', async () => {
     server.use(http.get(`${API}/api/v1/licence`, () => HttpResponse.json(licence('Base'))));
     openList([{ id: 1001, type: 'lead' }]);

@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { CONSENT_SOURCES, EXCLUSION_REASONS, FORBIDDEN_CONSENT, type BroadcastView, type ParameterSource } from '../../../contract/broadcasts';
 import type { Translate } from '../i18n/translate';
 import { formatDate } from '../i18n/format';
@@ -28,8 +28,11 @@ function ErrorLine({ model }: { model: BroadcastsModel }) {
   ) : null;
 }
 
-/** The bulk action on a Kommo list: compose a broadcast to the selected leads or contacts, see the dry run, launch, follow it. */
-export function BroadcastComposer({ model, licence, selected, t, language }: { model: BroadcastsModel; licence: LicenceModel; selected: { id: number; type: string }[]; t: Translate; language: string }) {
+/** Who a broadcast goes to: the rows selected in a Kommo list, or a saved audience. */
+export type AudienceChoice = { kind: 'selection'; selected: { id: number; type: string }[] } | { kind: 'saved'; id: string; name: string; size: number };
+
+/** Compose a broadcast (from a Kommo list's bulk action, or to a saved audience), see the dry run, launch, follow it. */
+export function BroadcastComposer({ model, licence, audience, t, language }: { model: BroadcastsModel; licence: LicenceModel; audience: AudienceChoice; t: Translate; language: string }) {
   useEffect(() => {
     void model.prepare(t('broadcasts.default_name', { date: formatDate(new Date().toISOString(), language) }));
     return model.live();
@@ -39,14 +42,21 @@ export function BroadcastComposer({ model, licence, selected, t, language }: { m
   if (licence.status.value && !allowed) return <Gate licence={licence} t={t} />;
   if (current && current.status !== 'draft') return <BroadcastPage model={model} t={t} language={language} />;
   if (current?.dryRun) return <DryRunSummary model={model} t={t} />;
-  if (!selected.length) return <p class="wb-muted">{t('broadcasts.select_first')}</p>;
+  if (audience.kind === 'selection' && !audience.selected.length) return <p class="wb-muted">{t('broadcasts.select_first')}</p>;
   if (!model.numbers.value.length) return <p class="wb-muted" data-testid="broadcast-no-number">{t('chat.no_number')}</p>;
 
   const d = model.draft.value;
   const template = model.selectedTemplate();
-  const source = selected[0]!.type === 'contact' ? 'contacts' : 'leads';
+  const target =
+    audience.kind === 'saved'
+      ? { input: { savedAudienceId: audience.id }, title: t('broadcasts.compose_saved', { name: audience.name, count: audience.size }) }
+      : (() => {
+          const source = audience.selected[0]!.type === 'contact' ? ('contacts' as const) : ('leads' as const);
+          return { input: { source, ids: audience.selected.map((s) => s.id) }, title: t('broadcasts.compose_title', { count: audience.selected.length, kind: t(`broadcasts.kind.${source}`) }) };
+        })();
   const header = template?.headerFormat && template.headerFormat !== 'TEXT';
-  const ready = d.name.trim() && d.numberIds.length && template && d.consentSource && !FORBIDDEN_CONSENT.has(d.consentSource) && (!header || d.headerMediaUrl.trim());
+  const mapped = d.parameters.every((p) => ('value' in p ? p.value.trim() : /^cf:\d+$|^[a-z_]+$/.test(p.field)));
+  const ready = d.name.trim() && d.numberIds.length && template && mapped && d.consentSource && !FORBIDDEN_CONSENT.has(d.consentSource) && (!header || d.headerMediaUrl.trim());
   const preview = template ? template.body.replace(/\{\{(\d+)\}\}/g, (_, n: string) => describe(d.parameters[Number(n) - 1], t)) : '';
 
   return (
@@ -55,10 +65,10 @@ export function BroadcastComposer({ model, licence, selected, t, language }: { m
       data-testid="broadcast-composer"
       onSubmit={(e) => {
         e.preventDefault();
-        void model.dryRun({ source, ids: selected.map((s) => s.id) });
+        void model.dryRun(target.input);
       }}
     >
-      <h2>{t('broadcasts.compose_title', { count: selected.length, kind: t(`broadcasts.kind.${source}`) })}</h2>
+      <h2>{target.title}</h2>
       <label>
         {t('broadcasts.name')}
         <input value={d.name} maxLength={120} required onInput={(e) => model.edit({ name: (e.target as HTMLInputElement).value })} />
@@ -92,10 +102,10 @@ export function BroadcastComposer({ model, licence, selected, t, language }: { m
           <label>
             {t('broadcasts.parameter', { n: i + 1 })}
             <select
-              value={'field' in p ? p.field : 'fixed'}
+              value={'field' in p ? (p.field.startsWith('cf:') ? 'custom' : p.field) : 'fixed'}
               onChange={(e) => {
                 const v = (e.target as HTMLSelectElement).value;
-                model.setParameter(i, v === 'fixed' ? { value: '' } : ({ field: v } as ParameterSource));
+                model.setParameter(i, v === 'fixed' ? { value: '' } : v === 'custom' ? { field: 'cf:' } : ({ field: v } as ParameterSource));
               }}
             >
               {FIELDS.map((f) => (
@@ -103,9 +113,19 @@ export function BroadcastComposer({ model, licence, selected, t, language }: { m
                   {t(`broadcasts.field.${f}`)}
                 </option>
               ))}
+              <option value="custom">{t('broadcasts.field.custom')}</option>
               <option value="fixed">{t('broadcasts.field.fixed')}</option>
             </select>
           </label>
+          {'field' in p && p.field.startsWith('cf:') && (
+            <input
+              aria-label={t('broadcasts.custom_field_id', { n: i + 1 })}
+              inputMode="numeric"
+              placeholder={t('broadcasts.custom_field_id', { n: i + 1 })}
+              value={p.field.slice(3)}
+              onInput={(e) => model.setParameter(i, { field: `cf:${(e.target as HTMLInputElement).value.replace(/\D/g, '')}` })}
+            />
+          )}
           {'value' in p && <input aria-label={t('broadcasts.fixed_value', { n: i + 1 })} value={p.value} maxLength={1024} onInput={(e) => model.setParameter(i, { value: (e.target as HTMLInputElement).value })} />}
         </div>
       ))}
@@ -164,7 +184,8 @@ export function BroadcastComposer({ model, licence, selected, t, language }: { m
 
 function describe(p: ParameterSource | undefined, t: Translate): string {
   if (!p) return '…';
-  return 'value' in p ? p.value || '…' : `[${t(`broadcasts.field.${p.field}`)}]`;
+  if ('value' in p) return p.value || '…';
+  return p.field.startsWith('cf:') ? `[${t('broadcasts.field.custom')} ${p.field.slice(3)}]` : `[${t(`broadcasts.field.${p.field}`)}]`;
 }
 
 function duration(seconds: number, t: Translate): string {
@@ -320,14 +341,25 @@ function OutcomeChart({ b, t }: { b: BroadcastView; t: Translate }) {
 
 /** Every broadcast of the account, newest first; one opens its page. */
 export function BroadcastsList({ model, licence, t, language }: { model: BroadcastsModel; licence: LicenceModel; t: Translate; language: string }) {
+  const [saved, setSaved] = useState<AudienceChoice | null>(null);
   useEffect(() => {
     void model.loadList();
     return model.live();
   }, [model]);
+  if (saved && (!model.current.value || model.current.value.status === 'draft')) {
+    return (
+      <section>
+        <button type="button" class="wb-link" onClick={() => (model.close(), setSaved(null))}>
+          ← {t('broadcasts.all')}
+        </button>
+        <BroadcastComposer model={model} licence={licence} audience={saved} t={t} language={language} />
+      </section>
+    );
+  }
   if (model.current.value && model.current.value.status !== 'draft') {
     return (
       <section>
-        <button type="button" class="wb-link" onClick={() => model.close()}>
+        <button type="button" class="wb-link" onClick={() => (model.close(), setSaved(null), void model.loadList())}>
           ← {t('broadcasts.all')}
         </button>
         <BroadcastPage model={model} t={t} language={language} />
@@ -339,6 +371,16 @@ export function BroadcastsList({ model, licence, t, language }: { model: Broadca
       <h2>{t('broadcasts.title')}</h2>
       <Gate licence={licence} t={t} />
       {model.list.value?.length === 0 && <p class="wb-muted">{t('broadcasts.none')}</p>}
+      {model.audiences.value.length > 0 && licence.status.value?.capabilities.broadcasts.allowed && (
+        <p data-testid="saved-audiences">
+          {t('broadcasts.saved_audiences')}{' '}
+          {model.audiences.value.map((a) => (
+            <button key={a.id} type="button" class="wb-link" onClick={() => setSaved({ kind: 'saved', id: a.id, name: a.name, size: a.size })}>
+              {a.name} ({a.size})
+            </button>
+          ))}
+        </p>
+      )}
       <ul>
         {(model.list.value ?? []).map((b) => (
           <li key={b.id} data-testid="broadcast-row">

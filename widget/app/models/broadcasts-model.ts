@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import type { z } from 'zod';
-import type { BroadcastList, BroadcastView, CreateBroadcastInput, ParameterSource } from '../../../contract/broadcasts';
+import type { BroadcastList, BroadcastView, CreateBroadcastInput, ParameterSource, SavedAudienceList } from '../../../contract/broadcasts';
 import type { NumberView, TemplateView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';
@@ -31,6 +31,7 @@ export const templateKey = (t: { name: string; language: string }) => `${t.name}
  */
 export function createBroadcastsModel(deps: { api: ApiClient; onLaunched?: () => void }) {
   const list = signal<Summary[] | null>(null);
+  const audiences = signal<z.infer<typeof SavedAudienceList>['audiences']>([]);
   const current = signal<BroadcastView | null>(null);
   const numbers = signal<WhatsAppNumber[]>([]);
   const templates = signal<Template[]>([]);
@@ -57,6 +58,7 @@ export function createBroadcastsModel(deps: { api: ApiClient; onLaunched?: () =>
 
   return {
     list,
+    audiences,
     current,
     numbers,
     templates,
@@ -67,7 +69,9 @@ export function createBroadcastsModel(deps: { api: ApiClient; onLaunched?: () =>
 
     async loadList() {
       await attempt(async () => {
-        list.value = (await deps.api.broadcasts()).broadcasts;
+        const [l, a] = await Promise.all([deps.api.broadcasts(), deps.api.audiences()]);
+        list.value = l.broadcasts;
+        audiences.value = a.audiences;
       });
     },
 
@@ -106,13 +110,13 @@ export function createBroadcastsModel(deps: { api: ApiClient; onLaunched?: () =>
     },
 
     /** Creates the draft on the backend: the dry run comes back with it. */
-    async dryRun(selection: { source: 'leads' | 'contacts'; ids: number[] }) {
+    async dryRun(audience: CreateBroadcastInput['audience']) {
       const d = draft.value;
       const t = selectedTemplate();
       if (!t) return;
       const input: CreateBroadcastInput = {
         name: d.name.trim(),
-        audience: selection,
+        audience,
         consentSource: d.consentSource as CreateBroadcastInput['consentSource'],
         numberIds: d.numberIds,
         template: { name: t.name, language: t.language },
