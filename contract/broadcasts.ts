@@ -18,6 +18,8 @@ const Ids = z.array(z.number().int().positive()).min(1).max(100_000);
 export const AudienceInput = z.union([
   z.object({ source: z.enum(['leads', 'contacts']), ids: Ids }).strict(),
   z.object({ savedAudienceId: z.string().min(1).max(100) }).strict(),
+  /** Phones given directly (the public API), each normalised like a CRM phone. */
+  z.object({ phones: z.array(z.string().trim().min(1).max(40)).min(1).max(100_000) }).strict(),
 ]);
 
 const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');

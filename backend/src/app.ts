@@ -46,6 +46,9 @@ import { createBroadcastEngine } from './broadcasts/broadcast-engine';
 import { broadcastWebhookHooks } from './broadcasts/broadcast-events';
 import { broadcastRoutes } from './broadcasts/broadcast-routes';
 import { createBroadcastService } from './broadcasts/broadcast-service';
+import { apiKeyAuth, createApiKeys, createKeyRateLimiter } from './public-api/api-keys';
+import { isPublicRoute } from './public-api/openapi';
+import { apiDocsRoutes, publicApiRoutes } from './public-api/public-api-routes';
 import { createChatService } from './whatsapp/chat-service';
 import type { CloudApi } from './whatsapp/cloud-api';
 import { createInboxProcessor } from './whatsapp/inbox-processor';
@@ -84,6 +87,8 @@ export interface AppDeps {
     /** Broadcast recipients claimed per number per round; a second of sending by default. */
     broadcastBatch?: number;
   };
+  /** Requests per second (and burst) per API key; per instance. */
+  apiRate?: { perSecond: number; burst: number };
   /** Extra pages mounted at /demo when the demo runs. */
   demo?: Router;
 }
@@ -137,6 +142,7 @@ export function createApp(deps: AppDeps) {
   const templates = createTemplatesService({ db, clock, logger, cloud: deps.whatsapp.cloud, numbers });
   const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: whatsappPacer, sleep, onNoteQueued: writeTimeline, templates });
   const live = createLiveEvents({ db, logger });
+  const apiKeys = createApiKeys({ db, clock, ids: deps.ids });
   const broadcasts = createBroadcastService({
     db,
     clock,
@@ -232,6 +238,7 @@ export function createApp(deps: AppDeps) {
   app.use(express.json({ limit: config.bodyLimit }));
 
   app.use(healthRoutes({ db, metrics: deps.metrics }));
+  app.use(apiDocsRoutes({ publicUrl: config.publicUrl }));
   app.use('/kommo', kommoRoutes(installs));
   app.use('/widget', widgetRoutes({ publicOrigin }));
   app.use('/terms', termsPage({ registrations }));
@@ -240,13 +247,20 @@ export function createApp(deps: AppDeps) {
   const api = Router();
   api.use(sessionRoutes(sessions));
   api.use(teamSettingRoutes({ db, clock, kommoTokens }));
-  api.use(requireSession({ db, sessions: sessionTokens }));
+  api.use(
+    requireSession({
+      db,
+      sessions: sessionTokens,
+      apiKeys: apiKeyAuth({ keys: apiKeys, licences, db, limiter: createKeyRateLimiter(deps.apiRate ?? { perSecond: 10, burst: 30 }), isPublicRoute }),
+    }),
+  );
   api.use(accountRoutes({ db, clock }));
   api.use(licenceRoutes({ licences, prices: config.prices }));
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
   api.use(broadcastRoutes({ broadcasts }));
+  api.use(publicApiRoutes({ db, clock, chat, apiKeys, licences }));
   api.use(chatRoutes({ numbers, chat, licences, live, templates, logger }));
   api.use(orderRoutes({ db, clock, payments, actions: orderActions, licences, supportEmail: deps.supportEmail, invoiceUrl: links.url }));
   app.use('/api/v1', api);

@@ -39,6 +39,8 @@ export interface TestAppOptions {
   whatsappRate?: number;
   /** Broadcast recipients sent per number per engine round. */
   broadcastBatch?: number;
+  /** Requests per second (and burst) per API key. */
+  apiRate?: { perSecond: number; burst: number };
   /** Where the fixed clock starts. */
   now?: string;
 }
@@ -111,6 +113,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     payments: createStripeProvider({ secretKey: STRIPE_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET, apiBase: fakeStripe.url }),
     seller: defaultSeller,
     supportEmail: 'support@wabridge.test',
+    apiRate: options.apiRate,
     whatsapp: {
       cloud: createCloudApiHttp({ base: fakeWhatsApp.base }),
       appSecret: WHATSAPP_APP_SECRET,

@@ -42,6 +42,13 @@ export interface BroadcastRow {
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+/** Phones given directly, as audience pages: a recipient with no CRM record behind it. */
+async function* phonePages(phones: string[]): AsyncGenerator<Candidate[]> {
+  for (let i = 0; i < phones.length; i += 250) {
+    yield phones.slice(i, i + 250).map((phone) => ({ contact: { id: 0, name: '', firstName: '', lastName: '', phones: [phone], fields: {} }, lead: undefined }));
+  }
+}
 const PAGE_INSERT = 200;
 
 /** Broadcasts to CRM contacts (SPEC §6): drafts with their dry run, launch with the allowance reserved, and the user's controls. */
@@ -89,11 +96,11 @@ export function createBroadcastService(deps: {
   }
 
   /** Reads the audience from Kommo into recipient rows, a page at a time; duplicates merge on the phone. */
-  async function fill(b: BroadcastRow, source: 'leads' | 'contacts', ids: number[], country: string | undefined) {
+  async function fill(b: BroadcastRow, pages: AsyncIterable<Candidate[]>, selected: number, country: string | undefined) {
     let seq = 0;
     let phones = 0;
     let stored = 0;
-    for await (const page of deps.audience.read(b.account_id, source, ids)) {
+    for await (const page of pages) {
       const rows: unknown[][] = [];
       for (const candidate of page) {
         const list = candidate.contact.phones.length ? candidate.contact.phones : [null];
@@ -105,7 +112,7 @@ export function createBroadcastService(deps: {
       for (let i = 0; i < rows.length; i += PAGE_INSERT) stored += await insertRecipients(rows.slice(i, i + PAGE_INSERT));
     }
     // A phone already stored for this broadcast is not stored again: that is a merge.
-    return { selected: ids.length, phones, merged: phones - stored };
+    return { selected, phones, merged: phones - stored };
   }
 
   function recipientRow(b: BroadcastRow, c: Candidate, raw: string | null, country: string | undefined, seq: number): unknown[] {
@@ -120,7 +127,7 @@ export function createBroadcastService(deps: {
       seq,
       waId,
       raw,
-      c.contact.id,
+      c.contact.id || null,
       c.lead?.id ?? null,
       c.lead?.responsibleUserId ?? null,
       c.contact.name || null,
@@ -257,9 +264,12 @@ export function createBroadcastService(deps: {
       if (FORBIDDEN_CONSENT.has(input.consentSource)) {
         throw new AppError('consent_not_allowed', 'Purchased, rented or scraped contact lists may not receive WhatsApp broadcasts. Send only to customers who agreed to hear from you.', 422);
       }
-      let source: 'leads' | 'contacts';
+      let source: 'leads' | 'contacts' | 'phones';
       let ids: number[];
-      if ('savedAudienceId' in input.audience) {
+      if ('phones' in input.audience) {
+        source = 'phones';
+        ids = [];
+      } else if ('savedAudienceId' in input.audience) {
         const [saved] = await db.query<{ source: 'leads' | 'contacts'; ids: number[] }>('select source, ids from saved_audiences where id = $1 and account_id = $2', [input.audience.savedAudienceId, accountId]);
         if (!saved) throw notFound('No such saved audience in this account.');
         ({ source, ids } = saved);
@@ -297,7 +307,7 @@ export function createBroadcastService(deps: {
       const at = clock.now();
       const id = deps.ids();
       await db.transaction(async (tx) => {
-        if (input.saveAudienceAs) {
+        if (input.saveAudienceAs && source !== 'phones') {
           await tx.query('insert into saved_audiences (id, account_id, name, source, ids, created_at) values ($1, $2, $3, $4, $5, $6)', [deps.ids(), accountId, input.saveAudienceAs, source, JSON.stringify(ids), at]);
         }
         await tx.query(
@@ -309,7 +319,7 @@ export function createBroadcastService(deps: {
             accountId,
             input.name,
             userId,
-            JSON.stringify('savedAudienceId' in input.audience ? input.audience : { source, count: ids.length }),
+            JSON.stringify('savedAudienceId' in input.audience ? input.audience : { source, count: source === 'phones' ? (input.audience as { phones: string[] }).phones.length : ids.length }),
             input.consentSource,
             template.name,
             template.language,
@@ -330,7 +340,8 @@ export function createBroadcastService(deps: {
       try {
         const b = await find(accountId, id);
         const [account] = await db.query<{ country: string | null }>('select country from accounts where id = $1', [accountId]);
-        const stats = await fill(b, source, ids, account?.country ?? undefined);
+        const pages = 'phones' in input.audience ? phonePages(input.audience.phones) : deps.audience.read(accountId, source as 'leads' | 'contacts', ids);
+        const stats = await fill(b, pages, 'phones' in input.audience ? input.audience.phones.length : ids.length, account?.country ?? undefined);
         await db.query('update broadcasts set stats = $2 where id = $1', [id, JSON.stringify(stats)]);
         await applyExclusions(db, b, (await capacity(accountId)).cap);
       } catch (err) {

@@ -10,7 +10,7 @@ import { publish } from '../live/live-events';
 import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from './cloud-api';
 import type { InboxProcessor } from './inbox-processor';
-import type { NumbersService } from './numbers-service';
+import type { NumberRow, NumbersService } from './numbers-service';
 import { createPacer, type Pacer } from './pacer';
 import { mediaProblem, type MediaKind } from '../../../contract/media-rules';
 import type { TemplatesService } from './templates-service';
@@ -218,8 +218,13 @@ export function createChatService(deps: {
       accountId: string,
       userId: number,
       conversationId: string,
-      input: (SendMessageInput & { bodyParameters?: string[] }) | { type: MediaKind; file: { bytes: Buffer; mimeType: string; filename: string }; caption?: string },
+      input:
+        | (SendMessageInput & { bodyParameters?: string[] })
+        | { type: MediaKind; file: { bytes: Buffer; mimeType: string; filename: string }; caption?: string }
+        | { type: MediaKind; link: string; caption?: string; filename?: string },
     ) {
+      // A file at a public link (the public API): WhatsApp fetches it; nothing is uploaded by us.
+      if ('link' in input) return sendOut(accountId, userId, await find(accountId, conversationId), input);
       const conversation = await find(accountId, conversationId);
       const number = await deps.numbers.find(accountId, conversation.number_id);
       if (input.type !== 'template' && !windowClosesAt(conversation)) {
@@ -263,43 +268,60 @@ export function createChatService(deps: {
               type: 'template',
               template: { name: input.name, language: { code: input.language }, components: input.bodyParameters?.length ? [{ type: 'body', parameters: input.bodyParameters.map((text) => ({ type: 'text', text })) }] : [] },
             };
-      // The allowance is taken before sending, so two agents can never both send the last message.
-      await deps.licences.takeOutbound(accountId);
-      const id = deps.ids();
-      const at = clock.now();
       const content =
         'file' in input
           ? { mediaId: media!.id, mimeType: media!.mimeType, size: media!.size, filename: input.file.filename, ...(input.caption && input.type !== 'audio' ? { caption: input.caption } : {}) }
           : input.type === 'text'
             ? { body: input.text }
             : { name: input.name, language: input.language, parameters: input.bodyParameters ?? [] };
-      await db.transaction(async (tx) => {
-        await tx.query(
-          `insert into messages (id, account_id, conversation_id, direction, type, content, status, sent_by, reply_to, created_at, status_at)
-           values ($1, $2, $3, 'out', $4, $5, 'queued', $6, $7, $8, $8)`,
-          [id, accountId, conversationId, input.type, JSON.stringify(content), userId, replyWamid ?? null, at],
-        );
-        await publish(tx, { accountId, type: 'message.created', conversationId, messageId: id });
-      });
-      try {
-        const result = await deliver(number.phone_number_id, deps.numbers.token(number), message);
-        await db.transaction(async (tx) => {
-          await tx.query('update messages set wamid = $2 where id = $1', [id, result.wamid]);
-          await enqueueNote(tx, { messageId: id, accountId, at: clock.now() });
-          await deps.inbox.applyEarlyStatuses(tx, result.wamid);
-          await tx.query('update conversations set updated_at = $2 where id = $1', [conversationId, clock.now()]);
-        });
-        deps.onNoteQueued?.();
-      } catch (err) {
-        if (!isCloudApiError(err)) throw err;
-        await failed(id, accountId, err);
-        if (err.errorClass === 'window_closed') throw new AppError('window_closed', 'WhatsApp refused the message: the 24-hour window is closed. Use an approved template.', 409);
-        if (err.errorClass === 'auth') throw new AppError('number_token_invalid', 'Meta refused this number’s access token. An admin must reconnect the number.', 502);
-        throw new AppError('send_failed', `WhatsApp refused the message: ${err.title} (code ${err.code}).`, 502);
-      }
-      return id;
+      return dispatch(accountId, userId, conversation, number, input.type, message, content, replyWamid);
     },
   };
+
+  /** Takes the allowance, stores the message as queued, sends it under the pacing rules, and records the outcome. */
+  async function dispatch(accountId: string, userId: number, conversation: ConversationRow, number: NumberRow, type: string, message: OutboundMessage, content: Record<string, unknown>, replyWamid?: string) {
+    // The allowance is taken before sending, so two agents can never both send the last message.
+    await deps.licences.takeOutbound(accountId);
+    const id = deps.ids();
+    const at = clock.now();
+    await db.transaction(async (tx) => {
+      await tx.query(
+        `insert into messages (id, account_id, conversation_id, direction, type, content, status, sent_by, reply_to, created_at, status_at)
+         values ($1, $2, $3, 'out', $4, $5, 'queued', $6, $7, $8, $8)`,
+        [id, accountId, conversation.id, type, JSON.stringify(content), userId, replyWamid ?? null, at],
+      );
+      await publish(tx, { accountId, type: 'message.created', conversationId: conversation.id, messageId: id });
+    });
+    try {
+      const result = await deliver(number.phone_number_id, deps.numbers.token(number), message);
+      await db.transaction(async (tx) => {
+        await tx.query('update messages set wamid = $2 where id = $1', [id, result.wamid]);
+        await enqueueNote(tx, { messageId: id, accountId, at: clock.now() });
+        await deps.inbox.applyEarlyStatuses(tx, result.wamid);
+        await tx.query('update conversations set updated_at = $2 where id = $1', [conversation.id, clock.now()]);
+      });
+      deps.onNoteQueued?.();
+    } catch (err) {
+      if (!isCloudApiError(err)) throw err;
+      await failed(id, accountId, err);
+      if (err.errorClass === 'window_closed') throw new AppError('window_closed', 'WhatsApp refused the message: the 24-hour window is closed. Use an approved template.', 409);
+      if (err.errorClass === 'auth') throw new AppError('number_token_invalid', 'Meta refused this number’s access token. An admin must reconnect the number.', 502);
+      throw new AppError('send_failed', `WhatsApp refused the message: ${err.title} (code ${err.code}).`, 502);
+    }
+    return id;
+  }
+
+  /** A media message by public link (the public API): the window rules apply as for any free-form message. */
+  async function sendOut(accountId: string, userId: number, conversation: ConversationRow, input: { type: MediaKind; link: string; caption?: string; filename?: string }) {
+    if (!windowClosesAt(conversation)) {
+      throw new AppError('window_closed', 'The 24-hour customer-service window is closed: only an approved template can be sent until the customer writes again.', 409);
+    }
+    const number = await deps.numbers.find(accountId, conversation.number_id);
+    const caption = input.caption && input.type !== 'audio' ? { caption: input.caption } : {};
+    const filename = input.type === 'document' && input.filename ? { filename: input.filename } : {};
+    const message: OutboundMessage = { to: `+${conversation.wa_id}`, type: input.type, media: { link: input.link, ...caption, ...filename } };
+    return dispatch(accountId, userId, conversation, number, input.type, message, { link: input.link, ...caption, ...filename });
+  }
 
   /** A message WhatsApp never accepted: failed, with the reason, and not counted against the allowance. */
   async function failed(id: string, accountId: string, err: CloudApiError) {

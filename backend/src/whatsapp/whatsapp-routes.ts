@@ -9,6 +9,7 @@ import { numberView, type NumbersService } from './numbers-service';
 import type { TemplatesService } from './templates-service';
 import type { WebhookIntake } from './webhook-intake';
 import type { Logger } from 'pino';
+import { ConversationsQuery } from '../../../contract/public-api';
 
 /** Meta's webhook: GET for the handshake, POST with the raw body for the signature (mounted before JSON parsing). */
 export function whatsappWebhookRoutes(intake: WebhookIntake): Router {
@@ -63,7 +64,7 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
   });
 
   router.get('/conversations', async (req, res) => {
-    const phone = typeof req.query.phone === 'string' ? req.query.phone.slice(0, 30) : undefined;
+    const { phone } = parse(ConversationsQuery, req.query, 'query');
     res.json({ conversations: await deps.chat.list(sessionOf(res).accountId, phone) });
   });
   router.post('/conversations', async (req, res) => {
