@@ -55,6 +55,8 @@ create table webhook_deliveries (
 );
 create index webhook_deliveries_due on webhook_deliveries (next_attempt_at) where delivered_at is null and gave_up_at is null;
 create index webhook_deliveries_endpoint on webhook_deliveries (endpoint_id, created_at desc);
+-- An event that must happen once per subject (a broadcast finishing) is recorded once.
+create unique index webhook_deliveries_once on webhook_deliveries (endpoint_id, event_id);
 
 -- A digital-pipeline trigger: once per (lead, stage entry), whatever Kommo repeats.
 create table dp_runs (

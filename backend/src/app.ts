@@ -48,6 +48,7 @@ import { broadcastRoutes } from './broadcasts/broadcast-routes';
 import { createBroadcastService } from './broadcasts/broadcast-service';
 import { apiKeyAuth, createApiKeys, createKeyRateLimiter } from './public-api/api-keys';
 import { isPublicRoute } from './public-api/openapi';
+import { createOutgoingWebhooks } from './public-api/outgoing-webhooks';
 import { apiDocsRoutes, publicApiRoutes } from './public-api/public-api-routes';
 import { createChatService } from './whatsapp/chat-service';
 import type { CloudApi } from './whatsapp/cloud-api';
@@ -143,6 +144,7 @@ export function createApp(deps: AppDeps) {
   const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: whatsappPacer, sleep, onNoteQueued: writeTimeline, templates });
   const live = createLiveEvents({ db, logger });
   const apiKeys = createApiKeys({ db, clock, ids: deps.ids });
+  const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger });
   const broadcasts = createBroadcastService({
     db,
     clock,
@@ -260,7 +262,7 @@ export function createApp(deps: AppDeps) {
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
   api.use(broadcastRoutes({ broadcasts }));
-  api.use(publicApiRoutes({ db, clock, chat, apiKeys, licences }));
+  api.use(publicApiRoutes({ db, clock, chat, apiKeys, licences, webhooks }));
   api.use(chatRoutes({ numbers, chat, licences, live, templates, logger }));
   api.use(orderRoutes({ db, clock, payments, actions: orderActions, licences, supportEmail: deps.supportEmail, invoiceUrl: links.url }));
   app.use('/api/v1', api);
@@ -270,5 +272,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, broadcasts, broadcastEngine, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
+  return { app, broadcasts, broadcastEngine, webhooks, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
 }

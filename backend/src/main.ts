@@ -94,7 +94,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine } = createApp({
+  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks } = createApp({
     config,
     db,
     clock,
@@ -149,6 +149,9 @@ async function main() {
   // Notes that failed wait for their retry time; this picks them up.
   const notesTimer = setInterval(() => tasks.run('kommo notes', () => timeline.drain()), 15_000);
   notesTimer.unref();
+  // Outgoing webhooks are due at once when an event happens, and again at their retry times.
+  const webhooksTimer = setInterval(() => tasks.run('outgoing webhooks', () => webhooks.drain()), 2000);
+  webhooksTimer.unref();
   purgeTimer.unref();
   if (demo) logger.info({ operatorToken: config.operatorToken }, 'demo operator token (npm run ops reads it from the data folder)');
 
@@ -159,6 +162,7 @@ async function main() {
     logger.info({ signal }, 'stopping');
     clearInterval(purgeTimer);
     clearInterval(notesTimer);
+    clearInterval(webhooksTimer);
     await broadcastEngine.stop();
     await live.close();
     server.close();

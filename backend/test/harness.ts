@@ -99,7 +99,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     operatorToken: OPERATOR_TOKEN,
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine } = createApp({
+  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks } = createApp({
     config,
     db,
     clock,
@@ -151,6 +151,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     timeline,
     broadcasts,
     broadcastEngine,
+    webhooks,
     logs,
     faults,
     /** Installs the account the way Kommo does and waits for the background exchange. */

@@ -72,11 +72,11 @@ for (const kind of storeKinds()) {
         const enable = await t.http.patch('/api/v1/settings', { autoCreateFromInbound: true }, { headers: auth });
         if (full) {
           expect(enable.status).toBe(200);
-          expect(enable.data).toEqual({ autoCreateFromInbound: true });
+          expect(enable.data).toEqual({ autoCreateFromInbound: true, replyTasks: false });
         } else {
           expect(enable.status).toBe(403);
           expect(enable.data.error.code).toBe('kommo_plan_required');
-          expect((await t.http.get('/api/v1/settings', { headers: auth })).data).toEqual({ autoCreateFromInbound: false });
+          expect((await t.http.get('/api/v1/settings', { headers: auth })).data).toEqual({ autoCreateFromInbound: false, replyTasks: false });
         }
       });
     }

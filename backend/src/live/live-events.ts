@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { Logger } from 'pino';
+import { recordWebhookEvents } from '../public-api/outgoing-webhooks';
 import type { Db, Queryable } from '../store/db';
 
 /** What changed, for one account; the widget fetches the details itself. */
@@ -16,6 +17,8 @@ const CHANNEL = 'wabridge_live';
 /** Publishes inside the caller's transaction: listeners hear of it only once it is committed. */
 export async function publish(tx: Queryable, event: LiveEvent): Promise<void> {
   await tx.query('select pg_notify($1, $2)', [CHANNEL, JSON.stringify(event)]);
+  // The account's webhook receivers hear of the same change, from the same transaction.
+  await recordWebhookEvents(tx, event, new Date());
 }
 
 /**

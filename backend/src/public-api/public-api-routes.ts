@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ApiKeyIdParams, CreateApiKeyInput, PublicSendInput } from '../../../contract/public-api';
+import { ApiKeyIdParams, CreateApiKeyInput, CreateWebhookInput, PublicSendInput, WebhookIdParams } from '../../../contract/public-api';
 import { requireAdmin, sessionOf } from '../auth/require-session';
 import type { Clock } from '../clock';
 import { parse } from '../http/parse';
@@ -9,6 +9,7 @@ import type { ChatService } from '../whatsapp/chat-service';
 import type { ApiKeys } from './api-keys';
 import { idempotency } from './idempotency';
 import { openApiDocument } from './openapi';
+import type { OutgoingWebhooks } from './outgoing-webhooks';
 
 /** `/openapi.json` and the readable reference at `/docs` (no authentication: the API is described, not opened). */
 export function apiDocsRoutes(deps: { publicUrl: string }): Router {
@@ -24,7 +25,7 @@ export function apiDocsRoutes(deps: { publicUrl: string }): Router {
 }
 
 /** The public send route and the admin's API keys (session only: a key cannot mint keys). */
-export function publicApiRoutes(deps: { db: Db; clock: Clock; chat: ChatService; apiKeys: ApiKeys; licences: LicenceService }): Router {
+export function publicApiRoutes(deps: { db: Db; clock: Clock; chat: ChatService; apiKeys: ApiKeys; licences: LicenceService; webhooks: OutgoingWebhooks }): Router {
   const router = Router();
 
   router.post('/messages', idempotency({ db: deps.db, now: deps.clock.now }), async (req, res) => {
@@ -55,6 +56,29 @@ export function publicApiRoutes(deps: { db: Db; clock: Clock; chat: ChatService;
     const session = requireAdmin(res);
     const { keyId } = parse(ApiKeyIdParams, req.params, 'params');
     res.json(await deps.apiKeys.revoke(session.accountId, session.userId, keyId));
+  });
+
+  // Outgoing webhooks: the admin's receivers, each secret shown once, and the delivery log.
+  router.get('/webhooks', async (_req, res) => {
+    const session = requireAdmin(res);
+    res.json({ endpoints: await deps.webhooks.list(session.accountId) });
+  });
+  router.post('/webhooks', async (req, res) => {
+    const session = requireAdmin(res);
+    await deps.licences.require(session.accountId, 'automation');
+    const { url } = parse(CreateWebhookInput, req.body, 'body');
+    res.status(201).json(await deps.webhooks.create(session.accountId, session.userId, url));
+  });
+  router.delete('/webhooks/:endpointId', async (req, res) => {
+    const session = requireAdmin(res);
+    const { endpointId } = parse(WebhookIdParams, req.params, 'params');
+    await deps.webhooks.remove(session.accountId, endpointId);
+    res.status(204).end();
+  });
+  router.get('/webhooks/:endpointId/deliveries', async (req, res) => {
+    const session = requireAdmin(res);
+    const { endpointId } = parse(WebhookIdParams, req.params, 'params');
+    res.json({ deliveries: await deps.webhooks.deliveries(session.accountId, endpointId) });
   });
   return router;
 }

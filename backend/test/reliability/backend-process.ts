@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,9 +57,11 @@ export function backendProcess(options: { port: number; env: Record<string, stri
   const url = `http://127.0.0.1:${options.port}`;
 
   async function start() {
+    // The store is the stand's choice: the suite's own DATABASE_URL must not leak into the child.
+    const { DATABASE_URL: _suiteDatabase, ...inherited } = process.env;
     child = spawn(process.execPath, ['--import', 'tsx', 'backend/src/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1', NODE_ENV: 'production' },
+      env: { ...inherited, ...options.env, PORT: String(options.port), HOST: '127.0.0.1', NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.pipe(log, { end: false });
@@ -99,6 +102,39 @@ export function backendProcess(options: { port: number; env: Record<string, stri
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * A load balancer in front of several backends, as in production: each request goes to the next
+ * backend that answers; a backend that is down is skipped. Meta's webhooks and Kommo's hooks reach
+ * whichever instance is alive.
+ */
+export async function startBalancer(options: { port: number; backendPorts: number[] }) {
+  let next = 0;
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const order = options.backendPorts.map((_, i) => options.backendPorts[(next + i) % options.backendPorts.length]!);
+      next = (next + 1) % options.backendPorts.length;
+      const attempt = (i: number) => {
+        if (i >= order.length) {
+          res.writeHead(502).end();
+          return;
+        }
+        const upstream = httpRequest({ host: '127.0.0.1', port: order[i], method: req.method, path: req.url, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        upstream.on('error', () => attempt(i + 1));
+        upstream.end(body);
+      };
+      attempt(0);
+    });
+  });
+  await new Promise<void>((done) => server.listen(options.port, '127.0.0.1', done));
+  return { close: () => new Promise<void>((done) => server.close(() => done())) };
 }
 
 /**

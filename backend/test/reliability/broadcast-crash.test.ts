@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backendProcess, bigAudience, freePort, freshDatabase, startStand } from './backend-process';
+import { backendProcess, bigAudience, freePort, freshDatabase, startBalancer, startStand } from './backend-process';
 
 const RECIPIENTS = 5000;
 const KILLS = 3;
@@ -26,9 +26,9 @@ describe('broadcast crash safety (real processes, SIGKILL)', () => {
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
   });
 
-  async function run(stand: Stand, backends: Backend[], numbers: number) {
+  async function run(stand: Stand, backends: Backend[], numbers: number, publicUrl = backends[0]!.url) {
     for (const b of backends) await b.start();
-    const { api, numberIds } = await stand.prepare(backends[0]!.url, numbers);
+    const { api, numberIds } = await stand.prepare(publicUrl, numbers);
     const draft = await api.post('/api/v1/broadcasts', {
       name: 'Crash test',
       audience: { source: 'leads', ids: Array.from({ length: RECIPIENTS }, (_, i) => 500_001 + i) },
@@ -82,8 +82,11 @@ describe('broadcast crash safety (real processes, SIGKILL)', () => {
   it.skipIf(!process.env.DATABASE_URL)(`when two backends share one PostgreSQL and are killed ${KILLS} times in turn, then each of ${RECIPIENTS} recipients gets exactly one message`, async () => {
     const database = await freshDatabase(process.env.DATABASE_URL!);
     cleanup.push(() => database.drop());
-    const [portA, portB] = [await freePort(), await freePort()];
-    const stand = await startStand({ account: bigAudience(RECIPIENTS), webhookPort: portA, store: { databaseUrl: database.url } });
+    const [front, portA, portB] = [await freePort(), await freePort(), await freePort()];
+    // Meta and Kommo call the public address: a balancer in front of both instances.
+    const balancer = await startBalancer({ port: front, backendPorts: [portA, portB] });
+    cleanup.push(() => balancer.close());
+    const stand = await startStand({ account: bigAudience(RECIPIENTS), webhookPort: front, store: { databaseUrl: database.url } });
     cleanup.push(() => stand.close(), () => rm(stand.dir, { recursive: true, force: true }));
     stand.cloud.knobs.throughput = 1000;
     stand.cloud.knobs.statuses = 'sent';
@@ -92,6 +95,6 @@ describe('broadcast crash safety (real processes, SIGKILL)', () => {
     const a = backendProcess({ port: portA, env, logFile: join(stand.dir, 'backend-a.log') });
     const b = backendProcess({ port: portB, env, logFile: join(stand.dir, 'backend-b.log') });
     cleanup.push(() => a.stop(), () => b.stop());
-    await run(stand, [a, b], 2);
+    await run(stand, [a, b], 2, `http://127.0.0.1:${front}`);
   });
 });

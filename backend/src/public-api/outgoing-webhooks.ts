@@ -1,0 +1,172 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import axios from 'axios';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import type { SecretBox } from '../crypto/secret-box';
+import { AppError, notFound } from '../http/app-error';
+import type { IdGenerator } from '../ids';
+import type { LiveEvent } from '../live/live-events';
+import type { Db, Queryable } from '../store/db';
+
+const GIVE_UP_MS = 24 * 3600_000;
+const BATCH = 50;
+
+/**
+ * What an account's webhook receivers hear of a change published to the live stream: a customer's
+ * message, a status of one of ours, a broadcast's progress and its end. Called inside the
+ * transaction that made the change, so an event exists exactly when the change does.
+ */
+export async function recordWebhookEvents(tx: Queryable, event: LiveEvent, at: Date): Promise<void> {
+  const endpoints = await tx.query<{ id: string }>('select id from webhook_endpoints where account_id = $1 and disabled_at is null', [event.accountId]);
+  if (!endpoints.length) return;
+  let type: string | undefined;
+  let data: Record<string, unknown> = {};
+  let eventId: string = randomUUID();
+  if ((event.type === 'message.created' || event.type === 'message.status') && event.messageId) {
+    const [m] = await tx.query<{ direction: string; type: string; content: unknown; status: string; error_code: number | null; error_title: string | null; wa_id: string; number_id: string; created_at: Date }>(
+      `select m.direction, m.type, m.content, m.status, m.error_code, m.error_title, m.created_at, c.wa_id, c.number_id from messages m join conversations c on c.id = m.conversation_id where m.id = $1`,
+      [event.messageId],
+    );
+    if (!m) return;
+    if (event.type === 'message.created' && m.direction === 'in') {
+      type = 'message.received';
+      data = { conversationId: event.conversationId, messageId: event.messageId, numberId: m.number_id, from: `+${m.wa_id}`, type: m.type, content: m.content, receivedAt: new Date(m.created_at).toISOString() };
+    } else if (event.type === 'message.status') {
+      type = 'message.status';
+      data = { conversationId: event.conversationId, messageId: event.messageId, to: `+${m.wa_id}`, status: m.status, error: m.error_code === null ? null : { code: m.error_code, title: m.error_title } };
+    }
+  } else if (event.type === 'broadcast.updated' && event.broadcastId) {
+    const [b] = await tx.query<{ status: string; name: string }>('select status, name from broadcasts where id = $1', [event.broadcastId]);
+    if (!b || b.status === 'draft') return;
+    const counts = await tx.query<{ state: string; n: string }>('select state, count(*) as n from broadcast_recipients where broadcast_id = $1 and state <> $2 group by state', [event.broadcastId, 'excluded']);
+    const by = Object.fromEntries(counts.map((c) => [c.state, Number(c.n)]));
+    const finished = b.status === 'completed' || b.status === 'cancelled';
+    type = finished ? 'broadcast.finished' : 'broadcast.progress';
+    if (finished) eventId = `broadcast.finished:${event.broadcastId}`;
+    data = { broadcastId: event.broadcastId, name: b.name, status: b.status, counts: { queued: (by.queued ?? 0) + (by.sending ?? 0), sent: by.sent ?? 0, failed: by.failed ?? 0, cancelled: by.cancelled ?? 0 } };
+  }
+  if (!type) return;
+  const payload = { id: eventId, type, createdAt: at.toISOString(), data };
+  for (const e of endpoints) {
+    await tx.query(
+      // Due at once (whatever clock the sender runs on); retries are scheduled from the sender's clock.
+      `insert into webhook_deliveries (id, event_id, endpoint_id, account_id, type, payload, created_at, next_attempt_at) values ($1, $2, $3, $4, $5, $6, $7, '-infinity')
+       on conflict (endpoint_id, event_id) do nothing`,
+      [randomUUID(), eventId, e.id, event.accountId, type, JSON.stringify(payload), at],
+    );
+  }
+}
+
+export function signature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/**
+ * Outgoing webhooks (SPEC §7): receivers an admin registers, each with a signing secret shown once;
+ * events POSTed signed (`X-Wabridge-Signature: sha256=<HMAC of the raw body>`), with an event id to
+ * deduplicate on, retried with growing pauses for a day until a 2xx.
+ */
+export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGenerator; box: SecretBox; logger: Logger; timeoutMs?: number }) {
+  const { db, clock } = deps;
+  const view = (e: { id: string; url: string; created_at: Date; disabled_at: Date | null }) => ({
+    id: e.id,
+    url: e.url,
+    createdAt: new Date(e.created_at).toISOString(),
+    disabledAt: e.disabled_at ? new Date(e.disabled_at).toISOString() : null,
+  });
+
+  async function deliver(row: { id: string; url: string; secret_enc: string; payload: unknown; type: string; event_id: string; attempts: number; created_at: Date }) {
+    const body = JSON.stringify(row.payload);
+    const secret = deps.box.decrypt(row.secret_enc);
+    let status = 0;
+    let error: string | null = null;
+    try {
+      const response = await axios.post(row.url, body, {
+        headers: { 'Content-Type': 'application/json', 'User-Agent': 'Wabridge-Webhooks/1.0', 'X-Wabridge-Event': row.type, 'X-Wabridge-Event-Id': row.event_id, 'X-Wabridge-Signature': signature(secret, body) },
+        timeout: deps.timeoutMs ?? 10_000,
+        maxRedirects: 0,
+        validateStatus: () => true,
+        transformRequest: (d) => d,
+      });
+      status = response.status;
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    const now = clock.now();
+    if (status >= 200 && status < 300) {
+      await db.query('update webhook_deliveries set attempts = attempts + 1, last_status = $2, last_error = null, delivered_at = $3, next_attempt_at = null where id = $1', [row.id, status, now]);
+      return;
+    }
+    const attempts = row.attempts + 1;
+    const next = new Date(now.getTime() + Math.min(3600_000, 30_000 * 2 ** (attempts - 1)));
+    const giveUp = next.getTime() - new Date(row.created_at).getTime() > GIVE_UP_MS;
+    await db.query('update webhook_deliveries set attempts = $2, last_status = $3, last_error = $4, next_attempt_at = $5, gave_up_at = $6 where id = $1', [
+      row.id,
+      attempts,
+      status || null,
+      error ?? `HTTP ${status}`,
+      giveUp ? null : next,
+      giveUp ? now : null,
+    ]);
+  }
+
+  return {
+    async list(accountId: string) {
+      const rows = await db.query<{ id: string; url: string; created_at: Date; disabled_at: Date | null }>('select * from webhook_endpoints where account_id = $1 and disabled_at is null order by created_at', [accountId]);
+      return rows.map(view);
+    },
+
+    async create(accountId: string, userId: number, url: string) {
+      const active = await db.query('select 1 from webhook_endpoints where account_id = $1 and disabled_at is null', [accountId]);
+      if (active.length >= 5) throw new AppError('too_many_webhooks', 'An account can have 5 webhook receivers; remove one first.', 409);
+      const secret = `whsec_${randomBytes(32).toString('base64url')}`;
+      const id = deps.ids();
+      await db.query('insert into webhook_endpoints (id, account_id, url, secret_enc, created_by, created_at) values ($1, $2, $3, $4, $5, $6)', [id, accountId, url, deps.box.encrypt(secret), userId, clock.now()]);
+      const [row] = await db.query<{ id: string; url: string; created_at: Date; disabled_at: Date | null }>('select * from webhook_endpoints where id = $1', [id]);
+      return { ...view(row!), secret };
+    },
+
+    async remove(accountId: string, id: string) {
+      const rows = await db.query('update webhook_endpoints set disabled_at = coalesce(disabled_at, $3) where id = $1 and account_id = $2 returning id', [id, accountId, clock.now()]);
+      if (!rows.length) throw notFound('No such webhook receiver in this account.');
+    },
+
+    /** The latest deliveries to a receiver, for the log in the advanced settings. */
+    async deliveries(accountId: string, id: string) {
+      const [endpoint] = await db.query('select id from webhook_endpoints where id = $1 and account_id = $2', [id, accountId]);
+      if (!endpoint) throw notFound('No such webhook receiver in this account.');
+      const rows = await db.query<{ event_id: string; type: string; created_at: Date; attempts: number; last_status: number | null; last_error: string | null; delivered_at: Date | null; gave_up_at: Date | null; next_attempt_at: Date | null }>(
+        'select * from webhook_deliveries where endpoint_id = $1 order by created_at desc limit 100',
+        [id],
+      );
+      const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+      return rows.map((r) => ({
+        eventId: r.event_id,
+        type: r.type as 'message.received',
+        createdAt: iso(r.created_at)!,
+        attempts: Number(r.attempts),
+        lastStatus: r.last_status,
+        lastError: r.last_error,
+        deliveredAt: iso(r.delivered_at),
+        gaveUpAt: iso(r.gave_up_at),
+        nextAttemptAt: iso(r.next_attempt_at),
+      }));
+    },
+
+    /** Sends what is due; a delivery being sent is leased so another instance does not send it too. */
+    async drain(): Promise<number> {
+      const now = clock.now();
+      const due = await db.query<{ id: string; url: string; secret_enc: string; payload: unknown; type: string; event_id: string; attempts: number; created_at: Date }>(
+        `with claimed as (
+           update webhook_deliveries set next_attempt_at = $2
+           where id in (select id from webhook_deliveries where delivered_at is null and gave_up_at is null and next_attempt_at <= $1 order by next_attempt_at limit ${BATCH} for update skip locked)
+           returning *)
+         select c.id, c.payload, c.type, c.event_id, c.attempts, c.created_at, e.url, e.secret_enc from claimed c join webhook_endpoints e on e.id = c.endpoint_id where e.disabled_at is null`,
+        [now, new Date(now.getTime() + 60_000)],
+      );
+      await Promise.all(due.map((row) => deliver(row).catch((err) => deps.logger.warn({ err, deliveryId: row.id }, 'webhook delivery bookkeeping failed'))));
+      return due.length;
+    },
+  };
+}
+export type OutgoingWebhooks = ReturnType<typeof createOutgoingWebhooks>;
