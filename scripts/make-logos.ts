@@ -11,6 +11,7 @@ const sizes: Record<string, [number, number]> = {
   'logo.png': [130, 100],
   'logo_small.png': [108, 108],
   'logo_min.png': [84, 84],
+  'logo_dp.png': [174, 109],
 };
 
 const GREEN = [0x1f, 0xa8, 0x55];

@@ -20,7 +20,10 @@ export async function packWidget(options: { publicUrl: string; out: string }): P
     zip.addBuffer(data, name, { mtime: new Date('2026-01-01T00:00:00Z'), mode: 0o644 });
     names.push(name);
   };
-  add('manifest.json', await readFile(join(root, 'manifest.json')));
+  // The digital-pipeline hook is ours: the manifest names it on our origin.
+  const manifest = JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8'));
+  if (manifest.dp) manifest.dp.webhook_url = `${origin}/kommo/dp`;
+  add('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8'));
   add('script.js', Buffer.from(await loaderSource(origin), 'utf8'));
   for (const dir of ['i18n', 'images']) {
     const files = (await readdir(join(root, dir))).filter((f) => (dir === 'i18n' ? f.endsWith('.json') : f.endsWith('.png'))).sort();

@@ -80,6 +80,7 @@ describe('the Kommo widget package', () => {
       'logo.png': [130, 100],
       'logo_small.png': [108, 108],
       'logo_min.png': [84, 84],
+      'logo_dp.png': [174, 109],
     };
     for (const [file, [w, h]] of Object.entries(sizes)) {
       const png = await readFile(join(root, 'images', file));
@@ -119,5 +120,9 @@ describe('the Kommo widget package', () => {
     expect(script).toContain("var APP_ORIGIN = 'https://wabridge.example.com';");
     expect(script).not.toContain('__WABRIDGE_ORIGIN__');
     expect(script.split('\n').length).toBeGreaterThan(100); // readable, not minified
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8'));
+    expect(manifest.locations).toContain('digital_pipeline');
+    expect(manifest.dp).toMatchObject({ action_multiple: false, webhook_url: 'https://wabridge.example.com/kommo/dp' });
+    expect(names).toContain('images/logo_dp.png');
   });
 });

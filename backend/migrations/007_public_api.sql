@@ -64,6 +64,8 @@ create table dp_runs (
   lead_id bigint not null,
   status_id bigint not null,
   entered_at bigint not null,
+  -- The action's settings as Kommo sent them with the event.
+  settings jsonb not null,
   outcome text,
   detail text,
   created_at timestamptz not null,

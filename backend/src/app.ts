@@ -41,6 +41,7 @@ import type { KommoApi } from './kommo/kommo-api';
 import { kommoRoutes } from './kommo/kommo-routes';
 import type { Db } from './store/db';
 import { widgetRoutes } from './widget-host/widget-routes';
+import { createDigitalPipeline, digitalPipelineRoutes } from './automation/digital-pipeline';
 import { createAudienceReader } from './broadcasts/audience';
 import { createBroadcastEngine } from './broadcasts/broadcast-engine';
 import { broadcastWebhookHooks } from './broadcasts/broadcast-events';
@@ -145,6 +146,7 @@ export function createApp(deps: AppDeps) {
   const live = createLiveEvents({ db, logger });
   const apiKeys = createApiKeys({ db, clock, ids: deps.ids });
   const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger });
+  const digitalPipeline = createDigitalPipeline({ db, clock, ids: deps.ids, logger, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks });
   const broadcasts = createBroadcastService({
     db,
     clock,
@@ -242,6 +244,7 @@ export function createApp(deps: AppDeps) {
   app.use(healthRoutes({ db, metrics: deps.metrics }));
   app.use(apiDocsRoutes({ publicUrl: config.publicUrl }));
   app.use('/kommo', kommoRoutes(installs));
+  app.use('/kommo', digitalPipelineRoutes(digitalPipeline));
   app.use('/widget', widgetRoutes({ publicOrigin }));
   app.use('/terms', termsPage({ registrations }));
   app.use('/operator', operatorRoutes({ db, clock, token: config.operatorToken, licences, registrations, payments, actions: orderActions }));
@@ -272,5 +275,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, broadcasts, broadcastEngine, webhooks, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
+  return { app, broadcasts, broadcastEngine, webhooks, digitalPipeline, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
 }

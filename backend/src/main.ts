@@ -53,6 +53,7 @@ async function main() {
         clientSecret: secrets!.clientSecret,
         redirectUri: `${publicUrl}/kommo/install`,
         uninstallUrl: `${publicUrl}/kommo/uninstall`,
+        dpUrl: `${publicUrl}/kommo/dp`,
       })
     : undefined;
 
@@ -94,7 +95,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks } = createApp({
+  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, digitalPipeline } = createApp({
     config,
     db,
     clock,
@@ -139,6 +140,7 @@ async function main() {
   const housekeeping = () => {
     tasks.run('payment events', () => paymentEvents.processPending());
     tasks.run('whatsapp inbox', () => inbox.processPending());
+    tasks.run('digital pipeline', () => digitalPipeline.processPending());
     tasks.run('kommo notes', () => timeline.drain());
     tasks.run('template sync', () => templates.syncAll());
     tasks.run('order expiry', () => payments.expireOverdue());

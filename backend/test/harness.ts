@@ -84,6 +84,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     clientSecret: CLIENT_SECRET,
     redirectUri: `${server.url}/kommo/install`,
     uninstallUrl: `${server.url}/kommo/uninstall`,
+    dpUrl: `${server.url}/kommo/dp`,
     accounts: options.accounts ?? [demoKommoAccount()],
     now: clock.now,
   });
@@ -99,7 +100,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     operatorToken: OPERATOR_TOKEN,
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks } = createApp({
+  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, digitalPipeline } = createApp({
     config,
     db,
     clock,
@@ -152,6 +153,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     broadcasts,
     broadcastEngine,
     webhooks,
+    digitalPipeline,
     logs,
     faults,
     /** Installs the account the way Kommo does and waits for the background exchange. */

@@ -9,7 +9,7 @@ export interface FakeKommoAccount {
   installed: boolean;
   users: { id: number; name: string; isAdmin: boolean }[];
   contacts: { id: number; name: string; phones: string[]; fields?: { id: number; name: string; value: string }[] }[];
-  leads: { id: number; name: string; price: number; contactIds: number[]; responsibleUserId?: number }[];
+  leads: { id: number; name: string; price: number; contactIds: number[]; responsibleUserId?: number; statusId?: number; pipelineId?: number }[];
 }
 
 export const DEMO_ACCOUNT_ID = 31_000_001;

@@ -17,6 +17,8 @@ export interface FakeKommoOptions {
   redirectUri: string;
   /** Our uninstall hook. */
   uninstallUrl: string;
+  /** Our digital-pipeline hook (the manifest's `dp.webhook_url`). */
+  dpUrl?: string;
   accounts?: FakeKommoAccount[];
   /** Requests per second per account before 429 (Kommo's limit is 7). */
   rateLimitPerSecond?: number;
@@ -225,6 +227,8 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     name: lead.name,
     price: lead.price,
     responsible_user_id: lead.responsibleUserId ?? account.users[0]?.id,
+    status_id: lead.statusId ?? 142_001,
+    pipeline_id: lead.pipelineId ?? 77_001,
     _embedded: withContacts ? { contacts: lead.contactIds.map((id, i) => ({ id, is_main: i === 0, _links: { self: { href: `/api/v4/contacts/${id}` } } })) } : {},
   });
 
@@ -345,6 +349,26 @@ export async function startFakeKommo(options: FakeKommoOptions) {
       const started = Date.now();
       const response = await axios.get(options.redirectUri, { params, timeout: 3000, validateStatus: () => true });
       return { status: response.status, elapsedMs: Date.now() - started };
+    },
+    /**
+     * The digital pipeline: the lead moves to `statusId`, and Kommo POSTs the widget's DP hook with
+     * the action's settings (as configured by the admin for that stage). `times` repeats the call.
+     */
+    async moveLeadToStage(accountId: number, leadId: number, statusId: number, settings: Record<string, string>, opts: { times?: number; time?: number } = {}) {
+      const a = account(accountId);
+      const lead = a.leads.find((l) => l.id === leadId);
+      if (!lead) throw new Error(`The fake Kommo has no lead ${leadId}`);
+      lead.statusId = statusId;
+      if (!options.dpUrl) throw new Error('The fake Kommo was started without dpUrl');
+      const body = {
+        event: { type: 15, type_code: 'lead_appeared_in_status', data: { id: lead.id, element_type: 2, status_id: statusId, pipeline_id: lead.pipelineId ?? 77_001 }, time: opts.time ?? Math.floor(now().getTime() / 1000) },
+        action: { settings: { widget: { settings } } },
+        subdomain: a.subdomain,
+        account_id: a.id,
+      };
+      // Repeats arrive together, as Kommo's retries can.
+      const calls = Array.from({ length: opts.times ?? 1 }, () => axios.post(options.dpUrl!, body, { validateStatus: () => true }));
+      return (await Promise.all(calls)).map((r) => r.status);
     },
     /** What Kommo does when an admin disables the integration; `badSignature` forges the call. */
     async uninstall(accountId: number, opts: { badSignature?: boolean } = {}) {

@@ -21,6 +21,7 @@ export interface KommoLead {
   name: string;
   responsibleUserId: number | null;
   contactIds: number[];
+  statusId: number | null;
 }
 
 export interface KommoContact {

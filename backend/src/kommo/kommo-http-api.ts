@@ -20,6 +20,7 @@ const LeadsResponse = z.object({
         id: z.number().int(),
         name: z.string().nullish(),
         responsible_user_id: z.number().int().nullish(),
+        status_id: z.number().int().nullish(),
         _embedded: z.object({ contacts: z.array(z.object({ id: z.number().int() })).nullish() }).nullish(),
       }),
     ),
@@ -109,6 +110,7 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
         name: l.name ?? '',
         responsibleUserId: l.responsible_user_id ?? null,
         contactIds: (l._embedded?.contacts ?? []).map((c) => c.id),
+        statusId: l.status_id ?? null,
       }));
     },
     async getContacts(host, accessToken, ids) {

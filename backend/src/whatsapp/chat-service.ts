@@ -216,7 +216,8 @@ export function createChatService(deps: {
 
     async send(
       accountId: string,
-      userId: number,
+      /** The agent who sends; null when an automation does. */
+      userId: number | null,
       conversationId: string,
       input:
         | (SendMessageInput & { bodyParameters?: string[] })
@@ -279,7 +280,7 @@ export function createChatService(deps: {
   };
 
   /** Takes the allowance, stores the message as queued, sends it under the pacing rules, and records the outcome. */
-  async function dispatch(accountId: string, userId: number, conversation: ConversationRow, number: NumberRow, type: string, message: OutboundMessage, content: Record<string, unknown>, replyWamid?: string) {
+  async function dispatch(accountId: string, userId: number | null, conversation: ConversationRow, number: NumberRow, type: string, message: OutboundMessage, content: Record<string, unknown>, replyWamid?: string) {
     // The allowance is taken before sending, so two agents can never both send the last message.
     await deps.licences.takeOutbound(accountId);
     const id = deps.ids();
@@ -312,7 +313,7 @@ export function createChatService(deps: {
   }
 
   /** A media message by public link (the public API): the window rules apply as for any free-form message. */
-  async function sendOut(accountId: string, userId: number, conversation: ConversationRow, input: { type: MediaKind; link: string; caption?: string; filename?: string }) {
+  async function sendOut(accountId: string, userId: number | null, conversation: ConversationRow, input: { type: MediaKind; link: string; caption?: string; filename?: string }) {
     if (!windowClosesAt(conversation)) {
       throw new AppError('window_closed', 'The 24-hour customer-service window is closed: only an approved template can be sent until the customer writes again.', 409);
     }
