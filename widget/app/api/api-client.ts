@@ -5,6 +5,7 @@ import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, ty
 import { OrderList, OrderQuote, OrderView, type CreateOrderInput, type FileClaimInput } from '../../../contract/orders';
 import { ConversationView, MessagePage, MessageView, NumberList, NumberView, TemplateList, type SendMessageInput } from '../../../contract/whatsapp';
 import { BroadcastList, BroadcastView, SavedAudienceList, type CreateBroadcastInput } from '../../../contract/broadcasts';
+import { ApiKeyList, ApiKeyView, CreatedApiKey, CreatedWebhookEndpoint, WebhookDeliveryList, WebhookEndpointList } from '../../../contract/public-api';
 import { ErrorBody } from '../../../contract/error';
 import { readEventStream, type LiveEventData } from '../../../contract/event-stream';
 import { ApiError } from './api-error';
@@ -98,6 +99,12 @@ export function createApiClient(options: ApiClientOptions) {
       request(BroadcastView, { method: 'POST', url: `/api/v1/broadcasts/${encodeURIComponent(id)}/launch`, data: { expectedRecipients } }),
     broadcastAction: (id: string, action: 'pause' | 'resume' | 'cancel' | 'retry-failed') =>
       request(BroadcastView, { method: 'POST', url: `/api/v1/broadcasts/${encodeURIComponent(id)}/${action}`, data: {} }),
+    apiKeys: () => request(ApiKeyList, { method: 'GET', url: '/api/v1/api-keys' }),
+    createApiKey: (name: string) => request(CreatedApiKey, { method: 'POST', url: '/api/v1/api-keys', data: { name } }),
+    revokeApiKey: (id: string) => request(ApiKeyView, { method: 'DELETE', url: `/api/v1/api-keys/${encodeURIComponent(id)}` }),
+    webhooks: () => request(WebhookEndpointList, { method: 'GET', url: '/api/v1/webhooks' }),
+    createWebhook: (url: string) => request(CreatedWebhookEndpoint, { method: 'POST', url: '/api/v1/webhooks', data: { url } }),
+    webhookDeliveries: (id: string) => request(WebhookDeliveryList, { method: 'GET', url: `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries` }),
     terminate: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/terminate`, data: { confirm: true } }),
   };
 }

@@ -5,6 +5,7 @@ import type { LicenceModel } from '../models/licence-model';
 import type { OrdersModel } from '../models/orders-model';
 import type { ApiClient } from '../api/api-client';
 import { BuyPanel } from './BuyPanel';
+import { DevelopersPanel } from './DevelopersPanel';
 import { NumbersPanel } from './NumbersPanel';
 import { OrdersList } from './OrdersList';
 import type { UsersModel } from '../models/users-model';
@@ -32,6 +33,7 @@ export function AdminScreens(props: { admin: AccountAdminModel; licence: Licence
       <NumbersPanel api={props.api} t={t} />
       <SettingsPanel model={admin} licence={licence} t={t} />
       <UsersPanel model={users} t={t} selfId={props.selfId} />
+      <DevelopersPanel api={props.api} licence={licence} t={t} language={language} />
       <ConsentPanel model={admin} t={t} />
     </div>
   );

@@ -113,7 +113,11 @@ function MediaImage({ chat, messageId }: { chat: ChatModel; messageId: string })
 
 function text(content: Record<string, unknown>, type: string, t: Translate): string {
   if (type === 'text') return String(content.body ?? '');
-  if (type === 'template') return t('chat.template_sent', { name: String(content.name ?? '') });
+  if (type === 'template') {
+    // What the customer read: the template's name and the values filled into it.
+    const values = Array.isArray(content.parameters) ? content.parameters.map(String).filter(Boolean) : [];
+    return `${t('chat.template_sent', { name: String(content.name ?? '') })}${values.length ? `: ${values.join(', ')}` : ''}`;
+  }
   const label = t('chat.media', { type: t(`chat.kinds.${type}`) });
   return typeof content.caption === 'string' ? `${label} ${content.caption}` : `${label}${typeof content.filename === 'string' ? ` ${content.filename}` : ''}`;
 }
