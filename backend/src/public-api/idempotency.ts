@@ -7,7 +7,8 @@ import { sessionOf } from '../auth/require-session';
 /**
  * `Idempotency-Key` on a POST: the first request runs and its answer is stored; a repeat with the
  * same key gets that answer and does nothing (a concurrent repeat waits for the first to finish).
- * A different body under the same key is refused. Answers of 5xx are not kept, so a retry runs again.
+ * A different body under the same key is refused. Refusals (4xx, 5xx) are not kept: a refused
+ * request changes nothing, and a retry runs again.
  */
 export function idempotency(deps: { db: Db; now: () => Date; waitMs?: number }): RequestHandler {
   return async (req, res, next) => {
@@ -22,7 +23,7 @@ export function idempotency(deps: { db: Db; now: () => Date; waitMs?: number }):
       res.json = (body: unknown) => {
         const status = res.statusCode;
         const store =
-          status >= 500
+          status >= 400
             ? deps.db.query('delete from api_idempotency where account_id = $1 and key = $2', [accountId, key])
             : deps.db.query('update api_idempotency set status = $3, response = $4 where account_id = $1 and key = $2', [accountId, key, status, JSON.stringify(body)]);
         // The answer is stored before it is sent, so a repeat that arrives next finds it.

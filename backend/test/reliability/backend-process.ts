@@ -83,6 +83,8 @@ export function backendProcess(options: { port: number; env: Record<string, stri
   return {
     url,
     start,
+    /** The running process's id (for memory readings). */
+    pid: () => child?.pid,
     /** SIGKILL: no shutdown hooks, no flushing — a crash. */
     async kill() {
       const c = child;

@@ -1,0 +1,129 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { backendProcess, bigAudience, freePort, freshDatabase, startStand } from '../../backend/test/reliability/backend-process';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+
+async function stand(store: 'pglite' | 'postgres', size = 1) {
+  const database = store === 'postgres' ? await freshDatabase(process.env.DATABASE_URL!) : undefined;
+  const port = await freePort();
+  const s = await startStand({ account: bigAudience(size), webhookPort: port, store: database ? { databaseUrl: database.url } : {} });
+  s.cloud.knobs.statuses = 'none';
+  const backend = backendProcess({ port, env: { ...s.env, LOG_LEVEL: 'error' }, logFile: join(s.dir, 'backend.log') });
+  await backend.start();
+  return {
+    s,
+    backend,
+    database,
+    async close() {
+      await backend.stop();
+      await s.close();
+      await database?.drop();
+      await rm(s.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const run = (opts: autocannon.Options) => new Promise<autocannon.Result>((done, fail) => autocannon(opts, (err, result) => (err ? fail(err) : done(result))));
+
+/** Signed status webhooks at 1,000 requests/s (p99 of our acknowledgement), then 100-event batches (events processed per second, on PostgreSQL). */
+export async function webhookIntake() {
+  const store = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+  const st = await stand(store);
+  try {
+    const { phoneNumberIds } = await st.s.prepare(st.backend.url, 1);
+    const secret = st.s.env.WHATSAPP_APP_SECRET!;
+    const envelope = (statuses: unknown[]) =>
+      JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'waba', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { phone_number_id: phoneNumberIds[0] }, statuses } }] }] });
+    const status = () => ({ id: `wamid.${randomBytes(12).toString('base64url')}`, status: 'delivered', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: '5511912345678' });
+    const sign = (body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const single = envelope([status()]);
+    const singles = await run({ url: `${st.backend.url}/whatsapp/webhook`, method: 'POST', connections: 50, overallRate: 1000, duration: SECONDS, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(single) }, body: single });
+    const batch = envelope(Array.from({ length: 100 }, status));
+    const started = Date.now();
+    const batches = await run({ url: `${st.backend.url}/whatsapp/webhook`, method: 'POST', connections: 10, duration: SECONDS, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(batch) }, body: batch });
+    let processedPerSecond: number | string = 'n/a (PostgreSQL only)';
+    if (st.database) {
+      const client = new pg.Client({ connectionString: st.database.url });
+      await client.connect();
+      for (;;) {
+        const { rows } = await client.query('select count(*) filter (where processed_at is null) as open from whatsapp_inbox');
+        if (Number(rows[0].open) === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      processedPerSecond = Math.round((batches.requests.total * 100) / ((Date.now() - started) / 1000));
+      await client.end();
+    }
+    return {
+      name: `webhook intake (${store})`,
+      figures: {
+        'single-event req/s': Math.round(singles.requests.average),
+        'p99 ack at 1,000 req/s (ms)': singles.latency.p99,
+        'non-2xx': singles.non2xx + batches.non2xx,
+        '100-event batches acknowledged': batches.requests.total,
+        'events processed/s': processedPerSecond,
+      },
+      pass: singles.latency.p99 <= 50 && singles.non2xx === 0 && (typeof processedPerSecond === 'string' || processedPerSecond >= 5000),
+      target: 'p99 ≤ 50 ms at 1,000 req/s; ≥ 5,000 events/s processed',
+    };
+  } finally {
+    await st.close();
+  }
+}
+
+/** The chat history page (50 messages) at 100 concurrent connections. */
+export async function widgetApi(store: 'pglite' | 'postgres') {
+  const st = await stand(store);
+  try {
+    const { api, phoneNumberIds } = await st.s.prepare(st.backend.url, 1);
+    for (let i = 0; i < 60; i++) await st.s.cloud.customerWrites(phoneNumberIds[0]!, '+55 11 91234-5678', `message ${i}`);
+    const conversation = (await api.get('/api/v1/conversations')).data.conversations[0];
+    const token = String(api.defaults.headers.Authorization);
+    const result = await run({ url: `${st.backend.url}/api/v1/conversations/${conversation.id}/messages?limit=50`, connections: 100, duration: SECONDS, headers: { authorization: token } });
+    return {
+      name: `widget API, history page (${store})`,
+      figures: { 'req/s': Math.round(result.requests.average), 'p99 (ms)': result.latency.p99, 'non-2xx': result.non2xx },
+      pass: store === 'pglite' || (result.requests.average >= 2000 && result.latency.p99 <= 50 && result.non2xx === 0),
+      target: store === 'postgres' ? '≥ 2,000 req/s with p99 ≤ 50 ms' : 'reported (the embedded store is single-connection)',
+    };
+  } finally {
+    await st.close();
+  }
+}
+
+/** A broadcast drained at unlimited pace: wall time and the backend's peak memory. */
+export async function broadcastScale(recipients: number) {
+  const store = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+  const database = store === 'postgres' ? await freshDatabase(process.env.DATABASE_URL!) : undefined;
+  const port = await freePort();
+  const s = await startStand({ account: bigAudience(1), webhookPort: port, store: database ? { databaseUrl: database.url } : {} });
+  s.cloud.knobs.throughput = 1_000_000;
+  s.cloud.knobs.statuses = 'none';
+  const backend = backendProcess({ port, env: { ...s.env, LOG_LEVEL: 'error', WHATSAPP_RATE_PER_SECOND: '5000' }, logFile: join(s.dir, 'backend.log') });
+  try {
+    await backend.start();
+    const { api, numberIds } = await s.prepare(backend.url, 1);
+    const phones = Array.from({ length: recipients }, (_, i) => `+55 11 9${String(1000_0000 + i).slice(-8)}`);
+    const draft = await api.post('/api/v1/broadcasts', { name: 'Scale', audience: { phones }, consentSource: 'existing_customers', numberIds, template: { name: 'order_update', language: 'en_US' }, parameters: [{ value: 'A' }, { value: 'B' }] });
+    if (draft.status !== 201) throw new Error(JSON.stringify(draft.data));
+    const started = Date.now();
+    await api.post(`/api/v1/broadcasts/${draft.data.id}/launch`, {});
+    let peak = 0;
+    for (;;) {
+      const status = await import('node:fs/promises').then((fs) => fs.readFile(`/proc/${backend.pid()}/status`, 'utf8')).catch(() => '');
+      peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      const view = (await api.get(`/api/v1/broadcasts/${draft.data.id}`)).data;
+      if (view.status === 'completed') break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return { recipients, seconds: (Date.now() - started) / 1000, peakMb: Math.round(peak / 1024), store };
+  } finally {
+    await backend.stop();
+    await s.close();
+    await database?.drop();
+    await rm(s.dir, { recursive: true, force: true });
+  }
+}
