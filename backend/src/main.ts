@@ -151,8 +151,12 @@ async function main() {
   // Notes that failed wait for their retry time; this picks them up.
   const notesTimer = setInterval(() => tasks.run('kommo notes', () => timeline.drain()), 15_000);
   notesTimer.unref();
-  // Outgoing webhooks are due at once when an event happens, and again at their retry times.
-  const webhooksTimer = setInterval(() => tasks.run('outgoing webhooks', () => webhooks.drain()), 2000);
+  // Outgoing webhooks are due at once when an event happens, and again at their retry times; webhook
+  // bodies stored but not processed (the database went away in between) are taken up again soon.
+  const webhooksTimer = setInterval(() => {
+    tasks.run('outgoing webhooks', () => webhooks.drain());
+    tasks.run('whatsapp inbox', () => inbox.processPending({ includeFailed: false }));
+  }, 2000);
   webhooksTimer.unref();
   purgeTimer.unref();
   if (demo) logger.info({ operatorToken: config.operatorToken }, 'demo operator token (npm run ops reads it from the data folder)');

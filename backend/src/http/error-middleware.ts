@@ -30,6 +30,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       const known = bodyParserErrors[err.type]!;
       status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 400;
       body = { error: { code: known.code, message: known.message } };
+    } else if (storeUnreachable(err)) {
+      // The database is down or unreachable: a temporary condition the caller should retry.
+      status = 503;
+      res.setHeader('Retry-After', '5');
+      body = { error: { code: 'store_unavailable', message: 'The service cannot reach its database right now. Nothing was changed; try again in a few seconds.', requestId } };
     } else {
       status = 500;
       body = { error: { code: 'internal', message: 'Something went wrong on our side. Quote the request id to support.', requestId } };
@@ -39,4 +44,12 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     res.status(status).json(body);
   };
+}
+
+/** PostgreSQL connection failures: refused or dropped sockets, and the server's "connection" and "shutdown" error classes. */
+export function storeUnreachable(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03'].includes(code) || code.startsWith('08'))) return true;
+  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connection error|Client was closed|Cannot use a pool after calling end/i.test(message);
 }

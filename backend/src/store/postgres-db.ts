@@ -14,6 +14,9 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
     max: options.max ?? 10,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
+  // A connection that breaks while idle (the server restarted, the network dropped) is discarded by
+  // the pool; without a listener its error would end the process.
+  pool.on('error', () => undefined);
   if (options.schema) {
     await pool.query(`create schema if not exists "${options.schema}"`);
   }
@@ -30,13 +33,34 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
   // LISTEN needs a connection of its own that stays open; it is made on first use.
   let listener: pg.Client | undefined;
   const handlers = new Map<string, Set<(payload: string) => void>>();
+  let closed = false;
   async function listenerClient(): Promise<pg.Client> {
     if (listener) return listener;
     const client = new pg.Client({ connectionString: options.connectionString, ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}) });
+    // When the connection is lost, LISTEN is lost with it: connect again and listen again.
+    const lost = () => {
+      if (listener !== client) return;
+      listener = undefined;
+      void client.end().catch(() => undefined);
+      if (!closed) void relisten(1000);
+    };
+    client.on('error', lost);
+    client.on('end', lost);
     await client.connect();
     client.on('notification', (msg) => handlers.get(msg.channel)?.forEach((h) => h(msg.payload ?? '')));
     listener = client;
     return client;
+  }
+  async function relisten(waitMs: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, waitMs).unref());
+    if (closed || listener) return;
+    try {
+      const client = await listenerClient();
+      for (const channel of handlers.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+    } catch {
+      listener = undefined;
+      void relisten(Math.min(waitMs * 2, 30_000));
+    }
   }
   const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -45,16 +69,23 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
     ...wrap(pool),
     async transaction(fn) {
       const client = await pool.connect();
+      let broken: Error | undefined;
+      // A checked-out connection that drops emits 'error' on the client itself: caught here, the
+      // query in flight fails with it, and the connection is discarded below.
+      const dropped = (err: Error) => (broken = err);
+      client.on('error', dropped);
       try {
         await client.query('begin');
         const value = await fn(wrap(client));
         await client.query('commit');
         return value;
       } catch (error) {
-        await client.query('rollback').catch(() => undefined);
+        await client.query('rollback').catch((e: Error) => (broken = e));
         throw error;
       } finally {
-        client.release();
+        // A connection that dropped or could not even roll back is not given back to the pool.
+        client.off('error', dropped);
+        client.release(broken);
       }
     },
     async listen(channel, onPayload) {
@@ -70,7 +101,10 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
       };
     },
     close: async () => {
-      await listener?.end();
+      closed = true;
+      const l = listener;
+      listener = undefined;
+      await l?.end();
       await pool.end();
     },
   };

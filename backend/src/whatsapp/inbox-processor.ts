@@ -109,9 +109,10 @@ export function createInboxProcessor(deps: {
     }
   }
 
-  async function process(id: string): Promise<void> {
+  /** Acts on one stored body; true when it is (now or already) processed. */
+  async function process(id: string): Promise<boolean> {
     const [row] = await db.query<{ body: { entry?: { changes?: { field?: string; value?: Value }[] }[] }; processed_at: Date | null }>('select body, processed_at from whatsapp_inbox where id = $1', [id]);
-    if (!row || row.processed_at) return;
+    if (!row || row.processed_at) return Boolean(row);
     try {
       await db.transaction(async (tx) => {
         for (const entry of (row.body.entry ?? []) as { id?: string; changes?: { field?: string; value?: Value }[] }[]) {
@@ -141,19 +142,24 @@ export function createInboxProcessor(deps: {
         await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = $1', [id, clock.now()]);
       });
       deps.onNoteQueued?.();
+      return true;
     } catch (err) {
       logger.error({ err, inboxId: id }, 'webhook not processed; it stays in the inbox');
-      await db.query('update whatsapp_inbox set error = $2 where id = $1', [id, err instanceof Error ? err.message : String(err)]);
+      // When the store itself is gone this fails too, and the body is taken up again as never tried.
+      await db.query('update whatsapp_inbox set error = $2 where id = $1', [id, err instanceof Error ? err.message : String(err)]).catch(() => undefined);
+      return false;
     }
   }
 
   return {
     process,
     /** Processes what an earlier process stored but did not finish (at start, and on a schedule). */
-    async processPending(): Promise<number> {
-      const rows = await db.query<{ id: string }>('select id from whatsapp_inbox where processed_at is null order by id limit 1000');
-      for (const { id } of rows) await process(String(id));
-      return rows.length;
+    async processPending(options: { includeFailed?: boolean } = {}): Promise<number> {
+      // Bodies that failed before (a bug, a bad body) are retried only on the slow schedule.
+      const rows = await db.query<{ id: string }>(`select id from whatsapp_inbox where processed_at is null ${options.includeFailed === false ? 'and error is null' : ''} order by id limit 1000`);
+      let done = 0;
+      for (const { id } of rows) if (await process(String(id))) done++;
+      return done;
     },
     /** Applies statuses that arrived before the send call returned the message id. */
     async applyEarlyStatuses(tx: Queryable, wamid: string) {
