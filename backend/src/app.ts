@@ -239,6 +239,8 @@ export function createApp(deps: AppDeps) {
   // Before JSON parsing: the card provider's signature is over the raw body.
   app.use(paymentPages({ db, clock, events: paymentEvents, links, seller: deps.seller }));
   app.use(whatsappWebhookRoutes(intake));
+  // A broadcast to a list of phones (the public API) may carry up to 100,000 of them.
+  app.use('/api/v1/broadcasts', express.json({ limit: '4mb' }));
   app.use(express.json({ limit: config.bodyLimit }));
 
   app.use(healthRoutes({ db, metrics: deps.metrics }));

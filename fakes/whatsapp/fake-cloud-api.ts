@@ -337,6 +337,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
         displayPhoneNumber: n.displayPhoneNumber ?? '+1 555-010-0' + String(numbers.size + 1).padStart(3, '0'),
         verifiedName: n.verifiedName ?? 'Wabridge Demo',
         token: n.token ?? `EAAG${randomBytes(24).toString('hex')}`,
+        ...(n.messagingTier ? { messagingTier: n.messagingTier } : {}),
       };
       numbers.set(made.phoneNumberId, made);
       return made;

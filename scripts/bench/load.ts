@@ -107,7 +107,7 @@ export async function broadcastScale(recipients: number) {
     await backend.start();
     const { api, numberIds } = await s.prepare(backend.url, 1);
     const phones = Array.from({ length: recipients }, (_, i) => `+55 11 9${String(1000_0000 + i).slice(-8)}`);
-    const draft = await api.post('/api/v1/broadcasts', { name: 'Scale', audience: { phones }, consentSource: 'existing_customers', numberIds, template: { name: 'order_update', language: 'en_US' }, parameters: [{ value: 'A' }, { value: 'B' }] });
+    const draft = await api.post('/api/v1/broadcasts', { name: 'Scale', audience: { phones }, consentSource: 'existing_customers', numberIds, template: { name: 'come_back', language: 'en_US' }, parameters: [{ value: 'friend' }] });
     if (draft.status !== 201) throw new Error(JSON.stringify(draft.data));
     const started = Date.now();
     await api.post(`/api/v1/broadcasts/${draft.data.id}/launch`, {});

@@ -1,15 +1,20 @@
 /**
  * Shapes traffic per key (a number, or a number and a customer) so the relay itself stays under the
- * Cloud API's limits: two sends for one key start at least `1000 / rate` ms apart, and at most
- * `concurrency` are in flight at once. Slots are claimed when a caller is actually released, not
- * booked ahead, and the in-flight cap keeps a stalled event loop from putting a backlog on the wire
- * in one burst. Real time, on purpose: it shapes traffic to a real server.
+ * Cloud API's limits. Two rules hold together: sends start at least `1000 / rate` ms apart (a caller
+ * woken a little late keeps its planned slot, so timer lag does not lower the rate), and no rolling
+ * second ever holds more than `rate` sends — Meta counts per second, so the catch-up of a late slot
+ * can never put one too many into a window. At most `concurrency` sends are in flight per key.
+ * Real time, on purpose: it shapes traffic to a real server.
  */
-export function createPacer(ratePerSecond: number, options: { concurrency?: number; sleep?: (ms: number) => Promise<void> } = {}) {
+export function createPacer(ratePerSecond: number, options: { concurrency?: number; sleep?: (ms: number) => Promise<void>; windowMarginMs?: number } = {}) {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const concurrency = options.concurrency ?? Math.max(1, Math.ceil(ratePerSecond / 20));
+  const concurrency = options.concurrency ?? Math.max(1, Math.ceil(ratePerSecond / 10));
   const gap = 1000 / ratePerSecond;
+  const perWindow = Math.max(1, Math.floor(ratePerSecond));
+  // A send leaves a few ms after we time it; the window is held that much longer on our side.
+  const window = 1000 + (options.windowMarginMs ?? 15);
   const next = new Map<string, number>();
+  const recent = new Map<string, number[]>();
   const inFlight = new Map<string, number>();
   const waiting = new Map<string, (() => void)[]>();
 
@@ -30,13 +35,16 @@ export function createPacer(ratePerSecond: number, options: { concurrency?: numb
     for (;;) {
       const now = Date.now();
       const free = next.get(key) ?? 0;
-      if (now >= free) {
-        // A caller woken a little late keeps the planned slot, so timer lag does not lower the rate;
-        // after an idle spell the schedule restarts from now (no burst to make up for lost time).
+      const sent = recent.get(key) ?? [];
+      while (sent.length && sent[0]! <= now - window) sent.shift();
+      const windowFree = sent.length < perWindow ? now : sent[sent.length - perWindow]! + window;
+      if (now >= free && now >= windowFree) {
         next.set(key, (now - free < gap ? free : now) + gap);
+        sent.push(now);
+        recent.set(key, sent);
         return;
       }
-      await sleep(free - now);
+      await sleep(Math.max(free, windowFree) - now);
     }
   }
 
