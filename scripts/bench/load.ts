@@ -127,3 +127,62 @@ export async function broadcastScale(recipients: number) {
     await rm(s.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Relay throughput ratio: messages per second our send path (HTTP API, allowance, message rows,
+ * Kommo note outbox; pacing off; the store of the run) pushes into the fake Cloud API, over what a
+ * bare keep-alive client posting the same wire bodies straight to the fake reaches at the same
+ * concurrency, in the same run.
+ */
+export async function relayThroughput() {
+  const store = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+  const database = store === 'postgres' ? await freshDatabase(process.env.DATABASE_URL!) : undefined;
+  const port = await freePort();
+  const s = await startStand({ account: bigAudience(1), webhookPort: port, store: database ? { databaseUrl: database.url } : {} });
+  s.cloud.knobs.throughput = 1_000_000;
+  s.cloud.knobs.statuses = 'none';
+  const backend = backendProcess({ port, env: { ...s.env, LOG_LEVEL: 'error', WHATSAPP_RATE_PER_SECOND: '9999' }, logFile: join(s.dir, 'backend.log') });
+  const connections = 20;
+  let i = 0;
+  const phone = () => `+55119${String(10_000_000 + (i++ % 80_000_000))}`;
+  try {
+    await backend.start();
+    const { api, numberIds, phoneNumberIds } = await s.prepare(backend.url, 1);
+    const number = [...s.cloud.numbers.values()].find((n) => n.phoneNumberId === phoneNumberIds[0])!;
+    const accepted = () => s.cloud.sent.filter((x) => x.wamid).length;
+
+    let before = accepted();
+    await run({
+      url: `${backend.url}/api/v1/messages`,
+      method: 'POST',
+      connections,
+      duration: SECONDS,
+      headers: { 'content-type': 'application/json', authorization: String(api.defaults.headers.Authorization) },
+      requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ type: 'template', numberId: numberIds[0], to: phone(), name: 'come_back', language: 'en_US', bodyParameters: ['friend'] }) }) }],
+    });
+    const ours = (accepted() - before) / SECONDS;
+
+    before = accepted();
+    const wire = () => JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to: phone(), type: 'template', template: { name: 'come_back', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'friend' }] }] } });
+    await run({
+      url: `${s.cloud.base}/${number.phoneNumberId}/messages`,
+      method: 'POST',
+      connections,
+      duration: SECONDS,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${number.token}` },
+      requests: [{ setupRequest: (req) => ({ ...req, body: wire() }) }],
+    });
+    const bare = (accepted() - before) / SECONDS;
+    return {
+      name: `relay throughput ratio (${store})`,
+      figures: { 'our send path (msg/s)': Math.round(ours), 'bare client (msg/s)': Math.round(bare), ratio: Number((ours / bare).toFixed(3)), connections },
+      pass: ours / bare >= 0.5,
+      target: '≥ 0.5 of a bare client at the same concurrency',
+    };
+  } finally {
+    await backend.stop();
+    await s.close();
+    await database?.drop();
+    await rm(s.dir, { recursive: true, force: true });
+  }
+}

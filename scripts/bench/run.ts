@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { broadcastRate } from './broadcast-rate';
-import { broadcastScale, webhookIntake, widgetApi } from './load';
+import { broadcastScale, relayThroughput, webhookIntake, widgetApi } from './load';
 import { pacingAccuracy } from './pacing';
 import { widgetWeight } from './weight';
 
@@ -34,6 +34,7 @@ async function scale(): Promise<Result> {
 
 const benches: [string, () => Promise<Result>][] = [
   ['rate', () => broadcastRate()],
+  ['relay', () => relayThroughput()],
   ['pacing80', () => pacingAccuracy(80)],
   ['pacing1000', () => pacingAccuracy(1000)],
   ['intake', () => webhookIntake()],
