@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -7,12 +7,13 @@ import { backendProcess, bigAudience, freePort, freshDatabase, startStand } from
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
-async function stand(store: 'pglite' | 'postgres', size = 1) {
+/** A backend process with its fakes on a fresh store; `env` adds settings (the pace, for one). */
+async function stand(store: 'pglite' | 'postgres', env: Record<string, string> = {}) {
   const database = store === 'postgres' ? await freshDatabase(process.env.DATABASE_URL!) : undefined;
   const port = await freePort();
-  const s = await startStand({ account: bigAudience(size), webhookPort: port, store: database ? { databaseUrl: database.url } : {} });
+  const s = await startStand({ account: bigAudience(1), webhookPort: port, store: database ? { databaseUrl: database.url } : {} });
   s.cloud.knobs.statuses = 'none';
-  const backend = backendProcess({ port, env: { ...s.env, LOG_LEVEL: 'error' }, logFile: join(s.dir, 'backend.log') });
+  const backend = backendProcess({ port, env: { ...s.env, LOG_LEVEL: 'error', ...env }, logFile: join(s.dir, 'backend.log') });
   await backend.start();
   return {
     s,
@@ -27,11 +28,13 @@ async function stand(store: 'pglite' | 'postgres', size = 1) {
   };
 }
 
+const storeOfRun = (): 'pglite' | 'postgres' => (process.env.DATABASE_URL ? 'postgres' : 'pglite');
+
 const run = (opts: autocannon.Options) => new Promise<autocannon.Result>((done, fail) => autocannon(opts, (err, result) => (err ? fail(err) : done(result))));
 
 /** Signed status webhooks at 1,000 requests/s (p99 of our acknowledgement), then 100-event batches (events processed per second, on PostgreSQL). */
 export async function webhookIntake() {
-  const store = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+  const store = storeOfRun();
   const st = await stand(store);
   try {
     const { phoneNumberIds } = await st.s.prepare(st.backend.url, 1);
@@ -96,16 +99,11 @@ export async function widgetApi(store: 'pglite' | 'postgres') {
 
 /** A broadcast drained at unlimited pace: wall time and the backend's peak memory. */
 export async function broadcastScale(recipients: number) {
-  const store = process.env.DATABASE_URL ? 'postgres' : 'pglite';
-  const database = store === 'postgres' ? await freshDatabase(process.env.DATABASE_URL!) : undefined;
-  const port = await freePort();
-  const s = await startStand({ account: bigAudience(1), webhookPort: port, store: database ? { databaseUrl: database.url } : {} });
-  s.cloud.knobs.throughput = 1_000_000;
-  s.cloud.knobs.statuses = 'none';
-  const backend = backendProcess({ port, env: { ...s.env, LOG_LEVEL: 'error', WHATSAPP_RATE_PER_SECOND: '5000' }, logFile: join(s.dir, 'backend.log') });
+  const store = storeOfRun();
+  const st = await stand(store, { WHATSAPP_RATE_PER_SECOND: '5000' });
+  st.s.cloud.knobs.throughput = 1_000_000;
   try {
-    await backend.start();
-    const { api, numberIds } = await s.prepare(backend.url, 1);
+    const { api, numberIds } = await st.s.prepare(st.backend.url, 1);
     const phones = Array.from({ length: recipients }, (_, i) => `+55 11 9${String(1000_0000 + i).slice(-8)}`);
     const draft = await api.post('/api/v1/broadcasts', { name: 'Scale', audience: { phones }, consentSource: 'existing_customers', numberIds, template: { name: 'come_back', language: 'en_US' }, parameters: [{ value: 'friend' }] });
     if (draft.status !== 201) throw new Error(JSON.stringify(draft.data));
@@ -113,7 +111,7 @@ export async function broadcastScale(recipients: number) {
     await api.post(`/api/v1/broadcasts/${draft.data.id}/launch`, {});
     let peak = 0;
     for (;;) {
-      const status = await import('node:fs/promises').then((fs) => fs.readFile(`/proc/${backend.pid()}/status`, 'utf8')).catch(() => '');
+      const status = await readFile(`/proc/${st.backend.pid()}/status`, 'utf8').catch(() => '');
       peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
       const view = (await api.get(`/api/v1/broadcasts/${draft.data.id}`)).data;
       if (view.status === 'completed') break;
@@ -121,10 +119,7 @@ export async function broadcastScale(recipients: number) {
     }
     return { recipients, seconds: (Date.now() - started) / 1000, peakMb: Math.round(peak / 1024), store };
   } finally {
-    await backend.stop();
-    await s.close();
-    await database?.drop();
-    await rm(s.dir, { recursive: true, force: true });
+    await st.close();
   }
 }
 
@@ -135,25 +130,20 @@ export async function broadcastScale(recipients: number) {
  * concurrency, in the same run.
  */
 export async function relayThroughput() {
-  const store = process.env.DATABASE_URL ? 'postgres' : 'pglite';
-  const database = store === 'postgres' ? await freshDatabase(process.env.DATABASE_URL!) : undefined;
-  const port = await freePort();
-  const s = await startStand({ account: bigAudience(1), webhookPort: port, store: database ? { databaseUrl: database.url } : {} });
-  s.cloud.knobs.throughput = 1_000_000;
-  s.cloud.knobs.statuses = 'none';
-  const backend = backendProcess({ port, env: { ...s.env, LOG_LEVEL: 'error', WHATSAPP_RATE_PER_SECOND: '9999' }, logFile: join(s.dir, 'backend.log') });
+  const store = storeOfRun();
+  const st = await stand(store, { WHATSAPP_RATE_PER_SECOND: '9999' });
+  st.s.cloud.knobs.throughput = 1_000_000;
   const connections = 20;
   let i = 0;
   const phone = () => `+55119${String(10_000_000 + (i++ % 80_000_000))}`;
   try {
-    await backend.start();
-    const { api, numberIds, phoneNumberIds } = await s.prepare(backend.url, 1);
-    const number = [...s.cloud.numbers.values()].find((n) => n.phoneNumberId === phoneNumberIds[0])!;
-    const accepted = () => s.cloud.sent.filter((x) => x.wamid).length;
+    const { api, numberIds, phoneNumberIds } = await st.s.prepare(st.backend.url, 1);
+    const number = [...st.s.cloud.numbers.values()].find((n) => n.phoneNumberId === phoneNumberIds[0])!;
+    const accepted = () => st.s.cloud.sent.filter((x) => x.wamid).length;
 
     let before = accepted();
     await run({
-      url: `${backend.url}/api/v1/messages`,
+      url: `${st.backend.url}/api/v1/messages`,
       method: 'POST',
       connections,
       duration: SECONDS,
@@ -165,7 +155,7 @@ export async function relayThroughput() {
     before = accepted();
     const wire = () => JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to: phone(), type: 'template', template: { name: 'come_back', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'friend' }] }] } });
     await run({
-      url: `${s.cloud.base}/${number.phoneNumberId}/messages`,
+      url: `${st.s.cloud.base}/${number.phoneNumberId}/messages`,
       method: 'POST',
       connections,
       duration: SECONDS,
@@ -180,9 +170,6 @@ export async function relayThroughput() {
       target: '≥ 0.5 of a bare client at the same concurrency',
     };
   } finally {
-    await backend.stop();
-    await s.close();
-    await database?.drop();
-    await rm(s.dir, { recursive: true, force: true });
+    await st.close();
   }
 }

@@ -13,7 +13,7 @@ import type { InboxProcessor } from '../whatsapp/inbox-processor';
 import { UNSUBSCRIBE_PAYLOAD } from '../whatsapp/message-status';
 import type { NumbersService, NumberRow } from '../whatsapp/numbers-service';
 import type { Pacer } from '../whatsapp/pacer';
-import type { BroadcastRow } from './broadcast-service';
+import { reserveAgainIfNewPeriod, type BroadcastRow } from './broadcast-service';
 import { CALLBACK_PREFIX, pauseBroadcast } from './broadcast-events';
 import { inQuietHours, isRetryableFailure } from './broadcast-rules';
 
@@ -227,20 +227,12 @@ export function createBroadcastEngine(deps: {
       await pause(db, b, decision.code, decision.message);
       return false;
     }
-    const allowance = await deps.licences.allowance(b.account_id);
-    if (allowance && allowance.periodId !== b.reserved_period_id) {
-      // A new allowance began (a new period): what is left is reserved from it, or the broadcast waits.
-      try {
-        await db.transaction(async (tx) => {
-          const [{ n }] = (await tx.query<{ n: string }>(`select count(*) as n from broadcast_recipients where broadcast_id = $1 and state in ('queued', 'sending')`, [b.id])) as [{ n: string }];
-          if (Number(n) > 0) await deps.licences.takeOutbound(b.account_id, Number(n), tx);
-          await tx.query('update broadcasts set reserved_period_id = $2 where id = $1', [b.id, allowance.periodId]);
-        });
-        b.reserved_period_id = allowance.periodId;
-      } catch (err) {
-        await pause(db, b, 'allowance_exhausted', err instanceof Error ? err.message : String(err));
-        return false;
-      }
+    // A new allowance began (a new period): what is left is reserved from it, or the broadcast waits.
+    try {
+      await db.transaction((tx) => reserveAgainIfNewPeriod(tx, deps.licences, b));
+    } catch (err) {
+      await pause(db, b, 'allowance_exhausted', err instanceof Error ? err.message : String(err));
+      return false;
     }
     if (await spiked(b)) return false;
     return !inQuietHours(clock.now(), zone, b.quiet_hours);

@@ -398,7 +398,7 @@ export function createBroadcastService(deps: {
         if (b.status !== 'paused') throw new AppError('broadcast_not_paused', `This broadcast is ${b.status}; only a paused one can be resumed.`, 409);
         const [t] = await tx.query<{ status: string }>('select status from whatsapp_templates where account_id = $1 and waba_id = $2 and name = $3 and language = $4', [accountId, b.waba_id, b.template_name, b.template_language]);
         if (t?.status !== 'APPROVED') throw new AppError('template_not_approved', `The template “${b.template_name}” is ${(t?.status ?? 'gone').toLowerCase()} at Meta; resume when it is approved again.`, 409);
-        await reserveAgainIfNewPeriod(tx, b);
+        await reserveAgainIfNewPeriod(tx, deps.licences, b);
         const status = b.scheduled_at && new Date(b.scheduled_at) > clock.now() ? 'scheduled' : 'running';
         await tx.query(`update broadcasts set status = $2, pause_reason = null, pause_detail = null, updated_at = $3 where id = $1`, [id, status, clock.now()]);
         await audit(tx, b, userId, 'broadcast.resumed');
@@ -444,16 +444,18 @@ export function createBroadcastService(deps: {
     },
   };
 
-  /**
-   * A broadcast reserved its messages from the allowance in force at launch. When a new period
-   * (a new allowance) has begun since, the reservation for what is left is taken from it again.
-   */
-  async function reserveAgainIfNewPeriod(tx: Queryable, b: BroadcastRow) {
-    const allowance = await deps.licences.allowance(b.account_id, tx);
-    if (!allowance || allowance.periodId === b.reserved_period_id) return;
-    const [{ n }] = (await tx.query<{ n: string }>(`select count(*) as n from broadcast_recipients where broadcast_id = $1 and state in ('queued', 'sending')`, [b.id])) as [{ n: string }];
-    if (Number(n) > 0) await deps.licences.takeOutbound(b.account_id, Number(n), tx);
-    await tx.query('update broadcasts set reserved_period_id = $2 where id = $1', [b.id, allowance.periodId]);
-  }
 }
 export type BroadcastService = ReturnType<typeof createBroadcastService>;
+
+/**
+ * A broadcast reserved its messages from the allowance in force at launch. When a new period (a new
+ * allowance) has begun since, the reservation for what is left is taken from it again; refused when
+ * the new allowance cannot hold it.
+ */
+export async function reserveAgainIfNewPeriod(tx: Queryable, licences: LicenceService, b: Pick<BroadcastRow, 'id' | 'account_id' | 'reserved_period_id'>): Promise<void> {
+  const allowance = await licences.allowance(b.account_id, tx);
+  if (!allowance || allowance.periodId === b.reserved_period_id) return;
+  const [{ n }] = (await tx.query<{ n: string }>(`select count(*) as n from broadcast_recipients where broadcast_id = $1 and state in ('queued', 'sending')`, [b.id])) as [{ n: string }];
+  if (Number(n) > 0) await licences.takeOutbound(b.account_id, Number(n), tx);
+  await tx.query('update broadcasts set reserved_period_id = $2 where id = $1', [b.id, allowance.periodId]);
+}

@@ -65,12 +65,19 @@ export function createTimelineWriter(deps: {
     return `[${m.type}]${typeof m.content.caption === 'string' ? ` ${m.content.caption}` : ''}`;
   }
 
+  /** An outbox row Kommo did not take: tried again after a pause that doubles from 2 s up to an hour. */
+  async function retryLater(table: 'kommo_note_outbox' | 'kommo_lead_outbox' | 'kommo_event_outbox', key: string, attempts: number, error: unknown) {
+    const column = table === 'kommo_note_outbox' ? 'message_id' : 'id';
+    const wait = Math.min(3600_000, 2000 * 2 ** attempts);
+    await db.query(`update ${table} set attempts = attempts + 1, next_attempt_at = $2, last_error = $3 where ${column} = $1`, [
+      key,
+      new Date(clock.now().getTime() + wait),
+      error instanceof Error ? error.message : String(error),
+    ]);
+  }
+
   async function fail(rows: Due[], error: string) {
-    const now = clock.now().getTime();
-    for (const row of rows) {
-      const wait = Math.min(3600_000, 2000 * 2 ** row.attempts);
-      await db.query('update kommo_note_outbox set attempts = attempts + 1, next_attempt_at = $2, last_error = $3 where message_id = $1', [row.message_id, new Date(now + wait), error]);
-    }
+    for (const row of rows) await retryLater('kommo_note_outbox', row.message_id, row.attempts, error);
   }
 
   async function writeAccount(accountId: string, rows: Due[]) {
@@ -176,8 +183,7 @@ export function createTimelineWriter(deps: {
         );
         await db.query('update kommo_event_outbox set done_at = $2, last_error = null where id = $1', [row.id, clock.now()]);
       } catch (err) {
-        const wait = Math.min(3600_000, 2000 * 2 ** row.attempts);
-        await db.query('update kommo_event_outbox set attempts = attempts + 1, next_attempt_at = $2, last_error = $3 where id = $1', [row.id, new Date(now.getTime() + wait), err instanceof Error ? err.message : String(err)]);
+        await retryLater('kommo_event_outbox', row.id, row.attempts, err);
       }
     }
     return due.length;
@@ -202,8 +208,7 @@ export function createTimelineWriter(deps: {
         );
         await db.query('update kommo_lead_outbox set done_at = $2, last_error = null where id = $1', [row.id, clock.now()]);
       } catch (err) {
-        const wait = Math.min(3600_000, 2000 * 2 ** row.attempts);
-        await db.query('update kommo_lead_outbox set attempts = attempts + 1, next_attempt_at = $2, last_error = $3 where id = $1', [row.id, new Date(now.getTime() + wait), err instanceof Error ? err.message : String(err)]);
+        await retryLater('kommo_lead_outbox', row.id, row.attempts, err);
       }
     }
     return due.length;
