@@ -136,7 +136,7 @@ export function createApp(deps: AppDeps) {
       return Boolean(row?.auto_create_from_inbound) && licences.decisionFor(await licences.snapshot(accountId), 'auto_create').allowed;
     },
   });
-  const writeTimeline = () => deps.tasks.run('kommo notes', () => timeline.drain());
+  const writeTimeline = () => deps.tasks.drain('kommo notes', () => timeline.drain());
   const inbox = createInboxProcessor({ db, clock, ids: deps.ids, logger, onNoteQueued: writeTimeline, ...broadcastWebhookHooks({ clock, ids: deps.ids }) });
   const sleep = deps.whatsapp.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   // One pace per number for everything we send on it: live chat and broadcasts share it.

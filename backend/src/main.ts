@@ -138,24 +138,24 @@ async function main() {
   // Housekeeping every few minutes: payment events and webhooks not yet acted on, Kommo notes due,
   // templates from Meta, unpaid orders past their deadline, and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
   const housekeeping = () => {
-    tasks.run('payment events', () => paymentEvents.processPending());
-    tasks.run('whatsapp inbox', () => inbox.processPending());
-    tasks.run('digital pipeline', () => digitalPipeline.processPending());
-    tasks.run('kommo notes', () => timeline.drain());
-    tasks.run('template sync', () => templates.syncAll());
-    tasks.run('order expiry', () => payments.expireOverdue());
-    tasks.run('data purge', () => privacy.purge());
+    tasks.drain('payment events', () => paymentEvents.processPending());
+    tasks.drain('whatsapp inbox, failed ones too', () => inbox.processPending());
+    tasks.drain('digital pipeline', () => digitalPipeline.processPending());
+    tasks.drain('kommo notes', () => timeline.drain());
+    tasks.drain('template sync', () => templates.syncAll());
+    tasks.drain('order expiry', () => payments.expireOverdue());
+    tasks.drain('data purge', () => privacy.purge());
   };
   housekeeping();
   const purgeTimer = setInterval(housekeeping, 5 * 60_000);
   // Notes that failed wait for their retry time; this picks them up.
-  const notesTimer = setInterval(() => tasks.run('kommo notes', () => timeline.drain()), 15_000);
+  const notesTimer = setInterval(() => tasks.drain('kommo notes', () => timeline.drain()), 15_000);
   notesTimer.unref();
   // Outgoing webhooks are due at once when an event happens, and again at their retry times; webhook
   // bodies stored but not processed (the database went away in between) are taken up again soon.
   const webhooksTimer = setInterval(() => {
-    tasks.run('outgoing webhooks', () => webhooks.drain());
-    tasks.run('whatsapp inbox', () => inbox.processPending({ includeFailed: false }));
+    tasks.drain('outgoing webhooks', () => webhooks.drain());
+    tasks.drain('whatsapp inbox', () => inbox.processPending({ includeFailed: false }));
   }, 2000);
   webhooksTimer.unref();
   purgeTimer.unref();

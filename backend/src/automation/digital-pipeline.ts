@@ -117,7 +117,7 @@ export function createDigitalPipeline(deps: { db: Db; clock: Clock; ids: IdGener
         [account.id, hook.event.data.id, hook.event.data.status_id, hook.event.time, clock.now(), JSON.stringify(hook.action.settings.widget.settings)],
       );
       if (!stored.length) return false;
-      deps.tasks.run('digital pipeline', () => service.processPending());
+      deps.tasks.drain('digital pipeline', () => service.processPending());
       return true;
     },
 

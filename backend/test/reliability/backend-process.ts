@@ -59,7 +59,9 @@ export function backendProcess(options: { port: number; env: Record<string, stri
   async function start() {
     // The store is the stand's choice: the suite's own DATABASE_URL must not leak into the child.
     const { DATABASE_URL: _suiteDatabase, ...inherited } = process.env;
-    child = spawn(process.execPath, ['--import', 'tsx', 'backend/src/main.ts'], {
+    // BACKEND_NODE_FLAGS passes flags such as `--cpu-prof` to the backend (profiling a benchmark).
+    const flags = process.env.BACKEND_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    child = spawn(process.execPath, [...flags, '--import', 'tsx', 'backend/src/main.ts'], {
       cwd: ROOT,
       env: { ...inherited, ...options.env, PORT: String(options.port), HOST: '127.0.0.1', NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],
