@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { broadcastRate } from './broadcast-rate';
 import { broadcastScale, relayThroughput, webhookIntake, widgetApi } from './load';
 import { pacingAccuracy } from './pacing';
+import { renderTiming } from './render';
 import { widgetWeight } from './weight';
 
 /** `npm run bench`: each benchmark prints its figures, its target, and whether it met it; all go to bench/results.json. */
@@ -42,6 +43,7 @@ const benches: [string, () => Promise<Result>][] = [
   ...(process.env.DATABASE_URL ? ([['api-postgres', () => widgetApi('postgres')]] as [string, () => Promise<Result>][]) : []),
   ['scale', scale],
   ['weight', () => widgetWeight()],
+  ['render', () => renderTiming()],
 ];
 const only = process.argv.slice(2);
 

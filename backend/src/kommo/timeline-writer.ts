@@ -147,7 +147,7 @@ export function createTimelineWriter(deps: {
     const rows = await db.query<Due>(
       `select o.message_id, o.account_id, o.attempts, m.direction, m.type, m.content, m.created_at, c.wa_id, c.id as conversation_id, c.kommo_contact_id
        from kommo_note_outbox o join messages m on m.id = o.message_id join conversations c on c.id = m.conversation_id
-       where o.message_id = any($1::text[]) order by m.created_at, m.id`,
+       where o.message_id = any($1::text[]) order by m.created_at, m.seq`,
       [claimed.map((c) => c.message_id)],
     );
     const byAccount = new Map<string, Due[]>();

@@ -94,7 +94,7 @@ export function createChatService(deps: {
     for (let attempt = 0; ; attempt++) {
       try {
         // Under the pair rate (45 in 6 s to one customer), then under the number's throughput.
-        return await pairPacer.run(`${phoneNumberId}:${message.to}`, () => deps.pacer.run(phoneNumberId, () => deps.cloud.send(phoneNumberId, token, message)));
+        return await pairPacer.run(`${phoneNumberId}:${message.to}`, () => deps.pacer.run(phoneNumberId, () => deps.cloud.send(phoneNumberId, token, message), { urgent: true }));
       } catch (err) {
         const retry = isCloudApiError(err) && (err.errorClass === 'retryable' || err.errorClass === 'rate_limit') && attempt + 1 < MAX_ATTEMPTS;
         if (!retry) throw err;
@@ -154,7 +154,7 @@ export function createChatService(deps: {
     async markRead(accountId: string, conversationId: string) {
       const conversation = await find(accountId, conversationId);
       const [newest] = await db.query<{ wamid: string; created_at: Date }>(
-        `select wamid, created_at from messages where conversation_id = $1 and direction = 'in' order by created_at desc, id desc limit 1`,
+        `select wamid, created_at from messages where conversation_id = $1 and direction = 'in' order by created_at desc, seq desc limit 1`,
         [conversationId],
       );
       if (!newest || Number(conversation.unread ?? 0) === 0) return view(conversation);
@@ -192,8 +192,8 @@ export function createChatService(deps: {
         `select m.*, u.name as sent_by_name from messages m
            left join account_users u on u.account_id = m.account_id and u.kommo_user_id = m.sent_by
          where m.conversation_id = $1
-           and ($2::text is null or (m.created_at, m.id) < (select created_at, id from messages where id = $2 and conversation_id = $1))
-         order by m.created_at desc, m.id desc limit $3`,
+           and ($2::text is null or (m.created_at, m.seq) < (select created_at, seq from messages where id = $2 and conversation_id = $1))
+         order by m.created_at desc, m.seq desc limit $3`,
         [conversationId, page.before ?? null, page.limit + 1],
       );
       const more = rows.length > page.limit;
@@ -238,7 +238,7 @@ export function createChatService(deps: {
         const [newer] = await db.query<{ name: string | null }>(
           `select u.name from messages m left join account_users u on u.account_id = m.account_id and u.kommo_user_id = m.sent_by
            where m.conversation_id = $1 and m.direction = 'out' and m.sent_by is distinct from $2
-             and (m.created_at, m.id) > (select created_at, id from messages where id = $3 and conversation_id = $1)
+             and (m.created_at, m.seq) > (select created_at, seq from messages where id = $3 and conversation_id = $1)
            order by m.created_at desc limit 1`,
           [conversationId, userId, input.seenUpTo],
         );

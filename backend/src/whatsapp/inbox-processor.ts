@@ -111,10 +111,14 @@ export function createInboxProcessor(deps: {
 
   /** Acts on one stored body; true when it is (now or already) processed. */
   async function process(id: string): Promise<boolean> {
-    const [row] = await db.query<{ body: { entry?: { changes?: { field?: string; value?: Value }[] }[] }; processed_at: Date | null }>('select body, processed_at from whatsapp_inbox where id = $1', [id]);
-    if (!row || row.processed_at) return Boolean(row);
     try {
-      await db.transaction(async (tx) => {
+      const taken = await db.transaction(async (tx) => {
+        // Locked while it is processed: another instance's drain skips it rather than doing it twice.
+        const [row] = await tx.query<{ body: { entry?: { changes?: { field?: string; value?: Value }[] }[] }; processed_at: Date | null }>(
+          'select body, processed_at from whatsapp_inbox where id = $1 for update skip locked',
+          [id],
+        );
+        if (!row || row.processed_at) return false;
         for (const entry of (row.body.entry ?? []) as { id?: string; changes?: { field?: string; value?: Value }[] }[]) {
           for (const change of entry.changes ?? []) {
             const value = change.value ?? {};
@@ -140,9 +144,10 @@ export function createInboxProcessor(deps: {
           }
         }
         await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = $1', [id, clock.now()]);
+        return true;
       });
-      deps.onNoteQueued?.();
-      return true;
+      if (taken) deps.onNoteQueued?.();
+      return taken;
     } catch (err) {
       logger.error({ err, inboxId: id }, 'webhook not processed; it stays in the inbox');
       // When the store itself is gone this fails too, and the body is taken up again as never tried.

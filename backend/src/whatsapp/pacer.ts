@@ -3,8 +3,10 @@
  * Cloud API's limits. Two rules hold together: sends start at least `1000 / rate` ms apart (a caller
  * woken a little late keeps its planned slot, so timer lag does not lower the rate), and no rolling
  * second ever holds more than `rate` sends — Meta counts per second, so the catch-up of a late slot
- * can never put one too many into a window. At most `concurrency` sends are in flight per key.
- * Real time, on purpose: it shapes traffic to a real server.
+ * can never put one too many into a window. At most `concurrency` sends are in flight per key; an
+ * urgent send (an agent's chat message) waits ahead of queued bulk sends (a broadcast's), so a
+ * running broadcast does not hold up a conversation. Real time, on purpose: it shapes traffic to a
+ * real server.
  */
 export function createPacer(ratePerSecond: number, options: { concurrency?: number; sleep?: (ms: number) => Promise<void>; windowMarginMs?: number } = {}) {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -17,18 +19,28 @@ export function createPacer(ratePerSecond: number, options: { concurrency?: numb
   const recent = new Map<string, number[]>();
   const inFlight = new Map<string, number>();
   const waiting = new Map<string, (() => void)[]>();
+  // How many of the first waiters per key are urgent.
+  const urgentWaiting = new Map<string, number>();
 
-  async function acquire(key: string) {
+  async function acquire(key: string, urgent: boolean) {
     if ((inFlight.get(key) ?? 0) >= concurrency) {
-      await new Promise<void>((resolve) => waiting.set(key, [...(waiting.get(key) ?? []), resolve]));
+      await new Promise<void>((resolve) => {
+        const queue = waiting.get(key) ?? [];
+        // Urgent sends keep their own first-come order, ahead of every bulk send.
+        if (urgent) queue.splice(urgentWaiting.get(key) ?? 0, 0, resolve);
+        else queue.push(resolve);
+        if (urgent) urgentWaiting.set(key, (urgentWaiting.get(key) ?? 0) + 1);
+        waiting.set(key, queue);
+      });
     }
     inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
   }
 
   function release(key: string) {
     inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
-    const queue = waiting.get(key);
-    queue?.shift()?.();
+    const wake = waiting.get(key)?.shift();
+    if (wake && urgentWaiting.get(key)) urgentWaiting.set(key, urgentWaiting.get(key)! - 1);
+    wake?.();
   }
 
   async function spaced(key: string) {
@@ -49,8 +61,8 @@ export function createPacer(ratePerSecond: number, options: { concurrency?: numb
   }
 
   return {
-    async run<T>(key: string, send: () => Promise<T>): Promise<T> {
-      await acquire(key);
+    async run<T>(key: string, send: () => Promise<T>, options: { urgent?: boolean } = {}): Promise<T> {
+      await acquire(key, options.urgent ?? false);
       try {
         await spaced(key);
         return await send();

@@ -32,8 +32,10 @@ export function createWebhookIntake(deps: { db: Db; clock: Clock; logger: Logger
         // Signed by Meta but not JSON: keep it for a person to look at rather than lose it.
         body = { unparsable: raw.toString('base64') };
       }
-      const [row] = await deps.db.query<{ id: string }>('insert into whatsapp_inbox (body, received_at) values ($1, $2) returning id', [JSON.stringify(body), deps.clock.now()]);
-      deps.tasks.run('whatsapp inbox', () => deps.processor.process(String(row!.id)));
+      await deps.db.query('insert into whatsapp_inbox (body, received_at) values ($1, $2)', [JSON.stringify(body), deps.clock.now()]);
+      // One drain per instance takes the stored bodies in the order they came, so messages a customer
+      // sent within the same second are stored, and shown, in that order.
+      deps.tasks.drain('whatsapp inbox', () => deps.processor.processPending({ includeFailed: false }));
     },
   };
 }

@@ -73,6 +73,19 @@ for (const kind of storeKinds()) {
       expect(c).toMatchObject({ customerName: 'Maria Silva', windowClosesAt: '2026-11-22T10:01:00.000Z', optedOut: false });
     });
 
+    it('when the customer sends several messages in the same second, then the history keeps their order, page after page', async () => {
+      t = await startTestApp(kind);
+      const { auth, fakeNumber, conversation } = await chatReady(t);
+      // The clock stands still: every webhook carries the same whole-second timestamp.
+      for (let i = 1; i <= 60; i++) await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, `Line ${i}`);
+      await t.tasks.idle();
+      const first = (await t.http.get(`/api/v1/conversations/${conversation.id}/messages`, { headers: auth })).data;
+      const older = (await t.http.get(`/api/v1/conversations/${conversation.id}/messages`, { headers: auth, params: { before: first.nextBefore } })).data;
+      const bodies = [...first.messages, ...older.messages].map((m: { content: { body: string } }) => m.content.body);
+      expect(bodies).toEqual([...Array.from({ length: 60 }, (_, i) => `Line ${60 - i}`), 'Hello, is the order ready?']);
+      expect(older.nextBefore).toBeNull();
+    });
+
     it('when the process died after acknowledging a webhook, then the stored body is processed after restart', async () => {
       t = await startTestApp(kind);
       const { auth, fakeNumber, conversation } = await chatReady(t);

@@ -74,6 +74,35 @@ describe('the chat in a card', () => {
     await vi.waitFor(() => expect(root.querySelector('[data-direction="out"]')?.getAttribute('data-status')).toBe('read'));
   });
 
+  it('when the agent went back to older messages, then a live event keeps them on screen', async () => {
+    const at = (i: number) => new Date(Date.UTC(2026, 10, 21, 9, 0, i)).toISOString();
+    const history = Array.from({ length: 60 }, (_, i) => ({ ...inbound, id: `h${i}`, content: { body: `Message ${i}` }, createdAt: at(i) }));
+    server.use(
+      http.get(`${API}/api/v1/conversations/conv-1/messages`, ({ request }) => {
+        const newestFirst = [...history].reverse();
+        const before = new URL(request.url).searchParams.get('before');
+        const from = before ? newestFirst.findIndex((m) => m.id === before) + 1 : 0;
+        const page = newestFirst.slice(from, from + 50);
+        return HttpResponse.json({ messages: page, nextBefore: from + 50 < newestFirst.length ? page.at(-1)!.id : null });
+      }),
+    );
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card') });
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(50));
+    root.querySelector<HTMLButtonElement>('[data-testid="older"]')!.click();
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(60));
+
+    history.push({ ...inbound, id: 'h60', content: { body: 'Message 60' }, createdAt: at(60) });
+    await vi.waitFor(() => expect(push).toBeDefined());
+    push!('event: message.created\ndata: {"conversationId":"conv-1","messageId":"h60"}\n\n');
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(61));
+    const shown = [...root.querySelectorAll('[data-testid="message"]')].map((m) => m.textContent);
+    expect(shown[0]).toContain('Message 0');
+    expect(shown.at(-1)).toContain('Message 60');
+    expect(root.querySelector('[data-testid="older"]')).toBeNull();
+  });
+
   it('when the window is closed, then the composer offers templates only', async () => {
     server.use(http.post(`${API}/api/v1/conversations`, () => HttpResponse.json({ ...conversation, windowClosesAt: null }, { status: 201 })), http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json({ ...conversation, windowClosesAt: null })));
     const fake = createFakeHost();

@@ -60,7 +60,7 @@ export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: Chat
         </p>
       )}
       {chat.olderCursor.value && (
-        <button type="button" class="wb-link" onClick={() => void chat.loadOlder()}>
+        <button type="button" class="wb-link" data-testid="older" onClick={() => void chat.loadOlder()}>
           {t('chat.older')}
         </button>
       )}

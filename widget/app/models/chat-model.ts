@@ -39,9 +39,16 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
     const id = activeId.value;
     if (!id) return;
     const [page, conversation] = await Promise.all([deps.api.messages(id), deps.api.conversation(id)]);
-    // Newest first from the API; oldest first on screen.
-    messages.value = [...page.messages].reverse();
-    olderCursor.value = page.nextBefore;
+    // Newest first from the API; oldest first on screen. A refresh of the conversation on screen
+    // (a live event, a send) keeps the older pages the agent already scrolled back to.
+    const fresh = [...page.messages].reverse();
+    const joinsAt = fresh.length ? messages.value.findIndex((m) => m.id === fresh[0]!.id) : -1;
+    if (joinsAt > 0 && page.nextBefore) {
+      messages.value = [...messages.value.slice(0, joinsAt), ...fresh];
+    } else {
+      messages.value = fresh;
+      olderCursor.value = page.nextBefore;
+    }
     conversations.value = conversations.value.map((c) => (c.conversation.id === id ? { ...c, conversation } : c));
     // The agent is looking at it: the customer's messages are read.
     if (conversation.unread > 0) void deps.api.markRead(id).catch(() => undefined);
