@@ -7,6 +7,9 @@ module.exports = (_env, argv) => ({
   output: {
     path: path.resolve(__dirname, '../dist/widget-app'),
     filename: 'app.js',
+    // Chunks (each language, the admin and broadcast screens) load from where app.js came from.
+    chunkFilename: '[name].[contenthash:8].js',
+    publicPath: 'auto',
     clean: true,
   },
   devtool: 'source-map',

@@ -32,7 +32,7 @@ describe('the widget app', () => {
 
   it('when it opens in a lead card, then it shows the signed-in user, the account and the card’s contacts', async () => {
     const fake = start();
-    expect(root.textContent).toContain('Connecting to Wabridge');
+    await vi.waitFor(() => expect(root.textContent).toContain('Connecting to Wabridge'));
     fake.push({ type: 'wabridge:context', session: session(), context: context('card') });
     await vi.waitFor(() => expect(root.querySelector('[data-testid="wabridge-user"]')?.textContent).toBe('Signed in as Dana Admin (administrator)'));
     expect(root.querySelector('[data-testid="wabridge-account"]')?.textContent).toContain('Wabridge Demo Company (wabridge-demo)');

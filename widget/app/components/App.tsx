@@ -4,13 +4,17 @@ import type { LicenceModel } from '../models/licence-model';
 import type { OrdersModel } from '../models/orders-model';
 import type { SessionModel } from '../models/session-model';
 import type { UsersModel } from '../models/users-model';
-import { AdminScreens } from './AdminScreens';
 import type { BroadcastsModel } from '../models/broadcasts-model';
-import { BroadcastComposer, BroadcastsList } from './Broadcasts';
 import type { ChatModel } from '../models/chat-model';
 import { ChatPanel } from './ChatPanel';
+import { lazyScreen } from './lazy';
 import { LicenceCard } from './LicenceCard';
 import { SignedIn } from './SignedIn';
+
+// Admin and broadcast screens are chunks of their own, fetched where they are shown.
+const AdminScreens = lazyScreen(() => import(/* webpackChunkName: "admin" */ './AdminScreens').then((m) => m.AdminScreens));
+const BroadcastComposer = lazyScreen(() => import(/* webpackChunkName: "broadcasts" */ './Broadcasts').then((m) => m.BroadcastComposer));
+const BroadcastsList = lazyScreen(() => import(/* webpackChunkName: "broadcasts" */ './Broadcasts').then((m) => m.BroadcastsList));
 
 export interface AppModels {
   session: SessionModel;
@@ -25,6 +29,7 @@ export interface AppModels {
 export function App(models: AppModels) {
   const { session } = models;
   const t = session.t.value;
+  if (!session.strings.value) return null;
   if (session.status.value === 'connecting') {
     return <p class="wb-muted" data-testid="wabridge-connecting">{t('app.connecting')}</p>;
   }

@@ -1,10 +1,19 @@
-import en from '../../../i18n/en.json';
-import es from '../../../i18n/es.json';
-import pt from '../../../i18n/pt.json';
-import ru from '../../../i18n/ru.json';
-
 type Tree = { [key: string]: string | Tree };
-const locales: Record<string, Tree> = { en, es, pt, ru };
+export type Strings = Tree;
+
+// Each language is its own chunk: the card loads the one its agent reads, not all four.
+const locales: Record<string, () => Promise<{ default: Tree }>> = {
+  en: () => import(/* webpackChunkName: "i18n-en" */ '../../../i18n/en.json'),
+  es: () => import(/* webpackChunkName: "i18n-es" */ '../../../i18n/es.json'),
+  pt: () => import(/* webpackChunkName: "i18n-pt" */ '../../../i18n/pt.json'),
+  ru: () => import(/* webpackChunkName: "i18n-ru" */ '../../../i18n/ru.json'),
+};
+
+/** The strings of `language` (its first two letters), or English's for a language we do not have. */
+export async function loadStrings(language: string): Promise<Strings> {
+  const load = locales[language.slice(0, 2).toLowerCase()] ?? locales.en!;
+  return (await load()).default;
+}
 
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
 
@@ -17,11 +26,13 @@ function lookup(tree: Tree | undefined, key: string): string | undefined {
   return typeof node === 'string' ? node : undefined;
 }
 
-/** Strings a person sees come from i18n/*.json; `{name}` placeholders are filled from `params`. */
-export function translator(language: string): Translate {
-  const tree = locales[language.slice(0, 2).toLowerCase()] ?? en;
+/**
+ * Strings a person sees come from i18n/*.json (every language has every key: a test checks it);
+ * `{name}` placeholders are filled from `params`.
+ */
+export function translator(strings: Strings): Translate {
   return (key, params = {}) => {
-    const text = lookup(tree, key) ?? lookup(en, key) ?? key;
+    const text = lookup(strings, key) ?? key;
     return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
   };
 }

@@ -1,10 +1,10 @@
-import { computed, signal } from '@preact/signals';
+import { computed, effect, signal } from '@preact/signals';
 import type { MeResponse } from '../../../contract/account';
 import type { HostContext } from '../../../contract/host-messages';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';
 import type { Host } from '../host/host';
-import { translator } from '../i18n/translate';
+import { loadStrings, translator, type Strings } from '../i18n/translate';
 
 export type SessionStatus = 'connecting' | 'ready' | 'error';
 
@@ -19,7 +19,15 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
   const me = signal<MeResponse | null>(null);
   const token = signal<string | null>(null);
   const language = computed(() => context.value?.language ?? deps.initialLanguage ?? 'en');
-  const t = computed(() => translator(language.value));
+  // Nothing is shown until the language's strings are here (they load with the session).
+  const strings = signal<Strings | null>(null);
+  effect(() => {
+    const wanted = language.value;
+    void loadStrings(wanted).then((loaded) => {
+      if (language.value === wanted) strings.value = loaded;
+    });
+  });
+  const t = computed(() => translator(strings.value ?? {}));
   const isAdmin = computed(() => me.value?.user.role === 'admin');
 
   const api = deps.createApi(() => token.value);
@@ -57,6 +65,6 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
     return stop;
   }
 
-  return { status, error, context, me, language, t, isAdmin, api, start, reload: loadMe };
+  return { status, error, context, me, language, strings, t, isAdmin, api, start, reload: loadMe };
 }
 export type SessionModel = ReturnType<typeof createSessionModel>;
