@@ -1,3 +1,4 @@
+import { effect, untracked } from '@preact/signals';
 import { render } from 'preact';
 import type { ApiClient } from './api/api-client';
 import { App } from './components/App';
@@ -38,6 +39,12 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
   // A launch reserves messages: the allowance meter changes.
   const broadcasts = createBroadcastsModel({ api: session.api, onLaunched: () => void licence.load() });
   const stop = session.start();
+  // A card's chat starts loading as soon as the loader hands over the card, alongside the account
+  // and user rather than after them; the chat panel then joins the same opening.
+  const stopPrefetch = effect(() => {
+    const context = session.context.value;
+    if (context?.area === 'card') untracked(() => void chat.open(context.contacts));
+  });
   render(<App session={session} users={users} licence={licence} admin={admin} orders={orders} chat={chat} broadcasts={broadcasts} />, root);
 
   // Tell the loader our height so the iframe fits its content.
@@ -48,6 +55,7 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
   }
   return () => {
     observer?.disconnect();
+    stopPrefetch();
     stop();
     render(null, root);
   };

@@ -161,9 +161,23 @@ export function createInboxProcessor(deps: {
     /** Processes what an earlier process stored but did not finish (at start, and on a schedule). */
     async processPending(options: { includeFailed?: boolean } = {}): Promise<number> {
       // Bodies that failed before (a bug, a bad body) are retried only on the slow schedule.
-      const rows = await db.query<{ id: string }>(`select id from whatsapp_inbox where processed_at is null ${options.includeFailed === false ? 'and error is null' : ''} order by id limit 1000`);
+      const rows = await db.query<{ id: string; customer: string | null }>(
+        `select id, coalesce(body #>> '{entry,0,changes,0,value,messages,0,from}', body #>> '{entry,0,changes,0,value,statuses,0,recipient_id}') as customer
+         from whatsapp_inbox where processed_at is null ${options.includeFailed === false ? 'and error is null' : ''} order by id limit 1000`,
+      );
+      // Lanes by customer: one customer's bodies are taken in the order they came (their messages
+      // show in that order); different customers' run side by side.
+      const lanes = new Map<number, string[]>();
+      for (const row of rows) {
+        const lane = hashOf(row.customer ?? '') % LANES;
+        lanes.set(lane, [...(lanes.get(lane) ?? []), String(row.id)]);
+      }
       let done = 0;
-      for (const { id } of rows) if (await process(String(id))) done++;
+      await Promise.all(
+        [...lanes.values()].map(async (ids) => {
+          for (const id of ids) if (await process(id)) done++;
+        }),
+      );
       return done;
     },
     /** Applies statuses that arrived before the send call returned the message id. */
@@ -182,3 +196,11 @@ export function createInboxProcessor(deps: {
   };
 }
 export type InboxProcessor = ReturnType<typeof createInboxProcessor>;
+
+const LANES = 4;
+
+function hashOf(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
+  return h;
+}

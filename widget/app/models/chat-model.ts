@@ -35,6 +35,8 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
     error.value = isApiError(err) ? err.message : String(err);
   };
 
+  let opening: { contacts: unknown; done: Promise<void> } | undefined;
+
   async function loadActive() {
     const id = activeId.value;
     if (!id) return;
@@ -54,6 +56,27 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
     if (conversation.unread > 0) void deps.api.markRead(id).catch(() => undefined);
   }
 
+
+  async function openFor(contacts: { name: string; phones: string[] }[]) {
+    try {
+      const list = (await deps.api.numbers()).numbers;
+      numbers.value = list;
+      const number = list[0];
+      if (!number) {
+        // Nothing to open yet: the next opening asks again (a number may be connected meanwhile).
+        opening = undefined;
+        return;
+      }
+      const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name })));
+      conversations.value = await Promise.all(phones.map(async (p) => ({ ...p, conversation: await deps.api.openConversation(number.id, p.phone) })));
+      activeId.value = conversations.value[0]?.conversation.id ?? null;
+      await loadActive();
+    } catch (err) {
+      opening = undefined;
+      fail(err);
+    }
+  }
+
   return {
     numbers,
     conversations,
@@ -66,21 +89,11 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
     windowLeft,
     tick,
 
-    async open(contacts: { name: string; phones: string[] }[]) {
-      try {
-        const list = (await deps.api.numbers()).numbers;
-        numbers.value = list;
-        const number = list[0];
-        if (!number) return;
-        const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name })));
-        conversations.value = await Promise.all(phones.map(async (p) => ({ ...p, conversation: await deps.api.openConversation(number.id, p.phone) })));
-        activeId.value = conversations.value[0]?.conversation.id ?? null;
-        await loadActive();
-      } catch (err) {
-        fail(err);
-      }
+    /** Opens the card's conversations; asked again for the same contacts, it is the same opening. */
+    open(contacts: { name: string; phones: string[] }[]): Promise<void> {
+      if (opening?.contacts !== contacts) opening = { contacts, done: openFor(contacts) };
+      return opening.done;
     },
-
     async select(id: string) {
       activeId.value = id;
       await loadActive().catch(fail);

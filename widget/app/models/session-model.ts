@@ -47,8 +47,9 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
     const stop = deps.host.listen((message) => {
       switch (message.type) {
         case 'wabridge:context':
-          context.value = message.context;
+          // The token first: what the new context starts loading uses it.
           token.value = message.session.token;
+          context.value = message.context;
           void loadMe();
           break;
         case 'wabridge:session':
