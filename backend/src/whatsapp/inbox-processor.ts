@@ -170,7 +170,8 @@ export function createInboxProcessor(deps: {
       const lanes = new Map<number, string[]>();
       for (const row of rows) {
         const lane = hashOf(row.customer ?? '') % LANES;
-        lanes.set(lane, [...(lanes.get(lane) ?? []), String(row.id)]);
+        lanes.set(lane, lanes.get(lane) ?? []);
+        lanes.get(lane)!.push(String(row.id));
       }
       let done = 0;
       await Promise.all(

@@ -18,19 +18,15 @@ export function createPacer(ratePerSecond: number, options: { concurrency?: numb
   const next = new Map<string, number>();
   const recent = new Map<string, number[]>();
   const inFlight = new Map<string, number>();
-  const waiting = new Map<string, (() => void)[]>();
-  // How many of the first waiters per key are urgent.
-  const urgentWaiting = new Map<string, number>();
+  // Callers waiting for a free place, per key: urgent ones are woken before any bulk one.
+  const waiting = new Map<string, { urgent: (() => void)[]; bulk: (() => void)[] }>();
 
   async function acquire(key: string, urgent: boolean) {
     if ((inFlight.get(key) ?? 0) >= concurrency) {
       await new Promise<void>((resolve) => {
-        const queue = waiting.get(key) ?? [];
-        // Urgent sends keep their own first-come order, ahead of every bulk send.
-        if (urgent) queue.splice(urgentWaiting.get(key) ?? 0, 0, resolve);
-        else queue.push(resolve);
-        if (urgent) urgentWaiting.set(key, (urgentWaiting.get(key) ?? 0) + 1);
-        waiting.set(key, queue);
+        const queues = waiting.get(key) ?? { urgent: [], bulk: [] };
+        (urgent ? queues.urgent : queues.bulk).push(resolve);
+        waiting.set(key, queues);
       });
     }
     inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
@@ -38,9 +34,8 @@ export function createPacer(ratePerSecond: number, options: { concurrency?: numb
 
   function release(key: string) {
     inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
-    const wake = waiting.get(key)?.shift();
-    if (wake && urgentWaiting.get(key)) urgentWaiting.set(key, urgentWaiting.get(key)! - 1);
-    wake?.();
+    const queues = waiting.get(key);
+    (queues?.urgent.shift() ?? queues?.bulk.shift())?.();
   }
 
   async function spaced(key: string) {
