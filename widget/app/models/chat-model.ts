@@ -56,7 +56,6 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
     if (conversation.unread > 0) void deps.api.markRead(id).catch(() => undefined);
   }
 
-
   async function openFor(contacts: { name: string; phones: string[] }[]) {
     try {
       const list = (await deps.api.numbers()).numbers;
@@ -94,6 +93,7 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
       if (opening?.contacts !== contacts) opening = { contacts, done: openFor(contacts) };
       return opening.done;
     },
+
     async select(id: string) {
       activeId.value = id;
       await loadActive().catch(fail);

@@ -21,12 +21,6 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
   const language = computed(() => context.value?.language ?? deps.initialLanguage ?? 'en');
   // Nothing is shown until the language's strings are here (they load with the session).
   const strings = signal<Strings | null>(null);
-  effect(() => {
-    const wanted = language.value;
-    void loadStrings(wanted).then((loaded) => {
-      if (language.value === wanted) strings.value = loaded;
-    });
-  });
   const t = computed(() => translator(strings.value ?? {}));
   const isAdmin = computed(() => me.value?.user.role === 'admin');
 
@@ -44,7 +38,13 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
   }
 
   function start(): () => void {
-    const stop = deps.host.listen((message) => {
+    const stopStrings = effect(() => {
+      const wanted = language.value;
+      void loadStrings(wanted).then((loaded) => {
+        if (language.value === wanted) strings.value = loaded;
+      });
+    });
+    const stopListening = deps.host.listen((message) => {
       switch (message.type) {
         case 'wabridge:context':
           // The token first: what the new context starts loading uses it.
@@ -63,7 +63,10 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
       }
     });
     deps.host.send({ type: 'wabridge:ready' });
-    return stop;
+    return () => {
+      stopListening();
+      stopStrings();
+    };
   }
 
   return { status, error, context, me, language, strings, t, isAdmin, api, start, reload: loadMe };
