@@ -187,15 +187,23 @@ export function createChatService(deps: {
 
     /** Newest first, `limit` at a time; `before` is the id of the oldest message already shown. */
     async messages(accountId: string, conversationId: string, page: { before?: string; limit: number }) {
-      await find(accountId, conversationId);
-      const rows = await db.query<MessageRow>(
-        `select m.*, u.name as sent_by_name from messages m
+      // One statement: the conversation must be the account's (no row at all: not found), then its page
+      // (a conversation without messages gives one row whose message columns are null).
+      const found = await db.query<Partial<MessageRow>>(
+        `select m.*, u.name as sent_by_name from conversations c
+           left join lateral (
+             select * from messages
+             where conversation_id = c.id
+               and ($2::text is null or (created_at, seq) < (select created_at, seq from messages where id = $2 and conversation_id = c.id))
+             order by created_at desc, seq desc limit $3
+           ) m on true
            left join account_users u on u.account_id = m.account_id and u.kommo_user_id = m.sent_by
-         where m.conversation_id = $1
-           and ($2::text is null or (m.created_at, m.seq) < (select created_at, seq from messages where id = $2 and conversation_id = $1))
-         order by m.created_at desc, m.seq desc limit $3`,
-        [conversationId, page.before ?? null, page.limit + 1],
+         where c.id = $1 and c.account_id = $4
+         order by m.created_at desc, m.seq desc`,
+        [conversationId, page.before ?? null, page.limit + 1, accountId],
       );
+      if (!found.length) throw notFound('No such conversation in this account.');
+      const rows = found.filter((m): m is MessageRow => m.id != null);
       const more = rows.length > page.limit;
       const shown = rows.slice(0, page.limit);
       return {
