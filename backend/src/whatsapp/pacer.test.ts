@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPacer } from './pacer';
 
 describe('the per-number pacer', () => {
@@ -18,5 +18,50 @@ describe('the per-number pacer', () => {
     open();
     await Promise.all(all);
     expect(order).toEqual(['bulk 0', 'chat A', 'chat B', 'bulk 1', 'bulk 2', 'bulk 3']);
+  });
+
+  afterEach(() => void vi.useRealTimers());
+
+  it('when an answer comes back late, then that send holds its place in the rolling second until a second after the answer', async () => {
+    // Meta counts a send when it arrives, which we only know happened by the answer: a slow request
+    // must not let a third send share its second (a window timed from the start allowed it at 1,000 ms).
+    vi.useFakeTimers({ now: 0 });
+    const pacer = createPacer(2, { concurrency: 2 });
+    const started: number[] = [];
+    const answered: number[] = [];
+    const send = (answerAfterMs: number) => async () => {
+      const i = started.push(Date.now()) - 1;
+      await new Promise<void>((r) => setTimeout(r, answerAfterMs));
+      answered[i] = Date.now();
+    };
+    const all = Promise.all([pacer.run('n', send(800)), pacer.run('n', send(0)), pacer.run('n', send(0))]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await all;
+    // The first at once; the second one gap (500 ms) later and answered at once; the first is still
+    // out at 1,000 ms, so the third waits for the second's answer plus a second.
+    expect(started.slice(0, 2)).toEqual([0, 500]);
+    expect(answered[0]).toBeGreaterThan(answered[1]!);
+    expect(started[2]).toBe(answered[1]! + 1000);
+  });
+
+  it('when sends keep coming, then no rolling second of answers-plus-one-second ever holds more than the rate', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = createPacer(10, { concurrency: 3 });
+    const spans: { start: number; answer: number }[] = [];
+    const sends = Array.from({ length: 60 }, (_, i) =>
+      pacer.run('n', async () => {
+        const start = Date.now();
+        await new Promise((r) => setTimeout(r, (i * 37) % 120));
+        spans.push({ start, answer: Date.now() });
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(20_000);
+    await Promise.all(sends);
+    expect(spans).toHaveLength(60);
+    // However each request travelled, its arrival lies in [start, answer]: count the worst case at every start.
+    for (const { start } of spans) {
+      const sharing = spans.filter((o) => o.start <= start && o.answer > start - 1000).length;
+      expect(sharing).toBeLessThanOrEqual(10);
+    }
   });
 });

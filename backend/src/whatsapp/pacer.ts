@@ -2,21 +2,25 @@
  * Shapes traffic per key (a number, or a number and a customer) so the relay itself stays under the
  * Cloud API's limits. Two rules hold together: sends start at least `1000 / rate` ms apart (a caller
  * woken a little late keeps its planned slot, so timer lag does not lower the rate), and no rolling
- * second ever holds more than `rate` sends — Meta counts per second, so the catch-up of a late slot
- * can never put one too many into a window. At most `concurrency` sends are in flight per key; an
- * urgent send (an agent's chat message) waits ahead of queued bulk sends (a broadcast's), so a
- * running broadcast does not hold up a conversation. Real time, on purpose: it shapes traffic to a
- * real server.
+ * second ever holds more than `rate` sends as Meta counts them, on arrival. We cannot see the arrival,
+ * only that it happened by the time the answer came back, so a send holds its place in the window
+ * from its start until one second after its answer: however late a request travels, it cannot share
+ * Meta's second with `rate` others (timing the window from the start broke on a request held up
+ * 15 ms on the way). At most `concurrency` sends are in flight per key; an urgent send (an agent's
+ * chat message) waits ahead of queued bulk sends (a broadcast's), so a running broadcast does not
+ * hold up a conversation. Real time, on purpose: it shapes traffic to a real server.
  */
-export function createPacer(ratePerSecond: number, options: { concurrency?: number; sleep?: (ms: number) => Promise<void>; windowMarginMs?: number } = {}) {
+const CATCH_UP_MS = 2;
+const WINDOW_MS = 1000;
+
+export function createPacer(ratePerSecond: number, options: { concurrency?: number; sleep?: (ms: number) => Promise<void> } = {}) {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const concurrency = options.concurrency ?? Math.max(1, Math.ceil(ratePerSecond / 10));
   const gap = 1000 / ratePerSecond;
   const perWindow = Math.max(1, Math.floor(ratePerSecond));
-  // A send leaves a few ms after we time it; the window is held that much longer on our side.
-  const window = 1000 + (options.windowMarginMs ?? 15);
   const next = new Map<string, number>();
-  const recent = new Map<string, number[]>();
+  // Per key: sends without an answer yet, and when each answered send leaves the window (in order).
+  const windows = new Map<string, { flying: number; leaving: number[] }>();
   const inFlight = new Map<string, number>();
   // Callers waiting for a free place, per key: urgent ones are woken before any bulk one.
   const waiting = new Map<string, { urgent: (() => void)[]; bulk: (() => void)[] }>();
@@ -38,21 +42,48 @@ export function createPacer(ratePerSecond: number, options: { concurrency?: numb
     (queues?.urgent.shift() ?? queues?.bulk.shift())?.();
   }
 
+  function windowOf(key: string) {
+    let w = windows.get(key);
+    if (!w) windows.set(key, (w = { flying: 0, leaving: [] }));
+    return w;
+  }
+
+  // Keys are also (number, customer) pairs: an idle key is forgotten, or a long-running relay would keep one per customer ever written to.
+  let sinceSweep = 0;
+  function sweep(now: number) {
+    if (++sinceSweep < 1000) return;
+    sinceSweep = 0;
+    for (const [key, w] of windows) {
+      const idle = w.flying === 0 && (w.leaving.at(-1) ?? 0) <= now && (next.get(key) ?? 0) <= now && !inFlight.get(key);
+      if (idle) for (const map of [windows, next, inFlight, waiting]) map.delete(key);
+    }
+  }
+
   async function spaced(key: string) {
+    sweep(Date.now());
+    const w = windowOf(key);
     for (;;) {
       const now = Date.now();
       const free = next.get(key) ?? 0;
-      const sent = recent.get(key) ?? [];
-      while (sent.length && sent[0]! <= now - window) sent.shift();
-      const windowFree = sent.length < perWindow ? now : sent[sent.length - perWindow]! + window;
+      while (w.leaving.length && w.leaving[0]! <= now) w.leaving.shift();
+      const held = w.flying + w.leaving.length;
+      // Full: wait for enough answered sends to leave, or (all still in flight) for a gap.
+      const windowFree = held < perWindow ? now : (w.leaving[held - perWindow] ?? now + Math.max(1, gap));
       if (now >= free && now >= windowFree) {
-        next.set(key, (now - free < gap ? free : now) + gap);
-        sent.push(now);
-        recent.set(key, sent);
+        // Late by less than a gap (or CATCH_UP_MS when the gap is shorter: a timer fires about a
+        // millisecond late, a whole gap at 1,000/s), the send keeps its slot; later than that, the key was idle.
+        next.set(key, (now - free < Math.max(gap, CATCH_UP_MS) ? free : now) + gap);
+        w.flying++;
         return;
       }
       await sleep(Math.max(free, windowFree) - now);
     }
+  }
+
+  function answered(key: string) {
+    const w = windowOf(key);
+    w.flying--;
+    w.leaving.push(Date.now() + WINDOW_MS);
   }
 
   return {
@@ -60,7 +91,11 @@ export function createPacer(ratePerSecond: number, options: { concurrency?: numb
       await acquire(key, options.urgent ?? false);
       try {
         await spaced(key);
-        return await send();
+        try {
+          return await send();
+        } finally {
+          answered(key);
+        }
       } finally {
         release(key);
       }
