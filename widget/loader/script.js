@@ -188,7 +188,15 @@ define([], function () {
     this.iframe.style.cssText = 'width:100%;height:160px;border:0;display:block;';
     container.appendChild(this.iframe);
     window.addEventListener('message', this.onMessage);
+    // The session and the context are asked for while the iframe loads: the app finds them waiting.
+    this.opening = this.open();
   }
+
+  Frame.prototype.open = function () {
+    var opening = Promise.all([this.openSession(), this.context()]);
+    opening.catch(function () {}); // reported to the app once it is ready (start)
+    return opening;
+  };
 
   Frame.prototype.post = function (message) {
     if (this.iframe.contentWindow) this.iframe.contentWindow.postMessage(message, APP_ORIGIN);
@@ -206,7 +214,10 @@ define([], function () {
 
   Frame.prototype.start = function () {
     var self = this;
-    Promise.all([this.openSession(), this.context()]).then(
+    // The first ready takes what was opened with the iframe; a reloaded app opens afresh.
+    var opening = this.opening || this.open();
+    this.opening = null;
+    opening.then(
       function (results) {
         if (self.destroyed) return;
         self.post({ type: 'wabridge:context', session: results[0], context: results[1] });
@@ -247,6 +258,7 @@ define([], function () {
     return requestSession(this.widget).then(function (session) {
       self.session = session;
       clearTimeout(self.timer);
+      if (self.destroyed) return session;
       var wait = new Date(session.expiresAt).getTime() - Date.now() - REFRESH_BEFORE_MS;
       self.timer = setTimeout(function () {
         self.refresh();

@@ -97,12 +97,29 @@ describe('the Kommo loader (script.js)', () => {
     );
   });
 
+  it('when a card renders, then the session is asked for while the iframe loads, handed over at ready, and a reloaded app gets a fresh one', async () => {
+    const { posted, fromIframe } = renderCard();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(ajax).toHaveBeenCalledTimes(1);
+    expect(posted).not.toHaveBeenCalled();
+    fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(posted).toHaveBeenCalledTimes(1));
+    expect(posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-1' } });
+    expect(ajax).toHaveBeenCalledTimes(1);
+
+    ajax.mockResolvedValueOnce(session('tok-2', '2026-11-21T10:30:00Z'));
+    fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(posted).toHaveBeenCalledTimes(2));
+    expect(posted.mock.calls[1]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-2' } });
+  });
+
   it('when a message comes from another origin or another window, then the loader ignores it', async () => {
     const { posted, fromIframe } = renderCard();
     fromIframe({ type: 'wabridge:ready' }, 'https://evil.example');
     fromIframe({ type: 'wabridge:ready' }, APP_ORIGIN, window);
     await vi.advanceTimersByTimeAsync(10);
-    expect(ajax).not.toHaveBeenCalled();
+    // The session was asked for with the iframe, once; none of it is handed to another window.
+    expect(ajax).toHaveBeenCalledTimes(1);
     expect(posted).not.toHaveBeenCalled();
   });
 
@@ -132,7 +149,8 @@ describe('the Kommo loader (script.js)', () => {
     expect(document.querySelector('iframe')).toBeNull();
     fromIframe({ type: 'wabridge:ready' });
     await vi.advanceTimersByTimeAsync(60 * 60_000);
-    expect(ajax).not.toHaveBeenCalled();
+    // Only the session asked for with the iframe: no refresh was scheduled once it was gone.
+    expect(ajax).toHaveBeenCalledTimes(1);
   });
 
   it('when the admin saves Kommo’s settings, then the team setting is sent with Kommo’s token and saving never fails on our account', async () => {

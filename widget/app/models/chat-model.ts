@@ -37,18 +37,19 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
 
   let opening: { contacts: unknown; done: Promise<void> } | undefined;
 
-  async function loadActive() {
+  /** The active conversation's newest page, and the conversation itself unless the caller just got it. */
+  async function loadActive(fresh?: Conversation) {
     const id = activeId.value;
     if (!id) return;
-    const [page, conversation] = await Promise.all([deps.api.messages(id), deps.api.conversation(id)]);
+    const [page, conversation] = await Promise.all([deps.api.messages(id), fresh?.id === id ? fresh : deps.api.conversation(id)]);
     // Newest first from the API; oldest first on screen. A refresh of the conversation on screen
     // (a live event, a send) keeps the older pages the agent already scrolled back to.
-    const fresh = [...page.messages].reverse();
-    const joinsAt = fresh.length ? messages.value.findIndex((m) => m.id === fresh[0]!.id) : -1;
+    const newest = [...page.messages].reverse();
+    const joinsAt = newest.length ? messages.value.findIndex((m) => m.id === newest[0]!.id) : -1;
     if (joinsAt > 0 && page.nextBefore) {
-      messages.value = [...messages.value.slice(0, joinsAt), ...fresh];
+      messages.value = [...messages.value.slice(0, joinsAt), ...newest];
     } else {
-      messages.value = fresh;
+      messages.value = newest;
       olderCursor.value = page.nextBefore;
     }
     conversations.value = conversations.value.map((c) => (c.conversation.id === id ? { ...c, conversation } : c));
@@ -69,7 +70,8 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name })));
       conversations.value = await Promise.all(phones.map(async (p) => ({ ...p, conversation: await deps.api.openConversation(number.id, p.phone) })));
       activeId.value = conversations.value[0]?.conversation.id ?? null;
-      await loadActive();
+      // Just opened: the conversation is known, only its messages are asked for.
+      await loadActive(conversations.value[0]?.conversation);
     } catch (err) {
       opening = undefined;
       fail(err);
