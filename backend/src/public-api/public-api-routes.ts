@@ -38,8 +38,7 @@ export function publicApiRoutes(deps: { db: Db; clock: Clock; chat: ChatService;
         : input.type === 'template'
           ? await deps.chat.send(session.accountId, session.userId, conversation.id, { type: 'template', name: input.name, language: input.language, bodyParameters: input.bodyParameters })
           : await deps.chat.send(session.accountId, session.userId, conversation.id, { type: input.type, link: input.link, caption: input.caption, filename: input.filename });
-    const page = await deps.chat.messages(session.accountId, conversation.id, { limit: 50 });
-    res.status(201).json(page.messages.find((m) => m.id === id));
+    res.status(201).json(await deps.chat.message(session.accountId, id));
   });
 
   router.get('/api-keys', async (_req, res) => {

@@ -79,12 +79,25 @@ export function createChatService(deps: {
     unread: Number(c.unread ?? 0),
   });
 
+  const messageView = (m: MessageRow) => ({
+    id: m.id,
+    direction: m.direction,
+    type: m.type,
+    content: m.content,
+    status: m.status,
+    error: m.error_code !== null ? { code: m.error_code, title: m.error_title ?? '' } : null,
+    sentBy: m.sent_by === null ? null : Number(m.sent_by),
+    sentByName: m.sent_by_name,
+    createdAt: new Date(m.created_at).toISOString(),
+  });
+
   // The conversation with its count of customer messages newer than the last time someone opened it.
   const WITH_UNREAD = `select c.*, (select count(*) from messages m where m.conversation_id = c.id and m.direction = 'in'
       and m.created_at > coalesce(c.last_read_at, '-infinity'::timestamptz)) as unread from conversations c`;
 
-  async function find(accountId: string, conversationId: string): Promise<ConversationRow> {
-    const [row] = await db.query<ConversationRow>(`${WITH_UNREAD} where c.id = $1 and c.account_id = $2`, [conversationId, accountId]);
+  /** The account's conversation; with its unread count only for what shows it (counting is not free in a long conversation). */
+  async function find(accountId: string, conversationId: string, withUnread = true): Promise<ConversationRow> {
+    const [row] = await db.query<ConversationRow>(`${withUnread ? WITH_UNREAD : 'select c.* from conversations c'} where c.id = $1 and c.account_id = $2`, [conversationId, accountId]);
     if (!row) throw notFound('No such conversation in this account.');
     return row;
   }
@@ -170,7 +183,7 @@ export function createChatService(deps: {
 
     /** The agent records that the customer agreed to receive broadcasts again. */
     async optIn(accountId: string, userId: number, conversationId: string) {
-      await find(accountId, conversationId);
+      await find(accountId, conversationId, false);
       await db.transaction(async (tx) => {
         const changed = await tx.query('update conversations set opted_out_at = null, updated_at = $2 where id = $1 and opted_out_at is not null returning id', [conversationId, clock.now()]);
         const [user] = await tx.query<{ name: string | null }>('select name from account_users where account_id = $1 and kommo_user_id = $2', [accountId, userId]);
@@ -206,20 +219,19 @@ export function createChatService(deps: {
       const rows = found.filter((m): m is MessageRow => m.id != null);
       const more = rows.length > page.limit;
       const shown = rows.slice(0, page.limit);
-      return {
-        messages: shown.map((m) => ({
-          id: m.id,
-          direction: m.direction,
-          type: m.type,
-          content: m.content,
-          status: m.status,
-          error: m.error_code !== null ? { code: m.error_code, title: m.error_title ?? '' } : null,
-          sentBy: m.sent_by === null ? null : Number(m.sent_by),
-          sentByName: m.sent_by_name,
-          createdAt: new Date(m.created_at).toISOString(),
-        })),
-        nextBefore: more ? shown.at(-1)!.id : null,
-      };
+      return { messages: shown.map(messageView), nextBefore: more ? shown.at(-1)!.id : null };
+    },
+
+    /** One message of the account (what a send answers with). */
+    async message(accountId: string, messageId: string) {
+      const [m] = await db.query<MessageRow>(
+        `select m.*, u.name as sent_by_name from messages m
+           left join account_users u on u.account_id = m.account_id and u.kommo_user_id = m.sent_by
+         where m.id = $1 and m.account_id = $2`,
+        [messageId, accountId],
+      );
+      if (!m) throw notFound('No such message in this account.');
+      return messageView(m);
     },
 
     async send(
@@ -233,8 +245,8 @@ export function createChatService(deps: {
         | { type: MediaKind; link: string; caption?: string; filename?: string },
     ) {
       // A file at a public link (the public API): WhatsApp fetches it; nothing is uploaded by us.
-      if ('link' in input) return sendOut(accountId, userId, await find(accountId, conversationId), input);
-      const conversation = await find(accountId, conversationId);
+      if ('link' in input) return sendOut(accountId, userId, await find(accountId, conversationId, false), input);
+      const conversation = await find(accountId, conversationId, false);
       const number = await deps.numbers.find(accountId, conversation.number_id);
       if (input.type !== 'template' && !windowClosesAt(conversation)) {
         throw new AppError('window_closed', 'The 24-hour customer-service window is closed: only an approved template can be sent until the customer writes again.', 409);

@@ -110,8 +110,7 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const mimeType = req.header('content-type') ?? 'application/octet-stream';
     const filename = query.filename ?? `${query.kind}.${mimeType.split('/')[1]?.split(';')[0] ?? 'bin'}`;
     const id = await deps.chat.send(session.accountId, session.userId, conversationId, { type: query.kind, file: { bytes, mimeType, filename }, caption: query.caption });
-    const page = await deps.chat.messages(session.accountId, conversationId, { limit: 50 });
-    res.status(201).json(page.messages.find((m) => m.id === id));
+    res.status(201).json(await deps.chat.message(session.accountId, id));
   });
 
   router.post('/conversations/:conversationId/messages', async (req, res) => {
@@ -119,8 +118,7 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');
     const input = parse(SendMessageInput, req.body, 'body');
     const id = await deps.chat.send(session.accountId, session.userId, conversationId, input);
-    const page = await deps.chat.messages(session.accountId, conversationId, { limit: 50 });
-    res.status(201).json(page.messages.find((m) => m.id === id));
+    res.status(201).json(await deps.chat.message(session.accountId, id));
   });
 
   return router;
