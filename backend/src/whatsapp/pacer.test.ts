@@ -34,14 +34,29 @@ describe('the per-number pacer', () => {
       await new Promise<void>((r) => setTimeout(r, answerAfterMs));
       answered[i] = Date.now();
     };
-    const all = Promise.all([pacer.run('n', send(800)), pacer.run('n', send(0)), pacer.run('n', send(0))]);
+    const all = Promise.all([pacer.run('n', send(80)), pacer.run('n', send(0)), pacer.run('n', send(0))]);
     await vi.advanceTimersByTimeAsync(5_000);
     await all;
-    // The first at once; the second one gap (500 ms) later and answered at once; the first is still
-    // out at 1,000 ms, so the third waits for the second's answer plus a second.
+    // The first at once, answered after 80 ms; the second one gap (500 ms) later, answered at once.
+    // The third waits for the first to leave: a second after its answer (1,015 ms after its start was allowed before).
     expect(started.slice(0, 2)).toEqual([0, 500]);
-    expect(answered[0]).toBeGreaterThan(answered[1]!);
-    expect(started[2]).toBe(answered[1]! + 1000);
+    expect(answered[0]).toBe(80);
+    expect(started[2]).toBe(answered[0]! + 1000);
+  });
+
+  it('when an answer is very slow, then its send leaves the window a second after its start plus the most a request is taken to travel', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const pacer = createPacer(1, { concurrency: 2 });
+    const started: number[] = [];
+    const slow = async () => {
+      started.push(Date.now());
+      await new Promise((r) => setTimeout(r, 5_000));
+    };
+    const all = Promise.all([pacer.run('n', slow), pacer.run('n', slow)]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await all;
+    // Not at 6,000 (its answer plus a second): a request is taken to arrive within 100 ms.
+    expect(started).toEqual([0, 1100]);
   });
 
   it('when sends keep coming, then no rolling second of answers-plus-one-second ever holds more than the rate', async () => {
@@ -51,7 +66,7 @@ describe('the per-number pacer', () => {
     const sends = Array.from({ length: 60 }, (_, i) =>
       pacer.run('n', async () => {
         const start = Date.now();
-        await new Promise((r) => setTimeout(r, (i * 37) % 120));
+        await new Promise((r) => setTimeout(r, (i * 37) % 100));
         spans.push({ start, answer: Date.now() });
       }),
     );
