@@ -7,9 +7,10 @@
  * from its start until one second after its answer, or after MAX_TRAVEL_MS if the answer is slower:
  * a request held up on the way cannot share Meta's second with `rate` others (timing the window from
  * the start broke on one held up 15 ms), while a slow answer costs at most MAX_TRAVEL_MS of the
- * second (holding to every answer would lose a fifth of the pace at Meta's usual 250 ms). At most `concurrency` sends are in flight per key; an urgent send (an agent's
- * chat message) waits ahead of queued bulk sends (a broadcast's), so a running broadcast does not
- * hold up a conversation. Real time, on purpose: it shapes traffic to a real server.
+ * second (holding to every answer would lose a fifth of the pace at Meta's usual 250 ms). At most
+ * `concurrency` sends are in flight per key; an urgent send (an agent's chat message) waits ahead of
+ * queued bulk sends (a broadcast's), so a running broadcast does not hold up a conversation. Real
+ * time, on purpose: it shapes traffic to a real server.
  */
 const CATCH_UP_MS = 2;
 const WINDOW_MS = 1000;
