@@ -152,10 +152,12 @@ async function main() {
   const notesTimer = setInterval(() => tasks.drain('kommo notes', () => timeline.drain()), 15_000);
   notesTimer.unref();
   // Outgoing webhooks are due at once when an event happens, and again at their retry times; webhook
-  // bodies stored but not processed (the database went away in between) are taken up again soon.
+  // bodies stored but not processed (the database went away in between) are taken up again soon, and
+  // so are statuses that raced their send's checkpoint.
   const webhooksTimer = setInterval(() => {
     tasks.drain('outgoing webhooks', () => webhooks.drain());
     tasks.drain('whatsapp inbox', () => inbox.processPending({ includeFailed: false }));
+    tasks.drain('stranded statuses', () => inbox.applyStrandedStatuses());
   }, 2000);
   webhooksTimer.unref();
   purgeTimer.unref();

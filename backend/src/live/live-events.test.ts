@@ -3,6 +3,7 @@ import { readEventStream, type LiveEventData } from '../../../contract/event-str
 import { demoKommoAccount } from '../../../fakes/kommo/fake-kommo-data';
 import { startTestApp, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
+import { accountWithAudience, broadcastReady, runEngine, springSale } from '../../test/broadcast-helpers';
 import { chatReady, CUSTOMER } from '../../test/whatsapp-helpers';
 
 /** Opens the event stream as the widget does (fetch with the session header) and collects what arrives. */
@@ -48,6 +49,19 @@ for (const kind of storeKinds()) {
       expect(streamB.events).toEqual([]);
       await streamA.close();
       await streamB.close();
+    });
+
+    it('when broadcast messages are delivered and read, then their status events name the broadcast (its counts moved)', async () => {
+      t = await startTestApp(kind, { accounts: [accountWithAudience(2)] });
+      const { auth, numbers } = await broadcastReady(t);
+      const live = await stream(t.url, auth);
+      const draft = (await t.http.post('/api/v1/broadcasts', springSale(numbers, [10_001, 10_002]), { headers: auth })).data;
+      await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, { expectedRecipients: 2 }, { headers: auth });
+      await runEngine(t);
+      expect((await t.http.get(`/api/v1/broadcasts/${draft.id}`, { headers: auth })).data.counts).toMatchObject({ delivered: 2, read: 2 });
+      // Delivered and read for each of the two messages.
+      await expect.poll(() => live.events.filter((e) => e.event === 'message.status' && e.data.broadcastId === draft.id)).toHaveLength(4);
+      await live.close();
     });
 
     it('when the stream is opened without a session, then 401', async () => {

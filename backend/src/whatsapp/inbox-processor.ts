@@ -67,6 +67,18 @@ export function createInboxProcessor(deps: {
     }
   }
 
+  /** Moves a stored message's status forward; a failure is also told to the Kommo timeline and its broadcast. False when nothing moved. */
+  async function advance(tx: Queryable, s: { wamid: string; status: string; at: Date; code: number | null; title: string | null; reason: string }): Promise<boolean> {
+    const [m] = await tx.query<StatusChange>(`${ADVANCE_STATUS} returning ${CHANGED}`, [s.wamid, s.status, s.at, s.code, s.title]);
+    if (!m) return false;
+    await publishStatus(tx, m);
+    if (s.status === 'failed') {
+      await enqueueEvent(tx, { id: ids(), accountId: m.account_id, conversationId: m.conversation_id, text: `WhatsApp message not delivered — ${s.reason} (code ${s.code ?? 'none'}).`, at: s.at });
+      await deps.onFailed?.(tx, m.id, s.code ?? 0, s.reason);
+    }
+    return true;
+  }
+
   async function statuses(tx: Queryable, value: Value) {
     for (const s of value.statuses ?? []) {
       if (!s.id || !s.status) continue;
@@ -74,21 +86,8 @@ export function createInboxProcessor(deps: {
       const at = s.timestamp ? new Date(Number(s.timestamp) * 1000) : clock.now();
       // Our send call may not have answered (a crash, a timeout): the callback data names the broadcast recipient Meta accepted.
       if (s.biz_opaque_callback_data) await deps.onAccepted?.(tx, s.biz_opaque_callback_data, s.id);
-      const updated = await tx.query<{ id: string; account_id: string; conversation_id: string }>(
-        `update messages set status = $2, status_at = $3, error_code = coalesce($4, error_code), error_title = coalesce($5, error_title)
-         where wamid = $1 and ${STATUS_ADVANCES} returning id, account_id, conversation_id`,
-        [s.id, s.status, at, error?.code ?? null, error?.title ?? null],
-      );
-      if (updated.length) {
-        const m = updated[0]!;
-        await publish(tx, { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id });
-        if (s.status === 'failed') {
-          const reason = error?.error_data?.details ? `${error.title ?? ''}: ${error.error_data.details}` : (error?.title ?? 'unknown reason');
-          await enqueueEvent(tx, { id: ids(), accountId: m.account_id, conversationId: m.conversation_id, text: `WhatsApp message not delivered — ${reason} (code ${error?.code ?? 'none'}).`, at });
-          await deps.onFailed?.(tx, m.id, error?.code ?? 0, reason);
-        }
-        continue;
-      }
+      const reason = error?.error_data?.details ? `${error.title ?? ''}: ${error.error_data.details}` : (error?.title ?? 'unknown reason');
+      if (await advance(tx, { wamid: s.id, status: s.status, at, code: error?.code ?? null, title: error?.title ?? null, reason })) continue;
       const known = await tx.query('select 1 from messages where wamid = $1', [s.id]);
       if (!known.length) {
         await tx.query('insert into early_statuses (wamid, status, error_code, error_title, at) values ($1, $2, $3, $4, $5) on conflict do nothing', [s.id, s.status, error?.code ?? null, error?.title ?? null, at]);
@@ -156,6 +155,13 @@ export function createInboxProcessor(deps: {
     }
   }
 
+  /** Applies statuses that arrived before the send call returned the message id. */
+  async function applyEarlyStatuses(tx: Queryable, wamid: string) {
+    const early = await tx.query<{ status: string; error_code: number | null; error_title: string | null; at: Date }>('select * from early_statuses where wamid = $1 order by at', [wamid]);
+    for (const s of early) await advance(tx, { wamid, status: s.status, at: s.at, code: s.error_code, title: s.error_title, reason: s.error_title ?? 'unknown reason' });
+    await tx.query('delete from early_statuses where wamid = $1', [wamid]);
+  }
+
   return {
     process,
     /** Processes what an earlier process stored but did not finish (at start, and on a schedule). */
@@ -181,24 +187,39 @@ export function createInboxProcessor(deps: {
       );
       return done;
     },
-    /** Applies statuses that arrived before the send call returned the message id. */
-    async applyEarlyStatuses(tx: Queryable, wamid: string) {
-      const early = await tx.query<{ status: string; error_code: number | null; error_title: string | null; at: Date }>('select * from early_statuses where wamid = $1 order by at', [wamid]);
-      for (const s of early) {
-        const updated = await tx.query<{ id: string; account_id: string; conversation_id: string }>(
-          `update messages set status = $2, status_at = $3, error_code = coalesce($4, error_code), error_title = coalesce($5, error_title)
-           where wamid = $1 and ${STATUS_ADVANCES} returning id, account_id, conversation_id`,
-          [wamid, s.status, s.at, s.error_code, s.error_title],
-        );
-        for (const m of updated) await publish(tx, { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id });
-      }
-      await tx.query('delete from early_statuses where wamid = $1', [wamid]);
+    applyEarlyStatuses,
+    /**
+     * Applies early statuses whose message is stored by now. A status webhook and its send's
+     * checkpoint can commit side by side, each not yet seeing the other (the webhook found no
+     * message, the checkpoint found no early status): this catches them up, on a schedule. Early
+     * statuses that never found their message (sent by another app on the number) go after a week.
+     */
+    async applyStrandedStatuses(): Promise<number> {
+      const rows = await db.query<{ wamid: string }>('select distinct e.wamid from early_statuses e join messages m on m.wamid = e.wamid limit 500');
+      for (const r of rows) await db.transaction((tx) => applyEarlyStatuses(tx, r.wamid));
+      await db.query('delete from early_statuses where at < $1', [new Date(clock.now().getTime() - 7 * 24 * 3600_000)]);
+      return rows.length;
     },
   };
 }
 export type InboxProcessor = ReturnType<typeof createInboxProcessor>;
 
 const LANES = 4;
+
+const ADVANCE_STATUS = `update messages set status = $2, status_at = $3, error_code = coalesce($4, error_code), error_title = coalesce($5, error_title)
+  where wamid = $1 and ${STATUS_ADVANCES}`;
+const CHANGED = `id, account_id, conversation_id, content ->> 'broadcastId' as broadcast_id`;
+interface StatusChange {
+  id: string;
+  account_id: string;
+  conversation_id: string;
+  broadcast_id: string | null;
+}
+
+/** A broadcast message's status moves its broadcast's delivered and read counts: the event names the broadcast too. */
+function publishStatus(tx: Queryable, m: StatusChange) {
+  return publish(tx, { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id, broadcastId: m.broadcast_id ?? undefined });
+}
 
 function hashOf(text: string): number {
   let h = 0;

@@ -40,6 +40,25 @@ for (const kind of storeKinds()) {
       expect((await outbound()).status).toBe('read');
     });
 
+    it('when a status webhook and its send’s checkpoint commit side by side, each missing the other, then the status is still applied', async () => {
+      t = await startTestApp(kind);
+      const { auth, conversation, fakeNumber } = await chatReady(t);
+      // The webhook came while the send's transaction was still open: no message yet, so it waits as early.
+      await t.fakeWhatsApp.statuses(fakeNumber.phoneNumberId, 'wamid.RACED', '+5511912345678', ['sent', 'delivered', 'read']);
+      await t.settle();
+      expect(await t.db.query('select status from early_statuses where wamid = $1', ['wamid.RACED'])).toHaveLength(3);
+      // …and that transaction read no early status before the webhook's committed.
+      const [account] = await t.db.query<{ account_id: string }>('select account_id from conversations where id = $1', [conversation.id]);
+      await t.db.query(
+        `insert into messages (id, account_id, conversation_id, direction, wamid, type, content, status, created_at, status_at) values ('m-raced', $1, $2, 'out', 'wamid.RACED', 'text', '{"body":"Raced"}', 'sent', $3, $3)`,
+        [account!.account_id, conversation.id, t.clock.now()],
+      );
+      expect(await t.inbox.applyStrandedStatuses()).toBe(1);
+      expect((await messagesOf(t, auth, conversation.id)).find((m) => m.id === 'm-raced')?.status).toBe('read');
+      expect(await t.db.query('select 1 from early_statuses')).toHaveLength(0);
+      expect(await t.inbox.applyStrandedStatuses()).toBe(0);
+    });
+
     it('when the window is closed, then free-form is refused before anything is sent, and a template goes', async () => {
       t = await startTestApp(kind);
       const { conversation } = await chatReady(t);

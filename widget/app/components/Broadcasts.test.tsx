@@ -154,6 +154,34 @@ describe('broadcasts in the widget', () => {
     expect(q('[data-testid="broadcast-resume"]')).not.toBeNull();
   });
 
+  it('when a message of the broadcast on screen is read, then its counts refresh, even if another broadcast’s event came first', async () => {
+    let push: ((chunk: string) => void) | undefined;
+    let read = 1;
+    const running = () => broadcast({ status: 'running', dryRun: null, counts: { total: 3, queued: 0, sent: 3, delivered: 3, read, failed: 0, replied: 0, optedOut: 0, cancelled: 0 }, progress: 100 });
+    server.use(
+      http.get(`${API}/api/v1/broadcasts`, () => HttpResponse.json({ broadcasts: [running()] })),
+      http.get(`${API}/api/v1/broadcasts/b-1`, () => HttpResponse.json(running())),
+      http.get(`${API}/api/v1/events`, () => {
+        const stream = new ReadableStream<Uint8Array>({ start: (controller) => void (push = (chunk) => controller.enqueue(new TextEncoder().encode(chunk))) });
+        return new HttpResponse(stream, { headers: { 'Content-Type': 'text/event-stream' } });
+      }),
+    );
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-row"] button')).not.toBeNull());
+    q<HTMLButtonElement>('[data-testid="broadcast-row"] button')!.click();
+    await vi.waitFor(() => expect(q('[data-count="read"] dd')?.textContent).toBe('1'));
+    await vi.waitFor(() => expect(push).toBeDefined());
+
+    read = 3;
+    // A chat message's status (no broadcast) and another broadcast's, then two of this one's.
+    push!('event: message.status\ndata: {"conversationId":"conv-9","messageId":"m-9"}\n\n');
+    push!('event: message.status\ndata: {"conversationId":"conv-8","messageId":"m-8","broadcastId":"b-2"}\n\n');
+    push!('event: message.status\ndata: {"conversationId":"conv-1","messageId":"m-1","broadcastId":"b-1"}\n\n');
+    await vi.waitFor(() => expect(q('[data-count="read"] dd')?.textContent).toBe('3'));
+  });
+
   it('when a saved audience is chosen on the broadcasts page, then the draft goes to it, with a custom field mapped by id', async () => {
     let body: unknown;
     server.use(

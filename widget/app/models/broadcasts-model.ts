@@ -55,6 +55,7 @@ export function createBroadcastsModel(deps: { api: ApiClient; onLaunched?: () =>
   const selectedTemplate = () => templates.value.find((t) => templateKey(t) === draft.value.templateKey) ?? null;
 
   let refetch: ReturnType<typeof setTimeout> | undefined;
+  const changed = new Set<string>();
 
   return {
     list,
@@ -158,13 +159,16 @@ export function createBroadcastsModel(deps: { api: ApiClient; onLaunched?: () =>
         while (!controller.signal.aborted) {
           try {
             await deps.api.events((type, data) => {
-              if (type !== 'broadcast.updated') return;
+              // A broadcast changed, or one of its messages was delivered or read (its counts moved).
+              if ((type !== 'broadcast.updated' && type !== 'message.status') || !data.broadcastId) return;
+              changed.add(data.broadcastId);
               // Many sends make many events: refetch at most every 300 ms.
               if (refetch) return;
               refetch = setTimeout(() => {
                 refetch = undefined;
                 const id = current.value?.id;
-                if (id && id === data.broadcastId) void deps.api.broadcast(id).then((b) => (current.value = b), () => undefined);
+                if (id && changed.has(id)) void deps.api.broadcast(id).then((b) => (current.value = b), () => undefined);
+                changed.clear();
                 if (list.value) void deps.api.broadcasts().then((l) => (list.value = l.broadcasts), () => undefined);
               }, 300);
             }, controller.signal);
