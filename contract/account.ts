@@ -1,21 +1,21 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { Role } from './session';
 
 export const AccountView = z.object({
   id: z.string(),
-  kommoAccountId: z.number().int(),
+  kommoAccountId: z.int(),
   subdomain: z.string(),
-  name: z.string().nullable(),
+  name: z.nullable(z.string()),
   status: z.enum(['active', 'uninstalled']),
   installedAt: z.iso.datetime(),
-  timezone: z.string().nullable(),
-  kommoPlan: z.object({ name: z.string(), seenAt: z.iso.datetime() }).nullable(),
+  timezone: z.nullable(z.string()),
+  kommoPlan: z.nullable(z.object({ name: z.string(), seenAt: z.iso.datetime() })),
 });
 export type AccountView = z.infer<typeof AccountView>;
 
 export const UserView = z.object({
-  id: z.number().int(),
-  name: z.string().nullable(),
+  id: z.int(),
+  name: z.nullable(z.string()),
   role: Role,
   enabled: z.boolean(),
   lastSeenAt: z.iso.datetime(),
@@ -28,7 +28,7 @@ export type MeResponse = z.infer<typeof MeResponse>;
 export const UserList = z.object({ users: z.array(UserView) });
 export type UserList = z.infer<typeof UserList>;
 
-export const UserIdParams = z.object({ userId: z.coerce.number().int().positive() });
+export const UserIdParams = z.object({ userId: z.pipe(z.coerce.number(), z.int().check(z.positive())) });
 
-export const UpdateUserRequest = z.object({ enabled: z.boolean() }).strict();
+export const UpdateUserRequest = z.strictObject({ enabled: z.boolean() });
 export type UpdateUserRequest = z.infer<typeof UpdateUserRequest>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { SessionResponse } from './session';
 
 /** Where in Kommo the iframe is shown. */
@@ -6,7 +6,7 @@ export const Area = z.enum(['card', 'settings', 'advanced_settings', 'list']);
 export type Area = z.infer<typeof Area>;
 
 export const CardContact = z.object({
-  id: z.number().int(),
+  id: z.int(),
   name: z.string(),
   phones: z.array(z.string()),
 });
@@ -14,13 +14,13 @@ export const CardContact = z.object({
 /** What the loader knows about where the widget is shown (SPEC §2). */
 export const HostContext = z.object({
   area: Area,
-  entity: z.enum(['leads', 'contacts', 'companies']).nullable(),
-  entityId: z.number().int().nullable(),
+  entity: z.nullable(z.enum(['leads', 'contacts', 'companies'])),
+  entityId: z.nullable(z.int()),
   contacts: z.array(CardContact),
-  selected: z.array(z.object({ id: z.number().int(), type: z.string() })).default([]),
-  user: z.object({ id: z.number().int(), name: z.string() }),
+  selected: z._default(z.array(z.object({ id: z.int(), type: z.string() })), []),
+  user: z.object({ id: z.int(), name: z.string() }),
   language: z.string(),
-  kommoPlan: z.string().nullable(),
+  kommoPlan: z.nullable(z.string()),
 });
 export type HostContext = z.infer<typeof HostContext>;
 
@@ -39,6 +39,6 @@ export type HostMessage = z.infer<typeof HostMessage>;
 export const AppMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('wabridge:ready') }),
   z.object({ type: z.literal('wabridge:refresh-session') }),
-  z.object({ type: z.literal('wabridge:resize'), height: z.number().int().min(0).max(5000) }),
+  z.object({ type: z.literal('wabridge:resize'), height: z.int().check(z.gte(0), z.lte(5000)) }),
 ]);
 export type AppMessage = z.infer<typeof AppMessage>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 export const PlanId = z.enum(['demo', 'user', 'pro', 'vip']);
 export const PaidPlanId = z.enum(['user', 'pro', 'vip']);
@@ -12,22 +12,22 @@ export const CapabilityDecision = z.union([
 
 export const LicenceStatus = z.object({
   state: z.enum(['none', 'demo', 'active', 'expired', 'uninstalled', 'consent_withdrawn']),
-  plan: PlanId.nullable(),
+  plan: z.nullable(PlanId),
   timezone: z.string(),
-  period: z.object({ startsAt: z.iso.datetime(), endsAt: z.iso.datetime(), daysLeft: z.number().int() }).nullable(),
-  reminderDaysLeft: z.number().int().nullable(),
-  allowance: z.object({ used: z.number().int(), limit: z.number().int(), resetsAt: z.iso.datetime().nullable() }).nullable(),
-  numberLimit: z.number().int(),
+  period: z.nullable(z.object({ startsAt: z.iso.datetime(), endsAt: z.iso.datetime(), daysLeft: z.int() })),
+  reminderDaysLeft: z.nullable(z.int()),
+  allowance: z.nullable(z.object({ used: z.int(), limit: z.int(), resetsAt: z.nullable(z.iso.datetime()) })),
+  numberLimit: z.int(),
   upcoming: z.array(z.object({ plan: PlanId, startsAt: z.iso.datetime(), endsAt: z.iso.datetime() })),
-  kommoPlan: z.object({ name: z.string().nullable(), tier: z.string(), full: z.boolean() }),
+  kommoPlan: z.object({ name: z.nullable(z.string()), tier: z.string(), full: z.boolean() }),
   capabilities: z.record(CapabilityName, CapabilityDecision),
 });
 export type LicenceStatus = z.infer<typeof LicenceStatus>;
 
 export const PlanList = z.object({
-  periodDays: z.number().int(),
-  demo: z.object({ days: z.number().int(), messages: z.number().int(), numbers: z.number().int(), broadcastRecipients: z.number().int() }),
-  plans: z.array(z.object({ id: PaidPlanId, messages: z.number().int(), numbers: z.number().int(), prices: z.record(Currency, z.number().int()) })),
+  periodDays: z.int(),
+  demo: z.object({ days: z.int(), messages: z.int(), numbers: z.int(), broadcastRecipients: z.int() }),
+  plans: z.array(z.object({ id: PaidPlanId, messages: z.int(), numbers: z.int(), prices: z.record(Currency, z.int()) })),
 });
 export type PlanList = z.infer<typeof PlanList>;
 
@@ -36,31 +36,29 @@ export const UpgradeQuote = z.object({
   plan: PaidPlanId,
   currency: Currency,
   fromPlan: PlanId,
-  remainingDays: z.number().int(),
-  price: z.number().int(),
-  credit: z.number().int(),
-  amount: z.number().int(),
+  remainingDays: z.int(),
+  price: z.int(),
+  credit: z.int(),
+  amount: z.int(),
 });
 
-const name = z.string().trim().min(1, 'is required').max(100);
-export const RegistrationInput = z
-  .object({
+const name = z.string().check(z.trim(), z.minLength(1, 'is required'), z.maxLength(100));
+export const RegistrationInput = z.strictObject({
     lastName: name,
     firstName: name,
-    patronymic: z.string().trim().max(100).optional().transform((v) => (v ? v : undefined)),
-    email: z.email('must be an email address').max(254),
-    phone: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'must be in international format, e.g. +5511912345678'),
+    patronymic: z.pipe(z.optional(z.string().check(z.trim(), z.maxLength(100))), z.transform((v) => (v ? v : undefined))),
+    email: z.email('must be an email address').check(z.maxLength(254)),
+    phone: z.string().check(z.trim(), z.regex(/^\+[1-9]\d{6,14}$/, 'must be in international format, e.g. +5511912345678')),
     city: name,
-    termsVersion: z.string().min(1).max(50),
+    termsVersion: z.string().check(z.minLength(1), z.maxLength(50)),
     acceptTerms: z.literal(true, 'the terms must be accepted'),
-  })
-  .strict();
+  });
 export type RegistrationInput = z.input<typeof RegistrationInput>;
 
 export const Registration = z.object({
   lastName: z.string(),
   firstName: z.string(),
-  patronymic: z.string().nullable(),
+  patronymic: z.nullable(z.string()),
   email: z.string(),
   phone: z.string(),
   city: z.string(),
@@ -70,25 +68,25 @@ export const Registration = z.object({
 export const TermsView = z.object({
   current: z.object({ version: z.string(), title: z.string(), body: z.string(), effectiveAt: z.iso.datetime() }),
   /** A newer version already published that takes effect later. */
-  upcoming: z.object({ version: z.string(), effectiveAt: z.iso.datetime() }).nullable(),
-  acceptedVersion: z.string().nullable(),
-  acceptedAt: z.iso.datetime().nullable(),
+  upcoming: z.nullable(z.object({ version: z.string(), effectiveAt: z.iso.datetime() })),
+  acceptedVersion: z.nullable(z.string()),
+  acceptedAt: z.nullable(z.iso.datetime()),
   acceptanceRequired: z.boolean(),
 });
 export type TermsView = z.infer<typeof TermsView>;
 
 export const AccountAdmin = z.object({
-  registration: Registration.nullable(),
+  registration: z.nullable(Registration),
   terms: TermsView,
   /** Whether the admin may place a paid order now, and if not, why. */
-  mayOrder: z.object({ allowed: z.boolean(), code: z.string().optional(), message: z.string().optional() }),
+  mayOrder: z.object({ allowed: z.boolean(), code: z.optional(z.string()), message: z.optional(z.string()) }),
 });
 export type AccountAdmin = z.infer<typeof AccountAdmin>;
 
-export const AcceptTermsInput = z.object({ version: z.string().min(1).max(50) }).strict();
+export const AcceptTermsInput = z.strictObject({ version: z.string().check(z.minLength(1), z.maxLength(50)) });
 
-export const WithdrawConsentInput = z.object({ confirm: z.literal(true, 'confirm must be true') }).strict();
-export const ConsentView = z.object({ withdrawnAt: z.iso.datetime().nullable(), deletionDueBy: z.iso.datetime().nullable() });
+export const WithdrawConsentInput = z.strictObject({ confirm: z.literal(true, 'confirm must be true') });
+export const ConsentView = z.object({ withdrawnAt: z.nullable(z.iso.datetime()), deletionDueBy: z.nullable(z.iso.datetime()) });
 
 export const AccountSettings = z.object({
   autoCreateFromInbound: z.boolean(),
@@ -96,11 +94,7 @@ export const AccountSettings = z.object({
   replyTasks: z.boolean(),
 });
 export type AccountSettings = z.infer<typeof AccountSettings>;
-export const UpdateSettingsInput = AccountSettings.partial().strict();
+export const UpdateSettingsInput = z.partial(z.strictObject(AccountSettings.shape));
 
-export const OutageInput = z
-  .object({ startsAt: z.iso.datetime({ offset: true }), endsAt: z.iso.datetime({ offset: true }), note: z.string().max(500).optional() })
-  .strict();
-export const TermsPublishInput = z
-  .object({ version: z.string().regex(/^[A-Za-z0-9._-]{1,50}$/), title: z.string().min(1).max(200), body: z.string().min(1).max(100_000) })
-  .strict();
+export const OutageInput = z.strictObject({ startsAt: z.iso.datetime({ offset: true }), endsAt: z.iso.datetime({ offset: true }), note: z.optional(z.string().check(z.maxLength(500))) });
+export const TermsPublishInput = z.strictObject({ version: z.string().check(z.regex(/^[A-Za-z0-9._-]{1,50}$/)), title: z.string().check(z.minLength(1), z.maxLength(200)), body: z.string().check(z.minLength(1), z.maxLength(100_000)) });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { Currency, PaidPlanId } from './licence';
 
 export const OrderAction = z.enum(['buy', 'renew', 'upgrade']);
@@ -10,30 +10,30 @@ export const OrderQuote = z.object({
   kind: z.enum(['new', 'renewal', 'upgrade']),
   plan: PaidPlanId,
   currency: Currency,
-  price: z.number().int(),
-  creditApplied: z.number().int(),
-  amountDue: z.number().int(),
+  price: z.int(),
+  creditApplied: z.int(),
+  amountDue: z.int(),
   /** For an upgrade: whole days left on the current period and their value. */
-  remainingDays: z.number().int().nullable(),
-  unusedValue: z.number().int().nullable(),
+  remainingDays: z.nullable(z.int()),
+  unusedValue: z.nullable(z.int()),
 });
 export type OrderQuote = z.infer<typeof OrderQuote>;
 
-export const CreateOrderInput = z.object({ action: OrderAction, plan: PaidPlanId, currency: Currency, method: PaymentMethod }).strict();
+export const CreateOrderInput = z.strictObject({ action: OrderAction, plan: PaidPlanId, currency: Currency, method: PaymentMethod });
 export type CreateOrderInput = z.infer<typeof CreateOrderInput>;
 
 export const ClaimView = z.object({
   id: z.string(),
   status: z.enum(['open', 'upheld', 'rejected']),
   text: z.string(),
-  attachments: z.array(z.object({ name: z.string(), size: z.number().int() })),
+  attachments: z.array(z.object({ name: z.string(), size: z.int() })),
   filedAt: z.iso.datetime(),
   answerDueBy: z.iso.datetime(),
-  answer: z.string().nullable(),
-  resolution: z.string().nullable(),
-  refundAmount: z.number().int().nullable(),
-  extensionDays: z.number().int().nullable(),
-  answeredAt: z.iso.datetime().nullable(),
+  answer: z.nullable(z.string()),
+  resolution: z.nullable(z.string()),
+  refundAmount: z.nullable(z.int()),
+  extensionDays: z.nullable(z.int()),
+  answeredAt: z.nullable(z.iso.datetime()),
 });
 export type ClaimView = z.infer<typeof ClaimView>;
 
@@ -44,63 +44,58 @@ export const OrderView = z.object({
   plan: PaidPlanId,
   currency: Currency,
   method: PaymentMethod,
-  price: z.number().int(),
-  creditApplied: z.number().int(),
-  amountDue: z.number().int(),
-  amountReceived: z.number().int(),
-  amountRefunded: z.number().int(),
+  price: z.int(),
+  creditApplied: z.int(),
+  amountDue: z.int(),
+  amountReceived: z.int(),
+  amountRefunded: z.int(),
   status: OrderStatus,
   createdAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
-  paidAt: z.iso.datetime().nullable(),
-  activatedAt: z.iso.datetime().nullable(),
-  terminatedAt: z.iso.datetime().nullable(),
+  paidAt: z.nullable(z.iso.datetime()),
+  activatedAt: z.nullable(z.iso.datetime()),
+  terminatedAt: z.nullable(z.iso.datetime()),
   /** Paid more than a day ago and still not active: the widget shows the support contact. */
   activationPending: z.boolean(),
-  claimWindow: z.object({ lastDay: z.iso.date(), closesAt: z.iso.datetime(), open: z.boolean() }).nullable(),
+  claimWindow: z.nullable(z.object({ lastDay: z.iso.date(), closesAt: z.iso.datetime(), open: z.boolean() })),
   delayRefundAvailable: z.boolean(),
   canTerminate: z.boolean(),
-  checkoutUrl: z.string().nullable(),
-  invoiceUrl: z.string().nullable(),
-  history: z.array(z.object({ at: z.iso.datetime(), event: z.enum(['created', 'payment', 'refund', 'activated', 'terminated', 'expired', 'cancelled']), amount: z.number().int().nullable(), detail: z.string().nullable() })),
+  checkoutUrl: z.nullable(z.string()),
+  invoiceUrl: z.nullable(z.string()),
+  history: z.array(z.object({ at: z.iso.datetime(), event: z.enum(['created', 'payment', 'refund', 'activated', 'terminated', 'expired', 'cancelled']), amount: z.nullable(z.int()), detail: z.nullable(z.string()) })),
   claims: z.array(ClaimView),
 });
 export type OrderView = z.infer<typeof OrderView>;
 
-export const OrderList = z.object({ orders: z.array(OrderView), supportEmail: z.string(), credit: z.record(Currency, z.number().int()) });
+export const OrderList = z.object({ orders: z.array(OrderView), supportEmail: z.string(), credit: z.record(Currency, z.int()) });
 export type OrderList = z.infer<typeof OrderList>;
 
-export const OrderIdParams = z.object({ orderId: z.string().min(1).max(100) });
-export const ClaimIdParams = z.object({ claimId: z.string().min(1).max(100) });
+export const OrderIdParams = z.object({ orderId: z.string().check(z.minLength(1), z.maxLength(100)) });
+export const ClaimIdParams = z.object({ claimId: z.string().check(z.minLength(1), z.maxLength(100)) });
 
 export const Attachment = z.object({
-  name: z.string().trim().min(1).max(200),
-  contentType: z.string().max(100),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  contentType: z.string().check(z.maxLength(100)),
   /** Base64, at most 2 MB decoded. */
-  data: z.base64().max(2_800_000),
+  data: z.base64().check(z.maxLength(2_800_000)),
 });
-export const FileClaimInput = z.object({ text: z.string().trim().min(10, 'describe the problem in at least 10 characters').max(10_000), attachments: z.array(Attachment).max(3).default([]) }).strict();
+export const FileClaimInput = z.strictObject({ text: z.string().check(z.trim(), z.minLength(10, 'describe the problem in at least 10 characters'), z.maxLength(10_000)), attachments: z._default(z.array(Attachment).check(z.maxLength(3)), []) });
 export type FileClaimInput = z.input<typeof FileClaimInput>;
 
-export const TerminateInput = z.object({ confirm: z.literal(true, 'confirm must be true') }).strict();
+export const TerminateInput = z.strictObject({ confirm: z.literal(true, 'confirm must be true') });
 
-export const AnswerClaimInput = z
-  .object({
+export const AnswerClaimInput = z.strictObject({
     decision: z.enum(['upheld', 'rejected']),
-    answer: z.string().trim().min(1).max(10_000),
-    resolution: z.enum(['full_refund', 'partial_refund', 'extension', 'fix']).optional(),
-    refundAmount: z.number().int().positive().optional(),
-    extensionDays: z.number().int().min(1).max(365).optional(),
-  })
-  .strict()
-  .superRefine((v, ctx) => {
+    answer: z.string().check(z.trim(), z.minLength(1), z.maxLength(10_000)),
+    resolution: z.optional(z.enum(['full_refund', 'partial_refund', 'extension', 'fix'])),
+    refundAmount: z.optional(z.int().check(z.positive())),
+    extensionDays: z.optional(z.int().check(z.gte(1), z.lte(365))),
+  }).check(z.superRefine((v, ctx) => {
     if (v.decision === 'upheld' && !v.resolution) ctx.addIssue({ code: 'custom', path: ['resolution'], message: 'an upheld claim needs a resolution' });
     if (v.resolution === 'partial_refund' && !v.refundAmount) ctx.addIssue({ code: 'custom', path: ['refundAmount'], message: 'a partial refund needs an amount' });
     if (v.resolution === 'extension' && !v.extensionDays) ctx.addIssue({ code: 'custom', path: ['extensionDays'], message: 'an extension needs a number of days' });
-  });
+  }));
 export type AnswerClaimInput = z.infer<typeof AnswerClaimInput>;
 
-export const TransferInput = z
-  .object({ amount: z.number().int().positive(), currency: Currency, receivedAt: z.iso.datetime({ offset: true }), reference: z.string().trim().min(1).max(100) })
-  .strict();
-export const OperatorRefundInput = z.object({ amount: z.number().int().positive(), note: z.string().max(500).optional() }).strict();
+export const TransferInput = z.strictObject({ amount: z.int().check(z.positive()), currency: Currency, receivedAt: z.iso.datetime({ offset: true }), reference: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) });
+export const OperatorRefundInput = z.strictObject({ amount: z.int().check(z.positive()), note: z.optional(z.string().check(z.maxLength(500))) });

@@ -1,70 +1,66 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { MediaKind } from './whatsapp';
 
-const Phone = z.string().trim().regex(/^\+?[1-9][\d\s().-]{6,20}$/, 'must be a phone number in international format');
+const Phone = z.string().check(z.trim(), z.regex(/^\+?[1-9][\d\s().-]{6,20}$/, 'must be a phone number in international format'));
 
 /** POST /api/v1/messages: a message to a phone from one of the account's numbers (text, template, or media by link). */
 export const PublicSendInput = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), numberId: z.string().min(1).max(100), to: Phone, text: z.string().min(1).max(4096) }).strict(),
-  z
-    .object({
+  z.strictObject({ type: z.literal('text'), numberId: z.string().check(z.minLength(1), z.maxLength(100)), to: Phone, text: z.string().check(z.minLength(1), z.maxLength(4096)) }),
+  z.strictObject({
       type: z.literal('template'),
-      numberId: z.string().min(1).max(100),
+      numberId: z.string().check(z.minLength(1), z.maxLength(100)),
       to: Phone,
-      name: z.string().regex(/^[a-z0-9_]{1,512}$/),
-      language: z.string().regex(/^[a-z]{2}(_[A-Z]{2})?$/),
-      bodyParameters: z.array(z.string().max(1024)).max(20).default([]),
-    })
-    .strict(),
-  z
-    .object({
+      name: z.string().check(z.regex(/^[a-z0-9_]{1,512}$/)),
+      language: z.string().check(z.regex(/^[a-z]{2}(_[A-Z]{2})?$/)),
+      bodyParameters: z._default(z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(20)), []),
+    }),
+  z.strictObject({
       type: MediaKind,
-      numberId: z.string().min(1).max(100),
+      numberId: z.string().check(z.minLength(1), z.maxLength(100)),
       to: Phone,
       /** A public https link WhatsApp fetches the file from. */
-      link: z.url({ protocol: /^https$/ }).max(2000),
-      caption: z.string().max(1024).optional(),
-      filename: z.string().max(240).optional(),
-    })
-    .strict(),
+      link: z.url({ protocol: /^https$/ }).check(z.maxLength(2000)),
+      caption: z.optional(z.string().check(z.maxLength(1024))),
+      filename: z.optional(z.string().check(z.maxLength(240))),
+    }),
 ]);
 export type PublicSendInput = z.input<typeof PublicSendInput>;
 
-export const ConversationsQuery = z.object({ phone: z.string().max(30).optional() });
+export const ConversationsQuery = z.object({ phone: z.optional(z.string().check(z.maxLength(30))) });
 
 export const ApiKeyView = z.object({
   id: z.string(),
   name: z.string(),
   prefix: z.string(),
   createdAt: z.iso.datetime(),
-  lastUsedAt: z.iso.datetime().nullable(),
-  revokedAt: z.iso.datetime().nullable(),
+  lastUsedAt: z.nullable(z.iso.datetime()),
+  revokedAt: z.nullable(z.iso.datetime()),
 });
 export const ApiKeyList = z.object({ keys: z.array(ApiKeyView) });
 /** The key in full, shown this once. */
-export const CreatedApiKey = ApiKeyView.extend({ key: z.string() });
-export const CreateApiKeyInput = z.object({ name: z.string().trim().min(1).max(80) }).strict();
-export const ApiKeyIdParams = z.object({ keyId: z.string().min(1).max(100) });
+export const CreatedApiKey = z.extend(ApiKeyView, { key: z.string() });
+export const CreateApiKeyInput = z.strictObject({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(80)) });
+export const ApiKeyIdParams = z.object({ keyId: z.string().check(z.minLength(1), z.maxLength(100)) });
 
 export const WEBHOOK_EVENTS = ['message.received', 'message.status', 'broadcast.progress', 'broadcast.finished'] as const;
-export const WebhookEndpointView = z.object({ id: z.string(), url: z.string(), createdAt: z.iso.datetime(), disabledAt: z.iso.datetime().nullable() });
+export const WebhookEndpointView = z.object({ id: z.string(), url: z.string(), createdAt: z.iso.datetime(), disabledAt: z.nullable(z.iso.datetime()) });
 export const WebhookEndpointList = z.object({ endpoints: z.array(WebhookEndpointView) });
 /** The signing secret in full, shown this once. */
-export const CreatedWebhookEndpoint = WebhookEndpointView.extend({ secret: z.string() });
-export const CreateWebhookInput = z.object({ url: z.url({ protocol: /^https?$/ }).max(2000) }).strict();
-export const WebhookIdParams = z.object({ endpointId: z.string().min(1).max(100) });
+export const CreatedWebhookEndpoint = z.extend(WebhookEndpointView, { secret: z.string() });
+export const CreateWebhookInput = z.strictObject({ url: z.url({ protocol: /^https?$/ }).check(z.maxLength(2000)) });
+export const WebhookIdParams = z.object({ endpointId: z.string().check(z.minLength(1), z.maxLength(100)) });
 export const WebhookDeliveryList = z.object({
   deliveries: z.array(
     z.object({
       eventId: z.string(),
       type: z.enum(WEBHOOK_EVENTS),
       createdAt: z.iso.datetime(),
-      attempts: z.number().int(),
-      lastStatus: z.number().int().nullable(),
-      lastError: z.string().nullable(),
-      deliveredAt: z.iso.datetime().nullable(),
-      gaveUpAt: z.iso.datetime().nullable(),
-      nextAttemptAt: z.iso.datetime().nullable(),
+      attempts: z.int(),
+      lastStatus: z.nullable(z.int()),
+      lastError: z.nullable(z.string()),
+      deliveredAt: z.nullable(z.iso.datetime()),
+      gaveUpAt: z.nullable(z.iso.datetime()),
+      nextAttemptAt: z.nullable(z.iso.datetime()),
     }),
   ),
 });

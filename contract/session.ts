@@ -1,14 +1,12 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** What the loader reports with each session: who is signed in and the host's Kommo plan (SPEC §3). */
 export const SessionRequest = z.object({
-  user: z.object({ name: z.string().trim().min(1).max(200) }).optional(),
-  kommoPlan: z
-    .object({
-      name: z.string().trim().min(1).max(100),
-      paidTill: z.iso.datetime({ offset: true }).optional(),
-    })
-    .optional(),
+  user: z.optional(z.object({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)) })),
+  kommoPlan: z.optional(z.object({
+      name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+      paidTill: z.optional(z.iso.datetime({ offset: true })),
+    })),
 });
 export type SessionRequest = z.infer<typeof SessionRequest>;
 
@@ -19,7 +17,7 @@ export const SessionResponse = z.object({
   token: z.string(),
   expiresAt: z.iso.datetime(),
   accountId: z.string(),
-  userId: z.number().int(),
+  userId: z.int(),
   role: Role,
 });
 export type SessionResponse = z.infer<typeof SessionResponse>;

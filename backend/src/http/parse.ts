@@ -1,12 +1,12 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { badRequest } from './app-error';
 
 /** Parses untrusted input with a zod schema; a mismatch becomes a 400 naming each field at fault. */
-export function parse<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' | 'params' | 'headers'): z.infer<S> {
+export function parse<S extends z.core.$ZodType>(schema: S, input: unknown, where: 'body' | 'query' | 'params' | 'headers'): z.infer<S> {
   // A NUL character fits no field and PostgreSQL cannot store it in text or JSON: refused everywhere.
   const nul = findNul(input, [where]);
   if (nul) throw badRequest('invalid_characters', `The request ${where} contains a NUL character (at ${nul}).`, [{ path: nul, message: 'must not contain NUL (\\u0000)' }]);
-  const result = schema.safeParse(input);
+  const result = z.safeParse(schema, input);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({
     path: [where, ...issue.path.map(String)].join('.'),

@@ -11,13 +11,13 @@ export interface PublicRoute {
   path: string;
   summary: string;
   tag: 'Messages' | 'Conversations' | 'Numbers' | 'Broadcasts' | 'Licence';
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
+  params?: z.core.$ZodObject;
+  query?: z.core.$ZodObject;
+  body?: z.core.$ZodType;
   /** A raw file body instead of JSON. */
   rawBody?: boolean;
   status: number;
-  response: z.ZodType;
+  response: z.core.$ZodType;
   idempotent?: boolean;
 }
 
@@ -53,13 +53,13 @@ export function isPublicRoute(method: string, path: string): boolean {
   return matchers.some((m) => m.method === method.toUpperCase() && m.pattern.test(path));
 }
 
-function schema(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+function schema(s: z.core.$ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const json = z.toJSONSchema(s, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
   delete json.$schema;
   return json;
 }
 
-function parameters(object: z.ZodObject | undefined, where: 'path' | 'query') {
+function parameters(object: z.core.$ZodObject | undefined, where: 'path' | 'query') {
   if (!object) return [];
   const shape = schema(object, 'output') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
   return Object.entries(shape.properties ?? {}).map(([name, s]) => ({

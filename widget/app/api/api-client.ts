@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { MeResponse, UserList, UserView } from '../../../contract/account';
 import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, type RegistrationInput } from '../../../contract/licence';
 import { OrderList, OrderQuote, OrderView, type CreateOrderInput, type FileClaimInput } from '../../../contract/orders';
@@ -22,7 +22,7 @@ export interface ApiClientOptions {
 export function createApiClient(options: ApiClientOptions) {
   const http = options.http ?? axios.create({ baseURL: options.baseURL, timeout: 15_000 });
 
-  async function request<S extends z.ZodType>(schema: S, config: { method: string; url: string; data?: unknown; headers?: Record<string, string> }): Promise<z.infer<S>> {
+  async function request<S extends z.ZodMiniType>(schema: S, config: { method: string; url: string; data?: unknown; headers?: Record<string, string> }): Promise<z.infer<S>> {
     const token = options.getToken();
     try {
       const response = await http.request({ ...config, headers: { ...(config.headers ?? {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) } });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { TemplateList } from '../../../contract/whatsapp';
 import type { HostContext } from '../../../contract/host-messages';
 import type { Translate } from '../i18n/translate';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { ApiKeyList, WebhookDeliveryList, WebhookEndpointList } from '../../../contract/public-api';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';

@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { BroadcastList, BroadcastView, CreateBroadcastInput, ParameterSource, SavedAudienceList } from '../../../contract/broadcasts';
 import type { NumberView, TemplateView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';

@@ -1,5 +1,5 @@
 import { computed, signal } from '@preact/signals';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { ConversationView, MessageView, NumberView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';
