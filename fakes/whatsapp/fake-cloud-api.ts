@@ -372,6 +372,12 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       const response = await axios.post(options.webhookUrl, raw, { headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': 'sha256=' + createHmac('sha256', 'wrong').update(raw).digest('hex') }, validateStatus: () => true, transformRequest: (d) => d });
       return response.status;
     },
+    /** One webhook carrying statuses of several messages, as Meta batches them. */
+    async statusBatch(phoneNumberId: string, items: { id: string; to: string; status: string; error?: { code: number; title: string } }[]) {
+      const timestamp = String(Math.floor(now().getTime() / 1000));
+      const statuses = items.map((i) => ({ id: i.id, status: i.status, timestamp, recipient_id: digits(i.to), ...(i.error ? { errors: [{ code: i.error.code, title: i.error.title, message: i.error.title }] } : {}) }));
+      await deliver(envelope(numbers.get(phoneNumberId)!, { statuses }));
+    },
     /** Re-sends status events for a message in the given order (late, duplicated, reordered). */
     async statuses(phoneNumberId: string, id: string, to: string, chain: string[]) {
       await statusEvents(numbers.get(phoneNumberId)!, id, digits(to), chain);

@@ -5,7 +5,7 @@ import type { Db, Queryable } from '../store/db';
 import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
 import { publish } from '../live/live-events';
 import { ensureConversation } from './conversations';
-import { isStopWord, STATUS_ADVANCES, UNSUBSCRIBE_PAYLOAD } from './message-status';
+import { isStopWord, statusAdvances, UNSUBSCRIBE_PAYLOAD } from './message-status';
 
 interface Value {
   metadata?: { phone_number_id?: string };
@@ -67,32 +67,65 @@ export function createInboxProcessor(deps: {
     }
   }
 
-  /** Moves a stored message's status forward; a failure is also told to the Kommo timeline and its broadcast. False when nothing moved. */
-  async function advance(tx: Queryable, s: { wamid: string; status: string; at: Date; code: number | null; title: string | null; reason: string }): Promise<boolean> {
+  type StatusIn = { wamid: string; status: string; at: Date; code: number | null; title: string | null; reason: string };
+
+  /** Moves a stored message's status forward; false when nothing moved. */
+  async function advance(tx: Queryable, s: StatusIn): Promise<boolean> {
     const [m] = await tx.query<StatusChange>(`${ADVANCE_STATUS} returning ${CHANGED}`, [s.wamid, s.status, s.at, s.code, s.title]);
-    if (!m) return false;
+    if (m) await advanced(tx, m, s);
+    return Boolean(m);
+  }
+
+  /** A message's status moved: the widget hears of it, and a failure is told to the Kommo timeline and its broadcast. */
+  async function advanced(tx: Queryable, m: StatusChange, s: StatusIn) {
     await publishStatus(tx, m);
     if (s.status === 'failed') {
       await enqueueEvent(tx, { id: ids(), accountId: m.account_id, conversationId: m.conversation_id, text: `WhatsApp message not delivered — ${s.reason} (code ${s.code ?? 'none'}).`, at: s.at });
       await deps.onFailed?.(tx, m.id, s.code ?? 0, s.reason);
     }
-    return true;
   }
 
   async function statuses(tx: Queryable, value: Value) {
-    for (const s of value.statuses ?? []) {
-      if (!s.id || !s.status) continue;
+    const list = (value.statuses ?? []).flatMap((s) => {
+      if (!s.id || !s.status) return [];
       const error = s.errors?.[0];
-      const at = s.timestamp ? new Date(Number(s.timestamp) * 1000) : clock.now();
-      // Our send call may not have answered (a crash, a timeout): the callback data names the broadcast recipient Meta accepted.
-      if (s.biz_opaque_callback_data) await deps.onAccepted?.(tx, s.biz_opaque_callback_data, s.id);
       const reason = error?.error_data?.details ? `${error.title ?? ''}: ${error.error_data.details}` : (error?.title ?? 'unknown reason');
-      if (await advance(tx, { wamid: s.id, status: s.status, at, code: error?.code ?? null, title: error?.title ?? null, reason })) continue;
-      const known = await tx.query('select 1 from messages where wamid = $1', [s.id]);
-      if (!known.length) {
-        await tx.query('insert into early_statuses (wamid, status, error_code, error_title, at) values ($1, $2, $3, $4, $5) on conflict do nothing', [s.id, s.status, error?.code ?? null, error?.title ?? null, at]);
-      }
+      return [{ wamid: s.id, status: s.status, at: s.timestamp ? new Date(Number(s.timestamp) * 1000) : clock.now(), code: error?.code ?? null, title: error?.title ?? null, reason, callback: s.biz_opaque_callback_data }];
+    });
+    // Our send call may not have answered (a crash, a timeout): the callback data names the broadcast recipient Meta accepted.
+    for (const s of list) if (s.callback) await deps.onAccepted?.(tx, s.callback, s.wamid);
+    if (new Set(list.map((s) => s.wamid)).size < list.length) {
+      // The same message twice in one body (sent, then delivered…): one after the other, in order.
+      for (const s of list) if (!(await advance(tx, s))) await keepEarly(tx, [s]);
+      return;
     }
+    if (list.length === 1) {
+      if (!(await advance(tx, list[0]!))) await keepEarly(tx, list);
+      return;
+    }
+    // A batch of different messages' statuses: moved in one statement, the rest kept in another.
+    const moved = await tx.query<StatusChange & { wamid: string }>(
+      `update messages m set status = s.status, status_at = s.at, error_code = coalesce(s.code, m.error_code), error_title = coalesce(s.title, m.error_title)
+       from unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[]) as s(wamid, status, at, code, title)
+       where m.wamid = s.wamid and ${statusAdvances('s.status', 'm.status')}
+       returning m.id, m.account_id, m.conversation_id, m.content ->> 'broadcastId' as broadcast_id, m.wamid`,
+      [list.map((s) => s.wamid), list.map((s) => s.status), list.map((s) => s.at), list.map((s) => s.code), list.map((s) => s.title)],
+    );
+    const byWamid = new Map(list.map((s) => [s.wamid, s]));
+    for (const m of moved) await advanced(tx, m, byWamid.get(m.wamid)!);
+    const movedWamids = new Set(moved.map((m) => m.wamid));
+    await keepEarly(tx, list.filter((s) => !movedWamids.has(s.wamid)));
+  }
+
+  /** Statuses that moved no message are kept for later when there is no such message yet (its send has not answered). */
+  async function keepEarly(tx: Queryable, list: { wamid: string; status: string; at: Date; code: number | null; title: string | null }[]) {
+    if (!list.length) return;
+    await tx.query(
+      `insert into early_statuses (wamid, status, error_code, error_title, at)
+       select s.wamid, s.status, s.code, s.title, s.at from unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[]) as s(wamid, status, at, code, title)
+       where not exists (select 1 from messages where wamid = s.wamid) on conflict do nothing`,
+      [list.map((s) => s.wamid), list.map((s) => s.status), list.map((s) => s.at), list.map((s) => s.code), list.map((s) => s.title)],
+    );
   }
 
   async function preferences(tx: Queryable, number: { id: string; account_id: string }, value: Value) {
@@ -108,40 +141,44 @@ export function createInboxProcessor(deps: {
     }
   }
 
+  type Body = { entry?: { id?: string; changes?: { field?: string; value?: Value }[] }[] };
+
+  /** Acts on every entry and change of one stored body, inside the caller's transaction. */
+  async function act(tx: Queryable, id: string, body: Body) {
+    for (const entry of body.entry ?? []) {
+      for (const change of entry.changes ?? []) {
+        const value = change.value ?? {};
+        if (change.field === 'message_template_status_update') {
+          const t = value as { event?: string; message_template_name?: string; message_template_language?: string; reason?: string };
+          if (entry.id && t.event && t.message_template_name && t.message_template_language) {
+            await deps.onTemplateStatus?.(tx, { wabaId: entry.id, name: t.message_template_name, language: t.message_template_language, event: t.event, reason: t.reason });
+          }
+          continue;
+        }
+        const pnid = value.metadata?.phone_number_id;
+        const [number] = pnid ? await tx.query<{ id: string; account_id: string }>('select id, account_id from whatsapp_numbers where phone_number_id = $1', [pnid]) : [];
+        if (!number) {
+          logger.warn({ phoneNumberId: pnid, inboxId: id }, 'webhook for a number no account has connected; ignored');
+          continue;
+        }
+        if (change.field === 'messages') {
+          await inbound(tx, number, value);
+          await statuses(tx, value);
+        } else if (change.field === 'user_preferences') {
+          await preferences(tx, number, value);
+        }
+      }
+    }
+  }
+
   /** Acts on one stored body; true when it is (now or already) processed. */
   async function process(id: string): Promise<boolean> {
     try {
       const taken = await db.transaction(async (tx) => {
         // Locked while it is processed: another instance's drain skips it rather than doing it twice.
-        const [row] = await tx.query<{ body: { entry?: { changes?: { field?: string; value?: Value }[] }[] }; processed_at: Date | null }>(
-          'select body, processed_at from whatsapp_inbox where id = $1 for update skip locked',
-          [id],
-        );
+        const [row] = await tx.query<{ body: Body; processed_at: Date | null }>('select body, processed_at from whatsapp_inbox where id = $1 for update skip locked', [id]);
         if (!row || row.processed_at) return false;
-        for (const entry of (row.body.entry ?? []) as { id?: string; changes?: { field?: string; value?: Value }[] }[]) {
-          for (const change of entry.changes ?? []) {
-            const value = change.value ?? {};
-            if (change.field === 'message_template_status_update') {
-              const t = value as { event?: string; message_template_name?: string; message_template_language?: string; reason?: string };
-              if (entry.id && t.event && t.message_template_name && t.message_template_language) {
-                await deps.onTemplateStatus?.(tx, { wabaId: entry.id, name: t.message_template_name, language: t.message_template_language, event: t.event, reason: t.reason });
-              }
-              continue;
-            }
-            const pnid = value.metadata?.phone_number_id;
-            const [number] = pnid ? await tx.query<{ id: string; account_id: string }>('select id, account_id from whatsapp_numbers where phone_number_id = $1', [pnid]) : [];
-            if (!number) {
-              logger.warn({ phoneNumberId: pnid, inboxId: id }, 'webhook for a number no account has connected; ignored');
-              continue;
-            }
-            if (change.field === 'messages') {
-              await inbound(tx, number, value);
-              await statuses(tx, value);
-            } else if (change.field === 'user_preferences') {
-              await preferences(tx, number, value);
-            }
-          }
-        }
+        await act(tx, id, row.body);
         await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = $1', [id, clock.now()]);
         return true;
       });
@@ -152,6 +189,32 @@ export function createInboxProcessor(deps: {
       // When the store itself is gone this fails too, and the body is taken up again as never tried.
       await db.query('update whatsapp_inbox set error = $2 where id = $1', [id, err instanceof Error ? err.message : String(err)]).catch(() => undefined);
       return false;
+    }
+  }
+
+  /**
+   * Acts on several stored bodies (in their order) in one transaction: under load most of a body's
+   * cost is its own begin, lock, mark and commit. When any of them fails, each is taken alone, so
+   * the others go through and the failing one is marked with its error.
+   */
+  async function processChunk(ids: string[]): Promise<number> {
+    if (ids.length === 1) return (await process(ids[0]!)) ? 1 : 0;
+    try {
+      const done = await db.transaction(async (tx) => {
+        const rows = await tx.query<{ id: string; body: Body }>(
+          'select id, body from whatsapp_inbox where id = any($1::bigint[]) and processed_at is null order by id for update skip locked',
+          [ids],
+        );
+        for (const row of rows) await act(tx, String(row.id), row.body);
+        if (rows.length) await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = any($1::bigint[])', [rows.map((r) => String(r.id)), clock.now()]);
+        return rows.length;
+      });
+      if (done) deps.onNoteQueued?.();
+      return done;
+    } catch {
+      let done = 0;
+      for (const id of ids) if (await process(id)) done++;
+      return done;
     }
   }
 
@@ -182,7 +245,7 @@ export function createInboxProcessor(deps: {
       let done = 0;
       await Promise.all(
         [...lanes.values()].map(async (ids) => {
-          for (const id of ids) if (await process(id)) done++;
+          for (let i = 0; i < ids.length; i += CHUNK) done += await processChunk(ids.slice(i, i + CHUNK));
         }),
       );
       return done;
@@ -205,9 +268,11 @@ export function createInboxProcessor(deps: {
 export type InboxProcessor = ReturnType<typeof createInboxProcessor>;
 
 const LANES = 4;
+/** Bodies of one lane acted on in one transaction. */
+const CHUNK = 20;
 
 const ADVANCE_STATUS = `update messages set status = $2, status_at = $3, error_code = coalesce($4, error_code), error_title = coalesce($5, error_title)
-  where wamid = $1 and ${STATUS_ADVANCES}`;
+  where wamid = $1 and ${statusAdvances('$2', 'status')}`;
 const CHANGED = `id, account_id, conversation_id, content ->> 'broadcastId' as broadcast_id`;
 interface StatusChange {
   id: string;

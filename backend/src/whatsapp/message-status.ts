@@ -8,10 +8,11 @@ export function shouldApply(current: string, incoming: string): boolean {
   return next !== undefined && next > (RANK[current] ?? -1);
 }
 
-/** The SQL form of `shouldApply`, for an `update … where` that is safe under concurrency. */
-export const STATUS_ADVANCES = `(status <> 'failed' and ($2 = 'failed' or
-  (case $2 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else -1 end) >
-  (case status when 'queued' then 0 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else -1 end)))`;
+/** The SQL form of `shouldApply` (`incoming` and `current` are SQL expressions), for an `update … where` that is safe under concurrency. */
+export function statusAdvances(incoming: string, current: string): string {
+  const rank = (x: string) => `(case ${x} when 'queued' then 0 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else -1 end)`;
+  return `(${current} <> 'failed' and (${incoming} = 'failed' or ${rank(incoming)} > ${rank(current)}))`;
+}
 
 /** The payload of the unsubscribe quick-reply button every broadcast message carries (SPEC §6). */
 export const UNSUBSCRIBE_PAYLOAD = 'WABRIDGE_UNSUBSCRIBE';

@@ -40,6 +40,29 @@ for (const kind of storeKinds()) {
       expect((await outbound()).status).toBe('read');
     });
 
+    it('when one webhook carries statuses of several messages, then each moves on its own, a failure is shown with its reason, and an unknown one waits', async () => {
+      t = await startTestApp(kind);
+      const { auth, conversation, fakeNumber } = await chatReady(t);
+      t.fakeWhatsApp.knobs.statuses = 'none';
+      for (const text of ['One', 'Two', 'Three']) expect((await send(auth, conversation.id, { type: 'text', text })).status).toBe(201);
+      const rows = await t.db.query<{ wamid: string; content: { body: string } }>(`select wamid, content from messages where direction = 'out' order by created_at, id`);
+      const wamid = (text: string) => rows.find((r) => r.content.body === text)!.wamid;
+      await t.fakeWhatsApp.statusBatch(fakeNumber.phoneNumberId, [
+        { id: wamid('One'), to: '+5511912345678', status: 'read' },
+        { id: wamid('Two'), to: '+5511912345678', status: 'failed', error: { code: 131026, title: 'Message undeliverable' } },
+        { id: 'wamid.NOT-YET', to: '+5511912345678', status: 'delivered' },
+        { id: wamid('Three'), to: '+5511912345678', status: 'delivered' },
+      ]);
+      await t.settle();
+      const byText = Object.fromEntries((await messagesOf(t, auth, conversation.id)).filter((m) => m.direction === 'out').map((m) => [m.content.body, m]));
+      expect(byText.One).toMatchObject({ status: 'read', error: null });
+      expect(byText.Two).toMatchObject({ status: 'failed', error: { code: 131026, title: 'Message undeliverable' } });
+      expect(byText.Three).toMatchObject({ status: 'delivered' });
+      expect(await t.db.query('select status from early_statuses where wamid = $1', ['wamid.NOT-YET'])).toEqual([{ status: 'delivered' }]);
+      const [event] = await t.db.query<{ text: string }>(`select text from kommo_event_outbox where text like '%not delivered%'`);
+      expect(event?.text).toContain('Message undeliverable (code 131026)');
+    });
+
     it('when a status webhook and its send’s checkpoint commit side by side, each missing the other, then the status is still applied', async () => {
       t = await startTestApp(kind);
       const { auth, conversation, fakeNumber } = await chatReady(t);

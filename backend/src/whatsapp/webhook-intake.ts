@@ -12,6 +12,34 @@ import type { InboxProcessor } from './inbox-processor';
  */
 export function createWebhookIntake(deps: { db: Db; clock: Clock; logger: Logger; tasks: BackgroundTasks; appSecret: string; verifyToken: string; processor: InboxProcessor }) {
   const secret = Buffer.from(deps.appSecret);
+
+  // Bodies that arrive while a write is under way go together in the next one: under load, one
+  // round trip and one commit store many webhooks, and none is acknowledged before it is stored.
+  const waiting: { body: string; at: Date; settle: (err?: unknown) => void }[] = [];
+  let writing = false;
+  function store(body: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      waiting.push({ body, at: deps.clock.now(), settle: (err) => (err ? reject(err) : resolve()) });
+      if (!writing) void write();
+    });
+  }
+  async function write() {
+    writing = true;
+    while (waiting.length) {
+      const batch = waiting.splice(0, 200);
+      try {
+        await deps.db.query(
+          `insert into whatsapp_inbox (body, received_at) values ${batch.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`,
+          batch.flatMap((b) => [b.body, b.at]),
+        );
+        for (const b of batch) b.settle();
+      } catch (err) {
+        for (const b of batch) b.settle(err);
+      }
+    }
+    writing = false;
+  }
+
   return {
     verify(query: { mode?: string; token?: string; challenge?: string }): string {
       if (query.mode === 'subscribe' && query.token === deps.verifyToken && query.challenge) return query.challenge;
@@ -25,14 +53,14 @@ export function createWebhookIntake(deps: { db: Db; clock: Clock; logger: Logger
         deps.logger.warn('WhatsApp webhook refused: bad signature');
         throw unauthorized('invalid_signature', 'The X-Hub-Signature-256 header does not match the body.');
       }
-      let body: unknown;
+      let body = raw.toString('utf8');
       try {
-        body = JSON.parse(raw.toString('utf8'));
+        JSON.parse(body);
       } catch {
         // Signed by Meta but not JSON: keep it for a person to look at rather than lose it.
-        body = { unparsable: raw.toString('base64') };
+        body = JSON.stringify({ unparsable: raw.toString('base64') });
       }
-      await deps.db.query('insert into whatsapp_inbox (body, received_at) values ($1, $2)', [JSON.stringify(body), deps.clock.now()]);
+      await store(body);
       // One drain per instance takes the stored bodies in the order they came, so messages a customer
       // sent within the same second are stored, and shown, in that order.
       deps.tasks.drain('whatsapp inbox', () => deps.processor.processPending({ includeFailed: false }));
