@@ -168,7 +168,9 @@ export function createApp(deps: AppDeps) {
     licences,
     inbox,
     pacer: whatsappPacer,
-    batch: deps.whatsapp.broadcastBatch ?? Math.max(1, Math.round(deps.whatsapp.ratePerSecond)),
+    // About a second of sending, but never more than 1,000 in flight: what is claimed and unsent is
+    // held in memory and, after a crash, waits for reconciliation.
+    batch: deps.whatsapp.broadcastBatch ?? Math.min(1000, Math.max(1, Math.round(deps.whatsapp.ratePerSecond))),
     reconcileAfterMs: deps.whatsapp.reconcileAfterMs ?? 120_000,
     onNoteQueued: writeTimeline,
   });
