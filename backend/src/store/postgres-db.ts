@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, Queryable } from './db';
 
@@ -6,6 +7,22 @@ export interface PostgresOptions {
   /** A schema to work in (tests give each run its own); created when missing. */
   schema?: string;
   max?: number;
+}
+
+/**
+ * Statements with parameters are prepared once per connection and then only bound and run: for the
+ * small, hot queries of the widget API, parsing and planning were a large share of PostgreSQL's work.
+ * Named by a hash of their text (and a generation, moved on when a schema change invalidates them).
+ */
+let generation = 0;
+const names = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (!name) {
+    name = createHash('sha1').update(sql).digest('base64url').slice(0, 20);
+    if (names.size < 5000) names.set(sql, name);
+  }
+  return `w${generation}_${name}`;
 }
 
 export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
@@ -22,8 +39,17 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
   }
   const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params: unknown[] = []) {
-      const result = await q.query(sql, params);
-      return result.rows as T[];
+      // Long texts are the generated ones (a multi-row insert of n rows): not worth keeping prepared.
+      if (!params.length || sql.length > 2000) return (await q.query(sql, params)).rows as T[];
+      try {
+        return (await q.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
+      } catch (err) {
+        if ((err as { code?: string }).code !== '0A000') throw err;
+        // "cached plan must not change result type": a migration (perhaps another instance's) changed
+        // a table under a prepared statement. Every statement is prepared again under new names.
+        generation++;
+        return (await q.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
+      }
     },
     async exec(sql: string) {
       // Without parameters, pg uses the simple protocol, which runs several statements.

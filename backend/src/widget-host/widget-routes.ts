@@ -38,6 +38,15 @@ export function widgetRoutes(deps: { publicOrigin: string }): Router {
   router.get('/app.css', (_req, res) => {
     res.sendFile(stylesheet);
   });
-  router.use(express.static(widgetBuildDir, { index: false, maxAge: 0 }));
+  router.use(
+    express.static(widgetBuildDir, {
+      index: false,
+      maxAge: 0,
+      // Chunks are named by their content (`i18n-en.968de522.js`): a browser keeps them without asking again.
+      setHeaders: (res, file) => {
+        if (/\.[0-9a-f]{8}\.js$/.test(file)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      },
+    }),
+  );
   return router;
 }
