@@ -18,6 +18,16 @@ for (const kind of storeKinds()) {
       expect(versions.map((v) => Number(v.version))).toEqual((await loadMigrations()).map((m) => m.version));
     });
 
+    it('when a table changes under a query already run (another instance migrated), then the query still answers, with the new column', async () => {
+      db = await openTestStore(kind);
+      await db.exec(`create table later_changed (id int primary key, name text); insert into later_changed values (1, 'one')`);
+      const read = () => db.query<Record<string, unknown>>('select * from later_changed where id = $1', [1]);
+      // Run on every connection of the pool, so each has it prepared.
+      await Promise.all(Array.from({ length: 8 }, read));
+      await db.exec(`alter table later_changed add column note text default 'added'`);
+      for (let i = 0; i < 8; i++) expect(await read()).toEqual([{ id: 1, name: 'one', note: 'added' }]);
+    });
+
     it('when a migration fails, then its changes are rolled back and it is not recorded', async () => {
       db = await openTestStore(kind);
       const broken = [{ version: 900, name: 'broken', sql: 'create table half_made (id int); select no_such_function();' }];
