@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import axios from 'axios';
 import { backendProcess, freePort } from '../../backend/test/reliability/backend-process';
@@ -31,6 +34,10 @@ const probe = `(() => {
  * 200 on screen. Median of five fresh page loads.
  */
 export async function renderTiming() {
+  // The backend serves the built card app: built here when this benchmark runs alone on a fresh clone.
+  if (!existsSync(fileURLToPath(new URL('../../dist/widget-app/app.js', import.meta.url)))) {
+    execFileSync('npx', ['webpack', '--config', 'widget/webpack.config.cjs'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: 'ignore' });
+  }
   const dir = await mkdtemp(join(tmpdir(), 'wabridge-render-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
