@@ -254,11 +254,14 @@ export function createInboxProcessor(deps: {
     /**
      * Applies early statuses whose message is stored by now. A status webhook and its send's
      * checkpoint can commit side by side, each not yet seeing the other (the webhook found no
-     * message, the checkpoint found no early status): this catches them up, on a schedule. Early
-     * statuses that never found their message (sent by another app on the number) go after a week.
+     * message, the checkpoint found no early status): this catches them up, on a schedule. Only a
+     * day's early statuses are looked at (such a race is over in moments; a number shared with another
+     * app can leave many that never find their message), and those go after a week.
      */
     async applyStrandedStatuses(): Promise<number> {
-      const rows = await db.query<{ wamid: string }>('select distinct e.wamid from early_statuses e join messages m on m.wamid = e.wamid limit 500');
+      const rows = await db.query<{ wamid: string }>('select distinct e.wamid from early_statuses e join messages m on m.wamid = e.wamid where e.at > $1 limit 500', [
+        new Date(clock.now().getTime() - 24 * 3600_000),
+      ]);
       for (const r of rows) await db.transaction((tx) => applyEarlyStatuses(tx, r.wamid));
       await db.query('delete from early_statuses where at < $1', [new Date(clock.now().getTime() - 7 * 24 * 3600_000)]);
       return rows.length;

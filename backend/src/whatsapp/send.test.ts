@@ -80,6 +80,13 @@ for (const kind of storeKinds()) {
       expect((await messagesOf(t, auth, conversation.id)).find((m) => m.id === 'm-raced')?.status).toBe('read');
       expect(await t.db.query('select 1 from early_statuses')).toHaveLength(0);
       expect(await t.inbox.applyStrandedStatuses()).toBe(0);
+      // A status whose message never came (another app on the number) is forgotten after a week.
+      await t.db.query(`insert into early_statuses (wamid, status, at) values ('wamid.OTHER-APP', 'read', $1), ('wamid.RECENT', 'read', $2)`, [
+        new Date(t.clock.now().getTime() - 8 * 24 * 3600_000),
+        t.clock.now(),
+      ]);
+      await t.inbox.applyStrandedStatuses();
+      expect(await t.db.query<{ wamid: string }>('select wamid from early_statuses')).toEqual([{ wamid: 'wamid.RECENT' }]);
     });
 
     it('when the window is closed, then free-form is refused before anything is sent, and a template goes', async () => {
