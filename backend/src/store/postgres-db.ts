@@ -15,15 +15,7 @@ export interface PostgresOptions {
  * Named by a hash of their text (and a generation, moved on when a schema change invalidates them).
  */
 let generation = 0;
-const names = new Map<string, string>();
-function statementName(sql: string): string {
-  let name = names.get(sql);
-  if (!name) {
-    name = createHash('sha1').update(sql).digest('base64url').slice(0, 20);
-    if (names.size < 5000) names.set(sql, name);
-  }
-  return `w${generation}_${name}`;
-}
+const statementName = (sql: string) => `w${generation}_${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`;
 
 export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
   const pool = new pg.Pool({

@@ -99,11 +99,8 @@ export function createInboxProcessor(deps: {
       for (const s of list) if (!(await advance(tx, s))) await keepEarly(tx, [s]);
       return;
     }
-    if (list.length === 1) {
-      if (!(await advance(tx, list[0]!))) await keepEarly(tx, list);
-      return;
-    }
-    // A batch of different messages' statuses: moved in one statement, the rest kept in another.
+    if (!list.length) return;
+    // Different messages' statuses: moved in one statement, the rest kept in another.
     const moved = await tx.query<StatusChange & { wamid: string }>(
       `update messages m set status = s.status, status_at = s.at, error_code = coalesce(s.code, m.error_code), error_title = coalesce(s.title, m.error_title)
        from unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[]) as s(wamid, status, at, code, title)
@@ -171,19 +168,29 @@ export function createInboxProcessor(deps: {
     }
   }
 
-  /** Acts on one stored body; true when it is (now or already) processed. */
+  /**
+   * Acts on the still unprocessed ones of `ids`, in their order, in one transaction (under load most
+   * of a body's cost is its own begin, lock, mark and commit); how many it took.
+   */
+  async function take(ids: string[]): Promise<number> {
+    const done = await db.transaction(async (tx) => {
+      // Locked while processed: another instance's drain skips them rather than doing them twice.
+      const rows = await tx.query<{ id: string; body: Body }>(
+        'select id, body from whatsapp_inbox where id = any($1::bigint[]) and processed_at is null order by id for update skip locked',
+        [ids],
+      );
+      for (const row of rows) await act(tx, String(row.id), row.body);
+      if (rows.length) await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = any($1::bigint[])', [rows.map((r) => String(r.id)), clock.now()]);
+      return rows.length;
+    });
+    if (done) deps.onNoteQueued?.();
+    return done;
+  }
+
+  /** Acts on one stored body; true when it is now processed. A failure is written on it. */
   async function process(id: string): Promise<boolean> {
     try {
-      const taken = await db.transaction(async (tx) => {
-        // Locked while it is processed: another instance's drain skips it rather than doing it twice.
-        const [row] = await tx.query<{ body: Body; processed_at: Date | null }>('select body, processed_at from whatsapp_inbox where id = $1 for update skip locked', [id]);
-        if (!row || row.processed_at) return false;
-        await act(tx, id, row.body);
-        await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = $1', [id, clock.now()]);
-        return true;
-      });
-      if (taken) deps.onNoteQueued?.();
-      return taken;
+      return (await take([id])) > 0;
     } catch (err) {
       logger.error({ err, inboxId: id }, 'webhook not processed; it stays in the inbox');
       // When the store itself is gone this fails too, and the body is taken up again as never tried.
@@ -192,30 +199,18 @@ export function createInboxProcessor(deps: {
     }
   }
 
-  /**
-   * Acts on several stored bodies (in their order) in one transaction: under load most of a body's
-   * cost is its own begin, lock, mark and commit. When any of them fails, each is taken alone, so
-   * the others go through and the failing one is marked with its error.
-   */
+  /** Several bodies together; when any of them fails, each is taken alone, so only the failing one is marked. */
   async function processChunk(ids: string[]): Promise<number> {
-    if (ids.length === 1) return (await process(ids[0]!)) ? 1 : 0;
-    try {
-      const done = await db.transaction(async (tx) => {
-        const rows = await tx.query<{ id: string; body: Body }>(
-          'select id, body from whatsapp_inbox where id = any($1::bigint[]) and processed_at is null order by id for update skip locked',
-          [ids],
-        );
-        for (const row of rows) await act(tx, String(row.id), row.body);
-        if (rows.length) await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = any($1::bigint[])', [rows.map((r) => String(r.id)), clock.now()]);
-        return rows.length;
-      });
-      if (done) deps.onNoteQueued?.();
-      return done;
-    } catch {
-      let done = 0;
-      for (const id of ids) if (await process(id)) done++;
-      return done;
+    if (ids.length > 1) {
+      try {
+        return await take(ids);
+      } catch {
+        // Taken one by one below.
+      }
     }
+    let done = 0;
+    for (const id of ids) if (await process(id)) done++;
+    return done;
   }
 
   /** Applies statuses that arrived before the send call returned the message id. */
