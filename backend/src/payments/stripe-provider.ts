@@ -48,7 +48,8 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
 
     verifyEvent(rawBody, signature, receivedAt) {
       try {
-        const event = stripe.webhooks.constructEvent(rawBody, signature, options.webhookSecret, 300, undefined, Math.floor(receivedAt.getTime() / 1000));
+        // The library takes the receive time in milliseconds (it divides by 1000 itself).
+        const event = stripe.webhooks.constructEvent(rawBody, signature, options.webhookSecret, 300, undefined, receivedAt.getTime());
         return { id: event.id, type: event.type, payload: event };
       } catch (error) {
         throw new InvalidSignatureError(error instanceof Error ? error.message : 'invalid signature');
