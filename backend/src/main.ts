@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app';
 import { createBackgroundTasks } from './background-tasks';
@@ -8,6 +7,7 @@ import { offsetClock, systemClock } from './clock';
 import { ConfigError, decodeKey, parseEnv, type Config } from './config';
 import { createSecretBox, deriveKey } from './crypto/secret-box';
 import { DEMO_CLIENT_ID, demoSecrets } from './demo/demo-credentials';
+import { createLogger } from './logger';
 import { demoRoutes } from './demo/demo-routes';
 import { randomIds } from './ids';
 import { createKommoHttpApi } from './kommo/kommo-http-api';
@@ -34,7 +34,7 @@ async function main() {
     }
     throw error;
   }
-  const logger = pino({ level: env.LOG_LEVEL ?? 'info' });
+  const logger = createLogger(env.LOG_LEVEL ?? 'info');
   const dataDir = resolve(env.DATA_DIR);
   await mkdir(dataDir, { recursive: true });
   const demo = !env.KOMMO_CLIENT_ID;
