@@ -50,6 +50,7 @@ import { createBroadcastService } from './broadcasts/broadcast-service';
 import { apiKeyAuth, createApiKeys, createKeyRateLimiter } from './public-api/api-keys';
 import { isPublicRoute } from './public-api/openapi';
 import { createOutgoingWebhooks } from './public-api/outgoing-webhooks';
+import type { WebhookTargetPolicy } from './public-api/webhook-target';
 import { apiDocsRoutes, publicApiRoutes } from './public-api/public-api-routes';
 import { createChatService } from './whatsapp/chat-service';
 import type { CloudApi } from './whatsapp/cloud-api';
@@ -91,6 +92,8 @@ export interface AppDeps {
   };
   /** Requests per second (and burst) per API key; per instance. */
   apiRate?: { perSecond: number; burst: number };
+  /** Where outgoing webhooks may go; by default https receivers at public addresses only (SPEC §7). */
+  webhookTarget?: WebhookTargetPolicy;
   /** Extra pages mounted at /demo when the demo runs. */
   demo?: Router;
 }
@@ -145,7 +148,7 @@ export function createApp(deps: AppDeps) {
   const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: whatsappPacer, sleep, onNoteQueued: writeTimeline, templates });
   const live = createLiveEvents({ db, logger });
   const apiKeys = createApiKeys({ db, clock, ids: deps.ids });
-  const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger });
+  const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger, target: deps.webhookTarget ?? { allowLocal: false } });
   const digitalPipeline = createDigitalPipeline({ db, clock, ids: deps.ids, logger, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks });
   const broadcasts = createBroadcastService({
     db,

@@ -62,6 +62,8 @@ export const EnvSchema = z.object({
   PRICE_LIST: jsonEnv(PriceList, 'must be a price list'),
   /** Forbidden words for broadcasts per locale, e.g. {"en": ["casino"], "es": ["casino"]}; replaces the defaults. */
   FORBIDDEN_WORDS: jsonEnv(z.record(z.string().regex(/^[a-z]{2}$/), z.array(z.string().trim().min(1)).max(1000)), 'must map locales to word lists'),
+  /** `1` lets outgoing webhooks go to http and loopback receivers (tests, local development); the demo always may. */
+  WEBHOOKS_ALLOW_LOCAL: optionalText.pipe(z.enum(['0', '1'], 'must be 0 or 1').optional()),
   /** Messages per second per WhatsApp number (Meta's default is 80; we stay under it). */
   WHATSAPP_RATE_PER_SECOND: optionalText.pipe(z.string().regex(/^\d{1,4}$/, 'must be a whole number').optional()).transform((v) => (v === undefined ? undefined : Number(v))),
   /** How long a broadcast send with no answer waits for Meta's status webhook before it is sent again. */

@@ -125,6 +125,8 @@ async function main() {
     },
     seller: env.SELLER ?? defaultSeller,
     supportEmail: env.SUPPORT_EMAIL ?? 'support@wabridge.app',
+    // The demo's receivers may be http on this machine; elsewhere only by explicit setting.
+    webhookTarget: { allowLocal: demo || env.WEBHOOKS_ALLOW_LOCAL === '1' },
     demo: fake ? demoRoutes({ fake, tasks, db, whatsapp: fakeWhatsApp, clock: demoClock }) : undefined,
   });
 
@@ -172,6 +174,7 @@ async function main() {
     clearInterval(notesTimer);
     clearInterval(webhooksTimer);
     await broadcastEngine.stop();
+    await webhooks.idle();
     await live.close();
     server.close();
     server.closeIdleConnections();
