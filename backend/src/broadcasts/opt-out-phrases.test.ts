@@ -56,10 +56,16 @@ describe('opt-out phrases (SPEC §6)', () => {
   });
 
   it('when the phrase is of another language than the template, or names no word the inbox obeys, then it does not count', () => {
-    expect(isOptOutLine('Reply STOP to unsubscribe', 'es')).toBe(false);
-    expect(isOptOutLine('Antworte STOPP zum Abmelden', 'de')).toBe(false);
-    expect(isOptOutLine('Reply QUIT to unsubscribe', 'en')).toBe(false);
-    expect(isOptOutLine('Reply UNSUBSCRIBE', 'en')).toBe(false);
+    const cases: [string, string][] = [
+      ['es', 'Reply STOP to unsubscribe'],
+      ['de', 'Antworte STOPP zum Abmelden'],
+      ['en', 'Reply QUIT to unsubscribe'],
+      ['en', 'Reply UNSUBSCRIBE'],
+    ];
+    for (const [language, line] of cases) {
+      expect(isOptOutLine(line, language), line).toBe(false);
+      expect(unsubscribePath(template(language, { footer_text: line })), line).toBeNull();
+    }
   });
 
   it('when a quick-reply button says it unsubscribes, then it is the way out; a button that only contains a stop word is not', () => {
@@ -69,6 +75,8 @@ describe('opt-out phrases (SPEC §6)', () => {
     for (const text of ['Non-stop deals', 'Cancelar pedido', 'Precios en baja', 'Shop now']) {
       expect(isUnsubscribeButton(text), text).toBe(false);
     }
+    expect(unsubscribePath(template('en', { buttons: [{ type: 'QUICK_REPLY', text: 'Non-stop deals' }] }))).toBeNull();
+    expect(unsubscribePath(template('pt', { buttons: [{ type: 'QUICK_REPLY', text: 'Cancelar pedido' }] }))).toBeNull();
     const t = template('es', { buttons: [{ type: 'QUICK_REPLY', text: 'Ver ofertas' }, { type: 'URL', text: 'Darse de baja' }, { type: 'QUICK_REPLY', text: 'Darse de baja' }] });
     expect(unsubscribePath(t)).toEqual({ kind: 'button', index: 2 });
   });
