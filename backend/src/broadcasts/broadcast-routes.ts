@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { BroadcastIdParams, CreateBroadcastInput, LaunchInput } from '../../../contract/broadcasts';
+import { NumberIdParams } from '../../../contract/whatsapp';
 import { sessionOf } from '../auth/require-session';
 import { parse } from '../http/parse';
 import type { BroadcastService } from './broadcast-service';
@@ -14,6 +15,10 @@ export function broadcastRoutes(deps: { broadcasts: BroadcastService }): Router 
   });
   router.get('/audiences', async (_req, res) => {
     res.json({ audiences: await broadcasts.savedAudiences(sessionOf(res).accountId) });
+  });
+  router.get('/numbers/:numberId/broadcast-templates', async (req, res) => {
+    const { numberId } = parse(NumberIdParams, req.params, 'params');
+    res.json({ templates: await broadcasts.templates(sessionOf(res).accountId, numberId) });
   });
   router.post('/broadcasts', async (req, res) => {
     const { accountId, userId } = sessionOf(res);

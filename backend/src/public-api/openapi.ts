@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BroadcastIdParams, BroadcastList, BroadcastView, CreateBroadcastInput, LaunchInput } from '../../../contract/broadcasts';
+import { BroadcastIdParams, BroadcastList, BroadcastTemplateList, BroadcastView, CreateBroadcastInput, LaunchInput } from '../../../contract/broadcasts';
 import { ErrorBody } from '../../../contract/error';
 import { LicenceStatus } from '../../../contract/licence';
 import { ConversationsQuery, PublicSendInput } from '../../../contract/public-api';
@@ -36,6 +36,7 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
   { method: 'get', path: '/api/v1/numbers', tag: 'Numbers', summary: 'The WhatsApp numbers connected to the account', status: 200, response: NumberList },
   { method: 'get', path: '/api/v1/numbers/:numberId/templates', tag: 'Numbers', summary: 'Approved templates of a number', params: NumberIdParams, status: 200, response: TemplateList },
   { method: 'get', path: '/api/v1/licence', tag: 'Licence', summary: 'Licence state, period, allowance used and left, capabilities', status: 200, response: LicenceStatus },
+  { method: 'get', path: '/api/v1/numbers/:numberId/broadcast-templates', tag: 'Broadcasts', summary: 'Every template of the number’s WABA: whether it can carry a broadcast, and if not why', params: NumberIdParams, status: 200, response: BroadcastTemplateList },
   { method: 'get', path: '/api/v1/broadcasts', tag: 'Broadcasts', summary: 'Broadcasts, newest first, with counts and progress', status: 200, response: BroadcastList },
   { method: 'post', path: '/api/v1/broadcasts', tag: 'Broadcasts', summary: 'Create a draft from CRM ids, a saved audience or a list of phones; answers with its dry run', body: CreateBroadcastInput, status: 201, response: BroadcastView, idempotent: true },
   { method: 'get', path: '/api/v1/broadcasts/:broadcastId', tag: 'Broadcasts', summary: 'A broadcast: dry run (drafts), counts, progress, failures by reason', params: BroadcastIdParams, status: 200, response: BroadcastView },

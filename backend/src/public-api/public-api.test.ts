@@ -176,6 +176,7 @@ for (const kind of storeKinds()) {
       checked.add('post /api/v1/conversations/{conversationId}/media');
       await call('get', '/api/v1/numbers', '/api/v1/numbers');
       await call('get', `/api/v1/numbers/${numbers[0]!.id}/templates`, '/api/v1/numbers/{numberId}/templates');
+      await call('get', `/api/v1/numbers/${numbers[0]!.id}/broadcast-templates`, '/api/v1/numbers/{numberId}/broadcast-templates');
       await call('get', '/api/v1/licence', '/api/v1/licence');
       const draft = (await call('post', '/api/v1/broadcasts', '/api/v1/broadcasts', { ...springSale(numbers, []), parameters: [{ value: 'friend' }, { value: '20%' }], audience: { phones: [phoneOf(1), '+55 11 123', phoneOf(3)] } })).data;
       expect(draft.dryRun).toMatchObject({ selected: 3, recipients: 2, exclusions: { invalid_number: 1 } });
