@@ -164,6 +164,11 @@ for (const kind of storeKinds()) {
       expect(rows.map((r) => r.key)).toEqual(['daily-1']);
       const reusedAfterCleanup = await send('other-1', template('#3'));
       expect(reusedAfterCleanup.status).toBe(201);
+
+      // The reference says so.
+      const docs = (await t.http.get('/docs')).data as string;
+      expect(docs).toContain('Keys are kept for 24 hours; after that the same key is a new request.');
+      expect(docs).toContain('A request that has not answered within 60 s (its server stopped) loses the key');
     });
 
     it('when a key goes over its rate, then 429 with Retry-After', async () => {
