@@ -11,7 +11,7 @@ import type { Db, Queryable } from '../store/db';
 import type { AudienceReader, Candidate } from './audience';
 import { parameterValue, renderBody, unsubscribePath, type TemplateRow } from './broadcast-rules';
 import { findForbiddenWords } from './forbidden-words';
-import { normalisePhone } from './phone';
+import { normalisePhone } from '../whatsapp/phone';
 
 export interface BroadcastRow {
   id: string;
