@@ -270,7 +270,7 @@ export function createApp(deps: AppDeps) {
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
-  api.use(broadcastRoutes({ broadcasts }));
+  api.use(broadcastRoutes({ broadcasts, idempotency }));
   api.use(publicApiRoutes({ chat, apiKeys, licences, webhooks, idempotency }));
   api.use(chatRoutes({ numbers, chat, licences, live, templates, logger }));
   api.use(orderRoutes({ db, clock, payments, actions: orderActions, licences, supportEmail: deps.supportEmail, invoiceUrl: links.url }));

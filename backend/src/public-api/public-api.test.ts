@@ -171,6 +171,20 @@ for (const kind of storeKinds()) {
       expect(docs).toContain('A request that has not answered within 60 s (its server stopped) loses the key');
     });
 
+    it('when a broadcast draft is created twice with one Idempotency-Key, then there is one draft and the repeat gets it', async () => {
+      t = await startTestApp(kind, { accounts: [accountWithAudience(2)] });
+      const { auth, numbers } = await broadcastReady(t);
+      const key = await keyFor(auth);
+      const headers = { ...key.auth, 'Idempotency-Key': 'campaign-2026-11' };
+      const body = { ...springSale(numbers, []), parameters: [{ value: 'friend' }, { value: '20%' }], audience: { phones: [phoneOf(1), phoneOf(2)] } };
+      const first = await t.http.post('/api/v1/broadcasts', body, { headers });
+      expect(first.status, JSON.stringify(first.data)).toBe(201);
+      const repeat = await t.http.post('/api/v1/broadcasts', body, { headers });
+      expect(repeat.headers['idempotent-replayed']).toBe('true');
+      expect(repeat.data.id).toBe(first.data.id);
+      expect((await t.http.get('/api/v1/broadcasts', { headers: key.auth })).data.broadcasts).toHaveLength(1);
+    });
+
     it('when a key goes over its rate, then 429 with Retry-After', async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(1)], apiRate: { perSecond: 1, burst: 2 } });
       const { auth } = await broadcastReady(t);
