@@ -49,6 +49,7 @@ import { broadcastRoutes } from './broadcasts/broadcast-routes';
 import { createBroadcastService } from './broadcasts/broadcast-service';
 import { apiKeyAuth, createApiKeys, createKeyRateLimiter } from './public-api/api-keys';
 import { isPublicRoute } from './public-api/openapi';
+import { createIdempotency } from './public-api/idempotency';
 import { createOutgoingWebhooks } from './public-api/outgoing-webhooks';
 import type { WebhookTargetPolicy } from './public-api/webhook-target';
 import { apiDocsRoutes, publicApiRoutes } from './public-api/public-api-routes';
@@ -149,6 +150,7 @@ export function createApp(deps: AppDeps) {
   const live = createLiveEvents({ db, logger });
   const apiKeys = createApiKeys({ db, clock, ids: deps.ids });
   const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger, target: deps.webhookTarget ?? { allowLocal: false } });
+  const idempotency = createIdempotency({ db, now: clock.now });
   const digitalPipeline = createDigitalPipeline({ db, clock, ids: deps.ids, logger, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks });
   const broadcasts = createBroadcastService({
     db,
@@ -271,8 +273,8 @@ export function createApp(deps: AppDeps) {
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
-  api.use(broadcastRoutes({ broadcasts }));
-  api.use(publicApiRoutes({ db, clock, chat, apiKeys, licences, webhooks }));
+  api.use(broadcastRoutes({ broadcasts, idempotency }));
+  api.use(publicApiRoutes({ chat, apiKeys, licences, webhooks, idempotency }));
   api.use(chatRoutes({ numbers, chat, licences, live, templates, logger }));
   api.use(orderRoutes({ db, clock, payments, actions: orderActions, licences, supportEmail: deps.supportEmail, invoiceUrl: links.url }));
   app.use('/api/v1', api);
@@ -282,5 +284,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, broadcasts, broadcastEngine, webhooks, digitalPipeline, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
+  return { app, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
 }

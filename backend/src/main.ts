@@ -95,7 +95,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, digitalPipeline } = createApp({
+  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, idempotency, digitalPipeline } = createApp({
     config,
     db,
     clock,
@@ -138,7 +138,7 @@ async function main() {
   broadcastEngine.start();
 
   // Housekeeping every few minutes: payment events and webhooks not yet acted on, Kommo notes due,
-  // templates from Meta, unpaid orders past their deadline, and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
+  // templates from Meta, unpaid orders past their deadline, Idempotency-Keys past 24 hours, and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
   const housekeeping = () => {
     tasks.drain('payment events', () => paymentEvents.processPending());
     tasks.drain('whatsapp inbox, failed ones too', () => inbox.processPending());
@@ -146,6 +146,7 @@ async function main() {
     tasks.drain('kommo notes', () => timeline.drain());
     tasks.drain('template sync', () => templates.syncAll());
     tasks.drain('order expiry', () => payments.expireOverdue());
+    tasks.drain('idempotency keys', () => idempotency.forgetExpired());
     tasks.drain('data purge', () => privacy.purge());
   };
   housekeeping();

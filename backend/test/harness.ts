@@ -103,7 +103,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     operatorToken: OPERATOR_TOKEN,
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, digitalPipeline } = createApp({
+  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline } = createApp({
     config,
     db,
     clock,
@@ -157,6 +157,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     broadcasts,
     broadcastEngine,
     webhooks,
+    idempotency,
     digitalPipeline,
     logs,
     faults,

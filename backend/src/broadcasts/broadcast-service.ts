@@ -11,7 +11,7 @@ import type { Db, Queryable } from '../store/db';
 import type { AudienceReader, Candidate } from './audience';
 import { parameterValue, renderBody, templateVerdict, type TemplateRow } from './broadcast-rules';
 import { findForbiddenWords, forbiddenWordsFinder, linkText } from './forbidden-words';
-import { normalisePhone } from './phone';
+import { normalisePhone } from '../whatsapp/phone';
 
 export interface BroadcastRow {
   id: string;
