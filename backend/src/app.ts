@@ -251,7 +251,7 @@ export function createApp(deps: AppDeps) {
   app.use('/kommo', digitalPipelineRoutes(digitalPipeline));
   app.use('/widget', widgetRoutes({ publicOrigin }));
   app.use('/terms', termsPage({ registrations }));
-  app.use('/operator', operatorRoutes({ db, clock, token: config.operatorToken, licences, registrations, payments, actions: orderActions }));
+  app.use('/operator', operatorRoutes({ db, clock, ids: deps.ids, token: config.operatorToken, licences, registrations, payments, actions: orderActions }));
 
   const api = Router();
   api.use(sessionRoutes(sessions));
