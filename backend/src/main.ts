@@ -136,7 +136,7 @@ async function main() {
   broadcastEngine.start();
 
   // Housekeeping every few minutes: payment events and webhooks not yet acted on, Kommo notes due,
-  // templates from Meta, unpaid orders past their deadline, and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
+  // templates from Meta, unpaid orders past their deadline, card refunds the provider has not confirmed, and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
   const housekeeping = () => {
     tasks.drain('payment events', () => paymentEvents.processPending());
     tasks.drain('whatsapp inbox, failed ones too', () => inbox.processPending());
@@ -144,6 +144,7 @@ async function main() {
     tasks.drain('kommo notes', () => timeline.drain());
     tasks.drain('template sync', () => templates.syncAll());
     tasks.drain('order expiry', () => payments.expireOverdue());
+    tasks.drain('card refunds not confirmed', () => payments.sendPendingRefunds());
     tasks.drain('data purge', () => privacy.purge());
   };
   housekeeping();
