@@ -26,6 +26,7 @@ import { createKommoPacer, createTimelineWriter } from './kommo/timeline-writer'
 import { licenceRoutes } from './licensing/licence-routes';
 import { createLicenceService } from './licensing/licence-service';
 import { operatorRoutes } from './operator/operator-routes';
+import { claimMetrics } from './payments/claim-metrics';
 import { createOrderActions } from './payments/order-actions';
 import { orderRoutes } from './payments/order-routes';
 import { createPaymentEvents } from './payments/payment-events';
@@ -217,6 +218,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use(httpMetrics(deps.metrics));
+  claimMetrics(deps.metrics, { db, clock });
   app.use(
     helmet({
       // The widget lives in an iframe inside Kommo pages: frame-ancestors replaces X-Frame-Options.

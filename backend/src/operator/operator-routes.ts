@@ -9,7 +9,7 @@ import { parse } from '../http/parse';
 import type { LicenceService } from '../licensing/licence-service';
 import type { IdGenerator } from '../ids';
 import type { OrderActions } from '../payments/order-actions';
-import { bankRefunds } from '../payments/order-store';
+import { bankRefunds, operatorClaims } from '../payments/order-store';
 import type { PaymentsService } from '../payments/payments-service';
 import type { RegistrationService } from '../registration/registration-service';
 import type { Db } from '../store/db';
@@ -55,15 +55,21 @@ export function operatorRoutes(deps: {
     });
   });
 
+  /** Open claims (or all with `?status=all`); those past their answer date without an answer come first, flagged overdue. */
   router.get('/claims', async (req, res) => {
-    const status = req.query.status === 'all' ? null : 'open';
-    const claims = await deps.db.query<{ id: string; order_number: string; subdomain: string; status: string; text: string; filed_at: Date; answer_due_by: Date }>(
-      `select c.id, o.number as order_number, a.subdomain, c.status, c.text, c.filed_at, c.answer_due_by from claims c
-       join orders o on o.id = c.order_id join accounts a on a.id = c.account_id
-       where ($1::text is null or c.status = $1) order by c.answer_due_by`,
-      [status],
-    );
-    res.json({ claims: claims.map((c) => ({ id: c.id, order: c.order_number, account: c.subdomain, status: c.status, text: c.text, filedAt: new Date(c.filed_at).toISOString(), answerDueBy: new Date(c.answer_due_by).toISOString() })) });
+    const claims = await operatorClaims(deps.db, req.query.status === 'all' ? 'all' : 'open', deps.clock.now());
+    res.json({
+      claims: claims.map((c) => ({
+        id: c.id,
+        order: c.order_number,
+        account: c.subdomain,
+        status: c.status,
+        overdue: c.overdue,
+        text: c.text,
+        filedAt: new Date(c.filed_at).toISOString(),
+        answerDueBy: new Date(c.answer_due_by).toISOString(),
+      })),
+    });
   });
 
   router.post('/claims/:claimId/answer', async (req, res) => {

@@ -133,6 +133,24 @@ export async function markRefundSent(db: Queryable, id: string, reference: strin
   return rows.length > 0;
 }
 
+/** A claim is overdue once its answer date has passed without an answer (SPEC §4.4). */
+const overdue = (now: string) => `c.status = 'open' and c.answer_due_by < ${now}`;
+
+/** Claims for the operator: overdue ones first, then by answer date. */
+export async function operatorClaims(db: Queryable, which: 'open' | 'all', now: Date) {
+  return db.query<{ id: string; order_number: string; subdomain: string; status: string; overdue: boolean; text: string; filed_at: Date; answer_due_by: Date }>(
+    `select c.id, o.number as order_number, a.subdomain, c.status, (${overdue('$2')}) as overdue, c.text, c.filed_at, c.answer_due_by from claims c
+     join orders o on o.id = c.order_id join accounts a on a.id = c.account_id
+     where ($1::text = 'all' or c.status = 'open') order by (${overdue('$2')}) desc, c.answer_due_by`,
+    [which, now],
+  );
+}
+
+export async function overdueClaimCount(db: Queryable, now: Date): Promise<number> {
+  const [row] = await db.query<{ n: string }>(`select count(*) as n from claims c where ${overdue('$1')}`, [now]);
+  return Number(row?.n ?? 0);
+}
+
 export async function nextOrderNumber(db: Queryable, at: Date): Promise<string> {
   const [row] = await db.query<{ n: string }>(`select nextval('order_numbers') as n`);
   return `WB-${at.getUTCFullYear()}-${String(row!.n).padStart(6, '0')}`;

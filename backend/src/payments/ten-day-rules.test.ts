@@ -119,6 +119,32 @@ for (const kind of storeKinds()) {
       expect(audit).toEqual([{ action: 'claim.answered', actor: 'operator' }]);
     });
 
+    it('when a claim passes its 30-day answer date without an answer, then the operator sees it overdue, first in the list, and /metrics counts it', async () => {
+      const order = await paidOrder('UTC', '2026-11-21T10:00:00Z');
+      const file = async (text: string) => (await t.http.post(`/api/v1/orders/${order.id}/claims`, { text }, { headers: await admin() })).data.claims.at(-1).id as string;
+      const answered = await file('The first claim, answered at once.');
+      await t.http.post(`/operator/claims/${answered}/answer`, { decision: 'rejected', answer: 'Not covered.' }, { headers: operator });
+      t.clock.set('2026-11-21T11:00:00Z');
+      const late = await file('The claim nobody answers in time.');
+      t.clock.set('2026-11-23T10:00:00Z');
+      const recent = await file('A later claim, still within its 30 days.');
+      const claims = async (all = false) => (await t.http.get('/operator/claims', { headers: operator, params: all ? { status: 'all' } : {} })).data.claims.map((c: { id: string; overdue: boolean }) => [c.id, c.overdue]);
+      const overdueGauge = async () => Number(/^claims_overdue (\d+)$/m.exec((await t.http.get('/metrics')).data)?.[1]);
+
+      t.clock.set('2026-12-21T11:00:00Z');
+      expect(await claims()).toEqual([[late, false], [recent, false]]);
+      expect(await overdueGauge()).toBe(0);
+
+      t.clock.set('2026-12-21T11:00:01Z');
+      expect(await claims()).toEqual([[late, true], [recent, false]]);
+      expect(await claims(true)).toEqual([[late, true], [answered, false], [recent, false]]);
+      expect(await overdueGauge()).toBe(1);
+
+      await t.http.post(`/operator/claims/${late}/answer`, { decision: 'upheld', resolution: 'fix', answer: 'Fixed, late; sorry.' }, { headers: operator });
+      expect(await claims()).toEqual([[recent, false]]);
+      expect(await overdueGauge()).toBe(0);
+    });
+
     it('when the operator rejects a claim, or upholds it with an extension, then the admin sees it and the licence follows', async () => {
       const order = await paidOrder('UTC', '2026-11-21T10:00:00Z');
       const auth = await admin();
