@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, demoKommoAccount } from '../../../fakes/kommo/fake-kommo-data';
 import { startTestApp, type TestApp } from '../../test/harness';
-import { createOrder, operator, orderOf, payByCard, registeredAdmin } from '../../test/payments-helpers';
+import { createOrder, operator, orderOf, paidButNotActivated as paidUpgradeNeverActivated, payByCard, registeredAdmin } from '../../test/payments-helpers';
 import { storeKinds } from '../../test/stores';
 
 const DAY = 86_400_000;
@@ -51,16 +51,9 @@ for (const kind of storeKinds()) {
     /** An upgrade paid after the period it upgrades has ended cannot be applied: paid, not activated. */
     async function paidButNotActivated() {
       t = await startTestApp(kind, { now: '2026-11-01T12:00:00Z', accounts: [demoKommoAccount({ timezone: 'UTC' })] });
-      let auth = await registeredAdmin(t);
-      await payByCard(t, (await createOrder(t, auth)).id);
-      t.clock.set('2026-11-30T00:00:00Z');
-      auth = await admin();
-      const upgrade = await createOrder(t, auth, { action: 'upgrade', plan: 'pro' });
-      t.clock.set('2026-12-01T13:00:00Z');
-      const intent = await payByCard(t, upgrade.id);
-      const order = await orderOf(t, await admin(), upgrade.id);
+      const { order, intent } = await paidUpgradeNeverActivated(t, 'card');
       expect(order).toMatchObject({ status: 'paid', activatedAt: null, paidAt: '2026-12-01T13:00:00.000Z' });
-      return { order, intent };
+      return { order, intent: intent! };
     }
 
     it('when a paid licence is still not activated on day 10, then the delay refund is refused; on day 11 it refunds the whole amount to the paying card', async () => {
