@@ -91,14 +91,15 @@ export async function pendingCardRefunds(db: Queryable, orderId: string | null):
   );
 }
 
-/** Takes the right to ask the provider for this refund now; false when another sender holds it. `null` releases it. */
-export async function leaseCardRefund(db: Queryable, id: string, at: Date | null, staleBefore: Date): Promise<boolean> {
-  if (at === null) {
-    await db.query('update refunds set attempted_at = null where id = $1', [id]);
-    return false;
-  }
+/** Takes the right to ask the provider for this refund now; false when another sender holds it (since after `staleBefore`). */
+export async function leaseCardRefund(db: Queryable, id: string, at: Date, staleBefore: Date): Promise<boolean> {
   const rows = await db.query(`update refunds set attempted_at = $2 where id = $1 and status = 'pending' and (attempted_at is null or attempted_at <= $3) returning id`, [id, at, staleBefore]);
   return rows.length > 0;
+}
+
+/** The ask failed: the next run may ask again at once. */
+export async function releaseCardRefund(db: Queryable, id: string) {
+  await db.query('update refunds set attempted_at = null where id = $1', [id]);
 }
 
 /**

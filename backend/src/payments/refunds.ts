@@ -4,7 +4,7 @@ import type { Clock } from '../clock';
 import { AppError, badRequest, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
-import { cardRefundSucceeded, findOrder, insertRefund, leaseCardRefund, markRefundSent, paymentsOf, pendingCardRefunds, refundsOf, setOrderStatus, type OrderRow } from './order-store';
+import { cardRefundSucceeded, findOrder, insertRefund, leaseCardRefund, markRefundSent, releaseCardRefund, paymentsOf, pendingCardRefunds, refundsOf, setOrderStatus, type OrderRow } from './order-store';
 import type { PaymentProvider } from './payment-provider';
 
 export type RefundReason = 'overpaid_over_10_percent' | 'delay_refund' | 'claim_upheld' | 'operator';
@@ -62,7 +62,7 @@ export function createRefunds(deps: { db: Db; clock: Clock; ids: IdGenerator; lo
         await db.transaction((tx) => cardRefundSucceeded(tx, refund.id, refundId));
       } catch (err) {
         deps.logger.error({ err, refundId: refund.id, orderId: refund.order_id }, 'card refund not sent; it stays pending and is asked for again');
-        await leaseCardRefund(db, refund.id, null, now);
+        await releaseCardRefund(db, refund.id);
       }
     }
   }
