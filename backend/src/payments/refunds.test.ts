@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import axios from 'axios';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, demoKommoAccount } from '../../../fakes/kommo/fake-kommo-data';
-import { startTestApp, type TestApp } from '../../test/harness';
+import { STRIPE_KEY, startTestApp, type TestApp } from '../../test/harness';
 import { createOrder, operator, orderOf, paidButNotActivated, payByCard, payByTransfer, registeredAdmin } from '../../test/payments-helpers';
 import { storeKinds } from '../../test/stores';
 
@@ -160,6 +161,22 @@ for (const kind of storeKinds()) {
       expect(t.fakeStripe.refunds).toEqual([expect.objectContaining({ payment_intent: intent!.id, amount: order.amountReceived })]);
       expect(await refundRows()).toEqual([{ amount: order.amountReceived, status: 'succeeded', reason: 'delay_refund' }]);
       expect((await orderOf(t, auth, order.id)).status).toBe('refunded');
+    });
+
+    it('when a refund is made in the provider’s dashboard and its webhook comes twice, then it is recorded once, beside ours', async () => {
+      const { order, claimId } = await claimOnPaidOrder('card');
+      await t.http.post(`/operator/claims/${claimId}/answer`, { decision: 'upheld', resolution: 'partial_refund', refundAmount: 300, answer: 'Partly right.' }, { headers: operator });
+      t.fakeStripe.knobs.repeat = 2;
+      const [payment] = await t.db.query<{ provider_ref: string }>('select provider_ref from payments where order_id = $1', [order.id]);
+      const dashboard = await axios.post(`${t.fakeStripe.url}/v1/refunds`, new URLSearchParams({ payment_intent: payment!.provider_ref, amount: '200' }), { headers: { Authorization: `Bearer ${STRIPE_KEY}` } });
+      // The fake answers, then delivers the webhook: ours once, the dashboard's twice.
+      await vi.waitFor(() => expect(t.fakeStripe.delivered.filter((d) => d.type === 'charge.refunded')).toHaveLength(3), { timeout: 20_000 });
+      await t.tasks.idle();
+      const rows = await t.db.query<{ amount: number; status: string; reason: string; provider_ref: string }>('select amount, status, reason, provider_ref from refunds order by amount');
+      expect(rows).toEqual([
+        { amount: 200, status: 'succeeded', reason: 'operator', provider_ref: dashboard.data.id },
+        { amount: 300, status: 'succeeded', reason: 'claim_upheld', provider_ref: t.fakeStripe.refunds[0]!.id },
+      ]);
     });
   });
 }
