@@ -26,6 +26,7 @@ import { createKommoPacer, createTimelineWriter } from './kommo/timeline-writer'
 import { licenceRoutes } from './licensing/licence-routes';
 import { createLicenceService } from './licensing/licence-service';
 import { operatorRoutes } from './operator/operator-routes';
+import { claimMetrics } from './payments/claim-metrics';
 import { createOrderActions } from './payments/order-actions';
 import { orderRoutes } from './payments/order-routes';
 import { createPaymentEvents } from './payments/payment-events';
@@ -222,6 +223,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use(httpMetrics(deps.metrics));
+  claimMetrics(deps.metrics, { db, clock });
   app.use(
     helmet({
       // The widget lives in an iframe inside Kommo pages: frame-ancestors replaces X-Frame-Options.
@@ -256,7 +258,7 @@ export function createApp(deps: AppDeps) {
   app.use('/kommo', digitalPipelineRoutes(digitalPipeline));
   app.use('/widget', widgetRoutes({ publicOrigin }));
   app.use('/terms', termsPage({ registrations }));
-  app.use('/operator', operatorRoutes({ db, clock, token: config.operatorToken, licences, registrations, payments, actions: orderActions }));
+  app.use('/operator', operatorRoutes({ db, clock, ids: deps.ids, token: config.operatorToken, licences, registrations, payments, actions: orderActions }));
 
   const api = Router();
   api.use(sessionRoutes(sessions));

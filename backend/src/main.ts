@@ -138,7 +138,8 @@ async function main() {
   broadcastEngine.start();
 
   // Housekeeping every few minutes: payment events and webhooks not yet acted on, Kommo notes due,
-  // templates from Meta, unpaid orders past their deadline, Idempotency-Keys past 24 hours, and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
+  // templates from Meta, unpaid orders past their deadline, Idempotency-Keys past 24 hours, card refunds the provider has not
+  // confirmed, and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
   const housekeeping = () => {
     tasks.drain('payment events', () => paymentEvents.processPending());
     tasks.drain('whatsapp inbox, failed ones too', () => inbox.processPending());
@@ -147,6 +148,7 @@ async function main() {
     tasks.drain('template sync', () => templates.syncAll());
     tasks.drain('order expiry', () => payments.expireOverdue());
     tasks.drain('idempotency keys', () => idempotency.forgetExpired());
+    tasks.drain('card refunds not confirmed', () => payments.sendPendingRefunds());
     tasks.drain('data purge', () => privacy.purge());
   };
   housekeeping();

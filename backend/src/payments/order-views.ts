@@ -1,10 +1,11 @@
 import type { OrderView } from '../../../contract/orders';
 import type { Queryable } from '../store/db';
-import { findOrder, paymentsOf, refundsOf, type OrderRow } from './order-store';
+import { findOrder, paymentsOf, refundsOf, type OrderRow, type RefundRow } from './order-store';
 import { claimWindowOpen, delayRefundAvailable, lastWindowDay, windowClosesAt } from './ten-day-rules';
 
 const DAY = 86_400_000;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+const REFUND_NOTE: Record<RefundRow['status'], string> = { to_send: ' (to be sent by bank transfer)', sent: ' (sent by bank transfer)', pending: ' (pending at the card provider)', succeeded: '' };
 
 interface ClaimRow {
   id: string;
@@ -33,7 +34,9 @@ export async function orderView(db: Queryable, order: OrderRow, ctx: { zone: str
   const history: OrderView['history'] = [
     { at: iso(order.created_at)!, event: 'created' as const, amount: order.amount_due, detail: order.credit_applied ? `credit ${order.credit_applied}` : null },
     ...payments.map((p) => ({ at: iso(p.received_at)!, event: 'payment' as const, amount: p.amount, detail: p.provider })),
-    ...refunds.map((r) => ({ at: iso(r.created_at)!, event: 'refund' as const, amount: r.amount, detail: `${r.reason}${r.status === 'to_send' ? ' (to be sent by bank transfer)' : ''}` })),
+    ...refunds.map((r) => ({ at: iso(r.created_at)!, event: 'refund' as const, amount: r.amount, detail: `${r.reason}${REFUND_NOTE[r.status]}` })),
+    // A bank refund the operator sent: its transfer's reference.
+    ...refunds.filter((r) => r.status === 'sent').map((r) => ({ at: iso(r.sent_at)!, event: 'refund_sent' as const, amount: r.amount, detail: r.reference })),
     ...(activatedAt ? [{ at: activatedAt.toISOString(), event: 'activated' as const, amount: null, detail: null }] : []),
     ...(order.terminated_at ? [{ at: iso(order.terminated_at)!, event: 'terminated' as const, amount: null, detail: 'no refund' }] : []),
   ].sort((a, b) => a.at.localeCompare(b.at));
@@ -49,7 +52,7 @@ export async function orderView(db: Queryable, order: OrderRow, ctx: { zone: str
     amountDue: order.amount_due,
     amountReceived: payments.reduce((s, p) => s + p.amount, 0),
     amountRefunded: refunds.reduce((s, r) => s + r.amount, 0),
-    status: order.status,
+    status: refunds.some((r) => r.status === 'to_send' || r.status === 'pending') ? 'refund_pending' : order.status,
     createdAt: iso(order.created_at)!,
     expiresAt: iso(order.expires_at)!,
     paidAt: iso(paidAt),

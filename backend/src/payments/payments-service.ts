@@ -9,8 +9,9 @@ import type { LicenceService } from '../licensing/licence-service';
 import type { PriceList } from '../licensing/plans';
 import type { RegistrationService } from '../registration/registration-service';
 import type { Db, Queryable } from '../store/db';
-import { creditBalance, findOrder, nextOrderNumber, paymentsOf, refundsOf, setOrderStatus, type OrderRow } from './order-store';
+import { creditBalance, findOrder, nextOrderNumber, paymentsOf, setOrderStatus, type OrderRow } from './order-store';
 import type { PaymentProvider } from './payment-provider';
+import { createRefunds } from './refunds';
 
 const DAY = 86_400_000;
 /** Card orders expire unpaid after 3 days; invoices are due 10 days after they are issued (SPEC §4.3). */
@@ -37,6 +38,7 @@ export interface PaymentsDeps {
 /** Orders, what is paid against them, activation, and refunds (SPEC §4.3). */
 export function createPaymentsService(deps: PaymentsDeps) {
   const { db, clock, ids, licences } = deps;
+  const refunds = createRefunds({ db, clock, ids, logger: deps.logger, provider: deps.provider });
 
   async function quote(accountId: string, input: Pick<CreateOrderInput, 'action' | 'plan' | 'currency'>, q: Queryable = db): Promise<OrderQuote> {
     const status = await licences.snapshot(accountId, q);
@@ -88,16 +90,16 @@ export function createPaymentsService(deps: PaymentsDeps) {
       } else {
         await setOrderStatus(tx, order.id, 'cancelled', at, { paid_at: paidAt });
         await restoreCredit(tx, order, at);
-        for (const payment of await paymentsOf(tx, order.id)) {
-          await tx.query(
-            `insert into refunds (id, order_id, payment_id, amount, currency, reason, status, created_at) values ($1, $2, $3, $4, $5, 'overpaid_over_10_percent', 'to_send', $6)`,
-            [ids(), order.id, payment.id, payment.amount, payment.currency, at],
-          );
-        }
+        // All of it goes back: a card through the provider (after the commit), a transfer by the operator.
+        const refundable = (await paymentsOf(tx, order.id)).filter((p) => p.provider !== 'credit').reduce((sum, p) => sum + p.amount, 0);
+        await refunds.record(tx, order, refundable, 'overpaid_over_10_percent', 'overpaid_over_10_percent', at);
       }
       return 'recorded' as const;
     });
-    if (outcome === 'recorded') await activate(input.orderId);
+    if (outcome === 'recorded') {
+      await activate(input.orderId);
+      await refunds.sendCardRefunds(input.orderId);
+    }
     return outcome;
   }
 
@@ -181,57 +183,12 @@ export function createPaymentsService(deps: PaymentsDeps) {
       return (await findOrder(db, order.id))!;
     },
 
-    /**
-     * Refunds to where the money came from: a card through the provider (outside any transaction),
-     * a bank transfer recorded for the operator to send back. `alsoInTx` records what the refund is for.
-     */
-    async refund(orderId: string, amount: number, reason: 'delay_refund' | 'claim_upheld' | 'operator', alsoInTx?: (tx: Queryable, order: OrderRow) => Promise<void>) {
-      const order = await findOrder(db, orderId);
-      if (!order) throw notFound('No such order.');
-      const payments = (await paymentsOf(db, order.id)).filter((p) => p.provider !== 'credit');
-      const earlier = await refundsOf(db, order.id);
-      const refundedOf = (paymentId: string) => earlier.filter((r) => r.payment_id === paymentId).reduce((s, r) => s + r.amount, 0);
-      const received = payments.reduce((s, p) => s + p.amount, 0);
-      const refunded = earlier.reduce((s, r) => s + r.amount, 0);
-      if (amount > received - refunded) throw badRequest('refund_too_large', `At most ${received - refunded} can still be refunded on order ${order.number}.`);
-      const parts: { paymentId: string; currency: string; amount: number; providerRef: string | null }[] = [];
-      let left = amount;
-      for (const payment of payments) {
-        const part = Math.min(left, payment.amount - refundedOf(payment.id));
-        if (part <= 0) continue;
-        const providerRef =
-          payment.provider === 'stripe' ? (await deps.provider.refund({ paymentRef: payment.provider_ref, amount: part, orderId: order.id, reason })).refundId : null;
-        parts.push({ paymentId: payment.id, currency: payment.currency, amount: part, providerRef });
-        left -= part;
-        if (left === 0) break;
-      }
-      const at = clock.now();
-      await db.transaction(async (tx) => {
-        for (const part of parts) {
-          await tx.query(
-            `insert into refunds (id, order_id, payment_id, amount, currency, reason, provider_ref, status, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             on conflict (provider_ref) do update set reason = excluded.reason`,
-            [ids(), order.id, part.paymentId, part.amount, part.currency, reason, part.providerRef, part.providerRef ? 'succeeded' : 'to_send', at],
-          );
-        }
-        await setOrderStatus(tx, order.id, refunded + amount >= received ? 'refunded' : 'partially_refunded', at);
-        await recordAudit(tx, { accountId: order.account_id, actor: reason === 'operator' ? 'operator' : 'system', action: 'order.refunded', details: { orderId: order.id, amount, reason }, at });
-        await alsoInTx?.(tx, order);
-      });
-    },
-
-    /** A refund the provider reports (e.g. made in its dashboard) is recorded once, by its id. */
-    async recordProviderRefund(input: { refundId: string; paymentRef: string; amount: number }) {
-      await db.transaction(async (tx) => {
-        const [payment] = await tx.query<{ id: string; order_id: string; currency: string }>(`select id, order_id, currency from payments where provider = 'stripe' and provider_ref = $1`, [input.paymentRef]);
-        if (!payment) return;
-        await tx.query(
-          `insert into refunds (id, order_id, payment_id, amount, currency, reason, provider_ref, status, created_at) values ($1, $2, $3, $4, $5, 'operator', $6, 'succeeded', $7)
-           on conflict (provider_ref) do nothing`,
-          [ids(), payment.order_id, payment.id, input.amount, payment.currency, input.refundId, clock.now()],
-        );
-      });
-    },
+    /** Refunds: one per request, card ones through the provider, bank ones in the operator's queue (see refunds.ts). */
+    refund: refunds.refund,
+    recordProviderRefund: refunds.recordProviderRefund,
+    markRefundSent: refunds.markSent,
+    /** Card refunds the provider has not confirmed yet, asked for again (run by the schedule). */
+    sendPendingRefunds: () => refunds.sendCardRefunds(null),
 
     /** Unpaid card orders after 3 days and invoices at their due date (run by the schedule). */
     async expireOverdue(): Promise<number> {

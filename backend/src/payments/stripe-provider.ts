@@ -40,8 +40,9 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
 
     async refund(input) {
       const refund = await stripe.refunds.create(
-        { payment_intent: input.paymentRef, amount: input.amount, metadata: { order_id: input.orderId, reason: input.reason } },
-        { idempotencyKey: `refund-${input.orderId}-${input.reason}-${input.amount}` },
+        { payment_intent: input.paymentRef, amount: input.amount, metadata: { order_id: input.orderId, reason: input.reason, refund_id: input.refundId } },
+        // One of our refunds is one refund at Stripe, however often it is asked for.
+        { idempotencyKey: `refund-${input.refundId}` },
       );
       return { refundId: refund.id };
     },
@@ -78,7 +79,7 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
     if (event.type === 'charge.refunded') {
       const charge = event.data.object;
       const paymentRef = typeof charge.payment_intent === 'string' ? charge.payment_intent : (charge.payment_intent?.id ?? '');
-      const refunds = (charge.refunds?.data ?? []).filter((r) => r.status === 'succeeded').map((r) => ({ refundId: r.id, paymentRef, amount: r.amount }));
+      const refunds = (charge.refunds?.data ?? []).filter((r) => r.status === 'succeeded').map((r) => ({ refundId: r.id, paymentRef, amount: r.amount, ourRefundId: r.metadata?.refund_id ?? null }));
       return { id: event.id, kind: 'refunds', refunds };
     }
     return { id: event.id, kind: 'ignored', type: event.type };
