@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { recordAudit } from '../audit/audit-log';
 import type { BackgroundTasks } from '../background-tasks';
@@ -8,7 +8,7 @@ import { unauthorized } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
 import { findAccountByKommoId, markUninstalled, saveTokens, upsertInstalledAccount } from './account-store';
-import { claimInstallRequest, finishInstallRequest, insertInstallRequest, pendingInstallRequestIds } from './install-request-store';
+import { claimInstallRequest, finishInstallRequest, insertInstallRequest, pendingInstallRequestIds, purgeInstallRequests } from './install-request-store';
 import type { KommoApi } from './kommo-api';
 
 export interface InstallServiceDeps {
@@ -78,14 +78,21 @@ export function createInstallService(deps: InstallServiceDeps) {
 
   return {
     /** Stores the hook call durably and schedules the exchange; never waits for Kommo. */
-    async receiveInstallHook(call: InstallHookCall): Promise<string> {
+    async receiveInstallHook(call: InstallHookCall): Promise<boolean> {
       if (call.clientId && call.clientId !== deps.clientId) {
         throw unauthorized('wrong_client', 'This install call is for another integration.');
       }
       const id = deps.ids();
-      await insertInstallRequest(db, { id, codeEnc: box.encrypt(call.code), referer: call.referer, state: call.state, clientId: call.clientId, fromWidget: call.fromWidget, at: clock.now() });
-      deps.tasks.run('kommo install', () => exchange(id));
-      return id;
+      const codeHash = createHash('sha256').update(call.code).digest('hex');
+      const stored = await insertInstallRequest(db, { id, codeEnc: box.encrypt(call.code), codeHash, referer: call.referer, state: call.state, clientId: call.clientId, fromWidget: call.fromWidget, at: clock.now() });
+      // A code sent again is already being (or was) exchanged: no second row, no second call to Kommo.
+      if (stored) deps.tasks.run('kommo install', () => exchange(id));
+      return stored;
+    },
+
+    /** Housekeeping: finished hook calls older than 30 days are forgotten. */
+    async purgeOldRequests(): Promise<number> {
+      return purgeInstallRequests(db, new Date(clock.now().getTime() - 30 * 86_400_000));
     },
 
     /** Picks up codes a stopped process had stored but not exchanged. */
