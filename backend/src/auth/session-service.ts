@@ -2,7 +2,7 @@ import type { SessionRequest, SessionResponse } from '../../../contract/session'
 import { upsertSeenUser } from '../accounts/user-store';
 import type { Clock } from '../clock';
 import { forbidden } from '../http/app-error';
-import { findAccountByKommoId, recordKommoPlan } from '../kommo/account-store';
+import { findAccountByKommoId, recordKommoPlan, touchAccount } from '../kommo/account-store';
 import type { Db } from '../store/db';
 import type { KommoTokenVerifier } from './kommo-token';
 import type { SessionTokens } from './session-token';
@@ -26,6 +26,8 @@ export function createSessionService(deps: { db: Db; clock: Clock; kommoTokens: 
           at,
         });
         if (request.kommoPlan) await recordKommoPlan(tx, account.id, request.kommoPlan, at);
+        // A sign-in is use: the inactivity count starts again (SPEC §4.2).
+        await touchAccount(tx, account.id, at);
         return { account, user };
       });
       if (!account) {
