@@ -6,7 +6,7 @@ import type { Queryable } from '../store/db';
  */
 
 /** Tables deleted by account, children before parents (most cascade anyway; naming them keeps the list honest). */
-const DELETED_BY_ACCOUNT = [
+export const DELETED_BY_ACCOUNT = [
   'webhook_deliveries',
   'webhook_endpoints',
   'api_idempotency',
