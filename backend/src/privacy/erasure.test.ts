@@ -86,7 +86,7 @@ for (const kind of storeKinds()) {
       const { auth, accountId, order } = await accountInUse();
       // The seed reached every place personal data lives: a scan finds it before.
       const before = await scan(t.db, NEEDLES);
-      for (const table of ['conversations', 'messages', 'broadcast_recipients', 'whatsapp_inbox', 'kommo_note_outbox', 'api_idempotency']) {
+      for (const table of ['conversations', 'messages', 'broadcast_recipients', 'whatsapp_inbox', 'api_idempotency']) {
         expect(before.found.some((f) => f.startsWith(`${table}.`)), `${table} before the purge`).toBe(true);
       }
 
@@ -116,11 +116,12 @@ for (const kind of storeKinds()) {
       expect((await t.http.post('/api/v1/consent/withdraw', { confirm: true }, { headers: auth })).status).toBe(200);
       const acknowledged = t.fakeWhatsApp.deliveries.length;
 
-      await t.fakeWhatsApp.customerWrites(pnid, phoneOf(3), TEXTS[4]!, { name: 'Customer 3' });
+      // A customer the account never had.
+      await t.fakeWhatsApp.customerWrites(pnid, phoneOf(9), TEXTS[4]!, { name: 'Rosa Newcomer' });
       await t.settle();
 
       expect(t.fakeWhatsApp.deliveries.slice(acknowledged).map((d) => d.status)).toEqual([200]);
-      expect((await scan(t.db, [waIdOf(3), 'Customer 3', TEXTS[4]!])).found).toEqual([]);
+      expect((await scan(t.db, [waIdOf(9), 'Rosa Newcomer', TEXTS[4]!])).found).toEqual([]);
     }, 240_000);
 
     it('when a table is in the schema, then docs/privacy.md says what happens to it, and every table the purge deletes is documented as deleted', async () => {
