@@ -36,7 +36,7 @@ async function documentedTables() {
 }
 
 for (const kind of storeKinds()) {
-  describe(`consent withdrawal erases personal data (${kind})`, () => {
+  describe(`consent withdrawal erases personal data (${kind})`, { timeout: 240_000 }, () => {
     let t: TestApp;
     afterEach(async () => {
       await t?.close();
@@ -109,7 +109,7 @@ for (const kind of storeKinds()) {
       expect(invoice.data).toContain('Brandt Ilse');
       expect(invoice.data).not.toContain('ilse@brandt.example');
       expect(await t.db.query('select 1 from licence_periods where account_id = $1', [accountId])).not.toHaveLength(0);
-    }, 240_000);
+    });
 
     it('when an account withdrew consent, then its inbound WhatsApp is acknowledged and nothing of it is stored', async () => {
       const { auth, pnid } = await accountInUse();
@@ -122,7 +122,7 @@ for (const kind of storeKinds()) {
 
       expect(t.fakeWhatsApp.deliveries.slice(acknowledged).map((d) => d.status)).toEqual([200]);
       expect((await scan(t.db, [waIdOf(9), 'Rosa Newcomer', TEXTS[4]!])).found).toEqual([]);
-    }, 240_000);
+    });
 
     it('when a table is in the schema, then docs/privacy.md says what happens to it, and every table the purge deletes is documented as deleted', async () => {
       t = await startTestApp(kind);
