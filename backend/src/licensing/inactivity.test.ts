@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID } from '../../../fakes/kommo/fake-kommo-data';
 import { startTestApp, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
+import { createOrder, operator, registeredAdmin } from '../../test/payments-helpers';
 import { chatReady, CUSTOMER } from '../../test/whatsapp-helpers';
 
 const DAY = 86_400_000;
@@ -72,6 +73,21 @@ for (const kind of storeKinds()) {
       t.clock.advance(10 * DAY);
       expect((await t.privacy.purge()).accountsSuspended).toBe(0);
       expect(await t.db.query('select 1 from whatsapp_numbers')).toHaveLength(1);
+    });
+
+    it('when a bank transfer is recorded on day 9, then the count starts from the payment', async () => {
+      t = await startTestApp(kind);
+      const auth = await registeredAdmin(t);
+      const id = await t.accountId(DEMO_ACCOUNT_ID);
+      const order = await createOrder(t, auth, { method: 'invoice' });
+      t.clock.advance(9 * DAY);
+      const paid = await t.http.post(`/operator/orders/${order.id}/transfer`, { amount: order.amountDue, currency: 'USD', receivedAt: t.clock.now().toISOString(), reference: 'BANK-1' }, { headers: operator });
+      expect(paid.status, JSON.stringify(paid.data)).toBe(200);
+      // The 30 days paid for end on day 39; 76 days after the payment the warning starts.
+      t.clock.advance(75 * DAY);
+      expect((await t.licences.status(id)).inactivity).toBeNull();
+      t.clock.advance(DAY);
+      expect((await t.licences.status(id)).inactivity).toEqual({ daysUnused: 76, daysLeft: 14 });
     });
 
     it('when an account has been unused for 179 days, then it is kept; on day 180 it is purged as after uninstall', async () => {
