@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID } from '../../../fakes/kommo/fake-kommo-data';
 import { afterEach, describe, expect, it } from 'vitest';
 import { accountWithAudience, broadcastReady, phoneOf, runEngine, springSale, waIdOf } from '../../test/broadcast-helpers';
 import { startTestApp, type TestApp } from '../../test/harness';
@@ -122,6 +123,23 @@ for (const kind of storeKinds()) {
 
       expect(t.fakeWhatsApp.deliveries.slice(acknowledged).map((d) => d.status)).toEqual([200]);
       expect((await scan(t.db, [waIdOf(9), 'Rosa Newcomer', TEXTS[4]!])).found).toEqual([]);
+    });
+
+    it('when an account that withdrew consent is installed again, then the next purge deletes what the install brought back', async () => {
+      t = await startTestApp(kind);
+      await t.install(DEMO_ACCOUNT_ID);
+      const { auth } = await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID);
+      expect((await t.http.post('/api/v1/consent/withdraw', { confirm: true }, { headers: auth })).status).toBe(200);
+      expect((await t.privacy.purge()).personalDataDeleted).toBe(1);
+      await t.fake.uninstall(DEMO_ACCOUNT_ID);
+      t.clock.advance(DAY);
+      await t.install(DEMO_ACCOUNT_ID);
+      expect(await t.db.query('select 1 from kommo_tokens')).toHaveLength(1);
+
+      expect((await t.privacy.purge()).personalDataDeleted).toBe(1);
+      expect(await t.db.query('select 1 from kommo_tokens')).toHaveLength(0);
+      expect(await t.db.query('select 1 from accounts where name is not null or installed_by_user_id is not null or installed_by_name is not null')).toHaveLength(0);
+      expect((await t.privacy.purge()).personalDataDeleted).toBe(0);
     });
 
     it('when a table is in the schema, then docs/privacy.md says what happens to it, and every table the purge deletes is documented as deleted', async () => {

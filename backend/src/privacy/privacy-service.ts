@@ -66,7 +66,8 @@ export function createPrivacyService(deps: { db: Db; clock: Clock; logger: Logge
         const [lock] = await tx.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [PURGE_LOCK]);
         if (!lock?.locked) return { personalDataDeleted: 0, accountsPurged: 0, accountsSuspended: 0 };
         const withdrawn = await tx.query<{ id: string }>(
-          'select id from accounts where consent_withdrawn_at is not null and personal_data_deleted_at is null',
+          // Again after a reinstall (it brings back tokens, the account name and the installing admin).
+          'select id from accounts where consent_withdrawn_at is not null and (personal_data_deleted_at is null or personal_data_deleted_at < updated_at)',
         );
         for (const { id } of withdrawn) {
           await erasePersonalData(tx, id, now);
