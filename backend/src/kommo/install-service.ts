@@ -42,6 +42,21 @@ export type InstallService = ReturnType<typeof createInstallService>;
 export function createInstallService(deps: InstallServiceDeps) {
   const { db, kommo, box, clock, logger } = deps;
 
+  /**
+   * The admin who installed (SPEC §4.6): the token's own user. Their name and login are a courtesy
+   * for the operator; when Kommo will not give them the install goes on with the id alone.
+   */
+  async function installingAdmin(host: string, accessToken: string, userId: number | undefined) {
+    if (!userId) return null;
+    try {
+      const user = await kommo.getUser(host, accessToken, userId);
+      return { id: userId, name: user.name || null, login: user.login };
+    } catch (err) {
+      logger.warn({ err, userId }, 'the installing admin could not be read from Kommo; only the id is kept');
+      return { id: userId, name: null, login: null };
+    }
+  }
+
   /** Exchanges one stored code for tokens, reads the account, then writes account and tokens in one transaction. */
   async function exchange(requestId: string): Promise<void> {
     const started = clock.now();
@@ -53,9 +68,10 @@ export function createInstallService(deps: InstallServiceDeps) {
       }
       const tokens = await kommo.exchangeCode(request.referer, box.decrypt(request.code_enc));
       const info = await kommo.getAccount(request.referer, tokens.accessToken);
+      const installedBy = await installingAdmin(request.referer, tokens.accessToken, info.currentUserId);
       const at = clock.now();
       const accountId = await db.transaction(async (tx) => {
-        const id = await upsertInstalledAccount(tx, { id: deps.ids(), host: request.referer, info, installedBy: null, at });
+        const id = await upsertInstalledAccount(tx, { id: deps.ids(), host: request.referer, info, installedBy, at });
         await saveTokens(tx, {
           accountId: id,
           accessTokenEnc: box.encrypt(tokens.accessToken),

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_ACCOUNT_ID } from '../../../fakes/kommo/fake-kommo-data';
+import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, demoKommoAccount } from '../../../fakes/kommo/fake-kommo-data';
 import { startTestApp, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
 
@@ -126,6 +126,28 @@ for (const kind of storeKinds()) {
       expect(response.data.error.code).toBe('invalid_request');
       expect(response.data.error.issues[0].path).toBe('query.referer');
       expect(await t.db.query('select * from kommo_install_requests')).toHaveLength(0);
+    });
+
+    it('when an admin installs, then their Kommo id, name and login are recorded and the account view shows them', async () => {
+      await t.install(DEMO_ACCOUNT_ID);
+      const [row] = await t.db.query<{ installed_by_user_id: string; installed_by_name: string; installed_by_login: string }>('select installed_by_user_id, installed_by_name, installed_by_login from accounts');
+      expect({ ...row, installed_by_user_id: Number(row!.installed_by_user_id) }).toEqual({ installed_by_user_id: DEMO_ADMIN_ID, installed_by_name: 'Dana Admin', installed_by_login: 'dana.admin@wabridge-demo.example' });
+      const { auth } = await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID);
+      const me = await t.http.get('/api/v1/me', { headers: auth });
+      expect(me.data.account.installedBy).toEqual({ id: DEMO_ADMIN_ID, name: 'Dana Admin', login: 'dana.admin@wabridge-demo.example' });
+    });
+
+    it('when another admin reinstalls after an uninstall, then the installing admin recorded is the one who installed last', async () => {
+      await t.close();
+      const second = { id: 8_100_009, name: 'Rui Second Admin', isAdmin: true, login: 'rui@wabridge-demo.example' };
+      const account = demoKommoAccount();
+      account.users.push(second);
+      t = await startTestApp(kind, { accounts: [account] });
+      await t.install(DEMO_ACCOUNT_ID);
+      await t.fake.uninstall(DEMO_ACCOUNT_ID);
+      await t.install(DEMO_ACCOUNT_ID, {}, second.id);
+      const { auth } = await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID);
+      expect((await t.http.get('/api/v1/me', { headers: auth })).data.account.installedBy).toEqual({ id: second.id, name: second.name, login: second.login });
     });
 
     it('when the account reinstalls after an uninstall, then the same account is reactivated with new tokens', async () => {

@@ -22,6 +22,8 @@ export interface OrderRow {
   period_id: string | null;
   terminated_at: Date | null;
   activation_error: string | null;
+  /** The buyer's legal details, frozen on the order when the registration is erased (SPEC §9). */
+  buyer: { name: string; city: string } | null;
 }
 
 export interface PaymentRow {
