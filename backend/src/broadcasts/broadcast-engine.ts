@@ -259,7 +259,7 @@ export function createBroadcastEngine(deps: {
           `update broadcast_recipients r set
              state = case when due.opted_out then 'excluded' else 'sending' end,
              exclusion = case when due.opted_out then 'opted_out' end,
-             outcome_at = case when due.opted_out then $3::timestamptz end,
+             outcome_at = case when due.opted_out then $3::timestamptz else r.outcome_at end,
              claimed_by = case when due.opted_out then null else $2 end,
              claimed_at = $3, number_id = case when due.opted_out then r.number_id else $4 end,
              attempts = r.attempts + case when due.opted_out then 0 else 1 end
