@@ -119,9 +119,12 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
       );
     },
 
-    /** Returns messages taken for a send the provider refused outright (never accepted, never billed). */
-    async returnOutbound(accountId: string, count = 1, q: Queryable = db): Promise<void> {
-      await giveBackMessages(q, accountId, count, clock.now());
+    /**
+     * Returns messages taken for sends that never went out (refused outright, cancelled, excluded): to
+     * `periodId`, the period they were reserved from, when given; else to the allowance in force.
+     */
+    async returnOutbound(accountId: string, count = 1, q: Queryable = db, periodId: string | null = null): Promise<void> {
+      await giveBackMessages(q, accountId, count, clock.now(), periodId);
     },
 
     /** The allowance in force: its period, and how many messages are left in it. */
