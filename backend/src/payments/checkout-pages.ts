@@ -61,6 +61,8 @@ export function createCheckoutPages(deps: { db: Db; logger: Logger; provider: Pa
 
     /** "Pay now": the order's page while it can still be paid (or was just paid), otherwise a fresh one. */
     async ensureOpen(order: OrderRow): Promise<OrderRow> {
+      // Paid in full by credit: the request that placed it is recording that payment; there is nothing to pay here.
+      if (order.amount_due === 0) return order;
       if (order.checkout_session_id) {
         const status = await provider.checkoutStatus(order.checkout_session_id).catch((err: unknown) => {
           deps.logger.error({ err, orderId: order.id }, 'checkout session could not be looked up');

@@ -61,9 +61,11 @@ export async function findOrder(db: Queryable, id: string, lock = false): Promis
 /**
  * Takes the account's row lock for the rest of the transaction: whoever places an order or spends
  * credit for an account waits for the one before, so credit is spent once and one order stays open.
+ * `no key update`, not `update`: rows that merely point at the account (a licence period, a credit
+ * entry, written while an order row is locked) must not wait for it, or the two would deadlock.
  */
 export async function lockAccount(db: Queryable, accountId: string): Promise<void> {
-  await db.query('select id from accounts where id = $1 for update', [accountId]);
+  await db.query('select id from accounts where id = $1 for no key update', [accountId]);
 }
 
 /** The account's order still waiting for money, if any (call under `lockAccount`). */
