@@ -1,10 +1,41 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/harness';
 import { createOrder, creditOf, freshAdmin, giveCredit, operator, orderOf, payByCard, registeredAdmin } from '../../test/payments-helpers';
-import { storeKinds } from '../../test/stores';
+import { storeKinds, type StoreKind } from '../../test/stores';
+import { openPostgresDb } from '../store/postgres-db';
 
 const HOUR = 3_600_000;
 const order = { action: 'buy', plan: 'user', currency: 'USD', method: 'card' };
+
+/**
+ * Fires requests so that their transactions really overlap. On PostgreSQL a connection of the test's
+ * own holds the account row until every connection of the app's pool (4) waits on it, then lets go:
+ * the transactions have all started, and whatever they read before touching that row they read
+ * together. PGlite runs one transaction at a time, so there the requests are simply sent at once.
+ */
+async function allAtOnce<T>(kind: StoreKind, t: TestApp, fire: () => Promise<T>[]): Promise<T[]> {
+  if (kind !== 'postgres') return Promise.all(fire());
+  const [{ schema }] = (await t.db.query<{ schema: string }>('select current_schema() as schema')) as [{ schema: string }];
+  const gate = await openPostgresDb({ connectionString: process.env.DATABASE_URL!, schema, max: 1 });
+  try {
+    let pending: Promise<T[]> | undefined;
+    await gate.transaction(async (tx) => {
+      await tx.query('select id from accounts for update');
+      pending = Promise.all(fire());
+      for (let round = 0; ; round++) {
+        const [{ waiting }] = (await tx.query<{ waiting: number }>(
+          `select count(*)::int as waiting from pg_locks where not granted and (relation = 'accounts'::regclass or transactionid = txid_current()::text::xid)`,
+        )) as [{ waiting: number }];
+        if (waiting >= 4) break;
+        if (round === 600) throw new Error(`only ${waiting} transactions ever waited on the account row`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    });
+    return await pending!;
+  } finally {
+    await gate.close();
+  }
+}
 
 /** At most one unpaid order at a time, and credit spent once (SPEC §4.3). */
 for (const kind of storeKinds()) {
@@ -20,7 +51,7 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind);
       const auth = await registeredAdmin(t);
       await giveCredit(t, 900);
-      const responses = await Promise.all(Array.from({ length: 10 }, () => t.http.post('/api/v1/orders', order, { headers: auth })));
+      const responses = await allAtOnce(kind, t, () => Array.from({ length: 10 }, () => t.http.post('/api/v1/orders', order, { headers: auth })));
       expect(responses.filter((r) => r.status !== 200 && r.status !== 201).map((r) => [r.status, r.data])).toEqual([]);
       await t.tasks.idle();
       const orders = await t.db.query<{ credit_applied: number; status: string }>('select credit_applied, status from orders');
@@ -34,7 +65,7 @@ for (const kind of storeKinds()) {
       const auth = await registeredAdmin(t);
       const first = await t.http.post('/api/v1/orders', order, { headers: auth });
       expect(first.status).toBe(201);
-      const again = await Promise.all(Array.from({ length: 10 }, () => t.http.post('/api/v1/orders', order, { headers: auth })));
+      const again = await allAtOnce(kind, t, () => Array.from({ length: 10 }, () => t.http.post('/api/v1/orders', order, { headers: auth })));
       expect(again.map((r) => [r.status, r.data.id, r.data.checkoutUrl])).toEqual(Array.from({ length: 10 }, () => [200, first.data.id, first.data.checkoutUrl]));
       expect(await t.db.query('select * from orders')).toHaveLength(1);
       expect(sessionsOf(first.data.id)).toHaveLength(1);
