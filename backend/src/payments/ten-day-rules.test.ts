@@ -57,6 +57,8 @@ for (const kind of storeKinds()) {
       auth = await admin();
       const upgrade = await createOrder(t, auth, { action: 'upgrade', plan: 'pro' });
       t.clock.set('2026-12-01T13:00:00Z');
+      // The first payment page has expired (they live 24 hours): Pay now opens a fresh one.
+      expect((await t.http.post(`/api/v1/orders/${upgrade.id}/checkout`, {}, { headers: await admin() })).status).toBe(200);
       const intent = await payByCard(t, upgrade.id);
       const order = await orderOf(t, await admin(), upgrade.id);
       expect(order).toMatchObject({ status: 'paid', activatedAt: null, paidAt: '2026-12-01T13:00:00.000Z' });
