@@ -1,11 +1,16 @@
 import { z } from 'zod/mini';
+import { TemplateView } from './whatsapp';
 
 /** Where the audience's consent comes from (SPEC §6). Bought, rented or scraped lists are named so they can be refused. */
 export const CONSENT_SOURCES = ['opt_in_form', 'customer_initiated', 'existing_customers', 'offline_consent', 'purchased_list', 'rented_list', 'scraped_list'] as const;
 export const FORBIDDEN_CONSENT: ReadonlySet<string> = new Set(['purchased_list', 'rented_list', 'scraped_list']);
 
-export const EXCLUSION_REASONS = ['opted_out', 'no_phone', 'invalid_number', 'empty_parameter', 'over_allowance'] as const;
+export const EXCLUSION_REASONS = ['opted_out', 'no_phone', 'invalid_number', 'empty_parameter', 'forbidden_words', 'over_allowance'] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
+
+/** Why a template cannot carry a broadcast: the error codes a draft with it is refused with (SPEC §6). */
+export const TEMPLATE_REFUSALS = ['template_not_approved', 'unsubscribe_missing', 'forbidden_words'] as const;
+export type TemplateRefusal = (typeof TEMPLATE_REFUSALS)[number];
 
 /** A template parameter: a CRM field of the recipient, or the same text for everyone. */
 export const ParameterSource = z.union([
@@ -98,4 +103,19 @@ export const BroadcastView = z.object({
 });
 export type BroadcastView = z.infer<typeof BroadcastView>;
 export const BroadcastList = z.object({ broadcasts: z.array(z.omit(BroadcastView, { dryRun: true, failures: true })) });
+/**
+ * A template of the number's WABA as the broadcast picker shows it, whatever its status: whether it
+ * can carry a broadcast, and if not why (the code a draft with it would be refused with, and the
+ * forbidden words found in it). Qualifying templates come first.
+ */
+export const BroadcastTemplate = z.extend(TemplateView, {
+  status: z.string(),
+  qualifies: z.boolean(),
+  /** How the customer unsubscribes: the template's quick-reply button, or its opt-out line. */
+  unsubscribe: z.nullable(z.enum(['button', 'line'])),
+  refusal: z.nullable(z.object({ reason: z.enum(TEMPLATE_REFUSALS), words: z.array(z.string()) })),
+});
+export type BroadcastTemplate = z.infer<typeof BroadcastTemplate>;
+export const BroadcastTemplateList = z.object({ templates: z.array(BroadcastTemplate) });
+
 export const SavedAudienceList = z.object({ audiences: z.array(z.object({ id: z.string(), name: z.string(), source: z.enum(['leads', 'contacts']), size: z.int() })) });

@@ -4,6 +4,8 @@ import { Currency, PaidPlanId } from './licence';
 export const OrderAction = z.enum(['buy', 'renew', 'upgrade']);
 export const PaymentMethod = z.enum(['card', 'invoice']);
 export const OrderStatus = z.enum(['awaiting_payment', 'partially_paid', 'paid', 'active', 'cancelled', 'expired', 'refunded', 'partially_refunded']);
+/** What the admin sees: the order's status, or `refund_pending` while money owed back has not left yet (SPEC §4.3). */
+export const OrderViewStatus = z.enum(['awaiting_payment', 'partially_paid', 'paid', 'active', 'cancelled', 'expired', 'refunded', 'partially_refunded', 'refund_pending']);
 
 export const OrderQuoteQuery = z.object({ action: OrderAction, plan: PaidPlanId, currency: Currency });
 export const OrderQuote = z.object({
@@ -67,7 +69,7 @@ export const OrderView = z.object({
   amountDue: z.int(),
   amountReceived: z.int(),
   amountRefunded: z.int(),
-  status: OrderStatus,
+  status: OrderViewStatus,
   createdAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
   paidAt: z.nullable(z.iso.datetime()),
@@ -83,7 +85,7 @@ export const OrderView = z.object({
   history: z.array(
     z.object({
       at: z.iso.datetime(),
-      event: z.enum(['created', 'payment', 'refund', 'credit', 'activated', 'terminated', 'expired', 'cancelled']),
+      event: z.enum(['created', 'payment', 'refund', 'refund_sent', 'credit', 'activated', 'terminated', 'expired', 'cancelled']),
       amount: z.nullable(z.int()),
       detail: z.nullable(z.string()),
       why: z.optional(HistoryWhy),
@@ -125,3 +127,6 @@ export type AnswerClaimInput = z.infer<typeof AnswerClaimInput>;
 
 export const TransferInput = z.strictObject({ amount: z.int().check(z.positive()), currency: Currency, receivedAt: z.iso.datetime({ offset: true }), reference: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) });
 export const OperatorRefundInput = z.strictObject({ amount: z.int().check(z.positive()), note: z.optional(z.string().check(z.maxLength(500))) });
+export const RefundIdParams = z.object({ refundId: z.string().check(z.minLength(1), z.maxLength(100)) });
+/** The operator sent a bank refund: the reference of that outgoing transfer. */
+export const RefundSentInput = z.strictObject({ reference: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) });

@@ -1,7 +1,5 @@
 import { z } from 'zod/mini';
-import { MediaKind } from './whatsapp';
-
-const Phone = z.string().check(z.trim(), z.regex(/^\+?[1-9][\d\s().-]{6,20}$/, 'must be a phone number in international format'));
+import { CustomerPhone as Phone, MediaKind } from './whatsapp';
 
 /** POST /api/v1/messages: a message to a phone from one of the account's numbers (text, template, or media by link). */
 export const PublicSendInput = z.discriminatedUnion('type', [
@@ -26,7 +24,7 @@ export const PublicSendInput = z.discriminatedUnion('type', [
 ]);
 export type PublicSendInput = z.input<typeof PublicSendInput>;
 
-export const ConversationsQuery = z.object({ phone: z.optional(z.string().check(z.maxLength(30))) });
+export const ConversationsQuery = z.object({ phone: z.optional(Phone) });
 
 export const ApiKeyView = z.object({
   id: z.string(),

@@ -20,7 +20,14 @@ export const NumberIdParams = z.object({ numberId: z.string().check(z.minLength(
 export const ConversationIdParams = z.object({ conversationId: z.string().check(z.minLength(1), z.maxLength(100)) });
 export const MessageIdParams = z.object({ messageId: z.string().check(z.minLength(1), z.maxLength(100)) });
 
-export const OpenConversationInput = z.strictObject({ numberId: z.string().check(z.minLength(1), z.maxLength(100)), phone: z.string().check(z.trim(), z.regex(/^\+?[1-9][\d\s().-]{6,20}$/, 'must be a phone number in international format')) });
+/**
+ * A customer's phone as a person or a CRM wrote it: "+55 21 98765-4321", or "(21) 98765-4321" in the
+ * account's country. The backend reads it (backend/src/whatsapp/phone.ts) and refuses what is not a
+ * valid number with 400 `invalid_phone`; here only its size is checked.
+ */
+export const CustomerPhone = z.string().check(z.trim(), z.minLength(1), z.maxLength(40));
+
+export const OpenConversationInput = z.strictObject({ numberId: z.string().check(z.minLength(1), z.maxLength(100)), phone: CustomerPhone });
 
 export const ConversationView = z.object({
   id: z.string(),

@@ -19,7 +19,9 @@ test('when the admin broadcasts to 3 selected leads, then the dry run shows the 
 
   const composer = widget.getByTestId('broadcast-composer');
   await composer.getByLabel('Name').fill(`Spring news ${Date.now()}`);
-  await composer.getByTestId('broadcast-template').selectOption({ label: 'come_back (en_US)' });
+  // The picker says how each template lets customers unsubscribe, or why it cannot be used.
+  await expect(composer.locator('[data-testid="broadcast-template"] option[value="order_update|en_US"]')).toBeDisabled();
+  await composer.getByTestId('broadcast-template').selectOption({ label: 'come_back (en_US) · opt-out line' });
   // Parameter 1 mapped to the contact's first name: the preview says so, the dry run shows the real names.
   await composer.getByTestId('broadcast-param-1').getByRole('combobox').selectOption({ label: 'First name' });
   await expect(composer.getByTestId('broadcast-template-preview')).toContainText('Hi [First name]! We have news for you.');

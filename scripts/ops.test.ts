@@ -55,6 +55,21 @@ describe('npm run ops', () => {
     expect(audit.map((a) => a.action)).toEqual(['claim.answered', 'payment.recorded', 'transfer.confirmed', 'order.refunded', 'refund.issued', 'outage.recorded']);
   });
 
+  it('when a bank-transfer refund is due, then it is listed as a refund to send until the operator marks it sent with a reference, audited', async () => {
+    expect((await run(['refund', invoiceId, '--amount', '200'])).code).toBe(0);
+    const queue = JSON.parse((await run(['refunds'])).out).refunds;
+    expect(queue).toEqual([expect.objectContaining({ orderId: invoiceId, amount: 200, status: 'to_send', paidFrom: 'BANK-77' })]);
+    expect((await run(['refund-sent', queue[0].id])).code).toBe(1);
+    const sent = await run(['refund-sent', queue[0].id, '--reference', 'OUT-9']);
+    expect(sent.code).toBe(0);
+    expect(JSON.parse((await run(['refunds'])).out).refunds).toEqual([]);
+    expect(JSON.parse((await run(['refunds', '--all'])).out).refunds).toEqual([expect.objectContaining({ id: queue[0].id, status: 'sent', reference: 'OUT-9' })]);
+    const again = await run(['refund-sent', queue[0].id, '--reference', 'OUT-10']);
+    expect(again.err).toContain('409 refund_already_sent');
+    const audit = await t.db.query<{ action: string; details: { reference?: string } }>(`select action, details from audit_log where actor = 'operator' and action like 'refund.%' order by id`);
+    expect(audit.map((a) => [a.action, a.details.reference ?? null])).toEqual([['refund.issued', null], ['refund.issued', null], ['refund.sent', 'OUT-9']]);
+  });
+
   it('when the command is unknown or input is bad, then it says so', async () => {
     expect((await run(['dance'])).code).toBe(2);
     const bad = await run(['transfer', invoiceId, '--amount', 'ten']);

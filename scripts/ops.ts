@@ -7,6 +7,8 @@
  *   npm run ops -- answer <claimId> --decision upheld|rejected --answer "…" [--resolution full_refund|partial_refund|extension|fix] [--amount <cents>] [--days <n>]
  *   npm run ops -- transfer <orderId> --amount <cents> --currency USD|EUR --received <ISO date> --reference <bank ref>
  *   npm run ops -- refund <orderId> --amount <cents> [--note "…"]
+ *   npm run ops -- refunds [--all]
+ *   npm run ops -- refund-sent <refundId> --reference <reference of the transfer that sent it back>
  *   npm run ops -- activate <orderId>
  *   npm run ops -- outage --from <ISO> --to <ISO> [--note "…"]
  *
@@ -24,7 +26,7 @@ export interface OpsIo {
   err(line: string): void;
 }
 
-const USAGE = 'usage: ops accounts | orders [--account X] | claims [--all] | answer <claimId> … | transfer <orderId> … | refund <orderId> … | activate <orderId> | outage --from … --to …';
+const USAGE = 'usage: ops accounts | orders [--account X] | claims [--all] | answer <claimId> … | transfer <orderId> … | refund <orderId> … | refunds [--all] | refund-sent <refundId> --reference … | activate <orderId> | outage --from … --to …';
 
 /** Runs one command; resolves to the exit code. */
 export async function runOps(argv: string[], env: { url: string; token: string | undefined }, io: OpsIo): Promise<number> {
@@ -69,6 +71,8 @@ export async function runOps(argv: string[], env: { url: string; token: string |
     transfer: () =>
       http.post(`/operator/orders/${encodeURIComponent(id ?? '')}/transfer`, { amount: int(values.amount), currency: values.currency, receivedAt: values.received, reference: values.reference }),
     refund: () => http.post(`/operator/orders/${encodeURIComponent(id ?? '')}/refund`, { amount: int(values.amount), note: values.note }),
+    refunds: () => http.get('/operator/refunds', { params: values.all ? { status: 'all' } : {} }),
+    'refund-sent': () => http.post(`/operator/refunds/${encodeURIComponent(id ?? '')}/sent`, { reference: values.reference }),
     activate: () => http.post(`/operator/orders/${encodeURIComponent(id ?? '')}/activate`, {}),
     outage: () => http.post('/operator/outages', { startsAt: values.from, endsAt: values.to, note: values.note }),
   };

@@ -26,6 +26,7 @@ import { createKommoPacer, createTimelineWriter } from './kommo/timeline-writer'
 import { licenceRoutes } from './licensing/licence-routes';
 import { createLicenceService } from './licensing/licence-service';
 import { operatorRoutes } from './operator/operator-routes';
+import { claimMetrics } from './payments/claim-metrics';
 import { createOrderActions } from './payments/order-actions';
 import { orderRoutes } from './payments/order-routes';
 import { createPaymentEvents } from './payments/payment-events';
@@ -49,7 +50,9 @@ import { broadcastRoutes } from './broadcasts/broadcast-routes';
 import { createBroadcastService } from './broadcasts/broadcast-service';
 import { apiKeyAuth, createApiKeys, createKeyRateLimiter } from './public-api/api-keys';
 import { isPublicRoute } from './public-api/openapi';
+import { createIdempotency } from './public-api/idempotency';
 import { createOutgoingWebhooks } from './public-api/outgoing-webhooks';
+import type { WebhookTargetPolicy } from './public-api/webhook-target';
 import { apiDocsRoutes, publicApiRoutes } from './public-api/public-api-routes';
 import { createChatService } from './whatsapp/chat-service';
 import type { CloudApi } from './whatsapp/cloud-api';
@@ -91,6 +94,8 @@ export interface AppDeps {
   };
   /** Requests per second (and burst) per API key; per instance. */
   apiRate?: { perSecond: number; burst: number };
+  /** Where outgoing webhooks may go; by default https receivers at public addresses only (SPEC §7). */
+  webhookTarget?: WebhookTargetPolicy;
   /** Extra pages mounted at /demo when the demo runs. */
   demo?: Router;
 }
@@ -145,7 +150,8 @@ export function createApp(deps: AppDeps) {
   const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: whatsappPacer, sleep, onNoteQueued: writeTimeline, templates });
   const live = createLiveEvents({ db, logger });
   const apiKeys = createApiKeys({ db, clock, ids: deps.ids });
-  const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger });
+  const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger, target: deps.webhookTarget ?? { allowLocal: false } });
+  const idempotency = createIdempotency({ db, now: clock.now });
   const digitalPipeline = createDigitalPipeline({ db, clock, ids: deps.ids, logger, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks });
   const broadcasts = createBroadcastService({
     db,
@@ -217,6 +223,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use(httpMetrics(deps.metrics));
+  claimMetrics(deps.metrics, { db, clock });
   app.use(
     helmet({
       // The widget lives in an iframe inside Kommo pages: frame-ancestors replaces X-Frame-Options.
@@ -251,7 +258,7 @@ export function createApp(deps: AppDeps) {
   app.use('/kommo', digitalPipelineRoutes(digitalPipeline));
   app.use('/widget', widgetRoutes({ publicOrigin }));
   app.use('/terms', termsPage({ registrations }));
-  app.use('/operator', operatorRoutes({ db, clock, token: config.operatorToken, licences, registrations, payments, actions: orderActions }));
+  app.use('/operator', operatorRoutes({ db, clock, ids: deps.ids, token: config.operatorToken, licences, registrations, payments, actions: orderActions }));
 
   const api = Router();
   api.use(sessionRoutes(sessions));
@@ -268,8 +275,8 @@ export function createApp(deps: AppDeps) {
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
-  api.use(broadcastRoutes({ broadcasts }));
-  api.use(publicApiRoutes({ db, clock, chat, apiKeys, licences, webhooks }));
+  api.use(broadcastRoutes({ broadcasts, idempotency }));
+  api.use(publicApiRoutes({ chat, apiKeys, licences, webhooks, idempotency }));
   api.use(chatRoutes({ numbers, chat, licences, live, templates, logger }));
   api.use(orderRoutes({ db, clock, payments, actions: orderActions, licences, supportEmail: deps.supportEmail, invoiceUrl: links.url }));
   app.use('/api/v1', api);
@@ -279,5 +286,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, broadcasts, broadcastEngine, webhooks, digitalPipeline, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
+  return { app, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
 }

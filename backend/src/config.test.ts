@@ -31,6 +31,15 @@ describe('configuration from the environment', () => {
     });
   }
 
+  it('when production is expected (NODE_ENV=production or a DATABASE_URL) without Kommo credentials, then start-up fails naming them, unless DEMO=1', () => {
+    for (const env of [{ NODE_ENV: 'production' }, { DATABASE_URL: 'postgres://db.example/wabridge' }]) {
+      expect(() => parseEnv(env)).toThrow(ConfigError);
+      expect(() => parseEnv(env)).toThrow(/KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET: required .*DEMO=1/);
+      expect(parseEnv({ ...env, DEMO: '1' }).KOMMO_CLIENT_ID).toBeUndefined();
+    }
+    expect(() => parseEnv({ DEMO: 'yes' })).toThrow('DEMO');
+  });
+
   it('when the key is given as hex or base64, then it decodes to the same 32 bytes', () => {
     const hex = 'ab'.repeat(32);
     const b64 = Buffer.from(hex, 'hex').toString('base64');

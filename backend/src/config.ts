@@ -28,6 +28,8 @@ function jsonEnv<S extends z.ZodType>(schema: S, what: string) {
 /** Every variable the service reads (SPEC §10). Unset values mean "demo": fakes in-process, embedded store. */
 export const EnvSchema = z.object({
   NODE_ENV: optionalText,
+  /** `1` runs the demo (fakes in-process) even where production is expected: NODE_ENV=production or a DATABASE_URL. */
+  DEMO: optionalText.pipe(z.enum(['0', '1'], 'must be 0 or 1').optional()),
   PORT: optionalText
     .pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number').optional())
     .transform((v) => (v === undefined ? 3000 : Number(v)))
@@ -60,6 +62,8 @@ export const EnvSchema = z.object({
   PRICE_LIST: jsonEnv(PriceList, 'must be a price list'),
   /** Forbidden words for broadcasts per locale, e.g. {"en": ["casino"], "es": ["casino"]}; replaces the defaults. */
   FORBIDDEN_WORDS: jsonEnv(z.record(z.string().regex(/^[a-z]{2}$/), z.array(z.string().trim().min(1)).max(1000)), 'must map locales to word lists'),
+  /** `1` lets outgoing webhooks go to http and loopback receivers (tests, local development); the demo always may. */
+  WEBHOOKS_ALLOW_LOCAL: optionalText.pipe(z.enum(['0', '1'], 'must be 0 or 1').optional()),
   /** Messages per second per WhatsApp number (Meta's default is 80; we stay under it). */
   WHATSAPP_RATE_PER_SECOND: optionalText.pipe(z.string().regex(/^\d{1,4}$/, 'must be a whole number').optional()).transform((v) => (v === undefined ? undefined : Number(v))),
   /** How long a broadcast send with no answer waits for Meta's status webhook before it is sent again. */
@@ -101,6 +105,11 @@ export function parseEnv(env: NodeJS.ProcessEnv): Env {
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const value = result.data;
+  // With no Kommo credentials the service runs the demo, fakes and all: never by accident in production.
+  if (!value.KOMMO_CLIENT_ID && !value.KOMMO_CLIENT_SECRET && value.DEMO !== '1' && (value.NODE_ENV === 'production' || value.DATABASE_URL)) {
+    const why = value.NODE_ENV === 'production' ? 'NODE_ENV=production' : 'DATABASE_URL is set';
+    throw new ConfigError(`Invalid configuration:\n  KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET: required (${why}); without them the service would run the demo with fake Kommo, WhatsApp and card provider. Set DEMO=1 to run the demo on purpose.`);
+  }
   if (Boolean(value.KOMMO_CLIENT_ID) !== Boolean(value.KOMMO_CLIENT_SECRET)) {
     throw new ConfigError('Invalid configuration:\n  KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET must be set together');
   }

@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app';
 import { createBackgroundTasks } from './background-tasks';
@@ -8,6 +7,7 @@ import { offsetClock, systemClock } from './clock';
 import { ConfigError, decodeKey, parseEnv, type Config } from './config';
 import { createSecretBox, deriveKey } from './crypto/secret-box';
 import { DEMO_CLIENT_ID, demoSecrets } from './demo/demo-credentials';
+import { createLogger } from './logger';
 import { demoRoutes } from './demo/demo-routes';
 import { randomIds } from './ids';
 import { createKommoHttpApi } from './kommo/kommo-http-api';
@@ -34,7 +34,7 @@ async function main() {
     }
     throw error;
   }
-  const logger = pino({ level: env.LOG_LEVEL ?? 'info' });
+  const logger = createLogger(env.LOG_LEVEL ?? 'info');
   const dataDir = resolve(env.DATA_DIR);
   await mkdir(dataDir, { recursive: true });
   const demo = !env.KOMMO_CLIENT_ID;
@@ -95,7 +95,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, digitalPipeline } = createApp({
+  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, idempotency, digitalPipeline } = createApp({
     config,
     db,
     clock,
@@ -125,6 +125,8 @@ async function main() {
     },
     seller: env.SELLER ?? defaultSeller,
     supportEmail: env.SUPPORT_EMAIL ?? 'support@wabridge.app',
+    // The demo's receivers may be http on this machine; elsewhere only by explicit setting.
+    webhookTarget: { allowLocal: demo || env.WEBHOOKS_ALLOW_LOCAL === '1' },
     demo: fake ? demoRoutes({ fake, tasks, db, whatsapp: fakeWhatsApp, clock: demoClock }) : undefined,
   });
 
@@ -136,7 +138,8 @@ async function main() {
   broadcastEngine.start();
 
   // Housekeeping every few minutes: payment events and webhooks not yet acted on, Kommo notes due,
-  // templates from Meta, unpaid orders past their deadline, and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
+  // templates from Meta, unpaid orders past their deadline, Idempotency-Keys past 24 hours, card refunds the provider has not
+  // confirmed, and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
   const housekeeping = () => {
     tasks.drain('payment events', () => paymentEvents.processPending());
     tasks.drain('whatsapp inbox, failed ones too', () => inbox.processPending());
@@ -144,6 +147,8 @@ async function main() {
     tasks.drain('kommo notes', () => timeline.drain());
     tasks.drain('template sync', () => templates.syncAll());
     tasks.drain('order expiry', () => payments.expireOverdue());
+    tasks.drain('idempotency keys', () => idempotency.forgetExpired());
+    tasks.drain('card refunds not confirmed', () => payments.sendPendingRefunds());
     tasks.drain('data purge', () => privacy.purge());
   };
   housekeeping();
@@ -172,6 +177,7 @@ async function main() {
     clearInterval(notesTimer);
     clearInterval(webhooksTimer);
     await broadcastEngine.stop();
+    await webhooks.idle();
     await live.close();
     server.close();
     server.closeIdleConnections();

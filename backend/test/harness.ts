@@ -16,6 +16,7 @@ import { createApp } from '../src/app';
 import { createBackgroundTasks } from '../src/background-tasks';
 import { fixedClock } from '../src/clock';
 import type { Config } from '../src/config';
+import type { WebhookTargetPolicy } from '../src/public-api/webhook-target';
 import { createSecretBox, deriveKey } from '../src/crypto/secret-box';
 import { randomIds } from '../src/ids';
 import { createKommoHttpApi } from '../src/kommo/kommo-http-api';
@@ -43,6 +44,8 @@ export interface TestAppOptions {
   apiRate?: { perSecond: number; burst: number };
   /** Where the fixed clock starts. */
   now?: string;
+  /** Where outgoing webhooks may go; by default http and loopback too (the tests' receivers listen there). */
+  webhookTarget?: WebhookTargetPolicy;
 }
 
 /**
@@ -100,7 +103,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     operatorToken: OPERATOR_TOKEN,
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, digitalPipeline } = createApp({
+  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline } = createApp({
     config,
     db,
     clock,
@@ -115,6 +118,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     seller: defaultSeller,
     supportEmail: 'support@wabridge.test',
     apiRate: options.apiRate,
+    webhookTarget: options.webhookTarget ?? { allowLocal: true },
     whatsapp: {
       cloud: createCloudApiHttp({ base: fakeWhatsApp.base }),
       appSecret: WHATSAPP_APP_SECRET,
@@ -153,6 +157,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     broadcasts,
     broadcastEngine,
     webhooks,
+    idempotency,
     digitalPipeline,
     logs,
     faults,
@@ -185,6 +190,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     async close() {
       await fakeWhatsApp.idle();
       await tasks.idle();
+      await webhooks.idle();
       await live.close();
       await server.close();
       await fake.close();

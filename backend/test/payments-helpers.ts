@@ -57,3 +57,30 @@ export async function orderOf(t: TestApp, auth: Record<string, string>, orderId:
   const response = await t.http.get(`/api/v1/orders/${orderId}`, { headers: auth });
   return response.data;
 }
+
+/** The operator records a bank transfer against an invoice. */
+export async function payByTransfer(t: TestApp, orderId: string, amount: number, receivedAt: string, reference = `bank-${amount}`) {
+  const response = await t.http.post(`/operator/orders/${orderId}/transfer`, { amount, currency: 'USD', receivedAt, reference }, { headers: operator });
+  if (response.status !== 200) throw new Error(`transfer failed: ${response.status} ${JSON.stringify(response.data)}`);
+}
+
+/**
+ * An upgrade paid after the period it upgrades has ended cannot be applied: the order is paid,
+ * never activated, and from 2026-12-12 00:00 (UTC account) the delay refund applies.
+ */
+export async function paidButNotActivated(t: TestApp, method: 'card' | 'invoice') {
+  t.clock.set('2026-11-01T12:00:00Z');
+  let auth = await registeredAdmin(t);
+  await payByCard(t, (await createOrder(t, auth)).id);
+  t.clock.set('2026-11-30T00:00:00Z');
+  auth = (await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID)).auth;
+  const upgrade = await createOrder(t, auth, { action: 'upgrade', plan: 'pro', method });
+  t.clock.set('2026-12-01T13:00:00Z');
+  if (method === 'card') {
+    // The first payment page has expired (they live 24 hours): Pay now opens a fresh one.
+    const payNow = await t.http.post(`/api/v1/orders/${upgrade.id}/checkout`, {}, { headers: (await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID)).auth });
+    if (payNow.status !== 200) throw new Error(`pay now failed: ${payNow.status} ${JSON.stringify(payNow.data)}`);
+  }
+  const intent = method === 'card' ? await payByCard(t, upgrade.id) : (await payByTransfer(t, upgrade.id, upgrade.amountDue, '2026-12-01T13:00:00Z', 'BANK-IN-1'), null);
+  return { order: await orderOf(t, (await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID)).auth, upgrade.id), intent };
+}

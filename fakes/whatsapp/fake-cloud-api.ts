@@ -349,6 +349,26 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       media.set(id, { phoneNumberId, mimeType, size: bytes.length, bytes });
       return customerWrites(phoneNumberId, from, '', { message: { type: 'image', image: { id, mime_type: mimeType, sha256: 'x', ...(caption ? { caption } : {}) } } });
     },
+    /**
+     * A customer taps a quick-reply button of the newest template we sent them: Meta's `button`
+     * message, replying to that message, with the payload we sent for that button (its text when we
+     * sent none). Null when no template we sent them has a button with that text.
+     */
+    async customerTapsButton(phoneNumberId: string, from: string, buttonText: string): Promise<string | null> {
+      const n = numbers.get(phoneNumberId);
+      if (!n) throw new Error(`The fake Cloud API has no number ${phoneNumberId}`);
+      const wa = digits(from);
+      for (const s of [...sent].reverse()) {
+        if (s.phoneNumberId !== phoneNumberId || !s.wamid || s.body.type !== 'template' || digits(String(s.body.to ?? '')) !== wa) continue;
+        const t = s.body.template as { name?: string; language?: { code?: string }; components?: { type?: string; index?: string; parameters?: { payload?: string }[] }[] };
+        const known = templatesOf(n.wabaId).find((x) => x.name === t.name && x.language === t.language?.code);
+        const index = known?.components.find((c) => c.type === 'BUTTONS')?.buttons?.findIndex((b) => b.text === buttonText) ?? -1;
+        if (index < 0) continue;
+        const payload = t.components?.find((c) => c.type === 'button' && c.index === String(index))?.parameters?.[0]?.payload ?? buttonText;
+        return customerWrites(phoneNumberId, wa, '', { message: { type: 'button', context: { from: digits(n.displayPhoneNumber), id: s.wamid }, button: { payload, text: buttonText } } });
+      }
+      return null;
+    },
     /** Meta's `user_preferences` event: the customer stopped (or resumed) marketing messages. */
     async userPreference(phoneNumberId: string, from: string, value: 'stop' | 'resume') {
       const n = numbers.get(phoneNumberId)!;

@@ -19,6 +19,12 @@ define([], function () {
     return window.APP || window.AMOCRM;
   }
 
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
   function constant(name) {
     var app = kommo();
     try {
@@ -150,7 +156,8 @@ define([], function () {
     var text = who + ' · ' + unread.total + ' unread';
     var app = kommo();
     if (app && app.notifications && typeof app.notifications.show_message === 'function') {
-      app.notifications.show_message({ header: 'WhatsApp', text: text, date: Math.floor(Date.now() / 1000) });
+      // Kommo renders the popup's text as HTML; the customer chose their own name.
+      app.notifications.show_message({ header: 'WhatsApp', text: escapeHtml(text), date: Math.floor(Date.now() / 1000) });
     }
     if (!this.box) {
       this.box = document.createElement('div');

@@ -191,4 +191,23 @@ describe('the Kommo loader (script.js)', () => {
     await vi.waitFor(() => expect(document.querySelector('.wabridge-alert')?.textContent).toBe('WhatsApp: Maria Silva · 2 unread'));
     vi.unstubAllGlobals();
   });
+
+  it('when a customer names themselves with HTML, then Kommo’s notification popup gets it escaped', async () => {
+    vi.useRealTimers();
+    const shown: { text: string }[] = [];
+    Object.assign((window as unknown as { APP: Record<string, unknown> }).APP, { notifications: { show_message: (m: { text: string }) => shown.push(m) } });
+    let push!: (text: string) => void;
+    const unread = [{ total: 0, latest: null }, { total: 1, latest: { conversationId: 'c1', customerName: '<img src=x onerror="alert(1)">', waId: '5511912345678' } }];
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
+      if (url.endsWith('/api/v1/unread')) return new Response(JSON.stringify(unread.length > 1 ? unread.shift() : unread[0]), { status: 200 });
+      return new Response(new ReadableStream<Uint8Array>({ start: (c) => void (push = (text) => c.enqueue(new TextEncoder().encode(text))) }), { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+    }));
+    widget.callbacks.init!();
+    await vi.waitFor(() => expect(push).toBeDefined());
+    push('event: message.created\ndata: {"conversationId":"c1"}\n\n');
+    await vi.waitFor(() => expect(shown).toHaveLength(1));
+    expect(shown[0]!.text).toBe('&lt;img src=x onerror=&quot;alert(1)&quot;&gt; · 1 unread');
+    expect(document.querySelector('.wabridge-alert img')).toBeNull();
+    vi.unstubAllGlobals();
+  });
 });

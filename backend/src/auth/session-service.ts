@@ -1,5 +1,6 @@
 import type { SessionRequest, SessionResponse } from '../../../contract/session';
 import { upsertSeenUser } from '../accounts/user-store';
+import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import { forbidden } from '../http/app-error';
 import { findAccountByKommoId, recordKommoPlan } from '../kommo/account-store';
@@ -25,7 +26,13 @@ export function createSessionService(deps: { db: Db; clock: Clock; kommoTokens: 
           isAdmin: claims.is_admin === true,
           at,
         });
-        if (request.kommoPlan) await recordKommoPlan(tx, account.id, request.kommoPlan, at);
+        // Any signed-in user's browser could claim a plan: only an admin's report is taken (SPEC §9).
+        if (request.kommoPlan && user.is_admin) {
+          const before = await recordKommoPlan(tx, account.id, request.kommoPlan, at);
+          if (before !== request.kommoPlan.name) {
+            await recordAudit(tx, { accountId: account.id, actor: `user:${claims.user_id}`, action: 'kommo_plan.reported', details: { from: before, to: request.kommoPlan.name }, at });
+          }
+        }
         return { account, user };
       });
       if (!account) {

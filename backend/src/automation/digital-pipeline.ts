@@ -12,7 +12,7 @@ import type { LicenceService } from '../licensing/licence-service';
 import type { Db, Queryable } from '../store/db';
 import type { ChatService } from '../whatsapp/chat-service';
 import type { Pacer } from '../whatsapp/pacer';
-import { normalisePhone } from '../broadcasts/phone';
+import { normalisePhone } from '../whatsapp/phone';
 
 /** Kommo's digital-pipeline call (JSON, or the form encoding Kommo also uses): a lead entered a stage. */
 const DpHook = z.object({

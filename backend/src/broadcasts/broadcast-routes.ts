@@ -1,11 +1,13 @@
 import { Router } from 'express';
 import { BroadcastIdParams, CreateBroadcastInput, LaunchInput } from '../../../contract/broadcasts';
+import { NumberIdParams } from '../../../contract/whatsapp';
 import { sessionOf } from '../auth/require-session';
 import { parse } from '../http/parse';
+import type { Idempotency } from '../public-api/idempotency';
 import type { BroadcastService } from './broadcast-service';
 
 /** Broadcasts of the session's account: drafts with their dry run, launch, and the controls (SPEC §6). */
-export function broadcastRoutes(deps: { broadcasts: BroadcastService }): Router {
+export function broadcastRoutes(deps: { broadcasts: BroadcastService; idempotency: Idempotency }): Router {
   const router = Router();
   const { broadcasts } = deps;
 
@@ -15,7 +17,12 @@ export function broadcastRoutes(deps: { broadcasts: BroadcastService }): Router 
   router.get('/audiences', async (_req, res) => {
     res.json({ audiences: await broadcasts.savedAudiences(sessionOf(res).accountId) });
   });
-  router.post('/broadcasts', async (req, res) => {
+  router.get('/numbers/:numberId/broadcast-templates', async (req, res) => {
+    const { numberId } = parse(NumberIdParams, req.params, 'params');
+    res.json({ templates: await broadcasts.templates(sessionOf(res).accountId, numberId) });
+  });
+  // A client that retries a create after a timeout gets the draft it made, not a second one.
+  router.post('/broadcasts', deps.idempotency.middleware(), async (req, res) => {
     const { accountId, userId } = sessionOf(res);
     res.status(201).json(await broadcasts.create(accountId, userId, parse(CreateBroadcastInput, req.body, 'body')));
   });

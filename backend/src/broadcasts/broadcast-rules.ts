@@ -1,7 +1,8 @@
-import type { ParameterSource } from '../../../contract/broadcasts';
+import type { ParameterSource, TemplateRefusal } from '../../../contract/broadcasts';
 import { classify } from '../whatsapp/cloud-api';
-import { mentionsStop } from '../whatsapp/message-status';
 import type { Candidate } from './audience';
+import { findForbiddenWords } from './forbidden-words';
+import { hasOptOutLine, isUnsubscribeButton } from './opt-out-phrases';
 
 /** The template as synced from Meta, with the parts a broadcast checks. */
 export interface TemplateRow {
@@ -18,14 +19,34 @@ export interface TemplateRow {
 
 /**
  * How a customer stops this template's broadcasts (SPEC §6): its quick-reply button that says so
- * (we always send it with our unsubscribe payload), or a footer or body line that says so. Null
- * when the template has neither — such a template cannot be broadcast.
+ * (we always send it with our unsubscribe payload), or a footer or body line with an opt-out phrase
+ * of the template's language. Null when the template has neither — such a template cannot be broadcast.
  */
 export function unsubscribePath(t: TemplateRow): { kind: 'button'; index: number } | { kind: 'line' } | null {
-  const index = t.buttons.findIndex((b) => b.type === 'QUICK_REPLY' && mentionsStop(b.text));
+  const index = t.buttons.findIndex((b) => b.type === 'QUICK_REPLY' && isUnsubscribeButton(b.text));
   if (index >= 0) return { kind: 'button', index };
-  if (mentionsStop(t.footer_text ?? '') || mentionsStop(t.body_text)) return { kind: 'line' };
+  if (hasOptOutLine([t.footer_text ?? '', t.body_text], t.language)) return { kind: 'line' };
   return null;
+}
+
+/** The texts of the template itself that the customer reads (checked for forbidden words). */
+export const templateTexts = (t: TemplateRow) => [t.body_text, t.footer_text ?? '', ...t.buttons.map((b) => b.text)];
+
+/**
+ * Whether a template can carry a broadcast, before anything is mapped, and if not why: the reasons
+ * are the error codes a draft with it is refused with. What depends on the mapping (parameters,
+ * the header's file link, fixed values) is checked when the draft is made.
+ */
+export function templateVerdict(
+  t: TemplateRow,
+  forbiddenWords?: Record<string, string[]>,
+): { qualifies: true; unsubscribe: NonNullable<ReturnType<typeof unsubscribePath>> } | { qualifies: false; reason: TemplateRefusal; words: string[] } {
+  if (t.status !== 'APPROVED') return { qualifies: false, reason: 'template_not_approved', words: [] };
+  const unsubscribe = unsubscribePath(t);
+  if (!unsubscribe) return { qualifies: false, reason: 'unsubscribe_missing', words: [] };
+  const words = findForbiddenWords(templateTexts(t), t.language, forbiddenWords);
+  if (words.length) return { qualifies: false, reason: 'forbidden_words', words };
+  return { qualifies: true, unsubscribe };
 }
 
 /** The value a parameter takes for one recipient; empty when the CRM field is empty. */

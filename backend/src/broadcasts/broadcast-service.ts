@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { FORBIDDEN_CONSENT, type BroadcastView, type CreateBroadcastInput, type ExclusionReason, type ParameterSource } from '../../../contract/broadcasts';
+import { FORBIDDEN_CONSENT, type BroadcastTemplate, type BroadcastView, type CreateBroadcastInput, type ExclusionReason, type ParameterSource, type TemplateRefusal } from '../../../contract/broadcasts';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import { AppError, badRequest, notFound } from '../http/app-error';
@@ -9,9 +9,9 @@ import type { PriceList } from '../licensing/plans';
 import { publish } from '../live/live-events';
 import type { Db, Queryable } from '../store/db';
 import type { AudienceReader, Candidate } from './audience';
-import { parameterValue, renderBody, unsubscribePath, type TemplateRow } from './broadcast-rules';
-import { findForbiddenWords } from './forbidden-words';
-import { normalisePhone } from './phone';
+import { parameterValue, renderBody, templateVerdict, type TemplateRow } from './broadcast-rules';
+import { findForbiddenWords, forbiddenWordsFinder, linkText } from './forbidden-words';
+import { normalisePhone } from '../whatsapp/phone';
 
 export interface BroadcastRow {
   id: string;
@@ -50,6 +50,18 @@ async function* phonePages(phones: string[]): AsyncGenerator<Candidate[]> {
   }
 }
 const PAGE_INSERT = 200;
+
+/** The error a draft with a template that cannot carry a broadcast is refused with. */
+function refusal(t: TemplateRow, reason: TemplateRefusal, words: string[]): AppError {
+  switch (reason) {
+    case 'template_not_approved':
+      return new AppError(reason, `The template “${t.name}” is ${t.status.toLowerCase()} at Meta and cannot be sent.`, 409);
+    case 'unsubscribe_missing':
+      return new AppError(reason, `The template “${t.name}” gives customers no way to unsubscribe. Use a template with an “Unsubscribe” quick-reply button or a “Reply STOP to unsubscribe” line.`, 422);
+    case 'forbidden_words':
+      return new AppError(reason, `The template “${t.name}” contains forbidden words: ${words.join(', ')}. Choose another template.`, 422, [{ path: 'body.template', message: words.join(', ') }]);
+  }
+}
 
 /** Broadcasts to CRM contacts (SPEC §6): drafts with their dry run, launch with the allowance reserved, and the user's controls. */
 export function createBroadcastService(deps: {
@@ -100,13 +112,14 @@ export function createBroadcastService(deps: {
     let seq = 0;
     let phones = 0;
     let stored = 0;
+    const forbidden = forbiddenWordsFinder(b.template_language, deps.forbiddenWords);
     for await (const page of pages) {
       const rows: unknown[][] = [];
       for (const candidate of page) {
         const list = candidate.contact.phones.length ? candidate.contact.phones : [null];
         for (const raw of list) {
           phones++;
-          rows.push(recipientRow(b, candidate, raw, country, ++seq));
+          rows.push(recipientRow(b, candidate, raw, country, ++seq, forbidden));
         }
       }
       for (let i = 0; i < rows.length; i += PAGE_INSERT) stored += await insertRecipients(rows.slice(i, i + PAGE_INSERT));
@@ -115,11 +128,21 @@ export function createBroadcastService(deps: {
     return { selected, phones, merged: phones - stored };
   }
 
-  function recipientRow(b: BroadcastRow, c: Candidate, raw: string | null, country: string | undefined, seq: number): unknown[] {
+  function recipientRow(b: BroadcastRow, c: Candidate, raw: string | null, country: string | undefined, seq: number, forbidden: (texts: string[]) => string[]): unknown[] {
     const normal = raw ? normalisePhone(raw, country) : null;
     const waId = normal && 'waId' in normal ? normal.waId : null;
     const parameters = waId ? b.parameters.map((p) => parameterValue(p, c, waId)) : [];
-    const exclusion: ExclusionReason | null = !raw ? 'no_phone' : !waId ? 'invalid_number' : parameters.some((p) => p === '') ? 'empty_parameter' : null;
+    // The fixed values were checked with the text; the recipient's own CRM values are checked here.
+    const mapped = parameters.filter((_, i) => 'field' in b.parameters[i]!);
+    const exclusion: ExclusionReason | null = !raw
+      ? 'no_phone'
+      : !waId
+        ? 'invalid_number'
+        : parameters.some((p) => p === '')
+          ? 'empty_parameter'
+          : forbidden(mapped).length
+            ? 'forbidden_words'
+            : null;
     return [
       deps.ids(),
       b.id,
@@ -175,7 +198,7 @@ export function createBroadcastService(deps: {
       `select exclusion, count(*) as n from broadcast_recipients where broadcast_id = $1 and state in ('queued', 'excluded') group by exclusion`,
       [b.id],
     );
-    const exclusions: Record<ExclusionReason, number> = { opted_out: 0, no_phone: 0, invalid_number: 0, empty_parameter: 0, over_allowance: 0 };
+    const exclusions: Record<ExclusionReason, number> = { opted_out: 0, no_phone: 0, invalid_number: 0, empty_parameter: 0, forbidden_words: 0, over_allowance: 0 };
     let recipients = 0;
     for (const r of rows) {
       if (r.exclusion) exclusions[r.exclusion] = Number(r.n);
@@ -258,6 +281,29 @@ export function createBroadcastService(deps: {
       return rows.map((r) => ({ id: r.id, name: r.name, source: r.source, size: r.ids.length }));
     },
 
+    /** Every template of the number's WABA for the broadcast picker: those that qualify first, the others with the reason they do not. */
+    async templates(accountId: string, numberId: string): Promise<BroadcastTemplate[]> {
+      const [number] = await db.query<{ waba_id: string }>('select waba_id from whatsapp_numbers where account_id = $1 and id = $2', [accountId, numberId]);
+      if (!number) throw notFound('No such WhatsApp number in this account.');
+      const rows = await db.query<TemplateRow>('select * from whatsapp_templates where account_id = $1 and waba_id = $2 order by name, language', [accountId, number.waba_id]);
+      const list = rows.map((t): BroadcastTemplate => {
+        const verdict = templateVerdict(t, deps.forbiddenWords);
+        return {
+          name: t.name,
+          language: t.language,
+          category: t.category,
+          body: t.body_text,
+          paramCount: Number(t.param_count),
+          headerFormat: t.header_format,
+          status: t.status,
+          qualifies: verdict.qualifies,
+          unsubscribe: verdict.qualifies ? verdict.unsubscribe.kind : null,
+          refusal: verdict.qualifies ? null : { reason: verdict.reason, words: verdict.words },
+        };
+      });
+      return [...list.filter((t) => t.qualifies), ...list.filter((t) => !t.qualifies)];
+    },
+
     /** A draft with its recipients read from Kommo and its dry run; nothing is sent until launch. */
     async create(accountId: string, userId: number, input: CreateBroadcastInput): Promise<BroadcastView> {
       await deps.licences.require(accountId, 'broadcasts');
@@ -288,19 +334,21 @@ export function createBroadcastService(deps: {
         input.template.language,
       ]);
       if (!template) throw badRequest('template_unknown', `There is no template “${input.template.name}” in ${input.template.language} for these numbers. Refresh the templates if it was just approved.`);
-      if (template.status !== 'APPROVED') throw new AppError('template_not_approved', `The template “${template.name}” is ${template.status.toLowerCase()} at Meta and cannot be sent.`, 409);
+      const verdict = templateVerdict(template, deps.forbiddenWords);
+      if (!verdict.qualifies) throw refusal(template, verdict.reason, verdict.words);
       if (input.parameters.length !== Number(template.param_count)) {
         throw badRequest('template_parameters', `The template “${template.name}” takes ${template.param_count} parameter${Number(template.param_count) === 1 ? '' : 's'}; ${input.parameters.length} were mapped.`);
       }
       const mediaHeader = template.header_format && template.header_format !== 'TEXT' ? template.header_format : null;
       if (mediaHeader && !input.headerMediaUrl) throw badRequest('header_media_required', `The template “${template.name}” has a ${mediaHeader.toLowerCase()} header: give a link to the file.`);
-      const unsubscribe = unsubscribePath(template);
-      if (!unsubscribe) {
-        throw new AppError('unsubscribe_missing', `The template “${template.name}” gives customers no way to unsubscribe. Use a template with an “Unsubscribe” quick-reply button or a “Reply STOP to unsubscribe” line.`, 422);
-      }
+      const unsubscribe = verdict.unsubscribe;
+      // What every recipient reads the same: the fixed values, the name, and the header's link (its
+      // words can show to the customer). Each recipient's own values are checked as the audience is read.
       const fixed = input.parameters.flatMap((p) => ('value' in p ? [p.value] : []));
-      const hits = findForbiddenWords([template.body_text, template.footer_text ?? '', ...template.buttons.map((b) => b.text), ...fixed, input.name], template.language, deps.forbiddenWords);
+      const hits = findForbiddenWords([...fixed, input.name], template.language, deps.forbiddenWords);
       if (hits.length) throw new AppError('forbidden_words', `The broadcast contains forbidden words: ${hits.join(', ')}. Change the text or the template.`, 422, [{ path: 'body.parameters', message: hits.join(', ') }]);
+      const inLink = mediaHeader && input.headerMediaUrl ? findForbiddenWords([linkText(input.headerMediaUrl)], template.language, deps.forbiddenWords) : [];
+      if (inLink.length) throw new AppError('forbidden_words', `The header's link contains forbidden words: ${inLink.join(', ')}. Use another file or link.`, 422, [{ path: 'body.headerMediaUrl', message: inLink.join(', ') }]);
       const scheduledAt = input.scheduledAt ? new Date(input.scheduledAt) : null;
       if (scheduledAt && scheduledAt.getTime() < clock.now().getTime() - 60_000) throw badRequest('schedule_in_past', 'The scheduled time has passed; choose a later time or launch now.');
 

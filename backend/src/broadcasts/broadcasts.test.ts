@@ -38,7 +38,7 @@ for (const kind of storeKinds()) {
         phones: 6,
         merged: 1,
         recipients: 1,
-        exclusions: { opted_out: 1, no_phone: 1, invalid_number: 1, empty_parameter: 1, over_allowance: 0 },
+        exclusions: { opted_out: 1, no_phone: 1, invalid_number: 1, empty_parameter: 1, forbidden_words: 0, over_allowance: 0 },
         messagesNeeded: 1,
         allowanceLeft: 10_000,
       });
@@ -72,6 +72,83 @@ for (const kind of storeKinds()) {
       const noWayOut = await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { template: { name: 'order_update', language: 'en_US' }, headerMediaUrl: undefined }), { headers: auth });
       expect(noWayOut.status).toBe(422);
       expect(noWayOut.data.error.code).toBe('unsubscribe_missing');
+    });
+
+    it('when a template holds a stop word only inside other text, then it gives no way to unsubscribe and the broadcast is refused; an opt-out phrase of its language qualifies', async () => {
+      t = await startTestApp(kind, { accounts: [accountWithAudience(3)] });
+      const { auth, numbers } = await broadcastReady(t);
+      const body = (text: string) => ({ type: 'BODY', text });
+      t.fakeWhatsApp.templates.set(numbers[0]!.wabaId, [
+        { name: 'oferta', language: 'es', status: 'APPROVED', category: 'MARKETING', components: [body('Hola {{1}}, descuento alto y precios en baja.')] },
+        { name: 'pedido', language: 'pt_BR', status: 'APPROVED', category: 'MARKETING', components: [body('Olá {{1}}!'), { type: 'FOOTER', text: 'Pode cancelar seu pedido' }] },
+        { name: 'deals', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [body('Hi {{1}}!'), { type: 'FOOTER', text: 'Non-stop deals' }] },
+        { name: 'novidades', language: 'pt_BR', status: 'APPROVED', category: 'MARKETING', components: [body('Olá {{1}}!'), { type: 'FOOTER', text: 'Responda SAIR para cancelar' }] },
+        { name: 'novosti', language: 'ru', status: 'APPROVED', category: 'MARKETING', components: [body('Привет, {{1}}!\nОтветьте СТОП, чтобы отписаться')] },
+      ]);
+      await t.http.post(`/api/v1/numbers/${numbers[0]!.id}/templates/sync`, {}, { headers: auth });
+      const draft = (name: string, language: string) =>
+        t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { template: { name, language }, parameters: [{ field: 'first_name' }], headerMediaUrl: undefined }), { headers: auth });
+      for (const [name, language] of [['oferta', 'es'], ['pedido', 'pt_BR'], ['deals', 'en_US']] as const) {
+        const refused = await draft(name, language);
+        expect(refused.status, name).toBe(422);
+        expect(refused.data.error.code, name).toBe('unsubscribe_missing');
+      }
+      expect((await draft('novidades', 'pt_BR')).status).toBe(201);
+      expect((await draft('novosti', 'ru')).status).toBe(201);
+    });
+
+    it('when the picker lists the templates, then those that qualify come first and the others say why not, before anything is mapped', async () => {
+      t = await startTestApp(kind, { accounts: [accountWithAudience(3)] });
+      const { auth, numbers } = await broadcastReady(t);
+      // The fake's defaults, and one whose text holds forbidden words.
+      t.fakeWhatsApp.templates
+        .get(numbers[0]!.wabaId)!
+        .push({ name: 'lucky', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [{ type: 'BODY', text: 'Hi {{1}}, win the JACKPOT at our casino!' }, { type: 'FOOTER', text: 'Reply STOP to unsubscribe' }] });
+      await t.http.post(`/api/v1/numbers/${numbers[0]!.id}/templates/sync`, {}, { headers: auth });
+      const listed = await t.http.get(`/api/v1/numbers/${numbers[0]!.id}/broadcast-templates`, { headers: auth });
+      expect(listed.status).toBe(200);
+      const verdicts = listed.data.templates.map((x: { name: string; qualifies: boolean; unsubscribe: string | null; refusal: unknown }) => [x.name, x.qualifies, x.unsubscribe, x.refusal]);
+      expect(verdicts).toEqual([
+        ['come_back', true, 'line', null],
+        ['spring_sale', true, 'button', null],
+        ['lucky', false, null, { reason: 'forbidden_words', words: ['casino', 'jackpot'] }],
+        ['old_promo', false, null, { reason: 'template_not_approved', words: [] }],
+        ['order_update', false, null, { reason: 'unsubscribe_missing', words: [] }],
+        ['pedido_enviado', false, null, { reason: 'unsubscribe_missing', words: [] }],
+      ]);
+      expect(listed.data.templates[1]).toMatchObject({ headerFormat: 'IMAGE', paramCount: 2, status: 'APPROVED' });
+      // The draft is refused for the reason the picker gave.
+      const lucky = await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { template: { name: 'lucky', language: 'en_US' }, parameters: [{ field: 'first_name' }], headerMediaUrl: undefined }), { headers: auth });
+      expect(lucky.status).toBe(422);
+      expect(lucky.data.error).toMatchObject({ code: 'forbidden_words' });
+      expect(lucky.data.error.message).toContain('casino, jackpot');
+    });
+
+    it("when a recipient's mapped CRM value holds a forbidden word, then that recipient is excluded with the reason and the others are kept", async () => {
+      const account = accountWithAudience(4);
+      account.contacts[1]!.fields = [{ id: 700_001, name: 'City', value: 'Casino Royale' }];
+      account.contacts[2]!.name = 'Free Money Ltd';
+      t = await startTestApp(kind, { accounts: [account] });
+      const { auth, numbers } = await broadcastReady(t);
+      const created = await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(4), { parameters: [{ field: 'name' }, { field: 'cf:700001' }] }), { headers: auth });
+      expect(created.status).toBe(201);
+      expect(created.data.dryRun).toMatchObject({ recipients: 2, exclusions: { forbidden_words: 2, opted_out: 0, no_phone: 0, invalid_number: 0, empty_parameter: 0, over_allowance: 0 } });
+      expect(created.data.dryRun.preview.map((p: { name: string }) => p.name)).toEqual(['Customer 1', 'Customer 4']);
+      const launched = await t.http.post(`/api/v1/broadcasts/${created.data.id}/launch`, { expectedRecipients: 2 }, { headers: auth });
+      expect(launched.status).toBe(200);
+      await runEngine(t);
+      const sentTo = t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid).map((s) => s.body.to);
+      expect(sentTo.sort()).toEqual([`+${waIdOf(1)}`, `+${waIdOf(4)}`]);
+    });
+
+    it("when the header's link holds a forbidden word, then the broadcast is refused naming the words, and nothing is stored", async () => {
+      t = await startTestApp(kind, { accounts: [accountWithAudience(3)] });
+      const { auth, numbers } = await broadcastReady(t);
+      const refused = await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { headerMediaUrl: 'https://cdn.example.com/promo/casino-night_free%20money.jpg' }), { headers: auth });
+      expect(refused.status).toBe(422);
+      expect(refused.data.error).toMatchObject({ code: 'forbidden_words', issues: [{ path: 'body.headerMediaUrl', message: 'casino, free money' }] });
+      expect(refused.data.error.message).toContain('casino, free money');
+      expect((await t.http.get('/api/v1/broadcasts', { headers: auth })).data.broadcasts).toEqual([]);
     });
 
     it('when launched, then each recipient gets one message with the exact wire body, the allowance is taken at launch, and counts follow the statuses', async () => {

@@ -18,10 +18,29 @@ const fold = (text: string) => text.normalize('NFKC').toLocaleLowerCase().replac
  * whole word or phrase, in any case.
  */
 export function findForbiddenWords(texts: string[], language: string, lists: Record<string, string[]> = DEFAULT_FORBIDDEN_WORDS): string[] {
+  return forbiddenWordsFinder(language, lists)(texts);
+}
+
+/** `findForbiddenWords` with the language's patterns built once, for checking many recipients' values. */
+export function forbiddenWordsFinder(language: string, lists: Record<string, string[]> = DEFAULT_FORBIDDEN_WORDS): (texts: string[]) => string[] {
   const locale = language.slice(0, 2).toLowerCase();
   const words = [...new Set([...(lists[locale] ?? []), ...(locale === 'en' ? [] : (lists.en ?? []))])];
-  const haystack = fold(texts.join('\n'));
-  return words.filter((word) => new RegExp(`(^|[^\\p{L}\\p{N}])${escape(fold(word))}($|[^\\p{L}\\p{N}])`, 'u').test(haystack));
+  const patterns = words.map((word) => ({ word, pattern: new RegExp(`(^|[^\\p{L}\\p{N}])${escape(fold(word))}($|[^\\p{L}\\p{N}])`, 'u') }));
+  return (texts) => {
+    const haystack = fold(texts.join('\n'));
+    return patterns.filter((p) => p.pattern.test(haystack)).map((p) => p.word);
+  };
+}
+
+/** A link as words: "https://cdn.example.com/free-money_casino.jpg" reads "https cdn example com free money casino jpg". */
+export function linkText(link: string): string {
+  let text = link;
+  try {
+    text = decodeURIComponent(link);
+  } catch {
+    // A malformed escape: the link's characters as they are.
+  }
+  return text.replace(/[^\p{L}\p{N}]+/gu, ' ');
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

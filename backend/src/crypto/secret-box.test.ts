@@ -20,6 +20,15 @@ describe('secrets at rest', () => {
     expect(() => createSecretBox(randomBytes(32)).decrypt(sealed)).toThrow();
   });
 
+  it('when the authentication tag is cut short, then opening fails', () => {
+    const parts = box.encrypt('secret').split('.');
+    for (const bytes of [4, 8, 12]) {
+      const short = [...parts];
+      short[2] = Buffer.from(parts[2]!, 'base64url').subarray(0, bytes).toString('base64url');
+      expect(() => box.decrypt(short.join('.'))).toThrow();
+    }
+  });
+
   it('when keys are derived for two purposes, then they differ and are stable', () => {
     const master = randomBytes(32);
     expect(deriveKey(master, 'a')).not.toEqual(deriveKey(master, 'b'));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The demo's integration id: Kommo integration ids are UUIDs; this one exists only in the fake Kommo. */
@@ -42,5 +42,7 @@ export async function demoSecrets(dataDir: string): Promise<DemoSecrets> {
     await mkdir(dataDir, { recursive: true });
     await writeFile(file, JSON.stringify(fresh, null, 2), { mode: 0o600 });
   }
+  // The mode is given only when a file is created: one copied in or loosened later is closed again.
+  await chmod(file, 0o600);
   return { ...fresh, encryptionKey: Buffer.from(fresh.encryptionKey, 'base64') };
 }

@@ -84,6 +84,16 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
     res.json({ ok: true });
   });
 
+  // The simulated customer taps "Unsubscribe" in the newest broadcast message they got.
+  router.post('/whatsapp/customer-taps-unsubscribe', async (_req, res) => {
+    const number = sandbox();
+    if (!deps.whatsapp || !number) throw badRequest('no_sandbox', 'The demo has no sandbox WhatsApp number.');
+    const contact = demoAccount().contacts[0]!;
+    const tapped = await deps.whatsapp.customerTapsButton(number.phoneNumberId, contact.phones[0]!, 'Unsubscribe');
+    if (!tapped) throw badRequest('no_broadcast_message', 'The customer got no broadcast message with an Unsubscribe button.');
+    res.json({ ok: true });
+  });
+
   // The simulated customer sends a photo.
   router.post('/whatsapp/customer-sends-photo', async (_req, res) => {
     const number = sandbox();

@@ -91,9 +91,13 @@ export async function markUninstalled(db: Queryable, accountId: string, at: Date
   await db.query('delete from kommo_tokens where account_id = $1', [accountId]);
 }
 
-export async function recordKommoPlan(db: Queryable, accountId: string, plan: { name: string; paidTill?: string }, at: Date) {
-  await db.query(
-    'update accounts set kommo_plan_name = $2, kommo_plan_paid_till = $3, kommo_plan_seen_at = $4 where id = $1',
+/** Stores the Kommo plan an admin's browser reported; answers the name it replaced. */
+export async function recordKommoPlan(db: Queryable, accountId: string, plan: { name: string; paidTill?: string }, at: Date): Promise<string | null> {
+  const [row] = await db.query<{ before: string | null }>(
+    `update accounts a set kommo_plan_name = $2, kommo_plan_paid_till = $3, kommo_plan_seen_at = $4
+     from (select kommo_plan_name from accounts where id = $1 for update) old
+     where a.id = $1 returning old.kommo_plan_name as before`,
     [accountId, plan.name, plan.paidTill ?? null, at],
   );
+  return row?.before ?? null;
 }

@@ -1,13 +1,15 @@
 import { Router, type RequestHandler } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OutageInput, TermsPublishInput } from '../../../contract/licence';
-import { AnswerClaimInput, ClaimIdParams, OperatorRefundInput, OrderIdParams, TransferInput } from '../../../contract/orders';
+import { AnswerClaimInput, ClaimIdParams, OperatorRefundInput, OrderIdParams, RefundIdParams, RefundSentInput, TransferInput } from '../../../contract/orders';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import { unauthorized } from '../http/app-error';
 import { parse } from '../http/parse';
 import type { LicenceService } from '../licensing/licence-service';
+import type { IdGenerator } from '../ids';
 import type { OrderActions } from '../payments/order-actions';
+import { bankRefunds, operatorClaims } from '../payments/order-store';
 import type { PaymentsService } from '../payments/payments-service';
 import type { RegistrationService } from '../registration/registration-service';
 import type { Db } from '../store/db';
@@ -26,6 +28,7 @@ function requireOperator(token: string | undefined): RequestHandler {
 export function operatorRoutes(deps: {
   db: Db;
   clock: Clock;
+  ids: IdGenerator;
   token?: string;
   licences: LicenceService;
   registrations: RegistrationService;
@@ -52,15 +55,21 @@ export function operatorRoutes(deps: {
     });
   });
 
+  /** Open claims (or all with `?status=all`); those past their answer date without an answer come first, flagged overdue. */
   router.get('/claims', async (req, res) => {
-    const status = req.query.status === 'all' ? null : 'open';
-    const claims = await deps.db.query<{ id: string; order_number: string; subdomain: string; status: string; text: string; filed_at: Date; answer_due_by: Date }>(
-      `select c.id, o.number as order_number, a.subdomain, c.status, c.text, c.filed_at, c.answer_due_by from claims c
-       join orders o on o.id = c.order_id join accounts a on a.id = c.account_id
-       where ($1::text is null or c.status = $1) order by c.answer_due_by`,
-      [status],
-    );
-    res.json({ claims: claims.map((c) => ({ id: c.id, order: c.order_number, account: c.subdomain, status: c.status, text: c.text, filedAt: new Date(c.filed_at).toISOString(), answerDueBy: new Date(c.answer_due_by).toISOString() })) });
+    const claims = await operatorClaims(deps.db, req.query.status === 'all' ? 'all' : 'open', deps.clock.now());
+    res.json({
+      claims: claims.map((c) => ({
+        id: c.id,
+        order: c.order_number,
+        account: c.subdomain,
+        status: c.status,
+        overdue: c.overdue,
+        text: c.text,
+        filedAt: new Date(c.filed_at).toISOString(),
+        answerDueBy: new Date(c.answer_due_by).toISOString(),
+      })),
+    });
   });
 
   router.post('/claims/:claimId/answer', async (req, res) => {
@@ -91,9 +100,38 @@ export function operatorRoutes(deps: {
   router.post('/orders/:orderId/refund', async (req, res) => {
     const { orderId } = parse(OrderIdParams, req.params, 'params');
     const input = parse(OperatorRefundInput, req.body, 'body');
-    await deps.payments.refund(orderId, input.amount, 'operator');
+    await deps.payments.refund(orderId, 'operator', `operator:${deps.ids()}`, async () => input.amount);
     await audit('refund.issued', { orderId, ...input });
     res.json({ refunded: input.amount });
+  });
+
+  /** Bank-transfer refunds waiting to be sent back to the paying account (oldest first); `?status=all` for every bank refund. */
+  router.get('/refunds', async (req, res) => {
+    const rows = await bankRefunds(deps.db, req.query.status === 'all' ? 'all' : 'to_send');
+    res.json({
+      refunds: rows.map((r) => ({
+        id: r.id,
+        order: r.order_number,
+        orderId: r.order_id,
+        account: r.subdomain,
+        amount: r.amount,
+        currency: r.currency,
+        reason: r.reason,
+        status: r.status,
+        // The incoming transfer's reference: where the money goes back to.
+        paidFrom: r.paid_from,
+        createdAt: new Date(r.created_at).toISOString(),
+        sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null,
+        reference: r.reference,
+      })),
+    });
+  });
+
+  router.post('/refunds/:refundId/sent', async (req, res) => {
+    const { refundId } = parse(RefundIdParams, req.params, 'params');
+    const { reference } = parse(RefundSentInput, req.body, 'body');
+    await deps.payments.markRefundSent(refundId, reference);
+    res.json({ sent: refundId, reference });
   });
 
   router.post('/orders/:orderId/activate', async (req, res) => {

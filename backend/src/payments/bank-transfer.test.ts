@@ -41,14 +41,18 @@ for (const kind of storeKinds()) {
       expect((await t.http.get('/api/v1/orders', { headers: auth })).data.credit.USD).toBe(0);
     });
 
-    it('when 15% more arrives, then the order is cancelled and all of it is recorded for refund, nothing activates', async () => {
+    it('when 15% more arrives, then the order is cancelled, all of it waits in the operator queue as a refund to send, and nothing activates', async () => {
       const { auth, order } = await invoiceOrder();
       await transfer(order.id, 1035);
       const view = await orderOf(t, auth, order.id);
-      expect(view).toMatchObject({ status: 'cancelled', amountReceived: 1035, amountRefunded: 1035, activatedAt: null });
+      expect(view).toMatchObject({ status: 'refund_pending', amountReceived: 1035, amountRefunded: 1035, activatedAt: null });
+      const queue = (await t.http.get('/operator/refunds', { headers: operator })).data.refunds;
+      expect(queue).toEqual([expect.objectContaining({ orderId: order.id, amount: 1035, reason: 'overpaid_over_10_percent', paidFrom: 'bank-1035' })]);
       expect(view.history.at(-1)).toMatchObject({ event: 'refund', amount: 1035, detail: 'overpaid_over_10_percent (to be sent by bank transfer)' });
       expect(await t.db.query('select * from licence_periods where order_id is not null')).toHaveLength(0);
       expect((await t.http.get('/api/v1/licence', { headers: auth })).data.state).toBe('demo');
+      await t.http.post(`/operator/refunds/${queue[0].id}/sent`, { reference: 'OUT-1' }, { headers: operator });
+      expect((await orderOf(t, auth, order.id)).status).toBe('cancelled');
     });
 
     it('when the operator records the same transfer twice, then it counts once', async () => {

@@ -52,7 +52,34 @@ for (const kind of storeKinds()) {
       expect((await t.http.get('/api/v1/licence', { headers: later })).data.state).toBe('demo');
       // The 300 of credit is back once and not spent by the late payment.
       expect(await creditOf(t, later)).toEqual({ USD: 300, EUR: 0 });
-      expect(await t.db.query(`select * from refunds where reason = 'order_closed'`)).toHaveLength(1);
+      const [payment] = await t.db.query<{ id: string }>('select id from payments where order_id = $1', [order.id]);
+      expect(await t.db.query(`select request, status from refunds where reason = 'order_closed'`)).toEqual([{ request: `order_closed:${payment!.id}`, status: 'succeeded' }]);
+    });
+
+    it('when the provider cannot be reached for the refund of a late card payment, then the refund waits pending, the order reads refund pending, and a later run sends it exactly once', async () => {
+      t = await startTestApp(kind);
+      const auth = await registeredAdmin(t);
+      const order = await createOrder(t, auth);
+      t.fakeStripe.knobs.hold = true;
+      const intent = await payByCard(t, order.id);
+      t.clock.advance(3 * DAY);
+      expect(await t.payments.expireOverdue()).toBe(1);
+      t.fakeStripe.knobs.hold = false;
+      t.fakeStripe.knobs.failApi = true;
+      await t.fakeStripe.releaseHeld();
+      await t.tasks.idle();
+      expect(t.fakeStripe.refunds).toEqual([]);
+      expect(await t.db.query(`select amount, status from refunds where reason = 'order_closed'`)).toEqual([{ amount: 900, status: 'pending' }]);
+      expect((await orderOf(t, await freshAdmin(t), order.id)).status).toBe('refund_pending');
+
+      t.fakeStripe.knobs.failApi = false;
+      await t.payments.sendPendingRefunds();
+      await t.payments.sendPendingRefunds();
+      await t.paymentEvents.processPending();
+      await t.tasks.idle();
+      expect(t.fakeStripe.refunds).toEqual([expect.objectContaining({ payment_intent: intent.id, amount: 900, metadata: expect.objectContaining({ reason: 'order_closed' }) })]);
+      expect(await t.db.query(`select amount, status from refunds where reason = 'order_closed'`)).toEqual([{ amount: 900, status: 'succeeded' }]);
+      expect(await orderOf(t, await freshAdmin(t), order.id)).toMatchObject({ status: 'expired', amountRefunded: 900, activatedAt: null });
     });
 
     it('when a card payment arrives for an order cancelled by a different order, then it goes back to that card and the licence waits for the new order', async () => {

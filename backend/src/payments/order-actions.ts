@@ -5,8 +5,8 @@ import { AppError, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
 import { zoneOf } from '../licensing/local-time';
-import type { Db } from '../store/db';
-import { findOrder, paymentsOf, setOrderStatus, type OrderRow } from './order-store';
+import type { Db, Queryable } from '../store/db';
+import { findOrder, setOrderStatus, type OrderRow } from './order-store';
 import type { PaymentsService } from './payments-service';
 import { claimWindowOpen, delayRefundAvailable, lastWindowDay, RULE_DAYS } from './ten-day-rules';
 
@@ -31,30 +31,32 @@ export function createOrderActions(deps: { db: Db; clock: Clock; ids: IdGenerato
 
     /** A paid licence not activated within 10 calendar days may be terminated with the whole amount back. */
     async delayRefund(accountId: string, userId: number, orderId: string) {
-      const { order, zone } = await ownOrder(accountId, orderId);
-      const paidAt = order.paid_at ? new Date(order.paid_at) : null;
-      if (order.status !== 'paid' || !paidAt || !delayRefundAvailable({ paidAt, activatedAt: order.activated_at ? new Date(order.activated_at) : null, zone, now: clock.now() })) {
-        throw new AppError(
-          'delay_refund_unavailable',
-          paidAt && order.status === 'paid'
-            ? `A delay refund is offered only when a paid licence is still not activated after ${RULE_DAYS} calendar days, that is from ${lastWindowDay(paidAt, zone)} 24:00 on.`
-            : 'A delay refund applies only to a paid order whose licence was never activated.',
-          409,
-        );
-      }
-      const received = (await paymentsOf(db, order.id)).filter((p) => p.provider !== 'credit').reduce((s, p) => s + p.amount, 0);
-      await deps.payments.refund(order.id, received, 'delay_refund', async (tx) => {
+      const { zone } = await ownOrder(accountId, orderId);
+      // Decided on the locked order: a second request at the same moment finds it refunded.
+      await deps.payments.refund(orderId, 'delay_refund', 'delay_refund', async (tx, order, received) => {
+        const paidAt = order.paid_at ? new Date(order.paid_at) : null;
+        if (order.status !== 'paid' || !paidAt || !delayRefundAvailable({ paidAt, activatedAt: order.activated_at ? new Date(order.activated_at) : null, zone, now: clock.now() })) {
+          throw new AppError(
+            'delay_refund_unavailable',
+            paidAt && order.status === 'paid'
+              ? `A delay refund is offered only when a paid licence is still not activated after ${RULE_DAYS} calendar days, that is from ${lastWindowDay(paidAt, zone)} 24:00 on.`
+              : 'A delay refund applies only to a paid order whose licence was never activated.',
+            409,
+          );
+        }
         await tx.query('update orders set terminated_at = $2 where id = $1', [order.id, clock.now()]);
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'order.delay_refund', details: { orderId, amount: received }, at: clock.now() });
+        return received;
       });
     },
 
     /** Ending a licence early for any other reason refunds nothing; the licence stays usable to its end. */
     async terminate(accountId: string, userId: number, orderId: string) {
-      const { order } = await ownOrder(accountId, orderId);
-      if (order.status !== 'active' || order.terminated_at) throw new AppError('cannot_terminate', 'Only an active licence can be terminated.', 409);
+      await ownOrder(accountId, orderId);
       const at = clock.now();
       await db.transaction(async (tx) => {
+        const order = (await findOrder(tx, orderId, true))!;
+        if (order.status !== 'active' || order.terminated_at) throw new AppError('cannot_terminate', 'Only an active licence can be terminated.', 409);
         await setOrderStatus(tx, order.id, 'active', at, { terminated_at: at });
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'order.terminated', details: { orderId, refund: 0 }, at });
       });
@@ -87,31 +89,33 @@ export function createOrderActions(deps: { db: Db; clock: Clock; ids: IdGenerato
 
     /** The operator answers: upheld with a refund, a fix or an extension, or rejected with reasons. */
     async answerClaim(claimId: string, input: AnswerClaimInput) {
-      const [claim] = await db.query<{ id: string; order_id: string; account_id: string; status: string }>('select id, order_id, account_id, status from claims where id = $1', [claimId]);
-      if (!claim) throw notFound('No such claim.');
-      if (claim.status !== 'open') throw new AppError('claim_answered', 'This claim was already answered.', 409);
-      const order = (await findOrder(db, claim.order_id))!;
-      const received = (await paymentsOf(db, order.id)).filter((p) => p.provider !== 'credit').reduce((s, p) => s + p.amount, 0);
+      const [found] = await db.query<{ order_id: string }>('select order_id from claims where id = $1', [claimId]);
+      if (!found) throw notFound('No such claim.');
       const at = clock.now();
       const resolution = input.decision === 'rejected' ? 'rejected' : input.resolution!;
-      const refundAmount = resolution === 'full_refund' ? received : resolution === 'partial_refund' ? input.refundAmount! : null;
-      const record = async (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => {
+      /** Locks the claim and records the answer; a second answer at the same moment finds it answered. */
+      const answer = async (tx: Queryable, refundAmount: number | null) => {
+        const [claim] = await tx.query<{ account_id: string; status: string }>('select account_id, status from claims where id = $1 for update', [claimId]);
+        if (claim!.status !== 'open') throw new AppError('claim_answered', 'This claim was already answered.', 409);
         await tx.query(
           `update claims set status = $2, answer = $3, resolution = $4, refund_amount = $5, extension_days = $6, answered_at = $7 where id = $1`,
-          [claim.id, input.decision, input.answer, resolution, refundAmount, input.extensionDays ?? null, at],
+          [claimId, input.decision, input.answer, resolution, refundAmount, input.extensionDays ?? null, at],
         );
-        await recordAudit(tx, { accountId: claim.account_id, actor: 'operator', action: 'claim.answered', details: { claimId, decision: input.decision, resolution, refundAmount }, at });
+        await recordAudit(tx, { accountId: claim!.account_id, actor: 'operator', action: 'claim.answered', details: { claimId, decision: input.decision, resolution, refundAmount }, at });
+        return claim!.account_id;
       };
-      if (refundAmount) {
-        await deps.payments.refund(order.id, refundAmount, 'claim_upheld', async (tx) => {
+      if (resolution === 'full_refund' || resolution === 'partial_refund') {
+        await deps.payments.refund(found.order_id, 'claim_upheld', `claim:${claimId}`, async (tx, order, received) => {
+          const refundAmount = resolution === 'full_refund' ? received : input.refundAmount!;
+          await answer(tx, refundAmount);
           // A full refund takes the licence back; a partial one leaves it running.
           if (resolution === 'full_refund') await deps.licences.revokeOrder(order.id, tx);
-          await record(tx);
+          return refundAmount;
         });
       } else {
         await db.transaction(async (tx) => {
-          if (resolution === 'extension') await deps.licences.extend(claim.account_id, input.extensionDays!, tx);
-          await record(tx);
+          const accountId = await answer(tx, null);
+          if (resolution === 'extension') await deps.licences.extend(accountId, input.extensionDays!, tx);
         });
       }
     },

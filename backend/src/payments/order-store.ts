@@ -48,9 +48,14 @@ export interface RefundRow {
   amount: number;
   currency: string;
   reason: string;
+  /** What asked for it (`delay_refund`, `claim:<id>`, …): a payment is refunded once per request. */
+  request: string;
   provider_ref: string | null;
-  status: 'succeeded' | 'to_send';
+  /** Card: pending until the provider confirms, then succeeded. Bank: to_send until the operator sends it. */
+  status: 'pending' | 'succeeded' | 'to_send' | 'sent';
   created_at: Date;
+  sent_at: Date | null;
+  reference: string | null;
 }
 
 export async function findOrder(db: Queryable, id: string, lock = false): Promise<OrderRow | undefined> {
@@ -84,6 +89,90 @@ export async function paymentsOf(db: Queryable, orderId: string): Promise<Paymen
 
 export async function refundsOf(db: Queryable, orderId: string): Promise<RefundRow[]> {
   return db.query<RefundRow>('select * from refunds where order_id = $1 order by created_at', [orderId]);
+}
+
+export async function insertRefund(db: Queryable, r: Pick<RefundRow, 'id' | 'order_id' | 'payment_id' | 'amount' | 'currency' | 'reason' | 'request' | 'status' | 'created_at'>) {
+  await db.query(`insert into refunds (id, order_id, payment_id, amount, currency, reason, request, status, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+    r.id,
+    r.order_id,
+    r.payment_id,
+    r.amount,
+    r.currency,
+    r.reason,
+    r.request,
+    r.status,
+    r.created_at,
+  ]);
+}
+
+/** Card refunds the provider has not confirmed yet (of one order, or all), with the payment they go back to. */
+export async function pendingCardRefunds(db: Queryable, orderId: string | null): Promise<(RefundRow & { payment_ref: string })[]> {
+  return db.query(
+    `select r.*, p.provider_ref as payment_ref from refunds r join payments p on p.id = r.payment_id
+     where r.status = 'pending' and p.provider = 'stripe' and ($1::text is null or r.order_id = $1) order by r.created_at limit 500`,
+    [orderId],
+  );
+}
+
+/** Takes the right to ask the provider for this refund now; false when another sender holds it (since after `staleBefore`). */
+export async function leaseCardRefund(db: Queryable, id: string, at: Date, staleBefore: Date): Promise<boolean> {
+  const rows = await db.query(`update refunds set attempted_at = $2 where id = $1 and status = 'pending' and (attempted_at is null or attempted_at <= $3) returning id`, [id, at, staleBefore]);
+  return rows.length > 0;
+}
+
+/** The ask failed: the next run may ask again at once. */
+export async function releaseCardRefund(db: Queryable, id: string) {
+  await db.query('update refunds set attempted_at = null where id = $1', [id]);
+}
+
+/**
+ * The provider confirmed our refund. If its webhook came first without naming our refund, it was
+ * recorded as one made at the provider: that row is the same money, so it goes.
+ */
+export async function cardRefundSucceeded(db: Queryable, id: string, providerRef: string) {
+  await db.query(`delete from refunds where provider_ref = $2 and id <> $1 and request like 'provider:%'`, [id, providerRef]);
+  await db.query(`update refunds set status = 'succeeded', provider_ref = $2 where id = $1 and status = 'pending'`, [id, providerRef]);
+}
+
+export interface QueuedRefundRow extends RefundRow {
+  order_number: string;
+  account_id: string;
+  subdomain: string;
+  paid_from: string;
+}
+
+/** Bank refunds for the operator: those still to send (oldest first), or every bank refund. */
+export async function bankRefunds(db: Queryable, which: 'to_send' | 'all'): Promise<QueuedRefundRow[]> {
+  return db.query(
+    `select r.*, o.number as order_number, o.account_id, a.subdomain, p.provider_ref as paid_from from refunds r
+     join orders o on o.id = r.order_id join accounts a on a.id = o.account_id join payments p on p.id = r.payment_id
+     where p.provider = 'bank' and ($1::text = 'all' or r.status = 'to_send')
+     order by r.created_at, r.id limit 500`,
+    [which],
+  );
+}
+
+export async function markRefundSent(db: Queryable, id: string, reference: string, at: Date): Promise<boolean> {
+  const rows = await db.query(`update refunds set status = 'sent', reference = $2, sent_at = $3 where id = $1 and status = 'to_send' returning id`, [id, reference, at]);
+  return rows.length > 0;
+}
+
+/** A claim is overdue once its answer date has passed without an answer (SPEC §4.4). */
+const overdue = (now: string) => `c.status = 'open' and c.answer_due_by < ${now}`;
+
+/** Claims for the operator: overdue ones first, then by answer date. */
+export async function operatorClaims(db: Queryable, which: 'open' | 'all', now: Date) {
+  return db.query<{ id: string; order_number: string; subdomain: string; status: string; overdue: boolean; text: string; filed_at: Date; answer_due_by: Date }>(
+    `select c.id, o.number as order_number, a.subdomain, c.status, (${overdue('$2')}) as overdue, c.text, c.filed_at, c.answer_due_by from claims c
+     join orders o on o.id = c.order_id join accounts a on a.id = c.account_id
+     where ($1::text = 'all' or c.status = 'open') order by (${overdue('$2')}) desc, c.answer_due_by`,
+    [which, now],
+  );
+}
+
+export async function overdueClaimCount(db: Queryable, now: Date): Promise<number> {
+  const [row] = await db.query<{ n: string }>(`select count(*) as n from claims c where ${overdue('$1')}`, [now]);
+  return Number(row?.n ?? 0);
 }
 
 export async function nextOrderNumber(db: Queryable, at: Date): Promise<string> {

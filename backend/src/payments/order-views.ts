@@ -1,12 +1,13 @@
 import { HistoryWhy, type OrderView } from '../../../contract/orders';
 import type { Queryable } from '../store/db';
-import { findOrder, paymentsOf, refundsOf, type OrderRow } from './order-store';
+import { findOrder, paymentsOf, refundsOf, type OrderRow, type RefundRow } from './order-store';
 import { claimWindowOpen, delayRefundAvailable, lastWindowDay, windowClosesAt } from './ten-day-rules';
 
 const DAY = 86_400_000;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 /** The reason as the widget translates it, when it is one the admin is told about. */
 const why = (reason: string): { why?: HistoryWhy } => (HistoryWhy.options.includes(reason as HistoryWhy) ? { why: reason as HistoryWhy } : {});
+const REFUND_NOTE: Record<RefundRow['status'], string> = { to_send: ' (to be sent by bank transfer)', sent: ' (sent by bank transfer)', pending: ' (pending at the card provider)', succeeded: '' };
 
 interface ClaimRow {
   id: string;
@@ -39,7 +40,9 @@ export async function orderView(db: Queryable, order: OrderRow, ctx: { zone: str
     ...(order.closed_at && order.close_reason
       ? [{ at: iso(order.closed_at)!, event: order.close_reason === 'unpaid' ? ('expired' as const) : ('cancelled' as const), amount: null, detail: order.close_reason, why: order.close_reason }]
       : []),
-    ...refunds.map((r) => ({ at: iso(r.created_at)!, event: 'refund' as const, amount: r.amount, detail: `${r.reason}${r.status === 'to_send' ? ' (to be sent by bank transfer)' : ''}`, ...why(r.reason) })),
+    ...refunds.map((r) => ({ at: iso(r.created_at)!, event: 'refund' as const, amount: r.amount, detail: `${r.reason}${REFUND_NOTE[r.status]}`, ...why(r.reason) })),
+    // A bank refund the operator sent: its transfer's reference.
+    ...refunds.filter((r) => r.status === 'sent').map((r) => ({ at: iso(r.sent_at)!, event: 'refund_sent' as const, amount: r.amount, detail: r.reference })),
     ...credits.map((c) => ({ at: iso(c.created_at)!, event: 'credit' as const, amount: Number(c.amount), detail: c.reason, ...why(c.reason) })),
     ...(activatedAt ? [{ at: activatedAt.toISOString(), event: 'activated' as const, amount: null, detail: null }] : []),
     ...(order.terminated_at ? [{ at: iso(order.terminated_at)!, event: 'terminated' as const, amount: null, detail: 'no refund' }] : []),
@@ -56,7 +59,7 @@ export async function orderView(db: Queryable, order: OrderRow, ctx: { zone: str
     amountDue: order.amount_due,
     amountReceived: payments.reduce((s, p) => s + p.amount, 0),
     amountRefunded: refunds.reduce((s, r) => s + r.amount, 0),
-    status: order.status,
+    status: refunds.some((r) => r.status === 'to_send' || r.status === 'pending') ? 'refund_pending' : order.status,
     createdAt: iso(order.created_at)!,
     expiresAt: iso(order.expires_at)!,
     paidAt: iso(paidAt),

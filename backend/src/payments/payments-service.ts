@@ -10,8 +10,9 @@ import type { PriceList } from '../licensing/plans';
 import type { RegistrationService } from '../registration/registration-service';
 import type { Db, Queryable } from '../store/db';
 import { createCheckoutPages } from './checkout-pages';
-import { creditBalance, findOrder, lockAccount, nextOrderNumber, openOrderOf, paymentsOf, refundsOf, setOrderStatus, type CloseReason, type OrderRow, type PaymentRow } from './order-store';
+import { creditBalance, findOrder, lockAccount, nextOrderNumber, openOrderOf, paymentsOf, setOrderStatus, type CloseReason, type OrderRow } from './order-store';
 import type { PaymentProvider } from './payment-provider';
+import { createRefunds } from './refunds';
 
 const DAY = 86_400_000;
 /** Card orders expire unpaid after 3 days; invoices are due 10 days after they are issued (SPEC §4.3). */
@@ -39,6 +40,7 @@ export interface PaymentsDeps {
 export function createPaymentsService(deps: PaymentsDeps) {
   const { db, clock, ids, licences } = deps;
   const checkout = createCheckoutPages(deps);
+  const refunds = createRefunds({ db, clock, ids, logger: deps.logger, provider: deps.provider });
 
   async function quote(accountId: string, input: Pick<CreateOrderInput, 'action' | 'plan' | 'currency'>, q: Queryable = db): Promise<OrderQuote> {
     const status = await licences.snapshot(accountId, q);
@@ -68,7 +70,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
       if (!order) throw notFound('No such order.');
       if (input.currency !== order.currency) throw badRequest('currency_mismatch', `The order is in ${order.currency}; the payment is in ${input.currency}.`);
       const afterClose = order.status === 'expired' || order.status === 'cancelled';
-      const inserted = await tx.query(
+      const inserted = await tx.query<{ id: string }>(
         `insert into payments (id, order_id, provider, provider_ref, amount, currency, received_at, recorded_at, after_close) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          on conflict (provider, provider_ref) do nothing returning id`,
         [ids(), order.id, input.provider, input.providerRef, input.amount, input.currency, input.receivedAt, at, afterClose],
@@ -77,8 +79,12 @@ export function createPaymentsService(deps: PaymentsDeps) {
       await recordAudit(tx, { accountId: order.account_id, actor: input.provider === 'bank' ? 'operator' : input.provider, action: 'payment.recorded', details: { orderId: order.id, amount: input.amount, ref: input.providerRef, afterClose }, at });
       if (afterClose) {
         // Money for an order that was closed unpaid never activates it: a card payment goes back to
-        // the card (after this transaction, `returnLateCardPayments`), a transfer becomes credit.
-        if (input.provider !== 'stripe' && input.amount > 0) await addCredit(tx, order, input.amount, 'paid_after_close', at);
+        // the card (recorded here, once per payment; asked of the provider after the commit), a transfer becomes credit.
+        if (input.provider === 'stripe' && input.amount > 0) {
+          const paymentId = inserted[0]!.id;
+          await refunds.record(tx, order, input.amount, 'order_closed', `order_closed:${paymentId}`, at, paymentId);
+          await recordAudit(tx, { accountId: order.account_id, actor: 'system', action: 'order.refunded', details: { orderId: order.id, amount: input.amount, reason: 'order_closed' }, at });
+        } else if (input.amount > 0) await addCredit(tx, order, input.amount, 'paid_after_close', at);
         return 'recorded' as const;
       }
       if (!['awaiting_payment', 'partially_paid'].includes(order.status)) {
@@ -97,41 +103,17 @@ export function createPaymentsService(deps: PaymentsDeps) {
       } else {
         await setOrderStatus(tx, order.id, 'cancelled', at, { paid_at: paidAt, closed_at: at, close_reason: 'overpaid_over_10_percent' });
         await restoreCredit(tx, order, at);
-        for (const payment of await paymentsOf(tx, order.id)) {
-          await tx.query(
-            `insert into refunds (id, order_id, payment_id, amount, currency, reason, status, created_at) values ($1, $2, $3, $4, $5, 'overpaid_over_10_percent', 'to_send', $6)`,
-            [ids(), order.id, payment.id, payment.amount, payment.currency, at],
-          );
-        }
+        // All of it goes back: a card through the provider (after the commit), a transfer by the operator.
+        const refundable = (await paymentsOf(tx, order.id)).filter((p) => p.provider !== 'credit').reduce((sum, p) => sum + p.amount, 0);
+        await refunds.record(tx, order, refundable, 'overpaid_over_10_percent', 'overpaid_over_10_percent', at);
       }
       return 'recorded' as const;
     });
-    // Also on a repeat: a refund to the card that failed the first time is tried again (the event stays in the inbox until then).
-    if (input.provider === 'stripe') await returnLateCardPayments(input.orderId);
-    if (outcome === 'recorded') await activate(input.orderId);
-    return outcome;
-  }
-
-  /** Card payments that arrived after their order closed go back to the card that paid, each once. */
-  async function returnLateCardPayments(orderId: string) {
-    const owed = await db.query<PaymentRow & { account_id: string }>(
-      `select p.*, o.account_id from payments p join orders o on o.id = p.order_id
-       where p.order_id = $1 and p.after_close and p.provider = 'stripe' and not exists (select 1 from refunds r where r.payment_id = p.id)`,
-      [orderId],
-    );
-    for (const payment of owed) {
-      const { refundId } = await deps.provider.refund({ paymentRef: payment.provider_ref, amount: payment.amount, orderId, reason: 'order_closed' });
-      const at = clock.now();
-      await db.transaction(async (tx) => {
-        // The provider's own report of this refund may have come first: then it gets the reason.
-        await tx.query(
-          `insert into refunds (id, order_id, payment_id, amount, currency, reason, provider_ref, status, created_at) values ($1, $2, $3, $4, $5, 'order_closed', $6, 'succeeded', $7)
-           on conflict (provider_ref) do update set reason = excluded.reason`,
-          [ids(), orderId, payment.id, payment.amount, payment.currency, refundId, at],
-        );
-        await recordAudit(tx, { accountId: payment.account_id, actor: 'system', action: 'order.refunded', details: { orderId, amount: payment.amount, reason: 'order_closed' }, at });
-      });
+    if (outcome === 'recorded') {
+      await activate(input.orderId);
+      await refunds.sendCardRefunds(input.orderId);
     }
+    return outcome;
   }
 
   async function addCredit(tx: Queryable, order: OrderRow, amount: number, reason: string, at: Date) {
@@ -237,57 +219,12 @@ export function createPaymentsService(deps: PaymentsDeps) {
       return checkout.ensureOpen(order);
     },
 
-    /**
-     * Refunds to where the money came from: a card through the provider (outside any transaction),
-     * a bank transfer recorded for the operator to send back. `alsoInTx` records what the refund is for.
-     */
-    async refund(orderId: string, amount: number, reason: 'delay_refund' | 'claim_upheld' | 'operator', alsoInTx?: (tx: Queryable, order: OrderRow) => Promise<void>) {
-      const order = await findOrder(db, orderId);
-      if (!order) throw notFound('No such order.');
-      const payments = (await paymentsOf(db, order.id)).filter((p) => p.provider !== 'credit');
-      const earlier = await refundsOf(db, order.id);
-      const refundedOf = (paymentId: string) => earlier.filter((r) => r.payment_id === paymentId).reduce((s, r) => s + r.amount, 0);
-      const received = payments.reduce((s, p) => s + p.amount, 0);
-      const refunded = earlier.reduce((s, r) => s + r.amount, 0);
-      if (amount > received - refunded) throw badRequest('refund_too_large', `At most ${received - refunded} can still be refunded on order ${order.number}.`);
-      const parts: { paymentId: string; currency: string; amount: number; providerRef: string | null }[] = [];
-      let left = amount;
-      for (const payment of payments) {
-        const part = Math.min(left, payment.amount - refundedOf(payment.id));
-        if (part <= 0) continue;
-        const providerRef =
-          payment.provider === 'stripe' ? (await deps.provider.refund({ paymentRef: payment.provider_ref, amount: part, orderId: order.id, reason })).refundId : null;
-        parts.push({ paymentId: payment.id, currency: payment.currency, amount: part, providerRef });
-        left -= part;
-        if (left === 0) break;
-      }
-      const at = clock.now();
-      await db.transaction(async (tx) => {
-        for (const part of parts) {
-          await tx.query(
-            `insert into refunds (id, order_id, payment_id, amount, currency, reason, provider_ref, status, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             on conflict (provider_ref) do update set reason = excluded.reason`,
-            [ids(), order.id, part.paymentId, part.amount, part.currency, reason, part.providerRef, part.providerRef ? 'succeeded' : 'to_send', at],
-          );
-        }
-        await setOrderStatus(tx, order.id, refunded + amount >= received ? 'refunded' : 'partially_refunded', at);
-        await recordAudit(tx, { accountId: order.account_id, actor: reason === 'operator' ? 'operator' : 'system', action: 'order.refunded', details: { orderId: order.id, amount, reason }, at });
-        await alsoInTx?.(tx, order);
-      });
-    },
-
-    /** A refund the provider reports (e.g. made in its dashboard) is recorded once, by its id. */
-    async recordProviderRefund(input: { refundId: string; paymentRef: string; amount: number }) {
-      await db.transaction(async (tx) => {
-        const [payment] = await tx.query<{ id: string; order_id: string; currency: string }>(`select id, order_id, currency from payments where provider = 'stripe' and provider_ref = $1`, [input.paymentRef]);
-        if (!payment) return;
-        await tx.query(
-          `insert into refunds (id, order_id, payment_id, amount, currency, reason, provider_ref, status, created_at) values ($1, $2, $3, $4, $5, 'operator', $6, 'succeeded', $7)
-           on conflict (provider_ref) do nothing`,
-          [ids(), payment.order_id, payment.id, input.amount, payment.currency, input.refundId, clock.now()],
-        );
-      });
-    },
+    /** Refunds: one per request, card ones through the provider, bank ones in the operator's queue (see refunds.ts). */
+    refund: refunds.refund,
+    recordProviderRefund: refunds.recordProviderRefund,
+    markRefundSent: refunds.markSent,
+    /** Card refunds the provider has not confirmed yet, asked for again (run by the schedule). */
+    sendPendingRefunds: () => refunds.sendCardRefunds(null),
 
     /** Unpaid card orders after 3 days and invoices at their due date (run by the schedule). */
     async expireOverdue(): Promise<number> {

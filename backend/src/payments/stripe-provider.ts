@@ -52,15 +52,17 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
 
     async refund(input) {
       const refund = await stripe.refunds.create(
-        { payment_intent: input.paymentRef, amount: input.amount, metadata: { order_id: input.orderId, reason: input.reason } },
-        { idempotencyKey: `refund-${input.orderId}-${input.paymentRef}-${input.reason}-${input.amount}` },
+        { payment_intent: input.paymentRef, amount: input.amount, metadata: { order_id: input.orderId, reason: input.reason, refund_id: input.refundId } },
+        // One of our refunds is one refund at Stripe, however often it is asked for.
+        { idempotencyKey: `refund-${input.refundId}` },
       );
       return { refundId: refund.id };
     },
 
     verifyEvent(rawBody, signature, receivedAt) {
       try {
-        const event = stripe.webhooks.constructEvent(rawBody, signature, options.webhookSecret, 300, undefined, Math.floor(receivedAt.getTime() / 1000));
+        // The library takes the receive time in milliseconds (it divides by 1000 itself).
+        const event = stripe.webhooks.constructEvent(rawBody, signature, options.webhookSecret, 300, undefined, receivedAt.getTime());
         return { id: event.id, type: event.type, payload: event };
       } catch (error) {
         throw new InvalidSignatureError(error instanceof Error ? error.message : 'invalid signature');
@@ -89,7 +91,7 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
     if (event.type === 'charge.refunded') {
       const charge = event.data.object;
       const paymentRef = typeof charge.payment_intent === 'string' ? charge.payment_intent : (charge.payment_intent?.id ?? '');
-      const refunds = (charge.refunds?.data ?? []).filter((r) => r.status === 'succeeded').map((r) => ({ refundId: r.id, paymentRef, amount: r.amount }));
+      const refunds = (charge.refunds?.data ?? []).filter((r) => r.status === 'succeeded').map((r) => ({ refundId: r.id, paymentRef, amount: r.amount, ourRefundId: r.metadata?.refund_id ?? null }));
       return { id: event.id, kind: 'refunds', refunds };
     }
     return { id: event.id, kind: 'ignored', type: event.type };

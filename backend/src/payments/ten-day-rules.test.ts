@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, demoKommoAccount } from '../../../fakes/kommo/fake-kommo-data';
 import { startTestApp, type TestApp } from '../../test/harness';
-import { createOrder, operator, orderOf, payByCard, registeredAdmin } from '../../test/payments-helpers';
+import { createOrder, operator, orderOf, paidButNotActivated as paidUpgradeNeverActivated, payByCard, registeredAdmin } from '../../test/payments-helpers';
 import { storeKinds } from '../../test/stores';
 
 const DAY = 86_400_000;
@@ -51,18 +51,9 @@ for (const kind of storeKinds()) {
     /** An upgrade paid after the period it upgrades has ended cannot be applied: paid, not activated. */
     async function paidButNotActivated() {
       t = await startTestApp(kind, { now: '2026-11-01T12:00:00Z', accounts: [demoKommoAccount({ timezone: 'UTC' })] });
-      let auth = await registeredAdmin(t);
-      await payByCard(t, (await createOrder(t, auth)).id);
-      t.clock.set('2026-11-30T00:00:00Z');
-      auth = await admin();
-      const upgrade = await createOrder(t, auth, { action: 'upgrade', plan: 'pro' });
-      t.clock.set('2026-12-01T13:00:00Z');
-      // The first payment page has expired (they live 24 hours): Pay now opens a fresh one.
-      expect((await t.http.post(`/api/v1/orders/${upgrade.id}/checkout`, {}, { headers: await admin() })).status).toBe(200);
-      const intent = await payByCard(t, upgrade.id);
-      const order = await orderOf(t, await admin(), upgrade.id);
+      const { order, intent } = await paidUpgradeNeverActivated(t, 'card');
       expect(order).toMatchObject({ status: 'paid', activatedAt: null, paidAt: '2026-12-01T13:00:00.000Z' });
-      return { order, intent };
+      return { order, intent: intent! };
     }
 
     it('when a paid licence is still not activated on day 10, then the delay refund is refused; on day 11 it refunds the whole amount to the paying card', async () => {
@@ -119,6 +110,32 @@ for (const kind of storeKinds()) {
       expect((await t.http.get('/api/v1/licence', { headers: auth })).data.state).toBe('expired');
       const audit = await t.db.query<{ action: string; actor: string }>(`select action, actor from audit_log where action = 'claim.answered'`);
       expect(audit).toEqual([{ action: 'claim.answered', actor: 'operator' }]);
+    });
+
+    it('when a claim passes its 30-day answer date without an answer, then the operator sees it overdue, first in the list, and /metrics counts it', async () => {
+      const order = await paidOrder('UTC', '2026-11-21T10:00:00Z');
+      const file = async (text: string) => (await t.http.post(`/api/v1/orders/${order.id}/claims`, { text }, { headers: await admin() })).data.claims.at(-1).id as string;
+      const answered = await file('The first claim, answered at once.');
+      await t.http.post(`/operator/claims/${answered}/answer`, { decision: 'rejected', answer: 'Not covered.' }, { headers: operator });
+      t.clock.set('2026-11-21T11:00:00Z');
+      const late = await file('The claim nobody answers in time.');
+      t.clock.set('2026-11-23T10:00:00Z');
+      const recent = await file('A later claim, still within its 30 days.');
+      const claims = async (all = false) => (await t.http.get('/operator/claims', { headers: operator, params: all ? { status: 'all' } : {} })).data.claims.map((c: { id: string; overdue: boolean }) => [c.id, c.overdue]);
+      const overdueGauge = async () => Number(/^claims_overdue (\d+)$/m.exec((await t.http.get('/metrics')).data)?.[1]);
+
+      t.clock.set('2026-12-21T11:00:00Z');
+      expect(await claims()).toEqual([[late, false], [recent, false]]);
+      expect(await overdueGauge()).toBe(0);
+
+      t.clock.set('2026-12-21T11:00:01Z');
+      expect(await claims()).toEqual([[late, true], [recent, false]]);
+      expect(await claims(true)).toEqual([[late, true], [answered, false], [recent, false]]);
+      expect(await overdueGauge()).toBe(1);
+
+      await t.http.post(`/operator/claims/${late}/answer`, { decision: 'upheld', resolution: 'fix', answer: 'Fixed, late; sorry.' }, { headers: operator });
+      expect(await claims()).toEqual([[recent, false]]);
+      expect(await overdueGauge()).toBe(0);
     });
 
     it('when the operator rejects a claim, or upholds it with an extension, then the admin sees it and the licence follows', async () => {

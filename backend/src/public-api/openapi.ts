@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BroadcastIdParams, BroadcastList, BroadcastView, CreateBroadcastInput, LaunchInput } from '../../../contract/broadcasts';
+import { BroadcastIdParams, BroadcastList, BroadcastTemplateList, BroadcastView, CreateBroadcastInput, LaunchInput } from '../../../contract/broadcasts';
 import { ErrorBody } from '../../../contract/error';
 import { LicenceStatus } from '../../../contract/licence';
 import { ConversationsQuery, PublicSendInput } from '../../../contract/public-api';
@@ -36,6 +36,7 @@ export const PUBLIC_ROUTES: PublicRoute[] = [
   { method: 'get', path: '/api/v1/numbers', tag: 'Numbers', summary: 'The WhatsApp numbers connected to the account', status: 200, response: NumberList },
   { method: 'get', path: '/api/v1/numbers/:numberId/templates', tag: 'Numbers', summary: 'Approved templates of a number', params: NumberIdParams, status: 200, response: TemplateList },
   { method: 'get', path: '/api/v1/licence', tag: 'Licence', summary: 'Licence state, period, allowance used and left, capabilities', status: 200, response: LicenceStatus },
+  { method: 'get', path: '/api/v1/numbers/:numberId/broadcast-templates', tag: 'Broadcasts', summary: 'Every template of the number’s WABA: whether it can carry a broadcast, and if not why', params: NumberIdParams, status: 200, response: BroadcastTemplateList },
   { method: 'get', path: '/api/v1/broadcasts', tag: 'Broadcasts', summary: 'Broadcasts, newest first, with counts and progress', status: 200, response: BroadcastList },
   { method: 'post', path: '/api/v1/broadcasts', tag: 'Broadcasts', summary: 'Create a draft from CRM ids, a saved audience or a list of phones; answers with its dry run', body: CreateBroadcastInput, status: 201, response: BroadcastView, idempotent: true },
   { method: 'get', path: '/api/v1/broadcasts/:broadcastId', tag: 'Broadcasts', summary: 'A broadcast: dry run (drafts), counts, progress, failures by reason', params: BroadcastIdParams, status: 200, response: BroadcastView },
@@ -76,7 +77,7 @@ const errors = {
   '401': 'No valid API key or session',
   '403': 'Not allowed for this account, user or Kommo plan',
   '404': 'Not found in this account',
-  '409': 'Conflicts with the current state',
+  '409': 'Conflicts with the current state (or a request with the same `Idempotency-Key` is still running)',
   '429': 'Too many requests for this key (see `Retry-After`)',
 };
 
@@ -95,7 +96,8 @@ export function openApiDocument(publicUrl: string) {
         ...parameters(r.params, 'path'),
         ...parameters(r.query, 'query'),
         ...(r.idempotent
-          ? [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'Repeat a request with the same key to get the first answer again; nothing is done twice.', schema: { type: 'string', maxLength: 200 } }]
+          ? [{ name: 'Idempotency-Key', in: 'header', required: false, description:
+                  'Repeat a request with the same key to get the first answer again (with `Idempotent-Replayed: true`); nothing is done twice. The same key with a different body is refused (422 `idempotency_key_reused`). A repeat while the first is still running waits for its answer, up to 15 s, then gets 409 `idempotency_in_progress`. A request that has not answered within 60 s (its server stopped) loses the key: the next repeat takes it over and runs. Failed requests (4xx, 5xx) are not kept, so a retry runs again. Keys are kept for 24 hours; after that the same key is a new request.', schema: { type: 'string', maxLength: 200 } }]
           : []),
       ],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body, 'input') } } } } : {}),

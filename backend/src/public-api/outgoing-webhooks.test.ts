@@ -41,6 +41,7 @@ for (const kind of storeKinds()) {
       await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(1), 'Do you ship to Recife?');
       await t.settle();
       await t.webhooks.drain();
+      await t.webhooks.idle();
       const got = receiver.received.filter((r) => r.headers['x-wabridge-event'] === 'message.received');
       expect(got).toHaveLength(1);
       const { raw, headers } = got[0]!;
@@ -59,14 +60,18 @@ for (const kind of storeKinds()) {
       await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(1), 'Hello?');
       await t.settle();
       await t.webhooks.drain();
+      await t.webhooks.idle();
       expect(receiver.received).toHaveLength(1);
       // Not due again yet.
       await t.webhooks.drain();
+      await t.webhooks.idle();
       expect(receiver.received).toHaveLength(1);
       t.clock.advance(60_000);
       await t.webhooks.drain();
+      await t.webhooks.idle();
       t.clock.advance(10 * 60_000);
       await t.webhooks.drain();
+      await t.webhooks.idle();
       expect(receiver.received).toHaveLength(2);
       expect(receiver.received[1]!.headers['x-wabridge-event-id']).toBe(receiver.received[0]!.headers['x-wabridge-event-id']);
       const log = (await t.http.get(`/api/v1/webhooks/${endpoint.id}/deliveries`, { headers: auth })).data.deliveries;
@@ -74,6 +79,7 @@ for (const kind of storeKinds()) {
       expect(received).toMatchObject({ attempts: 2, lastStatus: 200, lastError: null, deliveredAt: expect.any(String), gaveUpAt: null });
       t.clock.advance(3600_000);
       await t.webhooks.drain();
+      await t.webhooks.idle();
       expect(receiver.received).toHaveLength(2);
     });
 
@@ -87,6 +93,7 @@ for (const kind of storeKinds()) {
       await runEngine(t);
       await t.broadcastEngine.tick();
       await t.webhooks.drain();
+      await t.webhooks.idle();
       const types = receiver.received.map((r) => JSON.parse(r.raw).type as string);
       expect(types.filter((x) => x === 'broadcast.progress').length).toBeGreaterThanOrEqual(3);
       expect(types.filter((x) => x === 'broadcast.finished')).toHaveLength(1);

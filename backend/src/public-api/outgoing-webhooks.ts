@@ -1,4 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { isIP } from 'node:net';
 import axios from 'axios';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
@@ -7,9 +10,25 @@ import { AppError, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LiveEvent } from '../live/live-events';
 import type { Db, Queryable } from '../store/db';
+import { addressAllowed, checkWebhookUrl, guardedLookup, WebhookTargetRefused, type WebhookTargetPolicy } from './webhook-target';
 
 const GIVE_UP_MS = 24 * 3600_000;
 const BATCH = 50;
+/** Deliveries to one receiver in flight at once (per instance): a slow receiver holds only its own. */
+const PER_ENDPOINT = 4;
+
+/** What the delivery log says of a failed attempt: a category, never the error's own text (SPEC §7). */
+export function failureCategory(err: unknown): string {
+  const chain: unknown[] = [err, (err as { cause?: unknown } | null)?.cause];
+  if (chain.some((e) => e instanceof WebhookTargetRefused)) return 'address not allowed';
+  const code = String((err as { code?: unknown } | null)?.code ?? (err as { cause?: { code?: unknown } } | null)?.cause?.code ?? '');
+  if (axios.isCancel(err) || code === 'ERR_CANCELED' || code === 'ECONNABORTED' || code === 'ETIMEDOUT') return 'timeout';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'name not found';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_BAD_RESPONSE') return 'connection reset';
+  if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO/.test(code)) return 'TLS error';
+  return 'network error';
+}
 
 /**
  * What an account's webhook receivers hear of a change published to the live stream: a customer's
@@ -66,31 +85,52 @@ export function signature(secret: string, body: string): string {
  * events POSTed signed (`X-Wabridge-Signature: sha256=<HMAC of the raw body>`), with an event id to
  * deduplicate on, retried with growing pauses for a day until a 2xx.
  */
-export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGenerator; box: SecretBox; logger: Logger; timeoutMs?: number }) {
+export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGenerator; box: SecretBox; logger: Logger; target: WebhookTargetPolicy; timeoutMs?: number }) {
   const { db, clock } = deps;
+  const timeoutMs = deps.timeoutMs ?? 10_000;
   const view = (e: { id: string; url: string; created_at: Date; disabled_at: Date | null }) => ({
     id: e.id,
     url: e.url,
     createdAt: new Date(e.created_at).toISOString(),
     disabledAt: e.disabled_at ? new Date(e.disabled_at).toISOString() : null,
   });
+  // Every connection resolves the receiver's name through the guard (no keep-alive: each is checked).
+  const lookup = guardedLookup(deps.target);
+  const httpAgent = new HttpAgent({ lookup });
+  const httpsAgent = new HttpsAgent({ lookup });
+  const inFlight = new Map<string, number>();
+  const running = new Set<Promise<void>>();
 
-  async function deliver(row: { id: string; url: string; secret_enc: string; payload: unknown; type: string; event_id: string; attempts: number; created_at: Date }) {
+  async function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
+    // A name is checked by the agent's lookup; an address written in the URL never reaches a lookup.
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) && !addressAllowed(host, deps.target)) throw new WebhookTargetRefused(`${host} is not a public address`);
+    const response = await axios.post(url, body, {
+      headers,
+      httpAgent,
+      httpsAgent,
+      // Wall-clock time for the whole exchange (axios' own timeout is only an idle timeout).
+      signal: AbortSignal.timeout(timeoutMs),
+      maxRedirects: 0,
+      // Only the status matters: the answer's body is never read (at most what arrived with the headers).
+      responseType: 'stream',
+      validateStatus: () => true,
+      transformRequest: (d) => d,
+      proxy: false,
+    });
+    (response.data as NodeJS.ReadableStream & { destroy(): void }).destroy();
+    return response.status;
+  }
+
+  async function deliver(row: { id: string; endpoint_id: string; url: string; secret_enc: string; payload: unknown; type: string; event_id: string; attempts: number; created_at: Date }) {
     const body = JSON.stringify(row.payload);
     const secret = deps.box.decrypt(row.secret_enc);
     let status = 0;
     let error: string | null = null;
     try {
-      const response = await axios.post(row.url, body, {
-        headers: { 'Content-Type': 'application/json', 'User-Agent': 'Wabridge-Webhooks/1.0', 'X-Wabridge-Event': row.type, 'X-Wabridge-Event-Id': row.event_id, 'X-Wabridge-Signature': signature(secret, body) },
-        timeout: deps.timeoutMs ?? 10_000,
-        maxRedirects: 0,
-        validateStatus: () => true,
-        transformRequest: (d) => d,
-      });
-      status = response.status;
+      status = await post(row.url, body, { 'Content-Type': 'application/json', 'User-Agent': 'Wabridge-Webhooks/1.0', 'X-Wabridge-Event': row.type, 'X-Wabridge-Event-Id': row.event_id, 'X-Wabridge-Signature': signature(secret, body) });
     } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
+      error = failureCategory(err);
     }
     const now = clock.now();
     if (status >= 200 && status < 300) {
@@ -110,6 +150,71 @@ export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGene
     ]);
   }
 
+  /** Keeps a promise counted until it ends, so `idle()` can wait for it. */
+  function track(p: Promise<void>) {
+    running.add(p);
+    void p.finally(() => running.delete(p));
+  }
+
+  /** Starts a delivery and keeps count of its receiver's deliveries in flight; when it ends, more may go. */
+  function start(row: Parameters<typeof deliver>[0]) {
+    inFlight.set(row.endpoint_id, (inFlight.get(row.endpoint_id) ?? 0) + 1);
+    track(
+      deliver(row)
+        .catch((err) => deps.logger.warn({ err, deliveryId: row.id }, 'webhook delivery bookkeeping failed'))
+        .finally(() => {
+          const left = (inFlight.get(row.endpoint_id) ?? 1) - 1;
+          if (left) inFlight.set(row.endpoint_id, left);
+          else inFlight.delete(row.endpoint_id);
+          kick();
+        }),
+    );
+  }
+
+  // One claim at a time per instance; a kick during a claim asks for one more round after it.
+  let claiming = false;
+  let again = false;
+  function kick() {
+    if (claiming) {
+      again = true;
+      return;
+    }
+    claiming = true;
+    track(
+      (async () => {
+        try {
+          do {
+            again = false;
+            await claimAndStart();
+          } while (again);
+        } catch (err) {
+          deps.logger.warn({ err }, 'webhook deliveries could not be claimed');
+        } finally {
+          claiming = false;
+        }
+      })(),
+    );
+  }
+
+  async function claimAndStart(): Promise<number> {
+    const now = clock.now();
+    const due = await db.query<Parameters<typeof deliver>[0]>(
+      `with ranked as (
+         select id, row_number() over (partition by endpoint_id order by next_attempt_at, id) as rn from webhook_deliveries
+         where delivered_at is null and gave_up_at is null and next_attempt_at <= $1 and not (endpoint_id = any($3::text[]))),
+       claimed as (
+         update webhook_deliveries set next_attempt_at = $2
+         where id in (select d.id from webhook_deliveries d join ranked r on r.id = d.id and r.rn <= ${PER_ENDPOINT}
+                      where d.delivered_at is null and d.gave_up_at is null and d.next_attempt_at <= $1
+                      order by d.next_attempt_at limit ${BATCH} for update of d skip locked)
+         returning *)
+       select c.id, c.endpoint_id, c.payload, c.type, c.event_id, c.attempts, c.created_at, e.url, e.secret_enc from claimed c join webhook_endpoints e on e.id = c.endpoint_id where e.disabled_at is null`,
+      [now, new Date(now.getTime() + 60_000), [...inFlight.keys()]],
+    );
+    for (const row of due) start(row);
+    return due.length;
+  }
+
   return {
     async list(accountId: string) {
       const rows = await db.query<{ id: string; url: string; created_at: Date; disabled_at: Date | null }>('select * from webhook_endpoints where account_id = $1 and disabled_at is null order by created_at', [accountId]);
@@ -117,6 +222,8 @@ export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGene
     },
 
     async create(accountId: string, userId: number, url: string) {
+      const refused = await checkWebhookUrl(url, deps.target);
+      if (refused) throw new AppError('webhook_url_not_allowed', `This receiver URL is not allowed: ${refused}. Webhooks go only to https receivers at public addresses.`, 400);
       const active = await db.query('select 1 from webhook_endpoints where account_id = $1 and disabled_at is null', [accountId]);
       if (active.length >= 5) throw new AppError('too_many_webhooks', 'An account can have 5 webhook receivers; remove one first.', 409);
       const secret = `whsec_${randomBytes(32).toString('base64url')}`;
@@ -153,19 +260,18 @@ export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGene
       }));
     },
 
-    /** Sends what is due; a delivery being sent is leased so another instance does not send it too. */
-    async drain(): Promise<number> {
-      const now = clock.now();
-      const due = await db.query<{ id: string; url: string; secret_enc: string; payload: unknown; type: string; event_id: string; attempts: number; created_at: Date }>(
-        `with claimed as (
-           update webhook_deliveries set next_attempt_at = $2
-           where id in (select id from webhook_deliveries where delivered_at is null and gave_up_at is null and next_attempt_at <= $1 order by next_attempt_at limit ${BATCH} for update skip locked)
-           returning *)
-         select c.id, c.payload, c.type, c.event_id, c.attempts, c.created_at, e.url, e.secret_enc from claimed c join webhook_endpoints e on e.id = c.endpoint_id where e.disabled_at is null`,
-        [now, new Date(now.getTime() + 60_000)],
-      );
-      await Promise.all(due.map((row) => deliver(row).catch((err) => deps.logger.warn({ err, deliveryId: row.id }, 'webhook delivery bookkeeping failed'))));
-      return due.length;
+    /**
+     * Starts sending what is due and returns without waiting for the receivers: a delivery being sent
+     * is leased so another instance does not send it too, a receiver gets at most PER_ENDPOINT at a time
+     * from this instance, and each one that ends lets the next due ones go. `idle()` waits for them.
+     */
+    async drain(): Promise<void> {
+      kick();
+    },
+
+    /** Resolves when every delivery started so far has ended (each ends within its wall-clock limit). */
+    async idle(): Promise<void> {
+      while (running.size) await Promise.allSettled([...running]);
     },
   };
 }

@@ -1,13 +1,11 @@
 import { Router } from 'express';
 import { ApiKeyIdParams, CreateApiKeyInput, CreateWebhookInput, PublicSendInput, WebhookIdParams } from '../../../contract/public-api';
 import { requireAdmin, sessionOf } from '../auth/require-session';
-import type { Clock } from '../clock';
 import { parse } from '../http/parse';
 import type { LicenceService } from '../licensing/licence-service';
-import type { Db } from '../store/db';
 import type { ChatService } from '../whatsapp/chat-service';
 import type { ApiKeys } from './api-keys';
-import { idempotency } from './idempotency';
+import type { Idempotency } from './idempotency';
 import { openApiDocument } from './openapi';
 import type { OutgoingWebhooks } from './outgoing-webhooks';
 
@@ -25,10 +23,10 @@ export function apiDocsRoutes(deps: { publicUrl: string }): Router {
 }
 
 /** The public send route and the admin's API keys (session only: a key cannot mint keys). */
-export function publicApiRoutes(deps: { db: Db; clock: Clock; chat: ChatService; apiKeys: ApiKeys; licences: LicenceService; webhooks: OutgoingWebhooks }): Router {
+export function publicApiRoutes(deps: { chat: ChatService; apiKeys: ApiKeys; licences: LicenceService; webhooks: OutgoingWebhooks; idempotency: Idempotency }): Router {
   const router = Router();
 
-  router.post('/messages', idempotency({ db: deps.db, now: deps.clock.now }), async (req, res) => {
+  router.post('/messages', deps.idempotency.middleware(), async (req, res) => {
     const session = sessionOf(res);
     const input = parse(PublicSendInput, req.body, 'body');
     const conversation = await deps.chat.open(session.accountId, { numberId: input.numberId, phone: input.to });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -108,6 +109,82 @@ for (const kind of storeKinds()) {
       expect(reused.data.error.code).toBe('idempotency_key_reused');
     });
 
+    it('when the request holding an Idempotency-Key never answers (its process crashed), then a repeat waits out the one-minute lease, takes the key over and sends once', async () => {
+      t = await startTestApp(kind, { accounts: [accountWithAudience(1)] });
+      const { auth, numbers, accountId } = await broadcastReady(t);
+      const key = await keyFor(auth);
+      await customerWrote(numbers[0]!.phoneNumberId);
+      const body = { type: 'text', numberId: numbers[0]!.id, to: phoneOf(1), text: 'After the crash' };
+      const headers = { ...key.auth, 'Idempotency-Key': 'order-1002-shipped' };
+      // What a process that claimed the key and then died leaves behind: the row, in progress, forever.
+      const fingerprint = createHash('sha256').update(`POST /messages\n${JSON.stringify(body)}`).digest('hex');
+      await t.db.query('insert into api_idempotency (account_id, key, request_hash, created_at) values ($1, $2, $3, $4)', [accountId, 'order-1002-shipped', fingerprint, t.clock.now()]);
+      const sentText = () => t.fakeWhatsApp.sent.filter((s) => (s.body.text as { body?: string } | undefined)?.body === 'After the crash');
+
+      t.clock.advance(30_000);
+      const repeat = t.http.post('/api/v1/messages', body, { headers });
+      await new Promise((r) => setTimeout(r, 400));
+      expect(sentText()).toHaveLength(0);
+      t.clock.advance(30_000);
+      const answer = await repeat;
+      expect(answer.status, JSON.stringify(answer.data)).toBe(201);
+      expect(sentText()).toHaveLength(1);
+
+      const again = await t.http.post('/api/v1/messages', body, { headers });
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.data.id).toBe(answer.data.id);
+      expect(sentText()).toHaveLength(1);
+    });
+
+    it('when an Idempotency-Key comes again after 24 hours, then it is a new request, and the schedule deletes keys older than 24 hours', async () => {
+      t = await startTestApp(kind, { accounts: [accountWithAudience(2)] });
+      const { auth, numbers } = await broadcastReady(t);
+      const key = await keyFor(auth);
+      const template = (n: string) => ({ type: 'template', numberId: numbers[0]!.id, to: phoneOf(1), name: 'order_update', language: 'en_US', bodyParameters: ['Ana', n] });
+      const send = (idempotencyKey: string, body: unknown) => t.http.post('/api/v1/messages', body, { headers: { ...key.auth, 'Idempotency-Key': idempotencyKey } });
+      const first = await send('daily-1', template('#1'));
+      expect(first.status, JSON.stringify(first.data)).toBe(201);
+      expect((await send('other-1', template('#2'))).status).toBe(201);
+
+      t.clock.advance(24 * 3600_000 - 60_000);
+      const kept = await send('daily-1', template('#1'));
+      expect(kept.headers['idempotent-replayed']).toBe('true');
+      expect(kept.data.id).toBe(first.data.id);
+      expect((await send('other-1', template('#3'))).status).toBe(422);
+
+      t.clock.advance(2 * 60_000);
+      const fresh = await send('daily-1', template('#1'));
+      expect(fresh.status).toBe(201);
+      expect(fresh.headers['idempotent-replayed']).toBeUndefined();
+      expect(fresh.data.id).not.toBe(first.data.id);
+      expect(t.fakeWhatsApp.sent.filter((s) => JSON.stringify(s.body).includes('#1'))).toHaveLength(2);
+
+      expect(await t.idempotency.forgetExpired()).toBe(1);
+      const rows = await t.db.query<{ key: string }>('select key from api_idempotency');
+      expect(rows.map((r) => r.key)).toEqual(['daily-1']);
+      const reusedAfterCleanup = await send('other-1', template('#3'));
+      expect(reusedAfterCleanup.status).toBe(201);
+
+      // The reference says so.
+      const docs = (await t.http.get('/docs')).data as string;
+      expect(docs).toContain('Keys are kept for 24 hours; after that the same key is a new request.');
+      expect(docs).toContain('A request that has not answered within 60 s (its server stopped) loses the key');
+    });
+
+    it('when a broadcast draft is created twice with one Idempotency-Key, then there is one draft and the repeat gets it', async () => {
+      t = await startTestApp(kind, { accounts: [accountWithAudience(2)] });
+      const { auth, numbers } = await broadcastReady(t);
+      const key = await keyFor(auth);
+      const headers = { ...key.auth, 'Idempotency-Key': 'campaign-2026-11' };
+      const body = { ...springSale(numbers, []), parameters: [{ value: 'friend' }, { value: '20%' }], audience: { phones: [phoneOf(1), phoneOf(2)] } };
+      const first = await t.http.post('/api/v1/broadcasts', body, { headers });
+      expect(first.status, JSON.stringify(first.data)).toBe(201);
+      const repeat = await t.http.post('/api/v1/broadcasts', body, { headers });
+      expect(repeat.headers['idempotent-replayed']).toBe('true');
+      expect(repeat.data.id).toBe(first.data.id);
+      expect((await t.http.get('/api/v1/broadcasts', { headers: key.auth })).data.broadcasts).toHaveLength(1);
+    });
+
     it('when a key goes over its rate, then 429 with Retry-After', async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(1)], apiRate: { perSecond: 1, burst: 2 } });
       const { auth } = await broadcastReady(t);
@@ -176,6 +253,7 @@ for (const kind of storeKinds()) {
       checked.add('post /api/v1/conversations/{conversationId}/media');
       await call('get', '/api/v1/numbers', '/api/v1/numbers');
       await call('get', `/api/v1/numbers/${numbers[0]!.id}/templates`, '/api/v1/numbers/{numberId}/templates');
+      await call('get', `/api/v1/numbers/${numbers[0]!.id}/broadcast-templates`, '/api/v1/numbers/{numberId}/broadcast-templates');
       await call('get', '/api/v1/licence', '/api/v1/licence');
       const draft = (await call('post', '/api/v1/broadcasts', '/api/v1/broadcasts', { ...springSale(numbers, []), parameters: [{ value: 'friend' }, { value: '20%' }], audience: { phones: [phoneOf(1), '+55 11 123', phoneOf(3)] } })).data;
       expect(draft.dryRun).toMatchObject({ selected: 3, recipients: 2, exclusions: { invalid_number: 1 } });

@@ -11,6 +11,7 @@ import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from './cloud-api';
 import type { InboxProcessor } from './inbox-processor';
 import type { NumberRow, NumbersService } from './numbers-service';
+import { requirePhone } from './phone';
 import { createPacer, type Pacer } from './pacer';
 import { mediaProblem, type MediaKind } from '../../../contract/media-rules';
 import type { TemplatesService } from './templates-service';
@@ -102,6 +103,12 @@ export function createChatService(deps: {
     return row;
   }
 
+  /** The account's country in Kommo: where a phone written without its country code is read. */
+  async function accountCountry(accountId: string): Promise<string | null> {
+    const [account] = await db.query<{ country: string | null }>('select country from accounts where id = $1', [accountId]);
+    return account?.country ?? null;
+  }
+
   /** Sends with pacing, retrying only what the Cloud API says may be retried, with growing pauses. */
   async function deliver(phoneNumberId: string, token: string, message: OutboundMessage) {
     for (let attempt = 0; ; attempt++) {
@@ -119,17 +126,18 @@ export function createChatService(deps: {
 
   return {
     async list(accountId: string, phone?: string) {
-      const digits = phone?.replace(/\D/g, '');
+      const waId = phone ? requirePhone(phone, await accountCountry(accountId)) : null;
       const rows = await db.query<ConversationRow>(
         `${WITH_UNREAD} where c.account_id = $1 and ($2::text is null or c.wa_id = $2) order by c.updated_at desc limit 200`,
-        [accountId, digits || null],
+        [accountId, waId],
       );
       return rows.map(view);
     },
 
+    /** The conversation with a phone, however it is written (one customer, one conversation per number); 400 `invalid_phone` for what is not a phone. */
     async open(accountId: string, input: { numberId: string; phone: string }) {
+      const waId = requirePhone(input.phone, await accountCountry(accountId));
       const number = await deps.numbers.find(accountId, input.numberId);
-      const waId = input.phone.replace(/\D/g, '');
       const at = clock.now();
       const [row] = await db.query<ConversationRow>(
         `insert into conversations (id, account_id, number_id, wa_id, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)

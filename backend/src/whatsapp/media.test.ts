@@ -61,6 +61,8 @@ for (const kind of storeKinds()) {
       const file = await t.http.get(`/api/v1/messages/${photo!.id}/media`, { headers: auth, responseType: 'arraybuffer' });
       expect(file.status).toBe(200);
       expect(file.headers['content-type']).toContain('image/jpeg');
+      expect(file.headers['content-disposition']).toMatch(/^attachment;/);
+      expect(file.headers['x-content-type-options']).toBe('nosniff');
       expect(Buffer.from(file.data).equals(PNG)).toBe(true);
       const text = (await messagesOf(t, auth, conversation.id)).find((m) => m.type === 'text')!;
       expect((await t.http.get(`/api/v1/messages/${text.id}/media`, { headers: auth })).status).toBe(404);

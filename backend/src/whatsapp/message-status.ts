@@ -17,14 +17,13 @@ export function statusAdvances(incoming: string, current: string): string {
 /** The payload of the unsubscribe quick-reply button every broadcast message carries (SPEC §6). */
 export const UNSUBSCRIBE_PAYLOAD = 'WABRIDGE_UNSUBSCRIBE';
 
-const STOP_WORDS = 'stop|unsubscribe|parar|pare|cancelar|baja|alto|стоп|отписаться';
+/**
+ * The words that, written alone, opt a customer out (SPEC §5), in our locales. A template's opt-out
+ * line must name one of them (broadcasts/opt-out-phrases.ts), so the answer it asks for works.
+ */
+export const STOP_WORDS = ['stop', 'unsubscribe', 'parar', 'pare', 'cancelar', 'baja', 'alto', 'sair', 'стоп', 'отписаться'] as const;
 
-/** An inbound text (or button payload) that asks to stop, in our locales (SPEC §5). */
+/** An inbound text (or button payload) that asks to stop: the whole message is one of the words. */
 export function isStopWord(text: string): boolean {
-  return text === UNSUBSCRIBE_PAYLOAD || new RegExp(`^\\s*(${STOP_WORDS})\\s*[.!]*\\s*$`, 'i').test(text);
-}
-
-/** A template line or button that tells the customer how to stop (e.g. "Reply STOP to unsubscribe"). */
-export function mentionsStop(text: string): boolean {
-  return new RegExp(`(^|[^\\p{L}])(${STOP_WORDS})([^\\p{L}]|$)`, 'iu').test(text);
+  return text === UNSUBSCRIBE_PAYLOAD || new RegExp(`^\\s*(${STOP_WORDS.join('|')})\\s*[.!]*\\s*$`, 'iu').test(text);
 }

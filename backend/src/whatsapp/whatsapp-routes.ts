@@ -82,7 +82,8 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
   router.get('/messages/:messageId/media', async (req, res) => {
     const { messageId } = parse(MessageIdParams, req.params, 'params');
     const file = await deps.chat.media(sessionOf(res).accountId, messageId);
-    res.type(file.mimeType).set('Cache-Control', 'private, max-age=300').send(file.bytes);
+    // A customer's file is downloaded, never rendered on our origin (an HTML or SVG file could run script there).
+    res.type(file.mimeType).set({ 'Cache-Control': 'private, max-age=300', 'Content-Disposition': `attachment; filename="${messageId.replace(/[^A-Za-z0-9_-]/g, '')}"`, 'X-Content-Type-Options': 'nosniff' }).send(file.bytes);
   });
 
   router.post('/conversations/:conversationId/read', async (req, res) => {

@@ -4,7 +4,7 @@ import { MeResponse, UserList, UserView } from '../../../contract/account';
 import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, type RegistrationInput } from '../../../contract/licence';
 import { OrderList, OrderQuote, OrderView, type CreateOrderInput, type FileClaimInput } from '../../../contract/orders';
 import { ConversationView, MessagePage, MessageView, NumberList, NumberView, TemplateList, type SendMessageInput } from '../../../contract/whatsapp';
-import { BroadcastList, BroadcastView, SavedAudienceList, type CreateBroadcastInput } from '../../../contract/broadcasts';
+import { BroadcastList, BroadcastTemplateList, BroadcastView, SavedAudienceList, type CreateBroadcastInput } from '../../../contract/broadcasts';
 import { ApiKeyList, ApiKeyView, CreatedApiKey, CreatedWebhookEndpoint, WebhookDeliveryList, WebhookEndpointList } from '../../../contract/public-api';
 import { ErrorBody } from '../../../contract/error';
 import { readEventStream, type LiveEventData } from '../../../contract/event-stream';
@@ -93,6 +93,8 @@ export function createApiClient(options: ApiClientOptions) {
       await readEventStream(response.body, onEvent);
     },
     broadcasts: () => request(BroadcastList, { method: 'GET', url: '/api/v1/broadcasts' }),
+    /** Every template of the number's WABA, each saying whether it can carry a broadcast and why not. */
+    broadcastTemplates: (numberId: string) => request(BroadcastTemplateList, { method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/broadcast-templates` }),
     broadcast: (id: string) => request(BroadcastView, { method: 'GET', url: `/api/v1/broadcasts/${encodeURIComponent(id)}` }),
     audiences: () => request(SavedAudienceList, { method: 'GET', url: '/api/v1/audiences' }),
     createBroadcast: (input: CreateBroadcastInput) => request(BroadcastView, { method: 'POST', url: '/api/v1/broadcasts', data: input }),

@@ -8,6 +8,7 @@ import { mount } from '../mount';
 
 const number = { id: 'num-1', phoneNumberId: '109000000000001', wabaId: '209000000000001', displayPhoneNumber: '+1 555-010-0001', verifiedName: 'Demo', connectedAt: '2026-11-21T10:00:00.000Z' };
 const template = { name: 'come_back', language: 'en_US', category: 'MARKETING', body: 'Hi {{1}}! We have news for you.', paramCount: 1, headerFormat: null };
+const qualifying = { ...template, status: 'APPROVED', qualifies: true, unsubscribe: 'line', refusal: null };
 
 function broadcast(overrides: Partial<BroadcastView> = {}): BroadcastView {
   return {
@@ -30,7 +31,7 @@ function broadcast(overrides: Partial<BroadcastView> = {}): BroadcastView {
       phones: 5,
       merged: 1,
       recipients: 3,
-      exclusions: { opted_out: 0, no_phone: 0, invalid_number: 1, empty_parameter: 0, over_allowance: 0 },
+      exclusions: { opted_out: 0, no_phone: 0, invalid_number: 1, empty_parameter: 0, forbidden_words: 2, over_allowance: 0 },
       messagesNeeded: 3,
       allowanceLeft: 75,
       estimatedSeconds: 1,
@@ -53,6 +54,7 @@ describe('broadcasts in the widget', () => {
     server.use(
       http.get(`${API}/api/v1/numbers`, () => HttpResponse.json({ numbers: [number], limit: 1 })),
       http.get(`${API}/api/v1/numbers/:id/templates`, () => HttpResponse.json({ templates: [template] })),
+      http.get(`${API}/api/v1/numbers/:id/broadcast-templates`, () => HttpResponse.json({ templates: [qualifying] })),
     );
   });
   afterEach(() => {
@@ -111,6 +113,7 @@ describe('broadcasts in the widget', () => {
       parameters: [{ field: 'name' }],
     });
     expect(q('[data-reason="invalid_number"]')?.textContent).toBe('Invalid number: 1');
+    expect(q('[data-reason="forbidden_words"]')?.textContent).toBe('Forbidden word in a mapped field: 2');
     expect(q('[data-testid="dry-allowance"]')?.textContent).toBe('Messages needed: 3 · allowance left: 75');
     expect(q('[data-testid="dry-preview"]')?.textContent).toContain('Hi Maria Silva! We have news for you.');
     const launch = q<HTMLButtonElement>('[data-testid="broadcast-launch"]')!;
@@ -118,6 +121,42 @@ describe('broadcasts in the widget', () => {
     launch.click();
     await vi.waitFor(() => expect(q('[data-testid="broadcast-page"]')?.getAttribute('data-status')).toBe('running'));
     expect(launchedWith).toEqual({ expectedRecipients: 3 });
+  });
+
+  it('when the picker opens, then the templates that can carry a broadcast come first and the others are disabled with the reason in the user’s language', async () => {
+    server.use(
+      http.get(`${API}/api/v1/numbers/:id/broadcast-templates`, () =>
+        HttpResponse.json({
+          templates: [
+            { ...qualifying, name: 'spring_sale', unsubscribe: 'button' },
+            { ...template, name: 'deals', status: 'APPROVED', qualifies: false, unsubscribe: null, refusal: { reason: 'unsubscribe_missing', words: [] } },
+            { ...template, name: 'lucky', status: 'APPROVED', qualifies: false, unsubscribe: null, refusal: { reason: 'forbidden_words', words: ['casino', 'jackpot'] } },
+            { ...template, name: 'old_promo', status: 'PAUSED', qualifies: false, unsubscribe: null, refusal: { reason: 'template_not_approved', words: [] } },
+          ],
+        }),
+      ),
+    );
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session(), context: { ...context('list'), language: 'es', selected: [{ id: 1001, type: 'lead' }] } });
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-template"] option[value="lucky|en_US"]')).not.toBeNull());
+    const options = [...root.querySelectorAll<HTMLOptionElement>('[data-testid="broadcast-template"] option')].slice(1);
+    expect(options.map((o) => [o.value, o.disabled, o.textContent])).toEqual([
+      ['spring_sale|en_US', false, 'spring_sale (en_US) · botón para darse de baja'],
+      ['deals|en_US', true, 'deals (en_US) · sin botón para darse de baja ni línea “Responde BAJA para no recibir más”'],
+      ['lucky|en_US', true, 'lucky (en_US) · palabras prohibidas: casino, jackpot'],
+      ['old_promo|en_US', true, 'old_promo (en_US) · no aprobada por WhatsApp'],
+    ]);
+    // A template that does not qualify cannot be chosen, even if the select is forced to it: nothing gets mapped.
+    const select = q<HTMLSelectElement>('[data-testid="broadcast-template"]')!;
+    select.value = 'deals|en_US';
+    select.dispatchEvent(new Event('change'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(q('[data-testid="broadcast-param-1"]')).toBeNull();
+    expect(q('[data-testid="broadcast-template-preview"]')).toBeNull();
+    select.value = 'spring_sale|en_US';
+    select.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-param-1"]')).not.toBeNull());
   });
 
   it('when a launched broadcast is shown, then progress, counts, the chart and failures by reason are there, and retry is offered for retryable failures only', async () => {

@@ -90,9 +90,13 @@ export function BroadcastComposer({ model, licence, audience, t, language }: { m
         {t('broadcasts.template')}
         <select data-testid="broadcast-template" value={d.templateKey} onChange={(e) => model.edit({ templateKey: (e.target as HTMLSelectElement).value })}>
           <option value="">{t('broadcasts.choose_template')}</option>
+          {/* The backend lists those that can carry a broadcast first; the others stay visible, with why not. */}
           {model.templates.value.map((tpl) => (
-            <option key={templateKey(tpl)} value={templateKey(tpl)}>
-              {tpl.name} ({tpl.language})
+            <option key={templateKey(tpl)} value={templateKey(tpl)} disabled={!tpl.qualifies} data-reason={tpl.refusal?.reason}>
+              {tpl.name} ({tpl.language}) ·{' '}
+              {tpl.refusal
+                ? t(`broadcasts.template_refusal.${tpl.refusal.reason}`, { words: tpl.refusal.words.join(', ') })
+                : t(`broadcasts.unsubscribe_by.${tpl.unsubscribe ?? 'line'}`)}
             </option>
           ))}
         </select>

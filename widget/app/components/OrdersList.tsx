@@ -59,7 +59,7 @@ function Order({ order: o, orders, t, language, support }: { order: OrderView; o
       <ul class="wb-history">
         {o.history.map((h, i) => (
           <li key={i}>
-            {formatDate(h.at, language, undefined, true)} · {t(`orders.history.${h.event}`)}
+            {formatDate(h.at, language, undefined, true)} · {t(`orders.history.${h.event}`, { reference: h.detail ?? '' })}
             {h.why ? ` (${t(`orders.why.${h.why}`)})` : ''}
             {h.amount !== null ? ` · ${money(h.amount)}` : ''}
           </li>

@@ -39,9 +39,23 @@ describe('the postMessage host', () => {
   });
 
   it('when the fragment names the host origin, then it is read; anything that is not a bare origin is refused', () => {
-    expect(hostOriginFrom({ hash: '#host=https%3A%2F%2Facme.kommo.com&area=card' })).toBe('https://acme.kommo.com');
-    expect(hostOriginFrom({ hash: '#host=https%3A%2F%2Facme.kommo.com%2Fpath' })).toBeNull();
-    expect(hostOriginFrom({ hash: '#host=javascript:alert(1)' })).toBeNull();
-    expect(hostOriginFrom({ hash: '' })).toBeNull();
+    const origin = 'https://wabridge.example.com';
+    expect(hostOriginFrom({ origin, hash: '#host=https%3A%2F%2Facme.kommo.com&area=card' })).toBe('https://acme.kommo.com');
+    expect(hostOriginFrom({ origin, hash: '#host=https%3A%2F%2Facme.kommo.com%2Fpath' })).toBeNull();
+    expect(hostOriginFrom({ origin, hash: '#host=javascript:alert(1)' })).toBeNull();
+    expect(hostOriginFrom({ origin, hash: '' })).toBeNull();
+  });
+
+  it('when the fragment names an origin that is neither Kommo’s nor ours, then it is refused', () => {
+    const origin = 'https://wabridge.example.com';
+    const host = (value: string) => hostOriginFrom({ origin, hash: `#host=${encodeURIComponent(value)}&area=card` });
+    expect(host('https://acme.amocrm.ru')).toBe('https://acme.amocrm.ru');
+    expect(host('https://acme.amocrm.com')).toBe('https://acme.amocrm.com');
+    // The demo plays Kommo on our own origin.
+    expect(host(origin)).toBe(origin);
+    expect(host('https://attacker.example')).toBeNull();
+    expect(host('https://kommo.com.attacker.example')).toBeNull();
+    expect(host('https://acme.kommo.com.attacker.example')).toBeNull();
+    expect(host('http://acme.kommo.com')).toBeNull();
   });
 });

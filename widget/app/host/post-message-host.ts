@@ -22,13 +22,21 @@ export function createPostMessageHost(win: Window, hostOrigin: string): Host {
   };
 }
 
-/** The loader puts the Kommo page's origin in the fragment: `#host=<origin>&area=<area>`. */
-export function hostOriginFrom(location: Pick<Location, 'hash'>): string | null {
+/** Kommo's own hosts (an account lives at `https://<subdomain>.kommo.com`, or amoCRM's domains). */
+const KOMMO_HOST = /^https:\/\/[a-z0-9-]+(\.[a-z0-9-]+)*\.(kommo\.com|amocrm\.ru|amocrm\.com)$/;
+
+/**
+ * The loader puts the Kommo page's origin in the fragment: `#host=<origin>&area=<area>`. Only a
+ * Kommo origin is believed (or our own, where the demo plays Kommo): the app posts the session to
+ * this origin, so a page elsewhere that framed us could otherwise name itself.
+ */
+export function hostOriginFrom(location: Pick<Location, 'hash' | 'origin'>): string | null {
   const value = new URLSearchParams(location.hash.replace(/^#/, '')).get('host');
   if (!value) return null;
   try {
     const url = new URL(value);
-    return url.origin === value ? value : null;
+    if (url.origin !== value) return null;
+    return KOMMO_HOST.test(value) || value === location.origin ? value : null;
   } catch {
     return null;
   }

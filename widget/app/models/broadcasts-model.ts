@@ -1,13 +1,12 @@
 import { signal } from '@preact/signals';
 import type { z } from 'zod/mini';
-import type { BroadcastList, BroadcastView, CreateBroadcastInput, ParameterSource, SavedAudienceList } from '../../../contract/broadcasts';
-import type { NumberView, TemplateView } from '../../../contract/whatsapp';
+import type { BroadcastList, BroadcastTemplate, BroadcastView, CreateBroadcastInput, ParameterSource, SavedAudienceList } from '../../../contract/broadcasts';
+import type { NumberView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';
 
 type Summary = z.infer<typeof BroadcastList>['broadcasts'][number];
 type WhatsAppNumber = z.infer<typeof NumberView>;
-type Template = z.infer<typeof TemplateView>;
 
 /** What the composer edits; the backend checks it all again. */
 export interface Draft {
@@ -34,7 +33,7 @@ export function createBroadcastsModel(deps: { api: ApiClient; onLaunched?: () =>
   const audiences = signal<z.infer<typeof SavedAudienceList>['audiences']>([]);
   const current = signal<BroadcastView | null>(null);
   const numbers = signal<WhatsAppNumber[]>([]);
-  const templates = signal<Template[]>([]);
+  const templates = signal<BroadcastTemplate[]>([]);
   const error = signal<{ code: string; message: string } | null>(null);
   const busy = signal(false);
   const draft = signal<Draft>({ name: '', numberIds: [], templateKey: '', parameters: [], consentSource: '', headerMediaUrl: '', scheduledAt: '', quietFrom: '', quietTo: '', saveAudienceAs: '' });
@@ -52,7 +51,8 @@ export function createBroadcastsModel(deps: { api: ApiClient; onLaunched?: () =>
     }
   }
 
-  const selectedTemplate = () => templates.value.find((t) => templateKey(t) === draft.value.templateKey) ?? null;
+  /** Only a template that can carry a broadcast can be chosen; the others are listed with their reason. */
+  const selectedTemplate = () => templates.value.find((t) => t.qualifies && templateKey(t) === draft.value.templateKey) ?? null;
 
   let refetch: ReturnType<typeof setTimeout> | undefined;
   const changed = new Set<string>();
@@ -86,12 +86,12 @@ export function createBroadcastsModel(deps: { api: ApiClient; onLaunched?: () =>
       current.value = null;
     },
 
-    /** Numbers and their approved templates, for the composer. */
+    /** Numbers and their templates (those that can carry a broadcast first), for the composer. */
     async prepare(defaultName: string) {
       await attempt(async () => {
         const connected = (await deps.api.numbers()).numbers;
         numbers.value = connected;
-        templates.value = connected[0] ? (await deps.api.templates(connected[0].id)).templates : [];
+        templates.value = connected[0] ? (await deps.api.broadcastTemplates(connected[0].id)).templates : [];
         draft.value = { ...draft.value, name: draft.value.name || defaultName, numberIds: draft.value.numberIds.length ? draft.value.numberIds : connected.slice(0, 1).map((n) => n.id) };
       });
     },
@@ -99,7 +99,7 @@ export function createBroadcastsModel(deps: { api: ApiClient; onLaunched?: () =>
     edit(change: Partial<Draft>) {
       const next = { ...draft.value, ...change };
       if (change.templateKey !== undefined) {
-        const t = templates.value.find((x) => templateKey(x) === change.templateKey);
+        const t = templates.value.find((x) => x.qualifies && templateKey(x) === change.templateKey);
         // One mapping per {{n}}: the customer's name first, fixed text for the rest until the user chooses.
         next.parameters = Array.from({ length: t?.paramCount ?? 0 }, (_, i) => next.parameters[i] ?? (i === 0 ? { field: 'name' } : { value: '' }));
       }

@@ -68,7 +68,22 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
         return;
       }
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name })));
-      conversations.value = await Promise.all(phones.map(async (p) => ({ ...p, conversation: await deps.api.openConversation(number.id, p.phone) })));
+      const opened = await Promise.all(
+        phones.map(async (p) => {
+          try {
+            return { ...p, conversation: await deps.api.openConversation(number.id, p.phone) };
+          } catch (err) {
+            if (isApiError(err) && err.code === 'invalid_phone') return { refused: err };
+            throw err;
+          }
+        }),
+      );
+      // A phone that is not one (a typo in the CRM) is left out rather than the whole chat, and one
+      // phone written two ways is one conversation; only a card with no valid phone at all fails.
+      const usable = opened.filter((o): o is Exclude<typeof o, { refused: unknown }> => !('refused' in o)).filter((o, i, all) => all.findIndex((x) => x.conversation.id === o.conversation.id) === i);
+      const refused = opened.find((o) => 'refused' in o);
+      if (!usable.length && refused) throw refused.refused;
+      conversations.value = usable;
       activeId.value = conversations.value[0]?.conversation.id ?? null;
       // Just opened: the conversation is known, only its messages are asked for.
       await loadActive(conversations.value[0]?.conversation);
