@@ -8,6 +8,8 @@ export const AccountView = z.object({
   name: z.nullable(z.string()),
   status: z.enum(['active', 'uninstalled']),
   installedAt: z.iso.datetime(),
+  /** The admin who installed Wabridge (SPEC §4.6); null before it was recorded or once personal data is deleted. */
+  installedBy: z.nullable(z.object({ id: z.int(), name: z.nullable(z.string()), login: z.nullable(z.string()) })),
   timezone: z.nullable(z.string()),
   kommoPlan: z.nullable(z.object({ name: z.string(), seenAt: z.iso.datetime() })),
 });

@@ -16,6 +16,8 @@ export const LicenceStatus = z.object({
   timezone: z.string(),
   period: z.nullable(z.object({ startsAt: z.iso.datetime(), endsAt: z.iso.datetime(), daysLeft: z.int() })),
   reminderDaysLeft: z.nullable(z.int()),
+  /** From day 76 without any use and without a paid licence: the days left before the account is suspended (SPEC §4.2). */
+  inactivity: z.nullable(z.object({ daysUnused: z.int(), daysLeft: z.int() })),
   allowance: z.nullable(z.object({ used: z.int(), limit: z.int(), resetsAt: z.nullable(z.iso.datetime()) })),
   numberLimit: z.int(),
   upcoming: z.array(z.object({ plan: PlanId, startsAt: z.iso.datetime(), endsAt: z.iso.datetime() })),

@@ -254,7 +254,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(healthRoutes({ db, metrics: deps.metrics }));
   app.use(apiDocsRoutes({ publicUrl: config.publicUrl }));
-  app.use('/kommo', kommoRoutes(installs));
+  app.use('/kommo', kommoRoutes(installs, { now: () => clock.now().getTime() }));
   app.use('/kommo', digitalPipelineRoutes(digitalPipeline));
   app.use('/widget', widgetRoutes({ publicOrigin }));
   app.use('/terms', termsPage({ registrations }));

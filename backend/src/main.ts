@@ -150,6 +150,7 @@ async function main() {
     tasks.drain('idempotency keys', () => idempotency.forgetExpired());
     tasks.drain('card refunds not confirmed', () => payments.sendPendingRefunds());
     tasks.drain('data purge', () => privacy.purge());
+    tasks.drain('old install calls', () => installs.purgeOldRequests());
   };
   housekeeping();
   const purgeTimer = setInterval(housekeeping, 5 * 60_000);

@@ -161,9 +161,9 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     digitalPipeline,
     logs,
     faults,
-    /** Installs the account the way Kommo does and waits for the background exchange. */
-    async install(accountId: number) {
-      const result = await fake.install(accountId);
+    /** Installs the account the way Kommo does (by its first admin, or `byUserId`) and waits for the background exchange. */
+    async install(accountId: number, extra: Record<string, string> = {}, byUserId?: number) {
+      const result = await fake.install(accountId, extra, byUserId);
       await tasks.idle();
       return result;
     },

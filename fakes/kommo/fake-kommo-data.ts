@@ -7,7 +7,8 @@ export interface FakeKommoAccount {
   language: string;
   timezone: string;
   installed: boolean;
-  users: { id: number; name: string; isAdmin: boolean }[];
+  /** `login` is the email the user signs in to Kommo with (`email` in /api/v4/users). */
+  users: { id: number; name: string; isAdmin: boolean; login?: string }[];
   contacts: { id: number; name: string; phones: string[]; fields?: { id: number; name: string; value: string }[] }[];
   leads: { id: number; name: string; price: number; contactIds: number[]; responsibleUserId?: number; statusId?: number; pipelineId?: number }[];
 }
@@ -29,8 +30,8 @@ export function demoKommoAccount(overrides: Partial<FakeKommoAccount> = {}): Fak
     timezone: 'America/Sao_Paulo',
     installed: false,
     users: [
-      { id: DEMO_ADMIN_ID, name: 'Dana Admin', isAdmin: true },
-      { id: DEMO_AGENT_ID, name: 'Alex Agent', isAdmin: false },
+      { id: DEMO_ADMIN_ID, name: 'Dana Admin', isAdmin: true, login: 'dana.admin@wabridge-demo.example' },
+      { id: DEMO_AGENT_ID, name: 'Alex Agent', isAdmin: false, login: 'alex.agent@wabridge-demo.example' },
     ],
     contacts: [
       { id: 2_001, name: 'Maria Silva', phones: ['+55 11 91234-5678'] },

@@ -44,6 +44,7 @@ export interface ReceivedNote {
 
 interface RefreshChain {
   accountId: number;
+  userId: number;
   usedGeneration: number;
 }
 
@@ -53,8 +54,9 @@ export async function startFakeKommo(options: FakeKommoOptions) {
   const now = options.now ?? (() => new Date());
   const limit = options.rateLimitPerSecond ?? 7;
   const accounts = new Map((options.accounts ?? [demoKommoAccount()]).map((a) => [a.id, a]));
-  const codes = new Map<string, { accountId: number; expiresAt: number; used: boolean }>();
-  const accessTokens = new Map<string, { accountId: number; expiresAt: number }>();
+  // Each code and token belongs to the user who authorised the integration (`current_user_id`).
+  const codes = new Map<string, { accountId: number; userId: number; expiresAt: number; used: boolean }>();
+  const accessTokens = new Map<string, { accountId: number; userId: number; expiresAt: number }>();
   const refreshTokens = new Map<string, { chain: RefreshChain; generation: number }>();
   const hits = new Map<number, number[]>();
   const notes: ReceivedNote[] = [];
@@ -70,10 +72,10 @@ export async function startFakeKommo(options: FakeKommoOptions) {
   const problem = (res: Response, status: number, title: string, detail: string) =>
     res.status(status).type('application/problem+json').json({ title, type: 'https://httpstatus.es/' + status, status, detail });
 
-  function issueTokens(accountId: number, chain: RefreshChain = { accountId, usedGeneration: -1 }) {
+  function issueTokens(accountId: number, userId: number, chain: RefreshChain = { accountId, userId, usedGeneration: -1 }) {
     const accessToken = randomBytes(24).toString('hex');
     const refreshToken = randomBytes(24).toString('hex');
-    accessTokens.set(accessToken, { accountId, expiresAt: now().getTime() + 86_400_000 });
+    accessTokens.set(accessToken, { accountId, userId, expiresAt: now().getTime() + 86_400_000 });
     refreshTokens.set(refreshToken, { chain, generation: chain.usedGeneration + 1 });
     issued.push({ accountId, accessToken, refreshToken });
     return {
@@ -98,7 +100,7 @@ export async function startFakeKommo(options: FakeKommoOptions) {
         return problem(res, 400, 'Bad Request', 'Authorization code has expired');
       }
       code.used = true;
-      return res.json(issueTokens(code.accountId));
+      return res.json(issueTokens(code.accountId, code.userId));
     }
     if (body.grant_type === 'refresh_token') {
       const entry = refreshTokens.get(String(body.refresh_token));
@@ -107,15 +109,16 @@ export async function startFakeKommo(options: FakeKommoOptions) {
         return problem(res, 400, 'Bad Request', 'Token has been revoked');
       }
       entry.chain.usedGeneration = entry.generation;
-      return res.json(issueTokens(entry.chain.accountId, entry.chain));
+      return res.json(issueTokens(entry.chain.accountId, entry.chain.userId, entry.chain));
     }
     return problem(res, 400, 'Bad Request', 'Unsupported grant type');
   });
 
+  const bearer = (req: Request) => /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1] ?? '';
+
   /** Bearer auth plus Kommo's per-account rate limit. */
   function authorise(req: Request, res: Response): FakeKommoAccount | undefined {
-    const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
-    const entry = token ? accessTokens.get(token) : undefined;
+    const entry = accessTokens.get(bearer(req));
     const account = entry && entry.expiresAt > now().getTime() ? accounts.get(entry.accountId) : undefined;
     if (!account || !account.installed) {
       problem(res, 401, 'Unauthorized', 'Unauthorized');
@@ -141,7 +144,7 @@ export async function startFakeKommo(options: FakeKommoOptions) {
       id: account.id,
       name: account.name,
       subdomain: account.subdomain,
-      current_user_id: account.users[0]?.id ?? 0,
+      current_user_id: accessTokens.get(bearer(req))?.userId ?? 0,
       country: account.country,
       currency: account.currency,
       currency_symbol: account.currency === 'EUR' ? '€' : '$',
@@ -157,6 +160,15 @@ export async function startFakeKommo(options: FakeKommoOptions) {
         : {}),
       _links: { self: { href: `https://${account.subdomain}.kommo.com/api/v4/account` } },
     });
+  });
+
+  // GET /api/v4/users/{id}: the user's name and `email`, the login they sign in to Kommo with.
+  app.get('/api/v4/users/:id', (req, res) => {
+    const account = authorise(req, res);
+    if (!account) return;
+    const user = account.users.find((u) => u.id === Number(req.params.id));
+    if (!user) return problem(res, 404, 'Not Found', 'User not found');
+    res.json({ id: user.id, name: user.name, email: user.login ?? `user${user.id}@${account.subdomain}.example`, lang: account.language, rights: { is_admin: user.isAdmin, is_active: true }, _links: { self: { href: `/api/v4/users/${user.id}` } } });
   });
 
   const contactJson = (account: FakeKommoAccount, id: number) => {
@@ -302,10 +314,11 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     return found;
   }
 
-  function mintCode(accountId: number) {
-    account(accountId);
+  /** A code authorised by `userId` (by default the account's first admin). */
+  function mintCode(accountId: number, userId?: number) {
+    const a = account(accountId);
     const code = 'def' + randomBytes(32).toString('hex');
-    codes.set(code, { accountId, expiresAt: now().getTime() + 20 * 60_000, used: false });
+    codes.set(code, { accountId, userId: userId ?? a.users.find((u) => u.isAdmin)?.id ?? 0, expiresAt: now().getTime() + 20 * 60_000, used: false });
     return code;
   }
 
@@ -341,11 +354,11 @@ export async function startFakeKommo(options: FakeKommoOptions) {
         .setExpirationTime(iat + (overrides.lifetime ?? 1800))
         .sign(new TextEncoder().encode(overrides.secret ?? options.clientSecret));
     },
-    /** What Kommo does when an admin installs the widget: GET the Redirect URI with a fresh code. */
-    async install(accountId: number, extra: Record<string, string> = {}) {
+    /** What Kommo does when an admin (`byUserId`, by default the first) installs the widget: GET the Redirect URI with a fresh code. */
+    async install(accountId: number, extra: Record<string, string> = {}, byUserId?: number) {
       const a = account(accountId);
       a.installed = true;
-      const params = { code: mintCode(accountId), referer: `${a.subdomain}.kommo.com`, from_widget: '1', ...extra };
+      const params = { code: mintCode(accountId, byUserId), referer: `${a.subdomain}.kommo.com`, from_widget: '1', ...extra };
       const started = Date.now();
       const response = await axios.get(options.redirectUri, { params, timeout: 3000, validateStatus: () => true });
       return { status: response.status, elapsedMs: Date.now() - started };

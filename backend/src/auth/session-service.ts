@@ -3,7 +3,7 @@ import { upsertSeenUser } from '../accounts/user-store';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import { forbidden } from '../http/app-error';
-import { findAccountByKommoId, recordKommoPlan } from '../kommo/account-store';
+import { findAccountByKommoId, recordKommoPlan, touchAccount } from '../kommo/account-store';
 import type { Db } from '../store/db';
 import type { KommoTokenVerifier } from './kommo-token';
 import type { SessionTokens } from './session-token';
@@ -33,6 +33,8 @@ export function createSessionService(deps: { db: Db; clock: Clock; kommoTokens: 
             await recordAudit(tx, { accountId: account.id, actor: `user:${claims.user_id}`, action: 'kommo_plan.reported', details: { from: before, to: request.kommoPlan.name }, at });
           }
         }
+        // A sign-in is use: the inactivity count starts again (SPEC §4.2).
+        await touchAccount(tx, account.id, at);
         return { account, user };
       });
       if (!account) {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BackgroundTasks } from '../background-tasks';
 import type { Clock } from '../clock';
-import { badRequest } from '../http/app-error';
+import { badRequest, isAppError } from '../http/app-error';
 import { parse } from '../http/parse';
 import type { IdGenerator } from '../ids';
 import type { KommoAccess } from '../kommo/kommo-access';
@@ -54,7 +54,7 @@ export function createDigitalPipeline(deps: { db: Db; clock: Clock; ids: IdGener
     await q.query(`insert into kommo_lead_outbox (id, account_id, lead_id, kind, text, next_attempt_at) values ($1, $2, $3, 'note', $4, $5)`, [deps.ids(), accountId, leadId, text, clock.now()]);
   }
 
-  async function finish(run: { account_id: string; lead_id: string; status_id: string; entered_at: string }, outcome: 'sent' | 'failed' | 'skipped', detail: string) {
+  async function finish(run: { account_id: string; lead_id: string; status_id: string; entered_at: string }, outcome: 'sent' | 'failed' | 'skipped' | 'opted_out', detail: string) {
     await db.transaction(async (tx) => {
       await tx.query('update dp_runs set outcome = $5, detail = $6 where account_id = $1 and lead_id = $2 and status_id = $3 and entered_at = $4', [
         run.account_id,
@@ -95,8 +95,13 @@ export function createDigitalPipeline(deps: { db: Db; clock: Clock; ids: IdGener
           .trim();
       const parameters = settings.data.parameters ? settings.data.parameters.split('|').map(fill) : [];
       const conversation = await deps.chat.open(run.account_id, { numberId: number.id, phone: `+${phone.waId}` });
-      // Sent by the automation, not by a person: no agent's name goes on it.
-      await deps.chat.send(run.account_id, null, conversation.id, { type: 'template', name: settings.data.template, language: settings.data.language, bodyParameters: parameters });
+      try {
+        // Sent by the automation, not by a person: no agent's name goes on it.
+        await deps.chat.send(run.account_id, null, conversation.id, { type: 'template', name: settings.data.template, language: settings.data.language, bodyParameters: parameters }, { refuseOptedOut: true });
+      } catch (err) {
+        if (!isAppError(err) || err.code !== 'opted_out') throw err;
+        return await finish(run, 'opted_out', `WhatsApp template “${settings.data.template}” not sent to ${contact.name} (+${phone.waId}) by the digital pipeline: the customer opted out of messages from this business.`);
+      }
       await finish(run, 'sent', `WhatsApp template “${settings.data.template}” sent to ${contact.name} (+${phone.waId}) by the digital pipeline${parameters.length ? `: ${parameters.join(', ')}` : ''}.`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

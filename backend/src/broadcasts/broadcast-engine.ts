@@ -13,9 +13,9 @@ import type { InboxProcessor } from '../whatsapp/inbox-processor';
 import { UNSUBSCRIBE_PAYLOAD } from '../whatsapp/message-status';
 import type { NumbersService, NumberRow } from '../whatsapp/numbers-service';
 import type { Pacer } from '../whatsapp/pacer';
-import { reserveAgainIfNewPeriod, type BroadcastRow } from './broadcast-service';
+import { releaseReserved, reserveAgainIfNewPeriod, type BroadcastRow } from './broadcast-service';
 import { CALLBACK_PREFIX, pauseBroadcast } from './broadcast-events';
-import { inQuietHours, isRetryableFailure } from './broadcast-rules';
+import { inQuietHours, isRetryableFailure, retryNotBefore } from './broadcast-rules';
 
 interface RecipientRow {
   id: string;
@@ -123,13 +123,14 @@ export function createBroadcastEngine(deps: {
 
   async function failed(b: BroadcastRow, r: RecipientRow, err: CloudApiError) {
     await db.transaction(async (tx) => {
+      const now = clock.now();
       const done = await tx.query(
-        `update broadcast_recipients set state = 'failed', error_code = $2, error_title = $3, retryable = $4, outcome_at = $5, claimed_by = null
+        `update broadcast_recipients set state = 'failed', error_code = $2, error_title = $3, retryable = $4, outcome_at = $5, claimed_by = null, next_attempt_at = $7
          where id = $1 and state = 'sending' and claimed_by = $6 returning id`,
-        [r.id, err.code, err.details ? `${err.title}: ${err.details}` : err.title, isRetryableFailure(err.code), clock.now(), holder],
+        [r.id, err.code, err.details ? `${err.title}: ${err.details}` : err.title, isRetryableFailure(err.code), now, holder, retryNotBefore(err.code, now)],
       );
       // Never accepted, never billed: the reserved message goes back.
-      if (done.length) await deps.licences.returnOutbound(b.account_id, 1, tx);
+      await releaseReserved(tx, deps.licences, b, done.length);
     });
   }
 
@@ -196,7 +197,7 @@ export function createBroadcastEngine(deps: {
           logger.info({ recipientId: r.id }, 'broadcast send proven by its status webhook');
         } else if (b.status === 'cancelled') {
           await tx.query(`update broadcast_recipients set state = 'cancelled', outcome_at = $2, claimed_by = null where id = $1`, [r.id, now]);
-          await deps.licences.returnOutbound(b.account_id, 1, tx);
+          await releaseReserved(tx, deps.licences, b, 1);
         } else {
           await tx.query(`update broadcast_recipients set state = 'queued', claimed_by = null where id = $1`, [r.id]);
           logger.warn({ recipientId: r.id }, 'broadcast send unanswered and unseen by webhooks; queued again');
@@ -251,16 +252,31 @@ export function createBroadcastEngine(deps: {
     const token = deps.numbers.token(number);
     for (const b of broadcasts) {
       if (room <= 0) break;
-      const claimed = await db.query<RecipientRow>(
-        `update broadcast_recipients set state = 'sending', claimed_by = $2, claimed_at = $3, number_id = $4, attempts = attempts + 1
-         where id in (select id from broadcast_recipients where broadcast_id = $1 and state = 'queued' and (next_attempt_at is null or next_attempt_at <= $3)
-                      order by seq limit $5 for update skip locked)
-         returning *`,
-        [b.id, holder, now, number.id, room],
-      );
+      // The opt-out is read in the claim itself (SPEC §6): a customer who opted out since launch, in
+      // any chat of the account, is excluded here and the message reserved for them goes back.
+      const claimed = await db.transaction(async (tx) => {
+        const rows = await tx.query<RecipientRow & { state: string }>(
+          `update broadcast_recipients r set
+             state = case when due.opted_out then 'excluded' else 'sending' end,
+             exclusion = case when due.opted_out then 'opted_out' end,
+             outcome_at = case when due.opted_out then $3::timestamptz else r.outcome_at end,
+             claimed_by = case when due.opted_out then null else $2 end,
+             claimed_at = $3, number_id = case when due.opted_out then r.number_id else $4 end,
+             attempts = r.attempts + case when due.opted_out then 0 else 1 end
+           from (select q.id, exists (select 1 from conversations c where c.account_id = q.account_id and c.wa_id = q.wa_id and c.opted_out_at is not null) as opted_out
+                 from broadcast_recipients q where q.broadcast_id = $1 and q.state = 'queued' and (q.next_attempt_at is null or q.next_attempt_at <= $3)
+                 order by q.seq limit $5 for update skip locked) due
+           where r.id = due.id
+           returning r.*`,
+          [b.id, holder, now, number.id, room],
+        );
+        await releaseReserved(tx, deps.licences, b, rows.filter((r) => r.state === 'excluded').length);
+        return rows;
+      });
       if (!claimed.length) continue;
-      room -= claimed.length;
-      await Promise.all(claimed.map((r) => sendOne(b, number, token, r)));
+      const sending = claimed.filter((r) => r.state === 'sending');
+      room -= sending.length;
+      await Promise.all(sending.map((r) => sendOne(b, number, token, r)));
       worked += claimed.length;
       await publish(db, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id });
       deps.onNoteQueued?.();

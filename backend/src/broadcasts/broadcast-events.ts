@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import { publish } from '../live/live-events';
 import type { Queryable } from '../store/db';
-import { isRetryableFailure, renderBody } from './broadcast-rules';
+import { isRetryableFailure, renderBody, retryNotBefore } from './broadcast-rules';
 
 /** The prefix of our `biz_opaque_callback_data`: status webhooks carrying it belong to a broadcast recipient. */
 export const CALLBACK_PREFIX = 'wb:r:';
@@ -32,9 +32,9 @@ export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) 
 
     async onFailed(tx: Queryable, messageId: string, code: number, title: string) {
       const rows = await tx.query<{ broadcast_id: string; account_id: string }>(
-        `update broadcast_recipients set state = 'failed', error_code = $2, error_title = $3, retryable = $4, outcome_at = $5
+        `update broadcast_recipients set state = 'failed', error_code = $2, error_title = $3, retryable = $4, outcome_at = $5, next_attempt_at = $6
          where message_id = $1 and state = 'sent' returning broadcast_id, account_id`,
-        [messageId, code, title || 'Failed', isRetryableFailure(code), clock.now()],
+        [messageId, code, title || 'Failed', isRetryableFailure(code), clock.now(), retryNotBefore(code, clock.now())],
       );
       for (const r of rows) await publish(tx, { accountId: r.account_id, type: 'broadcast.updated', broadcastId: r.broadcast_id });
     },

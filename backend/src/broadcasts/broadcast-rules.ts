@@ -74,10 +74,19 @@ export function renderBody(body: string, parameters: string[]): string {
   return body.replace(/\{\{\s*(\d+)\s*\}\}/g, (whole, n: string) => parameters[Number(n) - 1] ?? whole);
 }
 
+/** Meta's per-user marketing limit: the customer got enough marketing for now; sending again within 24 h can block them for a day. */
+const PER_USER_MARKETING_LIMIT = 131049;
+const PER_USER_LIMIT_WAIT_MS = 24 * 3600_000;
+
 /** A broadcast failure worth sending again later: rate limits, transient errors, the per-user marketing cap (after 24 h). */
 export function isRetryableFailure(code: number): boolean {
   const c = classify(code);
-  return c === 'retryable' || c === 'rate_limit' || code === 131049;
+  return c === 'retryable' || c === 'rate_limit' || code === PER_USER_MARKETING_LIMIT;
+}
+
+/** The earliest a failed recipient may be sent again, when the failure sets one: 24 h after the per-user marketing cap refused it. */
+export function retryNotBefore(code: number, failedAt: Date): Date | null {
+  return code === PER_USER_MARKETING_LIMIT ? new Date(failedAt.getTime() + PER_USER_LIMIT_WAIT_MS) : null;
 }
 
 /** Whether `at` falls in the quiet hours (HH:MM to HH:MM, wrapping past midnight) of the zone. */

@@ -461,7 +461,7 @@ export function createBroadcastService(deps: {
         const b = await find(accountId, id, tx, true);
         if (b.status === 'completed' || b.status === 'cancelled') throw new AppError('broadcast_finished', `This broadcast is already ${b.status}.`, 409);
         const cancelled = await tx.query(`update broadcast_recipients set state = 'cancelled', outcome_at = $2 where broadcast_id = $1 and state = 'queued' returning id`, [id, clock.now()]);
-        if (b.status !== 'draft' && cancelled.length) await deps.licences.returnOutbound(accountId, cancelled.length, tx);
+        if (b.status !== 'draft') await releaseReserved(tx, deps.licences, b, cancelled.length);
         await tx.query(`update broadcasts set status = 'cancelled', finished_at = $2, updated_at = $2 where id = $1`, [id, clock.now()]);
         await audit(tx, b, userId, 'broadcast.cancelled', { recipients: cancelled.length });
         await changed(tx, b);
@@ -477,9 +477,12 @@ export function createBroadcastService(deps: {
         if (b.status === 'draft' || b.status === 'cancelled') throw new AppError('broadcast_not_started', `This broadcast is ${b.status}; there is nothing to retry.`, 409);
         const retry = await tx.query<{ id: string }>(`select id from broadcast_recipients where broadcast_id = $1 and state = 'failed' and retryable`, [id]);
         if (!retry.length) throw new AppError('nothing_to_retry', 'No failed recipient of this broadcast can be retried: the failures left are final.', 409);
+        // The reservation lives in one period: what is still queued moves to the allowance in force before more is taken from it.
+        await reserveAgainIfNewPeriod(tx, deps.licences, b);
         await deps.licences.takeOutbound(accountId, retry.length, tx);
+        // `next_attempt_at` stays: a failure that must wait (the per-user marketing cap, 24 h) is sent no sooner.
         await tx.query(
-          `update broadcast_recipients set state = 'queued', attempts = 0, next_attempt_at = null, error_code = null, error_title = null, retryable = null,
+          `update broadcast_recipients set state = 'queued', attempts = 0, error_code = null, error_title = null, retryable = null,
              wamid = null, accepted_wamid = null, message_id = null, sent_at = null, outcome_at = null
            where broadcast_id = $1 and state = 'failed' and retryable`,
           [id],
@@ -496,14 +499,26 @@ export function createBroadcastService(deps: {
 export type BroadcastService = ReturnType<typeof createBroadcastService>;
 
 /**
- * A broadcast reserved its messages from the allowance in force at launch. When a new period (a new
- * allowance) has begun since, the reservation for what is left is taken from it again; refused when
- * the new allowance cannot hold it.
+ * A broadcast reserves its messages from the allowance in force at launch, and its row names that
+ * period (`reserved_period_id`). When a new period (a new allowance) has begun since, the reservation
+ * for what is left moves: taken from the new allowance, given back to the old one; refused when the
+ * new allowance cannot hold it.
  */
-export async function reserveAgainIfNewPeriod(tx: Queryable, licences: LicenceService, b: Pick<BroadcastRow, 'id' | 'account_id' | 'reserved_period_id'>): Promise<void> {
+export async function reserveAgainIfNewPeriod(tx: Queryable, licences: LicenceService, b: Pick<BroadcastRow, 'id' | 'account_id'>): Promise<void> {
   const allowance = await licences.allowance(b.account_id, tx);
-  if (!allowance || allowance.periodId === b.reserved_period_id) return;
+  const [row] = await tx.query<{ reserved_period_id: string | null }>('select reserved_period_id from broadcasts where id = $1', [b.id]);
+  if (!allowance || !row || allowance.periodId === row.reserved_period_id) return;
   const [{ n }] = (await tx.query<{ n: string }>(`select count(*) as n from broadcast_recipients where broadcast_id = $1 and state in ('queued', 'sending')`, [b.id])) as [{ n: string }];
-  if (Number(n) > 0) await licences.takeOutbound(b.account_id, Number(n), tx);
+  if (Number(n) > 0) {
+    await licences.takeOutbound(b.account_id, Number(n), tx);
+    if (row.reserved_period_id) await licences.returnOutbound(b.account_id, Number(n), tx, row.reserved_period_id);
+  }
   await tx.query('update broadcasts set reserved_period_id = $2 where id = $1', [b.id, allowance.periodId]);
+}
+
+/** Gives back messages reserved for recipients that will not be sent, to the period the broadcast reserved them from. */
+export async function releaseReserved(tx: Queryable, licences: LicenceService, b: Pick<BroadcastRow, 'id' | 'account_id'>, count: number): Promise<void> {
+  if (count <= 0) return;
+  const [row] = await tx.query<{ reserved_period_id: string | null }>('select reserved_period_id from broadcasts where id = $1', [b.id]);
+  await licences.returnOutbound(b.account_id, count, tx, row?.reserved_period_id ?? null);
 }

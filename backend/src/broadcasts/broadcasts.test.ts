@@ -225,6 +225,27 @@ for (const kind of storeKinds()) {
       expect((await t.http.post(`/api/v1/broadcasts/${draft.id}/resume`, {}, { headers: auth })).status).toBe(409);
     });
 
+    it('when a paused broadcast is cancelled after a new period began, then its unsent messages go back to the period they were reserved from, not the new one', async () => {
+      t = await startTestApp(kind, { accounts: [accountWithAudience(6)], broadcastBatch: 2 });
+      const { auth, numbers, accountId, signIn } = await broadcastReady(t);
+      const draft = (await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(6)), { headers: auth })).data;
+      await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, {}, { headers: auth });
+      await t.broadcastEngine.tick();
+      await t.settle();
+      await t.http.post(`/api/v1/broadcasts/${draft.id}/pause`, {}, { headers: auth });
+      const [{ reserved_period_id: launchPeriod }] = (await t.db.query<{ reserved_period_id: string }>('select reserved_period_id from broadcasts where id = $1', [draft.id])) as [{ reserved_period_id: string }];
+
+      // The renewal begins while the broadcast is paused, and the account sends from it.
+      const renewal = await t.licences.grantPeriod(accountId, 'user');
+      t.clock.advance(31 * 86_400_000);
+      await t.licences.takeOutbound(accountId, 10);
+      const cancelled = (await t.http.post(`/api/v1/broadcasts/${draft.id}/cancel`, {}, { headers: await signIn() })).data;
+      expect(cancelled.counts).toMatchObject({ sent: 2, cancelled: 4 });
+      const usedIn = async (periodId: string) => Number((await t.db.query<{ messages_used: number }>('select messages_used from licence_periods where id = $1', [periodId]))[0]!.messages_used);
+      expect(await usedIn(launchPeriod)).toBe(2);
+      expect(await usedIn(renewal.id)).toBe(10);
+    });
+
     it('when scheduled, then it waits for its time; during quiet hours in the account’s zone, then it waits for them to end', async () => {
       // The demo account is in America/Sao_Paulo (UTC−3): 10:00Z is 07:00 there.
       t = await startTestApp(kind, { accounts: [accountWithAudience(2)], now: '2026-11-21T10:00:00Z' });
@@ -288,9 +309,10 @@ for (const kind of storeKinds()) {
       expect(await used(auth)).toBe(before + 20);
     });
 
-    it('when some recipients failed, then "retry failed" sends again only to those whose errors may pass', async () => {
+    it('when some recipients failed, then "retry failed" sends again only to those whose errors may pass, the per-user marketing cap no sooner than 24 h after it', async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(4)] });
-      const { auth, numbers } = await broadcastReady(t);
+      const { auth: first, numbers, signIn } = await broadcastReady(t);
+      let auth = first;
       const draft = (await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(4)), { headers: auth })).data;
       await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, {}, { headers: auth });
       // Sends go out in order: recipient 1 hits the per-user marketing cap (retry after 24 h), 2 is undeliverable.
@@ -305,7 +327,14 @@ for (const kind of storeKinds()) {
 
       const retried = (await t.http.post(`/api/v1/broadcasts/${draft.id}/retry-failed`, {}, { headers: auth })).data;
       expect(retried.counts).toMatchObject({ queued: 1, failed: 1 });
+      // Meta asks for 24 h before the capped customer is tried again: the retry waits for it.
+      t.clock.advance(24 * 3600_000 - 60_000);
       await runEngine(t);
+      expect(t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.body.to === `+${waIdOf(1)}`)).toHaveLength(1);
+      t.clock.advance(60_000);
+      auth = await signIn();
+      await runEngine(t);
+      expect(t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid && s.body.to === `+${waIdOf(1)}`)).toHaveLength(1);
       view = (await t.http.get(`/api/v1/broadcasts/${draft.id}`, { headers: auth })).data;
       expect(view.counts).toMatchObject({ sent: 3, failed: 1 });
       expect(view.failures).toEqual([expect.objectContaining({ code: 131026, retryable: false })]);

@@ -17,6 +17,10 @@ export interface AccountRow {
   kommo_plan_name: string | null;
   kommo_plan_seen_at: Date | null;
   consent_withdrawn_at: Date | null;
+  installed_by_user_id: string | null;
+  installed_by_name: string | null;
+  installed_by_login: string | null;
+  last_used_at: Date | null;
 }
 
 export async function findAccountByKommoId(db: Queryable, kommoAccountId: number): Promise<AccountRow | undefined> {
@@ -29,22 +33,25 @@ export async function findAccount(db: Queryable, id: string): Promise<AccountRow
   return rows[0];
 }
 
-/** Creates the account, or reactivates it (a reinstall keeps its data). Returns our account id. */
+/** Creates the account, or reactivates it (a reinstall keeps its data). An install is use (SPEC §4.2). Returns our account id. */
 export async function upsertInstalledAccount(
   db: Queryable,
-  input: { id: string; host: string; info: KommoAccountInfo; installedBy: number | null; at: Date },
+  input: { id: string; host: string; info: KommoAccountInfo; installedBy: { id: number; name: string | null; login: string | null } | null; at: Date },
 ): Promise<string> {
   const { info } = input;
   const rows = await db.query<{ id: string }>(
     `insert into accounts (id, kommo_account_id, subdomain, host, name, country, currency, language, timezone,
-       status, installed_at, installed_by_user_id, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11, $10, $10)
+       status, installed_at, installed_by_user_id, installed_by_name, installed_by_login, last_used_at, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11, $12, $13, $10, $10, $10)
      on conflict (kommo_account_id) do update set
        subdomain = excluded.subdomain, host = excluded.host, name = excluded.name,
        country = coalesce(excluded.country, accounts.country), currency = coalesce(excluded.currency, accounts.currency),
        language = coalesce(excluded.language, accounts.language), timezone = coalesce(excluded.timezone, accounts.timezone),
        status = 'active', installed_at = case when accounts.status = 'active' then accounts.installed_at else excluded.installed_at end,
-       uninstalled_at = null, updated_at = excluded.updated_at
+       installed_by_user_id = coalesce(excluded.installed_by_user_id, accounts.installed_by_user_id),
+       installed_by_name = case when excluded.installed_by_user_id is null then accounts.installed_by_name else excluded.installed_by_name end,
+       installed_by_login = case when excluded.installed_by_user_id is null then accounts.installed_by_login else excluded.installed_by_login end,
+       last_used_at = excluded.last_used_at, uninstalled_at = null, updated_at = excluded.updated_at
      returning id`,
     [
       input.id,
@@ -57,10 +64,17 @@ export async function upsertInstalledAccount(
       info.language ?? null,
       info.timezone ?? null,
       input.at,
-      input.installedBy,
+      input.installedBy?.id ?? null,
+      input.installedBy?.name ?? null,
+      input.installedBy?.login ?? null,
     ],
   );
   return rows[0]!.id;
+}
+
+/** Records a use of the account (SPEC §4.2 inactivity); written at most once an hour. */
+export async function touchAccount(db: Queryable, accountId: string, at: Date): Promise<void> {
+  await db.query(`update accounts set last_used_at = $2 where id = $1 and (last_used_at is null or last_used_at < $2::timestamptz - interval '1 hour')`, [accountId, at]);
 }
 
 export async function saveTokens(

@@ -10,15 +10,23 @@ export interface InstallRequestRow {
   received_at: Date;
 }
 
+/** Stores a hook call; false when the same code was stored before (it is exchanged once). */
 export async function insertInstallRequest(
   db: Queryable,
-  input: { id: string; codeEnc: string; referer: string; state?: string; clientId?: string; fromWidget: boolean; at: Date },
-): Promise<void> {
-  await db.query(
-    `insert into kommo_install_requests (id, code_enc, referer, state, client_id, from_widget, status, received_at)
-     values ($1, $2, $3, $4, $5, $6, 'pending', $7)`,
-    [input.id, input.codeEnc, input.referer, input.state ?? null, input.clientId ?? null, input.fromWidget, input.at],
+  input: { id: string; codeEnc: string; codeHash: string; referer: string; state?: string; clientId?: string; fromWidget: boolean; at: Date },
+): Promise<boolean> {
+  const rows = await db.query(
+    `insert into kommo_install_requests (id, code_enc, code_hash, referer, state, client_id, from_widget, status, received_at)
+     values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) on conflict (code_hash) do nothing returning id`,
+    [input.id, input.codeEnc, input.codeHash, input.referer, input.state ?? null, input.clientId ?? null, input.fromWidget, input.at],
   );
+  return rows.length > 0;
+}
+
+/** Forgets finished hook calls received before `before` (a code is single-use and short-lived). */
+export async function purgeInstallRequests(db: Queryable, before: Date): Promise<number> {
+  const rows = await db.query(`delete from kommo_install_requests where received_at < $1 and status <> 'pending' returning id`, [before]);
+  return rows.length;
 }
 
 /** Leases a pending request until `until`, so that two processes never exchange the same code at once. */

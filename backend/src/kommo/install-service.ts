@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { recordAudit } from '../audit/audit-log';
 import type { BackgroundTasks } from '../background-tasks';
@@ -8,7 +8,7 @@ import { unauthorized } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
 import { findAccountByKommoId, markUninstalled, saveTokens, upsertInstalledAccount } from './account-store';
-import { claimInstallRequest, finishInstallRequest, insertInstallRequest, pendingInstallRequestIds } from './install-request-store';
+import { claimInstallRequest, finishInstallRequest, insertInstallRequest, pendingInstallRequestIds, purgeInstallRequests } from './install-request-store';
 import type { KommoApi } from './kommo-api';
 
 export interface InstallServiceDeps {
@@ -42,6 +42,21 @@ export type InstallService = ReturnType<typeof createInstallService>;
 export function createInstallService(deps: InstallServiceDeps) {
   const { db, kommo, box, clock, logger } = deps;
 
+  /**
+   * The admin who installed (SPEC §4.6): the token's own user. Their name and login are a courtesy
+   * for the operator; when Kommo will not give them the install goes on with the id alone.
+   */
+  async function installingAdmin(host: string, accessToken: string, userId: number | undefined) {
+    if (!userId) return null;
+    try {
+      const user = await kommo.getUser(host, accessToken, userId);
+      return { id: userId, name: user.name || null, login: user.login };
+    } catch (err) {
+      logger.warn({ err, userId }, 'the installing admin could not be read from Kommo; only the id is kept');
+      return { id: userId, name: null, login: null };
+    }
+  }
+
   /** Exchanges one stored code for tokens, reads the account, then writes account and tokens in one transaction. */
   async function exchange(requestId: string): Promise<void> {
     const started = clock.now();
@@ -53,9 +68,10 @@ export function createInstallService(deps: InstallServiceDeps) {
       }
       const tokens = await kommo.exchangeCode(request.referer, box.decrypt(request.code_enc));
       const info = await kommo.getAccount(request.referer, tokens.accessToken);
+      const installedBy = await installingAdmin(request.referer, tokens.accessToken, info.currentUserId);
       const at = clock.now();
       const accountId = await db.transaction(async (tx) => {
-        const id = await upsertInstalledAccount(tx, { id: deps.ids(), host: request.referer, info, installedBy: null, at });
+        const id = await upsertInstalledAccount(tx, { id: deps.ids(), host: request.referer, info, installedBy, at });
         await saveTokens(tx, {
           accountId: id,
           accessTokenEnc: box.encrypt(tokens.accessToken),
@@ -78,14 +94,21 @@ export function createInstallService(deps: InstallServiceDeps) {
 
   return {
     /** Stores the hook call durably and schedules the exchange; never waits for Kommo. */
-    async receiveInstallHook(call: InstallHookCall): Promise<string> {
+    async receiveInstallHook(call: InstallHookCall): Promise<boolean> {
       if (call.clientId && call.clientId !== deps.clientId) {
         throw unauthorized('wrong_client', 'This install call is for another integration.');
       }
       const id = deps.ids();
-      await insertInstallRequest(db, { id, codeEnc: box.encrypt(call.code), referer: call.referer, state: call.state, clientId: call.clientId, fromWidget: call.fromWidget, at: clock.now() });
-      deps.tasks.run('kommo install', () => exchange(id));
-      return id;
+      const codeHash = createHash('sha256').update(call.code).digest('hex');
+      const stored = await insertInstallRequest(db, { id, codeEnc: box.encrypt(call.code), codeHash, referer: call.referer, state: call.state, clientId: call.clientId, fromWidget: call.fromWidget, at: clock.now() });
+      // A code sent again is already being (or was) exchanged: no second row, no second call to Kommo.
+      if (stored) deps.tasks.run('kommo install', () => exchange(id));
+      return stored;
+    },
+
+    /** Housekeeping: finished hook calls older than 30 days are forgotten. */
+    async purgeOldRequests(): Promise<number> {
+      return purgeInstallRequests(db, new Date(clock.now().getTime() - 30 * 86_400_000));
     },
 
     /** Picks up codes a stopped process had stored but not exchanged. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_ACCOUNT_ID } from '../../../fakes/kommo/fake-kommo-data';
+import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, demoKommoAccount } from '../../../fakes/kommo/fake-kommo-data';
 import { startTestApp, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
 
@@ -63,17 +63,33 @@ for (const kind of storeKinds()) {
       expect(t.logs.some((l) => l.msg === 'Kommo install failed' && l.level === 40)).toBe(true);
     });
 
-    it('when a code is used twice, then the second install fails and the first account is untouched', async () => {
+    it('when a code is sent twice, then it is stored and exchanged once and the account is untouched', async () => {
       const code = t.fake.mintCode(DEMO_ACCOUNT_ID);
       t.fake.accounts.get(DEMO_ACCOUNT_ID)!.installed = true;
-      await t.http.get('/kommo/install', { params: { code, referer: 'wabridge-demo.kommo.com' } });
+      expect((await t.http.get('/kommo/install', { params: { code, referer: 'wabridge-demo.kommo.com' } })).status).toBe(200);
       await t.tasks.idle();
-      await t.http.get('/kommo/install', { params: { code, referer: 'wabridge-demo.kommo.com' } });
+      expect((await t.http.get('/kommo/install', { params: { code, referer: 'wabridge-demo.kommo.com' } })).status).toBe(200);
       await t.tasks.idle();
-      const requests = await t.db.query<{ status: string }>('select status from kommo_install_requests order by received_at, status');
-      expect(requests.map((r) => r.status).sort()).toEqual(['done', 'failed']);
+      const requests = await t.db.query<{ status: string }>('select status from kommo_install_requests');
+      expect(requests.map((r) => r.status)).toEqual(['done']);
       expect(await t.db.query('select * from accounts')).toHaveLength(1);
       expect(await t.db.query('select * from kommo_tokens')).toHaveLength(1);
+    });
+
+    it('when one address calls the install hook over and over, then it is refused with 429 after a burst and nothing more is stored; finished calls are forgotten after 30 days', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 14; i++) statuses.push((await t.http.get('/kommo/install', { params: { code: `forged-${i}`, referer: 'wabridge-demo.kommo.com' } })).status);
+      expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
+      expect(statuses.slice(10)).toEqual([429, 429, 429, 429]);
+      await t.tasks.idle();
+      expect(await t.db.query('select * from kommo_install_requests')).toHaveLength(10);
+      // The bucket refills with time.
+      t.clock.advance(4000);
+      expect((await t.http.get('/kommo/install', { params: { code: 'forged-later', referer: 'wabridge-demo.kommo.com' } })).status).toBe(200);
+      await t.tasks.idle();
+      t.clock.advance(31 * 86_400_000);
+      expect(await t.installs.purgeOldRequests()).toBe(11);
+      expect(await t.db.query('select * from kommo_install_requests')).toHaveLength(0);
     });
 
     it('when the token exchange is slow, then the hook answers at once and the account appears once Kommo answers', async () => {
@@ -110,6 +126,28 @@ for (const kind of storeKinds()) {
       expect(response.data.error.code).toBe('invalid_request');
       expect(response.data.error.issues[0].path).toBe('query.referer');
       expect(await t.db.query('select * from kommo_install_requests')).toHaveLength(0);
+    });
+
+    it('when an admin installs, then their Kommo id, name and login are recorded and the account view shows them', async () => {
+      await t.install(DEMO_ACCOUNT_ID);
+      const [row] = await t.db.query<{ installed_by_user_id: string; installed_by_name: string; installed_by_login: string }>('select installed_by_user_id, installed_by_name, installed_by_login from accounts');
+      expect({ ...row, installed_by_user_id: Number(row!.installed_by_user_id) }).toEqual({ installed_by_user_id: DEMO_ADMIN_ID, installed_by_name: 'Dana Admin', installed_by_login: 'dana.admin@wabridge-demo.example' });
+      const { auth } = await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID);
+      const me = await t.http.get('/api/v1/me', { headers: auth });
+      expect(me.data.account.installedBy).toEqual({ id: DEMO_ADMIN_ID, name: 'Dana Admin', login: 'dana.admin@wabridge-demo.example' });
+    });
+
+    it('when another admin reinstalls after an uninstall, then the installing admin recorded is the one who installed last', async () => {
+      await t.close();
+      const second = { id: 8_100_009, name: 'Rui Second Admin', isAdmin: true, login: 'rui@wabridge-demo.example' };
+      const account = demoKommoAccount();
+      account.users.push(second);
+      t = await startTestApp(kind, { accounts: [account] });
+      await t.install(DEMO_ACCOUNT_ID);
+      await t.fake.uninstall(DEMO_ACCOUNT_ID);
+      await t.install(DEMO_ACCOUNT_ID, {}, second.id);
+      const { auth } = await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID);
+      expect((await t.http.get('/api/v1/me', { headers: auth })).data.account.installedBy).toEqual({ id: second.id, name: second.name, login: second.login });
     });
 
     it('when the account reinstalls after an uninstall, then the same account is reactivated with new tokens', async () => {

@@ -3,6 +3,8 @@ export interface KommoApi {
   exchangeCode(accountHost: string, code: string): Promise<KommoTokens>;
   refreshTokens(accountHost: string, refreshToken: string): Promise<KommoTokens>;
   getAccount(accountHost: string, accessToken: string): Promise<KommoAccountInfo>;
+  /** One user: name and login (the email they sign in to Kommo with). */
+  getUser(accountHost: string, accessToken: string, userId: number): Promise<KommoUser>;
   /** The first contact whose fields match the phone, if any. */
   findContactByPhone(accountHost: string, accessToken: string, phone: string): Promise<{ id: number; name: string } | undefined>;
   addNotes(accountHost: string, accessToken: string, entity: 'leads' | 'contacts', notes: KommoNote[]): Promise<void>;
@@ -52,10 +54,18 @@ export interface KommoTokens {
   expiresIn: number;
 }
 
+export interface KommoUser {
+  id: number;
+  name: string;
+  login: string | null;
+}
+
 export interface KommoAccountInfo {
   id: number;
   name: string;
   subdomain: string;
+  /** The user whose token this is: at install, the admin who installed. */
+  currentUserId?: number;
   country?: string;
   currency?: string;
   language?: string;

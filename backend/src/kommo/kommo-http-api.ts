@@ -35,10 +35,13 @@ const ContactListResponse = z.object({
 });
 const NotesResponse = z.object({ _embedded: z.object({ notes: z.array(z.object({ id: z.number() })) }) });
 
+const UserResponse = z.object({ id: z.number().int(), name: z.string().nullish(), email: z.string().nullish() });
+
 const AccountResponse = z.object({
   id: z.number().int().positive(),
   name: z.string(),
   subdomain: z.string().min(1),
+  current_user_id: z.number().int().nullish(),
   country: z.string().nullish(),
   currency: z.string().nullish(),
   language: z.string().nullish(),
@@ -148,11 +151,16 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
         id: account.id,
         name: account.name,
         subdomain: account.subdomain,
+        currentUserId: account.current_user_id || undefined,
         country: account.country ?? undefined,
         currency: account.currency ?? undefined,
         language: account.language ?? undefined,
         timezone: account._embedded?.datetime_settings?.timezone ?? undefined,
       };
+    },
+    async getUser(host, accessToken, userId) {
+      const user = await call('user read', UserResponse, () => http.get(`${base(host)}/api/v4/users/${userId}`, { headers: { Authorization: `Bearer ${accessToken}` } }));
+      return { id: user.id, name: user.name ?? '', login: user.email ?? null };
     },
     async findContactByPhone(host, accessToken, phone) {
       const response = await http.get(`${base(host)}/api/v4/contacts`, { params: { query: phone.replace(/\D/g, '') }, headers: { Authorization: `Bearer ${accessToken}` }, validateStatus: (s) => s === 200 || s === 204 || s >= 400 });

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { unauthorized } from '../http/app-error';
+import { AppError, unauthorized } from '../http/app-error';
 import { parse } from '../http/parse';
+import { createKeyRateLimiter } from '../public-api/api-keys';
 import type { InstallService } from './install-service';
 
 /** Kommo account hosts: `<subdomain>.kommo.com`, `.amocrm.com`, `.amocrm.ru`. We send our client secret there. */
@@ -21,11 +22,19 @@ const UninstallQuery = z.object({
   signature: z.string().regex(/^[0-9a-f]{64}$/i, 'must be a hex HMAC-SHA256'),
 });
 
-export function kommoRoutes(installs: InstallService): Router {
+export function kommoRoutes(installs: InstallService, options: { now: () => number }): Router {
   const router = Router();
+  // The hook is open to anyone and each new code costs a call to Kommo with our secret: a few per
+  // minute per source address is far more than installs ever need.
+  const perAddress = createKeyRateLimiter({ perSecond: 0.5, burst: 10, now: options.now });
 
   // Kommo waits at most 3 s and never retries: store the code and answer at once.
   router.get('/install', async (req, res) => {
+    const allowed = perAddress.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    if (!allowed.ok) {
+      res.setHeader('Retry-After', String(allowed.retryAfterSeconds));
+      throw new AppError('rate_limited', `Too many install calls from this address; retry in ${allowed.retryAfterSeconds} s.`, 429);
+    }
     const query = parse(InstallQuery, req.query, 'query');
     await installs.receiveInstallHook({
       code: query.code,

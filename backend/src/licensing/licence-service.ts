@@ -5,6 +5,7 @@ import type { IdGenerator } from '../ids';
 import { findAccount, type AccountRow } from '../kommo/account-store';
 import type { Db, Queryable } from '../store/db';
 import { CAPABILITIES, decide, type Capability, type Decision } from './capabilities';
+import { suspensionWarning } from './inactivity';
 import { isFullKommoPlan, normaliseKommoPlan } from './kommo-plan';
 import { canApply, currentPeriod, licenceState, type LicenceState, type PeriodRow } from './licence-state';
 import { claimDemo, giveBackMessages, insertPeriod, listPeriods, movePeriod, takeMessages } from './licence-store';
@@ -118,9 +119,12 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
       );
     },
 
-    /** Returns messages taken for a send the provider refused outright (never accepted, never billed). */
-    async returnOutbound(accountId: string, count = 1, q: Queryable = db): Promise<void> {
-      await giveBackMessages(q, accountId, count, clock.now());
+    /**
+     * Returns messages taken for sends that never went out (refused outright, cancelled, excluded): to
+     * `periodId`, the period they were reserved from, when given; else to the allowance in force.
+     */
+    async returnOutbound(accountId: string, count = 1, q: Queryable = db, periodId: string | null = null): Promise<void> {
+      await giveBackMessages(q, accountId, count, clock.now(), periodId);
     },
 
     /** The allowance in force: its period, and how many messages are left in it. */
@@ -237,6 +241,11 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
         period: s.current ? { startsAt: s.current.starts_at.toISOString(), endsAt: lastEnd(s, s.current).toISOString(), daysLeft: daysLeft! } : null,
         // Reminders start 3 days before the licence (with any renewal already bought) runs out.
         reminderDaysLeft: daysLeft !== null && daysLeft <= 3 ? daysLeft : null,
+        inactivity: suspensionWarning({
+          lastUsedAt: new Date(s.account.last_used_at ?? s.account.installed_at),
+          now: s.now,
+          paidLicenceInForce: s.state === 'active',
+        }),
         allowance: window
           ? { used: window.messages_used, limit: window.message_limit, resetsAt: nextReset(s, window)?.toISOString() ?? null }
           : null,

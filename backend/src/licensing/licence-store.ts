@@ -44,13 +44,16 @@ export async function takeMessages(db: Queryable, accountId: string, count: numb
   return rows[0] ? { used: rows[0].messages_used, limit: rows[0].message_limit } : undefined;
 }
 
-/** Gives back messages taken for a send that WhatsApp refused outright. */
-export async function giveBackMessages(db: Queryable, accountId: string, count: number, at: Date): Promise<void> {
+/**
+ * Gives back messages taken for sends that never went out: to the period they were taken from when
+ * the caller knows it (a reservation made in an earlier period), else to the allowance in force at `at`.
+ */
+export async function giveBackMessages(db: Queryable, accountId: string, count: number, at: Date, periodId: string | null = null): Promise<void> {
   await db.query(
     `update licence_periods set messages_used = messages_used - $2
-     where id = (select id from licence_periods where account_id = $1 and allowance_starts_at <= $3 and ends_at > $3
-                 order by starts_at desc limit 1)
-       and messages_used >= $2`,
-    [accountId, count, at],
+     where id = coalesce($4::text, (select id from licence_periods where account_id = $1 and allowance_starts_at <= $3 and ends_at > $3
+                                    order by starts_at desc limit 1))
+       and account_id = $1 and messages_used >= $2`,
+    [accountId, count, at, periodId],
   );
 }

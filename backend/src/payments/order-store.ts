@@ -24,6 +24,8 @@ export interface OrderRow {
   activation_error: string | null;
   closed_at: Date | null;
   close_reason: CloseReason | null;
+  /** The buyer's legal details, frozen on the order when the registration is erased (SPEC §9). */
+  buyer: { name: string; city: string } | null;
 }
 
 /** Why an order was closed unpaid (or, when more than 10 % over its price arrived, refunded whole): what the admin is told. */

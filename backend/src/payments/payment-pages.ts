@@ -59,7 +59,9 @@ export function paymentPages(deps: { db: Db; clock: Clock; events: PaymentEvents
     if (!order || order.method !== 'invoice') throw notFound('No such invoice.');
     const [buyer] = await deps.db.query<{ last_name: string; first_name: string; patronymic: string | null; email: string; phone: string; city: string }>('select * from registrations where account_id = $1', [order.account_id]);
     const [account] = await deps.db.query<{ name: string | null; subdomain: string; kommo_account_id: string }>('select name, subdomain, kommo_account_id from accounts where id = $1', [order.account_id]);
-    const buyerName = buyer ? [buyer.last_name, buyer.first_name, buyer.patronymic].filter(Boolean).join(' ') : '—';
+    // Once the registration is erased (consent withdrawn), the legal details frozen on the order remain.
+    const buyerName = buyer ? [buyer.last_name, buyer.first_name, buyer.patronymic].filter(Boolean).join(' ') : (order.buyer?.name ?? '—');
+    const buyerCity = buyer?.city ?? order.buyer?.city;
     const s = deps.seller;
     res.type('html').send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Invoice ${escape(order.number)}</title>
 <style>body{font:14px/1.5 system-ui,sans-serif;max-width:760px;margin:2em auto;padding:0 1em}table{width:100%;border-collapse:collapse}td,th{border-bottom:1px solid #ccc;padding:6px;text-align:left}.parties{display:flex;gap:2em}.parties>div{flex:1}@media print{.hint{display:none}}</style>
@@ -68,7 +70,7 @@ export function paymentPages(deps: { db: Db; clock: Clock; events: PaymentEvents
 <p>Issued ${day(order.created_at)} · <strong>Due by <span data-testid="invoice-due">${day(order.expires_at)}</span></strong></p>
 <div class="parties">
 <div><h2>Seller</h2><p>${escape(s.name)}<br>${escape(s.address)}<br>Tax id ${escape(s.taxId)}<br>${escape(s.email)}</p></div>
-<div data-testid="invoice-buyer"><h2>Buyer</h2><p>${escape(buyerName)}<br>${buyer ? `${escape(buyer.city)}<br>${escape(buyer.email)}<br>${escape(buyer.phone)}<br>` : ''}Kommo account ${escape(account?.name ?? account?.subdomain ?? '')} (${escape(String(account?.kommo_account_id ?? ''))})</p></div>
+<div data-testid="invoice-buyer"><h2>Buyer</h2><p>${escape(buyerName)}<br>${buyerCity ? `${escape(buyerCity)}<br>` : ''}${buyer ? `${escape(buyer.email)}<br>${escape(buyer.phone)}<br>` : ''}Kommo account ${escape(account?.name ?? account?.subdomain ?? '')} (${escape(String(account?.kommo_account_id ?? ''))})</p></div>
 </div>
 <table><tr><th>Item</th><th>Amount</th></tr>
 <tr><td>Wabridge ${order.plan.toUpperCase()} licence, 30 days (${order.kind})</td><td>${money(order.price, order.currency)}</td></tr>

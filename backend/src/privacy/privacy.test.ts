@@ -42,7 +42,7 @@ for (const kind of storeKinds()) {
       expect(fresh.data.error.code).toBe('consent_withdrawn');
 
       t.clock.advance(DAY);
-      expect(await t.privacy.purge()).toEqual({ personalDataDeleted: 1, accountsPurged: 0 });
+      expect(await t.privacy.purge()).toEqual({ personalDataDeleted: 1, accountsPurged: 0, accountsSuspended: 0 });
       expect(await t.db.query('select * from registrations')).toHaveLength(0);
       expect(await t.db.query('select * from kommo_tokens')).toHaveLength(0);
       expect(await t.db.query('select name from account_users where name is not null')).toHaveLength(0);
@@ -52,7 +52,7 @@ for (const kind of storeKinds()) {
       const audit = await t.db.query<{ action: string }>('select action from audit_log order by id');
       expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['consent.withdrawn', 'personal_data.deleted']));
       // A second run has nothing more to do.
-      expect(await t.privacy.purge()).toEqual({ personalDataDeleted: 0, accountsPurged: 0 });
+      expect(await t.privacy.purge()).toEqual({ personalDataDeleted: 0, accountsPurged: 0, accountsSuspended: 0 });
     });
 
     it('when an account was uninstalled 90 days ago, then its data is purged; at 89 days it is kept', async () => {

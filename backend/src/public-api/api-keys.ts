@@ -95,6 +95,8 @@ export function createKeyRateLimiter(options: { perSecond: number; burst: number
   return {
     take(keyId: string): { ok: true } | { ok: false; retryAfterSeconds: number } {
       const t = now();
+      // Callers may be many (source addresses): buckets that refilled are the same as none.
+      if (buckets.size > 10_000) for (const [k, old] of buckets) if (old.tokens + ((t - old.at) / 1000) * options.perSecond >= options.burst) buckets.delete(k);
       const b = buckets.get(keyId) ?? { tokens: options.burst, at: t };
       b.tokens = Math.min(options.burst, b.tokens + ((t - b.at) / 1000) * options.perSecond);
       b.at = t;

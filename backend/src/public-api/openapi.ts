@@ -27,7 +27,7 @@ export interface PublicRoute {
  * drift from the code; a test calls each route and validates the real answer against it.
  */
 export const PUBLIC_ROUTES: PublicRoute[] = [
-  { method: 'post', path: '/api/v1/messages', tag: 'Messages', summary: 'Send a text, template, or media (by link) message to a phone from one of your numbers', body: PublicSendInput, status: 201, response: MessageView, idempotent: true },
+  { method: 'post', path: '/api/v1/messages', tag: 'Messages', summary: 'Send a text, template, or media (by link) message to a phone from one of your numbers; a template to a customer who opted out is refused (409 `opted_out`)', body: PublicSendInput, status: 201, response: MessageView, idempotent: true },
   { method: 'post', path: '/api/v1/conversations', tag: 'Conversations', summary: 'Open (or find) the conversation between one of your numbers and a phone', body: OpenConversationInput, status: 201, response: ConversationView },
   { method: 'get', path: '/api/v1/conversations', tag: 'Conversations', summary: 'List conversations, newest first (optionally for one phone)', query: ConversationsQuery, status: 200, response: ConversationList },
   { method: 'get', path: '/api/v1/conversations/:conversationId', tag: 'Conversations', summary: 'One conversation, with its 24-hour window and opt-out state', params: ConversationIdParams, status: 200, response: ConversationView },

@@ -34,7 +34,7 @@ export function publicApiRoutes(deps: { chat: ChatService; apiKeys: ApiKeys; lic
       input.type === 'text'
         ? await deps.chat.send(session.accountId, session.userId, conversation.id, { type: 'text', text: input.text })
         : input.type === 'template'
-          ? await deps.chat.send(session.accountId, session.userId, conversation.id, { type: 'template', name: input.name, language: input.language, bodyParameters: input.bodyParameters })
+          ? await deps.chat.send(session.accountId, session.userId, conversation.id, { type: 'template', name: input.name, language: input.language, bodyParameters: input.bodyParameters }, { refuseOptedOut: true })
           : await deps.chat.send(session.accountId, session.userId, conversation.id, { type: input.type, link: input.link, caption: input.caption, filename: input.filename });
     res.status(201).json(await deps.chat.message(session.accountId, id));
   });

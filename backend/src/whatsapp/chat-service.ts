@@ -9,6 +9,7 @@ import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
 import { publish } from '../live/live-events';
 import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from './cloud-api';
+import { optedOut, optedOutError } from './conversations';
 import type { InboxProcessor } from './inbox-processor';
 import type { NumberRow, NumbersService } from './numbers-service';
 import { requirePhone } from './phone';
@@ -251,6 +252,8 @@ export function createChatService(deps: {
         | (SendMessageInput & { bodyParameters?: string[] })
         | { type: MediaKind; file: { bytes: Buffer; mimeType: string; filename: string }; caption?: string }
         | { type: MediaKind; link: string; caption?: string; filename?: string },
+      /** Automated template sends (the public API, the digital pipeline) refuse a customer who opted out (SPEC §6); an agent's do not. */
+      options: { refuseOptedOut?: boolean } = {},
     ) {
       // A file at a public link (the public API): WhatsApp fetches it; nothing is uploaded by us.
       if ('link' in input) return sendOut(accountId, userId, await find(accountId, conversationId, false), input);
@@ -259,7 +262,10 @@ export function createChatService(deps: {
       if (input.type !== 'template' && !windowClosesAt(conversation)) {
         throw new AppError('window_closed', 'The 24-hour customer-service window is closed: only an approved template can be sent until the customer writes again.', 409);
       }
-      if (!('file' in input) && input.type === 'template') await deps.templates.check(number, input.name, input.language, input.bodyParameters?.length ?? 0);
+      if (!('file' in input) && input.type === 'template') {
+        if (options.refuseOptedOut && (await optedOut(db, accountId, conversation.wa_id))) throw optedOutError();
+        await deps.templates.check(number, input.name, input.language, input.bodyParameters?.length ?? 0);
+      }
       let replyWamid: string | undefined;
       if (!('file' in input) && input.type === 'text' && input.seenUpTo && !input.confirmed) {
         // Someone else answered since this agent started typing: they confirm before sending.

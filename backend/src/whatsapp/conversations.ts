@@ -1,3 +1,4 @@
+import { AppError } from '../http/app-error';
 import type { Queryable } from '../store/db';
 
 /** The conversation between one of our numbers and a customer, created on first contact; returns its id. */
@@ -10,3 +11,15 @@ export async function ensureConversation(tx: Queryable, c: { id: string; account
   );
   return row!.id;
 }
+
+/**
+ * Whether the customer opted out (STOP, the unsubscribe button, Meta's marketing stop) in any chat
+ * of the account: SPEC §6 stops every later broadcast, digital-pipeline and public-API template send.
+ */
+export async function optedOut(q: Queryable, accountId: string, waId: string): Promise<boolean> {
+  const rows = await q.query('select 1 from conversations where account_id = $1 and wa_id = $2 and opted_out_at is not null limit 1', [accountId, waId]);
+  return rows.length > 0;
+}
+
+export const optedOutError = () =>
+  new AppError('opted_out', 'This customer opted out of messages from this business: nothing is sent to them until they opt in again (an agent records it in the chat).', 409);

@@ -140,8 +140,13 @@ export function createInboxProcessor(deps: {
 
   type Body = { entry?: { id?: string; changes?: { field?: string; value?: Value }[] }[] };
 
-  /** Acts on every entry and change of one stored body, inside the caller's transaction. */
-  async function act(tx: Queryable, id: string, body: Body) {
+  /**
+   * Acts on every entry and change of one stored body, inside the caller's transaction; true when the
+   * body is only about accounts that withdrew consent (it is then deleted rather than kept).
+   */
+  async function act(tx: Queryable, id: string, body: Body): Promise<boolean> {
+    let discarded = 0;
+    let other = 0;
     for (const entry of body.entry ?? []) {
       for (const change of entry.changes ?? []) {
         const value = change.value ?? {};
@@ -150,14 +155,28 @@ export function createInboxProcessor(deps: {
           if (entry.id && t.event && t.message_template_name && t.message_template_language) {
             await deps.onTemplateStatus?.(tx, { wabaId: entry.id, name: t.message_template_name, language: t.message_template_language, event: t.event, reason: t.reason });
           }
+          other++;
           continue;
         }
         const pnid = value.metadata?.phone_number_id;
-        const [number] = pnid ? await tx.query<{ id: string; account_id: string }>('select id, account_id from whatsapp_numbers where phone_number_id = $1', [pnid]) : [];
+        const [number] = pnid
+          ? await tx.query<{ id: string; account_id: string; consent_withdrawn: boolean }>(
+              'select n.id, n.account_id, a.consent_withdrawn_at is not null as consent_withdrawn from whatsapp_numbers n join accounts a on a.id = n.account_id where n.phone_number_id = $1',
+              [pnid],
+            )
+          : [];
         if (!number) {
           logger.warn({ phoneNumberId: pnid, inboxId: id }, 'webhook for a number no account has connected; ignored');
+          other++;
           continue;
         }
+        // SPEC §9: from the withdrawal on, the account's inbound is acknowledged and nothing of it is kept.
+        if (number.consent_withdrawn) {
+          logger.info({ accountId: number.account_id, inboxId: id }, 'webhook for an account that withdrew consent; discarded');
+          discarded++;
+          continue;
+        }
+        other++;
         if (change.field === 'messages') {
           await inbound(tx, number, value);
           await statuses(tx, value);
@@ -166,6 +185,7 @@ export function createInboxProcessor(deps: {
         }
       }
     }
+    return discarded > 0 && other === 0;
   }
 
   /**
@@ -179,8 +199,10 @@ export function createInboxProcessor(deps: {
         'select id, body from whatsapp_inbox where id = any($1::bigint[]) and processed_at is null order by id for update skip locked',
         [ids],
       );
-      for (const row of rows) await act(tx, String(row.id), row.body);
+      const discarded: string[] = [];
+      for (const row of rows) if (await act(tx, String(row.id), row.body)) discarded.push(String(row.id));
       if (rows.length) await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = any($1::bigint[])', [rows.map((r) => String(r.id)), clock.now()]);
+      if (discarded.length) await tx.query('delete from whatsapp_inbox where id = any($1::bigint[])', [discarded]);
       return rows.length;
     });
     if (done) deps.onNoteQueued?.();

@@ -7,6 +7,7 @@ import type { LiveEvents } from '../live/live-events';
 import type { ChatService } from './chat-service';
 import { numberView, type NumbersService } from './numbers-service';
 import type { TemplatesService } from './templates-service';
+import { uploadGate } from './upload-gate';
 import type { WebhookIntake } from './webhook-intake';
 import type { Logger } from 'pino';
 import { ConversationsQuery } from '../../../contract/public-api';
@@ -103,7 +104,11 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     res.json(await deps.chat.messages(sessionOf(res).accountId, conversationId, page));
   });
   // A file to send as it is: the raw bytes, their Content-Type, and the kind in the query.
-  router.post('/conversations/:conversationId/media', express.raw({ type: () => true, limit: '100mb' }), async (req, res) => {
+  const upload = uploadGate()(
+    (query) => parse(MediaQuery, query, 'query').kind,
+    (res) => sessionOf(res).accountId,
+  );
+  router.post('/conversations/:conversationId/media', upload, async (req, res) => {
     const session = sessionOf(res);
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');
     const query = parse(MediaQuery, req.query, 'query');

@@ -1,7 +1,9 @@
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, DEMO_AGENT_ID } from '../../../fakes/kommo/fake-kommo-data';
 import { startTestApp, STRIPE_WEBHOOK_SECRET, type TestApp } from '../harness';
+import { chatReady } from '../whatsapp-helpers';
 
 /**
  * Attacks on the trust the server gives the browser and the hooks (SPEC §7, §9): each test plays the
@@ -40,6 +42,48 @@ describe('attacks on what the server trusts', () => {
       [`user:${DEMO_ADMIN_ID}`, null, 'Base'],
       [`user:${DEMO_ADMIN_ID}`, 'Base', 'Advanced'],
     ]);
+  });
+
+  /** Starts an upload that declares `size` bytes and sends only the first few; answers when the server does. */
+  function upload(conversationId: string, auth: Record<string, string>, kind: string, type: string, size: number) {
+    const url = new URL(`/api/v1/conversations/${conversationId}/media?kind=${kind}`, t.url);
+    let req!: ClientRequest;
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req = httpRequest(url, { method: 'POST', headers: { ...auth, 'Content-Type': type, 'Content-Length': String(size) } }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+    });
+    req.write(Buffer.alloc(Math.min(size, 1024), 1));
+    return { answered, req };
+  }
+
+  it('when an upload declares more than its kind allows, then it is refused before it is read; an account has at most 3 uploads in flight', async () => {
+    const { auth, conversation } = await chatReady(t, { customerWrites: true });
+    // 6 MB declared as an image (WhatsApp takes 5 MB): refused at once, with 1 KB of it sent.
+    const big = upload(conversation.id, auth, 'image', 'image/png', 6 * 1024 * 1024);
+    const refused = await big.answered;
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.body).error.code).toBe('media_too_large');
+    big.req.destroy();
+
+    // Three documents still uploading hold the account's room; a fourth is refused until one ends.
+    const slow = [0, 1, 2].map(() => upload(conversation.id, auth, 'document', 'application/pdf', 50 * 1024 * 1024));
+    await new Promise((r) => setTimeout(r, 500));
+    const fourth = upload(conversation.id, auth, 'document', 'application/pdf', 10 * 1024);
+    const busy = await fourth.answered;
+    expect(busy.status).toBe(429);
+    expect(JSON.parse(busy.body).error.code).toBe('too_many_uploads');
+    fourth.req.destroy();
+    for (const s of slow) s.req.destroy();
+    await Promise.allSettled(slow.map((s) => s.answered));
+    await new Promise((r) => setTimeout(r, 200));
+    // Their room is given back when they end.
+    const after = upload(conversation.id, auth, 'image', 'image/png', 1024);
+    after.req.end();
+    expect((await after.answered).status).not.toBe(429);
   });
 
   it('when a correctly signed card-provider event is replayed after the 5-minute tolerance, then it is refused and not stored', async () => {

@@ -76,6 +76,15 @@ describe('the widget app', () => {
     expect(root.querySelector('[role="meter"]')?.getAttribute('aria-valuenow')).toBe('25');
   });
 
+  it('when the account has gone unused for 80 days, then the licence card warns of the suspension in 10 days, in the user’s language', async () => {
+    server.use(http.get(`${API}/api/v1/licence`, () => HttpResponse.json({ ...licence(), state: 'expired', plan: null, period: null, inactivity: { daysUnused: 80, daysLeft: 10 } })));
+    const fake = start();
+    fake.push({ type: 'wabridge:context', session: session(), context: { ...context('card'), language: 'pt' } });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="licence-inactivity"]')).not.toBeNull());
+    expect(root.querySelector('[data-testid="licence-inactivity"]')?.textContent).toContain('80 dias sem uso');
+    expect(root.querySelector('[data-testid="licence-inactivity"]')?.textContent).toContain('suspensa em 10 dias');
+  });
+
   it('when the account is on Kommo Base, then gated capabilities are listed as off with the reason', async () => {
     server.use(http.get(`${API}/api/v1/licence`, () => HttpResponse.json(licence('Base'))));
     const fake = start();

@@ -25,6 +25,11 @@ export function LicenceCard({ model, t, language }: { model: LicenceModel; t: Tr
           {status.reminderDaysLeft === 0 ? t('licence.reminder_today') : t('licence.reminder', { days: status.reminderDaysLeft })}
         </p>
       )}
+      {status.inactivity && (
+        <p class="wb-warning" role="alert" data-testid="licence-inactivity">
+          {t('licence.inactivity_warning', { unused: status.inactivity.daysUnused, days: status.inactivity.daysLeft })}
+        </p>
+      )}
       {(status.state === 'expired' || status.state === 'none') && (
         <p class="wb-warning" role="alert" data-testid="licence-expired">
           {t('licence.expired_notice')}
