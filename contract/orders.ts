@@ -39,6 +39,24 @@ export const ClaimView = z.object({
 });
 export type ClaimView = z.infer<typeof ClaimView>;
 
+/**
+ * Why an order closed or where money went, for the admin (the widget says it in the admin's language):
+ * why an order expired or was cancelled, why credit was added, why a refund was made.
+ */
+export const HistoryWhy = z.enum([
+  'unpaid',
+  'replaced',
+  'overpaid_over_10_percent',
+  'checkout_unavailable',
+  'overpayment',
+  'order_not_completed',
+  'received_before_close',
+  'paid_after_close',
+  'payment_after_settlement',
+  'order_closed',
+]);
+export type HistoryWhy = z.infer<typeof HistoryWhy>;
+
 export const OrderView = z.object({
   id: z.string(),
   number: z.string(),
@@ -64,7 +82,15 @@ export const OrderView = z.object({
   canTerminate: z.boolean(),
   checkoutUrl: z.nullable(z.string()),
   invoiceUrl: z.nullable(z.string()),
-  history: z.array(z.object({ at: z.iso.datetime(), event: z.enum(['created', 'payment', 'refund', 'refund_sent', 'activated', 'terminated', 'expired', 'cancelled']), amount: z.nullable(z.int()), detail: z.nullable(z.string()) })),
+  history: z.array(
+    z.object({
+      at: z.iso.datetime(),
+      event: z.enum(['created', 'payment', 'refund', 'refund_sent', 'credit', 'activated', 'terminated', 'expired', 'cancelled']),
+      amount: z.nullable(z.int()),
+      detail: z.nullable(z.string()),
+      why: z.optional(HistoryWhy),
+    }),
+  ),
   claims: z.array(ClaimView),
 });
 export type OrderView = z.infer<typeof OrderView>;

@@ -72,3 +72,24 @@ test('when the admin asks for an invoice, then the printable invoice shows the b
   await expect(invoice.getByTestId('invoice-amount')).toHaveText('$9.00');
   await expect(invoice.getByTestId('invoice-due')).toHaveText(/^\d{4}-\d{2}-\d{2}$/);
 });
+
+test('when the admin asks to pay by card twice, then the second time brings back the open order and its payment page instead of a second order', async ({ page }) => {
+  await page.goto('/demo#advanced');
+  const widget = widgetFrame(page, 'advanced_settings');
+  const panel = widget.getByTestId('buy-panel');
+  await panel.locator('select[name="method"]').selectOption('card');
+  await expect(widget.getByTestId('place-order')).toHaveText('Pay by card');
+  const [first] = await Promise.all([page.waitForEvent('popup'), widget.getByTestId('place-order').click()]);
+  await first.waitForLoadState();
+  const firstUrl = first.url();
+  expect(firstUrl).toMatch(/\/checkout\/cs_test_/);
+  await first.close();
+  await expect(panel.getByTestId('open-order')).toContainText('is waiting for payment');
+
+  const [second] = await Promise.all([page.waitForEvent('popup'), widget.getByTestId('place-order').click()]);
+  await second.waitForLoadState();
+  expect(second.url()).toBe(firstUrl);
+  await second.close();
+  await expect(panel.getByTestId('open-order')).toContainText('You have already ordered this.');
+  await expect(widget.locator('[data-testid="order"][data-status="awaiting_payment"]')).toHaveCount(1);
+});

@@ -7,7 +7,8 @@ import { listen } from '../http-server';
  * A fake Stripe: the API endpoints our adapter uses (Checkout Sessions, PaymentIntents, Refunds) in
  * Stripe's wire format (form-encoded requests, JSON objects with `object`, Stripe's error shape), a
  * hosted checkout page with pay / decline / 3-D Secure buttons, and webhooks signed the way Stripe
- * signs them, with knobs to repeat and reorder deliveries.
+ * signs them, with knobs to repeat and reorder deliveries. A session expires 24 hours after it is
+ * created (Stripe's default) or when expired through the API.
  */
 export interface FakeStripeOptions {
   secretKey: string;
@@ -31,6 +32,7 @@ interface Session {
   payment_intent: string | null;
   pi_metadata: Record<string, string>;
   created: number;
+  expires_at: number;
 }
 
 interface PaymentIntent {
@@ -46,6 +48,8 @@ interface PaymentIntent {
 export type FakeStripe = Awaited<ReturnType<typeof startFakeStripe>>;
 
 const id = (prefix: string) => `${prefix}_test_${randomBytes(12).toString('hex')}`;
+/** How long a Checkout Session can be paid when no `expires_at` is given. */
+const SESSION_LIFETIME_SECONDS = 24 * 3600;
 
 /** Reads Stripe's form encoding (`a[b]=c`) into nested objects, which is all the adapter sends. */
 function unflatten(body: Record<string, string>): Record<string, unknown> {
@@ -84,6 +88,13 @@ export async function startFakeStripe(options: FakeStripeOptions) {
     return false;
   }
 
+  /** The session, expired if its time has passed (Stripe expires them by itself). */
+  const current = (sessionId: string): Session | undefined => {
+    const s = sessions.get(sessionId);
+    if (s?.status === 'open' && now().getTime() / 1000 >= s.expires_at) s.status = 'expired';
+    return s;
+  };
+
   const sessionJson = (s: Session, url: string) => ({
     id: s.id,
     object: 'checkout.session',
@@ -99,6 +110,7 @@ export async function startFakeStripe(options: FakeStripeOptions) {
     success_url: s.success_url,
     cancel_url: s.cancel_url,
     created: s.created,
+    expires_at: s.expires_at,
     url: s.status === 'open' ? `${url}/checkout/${s.id}` : null,
   });
 
@@ -149,6 +161,7 @@ export async function startFakeStripe(options: FakeStripeOptions) {
       payment_intent: null,
       pi_metadata: p.payment_intent_data?.metadata ?? {},
       created: Math.floor(now().getTime() / 1000),
+      expires_at: Math.floor(now().getTime() / 1000) + SESSION_LIFETIME_SECONDS,
     };
     sessions.set(session.id, session);
     res.json(sessionJson(session, server.url));
@@ -156,8 +169,19 @@ export async function startFakeStripe(options: FakeStripeOptions) {
 
   app.get('/v1/checkout/sessions/:id', (req, res) => {
     if (!authorised(req, res)) return;
-    const s = sessions.get(String(req.params.id));
+    const s = current(String(req.params.id));
     if (!s) return res.status(404).json({ error: { type: 'invalid_request_error', message: 'No such checkout.session' } });
+    res.json(sessionJson(s, server.url));
+  });
+
+  app.post('/v1/checkout/sessions/:id/expire', (req, res) => {
+    if (!authorised(req, res)) return;
+    const s = current(String(req.params.id));
+    if (!s) return res.status(404).json({ error: { type: 'invalid_request_error', message: 'No such checkout.session' } });
+    if (s.status !== 'open') {
+      return res.status(400).json({ error: { type: 'invalid_request_error', message: `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${s.status}".` } });
+    }
+    s.status = 'expired';
     res.json(sessionJson(s, server.url));
   });
 
@@ -191,7 +215,7 @@ export async function startFakeStripe(options: FakeStripeOptions) {
     `<p style="color:#635bff;font-weight:700">Sandbox checkout · test mode</p>${body}</body></html>`;
 
   app.get('/checkout/:id', (req, res) => {
-    const s = sessions.get(String(req.params.id));
+    const s = current(String(req.params.id));
     if (!s || s.status !== 'open') return res.status(404).type('html').send(page('Checkout', '<p>This checkout session has expired or was completed.</p>'));
     const amount = new Intl.NumberFormat('en', { style: 'currency', currency: s.currency.toUpperCase() }).format(s.amount_total / 100);
     const card = (label: string, card: string) =>
@@ -209,7 +233,7 @@ export async function startFakeStripe(options: FakeStripeOptions) {
   });
 
   app.post('/checkout/:id/pay', async (req, res) => {
-    const s = sessions.get(String(req.params.id));
+    const s = current(String(req.params.id));
     if (!s || s.status !== 'open') return res.status(404).type('html').send(page('Checkout', '<p>This checkout session is no longer open.</p>'));
     const card = String(req.body.card);
     if (card === 'decline') {
@@ -294,7 +318,7 @@ export async function startFakeStripe(options: FakeStripeOptions) {
     knobs,
     /** What the buyer does on the hosted page, without a browser. */
     async pay(sessionId: string) {
-      const s = sessions.get(sessionId);
+      const s = current(sessionId);
       if (!s || s.status !== 'open') throw new Error(`The fake Stripe has no open session ${sessionId}`);
       return complete(s);
     },

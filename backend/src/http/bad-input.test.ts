@@ -46,6 +46,7 @@ for (const kind of storeKinds()) {
       ['GET /api/v1/orders/:orderId that does not exist', () => t.http.get('/api/v1/orders/nope', { headers: admin }), 404],
       ['POST /api/v1/orders/:orderId/claims with a short text', () => t.http.post('/api/v1/orders/nope/claims', { text: 'bad' }, { headers: admin }), 400],
       ['POST /api/v1/orders/:orderId/claims with four attachments', () => t.http.post('/api/v1/orders/nope/claims', { text: 'A long enough complaint.', attachments: Array(4).fill({ name: 'a', contentType: 'text/plain', data: 'aGk=' }) }, { headers: admin }), 400],
+      ['POST /api/v1/orders/:orderId/checkout for an order that does not exist', () => t.http.post('/api/v1/orders/nope/checkout', {}, { headers: admin }), 404],
       ['POST /api/v1/orders/:orderId/terminate without confirming', () => t.http.post('/api/v1/orders/nope/terminate', {}, { headers: admin }), 400],
       ['POST /payments/webhook without a signature', () => t.http.post('/payments/webhook', { id: 'evt_1', type: 'charge.succeeded' }), 400],
       ['POST /payments/webhook with garbage', () => t.http.post('/payments/webhook', 'garbage', { headers: { 'Content-Type': 'text/plain', 'Stripe-Signature': 't=1,v1=00' } }), 400],

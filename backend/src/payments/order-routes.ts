@@ -40,8 +40,17 @@ export function orderRoutes(deps: { db: Db; clock: Clock; payments: PaymentsServ
   router.post('/orders', async (req, res) => {
     const session = requireAdmin(res);
     const input = parse(CreateOrderInput, req.body, 'body');
-    const order = await deps.payments.createOrder(session.accountId, session.userId, input);
-    res.status(201).json(await view(session.accountId, order.id));
+    const { order, reused } = await deps.payments.createOrder(session.accountId, session.userId, input);
+    // The same thing asked again while its order is open: that order, not a second one.
+    res.status(reused ? 200 : 201).json(await view(session.accountId, order.id));
+  });
+
+  router.post('/orders/:orderId/checkout', async (req, res) => {
+    const session = requireAdmin(res);
+    const { orderId } = parse(OrderIdParams, req.params, 'params');
+    await deps.actions.ownOrder(session.accountId, orderId);
+    await deps.payments.payNow(orderId);
+    res.json(await view(session.accountId, orderId));
   });
 
   router.get('/orders/:orderId', async (req, res) => {

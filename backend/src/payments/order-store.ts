@@ -22,9 +22,14 @@ export interface OrderRow {
   period_id: string | null;
   terminated_at: Date | null;
   activation_error: string | null;
+  closed_at: Date | null;
+  close_reason: CloseReason | null;
   /** The buyer's legal details, frozen on the order when the registration is erased (SPEC §9). */
   buyer: { name: string; city: string } | null;
 }
+
+/** Why an order was closed unpaid (or, when more than 10 % over its price arrived, refunded whole): what the admin is told. */
+export type CloseReason = 'unpaid' | 'replaced' | 'overpaid_over_10_percent' | 'checkout_unavailable';
 
 export interface PaymentRow {
   id: string;
@@ -34,6 +39,8 @@ export interface PaymentRow {
   amount: number;
   currency: string;
   received_at: Date;
+  /** Arrived after the order was expired or cancelled: never counted toward it. */
+  after_close: boolean;
 }
 
 export interface RefundRow {
@@ -55,6 +62,22 @@ export interface RefundRow {
 
 export async function findOrder(db: Queryable, id: string, lock = false): Promise<OrderRow | undefined> {
   const rows = await db.query<OrderRow>(`select * from orders where id = $1${lock ? ' for update' : ''}`, [id]);
+  return rows[0];
+}
+
+/**
+ * Takes the account's row lock for the rest of the transaction: whoever places an order or spends
+ * credit for an account waits for the one before, so credit is spent once and one order stays open.
+ * `no key update`, not `update`: rows that merely point at the account (a licence period, a credit
+ * entry, written while an order row is locked) must not wait for it, or the two would deadlock.
+ */
+export async function lockAccount(db: Queryable, accountId: string): Promise<void> {
+  await db.query('select id from accounts where id = $1 for no key update', [accountId]);
+}
+
+/** The account's order still waiting for money, if any (call under `lockAccount`). */
+export async function openOrderOf(db: Queryable, accountId: string): Promise<OrderRow | undefined> {
+  const rows = await db.query<OrderRow>(`select * from orders where account_id = $1 and status in ('awaiting_payment', 'partially_paid') order by created_at desc limit 1 for update`, [accountId]);
   return rows[0];
 }
 
@@ -164,7 +187,7 @@ export async function creditBalance(db: Queryable, accountId: string, currency: 
   return Number(row?.total ?? 0);
 }
 
-export async function setOrderStatus(db: Queryable, id: string, status: OrderRow['status'], at: Date, extra: Partial<Pick<OrderRow, 'paid_at' | 'activated_at' | 'period_id' | 'terminated_at' | 'activation_error'>> = {}) {
+export async function setOrderStatus(db: Queryable, id: string, status: OrderRow['status'], at: Date, extra: Partial<Pick<OrderRow, 'paid_at' | 'activated_at' | 'period_id' | 'terminated_at' | 'activation_error' | 'closed_at' | 'close_reason'>> = {}) {
   const sets = ['status = $2', 'updated_at = $3'];
   const params: unknown[] = [id, status, at];
   for (const [key, value] of Object.entries(extra)) {

@@ -1,10 +1,12 @@
-import type { OrderView } from '../../../contract/orders';
+import { HistoryWhy, type OrderView } from '../../../contract/orders';
 import type { Queryable } from '../store/db';
 import { findOrder, paymentsOf, refundsOf, type OrderRow, type RefundRow } from './order-store';
 import { claimWindowOpen, delayRefundAvailable, lastWindowDay, windowClosesAt } from './ten-day-rules';
 
 const DAY = 86_400_000;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+/** The reason as the widget translates it, when it is one the admin is told about. */
+const why = (reason: string): { why?: HistoryWhy } => (HistoryWhy.options.includes(reason as HistoryWhy) ? { why: reason as HistoryWhy } : {});
 const REFUND_NOTE: Record<RefundRow['status'], string> = { to_send: ' (to be sent by bank transfer)', sent: ' (sent by bank transfer)', pending: ' (pending at the card provider)', succeeded: '' };
 
 interface ClaimRow {
@@ -23,9 +25,10 @@ interface ClaimRow {
 
 /** An order as the admin sees it: amounts, status, history, the 10-day windows and the actions that apply now. */
 export async function orderView(db: Queryable, order: OrderRow, ctx: { zone: string; now: Date; invoiceUrl: (id: string) => string }): Promise<OrderView> {
-  const [payments, refunds, claims] = await Promise.all([
+  const [payments, refunds, credits, claims] = await Promise.all([
     paymentsOf(db, order.id),
     refundsOf(db, order.id),
+    db.query<{ amount: number; reason: string; created_at: Date }>('select amount, reason, created_at from credit_entries where order_id = $1 and amount > 0 order by created_at', [order.id]),
     db.query<ClaimRow>(`select id, status, text, attachments, filed_at, answer_due_by, answer, resolution, refund_amount, extension_days, answered_at from claims where order_id = $1 order by filed_at`, [order.id]),
   ]);
   const paidAt = order.paid_at ? new Date(order.paid_at) : null;
@@ -33,10 +36,14 @@ export async function orderView(db: Queryable, order: OrderRow, ctx: { zone: str
   const settled = paidAt && !['cancelled', 'refunded'].includes(order.status);
   const history: OrderView['history'] = [
     { at: iso(order.created_at)!, event: 'created' as const, amount: order.amount_due, detail: order.credit_applied ? `credit ${order.credit_applied}` : null },
-    ...payments.map((p) => ({ at: iso(p.received_at)!, event: 'payment' as const, amount: p.amount, detail: p.provider })),
-    ...refunds.map((r) => ({ at: iso(r.created_at)!, event: 'refund' as const, amount: r.amount, detail: `${r.reason}${REFUND_NOTE[r.status]}` })),
+    ...payments.map((p) => ({ at: iso(p.received_at)!, event: 'payment' as const, amount: p.amount, detail: p.after_close ? `${p.provider}, after the order closed` : p.provider })),
+    ...(order.closed_at && order.close_reason
+      ? [{ at: iso(order.closed_at)!, event: order.close_reason === 'unpaid' ? ('expired' as const) : ('cancelled' as const), amount: null, detail: order.close_reason, why: order.close_reason }]
+      : []),
+    ...refunds.map((r) => ({ at: iso(r.created_at)!, event: 'refund' as const, amount: r.amount, detail: `${r.reason}${REFUND_NOTE[r.status]}`, ...why(r.reason) })),
     // A bank refund the operator sent: its transfer's reference.
     ...refunds.filter((r) => r.status === 'sent').map((r) => ({ at: iso(r.sent_at)!, event: 'refund_sent' as const, amount: r.amount, detail: r.reference })),
+    ...credits.map((c) => ({ at: iso(c.created_at)!, event: 'credit' as const, amount: Number(c.amount), detail: c.reason, ...why(c.reason) })),
     ...(activatedAt ? [{ at: activatedAt.toISOString(), event: 'activated' as const, amount: null, detail: null }] : []),
     ...(order.terminated_at ? [{ at: iso(order.terminated_at)!, event: 'terminated' as const, amount: null, detail: 'no refund' }] : []),
   ].sort((a, b) => a.at.localeCompare(b.at));

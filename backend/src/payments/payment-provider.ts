@@ -1,6 +1,10 @@
 /** The card payment provider, as the payments service needs it. The real one is Stripe; tests and the demo point it at the fake. */
 export interface PaymentProvider {
   createCheckout(input: CheckoutInput): Promise<{ sessionId: string; url: string }>;
+  /** Whether a checkout page can still be paid (`open`), was paid (`complete`) or can no longer be (`expired`). */
+  checkoutStatus(sessionId: string): Promise<'open' | 'complete' | 'expired'>;
+  /** Closes a checkout page so it can no longer be paid; a page already paid or expired is left as it is. */
+  expireCheckout(sessionId: string): Promise<void>;
   /** Refunds part or all of a payment, to the card that paid it; asking again with the same `refundId` (ours) makes no second refund. */
   refund(input: { refundId: string; paymentRef: string; amount: number; orderId: string; reason: string }): Promise<{ refundId: string }>;
   /** Verifies the signature on the raw body; throws `InvalidSignatureError`. Nothing else, so it is fast and never fails on the network. */
@@ -23,6 +27,8 @@ export interface CheckoutInput {
   customerEmail?: string;
   successUrl: string;
   cancelUrl: string;
+  /** The session this one replaces (its page expired), so a retried create is not taken for the first one. */
+  replaces?: string;
 }
 
 export type ProviderEvent =

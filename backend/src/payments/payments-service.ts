@@ -9,7 +9,8 @@ import type { LicenceService } from '../licensing/licence-service';
 import type { PriceList } from '../licensing/plans';
 import type { RegistrationService } from '../registration/registration-service';
 import type { Db, Queryable } from '../store/db';
-import { creditBalance, findOrder, nextOrderNumber, paymentsOf, setOrderStatus, type OrderRow } from './order-store';
+import { createCheckoutPages } from './checkout-pages';
+import { creditBalance, findOrder, lockAccount, nextOrderNumber, openOrderOf, paymentsOf, setOrderStatus, type CloseReason, type OrderRow } from './order-store';
 import type { PaymentProvider } from './payment-provider';
 import { createRefunds } from './refunds';
 
@@ -38,6 +39,7 @@ export interface PaymentsDeps {
 /** Orders, what is paid against them, activation, and refunds (SPEC §4.3). */
 export function createPaymentsService(deps: PaymentsDeps) {
   const { db, clock, ids, licences } = deps;
+  const checkout = createCheckoutPages(deps);
   const refunds = createRefunds({ db, clock, ids, logger: deps.logger, provider: deps.provider });
 
   async function quote(accountId: string, input: Pick<CreateOrderInput, 'action' | 'plan' | 'currency'>, q: Queryable = db): Promise<OrderQuote> {
@@ -67,14 +69,25 @@ export function createPaymentsService(deps: PaymentsDeps) {
       const order = await findOrder(tx, input.orderId, true);
       if (!order) throw notFound('No such order.');
       if (input.currency !== order.currency) throw badRequest('currency_mismatch', `The order is in ${order.currency}; the payment is in ${input.currency}.`);
-      const inserted = await tx.query(
-        `insert into payments (id, order_id, provider, provider_ref, amount, currency, received_at, recorded_at) values ($1, $2, $3, $4, $5, $6, $7, $8)
+      const afterClose = order.status === 'expired' || order.status === 'cancelled';
+      const inserted = await tx.query<{ id: string }>(
+        `insert into payments (id, order_id, provider, provider_ref, amount, currency, received_at, recorded_at, after_close) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          on conflict (provider, provider_ref) do nothing returning id`,
-        [ids(), order.id, input.provider, input.providerRef, input.amount, input.currency, input.receivedAt, at],
+        [ids(), order.id, input.provider, input.providerRef, input.amount, input.currency, input.receivedAt, at, afterClose],
       );
       if (!inserted.length) return 'duplicate' as const;
-      await recordAudit(tx, { accountId: order.account_id, actor: input.provider === 'bank' ? 'operator' : input.provider, action: 'payment.recorded', details: { orderId: order.id, amount: input.amount, ref: input.providerRef }, at });
-      if (!['awaiting_payment', 'partially_paid', 'expired'].includes(order.status)) {
+      await recordAudit(tx, { accountId: order.account_id, actor: input.provider === 'bank' ? 'operator' : input.provider, action: 'payment.recorded', details: { orderId: order.id, amount: input.amount, ref: input.providerRef, afterClose }, at });
+      if (afterClose) {
+        // Money for an order that was closed unpaid never activates it: a card payment goes back to
+        // the card (recorded here, once per payment; asked of the provider after the commit), a transfer becomes credit.
+        if (input.provider === 'stripe' && input.amount > 0) {
+          const paymentId = inserted[0]!.id;
+          await refunds.record(tx, order, input.amount, 'order_closed', `order_closed:${paymentId}`, at, paymentId);
+          await recordAudit(tx, { accountId: order.account_id, actor: 'system', action: 'order.refunded', details: { orderId: order.id, amount: input.amount, reason: 'order_closed' }, at });
+        } else if (input.amount > 0) await addCredit(tx, order, input.amount, 'paid_after_close', at);
+        return 'recorded' as const;
+      }
+      if (!['awaiting_payment', 'partially_paid'].includes(order.status)) {
         // Money for an order that is already settled: keep it as credit rather than lose track of it.
         await addCredit(tx, order, input.amount, 'payment_after_settlement', at);
         return 'recorded' as const;
@@ -88,7 +101,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
         if (received > due) await addCredit(tx, order, received - due, 'overpayment', at);
         await setOrderStatus(tx, order.id, 'paid', at, { paid_at: paidAt });
       } else {
-        await setOrderStatus(tx, order.id, 'cancelled', at, { paid_at: paidAt });
+        await setOrderStatus(tx, order.id, 'cancelled', at, { paid_at: paidAt, closed_at: at, close_reason: 'overpaid_over_10_percent' });
         await restoreCredit(tx, order, at);
         // All of it goes back: a card through the provider (after the commit), a transfer by the operator.
         const refundable = (await paymentsOf(tx, order.id)).filter((p) => p.provider !== 'credit').reduce((sum, p) => sum + p.amount, 0);
@@ -109,6 +122,18 @@ export function createPaymentsService(deps: PaymentsDeps) {
 
   async function restoreCredit(tx: Queryable, order: OrderRow, at: Date) {
     if (order.credit_applied > 0) await addCredit(tx, order, order.credit_applied, 'order_not_completed', at);
+  }
+
+  /**
+   * An order closed before it was paid in full: the credit it used and whatever was received on it
+   * become credit again (an order that was never paid gives its credit back; SPEC §4.3).
+   */
+  async function closeUnpaid(tx: Queryable, order: OrderRow, status: 'expired' | 'cancelled', reason: CloseReason, at: Date) {
+    await setOrderStatus(tx, order.id, status, at, { closed_at: at, close_reason: reason });
+    await restoreCredit(tx, order, at);
+    const received = (await paymentsOf(tx, order.id)).reduce((sum, p) => sum + p.amount, 0);
+    if (received > 0) await addCredit(tx, order, received, 'received_before_close', at);
+    await recordAudit(tx, { accountId: order.account_id, actor: 'system', action: `order.${status}`, details: { orderId: order.id, reason, credited: order.credit_applied + received }, at });
   }
 
   /** Turns a paid order into licence time. Idempotent; a failure leaves the order paid with the reason, for the operator. */
@@ -136,12 +161,24 @@ export function createPaymentsService(deps: PaymentsDeps) {
     recordPayment,
     activate,
 
-    async createOrder(accountId: string, userId: number, input: CreateOrderInput) {
+    /**
+     * Places an order, one open order per account (SPEC §4.3): asking again for the same thing returns
+     * the open order (with a payable page); anything else cancels the open order first, so what it held
+     * is credit again. The account is locked meanwhile, so orders placed at once cannot spend one credit twice.
+     */
+    async createOrder(accountId: string, userId: number, input: CreateOrderInput): Promise<{ order: OrderRow; reused: boolean }> {
       await deps.registrations.assertMayOrder(accountId);
       const at = clock.now();
-      const order = await db.transaction(async (tx) => {
-        const q = await quote(accountId, input, tx);
+      const placed = await db.transaction(async (tx) => {
+        await lockAccount(tx, accountId);
+        let q = await quote(accountId, input, tx);
         if (input.action === 'renew' && q.kind !== 'renewal') throw new AppError('nothing_to_renew', 'There is no paid licence to renew; buy a plan instead.', 409);
+        const open = await openOrderOf(tx, accountId);
+        if (open && open.kind === q.kind && open.plan === input.plan && open.currency === input.currency && open.method === input.method) return { order: open, replaced: null, reused: true };
+        if (open) {
+          await closeUnpaid(tx, open, 'cancelled', 'replaced', at);
+          q = await quote(accountId, input, tx);
+        }
         const id = ids();
         const number = await nextOrderNumber(tx, at);
         const expiresAt = new Date(at.getTime() + (input.method === 'card' ? CARD_ORDER_DAYS : INVOICE_DUE_DAYS) * DAY);
@@ -153,34 +190,33 @@ export function createPaymentsService(deps: PaymentsDeps) {
         if (q.creditApplied > 0) {
           await tx.query('insert into credit_entries (id, account_id, currency, amount, order_id, reason, created_at) values ($1, $2, $3, $4, $5, $6, $7)', [ids(), accountId, input.currency, -q.creditApplied, id, 'applied_to_order', at]);
         }
-        await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'order.created', details: { orderId: id, number, ...input, amountDue: q.amountDue }, at });
-        return (await findOrder(tx, id))!;
+        await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'order.created', details: { orderId: id, number, ...input, amountDue: q.amountDue, replaced: open?.id ?? null }, at });
+        return { order: (await findOrder(tx, id))!, replaced: open ?? null, reused: false };
       });
+      if (placed.replaced) await checkout.close(placed.replaced);
+      const order = placed.order;
+      if (placed.reused) return { order: order.method === 'card' ? await checkout.ensureOpen(order) : order, reused: true };
       if (order.amount_due === 0) {
         await recordPayment({ orderId: order.id, provider: 'credit', providerRef: order.id, amount: 0, currency: order.currency, receivedAt: at });
       } else if (order.method === 'card') {
-        const registration = (await deps.registrations.view(accountId)).registration;
         try {
-          const session = await deps.provider.createCheckout({
-            orderId: order.id,
-            description: `Wabridge ${order.plan.toUpperCase()} · ${order.kind} · order ${order.number}`,
-            amount: order.amount_due,
-            currency: order.currency,
-            customerEmail: registration?.email,
-            successUrl: `${deps.publicUrl}/payments/return?order=${encodeURIComponent(order.number)}&status=paid`,
-            cancelUrl: `${deps.publicUrl}/payments/return?order=${encodeURIComponent(order.number)}&status=cancelled`,
-          });
-          await db.query('update orders set checkout_session_id = $2, checkout_url = $3 where id = $1', [order.id, session.sessionId, session.url]);
+          await checkout.open(order);
         } catch (err) {
-          deps.logger.error({ err, orderId: order.id }, 'checkout session could not be created');
-          await db.transaction(async (tx) => {
-            await setOrderStatus(tx, order.id, 'cancelled', clock.now());
-            await restoreCredit(tx, order, clock.now());
-          });
-          throw new AppError('payment_provider_unavailable', 'The card payment page could not be opened. Try again in a minute, or pay by invoice.', 502);
+          await db.transaction((tx) => closeUnpaid(tx, order, 'cancelled', 'checkout_unavailable', clock.now()));
+          throw err;
         }
       }
-      return (await findOrder(db, order.id))!;
+      return { order: (await findOrder(db, order.id))!, reused: false };
+    },
+
+    /** "Pay now" on an open card order: its page, or a fresh one when that page expired. */
+    async payNow(orderId: string): Promise<OrderRow> {
+      const order = await findOrder(db, orderId);
+      if (!order) throw notFound('No such order.');
+      if (order.method !== 'card' || !['awaiting_payment', 'partially_paid'].includes(order.status)) {
+        throw new AppError('order_not_payable', `Order ${order.number} cannot be paid by card now (it is ${order.status.replace('_', ' ')}); place a new order.`, 409);
+      }
+      return checkout.ensureOpen(order);
     },
 
     /** Refunds: one per request, card ones through the provider, bank ones in the operator's queue (see refunds.ts). */
@@ -193,15 +229,13 @@ export function createPaymentsService(deps: PaymentsDeps) {
     /** Unpaid card orders after 3 days and invoices at their due date (run by the schedule). */
     async expireOverdue(): Promise<number> {
       const at = clock.now();
-      return db.transaction(async (tx) => {
+      const expired = await db.transaction(async (tx) => {
         const due = await tx.query<OrderRow>(`select * from orders where status in ('awaiting_payment', 'partially_paid') and expires_at <= $1 for update`, [at]);
-        for (const order of due) {
-          await setOrderStatus(tx, order.id, 'expired', at);
-          await restoreCredit(tx, order, at);
-          await recordAudit(tx, { accountId: order.account_id, actor: 'system', action: 'order.expired', details: { orderId: order.id }, at });
-        }
-        return due.length;
+        for (const order of due) await closeUnpaid(tx, order, 'expired', 'unpaid', at);
+        return due;
       });
+      for (const order of expired) await checkout.close(order);
+      return expired.length;
     },
   };
 }

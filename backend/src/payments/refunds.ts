@@ -7,7 +7,8 @@ import type { Db, Queryable } from '../store/db';
 import { cardRefundSucceeded, findOrder, insertRefund, leaseCardRefund, markRefundSent, releaseCardRefund, paymentsOf, pendingCardRefunds, refundsOf, setOrderStatus, type OrderRow } from './order-store';
 import type { PaymentProvider } from './payment-provider';
 
-export type RefundReason = 'overpaid_over_10_percent' | 'delay_refund' | 'claim_upheld' | 'operator';
+/** `order_closed`: a card payment that arrived after its order closed goes back to the card (SPEC §4.3). */
+export type RefundReason = 'overpaid_over_10_percent' | 'delay_refund' | 'claim_upheld' | 'operator' | 'order_closed';
 
 /** A card refund asked for by a sender that then vanished (a crash mid-call) is asked for again after this; the idempotency key makes it the same refund. */
 const LEASE_MS = 5 * 60_000;
@@ -23,16 +24,20 @@ const LEASE_MS = 5 * 60_000;
 export function createRefunds(deps: { db: Db; clock: Clock; ids: IdGenerator; logger: Logger; provider: PaymentProvider }) {
   const { db, clock } = deps;
 
-  /** Records `amount` back to the order's payments, oldest first. The caller holds the order's lock. */
-  async function record(tx: Queryable, order: OrderRow, amount: number, reason: RefundReason, request: string, at: Date): Promise<{ received: number; refunded: number }> {
+  /**
+   * Records `amount` back to the order's payments, oldest first, or to the one payment `paymentId`.
+   * The caller holds the order's lock.
+   */
+  async function record(tx: Queryable, order: OrderRow, amount: number, reason: RefundReason, request: string, at: Date, paymentId?: string): Promise<{ received: number; refunded: number }> {
     const payments = (await paymentsOf(tx, order.id)).filter((p) => p.provider !== 'credit');
+    const from = paymentId ? payments.filter((p) => p.id === paymentId) : payments;
     const earlier = await refundsOf(tx, order.id);
-    const refundedOf = (paymentId: string) => earlier.filter((r) => r.payment_id === paymentId).reduce((s, r) => s + r.amount, 0);
+    const refundedOf = (id: string) => earlier.filter((r) => r.payment_id === id).reduce((s, r) => s + r.amount, 0);
     const received = payments.reduce((s, p) => s + p.amount, 0);
     const refunded = earlier.reduce((s, r) => s + r.amount, 0);
     if (amount > received - refunded) throw badRequest('refund_too_large', `At most ${received - refunded} can still be refunded on order ${order.number}.`);
     let left = amount;
-    for (const payment of payments) {
+    for (const payment of from) {
       const part = Math.min(left, payment.amount - refundedOf(payment.id));
       if (part <= 0) continue;
       await insertRefund(tx, {

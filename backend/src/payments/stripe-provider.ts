@@ -31,11 +31,23 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
           success_url: input.successUrl,
           cancel_url: input.cancelUrl,
         },
-        // A retried create never makes a second session for the same order and amount.
-        { idempotencyKey: `checkout-${input.orderId}-${input.amount}` },
+        // A retried create never makes a second session for the same order and amount; a page that
+        // replaces an expired one is another request (Stripe keeps keys 24 h, as long as a page lives).
+        { idempotencyKey: `checkout-${input.orderId}-${input.amount}${input.replaces ? `-after-${input.replaces}` : ''}` },
       );
       if (!session.url) throw new Error('Stripe returned a checkout session without a URL');
       return { sessionId: session.id, url: session.url };
+    },
+
+    async checkoutStatus(sessionId) {
+      const { status } = await stripe.checkout.sessions.retrieve(sessionId);
+      if (status === 'open') return 'open';
+      return status === 'complete' ? 'complete' : 'expired';
+    },
+
+    async expireCheckout(sessionId) {
+      const session = await stripe.checkout.sessions.retrieve(sessionId);
+      if (session.status === 'open') await stripe.checkout.sessions.expire(sessionId);
     },
 
     async refund(input) {

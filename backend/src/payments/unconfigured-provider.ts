@@ -6,6 +6,11 @@ export const unconfiguredProvider: PaymentProvider = {
   createCheckout: async () => {
     throw new AppError('card_payments_unavailable', 'Card payment is not set up for this Wabridge installation; pay by invoice.', 503);
   },
+  checkoutStatus: async () => {
+    throw new AppError('card_payments_unavailable', 'Card payment is not set up for this Wabridge installation; pay by invoice.', 503);
+  },
+  // Without a provider there is no page to close.
+  expireCheckout: async () => undefined,
   refund: async () => {
     throw new AppError('card_payments_unavailable', 'Card refunds are not set up for this Wabridge installation.', 503);
   },

@@ -57,6 +57,7 @@ export function createApiClient(options: ApiClientOptions) {
     orderQuote: (q: Pick<CreateOrderInput, 'action' | 'plan' | 'currency'>) =>
       request(OrderQuote, { method: 'GET', url: `/api/v1/orders/quote?${new URLSearchParams(q).toString()}` }),
     createOrder: (input: CreateOrderInput) => request(OrderView, { method: 'POST', url: '/api/v1/orders', data: input }),
+    payNow: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/checkout`, data: {} }),
     fileClaim: (orderId: string, input: FileClaimInput) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/claims`, data: input }),
     delayRefund: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/delay-refund`, data: {} }),
     numbers: () => request(NumberList, { method: 'GET', url: '/api/v1/numbers' }),

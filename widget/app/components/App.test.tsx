@@ -164,4 +164,42 @@ describe('the widget app', () => {
     await vi.waitFor(() => expect(opened).toEqual(['https://pay.example/cs_1']));
     expect(received.find((r) => r.path === '/api/v1/orders')?.body).toEqual({ action: 'buy', plan: 'user', currency: 'USD', method: 'card' });
   });
+
+  it('when the admin asks to buy again while an order is unpaid, then that order is shown with Pay now instead of a second one, and a different order warns that it replaces it', async () => {
+    const unpaid = { ...paidOrder, id: 'ord-2', number: 'WB-2026-001002', status: 'awaiting_payment' as const, amountReceived: 0, paidAt: null, activatedAt: null, claimWindow: null, canTerminate: false, checkoutUrl: 'https://pay.example/cs_old' };
+    server.use(
+      http.get(`${API}/api/v1/account-admin`, () => HttpResponse.json({ ...accountAdmin, mayOrder: { allowed: true } })),
+      http.get(`${API}/api/v1/orders`, () => HttpResponse.json(orderList([unpaid]))),
+      // The backend answers the same order asked again with the open one (200), not a new one.
+      http.post(`${API}/api/v1/orders`, () => HttpResponse.json(unpaid, { status: 200 })),
+      http.post(`${API}/api/v1/orders/ord-2/checkout`, async ({ request }) => {
+        received.push({ method: 'POST', path: new URL(request.url).pathname, authorization: request.headers.get('authorization'), body: await request.json() });
+        return HttpResponse.json({ ...unpaid, checkoutUrl: 'https://pay.example/cs_fresh' });
+      }),
+    );
+    const opened: string[] = [];
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', openTab: (url) => opened.push(url), createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
+    const block = () => root.querySelector('[data-testid="open-order"]');
+    await vi.waitFor(() => expect(block()?.textContent).toContain('Order WB-2026-001002 is waiting for payment ($9.00).'));
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="order-price"]')).not.toBeNull());
+    expect(root.querySelector('[data-testid="replaces-open-order"]')).toBeNull();
+
+    root.querySelector<HTMLButtonElement>('[data-testid="place-order"]')!.click();
+    await vi.waitFor(() => expect(block()?.textContent).toContain('You have already ordered this.'));
+    expect(opened).toEqual(['https://pay.example/cs_old']);
+    expect(root.querySelectorAll('[data-testid="order"]')).toHaveLength(1);
+
+    // Pay now asks the backend, which opens a fresh page when the old one expired.
+    block()!.querySelector<HTMLButtonElement>('[data-testid="pay-open-order"]')!.click();
+    await vi.waitFor(() => expect(opened).toEqual(['https://pay.example/cs_old', 'https://pay.example/cs_fresh']));
+    expect(received.find((r) => r.path === '/api/v1/orders/ord-2/checkout')?.body).toEqual({});
+
+    const currency = root.querySelector<HTMLSelectElement>('[data-testid="buy-panel"] select[name="currency"]')!;
+    currency.value = 'EUR';
+    currency.dispatchEvent(new Event('change', { bubbles: true }));
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="replaces-open-order"]')?.textContent).toBe('Placing this order cancels order WB-2026-001002: its payment page can no longer be used.'));
+    expect(block()?.textContent).not.toContain('You have already ordered this.');
+  });
 });

@@ -14,6 +14,7 @@ export function BuyPanel({ orders, licence, admin, t, language }: { orders: Orde
   }, [orders, paid]);
   const mayOrder = admin.admin.value?.mayOrder;
   const quote = orders.quote.value;
+  const open = orders.open.value;
   const select = (name: string, value: string, options: [string, string][], onChange: (v: string) => void) => (
     <label>
       {t(`buy.${name}`)}
@@ -42,6 +43,26 @@ export function BuyPanel({ orders, licence, admin, t, language }: { orders: Orde
           {quote.unusedValue ? ` ${t('buy.upgrade_credit', { days: quote.remainingDays ?? 0, amount: formatMoney(quote.unusedValue, quote.currency, language) })}` : ''}
           {quote.creditApplied ? ` ${t('buy.credit_applied', { amount: formatMoney(quote.creditApplied, quote.currency, language) })}` : ''}
         </p>
+      )}
+      {open && (
+        <div class="wb-warning" role="status" data-testid="open-order" data-number={open.number}>
+          <p>
+            {orders.returned.value === open.number ? `${t('buy.already_ordered')} ` : ''}
+            {t('buy.open_order', { number: open.number, amount: formatMoney(open.amountDue - open.amountReceived, open.currency, language) })}{' '}
+            {open.method === 'card' ? (
+              <button type="button" data-testid="pay-open-order" disabled={orders.busy.value} onClick={() => void orders.payNow(open.id)}>
+                {t('orders.pay_now')}
+              </button>
+            ) : (
+              open.invoiceUrl && (
+                <a href={open.invoiceUrl} target="_blank" rel="noopener">
+                  {t('orders.invoice')}
+                </a>
+              )
+            )}
+          </p>
+          {!orders.sameAsOpen.value && <p data-testid="replaces-open-order">{t('buy.replaces_open', { number: open.number })}</p>}
+        </div>
       )}
       {orders.error.value && <p class="wb-error" role="alert">{orders.error.value}</p>}
       <button type="button" data-testid="place-order" disabled={orders.busy.value || !quote || (mayOrder && !mayOrder.allowed)} onClick={() => void orders.place()}>

@@ -45,9 +45,10 @@ function Order({ order: o, orders, t, language, support }: { order: OrderView; o
       )}
       <p class="wb-links">
         {o.checkoutUrl && (
-          <a href={o.checkoutUrl} target="_blank" rel="noopener">
+          // Through the backend: a card page expires after a day and "Pay now" then opens a fresh one.
+          <button type="button" data-testid="pay-now" disabled={orders.busy.value} onClick={() => void orders.payNow(o.id)}>
             {t('orders.pay_now')}
-          </a>
+          </button>
         )}{' '}
         {o.invoiceUrl && (
           <a href={o.invoiceUrl} target="_blank" rel="noopener" data-testid="invoice-link">
@@ -59,6 +60,7 @@ function Order({ order: o, orders, t, language, support }: { order: OrderView; o
         {o.history.map((h, i) => (
           <li key={i}>
             {formatDate(h.at, language, undefined, true)} · {t(`orders.history.${h.event}`, { reference: h.detail ?? '' })}
+            {h.why ? ` (${t(`orders.why.${h.why}`)})` : ''}
             {h.amount !== null ? ` · ${money(h.amount)}` : ''}
           </li>
         ))}

@@ -1,9 +1,19 @@
-import { signal } from '@preact/signals';
-import type { CreateOrderInput, FileClaimInput, OrderList, OrderQuote } from '../../../contract/orders';
+import { computed, signal } from '@preact/signals';
+import type { CreateOrderInput, FileClaimInput, OrderList, OrderQuote, OrderView } from '../../../contract/orders';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';
 
 type Draft = Pick<CreateOrderInput, 'action' | 'plan' | 'currency' | 'method'>;
+
+/** The order still waiting for money (the backend keeps at most one per account). */
+export function openOrder(list: OrderList | null): OrderView | null {
+  return list?.orders.find((o) => o.status === 'awaiting_payment' || o.status === 'partially_paid') ?? null;
+}
+
+/** Whether placing the draft asks again for the open order (the backend then returns it) rather than replacing it. */
+export function asksForOpenOrder(open: OrderView | null, draft: Draft, quote: OrderQuote | null): boolean {
+  return Boolean(open && quote && open.kind === quote.kind && open.plan === draft.plan && open.currency === draft.currency && open.method === draft.method);
+}
 
 /** The admin's orders: pricing a purchase, paying it, and the 10-day actions on paid orders. */
 export function createOrdersModel(deps: { api: ApiClient; openTab: (url: string) => void; onPaid?: () => void }) {
@@ -12,6 +22,10 @@ export function createOrdersModel(deps: { api: ApiClient; openTab: (url: string)
   const quote = signal<OrderQuote | null>(null);
   const error = signal<string | null>(null);
   const busy = signal(false);
+  const open = computed(() => openOrder(list.value));
+  const sameAsOpen = computed(() => asksForOpenOrder(open.value, draft.value, quote.value));
+  /** Set when asking for an order returned the one already open: the panel says so instead of a second order appearing. */
+  const returned = signal<string | null>(null);
 
   const failed = (err: unknown) => {
     error.value = isApiError(err) ? err.message : String(err);
@@ -57,18 +71,34 @@ export function createOrdersModel(deps: { api: ApiClient; openTab: (url: string)
     quote,
     error,
     busy,
+    open,
+    sameAsOpen,
+    returned,
     load,
     reprice,
     async change(patch: Partial<Draft>) {
       draft.value = { ...draft.value, ...patch };
+      returned.value = null;
       await reprice();
     },
-    /** Creates the order and opens the card page or the invoice in a new tab (the widget lives in an iframe). */
+    /**
+     * Creates the order (or gets back the open one when it is the same) and opens the card page or the
+     * invoice in a new tab (the widget lives in an iframe). A different order replaces the open one.
+     */
     async place() {
+      const before = open.value?.id;
       const order = await act(() => deps.api.createOrder(draft.value));
       if (!order) return;
+      returned.value = order.id === before ? order.number : null;
       const url = order.checkoutUrl ?? order.invoiceUrl;
       if (url) deps.openTab(url);
+      await load();
+    },
+    /** "Pay now": the order's card page, opened afresh by the backend when the old one expired. */
+    async payNow(orderId: string) {
+      const order = await act(() => deps.api.payNow(orderId));
+      if (!order) return;
+      if (order.checkoutUrl) deps.openTab(order.checkoutUrl);
       await load();
     },
     async fileClaim(orderId: string, input: FileClaimInput) {
