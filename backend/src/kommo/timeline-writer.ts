@@ -3,8 +3,12 @@ import type { Clock } from '../clock';
 import type { Db, Queryable } from '../store/db';
 import { createPacer, type Pacer } from '../whatsapp/pacer';
 
-/** One per process: Kommo allows 7 requests per second per account; we keep to 6. */
-export const createKommoPacer = () => createPacer(6, { concurrency: 1 });
+/**
+ * One per process: Kommo allows 7 requests per second per account; we keep to 5, leaving room for
+ * the two calls an install makes before the account is ours to pace (the account and its installing
+ * user), which otherwise pushed a busy first second to Kommo's 429.
+ */
+export const createKommoPacer = () => createPacer(5, { concurrency: 1 });
 import type { KommoAccess } from './kommo-access';
 import type { KommoApi, KommoNote } from './kommo-api';
 
