@@ -94,10 +94,15 @@ export async function checkWebhookUrl(raw: string, policy: WebhookTargetPolicy):
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) return addressAllowed(host, policy) ? null : 'the address is not a public one';
   let addresses: string[];
+  let timer: NodeJS.Timeout | undefined;
   try {
-    addresses = await (policy.resolve ?? resolveAll)(host);
+    // A resolver that does not answer must not hold the admin's save: each connection checks again.
+    const gaveUp = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('resolver timed out')), 3000)));
+    addresses = await Promise.race([(policy.resolve ?? resolveAll)(host), gaveUp]);
   } catch {
     return null;
+  } finally {
+    clearTimeout(timer);
   }
   return addresses.every((a) => addressAllowed(a, policy)) ? null : 'the name resolves to an address that is not a public one';
 }
