@@ -1,5 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+// Most of a test's time is spent waiting on a store (PGlite's WASM, a PostgreSQL round trip) or on a
+// socket, so unit files run three at a time even on two cores. The reliability project runs after
+// them, one file at a time: its soak and crash tests measure a real process under load and must not
+// share the machine with the rest of the suite.
+const UNIT_WORKERS = Number(process.env.VITEST_WORKERS ?? 3);
+
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
@@ -13,6 +19,8 @@ export default defineConfig({
           exclude: ['backend/test/reliability/**', '**/node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          maxWorkers: UNIT_WORKERS,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -24,6 +32,8 @@ export default defineConfig({
           include: ['backend/test/reliability/**/*.test.ts'],
           testTimeout: 420_000,
           hookTimeout: 60_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -34,6 +44,8 @@ export default defineConfig({
           // The loader's iframes point at our backend; the tests play that side themselves.
           environmentOptions: { happyDOM: { settings: { disableIframePageLoading: true } } },
           include: ['widget/**/*.test.{ts,tsx}'],
+          maxWorkers: UNIT_WORKERS,
+          sequence: { groupOrder: 0 },
         },
       },
     ],
