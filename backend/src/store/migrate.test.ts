@@ -28,6 +28,21 @@ for (const kind of storeKinds()) {
       for (let i = 0; i < 8; i++) expect(await read()).toEqual([{ id: 1, name: 'one', note: 'added' }]);
     });
 
+    it('when a table changes under a query already run and the query runs again inside a transaction, then the transaction still commits, with the new column', async () => {
+      db = await openTestStore(kind);
+      await db.exec(`create table later_changed_tx (id int primary key, name text); insert into later_changed_tx values (1, 'one')`);
+      const read = (q: Pick<Db, 'query'>) => q.query<Record<string, unknown>>('select * from later_changed_tx where id = $1', [1]);
+      await Promise.all(Array.from({ length: 8 }, () => db.transaction((tx) => read(tx))));
+      await db.exec(`alter table later_changed_tx add column note text default 'added'`);
+      for (let i = 0; i < 8; i++) {
+        const rows = await db.transaction(async (tx) => {
+          await tx.query('update later_changed_tx set name = $1 where id = $2', [`v${i}`, 1]);
+          return read(tx);
+        });
+        expect(rows).toEqual([{ id: 1, name: `v${i}`, note: 'added' }]);
+      }
+    });
+
     it('when a migration fails, then its changes are rolled back and it is not recorded', async () => {
       db = await openTestStore(kind);
       const broken = [{ version: 900, name: 'broken', sql: 'create table half_made (id int); select no_such_function();' }];

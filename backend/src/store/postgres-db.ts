@@ -9,15 +9,18 @@ export interface PostgresOptions {
   max?: number;
 }
 
-/**
- * Statements with parameters are prepared once per connection and then only bound and run: for the
- * small, hot queries of the widget API, parsing and planning were a large share of PostgreSQL's work.
- * Named by a hash of their text (and a generation, moved on when a schema change invalidates them).
- */
-let generation = 0;
-const statementName = (sql: string) => `w${generation}_${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`;
+/** "cached plan must not change result type": a migration changed a table under a prepared statement. */
+const planChanged = (err: unknown) => (err as { code?: string } | null)?.code === '0A000';
 
 export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
+  /**
+   * Statements with parameters are prepared once per connection and then only bound and run: for the
+   * small, hot queries of the widget API, parsing and planning were a large share of PostgreSQL's work.
+   * Named by a hash of their text and a generation, moved on when a schema change (perhaps another
+   * instance's migration) invalidates them: every statement is then prepared again under new names.
+   */
+  let generation = 0;
+  const statementName = (sql: string) => `w${generation}_${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
@@ -29,17 +32,19 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
   if (options.schema) {
     await pool.query(`create schema if not exists "${options.schema}"`);
   }
-  const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
+  // Outside a transaction the failed statement is simply run again under its new name; inside one the
+  // error has aborted the transaction, so it is passed up and `transaction` runs the whole of it again.
+  const wrap = (q: pg.Pool | pg.PoolClient, inTransaction: boolean): Queryable => ({
     async query<T>(sql: string, params: unknown[] = []) {
       // Long texts are the generated ones (a multi-row insert of n rows): not worth keeping prepared.
       if (!params.length || sql.length > 2000) return (await q.query(sql, params)).rows as T[];
+      const name = statementName(sql);
       try {
-        return (await q.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
+        return (await q.query({ name, text: sql, values: params })).rows as T[];
       } catch (err) {
-        if ((err as { code?: string }).code !== '0A000') throw err;
-        // "cached plan must not change result type": a migration (perhaps another instance's) changed
-        // a table under a prepared statement. Every statement is prepared again under new names.
-        generation++;
+        if (!planChanged(err)) throw err;
+        if (name === statementName(sql)) generation++;
+        if (inTransaction) throw err;
         return (await q.query({ name: statementName(sql), text: sql, values: params })).rows as T[];
       }
     },
@@ -82,28 +87,38 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
   }
   const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+  async function runTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    // A checked-out connection that drops emits 'error' on the client itself: caught here, the
+    // query in flight fails with it, and the connection is discarded below.
+    const dropped = (err: Error) => (broken = err);
+    client.on('error', dropped);
+    try {
+      await client.query('begin');
+      const value = await fn(wrap(client, true));
+      await client.query('commit');
+      return value;
+    } catch (error) {
+      await client.query('rollback').catch((e: Error) => (broken = e));
+      throw error;
+    } finally {
+      // A connection that dropped or could not even roll back is not given back to the pool.
+      client.off('error', dropped);
+      client.release(broken);
+    }
+  }
+
   return {
     kind: 'postgres',
-    ...wrap(pool),
+    ...wrap(pool, false),
     async transaction(fn) {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      // A checked-out connection that drops emits 'error' on the client itself: caught here, the
-      // query in flight fails with it, and the connection is discarded below.
-      const dropped = (err: Error) => (broken = err);
-      client.on('error', dropped);
       try {
-        await client.query('begin');
-        const value = await fn(wrap(client));
-        await client.query('commit');
-        return value;
-      } catch (error) {
-        await client.query('rollback').catch((e: Error) => (broken = e));
-        throw error;
-      } finally {
-        // A connection that dropped or could not even roll back is not given back to the pool.
-        client.off('error', dropped);
-        client.release(broken);
+        return await runTransaction(fn);
+      } catch (err) {
+        // Rolled back, nothing of it kept: run once more, with statements prepared afresh.
+        if (!planChanged(err)) throw err;
+        return runTransaction(fn);
       }
     },
     async listen(channel, onPayload) {
