@@ -47,6 +47,7 @@ import { createAudienceReader } from './broadcasts/audience';
 import { createBroadcastEngine } from './broadcasts/broadcast-engine';
 import { broadcastWebhookHooks } from './broadcasts/broadcast-events';
 import { broadcastRoutes } from './broadcasts/broadcast-routes';
+import { createBroadcastReports } from './broadcasts/broadcast-reports';
 import { createBroadcastService } from './broadcasts/broadcast-service';
 import { apiKeyAuth, createApiKeys, createKeyRateLimiter } from './public-api/api-keys';
 import { isPublicRoute } from './public-api/openapi';
@@ -275,7 +276,7 @@ export function createApp(deps: AppDeps) {
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
-  api.use(broadcastRoutes({ broadcasts, idempotency }));
+  api.use(broadcastRoutes({ broadcasts, idempotency, reports: createBroadcastReports({ db }) }));
   api.use(publicApiRoutes({ chat, apiKeys, licences, webhooks, idempotency }));
   api.use(chatRoutes({ numbers, chat, licences, live, templates, logger }));
   api.use(orderRoutes({ db, clock, payments, actions: orderActions, licences, supportEmail: deps.supportEmail, invoiceUrl: links.url }));

@@ -2,12 +2,13 @@ import { Router } from 'express';
 import { BroadcastIdParams, CreateBroadcastInput, LaunchInput } from '../../../contract/broadcasts';
 import { NumberIdParams } from '../../../contract/whatsapp';
 import { sessionOf } from '../auth/require-session';
+import type { BroadcastReports } from './broadcast-reports';
 import { parse } from '../http/parse';
 import type { Idempotency } from '../public-api/idempotency';
 import type { BroadcastService } from './broadcast-service';
 
 /** Broadcasts of the session's account: drafts with their dry run, launch, and the controls (SPEC §6). */
-export function broadcastRoutes(deps: { broadcasts: BroadcastService; idempotency: Idempotency }): Router {
+export function broadcastRoutes(deps: { broadcasts: BroadcastService; idempotency: Idempotency; reports: BroadcastReports }): Router {
   const router = Router();
   const { broadcasts } = deps;
 
@@ -29,6 +30,16 @@ export function broadcastRoutes(deps: { broadcasts: BroadcastService; idempotenc
   router.get('/broadcasts/:broadcastId', async (req, res) => {
     const { broadcastId } = parse(BroadcastIdParams, req.params, 'params');
     res.json(await broadcasts.view(sessionOf(res).accountId, broadcastId));
+  });
+  // The report of every recipient (SPEC §6), as a CSV download.
+  router.get('/broadcasts/:broadcastId/report.csv', async (req, res) => {
+    const { broadcastId } = parse(BroadcastIdParams, req.params, 'params');
+    const report = await deps.reports.open(sessionOf(res), broadcastId);
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="broadcast-report.csv"; filename*=UTF-8''${encodeURIComponent(report.fileName)}`);
+    res.setHeader('cache-control', 'no-store');
+    for await (const chunk of report.chunks) res.write(chunk);
+    res.end();
   });
   router.post('/broadcasts/:broadcastId/launch', async (req, res) => {
     const { accountId, userId } = sessionOf(res);
