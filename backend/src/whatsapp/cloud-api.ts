@@ -2,6 +2,8 @@
 export interface CloudApi {
   /** Reads a phone number with the given token: proves both are real before we save them. */
   getPhoneNumber(phoneNumberId: string, token: string): Promise<{ id: string; displayPhoneNumber: string; verifiedName?: string; dailyLimit?: number }>;
+  /** The phone-number ids of a WhatsApp Business Account, as the token may read them. */
+  listWabaPhoneNumbers(wabaId: string, token: string): Promise<string[]>;
   send(phoneNumberId: string, token: string, message: OutboundMessage): Promise<{ wamid: string; waId: string }>;
   listTemplates(wabaId: string, token: string): Promise<CloudTemplate[]>;
   /** Tells the customer their message was read (blue ticks). */
