@@ -100,7 +100,8 @@ export function createCloudApiHttp(options: { base: string; http?: AxiosInstance
       const form = new FormData();
       form.append('messaging_product', 'whatsapp');
       form.append('type', file.mimeType);
-      form.append('file', new Blob([new Uint8Array(file.bytes)], { type: file.mimeType }), file.filename);
+      // axios streams a Blob part from its source (blob.stream()): a file-backed Blob is never read whole.
+      form.append('file', file.content.type ? file.content : file.content.slice(0, file.content.size, file.mimeType), file.filename);
       const uploaded = await call(z.object({ id: z.string() }), () =>
         http.post(`${base}/${encodeURIComponent(phoneNumberId)}/media`, form, { headers: { Authorization: `Bearer ${token}` }, maxBodyLength: Infinity }),
       );

@@ -10,8 +10,8 @@ export interface CloudApi {
   markRead(phoneNumberId: string, token: string, wamid: string): Promise<void>;
   /** Downloads media a customer sent (the URL Meta gives lives 5 minutes, so it is asked for each time). */
   downloadMedia(mediaId: string, token: string): Promise<{ bytes: Buffer; mimeType: string }>;
-  /** Uploads a file for sending; the id is valid for 30 days. */
-  uploadMedia(phoneNumberId: string, token: string, file: { bytes: Buffer; mimeType: string; filename: string }): Promise<{ id: string }>;
+  /** Uploads a file for sending (read from `content` as it is sent, e.g. a Blob backed by a file); the id is valid for 30 days. */
+  uploadMedia(phoneNumberId: string, token: string, file: { content: Blob; mimeType: string; filename: string }): Promise<{ id: string }>;
 }
 
 export interface CloudTemplate {
