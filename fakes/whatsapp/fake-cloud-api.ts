@@ -166,8 +166,11 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     if (!type.startsWith('multipart/form-data') || !boundary || field('messaging_product') !== 'whatsapp' || !fileType) {
       return graphError(res, 400, 100, 'Invalid parameter', 'Upload needs multipart file, type and messaging_product=whatsapp.');
     }
+    // The file part's own bytes: from the end of its headers to the next boundary (Meta reports file_size).
+    const start = text.indexOf('\r\n\r\n', text.indexOf('name="file"')) + 4;
+    const size = text.indexOf(`\r\n--${boundary}`, start) - start;
     const id = String(1_000_000_000_000 + media.size + 1);
-    media.set(id, { phoneNumberId: n.phoneNumberId, mimeType: fileType, size: raw.length });
+    media.set(id, { phoneNumberId: n.phoneNumberId, mimeType: fileType, size });
     res.json({ id });
   });
 
