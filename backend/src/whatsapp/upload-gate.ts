@@ -19,7 +19,7 @@ export interface ReceivedFile {
  * What an upload may cost (SPEC §8: limits are explicit; issue #15 item 5). A file is checked against its
  * kind's limit from the declared Content-Length before a byte of it is read; a body without one (chunked)
  * is read until the kind's limit and cut there. Bodies are streamed to a temporary file, never held in
- * memory, and sent on to Meta from that file (decision 016 says why not straight to Meta). An account has
+ * memory, and sent on to Meta from that file (decision 010 says why not straight to Meta). An account has
  * a few uploads in flight at once, and the instance a bounded number of bytes on disk in all.
  */
 export function uploadGate(options: { perAccount?: number; totalBytes?: number; dir?: string } = {}) {
