@@ -34,7 +34,7 @@ export function uploadGate(options: { perAccount?: number; totalBytes?: number; 
     async (req, res, next) => {
       const kind = kindOf(req.query);
       const declared = req.header('content-length');
-      if (declared !== undefined && !/^\d{1,12}$/.test(declared)) return next(badRequest('invalid_content_length', 'The Content-Length is not a number of bytes.'));
+      if (declared !== undefined && !/^\d{1,12}$/.test(declared)) return next(badRequest('invalid_request_size', 'The Content-Length is not a number of bytes.'));
       const size = declared === undefined ? undefined : Number(declared);
       const mimeType = req.header('content-type') ?? '';
       // Without a Content-Length only the type is checked now; the size is checked as the body arrives.
