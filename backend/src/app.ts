@@ -14,7 +14,7 @@ import type { BackgroundTasks } from './background-tasks';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import type { SecretBox } from './crypto/secret-box';
-import { healthRoutes } from './health/health-routes';
+import { healthRoutes, metricsApp } from './health/health-routes';
 import { createLiveEvents } from './live/live-events';
 import { corsPolicy } from './http/cors-policy';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware';
@@ -75,6 +75,8 @@ export interface AppDeps {
   box: SecretBox;
   /** Signs our widget session tokens. */
   sessionKey: Uint8Array;
+  /** Signs invoice links: a key of its own, so nothing signed for one use is accepted for the other. */
+  invoiceKey: Uint8Array;
   kommo: KommoApi;
   /** The card payment provider (Stripe, or the fake Stripe in tests and the demo). */
   payments: PaymentProvider;
@@ -111,7 +113,7 @@ export function createApp(deps: AppDeps) {
   const licences = createLicenceService({ db, clock, ids: deps.ids, prices: config.prices, logger });
   const registrations = createRegistrationService({ db, clock });
   const privacy = createPrivacyService({ db, clock, logger });
-  const links = invoiceLinks(deps.sessionKey, config.publicUrl);
+  const links = invoiceLinks(deps.invoiceKey, config.publicUrl);
   const payments = createPaymentsService({
     db,
     clock,
@@ -253,7 +255,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/v1/broadcasts', express.json({ limit: '4mb' }));
   app.use(express.json({ limit: config.bodyLimit }));
 
-  app.use(healthRoutes({ db, metrics: deps.metrics }));
+  app.use(healthRoutes({ db, metrics: deps.metrics, metricsAccess: config.metrics }));
   app.use(apiDocsRoutes({ publicUrl: config.publicUrl }));
   app.use('/kommo', kommoRoutes(installs, { now: () => clock.now().getTime() }));
   app.use('/kommo', digitalPipelineRoutes(digitalPipeline));
@@ -287,5 +289,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
+  return { app, metricsApp: metricsApp(deps.metrics, config.metrics, logger), broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
 }

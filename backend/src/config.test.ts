@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, decodeKey, parseEnv } from './config';
+import { ConfigError, decodeKey, metricsAccess, parseEnv } from './config';
 
 describe('configuration from the environment', () => {
   it('when nothing is set, then the demo defaults apply', () => {
@@ -38,6 +38,19 @@ describe('configuration from the environment', () => {
       expect(parseEnv({ ...env, DEMO: '1' }).KOMMO_CLIENT_ID).toBeUndefined();
     }
     expect(() => parseEnv({ DEMO: 'yes' })).toThrow('DEMO');
+  });
+
+  it('when metrics are not configured in production, then they are not served on the public port; a token or their own port serves them', () => {
+    const production = { NODE_ENV: 'production', KOMMO_CLIENT_ID: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21', KOMMO_CLIENT_SECRET: 'x'.repeat(20), PUBLIC_URL: 'https://w.example', ENCRYPTION_KEY: 'ab'.repeat(32), WHATSAPP_APP_SECRET: 'a', WHATSAPP_VERIFY_TOKEN: 'b' };
+    const token = 'metrics-token-0123456789abcdef';
+    expect(metricsAccess(parseEnv(production), false)).toEqual({ token: undefined, publicListener: false });
+    expect(metricsAccess(parseEnv({ ...production, METRICS_TOKEN: token }), false)).toEqual({ token, publicListener: true });
+    expect(metricsAccess(parseEnv({ ...production, METRICS_PORT: '9464' }), false)).toEqual({ token: undefined, publicListener: false });
+    expect(parseEnv({ ...production, METRICS_PORT: '9464' })).toMatchObject({ METRICS_PORT: 9464, METRICS_HOST: '127.0.0.1' });
+    // The demo (on loopback unless HOST says otherwise) serves them openly.
+    expect(metricsAccess(parseEnv({}), true)).toEqual({ token: undefined, publicListener: true });
+    expect(() => parseEnv({ METRICS_TOKEN: 'short' })).toThrow('METRICS_TOKEN');
+    expect(() => parseEnv({ METRICS_PORT: '3000' })).toThrow('METRICS_PORT');
   });
 
   it('when the key is given as hex or base64, then it decodes to the same 32 bytes', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MetricsAccess } from './health/health-routes';
 import { PriceList } from './licensing/plans';
 
 const SellerSchema = z.object({ name: z.string().min(1), address: z.string().min(1), taxId: z.string().min(1), email: z.email(), bank: z.string().min(1) });
@@ -57,6 +58,14 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   OPERATOR_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  /** The bearer token that reads GET /metrics; without it (or METRICS_PORT), production serves no metrics. */
+  METRICS_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  /** Serves GET /metrics on a listener of its own (METRICS_HOST:METRICS_PORT) instead of the public one. */
+  METRICS_PORT: optionalText
+    .pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number').optional())
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .pipe(z.number().max(65535, 'must be a port number').optional()),
+  METRICS_HOST: optionalText.transform((v) => v ?? '127.0.0.1'),
   SUPPORT_EMAIL: optionalText.pipe(z.email('must be an email address').optional()),
   SELLER: jsonEnv(SellerSchema, 'must be {name, address, taxId, email, bank}'),
   PRICE_LIST: jsonEnv(PriceList, 'must be a price list'),
@@ -89,6 +98,8 @@ export interface Config {
   prices: PriceList;
   /** The vendor operator's API token; the operator API is closed without one. */
   operatorToken?: string;
+  /** Who may read GET /metrics on the public listener. */
+  metrics: MetricsAccess;
   /** Words a broadcast may not contain, per locale; unset means the defaults. */
   forbiddenWords?: Record<string, string[]>;
 }
@@ -122,10 +133,21 @@ export function parseEnv(env: NodeJS.ProcessEnv): Env {
   if (Boolean(value.STRIPE_SECRET_KEY) !== Boolean(value.STRIPE_WEBHOOK_SECRET)) {
     throw new ConfigError('Invalid configuration:\n  STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together');
   }
+  if (value.METRICS_PORT !== undefined && value.METRICS_PORT === value.PORT) {
+    throw new ConfigError('Invalid configuration:\n  METRICS_PORT: must differ from PORT (metrics get a listener of their own)');
+  }
   if (value.KOMMO_CLIENT_ID && !value.PUBLIC_URL) {
     throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: required when real Kommo credentials are set');
   }
   return value;
+}
+
+/**
+ * Where GET /metrics is served: with METRICS_PORT on its own listener only; otherwise on the public
+ * listener behind METRICS_TOKEN, or openly in the demo. In production with neither, nowhere.
+ */
+export function metricsAccess(env: Pick<Env, 'METRICS_TOKEN' | 'METRICS_PORT'>, demo: boolean): MetricsAccess {
+  return { token: env.METRICS_TOKEN, publicListener: env.METRICS_PORT === undefined && (env.METRICS_TOKEN !== undefined || demo) };
 }
 
 export function decodeKey(text: string): Buffer {

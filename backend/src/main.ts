@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app';
 import { createBackgroundTasks } from './background-tasks';
 import { offsetClock, systemClock } from './clock';
-import { ConfigError, decodeKey, parseEnv, type Config } from './config';
+import { ConfigError, decodeKey, metricsAccess, parseEnv, type Config } from './config';
 import { createSecretBox, deriveKey } from './crypto/secret-box';
 import { DEMO_CLIENT_ID, demoSecrets } from './demo/demo-credentials';
 import { createLogger } from './logger';
@@ -85,6 +85,7 @@ async function main() {
     bodyLimit: '256kb',
     prices: env.PRICE_LIST ?? defaultPriceList,
     operatorToken: env.OPERATOR_TOKEN ?? secrets?.operatorToken,
+    metrics: metricsAccess(env, demo),
     forbiddenWords: env.FORBIDDEN_WORDS,
   };
 
@@ -95,7 +96,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, idempotency, digitalPipeline } = createApp({
+  const { app, metricsApp, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, idempotency, digitalPipeline } = createApp({
     config,
     db,
     clock,
@@ -105,6 +106,7 @@ async function main() {
     tasks,
     box: createSecretBox(deriveKey(masterKey, 'secrets')),
     sessionKey: deriveKey(masterKey, 'session'),
+    invoiceKey: deriveKey(masterKey, 'invoice-links'),
     kommo: createKommoHttpApi({
       clientId: config.kommo.clientId,
       clientSecret: config.kommo.clientSecret,
@@ -133,6 +135,9 @@ async function main() {
   const server = app.listen(env.PORT, env.HOST, () => {
     logger.info({ url: publicUrl, demo: demo ? `${publicUrl}/demo` : undefined }, 'Wabridge is listening');
   });
+  const metricsServer = env.METRICS_PORT === undefined ? undefined : metricsApp.listen(env.METRICS_PORT, env.METRICS_HOST);
+  if (metricsServer) logger.info({ host: env.METRICS_HOST, port: env.METRICS_PORT }, 'metrics are served on their own listener');
+  else if (!config.metrics.publicListener) logger.warn('GET /metrics is not served: set METRICS_TOKEN (bearer token on this port) or METRICS_PORT (a listener of its own)');
   await installs.resumePending();
   await live.start();
   broadcastEngine.start();
@@ -182,6 +187,7 @@ async function main() {
     await live.close();
     server.close();
     server.closeIdleConnections();
+    metricsServer?.close();
     await tasks.idle();
     await fake?.close();
     await fakeStripe?.close();

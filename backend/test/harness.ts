@@ -16,6 +16,7 @@ import { createApp } from '../src/app';
 import { createBackgroundTasks } from '../src/background-tasks';
 import { fixedClock } from '../src/clock';
 import type { Config } from '../src/config';
+import type { MetricsAccess } from '../src/health/health-routes';
 import type { WebhookTargetPolicy } from '../src/public-api/webhook-target';
 import { createSecretBox, deriveKey } from '../src/crypto/secret-box';
 import { randomIds } from '../src/ids';
@@ -46,6 +47,8 @@ export interface TestAppOptions {
   now?: string;
   /** Where outgoing webhooks may go; by default http and loopback too (the tests' receivers listen there). */
   webhookTarget?: WebhookTargetPolicy;
+  /** Who may read /metrics on the app's port; by default anyone, as in the demo. */
+  metrics?: MetricsAccess;
 }
 
 /**
@@ -101,9 +104,10 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     bodyLimit: options.bodyLimit ?? '256kb',
     prices: defaultPriceList,
     operatorToken: OPERATOR_TOKEN,
+    metrics: options.metrics ?? { publicListener: true },
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline } = createApp({
+  const { app, metricsApp, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline } = createApp({
     config,
     db,
     clock,
@@ -113,6 +117,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     tasks,
     box,
     sessionKey: deriveKey(masterKey, 'session'),
+    invoiceKey: deriveKey(masterKey, 'invoice-links'),
     kommo: createKommoHttpApi({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `${server.url}/kommo/install`, apiBase: fake.url }),
     payments: createStripeProvider({ secretKey: STRIPE_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET, apiBase: fakeStripe.url }),
     seller: defaultSeller,
@@ -137,6 +142,10 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
   return {
     url: server.url,
     http,
+    /** The app of the metrics listener (METRICS_PORT), to listen on in a test. */
+    metricsApp,
+    /** The master key the app's keys are derived from (a test forges with the wrong derived key). */
+    masterKey,
     db,
     fake,
     clock,

@@ -125,6 +125,22 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     res.json({ data: templatesOf(waba).map((t, i) => ({ id: String(9000 + i), ...t })), paging: { cursors: { before: 'MAA', after: 'MjQZD' } } });
   });
 
+  // A WABA's numbers (GET /{waba-id}/phone_numbers). As Meta: an unknown token is 190; a token that
+  // cannot read this WABA (none of its numbers) gets code 100, subcode 33 ("does not exist … missing permissions").
+  app.get('/:version/:waba/phone_numbers', (req, res) => {
+    const waba = String(req.params.waba);
+    const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
+    const all = [...numbers.values()];
+    if (!all.some((n) => n.token === token)) return graphError(res, 401, 190, 'Invalid OAuth access token', 'Invalid OAuth access token - Cannot parse access token');
+    if (!all.some((n) => n.wabaId === waba && n.token === token)) {
+      return res.status(400).json({
+        error: { message: `Unsupported get request. Object with ID '${waba}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, type: 'GraphMethodException', code: 100, error_subcode: 33, fbtrace_id: randomBytes(8).toString('hex') },
+      });
+    }
+    const data = all.filter((n) => n.wabaId === waba).map((n) => ({ id: n.phoneNumberId, display_phone_number: n.displayPhoneNumber, verified_name: n.verifiedName, quality_rating: 'GREEN' }));
+    res.json({ data, paging: { cursors: { before: 'QVFIU', after: 'QVFIU' } } });
+  });
+
   /** Media by id: what we uploaded, and what customers sent (with its bytes, to download). */
   const media = new Map<string, { phoneNumberId: string; mimeType: string; size: number; bytes?: Buffer }>();
 
@@ -150,8 +166,11 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     if (!type.startsWith('multipart/form-data') || !boundary || field('messaging_product') !== 'whatsapp' || !fileType) {
       return graphError(res, 400, 100, 'Invalid parameter', 'Upload needs multipart file, type and messaging_product=whatsapp.');
     }
+    // The file part's own bytes: from the end of its headers to the next boundary (Meta reports file_size).
+    const start = text.indexOf('\r\n\r\n', text.indexOf('name="file"')) + 4;
+    const size = text.indexOf(`\r\n--${boundary}`, start) - start;
     const id = String(1_000_000_000_000 + media.size + 1);
-    media.set(id, { phoneNumberId: n.phoneNumberId, mimeType: fileType, size: raw.length });
+    media.set(id, { phoneNumberId: n.phoneNumberId, mimeType: fileType, size });
     res.json({ id });
   });
 

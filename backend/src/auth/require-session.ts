@@ -19,6 +19,7 @@ export function requireSession(deps: { db: Queryable; sessions: SessionTokens; a
     if (!token) throw unauthorized('missing_session', 'Sign in through the Wabridge widget in Kommo first.');
     if (deps.apiKeys && isApiKey(token)) {
       res.locals.session = await deps.apiKeys.authenticate(token, req.method, req.path, (seconds) => res.setHeader('Retry-After', String(seconds)));
+      res.locals.viaApiKey = true;
       return next();
     }
     const session = await deps.sessions.verify(token);

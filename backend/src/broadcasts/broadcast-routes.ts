@@ -2,9 +2,10 @@ import { Router } from 'express';
 import { BroadcastIdParams, CreateBroadcastInput, LaunchInput } from '../../../contract/broadcasts';
 import { NumberIdParams } from '../../../contract/whatsapp';
 import { sessionOf } from '../auth/require-session';
-import type { BroadcastReports } from './broadcast-reports';
+import { narrowedTo, viewerOf } from '../auth/viewer';
 import { parse } from '../http/parse';
 import type { Idempotency } from '../public-api/idempotency';
+import type { BroadcastReports } from './broadcast-reports';
 import type { BroadcastService } from './broadcast-service';
 
 /** Broadcasts of the session's account: drafts with their dry run, launch, and the controls (SPEC §6). */
@@ -25,11 +26,11 @@ export function broadcastRoutes(deps: { broadcasts: BroadcastService; idempotenc
   // A client that retries a create after a timeout gets the draft it made, not a second one.
   router.post('/broadcasts', deps.idempotency.middleware(), async (req, res) => {
     const { accountId, userId } = sessionOf(res);
-    res.status(201).json(await broadcasts.create(accountId, userId, parse(CreateBroadcastInput, req.body, 'body')));
+    res.status(201).json(await broadcasts.create(accountId, userId, parse(CreateBroadcastInput, req.body, 'body'), narrowedTo(viewerOf(res))));
   });
   router.get('/broadcasts/:broadcastId', async (req, res) => {
     const { broadcastId } = parse(BroadcastIdParams, req.params, 'params');
-    res.json(await broadcasts.view(sessionOf(res).accountId, broadcastId));
+    res.json(await broadcasts.view(sessionOf(res).accountId, broadcastId, narrowedTo(viewerOf(res))));
   });
   // The report of every recipient (SPEC §6), as a CSV download.
   router.get('/broadcasts/:broadcastId/report.csv', async (req, res) => {

@@ -12,6 +12,7 @@ import type { AudienceReader, Candidate } from './audience';
 import { parameterValue, renderBody, templateVerdict, type TemplateRow } from './broadcast-rules';
 import { findForbiddenWords, forbiddenWordsFinder, linkText } from './forbidden-words';
 import { normalisePhone } from '../whatsapp/phone';
+import { tookPartWith } from '../whatsapp/conversations';
 
 export interface BroadcastRow {
   id: string;
@@ -193,7 +194,7 @@ export function createBroadcastService(deps: {
     return { total: n('total'), queued: n('queued'), sent: n('sent'), delivered: n('delivered'), read: n('read'), failed: n('failed'), replied: n('replied'), optedOut: n('opted_out'), cancelled: n('cancelled') };
   }
 
-  async function dryRun(b: BroadcastRow) {
+  async function dryRun(b: BroadcastRow, narrowTo: number | null) {
     const rows = await db.query<{ exclusion: ExclusionReason | null; n: string }>(
       `select exclusion, count(*) as n from broadcast_recipients where broadcast_id = $1 and state in ('queued', 'excluded') group by exclusion`,
       [b.id],
@@ -209,9 +210,13 @@ export function createBroadcastService(deps: {
     const perSecond = deps.ratePerSecond * Math.max(1, numbers.length);
     const perDay = numbers.reduce((sum, n) => sum + Number(n.daily_limit), 0) || 1;
     const extraDays = Math.floor(Math.max(0, recipients - 1) / perDay);
+    // Real recipients (SPEC §6), but an agent sees only customers they took part with (auth/viewer.ts):
+    // the ids of a list are no proof that Kommo shows the agent those cards.
     const sample = await db.query<{ name: string | null; wa_id: string; parameters: string[] }>(
-      `select name, wa_id, parameters from broadcast_recipients where broadcast_id = $1 and state = 'queued' order by seq limit 3`,
-      [b.id],
+      `select r.name, r.wa_id, r.parameters from broadcast_recipients r
+       where r.broadcast_id = $1 and r.state = 'queued' and ($2::bigint is null or ${tookPartWith('r.account_id', 'r.wa_id', '$2')})
+       order by r.seq limit 3`,
+      [b.id, narrowTo],
     );
     return {
       selected: b.stats.selected ?? 0,
@@ -255,8 +260,9 @@ export function createBroadcastService(deps: {
     };
   }
 
-  async function view(b: BroadcastRow): Promise<BroadcastView> {
-    return { ...summary(b, await counts(b.id)), dryRun: b.status === 'draft' ? await dryRun(b) : null, failures: await failures(b.id) };
+  /** A broadcast as `narrowTo` may see it: a user id narrows the dry run's preview, null shows it whole. */
+  async function view(b: BroadcastRow, narrowTo: number | null): Promise<BroadcastView> {
+    return { ...summary(b, await counts(b.id)), dryRun: b.status === 'draft' ? await dryRun(b, narrowTo) : null, failures: await failures(b.id) };
   }
 
   async function changed(q: Queryable, b: { id: string; account_id: string }) {
@@ -269,7 +275,7 @@ export function createBroadcastService(deps: {
 
   return {
     find,
-    view: async (accountId: string, id: string) => view(await find(accountId, id)),
+    view: async (accountId: string, id: string, narrowTo: number | null) => view(await find(accountId, id), narrowTo),
 
     async list(accountId: string) {
       const rows = await db.query<BroadcastRow>('select * from broadcasts where account_id = $1 order by created_at desc limit 100', [accountId]);
@@ -305,7 +311,7 @@ export function createBroadcastService(deps: {
     },
 
     /** A draft with its recipients read from Kommo and its dry run; nothing is sent until launch. */
-    async create(accountId: string, userId: number, input: CreateBroadcastInput): Promise<BroadcastView> {
+    async create(accountId: string, userId: number, input: CreateBroadcastInput, narrowTo: number | null): Promise<BroadcastView> {
       await deps.licences.require(accountId, 'broadcasts');
       if (FORBIDDEN_CONSENT.has(input.consentSource)) {
         throw new AppError('consent_not_allowed', 'Purchased, rented or scraped contact lists may not receive WhatsApp broadcasts. Send only to customers who agreed to hear from you.', 422);
@@ -397,7 +403,7 @@ export function createBroadcastService(deps: {
         await db.query('delete from broadcasts where id = $1', [id]);
         throw err;
       }
-      return view(await find(accountId, id));
+      return view(await find(accountId, id), narrowTo);
     },
 
     /**
@@ -425,7 +431,7 @@ export function createBroadcastService(deps: {
         await audit(tx, b, userId, 'broadcast.launched', { recipients });
         await changed(tx, b);
       });
-      return view(await find(accountId, id));
+      return view(await find(accountId, id), userId);
     },
 
     async pause(accountId: string, userId: number, id: string): Promise<BroadcastView> {
@@ -436,7 +442,7 @@ export function createBroadcastService(deps: {
         await audit(tx, b, userId, 'broadcast.paused');
         await changed(tx, b);
       });
-      return view(await find(accountId, id));
+      return view(await find(accountId, id), userId);
     },
 
     async resume(accountId: string, userId: number, id: string): Promise<BroadcastView> {
@@ -452,7 +458,7 @@ export function createBroadcastService(deps: {
         await audit(tx, b, userId, 'broadcast.resumed');
         await changed(tx, b);
       });
-      return view(await find(accountId, id));
+      return view(await find(accountId, id), userId);
     },
 
     /** Stops for good: recipients not yet sent are cancelled and their messages go back to the allowance. */
@@ -466,7 +472,7 @@ export function createBroadcastService(deps: {
         await audit(tx, b, userId, 'broadcast.cancelled', { recipients: cancelled.length });
         await changed(tx, b);
       });
-      return view(await find(accountId, id));
+      return view(await find(accountId, id), userId);
     },
 
     /** Sends again to recipients whose failure may pass (rate limits, transient errors); final failures stay failed. */
@@ -491,7 +497,7 @@ export function createBroadcastService(deps: {
         await audit(tx, b, userId, 'broadcast.retry_failed', { recipients: retry.length });
         await changed(tx, b);
       });
-      return view(await find(accountId, id));
+      return view(await find(accountId, id), userId);
     },
   };
 

@@ -1,10 +1,10 @@
-import { Router, type RequestHandler } from 'express';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { Router } from 'express';
 import { OutageInput, TermsPublishInput } from '../../../contract/licence';
 import { AnswerClaimInput, ClaimIdParams, OperatorRefundInput, OrderIdParams, RefundIdParams, RefundSentInput, TransferInput } from '../../../contract/orders';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import { unauthorized } from '../http/app-error';
+import { requireBearer } from '../http/bearer-token';
 import { parse } from '../http/parse';
 import type { LicenceService } from '../licensing/licence-service';
 import type { IdGenerator } from '../ids';
@@ -13,17 +13,6 @@ import { bankRefunds, operatorClaims } from '../payments/order-store';
 import type { PaymentsService } from '../payments/payments-service';
 import type { RegistrationService } from '../registration/registration-service';
 import type { Db } from '../store/db';
-
-/** The vendor operator authenticates with `Authorization: Bearer $OPERATOR_TOKEN`; without a token configured the API is closed. */
-function requireOperator(token: string | undefined): RequestHandler {
-  const expected = token ? createHash('sha256').update(token).digest() : undefined;
-  return (req, _res, next) => {
-    const given = /^Bearer (\S+)$/.exec(req.header('authorization') ?? '')?.[1];
-    const digest = given ? createHash('sha256').update(given).digest() : undefined;
-    if (!expected || !digest || !timingSafeEqual(expected, digest)) throw unauthorized('operator_only', 'This needs the operator token.');
-    next();
-  };
-}
 
 export function operatorRoutes(deps: {
   db: Db;
@@ -36,7 +25,8 @@ export function operatorRoutes(deps: {
   actions: OrderActions;
 }): Router {
   const router = Router();
-  router.use(requireOperator(deps.token));
+  // The vendor operator authenticates with `Authorization: Bearer $OPERATOR_TOKEN`; without a token configured the API is closed.
+  router.use(requireBearer(deps.token, () => unauthorized('operator_only', 'This needs the operator token.')));
   const audit = (action: string, details: Record<string, unknown>, accountId: string | null = null) =>
     recordAudit(deps.db, { accountId, actor: 'operator', action, details, at: deps.clock.now() });
 

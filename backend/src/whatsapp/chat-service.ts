@@ -9,7 +9,7 @@ import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
 import { publish } from '../live/live-events';
 import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from './cloud-api';
-import { optedOut, optedOutError } from './conversations';
+import { optedOut, optedOutError, tookPartWith } from './conversations';
 import type { InboxProcessor } from './inbox-processor';
 import type { NumberRow, NumbersService } from './numbers-service';
 import { requirePhone } from './phone';
@@ -126,11 +126,14 @@ export function createChatService(deps: {
   }
 
   return {
-    async list(accountId: string, phone?: string) {
+    /** The account's conversations, or one phone's (the card's); `narrowTo` a user: only customers they took part with. */
+    async list(accountId: string, phone?: string, narrowTo: number | null = null) {
       const waId = phone ? requirePhone(phone, await accountCountry(accountId)) : null;
       const rows = await db.query<ConversationRow>(
-        `${WITH_UNREAD} where c.account_id = $1 and ($2::text is null or c.wa_id = $2) order by c.updated_at desc limit 200`,
-        [accountId, waId],
+        `${WITH_UNREAD} where c.account_id = $1 and ($2::text is null or c.wa_id = $2)
+           and ($3::bigint is null or ${tookPartWith('$1', 'c.wa_id', '$3')})
+         order by c.updated_at desc limit 200`,
+        [accountId, waId, narrowTo],
       );
       return rows.map(view);
     },
@@ -250,7 +253,7 @@ export function createChatService(deps: {
       conversationId: string,
       input:
         | (SendMessageInput & { bodyParameters?: string[] })
-        | { type: MediaKind; file: { bytes: Buffer; mimeType: string; filename: string }; caption?: string }
+        | { type: MediaKind; file: { content: Blob; size: number; mimeType: string; filename: string }; caption?: string }
         | { type: MediaKind; link: string; caption?: string; filename?: string },
       /** Automated template sends (the public API, the digital pipeline) refuse a customer who opted out (SPEC §6); an agent's do not. */
       options: { refuseOptedOut?: boolean } = {},
@@ -285,13 +288,13 @@ export function createChatService(deps: {
       }
       let media: { id: string; size: number; mimeType: string } | undefined;
       if ('file' in input) {
-        const problem = mediaProblem(input.type, input.file.mimeType, input.file.bytes.length);
+        const problem = mediaProblem(input.type, input.file.mimeType, input.file.size);
         if (problem) throw new AppError(problem.code, problem.message, problem.code === 'media_too_large' ? 413 : 415);
         const uploaded = await deps.cloud.uploadMedia(number.phone_number_id, deps.numbers.token(number), input.file).catch((err) => {
           if (isCloudApiError(err)) throw new AppError('media_upload_failed', `WhatsApp did not take the file: ${err.title} (code ${err.code}).`, 502);
           throw err;
         });
-        media = { id: uploaded.id, size: input.file.bytes.length, mimeType: input.file.mimeType };
+        media = { id: uploaded.id, size: input.file.size, mimeType: input.file.mimeType };
       }
       const message: OutboundMessage =
         'file' in input

@@ -14,6 +14,7 @@ const TemplateList = z.object({
   data: z.array(z.object({ name: z.string(), language: z.string(), status: z.string(), category: z.string().optional(), components: z.array(z.object({ type: z.string(), text: z.string().optional(), format: z.string().optional(), buttons: z.array(z.object({ type: z.string(), text: z.string() })).optional() })).default([]) })),
   paging: z.object({ next: z.string().optional() }).partial().optional(),
 });
+const IdPage = z.object({ data: z.array(z.object({ id: z.string() })), paging: z.object({ next: z.string().optional() }).partial().optional() });
 const PhoneNumber = z.object({ id: z.string(), display_phone_number: z.string(), verified_name: z.string().optional(), whatsapp_business_manager_messaging_limit: z.string().optional() });
 
 /** Meta's messaging-limit tiers: unique customers reached outside a window per 24 hours. */
@@ -47,6 +48,17 @@ export function createCloudApiHttp(options: { base: string; http?: AxiosInstance
         http.get(`${base}/${encodeURIComponent(phoneNumberId)}`, { params: { fields: 'display_phone_number,verified_name,whatsapp_business_manager_messaging_limit' }, headers: { Authorization: `Bearer ${token}` } }),
       );
       return { id: n.id, displayPhoneNumber: n.display_phone_number, verifiedName: n.verified_name, dailyLimit: TIERS[n.whatsapp_business_manager_messaging_limit ?? ''] };
+    },
+    async listWabaPhoneNumbers(wabaId, token) {
+      const ids: string[] = [];
+      let url: string | undefined = `${base}/${encodeURIComponent(wabaId)}/phone_numbers?fields=id&limit=100`;
+      for (let page = 0; url && page < 20; page++) {
+        const current: string = url;
+        const list = await call(IdPage, () => http.get(current, { headers: { Authorization: `Bearer ${token}` } }));
+        ids.push(...list.data.map((n) => n.id));
+        url = list.paging?.next;
+      }
+      return ids;
     },
     async listTemplates(wabaId, token) {
       const all: z.infer<typeof TemplateList>['data'] = [];
@@ -88,7 +100,8 @@ export function createCloudApiHttp(options: { base: string; http?: AxiosInstance
       const form = new FormData();
       form.append('messaging_product', 'whatsapp');
       form.append('type', file.mimeType);
-      form.append('file', new Blob([new Uint8Array(file.bytes)], { type: file.mimeType }), file.filename);
+      // axios streams a Blob part from its source (blob.stream()): a file-backed Blob is never read whole.
+      form.append('file', file.content.type ? file.content : file.content.slice(0, file.content.size, file.mimeType), file.filename);
       const uploaded = await call(z.object({ id: z.string() }), () =>
         http.post(`${base}/${encodeURIComponent(phoneNumberId)}/media`, form, { headers: { Authorization: `Bearer ${token}` }, maxBodyLength: Infinity }),
       );

@@ -2,14 +2,16 @@
 export interface CloudApi {
   /** Reads a phone number with the given token: proves both are real before we save them. */
   getPhoneNumber(phoneNumberId: string, token: string): Promise<{ id: string; displayPhoneNumber: string; verifiedName?: string; dailyLimit?: number }>;
+  /** The phone-number ids of a WhatsApp Business Account, as the token may read them. */
+  listWabaPhoneNumbers(wabaId: string, token: string): Promise<string[]>;
   send(phoneNumberId: string, token: string, message: OutboundMessage): Promise<{ wamid: string; waId: string }>;
   listTemplates(wabaId: string, token: string): Promise<CloudTemplate[]>;
   /** Tells the customer their message was read (blue ticks). */
   markRead(phoneNumberId: string, token: string, wamid: string): Promise<void>;
   /** Downloads media a customer sent (the URL Meta gives lives 5 minutes, so it is asked for each time). */
   downloadMedia(mediaId: string, token: string): Promise<{ bytes: Buffer; mimeType: string }>;
-  /** Uploads a file for sending; the id is valid for 30 days. */
-  uploadMedia(phoneNumberId: string, token: string, file: { bytes: Buffer; mimeType: string; filename: string }): Promise<{ id: string }>;
+  /** Uploads a file for sending (read from `content` as it is sent, e.g. a Blob backed by a file); the id is valid for 30 days. */
+  uploadMedia(phoneNumberId: string, token: string, file: { content: Blob; mimeType: string; filename: string }): Promise<{ id: string }>;
 }
 
 export interface CloudTemplate {

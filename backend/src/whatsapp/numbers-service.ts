@@ -57,6 +57,17 @@ export function createNumbersService(deps: { db: Db; clock: Clock; ids: IdGenera
         if (isCloudApiError(err)) throw badRequest('number_not_verified', `Meta refused the number with this token: ${err.message}. Check the phone-number id and the token.`);
         throw err;
       }
+      // The number must belong to the WABA we were given: templates are read, and broadcasts grouped, by
+      // WABA, and a number saved under someone else's WABA id would borrow (or leak) their templates.
+      const wabaNumbers = await deps.cloud.listWabaPhoneNumbers(input.wabaId, input.accessToken).catch((err: unknown): string[] => {
+        // Meta answers "does not exist or missing permissions" for a WABA the token cannot read: a mismatch too.
+        if (isCloudApiError(err) && err.errorClass !== 'retryable' && err.errorClass !== 'rate_limit') return [];
+        if (isCloudApiError(err)) throw badRequest('number_not_verified', `Meta could not list the WhatsApp Business Account's numbers: ${err.message}. Try again.`);
+        throw err;
+      });
+      if (!wabaNumbers.includes(input.phoneNumberId)) {
+        throw badRequest('number_not_in_waba', `Meta does not list this phone number in the WhatsApp Business Account ${input.wabaId} (or this token cannot read that account). Check the WABA id.`, [{ path: 'body.wabaId', message: 'The number does not belong to this WhatsApp Business Account.' }]);
+      }
       const id = deps.ids();
       const at = clock.now();
       await db.transaction(async (tx) => {

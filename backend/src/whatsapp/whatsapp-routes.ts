@@ -1,13 +1,14 @@
 import express, { Router } from 'express';
 import { ConnectNumberInput, ConversationIdParams, MessageIdParams, MediaQuery, MessagesQuery, NumberIdParams, OpenConversationInput, SendMessageInput } from '../../../contract/whatsapp';
 import { requireAdmin, sessionOf } from '../auth/require-session';
+import { narrowedTo, viewerOf } from '../auth/viewer';
 import { parse } from '../http/parse';
 import type { LicenceService } from '../licensing/licence-service';
 import type { LiveEvents } from '../live/live-events';
 import type { ChatService } from './chat-service';
 import { numberView, type NumbersService } from './numbers-service';
 import type { TemplatesService } from './templates-service';
-import { uploadGate } from './upload-gate';
+import { receivedFile, uploadGate } from './upload-gate';
 import type { WebhookIntake } from './webhook-intake';
 import type { Logger } from 'pino';
 import { ConversationsQuery } from '../../../contract/public-api';
@@ -64,9 +65,11 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     res.status(204).end();
   });
 
+  // One phone's conversations are the card's (an agent opens it in Kommo); the whole list is narrowed
+  // for an agent to the customers they took part with (auth/viewer.ts).
   router.get('/conversations', async (req, res) => {
     const { phone } = parse(ConversationsQuery, req.query, 'query');
-    res.json({ conversations: await deps.chat.list(sessionOf(res).accountId, phone) });
+    res.json({ conversations: await deps.chat.list(sessionOf(res).accountId, phone, phone ? null : narrowedTo(viewerOf(res))) });
   });
   router.post('/conversations', async (req, res) => {
     const input = parse(OpenConversationInput, req.body, 'body');
@@ -103,7 +106,7 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const page = parse(MessagesQuery, req.query, 'query');
     res.json(await deps.chat.messages(sessionOf(res).accountId, conversationId, page));
   });
-  // A file to send as it is: the raw bytes, their Content-Type, and the kind in the query.
+  // A file to send as it is: the raw bytes (streamed to a temporary file), their Content-Type, and the kind in the query.
   const upload = uploadGate()(
     (query) => parse(MediaQuery, query, 'query').kind,
     (res) => sessionOf(res).accountId,
@@ -112,10 +115,10 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const session = sessionOf(res);
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');
     const query = parse(MediaQuery, req.query, 'query');
-    const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const { content, size } = receivedFile(res);
     const mimeType = req.header('content-type') ?? 'application/octet-stream';
     const filename = query.filename ?? `${query.kind}.${mimeType.split('/')[1]?.split(';')[0] ?? 'bin'}`;
-    const id = await deps.chat.send(session.accountId, session.userId, conversationId, { type: query.kind, file: { bytes, mimeType, filename }, caption: query.caption });
+    const id = await deps.chat.send(session.accountId, session.userId, conversationId, { type: query.kind, file: { content, size, mimeType, filename }, caption: query.caption });
     res.status(201).json(await deps.chat.message(session.accountId, id));
   });
 
