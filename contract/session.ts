@@ -1,8 +1,10 @@
 import { z } from 'zod/mini';
 
-/** What the loader reports with each session: who is signed in and the host's Kommo plan (SPEC §3). */
+/**
+ * What the loader reports with each session: the host's Kommo plan (SPEC §3), taken from admins only.
+ * Nothing about the user: who they are comes from Kommo's signed token, their name from Kommo's API.
+ */
 export const SessionRequest = z.object({
-  user: z.optional(z.object({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)) })),
   kommoPlan: z.optional(z.object({
       name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
       paidTill: z.optional(z.iso.datetime({ offset: true })),

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { accountRoutes } from './accounts/account-routes';
 import { teamSettingRoutes } from './accounts/team-setting-routes';
+import { createUserNames } from './accounts/user-names';
 import { createKommoTokenVerifier } from './auth/kommo-token';
 import { requireSession } from './auth/require-session';
 import { createSessionService } from './auth/session-service';
@@ -151,7 +152,7 @@ export function createApp(deps: AppDeps) {
   const whatsappPacer = createPacer(deps.whatsapp.ratePerSecond);
   const templates = createTemplatesService({ db, clock, logger, cloud: deps.whatsapp.cloud, numbers });
   const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: whatsappPacer, sleep, onNoteQueued: writeTimeline, templates });
-  const live = createLiveEvents({ db, logger });
+  const live = createLiveEvents({ db, clock, logger });
   const apiKeys = createApiKeys({ db, clock, ids: deps.ids });
   const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger, target: deps.webhookTarget ?? { allowLocal: false } });
   const idempotency = createIdempotency({ db, now: clock.now });
@@ -204,7 +205,8 @@ export function createApp(deps: AppDeps) {
     clientSecret: config.kommo.clientSecret,
     audience: publicOrigin,
   });
-  const sessions = createSessionService({ db, clock, sessions: sessionTokens, kommoTokens });
+  const userNames = createUserNames({ db, clock, logger, kommo: deps.kommo, access: kommoAccess, pacer: kommoPacer, tasks: deps.tasks });
+  const sessions = createSessionService({ db, clock, sessions: sessionTokens, kommoTokens, userNames });
 
   const app = express();
   app.disable('x-powered-by');

@@ -162,6 +162,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     fakeWhatsApp,
     inbox,
     chat,
+    live,
     timeline,
     broadcasts,
     broadcastEngine,
@@ -190,9 +191,9 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
       return row.id;
     },
     /** A session of our own for a Kommo user, obtained through POST /api/v1/session. */
-    async session(accountId: number, userId: number, name?: string) {
+    async session(accountId: number, userId: number) {
       const token = await fake.mintDisposableToken(accountId, userId);
-      const response = await http.post('/api/v1/session', name ? { user: { name } } : {}, { headers: { 'X-Auth-Token': token } });
+      const response = await http.post('/api/v1/session', {}, { headers: { 'X-Auth-Token': token } });
       if (response.status !== 201) throw new Error(`session failed: ${response.status} ${JSON.stringify(response.data)}`);
       return { token: response.data.token as string, auth: { Authorization: `Bearer ${response.data.token}` } };
     },

@@ -58,10 +58,8 @@ define([], function () {
 
   /** POST /api/v1/session with Kommo's one-time token (what both the iframes and the watcher use). */
   function requestSession(widget) {
-    var user = constant('user') || {};
     var account = constant('account') || {};
     var body = {};
-    if (user.name) body.user = { name: String(user.name) };
     if (account.tariffName) {
       body.kommoPlan = { name: String(account.tariffName) };
       var paidTill = paidTillIso(account.paid_till);

@@ -75,7 +75,6 @@ describe('the Kommo loader (script.js)', () => {
     await vi.waitFor(() => expect(posted).toHaveBeenCalled());
     expect(ajax).toHaveBeenCalledWith(expect.objectContaining({ url: `${APP_ORIGIN}/api/v1/session`, type: 'POST' }));
     expect(JSON.parse(ajax.mock.calls[0]![0].data)).toEqual({
-      user: { name: 'Dana Admin' },
       kommoPlan: { name: 'Advanced', paidTill: new Date(1_800_000_000 * 1000).toISOString() },
     });
     expect(posted).toHaveBeenCalledWith(

@@ -6,6 +6,7 @@ import type { Clock } from '../clock';
 import { badRequest, notFound } from '../http/app-error';
 import { parse } from '../http/parse';
 import { findAccount } from '../kommo/account-store';
+import { publishAccessChange } from '../live/live-events';
 import type { Db } from '../store/db';
 import { findUser, listUsers, setUserEnabled } from './user-store';
 import { accountView, userView } from './views';
@@ -44,6 +45,8 @@ export function accountRoutes(deps: { db: Db; clock: Clock }): Router {
     const user = await deps.db.transaction(async (tx) => {
       const updated = await setUserEnabled(tx, session.accountId, userId, enabled);
       if (updated) {
+        // Open live streams of a disabled user close now (SPEC §9).
+        await publishAccessChange(tx, session.accountId);
         await recordAudit(tx, {
           accountId: session.accountId,
           actor: `user:${session.userId}`,

@@ -6,6 +6,7 @@ import type { Clock } from '../clock';
 import { forbidden, unauthorized } from '../http/app-error';
 import { parse } from '../http/parse';
 import { findAccountByKommoId } from '../kommo/account-store';
+import { publishAccessChange } from '../live/live-events';
 import type { Db } from '../store/db';
 import { listUsers } from './user-store';
 import { userView } from './views';
@@ -44,6 +45,7 @@ export function teamSettingRoutes(deps: { db: Db; clock: Clock; kommoTokens: Kom
           [account.id, userId, enabled, at],
         );
       }
+      await publishAccessChange(tx, account.id);
       await recordAudit(tx, { accountId: account.id, actor: `user:${claims.user_id}`, action: 'team.mirrored', details: { users: Object.keys(team).length }, at });
     });
     res.json({ users: (await listUsers(deps.db, account.id)).map(userView) });

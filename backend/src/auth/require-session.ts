@@ -1,5 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import { forbidden, unauthorized } from '../http/app-error';
+import { accessOf } from './access';
 import type { Queryable } from '../store/db';
 import type { Session, SessionTokens } from './session-token';
 
@@ -11,7 +12,8 @@ const isApiKey = (token: string) => token.startsWith('wbk_');
 
 /**
  * Every widget API call needs our session token. The account must still be installed and the user
- * still enabled: an uninstall or a disabled user takes effect on the next request, not at token expiry.
+ * still enabled, and the role is the stored one: an uninstall, a disabled user or a role change takes
+ * effect on the next request, not at token expiry (one read by primary keys per request).
  */
 export function requireSession(deps: { db: Queryable; sessions: SessionTokens; apiKeys?: ApiKeyAuth }): RequestHandler {
   return async (req, res, next) => {
@@ -22,17 +24,10 @@ export function requireSession(deps: { db: Queryable; sessions: SessionTokens; a
       res.locals.viaApiKey = true;
       return next();
     }
-    const session = await deps.sessions.verify(token);
-    const rows = await deps.db.query<{ status: string; enabled: boolean | null; consent_withdrawn_at: Date | null }>(
-      `select a.status, a.consent_withdrawn_at, u.enabled from accounts a
-       left join account_users u on u.account_id = a.id and u.kommo_user_id = $2
-       where a.id = $1`,
-      [session.accountId, session.userId],
-    );
-    const row = rows[0];
-    if (!row || row.status !== 'active') throw unauthorized('account_uninstalled', 'Wabridge is no longer installed in this Kommo account.');
-    if (row.consent_withdrawn_at) throw forbidden('consent_withdrawn', 'Consent to data processing was withdrawn for this account, so Wabridge no longer works here.');
-    if (row.enabled === false) throw forbidden('user_disabled', 'Your administrator has not enabled Wabridge for your user.');
+    const signedIn = await deps.sessions.verify(token);
+    const access = await accessOf(deps.db, signedIn.accountId, signedIn.userId);
+    if ('refused' in access) throw access.refused;
+    const session: Session = { ...signedIn, role: access.role };
     res.locals.session = session;
     next();
   };

@@ -1,15 +1,21 @@
 import type { SessionRequest, SessionResponse } from '../../../contract/session';
-import { upsertSeenUser } from '../accounts/user-store';
+import type { UserNames } from '../accounts/user-names';
+import { findUser, upsertSeenUser } from '../accounts/user-store';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import { forbidden } from '../http/app-error';
+import { publishAccessChange } from '../live/live-events';
 import { findAccountByKommoId, recordKommoPlan, touchAccount } from '../kommo/account-store';
 import type { Db } from '../store/db';
 import type { KommoTokenVerifier } from './kommo-token';
 import type { SessionTokens } from './session-token';
 
-/** Turns Kommo's one-time token into our session for an installed account and an enabled user. */
-export function createSessionService(deps: { db: Db; clock: Clock; kommoTokens: KommoTokenVerifier; sessions: SessionTokens }) {
+/**
+ * Turns Kommo's one-time token into our session for an installed account and an enabled user. The
+ * browser's report is taken for the Kommo plan from an admin only; who the user is and their role
+ * come from Kommo's signed token, and their name from Kommo's users API (SPEC §9).
+ */
+export function createSessionService(deps: { db: Db; clock: Clock; kommoTokens: KommoTokenVerifier; sessions: SessionTokens; userNames: UserNames }) {
   return {
     async open(kommoToken: string, request: SessionRequest): Promise<SessionResponse> {
       const claims = await deps.kommoTokens.verify(kommoToken);
@@ -19,18 +25,15 @@ export function createSessionService(deps: { db: Db; clock: Clock; kommoTokens: 
         if (!account) return { account };
         // Nothing about the user is recorded for an account that is gone or withdrew consent.
         if (account.status !== 'active' || account.consent_withdrawn_at) return { account };
-        const user = await upsertSeenUser(tx, {
-          accountId: account.id,
-          userId: claims.user_id,
-          name: request.user?.name,
-          isAdmin: claims.is_admin === true,
-          at,
-        });
+        const before = await findUser(tx, account.id, claims.user_id);
+        const user = await upsertSeenUser(tx, { accountId: account.id, userId: claims.user_id, isAdmin: claims.is_admin === true, at });
+        // Kommo says the role changed: the user's open live streams are checked again (SPEC §9).
+        if (before && before.is_admin !== user.is_admin) await publishAccessChange(tx, account.id);
         // Any signed-in user's browser could claim a plan: only an admin's report is taken (SPEC §9).
         if (request.kommoPlan && user.is_admin) {
-          const before = await recordKommoPlan(tx, account.id, request.kommoPlan, at);
-          if (before !== request.kommoPlan.name) {
-            await recordAudit(tx, { accountId: account.id, actor: `user:${claims.user_id}`, action: 'kommo_plan.reported', details: { from: before, to: request.kommoPlan.name }, at });
+          const planBefore = await recordKommoPlan(tx, account.id, request.kommoPlan, at);
+          if (planBefore !== request.kommoPlan.name) {
+            await recordAudit(tx, { accountId: account.id, actor: `user:${claims.user_id}`, action: 'kommo_plan.reported', details: { from: planBefore, to: request.kommoPlan.name }, at });
           }
         }
         // A sign-in is use: the inactivity count starts again (SPEC §4.2).
@@ -47,8 +50,9 @@ export function createSessionService(deps: { db: Db; clock: Clock; kommoTokens: 
         throw forbidden('account_uninstalled', 'Wabridge was disabled in this Kommo account. An admin can install it again in Settings → Integrations.');
       }
       if (!user.enabled) throw forbidden('user_disabled', 'Your administrator has not enabled Wabridge for your user.');
+      await deps.userNames.afterSignIn(account.id, claims.user_id, user.name_synced_at);
       const role = user.is_admin ? 'admin' : 'agent';
-      const { token, expiresAt } = await deps.sessions.issue({ accountId: account.id, userId: claims.user_id, role });
+      const { token, expiresAt } = await deps.sessions.issue({ accountId: account.id, userId: claims.user_id });
       return { token, expiresAt: expiresAt.toISOString(), accountId: account.id, userId: claims.user_id, role };
     },
   };

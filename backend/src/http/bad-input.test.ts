@@ -34,7 +34,7 @@ for (const kind of storeKinds()) {
       ['GET /api/v1/licence/upgrade-quote for an unknown plan', () => t.http.get('/api/v1/licence/upgrade-quote', { params: { plan: 'gold', currency: 'USD' }, headers: admin }), 400],
       ['GET /api/v1/licence/upgrade-quote in roubles', () => t.http.get('/api/v1/licence/upgrade-quote', { params: { plan: 'pro', currency: 'RUB' }, headers: admin }), 400],
       ['GET /api/v1/licence/upgrade-quote while on the demo', () => t.http.get('/api/v1/licence/upgrade-quote', { params: { plan: 'pro', currency: 'USD' }, headers: admin }), 409],
-      ['POST /api/v1/session with a user name of 1000 characters', async () => t.http.post('/api/v1/session', { user: { name: 'x'.repeat(1000) } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID) } }), 400],
+      ['POST /api/v1/session with a Kommo plan name of 1000 characters', async () => t.http.post('/api/v1/session', { kommoPlan: { name: 'x'.repeat(1000) } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID) } }), 400],
       ['POST /operator/outages ending before it starts', () => t.http.post('/operator/outages', { startsAt: '2026-11-22T00:00:00Z', endsAt: '2026-11-21T00:00:00Z' }, { headers: operator }), 400],
       ['POST /operator/outages with a date that is not one', () => t.http.post('/operator/outages', { startsAt: 'yesterday', endsAt: '2026-11-21T00:00:00Z' }, { headers: operator }), 400],
       ['POST /operator/terms with a version that has spaces', () => t.http.post('/operator/terms', { version: 'v 2', title: 'T', body: 'B' }, { headers: operator }), 400],

@@ -1,11 +1,13 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
+import { recordKommoUser } from '../accounts/user-store';
 import { recordAudit } from '../audit/audit-log';
 import type { BackgroundTasks } from '../background-tasks';
 import type { Clock } from '../clock';
 import type { SecretBox } from '../crypto/secret-box';
 import { unauthorized } from '../http/app-error';
 import type { IdGenerator } from '../ids';
+import { publishAccessChange } from '../live/live-events';
 import type { Db, Queryable } from '../store/db';
 import { findAccountByKommoId, markUninstalled, saveTokens, upsertInstalledAccount } from './account-store';
 import { claimInstallRequest, finishInstallRequest, insertInstallRequest, pendingInstallRequestIds, purgeInstallRequests } from './install-request-store';
@@ -44,16 +46,17 @@ export function createInstallService(deps: InstallServiceDeps) {
 
   /**
    * The admin who installed (SPEC §4.6): the token's own user. Their name and login are a courtesy
-   * for the operator; when Kommo will not give them the install goes on with the id alone.
+   * for the operator, and their name is the one colleagues see on what they send (SPEC §9); when
+   * Kommo will not give them the install goes on with the id alone.
    */
   async function installingAdmin(host: string, accessToken: string, userId: number | undefined) {
     if (!userId) return null;
     try {
       const user = await kommo.getUser(host, accessToken, userId);
-      return { id: userId, name: user.name || null, login: user.login };
+      return { id: userId, name: user.name || null, login: user.login, isAdmin: user.isAdmin };
     } catch (err) {
       logger.warn({ err, userId }, 'the installing admin could not be read from Kommo; only the id is kept');
-      return { id: userId, name: null, login: null };
+      return { id: userId, name: null, login: null, isAdmin: false };
     }
   }
 
@@ -79,6 +82,7 @@ export function createInstallService(deps: InstallServiceDeps) {
           accessExpiresAt: new Date(at.getTime() + tokens.expiresIn * 1000),
           at,
         });
+        if (installedBy?.name) await recordKommoUser(tx, { accountId: id, userId: installedBy.id, name: installedBy.name, isAdmin: installedBy.isAdmin, at });
         await deps.onInstalled(tx, id, info.id);
         await finishInstallRequest(tx, { id: request.id, status: 'done', accountId: id, at });
         await recordAudit(tx, { accountId: id, actor: 'kommo', action: 'account.installed', details: { host: request.referer }, at });
@@ -130,6 +134,7 @@ export function createInstallService(deps: InstallServiceDeps) {
         const account = await findAccountByKommoId(tx, call.accountId);
         if (!account || account.status === 'uninstalled') return;
         await markUninstalled(tx, account.id, at);
+        await publishAccessChange(tx, account.id);
         await recordAudit(tx, { accountId: account.id, actor: 'kommo', action: 'account.uninstalled', at });
       });
     },

@@ -3,7 +3,7 @@ export interface KommoApi {
   exchangeCode(accountHost: string, code: string): Promise<KommoTokens>;
   refreshTokens(accountHost: string, refreshToken: string): Promise<KommoTokens>;
   getAccount(accountHost: string, accessToken: string): Promise<KommoAccountInfo>;
-  /** One user: name and login (the email they sign in to Kommo with). */
+  /** One user: name, login (the email they sign in to Kommo with) and admin right (`GET /api/v4/users/{id}`). */
   getUser(accountHost: string, accessToken: string, userId: number): Promise<KommoUser>;
   /** The first contact whose fields match the phone, if any. */
   findContactByPhone(accountHost: string, accessToken: string, phone: string): Promise<{ id: number; name: string } | undefined>;
@@ -58,6 +58,8 @@ export interface KommoUser {
   id: number;
   name: string;
   login: string | null;
+  /** `rights.is_admin` in Kommo's users API. */
+  isAdmin: boolean;
 }
 
 export interface KommoAccountInfo {

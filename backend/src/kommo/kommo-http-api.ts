@@ -35,7 +35,7 @@ const ContactListResponse = z.object({
 });
 const NotesResponse = z.object({ _embedded: z.object({ notes: z.array(z.object({ id: z.number() })) }) });
 
-const UserResponse = z.object({ id: z.number().int(), name: z.string().nullish(), email: z.string().nullish() });
+const UserResponse = z.object({ id: z.number().int(), name: z.string().nullish(), email: z.string().nullish(), rights: z.object({ is_admin: z.boolean().nullish() }).nullish() });
 
 const AccountResponse = z.object({
   id: z.number().int().positive(),
@@ -160,7 +160,7 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
     },
     async getUser(host, accessToken, userId) {
       const user = await call('user read', UserResponse, () => http.get(`${base(host)}/api/v4/users/${userId}`, { headers: { Authorization: `Bearer ${accessToken}` } }));
-      return { id: user.id, name: user.name ?? '', login: user.email ?? null };
+      return { id: user.id, name: user.name ?? '', login: user.email ?? null, isAdmin: user.rights?.is_admin === true };
     },
     async findContactByPhone(host, accessToken, phone) {
       const response = await http.get(`${base(host)}/api/v4/contacts`, { params: { query: phone.replace(/\D/g, '') }, headers: { Authorization: `Bearer ${accessToken}` }, validateStatus: (s) => s === 200 || s === 204 || s >= 400 });

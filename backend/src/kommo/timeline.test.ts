@@ -48,7 +48,7 @@ for (const kind of storeKinds()) {
       await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'STOP');
       await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'stop');
       await t.settle();
-      const dana = (await t.session(31_000_001, 8_100_001, 'Dana Admin')).auth;
+      const dana = (await t.session(31_000_001, 8_100_001)).auth;
       await t.http.post(`/api/v1/conversations/${conversation.id}/opt-in`, {}, { headers: dana });
       t.fakeWhatsApp.knobs.failNext = [131026];
       await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Are you there?' }, { headers: auth });

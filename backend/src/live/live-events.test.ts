@@ -1,27 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readEventStream, type LiveEventData } from '../../../contract/event-stream';
-import { demoKommoAccount } from '../../../fakes/kommo/fake-kommo-data';
-import { startTestApp, type TestApp } from '../../test/harness';
+import { createHmac } from 'node:crypto';
+import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, DEMO_AGENT_ID, demoKommoAccount } from '../../../fakes/kommo/fake-kommo-data';
+import { CLIENT_ID, CLIENT_SECRET, startTestApp, type TestApp } from '../../test/harness';
+import { openStream as stream } from '../../test/live-helpers';
 import { storeKinds } from '../../test/stores';
 import { accountWithAudience, broadcastReady, runEngine, springSale } from '../../test/broadcast-helpers';
 import { chatReady, CUSTOMER } from '../../test/whatsapp-helpers';
-
-/** Opens the event stream as the widget does (fetch with the session header) and collects what arrives. */
-async function stream(url: string, auth: Record<string, string>) {
-  const controller = new AbortController();
-  const response = await fetch(`${url}/api/v1/events`, { headers: auth, signal: controller.signal });
-  const events: { event: string; data: LiveEventData }[] = [];
-  // Aborting at close ends the read.
-  const reading = readEventStream(response.body!, (event, data) => events.push({ event, data })).catch(() => undefined);
-  return {
-    status: response.status,
-    events,
-    async close() {
-      controller.abort();
-      await reading;
-    },
-  };
-}
 
 for (const kind of storeKinds()) {
   describe(`live updates (${kind})`, () => {
@@ -71,6 +55,57 @@ for (const kind of storeKinds()) {
       const response = await fetch(`${t.url}/api/v1/events`);
       expect(response.status).toBe(401);
       await response.body?.cancel();
+    });
+    describe('a stream lives no longer than the access it was opened with', () => {
+      async function twoStreams() {
+        t = await startTestApp(kind);
+        await t.install(DEMO_ACCOUNT_ID);
+        const admin = (await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID)).auth;
+        const agent = (await t.session(DEMO_ACCOUNT_ID, DEMO_AGENT_ID)).auth;
+        return { admin, agent, adminStream: await stream(t.url, admin), agentStream: await stream(t.url, agent) };
+      }
+
+      it('when the admin disables a user, then that user’s open stream ends at once and the admin’s stays open', async () => {
+        const { admin, adminStream, agentStream } = await twoStreams();
+        expect((await t.http.patch(`/api/v1/users/${DEMO_AGENT_ID}`, { enabled: false }, { headers: admin })).status).toBe(200);
+        await expect.poll(() => agentStream.ended()).toBe(true);
+        expect(adminStream.ended()).toBe(false);
+        await adminStream.close();
+      });
+
+      it('when Kommo uninstalls the widget, then every stream of the account ends', async () => {
+        const { adminStream, agentStream } = await twoStreams();
+        const signature = createHmac('sha256', CLIENT_SECRET).update(`${CLIENT_ID}|${DEMO_ACCOUNT_ID}`).digest('hex');
+        expect((await t.http.get('/kommo/uninstall', { params: { client_uuid: CLIENT_ID, account_id: DEMO_ACCOUNT_ID, signature } })).status).toBe(204);
+        await expect.poll(() => adminStream.ended() && agentStream.ended()).toBe(true);
+      });
+
+      it('when consent is withdrawn, then every stream of the account ends', async () => {
+        const { admin, adminStream, agentStream } = await twoStreams();
+        expect((await t.http.post('/api/v1/consent/withdraw', { confirm: true }, { headers: admin })).status).toBe(200);
+        await expect.poll(() => adminStream.ended() && agentStream.ended()).toBe(true);
+      });
+
+      it('when a user’s role changes in Kommo (their next sign-in says so), then their streams opened with the old role end and others stay', async () => {
+        const { adminStream, agentStream } = await twoStreams();
+        t.fake.accounts.get(DEMO_ACCOUNT_ID)!.users.find((u) => u.id === DEMO_AGENT_ID)!.isAdmin = true;
+        await t.session(DEMO_ACCOUNT_ID, DEMO_AGENT_ID);
+        await expect.poll(() => agentStream.ended()).toBe(true);
+        expect(adminStream.ended()).toBe(false);
+        await adminStream.close();
+      });
+
+      it('when the session behind a stream expires, then the next check ends it, and a stream of a fresh session stays', async () => {
+        const { adminStream, agentStream } = await twoStreams();
+        t.clock.advance(10 * 60_000);
+        const fresh = await stream(t.url, (await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID)).auth);
+        expect(await t.live.sweep()).toBe(0);
+        t.clock.advance(5 * 60_000);
+        await t.live.sweep();
+        await expect.poll(() => adminStream.ended() && agentStream.ended()).toBe(true);
+        expect(fresh.ended()).toBe(false);
+        await fresh.close();
+      });
     });
   });
 }

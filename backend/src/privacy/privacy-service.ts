@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import { AppError } from '../http/app-error';
 import { INACTIVITY, unusedSince } from '../licensing/inactivity';
+import { publishAccessChange } from '../live/live-events';
 import type { Db, Queryable } from '../store/db';
 import { deleteProcessedInboxBefore, erasePersonalData, INBOX_KEEP_DAYS } from './personal-data-store';
 
@@ -46,6 +47,7 @@ export function createPrivacyService(deps: { db: Db; clock: Clock; logger: Logge
       await db.transaction(async (tx) => {
         const rows = await tx.query('update accounts set consent_withdrawn_at = $2, updated_at = $2 where id = $1 and consent_withdrawn_at is null returning id', [accountId, at]);
         if (!rows.length) throw new AppError('consent_already_withdrawn', 'Consent was already withdrawn for this account.', 409);
+        await publishAccessChange(tx, accountId);
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'consent.withdrawn', at });
       });
       return this.consent(accountId);

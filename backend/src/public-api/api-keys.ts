@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
+import { accountRefusal, currentAccess, readAccess } from '../auth/access';
 import type { Session } from '../auth/session-token';
 import { AppError, forbidden, notFound, unauthorized } from '../http/app-error';
 import type { LicenceService } from '../licensing/licence-service';
@@ -112,15 +113,23 @@ export function createKeyRateLimiter(options: { perSecond: number; burst: number
 
 /**
  * How `requireSession` treats a key: it must be valid and not revoked, the account must allow API
- * keys (Kommo Advanced or higher, a licence in force), the route must be public, and the key under
- * its rate. The request then acts as the admin who created the key (their name is on what it sends).
+ * keys (Kommo Advanced or higher, a licence in force), its creator must still be an enabled admin
+ * (SPEC §9), the route must be public, and the key under its rate. The request then acts as the
+ * admin who created the key (their name is on what it sends).
  */
 export function apiKeyAuth(deps: { keys: ApiKeys; licences: LicenceService; db: Db; limiter: ReturnType<typeof createKeyRateLimiter>; isPublicRoute: (method: string, path: string) => boolean }) {
   return {
     async authenticate(key: string, method: string, path: string, retryAfter: (seconds: number) => void): Promise<Session> {
       const found = await deps.keys.authenticate(key);
-      const [account] = await deps.db.query<{ status: string }>('select status from accounts where id = $1', [found.accountId]);
-      if (account?.status !== 'active') throw unauthorized('account_uninstalled', 'Wabridge is no longer installed in this Kommo account.');
+      // Checked at each use rather than revoked when the role changes (decision 016): the key works
+      // exactly while its creator is an enabled admin of an installed account.
+      const [row] = await readAccess(deps.db, [{ accountId: found.accountId, userId: found.createdBy }]);
+      const gone = accountRefusal(row);
+      if (gone) throw gone;
+      const creator = currentAccess(row);
+      if ('refused' in creator || creator.role !== 'admin') {
+        throw unauthorized('api_key_suspended', 'This API key no longer works: the admin who created it is disabled or no longer an admin. An admin can create a new key.');
+      }
       if (!deps.isPublicRoute(method, `/api/v1${path}`)) throw forbidden('not_public', 'API keys open the public API only (see /openapi.json); this route is for the widget.');
       await deps.licences.require(found.accountId, 'api_keys');
       const allowed = deps.limiter.take(found.id);

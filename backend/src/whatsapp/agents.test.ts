@@ -14,8 +14,8 @@ for (const kind of storeKinds()) {
     it('when another agent replied since one started typing, then sending asks for confirmation; confirmed, it goes', async () => {
       t = await startTestApp(kind);
       const { conversation } = await chatReady(t);
-      const { auth: admin } = await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, 'Dana Admin');
-      const { auth: agent } = await t.session(DEMO_ACCOUNT_ID, DEMO_AGENT_ID, 'Alex Agent');
+      const { auth: admin } = await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID);
+      const { auth: agent } = await t.session(DEMO_ACCOUNT_ID, DEMO_AGENT_ID);
       const [seen] = await messagesOf(t, admin, conversation.id);
       t.clock.advance(1000);
       expect((await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Alex here: it ships today.' }, { headers: agent })).status).toBe(201);

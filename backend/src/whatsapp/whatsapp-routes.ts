@@ -33,7 +33,7 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
 
   // Server push: new messages and status changes of the session's account.
   router.get('/events', (_req, res) => {
-    deps.live.attach(sessionOf(res).accountId, res);
+    deps.live.attach(sessionOf(res), res);
   });
 
   router.get('/numbers', async (_req, res) => {
