@@ -54,14 +54,16 @@ for (const kind of storeKinds()) {
 
     it('when the lead left the stage and came back (Kommo shows it in another stage in between), then the new entry sends again', async () => {
       const { automationId, auth } = await ready();
-      const other = await t.http.post('/api/v1/automations', { ...AUTOMATION, name: 'Won', template: 'welcome' }, { headers: auth });
+      const other = await t.http.post('/api/v1/automations', { ...AUTOMATION, name: 'Won' }, { headers: auth });
       await t.fake.moveLeadToStage(DEMO_ACCOUNT_ID, 10_001, 555_001, { automation: automationId });
       await run();
       await t.fake.moveLeadToStage(DEMO_ACCOUNT_ID, 10_001, 555_002, { automation: other.data.id });
       await run();
       await t.fake.moveLeadToStage(DEMO_ACCOUNT_ID, 10_001, 555_001, { automation: automationId });
       await run();
-      expect(templatesTo(waIdOf(1)).map((s) => (s.body.template as { name: string }).name)).toEqual(['order_update', 'welcome', 'order_update']);
+      // Entered 555_001, then 555_002, then 555_001 again: three entries, three sends.
+      expect(templatesTo(waIdOf(1))).toHaveLength(3);
+      expect((await t.db.query<{ status_id: string }>('select status_id from dp_runs where left_at is null')).map((r) => Number(r.status_id))).toEqual([555_001]);
     });
 
     it('when a call names a stage the lead is not in, then nothing is sent, and the lead entering that stage later sends once', async () => {
