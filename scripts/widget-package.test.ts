@@ -123,6 +123,8 @@ describe('the Kommo widget package', () => {
     const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8'));
     expect(manifest.locations).toContain('digital_pipeline');
     expect(manifest.dp).toMatchObject({ action_multiple: false, webhook_url: 'https://wabridge.example.com/kommo/dp' });
+    // Kommo's action carries only the automation id: what to send is stored on our side (SPEC §7).
+    expect(Object.keys(manifest.dp.settings)).toEqual(['automation']);
     expect(names).toContain('images/logo_dp.png');
   });
 });

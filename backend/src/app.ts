@@ -43,7 +43,9 @@ import type { KommoApi } from './kommo/kommo-api';
 import { kommoRoutes } from './kommo/kommo-routes';
 import type { Db } from './store/db';
 import { widgetRoutes } from './widget-host/widget-routes';
-import { createDigitalPipeline, digitalPipelineRoutes } from './automation/digital-pipeline';
+import { automationRoutes } from './automation/automation-routes';
+import { createAutomationStore } from './automation/automation-store';
+import { createDigitalPipeline, digitalPipelineRoutes, type DP_RATE } from './automation/digital-pipeline';
 import { createAudienceReader } from './broadcasts/audience';
 import { createBroadcastEngine } from './broadcasts/broadcast-engine';
 import { broadcastWebhookHooks } from './broadcasts/broadcast-events';
@@ -98,6 +100,8 @@ export interface AppDeps {
   };
   /** Requests per second (and burst) per API key; per instance. */
   apiRate?: { perSecond: number; burst: number };
+  /** The digital-pipeline hook's rate limits (tests make them small). */
+  dpRate?: typeof DP_RATE;
   /** Where outgoing webhooks may go; by default https receivers at public addresses only (SPEC §7). */
   webhookTarget?: WebhookTargetPolicy;
   /** Extra pages mounted at /demo when the demo runs. */
@@ -156,7 +160,8 @@ export function createApp(deps: AppDeps) {
   const apiKeys = createApiKeys({ db, clock, ids: deps.ids });
   const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger, target: deps.webhookTarget ?? { allowLocal: false } });
   const idempotency = createIdempotency({ db, now: clock.now });
-  const digitalPipeline = createDigitalPipeline({ db, clock, ids: deps.ids, logger, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks });
+  const automations = createAutomationStore(db);
+  const digitalPipeline = createDigitalPipeline({ store: automations, db, clock, ids: deps.ids, logger, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks, rate: deps.dpRate });
   const broadcasts = createBroadcastService({
     db,
     clock,
@@ -280,6 +285,7 @@ export function createApp(deps: AppDeps) {
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
+  api.use(automationRoutes({ db, store: automations, clock, licences }));
   api.use(broadcastRoutes({ broadcasts, idempotency, reports: createBroadcastReports({ db }) }));
   api.use(publicApiRoutes({ chat, apiKeys, licences, webhooks, idempotency }));
   api.use(chatRoutes({ numbers, chat, licences, live, templates, logger }));

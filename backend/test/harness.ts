@@ -43,6 +43,8 @@ export interface TestAppOptions {
   broadcastBatch?: number;
   /** Requests per second (and burst) per API key. */
   apiRate?: { perSecond: number; burst: number };
+  /** The digital-pipeline hook's rate limits. */
+  dpRate?: { perAccount: { perSecond: number; burst: number }; perAddress: { perSecond: number; burst: number } };
   /** Where the fixed clock starts. */
   now?: string;
   /** Where outgoing webhooks may go; by default http and loopback too (the tests' receivers listen there). */
@@ -123,6 +125,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     seller: defaultSeller,
     supportEmail: 'support@wabridge.test',
     apiRate: options.apiRate,
+    dpRate: options.dpRate,
     webhookTarget: options.webhookTarget ?? { allowLocal: true },
     whatsapp: {
       cloud: createCloudApiHttp({ base: fakeWhatsApp.base }),

@@ -365,7 +365,8 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     },
     /**
      * The digital pipeline: the lead moves to `statusId`, and Kommo POSTs the widget's DP hook with
-     * the action's settings (as configured by the admin for that stage). `times` repeats the call.
+     * the action's settings (as the admin filled them for that stage: `{ automation: <id> }`).
+     * `times` repeats the call; `time` is the event time Kommo claims.
      */
     async moveLeadToStage(accountId: number, leadId: number, statusId: number, settings: Record<string, string>, opts: { times?: number; time?: number } = {}) {
       const a = account(accountId);

@@ -309,6 +309,54 @@ define([], function () {
     if (this.iframe.parentNode) this.iframe.parentNode.removeChild(this.iframe);
   };
 
+  /**
+   * Kommo's digital-pipeline action form holds one setting, `automation` (manifest `dp.settings`):
+   * the id of an automation the admin made in Wabridge. The text field is swapped for a list of the
+   * account's automations by name, so nobody types or sees anything else; what to send stays on
+   * our side (SPEC §7).
+   */
+  function fillDpSettings(widget) {
+    var inputs = document.querySelectorAll('input[name="automation"]');
+    var input = inputs[inputs.length - 1];
+    if (!input || input.getAttribute('data-wabridge-dp')) return;
+    input.setAttribute('data-wabridge-dp', '1');
+    var strings = (typeof widget.i18n === 'function' && widget.i18n('dp')) || {};
+    var select = document.createElement('select');
+    select.className = 'wabridge-dp-automation';
+    select.setAttribute('aria-label', strings.automation || 'Wabridge automation');
+    var hint = document.createElement('p');
+    hint.className = 'wabridge-dp-hint';
+    var option = function (value, text) {
+      var o = document.createElement('option');
+      o.value = value;
+      o.textContent = text;
+      select.appendChild(o);
+    };
+    option('', strings.choose || 'Choose an automation');
+    input.style.display = 'none';
+    input.parentNode.insertBefore(select, input.nextSibling);
+    input.parentNode.insertBefore(hint, select.nextSibling);
+    select.onchange = function () {
+      input.value = select.value;
+      // Kommo enables its Save button on the field's change.
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    };
+    requestSession(widget).then(function (session) {
+      return fetch(APP_ORIGIN + '/api/v1/automations', { headers: { Authorization: 'Bearer ' + session.token } });
+    }).then(function (response) {
+      if (!response.ok) throw new Error('automations ' + response.status);
+      return response.json();
+    }).then(function (list) {
+      (list.automations || []).forEach(function (a) {
+        option(String(a.id), String(a.name) + ' · ' + String(a.template));
+      });
+      select.value = input.value;
+      if (!(list.automations || []).length) hint.textContent = strings.none || '';
+    }).catch(function () {
+      hint.textContent = strings.unavailable || '';
+    });
+  }
+
   return function WabridgeWidget() {
     var self = this;
     var frames = [];
@@ -417,6 +465,10 @@ define([], function () {
       },
       destroy: function () {
         destroyAll();
+      },
+      dpSettings: function () {
+        fillDpSettings(self);
+        return true;
       },
       advancedSettings: function () {
         destroyAll();

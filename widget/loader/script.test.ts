@@ -209,4 +209,29 @@ describe('the Kommo loader (script.js)', () => {
     expect(document.querySelector('.wabridge-alert img')).toBeNull();
     vi.unstubAllGlobals();
   });
+  it('when Kommo opens the digital-pipeline action form, then its one field becomes a list of the account’s automations and picking one fills in only the id', async () => {
+    vi.useRealTimers();
+    document.body.innerHTML = '<form><input type="text" name="automation" value=""></form>';
+    const input = document.querySelector<HTMLInputElement>('input[name="automation"]')!;
+    const changes: string[] = [];
+    input.addEventListener('change', () => changes.push(input.value));
+    const calls: { url: string; auth: string | null }[] = [];
+    vi.stubGlobal('fetch', vi.fn(async (url: string, init: { headers: Record<string, string> }) => {
+      calls.push({ url, auth: init.headers.Authorization ?? null });
+      return new Response(JSON.stringify({ automations: [{ id: 'Q3xv1c9Rk2-8mZtLw0Pa_A', name: 'Order <b>update</b>', template: 'order_update' }] }), { status: 200 });
+    }));
+    widget.i18n = (section: string) => (section === 'dp' ? { automation: 'Automation', choose: 'Choose one', none: 'None yet', unavailable: 'Unavailable' } : {});
+    expect(widget.callbacks.dpSettings!()).toBe(true);
+    const select = document.querySelector<HTMLSelectElement>('select.wabridge-dp-automation')!;
+    await vi.waitFor(() => expect(select.options).toHaveLength(2));
+    expect(calls).toEqual([{ url: `${APP_ORIGIN}/api/v1/automations`, auth: 'Bearer tok-1' }]);
+    expect(select.options[1]!.textContent).toBe('Order <b>update</b> · order_update');
+    expect(select.querySelector('b')).toBeNull();
+    expect(input.style.display).toBe('none');
+    select.value = 'Q3xv1c9Rk2-8mZtLw0Pa_A';
+    select.dispatchEvent(new Event('change'));
+    expect(input.value).toBe('Q3xv1c9Rk2-8mZtLw0Pa_A');
+    expect(changes).toEqual(['Q3xv1c9Rk2-8mZtLw0Pa_A']);
+    vi.unstubAllGlobals();
+  });
 });

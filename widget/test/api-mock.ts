@@ -133,6 +133,7 @@ export const server = setupServer(
   http.get(`${API}/api/v1/audiences`, () => HttpResponse.json({ audiences: [] })),
   http.get(`${API}/api/v1/api-keys`, () => HttpResponse.json({ keys: [] })),
   http.get(`${API}/api/v1/webhooks`, () => HttpResponse.json({ endpoints: [] })),
+  http.get(`${API}/api/v1/automations`, () => HttpResponse.json({ automations: [] })),
   http.get(`${API}/api/v1/consent`, () => HttpResponse.json({ withdrawnAt: null, deletionDueBy: null })),
   http.get(`${API}/api/v1/orders`, () => HttpResponse.json(orderList())),
   http.get(`${API}/api/v1/numbers`, () => HttpResponse.json({ numbers: [], limit: 1 })),

@@ -12,6 +12,7 @@ export const DELETED_BY_ACCOUNT = [
   'api_idempotency',
   'api_keys',
   'dp_runs',
+  'dp_automations',
   'kommo_lead_outbox',
   'kommo_event_outbox',
   'kommo_note_outbox',

@@ -22,6 +22,7 @@ const WATCHED = [
   'api_idempotency',
   'webhook_endpoints',
   'webhook_deliveries',
+  'dp_automations',
   'dp_runs',
   'orders',
   'licence_periods',

@@ -1,11 +1,12 @@
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
-import type { z } from 'zod/mini';
+import { z } from 'zod/mini';
 import { MeResponse, UserList, UserView } from '../../../contract/account';
 import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, type RegistrationInput } from '../../../contract/licence';
 import { OrderList, OrderQuote, OrderView, type CreateOrderInput, type FileClaimInput } from '../../../contract/orders';
 import { ConversationView, MessagePage, MessageView, NumberList, NumberView, TemplateList, type SendMessageInput } from '../../../contract/whatsapp';
 import { BroadcastList, BroadcastTemplateList, BroadcastView, SavedAudienceList, type CreateBroadcastInput } from '../../../contract/broadcasts';
 import { ApiKeyList, ApiKeyView, CreatedApiKey, CreatedWebhookEndpoint, WebhookDeliveryList, WebhookEndpointList } from '../../../contract/public-api';
+import { DpAutomationList, DpAutomationView, type DpAutomationInput } from '../../../contract/automation';
 import { ErrorBody } from '../../../contract/error';
 import { readEventStream, type LiveEventData } from '../../../contract/event-stream';
 import { ApiError } from './api-error';
@@ -108,6 +109,12 @@ export function createApiClient(options: ApiClientOptions) {
     webhooks: () => request(WebhookEndpointList, { method: 'GET', url: '/api/v1/webhooks' }),
     createWebhook: (url: string) => request(CreatedWebhookEndpoint, { method: 'POST', url: '/api/v1/webhooks', data: { url } }),
     webhookDeliveries: (id: string) => request(WebhookDeliveryList, { method: 'GET', url: `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries` }),
+    automations: () => request(DpAutomationList, { method: 'GET', url: '/api/v1/automations' }),
+    createAutomation: (input: DpAutomationInput) => request(DpAutomationView, { method: 'POST', url: '/api/v1/automations', data: input }),
+    updateAutomation: (id: string, input: DpAutomationInput) => request(DpAutomationView, { method: 'PUT', url: `/api/v1/automations/${encodeURIComponent(id)}`, data: input }),
+    async deleteAutomation(id: string): Promise<void> {
+      await request(z.unknown(), { method: 'DELETE', url: `/api/v1/automations/${encodeURIComponent(id)}` });
+    },
     terminate: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/terminate`, data: { confirm: true } }),
   };
 }

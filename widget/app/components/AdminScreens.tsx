@@ -4,6 +4,7 @@ import type { AccountAdminModel } from '../models/account-admin-model';
 import type { LicenceModel } from '../models/licence-model';
 import type { OrdersModel } from '../models/orders-model';
 import type { ApiClient } from '../api/api-client';
+import { AutomationsPanel } from './AutomationsPanel';
 import { BuyPanel } from './BuyPanel';
 import { DevelopersPanel } from './DevelopersPanel';
 import { NumbersPanel } from './NumbersPanel';
@@ -33,6 +34,7 @@ export function AdminScreens(props: { admin: AccountAdminModel; licence: Licence
       <NumbersPanel api={props.api} t={t} />
       <SettingsPanel model={admin} licence={licence} t={t} />
       <UsersPanel model={users} t={t} selfId={props.selfId} />
+      <AutomationsPanel api={props.api} licence={licence} t={t} />
       <DevelopersPanel api={props.api} licence={licence} t={t} language={language} />
       <ConsentPanel model={admin} t={t} />
     </div>

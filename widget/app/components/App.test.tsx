@@ -95,6 +95,49 @@ describe('the widget app', () => {
     expect(root.querySelector<HTMLInputElement>('input[name="autoCreateFromInbound"]')?.disabled).toBe(true);
   });
 
+  it('when an admin adds a digital-pipeline automation, then it is saved with one parameter per line and listed with the id Kommo’s action will carry', async () => {
+    const saved: unknown[] = [];
+    const stored = { id: 'Q3xv1c9Rk2-8mZtLw0Pa_A', name: 'Order update', numberId: null, template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'], createdAt: '2026-11-21T10:00:00.000Z', updatedAt: '2026-11-21T10:00:00.000Z' };
+    let list: (typeof stored)[] = [];
+    server.use(
+      http.get(`${API}/api/v1/automations`, () => HttpResponse.json({ automations: list })),
+      http.post(`${API}/api/v1/automations`, async ({ request }) => {
+        saved.push(await request.json());
+        list = [stored];
+        return HttpResponse.json(stored, { status: 201 });
+      }),
+    );
+    const fake = start();
+    fake.push({ type: 'wabridge:context', session: session(), context: context('settings') });
+    const panel = await vi.waitFor(() => {
+      const found = root.querySelector<HTMLElement>('[data-testid="automations-panel"]');
+      expect(found).not.toBeNull();
+      return found!;
+    });
+    const type = (name: string, value: string) => {
+      const el = panel.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[name="${name}"]`)!;
+      el.value = value;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    type('name', 'Order update');
+    await rendered();
+    type('template', 'order_update');
+    await rendered();
+    type('parameters', '{{contact.first_name}}\n\n {{lead.name}} ');
+    await rendered();
+    panel.querySelector<HTMLFormElement>('[data-testid="automation-form"]')!.requestSubmit();
+    await vi.waitFor(() => expect(panel.querySelector('[data-testid="automation"]')?.textContent).toContain('Q3xv1c9Rk2-8mZtLw0Pa_A'));
+    expect(saved).toEqual([{ name: 'Order update', numberId: null, template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'] }]);
+  });
+
+  it('when the account is on Kommo Base, then the automation form is off and says why', async () => {
+    server.use(http.get(`${API}/api/v1/licence`, () => HttpResponse.json(licence('Base'))));
+    const fake = start();
+    fake.push({ type: 'wabridge:context', session: session(), context: context('settings') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="automations-off"]')?.textContent).toContain('needs Kommo Advanced or higher'));
+    expect(root.querySelector<HTMLButtonElement>('[data-testid="automation-form"] button[type="submit"]')?.disabled).toBe(true);
+  });
+
   it('when a non-admin opens the settings, then only the status shows, with no admin controls', async () => {
     server.use(http.get(`${API}/api/v1/me`, () => HttpResponse.json({ ...me, user: agent })));
     const fake = start();
