@@ -361,9 +361,10 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     /**
      * A customer taps a quick-reply button of the newest template we sent them: Meta's `button`
      * message, replying to that message, with the payload we sent for that button (its text when we
-     * sent none). Null when no template we sent them has a button with that text.
+     * sent none). Null when no template we sent them has a button with that text (with any button,
+     * when no text is named: then the first is tapped).
      */
-    async customerTapsButton(phoneNumberId: string, from: string, buttonText: string): Promise<string | null> {
+    async customerTapsButton(phoneNumberId: string, from: string, buttonText?: string): Promise<string | null> {
       const n = numbers.get(phoneNumberId);
       if (!n) throw new Error(`The fake Cloud API has no number ${phoneNumberId}`);
       const wa = digits(from);
@@ -371,10 +372,12 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
         if (s.phoneNumberId !== phoneNumberId || !s.wamid || s.body.type !== 'template' || digits(String(s.body.to ?? '')) !== wa) continue;
         const t = s.body.template as { name?: string; language?: { code?: string }; components?: { type?: string; index?: string; parameters?: { payload?: string }[] }[] };
         const known = templatesOf(n.wabaId).find((x) => x.name === t.name && x.language === t.language?.code);
-        const index = known?.components.find((c) => c.type === 'BUTTONS')?.buttons?.findIndex((b) => b.text === buttonText) ?? -1;
+        const buttons = known?.components.find((c) => c.type === 'BUTTONS')?.buttons ?? [];
+        const index = buttonText === undefined ? (buttons.length ? 0 : -1) : buttons.findIndex((b) => b.text === buttonText);
         if (index < 0) continue;
-        const payload = t.components?.find((c) => c.type === 'button' && c.index === String(index))?.parameters?.[0]?.payload ?? buttonText;
-        return customerWrites(phoneNumberId, wa, '', { message: { type: 'button', context: { from: digits(n.displayPhoneNumber), id: s.wamid }, button: { payload, text: buttonText } } });
+        const text = buttons[index]!.text;
+        const payload = t.components?.find((c) => c.type === 'button' && c.index === String(index))?.parameters?.[0]?.payload ?? text;
+        return customerWrites(phoneNumberId, wa, '', { message: metaMessages.button(n, s.wamid, text, payload) });
       }
       return null;
     },
