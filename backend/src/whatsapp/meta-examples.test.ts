@@ -79,7 +79,7 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind);
       const { auth, fakeNumber, conversation } = await chatReady(t);
       const before = (await conversations(t, auth))[0]!.windowClosesAt;
-      t.clock.advance(3600_000);
+      t.clock.advance(60_000);
       await postSigned(t, systemChangedNumber(number(fakeNumber), WA, '5511987654321', wamid(), ts(), 'Maria Silva'));
       const [notice] = await widgetMessages(t, auth, conversation.id);
       expect(notice).toMatchObject({ type: 'system', content: { type: 'user_changed_number', wa_id: '5511987654321', body: `User Maria Silva changed from ${WA} to 5511987654321` } });
