@@ -4,8 +4,6 @@
  * the real intake. Each builder names the page it is copied from. When Meta's example and the fake
  * differ, the fake changes (issue #19).
  */
-const REF = 'https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference';
-
 export interface MetaNumber {
   wabaId: string;
   phoneNumberId: string;
@@ -23,7 +21,7 @@ export interface MetaCustomer {
 
 const digits = (phone: string) => phone.replace(/\D/g, '');
 
-/** The `messages` envelope ({REF}/messages). System notices carry no `contacts` ({REF}/messages/system). */
+/** The `messages` envelope (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages). System notices carry no `contacts` (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/system). */
 export function messagesEnvelope(n: MetaNumber, value: Record<string, unknown>) {
   return {
     object: 'whatsapp_business_account',
@@ -34,7 +32,7 @@ export function messagesEnvelope(n: MetaNumber, value: Record<string, unknown>) 
 /**
  * One inbound message item with its contact. Without a phone, `from` and `wa_id` are left out and
  * `from_user_id` / `user_id` name the customer (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids;
- * {REF}/messages/order shows `wa_id` "omitted if user's phone number is unavailable").
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/order shows `wa_id` "omitted if user's phone number is unavailable").
  */
 export function inbound(n: MetaNumber, who: MetaCustomer, message: { id: string; timestamp: string; type: string; context?: { from: string; id: string } } & Record<string, unknown>) {
   const contact = {
@@ -51,34 +49,34 @@ export function inbound(n: MetaNumber, who: MetaCustomer, message: { id: string;
 
 /** The kinds a customer sends, as Meta's per-type reference pages show them. */
 export const metaMessages = {
-  /** {REF}/messages/text */
+  /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/text */
   text: (body: string) => ({ type: 'text', text: { body } }),
-  /** A reply quotes the message: `context` ({REF}/messages/text, "context" of replies). */
+  /** A reply quotes the message: `context` (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/text, "context" of replies). */
   reply: (body: string, n: MetaNumber, quotedWamid: string) => ({ type: 'text', context: { from: digits(n.displayPhoneNumber), id: quotedWamid }, text: { body } }),
-  /** {REF}/messages/image */
+  /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/image */
   image: (mediaId: string, caption?: string) => ({ type: 'image', image: { ...(caption ? { caption } : {}), mime_type: 'image/jpeg', sha256: 'VCWfXLwW4fS3GmJ8dVCk9qwk3pFSvPKCf3Fw8nB7gxw=', id: mediaId } }),
-  /** A template's quick-reply button: {REF}/messages/button */
+  /** A template's quick-reply button: https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/button */
   button: (n: MetaNumber, templateWamid: string, text: string, payload = text) => ({ type: 'button', context: { from: digits(n.displayPhoneNumber), id: templateWamid }, button: { payload, text } }),
-  /** {REF}/messages/interactive (reply buttons) */
+  /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/interactive (reply buttons) */
   buttonReply: (n: MetaNumber, quotedWamid: string, id: string, title: string) => ({ type: 'interactive', context: { from: digits(n.displayPhoneNumber), id: quotedWamid }, interactive: { type: 'button_reply', button_reply: { id, title } } }),
-  /** {REF}/messages/interactive (list) */
+  /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/interactive (list) */
   listReply: (n: MetaNumber, quotedWamid: string, id: string, title: string, description: string) => ({
     type: 'interactive',
     context: { from: digits(n.displayPhoneNumber), id: quotedWamid },
     interactive: { type: 'list_reply', list_reply: { id, title, description } },
   }),
-  /** {REF}/messages/reaction (no emoji: the reaction was removed) */
+  /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/reaction (no emoji: the reaction was removed) */
   reaction: (reactedWamid: string, emoji?: string) => ({ type: 'reaction', reaction: { message_id: reactedWamid, ...(emoji ? { emoji } : {}) } }),
-  /** {REF}/messages/location */
+  /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/location */
   location: (latitude: number, longitude: number, name?: string, address?: string) => ({ type: 'location', location: { address, latitude, longitude, name } }),
-  /** {REF}/messages/contacts */
+  /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/contacts */
   contacts: (formattedName: string, phone: string) => ({
     type: 'contacts',
     contacts: [{ name: { first_name: formattedName.split(' ')[0], formatted_name: formattedName }, phones: [{ phone, type: 'CELL', wa_id: digits(phone) }] }],
   }),
-  /** {REF}/messages/sticker */
+  /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/sticker */
   sticker: (mediaId: string) => ({ type: 'sticker', sticker: { mime_type: 'image/webp', sha256: 'S4BvXxTz8Q0Jk9y2o3hRk3rVwC1pPoNnCwz9S7hK2Jw=', id: mediaId, animated: false } }),
-  /** {REF}/messages/unsupported */
+  /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/unsupported */
   unsupported: (kind = 'edit') => ({
     type: 'unsupported',
     errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } }],
@@ -86,14 +84,14 @@ export const metaMessages = {
   }),
 };
 
-/** {REF}/messages/system: the customer changed their number (no `contacts` array). */
+/** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/system: the customer changed their number (no `contacts` array). */
 export function systemChangedNumber(n: MetaNumber, oldWaId: string, newWaId: string, id: string, timestamp: string, name = 'Customer') {
   return messagesEnvelope(n, {
     messages: [{ from: oldWaId, id, timestamp, type: 'system', system: { body: `User ${name} changed from ${oldWaId} to ${newWaId}`, wa_id: newWaId, type: 'user_changed_number' } }],
   });
 }
 
-/** {REF}/messages/status */
+/** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/status */
 export function statusUpdate(n: MetaNumber, s: { wamid: string; status: string; timestamp: string; recipient: string; callbackData?: string; error?: { code: number; title: string; details?: string } }) {
   return messagesEnvelope(n, {
     statuses: [
@@ -111,7 +109,7 @@ export function statusUpdate(n: MetaNumber, s: { wamid: string; status: string; 
 }
 
 /**
- * {REF}/message_template_status_update: the template by `message_template_id`, its language written
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_status_update: the template by `message_template_id`, its language written
  * "en-US" (the template list writes "en_US").
  */
 export function templateStatusUpdate(wabaId: string, t: { id: string | number; name: string; language: string; event: string; reason?: string; category?: string; time: number }) {
@@ -139,7 +137,7 @@ export function templateStatusUpdate(wabaId: string, t: { id: string | number; n
   };
 }
 
-/** {REF}/user_preferences: the customer stopped or resumed marketing messages. */
+/** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/user_preferences: the customer stopped or resumed marketing messages. */
 export function userPreferences(n: MetaNumber, waId: string, value: 'stop' | 'resume', timestamp: number) {
   return {
     object: 'whatsapp_business_account',
