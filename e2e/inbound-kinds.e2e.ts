@@ -22,6 +22,8 @@ async function adminApi(request: APIRequestContext) {
 }
 
 test('when the demo customer replies to a message, taps a template button, reacts and shares a location, then the card shows each', async ({ page, request }) => {
+  // A broadcast, a send and four customer actions, each through signed webhooks.
+  test.setTimeout(120_000);
   // Maria gets the spring_sale broadcast, whose template has quick-reply buttons.
   const api = await adminApi(request);
   const state = await (await request.get('/demo/kommo/state')).json();
@@ -60,7 +62,7 @@ test('when the demo customer replies to a message, taps a template button, react
   await expect(reply.getByTestId('message-quote')).toContainText(question);
 
   await page.getByTestId('customer-reacts').click();
-  await expect(mine.getByTestId('message-reaction')).toHaveText('👍');
+  await expect(mine.getByTestId('message-reaction')).toHaveText('👍', { timeout: 20_000 });
 
   await page.getByTestId('customer-shares-location').click();
   const place = chat.getByTestId('message').filter({ hasText: 'Avenida Paulista' });
