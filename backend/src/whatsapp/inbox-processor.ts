@@ -318,7 +318,7 @@ export function createInboxProcessor(deps: {
     async processPending(options: { includeFailed?: boolean } = {}): Promise<number> {
       // Bodies that failed before (a bug, a bad body) are retried only on the slow schedule.
       const rows = await db.query<{ id: string; customer: string | null }>(
-        `select id, coalesce(body #>> '{entry,0,changes,0,value,messages,0,from}', body #>> '{entry,0,changes,0,value,statuses,0,recipient_id}') as customer
+        `select id, coalesce(body #>> '{entry,0,changes,0,value,messages,0,from}', body #>> '{entry,0,changes,0,value,messages,0,from_user_id}', body #>> '{entry,0,changes,0,value,statuses,0,recipient_id}') as customer
          from whatsapp_inbox where processed_at is null ${options.includeFailed === false ? 'and error is null' : ''} order by id limit 1000`,
       );
       // Lanes by customer: one customer's bodies are taken in the order they came (their messages
