@@ -68,11 +68,11 @@ for (const kind of storeKinds()) {
       const [ours] = await t.db.query<{ wamid: string }>('select wamid from messages where id = $1', [sent.data.id]);
       const tap = customerSays(fakeNumber, metaMessages.button(number(fakeNumber), ours!.wamid, 'Talk to an agent', 'TALK'));
       await postSigned(t, tap.body);
-      const [newest] = await widgetMessages(t, auth, conversation.id);
-      expect(newest).toMatchObject({ type: 'button', content: { text: 'Talk to an agent', payload: 'TALK' }, replyTo: { id: sent.data.id, type: 'template' } });
       await t.settle();
       await t.timeline.drain();
       expect(t.fake.notes.map((n) => n.params.text)).toContain('Tapped the button “Talk to an agent”');
+      const [newest] = await widgetMessages(t, auth, conversation.id);
+      expect(newest).toMatchObject({ type: 'button', content: { text: 'Talk to an agent', payload: 'TALK' }, replyTo: { id: sent.data.id, type: 'template' } });
     });
 
     it('when the customer changes their number, then the notice is stored in words and the conversation follows them to the new number', async () => {

@@ -59,6 +59,7 @@ describe('what each message shows', () => {
       );
       const quote = root.querySelector('[data-testid="message-quote"]')?.textContent ?? '';
       expect(quote).toContain(translator(strings)('chat.quote.out'));
+      expect(quote).not.toContain('chat.');
       expect(quote).toContain('come_back');
       expect(quote).toContain('Maria');
       expect(root.querySelector('[data-testid="message-body"]')?.textContent).toBe('Blue, please');
