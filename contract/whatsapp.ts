@@ -37,6 +37,8 @@ export const ConversationView = z.object({
   /** When the 24-hour window closes; null when it is closed. */
   windowClosesAt: z.nullable(z.iso.datetime()),
   optedOut: z.boolean(),
+  /** The customer's WhatsApp username, when they chose one (they may then hide their phone: waId is then Meta's user id). */
+  username: z._default(z.nullable(z.string()), null),
   /** Customer messages nobody has opened yet. */
   unread: z.int(),
 });
@@ -52,6 +54,10 @@ export const MessageView = z.object({
   sentBy: z.nullable(z.int()),
   sentByName: z.nullable(z.string()),
   createdAt: z.iso.datetime(),
+  /** The message a reply quotes (inbound or outbound), when it is in the conversation. */
+  replyTo: z._default(z.nullable(z.object({ id: z.string(), direction: z.enum(['in', 'out']), type: z.string(), content: z.record(z.string(), z.unknown()) })), null),
+  /** The customer's reaction to this message (an emoji). */
+  reaction: z._default(z.nullable(z.string()), null),
 });
 export const MessagePage = z.object({ messages: z.array(MessageView), nextBefore: z.nullable(z.string()) });
 

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import axios from 'axios';
 import express, { type Request, type Response } from 'express';
 import { listen } from '../http-server';
+import { inbound, messagesEnvelope, metaMessages, templateStatusUpdate, userPreferences } from './meta-examples';
 
 /**
  * A fake WhatsApp Cloud API: a real HTTP server with the send endpoint's success and error shapes,
@@ -94,7 +95,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
   }
 
   /** Templates per WABA, as Meta lists them. */
-  type FakeTemplate = { name: string; language: string; status: string; category: string; components: { type: string; text?: string; format?: string; buttons?: { type: string; text: string }[] }[] };
+  type FakeTemplate = { id?: string; name: string; language: string; status: string; category: string; components: { type: string; text?: string; format?: string; buttons?: { type: string; text: string }[] }[] };
   const templates = new Map<string, FakeTemplate[]>();
   const defaultTemplates = () => [
     { name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hello {{1}}, your order {{2}} is on its way.' }] },
@@ -114,7 +115,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     },
   ];
   const templatesOf = (wabaId: string) => {
-    if (!templates.has(wabaId)) templates.set(wabaId, defaultTemplates());
+    if (!templates.has(wabaId)) templates.set(wabaId, defaultTemplates().map((t, i) => ({ ...t, id: String(9000 + i) })));
     return templates.get(wabaId)!;
   };
 
@@ -122,7 +123,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     const waba = String(req.params.waba);
     const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
     if (![...numbers.values()].some((n) => n.wabaId === waba && n.token === token)) return graphError(res, 401, 190, 'Invalid OAuth access token', 'Invalid OAuth access token');
-    res.json({ data: templatesOf(waba).map((t, i) => ({ id: String(9000 + i), ...t })), paging: { cursors: { before: 'MAA', after: 'MjQZD' } } });
+    res.json({ data: templatesOf(waba).map((t, i) => ({ id: t.id ?? String(9100 + i), ...t })), paging: { cursors: { before: 'MAA', after: 'MjQZD' } } });
   });
 
   // A WABA's numbers (GET /{waba-id}/phone_numbers). As Meta: an unknown token is 190; a token that
@@ -271,12 +272,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     }
   });
 
-  function envelope(n: FakeNumber, value: Record<string, unknown>) {
-    return {
-      object: 'whatsapp_business_account',
-      entry: [{ id: n.wabaId, changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: digits(n.displayPhoneNumber), phone_number_id: n.phoneNumberId }, ...value } }] }],
-    };
-  }
+  const envelope = (n: FakeNumber, value: Record<string, unknown>) => messagesEnvelope(n, value);
 
   async function deliver(payload: unknown) {
     const raw = JSON.stringify(payload);
@@ -314,22 +310,35 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     }
   }
 
-  /** A customer writes to one of our numbers: the inbound webhook, and their 24-hour window opens. */
-  async function customerWrites(phoneNumberId: string, from: string, text: string, extra: { name?: string; withoutWaId?: boolean; message?: Record<string, unknown> } = {}) {
+  /**
+   * A customer writes to one of our numbers: the inbound webhook in Meta's shape, and their 24-hour
+   * window opens. `hidePhone`: they hide their number behind a username (only their BSUID comes).
+   */
+  async function customerWrites(
+    phoneNumberId: string,
+    from: string,
+    text: string,
+    extra: { name?: string; withoutWaId?: boolean; message?: Record<string, unknown>; userId?: string; username?: string; hidePhone?: boolean } = {},
+  ) {
     const n = numbers.get(phoneNumberId);
     if (!n) throw new Error(`The fake Cloud API has no number ${phoneNumberId}`);
     const wa = digits(from);
-    windows.set(`${phoneNumberId}:${wa}`, now().getTime());
+    windows.set(`${phoneNumberId}:${extra.hidePhone ? extra.userId : wa}`, now().getTime());
     const id = wamid();
-    const message = extra.message ?? { type: 'text', text: { body: text } };
-    await deliver(
-      envelope(n, {
-        contacts: [{ profile: { name: extra.name ?? 'Customer' }, ...(extra.withoutWaId ? {} : { wa_id: wa }) }],
-        messages: [{ from: wa, id, timestamp: String(Math.floor(now().getTime() / 1000)), ...message }],
-      }),
+    const body = inbound(
+      n,
+      { ...(extra.hidePhone ? {} : { waId: wa }), ...(extra.userId ? { userId: extra.userId } : {}), name: extra.name ?? 'Customer', ...(extra.username ? { username: extra.username } : {}) },
+      { id, timestamp: String(Math.floor(now().getTime() / 1000)), ...(extra.message ?? metaMessages.text(text)) } as Parameters<typeof inbound>[2],
     );
+    // Older payloads named the sender in `messages[].from` only.
+    if (extra.withoutWaId) delete ((body.entry[0]!.changes[0]!.value as unknown as { contacts: { wa_id?: string }[] }).contacts[0]!.wa_id);
+    await deliver(body);
     return id;
   }
+
+  /** The newest message we sent the customer (the demo's reply and reaction go to it). */
+  const newestWith = (phoneNumberId: string, wa: string): string | null =>
+    [...sent].reverse().find((s) => s.phoneNumberId === phoneNumberId && s.wamid && digits(String(s.body.to ?? '')) === wa)?.wamid ?? null;
 
   const server = await listen(app);
 
@@ -371,9 +380,10 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     /**
      * A customer taps a quick-reply button of the newest template we sent them: Meta's `button`
      * message, replying to that message, with the payload we sent for that button (its text when we
-     * sent none). Null when no template we sent them has a button with that text.
+     * sent none). Null when no template we sent them has a button with that text (with any button,
+     * when no text is named: then the first is tapped).
      */
-    async customerTapsButton(phoneNumberId: string, from: string, buttonText: string): Promise<string | null> {
+    async customerTapsButton(phoneNumberId: string, from: string, buttonText?: string): Promise<string | null> {
       const n = numbers.get(phoneNumberId);
       if (!n) throw new Error(`The fake Cloud API has no number ${phoneNumberId}`);
       const wa = digits(from);
@@ -381,29 +391,40 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
         if (s.phoneNumberId !== phoneNumberId || !s.wamid || s.body.type !== 'template' || digits(String(s.body.to ?? '')) !== wa) continue;
         const t = s.body.template as { name?: string; language?: { code?: string }; components?: { type?: string; index?: string; parameters?: { payload?: string }[] }[] };
         const known = templatesOf(n.wabaId).find((x) => x.name === t.name && x.language === t.language?.code);
-        const index = known?.components.find((c) => c.type === 'BUTTONS')?.buttons?.findIndex((b) => b.text === buttonText) ?? -1;
+        const buttons = known?.components.find((c) => c.type === 'BUTTONS')?.buttons ?? [];
+        const index = buttonText === undefined ? (buttons.length ? 0 : -1) : buttons.findIndex((b) => b.text === buttonText);
         if (index < 0) continue;
-        const payload = t.components?.find((c) => c.type === 'button' && c.index === String(index))?.parameters?.[0]?.payload ?? buttonText;
-        return customerWrites(phoneNumberId, wa, '', { message: { type: 'button', context: { from: digits(n.displayPhoneNumber), id: s.wamid }, button: { payload, text: buttonText } } });
+        const text = buttons[index]!.text;
+        const payload = t.components?.find((c) => c.type === 'button' && c.index === String(index))?.parameters?.[0]?.payload ?? text;
+        return customerWrites(phoneNumberId, wa, '', { message: metaMessages.button(n, s.wamid, text, payload) });
       }
       return null;
     },
     /** Meta's `user_preferences` event: the customer stopped (or resumed) marketing messages. */
     async userPreference(phoneNumberId: string, from: string, value: 'stop' | 'resume') {
-      const n = numbers.get(phoneNumberId)!;
-      await deliver({
-        object: 'whatsapp_business_account',
-        entry: [{ id: n.wabaId, changes: [{ field: 'user_preferences', value: { messaging_product: 'whatsapp', metadata: { phone_number_id: n.phoneNumberId }, contacts: [{ wa_id: digits(from) }], user_preferences: [{ wa_id: digits(from), detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User resumed', category: 'marketing_messages', value, timestamp: Math.floor(now().getTime() / 1000) }] } }] }],
-      });
+      await deliver(userPreferences(numbers.get(phoneNumberId)!, digits(from), value, Math.floor(now().getTime() / 1000)));
     },
-    /** Meta changes a template's status (PAUSED, DISABLED, APPROVED…) and says so by webhook. */
+    /** Meta changes a template's status (PAUSED, DISABLED, APPROVED…) and says so by webhook, as Meta does: by id, the language written "en-US". */
     async templateStatus(wabaId: string, name: string, language: string, event: 'APPROVED' | 'PAUSED' | 'DISABLED' | 'REJECTED', reason = 'NONE') {
       const t = templatesOf(wabaId).find((x) => x.name === name && x.language === language);
       if (t) t.status = event;
-      await deliver({
-        object: 'whatsapp_business_account',
-        entry: [{ id: wabaId, time: Math.floor(now().getTime() / 1000), changes: [{ field: 'message_template_status_update', value: { event, message_template_id: 9000, message_template_name: name, message_template_language: language, reason } }] }],
-      });
+      await deliver(templateStatusUpdate(wabaId, { id: t?.id ?? 0, name, language, event, reason, time: Math.floor(now().getTime() / 1000) }));
+    },
+    /** The customer answers one of our messages by quoting it (the newest we sent them, unless named). */
+    async customerReplies(phoneNumberId: string, from: string, text: string, quotedWamid?: string): Promise<string | null> {
+      const quoted = quotedWamid ?? newestWith(phoneNumberId, digits(from));
+      if (!quoted) return null;
+      return customerWrites(phoneNumberId, from, text, { message: metaMessages.reply(text, numbers.get(phoneNumberId)!, quoted) });
+    },
+    /** The customer reacts with an emoji to one of our messages (the newest we sent them, unless named). */
+    async customerReacts(phoneNumberId: string, from: string, emoji: string, reactedWamid?: string): Promise<string | null> {
+      const target = reactedWamid ?? newestWith(phoneNumberId, digits(from));
+      if (!target) return null;
+      return customerWrites(phoneNumberId, from, '', { message: metaMessages.reaction(target, emoji) });
+    },
+    /** The customer shares a place. */
+    async customerSharesLocation(phoneNumberId: string, from: string, place: { latitude: number; longitude: number; name?: string; address?: string }) {
+      return customerWrites(phoneNumberId, from, '', { message: metaMessages.location(place.latitude, place.longitude, place.name, place.address) });
     },
     /** Posts a body signed with a wrong secret. */
     async postForged(payload: unknown) {

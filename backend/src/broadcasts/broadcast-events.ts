@@ -9,6 +9,9 @@ export const CALLBACK_PREFIX = 'wb:r:';
 /** A customer's message this soon after a broadcast message counts as a reply to it (SPEC §6). */
 const ATTRIBUTION_MS = 72 * 3600_000;
 
+/** Two language codes are the same whether written "en_US" (the template list) or "en-US" (status webhooks). */
+const SAME_LANGUAGE = (column: string, param: string) => `replace(${column}, '-', '_') = replace(${param}, '-', '_')`;
+
 /** Pauses a running or scheduled broadcast with a reason the widget shows. */
 export async function pauseBroadcast(q: Queryable, at: Date, b: { id: string; account_id: string }, reason: string, detail: string): Promise<boolean> {
   const paused = await q.query(`update broadcasts set status = 'paused', pause_reason = $2, pause_detail = $3, updated_at = $4 where id = $1 and status in ('running', 'scheduled') returning id`, [
@@ -39,15 +42,27 @@ export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) 
       for (const r of rows) await publish(tx, { accountId: r.account_id, type: 'broadcast.updated', broadcastId: r.broadcast_id });
     },
 
-    async onTemplateStatus(tx: Queryable, t: { wabaId: string; name: string; language: string; event: string; reason?: string }) {
-      await tx.query('update whatsapp_templates set status = $4 where waba_id = $1 and name = $2 and language = $3', [t.wabaId, t.name, t.language, t.event]);
+    /**
+     * Meta changed a template's status. The webhook names it by `message_template_id` and writes its
+     * language "en-US" where the template list has "en_US": matched by id, else by name and language
+     * with either separator.
+     */
+    async onTemplateStatus(tx: Queryable, t: { wabaId: string; templateId?: string; name: string; language: string; event: string; reason?: string }) {
+      const [known] = await tx.query<{ name: string; language: string }>(
+        `select name, language from whatsapp_templates where waba_id = $1 and (template_id = $2 or (name = $3 and ${SAME_LANGUAGE('language', '$4')}))
+         order by template_id = $2 desc nulls last limit 1`,
+        [t.wabaId, t.templateId ?? null, t.name, t.language],
+      );
+      const name = known?.name ?? t.name;
+      const language = known?.language ?? t.language;
+      await tx.query(`update whatsapp_templates set status = $4 where waba_id = $1 and name = $2 and ${SAME_LANGUAGE('language', '$3')}`, [t.wabaId, name, language, t.event]);
       if (t.event === 'APPROVED') return;
       const affected = await tx.query<{ id: string; account_id: string }>(
-        `select id, account_id from broadcasts where waba_id = $1 and template_name = $2 and template_language = $3 and status in ('running', 'scheduled')`,
-        [t.wabaId, t.name, t.language],
+        `select id, account_id from broadcasts where waba_id = $1 and template_name = $2 and ${SAME_LANGUAGE('template_language', '$3')} and status in ('running', 'scheduled')`,
+        [t.wabaId, name, language],
       );
       const why = t.reason && t.reason !== 'NONE' ? ` (${t.reason})` : '';
-      for (const b of affected) await pauseBroadcast(tx, clock.now(), b, 'template_paused', `Meta marked the template “${t.name}” ${t.event.toLowerCase()}${why}. Resume once it is approved again.`);
+      for (const b of affected) await pauseBroadcast(tx, clock.now(), b, 'template_paused', `Meta marked the template “${name}” ${t.event.toLowerCase()}${why}. Resume once it is approved again.`);
     },
 
     /** A reply within 72 hours of a broadcast message: attributed, noted on the lead, and (if the admin wants) a task for its owner. */

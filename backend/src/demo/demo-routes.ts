@@ -94,6 +94,42 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
     res.json({ ok: true });
   });
 
+  /** The sandbox number and the demo's customer (the first contact), or 400 when the demo has no sandbox. */
+  function customer() {
+    const number = sandbox();
+    if (!deps.whatsapp || !number) throw badRequest('no_sandbox', 'The demo has no sandbox WhatsApp number.');
+    const contact = demoAccount().contacts[0]!;
+    return { whatsapp: deps.whatsapp, pnid: number.phoneNumberId, phone: contact.phones[0]!, name: contact.name };
+  }
+
+  // The simulated customer answers the newest message the business sent them by quoting it.
+  router.post('/whatsapp/customer-replies', async (_req, res) => {
+    const c = customer();
+    if (!(await c.whatsapp.customerReplies(c.pnid, c.phone, 'Yes, that works for me.'))) throw badRequest('no_message_to_reply', 'The customer got no message to reply to yet: send them one first.');
+    res.json({ ok: true });
+  });
+
+  // The simulated customer taps the first quick-reply button of the newest template with buttons they got.
+  router.post('/whatsapp/customer-taps-button', async (_req, res) => {
+    const c = customer();
+    if (!(await c.whatsapp.customerTapsButton(c.pnid, c.phone))) throw badRequest('no_buttons', 'The customer got no template with buttons yet (the spring_sale broadcast has them).');
+    res.json({ ok: true });
+  });
+
+  // The simulated customer reacts with 👍 to the newest message the business sent them.
+  router.post('/whatsapp/customer-reacts', async (_req, res) => {
+    const c = customer();
+    if (!(await c.whatsapp.customerReacts(c.pnid, c.phone, '👍'))) throw badRequest('no_message_to_react', 'The customer got no message to react to yet: send them one first.');
+    res.json({ ok: true });
+  });
+
+  // The simulated customer shares where they are.
+  router.post('/whatsapp/customer-shares-location', async (_req, res) => {
+    const c = customer();
+    await c.whatsapp.customerSharesLocation(c.pnid, c.phone, { latitude: -23.5613, longitude: -46.6565, name: 'Avenida Paulista', address: 'Av. Paulista, 1578 - Bela Vista, São Paulo' });
+    res.json({ ok: true });
+  });
+
   // The simulated customer sends a photo.
   router.post('/whatsapp/customer-sends-photo', async (_req, res) => {
     const number = sandbox();

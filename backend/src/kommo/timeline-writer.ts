@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Db, Queryable } from '../store/db';
+import { messageText } from '../whatsapp/message-text';
 import { createPacer, type Pacer } from '../whatsapp/pacer';
 
 /**
@@ -63,11 +64,7 @@ export function createTimelineWriter(deps: {
   const { db, clock, logger } = deps;
   const pacer = deps.pacer ?? createKommoPacer();
 
-  function noteText(m: Due): string {
-    if (m.type === 'text') return String(m.content.body ?? '');
-    if (m.type === 'template') return `Template ${String(m.content.name ?? '')}${Array.isArray(m.content.parameters) && m.content.parameters.length ? `: ${m.content.parameters.join(', ')}` : ''}`;
-    return `[${m.type}]${typeof m.content.caption === 'string' ? ` ${m.content.caption}` : ''}`;
-  }
+  const noteText = (m: Due) => messageText(m.type, m.content);
 
   /** An outbox row Kommo did not take: tried again after a pause that doubles from 2 s up to an hour. */
   async function retryLater(table: 'kommo_note_outbox' | 'kommo_lead_outbox' | 'kommo_event_outbox', key: string, attempts: number, error: unknown) {

@@ -29,6 +29,7 @@ interface ConversationRow {
   last_inbound_at: Date | null;
   opted_out_at: Date | null;
   last_read_at: Date | null;
+  username?: string | null;
   unread?: string | number;
 }
 
@@ -43,6 +44,12 @@ interface MessageRow {
   sent_by: string | null;
   sent_by_name: string | null;
   created_at: Date;
+  reaction: string | null;
+  /** The quoted message of a reply, when it is in the conversation. */
+  quoted_id: string | null;
+  quoted_direction: 'in' | 'out' | null;
+  quoted_type: string | null;
+  quoted_content: Record<string, unknown> | null;
 }
 
 /** Conversations per (number, customer), their history, and sending under the relay rules (SPEC §5). */
@@ -78,6 +85,7 @@ export function createChatService(deps: {
     customerName: c.customer_name,
     windowClosesAt: windowClosesAt(c)?.toISOString() ?? null,
     optedOut: Boolean(c.opted_out_at),
+    username: c.username ?? null,
     unread: Number(c.unread ?? 0),
   });
 
@@ -91,7 +99,14 @@ export function createChatService(deps: {
     sentBy: m.sent_by === null ? null : Number(m.sent_by),
     sentByName: m.sent_by_name,
     createdAt: new Date(m.created_at).toISOString(),
+    replyTo: m.quoted_id ? { id: m.quoted_id, direction: m.quoted_direction!, type: m.quoted_type!, content: m.quoted_content ?? {} } : null,
+    reaction: m.reaction ?? null,
   });
+
+  // A reply's quoted message, and the sender's name of an agent's message.
+  const QUOTED = `left join messages q on q.wamid = m.reply_to and q.conversation_id = m.conversation_id
+    left join account_users u on u.account_id = m.account_id and u.kommo_user_id = m.sent_by`;
+  const QUOTED_COLUMNS = 'u.name as sent_by_name, q.id as quoted_id, q.direction as quoted_direction, q.type as quoted_type, q.content as quoted_content';
 
   // The conversation with its count of customer messages newer than the last time someone opened it.
   const WITH_UNREAD = `select c.*, (select count(*) from messages m where m.conversation_id = c.id and m.direction = 'in'
@@ -215,14 +230,16 @@ export function createChatService(deps: {
       // One statement: the conversation must be the account's (no row at all: not found), then its page
       // (a conversation without messages gives one row whose message columns are null).
       const found = await db.query<Partial<MessageRow>>(
-        `select m.*, u.name as sent_by_name from conversations c
+        `select m.*, ${QUOTED_COLUMNS} from conversations c
            left join lateral (
              select * from messages
              where conversation_id = c.id
                and ($2::text is null or (created_at, seq) < (select created_at, seq from messages where id = $2 and conversation_id = c.id))
+               -- A reaction shows on the message it reacts to; only one to a message not here shows alone.
+               and not (type = 'reaction' and exists (select 1 from messages t where t.wamid = messages.content ->> 'message_id' and t.conversation_id = c.id))
              order by created_at desc, seq desc limit $3
            ) m on true
-           left join account_users u on u.account_id = m.account_id and u.kommo_user_id = m.sent_by
+           ${QUOTED}
          where c.id = $1 and c.account_id = $4
          order by m.created_at desc, m.seq desc`,
         [conversationId, page.before ?? null, page.limit + 1, accountId],
@@ -237,9 +254,7 @@ export function createChatService(deps: {
     /** One message of the account (what a send answers with). */
     async message(accountId: string, messageId: string) {
       const [m] = await db.query<MessageRow>(
-        `select m.*, u.name as sent_by_name from messages m
-           left join account_users u on u.account_id = m.account_id and u.kommo_user_id = m.sent_by
-         where m.id = $1 and m.account_id = $2`,
+        `select m.*, ${QUOTED_COLUMNS} from messages m ${QUOTED} where m.id = $1 and m.account_id = $2`,
         [messageId, accountId],
       );
       if (!m) throw notFound('No such message in this account.');

@@ -11,7 +11,7 @@ const SendResponse = z.object({
   messages: z.array(z.object({ id: z.string() })).min(1),
 });
 const TemplateList = z.object({
-  data: z.array(z.object({ name: z.string(), language: z.string(), status: z.string(), category: z.string().optional(), components: z.array(z.object({ type: z.string(), text: z.string().optional(), format: z.string().optional(), buttons: z.array(z.object({ type: z.string(), text: z.string() })).optional() })).default([]) })),
+  data: z.array(z.object({ id: z.union([z.string(), z.number()]).optional(), name: z.string(), language: z.string(), status: z.string(), category: z.string().optional(), components: z.array(z.object({ type: z.string(), text: z.string().optional(), format: z.string().optional(), buttons: z.array(z.object({ type: z.string(), text: z.string() })).optional() })).default([]) })),
   paging: z.object({ next: z.string().optional() }).partial().optional(),
 });
 const IdPage = z.object({ data: z.array(z.object({ id: z.string() })), paging: z.object({ next: z.string().optional() }).partial().optional() });
@@ -73,6 +73,7 @@ export function createCloudApiHttp(options: { base: string; http?: AxiosInstance
       return all.map((t) => {
         const part = (type: string) => t.components.find((c) => c.type === type);
         return {
+          ...(t.id !== undefined ? { id: String(t.id) } : {}),
           name: t.name,
           language: t.language,
           status: t.status,

@@ -15,6 +15,8 @@ export interface CloudApi {
 }
 
 export interface CloudTemplate {
+  /** Meta's template id (status webhooks name the template by it). */
+  id?: string;
   name: string;
   language: string;
   status: string;

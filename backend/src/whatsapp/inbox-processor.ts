@@ -4,16 +4,10 @@ import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
 import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
 import { publish } from '../live/live-events';
+import type { MetaMessage, MetaValue, MetaWebhookBody } from '../../../contract/meta-webhook';
 import { ensureConversation } from './conversations';
+import { messageText } from './message-text';
 import { isStopWord, statusAdvances, UNSUBSCRIBE_PAYLOAD } from './message-status';
-
-interface Value {
-  metadata?: { phone_number_id?: string };
-  contacts?: { wa_id?: string; profile?: { name?: string } }[];
-  messages?: { from?: string; id?: string; timestamp?: string; type?: string; [k: string]: unknown }[];
-  statuses?: { id?: string; status?: string; timestamp?: string; biz_opaque_callback_data?: string; errors?: { code?: number; title?: string; error_data?: { details?: string } }[] }[];
-  user_preferences?: { wa_id?: string; value?: string; category?: string }[];
-}
 
 /**
  * Acts on stored webhook bodies: every entry, change, message and status. Inbound messages are
@@ -32,30 +26,76 @@ export function createInboxProcessor(deps: {
   /** One of our messages failed after it was accepted. */
   onFailed?: (tx: Queryable, messageId: string, code: number, title: string) => Promise<void>;
   /** Meta changed a template's status (APPROVED, PAUSED, DISABLED…). */
-  onTemplateStatus?: (tx: Queryable, t: { wabaId: string; name: string; language: string; event: string; reason?: string }) => Promise<void>;
+  onTemplateStatus?: (tx: Queryable, t: { wabaId: string; templateId?: string; name: string; language: string; event: string; reason?: string }) => Promise<void>;
 }) {
   const { db, clock, ids, logger } = deps;
 
   const conversationFor = (tx: Queryable, number: { id: string; account_id: string }, waId: string, name: string | undefined, at: Date) =>
     ensureConversation(tx, { id: ids(), accountId: number.account_id, numberId: number.id, waId, name, at });
 
-  async function inbound(tx: Queryable, number: { id: string; account_id: string }, value: Value) {
-    const names = new Map((value.contacts ?? []).filter((c) => c.wa_id).map((c) => [c.wa_id!, c.profile?.name]));
+  /**
+   * The conversation with the customer who sent `m`: by phone, or by Meta's business-scoped user id
+   * (BSUID) when they hide their phone behind a username (the BSUID is then the conversation's wa_id
+   * until a phone comes). Null when the message names no customer at all.
+   */
+  async function customerConversation(tx: Queryable, number: { id: string; account_id: string }, m: MetaMessage, value: MetaValue): Promise<{ id: string; waId: string } | null> {
+    const contacts = value.contacts ?? [];
+    const contact = contacts.find((c) => (m.from && c.wa_id === m.from) || (m.from_user_id && c.user_id === m.from_user_id)) ?? (contacts.length === 1 ? contacts[0] : undefined);
+    const waId = m.from ?? contact?.wa_id;
+    const userId = m.from_user_id ?? contact?.user_id;
+    const name = contact?.profile?.name;
+    const username = contact?.profile?.username;
+    let id: string;
+    if (waId) {
+      // A conversation begun without the phone takes it once Meta gives it.
+      if (userId) await tx.query('update conversations set wa_id = $3 where number_id = $1 and wa_id = $2 and not exists (select 1 from conversations where number_id = $1 and wa_id = $3)', [number.id, userId, waId]);
+      id = await conversationFor(tx, number, waId, name, clock.now());
+    } else if (userId) {
+      const [known] = await tx.query<{ id: string }>('select id from conversations where number_id = $1 and (user_id = $2 or wa_id = $2) order by updated_at desc limit 1', [number.id, userId]);
+      id = known?.id ?? (await conversationFor(tx, number, userId, name, clock.now()));
+    } else {
+      logger.warn({ accountId: number.account_id, wamid: m.id }, 'inbound message names no customer (neither phone nor user id); not stored');
+      return null;
+    }
+    if (userId || username || name) {
+      await tx.query('update conversations set user_id = coalesce($2, user_id), username = coalesce($3, username), customer_name = coalesce($4, customer_name), updated_at = $5 where id = $1', [
+        id,
+        userId ?? null,
+        username ?? null,
+        name ?? null,
+        clock.now(),
+      ]);
+    }
+    return { id, waId: waId ?? userId! };
+  }
+
+  async function inbound(tx: Queryable, number: { id: string; account_id: string }, value: MetaValue) {
     for (const m of value.messages ?? []) {
-      if (!m.id || !m.from) continue;
+      if (!m.id) continue;
       const at = m.timestamp ? new Date(Number(m.timestamp) * 1000) : clock.now();
-      const conversationId = await conversationFor(tx, number, m.from, names.get(m.from) ?? value.contacts?.[0]?.profile?.name, clock.now());
+      const customer = await customerConversation(tx, number, m, value);
+      if (!customer) continue;
+      const conversationId = customer.id;
       const type = m.type ?? 'unknown';
-      const content = (m[type] as Record<string, unknown> | undefined) ?? {};
+      const content = contentOf(m);
       const added = await tx.query(
         `insert into messages (id, account_id, conversation_id, direction, wamid, type, content, status, reply_to, created_at, status_at)
          values ($1, $2, $3, 'in', $4, $5, $6, 'received', $7, $8, $8) on conflict (wamid) do nothing returning id`,
-        [ids(), number.account_id, conversationId, m.id, type, JSON.stringify(content), (m.context as { id?: string } | undefined)?.id ?? null, at],
+        [ids(), number.account_id, conversationId, m.id, type, JSON.stringify(content), m.context?.id ?? null, at],
       );
       if (!added.length) continue;
       const messageId = String((added[0] as { id: string }).id);
       await publish(tx, { accountId: number.account_id, type: 'message.created', conversationId, messageId });
       await enqueueNote(tx, { messageId, accountId: number.account_id, at: clock.now() });
+      if (type === 'system') {
+        // Meta's notice, not the customer writing: no window opens, and a changed number is followed.
+        await system(tx, number, conversationId, customer.waId, content);
+        continue;
+      }
+      if (type === 'reaction' && typeof content.message_id === 'string') {
+        const [target] = await tx.query<{ id: string }>('update messages set reaction = $2 where wamid = $1 and conversation_id = $3 returning id', [content.message_id, (content.emoji as string | undefined) || null, conversationId]);
+        if (target) await publish(tx, { accountId: number.account_id, type: 'message.status', conversationId, messageId: target.id });
+      }
       await tx.query('update conversations set last_inbound_at = greatest(coalesce(last_inbound_at, $2), $2) where id = $1', [conversationId, at]);
       const text = type === 'text' ? String((content as { body?: string }).body ?? '') : type === 'button' ? String((content as { payload?: string }).payload ?? '') : '';
       if (text && isStopWord(text)) {
@@ -63,8 +103,33 @@ export function createInboxProcessor(deps: {
         const how = text === UNSUBSCRIBE_PAYLOAD ? 'tapped “Unsubscribe” in a broadcast' : `wrote “${text.trim().slice(0, 40)}”`;
         if (stopped.length) await enqueueEvent(tx, { id: ids(), accountId: number.account_id, conversationId, text: `The customer opted out of WhatsApp broadcasts (${how}).`, at });
       }
-      await deps.onInbound?.(tx, { accountId: number.account_id, waId: m.from, at, type, text: type === 'button' ? String((content as { text?: string }).text ?? text) : text });
+      const said = type === 'text' ? text : type === 'button' ? String((content as { text?: string }).text ?? text) : messageText(type, content);
+      await deps.onInbound?.(tx, { accountId: number.account_id, waId: customer.waId, at, type, text: said });
     }
+  }
+
+  /**
+   * Meta's system notice. `user_changed_number`: the conversation follows the customer to the new
+   * number, unless this number already has a conversation with it (then both stay, and the notice in
+   * the old one names the new number).
+   */
+  async function system(tx: Queryable, number: { id: string; account_id: string }, conversationId: string, waId: string, content: Record<string, unknown>) {
+    const newWaId = typeof content.wa_id === 'string' ? content.wa_id : typeof content.new_wa_id === 'string' ? content.new_wa_id : undefined;
+    if (content.type !== 'user_changed_number' || !newWaId || newWaId === waId) return;
+    const moved = await tx.query('update conversations set wa_id = $2, updated_at = $3 where id = $1 and not exists (select 1 from conversations where number_id = $4 and wa_id = $2) returning id', [
+      conversationId,
+      newWaId,
+      clock.now(),
+      number.id,
+    ]);
+    await publish(tx, { accountId: number.account_id, type: 'conversation.updated', conversationId });
+    await enqueueEvent(tx, {
+      id: ids(),
+      accountId: number.account_id,
+      conversationId,
+      text: moved.length ? `The customer changed their WhatsApp number from +${waId} to +${newWaId}; the chat continues on the new number.` : `The customer changed their WhatsApp number from +${waId} to +${newWaId}, which has its own chat.`,
+      at: clock.now(),
+    });
   }
 
   type StatusIn = { wamid: string; status: string; at: Date; code: number | null; title: string | null; reason: string };
@@ -85,7 +150,7 @@ export function createInboxProcessor(deps: {
     }
   }
 
-  async function statuses(tx: Queryable, value: Value) {
+  async function statuses(tx: Queryable, value: MetaValue) {
     const list = (value.statuses ?? []).flatMap((s) => {
       if (!s.id || !s.status) return [];
       const error = s.errors?.[0];
@@ -125,7 +190,7 @@ export function createInboxProcessor(deps: {
     );
   }
 
-  async function preferences(tx: Queryable, number: { id: string; account_id: string }, value: Value) {
+  async function preferences(tx: Queryable, number: { id: string; account_id: string }, value: MetaValue) {
     for (const p of value.user_preferences ?? []) {
       if (!p.wa_id || (p.value !== 'stop' && p.value !== 'resume')) continue;
       const conversationId = await conversationFor(tx, number, p.wa_id, undefined, clock.now());
@@ -138,22 +203,27 @@ export function createInboxProcessor(deps: {
     }
   }
 
-  type Body = { entry?: { id?: string; changes?: { field?: string; value?: Value }[] }[] };
-
   /**
    * Acts on every entry and change of one stored body, inside the caller's transaction; true when the
    * body is only about accounts that withdrew consent (it is then deleted rather than kept).
    */
-  async function act(tx: Queryable, id: string, body: Body): Promise<boolean> {
+  async function act(tx: Queryable, id: string, body: MetaWebhookBody): Promise<boolean> {
     let discarded = 0;
     let other = 0;
     for (const entry of body.entry ?? []) {
       for (const change of entry.changes ?? []) {
         const value = change.value ?? {};
         if (change.field === 'message_template_status_update') {
-          const t = value as { event?: string; message_template_name?: string; message_template_language?: string; reason?: string };
+          const t = value;
           if (entry.id && t.event && t.message_template_name && t.message_template_language) {
-            await deps.onTemplateStatus?.(tx, { wabaId: entry.id, name: t.message_template_name, language: t.message_template_language, event: t.event, reason: t.reason });
+            await deps.onTemplateStatus?.(tx, {
+              wabaId: entry.id,
+              ...(t.message_template_id !== undefined ? { templateId: String(t.message_template_id) } : {}),
+              name: t.message_template_name,
+              language: t.message_template_language,
+              event: t.event,
+              ...(t.reason ? { reason: t.reason } : {}),
+            });
           }
           other++;
           continue;
@@ -195,7 +265,7 @@ export function createInboxProcessor(deps: {
   async function take(ids: string[]): Promise<number> {
     const done = await db.transaction(async (tx) => {
       // Locked while processed: another instance's drain skips them rather than doing them twice.
-      const rows = await tx.query<{ id: string; body: Body }>(
+      const rows = await tx.query<{ id: string; body: MetaWebhookBody }>(
         'select id, body from whatsapp_inbox where id = any($1::bigint[]) and processed_at is null order by id for update skip locked',
         [ids],
       );
@@ -248,7 +318,7 @@ export function createInboxProcessor(deps: {
     async processPending(options: { includeFailed?: boolean } = {}): Promise<number> {
       // Bodies that failed before (a bug, a bad body) are retried only on the slow schedule.
       const rows = await db.query<{ id: string; customer: string | null }>(
-        `select id, coalesce(body #>> '{entry,0,changes,0,value,messages,0,from}', body #>> '{entry,0,changes,0,value,statuses,0,recipient_id}') as customer
+        `select id, coalesce(body #>> '{entry,0,changes,0,value,messages,0,from}', body #>> '{entry,0,changes,0,value,messages,0,from_user_id}', body #>> '{entry,0,changes,0,value,statuses,0,recipient_id}') as customer
          from whatsapp_inbox where processed_at is null ${options.includeFailed === false ? 'and error is null' : ''} order by id limit 1000`,
       );
       // Lanes by customer: one customer's bodies are taken in the order they came (their messages
@@ -310,4 +380,12 @@ function hashOf(text: string): number {
   let h = 0;
   for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
   return h;
+}
+
+/** What Meta's message item carries for its type, stored as an object (a contacts card's list wrapped; Meta's errors kept). */
+function contentOf(m: MetaMessage): Record<string, unknown> {
+  const body = (m as Record<string, unknown>)[m.type ?? 'unknown'];
+  const errors = m.errors?.length ? { errors: m.errors } : {};
+  if (Array.isArray(body)) return { [m.type!]: body, ...errors };
+  return { ...(body && typeof body === 'object' ? (body as Record<string, unknown>) : {}), ...errors };
 }

@@ -30,9 +30,9 @@ export function createTemplatesService(deps: { db: Db; clock: Clock; logger: Log
       await tx.query('delete from whatsapp_templates where account_id = $1 and waba_id = $2', [number.account_id, number.waba_id]);
       for (const t of list) {
         await tx.query(
-          `insert into whatsapp_templates (account_id, waba_id, name, language, status, category, body_text, param_count, synced_at, header_format, footer_text, buttons)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) on conflict do nothing`,
-          [number.account_id, number.waba_id, t.name, t.language, t.status, t.category ?? null, t.body, countParams(t.body), at, t.headerFormat ?? null, t.footer ?? null, JSON.stringify(t.buttons ?? [])],
+          `insert into whatsapp_templates (account_id, waba_id, name, language, status, category, body_text, param_count, synced_at, header_format, footer_text, buttons, template_id)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) on conflict do nothing`,
+          [number.account_id, number.waba_id, t.name, t.language, t.status, t.category ?? null, t.body, countParams(t.body), at, t.headerFormat ?? null, t.footer ?? null, JSON.stringify(t.buttons ?? []), t.id ?? null],
         );
       }
     });

@@ -5,6 +5,7 @@ import type { HostContext } from '../../../contract/host-messages';
 import type { Translate } from '../i18n/translate';
 import { formatDate } from '../i18n/format';
 import type { ChatModel } from '../models/chat-model';
+import { MessageContent } from './MessageContent';
 
 const TICKS: Record<string, string> = { queued: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠' };
 
@@ -67,8 +68,7 @@ export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: Chat
       <ol class="wb-messages" data-testid="messages">
         {chat.messages.value.map((m) => (
           <li key={m.id} class={`wb-msg wb-msg--${m.direction}`} data-testid="message" data-direction={m.direction} data-status={m.status}>
-            {m.type === 'image' && <MediaImage chat={chat} messageId={m.id} />}
-            <div class="wb-msg__body">{text(m.content, m.type, t)}</div>
+            <MessageContent message={m} chat={chat} t={t} />
             <div class="wb-msg__meta">
               {formatDate(m.createdAt, language, undefined, true)}
               {m.direction === 'out' && m.sentByName && <span data-testid="sent-by"> · {m.sentByName}</span>}
@@ -90,36 +90,6 @@ export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: Chat
       {left > 0 ? <TextComposer chat={chat} t={t} /> : <TemplateComposer chat={chat} t={t} />}
     </section>
   );
-}
-
-/** A photo in the chat, fetched with the session (an <img> alone cannot send it). */
-function MediaImage({ chat, messageId }: { chat: ChatModel; messageId: string }) {
-  const [url, setUrl] = useState<string | null>(null);
-  useEffect(() => {
-    let made: string | null = null;
-    void chat.mediaUrl(messageId).then(
-      (u) => {
-        made = u;
-        setUrl(u);
-      },
-      () => setUrl(null),
-    );
-    return () => {
-      if (made) URL.revokeObjectURL(made);
-    };
-  }, [chat, messageId]);
-  return url ? <img class="wb-msg__image" src={url} alt="" data-testid="message-image" /> : null;
-}
-
-function text(content: Record<string, unknown>, type: string, t: Translate): string {
-  if (type === 'text') return String(content.body ?? '');
-  if (type === 'template') {
-    // What the customer read: the template's name and the values filled into it.
-    const values = Array.isArray(content.parameters) ? content.parameters.map(String).filter(Boolean) : [];
-    return `${t('chat.template_sent', { name: String(content.name ?? '') })}${values.length ? `: ${values.join(', ')}` : ''}`;
-  }
-  const label = t('chat.media', { type: t(`chat.kinds.${type}`) });
-  return typeof content.caption === 'string' ? `${label} ${content.caption}` : `${label}${typeof content.filename === 'string' ? ` ${content.filename}` : ''}`;
 }
 
 function TextComposer({ chat, t }: { chat: ChatModel; t: Translate }) {

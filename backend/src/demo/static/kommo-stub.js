@@ -172,6 +172,10 @@
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-writes', text: 'Customer writes on WhatsApp', onclick: function () { demoCall('POST', '/whatsapp/customer-writes', {}); } }),
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-photo', text: 'Customer sends a photo', onclick: function () { demoCall('POST', '/whatsapp/customer-sends-photo', {}); } }),
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-unsubscribes', text: 'Customer taps “Unsubscribe” in a broadcast', onclick: function () { demoCall('POST', '/whatsapp/customer-taps-unsubscribe', {}); } }),
+        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-replies', text: 'Customer replies to your last message', onclick: function () { demoCall('POST', '/whatsapp/customer-replies', {}); } }),
+        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-taps-button', text: 'Customer taps a button in a template', onclick: function () { demoCall('POST', '/whatsapp/customer-taps-button', {}); } }),
+        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-reacts', text: 'Customer reacts 👍 to your last message', onclick: function () { demoCall('POST', '/whatsapp/customer-reacts', {}); } }),
+        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-shares-location', text: 'Customer shares a location', onclick: function () { demoCall('POST', '/whatsapp/customer-shares-location', {}); } }),
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'jump-ahead', text: 'Jump 25 hours ahead (demo clock)', onclick: function () { demoCall('POST', '/clock/advance', { hours: 25 }).then(showArea); } })
       ]));
     }
