@@ -1,9 +1,8 @@
-import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import type { z } from 'zod/mini';
 import { MeResponse, UserList, UserView } from '../../../contract/account';
 import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, type RegistrationInput } from '../../../contract/licence';
 import { OrderList, OrderQuote, OrderView, type CreateOrderInput, type FileClaimInput } from '../../../contract/orders';
-import { ConversationView, MessagePage, MessageView, NumberList, NumberView, TemplateList, type SendMessageInput } from '../../../contract/whatsapp';
+import { CardChat, ConversationView, MessagePage, MessageView, NumberList, NumberView, TemplateList, type SendMessageInput } from '../../../contract/whatsapp';
 import { BroadcastList, BroadcastTemplateList, BroadcastView, SavedAudienceList, type CreateBroadcastInput } from '../../../contract/broadcasts';
 import { ApiKeyList, ApiKeyView, CreatedApiKey, CreatedWebhookEndpoint, WebhookDeliveryList, WebhookEndpointList } from '../../../contract/public-api';
 import { ErrorBody } from '../../../contract/error';
@@ -15,28 +14,57 @@ export interface ApiClientOptions {
   getToken(): string | null;
   /** Called on 401 so the host can fetch a fresh session. */
   onUnauthorized?(): void;
-  http?: AxiosInstance;
+  /** The browser's `fetch` unless given (tests may pass their own). */
+  fetch?: typeof fetch;
 }
 
-/** The widget's only way to the backend: responses are parsed with the shared contract. */
-export function createApiClient(options: ApiClientOptions) {
-  const http = options.http ?? axios.create({ baseURL: options.baseURL, timeout: 15_000 });
+/** One call: the path under `baseURL`; `data` goes as JSON, or as it is when it is a file. */
+interface Call {
+  method: string;
+  url: string;
+  data?: unknown;
+  headers?: Record<string, string>;
+}
 
-  async function request<S extends z.ZodMiniType>(schema: S, config: { method: string; url: string; data?: unknown; headers?: Record<string, string> }): Promise<z.infer<S>> {
+const TIMEOUT_MS = 15_000;
+
+/**
+ * The widget's only way to the backend: `fetch`, with the session header, and every answer parsed
+ * with the shared contract. A refusal becomes an `ApiError` with the backend's code (docs/decisions/016).
+ */
+export function createApiClient(options: ApiClientOptions) {
+  // Looked up at each call (a test's mock may replace it later) and called as a function of the window.
+  const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+
+  /** The answer of a 2xx; anything else (or no answer at all) throws an `ApiError`. */
+  async function call(config: Call): Promise<Response> {
     const token = options.getToken();
-    try {
-      const response = await http.request({ ...config, headers: { ...(config.headers ?? {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
-      return schema.parse(response.data);
-    } catch (error) {
-      if (isAxiosError(error)) {
-        const status = error.response?.status ?? 0;
-        if (status === 401) options.onUnauthorized?.();
-        const body = ErrorBody.safeParse(error.response?.data);
-        if (body.success) throw new ApiError(body.data.error.code, body.data.error.message, status, body.data.error.issues ?? []);
-        throw new ApiError(status ? 'http_error' : 'unreachable', status ? `The service answered ${status}.` : 'The service could not be reached.', status);
-      }
-      throw error;
+    const headers: Record<string, string> = { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+    let body: BodyInit | undefined;
+    if (config.data instanceof Blob) body = config.data;
+    else if (config.data !== undefined) {
+      body = JSON.stringify(config.data);
+      headers['Content-Type'] = 'application/json';
     }
+    let response: Response;
+    try {
+      response = await fetchImpl(`${options.baseURL}${config.url}`, { method: config.method, headers: { ...headers, ...config.headers }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch {
+      // Offline, refused, or no answer within the timeout.
+      throw new ApiError('unreachable', 'The service could not be reached.', 0);
+    }
+    if (response.ok) return response;
+    if (response.status === 401) options.onUnauthorized?.();
+    const refusal = ErrorBody.safeParse(await response.json().catch(() => undefined));
+    if (refusal.success) throw new ApiError(refusal.data.error.code, refusal.data.error.message, response.status, refusal.data.error.issues ?? []);
+    throw new ApiError('http_error', `The service answered ${response.status}.`, response.status);
+  }
+
+  async function request<S extends z.ZodMiniType>(schema: S, config: Call): Promise<z.infer<S>> {
+    const response = await call(config);
+    // 204 and other empty answers parse as `undefined`.
+    const text = await response.text();
+    return schema.parse(text ? JSON.parse(text) : undefined);
   }
 
   return {
@@ -64,18 +92,22 @@ export function createApiClient(options: ApiClientOptions) {
     connectNumber: (input: { phoneNumberId: string; wabaId: string; accessToken: string }) => request(NumberView, { method: 'POST', url: '/api/v1/numbers', data: input }),
     templates: (numberId: string) => request(TemplateList, { method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates` }),
     refreshTemplates: (numberId: string) => request(TemplateList, { method: 'POST', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates/sync`, data: {} }),
+    /** What a card's chat opens with, in one answer: the numbers, a conversation per phone, and the first one's newest page. */
+    cardChat: (phones: string[]) => request(CardChat, { method: 'POST', url: '/api/v1/card-chat', data: { phones } }),
     openConversation: (numberId: string, phone: string) => request(ConversationView, { method: 'POST', url: '/api/v1/conversations', data: { numberId, phone } }),
     /** A media message's file, as an object URL the chat can show. */
     async mediaUrl(messageId: string): Promise<string> {
-      const token = options.getToken();
-      const response = await http.get(`/api/v1/messages/${encodeURIComponent(messageId)}/media`, { responseType: 'blob', headers: token ? { Authorization: `Bearer ${token}` } : {} });
-      return URL.createObjectURL(response.data as Blob);
+      const response = await call({ method: 'GET', url: `/api/v1/messages/${encodeURIComponent(messageId)}/media` });
+      return URL.createObjectURL(await response.blob());
     },
     markRead: (id: string) => request(ConversationView, { method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/read`, data: {} }),
     optIn: (id: string) => request(ConversationView, { method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/opt-in`, data: {} }),
     conversation: (id: string) => request(ConversationView, { method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}` }),
-    messages: (id: string, before?: string) =>
-      request(MessagePage, { method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages${before ? `?before=${encodeURIComponent(before)}` : ''}` }),
+    messages: (id: string, before?: string, limit?: number) =>
+      request(MessagePage, {
+        method: 'GET',
+        url: `/api/v1/conversations/${encodeURIComponent(id)}/messages${before || limit ? `?${new URLSearchParams({ ...(before ? { before } : {}), ...(limit ? { limit: String(limit) } : {}) }).toString()}` : ''}`,
+      }),
     sendMedia: (id: string, file: Blob, kind: string, options: { caption?: string; filename?: string }) =>
       request(MessageView, {
         method: 'POST',
@@ -87,7 +119,7 @@ export function createApiClient(options: ApiClientOptions) {
     /** The live event stream (fetch, so the session header goes along); calls `onEvent` until `signal` aborts. */
     async events(onEvent: (type: string, data: LiveEventData) => void, signal: AbortSignal) {
       const token = options.getToken();
-      const response = await fetch(`${options.baseURL}/api/v1/events`, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal });
+      const response = await fetchImpl(`${options.baseURL}/api/v1/events`, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal });
       if (response.status === 401) options.onUnauthorized?.();
       if (!response.ok || !response.body) throw new ApiError('stream_failed', `The live stream answered ${response.status}.`, response.status);
       await readEventStream(response.body, onEvent);
