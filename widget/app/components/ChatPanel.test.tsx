@@ -5,7 +5,7 @@ import { createApiClient } from '../api/api-client';
 import { createFakeHost } from '../host/fake-host';
 import { mount } from '../mount';
 
-const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria Silva', windowClosesAt: '2099-01-01T00:00:00.000Z', optedOut: false, unread: 0 };
+const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria Silva', windowClosesAt: '2099-01-01T00:00:00.000Z' as string | null, optedOut: false, unread: 0 };
 const number = { id: 'num-1', phoneNumberId: '1', wabaId: '2', displayPhoneNumber: '+1 555 0100', verifiedName: 'Demo', connectedAt: '2026-11-21T10:00:00.000Z' };
 /** The backend's one answer when a card opens: its number, the conversation with the card's phone, and its newest page. */
 const card = (c: typeof conversation, page: { messages: unknown[]; nextBefore: string | null }) => ({ numbers: [number], conversations: [{ phone: '+55 11 91234-5678', conversation: c }], refused: [], page });

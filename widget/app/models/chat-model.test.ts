@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiClient } from '../api/api-client';
-import { ApiError } from '../api/api-error';
 import { createChatModel } from './chat-model';
 
 /**
