@@ -61,6 +61,25 @@ export const MessageView = z.object({
 });
 export const MessagePage = z.object({ messages: z.array(MessageView), nextBefore: z.nullable(z.string()) });
 
+/** A card's contacts' phones, as the CRM has them (bad ones are answered as refused, not as a failure), and the size of the first page. */
+export const CardChatInput = z.strictObject({
+  phones: z.array(CustomerPhone).check(z.maxLength(50)),
+  limit: z._default(z.int().check(z.gte(1), z.lte(100)), 50),
+});
+
+/**
+ * What a card's chat opens with, in one answer (docs/decisions/016): the account's numbers, the
+ * conversation on the first number with each phone (one per customer, however the phone was written;
+ * none while no number is connected), the phones that are not phones with the reason, and the first
+ * conversation's newest page.
+ */
+export const CardChat = z.object({
+  numbers: z.array(NumberView),
+  conversations: z.array(z.object({ phone: z.string(), conversation: ConversationView })),
+  refused: z.array(z.object({ phone: z.string(), error: z.object({ code: z.string(), message: z.string() }) })),
+  page: z.nullable(MessagePage),
+});
+
 export const MessagesQuery = z.object({ before: z.optional(z.string().check(z.maxLength(100))), limit: z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(100))), 50) });
 
 export const SendMessageInput = z.discriminatedUnion('type', [

@@ -3,6 +3,8 @@ const path = require('node:path');
 
 module.exports = (_env, argv) => ({
   mode: argv.mode ?? 'production',
+  // Kommo's supported browsers run ES2020: webpack's own runtime is written that way too (shorter).
+  target: ['web', 'es2020'],
   entry: path.resolve(__dirname, 'app/main.tsx'),
   output: {
     path: path.resolve(__dirname, '../dist/widget-app'),

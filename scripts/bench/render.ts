@@ -43,10 +43,14 @@ export async function renderTiming() {
   const url = `http://127.0.0.1:${port}`;
   const backend = backendProcess({
     port,
-    env: { PUBLIC_URL: url, DATA_DIR: dir, DATABASE_URL: '', KOMMO_CLIENT_ID: '', KOMMO_CLIENT_SECRET: '', ENCRYPTION_KEY: '', LOG_LEVEL: 'error' },
+    env: { DEMO: '1', PUBLIC_URL: url, DATA_DIR: dir, DATABASE_URL: '', KOMMO_CLIENT_ID: '', KOMMO_CLIENT_SECRET: '', ENCRYPTION_KEY: '', LOG_LEVEL: 'error' },
     logFile: join(dir, 'backend.log'),
   });
-  await backend.start();
+  // A backend that did not come up in time is stopped too (it would outlive the benchmark).
+  await backend.start().catch(async (err: unknown) => {
+    await backend.stop();
+    throw err;
+  });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-gpu'],

@@ -1,15 +1,12 @@
-import { effect, untracked } from '@preact/signals';
+import { effect, signal, untracked } from '@preact/signals';
 import { render } from 'preact';
 import type { ApiClient } from './api/api-client';
 import { App } from './components/App';
 import type { Host } from './host/host';
-import { createAccountAdminModel } from './models/account-admin-model';
-import { createBroadcastsModel } from './models/broadcasts-model';
 import { createChatModel } from './models/chat-model';
 import { createLicenceModel } from './models/licence-model';
-import { createOrdersModel } from './models/orders-model';
+import type { ScreenModels } from './models/screen-models';
 import { createSessionModel } from './models/session-model';
-import { createUsersModel } from './models/users-model';
 
 export interface MountDeps {
   host: Host;
@@ -22,22 +19,24 @@ export interface MountDeps {
 /** Renders the app into `root`; returns the function that unmounts it and stops listening. */
 export function mount(root: HTMLElement, deps: MountDeps): () => void {
   const session = createSessionModel({ host: deps.host, createApi: deps.createApi, initialLanguage: deps.language });
-  const users = createUsersModel({ api: session.api });
   const licence = createLicenceModel({ api: session.api });
-  // Withdrawing consent ends the account's use of Wabridge: reload shows why.
-  const admin = createAccountAdminModel({ api: session.api, onChanged: () => void session.reload() });
-  const orders = createOrdersModel({
-    api: session.api,
-    openTab: deps.openTab ?? ((url) => window.open(url, '_blank', 'noopener')),
-    onPaid: () => {
-      void licence.load();
-      void admin.load();
-    },
-  });
   // Each message sent changes the allowance meter.
   const chat = createChatModel({ api: session.api, onSent: () => void licence.load() });
-  // A launch reserves messages: the allowance meter changes.
-  const broadcasts = createBroadcastsModel({ api: session.api, onLaunched: () => void licence.load() });
+  // The settings, advanced settings and list screens' models come with the first of those screens.
+  const screens = signal<ScreenModels | null>(null);
+  let screensLoading: Promise<void> | undefined;
+  const stopScreens = effect(() => {
+    const area = session.context.value?.area;
+    if (!area || area === 'card' || screensLoading) return;
+    screensLoading = import(/* webpackChunkName: "screens" */ './models/screen-models').then((m) => {
+      screens.value = m.createScreenModels({
+        api: session.api,
+        licence,
+        reloadSession: () => void session.reload(),
+        openTab: deps.openTab ?? ((url) => window.open(url, '_blank', 'noopener')),
+      });
+    });
+  });
   const stop = session.start();
   // A card's chat starts loading as soon as the loader hands over the card, alongside the account
   // and user rather than after them; the chat panel then joins the same opening.
@@ -45,7 +44,7 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
     const context = session.context.value;
     if (context?.area === 'card') untracked(() => void chat.open(context.contacts));
   });
-  render(<App session={session} users={users} licence={licence} admin={admin} orders={orders} chat={chat} broadcasts={broadcasts} />, root);
+  render(<App session={session} licence={licence} chat={chat} screens={screens} />, root);
 
   // Tell the loader our height so the iframe fits its content.
   let observer: ResizeObserver | undefined;
@@ -56,6 +55,7 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
   return () => {
     observer?.disconnect();
     stopPrefetch();
+    stopScreens();
     stop();
     render(null, root);
   };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { SendMessageInput } from '../../../contract/whatsapp';
 import type { Clock } from '../clock';
-import { AppError, badRequest, notFound } from '../http/app-error';
+import { AppError, badRequest, isAppError, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
 import { recordAudit } from '../audit/audit-log';
@@ -11,7 +11,7 @@ import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from './cloud-api';
 import { optedOut, optedOutError, tookPartWith } from './conversations';
 import type { InboxProcessor } from './inbox-processor';
-import type { NumberRow, NumbersService } from './numbers-service';
+import { numberView, type NumberRow, type NumbersService } from './numbers-service';
 import { requirePhone } from './phone';
 import { createPacer, type Pacer } from './pacer';
 import { mediaProblem, type MediaKind } from '../../../contract/media-rules';
@@ -164,6 +164,50 @@ export function createChatService(deps: {
         [deps.ids(), accountId, number.id, waId, at],
       );
       return view(await find(accountId, row!.id));
+    },
+
+    /**
+     * What a card's chat opens with, in one answer (docs/decisions/016): the account's numbers, the
+     * conversation on the first number with each phone (opened as `open` does; one per customer, in
+     * the phones' order), the phones that are not phones with the reason, and the first
+     * conversation's newest page.
+     */
+    async cardChat(accountId: string, phones: string[], pageSize: number) {
+      const numbers = await deps.numbers.list(accountId);
+      const number = numbers[0];
+      if (!number) return { numbers: [], conversations: [], refused: [], page: null };
+      const country = phones.length ? await accountCountry(accountId) : null;
+      const read = phones.map((phone) => {
+        try {
+          return { phone, waId: requirePhone(phone, country) };
+        } catch (err) {
+          if (isAppError(err)) return { phone, error: { code: err.code, message: err.message } };
+          throw err;
+        }
+      });
+      const customers = read.filter((r): r is { phone: string; waId: string } => 'waId' in r).filter((r, i, all) => all.findIndex((x) => x.waId === r.waId) === i);
+      let rows: ConversationRow[] = [];
+      if (customers.length) {
+        // Every customer's conversation in one statement (each wa_id once: an upsert may touch a row only once).
+        const opened = await db.query<{ id: string }>(
+          `insert into conversations (id, account_id, number_id, wa_id, created_at, updated_at)
+           select id, $1, $2, wa_id, $5, $5 from unnest($3::text[], $4::text[]) as p(id, wa_id)
+           on conflict (number_id, wa_id) do update set updated_at = conversations.updated_at returning id`,
+          [accountId, number.id, customers.map(() => deps.ids()), customers.map((c) => c.waId), clock.now()],
+        );
+        rows = await db.query<ConversationRow>(`${WITH_UNREAD} where c.id = any($1::text[]) and c.account_id = $2`, [opened.map((o) => o.id), accountId]);
+      }
+      const conversations = customers.flatMap((c) => {
+        const row = rows.find((r) => r.wa_id === c.waId);
+        return row ? [{ phone: c.phone, conversation: view(row) }] : [];
+      });
+      const first = conversations[0]?.conversation;
+      return {
+        numbers: numbers.map(numberView),
+        conversations,
+        refused: read.flatMap((r) => ('error' in r ? [{ phone: r.phone, error: r.error }] : [])),
+        page: first ? await this.messages(accountId, first.id, { limit: pageSize }) : null,
+      };
     },
 
     /** Unread customer messages across the account, and whose came last (the loader's alert). */

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { ConnectNumberInput, ConversationIdParams, MessageIdParams, MediaQuery, MessagesQuery, NumberIdParams, OpenConversationInput, SendMessageInput } from '../../../contract/whatsapp';
+import { CardChatInput, ConnectNumberInput, ConversationIdParams, MessageIdParams, MediaQuery, MessagesQuery, NumberIdParams, OpenConversationInput, SendMessageInput } from '../../../contract/whatsapp';
 import { requireAdmin, sessionOf } from '../auth/require-session';
 import { narrowedTo, viewerOf } from '../auth/viewer';
 import { parse } from '../http/parse';
@@ -74,6 +74,11 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
   router.post('/conversations', async (req, res) => {
     const input = parse(OpenConversationInput, req.body, 'body');
     res.status(201).json(await deps.chat.open(sessionOf(res).accountId, input));
+  });
+  // The card's chat in one round trip: numbers, conversations and the first page (docs/decisions/016).
+  router.post('/card-chat', async (req, res) => {
+    const { phones, limit } = parse(CardChatInput, req.body, 'body');
+    res.json(await deps.chat.cardChat(sessionOf(res).accountId, phones, limit));
   });
   router.get('/conversations/:conversationId', async (req, res) => {
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');

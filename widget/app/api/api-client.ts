@@ -1,13 +1,12 @@
-import axios, { type AxiosInstance, isAxiosError } from 'axios';
-import { z } from 'zod/mini';
-import { MeResponse, UserList, UserView } from '../../../contract/account';
-import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, type RegistrationInput } from '../../../contract/licence';
-import { OrderList, OrderQuote, OrderView, type CreateOrderInput, type FileClaimInput } from '../../../contract/orders';
-import { ConversationView, MessagePage, MessageView, NumberList, NumberView, TemplateList, type SendMessageInput } from '../../../contract/whatsapp';
-import { BroadcastList, BroadcastTemplateList, BroadcastView, SavedAudienceList, type CreateBroadcastInput } from '../../../contract/broadcasts';
-import { ApiKeyList, ApiKeyView, CreatedApiKey, CreatedWebhookEndpoint, WebhookDeliveryList, WebhookEndpointList } from '../../../contract/public-api';
-import { DpAutomationList, DpAutomationView, type DpAutomationInput } from '../../../contract/automation';
-import { ErrorBody } from '../../../contract/error';
+import type { z } from 'zod/mini';
+import { MeResponse, type UserList, type UserView } from '../../../contract/account';
+import type { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, RegistrationInput } from '../../../contract/licence';
+import type { CreateOrderInput, FileClaimInput, OrderList, OrderQuote, OrderView } from '../../../contract/orders';
+import type { CardChat, ConversationView, MessagePage, MessageView, NumberList, NumberView, TemplateList, SendMessageInput } from '../../../contract/whatsapp';
+import type { BroadcastList, BroadcastTemplateList, BroadcastView, CreateBroadcastInput, SavedAudienceList } from '../../../contract/broadcasts';
+import type { ApiKeyList, ApiKeyView, CreatedApiKey, CreatedWebhookEndpoint, WebhookDeliveryList, WebhookEndpointList } from '../../../contract/public-api';
+import type { DpAutomationInput, DpAutomationList, DpAutomationView } from '../../../contract/automation';
+import type { ErrorBody } from '../../../contract/error';
 import { readEventStream, type LiveEventData } from '../../../contract/event-stream';
 import { ApiError } from './api-error';
 
@@ -16,106 +15,143 @@ export interface ApiClientOptions {
   getToken(): string | null;
   /** Called on 401 so the host can fetch a fresh session. */
   onUnauthorized?(): void;
-  http?: AxiosInstance;
+  /** The browser's `fetch` unless given (tests may pass their own). */
+  fetch?: typeof fetch;
 }
 
-/** The widget's only way to the backend: responses are parsed with the shared contract. */
-export function createApiClient(options: ApiClientOptions) {
-  const http = options.http ?? axios.create({ baseURL: options.baseURL, timeout: 15_000 });
+/** One call: the path under `baseURL`; `data` goes as JSON, or as it is when it is a file. */
+interface Call {
+  method: string;
+  url: string;
+  data?: unknown;
+  headers?: Record<string, string>;
+}
 
-  async function request<S extends z.ZodMiniType>(schema: S, config: { method: string; url: string; data?: unknown; headers?: Record<string, string> }): Promise<z.infer<S>> {
+const TIMEOUT_MS = 15_000;
+
+/**
+ * The widget's only way to the backend: `fetch` with the session header, every answer typed by the
+ * shared contract, every refusal an `ApiError` with the backend's code (docs/decisions/016).
+ */
+export function createApiClient(options: ApiClientOptions) {
+  // Looked up at each call (a test's mock may replace it later) and called as a function of the window.
+  const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+
+  /** The answer of a 2xx; anything else (or no answer at all) throws an `ApiError`. */
+  async function call(config: Call): Promise<Response> {
     const token = options.getToken();
-    try {
-      const response = await http.request({ ...config, headers: { ...(config.headers ?? {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
-      return schema.parse(response.data);
-    } catch (error) {
-      if (isAxiosError(error)) {
-        const status = error.response?.status ?? 0;
-        if (status === 401) options.onUnauthorized?.();
-        const body = ErrorBody.safeParse(error.response?.data);
-        if (body.success) throw new ApiError(body.data.error.code, body.data.error.message, status, body.data.error.issues ?? []);
-        throw new ApiError(status ? 'http_error' : 'unreachable', status ? `The service answered ${status}.` : 'The service could not be reached.', status);
-      }
-      throw error;
+    const headers: Record<string, string> = { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+    let body: BodyInit | undefined;
+    if (config.data instanceof Blob) body = config.data;
+    else if (config.data !== undefined) {
+      body = JSON.stringify(config.data);
+      headers['Content-Type'] = 'application/json';
     }
+    let response: Response;
+    try {
+      response = await fetchImpl(`${options.baseURL}${config.url}`, { method: config.method, headers: { ...headers, ...config.headers }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch {
+      // Offline, refused, or no answer within the timeout.
+      throw new ApiError('unreachable', 'The service could not be reached.', 0);
+    }
+    if (response.ok) return response;
+    if (response.status === 401) options.onUnauthorized?.();
+    // The backend's refusal (SPEC §8); anything else (a proxy's page, no body) is told by its status.
+    const refusal = ((await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined)?.error;
+    if (typeof refusal?.code === 'string' && typeof refusal.message === 'string') throw new ApiError(refusal.code, refusal.message, response.status, refusal.issues ?? []);
+    throw new ApiError('http_error', `The service answered ${response.status}.`, response.status);
+  }
+
+  /**
+   * The answer, typed by the contract's schema `S`; parsed with it only when it is given (the
+   * handshake, docs/decisions/016). An empty answer (204) is `undefined`.
+   */
+  async function request<S extends z.ZodMiniType>(config: Call, schema?: S): Promise<z.infer<S>> {
+    const text = await (await call(config)).text();
+    const body: unknown = text ? JSON.parse(text) : undefined;
+    return schema ? schema.parse(body) : (body as z.infer<S>);
   }
 
   return {
-    me: () => request(MeResponse, { method: 'GET', url: '/api/v1/me' }),
-    users: () => request(UserList, { method: 'GET', url: '/api/v1/users' }),
+    me: () => request({ method: 'GET', url: '/api/v1/me' }, MeResponse),
+    users: () => request<typeof UserList>({ method: 'GET', url: '/api/v1/users' }),
     setUserEnabled: (userId: number, enabled: boolean) =>
-      request(UserView, { method: 'PATCH', url: `/api/v1/users/${userId}`, data: { enabled } }),
-    licence: () => request(LicenceStatus, { method: 'GET', url: '/api/v1/licence' }),
-    plans: () => request(PlanList, { method: 'GET', url: '/api/v1/plans' }),
-    accountAdmin: () => request(AccountAdmin, { method: 'GET', url: '/api/v1/account-admin' }),
-    register: (input: RegistrationInput) => request(AccountAdmin, { method: 'PUT', url: '/api/v1/registration', data: input }),
-    acceptTerms: (version: string) => request(AccountAdmin, { method: 'POST', url: '/api/v1/terms/accept', data: { version } }),
-    consent: () => request(ConsentView, { method: 'GET', url: '/api/v1/consent' }),
-    withdrawConsent: () => request(ConsentView, { method: 'POST', url: '/api/v1/consent/withdraw', data: { confirm: true } }),
-    settings: () => request(AccountSettings, { method: 'GET', url: '/api/v1/settings' }),
-    updateSettings: (input: Partial<AccountSettings>) => request(AccountSettings, { method: 'PATCH', url: '/api/v1/settings', data: input }),
-    orders: () => request(OrderList, { method: 'GET', url: '/api/v1/orders' }),
+      request<typeof UserView>({ method: 'PATCH', url: `/api/v1/users/${userId}`, data: { enabled } }),
+    licence: () => request<typeof LicenceStatus>({ method: 'GET', url: '/api/v1/licence' }),
+    plans: () => request<typeof PlanList>({ method: 'GET', url: '/api/v1/plans' }),
+    accountAdmin: () => request<typeof AccountAdmin>({ method: 'GET', url: '/api/v1/account-admin' }),
+    register: (input: RegistrationInput) => request<typeof AccountAdmin>({ method: 'PUT', url: '/api/v1/registration', data: input }),
+    acceptTerms: (version: string) => request<typeof AccountAdmin>({ method: 'POST', url: '/api/v1/terms/accept', data: { version } }),
+    consent: () => request<typeof ConsentView>({ method: 'GET', url: '/api/v1/consent' }),
+    withdrawConsent: () => request<typeof ConsentView>({ method: 'POST', url: '/api/v1/consent/withdraw', data: { confirm: true } }),
+    settings: () => request<typeof AccountSettings>({ method: 'GET', url: '/api/v1/settings' }),
+    updateSettings: (input: Partial<AccountSettings>) => request<typeof AccountSettings>({ method: 'PATCH', url: '/api/v1/settings', data: input }),
+    orders: () => request<typeof OrderList>({ method: 'GET', url: '/api/v1/orders' }),
     orderQuote: (q: Pick<CreateOrderInput, 'action' | 'plan' | 'currency'>) =>
-      request(OrderQuote, { method: 'GET', url: `/api/v1/orders/quote?${new URLSearchParams(q).toString()}` }),
-    createOrder: (input: CreateOrderInput) => request(OrderView, { method: 'POST', url: '/api/v1/orders', data: input }),
-    payNow: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/checkout`, data: {} }),
-    fileClaim: (orderId: string, input: FileClaimInput) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/claims`, data: input }),
-    delayRefund: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/delay-refund`, data: {} }),
-    numbers: () => request(NumberList, { method: 'GET', url: '/api/v1/numbers' }),
-    connectNumber: (input: { phoneNumberId: string; wabaId: string; accessToken: string }) => request(NumberView, { method: 'POST', url: '/api/v1/numbers', data: input }),
-    templates: (numberId: string) => request(TemplateList, { method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates` }),
-    refreshTemplates: (numberId: string) => request(TemplateList, { method: 'POST', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates/sync`, data: {} }),
-    openConversation: (numberId: string, phone: string) => request(ConversationView, { method: 'POST', url: '/api/v1/conversations', data: { numberId, phone } }),
+      request<typeof OrderQuote>({ method: 'GET', url: `/api/v1/orders/quote?${new URLSearchParams(q).toString()}` }),
+    createOrder: (input: CreateOrderInput) => request<typeof OrderView>({ method: 'POST', url: '/api/v1/orders', data: input }),
+    payNow: (orderId: string) => request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/checkout`, data: {} }),
+    fileClaim: (orderId: string, input: FileClaimInput) => request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/claims`, data: input }),
+    delayRefund: (orderId: string) => request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/delay-refund`, data: {} }),
+    numbers: () => request<typeof NumberList>({ method: 'GET', url: '/api/v1/numbers' }),
+    connectNumber: (input: { phoneNumberId: string; wabaId: string; accessToken: string }) => request<typeof NumberView>({ method: 'POST', url: '/api/v1/numbers', data: input }),
+    templates: (numberId: string) => request<typeof TemplateList>({ method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates` }),
+    refreshTemplates: (numberId: string) => request<typeof TemplateList>({ method: 'POST', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates/sync`, data: {} }),
+    /** What a card's chat opens with, in one answer: the numbers, a conversation per phone, and the first one's newest page. */
+    cardChat: (phones: string[]) => request<typeof CardChat>({ method: 'POST', url: '/api/v1/card-chat', data: { phones } }),
+    openConversation: (numberId: string, phone: string) => request<typeof ConversationView>({ method: 'POST', url: '/api/v1/conversations', data: { numberId, phone } }),
     /** A media message's file, as an object URL the chat can show. */
     async mediaUrl(messageId: string): Promise<string> {
-      const token = options.getToken();
-      const response = await http.get(`/api/v1/messages/${encodeURIComponent(messageId)}/media`, { responseType: 'blob', headers: token ? { Authorization: `Bearer ${token}` } : {} });
-      return URL.createObjectURL(response.data as Blob);
+      const response = await call({ method: 'GET', url: `/api/v1/messages/${encodeURIComponent(messageId)}/media` });
+      return URL.createObjectURL(await response.blob());
     },
-    markRead: (id: string) => request(ConversationView, { method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/read`, data: {} }),
-    optIn: (id: string) => request(ConversationView, { method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/opt-in`, data: {} }),
-    conversation: (id: string) => request(ConversationView, { method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}` }),
-    messages: (id: string, before?: string) =>
-      request(MessagePage, { method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages${before ? `?before=${encodeURIComponent(before)}` : ''}` }),
+    markRead: (id: string) => request<typeof ConversationView>({ method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/read`, data: {} }),
+    optIn: (id: string) => request<typeof ConversationView>({ method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/opt-in`, data: {} }),
+    conversation: (id: string) => request<typeof ConversationView>({ method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}` }),
+    messages: (id: string, before?: string, limit?: number) =>
+      request<typeof MessagePage>({
+        method: 'GET',
+        url: `/api/v1/conversations/${encodeURIComponent(id)}/messages${before || limit ? `?${new URLSearchParams({ ...(before ? { before } : {}), ...(limit ? { limit: String(limit) } : {}) }).toString()}` : ''}`,
+      }),
     sendMedia: (id: string, file: Blob, kind: string, options: { caption?: string; filename?: string }) =>
-      request(MessageView, {
+      request<typeof MessageView>({
         method: 'POST',
         url: `/api/v1/conversations/${encodeURIComponent(id)}/media?${new URLSearchParams({ kind, ...(options.caption ? { caption: options.caption } : {}), ...(options.filename ? { filename: options.filename } : {}) }).toString()}`,
         data: file,
         headers: { 'Content-Type': file.type || 'application/octet-stream' },
       }),
-    send: (id: string, input: SendMessageInput) => request(MessageView, { method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages`, data: input }),
+    send: (id: string, input: SendMessageInput) => request<typeof MessageView>({ method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages`, data: input }),
     /** The live event stream (fetch, so the session header goes along); calls `onEvent` until `signal` aborts. */
     async events(onEvent: (type: string, data: LiveEventData) => void, signal: AbortSignal) {
       const token = options.getToken();
-      const response = await fetch(`${options.baseURL}/api/v1/events`, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal });
+      const response = await fetchImpl(`${options.baseURL}/api/v1/events`, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal });
       if (response.status === 401) options.onUnauthorized?.();
       if (!response.ok || !response.body) throw new ApiError('stream_failed', `The live stream answered ${response.status}.`, response.status);
       await readEventStream(response.body, onEvent);
     },
-    broadcasts: () => request(BroadcastList, { method: 'GET', url: '/api/v1/broadcasts' }),
+    broadcasts: () => request<typeof BroadcastList>({ method: 'GET', url: '/api/v1/broadcasts' }),
     /** Every template of the number's WABA, each saying whether it can carry a broadcast and why not. */
-    broadcastTemplates: (numberId: string) => request(BroadcastTemplateList, { method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/broadcast-templates` }),
-    broadcast: (id: string) => request(BroadcastView, { method: 'GET', url: `/api/v1/broadcasts/${encodeURIComponent(id)}` }),
-    audiences: () => request(SavedAudienceList, { method: 'GET', url: '/api/v1/audiences' }),
-    createBroadcast: (input: CreateBroadcastInput) => request(BroadcastView, { method: 'POST', url: '/api/v1/broadcasts', data: input }),
+    broadcastTemplates: (numberId: string) => request<typeof BroadcastTemplateList>({ method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/broadcast-templates` }),
+    broadcast: (id: string) => request<typeof BroadcastView>({ method: 'GET', url: `/api/v1/broadcasts/${encodeURIComponent(id)}` }),
+    audiences: () => request<typeof SavedAudienceList>({ method: 'GET', url: '/api/v1/audiences' }),
+    createBroadcast: (input: CreateBroadcastInput) => request<typeof BroadcastView>({ method: 'POST', url: '/api/v1/broadcasts', data: input }),
     launchBroadcast: (id: string, expectedRecipients: number) =>
-      request(BroadcastView, { method: 'POST', url: `/api/v1/broadcasts/${encodeURIComponent(id)}/launch`, data: { expectedRecipients } }),
+      request<typeof BroadcastView>({ method: 'POST', url: `/api/v1/broadcasts/${encodeURIComponent(id)}/launch`, data: { expectedRecipients } }),
     broadcastAction: (id: string, action: 'pause' | 'resume' | 'cancel' | 'retry-failed') =>
-      request(BroadcastView, { method: 'POST', url: `/api/v1/broadcasts/${encodeURIComponent(id)}/${action}`, data: {} }),
-    apiKeys: () => request(ApiKeyList, { method: 'GET', url: '/api/v1/api-keys' }),
-    createApiKey: (name: string) => request(CreatedApiKey, { method: 'POST', url: '/api/v1/api-keys', data: { name } }),
-    revokeApiKey: (id: string) => request(ApiKeyView, { method: 'DELETE', url: `/api/v1/api-keys/${encodeURIComponent(id)}` }),
-    webhooks: () => request(WebhookEndpointList, { method: 'GET', url: '/api/v1/webhooks' }),
-    createWebhook: (url: string) => request(CreatedWebhookEndpoint, { method: 'POST', url: '/api/v1/webhooks', data: { url } }),
-    webhookDeliveries: (id: string) => request(WebhookDeliveryList, { method: 'GET', url: `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries` }),
-    automations: () => request(DpAutomationList, { method: 'GET', url: '/api/v1/automations' }),
-    createAutomation: (input: DpAutomationInput) => request(DpAutomationView, { method: 'POST', url: '/api/v1/automations', data: input }),
-    updateAutomation: (id: string, input: DpAutomationInput) => request(DpAutomationView, { method: 'PUT', url: `/api/v1/automations/${encodeURIComponent(id)}`, data: input }),
+      request<typeof BroadcastView>({ method: 'POST', url: `/api/v1/broadcasts/${encodeURIComponent(id)}/${action}`, data: {} }),
+    apiKeys: () => request<typeof ApiKeyList>({ method: 'GET', url: '/api/v1/api-keys' }),
+    createApiKey: (name: string) => request<typeof CreatedApiKey>({ method: 'POST', url: '/api/v1/api-keys', data: { name } }),
+    revokeApiKey: (id: string) => request<typeof ApiKeyView>({ method: 'DELETE', url: `/api/v1/api-keys/${encodeURIComponent(id)}` }),
+    webhooks: () => request<typeof WebhookEndpointList>({ method: 'GET', url: '/api/v1/webhooks' }),
+    createWebhook: (url: string) => request<typeof CreatedWebhookEndpoint>({ method: 'POST', url: '/api/v1/webhooks', data: { url } }),
+    webhookDeliveries: (id: string) => request<typeof WebhookDeliveryList>({ method: 'GET', url: `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries` }),
+    automations: () => request<typeof DpAutomationList>({ method: 'GET', url: '/api/v1/automations' }),
+    createAutomation: (input: DpAutomationInput) => request<typeof DpAutomationView>({ method: 'POST', url: '/api/v1/automations', data: input }),
+    updateAutomation: (id: string, input: DpAutomationInput) => request<typeof DpAutomationView>({ method: 'PUT', url: `/api/v1/automations/${encodeURIComponent(id)}`, data: input }),
     async deleteAutomation(id: string): Promise<void> {
-      await request(z.unknown(), { method: 'DELETE', url: `/api/v1/automations/${encodeURIComponent(id)}` });
+      await call({ method: 'DELETE', url: `/api/v1/automations/${encodeURIComponent(id)}` });
     },
-    terminate: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/terminate`, data: { confirm: true } }),
+    terminate: (orderId: string) => request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/terminate`, data: { confirm: true } }),
   };
 }
 export type ApiClient = ReturnType<typeof createApiClient>;

@@ -1,11 +1,9 @@
 import { useEffect } from 'preact/hooks';
-import type { AccountAdminModel } from '../models/account-admin-model';
+import type { ReadonlySignal } from '@preact/signals';
 import type { LicenceModel } from '../models/licence-model';
-import type { OrdersModel } from '../models/orders-model';
 import type { SessionModel } from '../models/session-model';
-import type { UsersModel } from '../models/users-model';
-import type { BroadcastsModel } from '../models/broadcasts-model';
 import type { ChatModel } from '../models/chat-model';
+import type { ScreenModels } from '../models/screen-models';
 import { ChatPanel } from './ChatPanel';
 import { lazyScreen } from './lazy';
 import { LicenceCard } from './LicenceCard';
@@ -18,12 +16,10 @@ const BroadcastsList = lazyScreen(() => import(/* webpackChunkName: "broadcasts"
 
 export interface AppModels {
   session: SessionModel;
-  users: UsersModel;
   licence: LicenceModel;
-  admin: AccountAdminModel;
-  orders: OrdersModel;
   chat: ChatModel;
-  broadcasts: BroadcastsModel;
+  /** The settings, advanced settings and list screens' models: null until the first of those screens loads them. */
+  screens: ReadonlySignal<ScreenModels | null>;
 }
 
 export function App(models: AppModels) {
@@ -52,12 +48,13 @@ export function App(models: AppModels) {
   return <Ready {...models} />;
 }
 
-function Ready({ session, users, licence, admin, orders, chat, broadcasts }: AppModels) {
+function Ready({ session, licence, chat, screens }: AppModels) {
   const t = session.t.value;
   const language = session.language.value;
   const me = session.me.value!;
   const context = session.context.value!;
   const adminArea = context.area === 'settings' || context.area === 'advanced_settings';
+  const { users, admin, orders, broadcasts } = screens.value ?? {};
   useEffect(() => {
     void licence.load();
   }, [licence, me]);
@@ -66,14 +63,14 @@ function Ready({ session, users, licence, admin, orders, chat, broadcasts }: App
       <SignedIn me={me} t={t} />
       <LicenceCard model={licence} t={t} language={language} />
       {context.area === 'card' && <ChatPanel chat={chat} contacts={context.contacts} t={t} language={language} isAdmin={session.isAdmin.value} />}
-      {context.area === 'list' && (
+      {context.area === 'list' && broadcasts && (
         <>
           <p data-testid="wabridge-selected">{t('app.list.selected', { count: context.selected.length })}</p>
           <BroadcastComposer model={broadcasts} licence={licence} audience={{ kind: 'selection', selected: context.selected }} t={t} language={language} />
         </>
       )}
-      {context.area === 'advanced_settings' && <BroadcastsList model={broadcasts} licence={licence} t={t} language={language} />}
-      {adminArea && session.isAdmin.value && <AdminScreens admin={admin} licence={licence} users={users} orders={orders} api={session.api} t={t} language={language} selfId={me.user.id} />}
+      {context.area === 'advanced_settings' && broadcasts && <BroadcastsList model={broadcasts} licence={licence} t={t} language={language} />}
+      {adminArea && session.isAdmin.value && admin && users && orders && <AdminScreens admin={admin} licence={licence} users={users} orders={orders} api={session.api} t={t} language={language} selfId={me.user.id} />}
       {adminArea && !session.isAdmin.value && <p class="wb-muted" data-testid="admin-only">{t('app.settings.admin_only')}</p>}
     </main>
   );

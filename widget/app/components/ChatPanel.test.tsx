@@ -5,7 +5,10 @@ import { createApiClient } from '../api/api-client';
 import { createFakeHost } from '../host/fake-host';
 import { mount } from '../mount';
 
-const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria Silva', windowClosesAt: '2099-01-01T00:00:00.000Z', optedOut: false, unread: 0 };
+const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria Silva', windowClosesAt: '2099-01-01T00:00:00.000Z' as string | null, optedOut: false, unread: 0 };
+const number = { id: 'num-1', phoneNumberId: '1', wabaId: '2', displayPhoneNumber: '+1 555 0100', verifiedName: 'Demo', connectedAt: '2026-11-21T10:00:00.000Z' };
+/** The backend's one answer when a card opens: its number, the conversation with the card's phone, and its newest page. */
+const card = (c: typeof conversation, page: { messages: unknown[]; nextBefore: string | null }) => ({ numbers: [number], conversations: [{ phone: '+55 11 91234-5678', conversation: c }], refused: [], page });
 const inbound = { id: 'm1', direction: 'in', type: 'text', content: { body: 'Is my order ready?' }, status: 'received', error: null, sentBy: null, sentByName: null, createdAt: '2026-11-21T10:00:00.000Z' };
 
 describe('the chat in a card', () => {
@@ -21,8 +24,7 @@ describe('the chat in a card', () => {
     root = document.createElement('div');
     document.body.appendChild(root);
     server.use(
-      http.get(`${API}/api/v1/numbers`, () => HttpResponse.json({ numbers: [{ id: 'num-1', phoneNumberId: '1', wabaId: '2', displayPhoneNumber: '+1 555 0100', verifiedName: 'Demo', connectedAt: '2026-11-21T10:00:00.000Z' }], limit: 1 })),
-      http.post(`${API}/api/v1/conversations`, () => HttpResponse.json(conversation, { status: 201 })),
+      http.post(`${API}/api/v1/card-chat`, () => HttpResponse.json(card(conversation, { messages: [...messages].reverse(), nextBefore: null }))),
       http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json(conversation)),
       http.get(`${API}/api/v1/numbers/num-1/templates`, () =>
         HttpResponse.json({ templates: [{ name: 'order_update', language: 'en_US', category: 'UTILITY', body: 'Hello {{1}}, your order {{2}} is on its way.', paramCount: 2 }] }),
@@ -77,13 +79,17 @@ describe('the chat in a card', () => {
   it('when the agent went back to older messages, then a live event keeps them on screen', async () => {
     const at = (i: number) => new Date(Date.UTC(2026, 10, 21, 9, 0, i)).toISOString();
     const history = Array.from({ length: 60 }, (_, i) => ({ ...inbound, id: `h${i}`, content: { body: `Message ${i}` }, createdAt: at(i) }));
+    const pageOf = (before: string | null, limit: number) => {
+      const newestFirst = [...history].reverse();
+      const from = before ? newestFirst.findIndex((m) => m.id === before) + 1 : 0;
+      const page = newestFirst.slice(from, from + limit);
+      return { messages: page, nextBefore: from + limit < newestFirst.length ? page.at(-1)!.id : null };
+    };
     server.use(
+      http.post(`${API}/api/v1/card-chat`, () => HttpResponse.json(card(conversation, pageOf(null, 50)))),
       http.get(`${API}/api/v1/conversations/conv-1/messages`, ({ request }) => {
-        const newestFirst = [...history].reverse();
-        const before = new URL(request.url).searchParams.get('before');
-        const from = before ? newestFirst.findIndex((m) => m.id === before) + 1 : 0;
-        const page = newestFirst.slice(from, from + 50);
-        return HttpResponse.json({ messages: page, nextBefore: from + 50 < newestFirst.length ? page.at(-1)!.id : null });
+        const query = new URL(request.url).searchParams;
+        return HttpResponse.json(pageOf(query.get('before'), Number(query.get('limit') ?? 50)));
       }),
     );
     const fake = createFakeHost();
@@ -104,7 +110,7 @@ describe('the chat in a card', () => {
   });
 
   it('when the window is closed, then the composer offers templates only', async () => {
-    server.use(http.post(`${API}/api/v1/conversations`, () => HttpResponse.json({ ...conversation, windowClosesAt: null }, { status: 201 })), http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json({ ...conversation, windowClosesAt: null })));
+    server.use(http.post(`${API}/api/v1/card-chat`, () => HttpResponse.json(card({ ...conversation, windowClosesAt: null }, { messages: [inbound], nextBefore: null }))), http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json({ ...conversation, windowClosesAt: null })));
     const fake = createFakeHost();
     unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
     fake.push({ type: 'wabridge:context', session: session(), context: context('card') });

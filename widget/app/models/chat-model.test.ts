@@ -1,27 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiClient } from '../api/api-client';
-import { ApiError } from '../api/api-error';
 import { createChatModel } from './chat-model';
 
-/** The backend as the chat sees it: phones read as the one normaliser reads them in a Brazilian account. */
+/**
+ * The backend's card answer as the chat sees it: phones read as the one normaliser reads them in a
+ * Brazilian account (one conversation per customer, bad phones refused with the reason).
+ */
 function backend() {
   const waIds: Record<string, string> = { '(21) 98765-4321': '5521987654321', '+55 21 98765-4321': '5521987654321', '+55 11 91234-5678': '5511912345678' };
   const conversation = (waId: string) => ({ id: `c-${waId}`, numberId: 'n1', waId, customerName: null, windowClosesAt: null, optedOut: false, unread: 0 });
-  return {
-    numbers: async () => ({ numbers: [{ id: 'n1' }], limit: 1 }),
-    openConversation: async (_numberId: string, phone: string) => {
-      const waId = waIds[phone];
-      if (!waId) throw new ApiError('invalid_phone', 'This is not a valid phone number.', 400);
-      return conversation(waId);
+  const calls: string[] = [];
+  const api = {
+    cardChat: async (phones: string[]) => {
+      calls.push('cardChat');
+      const known = phones.filter((p) => waIds[p]).filter((p, i, all) => all.findIndex((x) => waIds[x] === waIds[p]) === i);
+      const conversations = known.map((phone) => ({ phone, conversation: conversation(waIds[phone]!) }));
+      return {
+        numbers: [{ id: 'n1' }],
+        conversations,
+        refused: phones.filter((p) => !waIds[p]).map((phone) => ({ phone, error: { code: 'invalid_phone', message: 'This is not a valid phone number.' } })),
+        page: conversations.length ? { messages: [{ id: 'm2' }, { id: 'm1' }], nextBefore: 'm1' } : null,
+      };
     },
     messages: async () => ({ messages: [], nextBefore: null }),
     conversation: async (id: string) => conversation(id.slice(2)),
   } as unknown as ApiClient;
+  return { api, calls };
 }
 
 describe('the card chat', () => {
   it('when a contact has a phone that is not one and the same phone written two ways, then the chat opens one conversation per customer and leaves the bad one out', async () => {
-    const chat = createChatModel({ api: backend() });
+    const { api } = backend();
+    const chat = createChatModel({ api });
     await chat.open([{ name: 'Ana', phones: ['(21) 98765-4321', 'ask reception', '+55 21 98765-4321'] }, { name: 'Maria', phones: ['+55 11 91234-5678'] }]);
     expect(chat.error.value).toBeNull();
     expect(chat.conversations.value.map((c) => [c.name, c.conversation.waId])).toEqual([
@@ -30,8 +40,18 @@ describe('the card chat', () => {
     ]);
   });
 
+  it('when the card opens, then the numbers, the conversations and the first page come in one call, oldest first on screen', async () => {
+    const { api, calls } = backend();
+    const chat = createChatModel({ api });
+    await chat.open([{ name: 'Maria', phones: ['+55 11 91234-5678'] }]);
+    expect(calls).toEqual(['cardChat']);
+    expect(chat.activeId.value).toBe('c-5511912345678');
+    expect(chat.messages.value.map((m) => m.id)).toEqual(['m1', 'm2']);
+    expect(chat.olderCursor.value).toBe('m1');
+  });
+
   it('when no phone of the card is valid, then the chat says why', async () => {
-    const chat = createChatModel({ api: backend() });
+    const chat = createChatModel({ api: backend().api });
     await chat.open([{ name: 'Ana', phones: ['ask reception'] }]);
     expect(chat.error.value).toBe('This is not a valid phone number.');
     expect(chat.conversations.value).toEqual([]);

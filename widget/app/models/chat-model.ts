@@ -2,12 +2,14 @@ import { computed, signal } from '@preact/signals';
 import type { z } from 'zod/mini';
 import type { ConversationView, MessageView, NumberView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
-import { isApiError } from '../api/api-error';
+import { ApiError, isApiError } from '../api/api-error';
 import { MEDIA_RULES, mediaProblem, type MediaKind } from '../../../contract/media-rules';
 
 type Conversation = z.infer<typeof ConversationView>;
 type Message = z.infer<typeof MessageView>;
 type WhatsAppNumber = z.infer<typeof NumberView>;
+
+const OLDER_PAGE = 100;
 
 /**
  * The chat in a card: one conversation per phone of the card's contacts, on the account's number.
@@ -37,11 +39,11 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
 
   let opening: { contacts: unknown; done: Promise<void> } | undefined;
 
-  /** The active conversation's newest page, and the conversation itself unless the caller just got it. */
-  async function loadActive(fresh?: Conversation) {
+  /** The active conversation again, with its newest page. */
+  async function loadActive() {
     const id = activeId.value;
     if (!id) return;
-    const [page, conversation] = await Promise.all([deps.api.messages(id), fresh?.id === id ? fresh : deps.api.conversation(id)]);
+    const [page, conversation] = await Promise.all([deps.api.messages(id), deps.api.conversation(id)]);
     // Newest first from the API; oldest first on screen. A refresh of the conversation on screen
     // (a live event, a send) keeps the older pages the agent already scrolled back to.
     const newest = [...page.messages].reverse();
@@ -49,44 +51,42 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
     if (joinsAt > 0 && page.nextBefore) {
       messages.value = [...messages.value.slice(0, joinsAt), ...newest];
     } else {
-      messages.value = newest;
-      olderCursor.value = page.nextBefore;
+      showNewest(page);
     }
     conversations.value = conversations.value.map((c) => (c.conversation.id === id ? { ...c, conversation } : c));
     // The agent is looking at it: the customer's messages are read.
     if (conversation.unread > 0) void deps.api.markRead(id).catch(() => undefined);
   }
 
+  /** The newest page of the active conversation, oldest first on screen. */
+  function showNewest(page: { messages: Message[]; nextBefore: string | null }) {
+    messages.value = [...page.messages].reverse();
+    olderCursor.value = page.nextBefore;
+  }
+
   async function openFor(contacts: { name: string; phones: string[] }[]) {
     try {
-      const list = (await deps.api.numbers()).numbers;
-      numbers.value = list;
-      const number = list[0];
-      if (!number) {
+      // One round trip (docs/decisions/016): the numbers, a conversation per customer, the first one's newest page.
+      const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name })));
+      const card = await deps.api.cardChat(phones.map((p) => p.phone));
+      numbers.value = card.numbers;
+      if (!card.numbers.length) {
         // Nothing to open yet: the next opening asks again (a number may be connected meanwhile).
         opening = undefined;
         return;
       }
-      const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name })));
-      const opened = await Promise.all(
-        phones.map(async (p) => {
-          try {
-            return { ...p, conversation: await deps.api.openConversation(number.id, p.phone) };
-          } catch (err) {
-            if (isApiError(err) && err.code === 'invalid_phone') return { refused: err };
-            throw err;
-          }
-        }),
-      );
       // A phone that is not one (a typo in the CRM) is left out rather than the whole chat, and one
       // phone written two ways is one conversation; only a card with no valid phone at all fails.
-      const usable = opened.filter((o): o is Exclude<typeof o, { refused: unknown }> => !('refused' in o)).filter((o, i, all) => all.findIndex((x) => x.conversation.id === o.conversation.id) === i);
-      const refused = opened.find((o) => 'refused' in o);
-      if (!usable.length && refused) throw refused.refused;
-      conversations.value = usable;
-      activeId.value = conversations.value[0]?.conversation.id ?? null;
-      // Just opened: the conversation is known, only its messages are asked for.
-      await loadActive(conversations.value[0]?.conversation);
+      const refused = card.refused[0];
+      if (!card.conversations.length && refused) throw new ApiError(refused.error.code, refused.error.message, 400);
+      conversations.value = card.conversations.map((c) => ({ ...c, name: phones.find((p) => p.phone === c.phone)?.name ?? '' }));
+      const first = card.conversations[0]?.conversation;
+      activeId.value = first?.id ?? null;
+      if (first && card.page) {
+        showNewest(card.page);
+        // The agent is looking at it: the customer's messages are read.
+        if (first.unread > 0) void deps.api.markRead(first.id).catch(() => undefined);
+      }
     } catch (err) {
       opening = undefined;
       fail(err);
@@ -123,7 +123,8 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
     async loadOlder() {
       const id = activeId.value;
       if (!id || !olderCursor.value) return;
-      const page = await deps.api.messages(id, olderCursor.value);
+      // Going back is reading history: pages as large as the API gives (one round trip per hundred).
+      const page = await deps.api.messages(id, olderCursor.value, OLDER_PAGE);
       messages.value = [...[...page.messages].reverse(), ...messages.value];
       olderCursor.value = page.nextBefore;
     },

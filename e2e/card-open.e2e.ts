@@ -1,0 +1,29 @@
+import { expect, test } from '@playwright/test';
+import { ensureInstalled, ensureNumberConnected } from './demo-api';
+import { widgetFrame } from './widget-frame';
+
+test('when a card opens, then its chat comes in one call, and going back in history asks a hundred messages at a time', async ({ page, request }) => {
+  test.setTimeout(90_000);
+  await ensureInstalled(request);
+  await ensureNumberConnected(request);
+  // More than the first page of 50.
+  for (let i = 1; i <= 55; i++) await request.post('/demo/whatsapp/customer-writes', { data: { text: `History line ${i}` } });
+
+  const calls: string[] = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.startsWith('/api/v1/')) calls.push(`${r.method()} ${url.pathname}${url.search}`);
+  });
+  await page.goto('/demo#lead');
+  const chat = widgetFrame(page, 'card').getByTestId('chat');
+  await expect(chat.getByTestId('message').filter({ hasText: 'History line 55' })).toBeVisible({ timeout: 15_000 });
+  await expect(chat.getByTestId('message')).toHaveCount(50);
+  // The numbers, the conversation and its page came together, not one after the other (a live
+  // refresh may follow: the agent's reading the chat marks it read).
+  expect(calls.filter((c) => c.startsWith('POST /api/v1/card-chat'))).toHaveLength(1);
+  expect(calls.filter((c) => /^(GET \/api\/v1\/numbers|POST \/api\/v1\/conversations)$/.test(c))).toEqual([]);
+
+  await chat.getByTestId('older').click();
+  await expect.poll(() => chat.getByTestId('message').count()).toBeGreaterThan(50);
+  expect(calls.find((c) => c.includes('before='))).toMatch(/[?&]limit=100/);
+});

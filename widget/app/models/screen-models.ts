@@ -1,0 +1,29 @@
+import type { ApiClient } from '../api/api-client';
+import { createAccountAdminModel } from './account-admin-model';
+import { createBroadcastsModel } from './broadcasts-model';
+import type { LicenceModel } from './licence-model';
+import { createOrdersModel } from './orders-model';
+import { createUsersModel } from './users-model';
+
+/**
+ * The models only the settings, advanced settings and list screens use. They are a chunk of their
+ * own, made the first time one of those screens shows: the card does not carry them.
+ */
+export function createScreenModels(deps: { api: ApiClient; licence: LicenceModel; reloadSession: () => void; openTab: (url: string) => void }) {
+  const { api, licence } = deps;
+  const users = createUsersModel({ api });
+  // Withdrawing consent ends the account's use of Wabridge: reload shows why.
+  const admin = createAccountAdminModel({ api, onChanged: deps.reloadSession });
+  const orders = createOrdersModel({
+    api,
+    openTab: deps.openTab,
+    onPaid: () => {
+      void licence.load();
+      void admin.load();
+    },
+  });
+  // A launch reserves messages: the allowance meter changes.
+  const broadcasts = createBroadcastsModel({ api, onLaunched: () => void licence.load() });
+  return { users, admin, orders, broadcasts };
+}
+export type ScreenModels = ReturnType<typeof createScreenModels>;
