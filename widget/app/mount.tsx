@@ -3,6 +3,7 @@ import { render } from 'preact';
 import type { ApiClient } from './api/api-client';
 import { App } from './components/App';
 import type { Host } from './host/host';
+import { describeError, describeFields, type Describe } from './i18n/error-sentence';
 import { createAccountAdminModel } from './models/account-admin-model';
 import { createBroadcastsModel } from './models/broadcasts-model';
 import { createChatModel } from './models/chat-model';
@@ -22,12 +23,15 @@ export interface MountDeps {
 /** Renders the app into `root`; returns the function that unmounts it and stops listening. */
 export function mount(root: HTMLElement, deps: MountDeps): () => void {
   const session = createSessionModel({ host: deps.host, createApi: deps.createApi, initialLanguage: deps.language });
-  const users = createUsersModel({ api: session.api });
-  const licence = createLicenceModel({ api: session.api });
+  // Errors are said in the user's language, with the strings of the moment they happen.
+  const describe: Describe = (error, labels) => describeError(error, session.t.value, labels);
+  const users = createUsersModel({ api: session.api, describe });
+  const licence = createLicenceModel({ api: session.api, describe });
   // Withdrawing consent ends the account's use of Wabridge: reload shows why.
-  const admin = createAccountAdminModel({ api: session.api, onChanged: () => void session.reload() });
+  const admin = createAccountAdminModel({ api: session.api, describe, describeFields: (error, labels) => describeFields(error, session.t.value, labels), onChanged: () => void session.reload() });
   const orders = createOrdersModel({
     api: session.api,
+    describe,
     openTab: deps.openTab ?? ((url) => window.open(url, '_blank', 'noopener')),
     onPaid: () => {
       void licence.load();
@@ -35,9 +39,9 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
     },
   });
   // Each message sent changes the allowance meter.
-  const chat = createChatModel({ api: session.api, onSent: () => void licence.load() });
+  const chat = createChatModel({ api: session.api, describe, onSent: () => void licence.load() });
   // A launch reserves messages: the allowance meter changes.
-  const broadcasts = createBroadcastsModel({ api: session.api, onLaunched: () => void licence.load() });
+  const broadcasts = createBroadcastsModel({ api: session.api, describe, onLaunched: () => void licence.load() });
   const stop = session.start();
   // A card's chat starts loading as soon as the loader hands over the card, alongside the account
   // and user rather than after them; the chat panel then joins the same opening.

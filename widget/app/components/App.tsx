@@ -6,6 +6,7 @@ import type { SessionModel } from '../models/session-model';
 import type { UsersModel } from '../models/users-model';
 import type { BroadcastsModel } from '../models/broadcasts-model';
 import type { ChatModel } from '../models/chat-model';
+import { describeError } from '../i18n/error-sentence';
 import { ChatPanel } from './ChatPanel';
 import { lazyScreen } from './lazy';
 import { LicenceCard } from './LicenceCard';
@@ -35,8 +36,7 @@ export function App(models: AppModels) {
   }
   const error = session.error.value;
   if (session.status.value === 'error' && error) {
-    const known = `app.errors.${error.code}`;
-    const text = t(known) === known ? error.message : t(known);
+    const text = describeError(error, t);
     return (
       <div class="wb-error" role="alert" data-testid="wabridge-error" data-code={error.code}>
         <p>{text}</p>
