@@ -32,7 +32,7 @@ export function createApiClient(options: ApiClientOptions) {
         const status = error.response?.status ?? 0;
         if (status === 401) options.onUnauthorized?.();
         const body = ErrorBody.safeParse(error.response?.data);
-        if (body.success) throw new ApiError(body.data.error.code, body.data.error.message, status, body.data.error.issues ?? []);
+        if (body.success) throw new ApiError(body.data.error.code, body.data.error.message, status, body.data.error.issues ?? [], body.data.error.params ?? {});
         throw new ApiError(status ? 'http_error' : 'unreachable', status ? `The service answered ${status}.` : 'The service could not be reached.', status);
       }
       throw error;
