@@ -11,7 +11,8 @@ test('when the demo is opened in Spanish and the admin types an email that is no
   await expect(page.locator('#kommo-lang')).toHaveValue('es');
   const widget = widgetFrame(page, 'advanced_settings');
   const form = widget.getByTestId('registration-form');
-  await expect(form).toContainText('Registro');
+  // The settings chunk loads on first use: the first visit of a run can be slow.
+  await expect(form).toContainText('Registro', { timeout: 20_000 });
   await form.locator('input[name="email"]').fill('not-an-email');
   await form.locator('input[name="lastName"]').fill('x'.repeat(101));
   await form.locator('button[type="submit"]').click();
@@ -22,8 +23,8 @@ test('when the demo is opened in Spanish and the admin types an email that is no
 
 test('when the language is switched in the demo, then the page reloads in it and the widget follows', async ({ page }) => {
   await page.goto('/demo#advanced');
-  await expect(widgetFrame(page, 'advanced_settings').getByTestId('wabridge-user')).toContainText('Signed in as');
+  await expect(widgetFrame(page, 'advanced_settings').getByTestId('wabridge-user')).toContainText('Signed in as', { timeout: 20_000 });
   await page.locator('#kommo-lang').selectOption('ru');
   await expect(page).toHaveURL(/[?&]lang=ru/);
-  await expect(widgetFrame(page, 'advanced_settings').getByTestId('wabridge-user')).toContainText('Вы вошли как');
+  await expect(widgetFrame(page, 'advanced_settings').getByTestId('wabridge-user')).toContainText('Вы вошли как', { timeout: 20_000 });
 });
