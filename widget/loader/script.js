@@ -162,7 +162,7 @@ define([], function () {
     var category = 'other';
     try {
       category = new Intl.PluralRules(lang).select(total);
-    } catch (e) {
+    } catch {
       // An unknown language tag: the "other" form.
     }
     var pattern = forms[category] || forms.other || '{name} · {count} unread';
