@@ -21,7 +21,7 @@ export const MEDIA_RULES = {
 export type MediaKind = keyof typeof MEDIA_RULES;
 
 /** The reason a file cannot be sent as this kind, or null when it can. */
-export function mediaProblem(kind: MediaKind, mimeType: string, size: number): { code: string; message: string } | null {
+export function mediaProblem(kind: MediaKind, mimeType: string, size: number): { code: 'unsupported_media_type' | 'empty_media' | 'media_too_large'; message: string } | null {
   const rule = MEDIA_RULES[kind];
   const mime = mimeType.split(';')[0]!.trim().toLowerCase();
   if (!(rule.types as readonly string[]).includes(mime)) {

@@ -60,6 +60,6 @@ test('when the account is on Kommo Base, then broadcasts are shown disabled with
   await page.getByRole('button', { name: 'Wabridge' }).click();
   const off = widgetFrame(page, 'list').getByTestId('broadcasts-disabled');
   await expect(off).toHaveAttribute('data-code', 'kommo_plan_required');
-  await expect(off).toContainText('This needs Kommo Advanced or higher; this account is on Base.');
+  await expect(off).toContainText('needs Kommo Advanced or higher; this account is on Base.');
   await page.locator('#kommo-plan').selectOption('Advanced');
 });

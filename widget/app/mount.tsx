@@ -3,6 +3,7 @@ import { render } from 'preact';
 import type { ApiClient } from './api/api-client';
 import { App } from './components/App';
 import type { Host } from './host/host';
+import { describeError, describeFields, type Describe } from './i18n/error-sentence';
 import { createChatModel } from './models/chat-model';
 import { createLicenceModel } from './models/licence-model';
 import type { ScreenModels } from './models/screen-models';
@@ -19,9 +20,11 @@ export interface MountDeps {
 /** Renders the app into `root`; returns the function that unmounts it and stops listening. */
 export function mount(root: HTMLElement, deps: MountDeps): () => void {
   const session = createSessionModel({ host: deps.host, createApi: deps.createApi, initialLanguage: deps.language });
-  const licence = createLicenceModel({ api: session.api });
+  // Errors are said in the user's language, with the strings of the moment they happen.
+  const describe: Describe = (error, labels) => describeError(error, session.t.value, labels);
+  const licence = createLicenceModel({ api: session.api, describe });
   // Each message sent changes the allowance meter.
-  const chat = createChatModel({ api: session.api, onSent: () => void licence.load() });
+  const chat = createChatModel({ api: session.api, describe, onSent: () => void licence.load() });
   // The settings, advanced settings and list screens' models come with the first of those screens.
   const screens = signal<ScreenModels | null>(null);
   let screensLoading: Promise<void> | undefined;
@@ -32,6 +35,8 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
       screens.value = m.createScreenModels({
         api: session.api,
         licence,
+        describe,
+        describeFields: (error, labels) => describeFields(error, session.t.value, labels),
         reloadSession: () => void session.reload(),
         openTab: deps.openTab ?? ((url) => window.open(url, '_blank', 'noopener')),
       });

@@ -149,9 +149,27 @@ define([], function () {
     });
   };
 
+  /**
+   * "Maria Silva · 2 unread" in Kommo's language: the words come from the widget's i18n file that
+   * Kommo loads for APP.lang_id (`loader.unread.<plural category>`), English when it gave none.
+   */
+  function unreadText(widget, who, total) {
+    var lang = kommo() && kommo().lang_id ? String(kommo().lang_id) : 'en';
+    var strings = typeof widget.i18n === 'function' ? widget.i18n('loader') : null;
+    var forms = (strings && strings.unread) || {};
+    var category = 'other';
+    try {
+      category = new Intl.PluralRules(lang).select(total);
+    } catch {
+      // An unknown language tag: the "other" form.
+    }
+    var pattern = forms[category] || forms.other || '{name} · {count} unread';
+    return pattern.replace('{name}', function () { return who; }).replace('{count}', String(total));
+  }
+
   Watcher.prototype.alert = function (unread) {
     var who = unread.latest.customerName || '+' + unread.latest.waId;
-    var text = who + ' · ' + unread.total + ' unread';
+    var text = unreadText(this.widget, who, unread.total);
     var app = kommo();
     if (app && app.notifications && typeof app.notifications.show_message === 'function') {
       // Kommo renders the popup's text as HTML; the customer chose their own name.

@@ -191,6 +191,29 @@ describe('the Kommo loader (script.js)', () => {
     vi.unstubAllGlobals();
   });
 
+  it('when Kommo is in Spanish or Russian, then the alert says the unread count in that language, with its plural', async () => {
+    vi.useRealTimers();
+    const es = JSON.parse(readFileSync(resolve(process.cwd(), 'i18n/es.json'), 'utf8'));
+    const ru = JSON.parse(readFileSync(resolve(process.cwd(), 'i18n/ru.json'), 'utf8'));
+    let strings = es;
+    widget.i18n = (section: string) => strings[section];
+    let push!: (text: string) => void;
+    const unread = [{ total: 0, latest: null }, { total: 2, latest: { conversationId: 'c1', customerName: 'Maria Silva', waId: '5511912345678' } }, { total: 5, latest: { conversationId: 'c1', customerName: 'Maria Silva', waId: '5511912345678' } }];
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
+      if (url.endsWith('/api/v1/unread')) return new Response(JSON.stringify(unread.length > 1 ? unread.shift() : unread[0]), { status: 200 });
+      return new Response(new ReadableStream<Uint8Array>({ start: (c) => void (push = (text) => c.enqueue(new TextEncoder().encode(text))) }), { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+    }));
+    widget.callbacks.init!();
+    await vi.waitFor(() => expect(push).toBeDefined());
+    push('event: message.created\ndata: {"conversationId":"c1"}\n\n');
+    await vi.waitFor(() => expect(document.querySelector('.wabridge-alert')?.textContent).toBe('WhatsApp: Maria Silva · 2 sin leer'));
+    (window as unknown as { APP: Record<string, unknown> }).APP.lang_id = 'ru';
+    strings = ru;
+    push('event: message.created\ndata: {"conversationId":"c1"}\n\n');
+    await vi.waitFor(() => expect(document.querySelector('.wabridge-alert')?.textContent).toBe('WhatsApp: Maria Silva · 5 непрочитанных'));
+    vi.unstubAllGlobals();
+  });
+
   it('when a customer names themselves with HTML, then Kommo’s notification popup gets it escaped', async () => {
     vi.useRealTimers();
     const shown: { text: string }[] = [];

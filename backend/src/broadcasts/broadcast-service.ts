@@ -60,7 +60,7 @@ function refusal(t: TemplateRow, reason: TemplateRefusal, words: string[]): AppE
     case 'unsubscribe_missing':
       return new AppError(reason, `The template “${t.name}” gives customers no way to unsubscribe. Use a template with an “Unsubscribe” quick-reply button or a “Reply STOP to unsubscribe” line.`, 422);
     case 'forbidden_words':
-      return new AppError(reason, `The template “${t.name}” contains forbidden words: ${words.join(', ')}. Choose another template.`, 422, [{ path: 'body.template', message: words.join(', ') }]);
+      return new AppError(reason, `The template “${t.name}” contains forbidden words: ${words.join(', ')}. Choose another template.`, 422, [{ path: 'body.template', message: words.join(', '), problem: 'custom' }], { words: words.join(', ') });
   }
 }
 
@@ -354,7 +354,7 @@ export function createBroadcastService(deps: {
       const hits = findForbiddenWords([...fixed, input.name], template.language, deps.forbiddenWords);
       if (hits.length) throw new AppError('forbidden_words', `The broadcast contains forbidden words: ${hits.join(', ')}. Change the text or the template.`, 422, [{ path: 'body.parameters', message: hits.join(', ') }]);
       const inLink = mediaHeader && input.headerMediaUrl ? findForbiddenWords([linkText(input.headerMediaUrl)], template.language, deps.forbiddenWords) : [];
-      if (inLink.length) throw new AppError('forbidden_words', `The header's link contains forbidden words: ${inLink.join(', ')}. Use another file or link.`, 422, [{ path: 'body.headerMediaUrl', message: inLink.join(', ') }]);
+      if (inLink.length) throw new AppError('forbidden_words', `The header's link contains forbidden words: ${inLink.join(', ')}. Use another file or link.`, 422, [{ path: 'body.headerMediaUrl', message: inLink.join(', '), problem: 'custom' }], { words: inLink.join(', ') });
       const scheduledAt = input.scheduledAt ? new Date(input.scheduledAt) : null;
       if (scheduledAt && scheduledAt.getTime() < clock.now().getTime() - 60_000) throw badRequest('schedule_in_past', 'The scheduled time has passed; choose a later time or launch now.');
 

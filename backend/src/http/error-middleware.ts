@@ -1,10 +1,11 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { ErrorBody } from '../../../contract/error';
+import type { ErrorCode } from '../../../contract/error-codes';
 import { isAppError, notFound } from './app-error';
 
 /** Errors raised by body-parser carry a `type`; each maps to a stable code here. */
-const bodyParserErrors: Record<string, { code: string; message: string }> = {
+const bodyParserErrors: Record<string, { code: ErrorCode; message: string }> = {
   'entity.parse.failed': { code: 'invalid_json', message: 'The request body is not valid JSON.' },
   'entity.too.large': { code: 'payload_too_large', message: 'The request body is larger than this endpoint accepts.' },
   'encoding.unsupported': { code: 'unsupported_encoding', message: 'The request body encoding is not supported.' },
@@ -25,7 +26,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     let body: ErrorBody;
     if (isAppError(err)) {
       status = err.status;
-      body = { error: { code: err.code, message: err.message, ...(err.issues.length ? { issues: err.issues } : {}) } };
+      body = { error: { code: err.code, message: err.message, ...(err.issues.length ? { issues: err.issues } : {}), ...(Object.keys(err.params).length ? { params: err.params } : {}) } };
     } else if (err && typeof err === 'object' && typeof err.type === 'string' && bodyParserErrors[err.type]) {
       const known = bodyParserErrors[err.type]!;
       status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 400;

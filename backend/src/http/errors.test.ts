@@ -33,14 +33,27 @@ for (const kind of storeKinds()) {
       expect(ErrorBody.parse(response.data).error.code).toBe('payload_too_large');
     });
 
-    it('when a field has the wrong type or is unknown, then 400 invalid_request naming each field', async () => {
+    it('when a field has the wrong type or is unknown, then 400 invalid_request naming each field (an unknown key at the key)', async () => {
       const before = await users();
       const response = await t.http.patch('/api/v1/users/8100001', { enabled: 'yes', extra: 1 }, { headers: auth });
       expect(response.status).toBe(400);
       const body = ErrorBody.parse(response.data);
       expect(body.error.code).toBe('invalid_request');
-      expect(body.error.issues?.map((i) => i.path).sort()).toEqual(['body', 'body.enabled']);
+      expect(body.error.issues?.map((i) => i.path).sort()).toEqual(['body.enabled', 'body.extra']);
       expect(await users()).toBe(before);
+    });
+
+    it('when fields are too long, not an email, missing or of the wrong type, then each issue carries its problem and limit for the widget to say in its language', async () => {
+      const response = await t.http.put('/api/v1/registration', { lastName: 'x'.repeat(101), email: 'nope', phone: '+5511912345678', city: 'Lisboa', termsVersion: '2026-11-01', acceptTerms: true }, { headers: auth });
+      expect(response.status).toBe(400);
+      const issues = ErrorBody.parse(response.data).error.issues ?? [];
+      const at = (path: string) => issues.find((i) => i.path === path);
+      expect(at('body.lastName')).toMatchObject({ problem: 'too_big', limit: 100, origin: 'string' });
+      expect(at('body.email')).toMatchObject({ problem: 'invalid_format', format: 'email', message: 'must be an email address' });
+      expect(at('body.firstName')).toMatchObject({ problem: 'invalid_type', missing: true });
+      const settings = await t.http.patch('/api/v1/settings', { autoCreateFromInbound: 'on' }, { headers: auth });
+      expect(ErrorBody.parse(settings.data).error.issues?.[0]).toMatchObject({ path: 'body.autoCreateFromInbound', problem: 'invalid_type' });
+      expect(ErrorBody.parse(settings.data).error.issues?.[0]?.missing).toBeUndefined();
     });
 
     it('when a path parameter is not a number, then 400 naming it', async () => {

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../../contract/error-codes';
 import { isFullKommoPlan, KOMMO_TIER_LABELS, normaliseKommoPlan } from './kommo-plan';
 import type { LicenceState } from './licence-state';
 
@@ -12,7 +13,7 @@ const NEEDS_LICENCE: ReadonlySet<Capability> = new Set(['outbound', 'broadcasts'
 
 export type Decision =
   | { allowed: true }
-  | { allowed: false; code: string; message: string; action: 'renew' | 'upgrade_kommo' | 'reinstall' | 'none' };
+  | { allowed: false; code: Extract<ErrorCode, 'consent_withdrawn' | 'account_uninstalled' | 'licence_expired' | 'kommo_plan_required'>; message: string; action: 'renew' | 'upgrade_kommo' | 'reinstall' | 'none' };
 
 export interface EntitlementFacts {
   state: LicenceState;

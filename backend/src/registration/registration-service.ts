@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../../contract/error-codes';
 import type { AccountAdmin, RegistrationInput, TermsView } from '../../../contract/licence';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
@@ -56,21 +57,23 @@ export function createRegistrationService(deps: { db: Db; clock: Clock }) {
     }
   }
 
+  async function view(accountId: string) {
+    const [reg, terms] = await Promise.all([registration(accountId), termsView(accountId)]);
+    const mayOrder: { allowed: true } | { allowed: false; code: ErrorCode; message: string } = !reg
+      ? { allowed: false, code: 'registration_required', message: 'Register the account before the first paid order.' }
+      : terms.acceptanceRequired
+        ? { allowed: false, code: 'terms_acceptance_required', message: `Accept version ${terms.current.version} of the terms before the next paid order.` }
+        : { allowed: true };
+    return { registration: reg, terms, mayOrder } satisfies AccountAdmin;
+  }
+
   return {
-    async view(accountId: string): Promise<AccountAdmin> {
-      const [reg, terms] = await Promise.all([registration(accountId), termsView(accountId)]);
-      const mayOrder = !reg
-        ? { allowed: false, code: 'registration_required', message: 'Register the account before the first paid order.' }
-        : terms.acceptanceRequired
-          ? { allowed: false, code: 'terms_acceptance_required', message: `Accept version ${terms.current.version} of the terms before the next paid order.` }
-          : { allowed: true };
-      return { registration: reg, terms, mayOrder };
-    },
+    view: (accountId: string): Promise<AccountAdmin> => view(accountId),
 
     /** Payments call this before creating a paid order. */
     async assertMayOrder(accountId: string): Promise<void> {
-      const view = await this.view(accountId);
-      if (!view.mayOrder.allowed) throw new AppError(view.mayOrder.code!, view.mayOrder.message!, 409);
+      const { mayOrder } = await view(accountId);
+      if (!mayOrder.allowed) throw new AppError(mayOrder.code, mayOrder.message, 409);
     },
 
     async register(accountId: string, userId: number, input: RegistrationInput & { patronymic?: string }) {

@@ -58,7 +58,7 @@ export function createApiClient(options: ApiClientOptions) {
     if (response.status === 401) options.onUnauthorized?.();
     // The backend's refusal (SPEC §8); anything else (a proxy's page, no body) is told by its status.
     const refusal = ((await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined)?.error;
-    if (typeof refusal?.code === 'string' && typeof refusal.message === 'string') throw new ApiError(refusal.code, refusal.message, response.status, refusal.issues ?? []);
+    if (typeof refusal?.code === 'string' && typeof refusal.message === 'string') throw new ApiError(refusal.code, refusal.message, response.status, refusal.issues ?? [], refusal.params ?? {});
     throw new ApiError('http_error', `The service answered ${response.status}.`, response.status);
   }
 

@@ -1,3 +1,5 @@
+import type { FieldIssue } from '../../../contract/error';
+
 /** A refused or failed call to the Wabridge API, with the backend's stable code. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -7,7 +9,9 @@ export class ApiError extends Error {
     message: string,
     readonly status: number,
     /** The fields at fault, as the backend names them (`body.email`). */
-    readonly issues: { path: string; message: string }[] = [],
+    readonly issues: FieldIssue[] = [],
+    /** The figures of the error's sentence (`{ words: 'casino' }`), for saying it in the user's language. */
+    readonly params: Record<string, string | number> = {},
   ) {
     super(message);
   }

@@ -4,6 +4,7 @@ import type { LicenceModel } from '../models/licence-model';
 import type { SessionModel } from '../models/session-model';
 import type { ChatModel } from '../models/chat-model';
 import type { ScreenModels } from '../models/screen-models';
+import { describeError } from '../i18n/error-sentence';
 import { ChatPanel } from './ChatPanel';
 import { lazyScreen } from './lazy';
 import { LicenceCard } from './LicenceCard';
@@ -31,8 +32,7 @@ export function App(models: AppModels) {
   }
   const error = session.error.value;
   if (session.status.value === 'error' && error) {
-    const known = `app.errors.${error.code}`;
-    const text = t(known) === known ? error.message : t(known);
+    const text = describeError(error, t);
     return (
       <div class="wb-error" role="alert" data-testid="wabridge-error" data-code={error.code}>
         <p>{text}</p>

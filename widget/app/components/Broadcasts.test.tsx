@@ -159,6 +159,91 @@ describe('broadcasts in the widget', () => {
     await vi.waitFor(() => expect(q('[data-testid="broadcast-param-1"]')).not.toBeNull());
   });
 
+  it('when the dry run cannot run yet, then the disabled button says what is missing: a template, a header image link, a consent source, a refused consent source', async () => {
+    const promo = { ...qualifying, name: 'promo', headerFormat: 'IMAGE', unsubscribe: 'button' };
+    server.use(http.get(`${API}/api/v1/numbers/:id/broadcast-templates`, () => HttpResponse.json({ templates: [promo] })));
+    openList([{ id: 1001, type: 'lead' }]);
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-template"] option[value="promo|en_US"]')).not.toBeNull());
+    const button = q<HTMLButtonElement>('[data-testid="broadcast-dry-run"]')!;
+    const missing = () => q('[data-testid="dry-run-missing"]');
+    expect(button.disabled).toBe(true);
+    expect(missing()?.getAttribute('data-missing')).toBe('template consent');
+    expect(missing()?.textContent).toBe("Before the dry run: choose a template that qualifies; choose where the audience's consent comes from.");
+    expect(button.getAttribute('aria-describedby')).toBe(missing()?.id);
+
+    const pick = (sel: string, value: string) => {
+      const select = q<HTMLSelectElement>(sel)!;
+      select.value = value;
+      select.dispatchEvent(new Event('change'));
+    };
+    pick('[data-testid="broadcast-template"]', 'promo|en_US');
+    await vi.waitFor(() => expect(missing()?.getAttribute('data-missing')).toBe('header_media consent'));
+    expect(missing()?.textContent).toContain('add the link to the header image');
+    // What the preview promises is this template's own way to unsubscribe.
+    expect(q('[data-testid="unsubscribe-note"]')?.textContent).toBe("Every message carries this template's Unsubscribe button; it cannot be removed.");
+
+    pick('[data-testid="broadcast-consent"]', 'purchased_list');
+    await vi.waitFor(() => expect(missing()?.getAttribute('data-missing')).toBe('header_media consent_refused'));
+    expect(missing()?.textContent).toContain('a purchased, rented or scraped list cannot be messaged');
+
+    pick('[data-testid="broadcast-consent"]', 'opt_in_form');
+    const link = root.querySelector<HTMLInputElement>('input[type="url"]')!;
+    link.value = 'https://cdn.example.com/promo.jpg';
+    link.dispatchEvent(new Event('input'));
+    await vi.waitFor(() => expect(missing()).toBeNull());
+    expect(button.disabled).toBe(false);
+  });
+
+  it('when a template carries an opt-out line, then the preview says the line, not a button; and when none qualifies, the picker says so', async () => {
+    server.use(
+      http.get(`${API}/api/v1/numbers/:id/broadcast-templates`, () =>
+        HttpResponse.json({ templates: [{ ...template, name: 'deals', status: 'APPROVED', qualifies: false, unsubscribe: null, refusal: { reason: 'unsubscribe_missing', words: [] } }, { ...qualifying, name: 'news', unsubscribe: 'line' }] }),
+      ),
+    );
+    openList([{ id: 1001, type: 'lead' }]);
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-template"] option[value="news|en_US"]')).not.toBeNull());
+    // Those that qualify first, whatever order the list came in.
+    expect([...root.querySelectorAll<HTMLOptionElement>('[data-testid="broadcast-template"] option')].slice(1).map((o) => o.value)).toEqual(['news|en_US', 'deals|en_US']);
+    expect(q('[data-testid="no-qualifying-template"]')).toBeNull();
+    const select = q<HTMLSelectElement>('[data-testid="broadcast-template"]')!;
+    select.value = 'news|en_US';
+    select.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(q('[data-testid="unsubscribe-note"]')?.getAttribute('data-unsubscribe')).toBe('line'));
+    expect(q('[data-testid="unsubscribe-note"]')?.textContent).toBe("Every message carries this template's opt-out line; it cannot be removed.");
+  });
+
+  it('when the backend refuses the draft, then the error is a sentence of the user’s language naming the field by its label', async () => {
+    const promo = { ...qualifying, name: 'promo', headerFormat: 'IMAGE', unsubscribe: 'button' };
+    server.use(
+      http.get(`${API}/api/v1/numbers/:id/broadcast-templates`, () => HttpResponse.json({ templates: [promo] })),
+      http.post(`${API}/api/v1/broadcasts`, () =>
+        HttpResponse.json(
+          { error: { code: 'invalid_request', message: 'The request body is not valid: body.headerMediaUrl.', issues: [{ path: 'body.headerMediaUrl', message: 'Invalid URL', problem: 'invalid_format', format: 'url' }] } },
+          { status: 400 },
+        ),
+      ),
+    );
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'es', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session(), context: { ...context('list'), language: 'es', selected: [{ id: 1001, type: 'lead' }] } });
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-template"] option[value="promo|en_US"]')).not.toBeNull());
+    const pick = (sel: string, value: string) => {
+      const select = q<HTMLSelectElement>(sel)!;
+      select.value = value;
+      select.dispatchEvent(new Event('change'));
+    };
+    pick('[data-testid="broadcast-template"]', 'promo|en_US');
+    pick('[data-testid="broadcast-consent"]', 'opt_in_form');
+    await vi.waitFor(() => expect(root.querySelector('input[type="url"]')).not.toBeNull());
+    const link = root.querySelector<HTMLInputElement>('input[type="url"]')!;
+    link.value = 'https://cdn.example.com/promo.jpg';
+    link.dispatchEvent(new Event('input'));
+    await vi.waitFor(() => expect(q<HTMLButtonElement>('[data-testid="broadcast-dry-run"]')!.disabled).toBe(false));
+    q<HTMLButtonElement>('[data-testid="broadcast-dry-run"]')!.click();
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-error"]')?.textContent).toBe('Enlace del encabezado debe ser una dirección web (https://…).'));
+    expect(q('[data-testid="broadcast-error"]')?.getAttribute('data-code')).toBe('invalid_request');
+  });
+
   it('when a launched broadcast is shown, then progress, counts, the chart and failures by reason are there, and retry is offered for retryable failures only', async () => {
     server.use(
       http.get(`${API}/api/v1/broadcasts`, () => HttpResponse.json({ broadcasts: [broadcast({ status: 'paused', dryRun: undefined as never, failures: undefined as never })] })),

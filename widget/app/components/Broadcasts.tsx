@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { CONSENT_SOURCES, EXCLUSION_REASONS, FORBIDDEN_CONSENT, type BroadcastView, type ParameterSource } from '../../../contract/broadcasts';
 import type { Translate } from '../i18n/translate';
 import { formatDate } from '../i18n/format';
-import { templateKey, type BroadcastsModel } from '../models/broadcasts-model';
+import { missingForDryRun, templateKey, type BroadcastsModel } from '../models/broadcasts-model';
 import type { LicenceModel } from '../models/licence-model';
 
 const FIELDS = ['name', 'first_name', 'last_name', 'lead_name', 'phone'] as const;
@@ -14,7 +14,7 @@ function Gate({ licence, t }: { licence: LicenceModel; t: Translate }) {
   if (!decision || decision.allowed) return null;
   return (
     <p class="wb-warning" role="alert" data-testid="broadcasts-disabled" data-code={decision.code}>
-      {t('broadcasts.disabled')} {decision.message}
+      {t('broadcasts.disabled')} {t(`capabilities.off.${decision.code}`, { plan: licence.status.value?.kommoPlan.name ?? t('capabilities.unknown_plan') })}
     </p>
   );
 }
@@ -55,8 +55,9 @@ export function BroadcastComposer({ model, licence, audience, t, language }: { m
           return { input: { source, ids: audience.selected.map((s) => s.id) }, title: t('broadcasts.compose_title', { count: audience.selected.length, kind: t(`broadcasts.kind.${source}`) }) };
         })();
   const header = template?.headerFormat && template.headerFormat !== 'TEXT';
-  const mapped = d.parameters.every((p) => ('value' in p ? p.value.trim() : /^cf:\d+$|^[a-z_]+$/.test(p.field)));
-  const ready = d.name.trim() && d.numberIds.length && template && mapped && d.consentSource && !FORBIDDEN_CONSENT.has(d.consentSource) && (!header || d.headerMediaUrl.trim());
+  const missing = missingForDryRun(d, template);
+  // Those that can carry a broadcast first, whatever order they came in; the others stay visible, with why not.
+  const templates = [...model.templates.value.filter((x) => x.qualifies), ...model.templates.value.filter((x) => !x.qualifies)];
   const preview = template ? template.body.replace(/\{\{(\d+)\}\}/g, (_, n: string) => describe(d.parameters[Number(n) - 1], t)) : '';
 
   return (
@@ -90,17 +91,21 @@ export function BroadcastComposer({ model, licence, audience, t, language }: { m
         {t('broadcasts.template')}
         <select data-testid="broadcast-template" value={d.templateKey} onChange={(e) => model.edit({ templateKey: (e.target as HTMLSelectElement).value })}>
           <option value="">{t('broadcasts.choose_template')}</option>
-          {/* The backend lists those that can carry a broadcast first; the others stay visible, with why not. */}
-          {model.templates.value.map((tpl) => (
+          {templates.map((tpl) => (
             <option key={templateKey(tpl)} value={templateKey(tpl)} disabled={!tpl.qualifies} data-reason={tpl.refusal?.reason}>
               {tpl.name} ({tpl.language}) ·{' '}
               {tpl.refusal
                 ? t(`broadcasts.template_refusal.${tpl.refusal.reason}`, { words: tpl.refusal.words.join(', ') })
-                : t(`broadcasts.unsubscribe_by.${tpl.unsubscribe ?? 'line'}`)}
+                : tpl.unsubscribe && t(`broadcasts.unsubscribe_by.${tpl.unsubscribe}`)}
             </option>
           ))}
         </select>
       </label>
+      {templates.length > 0 && !templates[0]!.qualifies && (
+        <p class="wb-warning" data-testid="no-qualifying-template">
+          {t('broadcasts.no_qualifying')}
+        </p>
+      )}
       {d.parameters.map((p, i) => (
         <div class="wb-param" key={i} data-testid={`broadcast-param-${i + 1}`}>
           <label>
@@ -135,14 +140,19 @@ export function BroadcastComposer({ model, licence, audience, t, language }: { m
       ))}
       {header && (
         <label>
-          {t('broadcasts.header_media', { format: template!.headerFormat!.toLowerCase() })}
+          {t('broadcasts.header_media', { format: t(`broadcasts.header_format.${template!.headerFormat!.toLowerCase()}`) })}
           <input type="url" placeholder="https://" value={d.headerMediaUrl} onInput={(e) => model.edit({ headerMediaUrl: (e.target as HTMLInputElement).value })} />
         </label>
       )}
       {template && (
         <div class="wb-preview" data-testid="broadcast-template-preview">
           <p>{preview}</p>
-          <p class="wb-muted">{t('broadcasts.unsubscribe_note')}</p>
+          {/* Said of this template only: the way it carries, never a promise it cannot keep. */}
+          {template.unsubscribe && (
+            <p class="wb-muted" data-testid="unsubscribe-note" data-unsubscribe={template.unsubscribe}>
+              {t(`broadcasts.unsubscribe_note.${template.unsubscribe}`)}
+            </p>
+          )}
         </div>
       )}
       <label>
@@ -179,9 +189,14 @@ export function BroadcastComposer({ model, licence, audience, t, language }: { m
         </label>
       </details>
       <ErrorLine model={model} />
-      <button type="submit" class="wb-primary" disabled={!ready || model.busy.value} data-testid="broadcast-dry-run">
+      <button type="submit" class="wb-primary" disabled={missing.length > 0 || model.busy.value} aria-describedby={missing.length ? 'wb-dry-run-missing' : undefined} data-testid="broadcast-dry-run">
         {model.busy.value ? t('broadcasts.reading_audience') : t('broadcasts.dry_run')}
       </button>
+      {missing.length > 0 && (
+        <p class="wb-muted" id="wb-dry-run-missing" data-testid="dry-run-missing" data-missing={missing.join(' ')}>
+          {t('broadcasts.missing.intro', { items: missing.map((m) => t(`broadcasts.missing.${m}`, { format: t(`broadcasts.header_format.${template?.headerFormat?.toLowerCase() ?? 'image'}`) })).join('; ') })}
+        </p>
+      )}
     </form>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { z } from 'zod/mini';
 import type { ApiKeyList, WebhookDeliveryList, WebhookEndpointList } from '../../../contract/public-api';
 import type { ApiClient } from '../api/api-client';
-import { isApiError } from '../api/api-error';
+import { describeError } from '../i18n/error-sentence';
 import { formatDate } from '../i18n/format';
 import type { Translate } from '../i18n/translate';
 import type { LicenceModel } from '../models/licence-model';
@@ -16,7 +16,7 @@ export function DevelopersPanel({ api, licence, t, language }: { api: ApiClient;
   const [url, setUrl] = useState('');
   const [shown, setShown] = useState<{ kind: 'key' | 'secret'; value: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const fail = (err: unknown) => setError(isApiError(err) ? err.message : String(err));
+  const fail = (err: unknown) => setError(describeError(err, t, { name: 'developers.key_name', url: 'developers.webhook_url' }));
   const load = () =>
     Promise.all([api.apiKeys(), api.webhooks()]).then(([k, w]) => {
       setKeys(k.keys);
@@ -34,7 +34,7 @@ export function DevelopersPanel({ api, licence, t, language }: { api: ApiClient;
       <p class="wb-muted">
         {t('developers.docs')} <a href="/docs" target="_blank" rel="noopener">/docs</a> · <a href="/openapi.json" target="_blank" rel="noopener">/openapi.json</a>
       </p>
-      {gate && !gate.allowed && <p class="wb-warning" data-testid="api-keys-off">{gate.message}</p>}
+      {gate && !gate.allowed && <p class="wb-warning" data-testid="api-keys-off">{t(`capabilities.off.${gate.code}`, { plan: licence.status.value?.kommoPlan.name ?? t('capabilities.unknown_plan') })}</p>}
       <h3>{t('developers.keys')}</h3>
       <ul>
         {keys.map((k) => (

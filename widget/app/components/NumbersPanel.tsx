@@ -2,15 +2,17 @@ import { useEffect, useState } from 'preact/hooks';
 import type { z } from 'zod/mini';
 import type { NumberList } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
-import { isApiError } from '../api/api-error';
+import { describeError } from '../i18n/error-sentence';
 import type { Translate } from '../i18n/translate';
+
+const NUMBER_LABELS = { phoneNumberId: 'numbers.phoneNumberId', wabaId: 'numbers.wabaId', accessToken: 'numbers.accessToken' };
 
 /** The admin connects WhatsApp Business numbers; Meta checks them before they are saved. */
 export function NumbersPanel({ api, t }: { api: ApiClient; t: Translate }) {
   const [list, setList] = useState<z.infer<typeof NumberList> | null>(null);
   const [form, setForm] = useState({ phoneNumberId: '', wabaId: '', accessToken: '' });
   const [error, setError] = useState<string | null>(null);
-  const load = () => api.numbers().then(setList, (err) => setError(isApiError(err) ? err.message : String(err)));
+  const load = () => api.numbers().then(setList, (err) => setError(describeError(err, t, NUMBER_LABELS)));
   useEffect(() => {
     void load();
   }, [api]);
@@ -23,7 +25,7 @@ export function NumbersPanel({ api, t }: { api: ApiClient; t: Translate }) {
       setError(null);
       await load();
     } catch (err) {
-      setError(isApiError(err) ? err.message : String(err));
+      setError(describeError(err, t, NUMBER_LABELS));
     }
   };
   const field = (name: keyof typeof form, type = 'text') => (

@@ -1,7 +1,7 @@
 import { signal } from '@preact/signals';
 import type { AccountAdmin, AccountSettings, RegistrationInput } from '../../../contract/licence';
 import type { ApiClient } from '../api/api-client';
-import { isApiError } from '../api/api-error';
+import type { Describe, FieldLabels } from '../i18n/error-sentence';
 
 export interface FormErrors {
   message: string | null;
@@ -11,8 +11,11 @@ export interface FormErrors {
 
 const noErrors: FormErrors = { message: null, fields: {} };
 
+/** The registration form's fields, by their labels. */
+const REGISTRATION_LABELS: FieldLabels = Object.fromEntries(['lastName', 'firstName', 'patronymic', 'email', 'phone', 'city'].map((f) => [f, `registration.fields.${f}`]));
+
 /** The admin's side: registration, terms, settings, consent. */
-export function createAccountAdminModel(deps: { api: ApiClient; onChanged?: () => void }) {
+export function createAccountAdminModel(deps: { api: ApiClient; describe: Describe; describeFields: (error: unknown, labels: FieldLabels) => Record<string, string>; onChanged?: () => void }) {
   const admin = signal<AccountAdmin | null>(null);
   const settings = signal<AccountSettings | null>(null);
   const consent = signal<{ withdrawnAt: string | null; deletionDueBy: string | null } | null>(null);
@@ -26,9 +29,7 @@ export function createAccountAdminModel(deps: { api: ApiClient; onChanged?: () =
       errors.value = noErrors;
       return result;
     } catch (err) {
-      errors.value = isApiError(err)
-        ? { message: err.message, fields: Object.fromEntries(err.issues.map((i) => [i.path.replace(/^body\./, ''), i.message])) }
-        : { message: String(err), fields: {} };
+      errors.value = { message: deps.describe(err, REGISTRATION_LABELS), fields: deps.describeFields(err, REGISTRATION_LABELS) };
       return undefined;
     } finally {
       saving.value = false;

@@ -1,9 +1,10 @@
 import { signal } from '@preact/signals';
 import type { z } from 'zod/mini';
-import type { BroadcastList, BroadcastTemplate, BroadcastView, CreateBroadcastInput, ParameterSource, SavedAudienceList } from '../../../contract/broadcasts';
+import { FORBIDDEN_CONSENT, type BroadcastList, type BroadcastTemplate, type BroadcastView, type CreateBroadcastInput, type ParameterSource, type SavedAudienceList } from '../../../contract/broadcasts';
 import type { NumberView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';
+import type { Describe, FieldLabels } from '../i18n/error-sentence';
 
 type Summary = z.infer<typeof BroadcastList>['broadcasts'][number];
 type WhatsAppNumber = z.infer<typeof NumberView>;
@@ -22,18 +23,53 @@ export interface Draft {
   saveAudienceAs: string;
 }
 
+/** The composer's fields, by their labels. */
+const COMPOSER_LABELS: FieldLabels = {
+  name: 'broadcasts.name',
+  numberIds: 'broadcasts.numbers',
+  'numberIds.*': 'broadcasts.numbers',
+  template: 'broadcasts.template',
+  'template.name': 'broadcasts.template',
+  'parameters.*': 'broadcasts.parameter',
+  'parameters.*.value': 'broadcasts.fixed_value',
+  'parameters.*.field': 'broadcasts.custom_field_id',
+  headerMediaUrl: 'broadcasts.header_link',
+  consentSource: 'broadcasts.consent',
+  scheduledAt: 'broadcasts.schedule',
+  quietHours: 'broadcasts.when',
+  'quietHours.from': 'broadcasts.quiet_from',
+  'quietHours.to': 'broadcasts.quiet_to',
+  saveAudienceAs: 'broadcasts.save_audience',
+};
+
+/** What the dry run still needs, in the order the form asks for it (an empty list: it can run). */
+export type Missing = 'name' | 'numbers' | 'template' | 'parameters' | 'header_media' | 'consent' | 'consent_refused';
+
+export function missingForDryRun(d: Draft, template: BroadcastTemplate | null): Missing[] {
+  const missing: Missing[] = [];
+  if (!d.name.trim()) missing.push('name');
+  if (!d.numberIds.length) missing.push('numbers');
+  if (!template) missing.push('template');
+  if (!d.parameters.every((p) => ('value' in p ? p.value.trim() : /^cf:\d+$|^[a-z_]+$/.test(p.field)))) missing.push('parameters');
+  if (template?.headerFormat && template.headerFormat !== 'TEXT' && !d.headerMediaUrl.trim()) missing.push('header_media');
+  if (!d.consentSource) missing.push('consent');
+  else if (FORBIDDEN_CONSENT.has(d.consentSource)) missing.push('consent_refused');
+  return missing;
+}
+
 export const templateKey = (t: { name: string; language: string }) => `${t.name}|${t.language}`;
 
 /**
  * Broadcasts as the widget shows them: the composer for a selection from a Kommo list, the dry run,
  * the list, and one broadcast's live progress (refetched when the live stream says it changed).
  */
-export function createBroadcastsModel(deps: { api: ApiClient; onLaunched?: () => void }) {
+export function createBroadcastsModel(deps: { api: ApiClient; describe: Describe; onLaunched?: () => void }) {
   const list = signal<Summary[] | null>(null);
   const audiences = signal<z.infer<typeof SavedAudienceList>['audiences']>([]);
   const current = signal<BroadcastView | null>(null);
   const numbers = signal<WhatsAppNumber[]>([]);
   const templates = signal<BroadcastTemplate[]>([]);
+  /** What went wrong, said in the user's language; `code` is the backend's (the launch looks for dry_run_changed). */
   const error = signal<{ code: string; message: string } | null>(null);
   const busy = signal(false);
   const draft = signal<Draft>({ name: '', numberIds: [], templateKey: '', parameters: [], consentSource: '', headerMediaUrl: '', scheduledAt: '', quietFrom: '', quietTo: '', saveAudienceAs: '' });
@@ -44,7 +80,7 @@ export function createBroadcastsModel(deps: { api: ApiClient; onLaunched?: () =>
     try {
       return await work();
     } catch (err) {
-      error.value = isApiError(err) ? { code: err.code, message: err.message } : { code: 'unknown', message: String(err) };
+      error.value = { code: isApiError(err) ? err.code : 'unknown', message: deps.describe(err, COMPOSER_LABELS) };
       return undefined;
     } finally {
       busy.value = false;

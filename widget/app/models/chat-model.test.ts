@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiClient } from '../api/api-client';
+import { describeError, type Describe } from '../i18n/error-sentence';
+import { translator } from '../i18n/translate';
+import es from '../../../i18n/es.json';
 import { createChatModel } from './chat-model';
+
+const inSpanish: Describe = (error, labels) => describeError(error, translator(es), labels);
 
 /**
  * The backend's card answer as the chat sees it: phones read as the one normaliser reads them in a
@@ -31,7 +36,7 @@ function backend() {
 describe('the card chat', () => {
   it('when a contact has a phone that is not one and the same phone written two ways, then the chat opens one conversation per customer and leaves the bad one out', async () => {
     const { api } = backend();
-    const chat = createChatModel({ api });
+    const chat = createChatModel({ api, describe: inSpanish });
     await chat.open([{ name: 'Ana', phones: ['(21) 98765-4321', 'ask reception', '+55 21 98765-4321'] }, { name: 'Maria', phones: ['+55 11 91234-5678'] }]);
     expect(chat.error.value).toBeNull();
     expect(chat.conversations.value.map((c) => [c.name, c.conversation.waId])).toEqual([
@@ -42,7 +47,7 @@ describe('the card chat', () => {
 
   it('when the card opens, then the numbers, the conversations and the first page come in one call, oldest first on screen', async () => {
     const { api, calls } = backend();
-    const chat = createChatModel({ api });
+    const chat = createChatModel({ api, describe: inSpanish });
     await chat.open([{ name: 'Maria', phones: ['+55 11 91234-5678'] }]);
     expect(calls).toEqual(['cardChat']);
     expect(chat.activeId.value).toBe('c-5511912345678');
@@ -50,10 +55,10 @@ describe('the card chat', () => {
     expect(chat.olderCursor.value).toBe('m1');
   });
 
-  it('when no phone of the card is valid, then the chat says why', async () => {
-    const chat = createChatModel({ api: backend().api });
+  it('when no phone of the card is valid, then the chat says why in the user’s language', async () => {
+    const chat = createChatModel({ api: backend().api, describe: inSpanish });
     await chat.open([{ name: 'Ana', phones: ['ask reception'] }]);
-    expect(chat.error.value).toBe('This is not a valid phone number.');
+    expect(chat.error.value).toBe(es.errors.invalid_phone);
     expect(chat.conversations.value).toEqual([]);
   });
 });

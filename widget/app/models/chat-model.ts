@@ -3,6 +3,7 @@ import type { z } from 'zod/mini';
 import type { ConversationView, MessageView, NumberView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
 import { ApiError, isApiError } from '../api/api-error';
+import type { Describe, FieldLabels } from '../i18n/error-sentence';
 import { MEDIA_RULES, mediaProblem, type MediaKind } from '../../../contract/media-rules';
 
 type Conversation = z.infer<typeof ConversationView>;
@@ -10,12 +11,14 @@ type Message = z.infer<typeof MessageView>;
 type WhatsAppNumber = z.infer<typeof NumberView>;
 
 const OLDER_PAGE = 100;
+/** The message box and the template form, by their labels. */
+const CHAT_LABELS: FieldLabels = { text: 'chat.message', caption: 'chat.message', phone: 'chat.phone', name: 'chat.template_name', 'parameters.*': 'chat.template_param' };
 
 /**
  * The chat in a card: one conversation per phone of the card's contacts, on the account's number.
  * History pages backwards; the live stream brings new messages and statuses.
  */
-export function createChatModel(deps: { api: ApiClient; now?: () => number; onSent?: () => void }) {
+export function createChatModel(deps: { api: ApiClient; describe: Describe; now?: () => number; onSent?: () => void }) {
   const now = deps.now ?? (() => Date.now());
   const numbers = signal<WhatsAppNumber[] | null>(null);
   const conversations = signal<{ phone: string; name: string; conversation: Conversation }[]>([]);
@@ -34,7 +37,7 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
   });
 
   const fail = (err: unknown) => {
-    error.value = isApiError(err) ? err.message : String(err);
+    error.value = deps.describe(err, CHAT_LABELS);
   };
 
   let opening: { contacts: unknown; done: Promise<void> } | undefined;
@@ -142,7 +145,7 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
         return 'sent';
       } catch (err) {
         if (isApiError(err) && err.code === 'someone_replied') {
-          error.value = err.message;
+          error.value = deps.describe(err);
           await loadActive().catch(() => undefined);
           return 'confirm';
         }
@@ -169,9 +172,9 @@ export function createChatModel(deps: { api: ApiClient; now?: () => number; onSe
       const id = activeId.value;
       if (!id) return false;
       const kind = kindOf(file.type);
-      const problem = kind ? mediaProblem(kind, file.type, file.size) : { code: 'unsupported_media_type', message: `WhatsApp does not accept ${file.type || 'this file type'}.` };
+      const problem = kind ? mediaProblem(kind, file.type, file.size) : { code: 'unsupported_media_type' };
       if (problem) {
-        error.value = problem.message;
+        error.value = deps.describe(problem);
         return false;
       }
       sending.value = true;

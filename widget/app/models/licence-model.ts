@@ -1,10 +1,10 @@
 import { computed, signal } from '@preact/signals';
 import type { LicenceStatus, PlanList } from '../../../contract/licence';
 import type { ApiClient } from '../api/api-client';
-import { isApiError } from '../api/api-error';
+import type { Describe } from '../i18n/error-sentence';
 
 /** The account's licence as every user sees it, and the price list. */
-export function createLicenceModel(deps: { api: ApiClient }) {
+export function createLicenceModel(deps: { api: ApiClient; describe: Describe }) {
   const status = signal<LicenceStatus | null>(null);
   const plans = signal<PlanList | null>(null);
   const error = signal<string | null>(null);
@@ -28,7 +28,7 @@ export function createLicenceModel(deps: { api: ApiClient }) {
         plans.value = p;
         error.value = null;
       } catch (err) {
-        error.value = isApiError(err) ? err.message : String(err);
+        error.value = deps.describe(err);
       }
     },
   };

@@ -1,7 +1,10 @@
 import { computed, signal } from '@preact/signals';
 import type { CreateOrderInput, FileClaimInput, OrderList, OrderQuote, OrderView } from '../../../contract/orders';
 import type { ApiClient } from '../api/api-client';
-import { isApiError } from '../api/api-error';
+import type { Describe, FieldLabels } from '../i18n/error-sentence';
+
+/** The claim form's fields, by their labels (the other order actions have no fields). */
+const CLAIM_LABELS: FieldLabels = { text: 'claims.text', attachments: 'claims.attachments', 'attachments.*': 'claims.attachments', 'attachments.*.data': 'claims.attachments' };
 
 type Draft = Pick<CreateOrderInput, 'action' | 'plan' | 'currency' | 'method'>;
 
@@ -16,7 +19,7 @@ export function asksForOpenOrder(open: OrderView | null, draft: Draft, quote: Or
 }
 
 /** The admin's orders: pricing a purchase, paying it, and the 10-day actions on paid orders. */
-export function createOrdersModel(deps: { api: ApiClient; openTab: (url: string) => void; onPaid?: () => void }) {
+export function createOrdersModel(deps: { api: ApiClient; describe: Describe; openTab: (url: string) => void; onPaid?: () => void }) {
   const list = signal<OrderList | null>(null);
   const draft = signal<Draft>({ action: 'buy', plan: 'user', currency: 'USD', method: 'card' });
   const quote = signal<OrderQuote | null>(null);
@@ -28,7 +31,7 @@ export function createOrdersModel(deps: { api: ApiClient; openTab: (url: string)
   const returned = signal<string | null>(null);
 
   const failed = (err: unknown) => {
-    error.value = isApiError(err) ? err.message : String(err);
+    error.value = deps.describe(err, CLAIM_LABELS);
   };
 
   async function act<T>(fn: () => Promise<T>): Promise<T | undefined> {

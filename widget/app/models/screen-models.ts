@@ -1,4 +1,5 @@
 import type { ApiClient } from '../api/api-client';
+import type { Describe, FieldLabels } from '../i18n/error-sentence';
 import { createAccountAdminModel } from './account-admin-model';
 import { createBroadcastsModel } from './broadcasts-model';
 import type { LicenceModel } from './licence-model';
@@ -9,13 +10,14 @@ import { createUsersModel } from './users-model';
  * The models only the settings, advanced settings and list screens use. They are a chunk of their
  * own, made the first time one of those screens shows: the card does not carry them.
  */
-export function createScreenModels(deps: { api: ApiClient; licence: LicenceModel; reloadSession: () => void; openTab: (url: string) => void }) {
-  const { api, licence } = deps;
-  const users = createUsersModel({ api });
+export function createScreenModels(deps: { api: ApiClient; licence: LicenceModel; describe: Describe; describeFields: (error: unknown, labels: FieldLabels) => Record<string, string>; reloadSession: () => void; openTab: (url: string) => void }) {
+  const { api, licence, describe } = deps;
+  const users = createUsersModel({ api, describe });
   // Withdrawing consent ends the account's use of Wabridge: reload shows why.
-  const admin = createAccountAdminModel({ api, onChanged: deps.reloadSession });
+  const admin = createAccountAdminModel({ api, describe, describeFields: deps.describeFields, onChanged: deps.reloadSession });
   const orders = createOrdersModel({
     api,
+    describe,
     openTab: deps.openTab,
     onPaid: () => {
       void licence.load();
@@ -23,7 +25,7 @@ export function createScreenModels(deps: { api: ApiClient; licence: LicenceModel
     },
   });
   // A launch reserves messages: the allowance meter changes.
-  const broadcasts = createBroadcastsModel({ api, onLaunched: () => void licence.load() });
+  const broadcasts = createBroadcastsModel({ api, describe, onLaunched: () => void licence.load() });
   return { users, admin, orders, broadcasts };
 }
 export type ScreenModels = ReturnType<typeof createScreenModels>;

@@ -1,16 +1,16 @@
 import { signal } from '@preact/signals';
 import type { UserView } from '../../../contract/account';
 import type { ApiClient } from '../api/api-client';
-import { isApiError } from '../api/api-error';
+import type { Describe } from '../i18n/error-sentence';
 
 /** The admin's list of users who opened Wabridge, and whether each may use it. */
-export function createUsersModel(deps: { api: ApiClient }) {
+export function createUsersModel(deps: { api: ApiClient; describe: Describe }) {
   const users = signal<UserView[]>([]);
   const error = signal<string | null>(null);
   const loading = signal(false);
 
   const failed = (err: unknown) => {
-    error.value = isApiError(err) ? err.message : String(err);
+    error.value = deps.describe(err);
   };
 
   return {

@@ -9,6 +9,11 @@
   'use strict';
 
   var WIDGET_CODE = 'wabridge';
+  // Kommo's language (APP.lang_id), from ?lang= when the page is opened with one; the switch reloads
+  // the page in the chosen one, as Kommo does when a user changes their language.
+  var LANGUAGES = ['en', 'es', 'pt', 'ru'];
+  var asked = new URLSearchParams(window.location.search).get('lang');
+  var language = LANGUAGES.indexOf(asked) !== -1 ? asked : 'en';
   var AREAS = { lead: 'lcard', contact: 'ccard', leads: 'llist', contacts: 'clist', settings: 'settings', advanced: 'advanced_settings' };
   var state = null;
   var langs = {};
@@ -58,7 +63,7 @@
 
   // The APP global Kommo pages carry (AMOCRM is its older name).
   window.APP = window.AMOCRM = {
-    lang_id: 'en',
+    lang_id: language,
     data: { current_card: null },
     constant: function (name) {
       var user = currentUser();
@@ -331,6 +336,17 @@
     };
   }
 
+  function setupLanguage() {
+    var select = document.getElementById('kommo-lang');
+    select.value = language;
+    document.documentElement.lang = language;
+    select.onchange = function () {
+      var params = new URLSearchParams(window.location.search);
+      params.set('lang', select.value);
+      window.location.search = params.toString();
+    };
+  }
+
   // The account's Kommo plan is the host's business; the loader reports it with each session.
   function setupPlan() {
     var select = document.getElementById('kommo-plan');
@@ -348,11 +364,12 @@
 
   document.getElementById('kommo-modal-close').onclick = closeModal;
 
-  Promise.all([demoCall('GET', '/kommo/state'), fetch('/demo/i18n/en.json').then(function (r) { return r.json(); })]).then(function (loaded) {
+  Promise.all([demoCall('GET', '/kommo/state'), fetch('/demo/i18n/' + language + '.json').then(function (r) { return r.json(); })]).then(function (loaded) {
     state = loaded[0];
     langs = loaded[1];
     setupUsers();
     setupPlan();
+    setupLanguage();
     window.requirejs(['/widget/script.js'], function (Widget) {
       widget = new Widget();
       Object.keys(helpers).forEach(function (k) {
