@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
-import type { z } from 'zod/mini';
+import { z } from 'zod/mini';
 import { MeResponse, UserList, UserView } from '../../../contract/account';
 import { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, type RegistrationInput } from '../../../contract/licence';
 import { OrderList, OrderQuote, OrderView, type CreateOrderInput, type FileClaimInput } from '../../../contract/orders';
@@ -17,6 +17,9 @@ export interface ApiClientOptions {
   onUnauthorized?(): void;
   http?: AxiosInstance;
 }
+
+/** A 204 answer: nothing to parse. */
+const NoContent = z.unknown();
 
 /** The widget's only way to the backend: responses are parsed with the shared contract. */
 export function createApiClient(options: ApiClientOptions) {
@@ -62,6 +65,7 @@ export function createApiClient(options: ApiClientOptions) {
     delayRefund: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/delay-refund`, data: {} }),
     numbers: () => request(NumberList, { method: 'GET', url: '/api/v1/numbers' }),
     connectNumber: (input: { phoneNumberId: string; wabaId: string; accessToken: string }) => request(NumberView, { method: 'POST', url: '/api/v1/numbers', data: input }),
+    removeNumber: (numberId: string) => request(NoContent, { method: 'DELETE', url: `/api/v1/numbers/${encodeURIComponent(numberId)}` }),
     templates: (numberId: string) => request(TemplateList, { method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates` }),
     refreshTemplates: (numberId: string) => request(TemplateList, { method: 'POST', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates/sync`, data: {} }),
     openConversation: (numberId: string, phone: string) => request(ConversationView, { method: 'POST', url: '/api/v1/conversations', data: { numberId, phone } }),
@@ -107,6 +111,7 @@ export function createApiClient(options: ApiClientOptions) {
     revokeApiKey: (id: string) => request(ApiKeyView, { method: 'DELETE', url: `/api/v1/api-keys/${encodeURIComponent(id)}` }),
     webhooks: () => request(WebhookEndpointList, { method: 'GET', url: '/api/v1/webhooks' }),
     createWebhook: (url: string) => request(CreatedWebhookEndpoint, { method: 'POST', url: '/api/v1/webhooks', data: { url } }),
+    removeWebhook: (id: string) => request(NoContent, { method: 'DELETE', url: `/api/v1/webhooks/${encodeURIComponent(id)}` }),
     webhookDeliveries: (id: string) => request(WebhookDeliveryList, { method: 'GET', url: `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries` }),
     terminate: (orderId: string) => request(OrderView, { method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/terminate`, data: { confirm: true } }),
   };
