@@ -25,7 +25,7 @@ const proLicence = (): LicenceStatus => ({ ...licence(), state: 'active', plan: 
 
 const number = { id: 'num-1', phoneNumberId: '1055500001', wabaId: '2055500001', displayPhoneNumber: '+1 555-010-0001', verifiedName: 'Wabridge Demo', connectedAt: '2026-11-20T12:00:00.000Z' };
 
-describe('the admin screens', () => {
+describe('the admin screens', { timeout: 20_000 }, () => {
   let root: HTMLElement;
   let unmount: () => void;
   let opened: string[];
@@ -51,7 +51,7 @@ describe('the admin screens', () => {
   }
   const $ = <T extends Element = HTMLElement>(selector: string) => root.querySelector<T>(selector);
   const select = (name: string) => $<HTMLSelectElement>(`[data-testid="buy-panel"] select[name="${name}"]`)!;
-  const tab = (name: string) => [...root.querySelectorAll<HTMLButtonElement>('[role="tab"]')].find((b) => b.textContent === name)!;
+  const tab = (name: string) => [...root.querySelectorAll<HTMLButtonElement>('[role="tab"]')].find((b) => b.textContent === name);
 
   it('when the advanced settings open, then the admin screens are five sections shown one at a time, and a tab (or an arrow key) shows its section', async () => {
     await openAdvancedSettings();
@@ -60,13 +60,13 @@ describe('the admin screens', () => {
     expect(shown()).toEqual(['section-billing']);
     expect($('[data-testid="section-billing"] [data-testid="buy-panel"]')).not.toBeNull();
 
-    tab('Team').click();
+    tab('Team')!.click();
     await rendered();
     expect(shown()).toEqual(['section-team']);
-    expect(tab('Team').getAttribute('aria-selected')).toBe('true');
+    expect(tab('Team')!.getAttribute('aria-selected')).toBe('true');
     expect($('[data-testid="section-team"] [data-testid="wabridge-users"]')).not.toBeNull();
 
-    tab('Team').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    tab('Team')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
     await rendered();
     expect(shown()).toEqual(['section-automation']);
     // Automation and API: the automation settings, the API keys, the webhooks.
@@ -193,7 +193,7 @@ describe('the admin screens', () => {
       }),
     );
     await openAdvancedSettings();
-    tab('WhatsApp numbers').click();
+    tab('WhatsApp numbers')?.click();
     await vi.waitFor(() => expect($('[data-testid="number"]')?.textContent).toContain('+1 555-010-0001'), soon);
     expect($('[data-testid="connect-number"]')).toBeNull();
 
@@ -232,7 +232,7 @@ describe('the admin screens', () => {
       }),
     );
     await openAdvancedSettings();
-    tab('Automation and API').click();
+    tab('Automation and API')?.click();
     await vi.waitFor(() => expect($('[data-testid="create-webhook"]')).not.toBeNull(), soon);
     const url = $<HTMLInputElement>('input[name="webhookUrl"]')!;
     url.value = 'https://crm.example.com/wabridge';
