@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Translate } from '../i18n/translate';
 import { formatMoney } from '../i18n/format';
 import type { AccountAdminModel } from '../models/account-admin-model';
@@ -11,10 +11,17 @@ export function BuyPanel({ orders, licence, admin, t, language, onRegister }: { 
   const current = paid ? (licence.status.value?.plan ?? null) : null;
   const draft = orders.draft.value;
   const openId = orders.open.value?.id ?? null;
-  // Starts again when the plan in force or the open order changes, not when the admin edits the draft.
+  // The draft starts from the licence and the open order once both are in, and starts again when
+  // either changes, never when the admin edits it. Until it has started the panel shows nothing,
+  // so no control changes under the admin's hand.
+  const startKey = licence.status.value && orders.list.value ? `${current}|${openId}` : null;
+  const [started, setStarted] = useState(false);
   useEffect(() => {
+    if (!startKey) return;
     void orders.change(startingDraft(orders.open.peek(), current, orders.draft.peek()));
-  }, [orders, current, openId]);
+    setStarted(true);
+  }, [orders, startKey]);
+  if (!startKey || !started) return null;
   const mayOrder = admin.admin.value?.mayOrder;
   const quote = orders.quote.value;
   const open = orders.open.value;
