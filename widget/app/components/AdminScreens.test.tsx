@@ -120,6 +120,7 @@ describe('the admin screens', { timeout: 20_000 }, () => {
     action.value = 'upgrade';
     action.dispatchEvent(new Event('change', { bubbles: true }));
     await vi.waitFor(() => expect(select('plan').value).toBe('vip'), soon);
+    expect([...select('plan').options].map((o) => o.value)).toEqual(['vip']);
     action.value = 'renew';
     action.dispatchEvent(new Event('change', { bubbles: true }));
     await vi.waitFor(() => expect(select('plan').value).toBe('pro'), soon);

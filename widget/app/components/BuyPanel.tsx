@@ -3,7 +3,7 @@ import type { Translate } from '../i18n/translate';
 import { formatMoney } from '../i18n/format';
 import type { AccountAdminModel } from '../models/account-admin-model';
 import type { LicenceModel } from '../models/licence-model';
-import { draftForAction, startingDraft, type OrdersModel } from '../models/orders-model';
+import { draftForAction, plansFor, startingDraft, type OrdersModel } from '../models/orders-model';
 
 /** Buy, renew or upgrade: the backend prices it; card opens the provider's page, invoice the printable invoice. */
 export function BuyPanel({ orders, licence, admin, t, language, onRegister }: { orders: OrdersModel; licence: LicenceModel; admin: AccountAdminModel; t: Translate; language: string; onRegister: () => void }) {
@@ -50,8 +50,8 @@ export function BuyPanel({ orders, licence, admin, t, language, onRegister }: { 
         </p>
       )}
       <div class="wb-buy__row">
-        {select('action', draft.action, (paid ? ['renew', 'upgrade'] : ['buy']).map((a) => [a, t(`buy.actions.${a}`)]), (v) => void orders.change(draftForAction(draft, v as typeof draft.action, current)))}
-        {select('plan', draft.plan, ['user', 'pro', 'vip'].map((p) => [p, t(`plans.${p}.name`)]), (v) => void orders.change({ plan: v as typeof draft.plan }))}
+        {select('action', draft.action, (paid ? ['renew', ...(plansFor('upgrade', current).length ? ['upgrade'] : [])] : ['buy']).map((a) => [a, t(`buy.actions.${a}`)]), (v) => void orders.change(draftForAction(draft, v as typeof draft.action, current)))}
+        {select('plan', draft.plan, plansFor(draft.action, current).map((p) => [p, t(`plans.${p}.name`)]), (v) => void orders.change({ plan: v as typeof draft.plan }))}
         {select('currency', draft.currency, [['USD', 'USD'], ['EUR', 'EUR']], (v) => void orders.change({ currency: v as typeof draft.currency }))}
         {select('method', draft.method, [['card', t('buy.methods.card')], ['invoice', t('buy.methods.invoice')]], (v) => void orders.change({ method: v as typeof draft.method }))}
       </div>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { paidOrder } from '../../test/api-mock';
-import { draftForAction, startingDraft } from './orders-model';
+import { draftForAction, plansFor, startingDraft } from './orders-model';
 
 const draft = { action: 'buy' as const, plan: 'user' as const, currency: 'USD' as const, method: 'card' as const };
 
@@ -24,5 +24,12 @@ describe('the buy panel’s draft', () => {
     expect(draftForAction({ ...draft, action: 'renew', plan: 'pro' }, 'upgrade', 'pro').plan).toBe('vip');
     expect(draftForAction({ ...draft, action: 'renew', plan: 'vip' }, 'upgrade', 'vip').plan).toBe('vip');
     expect(draftForAction({ ...draft, action: 'upgrade', plan: 'vip' }, 'renew', 'pro').plan).toBe('pro');
+  });
+
+  it('when the admin upgrades from Pro, then only VIP is offered; a renewal may be of any plan (a cheaper one starts at the renewal)', () => {
+    expect(plansFor('upgrade', 'pro')).toEqual(['vip']);
+    expect(plansFor('upgrade', 'user')).toEqual(['pro', 'vip']);
+    expect(plansFor('renew', 'pro')).toEqual(['user', 'pro', 'vip']);
+    expect(plansFor('buy', null)).toEqual(['user', 'pro', 'vip']);
   });
 });

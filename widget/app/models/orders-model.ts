@@ -37,6 +37,11 @@ export function draftForAction(draft: Draft, action: Draft['action'], current: P
   return { ...draft, action };
 }
 
+/** The plans an action can be for: an upgrade only to a dearer plan than the one in force (a cheaper one waits for the renewal). */
+export function plansFor(action: Draft['action'], current: PlanId | null): Draft['plan'][] {
+  return action === 'upgrade' && isPaidPlan(current) ? PAID_PLANS.slice(PAID_PLANS.indexOf(current) + 1) : [...PAID_PLANS];
+}
+
 /**
  * What the buy panel starts from: the open order's own terms when one waits for money (so the
  * panel shows it and asking again returns it rather than replacing it), else a renewal of the paid
