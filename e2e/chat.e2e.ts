@@ -13,6 +13,7 @@ test.beforeEach(async ({ request }) => {
 test('when the admin connects the sandbox number, then it is listed with its display number', async ({ page }) => {
   await page.goto('/demo#advanced');
   const widget = widgetFrame(page, 'advanced_settings');
+  await widget.getByRole('tab', { name: 'WhatsApp numbers' }).click();
   const panel = widget.getByTestId('numbers-panel');
   await expect(panel).toBeVisible();
   if ((await panel.getByTestId('number').count()) === 0) {

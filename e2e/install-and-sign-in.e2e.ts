@@ -42,6 +42,7 @@ test('when an agent opens the lead card, then the widget signs the agent in with
 test('when the admin disables a user in the advanced settings, then that user is refused on the card', async ({ page }) => {
   await page.goto('/demo#advanced');
   const advanced = widgetFrame(page, 'advanced_settings');
+  await advanced.getByRole('tab', { name: 'Team' }).click();
   const agent = advanced.getByLabel(/Alex Agent/);
   await expect(agent).toBeChecked();
   await agent.uncheck();

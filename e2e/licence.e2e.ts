@@ -41,6 +41,7 @@ test('when the account’s Kommo plan is Base, then broadcasts show as disabled 
   await page.locator('#kommo-plan').selectOption('Base');
   const broadcasts = widgetFrame(page, 'advanced_settings').locator('[data-capability="broadcasts"]');
   await expect(broadcasts).toHaveText('Broadcasts: needs Kommo Advanced or higher; this account is on Base. Upgrade the Kommo plan to use it.');
+  await widgetFrame(page, 'advanced_settings').getByRole('tab', { name: 'Automation and API' }).click();
   await expect(widgetFrame(page, 'advanced_settings').getByLabel(/Create a contact and an incoming lead/)).toBeDisabled();
 
   await page.locator('#kommo-plan').selectOption('Advanced');
@@ -52,6 +53,7 @@ test('when a non-admin opens the settings, then they see the licence status and 
   // The agent may have been switched off by an earlier test; the admin lets them in again.
   await page.goto('/demo#advanced');
   const admin = widgetFrame(page, 'advanced_settings');
+  await admin.getByRole('tab', { name: 'Team' }).click();
   await expect(admin.getByTestId('wabridge-users').getByRole('checkbox').first()).toBeVisible();
   const agent = admin.getByLabel(/Alex Agent/);
   if ((await agent.count()) && !(await agent.isChecked())) {

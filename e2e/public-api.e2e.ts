@@ -10,7 +10,8 @@ test.beforeEach(async ({ request }) => {
 test('when the admin creates an API key in the demo, then a call with it sends a message that appears in the lead card chat', async ({ page, request }) => {
   await page.goto('/demo#advanced');
   await page.locator('#kommo-plan').selectOption('Advanced');
-  const panel = widgetFrame(page, 'advanced_settings').getByTestId('developers-panel');
+  await widgetFrame(page, 'advanced_settings').getByRole('tab', { name: 'Automation and API' }).click();
+  const panel = widgetFrame(page, 'advanced_settings').getByTestId('api-keys-panel');
   await panel.locator('input[name="keyName"]').fill(`CRM sync ${Date.now()}`);
   await panel.getByRole('button', { name: 'Create key' }).click();
   const key = (await panel.getByTestId('shown-once').textContent())!;

@@ -145,6 +145,12 @@ export function createApiClient(options: ApiClientOptions) {
     webhooks: () => request<typeof WebhookEndpointList>({ method: 'GET', url: '/api/v1/webhooks' }),
     createWebhook: (url: string) => request<typeof CreatedWebhookEndpoint>({ method: 'POST', url: '/api/v1/webhooks', data: { url } }),
     webhookDeliveries: (id: string) => request<typeof WebhookDeliveryList>({ method: 'GET', url: `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries` }),
+    removeNumber: async (numberId: string): Promise<void> => {
+      await call({ method: 'DELETE', url: `/api/v1/numbers/${encodeURIComponent(numberId)}` });
+    },
+    removeWebhook: async (id: string): Promise<void> => {
+      await call({ method: 'DELETE', url: `/api/v1/webhooks/${encodeURIComponent(id)}` });
+    },
     automations: () => request<typeof DpAutomationList>({ method: 'GET', url: '/api/v1/automations' }),
     createAutomation: (input: DpAutomationInput) => request<typeof DpAutomationView>({ method: 'POST', url: '/api/v1/automations', data: input }),
     updateAutomation: (id: string, input: DpAutomationInput) => request<typeof DpAutomationView>({ method: 'PUT', url: `/api/v1/automations/${encodeURIComponent(id)}`, data: input }),

@@ -1,17 +1,27 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Translate } from '../i18n/translate';
 import { formatMoney } from '../i18n/format';
 import type { AccountAdminModel } from '../models/account-admin-model';
 import type { LicenceModel } from '../models/licence-model';
-import type { OrdersModel } from '../models/orders-model';
+import { draftForAction, plansFor, startingDraft, type OrdersModel } from '../models/orders-model';
 
 /** Buy, renew or upgrade: the backend prices it; card opens the provider's page, invoice the printable invoice. */
-export function BuyPanel({ orders, licence, admin, t, language }: { orders: OrdersModel; licence: LicenceModel; admin: AccountAdminModel; t: Translate; language: string }) {
+export function BuyPanel({ orders, licence, admin, t, language, onRegister }: { orders: OrdersModel; licence: LicenceModel; admin: AccountAdminModel; t: Translate; language: string; onRegister: () => void }) {
   const paid = licence.status.value?.state === 'active';
+  const current = paid ? (licence.status.value?.plan ?? null) : null;
   const draft = orders.draft.value;
+  const openId = orders.open.value?.id ?? null;
+  // The draft starts from the licence and the open order once both are in, and starts again when
+  // either changes, never when the admin edits it. Until it has started the panel shows nothing,
+  // so no control changes under the admin's hand.
+  const startKey = licence.status.value && orders.list.value ? `${current}|${openId}` : null;
+  const [started, setStarted] = useState(false);
   useEffect(() => {
-    void orders.change({ action: paid ? 'renew' : 'buy' });
-  }, [orders, paid]);
+    if (!startKey) return;
+    void orders.change(startingDraft(orders.open.peek(), current, orders.draft.peek()));
+    setStarted(true);
+  }, [orders, startKey]);
+  if (!startKey || !started) return null;
   const mayOrder = admin.admin.value?.mayOrder;
   const quote = orders.quote.value;
   const open = orders.open.value;
@@ -30,10 +40,18 @@ export function BuyPanel({ orders, licence, admin, t, language }: { orders: Orde
   return (
     <section class="wb-card wb-buy" data-testid="buy-panel">
       <h2>{t('buy.title')}</h2>
-      {mayOrder && !mayOrder.allowed && <p class="wb-warning" data-testid="order-blocked">{t(`buy.blocked.${mayOrder.code}`)}</p>}
+      {mayOrder && !mayOrder.allowed && (
+        <p class="wb-warning" data-testid="order-blocked">
+          {t(`buy.blocked.${mayOrder.code}`)}{' '}
+          {/* The registration form (with the terms) is above this panel, in the same section. */}
+          <button type="button" class="wb-link" data-testid="go-to-registration" onClick={onRegister}>
+            {t(mayOrder.code === 'terms_acceptance_required' ? 'buy.go_to_terms' : 'buy.go_to_registration')}
+          </button>
+        </p>
+      )}
       <div class="wb-buy__row">
-        {select('action', draft.action, (paid ? ['renew', 'upgrade'] : ['buy']).map((a) => [a, t(`buy.actions.${a}`)]), (v) => void orders.change({ action: v as typeof draft.action }))}
-        {select('plan', draft.plan, ['user', 'pro', 'vip'].map((p) => [p, t(`plans.${p}.name`)]), (v) => void orders.change({ plan: v as typeof draft.plan }))}
+        {select('action', draft.action, (paid ? ['renew', ...(plansFor('upgrade', current).length ? ['upgrade'] : [])] : ['buy']).map((a) => [a, t(`buy.actions.${a}`)]), (v) => void orders.change(draftForAction(draft, v as typeof draft.action, current)))}
+        {select('plan', draft.plan, plansFor(draft.action, current).map((p) => [p, t(`plans.${p}.name`)]), (v) => void orders.change({ plan: v as typeof draft.plan }))}
         {select('currency', draft.currency, [['USD', 'USD'], ['EUR', 'EUR']], (v) => void orders.change({ currency: v as typeof draft.currency }))}
         {select('method', draft.method, [['card', t('buy.methods.card')], ['invoice', t('buy.methods.invoice')]], (v) => void orders.change({ method: v as typeof draft.method }))}
       </div>

@@ -1,34 +1,24 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { z } from 'zod/mini';
-import type { NumberList } from '../../../contract/whatsapp';
-import type { ApiClient } from '../api/api-client';
-import { describeError } from '../i18n/error-sentence';
 import type { Translate } from '../i18n/translate';
+import type { ConnectNumberForm, NumbersModel } from '../models/numbers-model';
+import { ConfirmAction } from './ConfirmAction';
 
-const NUMBER_LABELS = { phoneNumberId: 'numbers.phoneNumberId', wabaId: 'numbers.wabaId', accessToken: 'numbers.accessToken' };
+const EMPTY: ConnectNumberForm = { phoneNumberId: '', wabaId: '', accessToken: '' };
 
-/** The admin connects WhatsApp Business numbers; Meta checks them before they are saved. */
-export function NumbersPanel({ api, t }: { api: ApiClient; t: Translate }) {
-  const [list, setList] = useState<z.infer<typeof NumberList> | null>(null);
-  const [form, setForm] = useState({ phoneNumberId: '', wabaId: '', accessToken: '' });
-  const [error, setError] = useState<string | null>(null);
-  const load = () => api.numbers().then(setList, (err) => setError(describeError(err, t, NUMBER_LABELS)));
+/** The admin connects WhatsApp Business numbers (Meta checks them before they are saved) and removes them. */
+export function NumbersPanel({ model, t }: { model: NumbersModel; t: Translate }) {
+  const [form, setForm] = useState<ConnectNumberForm>(EMPTY);
   useEffect(() => {
-    void load();
-  }, [api]);
-  if (!list) return null;
+    void model.load();
+  }, [model]);
+  const numbers = model.numbers.value;
+  if (!numbers) return model.error.value ? <p class="wb-error" role="alert">{model.error.value}</p> : null;
+  const limit = model.limit.value;
   const submit = async (e: Event) => {
     e.preventDefault();
-    try {
-      await api.connectNumber(form);
-      setForm({ phoneNumberId: '', wabaId: '', accessToken: '' });
-      setError(null);
-      await load();
-    } catch (err) {
-      setError(describeError(err, t, NUMBER_LABELS));
-    }
+    if (await model.connect(form)) setForm(EMPTY);
   };
-  const field = (name: keyof typeof form, type = 'text') => (
+  const field = (name: keyof ConnectNumberForm, type = 'text') => (
     <label>
       {t(`numbers.${name}`)}
       <input type={type} name={name} value={form[name]} autocomplete="off" onInput={(e) => setForm({ ...form, [name]: (e.target as HTMLInputElement).value })} />
@@ -37,23 +27,36 @@ export function NumbersPanel({ api, t }: { api: ApiClient; t: Translate }) {
   return (
     <section class="wb-card" data-testid="numbers-panel">
       <h2>{t('numbers.title')}</h2>
-      <ul>
-        {list.numbers.map((n) => (
+      <ul class="wb-rows">
+        {numbers.map((n) => (
           <li key={n.id} data-testid="number">
-            {n.displayPhoneNumber} {n.verifiedName ? `· ${n.verifiedName}` : ''}
+            {n.displayPhoneNumber} {n.verifiedName ? `· ${n.verifiedName}` : ''}{' '}
+            <ConfirmAction
+              testId="remove-number"
+              label={t('numbers.remove')}
+              question={t('numbers.remove_confirm', { number: n.displayPhoneNumber })}
+              confirm={t('numbers.remove_yes')}
+              cancel={t('consent.cancel')}
+              busy={model.busy.value}
+              onConfirm={() => model.remove(n.id)}
+            />
           </li>
         ))}
       </ul>
-      <p class="wb-muted">{t('numbers.limit', { used: list.numbers.length, limit: list.limit })}</p>
-      {list.numbers.length < list.limit && (
+      <p class="wb-muted" data-testid="numbers-limit">
+        {t('numbers.limit', { used: numbers.length, limit })}
+      </p>
+      {numbers.length < limit && (
         <form class="wb-form" data-testid="connect-number" onSubmit={(e) => void submit(e)}>
           {field('phoneNumberId')}
           {field('wabaId')}
           {field('accessToken', 'password')}
-          <button type="submit">{t('numbers.connect')}</button>
+          <button type="submit" disabled={model.busy.value}>
+            {t('numbers.connect')}
+          </button>
         </form>
       )}
-      {error && <p class="wb-error" role="alert">{error}</p>}
+      {model.error.value && <p class="wb-error" role="alert">{model.error.value}</p>}
     </section>
   );
 }

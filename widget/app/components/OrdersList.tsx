@@ -1,15 +1,11 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { OrderView } from '../../../contract/orders';
 import type { Translate } from '../i18n/translate';
 import { formatDate, formatMoney } from '../i18n/format';
 import { toAttachment, type OrdersModel } from '../models/orders-model';
 
-/** Every order with its status and history, and what the 10-day rules allow on it now. */
+/** Every order with its status and history, and what the 10-day rules allow on it now (the admin screens load and watch them). */
 export function OrdersList({ orders, t, language }: { orders: OrdersModel; t: Translate; language: string }) {
-  useEffect(() => {
-    void orders.load();
-    return orders.watch();
-  }, [orders]);
   const list = orders.list.value;
   if (!list) return null;
   return (

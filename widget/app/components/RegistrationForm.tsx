@@ -13,6 +13,9 @@ export function RegistrationForm({ model, t }: { model: AccountAdminModel; t: Tr
   if (!admin) return null;
   const errors = model.errors.value;
   const terms = admin.terms.current;
+  // Saving changes to a registration whose terms version is already accepted asks for no new tick:
+  // the acceptance on record stands (the backend keeps the first one).
+  const alreadyAccepted = admin.terms.acceptedVersion === terms.version;
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -24,7 +27,7 @@ export function RegistrationForm({ model, t }: { model: AccountAdminModel; t: Tr
       phone: (values.phone ?? '').replace(/[\s()-]/g, ''),
       city: values.city ?? '',
       termsVersion: terms.version,
-      acceptTerms: accept as true,
+      acceptTerms: (alreadyAccepted || accept) as true,
     });
   };
 
@@ -46,15 +49,24 @@ export function RegistrationForm({ model, t }: { model: AccountAdminModel; t: Tr
           {errors.fields[field] && <span class="wb-field-error">{errors.fields[field]}</span>}
         </label>
       ))}
-      <label class="wb-check">
-        <input type="checkbox" name="acceptTerms" checked={accept} onChange={(e) => setAccept((e.target as HTMLInputElement).checked)} />
-        <span>
-          {t('registration.accept')}{' '}
+      {alreadyAccepted ? (
+        <p class="wb-muted" data-testid="registration-terms-accepted">
+          {t('registration.accepted')}{' '}
           <a href={`/terms/${encodeURIComponent(terms.version)}`} target="_blank" rel="noopener">
             {terms.title} ({terms.version})
           </a>
-        </span>
-      </label>
+        </p>
+      ) : (
+        <label class="wb-check">
+          <input type="checkbox" name="acceptTerms" checked={accept} onChange={(e) => setAccept((e.target as HTMLInputElement).checked)} />
+          <span>
+            {t('registration.accept')}{' '}
+            <a href={`/terms/${encodeURIComponent(terms.version)}`} target="_blank" rel="noopener">
+              {terms.title} ({terms.version})
+            </a>
+          </span>
+        </label>
+      )}
       {errors.fields.acceptTerms && <span class="wb-field-error">{t('registration.must_accept')}</span>}
       {errors.message && !Object.keys(errors.fields).length && <p class="wb-error" role="alert">{errors.message}</p>}
       <button type="submit" disabled={model.saving.value}>

@@ -1,4 +1,5 @@
 import { computed, signal } from '@preact/signals';
+import type { LicenceStatus } from '../../../contract/licence';
 import type { CreateOrderInput, FileClaimInput, OrderList, OrderQuote, OrderView } from '../../../contract/orders';
 import type { ApiClient } from '../api/api-client';
 import type { Describe, FieldLabels } from '../i18n/error-sentence';
@@ -16,6 +17,42 @@ export function openOrder(list: OrderList | null): OrderView | null {
 /** Whether placing the draft asks again for the open order (the backend then returns it) rather than replacing it. */
 export function asksForOpenOrder(open: OrderView | null, draft: Draft, quote: OrderQuote | null): boolean {
   return Boolean(open && quote && open.kind === quote.kind && open.plan === draft.plan && open.currency === draft.currency && open.method === draft.method);
+}
+
+type PlanId = NonNullable<LicenceStatus['plan']>;
+
+const PAID_PLANS = ['user', 'pro', 'vip'] as const;
+const ACTION_OF_KIND = { new: 'buy', renewal: 'renew', upgrade: 'upgrade' } as const;
+
+function isPaidPlan(plan: PlanId | null): plan is Draft['plan'] {
+  return plan !== null && plan !== 'demo';
+}
+
+/**
+ * The draft once the admin picks an action: a renewal is of the plan in force (a dearer one is an
+ * upgrade, a cheaper one starts at the renewal), an upgrade starts at the next dearer plan.
+ * `current` is the paid plan in force, or null when none is.
+ */
+export function draftForAction(draft: Draft, action: Draft['action'], current: PlanId | null): Draft {
+  if (!isPaidPlan(current)) return { ...draft, action };
+  if (action === 'renew') return { ...draft, action, plan: current };
+  if (action === 'upgrade') return { ...draft, action, plan: PAID_PLANS[PAID_PLANS.indexOf(current) + 1] ?? current };
+  return { ...draft, action };
+}
+
+/** The plans an action can be for: an upgrade only to a dearer plan than the one in force (a cheaper one waits for the renewal). */
+export function plansFor(action: Draft['action'], current: PlanId | null): Draft['plan'][] {
+  return action === 'upgrade' && isPaidPlan(current) ? PAID_PLANS.slice(PAID_PLANS.indexOf(current) + 1) : [...PAID_PLANS];
+}
+
+/**
+ * What the buy panel starts from: the open order's own terms when one waits for money (so the
+ * panel shows it and asking again returns it rather than replacing it), else a renewal of the paid
+ * plan in force, else a purchase.
+ */
+export function startingDraft(open: OrderView | null, current: PlanId | null, draft: Draft): Draft {
+  if (open) return { action: ACTION_OF_KIND[open.kind], plan: open.plan, currency: open.currency, method: open.method };
+  return draftForAction(draft, isPaidPlan(current) ? 'renew' : 'buy', current);
 }
 
 /** The admin's orders: pricing a purchase, paying it, and the 10-day actions on paid orders. */
