@@ -13,6 +13,7 @@ import pt from '../../../i18n/pt.json';
 import ru from '../../../i18n/ru.json';
 import { CLIENT_ERROR_CODES, describeError, describeFields } from './error-sentence';
 import { translator, type Strings } from './translate';
+import { MESSAGE_KINDS, SYSTEM_NOTICES } from '../components/MessageContent';
 
 const LOCALES: Record<string, Strings> = { en, es, pt, ru };
 // The widget project runs in happy-dom (import.meta.url is not a file): vitest runs from the repository root.
@@ -47,7 +48,9 @@ const DOMAINS: Record<string, readonly string[]> = {
   'claims.status.*': ['open', 'upheld', 'rejected'],
   'chat.status.*': ['received', 'queued', 'sent', 'delivered', 'read', 'failed'],
   // WhatsApp's inbound message types (reference/whatsapp-cloud-api.md), and what the inbox stores for others.
-  'chat.kinds.*': ['image', 'video', 'audio', 'document', 'sticker', 'reaction', 'interactive', 'button', 'location', 'contacts', 'order', 'system', 'unknown', 'unsupported'],
+  'chat.kinds.*': [...new Set(['image', 'video', 'audio', 'document', 'sticker', 'reaction', 'interactive', 'button', 'location', 'contacts', 'order', 'system', 'unknown', 'unsupported', ...MESSAGE_KINDS])],
+  'chat.system.*': SYSTEM_NOTICES,
+  'chat.quote.*': ['in', 'out'],
   'broadcasts.kind.*': ['leads', 'contacts'],
   'broadcasts.template_refusal.*': TEMPLATE_REFUSALS,
   'broadcasts.unsubscribe_by.*': ['button', 'line'],
@@ -63,6 +66,8 @@ const DOMAINS: Record<string, readonly string[]> = {
   'broadcasts.count.*': ['queued', 'sent', 'delivered', 'read', 'failed', 'replied', 'optedOut', 'cancelled'],
   // The loader's popup, by Intl.PluralRules' category in en, es, pt and ru.
   'loader.unread.*': ['one', 'few', 'many', 'other'],
+  // The automation form's text fields, by name.
+  'automations.*': ['name', 'template', 'language'],
 };
 
 async function sources(dir: string): Promise<string[]> {
