@@ -151,7 +151,7 @@ export const server = setupServer(
   }),
   http.put(`${API}/api/v1/registration`, async ({ request }) => {
     await record(request);
-    return HttpResponse.json({ error: { code: 'invalid_request', message: 'The request body is not valid: body.phone.', issues: [{ path: 'body.phone', message: 'must be in international format' }] } }, { status: 400 });
+    return HttpResponse.json({ error: { code: 'invalid_request', message: 'The request body is not valid: body.phone.', issues: [{ path: 'body.phone', message: 'must be in international format, e.g. +5511912345678', problem: 'invalid_format', format: 'regex' }] } }, { status: 400 });
   }),
   http.patch(`${API}/api/v1/users/:id`, async ({ request, params }) => {
     await record(request);

@@ -148,7 +148,7 @@ describe('the widget app', () => {
     expect(root.querySelector('form')).toBeNull();
   });
 
-  it('when the backend refuses a registration field, then the form marks that field with the reason', async () => {
+  it('when the backend refuses a registration field, then the form marks that field with the reason, naming it by its label', async () => {
     const fake = start();
     fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
     await vi.waitFor(() => expect(root.querySelector('[data-testid="registration-form"]')).not.toBeNull());
@@ -161,7 +161,8 @@ describe('the widget app', () => {
     await rendered();
     form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     await vi.waitFor(() => expect(phone.getAttribute('aria-invalid')).toBe('true'));
-    expect(form.textContent).toContain('must be in international format');
+    expect(form.textContent).toContain('Contact phone (international format) is not in the expected format.');
+    expect(form.textContent).not.toContain('must be in international format');
     expect(received.find((r) => r.method === 'PUT')?.body).toMatchObject({ phone: '119123', acceptTerms: true, termsVersion: '2026-11-01' });
   });
 
