@@ -107,10 +107,11 @@ for (const kind of storeKinds()) {
 
     it('when the digital pipeline would send to a customer who opted out, then nothing is sent and the run records opted_out with a note on the lead', async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(1)] });
-      const { numbers } = await broadcastReady(t);
+      const { numbers, auth } = await broadcastReady(t);
+      const automation = await t.http.post('/api/v1/automations', { name: 'Order update', template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'] }, { headers: auth });
       await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(1), 'STOP');
       await t.settle();
-      await t.fake.moveLeadToStage(31_000_001, 10_001, 555_001, { template: 'order_update', language: 'en_US', parameters: '{{contact.first_name}}|{{lead.name}}', number: '' });
+      await t.fake.moveLeadToStage(31_000_001, 10_001, 555_001, { automation: automation.data.id });
       await t.settle();
       await t.digitalPipeline.processPending();
       await t.settle();

@@ -17,6 +17,9 @@ const i18nDir = fileURLToPath(new URL('../../../i18n/', import.meta.url));
 const imagesDir = fileURLToPath(new URL('../../../images/', import.meta.url));
 const requireJs = fileURLToPath(import.meta.resolve('requirejs/require.js'));
 
+/** The demo pipeline's "Order shipped" stage. */
+const DEMO_SHIPPED_STAGE = 142_003;
+
 const TokenRequest = z.object({ userId: z.number().int().positive() });
 const CustomerWrites = z.object({ text: z.string().min(1).max(1000).optional() });
 const ClockAdvance = z.object({ hours: z.number().min(0).max(24 * 60) });
@@ -82,6 +85,20 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
     const contact = demoAccount().contacts[0]!;
     await deps.whatsapp.customerWrites(number.phoneNumberId, contact.phones[0]!, text ?? 'Hi! Is my order #1001 on its way?', { name: contact.name });
     res.json({ ok: true });
+  });
+
+  // Kommo's digital pipeline: the demo lead enters the "Order shipped" stage, whose Wabridge action
+  // the admin set to the account's first automation (Kommo keeps only its id; SPEC §7).
+  router.post('/kommo/lead-enters-stage', async (_req, res) => {
+    const [automation] = await deps.db.query<{ id: string }>(
+      'select d.id from dp_automations d join accounts a on a.id = d.account_id where a.kommo_account_id = $1 order by d.created_at, d.id limit 1',
+      [DEMO_ACCOUNT_ID],
+    );
+    if (!automation) throw badRequest('no_automation', 'Make an automation in Wabridge settings → Automations first.');
+    const lead = demoAccount().leads[0]!;
+    const [status] = await deps.fake.moveLeadToStage(DEMO_ACCOUNT_ID, lead.id, DEMO_SHIPPED_STAGE, { automation: automation.id });
+    await deps.tasks.idle();
+    res.json({ ok: status === 200, leadId: lead.id });
   });
 
   // The simulated customer taps "Unsubscribe" in the newest broadcast message they got.

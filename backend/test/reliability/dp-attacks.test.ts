@@ -57,7 +57,7 @@ describe('attacks on the digital-pipeline hook', () => {
   });
 
   it('when a stage entry is replayed with another event time, then the template goes once', async () => {
-    const settings = { automation: automationId, template: 'order_update', language: 'en_US', parameters: '' };
+    const settings = { automation: automationId, template: 'order_update', language: 'en_US', parameters: '{{contact.first_name}}|{{lead.name}}' };
     expect((await t.fake.moveLeadToStage(DEMO_ACCOUNT_ID, 10_002, 555_001, settings))[0]).toBe(200);
     await run();
     for (const shift of [1, 2, 600, -600]) expect((await call({ lead: 10_002, status: 555_001, time: now() + shift, settings })).status).toBe(200);

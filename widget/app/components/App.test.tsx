@@ -113,7 +113,7 @@ describe('the widget app', () => {
       const found = root.querySelector<HTMLElement>('[data-testid="automations-panel"]');
       expect(found).not.toBeNull();
       return found!;
-    });
+    }, { timeout: 15_000 });
     const type = (name: string, value: string) => {
       const el = panel.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[name="${name}"]`)!;
       el.value = value;
@@ -126,7 +126,7 @@ describe('the widget app', () => {
     type('parameters', '{{contact.first_name}}\n\n {{lead.name}} ');
     await rendered();
     panel.querySelector<HTMLFormElement>('[data-testid="automation-form"]')!.requestSubmit();
-    await vi.waitFor(() => expect(panel.querySelector('[data-testid="automation"]')?.textContent).toContain('Q3xv1c9Rk2-8mZtLw0Pa_A'));
+    await vi.waitFor(() => expect(panel.querySelector('[data-testid="automation"]')?.textContent).toContain('Q3xv1c9Rk2-8mZtLw0Pa_A'), { timeout: 15_000 });
     expect(saved).toEqual([{ name: 'Order update', numberId: null, template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'] }]);
   });
 
@@ -134,7 +134,7 @@ describe('the widget app', () => {
     server.use(http.get(`${API}/api/v1/licence`, () => HttpResponse.json(licence('Base'))));
     const fake = start();
     fake.push({ type: 'wabridge:context', session: session(), context: context('settings') });
-    await vi.waitFor(() => expect(root.querySelector('[data-testid="automations-off"]')?.textContent).toContain('needs Kommo Advanced or higher'));
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="automations-off"]')?.textContent).toContain('needs Kommo Advanced or higher'), { timeout: 15_000 });
     expect(root.querySelector<HTMLButtonElement>('[data-testid="automation-form"] button[type="submit"]')?.disabled).toBe(true);
   });
 

@@ -175,6 +175,7 @@
       fieldsBox.appendChild(el('div', { class: 'demo-controls' }, [
         el('p', { text: 'Demo: play the customer on WhatsApp (they answer what the agent sends, too).' }),
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-writes', text: 'Customer writes on WhatsApp', onclick: function () { demoCall('POST', '/whatsapp/customer-writes', {}); } }),
+        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'lead-enters-stage', text: 'Lead enters “Order shipped” (digital pipeline)', onclick: function () { demoCall('POST', '/kommo/lead-enters-stage', {}); } }),
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-photo', text: 'Customer sends a photo', onclick: function () { demoCall('POST', '/whatsapp/customer-sends-photo', {}); } }),
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-unsubscribes', text: 'Customer taps “Unsubscribe” in a broadcast', onclick: function () { demoCall('POST', '/whatsapp/customer-taps-unsubscribe', {}); } }),
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-replies', text: 'Customer replies to your last message', onclick: function () { demoCall('POST', '/whatsapp/customer-replies', {}); } }),
