@@ -44,6 +44,7 @@ export default defineConfig({
           // The loader's iframes point at our backend; the tests play that side themselves.
           environmentOptions: { happyDOM: { settings: { disableIframePageLoading: true } } },
           include: ['widget/**/*.test.{ts,tsx}'],
+          setupFiles: ['widget/test/setup.ts'],
           maxWorkers: UNIT_WORKERS,
           sequence: { groupOrder: 0 },
         },

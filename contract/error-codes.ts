@@ -126,6 +126,7 @@ export const ERROR_CODES = [
   'api_key_suspended',
   'number_not_in_waba',
   // The demo's own routes
+  'no_automation',
   'no_message_to_reply',
   'no_buttons',
   'no_message_to_react',
