@@ -143,7 +143,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     if (!n) return;
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const type = req.header('content-type') ?? '';
-    const form = type.startsWith('multipart/form-data') ? await new Response(raw, { headers: { 'Content-Type': type } }).formData().catch(() => null) : null;
+    const form = type.startsWith('multipart/form-data') ? await new Response(new Uint8Array(raw), { headers: { 'Content-Type': type } }).formData().catch(() => null) : null;
     const file = form?.get('file');
     if (!form || form.get('messaging_product') !== 'whatsapp' || !(file instanceof Blob) || !file.type) {
       return graphError(res, 400, 100, 'Invalid parameter', 'Upload needs multipart file, type and messaging_product=whatsapp.');
