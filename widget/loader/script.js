@@ -362,7 +362,9 @@ define([], function () {
       overlay.className = 'wabridge-modal';
       overlay.style.cssText = 'position:fixed;inset:0;background:rgba(0,0,0,.4);display:flex;align-items:center;justify-content:center;z-index:1000;';
       var box = document.createElement('div');
-      box.style.cssText = 'background:#fff;width:min(720px,92vw);max-height:90vh;overflow:auto;border-radius:4px;padding:8px;';
+      // The box takes the page's theme, and the iframe inside it takes the box's.
+      var boxBackground = hostTheme(document.body) === 'dark' ? '#153043' : '#fff';
+      box.style.cssText = 'background:' + boxBackground + ';width:min(720px,92vw);max-height:90vh;overflow:auto;border-radius:4px;padding:8px;';
       var close = document.createElement('button');
       close.type = 'button';
       close.textContent = '×';
