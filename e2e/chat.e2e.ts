@@ -51,10 +51,16 @@ test('when the customer writes and the agent answers, then messages arrive live 
   await expect(secondChat.locator('[data-direction="out"]').filter({ hasText: text })).toBeVisible();
   await other.close();
 
-  // An image, with the typed text as its caption.
+  // An image, with the typed text as its caption: previewed first, sent with Send, then shown as the image itself.
   await chat.getByRole('textbox', { name: 'Message' }).fill('Your parcel');
   await chat.getByTestId('attach').setInputFiles({ name: 'parcel.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
-  await expect(chat.locator('[data-direction="out"]').filter({ hasText: '[Image] Your parcel' }).last()).toHaveAttribute('data-status', 'read');
+  await expect(chat.getByTestId('file-preview')).toContainText('parcel.png');
+  await expect(chat.getByTestId('file-thumb')).toBeVisible();
+  await chat.getByRole('button', { name: 'Send' }).click();
+  const sentImage = chat.locator('[data-direction="out"]').filter({ hasText: '[Image] Your parcel' }).last();
+  await expect(sentImage).toHaveAttribute('data-status', 'read');
+  await expect(sentImage.getByTestId('message-image')).toBeVisible();
+  expect(await sentImage.getByTestId('message-image').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(1);
 
   // The customer's photo shows in the chat, fetched with the agent's session.
   await page.getByTestId('customer-photo').click();

@@ -5,13 +5,15 @@ import { fileURLToPath } from 'node:url';
 import yauzl from 'yauzl';
 import { describe, expect, it } from 'vitest';
 import { packWidget } from './pack-widget';
+import { isPluralForms } from '../widget/app/i18n/translate';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readJson = async (path: string) => JSON.parse(await readFile(join(root, path), 'utf8'));
 
 type Tree = { [k: string]: string | Tree };
+/** Every text's key; a text with plural forms (`{ one, other, … }`) is one key whatever forms its language has. */
 function keys(tree: Tree, prefix = ''): string[] {
-  return Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [prefix + k] : keys(v, `${prefix}${k}.`)));
+  return Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' || isPluralForms(v) ? [prefix + k] : keys(v, `${prefix}${k}.`)));
 }
 function resolve(tree: Tree, key: string): unknown {
   return key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Tree)[part] : undefined), tree);
@@ -26,7 +28,24 @@ describe('the Kommo widget package', () => {
     for (const file of files) {
       const tree = await readJson(`i18n/${file}`);
       expect(keys(tree).sort(), file).toEqual(en);
-      for (const key of en) expect(String(resolve(tree, key)).trim(), `${file}: ${key}`).not.toBe('');
+      for (const key of en) {
+        const text = resolve(tree, key);
+        for (const form of isPluralForms(text) ? Object.values(text) : [text]) expect(String(form).trim(), `${file}: ${key}`).not.toBe('');
+      }
+    }
+  });
+
+  it('when a text has plural forms, then each locale has every form Intl.PluralRules picks in its language (ru: one, few, many)', async () => {
+    const plurals = (tree: Tree, prefix = ''): [string, Record<string, string>][] =>
+      Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [] : isPluralForms(v) ? [[prefix + k, v] as [string, Record<string, string>]] : plurals(v, `${prefix}${k}.`)));
+    const en = plurals(await readJson('i18n/en.json'));
+    expect(en.map(([key]) => key)).toContain('broadcasts.launch_to');
+    for (const locale of ['en', 'es', 'pt', 'ru']) {
+      const needed = new Intl.PluralRules(locale).resolvedOptions().pluralCategories;
+      for (const [key, forms] of plurals(await readJson(`i18n/${locale}.json`))) {
+        expect(Object.keys(forms).sort(), `${locale}: ${key}`).toEqual([...needed].sort());
+        for (const form of Object.values(forms)) expect(form, `${locale}: ${key}`).toContain('{count}');
+      }
     }
   });
 
@@ -68,7 +87,7 @@ describe('the Kommo widget package', () => {
     await walk('widget/app');
     const used = sources.flatMap((s) => [...s.matchAll(/\bt\('([a-z0-9_.]+)'/g)].map((m) => m[1]!));
     expect(used.length).toBeGreaterThan(5);
-    for (const key of used) expect(typeof resolve(en, key), key).toBe('string');
+    for (const key of used) expect(typeof resolve(en, key) === 'string' || isPluralForms(resolve(en, key)), key).toBe(true);
     // Keys built from a code: every role and the error codes the backend sends to the widget.
     for (const role of ['admin', 'agent']) expect(typeof resolve(en, `app.role.${role}`)).toBe('string');
   });

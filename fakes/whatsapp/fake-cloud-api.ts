@@ -155,23 +155,20 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
   });
 
 
-  app.post('/:version/:pnid/media', express.raw({ type: () => true, limit: '110mb' }), (req, res) => {
+  app.post('/:version/:pnid/media', express.raw({ type: () => true, limit: '110mb' }), async (req, res) => {
     const n = number(req, res);
     if (!n) return;
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const type = req.header('content-type') ?? '';
-    const boundary = /boundary=(.+)$/.exec(type)?.[1];
-    const text = raw.toString('latin1');
-    const field = (name: string) => new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)`).exec(text)?.[1];
-    const fileType = /name="file"[^\r]*\r\nContent-Type: ([^\r]+)/.exec(text)?.[1];
-    if (!type.startsWith('multipart/form-data') || !boundary || field('messaging_product') !== 'whatsapp' || !fileType) {
+    const form = type.startsWith('multipart/form-data') ? await new Response(new Uint8Array(raw), { headers: { 'Content-Type': type } }).formData().catch(() => null) : null;
+    const file = form?.get('file');
+    if (!form || form.get('messaging_product') !== 'whatsapp' || !(file instanceof Blob) || !file.type) {
       return graphError(res, 400, 100, 'Invalid parameter', 'Upload needs multipart file, type and messaging_product=whatsapp.');
     }
-    // The file part's own bytes: from the end of its headers to the next boundary (Meta reports file_size).
-    const start = text.indexOf('\r\n\r\n', text.indexOf('name="file"')) + 4;
-    const size = text.indexOf(`\r\n--${boundary}`, start) - start;
+    // Meta keeps an uploaded file 30 days and hands it back like a customer's (reference §5).
+    const bytes = Buffer.from(await file.arrayBuffer());
     const id = String(1_000_000_000_000 + media.size + 1);
-    media.set(id, { phoneNumberId: n.phoneNumberId, mimeType: fileType, size });
+    media.set(id, { phoneNumberId: n.phoneNumberId, mimeType: file.type, size: bytes.length, bytes });
     res.json({ id });
   });
 

@@ -41,6 +41,26 @@ define([], function () {
     return target.nodeType === 1 ? target : null;
   }
 
+  /**
+   * Kommo's theme where the iframe goes: the first opaque background up from the container, dark
+   * when its luminance is low (Kommo's dark theme is navy, #153043). The page's colours are what the
+   * user sees, whatever class or setting Kommo uses to switch them.
+   */
+  function hostTheme(container) {
+    for (var node = container; node && node.nodeType === 1; node = node.parentElement) {
+      var colour = window.getComputedStyle(node).backgroundColor || '';
+      var hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour);
+      var rgb = hex
+        ? [null, parseInt(hex[1], 16), parseInt(hex[2], 16), parseInt(hex[3], 16)]
+        : /rgba?\((\d+),\s*(\d+),\s*(\d+)(?:,\s*([\d.]+))?\)/.exec(colour);
+      if (rgb && (rgb[4] === undefined || Number(rgb[4]) > 0.5)) {
+        var luminance = (0.2126 * rgb[1] + 0.7152 * rgb[2] + 0.0722 * rgb[3]) / 255;
+        return luminance < 0.5 ? 'dark' : 'light';
+      }
+    }
+    return 'light';
+  }
+
   function normalisePhones(phones) {
     return (phones || [])
       .map(function (p) {
@@ -203,7 +223,7 @@ define([], function () {
 
     var lang = kommo() && kommo().lang_id ? String(kommo().lang_id) : 'en';
     this.iframe = document.createElement('iframe');
-    this.iframe.src = APP_ORIGIN + '/widget/app.html?lang=' + encodeURIComponent(lang) +
+    this.iframe.src = APP_ORIGIN + '/widget/app.html?lang=' + encodeURIComponent(lang) + '&theme=' + hostTheme(container) +
       '#host=' + encodeURIComponent(window.location.origin) + '&area=' + encodeURIComponent(area);
     this.iframe.title = 'Wabridge';
     this.iframe.className = 'wabridge-frame';
@@ -406,7 +426,9 @@ define([], function () {
       overlay.className = 'wabridge-modal';
       overlay.style.cssText = 'position:fixed;inset:0;background:rgba(0,0,0,.4);display:flex;align-items:center;justify-content:center;z-index:1000;';
       var box = document.createElement('div');
-      box.style.cssText = 'background:#fff;width:min(720px,92vw);max-height:90vh;overflow:auto;border-radius:4px;padding:8px;';
+      // The box takes the page's theme, and the iframe inside it takes the box's.
+      var boxBackground = hostTheme(document.body) === 'dark' ? '#153043' : '#fff';
+      box.style.cssText = 'background:' + boxBackground + ';width:min(720px,92vw);max-height:90vh;overflow:auto;border-radius:4px;padding:8px;';
       var close = document.createElement('button');
       close.type = 'button';
       close.textContent = '×';

@@ -69,6 +69,15 @@ describe('the Kommo loader (script.js)', () => {
     expect(new URLSearchParams(src.hash.slice(1)).get('host')).toBe(window.location.origin);
   });
 
+  it('when Kommo shows its dark theme, then the iframe asks for the dark theme; on a light page, the light one', () => {
+    document.body.style.backgroundColor = '#153043';
+    expect(new URL(renderCard().iframe.src).searchParams.get('theme')).toBe('dark');
+    widget.callbacks.destroy!();
+    document.body.style.backgroundColor = '';
+    document.getElementById('panel')!.style.backgroundColor = 'rgb(255, 255, 255)';
+    expect(new URL(renderCard().iframe.src).searchParams.get('theme')).toBe('light');
+  });
+
   it('when the iframe is ready, then a session is opened with Kommo’s token and handed over with the card context, to our origin only', async () => {
     const { posted, fromIframe } = renderCard();
     fromIframe({ type: 'wabridge:ready' });

@@ -54,5 +54,10 @@ for (const kind of storeKinds()) {
       expect(response.headers['content-security-policy']).toContain("frame-ancestors 'self' https://*.kommo.com https://*.amocrm.com https://*.amocrm.ru");
       expect(response.headers['x-frame-options']).toBeUndefined();
     });
+
+    it('when the loader asks for Kommo’s dark theme, then the widget page starts dark; anything else is light', async () => {
+      expect((await t.http.get('/widget/app.html?lang=es&theme=dark')).data).toContain('<html lang="es" data-theme="dark">');
+      expect((await t.http.get('/widget/app.html?theme=%22%3E%3Cscript%3E')).data).toContain('<html lang="en" data-theme="light">');
+    });
   });
 }

@@ -68,6 +68,17 @@ for (const kind of storeKinds()) {
       expect((await t.http.get(`/api/v1/messages/${text.id}/media`, { headers: auth })).status).toBe(404);
     });
 
+    it('when an agent sent an image, then the agent can open it again (the same bytes, not 410)', async () => {
+      t = await startTestApp(kind);
+      const { auth, conversation } = await chatReady(t);
+      const sent = await upload(auth, conversation.id, PNG, 'image/png', { kind: 'image' });
+      expect(sent.status).toBe(201);
+      const file = await t.http.get(`/api/v1/messages/${sent.data.id}/media`, { headers: auth, responseType: 'arraybuffer' });
+      expect(file.status).toBe(200);
+      expect(file.headers['content-type']).toContain('image/png');
+      expect(Buffer.from(file.data).equals(PNG)).toBe(true);
+    });
+
     it('when the file is of a type WhatsApp refuses or too large, then 415/413 and nothing is uploaded or sent', async () => {
       t = await startTestApp(kind);
       const { auth, conversation } = await chatReady(t);

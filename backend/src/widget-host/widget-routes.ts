@@ -11,8 +11,9 @@ export async function loaderSource(publicOrigin: string): Promise<string> {
   return (await readFile(loaderPath, 'utf8')).replaceAll('__WABRIDGE_ORIGIN__', publicOrigin);
 }
 
-const appPage = (lang: string) => `<!doctype html>
-<html lang="${lang}">
+// The theme is set before the first paint: Kommo's (the loader reads it from the page) or light.
+const appPage = (lang: string, theme: 'light' | 'dark') => `<!doctype html>
+<html lang="${lang}" data-theme="${theme}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -30,7 +31,8 @@ export function widgetRoutes(deps: { publicOrigin: string }): Router {
   const router = Router();
   router.get('/app.html', (req, res) => {
     const lang = /^[a-z]{2}$/.test(String(req.query.lang)) ? String(req.query.lang) : 'en';
-    res.type('html').set('Cache-Control', 'no-cache').send(appPage(lang));
+    const theme = req.query.theme === 'dark' ? 'dark' : 'light';
+    res.type('html').set('Cache-Control', 'no-cache').send(appPage(lang, theme));
   });
   router.get('/script.js', async (_req, res) => {
     res.type('application/javascript').set('Cache-Control', 'no-cache').send(await loaderSource(deps.publicOrigin));

@@ -66,9 +66,9 @@ describe('the widget app', () => {
     await vi.waitFor(() => expect(root.querySelectorAll<HTMLInputElement>('[data-testid="wabridge-users"] input')[1]!.checked).toBe(false));
   });
 
-  it('when the licence loads, then the card shows the plan, the days left and the allowance meter', async () => {
+  it('when the licence loads in the settings, then the licence block shows the plan, the days left and the allowance meter', async () => {
     const fake = start();
-    fake.push({ type: 'wabridge:context', session: session(), context: context('card') });
+    fake.push({ type: 'wabridge:context', session: session(), context: context('settings') });
     await vi.waitFor(() => expect(root.querySelector('[data-testid="licence-card"]')).not.toBeNull());
     expect(root.querySelector('[data-testid="licence-plan"]')?.textContent).toBe('Demo · free demo');
     expect(root.querySelector('[data-testid="licence-period"]')?.textContent).toContain('6 days left');
@@ -76,10 +76,28 @@ describe('the widget app', () => {
     expect(root.querySelector('[role="meter"]')?.getAttribute('aria-valuenow')).toBe('25');
   });
 
+  it('when a card opens, then the licence is one compact line above the chat, not the settings block, and one day left is singular', async () => {
+    server.use(http.get(`${API}/api/v1/licence`, () => HttpResponse.json({ ...licence(), period: { ...licence().period!, daysLeft: 1 } })));
+    const fake = start();
+    fake.push({ type: 'wabridge:context', session: session(), context: context('card') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="licence-line"]')).not.toBeNull());
+    expect(root.querySelector('[data-testid="licence-line"]')?.textContent).toMatch(/^Demo · free demo · Until .+ · 1 day left · 25 of 100 messages used$/);
+    expect(root.querySelector('[data-testid="licence-card"]')).toBeNull();
+    expect(root.querySelector('[role="meter"]')).toBeNull();
+  });
+
+  it('when the app is in Spanish, then the install date is written as every other date of that language, not the browser’s way', async () => {
+    const fake = start();
+    fake.push({ type: 'wabridge:context', session: session(), context: { ...context('settings'), language: 'es' } });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="wabridge-account"]')).not.toBeNull());
+    const medium = new Intl.DateTimeFormat('es', { dateStyle: 'medium', timeZone: me.account.timezone! }).format(new Date(me.account.installedAt));
+    expect(root.querySelector('[data-testid="wabridge-account"]')?.textContent).toContain(`instalado el ${medium}`);
+  });
+
   it('when the account has gone unused for 80 days, then the licence card warns of the suspension in 10 days, in the user’s language', async () => {
     server.use(http.get(`${API}/api/v1/licence`, () => HttpResponse.json({ ...licence(), state: 'expired', plan: null, period: null, inactivity: { daysUnused: 80, daysLeft: 10 } })));
     const fake = start();
-    fake.push({ type: 'wabridge:context', session: session(), context: { ...context('card'), language: 'pt' } });
+    fake.push({ type: 'wabridge:context', session: session(), context: { ...context('settings'), language: 'pt' } });
     await vi.waitFor(() => expect(root.querySelector('[data-testid="licence-inactivity"]')).not.toBeNull());
     expect(root.querySelector('[data-testid="licence-inactivity"]')?.textContent).toContain('80 dias sem uso');
     expect(root.querySelector('[data-testid="licence-inactivity"]')?.textContent).toContain('suspensa em 10 dias');

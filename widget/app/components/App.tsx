@@ -7,7 +7,7 @@ import type { ScreenModels } from '../models/screen-models';
 import { describeError } from '../i18n/error-sentence';
 import { ChatPanel } from './ChatPanel';
 import { lazyScreen } from './lazy';
-import { LicenceCard } from './LicenceCard';
+import { LicenceCard, LicenceLine } from './LicenceCard';
 import { SignedIn } from './SignedIn';
 
 // Admin and broadcast screens are chunks of their own, fetched where they are shown.
@@ -60,8 +60,8 @@ function Ready({ session, licence, chat, screens }: AppModels) {
   }, [licence, me]);
   return (
     <main class="wb-app" data-testid="wabridge-app" data-area={context.area}>
-      <SignedIn me={me} t={t} />
-      <LicenceCard model={licence} t={t} language={language} />
+      <SignedIn me={me} t={t} language={language} />
+      {context.area === 'card' ? <LicenceLine model={licence} t={t} language={language} /> : <LicenceCard model={licence} t={t} language={language} />}
       {context.area === 'card' && <ChatPanel chat={chat} contacts={context.contacts} t={t} language={language} isAdmin={session.isAdmin.value} />}
       {context.area === 'list' && broadcasts && (
         <>

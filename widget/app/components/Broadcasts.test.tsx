@@ -343,6 +343,52 @@ describe('broadcasts in the widget', () => {
     expect(body).toMatchObject({ audience: { savedAudienceId: 'aud-1' }, parameters: [{ field: 'cf:700001' }], consentSource: 'opt_in_form' });
   });
 
+  it('when the dry run finds one recipient, then the button says so in the singular, in each language', async () => {
+    const one = broadcast({ dryRun: { ...broadcast().dryRun!, recipients: 1, messagesNeeded: 1 } });
+    server.use(http.post(`${API}/api/v1/broadcasts`, () => HttpResponse.json(one, { status: 201 })));
+    for (const [language, text] of [
+      ['en', 'Launch to 1 recipient'],
+      ['es', 'Lanzar a 1 destinatario'],
+      ['pt', 'Lançar para 1 destinatário'],
+      ['ru', 'Запустить для 1 получателя'],
+    ] as const) {
+      const fake = createFakeHost();
+      unmount = mount(root, { host: fake.host, language, createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+      fake.push({ type: 'wabridge:context', session: session(), context: { ...context('list'), language, selected: [{ id: 1001, type: 'lead' }] } });
+      await vi.waitFor(() => expect(q('[data-testid="broadcast-template"] option[value="come_back|en_US"]')).not.toBeNull());
+      const select = q<HTMLSelectElement>('[data-testid="broadcast-template"]')!;
+      select.value = 'come_back|en_US';
+      select.dispatchEvent(new Event('change'));
+      const consent = q<HTMLSelectElement>('[data-testid="broadcast-consent"]')!;
+      consent.value = 'existing_customers';
+      consent.dispatchEvent(new Event('change'));
+      await vi.waitFor(() => expect(q<HTMLButtonElement>('[data-testid="broadcast-dry-run"]')!.disabled).toBe(false));
+      q<HTMLButtonElement>('[data-testid="broadcast-dry-run"]')!.click();
+      await vi.waitFor(() => expect(q('[data-testid="broadcast-launch"]')?.textContent).toBe(text));
+      unmount();
+    }
+  });
+
+  it('when dry runs were made and never launched (left or discarded), then the broadcasts list shows only what was launched', async () => {
+    server.use(
+      http.get(`${API}/api/v1/broadcasts`, () =>
+        HttpResponse.json({
+          broadcasts: [
+            broadcast({ id: 'b-3', name: 'Dry run again', dryRun: null }),
+            broadcast({ id: 'b-2', name: 'Discarded dry run', status: 'cancelled', dryRun: null, finishedAt: '2026-11-21T10:02:00.000Z' }),
+            broadcast({ id: 'b-1', name: 'Spring news', status: 'completed', dryRun: null, launchedAt: '2026-11-21T10:01:00.000Z' }),
+            broadcast({ id: 'b-0', name: 'Stopped midway', status: 'cancelled', dryRun: null, launchedAt: '2026-11-20T10:01:00.000Z' }),
+          ],
+        }),
+      ),
+    );
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="broadcast-row"]')).toHaveLength(2));
+    expect([...root.querySelectorAll('[data-testid="broadcast-row"] button')].map((b) => b.textContent)).toEqual(['Spring news', 'Stopped midway']);
+  });
+
   it('when the Kommo plan is Base, then the bulk action says broadcasts are off and why', async () => {
     server.use(http.get(`${API}/api/v1/licence`, () => HttpResponse.json(licence('Base'))));
     openList([{ id: 1001, type: 'lead' }]);

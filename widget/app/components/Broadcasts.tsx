@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { CONSENT_SOURCES, EXCLUSION_REASONS, FORBIDDEN_CONSENT, type BroadcastView, type ParameterSource } from '../../../contract/broadcasts';
 import type { Translate } from '../i18n/translate';
 import { formatDate } from '../i18n/format';
-import { missingForDryRun, templateKey, type BroadcastsModel } from '../models/broadcasts-model';
+import { listed, missingForDryRun, templateKey, type BroadcastsModel } from '../models/broadcasts-model';
 import type { LicenceModel } from '../models/licence-model';
 
 const FIELDS = ['name', 'first_name', 'last_name', 'lead_name', 'phone'] as const;
@@ -385,11 +385,12 @@ export function BroadcastsList({ model, licence, t, language }: { model: Broadca
       </section>
     );
   }
+  const shown = model.list.value && listed(model.list.value);
   return (
     <section class="wb-broadcasts" data-testid="broadcasts-list">
       <h2>{t('broadcasts.title')}</h2>
       <Gate licence={licence} t={t} />
-      {model.list.value?.length === 0 && <p class="wb-muted">{t('broadcasts.none')}</p>}
+      {shown?.length === 0 && <p class="wb-muted" data-testid="broadcasts-none">{t('broadcasts.none')}</p>}
       {model.audiences.value.length > 0 && licence.status.value?.capabilities.broadcasts.allowed && (
         <p data-testid="saved-audiences">
           {t('broadcasts.saved_audiences')}{' '}
@@ -401,7 +402,7 @@ export function BroadcastsList({ model, licence, t, language }: { model: Broadca
         </p>
       )}
       <ul>
-        {(model.list.value ?? []).map((b) => (
+        {(shown ?? []).map((b) => (
           <li key={b.id} data-testid="broadcast-row">
             <button type="button" class="wb-link" onClick={() => void model.open(b.id)}>
               {b.name}

@@ -109,6 +109,150 @@ describe('the chat in a card', () => {
     expect(root.querySelector('[data-testid="older"]')).toBeNull();
   });
 
+  /** A list that scrolls as a browser's would: each message 40 px tall in a 200 px window. */
+  function withGeometry() {
+    const proto = window.HTMLOListElement.prototype;
+    Object.defineProperty(proto, 'scrollHeight', { configurable: true, get(this: HTMLOListElement) { return this.children.length * 40; } });
+    Object.defineProperty(proto, 'clientHeight', { configurable: true, get: () => 200 });
+    return () => {
+      delete (proto as unknown as Record<string, unknown>).scrollHeight;
+      delete (proto as unknown as Record<string, unknown>).clientHeight;
+    };
+  }
+  const list = () => root.querySelector<HTMLOListElement>('[data-testid="messages"]')!;
+  const showsNewest = () => list().scrollTop + list().clientHeight >= list().scrollHeight;
+  const history = (n: number) => Array.from({ length: n }, (_, i) => ({ ...inbound, id: `h${i}`, content: { body: `Message ${i}` }, createdAt: new Date(Date.UTC(2026, 10, 21, 9, 0, i)).toISOString() }));
+
+  it('when the card opens, a customer writes and the agent sends, then the newest message is scrolled into view each time', async () => {
+    const restore = withGeometry();
+    try {
+      messages = history(20);
+      const fake = createFakeHost();
+      unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+      fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card') });
+      await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(20));
+      expect(list().scrollHeight).toBe(800);
+      expect(showsNewest()).toBe(true);
+
+      messages.push({ ...inbound, id: 'h20', content: { body: 'Hello?' }, createdAt: '2026-11-21T10:05:00.000Z' });
+      await vi.waitFor(() => expect(push).toBeDefined());
+      push!('event: message.created\ndata: {"conversationId":"conv-1","messageId":"h20"}\n\n');
+      await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(21));
+      expect(showsNewest()).toBe(true);
+      expect(root.querySelector('[data-testid="new-messages"]')).toBeNull();
+
+      const box = root.querySelector<HTMLTextAreaElement>('[data-testid="composer"] textarea')!;
+      box.value = 'Here I am';
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => setTimeout(r, 0));
+      root.querySelector<HTMLFormElement>('[data-testid="composer"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+      await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(22));
+      expect(showsNewest()).toBe(true);
+    } finally {
+      restore();
+    }
+  });
+
+  it('when the agent scrolled up to read, then a customer’s message does not move the view and "New messages ↓" brings it into view; an own send scrolls down too', async () => {
+    const restore = withGeometry();
+    try {
+      messages = history(20);
+      const fake = createFakeHost();
+      unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+      fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card') });
+      await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(20));
+      list().scrollTop = 120;
+      list().dispatchEvent(new Event('scroll'));
+
+      messages.push({ ...inbound, id: 'h20', content: { body: 'Hello?' }, createdAt: '2026-11-21T10:05:00.000Z' });
+      await vi.waitFor(() => expect(push).toBeDefined());
+      push!('event: message.created\ndata: {"conversationId":"conv-1","messageId":"h20"}\n\n');
+      await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(21));
+      expect(list().scrollTop).toBe(120);
+      await vi.waitFor(() => expect(root.querySelector('[data-testid="new-messages"]')?.textContent).toBe('New messages ↓'));
+      root.querySelector<HTMLButtonElement>('[data-testid="new-messages"]')!.click();
+      await vi.waitFor(() => expect(showsNewest()).toBe(true));
+      expect(root.querySelector('[data-testid="new-messages"]')).toBeNull();
+
+      // Reading back again, then answering: what the agent sent is shown.
+      list().scrollTop = 0;
+      list().dispatchEvent(new Event('scroll'));
+      const box = root.querySelector<HTMLTextAreaElement>('[data-testid="composer"] textarea')!;
+      box.value = 'Yes?';
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => setTimeout(r, 0));
+      root.querySelector<HTMLFormElement>('[data-testid="composer"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+      await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(22));
+      expect(showsNewest()).toBe(true);
+    } finally {
+      restore();
+    }
+  });
+
+  it('when the agent presses Enter, then the text is sent; Shift+Enter only starts a new line', async () => {
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="composer"] textarea')).not.toBeNull());
+    const box = root.querySelector<HTMLTextAreaElement>('[data-testid="composer"] textarea')!;
+    box.value = 'First line';
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    const shifted = new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true, cancelable: true });
+    box.dispatchEvent(shifted);
+    expect(shifted.defaultPrevented).toBe(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(received.filter((r) => r.path === '/messages')).toHaveLength(0);
+
+    const enter = new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true });
+    box.dispatchEvent(enter);
+    expect(enter.defaultPrevented).toBe(true);
+    await vi.waitFor(() => expect(received.filter((r) => r.path === '/messages')).toHaveLength(1));
+    expect(received.find((r) => r.path === '/messages')).toMatchObject({ body: { type: 'text', text: 'First line' } });
+  });
+
+  it('when the agent picks a file, then it is previewed (a photo as a thumbnail, a document by name and size) and goes only on Send; Cancel drops it', async () => {
+    const uploads: { kind: string | null; caption: string | null; type: string | null }[] = [];
+    server.use(
+      http.post(`${API}/api/v1/conversations/conv-1/media`, ({ request }) => {
+        const q = new URL(request.url).searchParams;
+        uploads.push({ kind: q.get('kind'), caption: q.get('caption'), type: request.headers.get('content-type') });
+        const sent = { id: 'm9', direction: 'out', type: 'document', content: { filename: 'invoice.pdf', mimeType: 'application/pdf', size: 2048 }, status: 'queued', error: null, sentBy: 8100001, sentByName: 'Dana Admin', createdAt: '2026-11-21T10:01:00.000Z' };
+        messages.push(sent);
+        return HttpResponse.json(sent, { status: 201 });
+      }),
+    );
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="attach"]')).not.toBeNull());
+    // The attach button is a drawn icon, not an emoji a machine without an emoji font shows as a box.
+    expect(root.querySelector('.wb-attach svg')).not.toBeNull();
+    expect(root.querySelector('.wb-attach')?.textContent).toBe('');
+
+    const pickFile = (file: File) => {
+      const input = root.querySelector<HTMLInputElement>('[data-testid="attach"]')!;
+      Object.defineProperty(input, 'files', { configurable: true, value: [file] });
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    };
+    pickFile(new File([new Uint8Array(10)], 'photo.png', { type: 'image/png' }));
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="file-preview"]')).not.toBeNull());
+    expect(root.querySelector('[data-testid="file-thumb"]')).not.toBeNull();
+    root.querySelector<HTMLButtonElement>('[data-testid="file-cancel"]')!.click();
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="file-preview"]')).toBeNull());
+    expect(uploads).toHaveLength(0);
+
+    pickFile(new File([new Uint8Array(2048)], 'invoice.pdf', { type: 'application/pdf' }));
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="file-name"]')?.textContent).toBe('invoice.pdf · 2 kB'));
+    expect(root.querySelector('[data-testid="file-thumb"]')).toBeNull();
+    expect(uploads).toHaveLength(0);
+    const send = root.querySelector<HTMLButtonElement>('[data-testid="composer"] button[type="submit"]')!;
+    expect(send.disabled).toBe(false);
+    root.querySelector<HTMLFormElement>('[data-testid="composer"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await vi.waitFor(() => expect(uploads).toEqual([{ kind: 'document', caption: null, type: 'application/pdf' }]));
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="file-preview"]')).toBeNull());
+  });
+
   it('when the window is closed, then the composer offers templates only', async () => {
     server.use(http.post(`${API}/api/v1/card-chat`, () => HttpResponse.json(card({ ...conversation, windowClosesAt: null }, { messages: [inbound], nextBefore: null }))), http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json({ ...conversation, windowClosesAt: null })));
     const fake = createFakeHost();

@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { z } from 'zod/mini';
 import type { TemplateList } from '../../../contract/whatsapp';
 import type { HostContext } from '../../../contract/host-messages';
 import type { Translate } from '../i18n/translate';
-import { formatDate } from '../i18n/format';
+import { formatBytes, formatDate } from '../i18n/format';
 import type { ChatModel } from '../models/chat-model';
 import { MessageContent } from './MessageContent';
 
@@ -65,10 +65,39 @@ export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: Chat
           {t('chat.older')}
         </button>
       )}
-      <ol class="wb-messages" data-testid="messages">
-        {chat.messages.value.map((m) => (
+      <MessageList chat={chat} t={t} language={language} />
+      <p class="wb-muted" data-testid="window">
+        {left > 0 ? t('chat.window_open', { hours: Math.floor(left / 3600_000), minutes: Math.floor((left % 3600_000) / 60_000) }) : t('chat.window_closed')}
+      </p>
+      {chat.error.value && <p class="wb-error" role="alert" data-testid="chat-error">{chat.error.value}</p>}
+      {left > 0 ? <TextComposer chat={chat} t={t} language={language} /> : <TemplateComposer chat={chat} t={t} />}
+    </section>
+  );
+}
+
+/** Within this many pixels of the bottom, the agent is reading the newest messages. */
+const BOTTOM_SLACK = 24;
+
+/** Whether a scrolled list shows its end. */
+export function atBottom(el: { scrollTop: number; scrollHeight: number; clientHeight: number }): boolean {
+  return el.scrollHeight - el.scrollTop - el.clientHeight <= BOTTOM_SLACK;
+}
+
+/** The messages, oldest first, kept scrolled to the newest unless the agent scrolled up to read. */
+function MessageList({ chat, t, language }: { chat: ChatModel; t: Translate; language: string }) {
+  const list = useRef<HTMLOListElement>(null);
+  const messages = chat.messages.value;
+  const follow = chat.follow.value;
+  const toBottom = () => {
+    if (list.current && chat.follow.value) list.current.scrollTop = list.current.scrollHeight;
+  };
+  useLayoutEffect(toBottom, [messages, follow]);
+  return (
+    <div class="wb-messages-box">
+      <ol class="wb-messages" data-testid="messages" ref={list} onScroll={(e) => chat.scrolled(atBottom(e.currentTarget))}>
+        {messages.map((m) => (
           <li key={m.id} class={`wb-msg wb-msg--${m.direction}`} data-testid="message" data-direction={m.direction} data-status={m.status}>
-            <MessageContent message={m} chat={chat} t={t} />
+            <MessageContent message={m} chat={chat} t={t} onMediaLoad={toBottom} />
             <div class="wb-msg__meta">
               {formatDate(m.createdAt, language, undefined, true)}
               {m.direction === 'out' && m.sentByName && <span data-testid="sent-by"> · {m.sentByName}</span>}
@@ -83,23 +112,33 @@ export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: Chat
           </li>
         ))}
       </ol>
-      <p class="wb-muted" data-testid="window">
-        {left > 0 ? t('chat.window_open', { hours: Math.floor(left / 3600_000), minutes: Math.floor((left % 3600_000) / 60_000) }) : t('chat.window_closed')}
-      </p>
-      {chat.error.value && <p class="wb-error" role="alert" data-testid="chat-error">{chat.error.value}</p>}
-      {left > 0 ? <TextComposer chat={chat} t={t} /> : <TemplateComposer chat={chat} t={t} />}
-    </section>
+      {chat.unseen.value && (
+        <button type="button" class="wb-button wb-new-messages" data-testid="new-messages" onClick={() => chat.showNewest()}>
+          {t('chat.new_messages')}
+        </button>
+      )}
+    </div>
   );
 }
 
-function TextComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
+function TextComposer({ chat, t, language }: { chat: ChatModel; t: Translate; language: string }) {
   const [value, setValue] = useState('');
   // The newest message the agent had seen when they started typing this text.
   const [seenUpTo, setSeenUpTo] = useState<string | undefined>(undefined);
   const [confirming, setConfirming] = useState(false);
+  // A picked file waits for Send or Cancel, with a preview of what goes.
+  const [picked, setPicked] = useState<File | null>(null);
   const submit = async (e: Event | null, confirmed = false) => {
     e?.preventDefault();
-    if (!value.trim()) return;
+    if (picked) {
+      // The text typed so far goes along as the caption.
+      if (await chat.sendFile(picked, value.trim() || undefined)) {
+        setValue('');
+        setPicked(null);
+      }
+      return;
+    }
+    if (!value.trim() || chat.sending.value) return;
     const outcome = await chat.send({ type: 'text', text: value, ...(seenUpTo ? { seenUpTo } : {}), ...(confirmed ? { confirmed: true } : {}) });
     setConfirming(outcome === 'confirm');
     if (outcome === 'sent') {
@@ -107,38 +146,74 @@ function TextComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
       setSeenUpTo(undefined);
     }
   };
-  const attach = async (e: Event) => {
+  const pick = (e: Event) => {
     const input = e.target as HTMLInputElement;
-    const file = input.files?.[0];
-    // The text typed so far goes along as the caption.
-    if (file && (await chat.sendFile(file, value.trim() || undefined))) setValue('');
+    setPicked(input.files?.[0] ?? null);
     input.value = '';
   };
   return (
     <form class="wb-composer" data-testid="composer" onSubmit={(e) => void submit(e)}>
-      <textarea
-        aria-label={t('chat.message')}
-        rows={2}
-        maxLength={4096}
-        value={value}
-        onInput={(e) => {
-          if (!value) setSeenUpTo(chat.newestId());
-          setValue((e.target as HTMLTextAreaElement).value);
-        }}
-      />
-      {confirming && (
-        <button type="button" data-testid="send-anyway" onClick={() => void submit(null, true)}>
-          {t('chat.send_anyway')}
+      {picked && <FilePreview file={picked} t={t} language={language} onCancel={() => setPicked(null)} />}
+      <div class="wb-composer__row">
+        <label class="wb-attach" title={t('chat.attach')}>
+          <PaperclipIcon />
+          <input type="file" aria-label={t('chat.attach')} data-testid="attach" onChange={pick} hidden />
+        </label>
+        <textarea
+          class="wb-input"
+          aria-label={t('chat.message')}
+          rows={2}
+          maxLength={4096}
+          value={value}
+          onInput={(e) => {
+            if (!value) setSeenUpTo(chat.newestId());
+            setValue((e.target as HTMLTextAreaElement).value);
+          }}
+          onKeyDown={(e) => {
+            // Enter sends, Shift+Enter starts a new line (and an IME's Enter only ends its composition).
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) void submit(e);
+          }}
+        />
+        {confirming && (
+          <button type="button" class="wb-button" data-testid="send-anyway" onClick={() => void submit(null, true)}>
+            {t('chat.send_anyway')}
+          </button>
+        )}
+        <button type="submit" class="wb-button wb-button--primary" disabled={chat.sending.value || (!picked && !value.trim())}>
+          {t('chat.send')}
         </button>
-      )}
-      <label class="wb-attach" title={t('chat.attach')}>
-        📎
-        <input type="file" aria-label={t('chat.attach')} data-testid="attach" onChange={(e) => void attach(e)} hidden />
-      </label>
-      <button type="submit" disabled={chat.sending.value || !value.trim()}>
-        {t('chat.send')}
-      </button>
+      </div>
     </form>
+  );
+}
+
+/** The file the agent picked, before it goes: a thumbnail of a photo, or the file's name and size. */
+function FilePreview({ file, t, language, onCancel }: { file: File; t: Translate; language: string; onCancel: () => void }) {
+  const [thumb, setThumb] = useState<string | null>(null);
+  useEffect(() => {
+    if (!file.type.startsWith('image/') || typeof URL.createObjectURL !== 'function') return;
+    const url = URL.createObjectURL(file);
+    setThumb(url);
+    return () => URL.revokeObjectURL(url);
+  }, [file]);
+  return (
+    <div class="wb-file-preview" data-testid="file-preview" role="group" aria-label={t('chat.attachment')}>
+      {thumb && <img class="wb-file-preview__thumb" src={thumb} alt="" data-testid="file-thumb" />}
+      <span class="wb-file-preview__name" data-testid="file-name">
+        {file.name} · {formatBytes(file.size, language)}
+      </span>
+      <button type="button" class="wb-button" data-testid="file-cancel" onClick={onCancel}>
+        {t('chat.cancel')}
+      </button>
+    </div>
+  );
+}
+
+function PaperclipIcon() {
+  return (
+    <svg class="wb-icon" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+      <path d="M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48" />
+    </svg>
   );
 }
 

@@ -17,7 +17,7 @@ export function LicenceCard({ model, t, language }: { model: LicenceModel; t: Tr
       </p>
       {status.period && (
         <p data-testid="licence-period">
-          {t('licence.until', { date: formatDate(status.period.endsAt, language, zone), days: status.period.daysLeft })}
+          {t('licence.until', { date: formatDate(status.period.endsAt, language, zone), count: status.period.daysLeft })}
         </p>
       )}
       {status.reminderDaysLeft !== null && (
@@ -58,5 +58,23 @@ export function LicenceCard({ model, t, language }: { model: LicenceModel; t: Tr
         </ul>
       )}
     </section>
+  );
+}
+
+/**
+ * The licence in a card: one line (plan, state, days left, messages used) so the chat starts right
+ * below it; a licence that needs attention shows in the warning colour. The full block is in settings.
+ */
+export function LicenceLine({ model, t, language }: { model: LicenceModel; t: Translate; language: string }) {
+  const status = model.status.value;
+  if (model.error.value) return <p class="wb-error" role="alert">{model.error.value}</p>;
+  if (!status) return null;
+  const attention = status.state === 'expired' || status.state === 'none' || status.reminderDaysLeft !== null || status.inactivity !== null;
+  return (
+    <p class={`wb-licence-line${attention ? ' wb-warning' : ''}`} data-testid="licence-line" data-state={status.state} title={attention && (status.state === 'expired' || status.state === 'none') ? t('licence.expired_notice') : undefined}>
+      <strong>{status.plan ? t(`plans.${status.plan}.name`) : t('licence.no_plan')}</strong> · {t(`licence.state.${status.state}`)}
+      {status.period && <> · {t('licence.until', { date: formatDate(status.period.endsAt, language, status.timezone), count: status.period.daysLeft })}</>}
+      {status.allowance && <> · {t('licence.allowance', { used: formatNumber(status.allowance.used, language), limit: formatNumber(status.allowance.limit, language) })}</>}
+    </p>
   );
 }

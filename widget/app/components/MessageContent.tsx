@@ -62,7 +62,7 @@ export function summary(type: string, c: Content, t: Translate): string {
 }
 
 /** What one message shows in the chat: the quoted message of a reply, its content by kind, and the customer's reaction. */
-export function MessageContent({ message: m, chat, t }: { message: Message; chat: ChatModel; t: Translate }) {
+export function MessageContent({ message: m, chat, t, onMediaLoad }: { message: Message; chat: ChatModel; t: Translate; onMediaLoad?: () => void }) {
   const c = m.content;
   return (
     <>
@@ -71,7 +71,7 @@ export function MessageContent({ message: m, chat, t }: { message: Message; chat
           <strong>{t(`chat.quote.${m.replyTo.direction}`)}</strong> {summary(m.replyTo.type, m.replyTo.content, t)}
         </blockquote>
       )}
-      {(m.type === 'image' || m.type === 'sticker') && <MediaImage chat={chat} messageId={m.id} sticker={m.type === 'sticker'} />}
+      {(m.type === 'image' || m.type === 'sticker') && <MediaImage chat={chat} messageId={m.id} sticker={m.type === 'sticker'} onLoad={onMediaLoad} />}
       <div class={`wb-msg__body wb-msg__body--${m.type}`} data-testid="message-body" data-kind={m.type}>
         {m.type === 'location' ? (
           <>
@@ -94,7 +94,7 @@ export function MessageContent({ message: m, chat, t }: { message: Message; chat
 }
 
 /** A photo or sticker in the chat, fetched with the session (an <img> alone cannot send it). */
-function MediaImage({ chat, messageId, sticker }: { chat: ChatModel; messageId: string; sticker: boolean }) {
+function MediaImage({ chat, messageId, sticker, onLoad }: { chat: ChatModel; messageId: string; sticker: boolean; onLoad?: () => void }) {
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
     let made: string | null = null;
@@ -109,5 +109,6 @@ function MediaImage({ chat, messageId, sticker }: { chat: ChatModel; messageId: 
       if (made) URL.revokeObjectURL(made);
     };
   }, [chat, messageId]);
-  return url ? <img class={sticker ? 'wb-msg__sticker' : 'wb-msg__image'} src={url} alt="" data-testid="message-image" /> : null;
+  // A photo that arrives after the list was scrolled makes it taller: the newest stays in view.
+  return url ? <img class={sticker ? 'wb-msg__sticker' : 'wb-msg__image'} src={url} alt="" data-testid="message-image" onLoad={onLoad} /> : null;
 }

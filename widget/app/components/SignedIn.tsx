@@ -1,8 +1,10 @@
 import type { MeResponse } from '../../../contract/account';
+import { formatDate } from '../i18n/format';
 import type { Translate } from '../i18n/translate';
 
-export function SignedIn({ me, t }: { me: MeResponse; t: Translate }) {
-  const installed = new Date(me.account.installedAt).toLocaleDateString(undefined, { timeZone: me.account.timezone ?? undefined });
+export function SignedIn({ me, t, language }: { me: MeResponse; t: Translate; language: string }) {
+  // Written as every other date of the widget's language, not the browser's.
+  const installed = formatDate(me.account.installedAt, language, me.account.timezone ?? undefined);
   return (
     <header class="wb-header">
       <p data-testid="wabridge-user">

@@ -20,3 +20,9 @@ export function formatDate(iso: string, language: string, timeZone?: string, wit
 export function formatNumber(n: number, language: string): string {
   return formatter(`number:${language}`, () => new Intl.NumberFormat(language)).format(n);
 }
+
+/** A file's size as the user's locale writes it ("120 KB", "1,5 MB"). */
+export function formatBytes(bytes: number, language: string): string {
+  const [unit, value] = bytes >= 1024 * 1024 ? (['megabyte', bytes / (1024 * 1024)] as const) : bytes >= 1024 ? (['kilobyte', bytes / 1024] as const) : (['byte', bytes] as const);
+  return formatter(`bytes:${language}:${unit}`, () => new Intl.NumberFormat(language, { style: 'unit', unit, maximumFractionDigits: 1 })).format(value);
+}

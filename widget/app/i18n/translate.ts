@@ -17,22 +17,36 @@ export async function loadStrings(language: string): Promise<Strings> {
 
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
 
-function lookup(tree: Tree | undefined, key: string): string | undefined {
+const PLURAL_FORMS = new Set(['zero', 'one', 'two', 'few', 'many', 'other']);
+
+/** A text with plural forms: `{ "one": "…", "other": "…" }` and the forms its language needs (ru: few, many). */
+export function isPluralForms(node: unknown): node is Record<string, string> {
+  return !!node && typeof node === 'object' && 'other' in node && Object.keys(node).every((k) => PLURAL_FORMS.has(k));
+}
+
+function lookup(tree: Tree | undefined, key: string): string | Tree | undefined {
   let node: string | Tree | undefined = tree;
   for (const part of key.split('.')) {
     if (typeof node !== 'object') return undefined;
     node = node[part];
   }
-  return typeof node === 'string' ? node : undefined;
+  return node;
 }
 
 /**
  * Strings a person sees come from i18n/*.json (every language has every key: a test checks it);
- * `{name}` placeholders are filled from `params`.
+ * `{name}` placeholders are filled from `params`. A text with plural forms takes the form
+ * `Intl.PluralRules` picks for `params.count` in `language` ("1 recipient", "2 recipients", "5 получателей").
  */
-export function translator(strings: Strings): Translate {
+export function translator(strings: Strings, language = 'en'): Translate {
+  let rules: Intl.PluralRules | undefined;
   return (key, params = {}) => {
-    const text = lookup(strings, key) ?? key;
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+    const node = lookup(strings, key);
+    let text = typeof node === 'string' ? node : undefined;
+    if (isPluralForms(node)) {
+      rules ??= new Intl.PluralRules(language);
+      text = typeof params.count === 'number' ? (node[rules.select(params.count)] ?? node.other) : node.other;
+    }
+    return (text ?? key).replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
   };
 }

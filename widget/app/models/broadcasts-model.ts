@@ -60,6 +60,15 @@ export function missingForDryRun(d: Draft, template: BroadcastTemplate | null): 
 export const templateKey = (t: { name: string; language: string }) => `${t.name}|${t.language}`;
 
 /**
+ * The broadcasts worth listing: those that were launched. Every dry run makes a draft on the backend;
+ * one the user never launched (left as it was, or discarded) is not a broadcast anybody follows, so
+ * trying the dry run five times does not leave five entries (docs/decisions: drafts are not listed).
+ */
+export function listed<B extends { status: string; launchedAt: string | null }>(broadcasts: B[]): B[] {
+  return broadcasts.filter((b) => b.status !== 'draft' && !(b.status === 'cancelled' && b.launchedAt === null));
+}
+
+/**
  * Broadcasts as the widget shows them: the composer for a selection from a Kommo list, the dry run,
  * the list, and one broadcast's live progress (refetched when the live stream says it changed).
  */

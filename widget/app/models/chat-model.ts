@@ -28,6 +28,10 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
   const error = signal<string | null>(null);
   const sending = signal(false);
   const tick = signal(now());
+  /** The view keeps the newest message in view; false while the agent reads back (scrolled up). */
+  const follow = signal(true);
+  /** Messages arrived below while the agent read back: the view offers a way down. */
+  const unseen = signal(false);
 
   const active = computed(() => conversations.value.find((c) => c.conversation.id === activeId.value)?.conversation ?? null);
   /** Milliseconds left in the 24-hour window, or 0 when it is closed. */
@@ -50,12 +54,14 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
     // Newest first from the API; oldest first on screen. A refresh of the conversation on screen
     // (a live event, a send) keeps the older pages the agent already scrolled back to.
     const newest = [...page.messages].reverse();
+    const lastShown = messages.value.at(-1)?.id;
     const joinsAt = newest.length ? messages.value.findIndex((m) => m.id === newest[0]!.id) : -1;
     if (joinsAt > 0 && page.nextBefore) {
       messages.value = [...messages.value.slice(0, joinsAt), ...newest];
     } else {
       showNewest(page);
     }
+    if (!follow.value && messages.value.at(-1)?.id !== lastShown) unseen.value = true;
     conversations.value = conversations.value.map((c) => (c.conversation.id === id ? { ...c, conversation } : c));
     // The agent is looking at it: the customer's messages are read.
     if (conversation.unread > 0) void deps.api.markRead(id).catch(() => undefined);
@@ -107,6 +113,20 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
     sending,
     windowLeft,
     tick,
+    follow,
+    unseen,
+
+    /** The agent scrolled: at the bottom the view follows new messages again, above it stays put. */
+    scrolled(atBottom: boolean) {
+      follow.value = atBottom;
+      if (atBottom) unseen.value = false;
+    },
+
+    /** Back to the newest message (the "new messages" button, an own send, another conversation). */
+    showNewest() {
+      follow.value = true;
+      unseen.value = false;
+    },
 
     /** Opens the card's conversations; asked again for the same contacts, it is the same opening. */
     open(contacts: { name: string; phones: string[] }[]): Promise<void> {
@@ -116,6 +136,8 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
 
     async select(id: string) {
       activeId.value = id;
+      follow.value = true;
+      unseen.value = false;
       await loadActive().catch(fail);
     },
 
@@ -128,6 +150,8 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
       if (!id || !olderCursor.value) return;
       // Going back is reading history: pages as large as the API gives (one round trip per hundred).
       const page = await deps.api.messages(id, olderCursor.value, OLDER_PAGE);
+      // The agent is reading back: the view keeps its place rather than jumping to the newest.
+      follow.value = false;
       messages.value = [...[...page.messages].reverse(), ...messages.value];
       olderCursor.value = page.nextBefore;
     },
@@ -137,6 +161,9 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
       const id = activeId.value;
       if (!id) return 'failed';
       sending.value = true;
+      // What the agent sends is shown, wherever they had scrolled to.
+      follow.value = true;
+      unseen.value = false;
       try {
         await deps.api.send(id, input);
         error.value = null;
@@ -178,6 +205,8 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
         return false;
       }
       sending.value = true;
+      follow.value = true;
+      unseen.value = false;
       try {
         await deps.api.sendMedia(id, file, kind!, { caption, filename: file.name });
         error.value = null;

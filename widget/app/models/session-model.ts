@@ -21,7 +21,7 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
   const language = computed(() => context.value?.language ?? deps.initialLanguage ?? 'en');
   // Nothing is shown until the language's strings are here (they load with the session).
   const strings = signal<Strings | null>(null);
-  const t = computed(() => translator(strings.value ?? {}));
+  const t = computed(() => translator(strings.value ?? {}, language.value));
   const isAdmin = computed(() => me.value?.user.role === 'admin');
 
   const api = deps.createApi(() => token.value);

@@ -363,6 +363,25 @@
     };
   }
 
+  // Kommo's light or dark theme (`?theme=dark` opens the demo dark): the loader reads it from the page.
+  function setupTheme() {
+    var select = document.getElementById('kommo-theme');
+    var apply = function (theme) {
+      document.documentElement.classList.toggle('kommo-dark', theme === 'dark');
+      select.value = theme;
+    };
+    apply(new URLSearchParams(window.location.search).get('theme') === 'dark' ? 'dark' : 'light');
+    select.onchange = function () {
+      apply(select.value);
+      if (!modal.hidden) {
+        callback('destroy');
+        openSettingsModal();
+      } else {
+        showArea();
+      }
+    };
+  }
+
   document.getElementById('kommo-modal-close').onclick = closeModal;
 
   Promise.all([demoCall('GET', '/kommo/state'), fetch('/demo/i18n/' + language + '.json').then(function (r) { return r.json(); })]).then(function (loaded) {
@@ -371,6 +390,7 @@
     setupUsers();
     setupPlan();
     setupLanguage();
+    setupTheme();
     window.requirejs(['/widget/script.js'], function (Widget) {
       widget = new Widget();
       Object.keys(helpers).forEach(function (k) {
