@@ -45,6 +45,8 @@ export async function renderTiming() {
     port,
     env: { DEMO: '1', PUBLIC_URL: url, DATA_DIR: dir, DATABASE_URL: '', KOMMO_CLIENT_ID: '', KOMMO_CLIENT_SECRET: '', ENCRYPTION_KEY: '', LOG_LEVEL: 'error' },
     logFile: join(dir, 'backend.log'),
+    // On a machine shared with test suites, compiling the backend at start can take minutes.
+    readyWithinMs: 300_000,
   });
   // A backend that did not come up in time is stopped too (it would outlive the benchmark).
   await backend.start().catch(async (err: unknown) => {

@@ -51,7 +51,7 @@ export async function freshDatabase(serverUrl: string): Promise<{ url: string; d
  * real-credential variables that point at fakes this process runs. It can be killed with SIGKILL
  * and started again on the same port and store.
  */
-export function backendProcess(options: { port: number; env: Record<string, string>; logFile: string }) {
+export function backendProcess(options: { port: number; env: Record<string, string>; logFile: string; readyWithinMs?: number }) {
   let child: ChildProcess | undefined;
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const url = `http://127.0.0.1:${options.port}`;
@@ -69,14 +69,14 @@ export function backendProcess(options: { port: number; env: Record<string, stri
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
     const exited = new Promise<never>((_, fail) => child!.once('exit', (code) => fail(new Error(`backend exited with ${code} while starting; see ${options.logFile}`))));
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + (options.readyWithinMs ?? 60_000);
     const ready = (async () => {
       while (Date.now() < deadline) {
         const ok = await axios.get(`${url}/ready`, { timeout: 1000, validateStatus: () => true }).then((r) => r.status === 200, () => false);
         if (ok) return;
         await new Promise((r) => setTimeout(r, 150));
       }
-      throw new Error(`backend not ready in 60 s; see ${options.logFile}`);
+      throw new Error(`backend not ready in ${(options.readyWithinMs ?? 60_000) / 1000} s; see ${options.logFile}`);
     })();
     await Promise.race([ready, exited]);
     exited.catch(() => undefined);
