@@ -68,7 +68,7 @@ export const CardChatInput = z.strictObject({
 });
 
 /**
- * What a card's chat opens with, in one answer (docs/decisions/016): the account's numbers, the
+ * What a card's chat opens with, in one answer (docs/decisions/021): the account's numbers, the
  * conversation on the first number with each phone (one per customer, however the phone was written;
  * none while no number is connected), the phones that are not phones with the reason, and the first
  * conversation's newest page.

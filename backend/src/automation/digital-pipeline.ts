@@ -34,7 +34,7 @@ export const DP_ANSWER = { ok: true } as const;
  * noted on the lead. The call is answered at once; the work runs from a durable row. Kommo does not
  * sign these calls: we trust nothing in them but ids, the lead is read back from Kommo with our token
  * and must really be in that stage, and the contact and phone come from Kommo.
- * See docs/decisions/016-digital-pipeline.md.
+ * See docs/decisions/017-digital-pipeline.md.
  */
 export function createDigitalPipeline(deps: {
   store: AutomationStore;

@@ -167,7 +167,7 @@ export function createChatService(deps: {
     },
 
     /**
-     * What a card's chat opens with, in one answer (docs/decisions/016): the account's numbers, the
+     * What a card's chat opens with, in one answer (docs/decisions/021): the account's numbers, the
      * conversation on the first number with each phone (opened as `open` does; one per customer, in
      * the phones' order), the phones that are not phones with the reason, and the first
      * conversation's newest page.

@@ -75,7 +75,7 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const input = parse(OpenConversationInput, req.body, 'body');
     res.status(201).json(await deps.chat.open(sessionOf(res).accountId, input));
   });
-  // The card's chat in one round trip: numbers, conversations and the first page (docs/decisions/016).
+  // The card's chat in one round trip: numbers, conversations and the first page (docs/decisions/021).
   router.post('/card-chat', async (req, res) => {
     const { phones, limit } = parse(CardChatInput, req.body, 'body');
     res.json(await deps.chat.cardChat(sessionOf(res).accountId, phones, limit));

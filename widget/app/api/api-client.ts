@@ -31,7 +31,7 @@ const TIMEOUT_MS = 15_000;
 
 /**
  * The widget's only way to the backend: `fetch` with the session header, every answer typed by the
- * shared contract, every refusal an `ApiError` with the backend's code (docs/decisions/016).
+ * shared contract, every refusal an `ApiError` with the backend's code (docs/decisions/021).
  */
 export function createApiClient(options: ApiClientOptions) {
   // Looked up at each call (a test's mock may replace it later) and called as a function of the window.
@@ -64,7 +64,7 @@ export function createApiClient(options: ApiClientOptions) {
 
   /**
    * The answer, typed by the contract's schema `S`; parsed with it only when it is given (the
-   * handshake, docs/decisions/016). An empty answer (204) is `undefined`.
+   * handshake, docs/decisions/021). An empty answer (204) is `undefined`.
    */
   async function request<S extends z.ZodMiniType>(config: Call, schema?: S): Promise<z.infer<S>> {
     const text = await (await call(config)).text();

@@ -75,7 +75,7 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
 
   async function openFor(contacts: { name: string; phones: string[] }[]) {
     try {
-      // One round trip (docs/decisions/016): the numbers, a conversation per customer, the first one's newest page.
+      // One round trip (docs/decisions/021): the numbers, a conversation per customer, the first one's newest page.
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name })));
       const card = await deps.api.cardChat(phones.map((p) => p.phone));
       numbers.value = card.numbers;
