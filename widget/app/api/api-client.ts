@@ -105,6 +105,12 @@ export function createApiClient(options: ApiClientOptions) {
       const response = await call({ method: 'GET', url: `/api/v1/messages/${encodeURIComponent(messageId)}/media` });
       return URL.createObjectURL(await response.blob());
     },
+    /** A broadcast's report of every recipient (CSV), with the file name the backend gives it. */
+    async broadcastReport(id: string): Promise<{ blob: Blob; fileName: string }> {
+      const response = await call({ method: 'GET', url: `/api/v1/broadcasts/${encodeURIComponent(id)}/report.csv` });
+      const named = /filename\*=UTF-8''([^;]+)/.exec(response.headers.get('content-disposition') ?? '')?.[1];
+      return { blob: await response.blob(), fileName: named ? decodeURIComponent(named) : 'broadcast-report.csv' };
+    },
     markRead: (id: string) => request<typeof ConversationView>({ method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/read`, data: {} }),
     optIn: (id: string) => request<typeof ConversationView>({ method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/opt-in`, data: {} }),
     conversation: (id: string) => request<typeof ConversationView>({ method: 'GET', url: `/api/v1/conversations/${encodeURIComponent(id)}` }),

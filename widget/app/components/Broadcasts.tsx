@@ -321,6 +321,11 @@ export function BroadcastPage({ model, t, language }: { model: BroadcastsModel; 
             {t('broadcasts.cancel')}
           </button>
         )}
+        {b.status !== 'draft' && (
+          <button type="button" data-testid="broadcast-report" disabled={model.busy.value} onClick={() => void downloadReport(model)}>
+            {t('broadcasts.report')}
+          </button>
+        )}
         {b.failures.some((f) => f.retryable) && b.status !== 'cancelled' && (
           <button type="button" data-testid="broadcast-retry" disabled={model.busy.value} onClick={() => void model.act('retry-failed')}>
             {t('broadcasts.retry_failed')}
@@ -329,6 +334,21 @@ export function BroadcastPage({ model, t, language }: { model: BroadcastsModel; 
       </div>
     </section>
   );
+}
+
+/** Saves the broadcast's report as a file in the browser's downloads. */
+async function downloadReport(model: BroadcastsModel) {
+  const report = await model.report();
+  if (!report) return;
+  const url = URL.createObjectURL(report.blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = report.fileName;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** The outcome as one stacked bar: read, delivered, sent, failed, waiting, cancelled. */

@@ -190,6 +190,13 @@ export function createBroadcastsModel(deps: { api: ApiClient; describe: Describe
       }
     },
 
+    /** The broadcast on screen's report of every recipient, to save as a file (undefined when refused: the error says why). */
+    async report(): Promise<{ blob: Blob; fileName: string } | undefined> {
+      const b = current.value;
+      if (!b) return undefined;
+      return attempt(() => deps.api.broadcastReport(b.id));
+    },
+
     async act(action: 'pause' | 'resume' | 'cancel' | 'retry-failed') {
       const b = current.value;
       if (!b) return;
