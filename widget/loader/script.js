@@ -187,6 +187,9 @@ define([], function () {
     return pattern.replace('{name}', function () { return who; }).replace('{count}', String(total));
   }
 
+  /** How long the unread alert stays on screen. */
+  var ALERT_MS = 8000;
+
   Watcher.prototype.alert = function (unread) {
     var who = unread.latest.customerName || '+' + unread.latest.waId;
     var text = unreadText(this.widget, who, unread.total);
@@ -204,9 +207,14 @@ define([], function () {
       document.body.appendChild(this.box);
     }
     this.box.textContent = 'WhatsApp: ' + text;
+    // A toast, not a fixture: it goes by itself, so it never covers the page (the chat's Send
+    // button sits at the bottom right of a card) for longer than it takes to read.
+    clearTimeout(this.hideTimer);
+    this.hideTimer = setTimeout(this.hide.bind(this), ALERT_MS);
   };
 
   Watcher.prototype.hide = function () {
+    clearTimeout(this.hideTimer);
     if (this.box && this.box.parentNode) this.box.parentNode.removeChild(this.box);
     this.box = null;
   };

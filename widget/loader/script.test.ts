@@ -200,6 +200,30 @@ describe('the Kommo loader (script.js)', () => {
     vi.unstubAllGlobals();
   });
 
+  it('when the unread alert has been on screen for 8 seconds, then it goes by itself (it never covers the card’s Send button for long)', { timeout: 20_000 }, async () => {
+    vi.useRealTimers();
+    let push!: (text: string) => void;
+    const unread = [{ total: 0, latest: null }, { total: 1, latest: { conversationId: 'c1', customerName: 'Maria Silva', waId: '5511912345678' } }];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        if (url.endsWith('/api/v1/unread')) return new Response(JSON.stringify(unread.length > 1 ? unread.shift() : unread[0]), { status: 200 });
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            push = (text) => controller.enqueue(new TextEncoder().encode(text));
+          },
+        });
+        return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+      }),
+    );
+    widget.callbacks.init!();
+    await vi.waitFor(() => expect(push).toBeDefined());
+    push('event: message.created\ndata: {"conversationId":"c1"}\n\n');
+    await vi.waitFor(() => expect(document.querySelector('.wabridge-alert')).not.toBeNull());
+    await vi.waitFor(() => expect(document.querySelector('.wabridge-alert')).toBeNull(), { timeout: 12_000, interval: 100 });
+    vi.unstubAllGlobals();
+  });
+
   it('when Kommo is in Spanish or Russian, then the alert says the unread count in that language, with its plural', async () => {
     vi.useRealTimers();
     const es = JSON.parse(readFileSync(resolve(process.cwd(), 'i18n/es.json'), 'utf8'));
