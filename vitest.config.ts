@@ -17,8 +17,9 @@ export default defineConfig({
           environment: 'node',
           include: ['backend/**/*.test.ts', 'fakes/**/*.test.ts', 'scripts/**/*.test.ts', 'contract/**/*.test.ts'],
           exclude: ['backend/test/reliability/**', '**/node_modules/**'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Generous: three files share two cores, and a slow machine must not fail a correct test.
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
           maxWorkers: UNIT_WORKERS,
           sequence: { groupOrder: 0 },
         },

@@ -54,6 +54,12 @@ async function fixedAnswers(page: Page) {
   ];
   await page.route(/\/api\/v1\//, async (route) => {
     const path = new URL(route.request().url()).pathname;
+    if (path.endsWith('/api/v1/card-chat')) {
+      // The card's chat in one answer, for the card's own first phone.
+      const phone = String((route.request().postDataJSON() as { phones: string[] }).phones[0]);
+      await route.fulfill({ json: { numbers: [number], conversations: [{ phone, conversation }], refused: [], page: { messages, nextBefore: null } } });
+      return;
+    }
     const answer = route.request().method() !== 'DELETE' && answers.find(([pattern]) => pattern.test(path));
     if (answer) await route.fulfill({ json: answer[1], status: route.request().method() === 'POST' ? 201 : 200 });
     else await route.fallback();
@@ -93,7 +99,9 @@ for (const theme of ['light', 'dark'] as const) {
     await page.getByTestId('integration-tile').click();
     const widget = widgetFrame(page, 'settings');
     await expect(widget.getByTestId('licence-card')).toBeVisible();
-    await expect(widget.getByTestId('wabridge-users')).toBeVisible();
+    // The settings open on their first section, Licence and billing, with the sections' tabs above.
+    await expect(widget.getByRole('tablist')).toBeVisible();
+    await expect(widget.getByTestId('section-billing')).toBeVisible();
     await expect(page.locator('iframe[data-wabridge-area="settings"]')).toHaveScreenshot(`settings-${theme}.png`, tolerance);
   });
 }
