@@ -54,7 +54,7 @@ for (const kind of storeKinds()) {
       ['an empty city', { city: '  ' }, 'body.city'],
       ['no last name', { lastName: undefined }, 'body.lastName'],
       ['the terms not ticked', { acceptTerms: false }, 'body.acceptTerms'],
-      ['an unknown field', { nickname: 'D' }, 'body'],
+      ['an unknown field', { nickname: 'D' }, 'body.nickname'],
     ];
     for (const [what, change, path] of bad) {
       it(`when the form has ${what}, then 400 names ${path} and nothing is stored`, async () => {

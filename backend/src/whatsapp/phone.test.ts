@@ -61,7 +61,9 @@ for (const kind of storeKinds()) {
       const found = await t.http.get(`/api/v1/conversations?phone=${encodeURIComponent('021 98765-4321')}`, { headers: key });
       expect(found.data.conversations.map((c: { id: string }) => c.id)).toEqual([opened.data.id]);
 
-      await t.fake.moveLeadToStage(31_000_001, 10_001, 555_001, { template: 'order_update', language: 'en_US', parameters: '{{contact.first_name}}|{{lead.name}}', number: '' });
+      const automation = await t.http.post('/api/v1/automations', { name: 'Order update', template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'] }, { headers: auth });
+      expect(automation.status, JSON.stringify(automation.data)).toBe(201);
+      await t.fake.moveLeadToStage(31_000_001, 10_001, 555_001, { automation: automation.data.id });
       await t.settle();
       await t.digitalPipeline.processPending();
       await t.settle();
