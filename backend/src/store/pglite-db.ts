@@ -1,9 +1,16 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable } from './db';
 
-/** The embedded store: PostgreSQL compiled to WASM, in-process, data in `dataDir` (memory when omitted). */
-export async function openPgliteDb(dataDir?: string): Promise<Db> {
-  const pg = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+/**
+ * The embedded store: PostgreSQL compiled to WASM, in-process, data in `dataDir` (memory when omitted).
+ * `from` is a data directory dumped by PGlite's `dumpDataDir` to start from instead of an empty cluster.
+ */
+export async function openPgliteDb(dataDir?: string, from?: Blob): Promise<Db> {
+  return pgliteDb(await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(from ? { loadDataDir: from } : {}) }));
+}
+
+/** Our store interface over an open PGlite. */
+export function pgliteDb(pg: PGlite): Db {
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<T>(sql: string, params: unknown[] = []) {
       const result = await q.query<T>(sql, params);

@@ -7,6 +7,8 @@ export interface PostgresOptions {
   /** A schema to work in (tests give each run its own); created when missing. */
   schema?: string;
   max?: number;
+  /** Session settings for every connection (`-c name=value`), e.g. a statement timeout. */
+  settings?: Record<string, string>;
 }
 
 /** "cached plan must not change result type": a migration changed a table under a prepared statement. */
@@ -20,11 +22,15 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
    * instance's migration) invalidates them: every statement is then prepared again under new names.
    */
   let generation = 0;
+  const settings = { ...(options.schema ? { search_path: options.schema } : {}), ...options.settings };
+  const sessionOptions = Object.entries(settings)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
   const statementName = (sql: string) => `w${generation}_${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    ...(sessionOptions ? { options: sessionOptions } : {}),
   });
   // A connection that breaks while idle (the server restarted, the network dropped) is discarded by
   // the pool; without a listener its error would end the process.
@@ -59,7 +65,7 @@ export async function openPostgresDb(options: PostgresOptions): Promise<Db> {
   let closed = false;
   async function listenerClient(): Promise<pg.Client> {
     if (listener) return listener;
-    const client = new pg.Client({ connectionString: options.connectionString, ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}) });
+    const client = new pg.Client({ connectionString: options.connectionString, ...(sessionOptions ? { options: sessionOptions } : {}) });
     // When the connection is lost, LISTEN is lost with it: connect again and listen again.
     const lost = () => {
       if (listener !== client) return;
