@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
 import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
-import { publish } from '../live/live-events';
+import { publish, type Stamps } from '../live/live-events';
 import type { MetaMessage, MetaValue, MetaWebhookBody } from '../../../contract/meta-webhook';
 import { ensureConversation } from './conversations';
 import { messageText } from './message-text';
@@ -85,7 +85,7 @@ export function createInboxProcessor(deps: {
       );
       if (!added.length) continue;
       const messageId = String((added[0] as { id: string }).id);
-      await publish(tx, { accountId: number.account_id, type: 'message.created', conversationId, messageId });
+      await publish(tx, { accountId: number.account_id, type: 'message.created', conversationId, messageId }, deps);
       await enqueueNote(tx, { messageId, accountId: number.account_id, at: clock.now() });
       if (type === 'system') {
         // Meta's notice, not the customer writing: no window opens, and a changed number is followed.
@@ -94,7 +94,7 @@ export function createInboxProcessor(deps: {
       }
       if (type === 'reaction' && typeof content.message_id === 'string') {
         const [target] = await tx.query<{ id: string }>('update messages set reaction = $2 where wamid = $1 and conversation_id = $3 returning id', [content.message_id, (content.emoji as string | undefined) || null, conversationId]);
-        if (target) await publish(tx, { accountId: number.account_id, type: 'message.status', conversationId, messageId: target.id });
+        if (target) await publish(tx, { accountId: number.account_id, type: 'message.status', conversationId, messageId: target.id }, deps);
       }
       await tx.query('update conversations set last_inbound_at = greatest(coalesce(last_inbound_at, $2), $2) where id = $1', [conversationId, at]);
       const text = type === 'text' ? String((content as { body?: string }).body ?? '') : type === 'button' ? String((content as { payload?: string }).payload ?? '') : '';
@@ -122,7 +122,7 @@ export function createInboxProcessor(deps: {
       clock.now(),
       number.id,
     ]);
-    await publish(tx, { accountId: number.account_id, type: 'conversation.updated', conversationId });
+    await publish(tx, { accountId: number.account_id, type: 'conversation.updated', conversationId }, deps);
     await enqueueEvent(tx, {
       id: ids(),
       accountId: number.account_id,
@@ -143,7 +143,7 @@ export function createInboxProcessor(deps: {
 
   /** A message's status moved: the widget hears of it, and a failure is told to the Kommo timeline and its broadcast. */
   async function advanced(tx: Queryable, m: StatusChange, s: StatusIn) {
-    await publishStatus(tx, m);
+    await publishStatus(tx, m, deps);
     if (s.status === 'failed') {
       await enqueueEvent(tx, { id: ids(), accountId: m.account_id, conversationId: m.conversation_id, text: `WhatsApp message not delivered — ${s.reason} (code ${s.code ?? 'none'}).`, at: s.at });
       await deps.onFailed?.(tx, m.id, s.code ?? 0, s.reason);
@@ -372,8 +372,8 @@ interface StatusChange {
 }
 
 /** A broadcast message's status moves its broadcast's delivered and read counts: the event names the broadcast too. */
-function publishStatus(tx: Queryable, m: StatusChange) {
-  return publish(tx, { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id, broadcastId: m.broadcast_id ?? undefined });
+function publishStatus(tx: Queryable, m: StatusChange, stamps: Stamps) {
+  return publish(tx, { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id, broadcastId: m.broadcast_id ?? undefined }, stamps);
 }
 
 function hashOf(text: string): number {
