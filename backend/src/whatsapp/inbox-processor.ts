@@ -4,7 +4,7 @@ import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
 import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
 import { publish, type Stamps } from '../live/live-events';
-import type { MetaMessage, MetaValue, MetaWebhookBody } from '../../../contract/meta-webhook';
+import { MetaWebhookBody, type MetaMessage, type MetaValue } from '../../../contract/meta-webhook';
 import { ensureConversation } from './conversations';
 import { messageText } from './message-text';
 import { isStopWord, statusAdvances, UNSUBSCRIBE_PAYLOAD } from './message-status';
@@ -265,13 +265,24 @@ export function createInboxProcessor(deps: {
   async function take(ids: string[]): Promise<number> {
     const done = await db.transaction(async (tx) => {
       // Locked while processed: another instance's drain skips them rather than doing them twice.
-      const rows = await tx.query<{ id: string; body: MetaWebhookBody }>(
+      const rows = await tx.query<{ id: string; body: unknown }>(
         'select id, body from whatsapp_inbox where id = any($1::bigint[]) and processed_at is null order by id for update skip locked',
         [ids],
       );
       const discarded: string[] = [];
-      for (const row of rows) if (await act(tx, String(row.id), row.body)) discarded.push(String(row.id));
+      const malformed: { id: string; error: string }[] = [];
+      for (const row of rows) {
+        // Read through Meta's schema (contract/meta-webhook.ts): a body it does not fit cannot be acted
+        // on, now or later; it is kept, marked with what is wrong, for a person to look at.
+        const body = MetaWebhookBody.safeParse(row.body);
+        if (!body.success) malformed.push({ id: String(row.id), error: `not a Meta webhook body: ${body.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` });
+        else if (await act(tx, String(row.id), body.data)) discarded.push(String(row.id));
+      }
       if (rows.length) await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = any($1::bigint[])', [rows.map((r) => String(r.id)), clock.now()]);
+      for (const m of malformed) {
+        logger.warn({ inboxId: m.id, error: m.error }, 'webhook body does not fit Meta\'s schema; kept, not acted on');
+        await tx.query('update whatsapp_inbox set error = $2 where id = $1', [m.id, m.error]);
+      }
       if (discarded.length) await tx.query('delete from whatsapp_inbox where id = any($1::bigint[])', [discarded]);
       return rows.length;
     });
