@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import { enqueueNote } from '../kommo/timeline-writer';
 import type { LicenceService } from '../licensing/licence-service';
@@ -244,7 +244,7 @@ export function createBroadcastEngine(deps: {
     const now = clock.now();
     const [{ n: sentToday }] = (await db.query<{ n: string }>(`select count(*) as n from broadcast_recipients where number_id = $1 and state = 'sent' and sent_at > $2`, [
       number.id,
-      new Date(now.getTime() - 86_400_000),
+      new Date(now.getTime() - DAY_MS),
     ])) as [{ n: string }];
     let room = Math.min(deps.batch, Number(number.daily_limit) - Number(sentToday));
     let worked = 0;

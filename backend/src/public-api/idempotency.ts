@@ -4,11 +4,12 @@ import { AppError, badRequest } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { Db } from '../store/db';
 import { sessionOf } from '../auth/require-session';
+import { DAY_MS } from '../clock';
 
 /** How long a request holds its key without answering before another request with the key may take over. */
 export const IDEMPOTENCY_LEASE_MS = 60_000;
 /** How long a key's answer is kept: after this, the same key is a new request. */
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
+export const IDEMPOTENCY_TTL_MS = DAY_MS;
 
 /** What makes two requests "the same": method, path and body. */
 export function requestFingerprint(method: string, path: string, body: unknown): string {

@@ -4,7 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
 import axios from 'axios';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import type { SecretBox } from '../crypto/secret-box';
 import { AppError, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
@@ -12,7 +12,7 @@ import type { LiveEvent, Stamps } from '../live/live-events';
 import type { Db, Queryable } from '../store/db';
 import { addressAllowed, checkWebhookUrl, guardedLookup, WebhookTargetRefused, type WebhookTargetPolicy } from './webhook-target';
 
-const GIVE_UP_MS = 24 * 3600_000;
+const GIVE_UP_MS = DAY_MS;
 const BATCH = 50;
 /** Deliveries to one receiver in flight at once (per instance): a slow receiver holds only its own. */
 const PER_ENDPOINT = 4;

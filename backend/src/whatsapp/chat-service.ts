@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { SendMessageInput } from '../../../contract/whatsapp';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import { AppError, badRequest, isAppError, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
@@ -17,7 +17,7 @@ import { createPacer, type Pacer } from './pacer';
 import { mediaProblem, type MediaKind } from '../../../contract/media-rules';
 import type { TemplatesService } from './templates-service';
 
-const WINDOW_MS = 24 * 3600_000;
+const WINDOW_MS = DAY_MS;
 const MAX_ATTEMPTS = 4;
 
 interface ConversationRow {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
 import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
@@ -358,10 +358,10 @@ export function createInboxProcessor(deps: {
      */
     async applyStrandedStatuses(): Promise<number> {
       const rows = await db.query<{ wamid: string }>('select distinct e.wamid from early_statuses e join messages m on m.wamid = e.wamid where e.at > $1 limit 500', [
-        new Date(clock.now().getTime() - 24 * 3600_000),
+        new Date(clock.now().getTime() - DAY_MS),
       ]);
       for (const r of rows) await db.transaction((tx) => applyEarlyStatuses(tx, r.wamid));
-      await db.query('delete from early_statuses where at < $1', [new Date(clock.now().getTime() - 7 * 24 * 3600_000)]);
+      await db.query('delete from early_statuses where at < $1', [new Date(clock.now().getTime() - 7 * DAY_MS)]);
       return rows.length;
     },
   };
