@@ -15,8 +15,21 @@ export default tseslint.config(
     },
   },
   {
+    // Production code never imports a fake: the fakes start only in the demo entry (backend/demo/) and
+    // in tests (docs/decisions/024). A separate rule name from no-restricted-imports, so a rule on the
+    // same files under that name does not replace this one.
+    files: ['backend/src/**/*.ts'],
+    ignores: ['backend/src/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)fakes(/|$)', message: 'Production code under backend/src must not import the fakes; the demo entry (backend/demo/main.ts) starts them.' }] },
+      ],
+    },
+  },
+  {
     // The Kommo loader and the demo's Kommo stub are plain browser scripts, shipped as written.
-    files: ['widget/loader/**/*.js', 'backend/src/demo/static/**/*.js'],
+    files: ['widget/loader/**/*.js', 'backend/demo/static/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser, define: 'readonly', requirejs: 'readonly' } },
     rules: { 'no-console': 'error' },
   },

@@ -28,7 +28,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'npx tsx backend/src/main.ts',
+    command: 'npx tsx backend/demo/main.ts',
     url: `${baseURL}/ready`,
     reuseExistingServer: false,
     timeout: 60_000,

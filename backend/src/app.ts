@@ -159,7 +159,7 @@ export function createApp(deps: AppDeps) {
   const live = createLiveEvents({ db, clock, logger });
   const apiKeys = createApiKeys({ db, clock, ids: deps.ids });
   const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger, target: deps.webhookTarget ?? { allowLocal: false } });
-  const idempotency = createIdempotency({ db, now: clock.now });
+  const idempotency = createIdempotency({ db, now: clock.now, ids: deps.ids });
   const automations = createAutomationStore(db);
   const digitalPipeline = createDigitalPipeline({ store: automations, db, clock, ids: deps.ids, logger, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks, rate: deps.dpRate });
   const broadcasts = createBroadcastService({

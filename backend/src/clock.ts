@@ -3,6 +3,9 @@ export interface Clock {
   now(): Date;
 }
 
+/** A day in milliseconds: 24 hours, the one constant for it. */
+export const DAY_MS = 86_400_000;
+
 export const systemClock: Clock = { now: () => new Date() };
 
 export function fixedClock(start: Date | string): Clock & { advance(ms: number): void; set(at: Date | string): void } {

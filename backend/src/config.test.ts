@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, decodeKey, metricsAccess, parseEnv } from './config';
+import { ConfigError, decodeKey, metricsAccess, parseEnv, requireCredentials } from './config';
 
 describe('configuration from the environment', () => {
   it('when nothing is set, then the demo defaults apply', () => {
@@ -38,6 +38,20 @@ describe('configuration from the environment', () => {
       expect(parseEnv({ ...env, DEMO: '1' }).KOMMO_CLIENT_ID).toBeUndefined();
     }
     expect(() => parseEnv({ DEMO: 'yes' })).toThrow('DEMO');
+  });
+
+  it('when the production server is started without credentials, then it fails naming each one missing and pointing at the demo entry', () => {
+    expect(() => requireCredentials(parseEnv({ DEMO: '1' }))).toThrow(ConfigError);
+    expect(() => requireCredentials(parseEnv({}))).toThrow(/KOMMO_CLIENT_ID, KOMMO_CLIENT_SECRET, ENCRYPTION_KEY, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN: required .*npm start/);
+    const real = {
+      KOMMO_CLIENT_ID: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21',
+      KOMMO_CLIENT_SECRET: 'x'.repeat(20),
+      ENCRYPTION_KEY: 'a'.repeat(64),
+      PUBLIC_URL: 'https://w.example',
+      WHATSAPP_APP_SECRET: 'app-secret',
+      WHATSAPP_VERIFY_TOKEN: 'verify',
+    };
+    expect(requireCredentials(parseEnv(real)).KOMMO_CLIENT_ID).toBe(real.KOMMO_CLIENT_ID);
   });
 
   it('when metrics are not configured in production, then they are not served on the public port; a token or their own port serves them', () => {

@@ -142,6 +142,28 @@ export function parseEnv(env: NodeJS.ProcessEnv): Env {
   return value;
 }
 
+/** The backend's public address: PUBLIC_URL, or this machine's port. */
+export function publicUrlOf(env: Pick<Env, 'PUBLIC_URL' | 'PORT'>): string {
+  return (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
+}
+
+type Credentials = 'KOMMO_CLIENT_ID' | 'KOMMO_CLIENT_SECRET' | 'ENCRYPTION_KEY' | 'WHATSAPP_APP_SECRET' | 'WHATSAPP_VERIFY_TOKEN';
+
+/**
+ * The server runs only with credentials: Kommo's, the encryption key and Meta's. Without them it names
+ * what is missing; the demo (`npm start`, backend/demo/main.ts) fills them in for its fakes.
+ */
+export function requireCredentials(env: Env): Env & Record<Credentials, string> {
+  const { KOMMO_CLIENT_ID, KOMMO_CLIENT_SECRET, ENCRYPTION_KEY, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN } = env;
+  if (KOMMO_CLIENT_ID && KOMMO_CLIENT_SECRET && ENCRYPTION_KEY && WHATSAPP_APP_SECRET && WHATSAPP_VERIFY_TOKEN) {
+    return { ...env, KOMMO_CLIENT_ID, KOMMO_CLIENT_SECRET, ENCRYPTION_KEY, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN };
+  }
+  const missing = Object.entries({ KOMMO_CLIENT_ID, KOMMO_CLIENT_SECRET, ENCRYPTION_KEY, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN })
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
+  throw new ConfigError(`Invalid configuration:\n  ${missing.join(', ')}: required by the production server (backend/src/main.ts). The demo, with fake Kommo, WhatsApp and card provider, is \`npm start\` (backend/demo/main.ts).`);
+}
+
 /**
  * Where GET /metrics is served: with METRICS_PORT on its own listener only; otherwise on the public
  * listener behind METRICS_TOKEN, or openly in the demo. In production with neither, nowhere.

@@ -19,7 +19,7 @@ import type { Config } from '../src/config';
 import type { MetricsAccess } from '../src/health/health-routes';
 import type { WebhookTargetPolicy } from '../src/public-api/webhook-target';
 import { createSecretBox, deriveKey } from '../src/crypto/secret-box';
-import { randomIds } from '../src/ids';
+import { randomIds, type IdGenerator } from '../src/ids';
 import { createKommoHttpApi } from '../src/kommo/kommo-http-api';
 import { defaultPriceList } from '../src/licensing/plans';
 import type { Db } from '../src/store/db';
@@ -47,6 +47,8 @@ export interface TestAppOptions {
   dpRate?: { perAccount: { perSecond: number; burst: number }; perAddress: { perSecond: number; burst: number } };
   /** Where the fixed clock starts. */
   now?: string;
+  /** Where every id comes from; random UUIDs by default. */
+  ids?: IdGenerator;
   /** Where outgoing webhooks may go; by default http and loopback too (the tests' receivers listen there). */
   webhookTarget?: WebhookTargetPolicy;
   /** Who may read /metrics on the app's port; by default anyone, as in the demo. */
@@ -113,7 +115,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     config,
     db,
     clock,
-    ids: randomIds,
+    ids: options.ids ?? randomIds,
     logger,
     metrics: new Registry(),
     tasks,

@@ -43,6 +43,7 @@ export async function renderTiming() {
   const url = `http://127.0.0.1:${port}`;
   const backend = backendProcess({
     port,
+    entry: 'demo',
     env: { DEMO: '1', PUBLIC_URL: url, DATA_DIR: dir, DATABASE_URL: '', KOMMO_CLIENT_ID: '', KOMMO_CLIENT_SECRET: '', ENCRYPTION_KEY: '', LOG_LEVEL: 'error' },
     logFile: join(dir, 'backend.log'),
     // On a machine shared with test suites, compiling the backend at start can take minutes.

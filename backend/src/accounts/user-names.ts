@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { BackgroundTasks } from '../background-tasks';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import type { KommoAccess } from '../kommo/kommo-access';
 import type { KommoApi } from '../kommo/kommo-api';
 import type { Db } from '../store/db';
@@ -8,7 +8,7 @@ import type { Pacer } from '../whatsapp/pacer';
 import { setNameFromKommo } from './user-store';
 
 /** A name read from Kommo is read again after a day: renames show up, and a user costs Kommo one call a day at most. */
-const FRESH_MS = 86_400_000;
+const FRESH_MS = DAY_MS;
 /** How long a first sign-in waits for its name before going on without it (it arrives a moment later). */
 const FIRST_READ_WAIT_MS = 2000;
 

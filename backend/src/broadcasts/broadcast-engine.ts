@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import { enqueueNote } from '../kommo/timeline-writer';
 import type { LicenceService } from '../licensing/licence-service';
@@ -63,14 +62,14 @@ export function createBroadcastEngine(deps: {
   onNoteQueued?: () => void;
 }) {
   const { db, clock, logger } = deps;
-  const holder = randomUUID();
+  const holder = deps.ids();
   const leaseMs = deps.leaseMs ?? 10_000;
   const startedAt = clock.now().getTime();
   let loop: Promise<void> | undefined;
   let stopping = false;
 
   async function pause(q: Queryable, b: { id: string; account_id: string }, reason: string, detail: string) {
-    if (await pauseBroadcast(q, clock.now(), b, reason, detail)) logger.warn({ broadcastId: b.id, reason, detail }, 'broadcast paused');
+    if (await pauseBroadcast(q, deps, b, reason, detail)) logger.warn({ broadcastId: b.id, reason, detail }, 'broadcast paused');
   }
 
   async function lease(numberId: string): Promise<boolean> {
@@ -245,7 +244,7 @@ export function createBroadcastEngine(deps: {
     const now = clock.now();
     const [{ n: sentToday }] = (await db.query<{ n: string }>(`select count(*) as n from broadcast_recipients where number_id = $1 and state = 'sent' and sent_at > $2`, [
       number.id,
-      new Date(now.getTime() - 86_400_000),
+      new Date(now.getTime() - DAY_MS),
     ])) as [{ n: string }];
     let room = Math.min(deps.batch, Number(number.daily_limit) - Number(sentToday));
     let worked = 0;
@@ -278,7 +277,7 @@ export function createBroadcastEngine(deps: {
       room -= sending.length;
       await Promise.all(sending.map((r) => sendOne(b, number, token, r)));
       worked += claimed.length;
-      await publish(db, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id });
+      await publish(db, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id }, deps);
       deps.onNoteQueued?.();
     }
     return worked;
@@ -291,14 +290,14 @@ export function createBroadcastEngine(deps: {
        returning id, account_id`,
       [clock.now()],
     );
-    for (const b of done) await publish(db, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id });
+    for (const b of done) await publish(db, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id }, deps);
   }
 
   /** One round of work: scheduled broadcasts start, stale sends are reconciled, running ones send. Returns how many sends it tried. */
   async function tick(): Promise<number> {
     const now = clock.now();
     const started = await db.query<{ id: string; account_id: string }>(`update broadcasts set status = 'running', updated_at = $1 where status = 'scheduled' and scheduled_at <= $1 returning id, account_id`, [now]);
-    for (const b of started) await publish(db, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id });
+    for (const b of started) await publish(db, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id }, deps);
     await reconcile();
     const running = await db.query<BroadcastRow & { timezone: string | null }>(
       `select b.*, a.timezone from broadcasts b join accounts a on a.id = b.account_id where b.status = 'running' order by b.launched_at limit 50`,

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
-import { publish } from '../live/live-events';
+import { publish, type Stamps } from '../live/live-events';
 import type { Queryable } from '../store/db';
 import { isRetryableFailure, renderBody, retryNotBefore } from './broadcast-rules';
 
@@ -13,14 +13,15 @@ const ATTRIBUTION_MS = 72 * 3600_000;
 const SAME_LANGUAGE = (column: string, param: string) => `replace(${column}, '-', '_') = replace(${param}, '-', '_')`;
 
 /** Pauses a running or scheduled broadcast with a reason the widget shows. */
-export async function pauseBroadcast(q: Queryable, at: Date, b: { id: string; account_id: string }, reason: string, detail: string): Promise<boolean> {
+export async function pauseBroadcast(q: Queryable, stamps: Stamps, b: { id: string; account_id: string }, reason: string, detail: string): Promise<boolean> {
+  const at = stamps.clock.now();
   const paused = await q.query(`update broadcasts set status = 'paused', pause_reason = $2, pause_detail = $3, updated_at = $4 where id = $1 and status in ('running', 'scheduled') returning id`, [
     b.id,
     reason,
     detail,
     at,
   ]);
-  if (paused.length) await publish(q, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id });
+  if (paused.length) await publish(q, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id }, stamps);
   return paused.length > 0;
 }
 
@@ -39,7 +40,7 @@ export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) 
          where message_id = $1 and state = 'sent' returning broadcast_id, account_id`,
         [messageId, code, title || 'Failed', isRetryableFailure(code), clock.now(), retryNotBefore(code, clock.now())],
       );
-      for (const r of rows) await publish(tx, { accountId: r.account_id, type: 'broadcast.updated', broadcastId: r.broadcast_id });
+      for (const r of rows) await publish(tx, { accountId: r.account_id, type: 'broadcast.updated', broadcastId: r.broadcast_id }, deps);
     },
 
     /**
@@ -62,7 +63,7 @@ export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) 
         [t.wabaId, name, language],
       );
       const why = t.reason && t.reason !== 'NONE' ? ` (${t.reason})` : '';
-      for (const b of affected) await pauseBroadcast(tx, clock.now(), b, 'template_paused', `Meta marked the template “${name}” ${t.event.toLowerCase()}${why}. Resume once it is approved again.`);
+      for (const b of affected) await pauseBroadcast(tx, deps, b, 'template_paused', `Meta marked the template “${name}” ${t.event.toLowerCase()}${why}. Resume once it is approved again.`);
     },
 
     /** A reply within 72 hours of a broadcast message: attributed, noted on the lead, and (if the admin wants) a task for its owner. */
@@ -75,7 +76,7 @@ export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) 
         [m.accountId, m.waId, new Date(m.at.getTime() - ATTRIBUTION_MS), m.at],
       );
       if (!r) return;
-      await publish(tx, { accountId: m.accountId, type: 'broadcast.updated', broadcastId: r.broadcast_id });
+      await publish(tx, { accountId: m.accountId, type: 'broadcast.updated', broadcastId: r.broadcast_id }, deps);
       if (!r.kommo_lead_id) return;
       const [b] = await tx.query<{ name: string; template_body: string }>('select name, template_body from broadcasts where id = $1', [r.broadcast_id]);
       const said = m.text ? `“${m.text.slice(0, 500)}”` : `[${m.type}]`;

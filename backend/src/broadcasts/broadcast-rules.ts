@@ -3,6 +3,7 @@ import { classify } from '../whatsapp/cloud-api';
 import type { Candidate } from './audience';
 import { findForbiddenWords } from './forbidden-words';
 import { hasOptOutLine, isUnsubscribeButton } from './opt-out-phrases';
+import { DAY_MS } from '../clock';
 
 /** The template as synced from Meta, with the parts a broadcast checks. */
 export interface TemplateRow {
@@ -76,7 +77,7 @@ export function renderBody(body: string, parameters: string[]): string {
 
 /** Meta's per-user marketing limit: the customer got enough marketing for now; sending again within 24 h can block them for a day. */
 const PER_USER_MARKETING_LIMIT = 131049;
-const PER_USER_LIMIT_WAIT_MS = 24 * 3600_000;
+const PER_USER_LIMIT_WAIT_MS = DAY_MS;
 
 /** A broadcast failure worth sending again later: rate limits, transient errors, the per-user marketing cap (after 24 h). */
 export function isRetryableFailure(code: number): boolean {

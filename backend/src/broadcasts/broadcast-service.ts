@@ -266,7 +266,7 @@ export function createBroadcastService(deps: {
   }
 
   async function changed(q: Queryable, b: { id: string; account_id: string }) {
-    await publish(q, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id });
+    await publish(q, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id }, deps);
   }
 
   async function audit(q: Queryable, b: BroadcastRow, userId: number, action: string, details: Record<string, unknown> = {}) {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { recordKommoUser } from '../accounts/user-store';
 import { recordAudit } from '../audit/audit-log';
 import type { BackgroundTasks } from '../background-tasks';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import type { SecretBox } from '../crypto/secret-box';
 import { unauthorized } from '../http/app-error';
 import type { IdGenerator } from '../ids';
@@ -112,7 +112,7 @@ export function createInstallService(deps: InstallServiceDeps) {
 
     /** Housekeeping: finished hook calls older than 30 days are forgotten. */
     async purgeOldRequests(): Promise<number> {
-      return purgeInstallRequests(db, new Date(clock.now().getTime() - 30 * 86_400_000));
+      return purgeInstallRequests(db, new Date(clock.now().getTime() - 30 * DAY_MS));
     },
 
     /** Picks up codes a stopped process had stored but not exchanged. */

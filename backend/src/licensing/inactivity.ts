@@ -1,4 +1,4 @@
-import { DAY_MS } from './local-time';
+import { DAY_MS } from '../clock';
 
 /**
  * SPEC §4.2, inactivity. An account with no paid licence in force and no use at all (a sign-in, a

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import { AppError, badRequest } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import { findAccount, type AccountRow } from '../kommo/account-store';
@@ -9,7 +9,7 @@ import { suspensionWarning } from './inactivity';
 import { isFullKommoPlan, normaliseKommoPlan } from './kommo-plan';
 import { canApply, currentPeriod, licenceState, type LicenceState, type PeriodRow } from './licence-state';
 import { claimDemo, giveBackMessages, insertPeriod, listPeriods, movePeriod, takeMessages } from './licence-store';
-import { DAY_MS, startOfLocalDay, wholeDaysBetween, zoneOf } from './local-time';
+import { startOfLocalDay, wholeDaysBetween, zoneOf } from './local-time';
 import { planLimits, type Currency, type PaidPlanId, type PlanId, type PriceList } from './plans';
 
 export interface LicenceSnapshot {

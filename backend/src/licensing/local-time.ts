@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { DAY_MS } from '../clock';
 
 /** The account's zone when Kommo told us a valid one, else UTC. */
 export function zoneOf(timezone: string | null | undefined): string {
@@ -12,7 +13,5 @@ export function startOfLocalDay(at: Date, zone: string): Date {
 
 /** Whole days left from `now` to `end` (a part day does not count). */
 export function wholeDaysBetween(now: Date, end: Date): number {
-  return Math.max(0, Math.floor((end.getTime() - now.getTime()) / 86_400_000));
+  return Math.max(0, Math.floor((end.getTime() - now.getTime()) / DAY_MS));
 }
-
-export const DAY_MS = 86_400_000;

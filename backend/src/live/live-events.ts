@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { currentAccess, readAccess } from '../auth/access';
 import type { Session } from '../auth/session-token';
 import type { Clock } from '../clock';
+import type { IdGenerator } from '../ids';
 import { recordWebhookEvents } from '../public-api/outgoing-webhooks';
 import type { Db, Queryable } from '../store/db';
 
@@ -17,11 +18,17 @@ export interface LiveEvent {
 
 const CHANNEL = 'wabridge_live';
 
+/** What an event is stamped with: the publisher's injected clock (its time) and id generator (its ids). */
+export interface Stamps {
+  clock: Clock;
+  ids: IdGenerator;
+}
+
 /** Publishes inside the caller's transaction: listeners hear of it only once it is committed. */
-export async function publish(tx: Queryable, event: LiveEvent): Promise<void> {
+export async function publish(tx: Queryable, event: LiveEvent, stamps: Stamps): Promise<void> {
   await tx.query('select pg_notify($1, $2)', [CHANNEL, JSON.stringify(event)]);
   // The account's webhook receivers hear of the same change, from the same transaction.
-  await recordWebhookEvents(tx, event, new Date());
+  await recordWebhookEvents(tx, event, stamps);
 }
 
 /**

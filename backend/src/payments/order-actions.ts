@@ -1,6 +1,6 @@
 import type { AnswerClaimInput, FileClaimInput } from '../../../contract/orders';
 import { recordAudit } from '../audit/audit-log';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import { AppError, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
@@ -10,7 +10,6 @@ import { findOrder, setOrderStatus, type OrderRow } from './order-store';
 import type { PaymentsService } from './payments-service';
 import { claimWindowOpen, delayRefundAvailable, lastWindowDay, RULE_DAYS } from './ten-day-rules';
 
-const DAY = 86_400_000;
 /** The operator answers a claim within 30 calendar days (SPEC §4.4). */
 export const CLAIM_ANSWER_DAYS = 30;
 
@@ -80,7 +79,7 @@ export function createOrderActions(deps: { db: Db; clock: Clock; ids: IdGenerato
       await db.transaction(async (tx) => {
         await tx.query(
           `insert into claims (id, account_id, order_id, text, attachments, status, filed_by, filed_at, answer_due_by) values ($1, $2, $3, $4, $5, 'open', $6, $7, $8)`,
-          [id, accountId, order.id, input.text, JSON.stringify(attachments), userId, at, new Date(at.getTime() + CLAIM_ANSWER_DAYS * DAY)],
+          [id, accountId, order.id, input.text, JSON.stringify(attachments), userId, at, new Date(at.getTime() + CLAIM_ANSWER_DAYS * DAY_MS)],
         );
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'claim.filed', details: { claimId: id, orderId }, at });
       });

@@ -2,8 +2,8 @@ import { HistoryWhy, type OrderView } from '../../../contract/orders';
 import type { Queryable } from '../store/db';
 import { findOrder, paymentsOf, refundsOf, type OrderRow, type RefundRow } from './order-store';
 import { claimWindowOpen, delayRefundAvailable, lastWindowDay, windowClosesAt } from './ten-day-rules';
+import { DAY_MS } from '../clock';
 
-const DAY = 86_400_000;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 /** The reason as the widget translates it, when it is one the admin is told about. */
 const why = (reason: string): { why?: HistoryWhy } => (HistoryWhy.options.includes(reason as HistoryWhy) ? { why: reason as HistoryWhy } : {});
@@ -65,7 +65,7 @@ export async function orderView(db: Queryable, order: OrderRow, ctx: { zone: str
     paidAt: iso(paidAt),
     activatedAt: iso(activatedAt),
     terminatedAt: iso(order.terminated_at),
-    activationPending: Boolean(order.status === 'paid' && paidAt && !activatedAt && ctx.now.getTime() - paidAt.getTime() >= DAY),
+    activationPending: Boolean(order.status === 'paid' && paidAt && !activatedAt && ctx.now.getTime() - paidAt.getTime() >= DAY_MS),
     claimWindow: settled && paidAt ? { lastDay: lastWindowDay(paidAt, ctx.zone), closesAt: windowClosesAt(paidAt, ctx.zone).toISOString(), open: claimWindowOpen(paidAt, ctx.zone, ctx.now) } : null,
     delayRefundAvailable: Boolean(order.status === 'paid' && paidAt && delayRefundAvailable({ paidAt, activatedAt, zone: ctx.zone, now: ctx.now })),
     canTerminate: order.status === 'active' && !order.terminated_at,

@@ -5,6 +5,7 @@ import { notFound } from '../http/app-error';
 import type { Db } from '../store/db';
 import { findOrder } from './order-store';
 import type { PaymentEvents } from './payment-events';
+import { escapeHtml } from '../http/html';
 
 export interface Seller {
   name: string;
@@ -27,7 +28,6 @@ export function invoiceLinks(key: Uint8Array, publicUrl: string) {
   };
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const money = (cents: number, currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency }).format(cents / 100);
 const day = (d: Date) => new Date(d).toISOString().slice(0, 10);
 
@@ -47,7 +47,7 @@ export function paymentPages(deps: { db: Db; clock: Clock; events: PaymentEvents
     res.type('html').send(
       `<!doctype html><html lang="en"><meta charset="utf-8"><title>Wabridge payment</title><body style="font:15px system-ui,sans-serif;max-width:520px;margin:3em auto">` +
         `<h1 data-testid="payment-return">${paid ? 'Payment received' : 'Payment cancelled'}</h1>` +
-        `<p>${paid ? `Thank you. Order ${escape(number)} is being activated; the widget in Kommo shows it within seconds.` : `Order ${escape(number)} was not paid. You can pay it later from the widget.`}</p>` +
+        `<p>${paid ? `Thank you. Order ${escapeHtml(number)} is being activated; the widget in Kommo shows it within seconds.` : `Order ${escapeHtml(number)} was not paid. You can pay it later from the widget.`}</p>` +
         `<p>You can close this tab.</p></body></html>`,
     );
   });
@@ -63,20 +63,20 @@ export function paymentPages(deps: { db: Db; clock: Clock; events: PaymentEvents
     const buyerName = buyer ? [buyer.last_name, buyer.first_name, buyer.patronymic].filter(Boolean).join(' ') : (order.buyer?.name ?? '—');
     const buyerCity = buyer?.city ?? order.buyer?.city;
     const s = deps.seller;
-    res.type('html').send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Invoice ${escape(order.number)}</title>
+    res.type('html').send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Invoice ${escapeHtml(order.number)}</title>
 <style>body{font:14px/1.5 system-ui,sans-serif;max-width:760px;margin:2em auto;padding:0 1em}table{width:100%;border-collapse:collapse}td,th{border-bottom:1px solid #ccc;padding:6px;text-align:left}.parties{display:flex;gap:2em}.parties>div{flex:1}@media print{.hint{display:none}}</style>
 <body>
-<h1>Invoice <span data-testid="invoice-number">${escape(order.number)}</span></h1>
+<h1>Invoice <span data-testid="invoice-number">${escapeHtml(order.number)}</span></h1>
 <p>Issued ${day(order.created_at)} · <strong>Due by <span data-testid="invoice-due">${day(order.expires_at)}</span></strong></p>
 <div class="parties">
-<div><h2>Seller</h2><p>${escape(s.name)}<br>${escape(s.address)}<br>Tax id ${escape(s.taxId)}<br>${escape(s.email)}</p></div>
-<div data-testid="invoice-buyer"><h2>Buyer</h2><p>${escape(buyerName)}<br>${buyerCity ? `${escape(buyerCity)}<br>` : ''}${buyer ? `${escape(buyer.email)}<br>${escape(buyer.phone)}<br>` : ''}Kommo account ${escape(account?.name ?? account?.subdomain ?? '')} (${escape(String(account?.kommo_account_id ?? ''))})</p></div>
+<div><h2>Seller</h2><p>${escapeHtml(s.name)}<br>${escapeHtml(s.address)}<br>Tax id ${escapeHtml(s.taxId)}<br>${escapeHtml(s.email)}</p></div>
+<div data-testid="invoice-buyer"><h2>Buyer</h2><p>${escapeHtml(buyerName)}<br>${buyerCity ? `${escapeHtml(buyerCity)}<br>` : ''}${buyer ? `${escapeHtml(buyer.email)}<br>${escapeHtml(buyer.phone)}<br>` : ''}Kommo account ${escapeHtml(account?.name ?? account?.subdomain ?? '')} (${escapeHtml(String(account?.kommo_account_id ?? ''))})</p></div>
 </div>
 <table><tr><th>Item</th><th>Amount</th></tr>
 <tr><td>Wabridge ${order.plan.toUpperCase()} licence, 30 days (${order.kind})</td><td>${money(order.price, order.currency)}</td></tr>
 ${order.credit_applied ? `<tr><td>Credit from earlier payments</td><td>−${money(order.credit_applied, order.currency)}</td></tr>` : ''}
 <tr><th>Total due</th><th data-testid="invoice-amount">${money(order.amount_due, order.currency)}</th></tr></table>
-<p>Pay by bank transfer to ${escape(s.bank)}, quoting <strong>${escape(order.number)}</strong>. The licence is activated when the full amount has arrived; the date the funds arrive is the payment date.</p>
+<p>Pay by bank transfer to ${escapeHtml(s.bank)}, quoting <strong>${escapeHtml(order.number)}</strong>. The licence is activated when the full amount has arrived; the date the funds arrive is the payment date.</p>
 <p class="hint">Print this page or save it as PDF from your browser.</p>
 </body></html>`);
   });

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { CreateOrderInput, OrderQuote } from '../../../contract/orders';
 import { recordAudit } from '../audit/audit-log';
 import type { BackgroundTasks } from '../background-tasks';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import { AppError, badRequest, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
@@ -14,7 +14,6 @@ import { creditBalance, findOrder, lockAccount, nextOrderNumber, openOrderOf, pa
 import type { PaymentProvider } from './payment-provider';
 import { createRefunds } from './refunds';
 
-const DAY = 86_400_000;
 /** Card orders expire unpaid after 3 days; invoices are due 10 days after they are issued (SPEC §4.3). */
 export const CARD_ORDER_DAYS = 3;
 export const INVOICE_DUE_DAYS = 10;
@@ -181,7 +180,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
         }
         const id = ids();
         const number = await nextOrderNumber(tx, at);
-        const expiresAt = new Date(at.getTime() + (input.method === 'card' ? CARD_ORDER_DAYS : INVOICE_DUE_DAYS) * DAY);
+        const expiresAt = new Date(at.getTime() + (input.method === 'card' ? CARD_ORDER_DAYS : INVOICE_DUE_DAYS) * DAY_MS);
         await tx.query(
           `insert into orders (id, number, account_id, kind, plan, currency, method, price, credit_applied, amount_due, status, created_by, created_at, expires_at, updated_at)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'awaiting_payment', $11, $12, $13, $12)`,

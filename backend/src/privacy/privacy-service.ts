@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { recordAudit } from '../audit/audit-log';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import { AppError } from '../http/app-error';
 import { INACTIVITY, unusedSince } from '../licensing/inactivity';
 import { publishAccessChange } from '../live/live-events';
@@ -10,7 +10,6 @@ import { deleteProcessedInboxBefore, erasePersonalData, INBOX_KEEP_DAYS } from '
 /** SPEC §9: personal data goes within 30 days of a withdrawal; everything 90 days after uninstall or expiry. */
 export const CONSENT_DELETION_DAYS = 30;
 export const RETENTION_DAYS = 90;
-const DAY = 86_400_000;
 const PURGE_LOCK = 728_451_994;
 /** The account `a` has no paid licence in force at the moment `at` (a parameter); a demo does not count. */
 const noPaidLicence = (at: string) => `not exists (select 1 from licence_periods p where p.account_id = a.id and p.plan <> 'demo' and p.starts_at <= ${at} and p.ends_at > ${at})`;
@@ -38,7 +37,7 @@ export function createPrivacyService(deps: { db: Db; clock: Clock; logger: Logge
     async consent(accountId: string) {
       const [row] = await db.query<{ consent_withdrawn_at: Date | null }>('select consent_withdrawn_at from accounts where id = $1', [accountId]);
       const at = row?.consent_withdrawn_at ? new Date(row.consent_withdrawn_at) : null;
-      return { withdrawnAt: at?.toISOString() ?? null, deletionDueBy: at ? new Date(at.getTime() + CONSENT_DELETION_DAYS * DAY).toISOString() : null };
+      return { withdrawnAt: at?.toISOString() ?? null, deletionDueBy: at ? new Date(at.getTime() + CONSENT_DELETION_DAYS * DAY_MS).toISOString() : null };
     },
 
     /** The admin withdraws consent: the widget stops for the account at once; the data goes at the next purge. */
@@ -62,7 +61,7 @@ export function createPrivacyService(deps: { db: Db; clock: Clock; logger: Logge
      */
     async purge(): Promise<{ personalDataDeleted: number; accountsPurged: number; accountsSuspended: number }> {
       const now = clock.now();
-      const cutoff = new Date(now.getTime() - RETENTION_DAYS * DAY);
+      const cutoff = new Date(now.getTime() - RETENTION_DAYS * DAY_MS);
       return db.transaction(async (tx) => {
         // Several instances may run the schedule; one purges, the others skip this round.
         const [lock] = await tx.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [PURGE_LOCK]);
@@ -89,7 +88,7 @@ export function createPrivacyService(deps: { db: Db; clock: Clock; logger: Logge
           await erasePersonalData(tx, id, now);
           await tx.query('delete from accounts where id = $1', [id]);
         }
-        await deleteProcessedInboxBefore(tx, new Date(now.getTime() - INBOX_KEEP_DAYS * DAY));
+        await deleteProcessedInboxBefore(tx, new Date(now.getTime() - INBOX_KEEP_DAYS * DAY_MS));
         const result = { personalDataDeleted: withdrawn.length, accountsPurged: expired.length, accountsSuspended: suspended };
         if (withdrawn.length || expired.length || suspended) deps.logger.info(result, 'data purged');
         return result;

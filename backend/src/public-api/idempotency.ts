@@ -1,13 +1,15 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { AppError, badRequest } from '../http/app-error';
+import type { IdGenerator } from '../ids';
 import type { Db } from '../store/db';
 import { sessionOf } from '../auth/require-session';
+import { DAY_MS } from '../clock';
 
 /** How long a request holds its key without answering before another request with the key may take over. */
 export const IDEMPOTENCY_LEASE_MS = 60_000;
 /** How long a key's answer is kept: after this, the same key is a new request. */
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
+export const IDEMPOTENCY_TTL_MS = DAY_MS;
 
 /** What makes two requests "the same": method, path and body. */
 export function requestFingerprint(method: string, path: string, body: unknown): string {
@@ -32,7 +34,7 @@ export interface Idempotency {
  * over and runs; the old holder's answer, if it ever comes, is then not stored. A key's row is
  * forgotten 24 hours after it was taken: the same key after that is a new request.
  */
-export function createIdempotency(deps: { db: Db; now: () => Date }): Idempotency {
+export function createIdempotency(deps: { db: Db; now: () => Date; ids: IdGenerator }): Idempotency {
   const { db } = deps;
   const ago = (ms: number) => new Date(deps.now().getTime() - ms);
 
@@ -58,7 +60,8 @@ export function createIdempotency(deps: { db: Db; now: () => Date }): Idempotenc
         if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1–200 visible ASCII characters.');
         const { accountId } = sessionOf(res);
         const fingerprint = requestFingerprint(req.method, req.path, req.body);
-        const holder = randomUUID();
+        const holder = deps.ids();
+        // How long this request waits for another holder is real time, whatever the clock says.
         const deadline = Date.now() + (options.waitMs ?? 15_000);
         for (;;) {
           if (await claim(accountId, key, fingerprint, holder)) {

@@ -51,6 +51,32 @@ for (const kind of storeKinds()) {
       expect(headers['x-wabridge-event-id']).toBe(event.id);
     });
 
+    it('when the clock is set and ids are injected, then a published event carries the clock\'s time and an id from the injected generator', async () => {
+      let n = 0;
+      const made = new Set<string>();
+      const ids = () => {
+        const id = `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+        made.add(id);
+        return id;
+      };
+      t = await startTestApp(kind, { accounts: [accountWithAudience(1)], now: '2026-03-04T05:06:07Z', ids });
+      receiver = await startReceiver();
+      const { auth, numbers } = await broadcastReady(t);
+      expect((await t.http.post('/api/v1/webhooks', { url: receiver.url }, { headers: auth })).status).toBe(201);
+      t.clock.set('2026-03-05T08:00:00Z');
+      await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(1), 'What time is it?');
+      await t.settle();
+      await t.webhooks.drain();
+      await t.webhooks.idle();
+      const [got] = receiver.received.filter((r) => r.headers['x-wabridge-event'] === 'message.received');
+      const event = JSON.parse(got!.raw);
+      expect(event.createdAt).toBe('2026-03-05T08:00:00.000Z');
+      expect(made.has(event.id)).toBe(true);
+      const log = await t.db.query<{ id: string }>('select id from webhook_deliveries where event_id = $1', [event.id]);
+      expect(log.length).toBe(1);
+      expect(made.has(log[0]!.id)).toBe(true);
+    });
+
     it('when the receiver answers 500, then the event is retried later and delivered once; the log shows the attempts', async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(1)] });
       receiver = await startReceiver();

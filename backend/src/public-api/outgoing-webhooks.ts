@@ -1,18 +1,18 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
 import axios from 'axios';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import type { SecretBox } from '../crypto/secret-box';
 import { AppError, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
-import type { LiveEvent } from '../live/live-events';
+import type { LiveEvent, Stamps } from '../live/live-events';
 import type { Db, Queryable } from '../store/db';
 import { addressAllowed, checkWebhookUrl, guardedLookup, WebhookTargetRefused, type WebhookTargetPolicy } from './webhook-target';
 
-const GIVE_UP_MS = 24 * 3600_000;
+const GIVE_UP_MS = DAY_MS;
 const BATCH = 50;
 /** Deliveries to one receiver in flight at once (per instance): a slow receiver holds only its own. */
 const PER_ENDPOINT = 4;
@@ -35,12 +35,12 @@ export function failureCategory(err: unknown): string {
  * message, a status of one of ours, a broadcast's progress and its end. Called inside the
  * transaction that made the change, so an event exists exactly when the change does.
  */
-export async function recordWebhookEvents(tx: Queryable, event: LiveEvent, at: Date): Promise<void> {
+export async function recordWebhookEvents(tx: Queryable, event: LiveEvent, stamps: Stamps): Promise<void> {
   const endpoints = await tx.query<{ id: string }>('select id from webhook_endpoints where account_id = $1 and disabled_at is null', [event.accountId]);
   if (!endpoints.length) return;
   let type: string | undefined;
   let data: Record<string, unknown> = {};
-  let eventId: string = randomUUID();
+  let eventId: string = stamps.ids();
   if ((event.type === 'message.created' || event.type === 'message.status') && event.messageId) {
     const [m] = await tx.query<{ direction: string; type: string; content: unknown; status: string; error_code: number | null; error_title: string | null; wa_id: string; number_id: string; created_at: Date }>(
       `select m.direction, m.type, m.content, m.status, m.error_code, m.error_title, m.created_at, c.wa_id, c.number_id from messages m join conversations c on c.id = m.conversation_id where m.id = $1`,
@@ -65,13 +65,14 @@ export async function recordWebhookEvents(tx: Queryable, event: LiveEvent, at: D
     data = { broadcastId: event.broadcastId, name: b.name, status: b.status, counts: { queued: (by.queued ?? 0) + (by.sending ?? 0), sent: by.sent ?? 0, failed: by.failed ?? 0, cancelled: by.cancelled ?? 0 } };
   }
   if (!type) return;
+  const at = stamps.clock.now();
   const payload = { id: eventId, type, createdAt: at.toISOString(), data };
   for (const e of endpoints) {
     await tx.query(
       // Due at once (whatever clock the sender runs on); retries are scheduled from the sender's clock.
       `insert into webhook_deliveries (id, event_id, endpoint_id, account_id, type, payload, created_at, next_attempt_at) values ($1, $2, $3, $4, $5, $6, $7, '-infinity')
        on conflict (endpoint_id, event_id) do nothing`,
-      [randomUUID(), eventId, e.id, event.accountId, type, JSON.stringify(payload), at],
+      [stamps.ids(), eventId, e.id, event.accountId, type, JSON.stringify(payload), at],
     );
   }
 }

@@ -8,6 +8,7 @@ import type { ApiKeys } from './api-keys';
 import type { Idempotency } from './idempotency';
 import { openApiDocument } from './openapi';
 import type { OutgoingWebhooks } from './outgoing-webhooks';
+import { escapeHtml } from '../http/html';
 
 /** `/openapi.json` and the readable reference at `/docs` (no authentication: the API is described, not opened). */
 export function apiDocsRoutes(deps: { publicUrl: string }): Router {
@@ -80,8 +81,6 @@ export function publicApiRoutes(deps: { chat: ChatService; apiKeys: ApiKeys; lic
   return router;
 }
 
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-
 /** A plain, self-contained reference page: every operation with its parameters and schemas. */
 function referencePage(doc: ReturnType<typeof openApiDocument>): string {
   const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
@@ -89,18 +88,18 @@ function referencePage(doc: ReturnType<typeof openApiDocument>): string {
       const o = op as { summary: string; tags: string[]; parameters: { name: string; in: string; required: boolean; description?: string }[]; requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> };
       const ok = Object.entries(o.responses).find(([code]) => code.startsWith('2'))!;
       const params = o.parameters.length
-        ? `<table><tr><th>Name</th><th>In</th><th>Required</th><th>About</th></tr>${o.parameters.map((p) => `<tr><td><code>${escape(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'yes' : 'no'}</td><td>${escape(p.description ?? '')}</td></tr>`).join('')}</table>`
+        ? `<table><tr><th>Name</th><th>In</th><th>Required</th><th>About</th></tr>${o.parameters.map((p) => `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'yes' : 'no'}</td><td>${escapeHtml(p.description ?? '')}</td></tr>`).join('')}</table>`
         : '';
-      const body = o.requestBody ? `<details><summary>Request body (${Object.keys(o.requestBody.content).join(', ')})</summary><pre>${escape(JSON.stringify(Object.values(o.requestBody.content)[0]!.schema, null, 2))}</pre></details>` : '';
-      const answer = `<details><summary>Answer ${ok[0]}</summary><pre>${escape(JSON.stringify(ok[1].content?.['application/json']?.schema ?? {}, null, 2))}</pre></details>`;
-      return `<section id="${method}-${escape(path)}"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3><p>${escape(o.summary)}</p>${params}${body}${answer}</section>`;
+      const body = o.requestBody ? `<details><summary>Request body (${Object.keys(o.requestBody.content).join(', ')})</summary><pre>${escapeHtml(JSON.stringify(Object.values(o.requestBody.content)[0]!.schema, null, 2))}</pre></details>` : '';
+      const answer = `<details><summary>Answer ${ok[0]}</summary><pre>${escapeHtml(JSON.stringify(ok[1].content?.['application/json']?.schema ?? {}, null, 2))}</pre></details>`;
+      return `<section id="${method}-${escapeHtml(path)}"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3><p>${escapeHtml(o.summary)}</p>${params}${body}${answer}</section>`;
     }),
   );
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(doc.info.title)}</title><meta name="viewport" content="width=device-width, initial-scale=1">
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(doc.info.title)}</title><meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color-scheme:light dark}code,pre{font:13px ui-monospace,monospace}pre{background:rgba(127,127,127,.12);padding:.8em;overflow:auto}
 section{border-top:1px solid rgba(127,127,127,.3);padding:.4em 0}.m{display:inline-block;min-width:4em;text-align:center;border-radius:3px;color:#fff;padding:0 .4em}.get{background:#2b7de9}.post{background:#1fa855}table{border-collapse:collapse}td,th{border:1px solid rgba(127,127,127,.3);padding:2px 8px;text-align:left}</style></head>
-<body><h1>${escape(doc.info.title)}</h1><p>${escape(doc.info.description)}</p><p>Server: <code>${escape(doc.servers[0]!.url)}</code> · machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${doc.openapi})</p>
-<pre>curl -X POST ${escape(doc.servers[0]!.url)}/api/v1/messages \\
+<body><h1>${escapeHtml(doc.info.title)}</h1><p>${escapeHtml(doc.info.description)}</p><p>Server: <code>${escapeHtml(doc.servers[0]!.url)}</code> · machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${doc.openapi})</p>
+<pre>curl -X POST ${escapeHtml(doc.servers[0]!.url)}/api/v1/messages \\
   -H "Authorization: Bearer wbk_…" -H "Content-Type: application/json" -H "Idempotency-Key: order-1001-shipped" \\
   -d '{"type":"text","numberId":"…","to":"+5511912345678","text":"Your order has shipped"}'</pre>
 ${operations.join('\n')}</body></html>`;

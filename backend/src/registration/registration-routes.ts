@@ -4,6 +4,7 @@ import { requireAdmin } from '../auth/require-session';
 import { notFound } from '../http/app-error';
 import { parse } from '../http/parse';
 import type { RegistrationService } from './registration-service';
+import { escapeHtml } from '../http/html';
 
 export function registrationRoutes(deps: { registrations: RegistrationService }): Router {
   const router = Router();
@@ -29,8 +30,6 @@ export function registrationRoutes(deps: { registrations: RegistrationService })
   return router;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** The licence terms as a readable page (linked from the registration form). */
 export function termsPage(deps: { registrations: RegistrationService }): Router {
   const router = Router();
@@ -38,10 +37,10 @@ export function termsPage(deps: { registrations: RegistrationService }): Router 
     const terms = await deps.registrations.terms(String(req.params.version));
     if (!terms) throw notFound('No such version of the terms.');
     res.type('html').send(
-      `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escape(terms.title)}</title>` +
+      `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(terms.title)}</title>` +
         `<body style="font:15px/1.6 system-ui,sans-serif;max-width:720px;margin:2em auto;padding:0 1em">` +
-        `<h1>${escape(terms.title)}</h1><p><small>Version ${escape(terms.version)}, in effect from ${new Date(terms.effective_at).toISOString().slice(0, 10)}</small></p>` +
-        terms.body.split(/\n\s*\n/).map((p) => `<p>${escape(p)}</p>`).join('') +
+        `<h1>${escapeHtml(terms.title)}</h1><p><small>Version ${escapeHtml(terms.version)}, in effect from ${new Date(terms.effective_at).toISOString().slice(0, 10)}</small></p>` +
+        terms.body.split(/\n\s*\n/).map((p) => `<p>${escapeHtml(p)}</p>`).join('') +
         `</body></html>`,
     );
   });

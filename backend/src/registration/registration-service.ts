@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../../contract/error-codes';
 import type { AccountAdmin, RegistrationInput, TermsView } from '../../../contract/licence';
 import { recordAudit } from '../audit/audit-log';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import { AppError, badRequest } from '../http/app-error';
 import type { Db } from '../store/db';
 import { findTerms, latestAcceptance, TERMS_NOTICE_DAYS, termsInEffect, upcomingTerms } from './terms';
@@ -114,7 +114,7 @@ export function createRegistrationService(deps: { db: Db; clock: Clock }) {
     async publishTerms(input: { version: string; title: string; body: string }) {
       if (await findTerms(db, input.version)) throw new AppError('terms_exists', `Terms version ${input.version} already exists.`, 409);
       const at = clock.now();
-      const effectiveAt = new Date(at.getTime() + TERMS_NOTICE_DAYS * 86_400_000);
+      const effectiveAt = new Date(at.getTime() + TERMS_NOTICE_DAYS * DAY_MS);
       await db.transaction(async (tx) => {
         await tx.query('insert into terms_versions (version, title, body, published_at, effective_at) values ($1, $2, $3, $4, $5)', [
           input.version,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { SendMessageInput } from '../../../contract/whatsapp';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import { AppError, badRequest, isAppError, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
@@ -17,7 +17,7 @@ import { createPacer, type Pacer } from './pacer';
 import { mediaProblem, type MediaKind } from '../../../contract/media-rules';
 import type { TemplatesService } from './templates-service';
 
-const WINDOW_MS = 24 * 3600_000;
+const WINDOW_MS = DAY_MS;
 const MAX_ATTEMPTS = 4;
 
 interface ConversationRow {
@@ -247,7 +247,7 @@ export function createChatService(deps: {
       await deps.cloud.markRead(number.phone_number_id, deps.numbers.token(number), newest.wamid).catch((err) => deps.logger.warn({ err, conversationId }, 'read receipt not sent'));
       await db.transaction(async (tx) => {
         await tx.query('update conversations set last_read_at = greatest(coalesce(last_read_at, $2), $2) where id = $1', [conversationId, newest.created_at]);
-        await publish(tx, { accountId, type: 'conversation.updated', conversationId });
+        await publish(tx, { accountId, type: 'conversation.updated', conversationId }, deps);
       });
       return view(await find(accountId, conversationId));
     },
@@ -260,7 +260,7 @@ export function createChatService(deps: {
         const [user] = await tx.query<{ name: string | null }>('select name from account_users where account_id = $1 and kommo_user_id = $2', [accountId, userId]);
         if (changed.length) await enqueueEvent(tx, { id: deps.ids(), accountId, conversationId, text: `${user?.name ?? 'An agent'} recorded that the customer agreed to receive broadcasts again.`, at: clock.now() });
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'customer.opted_in', details: { conversationId }, at: clock.now() });
-        await publish(tx, { accountId, type: 'conversation.updated', conversationId });
+        await publish(tx, { accountId, type: 'conversation.updated', conversationId }, deps);
       });
       return view(await find(accountId, conversationId));
     },
@@ -387,7 +387,7 @@ export function createChatService(deps: {
          values ($1, $2, $3, 'out', $4, $5, 'queued', $6, $7, $8, $8)`,
         [id, accountId, conversation.id, type, JSON.stringify(content), userId, replyWamid ?? null, at],
       );
-      await publish(tx, { accountId, type: 'message.created', conversationId: conversation.id, messageId: id });
+      await publish(tx, { accountId, type: 'message.created', conversationId: conversation.id, messageId: id }, deps);
     });
     try {
       const result = await deliver(number.phone_number_id, deps.numbers.token(number), message);
@@ -425,7 +425,7 @@ export function createChatService(deps: {
     await db.transaction(async (tx) => {
       const [m] = await tx.query<{ conversation_id: string }>(`update messages set status = 'failed', error_code = $2, error_title = $3, status_at = $4 where id = $1 returning conversation_id`, [id, err.code, err.title, clock.now()]);
       await enqueueEvent(tx, { id: deps.ids(), accountId, conversationId: m!.conversation_id, text: `WhatsApp refused a message — ${err.details ? `${err.title}: ${err.details}` : err.title} (code ${err.code}).`, at: clock.now() });
-      await publish(tx, { accountId, type: 'message.status', conversationId: m!.conversation_id, messageId: id });
+      await publish(tx, { accountId, type: 'message.status', conversationId: m!.conversation_id, messageId: id }, deps);
     });
     await deps.licences.returnOutbound(accountId);
     deps.logger.info({ messageId: id, code: err.code }, 'message refused by the Cloud API');

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock';
+import { DAY_MS, type Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
 import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
-import { publish } from '../live/live-events';
-import type { MetaMessage, MetaValue, MetaWebhookBody } from '../../../contract/meta-webhook';
+import { publish, type Stamps } from '../live/live-events';
+import { MetaWebhookBody, type MetaMessage, type MetaValue } from '../../../contract/meta-webhook';
 import { ensureConversation } from './conversations';
 import { messageText } from './message-text';
 import { isStopWord, statusAdvances, UNSUBSCRIBE_PAYLOAD } from './message-status';
@@ -85,7 +85,7 @@ export function createInboxProcessor(deps: {
       );
       if (!added.length) continue;
       const messageId = String((added[0] as { id: string }).id);
-      await publish(tx, { accountId: number.account_id, type: 'message.created', conversationId, messageId });
+      await publish(tx, { accountId: number.account_id, type: 'message.created', conversationId, messageId }, deps);
       await enqueueNote(tx, { messageId, accountId: number.account_id, at: clock.now() });
       if (type === 'system') {
         // Meta's notice, not the customer writing: no window opens, and a changed number is followed.
@@ -94,7 +94,7 @@ export function createInboxProcessor(deps: {
       }
       if (type === 'reaction' && typeof content.message_id === 'string') {
         const [target] = await tx.query<{ id: string }>('update messages set reaction = $2 where wamid = $1 and conversation_id = $3 returning id', [content.message_id, (content.emoji as string | undefined) || null, conversationId]);
-        if (target) await publish(tx, { accountId: number.account_id, type: 'message.status', conversationId, messageId: target.id });
+        if (target) await publish(tx, { accountId: number.account_id, type: 'message.status', conversationId, messageId: target.id }, deps);
       }
       await tx.query('update conversations set last_inbound_at = greatest(coalesce(last_inbound_at, $2), $2) where id = $1', [conversationId, at]);
       const text = type === 'text' ? String((content as { body?: string }).body ?? '') : type === 'button' ? String((content as { payload?: string }).payload ?? '') : '';
@@ -122,7 +122,7 @@ export function createInboxProcessor(deps: {
       clock.now(),
       number.id,
     ]);
-    await publish(tx, { accountId: number.account_id, type: 'conversation.updated', conversationId });
+    await publish(tx, { accountId: number.account_id, type: 'conversation.updated', conversationId }, deps);
     await enqueueEvent(tx, {
       id: ids(),
       accountId: number.account_id,
@@ -143,7 +143,7 @@ export function createInboxProcessor(deps: {
 
   /** A message's status moved: the widget hears of it, and a failure is told to the Kommo timeline and its broadcast. */
   async function advanced(tx: Queryable, m: StatusChange, s: StatusIn) {
-    await publishStatus(tx, m);
+    await publishStatus(tx, m, deps);
     if (s.status === 'failed') {
       await enqueueEvent(tx, { id: ids(), accountId: m.account_id, conversationId: m.conversation_id, text: `WhatsApp message not delivered — ${s.reason} (code ${s.code ?? 'none'}).`, at: s.at });
       await deps.onFailed?.(tx, m.id, s.code ?? 0, s.reason);
@@ -265,13 +265,24 @@ export function createInboxProcessor(deps: {
   async function take(ids: string[]): Promise<number> {
     const done = await db.transaction(async (tx) => {
       // Locked while processed: another instance's drain skips them rather than doing them twice.
-      const rows = await tx.query<{ id: string; body: MetaWebhookBody }>(
+      const rows = await tx.query<{ id: string; body: unknown }>(
         'select id, body from whatsapp_inbox where id = any($1::bigint[]) and processed_at is null order by id for update skip locked',
         [ids],
       );
       const discarded: string[] = [];
-      for (const row of rows) if (await act(tx, String(row.id), row.body)) discarded.push(String(row.id));
+      const malformed: { id: string; error: string }[] = [];
+      for (const row of rows) {
+        // Read through Meta's schema (contract/meta-webhook.ts): a body it does not fit cannot be acted
+        // on, now or later; it is kept, marked with what is wrong, for a person to look at.
+        const body = MetaWebhookBody.safeParse(row.body);
+        if (!body.success) malformed.push({ id: String(row.id), error: `not a Meta webhook body: ${body.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` });
+        else if (await act(tx, String(row.id), body.data)) discarded.push(String(row.id));
+      }
       if (rows.length) await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = any($1::bigint[])', [rows.map((r) => String(r.id)), clock.now()]);
+      for (const m of malformed) {
+        logger.warn({ inboxId: m.id, error: m.error }, 'webhook body does not fit Meta\'s schema; kept, not acted on');
+        await tx.query('update whatsapp_inbox set error = $2 where id = $1', [m.id, m.error]);
+      }
       if (discarded.length) await tx.query('delete from whatsapp_inbox where id = any($1::bigint[])', [discarded]);
       return rows.length;
     });
@@ -347,10 +358,10 @@ export function createInboxProcessor(deps: {
      */
     async applyStrandedStatuses(): Promise<number> {
       const rows = await db.query<{ wamid: string }>('select distinct e.wamid from early_statuses e join messages m on m.wamid = e.wamid where e.at > $1 limit 500', [
-        new Date(clock.now().getTime() - 24 * 3600_000),
+        new Date(clock.now().getTime() - DAY_MS),
       ]);
       for (const r of rows) await db.transaction((tx) => applyEarlyStatuses(tx, r.wamid));
-      await db.query('delete from early_statuses where at < $1', [new Date(clock.now().getTime() - 7 * 24 * 3600_000)]);
+      await db.query('delete from early_statuses where at < $1', [new Date(clock.now().getTime() - 7 * DAY_MS)]);
       return rows.length;
     },
   };
@@ -372,8 +383,8 @@ interface StatusChange {
 }
 
 /** A broadcast message's status moves its broadcast's delivered and read counts: the event names the broadcast too. */
-function publishStatus(tx: Queryable, m: StatusChange) {
-  return publish(tx, { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id, broadcastId: m.broadcast_id ?? undefined });
+function publishStatus(tx: Queryable, m: StatusChange, stamps: Stamps) {
+  return publish(tx, { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id, broadcastId: m.broadcast_id ?? undefined }, stamps);
 }
 
 function hashOf(text: string): number {

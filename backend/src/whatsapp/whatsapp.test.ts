@@ -97,6 +97,24 @@ for (const kind of storeKinds()) {
       expect(await t.inbox.processPending()).toBe(0);
     });
 
+    it('when a signed body does not fit Meta\'s webhook schema, then it is kept marked with what is wrong, never retried, and the bodies after it are processed', async () => {
+      t = await startTestApp(kind);
+      const { auth, fakeNumber, conversation } = await chatReady(t);
+      const sign = (raw: string) => ({ 'Content-Type': 'application/json', 'X-Hub-Signature-256': 'sha256=' + createHmac('sha256', WHATSAPP_APP_SECRET).update(raw).digest('hex') });
+      const bad = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: fakeNumber.wabaId, changes: [{ field: 'messages', value: { metadata: { phone_number_id: fakeNumber.phoneNumberId }, messages: 'Are you there?' } }] }] });
+      expect((await t.http.post('/whatsapp/webhook', bad, { headers: sign(bad) })).status).toBe(200);
+      const good = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: fakeNumber.wabaId, changes: [{ field: 'messages', value: { metadata: { phone_number_id: fakeNumber.phoneNumberId }, contacts: [{ wa_id: CUSTOMER.replace(/\D/g, '') }], messages: [{ from: CUSTOMER.replace(/\D/g, ''), id: 'wamid.after-bad', timestamp: '1795300000', type: 'text', text: { body: 'Hello again' } }] } }] }] });
+      expect((await t.http.post('/whatsapp/webhook', good, { headers: sign(good) })).status).toBe(200);
+      await t.tasks.idle();
+      await t.inbox.processPending();
+      const rows = await t.db.query<{ body: unknown; processed_at: Date | null; error: string | null }>('select body, processed_at, error from whatsapp_inbox order by id');
+      const kept = rows.find((r) => JSON.stringify(r.body).includes('"messages":"Are you there?"'))!;
+      expect(kept.processed_at).not.toBeNull();
+      expect(kept.error).toMatch(/^not a Meta webhook body: entry\.0\.changes\.0\.value\.messages /);
+      expect(await t.inbox.processPending()).toBe(0);
+      expect((await messagesOf(t, auth, conversation.id)).map((m) => m.content.body)).toContain('Hello again');
+    });
+
     it('when the customer writes STOP or Meta sends a user_preferences stop, then the conversation is opted out', async () => {
       t = await startTestApp(kind);
       const { auth, fakeNumber } = await chatReady(t);

@@ -49,9 +49,10 @@ export async function freshDatabase(serverUrl: string): Promise<{ url: string; d
 /**
  * The real backend as a child process (`node --import tsx backend/src/main.ts`), configured with
  * real-credential variables that point at fakes this process runs. It can be killed with SIGKILL
- * and started again on the same port and store.
+ * and started again on the same port and store. `entry: 'demo'` runs the demo entry instead
+ * (`backend/demo/main.ts`, fakes in the child).
  */
-export function backendProcess(options: { port: number; env: Record<string, string>; logFile: string; readyWithinMs?: number }) {
+export function backendProcess(options: { port: number; env: Record<string, string>; logFile: string; readyWithinMs?: number; entry?: 'production' | 'demo' }) {
   let child: ChildProcess | undefined;
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const url = `http://127.0.0.1:${options.port}`;
@@ -61,7 +62,8 @@ export function backendProcess(options: { port: number; env: Record<string, stri
     const { DATABASE_URL: _suiteDatabase, ...inherited } = process.env;
     // BACKEND_NODE_FLAGS passes flags such as `--cpu-prof` to the backend (profiling a benchmark).
     const flags = process.env.BACKEND_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-    child = spawn(process.execPath, [...flags, '--import', 'tsx', 'backend/src/main.ts'], {
+    const entry = options.entry === 'demo' ? 'backend/demo/main.ts' : 'backend/src/main.ts';
+    child = spawn(process.execPath, [...flags, '--import', 'tsx', entry], {
       cwd: ROOT,
       env: { ...inherited, ...options.env, PORT: String(options.port), HOST: '127.0.0.1', NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,19 +2,19 @@ import express, { Router } from 'express';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { DEMO_ACCOUNT_ID } from '../../../fakes/kommo/fake-kommo-data';
-import type { FakeKommo } from '../../../fakes/kommo/fake-kommo';
-import type { FakeCloudApi } from '../../../fakes/whatsapp/fake-cloud-api';
-import type { BackgroundTasks } from '../background-tasks';
-import type { Clock } from '../clock';
-import { badRequest } from '../http/app-error';
-import { parse } from '../http/parse';
-import { findAccountByKommoId } from '../kommo/account-store';
-import type { Db } from '../store/db';
+import { DEMO_ACCOUNT_ID } from '../../fakes/kommo/fake-kommo-data';
+import type { FakeKommo } from '../../fakes/kommo/fake-kommo';
+import type { FakeCloudApi } from '../../fakes/whatsapp/fake-cloud-api';
+import type { BackgroundTasks } from '../src/background-tasks';
+import type { Clock } from '../src/clock';
+import { badRequest } from '../src/http/app-error';
+import { parse } from '../src/http/parse';
+import { findAccountByKommoId } from '../src/kommo/account-store';
+import type { Db } from '../src/store/db';
 
 const staticDir = fileURLToPath(new URL('./static/', import.meta.url));
-const i18nDir = fileURLToPath(new URL('../../../i18n/', import.meta.url));
-const imagesDir = fileURLToPath(new URL('../../../images/', import.meta.url));
+const i18nDir = fileURLToPath(new URL('../../i18n/', import.meta.url));
+const imagesDir = fileURLToPath(new URL('../../images/', import.meta.url));
 const requireJs = fileURLToPath(import.meta.resolve('requirejs/require.js'));
 
 /** The demo pipeline's "Order shipped" stage. */
