@@ -1,5 +1,5 @@
 import type { z } from 'zod/mini';
-import { MeResponse, type UserList, type UserView } from '../../../contract/account';
+import type { MeResponse, UserList, UserView } from '../../../contract/account';
 import type { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, RegistrationInput } from '../../../contract/licence';
 import type { CreateOrderInput, FileClaimInput, OrderList, OrderQuote, OrderView } from '../../../contract/orders';
 import type { CardChat, ConversationView, MessagePage, MessageView, NumberList, NumberView, TemplateList, SendMessageInput } from '../../../contract/whatsapp';
@@ -9,6 +9,8 @@ import type { DpAutomationInput, DpAutomationList, DpAutomationView } from '../.
 import type { ErrorBody } from '../../../contract/error';
 import { readEventStream, type LiveEventData } from '../../../contract/event-stream';
 import { ApiError } from './api-error';
+import { MeShape } from './contract-shapes';
+import type { Check } from './shape';
 
 export interface ApiClientOptions {
   baseURL: string;
@@ -63,17 +65,23 @@ export function createApiClient(options: ApiClientOptions) {
   }
 
   /**
-   * The answer, typed by the contract's schema `S`; parsed with it only when it is given (the
-   * handshake, docs/decisions/021). An empty answer (204) is `undefined`.
+   * The answer, typed by the contract's schema `S`. An empty answer (204) is `undefined`.
    */
-  async function request<S extends z.ZodMiniType>(config: Call, schema?: S): Promise<z.infer<S>> {
+  async function request<S extends z.ZodMiniType>(config: Call): Promise<z.infer<S>> {
     const text = await (await call(config)).text();
-    const body: unknown = text ? JSON.parse(text) : undefined;
-    return schema ? schema.parse(body) : (body as z.infer<S>);
+    return (text ? JSON.parse(text) : undefined) as z.infer<S>;
+  }
+
+  /**
+   * The answer, checked against the contract's shape (the handshake, docs/decisions/021 and 030):
+   * a backend answering in a shape this build does not know fails here, not later in a screen.
+   */
+  async function checked<T>(config: Call, shape: Check<T>): Promise<T> {
+    return shape(JSON.parse(await (await call(config)).text()));
   }
 
   return {
-    me: () => request({ method: 'GET', url: '/api/v1/me' }, MeResponse),
+    me: () => checked<MeResponse>({ method: 'GET', url: '/api/v1/me' }, MeShape),
     users: () => request<typeof UserList>({ method: 'GET', url: '/api/v1/users' }),
     setUserEnabled: (userId: number, enabled: boolean) =>
       request<typeof UserView>({ method: 'PATCH', url: `/api/v1/users/${userId}`, data: { enabled } }),
