@@ -135,12 +135,16 @@ export function createApiClient(options: ApiClientOptions) {
         headers: { 'Content-Type': file.type || 'application/octet-stream' },
       }),
     send: (id: string, input: SendMessageInput) => request<typeof MessageView>({ method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages`, data: input }),
-    /** The live event stream (fetch, so the session header goes along); calls `onEvent` until `signal` aborts. */
-    async events(onEvent: (type: string, data: LiveEventData) => void, signal: AbortSignal) {
+    /**
+     * The live event stream (fetch, so the session header goes along): `onOpen` once it is open, then
+     * `onEvent` for each event until the stream ends or `signal` aborts. Only the live model calls it.
+     */
+    async events(onEvent: (type: string, data: LiveEventData) => void, signal: AbortSignal, onOpen?: () => void) {
       const token = options.getToken();
       const response = await fetchImpl(`${options.baseURL}/api/v1/events`, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal });
       if (response.status === 401) options.onUnauthorized?.();
       if (!response.ok || !response.body) throw new ApiError('stream_failed', `The live stream answered ${response.status}.`, response.status);
+      onOpen?.();
       await readEventStream(response.body, onEvent);
     },
     broadcasts: () => request<typeof BroadcastList>({ method: 'GET', url: '/api/v1/broadcasts' }),

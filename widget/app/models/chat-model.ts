@@ -4,6 +4,7 @@ import type { ConversationView, MessageView, NumberView } from '../../../contrac
 import type { ApiClient } from '../api/api-client';
 import { ApiError, isApiError } from '../api/api-error';
 import type { Describe, FieldLabels } from '../i18n/error-sentence';
+import type { LiveModel } from './live-model';
 import { MEDIA_RULES, mediaProblem, type MediaKind } from '../../../contract/media-rules';
 
 type Conversation = z.infer<typeof ConversationView>;
@@ -18,7 +19,7 @@ const CHAT_LABELS: FieldLabels = { text: 'chat.message', caption: 'chat.message'
  * The chat in a card: one conversation per phone of the card's contacts, on the account's number.
  * History pages backwards; the live stream brings new messages and statuses.
  */
-export function createChatModel(deps: { api: ApiClient; describe: Describe; now?: () => number; onSent?: () => void }) {
+export function createChatModel(deps: { api: ApiClient; live: LiveModel; describe: Describe; now?: () => number; onSent?: () => void }) {
   const now = deps.now ?? (() => Date.now());
   const numbers = signal<WhatsAppNumber[] | null>(null);
   const conversations = signal<{ phone: string; name: string; conversation: Conversation }[]>([]);
@@ -221,25 +222,15 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
       }
     },
 
-    /** Listens for new messages and statuses until the returned function is called; reconnects after a drop. */
+    /** Follows the live stream until the returned function is called: new messages and statuses of the conversation on screen. */
     live(): () => void {
-      const controller = new AbortController();
       const timer = setInterval(() => (tick.value = now()), 30_000);
-      const connect = async () => {
-        while (!controller.signal.aborted) {
-          try {
-            await deps.api.events((_type, data) => {
-              if (data.conversationId === activeId.value) void loadActive();
-            }, controller.signal);
-          } catch {
-            // dropped: try again shortly
-          }
-          if (!controller.signal.aborted) await new Promise((r) => setTimeout(r, 3000));
-        }
-      };
-      void connect();
+      const stop = deps.live.subscribe((type, data) => {
+        // After a drop, what was missed is fetched again.
+        if (type === 'reconnected' || (data.conversationId && data.conversationId === activeId.value)) void loadActive().catch(() => undefined);
+      });
       return () => {
-        controller.abort();
+        stop();
         clearInterval(timer);
       };
     },

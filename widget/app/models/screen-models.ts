@@ -3,6 +3,7 @@ import type { Describe, FieldLabels } from '../i18n/error-sentence';
 import { createAccountAdminModel } from './account-admin-model';
 import { createBroadcastsModel } from './broadcasts-model';
 import type { LicenceModel } from './licence-model';
+import type { LiveModel } from './live-model';
 import { createOrdersModel } from './orders-model';
 import { createUsersModel } from './users-model';
 
@@ -10,7 +11,7 @@ import { createUsersModel } from './users-model';
  * The models only the settings, advanced settings and list screens use. They are a chunk of their
  * own, made the first time one of those screens shows: the card does not carry them.
  */
-export function createScreenModels(deps: { api: ApiClient; licence: LicenceModel; describe: Describe; describeFields: (error: unknown, labels: FieldLabels) => Record<string, string>; reloadSession: () => void; openTab: (url: string) => void }) {
+export function createScreenModels(deps: { api: ApiClient; live: LiveModel; licence: LicenceModel; describe: Describe; describeFields: (error: unknown, labels: FieldLabels) => Record<string, string>; reloadSession: () => void; openTab: (url: string) => void }) {
   const { api, licence, describe } = deps;
   const users = createUsersModel({ api, describe });
   // Withdrawing consent ends the account's use of Wabridge: reload shows why.
@@ -25,7 +26,7 @@ export function createScreenModels(deps: { api: ApiClient; licence: LicenceModel
     },
   });
   // A launch reserves messages: the allowance meter changes.
-  const broadcasts = createBroadcastsModel({ api, describe, onLaunched: () => void licence.load() });
+  const broadcasts = createBroadcastsModel({ api, live: deps.live, describe, onLaunched: () => void licence.load() });
   return { users, admin, orders, broadcasts };
 }
 export type ScreenModels = ReturnType<typeof createScreenModels>;
