@@ -3,6 +3,7 @@ import { describeError, type Describe } from '../i18n/error-sentence';
 import type { Translate } from '../i18n/translate';
 import type { AccountAdminModel } from '../models/account-admin-model';
 import { createApiKeysModel } from '../models/api-keys-model';
+import { createAutomationsModel } from '../models/automations-model';
 import type { LicenceModel } from '../models/licence-model';
 import { createNumbersModel } from '../models/numbers-model';
 import type { OrdersModel } from '../models/orders-model';
@@ -37,6 +38,7 @@ export function AdminScreens(props: { admin: AccountAdminModel; licence: Licence
   const numbers = useMemo(() => createNumbersModel({ api, licence, describe }), [api, licence]);
   const apiKeys = useMemo(() => createApiKeysModel({ api, describe }), [api]);
   const webhooks = useMemo(() => createWebhooksModel({ api, describe }), [api]);
+  const automations = useMemo(() => createAutomationsModel({ api, describe }), [api]);
   const billing = useRef<HTMLDivElement>(null);
   useEffect(() => {
     void admin.load();
@@ -81,7 +83,7 @@ export function AdminScreens(props: { admin: AccountAdminModel; licence: Licence
               <>
                 {/* Automation first (what Wabridge does by itself in Kommo), then the API for other programs. */}
                 <SettingsPanel model={admin} licence={licence} t={t} />
-                <AutomationsPanel api={props.api} licence={licence} t={t} />
+                <AutomationsPanel model={automations} licence={licence} t={t} />
                 <ApiKeysPanel model={apiKeys} licence={licence} t={t} language={language} />
                 <WebhooksPanel model={webhooks} t={t} language={language} />
               </>
