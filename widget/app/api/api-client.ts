@@ -105,8 +105,8 @@ export function createApiClient(options: ApiClientOptions) {
     connectNumber: (input: { phoneNumberId: string; wabaId: string; accessToken: string }) => request<typeof NumberView>({ method: 'POST', url: '/api/v1/numbers', data: input }),
     templates: (numberId: string) => request<typeof TemplateList>({ method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates` }),
     refreshTemplates: (numberId: string) => request<typeof TemplateList>({ method: 'POST', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates/sync`, data: {} }),
-    /** What a card's chat opens with, in one answer: the numbers, a conversation per phone, and the first one's newest page. */
-    cardChat: (phones: string[]) => request<typeof CardChat>({ method: 'POST', url: '/api/v1/card-chat', data: { phones } }),
+    /** What a card's chat opens with, in one answer: the numbers, a conversation per phone, and the first one's newest page (of `limit`). */
+    cardChat: (phones: string[], limit?: number) => request<typeof CardChat>({ method: 'POST', url: '/api/v1/card-chat', data: { phones, ...(limit ? { limit } : {}) } }),
     openConversation: (numberId: string, phone: string) => request<typeof ConversationView>({ method: 'POST', url: '/api/v1/conversations', data: { numberId, phone } }),
     /** A media message's file, as an object URL the chat can show. */
     async mediaUrl(messageId: string): Promise<string> {

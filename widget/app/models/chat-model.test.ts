@@ -17,8 +17,8 @@ function backend() {
   const conversation = (waId: string) => ({ id: `c-${waId}`, numberId: 'n1', waId, customerName: null, windowClosesAt: null, optedOut: false, unread: 0 });
   const calls: string[] = [];
   const api = {
-    cardChat: async (phones: string[]) => {
-      calls.push('cardChat');
+    cardChat: async (phones: string[], limit?: number) => {
+      calls.push(`cardChat of ${limit}`);
       const known = phones.filter((p) => waIds[p]).filter((p, i, all) => all.findIndex((x) => waIds[x] === waIds[p]) === i);
       const conversations = known.map((phone) => ({ phone, conversation: conversation(waIds[phone]!) }));
       return {
@@ -46,11 +46,11 @@ describe('the card chat', () => {
     ]);
   });
 
-  it('when the card opens, then the numbers, the conversations and the first page come in one call, oldest first on screen', async () => {
+  it('when the card opens, then the numbers, the conversations and a first page of a hundred come in one call, oldest first on screen', async () => {
     const { api, calls } = backend();
     const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
     await chat.open([{ name: 'Maria', phones: ['+55 11 91234-5678'] }]);
-    expect(calls).toEqual(['cardChat']);
+    expect(calls).toEqual(['cardChat of 100']);
     expect(chat.activeId.value).toBe('c-5511912345678');
     expect(chat.messages.value.map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(chat.olderCursor.value).toBe('m1');

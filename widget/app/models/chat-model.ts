@@ -11,7 +11,8 @@ type Conversation = z.infer<typeof ConversationView>;
 type Message = z.infer<typeof MessageView>;
 type WhatsAppNumber = z.infer<typeof NumberView>;
 
-const OLDER_PAGE = 100;
+/** Messages per page, the API's largest: a card opens with the newest hundred, and going back reads a hundred at a time. */
+const PAGE = 100;
 /** The message box and the template form, by their labels. */
 const CHAT_LABELS: FieldLabels = { text: 'chat.message', caption: 'chat.message', phone: 'chat.phone', name: 'chat.template_name', 'parameters.*': 'chat.template_param' };
 
@@ -78,7 +79,7 @@ export function createChatModel(deps: { api: ApiClient; live: LiveModel; describ
     try {
       // One round trip (docs/decisions/021): the numbers, a conversation per customer, the first one's newest page.
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name })));
-      const card = await deps.api.cardChat(phones.map((p) => p.phone));
+      const card = await deps.api.cardChat(phones.map((p) => p.phone), PAGE);
       numbers.value = card.numbers;
       if (!card.numbers.length) {
         // Nothing to open yet: the next opening asks again (a number may be connected meanwhile).
@@ -150,7 +151,7 @@ export function createChatModel(deps: { api: ApiClient; live: LiveModel; describ
       const id = activeId.value;
       if (!id || !olderCursor.value) return;
       // Going back is reading history: pages as large as the API gives (one round trip per hundred).
-      const page = await deps.api.messages(id, olderCursor.value, OLDER_PAGE);
+      const page = await deps.api.messages(id, olderCursor.value, PAGE);
       // The agent is reading back: the view keeps its place rather than jumping to the newest.
       follow.value = false;
       messages.value = [...[...page.messages].reverse(), ...messages.value];
