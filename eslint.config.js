@@ -34,6 +34,14 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // Components render models and call their actions: every HTTP call of the widget goes through a model (STYLE.md §2).
+    files: ['widget/app/components/**/*.tsx'],
+    ignores: ['**/*.test.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/api/api-client'], message: 'Call HTTP from a model (widget/app/models/), not from a component.' }] }],
+    },
+  },
+  {
     files: ['*.cjs', 'widget/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

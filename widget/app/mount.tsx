@@ -6,6 +6,7 @@ import type { Host } from './host/host';
 import { describeError, describeFields, type Describe } from './i18n/error-sentence';
 import { createChatModel } from './models/chat-model';
 import { createLicenceModel } from './models/licence-model';
+import { createLiveModel } from './models/live-model';
 import type { ScreenModels } from './models/screen-models';
 import { createSessionModel } from './models/session-model';
 
@@ -23,8 +24,10 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
   // Errors are said in the user's language, with the strings of the moment they happen.
   const describe: Describe = (error, labels) => describeError(error, session.t.value, labels);
   const licence = createLicenceModel({ api: session.api, describe });
+  // One live stream for whatever follows the backend live (the chat, the broadcasts).
+  const live = createLiveModel({ api: session.api });
   // Each message sent changes the allowance meter.
-  const chat = createChatModel({ api: session.api, describe, onSent: () => void licence.load() });
+  const chat = createChatModel({ api: session.api, live, describe, onSent: () => void licence.load() });
   // The settings, advanced settings and list screens' models come with the first of those screens.
   const screens = signal<ScreenModels | null>(null);
   let screensLoading: Promise<void> | undefined;
@@ -34,6 +37,7 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
     screensLoading = import(/* webpackChunkName: "screens" */ './models/screen-models').then((m) => {
       screens.value = m.createScreenModels({
         api: session.api,
+        live,
         licence,
         describe,
         describeFields: (error, labels) => describeFields(error, session.t.value, labels),

@@ -1,5 +1,5 @@
 import type { z } from 'zod/mini';
-import { MeResponse, type UserList, type UserView } from '../../../contract/account';
+import type { MeResponse, UserList, UserView } from '../../../contract/account';
 import type { AccountAdmin, AccountSettings, ConsentView, LicenceStatus, PlanList, RegistrationInput } from '../../../contract/licence';
 import type { CreateOrderInput, FileClaimInput, OrderList, OrderQuote, OrderView } from '../../../contract/orders';
 import type { CardChat, ConversationView, MessagePage, MessageView, NumberList, NumberView, TemplateList, SendMessageInput } from '../../../contract/whatsapp';
@@ -9,6 +9,8 @@ import type { DpAutomationInput, DpAutomationList, DpAutomationView } from '../.
 import type { ErrorBody } from '../../../contract/error';
 import { readEventStream, type LiveEventData } from '../../../contract/event-stream';
 import { ApiError } from './api-error';
+import { MeShape } from './contract-shapes';
+import type { Check } from './shape';
 
 export interface ApiClientOptions {
   baseURL: string;
@@ -63,17 +65,23 @@ export function createApiClient(options: ApiClientOptions) {
   }
 
   /**
-   * The answer, typed by the contract's schema `S`; parsed with it only when it is given (the
-   * handshake, docs/decisions/021). An empty answer (204) is `undefined`.
+   * The answer, typed by the contract's schema `S`. An empty answer (204) is `undefined`.
    */
-  async function request<S extends z.ZodMiniType>(config: Call, schema?: S): Promise<z.infer<S>> {
+  async function request<S extends z.ZodMiniType>(config: Call): Promise<z.infer<S>> {
     const text = await (await call(config)).text();
-    const body: unknown = text ? JSON.parse(text) : undefined;
-    return schema ? schema.parse(body) : (body as z.infer<S>);
+    return (text ? JSON.parse(text) : undefined) as z.infer<S>;
+  }
+
+  /**
+   * The answer, checked against the contract's shape (the handshake, docs/decisions/021 and 030):
+   * a backend answering in a shape this build does not know fails here, not later in a screen.
+   */
+  async function checked<T>(config: Call, shape: Check<T>): Promise<T> {
+    return shape(JSON.parse(await (await call(config)).text()));
   }
 
   return {
-    me: () => request({ method: 'GET', url: '/api/v1/me' }, MeResponse),
+    me: () => checked<MeResponse>({ method: 'GET', url: '/api/v1/me' }, MeShape),
     users: () => request<typeof UserList>({ method: 'GET', url: '/api/v1/users' }),
     setUserEnabled: (userId: number, enabled: boolean) =>
       request<typeof UserView>({ method: 'PATCH', url: `/api/v1/users/${userId}`, data: { enabled } }),
@@ -97,8 +105,8 @@ export function createApiClient(options: ApiClientOptions) {
     connectNumber: (input: { phoneNumberId: string; wabaId: string; accessToken: string }) => request<typeof NumberView>({ method: 'POST', url: '/api/v1/numbers', data: input }),
     templates: (numberId: string) => request<typeof TemplateList>({ method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates` }),
     refreshTemplates: (numberId: string) => request<typeof TemplateList>({ method: 'POST', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates/sync`, data: {} }),
-    /** What a card's chat opens with, in one answer: the numbers, a conversation per phone, and the first one's newest page. */
-    cardChat: (phones: string[]) => request<typeof CardChat>({ method: 'POST', url: '/api/v1/card-chat', data: { phones } }),
+    /** What a card's chat opens with, in one answer: the numbers, a conversation per phone, and the first one's newest page (of `limit`). */
+    cardChat: (phones: string[], limit?: number) => request<typeof CardChat>({ method: 'POST', url: '/api/v1/card-chat', data: { phones, ...(limit ? { limit } : {}) } }),
     openConversation: (numberId: string, phone: string) => request<typeof ConversationView>({ method: 'POST', url: '/api/v1/conversations', data: { numberId, phone } }),
     /** A media message's file, as an object URL the chat can show. */
     async mediaUrl(messageId: string): Promise<string> {
@@ -127,12 +135,16 @@ export function createApiClient(options: ApiClientOptions) {
         headers: { 'Content-Type': file.type || 'application/octet-stream' },
       }),
     send: (id: string, input: SendMessageInput) => request<typeof MessageView>({ method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages`, data: input }),
-    /** The live event stream (fetch, so the session header goes along); calls `onEvent` until `signal` aborts. */
-    async events(onEvent: (type: string, data: LiveEventData) => void, signal: AbortSignal) {
+    /**
+     * The live event stream (fetch, so the session header goes along): `onOpen` once it is open, then
+     * `onEvent` for each event until the stream ends or `signal` aborts. Only the live model calls it.
+     */
+    async events(onEvent: (type: string, data: LiveEventData) => void, signal: AbortSignal, onOpen?: () => void) {
       const token = options.getToken();
       const response = await fetchImpl(`${options.baseURL}/api/v1/events`, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal });
       if (response.status === 401) options.onUnauthorized?.();
       if (!response.ok || !response.body) throw new ApiError('stream_failed', `The live stream answered ${response.status}.`, response.status);
+      onOpen?.();
       await readEventStream(response.body, onEvent);
     },
     broadcasts: () => request<typeof BroadcastList>({ method: 'GET', url: '/api/v1/broadcasts' }),

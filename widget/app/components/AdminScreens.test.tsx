@@ -254,4 +254,39 @@ describe('the admin screens', { timeout: 20_000 }, () => {
     expect(received.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual(['/api/v1/webhooks/wh-1']);
     expect($('[data-testid="new-webhook-secret"]')).toBeNull();
   });
+
+  it('when the backend refuses a new automation’s template name, then the refusal names the field in the admin’s language; once valid, the automation is listed', async () => {
+    let automations: unknown[] = [];
+    server.use(
+      http.get(`${API}/api/v1/automations`, () => HttpResponse.json({ automations })),
+      http.post(`${API}/api/v1/automations`, async ({ request }) => {
+        const input = (await request.json()) as { name: string; template: string };
+        if (!/^[a-z0-9_]+$/.test(input.template)) {
+          return HttpResponse.json({ error: { code: 'invalid_request', message: 'The request body is not valid: body.template.', issues: [{ path: 'body.template', message: 'must be an approved template name', problem: 'invalid_format', format: 'regex' }] } }, { status: 400 });
+        }
+        const created = { id: 'dp-1', name: input.name, numberId: null, template: input.template, language: 'en_US', parameters: [], createdAt: '2026-11-21T10:00:00.000Z', updatedAt: '2026-11-21T10:00:00.000Z' };
+        automations = [created];
+        return HttpResponse.json(created, { status: 201 });
+      }),
+    );
+    await openAdvancedSettings();
+    tab('Automation and API')?.click();
+    await vi.waitFor(() => expect($('[data-testid="automation-form"]')).not.toBeNull(), soon);
+    const type = async (name: string, value: string) => {
+      const input = $<HTMLInputElement>(`[data-testid="automation-form"] input[name="${name}"]`)!;
+      input.value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      await rendered();
+    };
+    await type('name', 'Welcome');
+    await type('template', 'Welcome Message');
+    $<HTMLFormElement>('[data-testid="automation-form"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await vi.waitFor(() => expect($('[data-testid="automations-panel"] [role="alert"]')?.textContent).toBe('WhatsApp template (its name) is not in the expected format.'), soon);
+
+    await type('template', 'welcome_message');
+    $<HTMLFormElement>('[data-testid="automation-form"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await vi.waitFor(() => expect($('[data-testid="automation"]')?.textContent).toContain('welcome_message'), soon);
+    expect($('[data-testid="automations-panel"] [role="alert"]')).toBeNull();
+    expect($<HTMLInputElement>('[data-testid="automation-form"] input[name="name"]')!.value).toBe('');
+  });
 });

@@ -1,14 +1,7 @@
-import { useEffect, useMemo, useRef } from 'preact/hooks';
-import { describeError, type Describe } from '../i18n/error-sentence';
+import { useEffect, useRef } from 'preact/hooks';
 import type { Translate } from '../i18n/translate';
-import type { AccountAdminModel } from '../models/account-admin-model';
-import { createApiKeysModel } from '../models/api-keys-model';
 import type { LicenceModel } from '../models/licence-model';
-import { createNumbersModel } from '../models/numbers-model';
-import type { OrdersModel } from '../models/orders-model';
-import type { UsersModel } from '../models/users-model';
-import { createWebhooksModel } from '../models/webhooks-model';
-import type { ApiClient } from '../api/api-client';
+import type { ScreenModels } from '../models/screen-models';
 import { ApiKeysPanel } from './ApiKeysPanel';
 import { AutomationsPanel } from './AutomationsPanel';
 import { BuyPanel } from './BuyPanel';
@@ -25,18 +18,11 @@ import { WebhooksPanel } from './WebhooksPanel';
 
 /**
  * What only a Kommo admin sees in the settings modal and the advanced settings page, in the
- * sections of SPEC §2. The models only these screens use are made here, so their code stays in
- * the admin chunk and out of the card.
+ * sections of SPEC §2, from the screens' models (`models/screen-models.ts`, a chunk the card does
+ * not load).
  */
-export function AdminScreens(props: { admin: AccountAdminModel; licence: LicenceModel; users: UsersModel; orders: OrdersModel; api: ApiClient; t: Translate; language: string; selfId: number }) {
-  const { admin, licence, users, orders, api, t, language } = props;
-  // Errors in the language of the moment they happen, though the models live as long as the screen.
-  const latestT = useRef(t);
-  latestT.current = t;
-  const describe = useMemo<Describe>(() => (error, labels) => describeError(error, latestT.current, labels), []);
-  const numbers = useMemo(() => createNumbersModel({ api, licence, describe }), [api, licence]);
-  const apiKeys = useMemo(() => createApiKeysModel({ api, describe }), [api]);
-  const webhooks = useMemo(() => createWebhooksModel({ api, describe }), [api]);
+export function AdminScreens(props: Omit<ScreenModels, 'broadcasts'> & { licence: LicenceModel; t: Translate; language: string; selfId: number }) {
+  const { admin, licence, users, orders, numbers, apiKeys, webhooks, automations, t, language } = props;
   const billing = useRef<HTMLDivElement>(null);
   useEffect(() => {
     void admin.load();
@@ -81,7 +67,7 @@ export function AdminScreens(props: { admin: AccountAdminModel; licence: Licence
               <>
                 {/* Automation first (what Wabridge does by itself in Kommo), then the API for other programs. */}
                 <SettingsPanel model={admin} licence={licence} t={t} />
-                <AutomationsPanel api={props.api} licence={licence} t={t} />
+                <AutomationsPanel model={automations} licence={licence} t={t} />
                 <ApiKeysPanel model={apiKeys} licence={licence} t={t} language={language} />
                 <WebhooksPanel model={webhooks} t={t} language={language} />
               </>

@@ -54,7 +54,8 @@ function Ready({ session, licence, chat, screens }: AppModels) {
   const me = session.me.value!;
   const context = session.context.value!;
   const adminArea = context.area === 'settings' || context.area === 'advanced_settings';
-  const { users, admin, orders, broadcasts } = screens.value ?? {};
+  const models = screens.value;
+  const broadcasts = models?.broadcasts;
   useEffect(() => {
     void licence.load();
   }, [licence, me]);
@@ -70,7 +71,7 @@ function Ready({ session, licence, chat, screens }: AppModels) {
         </>
       )}
       {context.area === 'advanced_settings' && broadcasts && <BroadcastsList model={broadcasts} licence={licence} t={t} language={language} />}
-      {adminArea && session.isAdmin.value && admin && users && orders && <AdminScreens admin={admin} licence={licence} users={users} orders={orders} api={session.api} t={t} language={language} selfId={me.user.id} />}
+      {adminArea && session.isAdmin.value && models && <AdminScreens {...models} licence={licence} t={t} language={language} selfId={me.user.id} />}
       {adminArea && !session.isAdmin.value && <p class="wb-muted" data-testid="admin-only">{t('app.settings.admin_only')}</p>}
     </main>
   );

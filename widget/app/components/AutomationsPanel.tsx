@@ -1,10 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { z } from 'zod/mini';
 import type { DpAutomationView } from '../../../contract/automation';
-import type { NumberList } from '../../../contract/whatsapp';
-import type { ApiClient } from '../api/api-client';
-import { isApiError } from '../api/api-error';
 import type { Translate } from '../i18n/translate';
+import type { AutomationsModel } from '../models/automations-model';
 import type { LicenceModel } from '../models/licence-model';
 
 const EMPTY = { name: '', numberId: '', template: '', language: 'en_US', parameters: '' };
@@ -23,36 +20,27 @@ const toInput = (f: Form) => ({
  * The admin's digital-pipeline automations (SPEC §7): what Wabridge sends when a lead enters a
  * stage. Kommo's action settings only pick one of these by name; its id is all Kommo keeps.
  */
-export function AutomationsPanel({ api, licence, t }: { api: ApiClient; licence: LicenceModel; t: Translate }) {
-  const [list, setList] = useState<DpAutomationView[] | null>(null);
-  const [numbers, setNumbers] = useState<z.infer<typeof NumberList>['numbers']>([]);
+export function AutomationsPanel({ model, licence, t }: { model: AutomationsModel; licence: LicenceModel; t: Translate }) {
   const [editing, setEditing] = useState<string | null>(null);
   const [form, setForm] = useState<Form>(EMPTY);
-  const [error, setError] = useState<string | null>(null);
-  const fail = (err: unknown) => setError(isApiError(err) ? err.message : String(err));
-  const load = () =>
-    Promise.all([api.automations(), api.numbers()]).then(([a, n]) => {
-      setList(a.automations);
-      setNumbers(n.numbers);
-    }, fail);
   useEffect(() => {
-    void load();
-  }, [api]);
-  if (!list) return null;
+    void model.load();
+  }, [model]);
+  const list = model.list.value;
+  if (!list) return model.error.value ? <p class="wb-error" role="alert">{model.error.value}</p> : null;
   const gate = licence.status.value?.capabilities.automation;
   const off = Boolean(gate && !gate.allowed);
   const reset = () => {
     setEditing(null);
     setForm(EMPTY);
-    setError(null);
+    model.clearError();
   };
-  const submit = (e: Event) => {
+  const submit = async (e: Event) => {
     e.preventDefault();
-    const input = toInput(form);
-    void (editing ? api.updateAutomation(editing, input) : api.createAutomation(input)).then(() => {
-      reset();
-      return load();
-    }, fail);
+    if (await model.save(toInput(form), editing)) reset();
+  };
+  const remove = async (id: string) => {
+    if ((await model.remove(id)) && editing === id) reset();
   };
   const field = (name: 'name' | 'template' | 'language') => (
     <label>
@@ -73,19 +61,19 @@ export function AutomationsPanel({ api, licence, t }: { api: ApiClient; licence:
             <button type="button" class="wb-link" disabled={off} onClick={() => (setEditing(a.id), setForm(toForm(a)))}>
               {t('automations.edit')}
             </button>
-            <button type="button" class="wb-link" onClick={() => void api.deleteAutomation(a.id).then(() => (editing === a.id ? reset() : undefined)).then(load, fail)}>
+            <button type="button" class="wb-link" disabled={model.busy.value} onClick={() => void remove(a.id)}>
               {t('automations.delete')}
             </button>
           </li>
         ))}
       </ul>
-      <form class="wb-form" data-testid="automation-form" onSubmit={submit}>
+      <form class="wb-form" data-testid="automation-form" onSubmit={(e) => void submit(e)}>
         {field('name')}
         <label>
           {t('automations.number')}
           <select name="numberId" value={form.numberId} onChange={(e) => setForm({ ...form, numberId: (e.target as HTMLSelectElement).value })}>
             <option value="">{t('automations.first_number')}</option>
-            {numbers.map((n) => (
+            {model.numbers.value.map((n) => (
               <option key={n.id} value={n.id}>
                 {n.displayPhoneNumber}
               </option>
@@ -98,7 +86,7 @@ export function AutomationsPanel({ api, licence, t }: { api: ApiClient; licence:
           {t('automations.parameters')}
           <textarea name="parameters" rows={3} value={form.parameters} onInput={(e) => setForm({ ...form, parameters: (e.target as HTMLTextAreaElement).value })} />
         </label>
-        <button type="submit" disabled={off || !form.name.trim() || !form.template.trim()}>
+        <button type="submit" disabled={off || model.busy.value || !form.name.trim() || !form.template.trim()}>
           {t(editing ? 'automations.save' : 'automations.create')}
         </button>
         {editing && (
@@ -107,9 +95,9 @@ export function AutomationsPanel({ api, licence, t }: { api: ApiClient; licence:
           </button>
         )}
       </form>
-      {error && (
+      {model.error.value && (
         <p class="wb-error" role="alert">
-          {error}
+          {model.error.value}
         </p>
       )}
     </section>

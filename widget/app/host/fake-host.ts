@@ -1,4 +1,5 @@
-import { HostMessage, type AppMessage } from '../../../contract/host-messages';
+import type { AppMessage, HostMessage } from '../../../contract/host-messages';
+import { HostMessageShape } from '../api/contract-shapes';
 import type { Host } from './host';
 
 /** A host for tests: `push` plays the loader, `sent` records what the app said. */
@@ -18,7 +19,7 @@ export function createFakeHost() {
     host,
     sent,
     push(message: HostMessage) {
-      const parsed = HostMessage.parse(message);
+      const parsed = HostMessageShape(message);
       listeners.forEach((l) => l(parsed));
     },
   };

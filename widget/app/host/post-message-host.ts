@@ -1,4 +1,5 @@
-import { HostMessage } from '../../../contract/host-messages';
+import { HostMessageShape } from '../api/contract-shapes';
+import { tryCheck } from '../api/shape';
 import type { Host } from './host';
 
 /**
@@ -10,8 +11,9 @@ export function createPostMessageHost(win: Window, hostOrigin: string): Host {
     listen(listener) {
       const onMessage = (event: MessageEvent) => {
         if (event.origin !== hostOrigin || event.source !== win.parent) return;
-        const parsed = HostMessage.safeParse(event.data);
-        if (parsed.success) listener(parsed.data);
+        // Other scripts on Kommo's page may post too: only a message of the contract's shape is heard.
+        const message = tryCheck(HostMessageShape, event.data);
+        if (message) listener(message);
       };
       win.addEventListener('message', onMessage);
       return () => win.removeEventListener('message', onMessage);

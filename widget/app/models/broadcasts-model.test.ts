@@ -4,6 +4,7 @@ import { ApiError } from '../api/api-error';
 import { describeError, type Describe } from '../i18n/error-sentence';
 import { translator } from '../i18n/translate';
 import es from '../../../i18n/es.json';
+import { createLiveModel } from './live-model';
 import { createBroadcastsModel } from './broadcasts-model';
 
 const inSpanish: Describe = (error, labels) => describeError(error, translator(es), labels);
@@ -18,7 +19,7 @@ describe('the broadcast report', () => {
         return { blob: new Blob(['#,Name\r\n']), fileName: 'Spring sale report.csv' };
       },
     } as unknown as ApiClient;
-    const model = createBroadcastsModel({ api, describe: inSpanish });
+    const model = createBroadcastsModel({ api, live: createLiveModel({ api }), describe: inSpanish });
     await model.open('b-7');
     const report = await model.report();
     expect(asked).toEqual(['b-7']);
@@ -33,7 +34,7 @@ describe('the broadcast report', () => {
         throw new ApiError('report_not_yours', 'Only an administrator or the author of this broadcast can download its report.', 403);
       },
     } as unknown as ApiClient;
-    const model = createBroadcastsModel({ api, describe: inSpanish });
+    const model = createBroadcastsModel({ api, live: createLiveModel({ api }), describe: inSpanish });
     await model.open('b-7');
     expect(await model.report()).toBeUndefined();
     expect(model.error.value?.message).toBe(es.errors.report_not_yours);

@@ -5,6 +5,7 @@ import type { NumberView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';
 import type { Describe, FieldLabels } from '../i18n/error-sentence';
+import type { LiveModel } from './live-model';
 
 type Summary = z.infer<typeof BroadcastList>['broadcasts'][number];
 type WhatsAppNumber = z.infer<typeof NumberView>;
@@ -72,7 +73,7 @@ export function listed<B extends { status: string; launchedAt: string | null }>(
  * Broadcasts as the widget shows them: the composer for a selection from a Kommo list, the dry run,
  * the list, and one broadcast's live progress (refetched when the live stream says it changed).
  */
-export function createBroadcastsModel(deps: { api: ApiClient; describe: Describe; onLaunched?: () => void }) {
+export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; describe: Describe; onLaunched?: () => void }) {
   const list = signal<Summary[] | null>(null);
   const audiences = signal<z.infer<typeof SavedAudienceList>['audiences']>([]);
   const current = signal<BroadcastView | null>(null);
@@ -206,32 +207,24 @@ export function createBroadcastsModel(deps: { api: ApiClient; describe: Describe
 
     /** Follows the live stream: the broadcast on screen (and the list) refresh when they change. */
     live(): () => void {
-      const controller = new AbortController();
-      void (async () => {
-        while (!controller.signal.aborted) {
-          try {
-            await deps.api.events((type, data) => {
-              // A broadcast changed, or one of its messages was delivered or read (its counts moved).
-              if ((type !== 'broadcast.updated' && type !== 'message.status') || !data.broadcastId) return;
-              changed.add(data.broadcastId);
-              // Many sends make many events: refetch at most every 300 ms.
-              if (refetch) return;
-              refetch = setTimeout(() => {
-                refetch = undefined;
-                const id = current.value?.id;
-                if (id && changed.has(id)) void deps.api.broadcast(id).then((b) => (current.value = b), () => undefined);
-                changed.clear();
-                if (list.value) void deps.api.broadcasts().then((l) => (list.value = l.broadcasts), () => undefined);
-              }, 300);
-            }, controller.signal);
-          } catch {
-            // The stream dropped: try again shortly.
-          }
-          if (!controller.signal.aborted) await new Promise((r) => setTimeout(r, 3000));
-        }
-      })();
+      const stop = deps.live.subscribe((type, data) => {
+        // A broadcast changed, or one of its messages was delivered or read (its counts moved); after
+        // a drop, whatever changed meanwhile.
+        if ((type === 'broadcast.updated' || type === 'message.status') && data.broadcastId) changed.add(data.broadcastId);
+        else if (type === 'reconnected' && current.value) changed.add(current.value.id);
+        else if (type !== 'reconnected') return;
+        // Many sends make many events: refetch at most every 300 ms.
+        if (refetch) return;
+        refetch = setTimeout(() => {
+          refetch = undefined;
+          const id = current.value?.id;
+          if (id && changed.has(id)) void deps.api.broadcast(id).then((b) => (current.value = b), () => undefined);
+          changed.clear();
+          if (list.value) void deps.api.broadcasts().then((l) => (list.value = l.broadcasts), () => undefined);
+        }, 300);
+      });
       return () => {
-        controller.abort();
+        stop();
         if (refetch) clearTimeout(refetch);
         refetch = undefined;
       };

@@ -3,6 +3,7 @@ import type { ApiClient } from '../api/api-client';
 import { describeError, type Describe } from '../i18n/error-sentence';
 import { translator } from '../i18n/translate';
 import es from '../../../i18n/es.json';
+import { createLiveModel } from './live-model';
 import { createChatModel } from './chat-model';
 
 const inSpanish: Describe = (error, labels) => describeError(error, translator(es), labels);
@@ -16,8 +17,8 @@ function backend() {
   const conversation = (waId: string) => ({ id: `c-${waId}`, numberId: 'n1', waId, customerName: null, windowClosesAt: null, optedOut: false, unread: 0 });
   const calls: string[] = [];
   const api = {
-    cardChat: async (phones: string[]) => {
-      calls.push('cardChat');
+    cardChat: async (phones: string[], limit?: number) => {
+      calls.push(`cardChat of ${limit}`);
       const known = phones.filter((p) => waIds[p]).filter((p, i, all) => all.findIndex((x) => waIds[x] === waIds[p]) === i);
       const conversations = known.map((phone) => ({ phone, conversation: conversation(waIds[phone]!) }));
       return {
@@ -36,7 +37,7 @@ function backend() {
 describe('the card chat', () => {
   it('when a contact has a phone that is not one and the same phone written two ways, then the chat opens one conversation per customer and leaves the bad one out', async () => {
     const { api } = backend();
-    const chat = createChatModel({ api, describe: inSpanish });
+    const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
     await chat.open([{ name: 'Ana', phones: ['(21) 98765-4321', 'ask reception', '+55 21 98765-4321'] }, { name: 'Maria', phones: ['+55 11 91234-5678'] }]);
     expect(chat.error.value).toBeNull();
     expect(chat.conversations.value.map((c) => [c.name, c.conversation.waId])).toEqual([
@@ -45,18 +46,18 @@ describe('the card chat', () => {
     ]);
   });
 
-  it('when the card opens, then the numbers, the conversations and the first page come in one call, oldest first on screen', async () => {
+  it('when the card opens, then the numbers, the conversations and a first page of a hundred come in one call, oldest first on screen', async () => {
     const { api, calls } = backend();
-    const chat = createChatModel({ api, describe: inSpanish });
+    const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
     await chat.open([{ name: 'Maria', phones: ['+55 11 91234-5678'] }]);
-    expect(calls).toEqual(['cardChat']);
+    expect(calls).toEqual(['cardChat of 100']);
     expect(chat.activeId.value).toBe('c-5511912345678');
     expect(chat.messages.value.map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(chat.olderCursor.value).toBe('m1');
   });
 
   it('when no phone of the card is valid, then the chat says why in the user’s language', async () => {
-    const chat = createChatModel({ api: backend().api, describe: inSpanish });
+    const chat = createChatModel({ api: backend().api, live: createLiveModel({ api: backend().api }), describe: inSpanish });
     await chat.open([{ name: 'Ana', phones: ['ask reception'] }]);
     expect(chat.error.value).toBe(es.errors.invalid_phone);
     expect(chat.conversations.value).toEqual([]);

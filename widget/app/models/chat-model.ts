@@ -4,13 +4,15 @@ import type { ConversationView, MessageView, NumberView } from '../../../contrac
 import type { ApiClient } from '../api/api-client';
 import { ApiError, isApiError } from '../api/api-error';
 import type { Describe, FieldLabels } from '../i18n/error-sentence';
+import type { LiveModel } from './live-model';
 import { MEDIA_RULES, mediaProblem, type MediaKind } from '../../../contract/media-rules';
 
 type Conversation = z.infer<typeof ConversationView>;
 type Message = z.infer<typeof MessageView>;
 type WhatsAppNumber = z.infer<typeof NumberView>;
 
-const OLDER_PAGE = 100;
+/** Messages per page, the API's largest: a card opens with the newest hundred, and going back reads a hundred at a time. */
+const PAGE = 100;
 /** The message box and the template form, by their labels. */
 const CHAT_LABELS: FieldLabels = { text: 'chat.message', caption: 'chat.message', phone: 'chat.phone', name: 'chat.template_name', 'parameters.*': 'chat.template_param' };
 
@@ -18,7 +20,7 @@ const CHAT_LABELS: FieldLabels = { text: 'chat.message', caption: 'chat.message'
  * The chat in a card: one conversation per phone of the card's contacts, on the account's number.
  * History pages backwards; the live stream brings new messages and statuses.
  */
-export function createChatModel(deps: { api: ApiClient; describe: Describe; now?: () => number; onSent?: () => void }) {
+export function createChatModel(deps: { api: ApiClient; live: LiveModel; describe: Describe; now?: () => number; onSent?: () => void }) {
   const now = deps.now ?? (() => Date.now());
   const numbers = signal<WhatsAppNumber[] | null>(null);
   const conversations = signal<{ phone: string; name: string; conversation: Conversation }[]>([]);
@@ -77,7 +79,7 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
     try {
       // One round trip (docs/decisions/021): the numbers, a conversation per customer, the first one's newest page.
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name })));
-      const card = await deps.api.cardChat(phones.map((p) => p.phone));
+      const card = await deps.api.cardChat(phones.map((p) => p.phone), PAGE);
       numbers.value = card.numbers;
       if (!card.numbers.length) {
         // Nothing to open yet: the next opening asks again (a number may be connected meanwhile).
@@ -149,7 +151,7 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
       const id = activeId.value;
       if (!id || !olderCursor.value) return;
       // Going back is reading history: pages as large as the API gives (one round trip per hundred).
-      const page = await deps.api.messages(id, olderCursor.value, OLDER_PAGE);
+      const page = await deps.api.messages(id, olderCursor.value, PAGE);
       // The agent is reading back: the view keeps its place rather than jumping to the newest.
       follow.value = false;
       messages.value = [...[...page.messages].reverse(), ...messages.value];
@@ -221,25 +223,15 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
       }
     },
 
-    /** Listens for new messages and statuses until the returned function is called; reconnects after a drop. */
+    /** Follows the live stream until the returned function is called: new messages and statuses of the conversation on screen. */
     live(): () => void {
-      const controller = new AbortController();
       const timer = setInterval(() => (tick.value = now()), 30_000);
-      const connect = async () => {
-        while (!controller.signal.aborted) {
-          try {
-            await deps.api.events((_type, data) => {
-              if (data.conversationId === activeId.value) void loadActive();
-            }, controller.signal);
-          } catch {
-            // dropped: try again shortly
-          }
-          if (!controller.signal.aborted) await new Promise((r) => setTimeout(r, 3000));
-        }
-      };
-      void connect();
+      const stop = deps.live.subscribe((type, data) => {
+        // After a drop, what was missed is fetched again.
+        if (type === 'reconnected' || (data.conversationId && data.conversationId === activeId.value)) void loadActive().catch(() => undefined);
+      });
       return () => {
-        controller.abort();
+        stop();
         clearInterval(timer);
       };
     },
