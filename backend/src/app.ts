@@ -46,6 +46,7 @@ import { widgetRoutes } from './widget-host/widget-routes';
 import { automationRoutes } from './automation/automation-routes';
 import { createAutomationStore } from './automation/automation-store';
 import { createDigitalPipeline, digitalPipelineRoutes, type DP_RATE } from './automation/digital-pipeline';
+import { quickReplyRoutes } from './quick-replies/quick-reply-routes';
 import { createAudienceReader } from './broadcasts/audience';
 import { createBroadcastEngine } from './broadcasts/broadcast-engine';
 import { broadcastWebhookHooks } from './broadcasts/broadcast-events';
@@ -286,6 +287,7 @@ export function createApp(deps: AppDeps) {
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
   api.use(automationRoutes({ db, store: automations, clock, licences }));
+  api.use(quickReplyRoutes({ db, clock, kommo: deps.kommo, access: kommoAccess, kommoPacer }));
   api.use(broadcastRoutes({ broadcasts, idempotency, reports: createBroadcastReports({ db }) }));
   api.use(publicApiRoutes({ chat, apiKeys, licences, webhooks, idempotency }));
   api.use(chatRoutes({ numbers, chat, licences, live, templates, logger }));
