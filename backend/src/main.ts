@@ -54,6 +54,7 @@ async function main() {
         redirectUri: `${publicUrl}/kommo/install`,
         uninstallUrl: `${publicUrl}/kommo/uninstall`,
         dpUrl: `${publicUrl}/kommo/dp`,
+        salesbotUrl: `${publicUrl}/kommo/salesbot`,
       })
     : undefined;
 
