@@ -189,10 +189,37 @@ function TextComposer({ chat, t, language, card }: { chat: ChatModel; t: Transla
     setPicked(input.files?.[0] ?? null);
     input.value = '';
   };
+  const voice = chat.voice;
+  const sendVoice = async () => {
+    const note = await voice.finish();
+    if (note) await chat.sendFile(note);
+  };
+  if (voice.state.value !== 'idle') {
+    const s = voice.elapsed.value;
+    return (
+      <div class="wb-composer wb-recording" data-testid="voice-recording" role="group" aria-label={t('chat.voice.recording')}>
+        <span class="wb-recording__dot" aria-hidden="true" />
+        <span data-testid="voice-timer" aria-live="off">
+          {Math.floor(s / 60)}:{String(s % 60).padStart(2, '0')}
+        </span>
+        <button type="button" class="wb-button" data-testid="voice-cancel" disabled={voice.state.value !== 'recording'} onClick={() => voice.cancel()}>
+          {t('chat.cancel')}
+        </button>
+        <button type="button" class="wb-button wb-button--primary" data-testid="voice-send" disabled={voice.state.value !== 'recording' || chat.sending.value} onClick={() => void sendVoice()}>
+          {t('chat.voice.send')}
+        </button>
+      </div>
+    );
+  }
   return (
     <form class="wb-composer" data-testid="composer" onSubmit={(e) => void submit(e)}>
       {picked && <FilePreview file={picked} t={t} language={language} onCancel={() => setPicked(null)} />}
       {query !== null && <QuickReplyPicker entries={entries} highlight={Math.min(highlight, Math.max(0, entries.length - 1))} t={t} onPick={(e) => void pickEntry(e)} />}
+      {voice.problem.value && (
+        <p class="wb-error" role="alert" data-testid="voice-problem">
+          {t(`chat.voice.${voice.problem.value}`)}
+        </p>
+      )}
       {missing.length > 0 && (
         <p class="wb-warning" data-testid="quick-reply-missing">
           {t('quick_replies.missing', { fields: missing.join(', ') })}
@@ -203,6 +230,11 @@ function TextComposer({ chat, t, language, card }: { chat: ChatModel; t: Transla
           <PaperclipIcon />
           <input type="file" aria-label={t('chat.attach')} data-testid="attach" onChange={pick} hidden />
         </label>
+        {voice.available && (
+          <button type="button" class="wb-attach" title={t('chat.voice.record')} aria-label={t('chat.voice.record')} data-testid="voice-record" disabled={chat.sending.value} onClick={() => void voice.start()}>
+            <MicIcon />
+          </button>
+        )}
         <textarea
           class="wb-input"
           aria-label={t('chat.message')}
@@ -271,6 +303,15 @@ function PaperclipIcon() {
   return (
     <svg class="wb-icon" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
       <path d="M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48" />
+    </svg>
+  );
+}
+
+function MicIcon() {
+  return (
+    <svg class="wb-icon" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+      <rect x="9" y="2" width="6" height="12" rx="3" />
+      <path d="M5 10a7 7 0 0 0 14 0M12 17v4M8 21h8" />
     </svg>
   );
 }

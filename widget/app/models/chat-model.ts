@@ -6,6 +6,7 @@ import { ApiError, isApiError } from '../api/api-error';
 import type { Describe, FieldLabels } from '../i18n/error-sentence';
 import { MEDIA_RULES, mediaProblem, type MediaKind } from '../../../contract/media-rules';
 import { createQuickRepliesModel } from './quick-replies-model';
+import { browserMedia, createVoiceRecorder, type VoiceMedia } from './voice-recorder-model';
 
 type Conversation = z.infer<typeof ConversationView>;
 type Message = z.infer<typeof MessageView>;
@@ -19,7 +20,7 @@ const CHAT_LABELS: FieldLabels = { text: 'chat.message', caption: 'chat.message'
  * The chat in a card: one conversation per phone of the card's contacts, on the account's number.
  * History pages backwards; the live stream brings new messages and statuses.
  */
-export function createChatModel(deps: { api: ApiClient; describe: Describe; now?: () => number; onSent?: () => void }) {
+export function createChatModel(deps: { api: ApiClient; describe: Describe; now?: () => number; onSent?: () => void; media?: VoiceMedia | null }) {
   const now = deps.now ?? (() => Date.now());
   const numbers = signal<WhatsAppNumber[] | null>(null);
   /** One per phone of the card's contacts, with the contact it belongs to (quick replies are filled from it). */
@@ -109,6 +110,8 @@ export function createChatModel(deps: { api: ApiClient; describe: Describe; now?
 
   return {
     quickReplies: createQuickRepliesModel({ api: deps.api, describe: deps.describe }),
+    /** Voice notes recorded in the composer (the browser's microphone unless the caller gives another). */
+    voice: createVoiceRecorder({ media: deps.media === undefined ? browserMedia() : deps.media, now }),
     numbers,
     conversations,
     activeId,
