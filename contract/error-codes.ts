@@ -125,6 +125,9 @@ export const ERROR_CODES = [
   'metrics_token',
   'api_key_suspended',
   'number_not_in_waba',
+  // Quick replies
+  'quick_reply_shortcut_taken',
+  'too_many_quick_replies',
   // The demo's own routes
   'no_automation',
   'no_message_to_reply',

@@ -57,6 +57,8 @@ describe('the Kommo widget package', () => {
       manifest.widget.short_description,
       manifest.advanced.title,
       ...Object.values(manifest.settings as Record<string, { name: string }>).map((s) => s.name),
+      // The Salesbot designer's block and its settings.
+      ...Object.values(manifest.salesbot_designer as Record<string, { name: string; settings: Record<string, { name: string }> }>).flatMap((h) => [h.name, ...Object.values(h.settings).map((s) => s.name)]),
     ];
     for (const locale of manifest.widget.locale) {
       const tree = await readJson(`i18n/${locale}.json`);

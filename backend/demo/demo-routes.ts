@@ -101,6 +101,25 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
     res.json({ ok: status === 200, leadId: lead.id });
   });
 
+  // A Salesbot reaches the account's "Send a WhatsApp template" block for the demo lead: Kommo fills
+  // the bot's variables into the block's parameters and calls our widget_request; the answer is the
+  // exit the bot was continued through (SPEC §5, decision 027).
+  router.post('/kommo/salesbot-step', async (_req, res) => {
+    const lead = demoAccount().leads[0]!;
+    const contact = demoAccount().contacts.find((c) => c.id === lead.contactIds[0])!;
+    const step = await deps.fake.runSalesbotStep(DEMO_ACCOUNT_ID, {
+      template: 'order_update',
+      language: 'en_US',
+      parameters: `${contact.name.split(' ')[0]}\n${lead.name}`,
+      number_id: '',
+      contact_id: String(contact.id),
+      lead_id: String(lead.id),
+    });
+    await deps.tasks.idle();
+    const continued = deps.fake.salesbotContinues.find((c) => c.botId === step.botId);
+    res.json({ ok: step.statuses[0] === 200, exit: (continued?.body as { data?: { status?: string } } | undefined)?.data?.status ?? null });
+  });
+
   // The simulated customer taps "Unsubscribe" in the newest broadcast message they got.
   router.post('/whatsapp/customer-taps-unsubscribe', async (_req, res) => {
     const number = sandbox();

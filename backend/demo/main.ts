@@ -30,6 +30,7 @@ async function startDemo(env: Env) {
     redirectUri: `${publicUrl}/kommo/install`,
     uninstallUrl: `${publicUrl}/kommo/uninstall`,
     dpUrl: `${publicUrl}/kommo/dp`,
+    salesbotUrl: `${publicUrl}/kommo/salesbot`,
   });
   const stripe = env.STRIPE_SECRET_KEY
     ? undefined

@@ -46,6 +46,8 @@ import { widgetRoutes } from './widget-host/widget-routes';
 import { automationRoutes } from './automation/automation-routes';
 import { createAutomationStore } from './automation/automation-store';
 import { createDigitalPipeline, digitalPipelineRoutes, type DP_RATE } from './automation/digital-pipeline';
+import { createSalesbot, salesbotRoutes } from './automation/salesbot';
+import { quickReplyRoutes } from './quick-replies/quick-reply-routes';
 import { createAudienceReader } from './broadcasts/audience';
 import { createBroadcastEngine } from './broadcasts/broadcast-engine';
 import { broadcastWebhookHooks } from './broadcasts/broadcast-events';
@@ -162,6 +164,7 @@ export function createApp(deps: AppDeps) {
   const idempotency = createIdempotency({ db, now: clock.now, ids: deps.ids });
   const automations = createAutomationStore(db);
   const digitalPipeline = createDigitalPipeline({ store: automations, db, clock, ids: deps.ids, logger, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks, rate: deps.dpRate });
+  const salesbot = createSalesbot({ db, clock, ids: deps.ids, logger, clientId: config.kommo.clientId, clientSecret: config.kommo.clientSecret, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks });
   const broadcasts = createBroadcastService({
     db,
     clock,
@@ -266,6 +269,7 @@ export function createApp(deps: AppDeps) {
   app.use(apiDocsRoutes({ publicUrl: config.publicUrl }));
   app.use('/kommo', kommoRoutes(installs, { now: () => clock.now().getTime() }));
   app.use('/kommo', digitalPipelineRoutes(digitalPipeline));
+  app.use('/kommo', salesbotRoutes(salesbot));
   app.use('/widget', widgetRoutes({ publicOrigin }));
   app.use('/terms', termsPage({ registrations }));
   app.use('/operator', operatorRoutes({ db, clock, ids: deps.ids, token: config.operatorToken, licences, registrations, payments, actions: orderActions }));
@@ -286,6 +290,7 @@ export function createApp(deps: AppDeps) {
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
   api.use(automationRoutes({ db, store: automations, clock, licences }));
+  api.use(quickReplyRoutes({ db, clock, kommo: deps.kommo, access: kommoAccess, kommoPacer }));
   api.use(broadcastRoutes({ broadcasts, idempotency, reports: createBroadcastReports({ db }) }));
   api.use(publicApiRoutes({ chat, apiKeys, licences, webhooks, idempotency }));
   api.use(chatRoutes({ numbers, chat, licences, live, templates, logger }));
@@ -297,5 +302,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, metricsApp: metricsApp(deps.metrics, config.metrics, logger), broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
+  return { app, metricsApp: metricsApp(deps.metrics, config.metrics, logger), broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
 }

@@ -83,7 +83,7 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, metricsApp, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, idempotency, digitalPipeline } = createApp({
+  const { app, metricsApp, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot } = createApp({
     config,
     db,
     clock,
@@ -136,6 +136,7 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
     tasks.drain('payment events', () => paymentEvents.processPending());
     tasks.drain('whatsapp inbox, failed ones too', () => inbox.processPending());
     tasks.drain('digital pipeline', () => digitalPipeline.processPending());
+    tasks.drain('salesbot', () => salesbot.processPending());
     tasks.drain('kommo notes', () => timeline.drain());
     tasks.drain('template sync', () => templates.syncAll());
     tasks.drain('order expiry', () => payments.expireOverdue());
@@ -146,8 +147,12 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
   };
   housekeeping();
   const purgeTimer = setInterval(housekeeping, 5 * 60_000);
-  // Notes that failed wait for their retry time; this picks them up.
-  const notesTimer = setInterval(() => tasks.drain('kommo notes', () => timeline.drain()), 15_000);
+  // Notes that failed wait for their retry time; this picks them up, and Salesbot steps whose bot
+  // Kommo did not let us continue yet (a waiting bot should not wait minutes).
+  const notesTimer = setInterval(() => {
+    tasks.drain('kommo notes', () => timeline.drain());
+    tasks.drain('salesbot', () => salesbot.processPending());
+  }, 15_000);
   notesTimer.unref();
   // Outgoing webhooks are due at once when an event happens, and again at their retry times; webhook
   // bodies stored but not processed (the database went away in between) are taken up again soon, and

@@ -95,6 +95,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     redirectUri: `${server.url}/kommo/install`,
     uninstallUrl: `${server.url}/kommo/uninstall`,
     dpUrl: `${server.url}/kommo/dp`,
+    salesbotUrl: `${server.url}/kommo/salesbot`,
     accounts: options.accounts ?? [demoKommoAccount()],
     now: clock.now,
   });
@@ -111,7 +112,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     metrics: options.metrics ?? { publicListener: true },
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, metricsApp, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline } = createApp({
+  const { app, metricsApp, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot } = createApp({
     config,
     db,
     clock,
@@ -174,6 +175,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     webhooks,
     idempotency,
     digitalPipeline,
+    salesbot,
     logs,
     faults,
     /** Installs the account the way Kommo does (by its first admin, or `byUserId`) and waits for the background exchange. */

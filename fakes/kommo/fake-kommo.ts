@@ -4,6 +4,7 @@ import express, { type Request, type Response } from 'express';
 import { SignJWT } from 'jose';
 import { listen } from '../http-server';
 import { demoKommoAccount, type FakeKommoAccount } from './fake-kommo-data';
+import { fakeSalesbot } from './fake-salesbot';
 
 /**
  * A fake Kommo: a real HTTP server speaking Kommo's OAuth and REST v4 wire formats, with knobs
@@ -19,6 +20,8 @@ export interface FakeKommoOptions {
   uninstallUrl: string;
   /** Our digital-pipeline hook (the manifest's `dp.webhook_url`). */
   dpUrl?: string;
+  /** Our Salesbot step's `widget_request` URL. */
+  salesbotUrl?: string;
   accounts?: FakeKommoAccount[];
   /** Requests per second per account before 429 (Kommo's limit is 7). */
   rateLimitPerSecond?: number;
@@ -305,6 +308,7 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     res.json({ _links: {}, _embedded: { notes: created } });
   });
 
+  const salesbot = fakeSalesbot({ app, url: () => server.url, clientId: options.clientId, clientSecret: options.clientSecret, now, account: (id) => account(id), authorise, problem });
   const server = await listen(app);
   const audience = new URL(options.redirectUri).origin;
 
@@ -383,6 +387,15 @@ export async function startFakeKommo(options: FakeKommoOptions) {
       // Repeats arrive together, as Kommo's retries can.
       const calls = Array.from({ length: opts.times ?? 1 }, () => axios.post(options.dpUrl!, body, { validateStatus: () => true }));
       return (await Promise.all(calls)).map((r) => r.status);
+    },
+    /** Salesbot continues received (Kommo's continue method), oldest first. */
+    salesbotContinues: salesbot.continued,
+    /** The next continue calls fail with these statuses, one each. */
+    failSalesbotContinues: salesbot.failContinues,
+    /** A bot reaches our "Send a WhatsApp template" step with this data (bot variables already filled in). */
+    async runSalesbotStep(accountId: number, data: Record<string, unknown>, opts: Parameters<typeof salesbot.runStep>[3] = {}) {
+      if (!options.salesbotUrl) throw new Error('The fake Kommo was started without salesbotUrl');
+      return salesbot.runStep(accountId, options.salesbotUrl, data, opts);
     },
     /** What Kommo does when an admin disables the integration; `badSignature` forges the call. */
     async uninstall(accountId: number, opts: { badSignature?: boolean } = {}) {

@@ -403,6 +403,44 @@ define([], function () {
     });
   }
 
+  /** The Salesbot step's exits: how "Send a WhatsApp template" ended (the backend continues the bot with one of them). */
+  var SALESBOT_EXITS = ['sent', 'failed', 'opted_out'];
+
+  /**
+   * The bot steps Kommo stores for our "Send a WhatsApp template" block (SPEC §5, decision 027):
+   * a `widget_request` to the backend with the block's settings (Kommo fills the bot's variables into
+   * them, so parameters may be {{contact.name}}, {{lead.cf.123}}…), the contact and lead ids, then a
+   * wait for Kommo's continue, then one exit per status the backend continues with.
+   */
+  function salesbotSteps(params) {
+    var p = params || {};
+    var text = function (v) {
+      return v === undefined || v === null ? '' : String(v);
+    };
+    return [
+      {
+        question: [
+          {
+            handler: 'widget_request',
+            params: {
+              url: APP_ORIGIN + '/kommo/salesbot',
+              data: { template: text(p.template).trim(), language: text(p.language).trim() || 'en_US', parameters: text(p.parameters), number_id: text(p.number_id).trim(), contact_id: '{{contact.id}}', lead_id: '{{lead.id}}' }
+            }
+          },
+          { handler: 'goto', params: { type: 'question', step: 1 } }
+        ]
+      },
+      {
+        question: SALESBOT_EXITS.map(function (status) {
+          return {
+            handler: 'conditions',
+            params: { logic: 'and', conditions: [{ term1: '{{json.status}}', term2: status, operation: '=' }], result: [{ handler: 'exits', params: { value: status } }] }
+          };
+        })
+      }
+    ];
+  }
+
   return function WabridgeWidget() {
     var self = this;
     var frames = [];
@@ -513,6 +551,19 @@ define([], function () {
       },
       destroy: function () {
         destroyAll();
+      },
+      salesbotDesignerSettings: function () {
+        var strings = (typeof self.i18n === 'function' && self.i18n('salesbot')) || {};
+        var exits = strings.exits || {};
+        return {
+          exits: SALESBOT_EXITS.map(function (code) {
+            return { code: code, title: exits[code] || code };
+          })
+        };
+      },
+      // Kommo stores what this returns (a JSON string of bot steps) as the block's program.
+      onSalesbotDesignerSave: function (_handlerCode, params) {
+        return JSON.stringify(salesbotSteps(params));
       },
       dpSettings: function () {
         fillDpSettings(self);

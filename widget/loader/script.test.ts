@@ -290,4 +290,21 @@ describe('the Kommo loader (script.js)', () => {
     expect(changes).toEqual(['Q3xv1c9Rk2-8mZtLw0Pa_A']);
     vi.unstubAllGlobals();
   });
+
+  it('when the Salesbot designer adds and saves our block, then it has the three exits and its steps ask the backend with the block’s settings and the card’s ids, then exit by the status Kommo is continued with', () => {
+    widget.i18n = (section: string) => (section === 'salesbot' ? { exits: { sent: 'Sent', failed: 'Not sent', opted_out: 'Opted out' } } : {});
+    expect(widget.callbacks.salesbotDesignerSettings!()).toEqual({ exits: [{ code: 'sent', title: 'Sent' }, { code: 'failed', title: 'Not sent' }, { code: 'opted_out', title: 'Opted out' }] });
+    const saved = widget.callbacks.onSalesbotDesignerSave!('send_template', { template: ' order_update ', language: '', parameters: '{{contact.name}}\n{{lead.name}}', number_id: '' });
+    expect(typeof saved).toBe('string');
+    const steps = JSON.parse(saved as string);
+    expect(steps[0].question[0]).toEqual({
+      handler: 'widget_request',
+      params: { url: `${APP_ORIGIN}/kommo/salesbot`, data: { template: 'order_update', language: 'en_US', parameters: '{{contact.name}}\n{{lead.name}}', number_id: '', contact_id: '{{contact.id}}', lead_id: '{{lead.id}}' } },
+    });
+    expect(steps[1].question.map((c: { params: { conditions: { term1: string; term2: string }[]; result: { params: { value: string } }[] } }) => [c.params.conditions[0]!.term1, c.params.conditions[0]!.term2, c.params.result[0]!.params.value])).toEqual([
+      ['{{json.status}}', 'sent', 'sent'],
+      ['{{json.status}}', 'failed', 'failed'],
+      ['{{json.status}}', 'opted_out', 'opted_out'],
+    ]);
+  });
 });

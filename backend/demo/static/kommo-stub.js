@@ -176,6 +176,8 @@
         el('p', { text: 'Demo: play the customer on WhatsApp (they answer what the agent sends, too).' }),
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-writes', text: 'Customer writes on WhatsApp', onclick: function () { demoCall('POST', '/whatsapp/customer-writes', {}); } }),
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'lead-enters-stage', text: 'Lead enters “Order shipped” (digital pipeline)', onclick: function () { demoCall('POST', '/kommo/lead-enters-stage', {}); } }),
+        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'salesbot-step', text: 'Salesbot: “Send a WhatsApp template” block', onclick: function () { demoCall('POST', '/kommo/salesbot-step', {}).then(function (r) { var out = document.querySelector('[data-testid="salesbot-exit"]'); if (out) out.textContent = 'Salesbot continued through the exit: ' + (r.exit || 'none yet'); }); } }),
+        el('p', { 'data-testid': 'salesbot-exit', 'aria-live': 'polite' }),
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-photo', text: 'Customer sends a photo', onclick: function () { demoCall('POST', '/whatsapp/customer-sends-photo', {}); } }),
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-unsubscribes', text: 'Customer taps “Unsubscribe” in a broadcast', onclick: function () { demoCall('POST', '/whatsapp/customer-taps-unsubscribe', {}); } }),
         el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-replies', text: 'Customer replies to your last message', onclick: function () { demoCall('POST', '/whatsapp/customer-replies', {}); } }),

@@ -16,6 +16,8 @@ export interface KommoApi {
   getContacts(accountHost: string, accessToken: string, ids: number[]): Promise<KommoContact[]>;
   /** A task for a user, attached to a lead. */
   addTask(accountHost: string, accessToken: string, task: { leadId: number; responsibleUserId: number; text: string; completeTill: Date }): Promise<void>;
+  /** Continues a Salesbot waiting in a `widget_request` step; `data` is what the bot reads as {{json.*}}. */
+  continueSalesbot(accountHost: string, accessToken: string, botId: number, continueId: string, body: { data: Record<string, string> }): Promise<void>;
 }
 
 export interface KommoLead {

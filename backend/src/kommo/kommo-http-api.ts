@@ -182,6 +182,11 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
       );
       return { contactId: created[0]!.contact_id, leadId: created[0]!.id };
     },
+    async continueSalesbot(host, accessToken, botId, continueId, body) {
+      await call('Salesbot continue', z.unknown(), () =>
+        http.post(`${base(host)}/api/v4/salesbot/${botId}/continue/${encodeURIComponent(continueId)}`, body, { headers: { Authorization: `Bearer ${accessToken}` } }),
+      );
+    },
     async addNotes(host, accessToken, entity, notes) {
       await call('notes', NotesResponse, () =>
         http.post(

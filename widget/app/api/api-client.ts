@@ -6,6 +6,7 @@ import type { CardChat, ConversationView, MessagePage, MessageView, NumberList, 
 import type { BroadcastList, BroadcastTemplateList, BroadcastView, CreateBroadcastInput, SavedAudienceList } from '../../../contract/broadcasts';
 import type { ApiKeyList, ApiKeyView, CreatedApiKey, CreatedWebhookEndpoint, WebhookDeliveryList, WebhookEndpointList } from '../../../contract/public-api';
 import type { DpAutomationInput, DpAutomationList, DpAutomationView } from '../../../contract/automation';
+import type { QuickReplyFilled, QuickReplyInput, QuickReplyList, QuickReplyView } from '../../../contract/quick-replies';
 import type { ErrorBody } from '../../../contract/error';
 import { readEventStream, type LiveEventData } from '../../../contract/event-stream';
 import { ApiError } from './api-error';
@@ -175,6 +176,15 @@ export function createApiClient(options: ApiClientOptions) {
     async deleteAutomation(id: string): Promise<void> {
       await call({ method: 'DELETE', url: `/api/v1/automations/${encodeURIComponent(id)}` });
     },
+    quickReplies: () => request<typeof QuickReplyList>({ method: 'GET', url: '/api/v1/quick-replies' }),
+    createQuickReply: (input: QuickReplyInput) => request<typeof QuickReplyView>({ method: 'POST', url: '/api/v1/quick-replies', data: input }),
+    updateQuickReply: (id: string, input: QuickReplyInput) => request<typeof QuickReplyView>({ method: 'PUT', url: `/api/v1/quick-replies/${encodeURIComponent(id)}`, data: input }),
+    async deleteQuickReply(id: string): Promise<void> {
+      await call({ method: 'DELETE', url: `/api/v1/quick-replies/${encodeURIComponent(id)}` });
+    },
+    /** A quick reply's text filled from the CRM for the card's contact and lead. */
+    fillQuickReply: (id: string, card: { contactId: number | null; leadId: number | null }) =>
+      request<typeof QuickReplyFilled>({ method: 'POST', url: `/api/v1/quick-replies/${encodeURIComponent(id)}/fill`, data: card }),
     terminate: (orderId: string) => request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/terminate`, data: { confirm: true } }),
   };
 }

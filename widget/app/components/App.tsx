@@ -63,7 +63,7 @@ function Ready({ session, licence, chat, screens }: AppModels) {
     <main class="wb-app" data-testid="wabridge-app" data-area={context.area}>
       <SignedIn me={me} t={t} language={language} />
       {context.area === 'card' ? <LicenceLine model={licence} t={t} language={language} /> : <LicenceCard model={licence} t={t} language={language} />}
-      {context.area === 'card' && <ChatPanel chat={chat} contacts={context.contacts} t={t} language={language} isAdmin={session.isAdmin.value} />}
+      {context.area === 'card' && <ChatPanel chat={chat} contacts={context.contacts} leadId={context.entity === 'leads' ? context.entityId : null} t={t} language={language} isAdmin={session.isAdmin.value} />}
       {context.area === 'list' && broadcasts && (
         <>
           <p data-testid="wabridge-selected">{t('app.list.selected', { count: context.selected.length })}</p>

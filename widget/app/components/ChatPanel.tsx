@@ -5,12 +5,16 @@ import type { HostContext } from '../../../contract/host-messages';
 import type { Translate } from '../i18n/translate';
 import { formatBytes, formatDate } from '../i18n/format';
 import type { ChatModel } from '../models/chat-model';
+import { pickerEntries, pickerQuery, type PickerEntry } from '../models/quick-replies-model';
 import { MessageContent } from './MessageContent';
+import { QuickRepliesPanel, QuickReplyPicker } from './QuickReplies';
+
+type Template = z.infer<typeof TemplateList>['templates'][number];
 
 const TICKS: Record<string, string> = { queued: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠' };
 
 /** The WhatsApp chat with the card's contacts: history, ticks, the window, and the composer. */
-export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: ChatModel; contacts: HostContext['contacts']; t: Translate; language: string; isAdmin: boolean }) {
+export function ChatPanel({ chat, contacts, leadId = null, t, language, isAdmin }: { chat: ChatModel; contacts: HostContext['contacts']; leadId?: number | null; t: Translate; language: string; isAdmin: boolean }) {
   useEffect(() => {
     void chat.open(contacts);
     return chat.live();
@@ -36,6 +40,7 @@ export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: Chat
   const active = chat.active.value;
   const current = chat.conversations.value.find((c) => c.conversation.id === chat.activeId.value);
   const left = chat.windowLeft.value;
+  const [managing, setManaging] = useState(false);
   return (
     <section class="wb-chat" data-testid="chat">
       {chat.conversations.value.length > 1 && (
@@ -70,7 +75,11 @@ export function ChatPanel({ chat, contacts, t, language, isAdmin }: { chat: Chat
         {left > 0 ? t('chat.window_open', { hours: Math.floor(left / 3600_000), minutes: Math.floor((left % 3600_000) / 60_000) }) : t('chat.window_closed')}
       </p>
       {chat.error.value && <p class="wb-error" role="alert" data-testid="chat-error">{chat.error.value}</p>}
-      {left > 0 ? <TextComposer chat={chat} t={t} language={language} /> : <TemplateComposer chat={chat} t={t} />}
+      {left > 0 ? <TextComposer chat={chat} t={t} language={language} card={{ contactId: current?.contactId ?? null, leadId }} /> : <TemplateComposer chat={chat} t={t} />}
+      <button type="button" class="wb-link" data-testid="manage-quick-replies" aria-expanded={managing} onClick={() => setManaging(!managing)}>
+        {t('quick_replies.manage')}
+      </button>
+      {managing && <QuickRepliesPanel model={chat.quickReplies} t={t} isAdmin={isAdmin} />}
     </section>
   );
 }
@@ -121,8 +130,35 @@ function MessageList({ chat, t, language }: { chat: ChatModel; t: Translate; lan
   );
 }
 
-function TextComposer({ chat, t, language }: { chat: ChatModel; t: Translate; language: string }) {
+function TextComposer({ chat, t, language, card }: { chat: ChatModel; t: Translate; language: string; card: { contactId: number | null; leadId: number | null } }) {
   const [value, setValue] = useState('');
+  // "/" and a word search quick replies and templates; a picked template opens the template form.
+  const [templates, setTemplates] = useState<Template[] | null>(null);
+  const [template, setTemplate] = useState<Template | null>(null);
+  const [highlight, setHighlight] = useState(0);
+  const [missing, setMissing] = useState<string[]>([]);
+  const numberId = chat.active.value?.numberId;
+  const query = pickerQuery(value);
+  const searching = query !== null;
+  // Each time the picker opens, the number's templates as they are now (a sync may have added some).
+  useEffect(() => {
+    if (!searching) return;
+    void chat.quickReplies.ensure();
+    if (numberId) void chat.templates(numberId).then(setTemplates);
+  }, [searching, chat, numberId]);
+  const entries = query === null ? [] : pickerEntries(query, chat.quickReplies.items.value ?? [], templates ?? []);
+  const pickEntry = async (entry: PickerEntry) => {
+    setHighlight(0);
+    if (entry.kind === 'template') {
+      setValue('');
+      setTemplate(entry.template);
+      return;
+    }
+    const filled = await chat.quickReplies.fill(entry.reply.id, card);
+    if (!filled) return;
+    setValue(filled.text);
+    setMissing(filled.missing);
+  };
   // The newest message the agent had seen when they started typing this text.
   const [seenUpTo, setSeenUpTo] = useState<string | undefined>(undefined);
   const [confirming, setConfirming] = useState(false);
@@ -144,21 +180,61 @@ function TextComposer({ chat, t, language }: { chat: ChatModel; t: Translate; la
     if (outcome === 'sent') {
       setValue('');
       setSeenUpTo(undefined);
+      setMissing([]);
     }
   };
+  if (template) return <TemplateComposer chat={chat} t={t} initial={template} onCancel={() => setTemplate(null)} />;
   const pick = (e: Event) => {
     const input = e.target as HTMLInputElement;
     setPicked(input.files?.[0] ?? null);
     input.value = '';
   };
+  const voice = chat.voice;
+  const sendVoice = async () => {
+    const note = await voice.finish();
+    if (note) await chat.sendFile(note);
+  };
+  if (voice.state.value !== 'idle') {
+    const s = voice.elapsed.value;
+    return (
+      <div class="wb-composer wb-recording" data-testid="voice-recording" role="group" aria-label={t('chat.voice.recording')}>
+        <span class="wb-recording__dot" aria-hidden="true" />
+        <span data-testid="voice-timer" aria-live="off">
+          {Math.floor(s / 60)}:{String(s % 60).padStart(2, '0')}
+        </span>
+        <button type="button" class="wb-button" data-testid="voice-cancel" disabled={voice.state.value !== 'recording'} onClick={() => voice.cancel()}>
+          {t('chat.cancel')}
+        </button>
+        <button type="button" class="wb-button wb-button--primary" data-testid="voice-send" disabled={voice.state.value !== 'recording' || chat.sending.value} onClick={() => void sendVoice()}>
+          {t('chat.voice.send')}
+        </button>
+      </div>
+    );
+  }
   return (
     <form class="wb-composer" data-testid="composer" onSubmit={(e) => void submit(e)}>
       {picked && <FilePreview file={picked} t={t} language={language} onCancel={() => setPicked(null)} />}
+      {query !== null && <QuickReplyPicker entries={entries} highlight={Math.min(highlight, Math.max(0, entries.length - 1))} t={t} onPick={(e) => void pickEntry(e)} />}
+      {voice.problem.value && (
+        <p class="wb-error" role="alert" data-testid="voice-problem">
+          {t(`chat.voice.${voice.problem.value}`)}
+        </p>
+      )}
+      {missing.length > 0 && (
+        <p class="wb-warning" data-testid="quick-reply-missing">
+          {t('quick_replies.missing', { fields: missing.join(', ') })}
+        </p>
+      )}
       <div class="wb-composer__row">
         <label class="wb-attach" title={t('chat.attach')}>
           <PaperclipIcon />
           <input type="file" aria-label={t('chat.attach')} data-testid="attach" onChange={pick} hidden />
         </label>
+        {voice.available && (
+          <button type="button" class="wb-attach" title={t('chat.voice.record')} aria-label={t('chat.voice.record')} data-testid="voice-record" disabled={chat.sending.value} onClick={() => void voice.start()}>
+            <MicIcon />
+          </button>
+        )}
         <textarea
           class="wb-input"
           aria-label={t('chat.message')}
@@ -168,8 +244,22 @@ function TextComposer({ chat, t, language }: { chat: ChatModel; t: Translate; la
           onInput={(e) => {
             if (!value) setSeenUpTo(chat.newestId());
             setValue((e.target as HTMLTextAreaElement).value);
+            setHighlight(0);
           }}
           onKeyDown={(e) => {
+            if (query !== null && entries.length) {
+              const move = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : 0;
+              if (move) {
+                e.preventDefault();
+                setHighlight((highlight + move + entries.length) % entries.length);
+                return;
+              }
+              if (e.key === 'Enter' && !e.isComposing) {
+                e.preventDefault();
+                void pickEntry(entries[Math.min(highlight, entries.length - 1)]!);
+                return;
+              }
+            }
             // Enter sends, Shift+Enter starts a new line (and an IME's Enter only ends its composition).
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) void submit(e);
           }}
@@ -217,20 +307,37 @@ function PaperclipIcon() {
   );
 }
 
-function TemplateComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
+function MicIcon() {
+  return (
+    <svg class="wb-icon" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+      <rect x="9" y="2" width="6" height="12" rx="3" />
+      <path d="M5 10a7 7 0 0 0 14 0M12 17v4M8 21h8" />
+    </svg>
+  );
+}
+
+function TemplateComposer({ chat, t, initial, onCancel }: { chat: ChatModel; t: Translate; initial?: Template; onCancel?: () => void }) {
   const numberId = chat.active.value?.numberId;
-  const [templates, setTemplates] = useState<z.infer<typeof TemplateList>['templates']>([]);
+  const [templates, setTemplates] = useState<Template[]>([]);
   const [chosen, setChosen] = useState(0);
   const [params, setParams] = useState<string[]>([]);
   useEffect(() => {
-    if (numberId) void chat.templates(numberId).then(setTemplates);
-  }, [chat, numberId]);
+    if (numberId)
+      void chat.templates(numberId).then((list) => {
+        setTemplates(list);
+        // Picked in the "/" picker: that template is the one the form starts with.
+        if (initial) setChosen(Math.max(0, list.findIndex((x) => x.name === initial.name && x.language === initial.language)));
+      });
+  }, [chat, numberId, initial]);
   const template = templates[chosen];
   const preview = template ? template.body.replace(/\{\{\s*(\d+)\s*\}\}/g, (whole, n: string) => params[Number(n) - 1] || whole) : '';
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!template) return;
-    if ((await chat.send({ type: 'template', name: template.name, language: template.language, bodyParameters: params.slice(0, template.paramCount) })) === 'sent') setParams([]);
+    if ((await chat.send({ type: 'template', name: template.name, language: template.language, bodyParameters: params.slice(0, template.paramCount) })) === 'sent') {
+      setParams([]);
+      onCancel?.();
+    }
   };
   return (
     <form class="wb-composer wb-form" data-testid="template-composer" onSubmit={(e) => void submit(e)}>
@@ -266,6 +373,11 @@ function TemplateComposer({ chat, t }: { chat: ChatModel; t: Translate }) {
       {numberId && (
         <button type="button" class="wb-link" onClick={() => void chat.refreshTemplates(numberId).then(setTemplates)}>
           {t('chat.refresh_templates')}
+        </button>
+      )}
+      {onCancel && (
+        <button type="button" class="wb-link" data-testid="template-cancel" onClick={onCancel}>
+          {t('chat.cancel')}
         </button>
       )}
     </form>

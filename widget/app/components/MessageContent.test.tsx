@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import en from '../../../i18n/en.json';
 import es from '../../../i18n/es.json';
 import pt from '../../../i18n/pt.json';
@@ -66,4 +66,18 @@ describe('what each message shows', () => {
       expect(root.querySelector('[data-testid="message-reaction"]')?.textContent).toBe('❤️');
     });
   }
+});
+
+describe('a voice note in the card', () => {
+  it('when the customer sent a voice note, then the card plays it from the file fetched with the session', async () => {
+    const urls: string[] = [];
+    const withMedia = { mediaUrl: async (id: string) => (urls.push(id), `blob:voice-${id}`) } as unknown as ChatModel;
+    const root = document.createElement('div');
+    const message = { ...base, id: 'm-voice', type: 'audio', content: { id: '77', mime_type: 'audio/ogg; codecs=opus', voice: true } };
+    render(<MessageContent message={message} chat={withMedia} t={translator(en)} />, root);
+    const audio = await vi.waitFor(() => root.querySelector<HTMLAudioElement>('audio[data-testid="message-audio"]') ?? Promise.reject(new Error('no player yet')));
+    expect(audio.getAttribute('src')).toBe('blob:voice-m-voice');
+    expect(audio.controls).toBe(true);
+    expect(urls).toEqual(['m-voice']);
+  });
 });

@@ -72,6 +72,7 @@ export function MessageContent({ message: m, chat, t, onMediaLoad }: { message: 
         </blockquote>
       )}
       {(m.type === 'image' || m.type === 'sticker') && <MediaImage chat={chat} messageId={m.id} sticker={m.type === 'sticker'} onLoad={onMediaLoad} />}
+      {m.type === 'audio' && <MediaAudio chat={chat} messageId={m.id} label={t('chat.kinds.audio')} />}
       <div class={`wb-msg__body wb-msg__body--${m.type}`} data-testid="message-body" data-kind={m.type}>
         {m.type === 'location' ? (
           <>
@@ -93,8 +94,8 @@ export function MessageContent({ message: m, chat, t, onMediaLoad }: { message: 
   );
 }
 
-/** A photo or sticker in the chat, fetched with the session (an <img> alone cannot send it). */
-function MediaImage({ chat, messageId, sticker, onLoad }: { chat: ChatModel; messageId: string; sticker: boolean; onLoad?: () => void }) {
+/** A message's file as an object URL, fetched with the session (an <img> or <audio> alone cannot send it). */
+function useMediaUrl(chat: ChatModel, messageId: string): string | null {
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
     let made: string | null = null;
@@ -109,6 +110,18 @@ function MediaImage({ chat, messageId, sticker, onLoad }: { chat: ChatModel; mes
       if (made) URL.revokeObjectURL(made);
     };
   }, [chat, messageId]);
+  return url;
+}
+
+/** A voice note or audio file, played in the card. */
+function MediaAudio({ chat, messageId, label }: { chat: ChatModel; messageId: string; label: string }) {
+  const url = useMediaUrl(chat, messageId);
+  return url ? <audio class="wb-msg__audio" controls preload="metadata" src={url} aria-label={label} data-testid="message-audio" /> : null;
+}
+
+/** A photo or sticker in the chat. */
+function MediaImage({ chat, messageId, sticker, onLoad }: { chat: ChatModel; messageId: string; sticker: boolean; onLoad?: () => void }) {
+  const url = useMediaUrl(chat, messageId);
   // A photo that arrives after the list was scrolled makes it taller: the newest stays in view.
   return url ? <img class={sticker ? 'wb-msg__sticker' : 'wb-msg__image'} src={url} alt="" data-testid="message-image" onLoad={onLoad} /> : null;
 }

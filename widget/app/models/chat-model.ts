@@ -6,6 +6,8 @@ import { ApiError, isApiError } from '../api/api-error';
 import type { Describe, FieldLabels } from '../i18n/error-sentence';
 import type { LiveModel } from './live-model';
 import { MEDIA_RULES, mediaProblem, type MediaKind } from '../../../contract/media-rules';
+import { createQuickRepliesModel } from './quick-replies-model';
+import { browserMedia, createVoiceRecorder, type VoiceMedia } from './voice-recorder-model';
 
 type Conversation = z.infer<typeof ConversationView>;
 type Message = z.infer<typeof MessageView>;
@@ -20,10 +22,11 @@ const CHAT_LABELS: FieldLabels = { text: 'chat.message', caption: 'chat.message'
  * The chat in a card: one conversation per phone of the card's contacts, on the account's number.
  * History pages backwards; the live stream brings new messages and statuses.
  */
-export function createChatModel(deps: { api: ApiClient; live: LiveModel; describe: Describe; now?: () => number; onSent?: () => void }) {
+export function createChatModel(deps: { api: ApiClient; live: LiveModel; describe: Describe; now?: () => number; onSent?: () => void; media?: VoiceMedia | null }) {
   const now = deps.now ?? (() => Date.now());
   const numbers = signal<WhatsAppNumber[] | null>(null);
-  const conversations = signal<{ phone: string; name: string; conversation: Conversation }[]>([]);
+  /** One per phone of the card's contacts, with the contact it belongs to (quick replies are filled from it). */
+  const conversations = signal<{ phone: string; name: string; contactId: number | null; conversation: Conversation }[]>([]);
   const activeId = signal<string | null>(null);
   const messages = signal<Message[]>([]);
   const olderCursor = signal<string | null>(null);
@@ -75,10 +78,10 @@ export function createChatModel(deps: { api: ApiClient; live: LiveModel; describ
     olderCursor.value = page.nextBefore;
   }
 
-  async function openFor(contacts: { name: string; phones: string[] }[]) {
+  async function openFor(contacts: { id?: number; name: string; phones: string[] }[]) {
     try {
       // One round trip (docs/decisions/021): the numbers, a conversation per customer, the first one's newest page.
-      const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name })));
+      const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name, contactId: c.id ?? null })));
       const card = await deps.api.cardChat(phones.map((p) => p.phone), PAGE);
       numbers.value = card.numbers;
       if (!card.numbers.length) {
@@ -90,7 +93,10 @@ export function createChatModel(deps: { api: ApiClient; live: LiveModel; describ
       // phone written two ways is one conversation; only a card with no valid phone at all fails.
       const refused = card.refused[0];
       if (!card.conversations.length && refused) throw new ApiError(refused.error.code, refused.error.message, 400);
-      conversations.value = card.conversations.map((c) => ({ ...c, name: phones.find((p) => p.phone === c.phone)?.name ?? '' }));
+      conversations.value = card.conversations.map((c) => {
+        const from = phones.find((p) => p.phone === c.phone);
+        return { ...c, name: from?.name ?? '', contactId: from?.contactId ?? null };
+      });
       const first = card.conversations[0]?.conversation;
       activeId.value = first?.id ?? null;
       if (first && card.page) {
@@ -105,6 +111,9 @@ export function createChatModel(deps: { api: ApiClient; live: LiveModel; describ
   }
 
   return {
+    quickReplies: createQuickRepliesModel({ api: deps.api, describe: deps.describe }),
+    /** Voice notes recorded in the composer (the browser's microphone unless the caller gives another). */
+    voice: createVoiceRecorder({ media: deps.media === undefined ? browserMedia() : deps.media, now }),
     numbers,
     conversations,
     activeId,
@@ -131,7 +140,7 @@ export function createChatModel(deps: { api: ApiClient; live: LiveModel; describ
     },
 
     /** Opens the card's conversations; asked again for the same contacts, it is the same opening. */
-    open(contacts: { name: string; phones: string[] }[]): Promise<void> {
+    open(contacts: { id?: number; name: string; phones: string[] }[]): Promise<void> {
       if (opening?.contacts !== contacts) opening = { contacts, done: openFor(contacts) };
       return opening.done;
     },

@@ -1,0 +1,66 @@
+import type { Db, Queryable } from '../store/db';
+import type { SalesbotOutcome } from './salesbot-rules';
+
+/** The SQL of Salesbot steps: one row per `widget_request` (its continue point), sent once, continued once. */
+
+export interface SalesbotRun {
+  id: string;
+  account_id: string;
+  bot_id: string;
+  continue_id: string;
+  lead_id: string | null;
+  contact_id: string | null;
+  template: string;
+  language: string;
+  parameters: string[] | string;
+  number_id: string | null;
+  outcome: string | null;
+  detail: string | null;
+  attempts: number;
+}
+
+/** A continue that Kommo refused or did not answer is tried again this many times, then given up (and logged). */
+export const CONTINUE_ATTEMPTS = 10;
+
+export const salesbotStore = {
+  /** Records a step; false when Kommo already asked for this continue point (a repeat of the same request). */
+  async open(db: Queryable, run: { id: string; accountId: string; botId: number; continueId: string; leadId: number | null; contactId: number | null; template: string; language: string; parameters: string[]; numberId: string | null; at: Date }): Promise<boolean> {
+    const rows = await db.query(
+      `insert into salesbot_runs (id, account_id, bot_id, continue_id, lead_id, contact_id, template, language, parameters, number_id, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (account_id, bot_id, continue_id) do nothing returning id`,
+      [run.id, run.accountId, run.botId, run.continueId, run.leadId, run.contactId, run.template, run.language, JSON.stringify(run.parameters), run.numberId, run.at],
+    );
+    return rows.length > 0;
+  },
+
+  /**
+   * Steps to act on: not yet sent (or left 'working' by a crashed process before `staleBefore`),
+   * and steps sent whose bot was not continued yet (only the continue is tried again, never the send).
+   */
+  async claimPending(db: Db, staleBefore: Date, limit: number): Promise<SalesbotRun[]> {
+    return db.query<SalesbotRun>(
+      `update salesbot_runs set outcome = case when outcome is null or outcome = 'working' then 'working' else outcome end, attempts = attempts + 1
+       where id in (
+         select id from salesbot_runs
+         where continued_at is null and attempts < $3 and (outcome is null or (outcome = 'working' and created_at < $1) or outcome in ('sent', 'failed', 'opted_out'))
+         order by created_at limit $2 for update skip locked)
+       returning id, account_id, bot_id, continue_id, lead_id, contact_id, template, language, parameters, number_id,
+         case when outcome = 'working' then null else outcome end as outcome, detail, attempts`,
+      [staleBefore, limit, CONTINUE_ATTEMPTS],
+    );
+  },
+
+  async finish(db: Queryable, id: string, outcome: SalesbotOutcome, detail: string): Promise<void> {
+    await db.query('update salesbot_runs set outcome = $2, detail = $3 where id = $1', [id, outcome, detail]);
+  },
+
+  async continued(db: Queryable, id: string, at: Date): Promise<void> {
+    await db.query('update salesbot_runs set continued_at = $2 where id = $1', [id, at]);
+  },
+
+  /** The active account a Kommo account id belongs to. */
+  async account(db: Queryable, kommoAccountId: number): Promise<{ id: string } | undefined> {
+    const [row] = await db.query<{ id: string }>(`select id from accounts where kommo_account_id = $1 and status = 'active'`, [kommoAccountId]);
+    return row;
+  },
+};
