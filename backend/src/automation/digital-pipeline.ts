@@ -114,7 +114,7 @@ export function createDigitalPipeline(deps: {
       if (!allowed.ok) return allowed;
       if (!automation || call.event.type_code !== 'lead_appeared_in_status') return { ok: true };
       const opened = await store.openEntry({ id: deps.ids(), accountId: automation.accountId, automationId: automation.id, leadId: call.event.data.id, statusId: call.event.data.status_id, at: clock.now() });
-      if (opened) deps.tasks.drain('digital pipeline', () => service.processPending());
+      if (opened) deps.tasks.drain('dp_runs', () => service.processPending());
       return { ok: true };
     },
 

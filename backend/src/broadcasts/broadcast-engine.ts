@@ -178,7 +178,7 @@ export function createBroadcastEngine(deps: {
     // Until we have been up as long as the grace period, webhooks retried from before a restart may still be on their way.
     if (clock.now().getTime() - startedAt < deps.reconcileAfterMs) return 0;
     // Every status webhook already received is applied first: it may prove a send we are about to redo.
-    for (let round = 0; round < 50 && (await deps.inbox.processPending({ includeFailed: false })) > 0; round++);
+    for (let round = 0; round < 50 && (await deps.inbox.processPending()) > 0; round++);
     const now = clock.now();
     const stale = await db.query<RecipientRow>(
       `select r.* from broadcast_recipients r

@@ -37,7 +37,6 @@ export async function enqueueEvent(tx: Queryable, input: { id: string; accountId
 interface Due {
   message_id: string;
   account_id: string;
-  attempts: number;
   direction: 'in' | 'out';
   type: string;
   content: Record<string, unknown>;
@@ -73,12 +72,12 @@ export function createTimelineWriter(deps: {
   const eventsQueue = durableQueue('kommo_event_outbox', clock);
 
   /** An outbox row Kommo did not take: tried again by the Kommo backoff (from 2 s up to an hour). */
-  async function retryLater(queue: DurableQueue, key: string, attempts: number, error: unknown) {
-    await queue.retryLater(db, key, attempts + 1, errorText(error));
+  async function retryLater(queue: DurableQueue, key: string, error: unknown) {
+    await queue.retryLater(db, key, errorText(error));
   }
 
   async function fail(rows: Due[], error: string) {
-    for (const row of rows) await retryLater(notesQueue, row.message_id, row.attempts, error);
+    for (const row of rows) await retryLater(notesQueue, row.message_id, error);
   }
 
   async function writeAccount(accountId: string, rows: Due[]) {
@@ -110,7 +109,7 @@ export function createTimelineWriter(deps: {
         }
         if (!contactId) {
           // No contact with this phone in Kommo: nothing to attach the note to.
-          await notesQueue.done(db, [row.message_id], 'no Kommo contact has this phone');
+          await notesQueue.done(db, [row.message_id], { note: 'no Kommo contact has this phone' });
           continue;
         }
         await db.query('update conversations set kommo_contact_id = $2 where id = $1', [row.conversation_id, contactId]);
@@ -142,7 +141,7 @@ export function createTimelineWriter(deps: {
     const claimed = await notesQueue.claim<{ message_id: string }>(db, { limit: BATCH, leaseMs: LEASE_MS });
     if (!claimed.length) return 0;
     const rows = await db.query<Due>(
-      `select o.message_id, o.account_id, o.attempts, m.direction, m.type, m.content, m.created_at, c.wa_id, c.id as conversation_id, c.kommo_contact_id
+      `select o.message_id, o.account_id, m.direction, m.type, m.content, m.created_at, c.wa_id, c.id as conversation_id, c.kommo_contact_id
        from kommo_note_outbox o join messages m on m.id = o.message_id join conversations c on c.id = m.conversation_id
        where o.message_id = any($1::text[]) order by m.created_at, m.seq`,
       [claimed.map((c) => c.message_id)],
@@ -155,7 +154,7 @@ export function createTimelineWriter(deps: {
 
   /** System events as `extended_service_message` notes on the contact (Kommo's advice for integration events). */
   async function drainEvents(): Promise<number> {
-    const due = await eventsQueue.claim<{ id: string; account_id: string; conversation_id: string; text: string; at: Date; attempts: number }>(db, { limit: BATCH, leaseMs: LEASE_MS });
+    const due = await eventsQueue.claim<{ id: string; account_id: string; conversation_id: string; text: string; at: Date }>(db, { limit: BATCH, leaseMs: LEASE_MS });
     for (const row of due) {
       try {
         const token = await deps.access.accessToken(row.account_id);
@@ -166,7 +165,7 @@ export function createTimelineWriter(deps: {
           if (contactId) await db.query('update conversations set kommo_contact_id = $2 where id = $1', [row.conversation_id, contactId]);
         }
         if (!contactId) {
-          await eventsQueue.done(db, [row.id], 'no Kommo contact has this phone');
+          await eventsQueue.done(db, [row.id], { note: 'no Kommo contact has this phone' });
           continue;
         }
         await pacer.run(row.account_id, () =>
@@ -174,7 +173,7 @@ export function createTimelineWriter(deps: {
         );
         await eventsQueue.done(db, [row.id]);
       } catch (err) {
-        await retryLater(eventsQueue, row.id, row.attempts, err);
+        await retryLater(eventsQueue, row.id, err);
       }
     }
     return due.length;
@@ -183,7 +182,7 @@ export function createTimelineWriter(deps: {
   /** Notes and tasks on leads (broadcast replies): each written once, retried with growing pauses. */
   async function drainLeads(): Promise<number> {
     const now = clock.now();
-    const due = await leadsQueue.claim<{ id: string; account_id: string; lead_id: string; kind: 'note' | 'task'; text: string; responsible_user_id: string | null; attempts: number }>(db, { limit: BATCH, leaseMs: LEASE_MS });
+    const due = await leadsQueue.claim<{ id: string; account_id: string; lead_id: string; kind: 'note' | 'task'; text: string; responsible_user_id: string | null }>(db, { limit: BATCH, leaseMs: LEASE_MS });
     for (const row of due) {
       try {
         const token = await deps.access.accessToken(row.account_id);
@@ -194,7 +193,7 @@ export function createTimelineWriter(deps: {
         );
         await leadsQueue.done(db, [row.id]);
       } catch (err) {
-        await retryLater(leadsQueue, row.id, row.attempts, err);
+        await retryLater(leadsQueue, row.id, err);
       }
     }
     return due.length;

@@ -53,8 +53,11 @@ export interface QueueTable {
   error: string;
   /** The time a row was done; absent when finishing a row is the feature's own update (it records an outcome). */
   doneAt?: string;
-  /** The time a row was given up (its backoff's `giveUpAfterMs`, or `failed()`). */
+  /** The time a row was given up (its backoff's `giveUpAfterMs` after `createdAt`). */
   failedAt?: string;
+  createdAt?: string;
+  /** Whether a successful attempt is counted too (the delivery log shows every attempt). */
+  countsDone?: boolean;
   backoff?: BackoffName;
 }
 
@@ -85,6 +88,8 @@ export const QUEUES = {
     error: 'last_error',
     doneAt: 'delivered_at',
     failedAt: 'gave_up_at',
+    createdAt: 'created_at',
+    countsDone: true,
     backoff: 'webhookReceiver',
   },
   /** Digital-pipeline stage entries to act on (one template per entry, decision 017). */
@@ -160,33 +165,49 @@ export function durableQueue(name: QueueName, clock: Clock) {
       return tx.query<Row>(`select ${columns} from ${t.table} where ${t.key} = any(${keys}) and (${t.open}) order by ${t.order} for update skip locked`, [only]);
     },
 
-    /** The rows are done: never taken again. `note` says why when nothing was done (it is kept as their last error). */
-    async done(q: Queryable, done: Key[], note: string | null = null): Promise<void> {
+    /**
+     * The rows are done: never taken again. `note` says why when nothing was done (kept as their last
+     * error); `also` sets columns of the feature's own (e.g. the receiver's answer).
+     */
+    async done(q: Queryable, done: Key[], options: { note?: string; also?: Record<string, unknown> } = {}): Promise<void> {
       if (!t.doneAt) throw new Error(`the ${name} queue records its own outcome`);
       if (!done.length) return;
-      await q.query(`update ${t.table} set ${t.doneAt} = $2, ${t.error} = $3 where ${t.key} = any(${keys})`, [done, clock.now(), note]);
+      const params: unknown[] = [done, clock.now(), options.note ?? null];
+      const set = [`${t.doneAt} = $2`, `${t.error} = $3`, ...(t.countsDone && t.attempts ? [`${t.attempts} = ${t.attempts} + 1`] : []), ...also(options.also, params)];
+      await q.query(`update ${t.table} set ${set.join(', ')} where ${t.key} = any(${keys})`, params);
     },
 
     /**
-     * The `attempt`-th attempt at the row failed (`attempt` counts this one): it is due again after
-     * the queue's backoff, or given up when its policy's time since `createdAt` ran out. True when given up.
+     * An attempt at the row failed: it is counted, and the row is due again after the queue's backoff
+     * for that many failures, or given up when the policy's time since the row was created ran out.
+     * True when given up.
      */
-    async retryLater(q: Queryable, key: Key, attempt: number, error: string, createdAt?: Date): Promise<boolean> {
+    async retryLater(q: Queryable, key: Key, error: string, options: { also?: Record<string, unknown> } = {}): Promise<boolean> {
       if (!t.backoff || !t.attempts) throw new Error(`the ${name} queue does not retry`);
       const policy: Backoff = BACKOFF[t.backoff];
-      const now = clock.now();
-      const next = new Date(now.getTime() + retryDelay(policy, attempt));
-      const giveUp = policy.giveUpAfterMs !== undefined && createdAt !== undefined && next.getTime() - new Date(createdAt).getTime() > policy.giveUpAfterMs;
-      if (giveUp && t.failedAt) {
-        await q.query(`update ${t.table} set ${t.attempts} = $2, ${t.error} = $3, ${t.due} = null, ${t.failedAt} = $4 where ${t.key} = $1`, [key, attempt, error, now]);
-        return true;
-      }
-      await q.query(`update ${t.table} set ${t.attempts} = $2, ${t.error} = $3, ${t.due} = $4 where ${t.key} = $1`, [key, attempt, error, next]);
-      return false;
+      const params: unknown[] = [key, error, clock.now(), policy.firstMs, policy.factor, policy.maxMs];
+      // The pause after this failure: the old count is the number of failures before it.
+      const next = `$3::timestamptz + least($6::float8, $4::float8 * power($5::float8, ${t.attempts})) * interval '1 millisecond'`;
+      const giveUp =
+        policy.giveUpAfterMs !== undefined && t.createdAt && t.failedAt ? `(${next}) - ${t.createdAt} > $${params.push(policy.giveUpAfterMs)}::float8 * interval '1 millisecond'` : 'false';
+      const set = [
+        `${t.attempts} = ${t.attempts} + 1`,
+        `${t.error} = $2`,
+        `${t.due} = case when ${giveUp} then null else ${next} end`,
+        ...(t.failedAt ? [`${t.failedAt} = case when ${giveUp} then $3::timestamptz else ${t.failedAt} end`] : []),
+        ...also(options.also, params),
+      ];
+      const [row] = await q.query<{ gave_up: boolean }>(`update ${t.table} set ${set.join(', ')} where ${t.key} = $1::${t.keyType} returning ${t.failedAt ? `${t.failedAt} is not null` : 'false'} as gave_up`, params);
+      return Boolean(row?.gave_up);
     },
   };
 }
 export type DurableQueue = ReturnType<typeof durableQueue>;
+
+/** `column = $n` for each of the feature's own columns, its value added to `params`. */
+function also(columns: Record<string, unknown> | undefined, params: unknown[]): string[] {
+  return Object.entries(columns ?? {}).map(([column, value]) => `${column} = $${params.push(value)}`);
+}
 
 /** A failure's text as a queue row keeps it. */
 export function errorText(err: unknown): string {
