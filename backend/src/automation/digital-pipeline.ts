@@ -120,7 +120,8 @@ export function createDigitalPipeline(deps: {
 
     /** Runs stage entries not yet acted on (right after they arrive, and after a restart). */
     async processPending(): Promise<number> {
-      const due = await store.claimPending(new Date(now() - 10 * 60_000), 20);
+      // Ten minutes is far more than an entry's Kommo reads and send take: a lease that ran out is a crashed process's.
+      const due = await store.claimPending(clock, 20, 10 * 60_000);
       for (const run of due) await process(run);
       return due.length;
     },

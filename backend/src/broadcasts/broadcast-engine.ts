@@ -7,6 +7,7 @@ import type { LicenceService } from '../licensing/licence-service';
 import { zoneOf } from '../licensing/local-time';
 import { publish } from '../live/live-events';
 import type { Db, Queryable } from '../store/db';
+import { BACKOFF, retryDelay } from '../store/durable-queue';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from '../whatsapp/cloud-api';
 import { ensureConversation } from '../whatsapp/conversations';
 import type { InboxProcessor } from '../whatsapp/inbox-processor';
@@ -165,7 +166,7 @@ export function createBroadcastEngine(deps: {
         return 'later';
       }
       if ((err.errorClass === 'rate_limit' || err.errorClass === 'retryable') && r.attempts < MAX_ATTEMPTS) {
-        await requeue(r, 1000 * 4 ** Math.min(r.attempts, 4));
+        await requeue(r, retryDelay(BACKOFF.metaSend, r.attempts));
         return 'later';
       }
       await failed(b, r, err);

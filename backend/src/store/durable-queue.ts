@@ -94,10 +94,14 @@ export const QUEUES = {
   },
   /** Digital-pipeline stage entries to act on (one template per entry, decision 017). */
   dp_runs: { table: 'dp_runs', key: 'id', keyType: 'text', open: "outcome is null or outcome = 'working'", order: 'created_at', due: 'claimed_until', onClaim: "outcome = 'working'", error: 'detail' },
-  /** Broadcast recipients to send to (decision 012); claimed per number by the broadcast engine. */
-  broadcast_recipients: { table: 'broadcast_recipients', key: 'id', keyType: 'text', open: "state = 'queued'", order: 'seq', due: 'next_attempt_at', attempts: 'attempts', error: 'error_title', doneAt: 'sent_at', backoff: 'metaSend' },
+  /**
+   * Broadcast recipients to send to (decision 012). The broadcast engine claims them itself, per
+   * number under the number's lease and with the opt-out check in the same statement, and records
+   * each outcome; it retries by this queue's backoff.
+   */
+  broadcast_recipients: { table: 'broadcast_recipients', key: 'id', keyType: 'text', open: "state = 'queued'", order: 'seq', due: 'next_attempt_at', attempts: 'attempts', error: 'error_title', backoff: 'metaSend' },
   /** Kommo's install hook calls whose code is still to be exchanged (decision 006). */
-  kommo_install_requests: { table: 'kommo_install_requests', key: 'id', keyType: 'text', open: "status = 'pending'", order: 'received_at', due: 'claimed_until', error: 'error', doneAt: 'processed_at' },
+  kommo_install_requests: { table: 'kommo_install_requests', key: 'id', keyType: 'text', open: "status = 'pending'", order: 'received_at', due: 'claimed_until', error: 'error' },
 } as const satisfies Record<string, QueueTable>;
 export type QueueName = keyof typeof QUEUES;
 
@@ -113,6 +117,9 @@ export function durableQueue(name: QueueName, clock: Clock) {
   const t: QueueTable = QUEUES[name];
   const keys = `$1::${t.keyType}[]`;
   const isDue = (now: string) => `(${t.due} is null or ${t.due} <= ${now})`;
+  // The claimed rows in queue order. Ordered by the key before the lease moved the due time (when
+  // the queue is ordered by it), since the lease gives every claimed row the same one.
+  const inOrder = t.order === t.due ? t.key : `${t.order}, ${t.key}`;
 
   return {
     name,
@@ -136,18 +143,22 @@ export function durableQueue(name: QueueName, clock: Clock) {
         return q.query<Row>(
           `with ranked as (
              select ${t.key}, row_number() over (partition by ${g.column} order by ${t.order}, ${t.key}) as rn from ${t.table}
-             where (${t.open}) and ${isDue('$1')} and not (${g.column} = any(${skip})) ${only})
-           update ${t.table} set ${set}
-           where ${t.key} in (select q.${t.key} from ${t.table} q join ranked r on r.${t.key} = q.${t.key} and r.rn <= ${g.max}
-                              where (${t.open}) and ${isDue('$1')} order by q.${t.order} limit $3 for update of q skip locked)
-           returning *`,
+             where (${t.open}) and ${isDue('$1')} and not (${g.column} = any(${skip})) ${only}),
+           claimed as (
+             update ${t.table} set ${set}
+             where ${t.key} in (select q.${t.key} from ${t.table} q join ranked r on r.${t.key} = q.${t.key} and r.rn <= ${g.max}
+                                where (${t.open}) and ${isDue('$1')} order by q.${t.order} limit $3 for update of q skip locked)
+             returning *)
+           select * from claimed order by ${inOrder}`,
           params,
         );
       }
       return q.query<Row>(
-        `update ${t.table} set ${set}
-         where ${t.key} in (select ${t.key} from ${t.table} where (${t.open}) and ${isDue('$1')} ${only} order by ${t.order} limit $3 for update skip locked)
-         returning *`,
+        `with claimed as (
+           update ${t.table} set ${set}
+           where ${t.key} in (select ${t.key} from ${t.table} where (${t.open}) and ${isDue('$1')} ${only} order by ${t.order} limit $3 for update skip locked)
+           returning *)
+         select * from claimed order by ${inOrder}`,
         params,
       );
     },
