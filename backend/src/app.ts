@@ -23,7 +23,7 @@ import { httpMetrics } from './http/http-metrics';
 import type { IdGenerator } from './ids';
 import { createInstallService } from './kommo/install-service';
 import { createKommoAccess } from './kommo/kommo-access';
-import { createKommoPacer, createTimelineWriter } from './kommo/timeline-writer';
+import { createKommoPacer, createTimelineWriter, drainTimeline } from './kommo/timeline-writer';
 import { licenceRoutes } from './licensing/licence-routes';
 import { createLicenceService } from './licensing/licence-service';
 import { operatorRoutes } from './operator/operator-routes';
@@ -151,7 +151,7 @@ export function createApp(deps: AppDeps) {
       return Boolean(row?.auto_create_from_inbound) && licences.decisionFor(await licences.snapshot(accountId), 'auto_create').allowed;
     },
   });
-  const writeTimeline = () => deps.tasks.drain('kommo notes', () => timeline.drain());
+  const writeTimeline = () => drainTimeline(deps.tasks, timeline);
   const inbox = createInboxProcessor({ db, clock, ids: deps.ids, logger, onNoteQueued: writeTimeline, ...broadcastWebhookHooks({ clock, ids: deps.ids }) });
   const sleep = deps.whatsapp.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   // One pace per number for everything we send on it: live chat and broadcasts share it.

@@ -1,4 +1,14 @@
 import type { Logger } from 'pino';
+import type { QueueName } from './store/durable-queue';
+
+/** Housekeeping on a schedule that is not a queue: a sweep over the store. */
+export type Sweep = 'template sync' | 'order expiry' | 'idempotency keys' | 'card refunds not confirmed' | 'data purge' | 'old install calls' | 'stranded statuses' | 'salesbot continues';
+
+/**
+ * What a drain is named by: a queue (`QUEUES`) or a sweep, never a free string, so a queue has one
+ * drain however many places ask for it (decision 014).
+ */
+export type DrainName = QueueName | Sweep;
 
 /**
  * Work that runs after a response is sent (the install hook's token exchange). Failures are logged,
@@ -7,17 +17,17 @@ import type { Logger } from 'pino';
 export interface BackgroundTasks {
   run(name: string, task: () => Promise<unknown>): void;
   /**
-   * A queue drain: at most one per name runs at a time. Asked again while it runs, it runs once more
+   * A queue drain: at most one per queue runs at a time. Asked again while it runs, it runs once more
    * afterwards (so nothing queued meanwhile waits for the next timer), however often it was asked.
    */
-  drain(name: string, task: () => Promise<unknown>): void;
+  drain(name: DrainName, task: () => Promise<unknown>): void;
   idle(): Promise<void>;
 }
 
 export function createBackgroundTasks(logger: Logger): BackgroundTasks {
   const running = new Set<Promise<unknown>>();
   // Per drain name: the task to run again when the current one ends (undefined: none asked for).
-  const draining = new Map<string, (() => Promise<unknown>) | undefined>();
+  const draining = new Map<DrainName, (() => Promise<unknown>) | undefined>();
 
   function run(name: string, task: () => Promise<unknown>): Promise<unknown> {
     const promise = Promise.resolve()
@@ -28,7 +38,7 @@ export function createBackgroundTasks(logger: Logger): BackgroundTasks {
     return promise;
   }
 
-  function drain(name: string, task: () => Promise<unknown>): void {
+  function drain(name: DrainName, task: () => Promise<unknown>): void {
     if (draining.has(name)) {
       draining.set(name, task);
       return;

@@ -10,6 +10,7 @@ import { createSecretBox, deriveKey } from './crypto/secret-box';
 import { createLogger } from './logger';
 import { randomIds } from './ids';
 import { createKommoHttpApi } from './kommo/kommo-http-api';
+import { drainTimeline } from './kommo/timeline-writer';
 import { defaultPriceList } from './licensing/plans';
 import type { Db } from './store/db';
 import { migrate } from './store/migrate';
@@ -133,11 +134,11 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
   // templates from Meta, unpaid orders past their deadline, Idempotency-Keys past 24 hours, card refunds the provider has not
   // confirmed, and the retention and consent purge (SPEC §9). With several instances, each step is safe to run twice.
   const housekeeping = () => {
-    tasks.drain('payment events', () => paymentEvents.processPending());
-    tasks.drain('whatsapp inbox, failed ones too', () => inbox.processPending());
-    tasks.drain('digital pipeline', () => digitalPipeline.processPending());
-    tasks.drain('salesbot', () => salesbot.processPending());
-    tasks.drain('kommo notes', () => timeline.drain());
+    tasks.drain('payment_events', () => paymentEvents.processPending());
+    tasks.drain('dp_runs', () => digitalPipeline.processPending());
+    tasks.drain('salesbot continues', () => salesbot.processPending());
+    tasks.drain('kommo_install_requests', () => installs.resumePending());
+    drainTimeline(tasks, timeline);
     tasks.drain('template sync', () => templates.syncAll());
     tasks.drain('order expiry', () => payments.expireOverdue());
     tasks.drain('idempotency keys', () => idempotency.forgetExpired());
@@ -150,16 +151,16 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
   // Notes that failed wait for their retry time; this picks them up, and Salesbot steps whose bot
   // Kommo did not let us continue yet (a waiting bot should not wait minutes).
   const notesTimer = setInterval(() => {
-    tasks.drain('kommo notes', () => timeline.drain());
-    tasks.drain('salesbot', () => salesbot.processPending());
+    drainTimeline(tasks, timeline);
+    tasks.drain('salesbot continues', () => salesbot.processPending());
   }, 15_000);
   notesTimer.unref();
   // Outgoing webhooks are due at once when an event happens, and again at their retry times; webhook
-  // bodies stored but not processed (the database went away in between) are taken up again soon, and
-  // so are statuses that raced their send's checkpoint.
+  // bodies stored but not processed (the database went away in between, or acting on them failed and
+  // their retry time came) are taken up again soon, and so are statuses that raced their send's checkpoint.
   const webhooksTimer = setInterval(() => {
-    tasks.drain('outgoing webhooks', () => webhooks.drain());
-    tasks.drain('whatsapp inbox', () => inbox.processPending({ includeFailed: false }));
+    tasks.drain('webhook_deliveries', () => webhooks.drain());
+    tasks.drain('whatsapp_inbox', () => inbox.processPending());
     tasks.drain('stranded statuses', () => inbox.applyStrandedStatuses());
   }, 2000);
   webhooksTimer.unref();

@@ -1,5 +1,7 @@
 import type { DpAutomationView } from '../../../contract/automation';
+import type { Clock } from '../clock';
 import type { Db, Queryable } from '../store/db';
+import { durableQueue } from '../store/durable-queue';
 
 /** The SQL of digital-pipeline automations and their runs (one run per lead's stage entry). */
 
@@ -130,14 +132,12 @@ export function createAutomationStore(db: Db) {
       return rows.length > 0;
     },
 
-    /** Entries not yet acted on, and those a crashed process left working since before `staleBefore`. */
-    async claimPending(staleBefore: Date, limit: number): Promise<DpRun[]> {
-      return db.query<DpRun>(
-        `update dp_runs set outcome = 'working' where id in
-           (select id from dp_runs where outcome is null or (outcome = 'working' and created_at < $1) order by created_at limit $2 for update skip locked)
-         returning id, account_id, automation_id, lead_id, status_id`,
-        [staleBefore, limit],
-      );
+    /**
+     * Entries not yet acted on, and those a crashed process left working, leased for `leaseMs`
+     * (until then no other drain takes them, however old the entry is).
+     */
+    async claimPending(clock: Clock, limit: number, leaseMs: number): Promise<DpRun[]> {
+      return durableQueue('dp_runs', clock).claim<DpRun>(db, { limit, leaseMs });
     },
 
     async finish(q: Queryable, runId: string, outcome: RunOutcome, detail: string, leftAt: Date | null): Promise<void> {

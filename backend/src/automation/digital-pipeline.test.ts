@@ -42,6 +42,28 @@ for (const kind of storeKinds()) {
       expect(notes.map((n) => n.params.text)).toEqual([`WhatsApp template “order_update” sent to Customer 1 (+${waIdOf(1)}) by the digital pipeline: Customer, Lead 1.`]);
     });
 
+    it('when a stage entry waited more than ten minutes and two drains run at once, then its template goes once', async () => {
+      const account = accountWithAudience(1);
+      account.leads[0]!.statusId = 555_001;
+      t = await startTestApp(kind, { accounts: [account] });
+      const setup = await broadcastReady(t);
+      const created = await t.http.post('/api/v1/automations', AUTOMATION, { headers: setup.auth });
+      // What a stopped instance leaves: the entry stored, not acted on, found again eleven minutes later.
+      await t.db.query('insert into dp_runs (id, account_id, automation_id, lead_id, status_id, created_at) values ($1, $2, $3, $4, $5, $6)', [
+        'run-left',
+        setup.accountId,
+        created.data.id,
+        10_001,
+        555_001,
+        t.clock.now(),
+      ]);
+      t.clock.advance(11 * 60_000);
+      // The other drain claims while the first is still reading the lead from Kommo.
+      await Promise.all([t.digitalPipeline.processPending(), t.digitalPipeline.processPending()]);
+      await t.settle();
+      expect(templatesTo(waIdOf(1))).toHaveLength(1);
+    });
+
     it('when Kommo calls again for the same stage entry with another event time, then nothing more is sent', async () => {
       const { automationId } = await ready();
       await t.fake.moveLeadToStage(DEMO_ACCOUNT_ID, 10_001, 555_001, { automation: automationId });

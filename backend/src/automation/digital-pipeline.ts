@@ -114,13 +114,14 @@ export function createDigitalPipeline(deps: {
       if (!allowed.ok) return allowed;
       if (!automation || call.event.type_code !== 'lead_appeared_in_status') return { ok: true };
       const opened = await store.openEntry({ id: deps.ids(), accountId: automation.accountId, automationId: automation.id, leadId: call.event.data.id, statusId: call.event.data.status_id, at: clock.now() });
-      if (opened) deps.tasks.drain('digital pipeline', () => service.processPending());
+      if (opened) deps.tasks.drain('dp_runs', () => service.processPending());
       return { ok: true };
     },
 
     /** Runs stage entries not yet acted on (right after they arrive, and after a restart). */
     async processPending(): Promise<number> {
-      const due = await store.claimPending(new Date(now() - 10 * 60_000), 20);
+      // Ten minutes is far more than an entry's Kommo reads and send take: a lease that ran out is a crashed process's.
+      const due = await store.claimPending(clock, 20, 10 * 60_000);
       for (const run of due) await process(run);
       return due.length;
     },

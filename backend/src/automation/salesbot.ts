@@ -138,7 +138,7 @@ export function createSalesbot(deps: {
         numberId: data.number_id || null,
         at: clock.now(),
       });
-      if (opened) deps.tasks.drain('salesbot', () => service.processPending());
+      if (opened) deps.tasks.drain('salesbot continues', () => service.processPending());
     },
 
     /** Steps not yet sent or whose bot is not yet continued (right after they arrive, and on the timer). */

@@ -6,6 +6,7 @@ import type { LicenceService } from '../licensing/licence-service';
 import { zoneOf } from '../licensing/local-time';
 import { publish } from '../live/live-events';
 import type { Db, Queryable } from '../store/db';
+import { BACKOFF, retryDelay } from '../store/durable-queue';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from '../whatsapp/cloud-api';
 import { ensureConversation } from '../whatsapp/conversations';
 import type { InboxProcessor } from '../whatsapp/inbox-processor';
@@ -164,7 +165,7 @@ export function createBroadcastEngine(deps: {
         return 'later';
       }
       if ((err.errorClass === 'rate_limit' || err.errorClass === 'retryable') && r.attempts < MAX_ATTEMPTS) {
-        await requeue(r, 1000 * 4 ** Math.min(r.attempts, 4));
+        await requeue(r, retryDelay(BACKOFF.metaSend, r.attempts));
         return 'later';
       }
       await failed(b, r, err);
@@ -177,7 +178,7 @@ export function createBroadcastEngine(deps: {
     // Until we have been up as long as the grace period, webhooks retried from before a restart may still be on their way.
     if (clock.now().getTime() - startedAt < deps.reconcileAfterMs) return 0;
     // Every status webhook already received is applied first: it may prove a send we are about to redo.
-    for (let round = 0; round < 50 && (await deps.inbox.processPending({ includeFailed: false })) > 0; round++);
+    for (let round = 0; round < 50 && (await deps.inbox.processPending()) > 0; round++);
     const now = clock.now();
     const stale = await db.query<RecipientRow>(
       `select r.* from broadcast_recipients r

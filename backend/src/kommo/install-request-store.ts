@@ -1,4 +1,6 @@
+import type { Clock } from '../clock';
 import type { Queryable } from '../store/db';
+import { durableQueue } from '../store/durable-queue';
 
 export interface InstallRequestRow {
   id: string;
@@ -29,23 +31,15 @@ export async function purgeInstallRequests(db: Queryable, before: Date): Promise
   return rows.length;
 }
 
-/** Leases a pending request until `until`, so that two processes never exchange the same code at once. */
-export async function claimInstallRequest(db: Queryable, id: string, at: Date, until: Date): Promise<InstallRequestRow | undefined> {
-  const rows = await db.query<InstallRequestRow>(
-    `update kommo_install_requests set claimed_until = $3
-     where id = $1 and status = 'pending' and (claimed_until is null or claimed_until < $2)
-     returning *`,
-    [id, at, until],
-  );
-  return rows[0];
+/** Leases a pending request for `leaseMs`, so that two processes never exchange the same code at once. */
+export async function claimInstallRequest(db: Queryable, clock: Clock, id: string, leaseMs: number): Promise<InstallRequestRow | undefined> {
+  const [row] = await durableQueue('kommo_install_requests', clock).claim<InstallRequestRow>(db, { limit: 1, leaseMs, only: [id] });
+  return row;
 }
 
-export async function pendingInstallRequestIds(db: Queryable, at: Date): Promise<string[]> {
-  const rows = await db.query<{ id: string }>(
-    `select id from kommo_install_requests
-     where status = 'pending' and (claimed_until is null or claimed_until < $1) order by received_at`,
-    [at],
-  );
+/** Pending requests no process holds (a stopped one's lease ran out), oldest first. */
+export async function pendingInstallRequestIds(db: Queryable, clock: Clock): Promise<string[]> {
+  const rows = await durableQueue('kommo_install_requests', clock).due<{ id: string }>(db, { limit: 1000, columns: 'id' });
   return rows.map((r) => r.id);
 }
 

@@ -63,7 +63,7 @@ export function createInstallService(deps: InstallServiceDeps) {
   /** Exchanges one stored code for tokens, reads the account, then writes account and tokens in one transaction. */
   async function exchange(requestId: string): Promise<void> {
     const started = clock.now();
-    const request = await claimInstallRequest(db, requestId, started, new Date(started.getTime() + LEASE_MS));
+    const request = await claimInstallRequest(db, clock, requestId, LEASE_MS);
     if (!request) return;
     try {
       if (started.getTime() - new Date(request.received_at).getTime() > CODE_LIFETIME_MS) {
@@ -117,7 +117,7 @@ export function createInstallService(deps: InstallServiceDeps) {
 
     /** Picks up codes a stopped process had stored but not exchanged. */
     async resumePending(): Promise<void> {
-      for (const id of await pendingInstallRequestIds(db, clock.now())) deps.tasks.run('kommo install', () => exchange(id));
+      for (const id of await pendingInstallRequestIds(db, clock)) deps.tasks.run('kommo install', () => exchange(id));
     },
 
     /** Kommo's disable hook: verified, then the account is marked uninstalled and its tokens dropped. */

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
+import type { BackgroundTasks } from '../background-tasks';
 import type { Clock } from '../clock';
 import type { Db, Queryable } from '../store/db';
+import { durableQueue, errorText, type DurableQueue, type QueueName } from '../store/durable-queue';
 import { messageText } from '../whatsapp/message-text';
 import { createPacer, type Pacer } from '../whatsapp/pacer';
 
@@ -35,7 +37,6 @@ export async function enqueueEvent(tx: Queryable, input: { id: string; accountId
 interface Due {
   message_id: string;
   account_id: string;
-  attempts: number;
   direction: 'in' | 'out';
   type: string;
   content: Record<string, unknown>;
@@ -66,19 +67,17 @@ export function createTimelineWriter(deps: {
 
   const noteText = (m: Due) => messageText(m.type, m.content);
 
-  /** An outbox row Kommo did not take: tried again after a pause that doubles from 2 s up to an hour. */
-  async function retryLater(table: 'kommo_note_outbox' | 'kommo_lead_outbox' | 'kommo_event_outbox', key: string, attempts: number, error: unknown) {
-    const column = table === 'kommo_note_outbox' ? 'message_id' : 'id';
-    const wait = Math.min(3600_000, 2000 * 2 ** attempts);
-    await db.query(`update ${table} set attempts = attempts + 1, next_attempt_at = $2, last_error = $3 where ${column} = $1`, [
-      key,
-      new Date(clock.now().getTime() + wait),
-      error instanceof Error ? error.message : String(error),
-    ]);
+  const notesQueue = durableQueue('kommo_note_outbox', clock);
+  const leadsQueue = durableQueue('kommo_lead_outbox', clock);
+  const eventsQueue = durableQueue('kommo_event_outbox', clock);
+
+  /** An outbox row Kommo did not take: tried again by the Kommo backoff (from 2 s up to an hour). */
+  async function retryLater(queue: DurableQueue, key: string, error: unknown) {
+    await queue.retryLater(db, key, errorText(error));
   }
 
   async function fail(rows: Due[], error: string) {
-    for (const row of rows) await retryLater('kommo_note_outbox', row.message_id, row.attempts, error);
+    for (const row of rows) await retryLater(notesQueue, row.message_id, error);
   }
 
   async function writeAccount(accountId: string, rows: Due[]) {
@@ -110,7 +109,7 @@ export function createTimelineWriter(deps: {
         }
         if (!contactId) {
           // No contact with this phone in Kommo: nothing to attach the note to.
-          await db.query('update kommo_note_outbox set done_at = $2, last_error = $3 where message_id = $1', [row.message_id, clock.now(), 'no Kommo contact has this phone']);
+          await notesQueue.done(db, [row.message_id], { note: 'no Kommo contact has this phone' });
           continue;
         }
         await db.query('update conversations set kommo_contact_id = $2 where id = $1', [row.conversation_id, contactId]);
@@ -120,7 +119,7 @@ export function createTimelineWriter(deps: {
     if (!notes.length) return;
     try {
       await pacer.run(accountId, () => deps.kommo.addNotes(token.host, token.accessToken, 'contacts', notes.map((n) => n.note)));
-      await db.query('update kommo_note_outbox set done_at = $2, last_error = null where message_id = any($1::text[])', [notes.map((n) => n.row.message_id), clock.now()]);
+      await notesQueue.done(db, notes.map((n) => n.row.message_id));
     } catch (err) {
       logger.warn({ err, accountId, notes: notes.length }, 'Kommo notes not written; retrying later');
       await fail(notes.map((n) => n.row), err instanceof Error ? err.message : String(err));
@@ -128,25 +127,21 @@ export function createTimelineWriter(deps: {
   }
 
   return {
-    /** Writes what is due now; returns how many notes it tried. */
+    /** Writes what is due now in all three outboxes; returns how many notes it tried. */
     async drain(): Promise<number> {
       return (await drainMessages()) + (await drainLeads()) + (await drainEvents());
     },
+    /** Each outbox's drain, by its queue: run through `BackgroundTasks.drain` under that name. */
+    drains: { kommo_note_outbox: drainMessages, kommo_lead_outbox: drainLeads, kommo_event_outbox: drainEvents } satisfies Partial<Record<QueueName, () => Promise<number>>>,
   };
 
   /** Messages as sms_in / sms_out notes, batched per account. */
   async function drainMessages(): Promise<number> {
-    const now = clock.now();
     // A lease: rows being written are not picked up by another process meanwhile.
-    const claimed = await db.query<{ message_id: string }>(
-      `update kommo_note_outbox set next_attempt_at = $2
-       where message_id in (select message_id from kommo_note_outbox where done_at is null and next_attempt_at <= $1 order by next_attempt_at limit ${BATCH} for update skip locked)
-       returning message_id`,
-      [now, new Date(now.getTime() + LEASE_MS)],
-    );
+    const claimed = await notesQueue.claim<{ message_id: string }>(db, { limit: BATCH, leaseMs: LEASE_MS });
     if (!claimed.length) return 0;
     const rows = await db.query<Due>(
-      `select o.message_id, o.account_id, o.attempts, m.direction, m.type, m.content, m.created_at, c.wa_id, c.id as conversation_id, c.kommo_contact_id
+      `select o.message_id, o.account_id, m.direction, m.type, m.content, m.created_at, c.wa_id, c.id as conversation_id, c.kommo_contact_id
        from kommo_note_outbox o join messages m on m.id = o.message_id join conversations c on c.id = m.conversation_id
        where o.message_id = any($1::text[]) order by m.created_at, m.seq`,
       [claimed.map((c) => c.message_id)],
@@ -159,13 +154,7 @@ export function createTimelineWriter(deps: {
 
   /** System events as `extended_service_message` notes on the contact (Kommo's advice for integration events). */
   async function drainEvents(): Promise<number> {
-    const now = clock.now();
-    const due = await db.query<{ id: string; account_id: string; conversation_id: string; text: string; at: Date; attempts: number }>(
-      `update kommo_event_outbox set next_attempt_at = $2
-       where id in (select id from kommo_event_outbox where done_at is null and next_attempt_at <= $1 order by next_attempt_at limit ${BATCH} for update skip locked)
-       returning *`,
-      [now, new Date(now.getTime() + LEASE_MS)],
-    );
+    const due = await eventsQueue.claim<{ id: string; account_id: string; conversation_id: string; text: string; at: Date }>(db, { limit: BATCH, leaseMs: LEASE_MS });
     for (const row of due) {
       try {
         const token = await deps.access.accessToken(row.account_id);
@@ -176,15 +165,15 @@ export function createTimelineWriter(deps: {
           if (contactId) await db.query('update conversations set kommo_contact_id = $2 where id = $1', [row.conversation_id, contactId]);
         }
         if (!contactId) {
-          await db.query('update kommo_event_outbox set done_at = $2, last_error = $3 where id = $1', [row.id, clock.now(), 'no Kommo contact has this phone']);
+          await eventsQueue.done(db, [row.id], { note: 'no Kommo contact has this phone' });
           continue;
         }
         await pacer.run(row.account_id, () =>
           deps.kommo.addNotes(token.host, token.accessToken, 'contacts', [{ entityId: contactId, noteType: 'extended_service_message', params: { service: 'Wabridge · WhatsApp', text: row.text }, createdAt: new Date(row.at) }]),
         );
-        await db.query('update kommo_event_outbox set done_at = $2, last_error = null where id = $1', [row.id, clock.now()]);
+        await eventsQueue.done(db, [row.id]);
       } catch (err) {
-        await retryLater('kommo_event_outbox', row.id, row.attempts, err);
+        await retryLater(eventsQueue, row.id, err);
       }
     }
     return due.length;
@@ -193,12 +182,7 @@ export function createTimelineWriter(deps: {
   /** Notes and tasks on leads (broadcast replies): each written once, retried with growing pauses. */
   async function drainLeads(): Promise<number> {
     const now = clock.now();
-    const due = await db.query<{ id: string; account_id: string; lead_id: string; kind: 'note' | 'task'; text: string; responsible_user_id: string | null; attempts: number }>(
-      `update kommo_lead_outbox set next_attempt_at = $2
-       where id in (select id from kommo_lead_outbox where done_at is null and next_attempt_at <= $1 order by next_attempt_at limit ${BATCH} for update skip locked)
-       returning *`,
-      [now, new Date(now.getTime() + LEASE_MS)],
-    );
+    const due = await leadsQueue.claim<{ id: string; account_id: string; lead_id: string; kind: 'note' | 'task'; text: string; responsible_user_id: string | null }>(db, { limit: BATCH, leaseMs: LEASE_MS });
     for (const row of due) {
       try {
         const token = await deps.access.accessToken(row.account_id);
@@ -207,12 +191,17 @@ export function createTimelineWriter(deps: {
             ? deps.kommo.addNotes(token.host, token.accessToken, 'leads', [{ entityId: Number(row.lead_id), noteType: 'common', params: { text: row.text } }])
             : deps.kommo.addTask(token.host, token.accessToken, { leadId: Number(row.lead_id), responsibleUserId: Number(row.responsible_user_id), text: row.text, completeTill: new Date(now.getTime() + 3600_000) }),
         );
-        await db.query('update kommo_lead_outbox set done_at = $2, last_error = null where id = $1', [row.id, clock.now()]);
+        await leadsQueue.done(db, [row.id]);
       } catch (err) {
-        await retryLater('kommo_lead_outbox', row.id, row.attempts, err);
+        await retryLater(leadsQueue, row.id, err);
       }
     }
     return due.length;
   }
 }
 export type TimelineWriter = ReturnType<typeof createTimelineWriter>;
+
+/** Asks for each outbox's drain (one per outbox and instance, however often asked). */
+export function drainTimeline(tasks: BackgroundTasks, timeline: TimelineWriter): void {
+  for (const queue of ['kommo_note_outbox', 'kommo_lead_outbox', 'kommo_event_outbox'] as const) tasks.drain(queue, timeline.drains[queue]);
+}

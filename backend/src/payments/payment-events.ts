@@ -3,8 +3,12 @@ import type { BackgroundTasks } from '../background-tasks';
 import type { Clock } from '../clock';
 import { badRequest } from '../http/app-error';
 import type { Db } from '../store/db';
+import { durableQueue, errorText } from '../store/durable-queue';
 import { InvalidSignatureError, type PaymentProvider, type VerifiedEvent } from './payment-provider';
 import type { PaymentsService } from './payments-service';
+
+/** How long acting on a claimed batch of events may take before another drain may take them (a crashed one's run out). */
+const LEASE_MS = 10 * 60_000;
 
 /**
  * The card provider's webhook: verify, store, acknowledge, then act. An event is stored before it is
@@ -15,23 +19,29 @@ import type { PaymentsService } from './payments-service';
 export function createPaymentEvents(deps: { db: Db; clock: Clock; logger: Logger; tasks: BackgroundTasks; provider: PaymentProvider; payments: PaymentsService }) {
   const { db, clock, logger } = deps;
 
-  async function process(id: string): Promise<void> {
-    const [row] = await db.query<{ id: string; type: string; payload: unknown; processed_at: Date | null }>('select * from payment_events where id = $1', [id]);
-    if (!row || row.processed_at) return;
-    try {
-      const event = await deps.provider.interpret({ id: row.id, type: row.type, payload: row.payload });
-      if (event.kind === 'payment') {
-        if (!event.orderId) throw new Error(`payment ${event.paymentRef} names no order`);
-        await deps.payments.recordPayment({ orderId: event.orderId, provider: 'stripe', providerRef: event.paymentRef, amount: event.amount, currency: event.currency, receivedAt: event.paidAt });
-      } else if (event.kind === 'refunds') {
-        for (const refund of event.refunds) await deps.payments.recordProviderRefund(refund);
+  const queue = durableQueue('payment_events', clock);
+
+  /** Acts on claimed events; one that fails stays in the inbox, due again by the queue's backoff. */
+  async function act(rows: { id: string; type: string; payload: unknown }[]): Promise<void> {
+    for (const row of rows) {
+      try {
+        const event = await deps.provider.interpret({ id: row.id, type: row.type, payload: row.payload });
+        if (event.kind === 'payment') {
+          if (!event.orderId) throw new Error(`payment ${event.paymentRef} names no order`);
+          await deps.payments.recordPayment({ orderId: event.orderId, provider: 'stripe', providerRef: event.paymentRef, amount: event.amount, currency: event.currency, receivedAt: event.paidAt });
+        } else if (event.kind === 'refunds') {
+          for (const refund of event.refunds) await deps.payments.recordProviderRefund(refund);
+        }
+        await queue.done(db, [row.id]);
+      } catch (err) {
+        logger.error({ err, eventId: row.id }, 'payment event not processed; it stays in the inbox');
+        await queue.retryLater(db, row.id, errorText(err));
       }
-      await db.query('update payment_events set processed_at = $2, error = null where id = $1', [id, clock.now()]);
-    } catch (err) {
-      logger.error({ err, eventId: id }, 'payment event not processed; it stays in the inbox');
-      await db.query('update payment_events set error = $2 where id = $1', [id, err instanceof Error ? err.message : String(err)]);
     }
   }
+
+  /** Leased while acted on, so another instance's housekeeping does not act on it at the same time. */
+  const claim = (options: { limit: number; only?: string[] }) => queue.claim<{ id: string; type: string; payload: unknown }>(db, { ...options, leaseMs: LEASE_MS });
 
   return {
     /** Verifies and stores the event; the caller answers 200 once this resolves. */
@@ -53,13 +63,12 @@ export function createPaymentEvents(deps: { db: Db; clock: Clock; logger: Logger
         JSON.stringify(event.payload),
         clock.now(),
       ]);
-      if (stored.length) deps.tasks.run('payment event', () => process(event.id));
+      if (stored.length) deps.tasks.run('payment event', async () => act(await claim({ limit: 1, only: [event.id] })));
     },
 
     /** Acts on stored events not acted on yet (at start, and on a schedule). */
     async processPending(): Promise<void> {
-      const rows = await db.query<{ id: string }>('select id from payment_events where processed_at is null order by received_at limit 500');
-      for (const { id } of rows) await process(id);
+      await act(await claim({ limit: 500 }));
     },
   };
 }

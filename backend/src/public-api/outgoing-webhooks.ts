@@ -4,15 +4,17 @@ import { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
 import axios from 'axios';
 import type { Logger } from 'pino';
-import { DAY_MS, type Clock } from '../clock';
+import type { Clock } from '../clock';
 import type { SecretBox } from '../crypto/secret-box';
 import { AppError, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LiveEvent, Stamps } from '../live/live-events';
 import type { Db, Queryable } from '../store/db';
+import { durableQueue } from '../store/durable-queue';
 import { addressAllowed, checkWebhookUrl, guardedLookup, WebhookTargetRefused, type WebhookTargetPolicy } from './webhook-target';
 
-const GIVE_UP_MS = DAY_MS;
+/** How long a delivery being sent is not taken by another drain (each attempt ends well within it). */
+const LEASE_MS = 60_000;
 const BATCH = 50;
 /** Deliveries to one receiver in flight at once (per instance): a slow receiver holds only its own. */
 const PER_ENDPOINT = 4;
@@ -88,6 +90,7 @@ export function signature(secret: string, body: string): string {
  */
 export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGenerator; box: SecretBox; logger: Logger; target: WebhookTargetPolicy; timeoutMs?: number }) {
   const { db, clock } = deps;
+  const queue = durableQueue('webhook_deliveries', clock);
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const view = (e: { id: string; url: string; created_at: Date; disabled_at: Date | null }) => ({
     id: e.id,
@@ -123,7 +126,7 @@ export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGene
     return response.status;
   }
 
-  async function deliver(row: { id: string; endpoint_id: string; url: string; secret_enc: string; payload: unknown; type: string; event_id: string; attempts: number; created_at: Date }) {
+  async function deliver(row: { id: string; endpoint_id: string; url: string; secret_enc: string; payload: unknown; type: string; event_id: string }) {
     const body = JSON.stringify(row.payload);
     const secret = deps.box.decrypt(row.secret_enc);
     let status = 0;
@@ -133,22 +136,12 @@ export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGene
     } catch (err) {
       error = failureCategory(err);
     }
-    const now = clock.now();
     if (status >= 200 && status < 300) {
-      await db.query('update webhook_deliveries set attempts = attempts + 1, last_status = $2, last_error = null, delivered_at = $3, next_attempt_at = null where id = $1', [row.id, status, now]);
+      await queue.done(db, [row.id], { also: { last_status: status, next_attempt_at: null } });
       return;
     }
-    const attempts = row.attempts + 1;
-    const next = new Date(now.getTime() + Math.min(3600_000, 30_000 * 2 ** (attempts - 1)));
-    const giveUp = next.getTime() - new Date(row.created_at).getTime() > GIVE_UP_MS;
-    await db.query('update webhook_deliveries set attempts = $2, last_status = $3, last_error = $4, next_attempt_at = $5, gave_up_at = $6 where id = $1', [
-      row.id,
-      attempts,
-      status || null,
-      error ?? `HTTP ${status}`,
-      giveUp ? null : next,
-      giveUp ? now : null,
-    ]);
+    // Tried again by the receiver backoff (30 s doubling up to an hour), given up a day after the event.
+    await queue.retryLater(db, row.id, error ?? `HTTP ${status}`, { also: { last_status: status || null } });
   }
 
   /** Keeps a promise counted until it ends, so `idle()` can wait for it. */
@@ -198,22 +191,21 @@ export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGene
   }
 
   async function claimAndStart(): Promise<number> {
-    const now = clock.now();
-    const due = await db.query<Parameters<typeof deliver>[0]>(
-      `with ranked as (
-         select id, row_number() over (partition by endpoint_id order by next_attempt_at, id) as rn from webhook_deliveries
-         where delivered_at is null and gave_up_at is null and next_attempt_at <= $1 and not (endpoint_id = any($3::text[]))),
-       claimed as (
-         update webhook_deliveries set next_attempt_at = $2
-         where id in (select d.id from webhook_deliveries d join ranked r on r.id = d.id and r.rn <= ${PER_ENDPOINT}
-                      where d.delivered_at is null and d.gave_up_at is null and d.next_attempt_at <= $1
-                      order by d.next_attempt_at limit ${BATCH} for update of d skip locked)
-         returning *)
-       select c.id, c.endpoint_id, c.payload, c.type, c.event_id, c.attempts, c.created_at, e.url, e.secret_enc from claimed c join webhook_endpoints e on e.id = c.endpoint_id where e.disabled_at is null`,
-      [now, new Date(now.getTime() + 60_000), [...inFlight.keys()]],
-    );
-    for (const row of due) start(row);
-    return due.length;
+    const claimed = await queue.claim<{ id: string; endpoint_id: string; payload: unknown; type: string; event_id: string }>(db, {
+      limit: BATCH,
+      leaseMs: LEASE_MS,
+      perGroup: { column: 'endpoint_id', max: PER_ENDPOINT, skip: [...inFlight.keys()] },
+    });
+    if (!claimed.length) return 0;
+    const endpoints = await db.query<{ id: string; url: string; secret_enc: string }>('select id, url, secret_enc from webhook_endpoints where id = any($1::text[]) and disabled_at is null', [
+      [...new Set(claimed.map((c) => c.endpoint_id))],
+    ]);
+    const byId = new Map(endpoints.map((e) => [e.id, e]));
+    for (const row of claimed) {
+      const endpoint = byId.get(row.endpoint_id);
+      if (endpoint) start({ ...row, url: endpoint.url, secret_enc: endpoint.secret_enc });
+    }
+    return claimed.length;
   }
 
   return {

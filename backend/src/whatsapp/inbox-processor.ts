@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { DAY_MS, type Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
+import { durableQueue, errorText } from '../store/durable-queue';
 import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
 import { publish, type Stamps } from '../live/live-events';
 import { MetaWebhookBody, type MetaMessage, type MetaValue } from '../../../contract/meta-webhook';
@@ -29,6 +30,7 @@ export function createInboxProcessor(deps: {
   onTemplateStatus?: (tx: Queryable, t: { wabaId: string; templateId?: string; name: string; language: string; event: string; reason?: string }) => Promise<void>;
 }) {
   const { db, clock, ids, logger } = deps;
+  const queue = durableQueue('whatsapp_inbox', clock);
 
   const conversationFor = (tx: Queryable, number: { id: string; account_id: string }, waId: string, name: string | undefined, at: Date) =>
     ensureConversation(tx, { id: ids(), accountId: number.account_id, numberId: number.id, waId, name, at });
@@ -265,10 +267,7 @@ export function createInboxProcessor(deps: {
   async function take(ids: string[]): Promise<number> {
     const done = await db.transaction(async (tx) => {
       // Locked while processed: another instance's drain skips them rather than doing them twice.
-      const rows = await tx.query<{ id: string; body: unknown }>(
-        'select id, body from whatsapp_inbox where id = any($1::bigint[]) and processed_at is null order by id for update skip locked',
-        [ids],
-      );
+      const rows = await queue.lock<{ id: string; body: unknown }>(tx, ids, 'id, body');
       const discarded: string[] = [];
       const malformed: { id: string; error: string }[] = [];
       for (const row of rows) {
@@ -278,7 +277,7 @@ export function createInboxProcessor(deps: {
         if (!body.success) malformed.push({ id: String(row.id), error: `not a Meta webhook body: ${body.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` });
         else if (await act(tx, String(row.id), body.data)) discarded.push(String(row.id));
       }
-      if (rows.length) await tx.query('update whatsapp_inbox set processed_at = $2, error = null where id = any($1::bigint[])', [rows.map((r) => String(r.id)), clock.now()]);
+      await queue.done(tx, rows.map((r) => String(r.id)));
       for (const m of malformed) {
         logger.warn({ inboxId: m.id, error: m.error }, 'webhook body does not fit Meta\'s schema; kept, not acted on');
         await tx.query('update whatsapp_inbox set error = $2 where id = $1', [m.id, m.error]);
@@ -290,14 +289,14 @@ export function createInboxProcessor(deps: {
     return done;
   }
 
-  /** Acts on one stored body; true when it is now processed. A failure is written on it. */
+  /** Acts on one stored body; true when it is now processed. A failure is written on it, and it is due again by the queue's backoff. */
   async function process(id: string): Promise<boolean> {
     try {
       return (await take([id])) > 0;
     } catch (err) {
       logger.error({ err, inboxId: id }, 'webhook not processed; it stays in the inbox');
       // When the store itself is gone this fails too, and the body is taken up again as never tried.
-      await db.query('update whatsapp_inbox set error = $2 where id = $1', [id, err instanceof Error ? err.message : String(err)]).catch(() => undefined);
+      await queue.retryLater(db, id, errorText(err)).catch(() => undefined);
       return false;
     }
   }
@@ -316,6 +315,32 @@ export function createInboxProcessor(deps: {
     return done;
   }
 
+  /** Takes the due bodies in lanes by customer; how many it processed. */
+  async function drainOnce(): Promise<number> {
+    // Bodies that failed before (a bug, a bad body) are due again only when their backoff has passed.
+    const rows = await queue.due<{ id: string; customer: string | null }>(db, {
+      limit: 1000,
+      columns: `id, coalesce(body #>> '{entry,0,changes,0,value,messages,0,from}', body #>> '{entry,0,changes,0,value,messages,0,from_user_id}', body #>> '{entry,0,changes,0,value,statuses,0,recipient_id}') as customer`,
+    });
+    // Lanes by customer: one customer's bodies are taken in the order they came (their messages
+    // show in that order); different customers' run side by side.
+    const lanes = new Map<number, string[]>();
+    for (const row of rows) {
+      const lane = hashOf(row.customer ?? '') % LANES;
+      lanes.set(lane, lanes.get(lane) ?? []);
+      lanes.get(lane)!.push(String(row.id));
+    }
+    let done = 0;
+    await Promise.all(
+      [...lanes.values()].map(async (ids) => {
+        for (let i = 0; i < ids.length; i += CHUNK) done += await processChunk(ids.slice(i, i + CHUNK));
+      }),
+    );
+    return done;
+  }
+  /** The drain under way (or the last one): the next one starts when it has ended. */
+  let drained: Promise<unknown> = Promise.resolve();
+
   /** Applies statuses that arrived before the send call returned the message id. */
   async function applyEarlyStatuses(tx: Queryable, wamid: string) {
     const early = await tx.query<{ status: string; error_code: number | null; error_title: string | null; at: Date }>('select * from early_statuses where wamid = $1 order by at', [wamid]);
@@ -326,27 +351,12 @@ export function createInboxProcessor(deps: {
   return {
     process,
     /** Processes what an earlier process stored but did not finish (at start, and on a schedule). */
-    async processPending(options: { includeFailed?: boolean } = {}): Promise<number> {
-      // Bodies that failed before (a bug, a bad body) are retried only on the slow schedule.
-      const rows = await db.query<{ id: string; customer: string | null }>(
-        `select id, coalesce(body #>> '{entry,0,changes,0,value,messages,0,from}', body #>> '{entry,0,changes,0,value,messages,0,from_user_id}', body #>> '{entry,0,changes,0,value,statuses,0,recipient_id}') as customer
-         from whatsapp_inbox where processed_at is null ${options.includeFailed === false ? 'and error is null' : ''} order by id limit 1000`,
-      );
-      // Lanes by customer: one customer's bodies are taken in the order they came (their messages
-      // show in that order); different customers' run side by side.
-      const lanes = new Map<number, string[]>();
-      for (const row of rows) {
-        const lane = hashOf(row.customer ?? '') % LANES;
-        lanes.set(lane, lanes.get(lane) ?? []);
-        lanes.get(lane)!.push(String(row.id));
-      }
-      let done = 0;
-      await Promise.all(
-        [...lanes.values()].map(async (ids) => {
-          for (let i = 0; i < ids.length; i += CHUNK) done += await processChunk(ids.slice(i, i + CHUNK));
-        }),
-      );
-      return done;
+    processPending(): Promise<number> {
+      // One drain at a time however it is asked for (the background drain, the broadcast engine's
+      // reconciliation): two would take one customer's bodies side by side, out of order.
+      const run = drained.then(drainOnce, drainOnce);
+      drained = run.catch(() => undefined);
+      return run;
     },
     applyEarlyStatuses,
     /**

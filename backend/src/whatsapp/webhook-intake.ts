@@ -63,7 +63,7 @@ export function createWebhookIntake(deps: { db: Db; clock: Clock; logger: Logger
       await store(body);
       // One drain per instance takes the stored bodies in the order they came, so messages a customer
       // sent within the same second are stored, and shown, in that order.
-      deps.tasks.drain('whatsapp inbox', () => deps.processor.processPending({ includeFailed: false }));
+      deps.tasks.drain('whatsapp_inbox', () => deps.processor.processPending());
     },
   };
 }

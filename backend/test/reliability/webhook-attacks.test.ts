@@ -171,7 +171,7 @@ describe('attacks through outgoing webhooks', () => {
     for (let i = 0; i < 6; i++) await due(app, slowEndpoint.id, a.accountId);
     await due(app, hugeEndpoint.id, a.accountId);
     // As the service's 2-second timer does: one drain of the queue at a time.
-    const tick = () => app.tasks.drain('outgoing webhooks', () => app.webhooks.drain());
+    const tick = () => app.tasks.drain('webhook_deliveries', () => app.webhooks.drain());
     const started = Date.now();
     tick();
     await expect.poll(trickle.connections, { timeout: 8000, interval: 100 }).toBeGreaterThan(0);
