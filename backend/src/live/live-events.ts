@@ -15,7 +15,7 @@ export interface LiveEvent {
   broadcastId?: string;
 }
 
-const CHANNEL = 'wabridge_live';
+export const CHANNEL = 'wabridge_live';
 
 /** Publishes inside the caller's transaction: listeners hear of it only once it is committed. */
 export async function publish(tx: Queryable, event: LiveEvent): Promise<void> {
