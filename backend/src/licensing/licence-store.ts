@@ -17,6 +17,19 @@ export const PERIODS_JSON = (account: string) =>
 /** The periods `PERIODS_JSON` read, as `listPeriods` gives them. */
 export const periodsFromJson = (periods: PeriodRow[] | string): PeriodRow[] => (typeof periods === 'string' ? (JSON.parse(periods) as PeriodRow[]) : periods).map(periodOf);
 
+const ACCOUNT_DATES = ['installed_at', 'uninstalled_at', 'kommo_plan_seen_at', 'consent_withdrawn_at', 'last_used_at'] as const;
+
+/** SQL of an account (`account`: its id's SQL) and its periods as one JSON value, for a statement that reads a licence with other things. */
+export const LICENCE_JSON = (account: string) => `(select json_build_object('account', row_to_json(a), 'periods', ${PERIODS_JSON('a.id')}) from accounts a where a.id = ${account})`;
+
+/** What `LICENCE_JSON` read, typed as `readLicence` gives it. */
+export function licenceFromJson(value: { account: Record<string, unknown>; periods: PeriodRow[] } | string): { account: AccountRow; periods: PeriodRow[] } {
+  const read = typeof value === 'string' ? (JSON.parse(value) as { account: Record<string, unknown>; periods: PeriodRow[] }) : value;
+  const account = { ...read.account };
+  for (const key of ACCOUNT_DATES) if (account[key] != null) account[key] = new Date(account[key] as string);
+  return { account: account as unknown as AccountRow, periods: periodsFromJson(read.periods) };
+}
+
 /** The account and its periods in one statement (every licence decision starts from them). */
 export async function readLicence(db: Queryable, accountId: string): Promise<{ account: AccountRow; periods: PeriodRow[] } | undefined> {
   const [row] = await db.query<AccountRow & { periods: PeriodRow[] | string }>(`select a.*, ${PERIODS_JSON('a.id')} as periods from accounts a where a.id = $1`, [accountId]);

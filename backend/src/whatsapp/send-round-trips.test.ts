@@ -21,7 +21,7 @@ for (const kind of storeKinds()) {
       const { auth, numbers } = await broadcastReady(t);
       const created = await t.http.post('/api/v1/api-keys', { name: 'Zapier' }, { headers: auth });
       const key = { Authorization: `Bearer ${created.data.key}` };
-      // A template to a customer never written to, a second one, and text to a customer who wrote (the window is open).
+      // A template to a customer never written to, a second one under an Idempotency-Key, and text to a customer who wrote (the window is open).
       await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(3), 'Hi, any news?');
       await t.settle();
       const bodies = [
@@ -29,8 +29,8 @@ for (const kind of storeKinds()) {
         { type: 'template', numberId: numbers[0]!.id, to: phoneOf(2), name: 'come_back', language: 'en_US', bodyParameters: ['friend'] },
         { type: 'text', numberId: numbers[0]!.id, to: phoneOf(3), text: 'Your order has shipped' },
       ];
-      for (const body of bodies) {
-        const sent = await t.http.post('/api/v1/messages', body, { headers: key });
+      for (const [i, body] of bodies.entries()) {
+        const sent = await t.http.post('/api/v1/messages', body, { headers: i === 1 ? { ...key, 'Idempotency-Key': 'order-1001-shipped' } : key });
         expect(sent.status, JSON.stringify(sent.data)).toBe(201);
         expect(sent.data).toMatchObject({ direction: 'out', type: body.type, status: 'queued' });
       }

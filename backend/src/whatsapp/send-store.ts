@@ -101,9 +101,10 @@ export async function insertQueued(
 
 /**
  * Meta took the message: its wamid, its Kommo note queued, the conversation moved up the list; the
- * message as the answer shows it, and whether a status came before the wamid did (`early_statuses`).
+ * message as the answer shows it, and whether a status came before the wamid did (`early_statuses`);
+ * undefined when the message is gone meanwhile (the customer's data was erased).
  */
-export async function recordAccepted(q: Queryable, m: { id: string; wamid: string; accountId: string; conversationId: string; at: Date }): Promise<{ message: MessageRow; early: boolean }> {
+export async function recordAccepted(q: Queryable, m: { id: string; wamid: string; accountId: string; conversationId: string; at: Date }): Promise<{ message: MessageRow; early: boolean } | undefined> {
   const [row] = await q.query<MessageRow & { early: boolean }>(
     `with m as (update messages set wamid = $2 where id = $1 returning *),
      note as (insert into kommo_note_outbox (message_id, account_id, next_attempt_at) values ($1, $3, $5) on conflict do nothing returning message_id),
@@ -113,6 +114,7 @@ export async function recordAccepted(q: Queryable, m: { id: string; wamid: strin
      from m ${QUOTED}`,
     [m.id, m.wamid, m.accountId, m.conversationId, m.at],
   );
-  const { early, ...message } = row!;
+  if (!row) return undefined;
+  const { early, ...message } = row;
   return { message, early };
 }

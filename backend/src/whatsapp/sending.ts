@@ -175,9 +175,9 @@ export function createSender(deps: {
         const result = await deliver(number.phone_number_id, deps.numbers.token(number), message);
         const accepted = await recordAccepted(db, { id, wamid: result.wamid, accountId, conversationId: queued.conversationId, at: clock.now() });
         deps.onNoteQueued?.();
-        if (!accepted.early) return messageView(accepted.message);
+        if (accepted && !accepted.early) return messageView(accepted.message);
         // A status came before our call answered: applied now (rare; the send costs more then).
-        await db.transaction((tx) => deps.inbox.applyEarlyStatuses(tx, result.wamid));
+        if (accepted) await db.transaction((tx) => deps.inbox.applyEarlyStatuses(tx, result.wamid));
         return deps.reads.message(accountId, id);
       } catch (err) {
         if (!isCloudApiError(err)) throw err;
