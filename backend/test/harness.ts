@@ -52,6 +52,8 @@ export interface TestAppOptions {
   webhookTarget?: WebhookTargetPolicy;
   /** Who may read /metrics on the app's port; by default anyone, as in the demo. */
   metrics?: MetricsAccess;
+  /** Count each request's store round trips (`requestTrips`); off by default. */
+  countRoundTrips?: boolean;
 }
 
 /**
@@ -88,7 +90,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
   // Our server listens first so the fake Kommo knows our hook URLs; the app is attached after.
   const outer = express();
   const routing: { app?: express.Express } = {};
-  outer.use(trips.middleware());
+  if (options.countRoundTrips) outer.use(trips.middleware());
   outer.use((req, res, next) => (routing.app ? routing.app(req, res, next) : next()));
   const server = await listen(outer);
 
@@ -179,7 +181,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     digitalPipeline,
     logs,
     faults,
-    /** Each answered request's store round trips, in the order they were answered. */
+    /** Each answered request's store round trips, in the order they were answered (with `countRoundTrips`). */
     requestTrips: trips.requests,
     /** Installs the account the way Kommo does (by its first admin, or `byUserId`) and waits for the background exchange. */
     async install(accountId: number, extra: Record<string, string> = {}, byUserId?: number) {

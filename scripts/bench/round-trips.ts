@@ -7,7 +7,7 @@ import { startTestApp } from '../../backend/test/harness';
  * API key (a template to a new customer, as the relay benchmark sends) and an agent's text in the chat.
  */
 export async function sendRoundTrips(store: 'pglite' | 'postgres', sends = 10) {
-  const t = await startTestApp(store, { accounts: [accountWithAudience(1)], apiRate: { perSecond: 1000, burst: 1000 } });
+  const t = await startTestApp(store, { accounts: [accountWithAudience(1)], apiRate: { perSecond: 1000, burst: 1000 }, countRoundTrips: true });
   try {
     const { auth, numbers } = await broadcastReady(t);
     const key = { Authorization: `Bearer ${(await t.http.post('/api/v1/api-keys', { name: 'bench' }, { headers: auth })).data.key}` };

@@ -17,7 +17,7 @@ for (const kind of storeKinds()) {
     const tripsOf = (method: string, path: string) => t.requestTrips.filter((r) => r.method === method && r.path === path);
 
     it('when an API send succeeds, then it costs at most 6 store round trips', async () => {
-      t = await startTestApp(kind, { accounts: [accountWithAudience(3)] });
+      t = await startTestApp(kind, { accounts: [accountWithAudience(3)], countRoundTrips: true });
       const { auth, numbers } = await broadcastReady(t);
       const created = await t.http.post('/api/v1/api-keys', { name: 'Zapier' }, { headers: auth });
       const key = { Authorization: `Bearer ${created.data.key}` };
@@ -41,7 +41,7 @@ for (const kind of storeKinds()) {
     });
 
     it('when an agent sends from the chat, then it costs at most 6 store round trips', async () => {
-      t = await startTestApp(kind);
+      t = await startTestApp(kind, { countRoundTrips: true });
       const { auth, conversation } = await chatReady(t);
       for (const text of ['One', 'Two']) {
         const sent = await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text }, { headers: auth });
