@@ -157,7 +157,7 @@ export function createApp(deps: AppDeps) {
   // One pace per number for everything we send on it: live chat and broadcasts share it.
   const whatsappPacer = createPacer(deps.whatsapp.ratePerSecond);
   const templates = createTemplatesService({ db, clock, logger, cloud: deps.whatsapp.cloud, numbers });
-  const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: whatsappPacer, sleep, onNoteQueued: writeTimeline, templates });
+  const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: whatsappPacer, sleep, onNoteQueued: writeTimeline });
   const live = createLiveEvents({ db, clock, logger });
   const apiKeys = createApiKeys({ db, clock, ids: deps.ids });
   const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger, target: deps.webhookTarget ?? { allowLocal: false } });
@@ -281,7 +281,7 @@ export function createApp(deps: AppDeps) {
     requireSession({
       db,
       sessions: sessionTokens,
-      apiKeys: apiKeyAuth({ keys: apiKeys, licences, db, limiter: createKeyRateLimiter(deps.apiRate ?? { perSecond: 10, burst: 30 }), isPublicRoute }),
+      apiKeys: apiKeyAuth({ keys: apiKeys, licences, limiter: createKeyRateLimiter(deps.apiRate ?? { perSecond: 10, burst: 30 }), isPublicRoute }),
     }),
   );
   api.use(accountRoutes({ db, clock }));

@@ -23,6 +23,7 @@ import { randomIds, type IdGenerator } from '../src/ids';
 import { createKommoHttpApi } from '../src/kommo/kommo-http-api';
 import { defaultPriceList } from '../src/licensing/plans';
 import type { Db } from '../src/store/db';
+import { roundTripCounter } from './round-trips';
 import { openTestStore, type StoreKind } from './stores';
 
 export const CLIENT_ID = '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21';
@@ -53,6 +54,8 @@ export interface TestAppOptions {
   webhookTarget?: WebhookTargetPolicy;
   /** Who may read /metrics on the app's port; by default anyone, as in the demo. */
   metrics?: MetricsAccess;
+  /** Count each request's store round trips (`requestTrips`); off by default. */
+  countRoundTrips?: boolean;
 }
 
 /**
@@ -72,13 +75,16 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     }),
   );
   const store: Db = await openTestStore(kind);
+  // Every request's store round trips, counted (the send path's budget is asserted on them).
+  const trips = roundTripCounter();
+  const countedStore = trips.wrap(store);
   // The app's store, with a switch that makes every query fail as a lost connection would.
   const faults = { failQueries: false };
   const failing = () => Promise.reject(new Error('connection to the store was lost'));
   const db: Db = {
-    ...store,
-    query: (sql, params) => (faults.failQueries ? failing() : store.query(sql, params)),
-    transaction: (fn) => (faults.failQueries ? failing() : store.transaction(fn)),
+    ...countedStore,
+    query: (sql, params) => (faults.failQueries ? failing() : countedStore.query(sql, params)),
+    transaction: (fn) => (faults.failQueries ? failing() : countedStore.transaction(fn)),
   };
   const masterKey = randomBytes(32);
   const box = createSecretBox(deriveKey(masterKey, 'secrets'));
@@ -86,6 +92,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
   // Our server listens first so the fake Kommo knows our hook URLs; the app is attached after.
   const outer = express();
   const routing: { app?: express.Express } = {};
+  if (options.countRoundTrips) outer.use(trips.middleware());
   outer.use((req, res, next) => (routing.app ? routing.app(req, res, next) : next()));
   const server = await listen(outer);
 
@@ -111,7 +118,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     operatorToken: OPERATOR_TOKEN,
     metrics: options.metrics ?? { publicListener: true },
   };
-  const tasks = createBackgroundTasks(logger);
+  const tasks = trips.detach(createBackgroundTasks(logger));
   const { app, metricsApp, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot } = createApp({
     config,
     db,
@@ -178,6 +185,8 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     salesbot,
     logs,
     faults,
+    /** Each answered request's store round trips, in the order they were answered (with `countRoundTrips`). */
+    requestTrips: trips.requests,
     /** Installs the account the way Kommo does (by its first admin, or `byUserId`) and waits for the background exchange. */
     async install(accountId: number, extra: Record<string, string> = {}, byUserId?: number) {
       const result = await fake.install(accountId, extra, byUserId);

@@ -88,7 +88,7 @@ export function createDigitalPipeline(deps: {
       const conversation = await deps.chat.open(run.account_id, { numberId: number.id, phone: `+${phone.waId}` });
       try {
         // Sent by the automation, not by a person: no agent's name goes on it.
-        await deps.chat.send(run.account_id, null, conversation.id, { type: 'template', name: template, language: automation.language, bodyParameters: parameters }, { refuseOptedOut: true });
+        await deps.chat.send(run.account_id, null, { conversationId: conversation.id }, { type: 'template', name: template, language: automation.language, bodyParameters: parameters }, { refuseOptedOut: true });
       } catch (err) {
         if (!isAppError(err) || err.code !== 'opted_out') throw err;
         return await finish(run, 'opted_out', `WhatsApp template “${template}” not sent to ${contact.name} (+${phone.waId}) by the digital pipeline: the customer opted out of messages from this business.`);

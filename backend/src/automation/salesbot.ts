@@ -84,10 +84,9 @@ export function createSalesbot(deps: {
       const number = pickNumber(numbers, run.number_id);
       if (!number) return { outcome: 'failed', detail: `WhatsApp template “${template}” not sent by Salesbot: ${run.number_id ? 'the number the step names is not connected' : 'no WhatsApp number is connected'}.` };
       const parameters = typeof run.parameters === 'string' ? (JSON.parse(run.parameters) as string[]) : run.parameters;
-      const conversation = await deps.chat.open(run.account_id, { numberId: number.id, phone: `+${phone.waId}` });
       try {
         // Sent by the bot, not by a person: no agent's name goes on it.
-        await deps.chat.send(run.account_id, null, conversation.id, { type: 'template', name: template, language: run.language, bodyParameters: parameters }, { refuseOptedOut: true });
+        await deps.chat.send(run.account_id, null, { numberId: number.id, phone: `+${phone.waId}` }, { type: 'template', name: template, language: run.language, bodyParameters: parameters }, { refuseOptedOut: true });
       } catch (err) {
         if (!isAppError(err) || err.code !== 'opted_out') throw err;
         return { outcome: 'opted_out', detail: `WhatsApp template “${template}” not sent by Salesbot to ${contact.name}: the customer opted out of messages from this business.` };

@@ -2,13 +2,13 @@ import type { Logger } from 'pino';
 import { DAY_MS, type Clock } from '../clock';
 import { AppError, badRequest } from '../http/app-error';
 import type { IdGenerator } from '../ids';
-import { findAccount, type AccountRow } from '../kommo/account-store';
+import type { AccountRow } from '../kommo/account-store';
 import type { Db, Queryable } from '../store/db';
 import { CAPABILITIES, decide, type Capability, type Decision } from './capabilities';
 import { suspensionWarning } from './inactivity';
 import { isFullKommoPlan, normaliseKommoPlan } from './kommo-plan';
 import { canApply, currentPeriod, licenceState, type LicenceState, type PeriodRow } from './licence-state';
-import { claimDemo, giveBackMessages, insertPeriod, listPeriods, movePeriod, takeMessages } from './licence-store';
+import { claimDemo, giveBackMessages, insertPeriod, listPeriods, movePeriod, readLicence, takeMessages } from './licence-store';
 import { startOfLocalDay, wholeDaysBetween, zoneOf } from './local-time';
 import { planLimits, type Currency, type PaidPlanId, type PlanId, type PriceList } from './plans';
 
@@ -28,9 +28,13 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
   const { db, clock, ids, prices } = deps;
 
   async function snapshot(accountId: string, q: Queryable = db): Promise<LicenceSnapshot> {
-    const account = await findAccount(q, accountId);
-    if (!account) throw new AppError('not_found', 'No such account.', 404);
-    const periods = await listPeriods(q, accountId);
+    const read = await readLicence(q, accountId);
+    if (!read) throw new AppError('not_found', 'No such account.', 404);
+    return snapshotOf(read.account, read.periods);
+  }
+
+  /** The licence as of now, from an account and its periods already read (the send path reads them with the rest). */
+  function snapshotOf(account: AccountRow, periods: PeriodRow[]): LicenceSnapshot {
     const now = clock.now();
     return { account, periods, state: licenceState(account, periods, now), current: currentPeriod(periods, now), zone: zoneOf(account.timezone), now };
   }
@@ -76,9 +80,22 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
     }
   }
 
+  /** The refusal of a send the allowance no longer covers: its limit, and when it resets (read afresh). */
+  async function exhausted(accountId: string): Promise<AppError> {
+    const fresh = await snapshot(accountId);
+    const window = allowanceWindow(fresh);
+    const plan = window?.plan === 'demo' ? 'Demo' : (window?.plan ?? '').toUpperCase();
+    const reset = window ? nextReset(fresh, window) : undefined;
+    const when = reset ? `It resets at ${formatLocal(reset, fresh.zone)} (${fresh.zone}).` : 'It resets when the next period begins: renew or upgrade to send again.';
+    return new AppError('allowance_exhausted', `This account has used all ${window?.message_limit ?? 0} outbound messages of its ${plan} period. ${when} An admin can upgrade the plan now.`, 402);
+  }
+
   const service = {
     snapshot,
+    snapshotOf,
     decisionFor,
+    refuse,
+    exhausted,
 
     /** May the account use the capability now? Throws the refusal (SPEC §8 shape) when not. */
     async require(accountId: string, capability: Capability): Promise<void> {
@@ -105,18 +122,7 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
       if (!decision.allowed) refuse(decision);
       const taken = await takeMessages(q, accountId, count, s.now);
       if (taken) return taken;
-      const fresh = await snapshot(accountId);
-      const window = allowanceWindow(fresh);
-      const plan = window?.plan === 'demo' ? 'Demo' : (window?.plan ?? '').toUpperCase();
-      const reset = window ? nextReset(fresh, window) : undefined;
-      const when = reset
-        ? `It resets at ${formatLocal(reset, fresh.zone)} (${fresh.zone}).`
-        : 'It resets when the next period begins: renew or upgrade to send again.';
-      throw new AppError(
-        'allowance_exhausted',
-        `This account has used all ${window?.message_limit ?? 0} outbound messages of its ${plan} period. ${when} An admin can upgrade the plan now.`,
-        402,
-      );
+      throw await exhausted(accountId);
     },
 
     /**

@@ -1,10 +1,41 @@
+import type { AccountRow } from '../kommo/account-store';
 import type { Queryable } from '../store/db';
 import type { PeriodRow } from './licence-state';
 import type { PlanId } from './plans';
 
+const periodOf = (r: PeriodRow): PeriodRow => ({ ...r, starts_at: new Date(r.starts_at), ends_at: new Date(r.ends_at), allowance_starts_at: new Date(r.allowance_starts_at) });
+
 export async function listPeriods(db: Queryable, accountId: string): Promise<PeriodRow[]> {
   const rows = await db.query<PeriodRow>('select * from licence_periods where account_id = $1 order by starts_at, created_at', [accountId]);
-  return rows.map((r) => ({ ...r, starts_at: new Date(r.starts_at), ends_at: new Date(r.ends_at), allowance_starts_at: new Date(r.allowance_starts_at) }));
+  return rows.map(periodOf);
+}
+
+/** SQL of an account's periods as one JSON array, in `listPeriods`' order (`account` is the account id's SQL). */
+export const PERIODS_JSON = (account: string) =>
+  `(select coalesce(json_agg(p order by p.starts_at, p.created_at), '[]'::json) from licence_periods p where p.account_id = ${account})`;
+
+/** The periods `PERIODS_JSON` read, as `listPeriods` gives them. */
+export const periodsFromJson = (periods: PeriodRow[] | string): PeriodRow[] => (typeof periods === 'string' ? (JSON.parse(periods) as PeriodRow[]) : periods).map(periodOf);
+
+const ACCOUNT_DATES = ['installed_at', 'uninstalled_at', 'kommo_plan_seen_at', 'consent_withdrawn_at', 'last_used_at'] as const;
+
+/** SQL of an account (`account`: its id's SQL) and its periods as one JSON value, for a statement that reads a licence with other things. */
+export const LICENCE_JSON = (account: string) => `(select json_build_object('account', row_to_json(a), 'periods', ${PERIODS_JSON('a.id')}) from accounts a where a.id = ${account})`;
+
+/** What `LICENCE_JSON` read, typed as `readLicence` gives it. */
+export function licenceFromJson(value: { account: Record<string, unknown>; periods: PeriodRow[] } | string): { account: AccountRow; periods: PeriodRow[] } {
+  const read = typeof value === 'string' ? (JSON.parse(value) as { account: Record<string, unknown>; periods: PeriodRow[] }) : value;
+  const account = { ...read.account };
+  for (const key of ACCOUNT_DATES) if (account[key] != null) account[key] = new Date(account[key] as string);
+  return { account: account as unknown as AccountRow, periods: periodsFromJson(read.periods) };
+}
+
+/** The account and its periods in one statement (every licence decision starts from them). */
+export async function readLicence(db: Queryable, accountId: string): Promise<{ account: AccountRow; periods: PeriodRow[] } | undefined> {
+  const [row] = await db.query<AccountRow & { periods: PeriodRow[] | string }>(`select a.*, ${PERIODS_JSON('a.id')} as periods from accounts a where a.id = $1`, [accountId]);
+  if (!row) return undefined;
+  const { periods, ...account } = row;
+  return { account, periods: periodsFromJson(periods) };
 }
 
 export async function insertPeriod(
@@ -33,16 +64,16 @@ export async function claimDemo(db: Queryable, kommoAccountId: number, at: Date)
  * are one statement, so concurrent sends can never both take the last message.
  */
 export async function takeMessages(db: Queryable, accountId: string, count: number, at: Date): Promise<{ used: number; limit: number } | undefined> {
-  const rows = await db.query<{ messages_used: number; message_limit: number }>(
-    `update licence_periods set messages_used = messages_used + $2
-     where id = (select id from licence_periods where account_id = $1 and allowance_starts_at <= $3 and ends_at > $3
-                 order by starts_at desc limit 1)
-       and messages_used + $2 <= message_limit
-     returning messages_used, message_limit`,
-    [accountId, count, at],
-  );
+  const rows = await db.query<{ messages_used: number; message_limit: number }>(`${TAKE_MESSAGES('$1', '$2', '$3')} returning messages_used, message_limit`, [accountId, count, at]);
   return rows[0] ? { used: rows[0].messages_used, limit: rows[0].message_limit } : undefined;
 }
+
+/** The update that takes `count` messages from `account`'s allowance in force at `at` (SQL expressions), or none; the send path runs it inside its own statement. */
+export const TAKE_MESSAGES = (account: string, count: string, at: string) =>
+  `update licence_periods set messages_used = messages_used + ${count}
+     where id = (select id from licence_periods where account_id = ${account} and allowance_starts_at <= ${at} and ends_at > ${at}
+                 order by starts_at desc limit 1)
+       and messages_used + ${count} <= message_limit`;
 
 /**
  * Gives back messages taken for sends that never went out: to the period they were taken from when

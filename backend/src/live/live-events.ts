@@ -16,7 +16,7 @@ export interface LiveEvent {
   broadcastId?: string;
 }
 
-const CHANNEL = 'wabridge_live';
+export const CHANNEL = 'wabridge_live';
 
 /** What an event is stamped with: the publisher's injected clock (its time) and id generator (its ids). */
 export interface Stamps {

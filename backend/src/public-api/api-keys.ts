@@ -1,12 +1,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
-import { accountRefusal, currentAccess, readAccess } from '../auth/access';
+import { accountRefusal, currentAccess, type AccessRow } from '../auth/access';
 import type { Session } from '../auth/session-token';
 import { AppError, forbidden, notFound, unauthorized } from '../http/app-error';
 import type { LicenceService } from '../licensing/licence-service';
 import type { IdGenerator } from '../ids';
 import type { Db } from '../store/db';
+import type { AccountRow } from '../kommo/account-store';
+import { LICENCE_JSON, licenceFromJson } from '../licensing/licence-store';
+import type { PeriodRow } from '../licensing/licence-state';
 
 interface KeyRow {
   id: string;
@@ -70,17 +73,29 @@ export function createApiKeys(deps: { db: Db; clock: Clock; ids: IdGenerator }) 
       return view(rows[0]!);
     },
 
-    /** The key's account and owner, or 401; notes when it was last used (at most once a minute). */
-    async authenticate(key: string): Promise<{ id: string; accountId: string; createdBy: number }> {
+    /**
+     * The key's account and owner, with the owner's access now (`auth/access.ts`) and the account's
+     * licence, or 401; notes when it was last used (at most once a minute). One statement: it runs on
+     * every public API request.
+     */
+    async authenticate(key: string): Promise<{ id: string; accountId: string; createdBy: number; access: AccessRow; licence: { account: AccountRow; periods: PeriodRow[] } | null }> {
       const digest = hash(key);
-      const [row] = await db.query<KeyRow>('select * from api_keys where hash = $1', [digest]);
+      const now = clock.now();
+      const [row] = await db.query<KeyRow & Omit<AccessRow, 'account_id' | 'kommo_user_id'> & { licence: Parameters<typeof licenceFromJson>[0] | null }>(
+        `with k as (select * from api_keys where hash = $1),
+         touched as (
+           update api_keys set last_used_at = $2
+           where id = (select id from k where revoked_at is null) and (last_used_at is null or last_used_at < $3) returning id
+         )
+         select k.*, a.status, a.consent_withdrawn_at, u.enabled, u.is_admin, ${LICENCE_JSON('k.account_id')} as licence
+         from k left join accounts a on a.id = k.account_id
+           left join account_users u on u.account_id = k.account_id and u.kommo_user_id = k.created_by`,
+        [digest, now, new Date(now.getTime() - 60_000)],
+      );
       if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(digest))) throw unauthorized('invalid_api_key', 'This API key is not valid.');
       if (row.revoked_at) throw unauthorized('api_key_revoked', 'This API key was revoked.');
-      const now = clock.now();
-      if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000) {
-        await db.query('update api_keys set last_used_at = $2 where id = $1', [row.id, now]);
-      }
-      return { id: row.id, accountId: row.account_id, createdBy: Number(row.created_by) };
+      const access: AccessRow = { account_id: row.account_id, kommo_user_id: String(row.created_by), status: row.status, consent_withdrawn_at: row.consent_withdrawn_at, enabled: row.enabled, is_admin: row.is_admin };
+      return { id: row.id, accountId: row.account_id, createdBy: Number(row.created_by), access, licence: row.licence ? licenceFromJson(row.licence) : null };
     },
   };
 }
@@ -117,21 +132,21 @@ export function createKeyRateLimiter(options: { perSecond: number; burst: number
  * (SPEC §9), the route must be public, and the key under its rate. The request then acts as the
  * admin who created the key (their name is on what it sends).
  */
-export function apiKeyAuth(deps: { keys: ApiKeys; licences: LicenceService; db: Db; limiter: ReturnType<typeof createKeyRateLimiter>; isPublicRoute: (method: string, path: string) => boolean }) {
+export function apiKeyAuth(deps: { keys: ApiKeys; licences: LicenceService; limiter: ReturnType<typeof createKeyRateLimiter>; isPublicRoute: (method: string, path: string) => boolean }) {
   return {
     async authenticate(key: string, method: string, path: string, retryAfter: (seconds: number) => void): Promise<Session> {
       const found = await deps.keys.authenticate(key);
       // Checked at each use rather than revoked when the role changes (decision 016): the key works
       // exactly while its creator is an enabled admin of an installed account.
-      const [row] = await readAccess(deps.db, [{ accountId: found.accountId, userId: found.createdBy }]);
-      const gone = accountRefusal(row);
+      const gone = accountRefusal(found.access);
       if (gone) throw gone;
-      const creator = currentAccess(row);
+      const creator = currentAccess(found.access);
       if ('refused' in creator || creator.role !== 'admin') {
         throw unauthorized('api_key_suspended', 'This API key no longer works: the admin who created it is disabled or no longer an admin. An admin can create a new key.');
       }
       if (!deps.isPublicRoute(method, `/api/v1${path}`)) throw forbidden('not_public', 'API keys open the public API only (see /openapi.json); this route is for the widget.');
-      await deps.licences.require(found.accountId, 'api_keys');
+      const decision = found.licence ? deps.licences.decisionFor(deps.licences.snapshotOf(found.licence.account, found.licence.periods), 'api_keys') : undefined;
+      if (decision && !decision.allowed) deps.licences.refuse(decision);
       const allowed = deps.limiter.take(found.id);
       if (!allowed.ok) {
         retryAfter(allowed.retryAfterSeconds);

@@ -30,14 +30,15 @@ export function publicApiRoutes(deps: { chat: ChatService; apiKeys: ApiKeys; lic
   router.post('/messages', deps.idempotency.middleware(), async (req, res) => {
     const session = sessionOf(res);
     const input = parse(PublicSendInput, req.body, 'body');
-    const conversation = await deps.chat.open(session.accountId, { numberId: input.numberId, phone: input.to });
-    const id =
+    // The conversation with the customer is opened by the send itself when it is new.
+    const to = { numberId: input.numberId, phone: input.to };
+    const sent =
       input.type === 'text'
-        ? await deps.chat.send(session.accountId, session.userId, conversation.id, { type: 'text', text: input.text })
+        ? await deps.chat.send(session.accountId, session.userId, to, { type: 'text', text: input.text })
         : input.type === 'template'
-          ? await deps.chat.send(session.accountId, session.userId, conversation.id, { type: 'template', name: input.name, language: input.language, bodyParameters: input.bodyParameters }, { refuseOptedOut: true })
-          : await deps.chat.send(session.accountId, session.userId, conversation.id, { type: input.type, link: input.link, caption: input.caption, filename: input.filename });
-    res.status(201).json(await deps.chat.message(session.accountId, id));
+          ? await deps.chat.send(session.accountId, session.userId, to, { type: 'template', name: input.name, language: input.language, bodyParameters: input.bodyParameters }, { refuseOptedOut: true })
+          : await deps.chat.send(session.accountId, session.userId, to, { type: input.type, link: input.link, caption: input.caption, filename: input.filename });
+    res.status(201).json(sent);
   });
 
   router.get('/api-keys', async (_req, res) => {

@@ -13,15 +13,6 @@ export async function ensureConversation(tx: Queryable, c: { id: string; account
 }
 
 /**
- * Whether the customer opted out (STOP, the unsubscribe button, Meta's marketing stop) in any chat
- * of the account: SPEC §6 stops every later broadcast, digital-pipeline and public-API template send.
- */
-export async function optedOut(q: Queryable, accountId: string, waId: string): Promise<boolean> {
-  const rows = await q.query('select 1 from conversations where account_id = $1 and wa_id = $2 and opted_out_at is not null limit 1', [accountId, waId]);
-  return rows.length > 0;
-}
-
-/**
  * SQL that holds when user `user` took part with customer `waId` of account `account` (each a SQL
  * expression or parameter): they sent the customer a message from any of the account's numbers, or
  * they are the Kommo user responsible for a lead through which a broadcast reached the customer.

@@ -22,6 +22,9 @@ export function normalisePhone(raw: string, accountCountry?: string | null): { w
   return waId ? { waId } : { problem: 'invalid_number' };
 }
 
+/** Whether reading the phone needs the account's country: it is written without `+` or `00`. */
+export const needsCountry = (raw: string) => !/^\s*(\+|00)/.test(raw);
+
 /** The wa_id of a phone a request named, or 400 `invalid_phone`. */
 export function requirePhone(raw: string, accountCountry?: string | null): string {
   const normal = normalisePhone(raw, accountCountry);

@@ -19,6 +19,20 @@ export function countParams(body: string): number {
   return Math.max(0, ...[...body.matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((m) => Number(m[1])));
 }
 
+/** What a template send needs to know of the stored template. */
+export interface TemplateRow {
+  status: string;
+  param_count: number;
+}
+
+/** Why Meta would refuse to send the template (`t`, as stored; undefined when there is none), or nothing. */
+export function templateProblem(t: TemplateRow | null | undefined, name: string, language: string, params: number): AppError | undefined {
+  if (!t) return badRequest('template_unknown', `There is no template “${name}” in ${language} for this number. Refresh the templates if it was just approved.`);
+  if (t.status !== 'APPROVED') return new AppError('template_not_approved', `The template “${name}” is ${t.status.toLowerCase()} at Meta and cannot be sent.`, 409);
+  if (Number(t.param_count) !== params) return badRequest('template_parameters', `The template “${name}” takes ${t.param_count} parameter${Number(t.param_count) === 1 ? '' : 's'}; ${params} were given.`);
+  return undefined;
+}
+
 /** The WABA's message templates, kept in step with Meta (on connect, on demand and on a schedule). */
 export function createTemplatesService(deps: { db: Db; clock: Clock; logger: Logger; cloud: CloudApi; numbers: NumbersService }) {
   const { db, clock } = deps;
@@ -56,19 +70,6 @@ export function createTemplatesService(deps: { db: Db; clock: Clock; logger: Log
         [accountId, number.waba_id],
       );
       return rows.map((r) => ({ name: r.name, language: r.language, category: r.category, body: r.body_text, paramCount: Number(r.param_count), headerFormat: r.header_format }));
-    },
-
-    /** Refuses a template send that Meta would refuse: unknown, not approved, or the wrong number of parameters. */
-    async check(number: NumberRow, name: string, language: string, params: number): Promise<void> {
-      const [t] = await db.query<{ status: string; param_count: number }>('select status, param_count from whatsapp_templates where account_id = $1 and waba_id = $2 and name = $3 and language = $4', [
-        number.account_id,
-        number.waba_id,
-        name,
-        language,
-      ]);
-      if (!t) throw badRequest('template_unknown', `There is no template “${name}” in ${language} for this number. Refresh the templates if it was just approved.`);
-      if (t.status !== 'APPROVED') throw new AppError('template_not_approved', `The template “${name}” is ${t.status.toLowerCase()} at Meta and cannot be sent.`, 409);
-      if (Number(t.param_count) !== params) throw badRequest('template_parameters', `The template “${name}” takes ${t.param_count} parameter${Number(t.param_count) === 1 ? '' : 's'}; ${params} were given.`);
     },
   };
 }

@@ -123,16 +123,14 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const { content, size } = receivedFile(res);
     const mimeType = req.header('content-type') ?? 'application/octet-stream';
     const filename = query.filename ?? `${query.kind}.${mimeType.split('/')[1]?.split(';')[0] ?? 'bin'}`;
-    const id = await deps.chat.send(session.accountId, session.userId, conversationId, { type: query.kind, file: { content, size, mimeType, filename }, caption: query.caption });
-    res.status(201).json(await deps.chat.message(session.accountId, id));
+    res.status(201).json(await deps.chat.send(session.accountId, session.userId, { conversationId }, { type: query.kind, file: { content, size, mimeType, filename }, caption: query.caption }));
   });
 
   router.post('/conversations/:conversationId/messages', async (req, res) => {
     const session = sessionOf(res);
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');
     const input = parse(SendMessageInput, req.body, 'body');
-    const id = await deps.chat.send(session.accountId, session.userId, conversationId, input);
-    res.status(201).json(await deps.chat.message(session.accountId, id));
+    res.status(201).json(await deps.chat.send(session.accountId, session.userId, { conversationId }, input));
   });
 
   return router;
