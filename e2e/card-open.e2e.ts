@@ -1,11 +1,11 @@
-import { expect, test } from '@playwright/test';
-import { ensureInstalled, ensureNumberConnected } from './demo-api';
+import { expect, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
+
+// The admin has connected the account's sandbox number.
+test.use({ numberConnected: true });
 
 test('when a card opens, then its chat comes in one call, and going back in history asks a hundred messages at a time', async ({ page, request }) => {
   test.setTimeout(90_000);
-  await ensureInstalled(request);
-  await ensureNumberConnected(request);
   // More than the first page of 50.
   for (let i = 1; i <= 55; i++) await request.post('/demo/whatsapp/customer-writes', { data: { text: `History line ${i}` } });
 
