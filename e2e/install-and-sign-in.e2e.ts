@@ -38,6 +38,12 @@ test('when an agent opens the lead card, then the widget signs the agent in with
 });
 
 test('when the admin disables a user in the advanced settings, then that user is refused on the card', async ({ page }) => {
+  // Wabridge lists the users who have opened it: the agent has.
+  await page.goto('/demo#lead');
+  await signInAs(page, 'Alex Agent');
+  await expect(widgetFrame(page, 'card').getByTestId('wabridge-user')).toHaveText('Signed in as Alex Agent (agent)');
+
+  await signInAs(page, 'Dana Admin (admin)');
   await page.goto('/demo#advanced');
   const advanced = widgetFrame(page, 'advanced_settings');
   await advanced.getByRole('tab', { name: 'Team' }).click();

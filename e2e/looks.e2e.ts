@@ -10,7 +10,6 @@ import { widgetFrame } from './widget-frame';
  * `--update-snapshots` is committed.
  */
 
-test.describe.configure({ mode: 'serial' });
 // Tall enough that the settings modal shows the whole widget.
 test.use({ timezoneId: 'UTC', locale: 'en-US', viewport: { width: 1280, height: 3200 } });
 
