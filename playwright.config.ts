@@ -31,7 +31,8 @@ export default defineConfig({
     command: 'npx tsx backend/demo/main.ts',
     url: `${baseURL}/ready`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    // tsx compiles the server on start: slow on a busy machine.
+    timeout: 120_000,
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -137,6 +137,7 @@ export const ERROR_CODES = [
   'no_demo_clock',
   'no_broadcast_message',
   'unknown_user',
+  'unknown_demo_account',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

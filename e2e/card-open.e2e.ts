@@ -1,11 +1,11 @@
-import { expect, test } from '@playwright/test';
-import { ensureInstalled, ensureNumberConnected } from './demo-api';
+import { expect, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
+
+// The admin has connected the account's sandbox number.
+test.use({ numberConnected: true });
 
 test('when a card opens, then its chat comes in one call with the newest hundred, and going back in history asks a hundred messages at a time', async ({ page, request }) => {
   test.setTimeout(120_000);
-  await ensureInstalled(request);
-  await ensureNumberConnected(request);
   // More than the first page of 100.
   for (let i = 1; i <= 105; i++) await request.post('/demo/whatsapp/customer-writes', { data: { text: `History line ${i}` } });
 

@@ -1,13 +1,9 @@
-import { expect, test, type FrameLocator } from '@playwright/test';
-import { ensureInstalled, ensureNumberConnected } from './demo-api';
+import type { FrameLocator } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
 
-test.describe.configure({ mode: 'serial' });
-
-test.beforeEach(async ({ request }) => {
-  await ensureInstalled(request);
-  await ensureNumberConnected(request);
-});
+// The admin has connected the account's sandbox number.
+test.use({ numberConnected: true });
 
 /** How far the message list is from showing its last message, in pixels (0 when the newest is in view). */
 const distanceFromNewest = (chat: FrameLocator) => chat.getByTestId('messages').evaluate((list) => Math.max(0, list.scrollHeight - list.scrollTop - list.clientHeight));

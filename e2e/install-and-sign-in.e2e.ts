@@ -1,45 +1,49 @@
-import { expect, test } from '@playwright/test';
+import { expect, signInAs, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
 
-// One demo server for the file, starting uninstalled: the steps build on each other.
-test.describe.configure({ mode: 'serial' });
+test.describe('in an account that has not installed Wabridge', () => {
+  test.use({ installed: false });
 
-test('when the widget is not installed yet, then the settings modal says so and the card has no widget', async ({ page, request }) => {
-  // Other files may have installed it: start from an account that disabled the widget.
-  const state = await (await request.get('/demo/kommo/state')).json();
-  if (state.installed) await request.post('/demo/kommo/uninstall');
-  await page.goto('/demo#lead');
-  await expect(page.getByTestId('card-widgets')).toContainText('not installed');
-  await expect(page.locator('iframe[data-wabridge-area]')).toHaveCount(0);
+  test('when the widget is not installed yet, then the settings modal says so and the card has no widget', async ({ page }) => {
+    await page.goto('/demo#lead');
+    await expect(page.getByTestId('card-widgets')).toContainText('not installed');
+    await expect(page.locator('iframe[data-wabridge-area]')).toHaveCount(0);
 
-  await page.goto('/demo#settings');
-  await page.getByTestId('integration-tile').click();
-  await expect(widgetFrame(page, 'settings').getByTestId('wabridge-error')).toHaveAttribute('data-code', /^account_(not_installed|uninstalled)$/);
-});
+    await page.goto('/demo#settings');
+    await page.getByTestId('integration-tile').click();
+    await expect(widgetFrame(page, 'settings').getByTestId('wabridge-error')).toHaveAttribute('data-code', 'account_not_installed');
+  });
 
-test('when the admin installs Wabridge, then the lead card shows the widget signed in as the demo admin of the demo account', async ({ page }) => {
-  await page.goto('/demo#settings');
-  await page.getByTestId('integration-tile').click();
-  await page.getByTestId('install').click();
-  await expect(widgetFrame(page, 'settings').getByTestId('wabridge-user')).toHaveText('Signed in as Dana Admin (administrator)');
-  await page.locator('#kommo-modal-close').click();
+  test('when the admin installs Wabridge, then the lead card shows the widget signed in as the demo admin of the demo account', async ({ page, account }) => {
+    await page.goto('/demo#settings');
+    await page.getByTestId('integration-tile').click();
+    await page.getByTestId('install').click();
+    await expect(widgetFrame(page, 'settings').getByTestId('wabridge-user')).toHaveText('Signed in as Dana Admin (administrator)');
+    await page.locator('#kommo-modal-close').click();
 
-  await page.goto('/demo#lead');
-  const card = widgetFrame(page, 'card');
-  await expect(card.getByTestId('wabridge-user')).toHaveText('Signed in as Dana Admin (administrator)');
-  await expect(card.getByTestId('wabridge-account')).toContainText('Wabridge Demo Company (wabridge-demo)');
-  // The card's contact and phone came through the loader (as a contact list, or the chat with her).
-  await expect(card.getByTestId('wabridge-app')).toContainText('Maria Silva');
-  await expect(card.getByTestId('wabridge-app')).toContainText('+55 11 91234-5678');
+    await page.goto('/demo#lead');
+    const card = widgetFrame(page, 'card');
+    await expect(card.getByTestId('wabridge-user')).toHaveText('Signed in as Dana Admin (administrator)');
+    await expect(card.getByTestId('wabridge-account')).toContainText(`${account.name} (${account.subdomain})`);
+    // The card's contact and phone came through the loader (as a contact list, or the chat with her).
+    await expect(card.getByTestId('wabridge-app')).toContainText('Maria Silva');
+    await expect(card.getByTestId('wabridge-app')).toContainText('+55 11 91234-5678');
+  });
 });
 
 test('when an agent opens the lead card, then the widget signs the agent in with the agent role', async ({ page }) => {
   await page.goto('/demo#lead');
-  await page.locator('#kommo-user').selectOption({ label: 'Alex Agent' });
+  await signInAs(page, 'Alex Agent');
   await expect(widgetFrame(page, 'card').getByTestId('wabridge-user')).toHaveText('Signed in as Alex Agent (agent)');
 });
 
 test('when the admin disables a user in the advanced settings, then that user is refused on the card', async ({ page }) => {
+  // Wabridge lists the users who have opened it: the agent has.
+  await page.goto('/demo#lead');
+  await signInAs(page, 'Alex Agent');
+  await expect(widgetFrame(page, 'card').getByTestId('wabridge-user')).toHaveText('Signed in as Alex Agent (agent)');
+
+  await signInAs(page, 'Dana Admin (admin)');
   await page.goto('/demo#advanced');
   const advanced = widgetFrame(page, 'advanced_settings');
   await advanced.getByRole('tab', { name: 'Team' }).click();
@@ -48,7 +52,7 @@ test('when the admin disables a user in the advanced settings, then that user is
   await agent.uncheck();
   await expect(agent).not.toBeChecked();
 
-  await page.locator('#kommo-user').selectOption({ label: 'Alex Agent' });
+  await signInAs(page, 'Alex Agent');
   await page.goto('/demo#lead');
   await expect(widgetFrame(page, 'card').getByTestId('wabridge-error')).toHaveAttribute('data-code', 'user_disabled');
 });

@@ -1,10 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { ensureInstalled } from './demo-api';
+import { expect, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
-
-test.beforeEach(async ({ request }) => {
-  await ensureInstalled(request);
-});
 
 test('when the demo is opened in Spanish and the admin types an email that is not one, then the widget says so in Spanish, naming the field by its label', async ({ page }) => {
   await page.goto('/demo?lang=es#advanced');

@@ -1,12 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { ensureInstalled, signInAs } from './demo-api';
+import { expect, signInAs, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
-
-test.describe.configure({ mode: 'serial' });
-
-test.beforeEach(async ({ request }) => {
-  await ensureInstalled(request);
-});
 
 test('when the admin registers and accepts the terms, then the registration is saved and the demo licence shows its meter', async ({ page }) => {
   await page.goto('/demo#advanced');
@@ -50,19 +43,8 @@ test('when the account’s Kommo plan is Base, then broadcasts show as disabled 
 });
 
 test('when a non-admin opens the settings, then they see the licence status and no admin controls', async ({ page }) => {
-  // The agent may have been switched off by an earlier test; the admin lets them in again.
-  await page.goto('/demo#advanced');
-  const admin = widgetFrame(page, 'advanced_settings');
-  await admin.getByRole('tab', { name: 'Team' }).click();
-  await expect(admin.getByTestId('wabridge-users').getByRole('checkbox').first()).toBeVisible();
-  const agent = admin.getByLabel(/Alex Agent/);
-  if ((await agent.count()) && !(await agent.isChecked())) {
-    await agent.check();
-    await expect(agent).toBeChecked();
-  }
-
-  await signInAs(page, 'Alex Agent');
   await page.goto('/demo#settings');
+  await signInAs(page, 'Alex Agent');
   await page.getByTestId('integration-tile').click();
   const widget = widgetFrame(page, 'settings');
   await expect(widget.getByTestId('licence-card')).toBeVisible();

@@ -1,6 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { accountAdmin, admin, agent, licence, me, orderList, plans } from '../widget/test/api-mock';
-import { ensureInstalled, ensureNumberConnected } from './demo-api';
 import { widgetFrame } from './widget-frame';
 
 /*
@@ -10,7 +10,6 @@ import { widgetFrame } from './widget-frame';
  * `--update-snapshots` is committed.
  */
 
-test.describe.configure({ mode: 'serial' });
 // Tall enough that the settings modal shows the whole widget.
 test.use({ timezoneId: 'UTC', locale: 'en-US', viewport: { width: 1280, height: 3200 } });
 
@@ -66,9 +65,10 @@ async function fixedAnswers(page: Page) {
   });
 }
 
-test.beforeEach(async ({ request, page }) => {
-  await ensureInstalled(request);
-  await ensureNumberConnected(request);
+// An account with its number connected, as the screens are normally seen.
+test.use({ numberConnected: true });
+
+test.beforeEach(async ({ page }) => {
   await fixedAnswers(page);
 });
 

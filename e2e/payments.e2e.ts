@@ -1,14 +1,10 @@
-import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { runOps } from '../scripts/ops';
-import { ensureInstalled, ensureRegistered } from './demo-api';
 import { widgetFrame } from './widget-frame';
 
-test.describe.configure({ mode: 'serial' });
-
-test.beforeEach(async ({ request }) => {
-  await ensureInstalled(request);
-  await ensureRegistered(request);
-});
+// The admin has registered the account: buying needs it.
+test.use({ registered: true });
 
 /** The operator, as `npm run ops` against the running demo (the demo keeps its token in its data folder). */
 async function ops(args: string[], token?: string) {
@@ -24,7 +20,8 @@ async function demoToken(): Promise<string> {
   return JSON.parse(await readFile(`${process.env.E2E_DATA_DIR}/demo-secrets.json`, 'utf8')).operatorToken;
 }
 
-test('when the admin buys the User plan by card in the sandbox checkout, then the licence turns active and the order shows as paid with its claim window', async ({ page }) => {
+/** In the advanced settings, the admin buys the User plan by card, through the sandbox checkout's 3-D Secure step. */
+async function buyUserPlanByCard(page: Page) {
   await page.goto('/demo#advanced');
   const widget = widgetFrame(page, 'advanced_settings');
   await expect(widget.getByTestId('order-price')).toHaveText('To pay: $9.00.');
@@ -35,24 +32,29 @@ test('when the admin buys the User plan by card in the sandbox checkout, then th
   await checkout.getByRole('button', { name: 'Complete authentication' }).click();
   await expect(checkout.getByTestId('payment-return')).toHaveText('Payment received');
   await checkout.close();
+  return widget;
+}
 
+test('when the admin buys the User plan by card in the sandbox checkout, then the licence turns active and the order shows as paid with its claim window', async ({ page }) => {
+  const widget = await buyUserPlanByCard(page);
   const order = widget.getByTestId('order').first();
   await expect(order.getByTestId('order-status')).toHaveText('active');
   await expect(order.getByTestId('claim-window')).toContainText('Claims about this licence are accepted until 20');
   await expect(widget.getByTestId('licence-plan')).toHaveText('User · active');
 });
 
-test('when the admin files a claim and the operator answers, then the answer appears in the widget', async ({ page }) => {
-  await page.goto('/demo#advanced');
-  const widget = widgetFrame(page, 'advanced_settings');
+test('when the admin files a claim and the operator answers, then the answer appears in the widget', async ({ page, account }) => {
+  const widget = await buyUserPlanByCard(page);
+  await expect(widget.getByTestId('order').first().getByTestId('order-status')).toHaveText('active');
   await widget.getByTestId('open-claim').first().click();
   await widget.getByTestId('claim-form').getByLabel(/What does the licence not give/).fill('Broadcasts were not available although we paid for them.');
   await widget.getByTestId('claim-form').getByRole('button', { name: 'Send the claim' }).click();
   await expect(widget.getByTestId('claim').first()).toHaveAttribute('data-status', 'open');
 
   expect((await ops(['claims'], 'not-the-operator-token-at-all-0000')).code).toBe(1);
-  const claims = JSON.parse((await ops(['claims'])).out).claims;
-  expect(claims.length).toBeGreaterThan(0);
+  // The operator sees every account's open claims; this one is the test account's.
+  const claims = JSON.parse((await ops(['claims'])).out).claims.filter((c: { account: string }) => c.account === account.subdomain);
+  expect(claims).toHaveLength(1);
   const answered = await ops(['answer', claims[0].id, '--decision', 'rejected', '--answer', 'Broadcasts need Kommo Advanced; your account was on Base at the time.']);
   expect(answered.code).toBe(0);
 

@@ -1,11 +1,8 @@
-import { expect, test } from '@playwright/test';
-import { ensureInstalled, ensureNumberConnected } from './demo-api';
+import { expect, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
 
-test.beforeEach(async ({ request }) => {
-  await ensureInstalled(request);
-  await ensureNumberConnected(request);
-});
+// The admin has connected the account's sandbox number.
+test.use({ numberConnected: true });
 
 test('when the admin creates an API key in the demo, then a call with it sends a message that appears in the lead card chat', async ({ page, request }) => {
   await page.goto('/demo#advanced');

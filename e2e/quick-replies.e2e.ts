@@ -1,11 +1,8 @@
-import { expect, test } from '@playwright/test';
-import { ensureInstalled, ensureNumberConnected } from './demo-api';
+import { expect, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
 
-test.beforeEach(async ({ request }) => {
-  await ensureInstalled(request);
-  await ensureNumberConnected(request);
-});
+// The admin has connected the account's sandbox number.
+test.use({ numberConnected: true });
 
 test('when the admin saves a quick reply and types "/" with its shortcut, then the CRM values fill it and it is sent; a template found the same way opens the template form', async ({ page }) => {
   await page.goto('/demo#lead');

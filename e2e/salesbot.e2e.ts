@@ -1,11 +1,8 @@
-import { expect, test } from '@playwright/test';
-import { ensureInstalled, ensureNumberConnected } from './demo-api';
+import { expect, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
 
-test.beforeEach(async ({ request }) => {
-  await ensureInstalled(request);
-  await ensureNumberConnected(request);
-});
+// The admin has connected the account's sandbox number.
+test.use({ numberConnected: true });
 
 test('when a Salesbot reaches the "Send a WhatsApp template" block, then the template with the bot’s values shows in the card and the bot goes on through the "sent" exit', async ({ page }) => {
   await page.goto('/demo#lead');

@@ -1,10 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { ensureInstalled } from './demo-api';
+import { expect, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
-
-test.beforeEach(async ({ request }) => {
-  await ensureInstalled(request);
-});
 
 test('when the admin walks the advanced settings, then each section shows its own panels, and a webhook added there can be removed after a confirmation', async ({ page }) => {
   await page.goto('/demo#advanced');

@@ -1,10 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { ensureInstalled, signInAs } from './demo-api';
+import { expect, signInAs, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
-
-test.beforeEach(async ({ request }) => {
-  await ensureInstalled(request);
-});
 
 test('when the admin types “no” for a user in Kommo’s settings and saves, then that user is refused until cleared', async ({ page }) => {
   await page.goto('/demo#settings');

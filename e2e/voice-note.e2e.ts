@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { ensureInstalled, ensureNumberConnected } from './demo-api';
+import { expect, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
 
 // Chromium's fake microphone (a tone) drives MediaRecorder; the fake UI grants the permission.
@@ -11,10 +10,8 @@ test.use({
   permissions: ['microphone'],
 });
 
-test.beforeEach(async ({ request }) => {
-  await ensureInstalled(request);
-  await ensureNumberConnected(request);
-});
+// The admin has connected the account's sandbox number.
+test.use({ numberConnected: true });
 
 test('when the agent records a voice note, then the timer runs, Cancel drops it, and a sent one reaches WhatsApp as Opus in Ogg and plays in the card', async ({ page, request }) => {
   await page.goto('/demo#lead');
