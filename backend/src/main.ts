@@ -6,7 +6,7 @@ import { createBackgroundTasks } from './background-tasks';
 import { offsetClock, systemClock } from './clock';
 import { ConfigError, decodeKey, metricsAccess, parseEnv, type Config } from './config';
 import { createSecretBox, deriveKey } from './crypto/secret-box';
-import { DEMO_CLIENT_ID, demoSecrets } from './demo/demo-credentials';
+import { DEMO_CHANNEL_BOT_ID, DEMO_CHANNEL_ID, DEMO_CLIENT_ID, demoSecrets } from './demo/demo-credentials';
 import { createLogger } from './logger';
 import { demoRoutes } from './demo/demo-routes';
 import { randomIds } from './ids';
@@ -54,6 +54,8 @@ async function main() {
         redirectUri: `${publicUrl}/kommo/install`,
         uninstallUrl: `${publicUrl}/kommo/uninstall`,
         dpUrl: `${publicUrl}/kommo/dp`,
+        // The demo runs with the native chat channel registered (in the fake Kommo only).
+        channel: { channelId: DEMO_CHANNEL_ID, channelSecret: secrets!.channelSecret, botId: DEMO_CHANNEL_BOT_ID, hookUrl: `${publicUrl}/kommo/channel` },
       })
     : undefined;
 
@@ -81,6 +83,11 @@ async function main() {
       clientSecret: env.KOMMO_CLIENT_SECRET ?? secrets!.clientSecret,
       apiBase: env.KOMMO_API_BASE ?? fake?.url,
     },
+    kommoChannel: env.KOMMO_CHANNEL_ID
+      ? { channelId: env.KOMMO_CHANNEL_ID, secret: env.KOMMO_CHANNEL_SECRET!, botId: env.KOMMO_CHANNEL_BOT_ID!, amojoBase: env.KOMMO_CHANNEL_API_BASE ?? 'https://amojo.kommo.com', title: 'Wabridge WhatsApp' }
+      : fake
+        ? { channelId: DEMO_CHANNEL_ID, secret: secrets!.channelSecret, botId: DEMO_CHANNEL_BOT_ID, amojoBase: fake.url, title: 'Wabridge WhatsApp' }
+        : undefined,
     sessionTtlSeconds: 15 * 60,
     bodyLimit: '256kb',
     prices: env.PRICE_LIST ?? defaultPriceList,
@@ -96,7 +103,7 @@ async function main() {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, metricsApp, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, idempotency, digitalPipeline } = createApp({
+  const { app, metricsApp, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, idempotency, digitalPipeline, channel } = createApp({
     config,
     db,
     clock,
@@ -169,6 +176,7 @@ async function main() {
     tasks.drain('outgoing webhooks', () => webhooks.drain());
     tasks.drain('whatsapp inbox', () => inbox.processPending({ includeFailed: false }));
     tasks.drain('stranded statuses', () => inbox.applyStrandedStatuses());
+    tasks.drain('kommo channel', () => channel.drain());
   }, 2000);
   webhooksTimer.unref();
   purgeTimer.unref();

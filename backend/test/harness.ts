@@ -51,7 +51,12 @@ export interface TestAppOptions {
   webhookTarget?: WebhookTargetPolicy;
   /** Who may read /metrics on the app's port; by default anyone, as in the demo. */
   metrics?: MetricsAccess;
+  /** The native Kommo chat channel is configured (KOMMO_CHANNEL_*), served by the fake Kommo's amojo. */
+  channel?: boolean;
 }
+
+/** The Chats API channel the harness registers with the fake Kommo when `channel` is set. */
+export const TEST_CHANNEL = { channelId: 'c0ffee00-0000-4000-8000-0000000000aa', channelSecret: 'test-channel-secret-0123456789', botId: 'b0000000-0000-4000-8000-0000000000bb' };
 
 /**
  * The real app over HTTP on a free port, on a fresh store, with a fake Kommo that speaks Kommo's
@@ -93,6 +98,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     redirectUri: `${server.url}/kommo/install`,
     uninstallUrl: `${server.url}/kommo/uninstall`,
     dpUrl: `${server.url}/kommo/dp`,
+    channel: options.channel ? { ...TEST_CHANNEL, hookUrl: `${server.url}/kommo/channel` } : undefined,
     accounts: options.accounts ?? [demoKommoAccount()],
     now: clock.now,
   });
@@ -107,9 +113,10 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     prices: defaultPriceList,
     operatorToken: OPERATOR_TOKEN,
     metrics: options.metrics ?? { publicListener: true },
+    kommoChannel: options.channel ? { channelId: TEST_CHANNEL.channelId, secret: TEST_CHANNEL.channelSecret, botId: TEST_CHANNEL.botId, amojoBase: fake.url, title: 'Wabridge WhatsApp' } : undefined,
   };
   const tasks = createBackgroundTasks(logger);
-  const { app, metricsApp, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline } = createApp({
+  const { app, metricsApp, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, channel } = createApp({
     config,
     db,
     clock,
@@ -172,6 +179,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     webhooks,
     idempotency,
     digitalPipeline,
+    channel,
     logs,
     faults,
     /** Installs the account the way Kommo does (by its first admin, or `byUserId`) and waits for the background exchange. */

@@ -315,7 +315,8 @@ export function createChatService(deps: {
         | { type: MediaKind; file: { content: Blob; size: number; mimeType: string; filename: string }; caption?: string }
         | { type: MediaKind; link: string; caption?: string; filename?: string },
       /** Automated template sends (the public API, the digital pipeline) refuse a customer who opted out (SPEC §6); an agent's do not. */
-      options: { refuseOptedOut?: boolean } = {},
+      /** `messageId` fixes the stored message's id in advance (an answer from Kommo's chat, recognised after a crash). */
+      options: { refuseOptedOut?: boolean; messageId?: string } = {},
     ) {
       // A file at a public link (the public API): WhatsApp fetches it; nothing is uploaded by us.
       if ('link' in input) return sendOut(accountId, userId, await find(accountId, conversationId, false), input);
@@ -371,15 +372,15 @@ export function createChatService(deps: {
           : input.type === 'text'
             ? { body: input.text }
             : { name: input.name, language: input.language, parameters: input.bodyParameters ?? [] };
-      return dispatch(accountId, userId, conversation, number, input.type, message, content, replyWamid);
+      return dispatch(accountId, userId, conversation, number, input.type, message, content, replyWamid, options.messageId);
     },
   };
 
   /** Takes the allowance, stores the message as queued, sends it under the pacing rules, and records the outcome. */
-  async function dispatch(accountId: string, userId: number | null, conversation: ConversationRow, number: NumberRow, type: string, message: OutboundMessage, content: Record<string, unknown>, replyWamid?: string) {
+  async function dispatch(accountId: string, userId: number | null, conversation: ConversationRow, number: NumberRow, type: string, message: OutboundMessage, content: Record<string, unknown>, replyWamid?: string, messageId?: string) {
     // The allowance is taken before sending, so two agents can never both send the last message.
     await deps.licences.takeOutbound(accountId);
-    const id = deps.ids();
+    const id = messageId ?? deps.ids();
     const at = clock.now();
     await db.transaction(async (tx) => {
       await tx.query(

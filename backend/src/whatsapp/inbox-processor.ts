@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
 import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
+import { enqueueStatus } from '../kommo-channel/channel-store';
 import { publish } from '../live/live-events';
 import type { MetaMessage, MetaValue, MetaWebhookBody } from '../../../contract/meta-webhook';
 import { ensureConversation } from './conversations';
@@ -144,6 +145,7 @@ export function createInboxProcessor(deps: {
   /** A message's status moved: the widget hears of it, and a failure is told to the Kommo timeline and its broadcast. */
   async function advanced(tx: Queryable, m: StatusChange, s: StatusIn) {
     await publishStatus(tx, m);
+    await enqueueStatus(tx, { messageId: m.id, status: s.status, at: clock.now() });
     if (s.status === 'failed') {
       await enqueueEvent(tx, { id: ids(), accountId: m.account_id, conversationId: m.conversation_id, text: `WhatsApp message not delivered — ${s.reason} (code ${s.code ?? 'none'}).`, at: s.at });
       await deps.onFailed?.(tx, m.id, s.code ?? 0, s.reason);
