@@ -41,7 +41,7 @@ for (const kind of storeKinds()) {
       expect((await t.http.get('/api/v1/kommo-channel', { headers: auth })).data).toEqual({ available: false, enabled: false, state: 'off', lastError: null });
       const on = await t.http.put('/api/v1/kommo-channel', { enabled: true }, { headers: auth });
       expect(on.status).toBe(409);
-      expect(on.data.code).toBe('channel_not_configured');
+      expect(on.data.error.code).toBe('channel_not_configured');
       expect((await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Still works' }, { headers: auth })).status).toBe(201);
       await t.settle();
       await t.timeline.drain();
