@@ -3,13 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEMO_ACCOUNT_ID } from '../../../fakes/kommo/fake-kommo-data';
-import type { FakeKommo } from '../../../fakes/kommo/fake-kommo';
+import { amojoIdOf, type FakeKommo } from '../../../fakes/kommo/fake-kommo';
 import type { FakeCloudApi } from '../../../fakes/whatsapp/fake-cloud-api';
 import type { BackgroundTasks } from '../background-tasks';
 import type { Clock } from '../clock';
-import { badRequest } from '../http/app-error';
+import { badRequest, notFound } from '../http/app-error';
 import { parse } from '../http/parse';
 import { findAccountByKommoId } from '../kommo/account-store';
+import { createChannelStore } from '../kommo-channel/channel-store';
 import type { Db } from '../store/db';
 
 const staticDir = fileURLToPath(new URL('./static/', import.meta.url));
@@ -23,6 +24,7 @@ const DEMO_SHIPPED_STAGE = 142_003;
 const TokenRequest = z.object({ userId: z.number().int().positive() });
 const CustomerWrites = z.object({ text: z.string().min(1).max(1000).optional() });
 const ClockAdvance = z.object({ hours: z.number().min(0).max(24 * 60) });
+const InboxAnswer = z.object({ conversationId: z.string().min(1).max(100), text: z.string().trim().min(1).max(4096), userId: z.number().int().positive() });
 
 /**
  * The demo: a page that behaves like a Kommo account and loads the real loader, plus the calls its
@@ -69,7 +71,36 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
   router.post('/kommo/install', async (_req, res) => {
     await deps.fake.install(DEMO_ACCOUNT_ID);
     await deps.tasks.idle();
+    // The demo runs with Kommo's native chat channel on, as if the admin had switched it on; the
+    // connect happens in the background like any other.
+    const ours = await findAccountByKommoId(deps.db, DEMO_ACCOUNT_ID);
+    const channel = ours ? await createChannelStore(deps.db).channel(ours.id) : undefined;
+    if (ours && !channel) await createChannelStore(deps.db).setSwitch(ours.id, true, new Date(), demoAccount().users[0]!.id);
     res.json(await state());
+  });
+
+  // Kommo's inbox: the channel's chats as the fake Kommo holds them, with each message's ticks.
+  router.get('/kommo/inbox', (_req, res) => {
+    const chats = [...deps.fake.amojo.chats.values()].map((chat) => ({
+      conversationId: chat.conversationId,
+      name: chat.user.name,
+      phone: chat.user.phone,
+      contactId: chat.contactId ?? null,
+      messages: deps.fake.amojo.messages
+        .filter((m) => m.scopeId === chat.scopeId && m.conversationId === chat.conversationId)
+        .map((m) => ({ msgid: m.msgid, direction: m.direction, text: m.text, fromKommo: m.fromKommo, status: m.deliveryStatus === 2 ? 'read' : m.deliveryStatus === 1 ? 'delivered' : m.deliveryStatus === -1 ? 'failed' : 'sent', error: m.error ?? null })),
+    }));
+    res.json({ chats });
+  });
+
+  // A manager answers in Kommo's chat: Kommo sends its signed hook to Wabridge, once.
+  router.post('/kommo/inbox/answer', async (req, res) => {
+    const { conversationId, text, userId } = parse(InboxAnswer, req.body, 'body');
+    const user = demoAccount().users.find((u) => u.id === userId);
+    if (!user) throw badRequest('unknown_user', 'No such user in the demo account.');
+    if (!deps.fake.amojo.chatOf(conversationId)) throw notFound('Kommo has no chat for this conversation yet.');
+    const { statuses } = await deps.fake.amojo.managerReplies(conversationId, text, { amojoId: amojoIdOf('user', user.id), name: user.name });
+    res.json({ ok: statuses[0] === 200 });
   });
 
   router.post('/kommo/uninstall', async (_req, res) => {
