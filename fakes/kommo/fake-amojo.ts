@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import axios from 'axios';
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request } from 'express';
 
 /**
  * Kommo's Chats API (amojo, `https://amojo.kommo.com`) as a fake: a registered custom channel that
