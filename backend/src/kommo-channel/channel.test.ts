@@ -144,12 +144,16 @@ for (const kind of storeKinds()) {
 
     it('when a send of an answer was cut off before WhatsApp answered, then it is not sent again and Kommo’s chat shows it failed', async () => {
       const { conversation } = await channelOn();
-      t.fakeWhatsApp.knobs.statuses = 'none';
-      const { msgid } = await t.fake.amojo.managerReplies(conversation.id, 'Cut off', AGENT);
-      // What a crash leaves: our message stored as queued, no wamid, the hook not done.
-      const [reply] = await t.db.query<{ message_id: string }>('update kommo_channel_replies set next_attempt_at = $2 where kommo_msgid = $1 returning message_id', [msgid, new Date('2100-01-01')]);
-      await t.db.query(`insert into messages (id, account_id, conversation_id, direction, type, content, status, created_at, status_at) select $1, account_id, id, 'out', 'text', '{"body":"Cut off"}', 'queued', $2, $2 from conversations where id = $3`, [reply!.message_id, t.clock.now(), conversation.id]);
-      await t.db.query('update kommo_channel_replies set next_attempt_at = $2 where kommo_msgid = $1', [msgid, t.clock.now()]);
+      // What a crash leaves: Kommo's hook stored, our message stored as queued with no wamid, the hook not done.
+      const chat = t.fake.amojo.chatOf(conversation.id)!;
+      const msgid = 'kommo-msg-cut-off';
+      t.fake.amojo.messages.push({ msgid, scopeId: chat.scopeId, conversationId: conversation.id, direction: 'out', type: 'text', text: 'Cut off', refId: AGENT.amojoId, silent: false, fromKommo: true });
+      const body = { account_id: amojoIdOf('account', DEMO_ACCOUNT_ID), message: { sender: { id: AGENT.amojoId }, conversation: { id: chat.id, client_id: conversation.id }, message: { id: msgid, type: 'text', text: 'Cut off' } } };
+      await t.db.transaction(async (tx) => {
+        const [c] = await tx.query<{ account_id: string }>('select account_id from conversations where id = $1', [conversation.id]);
+        await tx.query(`insert into messages (id, account_id, conversation_id, direction, type, content, status, created_at, status_at) values ('msg-cut-off', $1, $2, 'out', 'text', '{"body":"Cut off"}', 'queued', $3, $3)`, [c!.account_id, conversation.id, t.clock.now()]);
+        await tx.query(`insert into kommo_channel_replies (kommo_msgid, account_id, message_id, body, received_at, next_attempt_at) values ($1, $2, 'msg-cut-off', $3, $4, $4)`, [msgid, c!.account_id, JSON.stringify(body), t.clock.now()]);
+      });
       const sentBefore = t.fakeWhatsApp.sent.length;
       await flush();
       expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
