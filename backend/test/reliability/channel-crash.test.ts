@@ -34,7 +34,7 @@ describe('Kommo chat hook crash safety (real process, SIGKILL)', () => {
     const port = await freePort();
     const stand = await startStand({ account: bigAudience(1), webhookPort: port, store: {}, channel: true });
     cleanup.push(() => stand.close(), () => rm(stand.dir, { recursive: true, force: true }));
-    const backend = backendProcess({ port, env: stand.env, logFile: join(stand.dir, 'backend.log') });
+    const backend = backendProcess({ port, env: stand.env, logFile: join(stand.dir, 'backend.log'), readyWithinMs: 240_000 });
     cleanup.push(() => backend.stop());
     await backend.start();
     const { api, phoneNumberIds } = await stand.prepare(backend.url, 1);
