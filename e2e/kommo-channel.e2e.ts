@@ -35,7 +35,7 @@ test('when a customer writes and the agent answers from Kommo’s inbox, then bo
   // The customer got it through WhatsApp: the card shows it read, and so does Kommo's chat.
   const inCard = chat.locator('[data-direction="out"]').filter({ hasText: answer });
   await expect(inCard).toHaveAttribute('data-status', 'read', { timeout: 15_000 });
-  await expect(maria.getByTestId('inbox-message').filter({ hasText: answer })).toHaveAttribute('data-status', 'read', { timeout: 15_000 });
+  await expect(maria.locator('.inbox__msg--out').filter({ hasText: answer })).toHaveAttribute('data-status', 'read', { timeout: 15_000 });
   // The simulated customer answers what they received.
   await expect(chat.getByTestId('message').filter({ hasText: `Thanks! I got your message: “${answer}”` })).toBeVisible({ timeout: 15_000 });
 });
