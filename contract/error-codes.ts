@@ -67,6 +67,8 @@ export const ERROR_CODES = [
   'not_a_bank_refund',
   'not_an_invoice',
   'invalid_signature',
+  // Kommo's native chat channel
+  'channel_not_configured',
   // WhatsApp numbers, chat and media
   'number_limit_reached',
   'number_taken',

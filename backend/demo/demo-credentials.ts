@@ -5,6 +5,10 @@ import { join } from 'node:path';
 /** The demo's integration id: Kommo integration ids are UUIDs; this one exists only in the fake Kommo. */
 export const DEMO_CLIENT_ID = '7d1c0f3e-5b0a-4c55-9a52-8f3c9c7a1d01';
 
+/** The demo's Chats API channel and bot: registered only in the fake Kommo. */
+export const DEMO_CHANNEL_ID = '5f0c7a2e-3d1b-4e8a-9c6f-2b7d9e1a4c01';
+export const DEMO_CHANNEL_BOT_ID = '9a4e1c7b-2f6d-4b3a-8e5c-7d1f0a2b3c01';
+
 export interface DemoSecrets {
   encryptionKey: Buffer;
   clientSecret: string;
@@ -13,6 +17,7 @@ export interface DemoSecrets {
   stripeWebhookSecret: string;
   whatsappAppSecret: string;
   whatsappVerifyToken: string;
+  channelSecret: string;
 }
 
 export const demoSecretsFile = (dataDir: string) => join(dataDir, 'demo-secrets.json');
@@ -37,6 +42,7 @@ export async function demoSecrets(dataDir: string): Promise<DemoSecrets> {
     stripeWebhookSecret: saved.stripeWebhookSecret ?? `whsec_demo_${randomBytes(18).toString('hex')}`,
     whatsappAppSecret: saved.whatsappAppSecret ?? randomBytes(16).toString('hex'),
     whatsappVerifyToken: saved.whatsappVerifyToken ?? randomBytes(12).toString('hex'),
+    channelSecret: saved.channelSecret ?? randomBytes(20).toString('hex'),
   };
   if (Object.entries(fresh).some(([k, v]) => saved[k as keyof DemoSecrets] !== v)) {
     await mkdir(dataDir, { recursive: true });

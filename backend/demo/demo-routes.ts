@@ -3,13 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEMO_ACCOUNT_ID, demoKommoAccount } from '../../fakes/kommo/fake-kommo-data';
-import type { FakeKommo } from '../../fakes/kommo/fake-kommo';
+import { amojoIdOf, type FakeKommo } from '../../fakes/kommo/fake-kommo';
 import type { FakeCloudApi } from '../../fakes/whatsapp/fake-cloud-api';
 import type { BackgroundTasks } from '../src/background-tasks';
 import type { Clock } from '../src/clock';
-import { badRequest } from '../src/http/app-error';
+import { badRequest, notFound } from '../src/http/app-error';
 import { parse } from '../src/http/parse';
 import { findAccountByKommoId } from '../src/kommo/account-store';
+import { createChannelStore } from '../src/kommo-channel/channel-store';
 import type { Db } from '../src/store/db';
 
 const staticDir = fileURLToPath(new URL('./static/', import.meta.url));
@@ -22,6 +23,7 @@ const DEMO_SHIPPED_STAGE = 142_003;
 
 const TokenRequest = z.object({ userId: z.number().int().positive() });
 const CustomerWrites = z.object({ text: z.string().min(1).max(1000).optional() });
+const InboxAnswer = z.object({ conversationId: z.string().min(1).max(100), text: z.string().trim().min(1).max(4096), userId: z.number().int().positive() });
 const ClockAdvance = z.object({ hours: z.number().min(0).max(24 * 60) });
 
 /**
@@ -108,7 +110,39 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
   router.post('/kommo/install', async (req, res) => {
     await deps.fake.install(accountId(req));
     await deps.tasks.idle();
+    // The demo runs with Kommo's native chat channel on, as if the admin had switched it on; the
+    // connect happens in the background like any other.
+    const ours = await findAccountByKommoId(deps.db, accountId(req));
+    const channels = createChannelStore(deps.db);
+    if (ours && !(await channels.channel(ours.id))) await channels.setSwitch(ours.id, true, deps.clock?.now() ?? new Date(), demoAccount(req).users[0]!.id);
     res.json(await state(req));
+  });
+
+  // Kommo's inbox: the account's chats in the channel as the fake Kommo holds them, with each message's ticks.
+  router.get('/kommo/inbox', (req, res) => {
+    const scopeSuffix = `_${amojoIdOf('account', accountId(req))}`;
+    const chats = [...deps.fake.amojo.chats.values()]
+      .filter((chat) => chat.scopeId.endsWith(scopeSuffix))
+      .map((chat) => ({
+        conversationId: chat.conversationId,
+        name: chat.user.name,
+        phone: chat.user.phone,
+        contactId: chat.contactId ?? null,
+        messages: deps.fake.amojo.messages
+          .filter((m) => m.scopeId === chat.scopeId && m.conversationId === chat.conversationId)
+          .map((m) => ({ msgid: m.msgid, direction: m.direction, text: m.text, fromKommo: m.fromKommo, status: m.deliveryStatus === 2 ? 'read' : m.deliveryStatus === 1 ? 'delivered' : m.deliveryStatus === -1 ? 'failed' : 'sent', error: m.error ?? null })),
+      }));
+    res.json({ chats });
+  });
+
+  // A manager answers in Kommo's chat: Kommo sends its signed hook to Wabridge, once.
+  router.post('/kommo/inbox/answer', async (req, res) => {
+    const { conversationId, text, userId } = parse(InboxAnswer, req.body, 'body');
+    const user = demoAccount(req).users.find((u) => u.id === userId);
+    if (!user) throw badRequest('unknown_user', 'No such user in the demo account.');
+    if (!deps.fake.amojo.chatOf(conversationId)) throw notFound('Kommo has no chat for this conversation yet.');
+    const { statuses } = await deps.fake.amojo.managerReplies(conversationId, text, { amojoId: amojoIdOf('user', user.id), name: user.name });
+    res.json({ ok: statuses[0] === 200 });
   });
 
   router.post('/kommo/uninstall', async (req, res) => {

@@ -6,7 +6,7 @@ import { startFakeCloudApi } from '../../fakes/whatsapp/fake-cloud-api';
 import { offsetClock } from '../src/clock';
 import { publicUrlOf, type Env } from '../src/config';
 import { runEntry, startServer } from '../src/server';
-import { DEMO_CLIENT_ID, demoSecrets } from './demo-credentials';
+import { DEMO_CHANNEL_BOT_ID, DEMO_CHANNEL_ID, DEMO_CLIENT_ID, demoSecrets } from './demo-credentials';
 import { demoRoutes } from './demo-routes';
 
 /**
@@ -31,6 +31,8 @@ async function startDemo(env: Env) {
     uninstallUrl: `${publicUrl}/kommo/uninstall`,
     dpUrl: `${publicUrl}/kommo/dp`,
     salesbotUrl: `${publicUrl}/kommo/salesbot`,
+    // The demo runs with the native chat channel registered (in the fake Kommo only).
+    channel: { channelId: DEMO_CHANNEL_ID, channelSecret: secrets.channelSecret, botId: DEMO_CHANNEL_BOT_ID, hookUrl: `${publicUrl}/kommo/channel` },
   });
   const stripe = env.STRIPE_SECRET_KEY
     ? undefined
@@ -50,6 +52,10 @@ async function startDemo(env: Env) {
       KOMMO_CLIENT_ID: DEMO_CLIENT_ID,
       KOMMO_CLIENT_SECRET: secrets.clientSecret,
       KOMMO_API_BASE: env.KOMMO_API_BASE ?? kommo.url,
+      KOMMO_CHANNEL_ID: DEMO_CHANNEL_ID,
+      KOMMO_CHANNEL_SECRET: secrets.channelSecret,
+      KOMMO_CHANNEL_BOT_ID: DEMO_CHANNEL_BOT_ID,
+      KOMMO_CHANNEL_API_BASE: env.KOMMO_CHANNEL_API_BASE ?? kommo.url,
       ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? secrets.encryptionKey.toString('hex'),
       WHATSAPP_APP_SECRET: appSecret,
       WHATSAPP_VERIFY_TOKEN: env.WHATSAPP_VERIFY_TOKEN ?? secrets.whatsappVerifyToken,

@@ -41,6 +41,9 @@ import { createRegistrationService } from './registration/registration-service';
 import { settingsRoutes } from './settings/settings-routes';
 import type { KommoApi } from './kommo/kommo-api';
 import { kommoRoutes } from './kommo/kommo-routes';
+import { createChannelHttpApi } from './kommo-channel/channel-api';
+import { channelHookRoutes, channelSettingsRoutes } from './kommo-channel/channel-routes';
+import { createKommoChannel } from './kommo-channel/channel-service';
 import type { Db } from './store/db';
 import { widgetRoutes } from './widget-host/widget-routes';
 import { automationRoutes } from './automation/automation-routes';
@@ -151,13 +154,33 @@ export function createApp(deps: AppDeps) {
       return Boolean(row?.auto_create_from_inbound) && licences.decisionFor(await licences.snapshot(accountId), 'auto_create').allowed;
     },
   });
-  const writeTimeline = () => drainTimeline(deps.tasks, timeline);
+  // The native chat channel's queue is written with the notes' (created below: it sends through the chat service).
+  const channelRef: { kick?: () => void } = {};
+  const writeTimeline = () => {
+    drainTimeline(deps.tasks, timeline);
+    channelRef.kick?.();
+  };
   const inbox = createInboxProcessor({ db, clock, ids: deps.ids, logger, onNoteQueued: writeTimeline, ...broadcastWebhookHooks({ clock, ids: deps.ids }) });
   const sleep = deps.whatsapp.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   // One pace per number for everything we send on it: live chat and broadcasts share it.
   const whatsappPacer = createPacer(deps.whatsapp.ratePerSecond);
   const templates = createTemplatesService({ db, clock, logger, cloud: deps.whatsapp.cloud, numbers });
   const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: whatsappPacer, sleep, onNoteQueued: writeTimeline });
+  const channel = createKommoChannel({
+    db,
+    clock,
+    ids: deps.ids,
+    logger,
+    tasks: deps.tasks,
+    kommo: deps.kommo,
+    access: kommoAccess,
+    kommoPacer,
+    chat,
+    channel: config.kommoChannel
+      ? { api: createChannelHttpApi({ ...config.kommoChannel, now: clock.now, apiBase: config.kommo.apiBase }), secret: config.kommoChannel.secret, botId: config.kommoChannel.botId }
+      : undefined,
+  });
+  channelRef.kick = channel.kick;
   const live = createLiveEvents({ db, clock, logger });
   const apiKeys = createApiKeys({ db, clock, ids: deps.ids });
   const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger, target: deps.webhookTarget ?? { allowLocal: false } });
@@ -203,7 +226,15 @@ export function createApp(deps: AppDeps) {
     tasks: deps.tasks,
     clientId: config.kommo.clientId,
     clientSecret: config.kommo.clientSecret,
-    onInstalled: (tx, accountId, kommoAccountId) => licences.startDemoIfFirst(tx, accountId, kommoAccountId),
+    onInstalled: async (tx, accountId, kommoAccountId) => {
+      await licences.startDemoIfFirst(tx, accountId, kommoAccountId);
+      await channel.onInstalled(tx, accountId);
+      channel.kick();
+    },
+    onUninstalled: async (tx, accountId) => {
+      await channel.onUninstalled(tx, accountId);
+      channel.kick();
+    },
   });
   const sessionTokens = createSessionTokens({ key: deps.sessionKey, clock, ttlSeconds: config.sessionTtlSeconds });
   const kommoTokens = createKommoTokenVerifier({
@@ -261,6 +292,8 @@ export function createApp(deps: AppDeps) {
   // Before JSON parsing: the card provider's signature is over the raw body.
   app.use(paymentPages({ db, clock, events: paymentEvents, links, seller: deps.seller }));
   app.use(whatsappWebhookRoutes(intake));
+  // Kommo's chat hook is signed over the raw body too.
+  app.use(channelHookRoutes(channel));
   // A broadcast to a list of phones (the public API) may carry up to 100,000 of them.
   app.use('/api/v1/broadcasts', express.json({ limit: '4mb' }));
   app.use(express.json({ limit: config.bodyLimit }));
@@ -289,6 +322,7 @@ export function createApp(deps: AppDeps) {
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
   api.use(settingsRoutes({ db, clock, licences }));
+  api.use(channelSettingsRoutes({ channel, db, clock }));
   api.use(automationRoutes({ db, store: automations, clock, licences }));
   api.use(quickReplyRoutes({ db, clock, kommo: deps.kommo, access: kommoAccess, kommoPacer }));
   api.use(broadcastRoutes({ broadcasts, idempotency, reports: createBroadcastReports({ db }) }));
@@ -302,5 +336,5 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, metricsApp: metricsApp(deps.metrics, config.metrics, logger), broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates };
+  return { app, metricsApp: metricsApp(deps.metrics, config.metrics, logger), broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates, channel };
 }

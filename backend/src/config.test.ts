@@ -23,6 +23,8 @@ describe('configuration from the environment', () => {
     [{ KOMMO_CLIENT_ID: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21' }, 'KOMMO_CLIENT_SECRET'],
     [{ KOMMO_CLIENT_ID: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21', KOMMO_CLIENT_SECRET: 'x'.repeat(20), PUBLIC_URL: 'https://w.example' }, 'ENCRYPTION_KEY'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ KOMMO_CHANNEL_ID: 'c0ffee00-0000-4000-8000-000000000001', KOMMO_CHANNEL_SECRET: 'secret' }, 'KOMMO_CHANNEL_BOT_ID'],
+    [{ KOMMO_CHANNEL_API_BASE: 'not a url' }, 'KOMMO_CHANNEL_API_BASE'],
   ];
   for (const [env, name] of bad) {
     it(`when ${JSON.stringify(env)} is set, then start-up fails naming ${name}`, () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MetricsAccess } from './health/health-routes';
+import type { ChannelConfig } from './kommo-channel/channel-api';
 import { PriceList } from './licensing/plans';
 
 const SellerSchema = z.object({ name: z.string().min(1), address: z.string().min(1), taxId: z.string().min(1), email: z.email(), bank: z.string().min(1) });
@@ -45,6 +46,12 @@ export const EnvSchema = z.object({
   KOMMO_CLIENT_ID: optionalText.pipe(z.uuid('must be the integration ID (a UUID)').optional()),
   KOMMO_CLIENT_SECRET: optionalText.pipe(z.string().min(16, 'must be the integration secret key').optional()),
   KOMMO_API_BASE: optionalUrl,
+  /** The Chats API channel Kommo registered for us (SPEC §5): all three, or none (then the native channel is off). */
+  KOMMO_CHANNEL_ID: optionalText,
+  KOMMO_CHANNEL_SECRET: optionalText,
+  KOMMO_CHANNEL_BOT_ID: optionalText,
+  /** amojo's address; `https://amojo.kommo.com` unless set (a fake, or amojo.amocrm.ru). */
+  KOMMO_CHANNEL_API_BASE: optionalUrl,
   WHATSAPP_APP_SECRET: optionalText,
   WHATSAPP_VERIFY_TOKEN: optionalText,
   GRAPH_API_BASE: optionalUrl,
@@ -89,6 +96,8 @@ export interface Config {
     /** Where Kommo API calls go; unset means the account's own host. */
     apiBase?: string;
   };
+  /** Kommo's native chat channel; unset: off for every account, everything else works. */
+  kommoChannel?: ChannelConfig;
   /** How long our widget session tokens live. */
   sessionTtlSeconds: number;
   /** Upper bound for JSON request bodies. */
@@ -123,6 +132,10 @@ export function parseEnv(env: NodeJS.ProcessEnv): Env {
   }
   if (Boolean(value.KOMMO_CLIENT_ID) !== Boolean(value.KOMMO_CLIENT_SECRET)) {
     throw new ConfigError('Invalid configuration:\n  KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET must be set together');
+  }
+  const channelVars = [value.KOMMO_CHANNEL_ID, value.KOMMO_CHANNEL_SECRET, value.KOMMO_CHANNEL_BOT_ID].filter(Boolean).length;
+  if (channelVars !== 0 && channelVars !== 3) {
+    throw new ConfigError('Invalid configuration:\n  KOMMO_CHANNEL_ID, KOMMO_CHANNEL_SECRET and KOMMO_CHANNEL_BOT_ID must be set together (the channel Kommo registered for you), or none of them');
   }
   if (value.KOMMO_CLIENT_ID && !value.ENCRYPTION_KEY) {
     throw new ConfigError('Invalid configuration:\n  ENCRYPTION_KEY: required when real Kommo credentials are set');

@@ -69,6 +69,10 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
       clientSecret: env.KOMMO_CLIENT_SECRET,
       apiBase: env.KOMMO_API_BASE,
     },
+    // Kommo's native chat channel (SPEC §5, decision 026): off unless Kommo registered one for us.
+    kommoChannel: env.KOMMO_CHANNEL_ID
+      ? { channelId: env.KOMMO_CHANNEL_ID, secret: env.KOMMO_CHANNEL_SECRET!, botId: env.KOMMO_CHANNEL_BOT_ID!, amojoBase: env.KOMMO_CHANNEL_API_BASE ?? 'https://amojo.kommo.com', title: 'Wabridge WhatsApp' }
+      : undefined,
     sessionTtlSeconds: 15 * 60,
     bodyLimit: '256kb',
     prices: env.PRICE_LIST ?? defaultPriceList,
@@ -84,7 +88,7 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, metricsApp, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot } = createApp({
+  const { app, metricsApp, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot, channel } = createApp({
     config,
     db,
     clock,
@@ -162,6 +166,7 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
     tasks.drain('webhook_deliveries', () => webhooks.drain());
     tasks.drain('whatsapp_inbox', () => inbox.processPending());
     tasks.drain('stranded statuses', () => inbox.applyStrandedStatuses());
+    tasks.drain('kommo channel', () => channel.drain());
   }, 2000);
   webhooksTimer.unref();
   purgeTimer.unref();

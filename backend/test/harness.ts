@@ -56,7 +56,12 @@ export interface TestAppOptions {
   metrics?: MetricsAccess;
   /** Count each request's store round trips (`requestTrips`); off by default. */
   countRoundTrips?: boolean;
+  /** The native Kommo chat channel is configured (KOMMO_CHANNEL_*), served by the fake Kommo's amojo. */
+  channel?: boolean;
 }
+
+/** The Chats API channel the harness registers with the fake Kommo when `channel` is set. */
+export const TEST_CHANNEL = { channelId: 'c0ffee00-0000-4000-8000-0000000000aa', channelSecret: 'test-channel-secret-0123456789', botId: 'b0000000-0000-4000-8000-0000000000bb' };
 
 /**
  * The real app over HTTP on a free port, on a fresh store, with a fake Kommo that speaks Kommo's
@@ -103,6 +108,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     uninstallUrl: `${server.url}/kommo/uninstall`,
     dpUrl: `${server.url}/kommo/dp`,
     salesbotUrl: `${server.url}/kommo/salesbot`,
+    channel: options.channel ? { ...TEST_CHANNEL, hookUrl: `${server.url}/kommo/channel` } : undefined,
     accounts: options.accounts ?? [demoKommoAccount()],
     now: clock.now,
   });
@@ -117,9 +123,10 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     prices: defaultPriceList,
     operatorToken: OPERATOR_TOKEN,
     metrics: options.metrics ?? { publicListener: true },
+    kommoChannel: options.channel ? { channelId: TEST_CHANNEL.channelId, secret: TEST_CHANNEL.channelSecret, botId: TEST_CHANNEL.botId, amojoBase: fake.url, title: 'Wabridge WhatsApp' } : undefined,
   };
   const tasks = trips.detach(createBackgroundTasks(logger));
-  const { app, metricsApp, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot } = createApp({
+  const { app, metricsApp, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot, channel } = createApp({
     config,
     db,
     clock,
@@ -183,6 +190,7 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     idempotency,
     digitalPipeline,
     salesbot,
+    channel,
     logs,
     faults,
     /** Each answered request's store round trips, in the order they were answered (with `countRoundTrips`). */

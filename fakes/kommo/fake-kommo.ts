@@ -1,10 +1,17 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import axios from 'axios';
 import express, { type Request, type Response } from 'express';
 import { SignJWT } from 'jose';
 import { listen } from '../http-server';
+import { fakeAmojo, type FakeAmojoOptions } from './fake-amojo';
 import { demoKommoAccount, type FakeKommoAccount } from './fake-kommo-data';
 import { fakeSalesbot } from './fake-salesbot';
+
+/** A stable amojo id (a UUID) for an account or a user of the fake, as Kommo gives with `with=amojo_id`. */
+export function amojoIdOf(kind: 'account' | 'user', id: number): string {
+  const h = createHash('md5').update(`${kind}:${id}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
 
 /**
  * A fake Kommo: a real HTTP server speaking Kommo's OAuth and REST v4 wire formats, with knobs
@@ -26,6 +33,8 @@ export interface FakeKommoOptions {
   /** Requests per second per account before 429 (Kommo's limit is 7). */
   rateLimitPerSecond?: number;
   now?: () => Date;
+  /** The Chats API channel Kommo registered for us (amojo, served by this fake at `/v2/origin/custom`). */
+  channel?: Omit<FakeAmojoOptions, 'now'>;
 }
 
 export interface MintTokenOverrides {
@@ -69,7 +78,19 @@ export async function startFakeKommo(options: FakeKommoOptions) {
   /** The next notes requests fail with these statuses, one each (429, 500…). */
   const failNotes: number[] = [];
 
+  /** Incoming leads Kommo made from chats no contact held (the Chats API's "incoming lead"). */
+  const incomingLeads: { accountId: number; name: string; phone: string }[] = [];
+  const amojo = fakeAmojo(
+    { channelId: 'no-channel', channelSecret: 'no-channel', botId: 'no-bot', ...options.channel, now },
+    {
+      amojoAccount: (amojoId) => [...accounts.values()].find((a) => amojoIdOf('account', a.id) === amojoId),
+      incomingLead: (accountId, name, phone) => incomingLeads.push({ accountId, name, phone }),
+    },
+  );
+
   const app = express();
+  // amojo's own host in Kommo; here a path of the same server. Signed over the raw bytes: before JSON parsing.
+  app.use('/v2/origin/custom', amojo.router);
   app.use(express.json());
 
   const problem = (res: Response, status: number, title: string, detail: string) =>
@@ -158,6 +179,7 @@ export async function startFakeKommo(options: FakeKommoOptions) {
       is_technical_account: false,
       contact_name_display_order: 1,
       language: account.language,
+      ...(withs.includes('amojo_id') ? { amojo_id: amojoIdOf('account', account.id) } : {}),
       ...(withs.includes('datetime_settings')
         ? { _embedded: { datetime_settings: { timezone: account.timezone, date_format: 'd.m.Y', time_format: 'H:i' } } }
         : {}),
@@ -171,7 +193,20 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     if (!account) return;
     const user = account.users.find((u) => u.id === Number(req.params.id));
     if (!user) return problem(res, 404, 'Not Found', 'User not found');
-    res.json({ id: user.id, name: user.name, email: user.login ?? `user${user.id}@${account.subdomain}.example`, lang: account.language, rights: { is_admin: user.isAdmin, is_active: true }, _links: { self: { href: `/api/v4/users/${user.id}` } } });
+    const amojoId = String(req.query.with ?? '').split(',').includes('amojo_id') ? { amojo_id: amojoIdOf('user', user.id) } : {};
+    res.json({ id: user.id, name: user.name, email: user.login ?? `user${user.id}@${account.subdomain}.example`, lang: account.language, rights: { is_admin: user.isAdmin, is_active: true }, ...amojoId, _links: { self: { href: `/api/v4/users/${user.id}` } } });
+  });
+
+  // Chats API chats linked to contacts: `[{chat_id, contact_id}]`.
+  app.post('/api/v4/contacts/chats', (req, res) => {
+    const account = authorise(req, res);
+    if (!account) return;
+    const items = Array.isArray(req.body) ? req.body : [];
+    if (!items.length || items.some((i: { chat_id?: unknown; contact_id?: unknown }) => typeof i.chat_id !== 'string' || !account.contacts.some((c) => c.id === Number(i.contact_id)))) {
+      return problem(res, 400, 'Bad Request', 'Invalid chats request');
+    }
+    for (const i of items as { chat_id: string; contact_id: number }[]) if (!amojo.link(i.chat_id, Number(i.contact_id))) return problem(res, 404, 'Not Found', 'Chat not found');
+    res.json({ _total_items: items.length, _embedded: { chats: items.map((i: { chat_id: string; contact_id: number }) => ({ chat_id: i.chat_id, contact_id: Number(i.contact_id), request_id: '0' })) } });
   });
 
   const contactJson = (account: FakeKommoAccount, id: number) => {
@@ -332,6 +367,9 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     accounts,
     notes,
     tasks,
+    /** The Chats API (amojo): connections, chats, imported messages, the signed requests, knobs, and managers answering. */
+    amojo,
+    incomingLeads,
     /** Every token pair the fake handed out, oldest first. */
     issued,
     failNotes,

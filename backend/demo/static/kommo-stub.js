@@ -14,7 +14,7 @@
   var LANGUAGES = ['en', 'es', 'pt', 'ru'];
   var asked = new URLSearchParams(window.location.search).get('lang');
   var language = LANGUAGES.indexOf(asked) !== -1 ? asked : 'en';
-  var AREAS = { lead: 'lcard', contact: 'ccard', leads: 'llist', contacts: 'clist', settings: 'settings', advanced: 'advanced_settings' };
+  var AREAS = { lead: 'lcard', contact: 'ccard', leads: 'llist', contacts: 'clist', settings: 'settings', advanced: 'advanced_settings', inbox: 'inbox' };
   var state = null;
   var langs = {};
   var settings = {};
@@ -309,7 +309,49 @@
     }
   }
 
+  // Kommo's own chat (the inbox): Wabridge's channel imports WhatsApp here; a manager answers here.
+  var inboxTimer = null;
+  var TICKS = { sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
+  function renderInbox() {
+    main.appendChild(el('h1', { text: 'Chats' }));
+    var list = el('div', { class: 'inbox', 'data-testid': 'kommo-inbox' });
+    main.appendChild(list);
+    var drafts = {};
+    function draw(data) {
+      Array.prototype.forEach.call(list.querySelectorAll('textarea'), function (t) { drafts[t.getAttribute('data-conversation')] = t.value; });
+      list.innerHTML = '';
+      if (!data.chats.length) list.appendChild(el('p', { class: 'card-widgets__hint', text: 'No chats yet. With Wabridge installed and a WhatsApp number connected, a customer who writes shows up here.' }));
+      data.chats.forEach(function (chat) {
+        var box = el('section', { class: 'inbox__chat', 'data-testid': 'inbox-chat' }, [
+          el('h2', { text: chat.name + ' · ' + chat.phone + (chat.contactId ? '' : ' (incoming lead)') })
+        ]);
+        chat.messages.forEach(function (m) {
+          box.appendChild(el('div', { class: 'inbox__msg inbox__msg--' + m.direction, 'data-testid': 'inbox-message', 'data-status': m.status }, [
+            el('span', { text: m.text }),
+            m.direction === 'out' ? el('span', { class: 'inbox__tick inbox__tick--' + m.status, title: m.error || m.status, text: ' ' + TICKS[m.status] + (m.error ? ' ' + m.error : '') }) : el('span', {})
+          ]));
+        });
+        var input = el('textarea', { 'data-conversation': chat.conversationId, 'data-testid': 'inbox-input', rows: '2', placeholder: 'Answer in Kommo’s chat' });
+        input.value = drafts[chat.conversationId] || '';
+        box.appendChild(input);
+        box.appendChild(el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'inbox-send', text: 'Send', onclick: function () {
+          var text = input.value.trim();
+          if (!text) return;
+          input.value = '';
+          drafts[chat.conversationId] = '';
+          demoCall('POST', '/kommo/inbox/answer', { conversationId: chat.conversationId, text: text, userId: currentUserId }).then(refresh);
+        } }));
+        list.appendChild(box);
+      });
+    }
+    function refresh() { return demoCall('GET', '/kommo/inbox').then(draw); }
+    refresh();
+    inboxTimer = setInterval(refresh, 1000);
+  }
+
   function showArea() {
+    if (inboxTimer) clearInterval(inboxTimer);
+    inboxTimer = null;
     var key = (window.location.hash || '#lead').slice(1);
     var area = AREAS[key] || 'lcard';
     callback('destroy');
@@ -324,6 +366,7 @@
     else if (area === 'llist') renderList('leads');
     else if (area === 'clist') renderList('contacts');
     else if (area === 'settings') renderSettingsPage();
+    else if (area === 'inbox') renderInbox();
     else renderAdvanced();
   }
 

@@ -25,6 +25,8 @@ export interface InstallServiceDeps {
   clientSecret: string;
   /** Starts the demo on a Kommo account's first install, inside the install transaction. */
   onInstalled(tx: Queryable, accountId: string, kommoAccountId: number): Promise<unknown>;
+  /** Called in the uninstall's transaction (the native chat channel disconnects). */
+  onUninstalled?(tx: Queryable, accountId: string): Promise<unknown>;
 }
 
 export interface InstallHookCall {
@@ -134,6 +136,7 @@ export function createInstallService(deps: InstallServiceDeps) {
         const account = await findAccountByKommoId(tx, call.accountId);
         if (!account || account.status === 'uninstalled') return;
         await markUninstalled(tx, account.id, at);
+        await deps.onUninstalled?.(tx, account.id);
         await publishAccessChange(tx, account.id);
         await recordAudit(tx, { accountId: account.id, actor: 'kommo', action: 'account.uninstalled', at });
       });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { BackgroundTasks } from '../background-tasks';
 import type { Clock } from '../clock';
+import { enqueueImport } from '../kommo-channel/channel-store';
 import type { Db, Queryable } from '../store/db';
 import { durableQueue, errorText, type DurableQueue, type QueueName } from '../store/durable-queue';
 import { messageText } from '../whatsapp/message-text';
@@ -18,9 +19,10 @@ import type { KommoApi, KommoNote } from './kommo-api';
 const LEASE_MS = 60_000;
 const BATCH = 50;
 
-/** Puts a message on the account's Kommo timeline queue, in the caller's transaction. */
+/** Puts a message on the account's Kommo timeline queue (and its native chat's, when on), in the caller's transaction. */
 export async function enqueueNote(tx: Queryable, input: { messageId: string; accountId: string; at: Date }) {
   await tx.query('insert into kommo_note_outbox (message_id, account_id, next_attempt_at) values ($1, $2, $3) on conflict do nothing', [input.messageId, input.accountId, input.at]);
+  await enqueueImport(tx, { messageId: input.messageId, at: input.at });
 }
 
 /** A system event of the conversation (opt-out, failed delivery…) for the contact's timeline, in the caller's transaction. */

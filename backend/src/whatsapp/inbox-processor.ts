@@ -4,6 +4,7 @@ import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
 import { durableQueue, errorText } from '../store/durable-queue';
 import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
+import { enqueueStatus } from '../kommo-channel/channel-store';
 import { publish, type Stamps } from '../live/live-events';
 import { MetaWebhookBody, type MetaMessage, type MetaValue } from '../../../contract/meta-webhook';
 import { ensureConversation } from './conversations';
@@ -146,6 +147,7 @@ export function createInboxProcessor(deps: {
   /** A message's status moved: the widget hears of it, and a failure is told to the Kommo timeline and its broadcast. */
   async function advanced(tx: Queryable, m: StatusChange, s: StatusIn) {
     await publishStatus(tx, m, deps);
+    await enqueueStatus(tx, { messageId: m.id, status: s.status, at: clock.now() });
     if (s.status === 'failed') {
       await enqueueEvent(tx, { id: ids(), accountId: m.account_id, conversationId: m.conversation_id, text: `WhatsApp message not delivered — ${s.reason} (code ${s.code ?? 'none'}).`, at: s.at });
       await deps.onFailed?.(tx, m.id, s.code ?? 0, s.reason);

@@ -127,7 +127,8 @@ export function createSender(deps: {
       to: SendTo,
       input: SendInput,
       /** Automated template sends (the public API, the digital pipeline) refuse a customer who opted out (SPEC §6); an agent's do not. */
-      options: { refuseOptedOut?: boolean } = {},
+      /** `messageId` fixes the stored message's id in advance (an answer from Kommo's chat, recognised after a crash). */
+      options: { refuseOptedOut?: boolean; messageId?: string } = {},
     ): Promise<MessageView> {
       const byConversation = 'conversationId' in to;
       // A phone written without its country code is read in the account's country: only then is the country read first.
@@ -155,7 +156,7 @@ export function createSender(deps: {
       const media = 'file' in input ? await uploaded(number, input.file) : undefined;
       const { message, content } = compose(customer, input, facts.replyWamid, media);
 
-      const id = deps.ids();
+      const id = options.messageId ?? deps.ids();
       // The allowance is taken with the message, in one statement: two agents can never both send the last message.
       const queued = await insertQueued(db, {
         id,

@@ -147,12 +147,14 @@ export async function startBalancer(options: { port: number; backendPorts: numbe
  * A stand for reliability runs and benchmarks: a fake Kommo with `account`, a fake Cloud API, and
  * the settings the backend processes need to reach them. The webhook goes to `webhookPort`.
  */
-export async function startStand(options: { account: FakeKommoAccount; webhookPort: number; store: { databaseUrl: string } | { dataDir?: string } }) {
+export async function startStand(options: { account: FakeKommoAccount; webhookPort: number; store: { databaseUrl: string } | { dataDir?: string }; channel?: boolean }) {
   const clientId = randomUUID();
   const clientSecret = randomBytes(24).toString('hex');
   const appSecret = randomBytes(16).toString('hex');
   const publicUrl = `http://127.0.0.1:${options.webhookPort}`;
-  const kommo = await startFakeKommo({ clientId, clientSecret, redirectUri: `${publicUrl}/kommo/install`, uninstallUrl: `${publicUrl}/kommo/uninstall`, accounts: [options.account] });
+  // The native chat channel, when asked for: registered with the fake Kommo, its hook to the backend.
+  const channel = options.channel ? { channelId: randomUUID(), channelSecret: randomBytes(20).toString('hex'), botId: randomUUID(), hookUrl: `${publicUrl}/kommo/channel` } : undefined;
+  const kommo = await startFakeKommo({ clientId, clientSecret, redirectUri: `${publicUrl}/kommo/install`, uninstallUrl: `${publicUrl}/kommo/uninstall`, accounts: [options.account], channel });
   const cloud = await startFakeCloudApi({ appSecret, webhookUrl: `${publicUrl}/whatsapp/webhook` });
   const dir = await mkdtemp(join(tmpdir(), 'wabridge-rel-'));
   const store: Record<string, string> = 'databaseUrl' in options.store ? { DATABASE_URL: options.store.databaseUrl } : { DATA_DIR: options.store.dataDir ?? join(dir, 'data') };
@@ -167,6 +169,7 @@ export async function startStand(options: { account: FakeKommoAccount; webhookPo
     WHATSAPP_VERIFY_TOKEN: randomBytes(8).toString('hex'),
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
+    ...(channel ? { KOMMO_CHANNEL_ID: channel.channelId, KOMMO_CHANNEL_SECRET: channel.channelSecret, KOMMO_CHANNEL_BOT_ID: channel.botId, KOMMO_CHANNEL_API_BASE: kommo.url } : {}),
     // A demo period large enough for the run: the stand measures the engine, not the price list.
     PRICE_LIST: JSON.stringify({
       demo: { messages: 1_000_000, numbers: 10, days: 30, broadcastRecipients: 1_000_000 },

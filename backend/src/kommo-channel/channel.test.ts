@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { amojoIdOf } from '../../../fakes/kommo/fake-kommo';
+import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, DEMO_AGENT_ID } from '../../../fakes/kommo/fake-kommo-data';
+import { startTestApp, TEST_CHANNEL, type TestApp } from '../../test/harness';
+import { storeKinds } from '../../test/stores';
+import { chatReady, CUSTOMER, messagesOf } from '../../test/whatsapp-helpers';
+
+const AGENT = { amojoId: amojoIdOf('user', DEMO_AGENT_ID), name: 'Alex Agent' };
+
+for (const kind of storeKinds()) {
+  describe(`Kommo's native chat channel (${kind})`, () => {
+    let t: TestApp;
+    afterEach(async () => {
+      await t?.close();
+    });
+
+    /** Everything queued for Kommo's chat is written (the drains run until nothing is due). */
+    async function flush() {
+      for (let i = 0; i < 4; i++) {
+        await t.settle();
+        await t.channel.drain();
+      }
+      await t.settle();
+    }
+
+    /** A connected channel, a number, and the customer (Maria Silva, contact 2001) writing first. */
+    async function channelOn() {
+      t = await startTestApp(kind, { channel: true });
+      const ready = await chatReady(t, { customerWrites: false });
+      expect((await t.http.put('/api/v1/kommo-channel', { enabled: true }, { headers: ready.auth })).status).toBe(200);
+      await flush();
+      await t.fakeWhatsApp.customerWrites(ready.fakeNumber.phoneNumberId, CUSTOMER, 'Hello, is the order ready?', { name: 'Maria Silva' });
+      await flush();
+      const conversation = (await t.http.post('/api/v1/conversations', { numberId: ready.number.id, phone: CUSTOMER }, { headers: ready.auth })).data as { id: string };
+      return { ...ready, conversation };
+    }
+
+    it('when the channel variables are unset, then the switch cannot be turned on, and chat and notes work as before', async () => {
+      t = await startTestApp(kind);
+      const { auth, conversation } = await chatReady(t);
+      expect((await t.http.get('/api/v1/kommo-channel', { headers: auth })).data).toEqual({ available: false, enabled: false, state: 'off', lastError: null });
+      const on = await t.http.put('/api/v1/kommo-channel', { enabled: true }, { headers: auth });
+      expect(on.status).toBe(409);
+      expect(on.data.error.code).toBe('channel_not_configured');
+      expect((await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Still works' }, { headers: auth })).status).toBe(201);
+      await t.settle();
+      await t.timeline.drain();
+      expect(t.fake.notes.map((n) => n.noteType)).toEqual(['sms_in', 'sms_out']);
+      expect(t.fake.amojo.requests).toEqual([]);
+    });
+
+    it('when an admin switches the channel on, then it connects; a reinstall connects it again; an uninstall disconnects it', async () => {
+      t = await startTestApp(kind, { channel: true });
+      const { auth } = await chatReady(t, { customerWrites: false });
+      const agent = await t.session(DEMO_ACCOUNT_ID, DEMO_AGENT_ID);
+      expect((await t.http.put('/api/v1/kommo-channel', { enabled: true }, { headers: agent.auth })).status).toBe(403);
+      await t.http.put('/api/v1/kommo-channel', { enabled: true }, { headers: auth });
+      await flush();
+      const amojoAccount = amojoIdOf('account', DEMO_ACCOUNT_ID);
+      expect(t.fake.amojo.connections.get(amojoAccount)).toMatchObject({ scopeId: `${TEST_CHANNEL.channelId}_${amojoAccount}`, connected: true });
+      expect((await t.http.get('/api/v1/kommo-channel', { headers: auth })).data).toMatchObject({ available: true, enabled: true, state: 'connected' });
+
+      await t.fake.uninstall(DEMO_ACCOUNT_ID);
+      await flush();
+      expect(t.fake.amojo.connections.get(amojoAccount)!.connected).toBe(false);
+      await t.install(DEMO_ACCOUNT_ID);
+      await flush();
+      expect(t.fake.amojo.connections.get(amojoAccount)!.connected).toBe(true);
+      const connects = t.fake.amojo.requests.filter((r) => r.path.endsWith('/connect'));
+      expect(connects).toHaveLength(2);
+    });
+
+    it('when a customer writes, then the message is imported once into a chat created first and linked to the Kommo contact, with no incoming lead', async () => {
+      const { conversation } = await channelOn();
+      const chat = t.fake.amojo.chatOf(conversation.id);
+      expect(chat).toMatchObject({ contactId: 2001, user: { phone: CUSTOMER, name: 'Maria Silva' } });
+      expect(t.fake.amojo.messages).toEqual([expect.objectContaining({ direction: 'in', text: 'Hello, is the order ready?', conversationId: conversation.id })]);
+      expect(t.fake.incomingLeads).toEqual([]);
+      const created = t.fake.amojo.requests.findIndex((r) => r.path.endsWith('/chats'));
+      const imported = t.fake.amojo.requests.findIndex((r) => /\/v2\/origin\/custom\/[^/]+$/.test(r.path) && !r.path.endsWith('/connect'));
+      expect(created).toBeGreaterThan(-1);
+      expect(created).toBeLessThan(imported);
+    });
+
+    it('when an agent sends from the card, then it is imported as sent by that Kommo user, and delivered and read reach Kommo’s chat', async () => {
+      const { auth, conversation } = await channelOn();
+      const sent = await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Yes, it ships today' }, { headers: auth });
+      expect(sent.status).toBe(201);
+      await flush();
+      const out = t.fake.amojo.messages.find((m) => m.direction === 'out')!;
+      expect(out).toMatchObject({ text: 'Yes, it ships today', refId: amojoIdOf('user', DEMO_ADMIN_ID), deliveryStatus: 2 });
+      expect(t.fake.amojo.messages).toHaveLength(2);
+    });
+
+    it('when a manager answers in Kommo’s chat, then the hook is stored before the 200, the customer gets it once even if Kommo sends the hook twice, and read reaches Kommo', async () => {
+      const { auth, conversation } = await channelOn();
+      t.fake.amojo.knobs.hookTwice = true;
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      const { msgid, statuses } = await t.fake.amojo.managerReplies(conversation.id, 'Hi Maria, it ships today!', AGENT);
+      expect(statuses).toEqual([200, 200]);
+      const [kept] = await t.db.query<{ kommo_msgid: string }>('select kommo_msgid from kommo_channel_replies');
+      expect(kept!.kommo_msgid).toBe(msgid);
+      await flush();
+      const toCustomer = t.fakeWhatsApp.sent.slice(sentBefore).map((s) => (s.body as { text?: { body: string } }).text?.body);
+      expect(toCustomer).toEqual(['Hi Maria, it ships today!']);
+      const reply = t.fake.amojo.messages.find((m) => m.msgid === msgid)!;
+      expect(reply).toMatchObject({ fromKommo: true, deliveryStatus: 2 });
+      // Not imported back into Kommo's chat: it is there already.
+      expect(t.fake.amojo.messages.filter((m) => m.text === 'Hi Maria, it ships today!')).toHaveLength(1);
+      expect((await messagesOf(t, auth, conversation.id)).find((m) => m.direction === 'out')).toMatchObject({ status: 'read', content: { body: 'Hi Maria, it ships today!' } });
+    });
+
+    it('when the hook is not signed with the channel secret, then it is refused with 401 and nothing is stored or sent', async () => {
+      const { conversation } = await channelOn();
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      const { statuses } = await t.fake.amojo.managerReplies(conversation.id, 'Forged', AGENT, { badSignature: true });
+      expect(statuses).toEqual([401]);
+      await flush();
+      expect(await t.db.query('select 1 from kommo_channel_replies')).toEqual([]);
+      expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
+    });
+
+    it('when a manager answers after the 24-hour window closed, then WhatsApp gets nothing and Kommo’s chat shows it failed with the reason', async () => {
+      const { conversation } = await channelOn();
+      t.clock.advance(25 * 3600_000);
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      const { msgid } = await t.fake.amojo.managerReplies(conversation.id, 'Late answer', AGENT);
+      await flush();
+      expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
+      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: -1, errorCode: 905, error: expect.stringContaining('24-hour') });
+    });
+
+    it('when amojo fails, then the import is retried later and the conversation’s messages still arrive in order, once each', async () => {
+      const { auth, conversation } = await channelOn();
+      t.fake.amojo.knobs.failNext.push(500, 502);
+      for (const text of ['One', 'Two', 'Three']) expect((await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text }, { headers: auth })).status).toBe(201);
+      await flush();
+      for (let i = 0; i < 6; i++) {
+        t.clock.advance(70_000);
+        await flush();
+      }
+      expect(t.fake.amojo.messages.filter((m) => m.direction === 'out').map((m) => m.text)).toEqual(['One', 'Two', 'Three']);
+    });
+
+    it('when a send of an answer was cut off before WhatsApp answered, then it is not sent again and Kommo’s chat shows it failed', async () => {
+      const { conversation } = await channelOn();
+      // What a crash leaves: Kommo's hook stored, our message stored as queued with no wamid, the hook not done.
+      const chat = t.fake.amojo.chatOf(conversation.id)!;
+      const msgid = 'kommo-msg-cut-off';
+      t.fake.amojo.messages.push({ msgid, scopeId: chat.scopeId, conversationId: conversation.id, direction: 'out', type: 'text', text: 'Cut off', refId: AGENT.amojoId, silent: false, fromKommo: true });
+      const body = { account_id: amojoIdOf('account', DEMO_ACCOUNT_ID), message: { sender: { id: AGENT.amojoId }, conversation: { id: chat.id, client_id: conversation.id }, message: { id: msgid, type: 'text', text: 'Cut off' } } };
+      await t.db.transaction(async (tx) => {
+        const [c] = await tx.query<{ account_id: string }>('select account_id from conversations where id = $1', [conversation.id]);
+        await tx.query(`insert into messages (id, account_id, conversation_id, direction, type, content, status, created_at, status_at) values ('msg-cut-off', $1, $2, 'out', 'text', '{"body":"Cut off"}', 'queued', $3, $3)`, [c!.account_id, conversation.id, t.clock.now()]);
+        await tx.query(`insert into kommo_channel_replies (kommo_msgid, account_id, message_id, body, received_at, next_attempt_at) values ($1, $2, 'msg-cut-off', $3, $4, $4)`, [msgid, c!.account_id, JSON.stringify(body), t.clock.now()]);
+      });
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      await flush();
+      expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
+      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: -1, error: expect.stringContaining('Interrupted') });
+    });
+  });
+}
