@@ -9,6 +9,7 @@ import { createSecretBox, deriveKey } from './crypto/secret-box';
 import { DEMO_CLIENT_ID, demoSecrets } from './demo/demo-credentials';
 import { createLogger } from './logger';
 import { demoRoutes } from './demo/demo-routes';
+import { createDemoStore } from './demo/demo-store';
 import { randomIds } from './ids';
 import { createKommoHttpApi } from './kommo/kommo-http-api';
 import { defaultPriceList } from './licensing/plans';
@@ -129,7 +130,7 @@ async function main() {
     supportEmail: env.SUPPORT_EMAIL ?? 'support@wabridge.app',
     // The demo's receivers may be http on this machine; elsewhere only by explicit setting.
     webhookTarget: { allowLocal: demo || env.WEBHOOKS_ALLOW_LOCAL === '1' },
-    demo: fake ? demoRoutes({ fake, tasks, db, whatsapp: fakeWhatsApp, clock: demoClock }) : undefined,
+    demo: fake ? demoRoutes({ fake, tasks, store: createDemoStore(db), whatsapp: fakeWhatsApp, clock: demoClock }) : undefined,
   });
 
   const server = app.listen(env.PORT, env.HOST, () => {

@@ -9,8 +9,7 @@ import type { BackgroundTasks } from '../background-tasks';
 import type { Clock } from '../clock';
 import { badRequest } from '../http/app-error';
 import { parse } from '../http/parse';
-import { findAccountByKommoId } from '../kommo/account-store';
-import type { Db } from '../store/db';
+import type { DemoStore } from './demo-store';
 
 const staticDir = fileURLToPath(new URL('./static/', import.meta.url));
 const i18nDir = fileURLToPath(new URL('../../../i18n/', import.meta.url));
@@ -28,15 +27,14 @@ const ClockAdvance = z.object({ hours: z.number().min(0).max(24 * 60) });
  * The demo: a page that behaves like a Kommo account and loads the real loader, plus the calls its
  * Kommo stub makes of "Kommo" (the fake Kommo in this process): install, uninstall, one-time tokens.
  */
-export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: Db; whatsapp?: FakeCloudApi; clock?: Clock & { advance(ms: number): void } }): Router {
+export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; store: DemoStore; whatsapp?: FakeCloudApi; clock?: Clock & { advance(ms: number): void } }): Router {
   const router = Router();
   const demoAccount = () => deps.fake.accounts.get(DEMO_ACCOUNT_ID)!;
 
   async function state() {
     const kommo = demoAccount();
-    const ours = await findAccountByKommoId(deps.db, DEMO_ACCOUNT_ID);
     return {
-      installed: ours?.status === 'active',
+      installed: await deps.store.installed(DEMO_ACCOUNT_ID),
       account: { id: kommo.id, name: kommo.name, subdomain: kommo.subdomain, tariffName: 'Advanced', language: kommo.language },
       users: kommo.users,
       leads: kommo.leads,
@@ -90,13 +88,10 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
   // Kommo's digital pipeline: the demo lead enters the "Order shipped" stage, whose Wabridge action
   // the admin set to the account's first automation (Kommo keeps only its id; SPEC §7).
   router.post('/kommo/lead-enters-stage', async (_req, res) => {
-    const [automation] = await deps.db.query<{ id: string }>(
-      'select d.id from dp_automations d join accounts a on a.id = d.account_id where a.kommo_account_id = $1 order by d.created_at, d.id limit 1',
-      [DEMO_ACCOUNT_ID],
-    );
+    const automation = await deps.store.firstAutomation(DEMO_ACCOUNT_ID);
     if (!automation) throw badRequest('no_automation', 'Make an automation in Wabridge settings → Automations first.');
     const lead = demoAccount().leads[0]!;
-    const [status] = await deps.fake.moveLeadToStage(DEMO_ACCOUNT_ID, lead.id, DEMO_SHIPPED_STAGE, { automation: automation.id });
+    const [status] = await deps.fake.moveLeadToStage(DEMO_ACCOUNT_ID, lead.id, DEMO_SHIPPED_STAGE, { automation });
     await deps.tasks.idle();
     res.json({ ok: status === 200, leadId: lead.id });
   });
