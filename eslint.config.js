@@ -28,6 +28,17 @@ export default tseslint.config(
     },
   },
   {
+    // Routes and pages are the HTTP edge: they parse, call a service and answer. SQL lives in the
+    // feature's store (docs/decisions/001-store.md), so the edge never holds the store itself.
+    files: ['backend/src/**/*-routes.ts', 'backend/src/**/*-pages.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/store/db', '**/store/pglite-db', '**/store/postgres-db', '**/store/open-store'], message: 'Routes and pages do not touch the store: call the feature service, whose store owns the SQL.' }] },
+      ],
+    },
+  },
+  {
     // The Kommo loader and the demo's Kommo stub are plain browser scripts, shipped as written.
     files: ['widget/loader/**/*.js', 'backend/demo/static/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser, define: 'readonly', requirejs: 'readonly' } },

@@ -9,6 +9,7 @@ import type { BackgroundTasks } from '../src/background-tasks';
 import type { Clock } from '../src/clock';
 import { badRequest, notFound } from '../src/http/app-error';
 import { parse } from '../src/http/parse';
+import { createAutomationStore } from '../src/automation/automation-store';
 import { findAccountByKommoId } from '../src/kommo/account-store';
 import { createChannelStore } from '../src/kommo-channel/channel-store';
 import type { Db } from '../src/store/db';
@@ -170,13 +171,10 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
   // the admin set to the account's first automation (Kommo keeps only its id; SPEC §7).
   router.post('/kommo/lead-enters-stage', async (req, res) => {
     const kommo = demoAccount(req);
-    const [automation] = await deps.db.query<{ id: string }>(
-      'select d.id from dp_automations d join accounts a on a.id = d.account_id where a.kommo_account_id = $1 order by d.created_at, d.id limit 1',
-      [kommo.id],
-    );
+    const automation = await createAutomationStore(deps.db).firstOfKommoAccount(kommo.id);
     if (!automation) throw badRequest('no_automation', 'Make an automation in Wabridge settings → Automations first.');
     const lead = kommo.leads[0]!;
-    const [status] = await deps.fake.moveLeadToStage(kommo.id, lead.id, DEMO_SHIPPED_STAGE, { automation: automation.id });
+    const [status] = await deps.fake.moveLeadToStage(kommo.id, lead.id, DEMO_SHIPPED_STAGE, { automation });
     await deps.tasks.idle();
     res.json({ ok: status === 200, leadId: lead.id });
   });

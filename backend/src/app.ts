@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { accountRoutes } from './accounts/account-routes';
+import { createAccountService } from './accounts/account-service';
 import { teamSettingRoutes } from './accounts/team-setting-routes';
 import { createUserNames } from './accounts/user-names';
 import { createKommoTokenVerifier } from './auth/kommo-token';
@@ -16,6 +17,7 @@ import type { Clock } from './clock';
 import type { Config } from './config';
 import type { SecretBox } from './crypto/secret-box';
 import { healthRoutes, metricsApp } from './health/health-routes';
+import { storeReadiness } from './health/readiness';
 import { createLiveEvents } from './live/live-events';
 import { corsPolicy } from './http/cors-policy';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware';
@@ -27,9 +29,11 @@ import { createKommoPacer, createTimelineWriter, drainTimeline } from './kommo/t
 import { licenceRoutes } from './licensing/licence-routes';
 import { createLicenceService } from './licensing/licence-service';
 import { operatorRoutes } from './operator/operator-routes';
+import { createOperatorService } from './operator/operator-service';
 import { claimMetrics } from './payments/claim-metrics';
 import { createOrderActions } from './payments/order-actions';
 import { orderRoutes } from './payments/order-routes';
+import { createOrderViews } from './payments/order-views';
 import { createPaymentEvents } from './payments/payment-events';
 import { invoiceLinks, paymentPages, type Seller } from './payments/payment-pages';
 import type { PaymentProvider } from './payments/payment-provider';
@@ -39,6 +43,7 @@ import { createPrivacyService } from './privacy/privacy-service';
 import { registrationRoutes, termsPage } from './registration/registration-routes';
 import { createRegistrationService } from './registration/registration-service';
 import { settingsRoutes } from './settings/settings-routes';
+import { createSettingsService } from './settings/settings-service';
 import type { KommoApi } from './kommo/kommo-api';
 import { kommoRoutes } from './kommo/kommo-routes';
 import { createChannelHttpApi } from './kommo-channel/channel-api';
@@ -47,9 +52,11 @@ import { createKommoChannel } from './kommo-channel/channel-service';
 import type { Db } from './store/db';
 import { widgetRoutes } from './widget-host/widget-routes';
 import { automationRoutes } from './automation/automation-routes';
+import { createAutomationService } from './automation/automation-service';
 import { createAutomationStore } from './automation/automation-store';
 import { createDigitalPipeline, digitalPipelineRoutes, type DP_RATE } from './automation/digital-pipeline';
 import { createSalesbot, salesbotRoutes } from './automation/salesbot';
+import { createQuickReplies } from './quick-replies/quick-replies';
 import { quickReplyRoutes } from './quick-replies/quick-reply-routes';
 import { createAudienceReader } from './broadcasts/audience';
 import { createBroadcastEngine } from './broadcasts/broadcast-engine';
@@ -124,6 +131,7 @@ export function createApp(deps: AppDeps) {
   const registrations = createRegistrationService({ db, clock });
   const privacy = createPrivacyService({ db, clock, logger });
   const links = invoiceLinks(deps.invoiceKey, config.publicUrl);
+  const accounts = createAccountService({ db, clock });
   const payments = createPaymentsService({
     db,
     clock,
@@ -138,8 +146,10 @@ export function createApp(deps: AppDeps) {
     invoiceUrl: links.url,
   });
   const orderActions = createOrderActions({ db, clock, ids: deps.ids, payments, licences });
+  const orderViews = createOrderViews({ db, clock, licences, invoiceUrl: links.url, supportEmail: deps.supportEmail });
   const paymentEvents = createPaymentEvents({ db, clock, logger, tasks: deps.tasks, provider: deps.payments, payments });
   const numbers = createNumbersService({ db, clock, ids: deps.ids, box: deps.box, cloud: deps.whatsapp.cloud, licences });
+  const settings = createSettingsService({ db, clock, licences });
   const kommoAccess = createKommoAccess({ db, kommo: deps.kommo, box: deps.box, clock, logger });
   const kommoPacer = createKommoPacer();
   const timeline = createTimelineWriter({
@@ -149,10 +159,7 @@ export function createApp(deps: AppDeps) {
     kommo: deps.kommo,
     access: kommoAccess,
     pacer: kommoPacer,
-    mayAutoCreate: async (accountId) => {
-      const [row] = await db.query<{ auto_create_from_inbound: boolean }>('select auto_create_from_inbound from account_settings where account_id = $1', [accountId]);
-      return Boolean(row?.auto_create_from_inbound) && licences.decisionFor(await licences.snapshot(accountId), 'auto_create').allowed;
-    },
+    mayAutoCreate: settings.mayAutoCreate,
   });
   // The native chat channel's queue is written with the notes' (created below: it sends through the chat service).
   const channelRef: { kick?: () => void } = {};
@@ -186,7 +193,7 @@ export function createApp(deps: AppDeps) {
   const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger, target: deps.webhookTarget ?? { allowLocal: false } });
   const idempotency = createIdempotency({ db, now: clock.now, ids: deps.ids });
   const automations = createAutomationStore(db);
-  const digitalPipeline = createDigitalPipeline({ store: automations, db, clock, ids: deps.ids, logger, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks, rate: deps.dpRate });
+  const digitalPipeline = createDigitalPipeline({ store: automations, clock, ids: deps.ids, logger, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks, rate: deps.dpRate });
   const salesbot = createSalesbot({ db, clock, ids: deps.ids, logger, clientId: config.kommo.clientId, clientSecret: config.kommo.clientSecret, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks });
   const broadcasts = createBroadcastService({
     db,
@@ -290,7 +297,7 @@ export function createApp(deps: AppDeps) {
   );
   app.use(corsPolicy(publicOrigin));
   // Before JSON parsing: the card provider's signature is over the raw body.
-  app.use(paymentPages({ db, clock, events: paymentEvents, links, seller: deps.seller }));
+  app.use(paymentPages({ orders: orderViews, events: paymentEvents, links, seller: deps.seller }));
   app.use(whatsappWebhookRoutes(intake));
   // Kommo's chat hook is signed over the raw body too.
   app.use(channelHookRoutes(channel));
@@ -298,18 +305,18 @@ export function createApp(deps: AppDeps) {
   app.use('/api/v1/broadcasts', express.json({ limit: '4mb' }));
   app.use(express.json({ limit: config.bodyLimit }));
 
-  app.use(healthRoutes({ db, metrics: deps.metrics, metricsAccess: config.metrics }));
+  app.use(healthRoutes({ readiness: storeReadiness(db), metrics: deps.metrics, metricsAccess: config.metrics }));
   app.use(apiDocsRoutes({ publicUrl: config.publicUrl }));
   app.use('/kommo', kommoRoutes(installs, { now: () => clock.now().getTime() }));
   app.use('/kommo', digitalPipelineRoutes(digitalPipeline));
   app.use('/kommo', salesbotRoutes(salesbot));
   app.use('/widget', widgetRoutes({ publicOrigin }));
   app.use('/terms', termsPage({ registrations }));
-  app.use('/operator', operatorRoutes({ db, clock, ids: deps.ids, token: config.operatorToken, licences, registrations, payments, actions: orderActions }));
+  app.use('/operator', operatorRoutes({ operator: createOperatorService({ db, clock, licences }), ids: deps.ids, token: config.operatorToken, licences, registrations, payments, actions: orderActions }));
 
   const api = Router();
   api.use(sessionRoutes(sessions));
-  api.use(teamSettingRoutes({ db, clock, kommoTokens }));
+  api.use(teamSettingRoutes({ accounts, kommoTokens }));
   api.use(
     requireSession({
       db,
@@ -317,18 +324,18 @@ export function createApp(deps: AppDeps) {
       apiKeys: apiKeyAuth({ keys: apiKeys, licences, limiter: createKeyRateLimiter(deps.apiRate ?? { perSecond: 10, burst: 30 }), isPublicRoute }),
     }),
   );
-  api.use(accountRoutes({ db, clock }));
+  api.use(accountRoutes(accounts));
   api.use(licenceRoutes({ licences, prices: config.prices }));
   api.use(registrationRoutes({ registrations }));
   api.use(privacyRoutes({ privacy }));
-  api.use(settingsRoutes({ db, clock, licences }));
-  api.use(channelSettingsRoutes({ channel, db, clock }));
-  api.use(automationRoutes({ db, store: automations, clock, licences }));
-  api.use(quickReplyRoutes({ db, clock, kommo: deps.kommo, access: kommoAccess, kommoPacer }));
+  api.use(settingsRoutes(settings));
+  api.use(channelSettingsRoutes(channel));
+  api.use(automationRoutes(createAutomationService({ store: automations, clock, licences })));
+  api.use(quickReplyRoutes(createQuickReplies({ db, clock, kommo: deps.kommo, access: kommoAccess, kommoPacer })));
   api.use(broadcastRoutes({ broadcasts, idempotency, reports: createBroadcastReports({ db }) }));
   api.use(publicApiRoutes({ chat, apiKeys, licences, webhooks, idempotency }));
   api.use(chatRoutes({ numbers, chat, licences, live, templates, logger }));
-  api.use(orderRoutes({ db, clock, payments, actions: orderActions, licences, supportEmail: deps.supportEmail, invoiceUrl: links.url }));
+  api.use(orderRoutes({ payments, actions: orderActions, views: orderViews }));
   app.use('/api/v1', api);
 
   if (deps.demo) app.use('/demo', deps.demo);

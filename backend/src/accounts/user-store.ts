@@ -57,3 +57,12 @@ export async function setUserEnabled(db: Queryable, accountId: string, userId: n
 export async function setNameFromKommo(db: Queryable, input: { accountId: string; userId: number; name: string | null; at: Date }): Promise<void> {
   await db.query('update account_users set name = $3, name_synced_at = $4 where account_id = $1 and kommo_user_id = $2', [input.accountId, input.userId, input.name, input.at]);
 }
+
+/** Who may use Wabridge as the admin set it in Kommo's widget settings; a user not seen yet is recorded now. */
+export async function mirrorUserEnabled(db: Queryable, input: { accountId: string; userId: number; enabled: boolean; at: Date }): Promise<void> {
+  await db.query(
+    `insert into account_users (account_id, kommo_user_id, enabled, first_seen_at, last_seen_at) values ($1, $2, $3, $4, $4)
+     on conflict (account_id, kommo_user_id) do update set enabled = excluded.enabled`,
+    [input.accountId, input.userId, input.enabled, input.at],
+  );
+}

@@ -62,6 +62,9 @@ export const automationView = (r: AutomationRow): DpAutomationView => {
 
 export function createAutomationStore(db: Db) {
   return {
+    /** Runs `fn` in one transaction of this store. */
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> => db.transaction(fn),
+
     async list(accountId: string): Promise<DpAutomationView[]> {
       const rows = await db.query<AutomationRow>('select * from dp_automations where account_id = $1 order by created_at, id', [accountId]);
       return rows.map(automationView);
@@ -115,6 +118,15 @@ export function createAutomationStore(db: Db) {
         [automationId, kommoAccountId],
       );
       return row && fromRow(row);
+    },
+
+    /** The first automation made in the account of a Kommo account id (the demo's "lead enters stage" names it). */
+    async firstOfKommoAccount(kommoAccountId: number): Promise<string | undefined> {
+      const [row] = await db.query<{ id: string }>(
+        'select d.id from dp_automations d join accounts a on a.id = d.account_id where a.kommo_account_id = $1 order by d.created_at, d.id limit 1',
+        [kommoAccountId],
+      );
+      return row?.id;
     },
 
     async automation(id: string): Promise<Automation | undefined> {

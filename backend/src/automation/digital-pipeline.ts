@@ -7,9 +7,9 @@ import { parse } from '../http/parse';
 import type { IdGenerator } from '../ids';
 import type { KommoAccess } from '../kommo/kommo-access';
 import type { KommoApi } from '../kommo/kommo-api';
+import { enqueueLeadNote } from '../kommo/timeline-writer';
 import type { LicenceService } from '../licensing/licence-service';
 import { createKeyRateLimiter } from '../public-api/api-keys';
-import type { Queryable } from '../store/db';
 import type { ChatService } from '../whatsapp/chat-service';
 import type { Pacer } from '../whatsapp/pacer';
 import { normalisePhone } from '../whatsapp/phone';
@@ -38,7 +38,6 @@ export const DP_ANSWER = { ok: true } as const;
  */
 export function createDigitalPipeline(deps: {
   store: AutomationStore;
-  db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> };
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -57,10 +56,10 @@ export function createDigitalPipeline(deps: {
   const perAddress = createKeyRateLimiter({ ...rate.perAddress, now });
 
   async function finish(run: DpRun, outcome: RunOutcome, detail: string, left = false) {
-    await deps.db.transaction(async (tx) => {
+    await store.transaction(async (tx) => {
       await store.finish(tx, run.id, outcome, detail, left ? clock.now() : null);
       if (outcome !== 'skipped') {
-        await tx.query(`insert into kommo_lead_outbox (id, account_id, lead_id, kind, text, next_attempt_at) values ($1, $2, $3, 'note', $4, $5)`, [deps.ids(), run.account_id, Number(run.lead_id), detail, clock.now()]);
+        await enqueueLeadNote(tx, { id: deps.ids(), accountId: run.account_id, leadId: Number(run.lead_id), kind: 'note', text: detail, at: clock.now() });
       }
     });
     logger.info({ leadId: run.lead_id, automationId: run.automation_id, outcome, detail }, 'digital-pipeline action done');

@@ -13,7 +13,8 @@ import type { InboxProcessor } from '../whatsapp/inbox-processor';
 import { UNSUBSCRIBE_PAYLOAD } from '../whatsapp/message-status';
 import type { NumbersService, NumberRow } from '../whatsapp/numbers-service';
 import type { Pacer } from '../whatsapp/pacer';
-import { releaseReserved, reserveAgainIfNewPeriod, type BroadcastRow } from './broadcast-service';
+import { releaseReserved, reserveAgainIfNewPeriod } from './broadcast-allowance';
+import type { BroadcastRow } from './broadcast-store';
 import { CALLBACK_PREFIX, pauseBroadcast } from './broadcast-events';
 import { inQuietHours, isRetryableFailure, retryNotBefore } from './broadcast-rules';
 

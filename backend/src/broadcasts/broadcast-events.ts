@@ -1,6 +1,8 @@
 import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
+import { enqueueLeadNote } from '../kommo/timeline-writer';
 import { publish, type Stamps } from '../live/live-events';
+import { readSettings } from '../settings/settings-store';
 import type { Queryable } from '../store/db';
 import { isRetryableFailure, renderBody, retryNotBefore } from './broadcast-rules';
 
@@ -81,17 +83,10 @@ export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) 
       const [b] = await tx.query<{ name: string; template_body: string }>('select name, template_body from broadcasts where id = $1', [r.broadcast_id]);
       const said = m.text ? `“${m.text.slice(0, 500)}”` : `[${m.type}]`;
       const note = `WhatsApp reply to the broadcast “${b?.name ?? ''}” from ${r.name ?? `+${m.waId}`}: ${said}\nThey had received: ${renderBody(b?.template_body ?? '', r.parameters).slice(0, 500)}`;
-      await tx.query(`insert into kommo_lead_outbox (id, account_id, lead_id, kind, text, next_attempt_at) values ($1, $2, $3, 'note', $4, $5)`, [deps.ids(), m.accountId, r.kommo_lead_id, note, m.at]);
-      const [settings] = await tx.query<{ reply_tasks: boolean }>('select reply_tasks from account_settings where account_id = $1', [m.accountId]);
-      if (settings?.reply_tasks && r.lead_owner_id) {
-        await tx.query(`insert into kommo_lead_outbox (id, account_id, lead_id, kind, text, responsible_user_id, next_attempt_at) values ($1, $2, $3, 'task', $4, $5, $6)`, [
-          deps.ids(),
-          m.accountId,
-          r.kommo_lead_id,
-          `Answer ${r.name ?? `+${m.waId}`}: they replied on WhatsApp to the broadcast “${b?.name ?? ''}”.`,
-          r.lead_owner_id,
-          m.at,
-        ]);
+      await enqueueLeadNote(tx, { id: deps.ids(), accountId: m.accountId, leadId: r.kommo_lead_id, kind: 'note', text: note, at: m.at });
+      if ((await readSettings(tx, m.accountId)).replyTasks && r.lead_owner_id) {
+        const text = `Answer ${r.name ?? `+${m.waId}`}: they replied on WhatsApp to the broadcast “${b?.name ?? ''}”.`;
+        await enqueueLeadNote(tx, { id: deps.ids(), accountId: m.accountId, leadId: r.kommo_lead_id, kind: 'task', text, responsibleUserId: r.lead_owner_id, at: m.at });
       }
     },
   };

@@ -4,8 +4,7 @@ import type { Logger } from 'pino';
 import { unauthorized } from '../http/app-error';
 import { requireBearer } from '../http/bearer-token';
 import { errorMiddleware, notFoundHandler } from '../http/error-middleware';
-import type { Db } from '../store/db';
-import { migrationsCurrent } from '../store/migrate';
+import type { ReadinessChecks } from './readiness';
 
 /**
  * Who may read `GET /metrics` (issue #15): the numbers say how busy each route is and how many claims
@@ -38,20 +37,13 @@ export function metricsApp(metrics: Registry, access: Pick<MetricsAccess, 'token
   return app;
 }
 
-export function healthRoutes(deps: { db: Db; metrics: Registry; metricsAccess: MetricsAccess }): Router {
+export function healthRoutes(deps: { readiness: () => Promise<ReadinessChecks>; metrics: Registry; metricsAccess: MetricsAccess }): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/ready', async (_req, res) => {
-    const checks = { store: false, migrations: false };
-    try {
-      await deps.db.query('select 1');
-      checks.store = true;
-      checks.migrations = await migrationsCurrent(deps.db);
-    } catch {
-      // reported below as not ready
-    }
+    const checks = await deps.readiness();
     const ready = checks.store && checks.migrations;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });

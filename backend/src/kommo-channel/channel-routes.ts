@@ -1,11 +1,8 @@
 import express, { Router } from 'express';
 import { UpdateKommoChannelInput } from '../../../contract/kommo-channel';
-import { recordAudit } from '../audit/audit-log';
 import { requireAdmin, sessionOf } from '../auth/require-session';
 import { AppError } from '../http/app-error';
 import { parse } from '../http/parse';
-import type { Db } from '../store/db';
-import type { Clock } from '../clock';
 import type { KommoChannel } from './channel-service';
 
 /** Kommo's outgoing hook (`{webhook URL}/{scope_id}`, given to Kommo with the channel): raw body, for the signature. */
@@ -23,7 +20,8 @@ export function channelHookRoutes(channel: KommoChannel): Router {
 }
 
 /** The admin's switch for the account's channel. */
-export function channelSettingsRoutes(deps: { channel: KommoChannel; db: Db; clock: Clock }): Router {
+export function channelSettingsRoutes(channel: KommoChannel): Router {
+  const deps = { channel };
   const router = Router();
   router.get('/kommo-channel', async (_req, res) => {
     res.json(await deps.channel.view(sessionOf(res).accountId));
@@ -35,7 +33,6 @@ export function channelSettingsRoutes(deps: { channel: KommoChannel; db: Db; clo
       throw new AppError('channel_not_configured', 'This Wabridge installation has no Kommo chat channel: the operator sets KOMMO_CHANNEL_ID, KOMMO_CHANNEL_SECRET and KOMMO_CHANNEL_BOT_ID.', 409);
     }
     await deps.channel.setEnabled(session.accountId, input.enabled, session.userId);
-    await recordAudit(deps.db, { accountId: session.accountId, actor: `user:${session.userId}`, action: 'kommo_channel.switched', details: input, at: deps.clock.now() });
     res.json(await deps.channel.view(session.accountId));
   });
   return router;

@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit-log';
 import type { Logger } from 'pino';
 import type { BackgroundTasks } from '../background-tasks';
 import type { Clock } from '../clock';
@@ -199,6 +200,7 @@ export function createKommoChannel(deps: {
     },
     async setEnabled(accountId: string, enabled: boolean, by: number) {
       await store.setSwitch(accountId, enabled, clock.now(), by);
+      await recordAudit(deps.db, { accountId, actor: `user:${by}`, action: 'kommo_channel.switched', details: { enabled }, at: clock.now() });
       kick();
     },
     /** After an install or reinstall (in its transaction): a channel switched on connects again. */

@@ -33,6 +33,11 @@ export async function findAccount(db: Queryable, id: string): Promise<AccountRow
   return rows[0];
 }
 
+/** Every account, oldest first (the operator's list). */
+export async function listAccounts(db: Queryable): Promise<AccountRow[]> {
+  return db.query<AccountRow>('select * from accounts order by created_at');
+}
+
 /** Creates the account, or reactivates it (a reinstall keeps its data). An install is use (SPEC §4.2). Returns our account id. */
 export async function upsertInstalledAccount(
   db: Queryable,

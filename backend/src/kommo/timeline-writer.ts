@@ -36,6 +36,19 @@ export async function enqueueEvent(tx: Queryable, input: { id: string; accountId
   ]);
 }
 
+/** A note on a Kommo lead, or a task for its owner (`responsibleUserId`), in the caller's transaction. */
+export async function enqueueLeadNote(tx: Queryable, input: { id: string; accountId: string; leadId: number | string; kind: 'note' | 'task'; text: string; responsibleUserId?: number | string | null; at: Date }) {
+  await tx.query('insert into kommo_lead_outbox (id, account_id, lead_id, kind, text, responsible_user_id, next_attempt_at) values ($1, $2, $3, $4, $5, $6, $7)', [
+    input.id,
+    input.accountId,
+    input.leadId,
+    input.kind,
+    input.text,
+    input.responsibleUserId ?? null,
+    input.at,
+  ]);
+}
+
 interface Due {
   message_id: string;
   account_id: string;

@@ -8,7 +8,7 @@ import { CAPABILITIES, decide, type Capability, type Decision } from './capabili
 import { suspensionWarning } from './inactivity';
 import { isFullKommoPlan, normaliseKommoPlan } from './kommo-plan';
 import { canApply, currentPeriod, licenceState, type LicenceState, type PeriodRow } from './licence-state';
-import { claimDemo, giveBackMessages, insertPeriod, listPeriods, movePeriod, readLicence, takeMessages } from './licence-store';
+import { accountsLicensedDuring, claimDemo, creditOutage, endPeriodsOfOrder, giveBackMessages, insertOutage, insertPeriod, listPeriods, movePeriod, readLicence, takeMessages } from './licence-store';
 import { startOfLocalDay, wholeDaysBetween, zoneOf } from './local-time';
 import { planLimits, type Currency, type PaidPlanId, type PlanId, type PriceList } from './plans';
 
@@ -190,25 +190,15 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
       const days = Math.ceil((input.endsAt.getTime() - input.startsAt.getTime()) / DAY_MS);
       const outageId = ids();
       return db.transaction(async (tx) => {
-        await tx.query('insert into outages (id, starts_at, ends_at, note, credit_days, recorded_at) values ($1, $2, $3, $4, $5, $6)', [
-          outageId,
-          input.startsAt,
-          input.endsAt,
-          input.note ?? null,
-          days,
-          clock.now(),
-        ]);
-        const accounts = await tx.query<{ account_id: string }>(
-          'select distinct account_id from licence_periods where starts_at < $2 and ends_at > $1',
-          [input.startsAt, input.endsAt],
-        );
-        for (const { account_id } of accounts) {
-          const s = await snapshot(account_id, tx);
+        await insertOutage(tx, { id: outageId, startsAt: input.startsAt, endsAt: input.endsAt, note: input.note ?? null, creditDays: days, at: clock.now() });
+        const accounts = await accountsLicensedDuring(tx, input.startsAt, input.endsAt);
+        for (const accountId of accounts) {
+          const s = await snapshot(accountId, tx);
           const during = s.periods.filter((p) => p.starts_at < input.endsAt && p.ends_at > input.startsAt).at(-1)!;
           const shift = days * DAY_MS;
           await movePeriod(tx, during.id, during.starts_at, new Date(during.ends_at.getTime() + shift), during.allowance_starts_at);
           await shiftLater(tx, s, during.ends_at, shift, during.id);
-          await tx.query('insert into outage_credits (outage_id, account_id, days) values ($1, $2, $3)', [outageId, account_id, days]);
+          await creditOutage(tx, outageId, accountId, days);
         }
         return { id: outageId, creditDays: days, accounts: accounts.length };
       });
@@ -230,7 +220,7 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
     async revokeOrder(orderId: string, outer?: Queryable) {
       return within(outer, async (tx) => {
         const now = clock.now();
-        await tx.query('update licence_periods set ends_at = greatest(starts_at, $2) where order_id = $1 and ends_at > $2', [orderId, now]);
+        await endPeriodsOfOrder(tx, orderId, now);
       });
     },
 

@@ -88,3 +88,22 @@ export async function giveBackMessages(db: Queryable, accountId: string, count: 
     [accountId, count, at, periodId],
   );
 }
+
+/** The periods an order bought end now (those still running end at once, later ones never start). */
+export async function endPeriodsOfOrder(db: Queryable, orderId: string, now: Date): Promise<void> {
+  await db.query('update licence_periods set ends_at = greatest(starts_at, $2) where order_id = $1 and ends_at > $2', [orderId, now]);
+}
+
+export async function insertOutage(db: Queryable, o: { id: string; startsAt: Date; endsAt: Date; note: string | null; creditDays: number; at: Date }): Promise<void> {
+  await db.query('insert into outages (id, starts_at, ends_at, note, credit_days, recorded_at) values ($1, $2, $3, $4, $5, $6)', [o.id, o.startsAt, o.endsAt, o.note, o.creditDays, o.at]);
+}
+
+/** Accounts with a licence period overlapping [from, to). */
+export async function accountsLicensedDuring(db: Queryable, from: Date, to: Date): Promise<string[]> {
+  const rows = await db.query<{ account_id: string }>('select distinct account_id from licence_periods where starts_at < $2 and ends_at > $1', [from, to]);
+  return rows.map((r) => r.account_id);
+}
+
+export async function creditOutage(db: Queryable, outageId: string, accountId: string, days: number): Promise<void> {
+  await db.query('insert into outage_credits (outage_id, account_id, days) values ($1, $2, $3)', [outageId, accountId, days]);
+}

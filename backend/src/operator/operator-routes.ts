@@ -1,22 +1,18 @@
 import { Router } from 'express';
 import { OutageInput, TermsPublishInput } from '../../../contract/licence';
 import { AnswerClaimInput, ClaimIdParams, OperatorRefundInput, OrderIdParams, RefundIdParams, RefundSentInput, TransferInput } from '../../../contract/orders';
-import { recordAudit } from '../audit/audit-log';
-import type { Clock } from '../clock';
 import { unauthorized } from '../http/app-error';
 import { requireBearer } from '../http/bearer-token';
 import { parse } from '../http/parse';
 import type { LicenceService } from '../licensing/licence-service';
 import type { IdGenerator } from '../ids';
 import type { OrderActions } from '../payments/order-actions';
-import { bankRefunds, operatorClaims } from '../payments/order-store';
 import type { PaymentsService } from '../payments/payments-service';
 import type { RegistrationService } from '../registration/registration-service';
-import type { Db } from '../store/db';
+import type { OperatorService } from './operator-service';
 
 export function operatorRoutes(deps: {
-  db: Db;
-  clock: Clock;
+  operator: OperatorService;
   ids: IdGenerator;
   token?: string;
   licences: LicenceService;
@@ -27,27 +23,16 @@ export function operatorRoutes(deps: {
   const router = Router();
   // The vendor operator authenticates with `Authorization: Bearer $OPERATOR_TOKEN`; without a token configured the API is closed.
   router.use(requireBearer(deps.token, () => unauthorized('operator_only', 'This needs the operator token.')));
-  const audit = (action: string, details: Record<string, unknown>, accountId: string | null = null) =>
-    recordAudit(deps.db, { accountId, actor: 'operator', action, details, at: deps.clock.now() });
+  const { operator } = deps;
+  const audit = operator.audit;
 
   router.get('/accounts', async (_req, res) => {
-    const accounts = await deps.db.query<{ id: string; kommo_account_id: string; subdomain: string; name: string | null; status: string; timezone: string | null }>(
-      'select id, kommo_account_id, subdomain, name, status, timezone from accounts order by created_at',
-    );
-    const now = deps.clock.now();
-    res.json({
-      accounts: await Promise.all(
-        accounts.map(async (a) => {
-          const s = await deps.licences.snapshot(a.id);
-          return { id: a.id, kommoAccountId: Number(a.kommo_account_id), subdomain: a.subdomain, name: a.name, status: a.status, licence: s.state, plan: s.current?.plan ?? null, endsAt: s.current?.ends_at.toISOString() ?? null, asOf: now.toISOString() };
-        }),
-      ),
-    });
+    res.json({ accounts: await operator.accounts() });
   });
 
   /** Open claims (or all with `?status=all`); those past their answer date without an answer come first, flagged overdue. */
   router.get('/claims', async (req, res) => {
-    const claims = await operatorClaims(deps.db, req.query.status === 'all' ? 'all' : 'open', deps.clock.now());
+    const claims = await operator.claims(req.query.status === 'all' ? 'all' : 'open');
     res.json({
       claims: claims.map((c) => ({
         id: c.id,
@@ -71,12 +56,7 @@ export function operatorRoutes(deps: {
 
   router.get('/orders', async (req, res) => {
     const account = typeof req.query.account === 'string' ? req.query.account : null;
-    const orders = await deps.db.query<{ id: string; number: string; subdomain: string; status: string; plan: string; amount_due: number; currency: string; method: string; activation_error: string | null }>(
-      `select o.id, o.number, a.subdomain, o.status, o.plan, o.amount_due, o.currency, o.method, o.activation_error from orders o join accounts a on a.id = o.account_id
-       where ($1::text is null or a.subdomain = $1 or a.id = $1) order by o.created_at desc limit 200`,
-      [account],
-    );
-    res.json({ orders });
+    res.json({ orders: await operator.orders(account) });
   });
 
   router.post('/orders/:orderId/transfer', async (req, res) => {
@@ -97,7 +77,7 @@ export function operatorRoutes(deps: {
 
   /** Bank-transfer refunds waiting to be sent back to the paying account (oldest first); `?status=all` for every bank refund. */
   router.get('/refunds', async (req, res) => {
-    const rows = await bankRefunds(deps.db, req.query.status === 'all' ? 'all' : 'to_send');
+    const rows = await operator.refunds(req.query.status === 'all' ? 'all' : 'to_send');
     res.json({
       refunds: rows.map((r) => ({
         id: r.id,
@@ -128,14 +108,13 @@ export function operatorRoutes(deps: {
     const { orderId } = parse(OrderIdParams, req.params, 'params');
     await deps.payments.activate(orderId);
     await audit('order.activation_retried', { orderId });
-    const [order] = await deps.db.query<{ status: string; activation_error: string | null }>('select status, activation_error from orders where id = $1', [orderId]);
-    res.json(order ?? {});
+    res.json(await operator.orderState(orderId));
   });
 
   router.post('/outages', async (req, res) => {
     const input = parse(OutageInput, req.body, 'body');
     const result = await deps.licences.recordOutage({ startsAt: new Date(input.startsAt), endsAt: new Date(input.endsAt), note: input.note });
-    await recordAudit(deps.db, { accountId: null, actor: 'operator', action: 'outage.recorded', details: { ...input, ...result }, at: deps.clock.now() });
+    await audit('outage.recorded', { ...input, ...result });
     res.status(201).json(result);
   });
 

@@ -1,24 +1,14 @@
 import { Router } from 'express';
 import { CreateOrderInput, FileClaimInput, OrderIdParams, OrderQuoteQuery, TerminateInput, type OrderList } from '../../../contract/orders';
 import { requireAdmin } from '../auth/require-session';
-import type { Clock } from '../clock';
-import { notFound } from '../http/app-error';
 import { parse } from '../http/parse';
-import type { LicenceService } from '../licensing/licence-service';
-import type { Db } from '../store/db';
-import { creditBalance, listOrders } from './order-store';
 import type { OrderActions } from './order-actions';
-import { orderView, orderViewById } from './order-views';
+import type { OrderViews } from './order-views';
 import type { PaymentsService } from './payments-service';
 
-export function orderRoutes(deps: { db: Db; clock: Clock; payments: PaymentsService; actions: OrderActions; licences: LicenceService; supportEmail: string; invoiceUrl: (id: string) => string }): Router {
+export function orderRoutes(deps: { payments: PaymentsService; actions: OrderActions; views: OrderViews }): Router {
   const router = Router();
-  const ctx = async (accountId: string) => ({ zone: (await deps.licences.snapshot(accountId)).zone, now: deps.clock.now(), invoiceUrl: deps.invoiceUrl });
-  const view = async (accountId: string, orderId: string) => {
-    const found = await orderViewById(deps.db, orderId, await ctx(accountId));
-    if (!found) throw notFound('No such order in this account.');
-    return found;
-  };
+  const view = (accountId: string, orderId: string) => deps.views.one(accountId, orderId);
 
   router.get('/orders/quote', async (req, res) => {
     const session = requireAdmin(res);
@@ -27,13 +17,7 @@ export function orderRoutes(deps: { db: Db; clock: Clock; payments: PaymentsServ
 
   router.get('/orders', async (_req, res) => {
     const session = requireAdmin(res);
-    const c = await ctx(session.accountId);
-    const orders = await Promise.all((await listOrders(deps.db, session.accountId)).map((o) => orderView(deps.db, o, c)));
-    const body: OrderList = {
-      orders,
-      supportEmail: deps.supportEmail,
-      credit: { USD: await creditBalance(deps.db, session.accountId, 'USD'), EUR: await creditBalance(deps.db, session.accountId, 'EUR') },
-    };
+    const body: OrderList = await deps.views.list(session.accountId);
     res.json(body);
   });
 

@@ -196,3 +196,56 @@ export async function setOrderStatus(db: Queryable, id: string, status: OrderRow
   }
   await db.query(`update orders set ${sets.join(', ')} where id = $1`, params);
 }
+
+export interface ClaimRow {
+  id: string;
+  status: 'open' | 'upheld' | 'rejected';
+  text: string;
+  attachments: { name: string; size: number }[];
+  filed_at: Date;
+  answer_due_by: Date;
+  answer: string | null;
+  resolution: string | null;
+  refund_amount: number | null;
+  extension_days: number | null;
+  answered_at: Date | null;
+}
+
+export async function claimsOf(db: Queryable, orderId: string): Promise<ClaimRow[]> {
+  return db.query<ClaimRow>(`select id, status, text, attachments, filed_at, answer_due_by, answer, resolution, refund_amount, extension_days, answered_at from claims where order_id = $1 order by filed_at`, [orderId]);
+}
+
+/** The credit an order gave the account (a refund kept as credit, an upgrade's remainder). */
+export async function creditsOf(db: Queryable, orderId: string): Promise<{ amount: number; reason: string; created_at: Date }[]> {
+  return db.query<{ amount: number; reason: string; created_at: Date }>('select amount, reason, created_at from credit_entries where order_id = $1 and amount > 0 order by created_at', [orderId]);
+}
+
+/**
+ * Makes a new card page the order's, unless another took over since `replaced` was read or the order
+ * can no longer be paid: false then, and the caller closes its page.
+ */
+export async function takeCheckoutPage(db: Queryable, orderId: string, page: { sessionId: string; url: string }, replaced: string | null): Promise<boolean> {
+  const taken = await db.query(
+    `update orders set checkout_session_id = $2, checkout_url = $3 where id = $1 and checkout_session_id is not distinct from $4 and status in ('awaiting_payment', 'partially_paid') returning id`,
+    [orderId, page.sessionId, page.url, replaced],
+  );
+  return taken.length > 0;
+}
+
+/** The operator's list of orders, newest first, for all accounts or one (by subdomain or id). */
+export async function operatorOrders(db: Queryable, account: string | null) {
+  return db.query<{ id: string; number: string; subdomain: string; status: string; plan: string; amount_due: number; currency: string; method: string; activation_error: string | null }>(
+    `select o.id, o.number, a.subdomain, o.status, o.plan, o.amount_due, o.currency, o.method, o.activation_error from orders o join accounts a on a.id = o.account_id
+     where ($1::text is null or a.subdomain = $1 or a.id = $1) order by o.created_at desc limit 200`,
+    [account],
+  );
+}
+
+/** Who an invoice is made out to: the registration when there still is one, and the Kommo account. */
+export async function invoiceBuyer(db: Queryable, accountId: string) {
+  const [[registration], [account]] = await Promise.all([
+    db.query<{ last_name: string; first_name: string; patronymic: string | null; email: string; phone: string; city: string }>('select * from registrations where account_id = $1', [accountId]),
+    db.query<{ name: string | null; subdomain: string; kommo_account_id: string }>('select name, subdomain, kommo_account_id from accounts where id = $1', [accountId]),
+  ]);
+  return { registration, account };
+}

@@ -1,6 +1,9 @@
-import { HistoryWhy, type OrderView } from '../../../contract/orders';
+import { HistoryWhy, type OrderList, type OrderView } from '../../../contract/orders';
+import type { Clock } from '../clock';
+import { notFound } from '../http/app-error';
+import type { LicenceService } from '../licensing/licence-service';
 import type { Queryable } from '../store/db';
-import { findOrder, paymentsOf, refundsOf, type OrderRow, type RefundRow } from './order-store';
+import { claimsOf, creditBalance, creditsOf, findOrder, invoiceBuyer, listOrders, paymentsOf, refundsOf, type OrderRow, type RefundRow } from './order-store';
 import { claimWindowOpen, delayRefundAvailable, lastWindowDay, windowClosesAt } from './ten-day-rules';
 import { DAY_MS } from '../clock';
 
@@ -9,27 +12,13 @@ const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 const why = (reason: string): { why?: HistoryWhy } => (HistoryWhy.options.includes(reason as HistoryWhy) ? { why: reason as HistoryWhy } : {});
 const REFUND_NOTE: Record<RefundRow['status'], string> = { to_send: ' (to be sent by bank transfer)', sent: ' (sent by bank transfer)', pending: ' (pending at the card provider)', succeeded: '' };
 
-interface ClaimRow {
-  id: string;
-  status: 'open' | 'upheld' | 'rejected';
-  text: string;
-  attachments: { name: string; size: number }[];
-  filed_at: Date;
-  answer_due_by: Date;
-  answer: string | null;
-  resolution: string | null;
-  refund_amount: number | null;
-  extension_days: number | null;
-  answered_at: Date | null;
-}
-
 /** An order as the admin sees it: amounts, status, history, the 10-day windows and the actions that apply now. */
-export async function orderView(db: Queryable, order: OrderRow, ctx: { zone: string; now: Date; invoiceUrl: (id: string) => string }): Promise<OrderView> {
+async function orderView(db: Queryable, order: OrderRow, ctx: { zone: string; now: Date; invoiceUrl: (id: string) => string }): Promise<OrderView> {
   const [payments, refunds, credits, claims] = await Promise.all([
     paymentsOf(db, order.id),
     refundsOf(db, order.id),
-    db.query<{ amount: number; reason: string; created_at: Date }>('select amount, reason, created_at from credit_entries where order_id = $1 and amount > 0 order by created_at', [order.id]),
-    db.query<ClaimRow>(`select id, status, text, attachments, filed_at, answer_due_by, answer, resolution, refund_amount, extension_days, answered_at from claims where order_id = $1 order by filed_at`, [order.id]),
+    creditsOf(db, order.id),
+    claimsOf(db, order.id),
   ]);
   const paidAt = order.paid_at ? new Date(order.paid_at) : null;
   const activatedAt = order.activated_at ? new Date(order.activated_at) : null;
@@ -88,7 +77,33 @@ export async function orderView(db: Queryable, order: OrderRow, ctx: { zone: str
   };
 }
 
-export async function orderViewById(db: Queryable, id: string, ctx: Parameters<typeof orderView>[2]) {
-  const order = await findOrder(db, id);
-  return order ? orderView(db, order, ctx) : undefined;
+/** The admin's orders, one by one or all with the account's credit (SPEC §4.3). */
+export function createOrderViews(deps: { db: Queryable; clock: Clock; licences: LicenceService; invoiceUrl: (id: string) => string; supportEmail: string }) {
+  const { db } = deps;
+  const ctx = async (accountId: string) => ({ zone: (await deps.licences.snapshot(accountId)).zone, now: deps.clock.now(), invoiceUrl: deps.invoiceUrl });
+  return {
+    /** The account's order; another account's is not found. */
+    async one(accountId: string, orderId: string): Promise<OrderView> {
+      const order = await findOrder(db, orderId);
+      if (!order || order.account_id !== accountId) throw notFound('No such order in this account.');
+      return orderView(db, order, await ctx(accountId));
+    },
+
+    async list(accountId: string): Promise<OrderList> {
+      const c = await ctx(accountId);
+      return {
+        orders: await Promise.all((await listOrders(db, accountId)).map((o) => orderView(db, o, c))),
+        supportEmail: deps.supportEmail,
+        credit: { USD: await creditBalance(db, accountId, 'USD'), EUR: await creditBalance(db, accountId, 'EUR') },
+      };
+    },
+
+    /** What the printable invoice of an invoice order shows; undefined for any other order. */
+    async invoice(orderId: string) {
+      const order = await findOrder(db, orderId);
+      if (!order || order.method !== 'invoice') return undefined;
+      return { order, ...(await invoiceBuyer(db, order.account_id)) };
+    },
+  };
 }
+export type OrderViews = ReturnType<typeof createOrderViews>;

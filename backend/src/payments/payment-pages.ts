@@ -1,9 +1,7 @@
 import express, { Router } from 'express';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../clock';
 import { notFound } from '../http/app-error';
-import type { Db } from '../store/db';
-import { findOrder } from './order-store';
+import type { OrderViews } from './order-views';
 import type { PaymentEvents } from './payment-events';
 import { escapeHtml } from '../http/html';
 
@@ -32,7 +30,7 @@ const money = (cents: number, currency: string) => new Intl.NumberFormat('en', {
 const day = (d: Date) => new Date(d).toISOString().slice(0, 10);
 
 /** The card provider's webhook (raw body, before JSON parsing), the return page, and the printable invoice. */
-export function paymentPages(deps: { db: Db; clock: Clock; events: PaymentEvents; links: ReturnType<typeof invoiceLinks>; seller: Seller }): Router {
+export function paymentPages(deps: { orders: Pick<OrderViews, 'invoice'>; events: PaymentEvents; links: ReturnType<typeof invoiceLinks>; seller: Seller }): Router {
   const router = Router();
 
   router.post('/payments/webhook', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
@@ -55,10 +53,9 @@ export function paymentPages(deps: { db: Db; clock: Clock; events: PaymentEvents
   router.get('/invoices/:orderId/:token', async (req, res) => {
     const { orderId, token } = req.params;
     if (!deps.links.valid(orderId, token)) throw notFound('No such invoice.');
-    const order = await findOrder(deps.db, orderId);
-    if (!order || order.method !== 'invoice') throw notFound('No such invoice.');
-    const [buyer] = await deps.db.query<{ last_name: string; first_name: string; patronymic: string | null; email: string; phone: string; city: string }>('select * from registrations where account_id = $1', [order.account_id]);
-    const [account] = await deps.db.query<{ name: string | null; subdomain: string; kommo_account_id: string }>('select name, subdomain, kommo_account_id from accounts where id = $1', [order.account_id]);
+    const invoice = await deps.orders.invoice(orderId);
+    if (!invoice) throw notFound('No such invoice.');
+    const { order, registration: buyer, account } = invoice;
     // Once the registration is erased (consent withdrawn), the legal details frozen on the order remain.
     const buyerName = buyer ? [buyer.last_name, buyer.first_name, buyer.patronymic].filter(Boolean).join(' ') : (order.buyer?.name ?? '—');
     const buyerCity = buyer?.city ?? order.buyer?.city;

@@ -9,7 +9,7 @@ import type { LicenceService } from '../licensing/licence-service';
 import type { PriceList } from '../licensing/plans';
 import type { RegistrationService } from '../registration/registration-service';
 import type { Db, Queryable } from '../store/db';
-import { createCheckoutPages } from './checkout-pages';
+import { createCheckoutPages } from './checkout-sessions';
 import { creditBalance, findOrder, lockAccount, nextOrderNumber, openOrderOf, paymentsOf, setOrderStatus, type CloseReason, type OrderRow } from './order-store';
 import type { PaymentProvider } from './payment-provider';
 import { createRefunds } from './refunds';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../http/app-error';
 import type { RegistrationService } from '../registration/registration-service';
 import type { Db } from '../store/db';
-import { findOrder, paymentsOf, type OrderRow } from './order-store';
+import { findOrder, paymentsOf, takeCheckoutPage, type OrderRow } from './order-store';
 import type { PaymentProvider } from './payment-provider';
 
 const unavailable = () => new AppError('payment_provider_unavailable', 'The card payment page could not be opened. Try again in a minute, or pay by invoice.', 502);
@@ -47,11 +47,7 @@ export function createCheckoutPages(deps: { db: Db; logger: Logger; provider: Pa
       throw unavailable();
     }
     // Two clicks at the same moment: the first page stays the order's, the other is closed, so one order never has two payable pages.
-    const taken = await db.query(
-      `update orders set checkout_session_id = $2, checkout_url = $3 where id = $1 and checkout_session_id is not distinct from $4 and status in ('awaiting_payment', 'partially_paid') returning id`,
-      [order.id, session.sessionId, session.url, order.checkout_session_id],
-    );
-    if (!taken.length) await close(session.sessionId, order.id);
+    if (!(await takeCheckoutPage(db, order.id, session, order.checkout_session_id))) await close(session.sessionId, order.id);
     return (await findOrder(db, order.id))!;
   }
 
