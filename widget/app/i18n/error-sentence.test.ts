@@ -66,6 +66,8 @@ const DOMAINS: Record<string, readonly string[]> = {
   'broadcasts.count.*': ['queued', 'sent', 'delivered', 'read', 'failed', 'replied', 'optedOut', 'cancelled'],
   // Why a voice note could not be recorded or prepared (voice-recorder-model's problem).
   'chat.voice.*': ['unsupported', 'denied', 'failed'],
+  // A quick reply is the account's or the user's own (contract/quick-replies.ts).
+  'quick_replies.scope.*': ['personal', 'account'],
   // The automation form's text fields, by name.
   'automations.*': ['name', 'template', 'language'],
 };
