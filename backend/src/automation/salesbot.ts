@@ -145,7 +145,7 @@ export function createSalesbot(deps: {
 
     /** Steps not yet sent or whose bot is not yet continued (right after they arrive, and on the timer). */
     async processPending(): Promise<number> {
-      const due = await store.claimPending(db, new Date(clock.now().getTime() - 10 * 60_000), 20);
+      const due = await store.claimPending(db, clock.now(), new Date(clock.now().getTime() - 10 * 60_000), 20);
       for (const run of due) await process(run);
       return due.length;
     },
