@@ -95,8 +95,9 @@ describe('broadcast crash safety (real processes, SIGKILL)', () => {
     stand.cloud.knobs.throughput = 1000;
     stand.cloud.knobs.statuses = 'sent';
     stand.cloud.knobs.retryForMs = 120_000;
-    // Webhooks reach the instances through the balancer; under load they can lag a few seconds.
-    const env = { ...stand.env, WHATSAPP_RATE_PER_SECOND: '200', BROADCAST_RECONCILE_SECONDS: '15' };
+    // Webhooks reach the instances through the balancer, which can hand a retried one to an instance
+    // that is still starting: the grace outlasts that, as in the case above.
+    const env = { ...stand.env, WHATSAPP_RATE_PER_SECOND: '200', BROADCAST_RECONCILE_SECONDS: '45' };
     const a = backendProcess({ port: portA, env, logFile: join(stand.dir, 'backend-a.log') });
     const b = backendProcess({ port: portB, env, logFile: join(stand.dir, 'backend-b.log') });
     cleanup.push(() => a.stop(), () => b.stop());
