@@ -7,6 +7,7 @@ import { createBackgroundTasks, type BackgroundTasks } from './background-tasks'
 import { systemClock, type Clock } from './clock';
 import { ConfigError, decodeKey, metricsAccess, parseEnv, publicUrlOf, requireCredentials, type Config, type Env } from './config';
 import { createSecretBox, deriveKey } from './crypto/secret-box';
+import { listen } from './http/listen';
 import { createLogger } from './logger';
 import { randomIds } from './ids';
 import { createKommoHttpApi } from './kommo/kommo-http-api';
@@ -124,7 +125,7 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
     demo: demo?.routes({ db, tasks }),
   });
 
-  const server = app.listen(env.PORT, env.HOST, () => {
+  const server = listen(app, env.PORT, env.HOST, () => {
     logger.info({ url: publicUrl, demo: demo ? `${publicUrl}/demo` : undefined }, 'Wabridge is listening');
   });
   const metricsServer = env.METRICS_PORT === undefined ? undefined : metricsApp.listen(env.METRICS_PORT, env.METRICS_HOST);
