@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { BroadcastIdParams, CreateBroadcastInput, LaunchInput } from '../../../contract/broadcasts';
 import { NumberIdParams } from '../../../contract/whatsapp';
@@ -40,8 +42,11 @@ export function broadcastRoutes(deps: { broadcasts: BroadcastService; idempotenc
       res.setHeader('content-type', report.contentType);
       res.setHeader('content-disposition', `attachment; filename="broadcast-report.${format}"; filename*=UTF-8''${encodeURIComponent(report.fileName)}`);
       res.setHeader('cache-control', 'no-store');
-      for await (const chunk of report.body) res.write(chunk);
-      res.end();
+      // Written as the client takes it: a slow download holds the next page back, not memory; a
+      // download given up stops the reading.
+      await pipeline(Readable.from(report.body), res).catch((err: unknown) => {
+        if ((err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
+      });
     });
   }
   router.post('/broadcasts/:broadcastId/launch', async (req, res) => {
