@@ -124,17 +124,17 @@ describe('the admin screens', { timeout: 20_000 }, () => {
     unmount();
     root.replaceChildren();
 
-    // Configured, switched on, but Kommo refused the connection so far; and a switch the backend refuses.
+    // Configured, switched on, but Kommo refused the connection so far; and turning it off fails (the database is away).
     server.use(
       http.get(`${API}/api/v1/kommo-channel`, () => HttpResponse.json({ available: true, enabled: true, state: 'connect', lastError: 'amojo answered 503' })),
-      http.put(`${API}/api/v1/kommo-channel`, () =>
-        HttpResponse.json({ error: { code: 'channel_not_configured', message: 'This Wabridge installation has no Kommo chat channel.' } }, { status: 409 }),
-      ),
+      http.put(`${API}/api/v1/kommo-channel`, () => HttpResponse.json({ error: { code: 'store_unavailable', message: 'The service cannot reach its database right now.' } }, { status: 503 })),
     );
     await openAdvancedSettings();
     await vi.waitFor(() => expect($('[data-testid="kommo-channel-last-error"]')?.textContent).toBe('The last attempt failed: amojo answered 503. Wabridge tries again by itself.'), soon);
     $<HTMLInputElement>('[data-testid="kommo-channel-switch"]')!.click();
-    await vi.waitFor(() => expect($('[data-testid="kommo-channel-panel"] [role="alert"]')?.textContent).toBe(en.errors.channel_not_configured), soon);
+    await vi.waitFor(() => expect($('[data-testid="kommo-channel-panel"] [role="alert"]')?.textContent).toBe(en.errors.store_unavailable), soon);
+    // The switch is back where the backend has it.
+    expect($<HTMLInputElement>('[data-testid="kommo-channel-switch"]')!.checked).toBe(true);
   });
 
   it('when an order for Pro in EUR is waiting for payment, then the buy panel starts from that order, so paying again returns it instead of replacing it', async () => {

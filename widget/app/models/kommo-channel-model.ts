@@ -27,14 +27,23 @@ export function createKommoChannelModel(deps: { api: ApiClient; describe: Descri
     error,
     busy,
     load,
-    /** Turns the channel on or off; the answer is the new state (a refusal is said in `error`). */
-    setEnabled: (enabled: boolean) =>
-      act(
+    /**
+     * Turns the channel on or off. The switch moves at once (the checkbox is not reset under the
+     * admin's hand while the backend answers); the answer is the new state, and a refusal puts the
+     * switch back and is said in `error`.
+     */
+    async setEnabled(enabled: boolean): Promise<boolean> {
+      const before = view.value;
+      if (before) view.value = { ...before, enabled };
+      const done = await act(
         async () => {
           view.value = await deps.api.setKommoChannel(enabled);
         },
         { reload: false },
-      ),
+      );
+      if (!done) view.value = before;
+      return done;
+    },
     /** Asks again while the connection is under way; returns the stop. */
     watch(): () => void {
       const timer = setInterval(() => {
