@@ -1,16 +1,22 @@
 import { expect, test } from './fixtures';
-import { openLeadChat } from './widget-frame';
+import { openLeadChat, widgetFrame } from './widget-frame';
 
-// The admin has connected the account's sandbox number; the demo switches the channel on at install.
+// The admin has connected the account's sandbox number; the demo runs with a Kommo channel configured (KOMMO_CHANNEL_*).
 test.use({ numberConnected: true });
 
-test.beforeEach(async ({ adminApi }) => {
-  const api = await adminApi();
-  await api('put', '/kommo-channel', { enabled: true });
-  await expect.poll(async () => (await api('get', '/kommo-channel')).state, { timeout: 20_000 }).toBe('connected');
-});
+test('when the admin turns the channel on in the widget, a customer writes and the agent answers from Kommo’s inbox, then both show it and the ticks reach read in both', async ({ page, newContext, request }) => {
+  // The admin's switch, under WhatsApp numbers in the advanced settings: off until they turn it on.
+  await page.goto('/demo#advanced');
+  const settings = widgetFrame(page, 'advanced_settings');
+  await settings.getByRole('tab', { name: 'WhatsApp numbers' }).click();
+  const channel = settings.getByTestId('kommo-channel-panel');
+  const toggle = channel.getByRole('switch', { name: 'WhatsApp conversations in Kommo’s inbox' });
+  await expect(toggle).not.toBeChecked();
+  await expect(channel.getByTestId('kommo-channel-state')).toHaveText('Off: conversations are only in the card and as timeline notes.');
+  await toggle.check();
+  await expect(channel.getByTestId('kommo-channel-state')).toHaveText('Connected: new messages show in Kommo’s inbox.', { timeout: 20_000 });
+  await expect(channel.getByTestId('kommo-channel-last-error')).toHaveCount(0);
 
-test('when a customer writes and the agent answers from Kommo’s inbox, then both show it and the ticks reach read in both', async ({ page, newContext, request }) => {
   const question = `Where is my parcel? ${Date.now()}`;
   const chat = await openLeadChat(page);
   await request.post('/demo/whatsapp/customer-writes', { data: { text: question } });

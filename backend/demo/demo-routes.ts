@@ -11,7 +11,6 @@ import { badRequest, notFound } from '../src/http/app-error';
 import { parse } from '../src/http/parse';
 import { createAutomationStore } from '../src/automation/automation-store';
 import { findAccountByKommoId } from '../src/kommo/account-store';
-import { createChannelStore } from '../src/kommo-channel/channel-store';
 import type { Db } from '../src/store/db';
 
 const staticDir = fileURLToPath(new URL('./static/', import.meta.url));
@@ -111,11 +110,8 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
   router.post('/kommo/install', async (req, res) => {
     await deps.fake.install(accountId(req));
     await deps.tasks.idle();
-    // The demo runs with Kommo's native chat channel on, as if the admin had switched it on; the
-    // connect happens in the background like any other.
-    const ours = await findAccountByKommoId(deps.db, accountId(req));
-    const channels = createChannelStore(deps.db);
-    if (ours && !(await channels.channel(ours.id))) await channels.setSwitch(ours.id, true, deps.clock?.now() ?? new Date(), demoAccount(req).users[0]!.id);
+    // Kommo's native chat channel is configured but off, as in any installation: the admin turns it
+    // on in the widget (advanced settings → WhatsApp numbers).
     res.json(await state(req));
   });
 

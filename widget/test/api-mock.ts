@@ -137,6 +137,8 @@ export const server = setupServer(
   http.get(`${API}/api/v1/consent`, () => HttpResponse.json({ withdrawnAt: null, deletionDueBy: null })),
   http.get(`${API}/api/v1/orders`, () => HttpResponse.json(orderList())),
   http.get(`${API}/api/v1/numbers`, () => HttpResponse.json({ numbers: [], limit: 1 })),
+  // An installation without Kommo's chat channel (KOMMO_CHANNEL_* unset).
+  http.get(`${API}/api/v1/kommo-channel`, () => HttpResponse.json({ available: false, enabled: false, state: 'off', lastError: null })),
   // A card of an account with no number yet.
   http.post(`${API}/api/v1/card-chat`, () => HttpResponse.json({ numbers: [], conversations: [], refused: [], page: null })),
   http.get(`${API}/api/v1/events`, () => new HttpResponse(new ReadableStream({ start() {} }), { headers: { 'Content-Type': 'text/event-stream' } })),

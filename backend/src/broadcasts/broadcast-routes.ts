@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { BroadcastIdParams, CreateBroadcastInput, LaunchInput } from '../../../contract/broadcasts';
 import { NumberIdParams } from '../../../contract/whatsapp';
@@ -32,16 +34,21 @@ export function broadcastRoutes(deps: { broadcasts: BroadcastService; idempotenc
     const { broadcastId } = parse(BroadcastIdParams, req.params, 'params');
     res.json(await broadcasts.view(sessionOf(res).accountId, broadcastId, narrowedTo(viewerOf(res))));
   });
-  // The report of every recipient (SPEC §6), as a CSV download.
-  router.get('/broadcasts/:broadcastId/report.csv', async (req, res) => {
-    const { broadcastId } = parse(BroadcastIdParams, req.params, 'params');
-    const report = await deps.reports.open(sessionOf(res), broadcastId);
-    res.setHeader('content-type', 'text/csv; charset=utf-8');
-    res.setHeader('content-disposition', `attachment; filename="broadcast-report.csv"; filename*=UTF-8''${encodeURIComponent(report.fileName)}`);
-    res.setHeader('cache-control', 'no-store');
-    for await (const chunk of report.chunks) res.write(chunk);
-    res.end();
-  });
+  // The report of every recipient (SPEC §6), as a CSV or XLSX download (decision 034).
+  for (const format of ['csv', 'xlsx'] as const) {
+    router.get(`/broadcasts/:broadcastId/report.${format}`, async (req, res) => {
+      const { broadcastId } = parse(BroadcastIdParams, req.params, 'params');
+      const report = await deps.reports.open(sessionOf(res), broadcastId, format);
+      res.setHeader('content-type', report.contentType);
+      res.setHeader('content-disposition', `attachment; filename="broadcast-report.${format}"; filename*=UTF-8''${encodeURIComponent(report.fileName)}`);
+      res.setHeader('cache-control', 'no-store');
+      // Written as the client takes it: a slow download holds the next page back, not memory; a
+      // download given up stops the reading.
+      await pipeline(Readable.from(report.body), res).catch((err: unknown) => {
+        if ((err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
+      });
+    });
+  }
   router.post('/broadcasts/:broadcastId/launch', async (req, res) => {
     const { accountId, userId } = sessionOf(res);
     const { broadcastId } = parse(BroadcastIdParams, req.params, 'params');

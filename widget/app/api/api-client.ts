@@ -6,6 +6,7 @@ import type { CardChat, ConversationView, MessagePage, MessageView, NumberList, 
 import type { BroadcastList, BroadcastTemplateList, BroadcastView, CreateBroadcastInput, SavedAudienceList } from '../../../contract/broadcasts';
 import type { ApiKeyList, ApiKeyView, CreatedApiKey, CreatedWebhookEndpoint, WebhookDeliveryList, WebhookEndpointList } from '../../../contract/public-api';
 import type { DpAutomationInput, DpAutomationList, DpAutomationView } from '../../../contract/automation';
+import type { KommoChannelView } from '../../../contract/kommo-channel';
 import type { QuickReplyFilled, QuickReplyInput, QuickReplyList, QuickReplyView } from '../../../contract/quick-replies';
 import type { ErrorBody } from '../../../contract/error';
 import { readEventStream, type LiveEventData } from '../../../contract/event-stream';
@@ -102,6 +103,9 @@ export function createApiClient(options: ApiClientOptions) {
     payNow: (orderId: string) => request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/checkout`, data: {} }),
     fileClaim: (orderId: string, input: FileClaimInput) => request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/claims`, data: input }),
     delayRefund: (orderId: string) => request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/delay-refund`, data: {} }),
+    /** The account's native Kommo chat channel (SPEC §5): available, switched on, connected. */
+    kommoChannel: () => request<typeof KommoChannelView>({ method: 'GET', url: '/api/v1/kommo-channel' }),
+    setKommoChannel: (enabled: boolean) => request<typeof KommoChannelView>({ method: 'PUT', url: '/api/v1/kommo-channel', data: { enabled } }),
     numbers: () => request<typeof NumberList>({ method: 'GET', url: '/api/v1/numbers' }),
     connectNumber: (input: { phoneNumberId: string; wabaId: string; accessToken: string }) => request<typeof NumberView>({ method: 'POST', url: '/api/v1/numbers', data: input }),
     templates: (numberId: string) => request<typeof TemplateList>({ method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates` }),
@@ -114,11 +118,11 @@ export function createApiClient(options: ApiClientOptions) {
       const response = await call({ method: 'GET', url: `/api/v1/messages/${encodeURIComponent(messageId)}/media` });
       return URL.createObjectURL(await response.blob());
     },
-    /** A broadcast's report of every recipient (CSV), with the file name the backend gives it. */
-    async broadcastReport(id: string): Promise<{ blob: Blob; fileName: string }> {
-      const response = await call({ method: 'GET', url: `/api/v1/broadcasts/${encodeURIComponent(id)}/report.csv` });
+    /** A broadcast's report of every recipient (CSV or XLSX), with the file name the backend gives it. */
+    async broadcastReport(id: string, format: 'csv' | 'xlsx' = 'csv'): Promise<{ blob: Blob; fileName: string }> {
+      const response = await call({ method: 'GET', url: `/api/v1/broadcasts/${encodeURIComponent(id)}/report.${format}` });
       const named = /filename\*=UTF-8''([^;]+)/.exec(response.headers.get('content-disposition') ?? '')?.[1];
-      return { blob: await response.blob(), fileName: named ? decodeURIComponent(named) : 'broadcast-report.csv' };
+      return { blob: await response.blob(), fileName: named ? decodeURIComponent(named) : `broadcast-report.${format}` };
     },
     markRead: (id: string) => request<typeof ConversationView>({ method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/read`, data: {} }),
     optIn: (id: string) => request<typeof ConversationView>({ method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/opt-in`, data: {} }),

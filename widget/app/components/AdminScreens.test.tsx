@@ -1,11 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { http, HttpResponse } from 'msw';
+import type { KommoChannelView } from '../../../contract/kommo-channel';
 import type { LicenceStatus } from '../../../contract/licence';
 import type { OrderView } from '../../../contract/orders';
 import { API, accountAdmin, context, licence, orderList, paidOrder, received, server, session } from '../../test/api-mock';
 import { createApiClient } from '../api/api-client';
 import { createFakeHost } from '../host/fake-host';
 import { mount } from '../mount';
+import en from '../../../i18n/en.json';
 
 /** Lets Preact apply the state changes of the last event, as a browser would between two user actions. */
 const rendered = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -75,6 +77,64 @@ describe('the admin screens', { timeout: 20_000 }, () => {
     expect($('[data-testid="section-automation"] [data-testid="api-keys-panel"]')).not.toBeNull();
     await vi.waitFor(() => expect($('[data-testid="section-numbers"] [data-testid="numbers-panel"]')).not.toBeNull(), soon);
     expect($('[data-testid="section-privacy"] [data-testid="consent-panel"]')).not.toBeNull();
+  });
+
+  it('when the installation has Kommo’s chat channel and the admin turns its switch on in WhatsApp numbers, then the widget asks the backend and shows it connecting, then connected', async () => {
+    let state: KommoChannelView = { available: true, enabled: false, state: 'off', lastError: null };
+    let asked = 0;
+    server.use(
+      http.get(`${API}/api/v1/kommo-channel`, () => {
+        // The backend connects in the background: the second look after the switch finds it done.
+        if (state.state === 'connect' && ++asked >= 2) state = { ...state, state: 'connected' };
+        return HttpResponse.json(state);
+      }),
+      http.put(`${API}/api/v1/kommo-channel`, async ({ request }) => {
+        const body = (await request.json()) as { enabled: boolean };
+        received.push({ method: 'PUT', path: '/api/v1/kommo-channel', authorization: request.headers.get('authorization'), body });
+        state = { ...state, enabled: body.enabled, state: body.enabled ? 'connect' : 'disconnect' };
+        return HttpResponse.json(state);
+      }),
+    );
+    await openAdvancedSettings();
+    tab('WhatsApp numbers')!.click();
+    const toggle = await vi.waitFor(() => {
+      const input = $<HTMLInputElement>('[data-testid="section-numbers"] [data-testid="kommo-channel-panel"] [data-testid="kommo-channel-switch"]');
+      expect(input).not.toBeNull();
+      return input!;
+    }, soon);
+    expect(toggle.checked).toBe(false);
+    expect(toggle.disabled).toBe(false);
+    expect($('[data-testid="kommo-channel-state"]')!.textContent).toBe('Off: conversations are only in the card and as timeline notes.');
+
+    toggle.click();
+    await vi.waitFor(() => expect($('[data-testid="kommo-channel-state"]')!.textContent).toBe('Connecting to Kommo…'), soon);
+    expect(received.filter((r) => r.method === 'PUT')).toEqual([{ method: 'PUT', path: '/api/v1/kommo-channel', authorization: 'Bearer session-token-1', body: { enabled: true } }]);
+    expect($<HTMLInputElement>('[data-testid="kommo-channel-switch"]')!.checked).toBe(true);
+    await vi.waitFor(() => expect($('[data-testid="kommo-channel-state"]')!.textContent).toBe('Connected: new messages show in Kommo’s inbox.'), { timeout: 8000 });
+    expect($('[data-testid="kommo-channel-last-error"]')).toBeNull();
+  });
+
+  it('when the installation has no Kommo chat channel, then the switch is off and disabled and says the operator must configure it; a refusal and the last connection error are shown in the admin’s words', async () => {
+    await openAdvancedSettings();
+    await vi.waitFor(() => expect($('[data-testid="kommo-channel-panel"]')).not.toBeNull(), soon);
+    const toggle = $<HTMLInputElement>('[data-testid="kommo-channel-switch"]')!;
+    expect(toggle.checked).toBe(false);
+    expect(toggle.disabled).toBe(true);
+    expect($('[data-testid="kommo-channel-unavailable"]')!.textContent).toContain('KOMMO_CHANNEL_ID');
+    unmount();
+    root.replaceChildren();
+
+    // Configured, switched on, but Kommo refused the connection so far; and turning it off fails (the database is away).
+    server.use(
+      http.get(`${API}/api/v1/kommo-channel`, () => HttpResponse.json({ available: true, enabled: true, state: 'connect', lastError: 'amojo answered 503' })),
+      http.put(`${API}/api/v1/kommo-channel`, () => HttpResponse.json({ error: { code: 'store_unavailable', message: 'The service cannot reach its database right now.' } }, { status: 503 })),
+    );
+    await openAdvancedSettings();
+    await vi.waitFor(() => expect($('[data-testid="kommo-channel-last-error"]')?.textContent).toBe('The last attempt failed: amojo answered 503. Wabridge tries again by itself.'), soon);
+    $<HTMLInputElement>('[data-testid="kommo-channel-switch"]')!.click();
+    await vi.waitFor(() => expect($('[data-testid="kommo-channel-panel"] [role="alert"]')?.textContent).toBe(en.errors.store_unavailable), soon);
+    // The switch is back where the backend has it.
+    expect($<HTMLInputElement>('[data-testid="kommo-channel-switch"]')!.checked).toBe(true);
   });
 
   it('when an order for Pro in EUR is waiting for payment, then the buy panel starts from that order, so paying again returns it instead of replacing it', async () => {

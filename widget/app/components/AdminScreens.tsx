@@ -6,6 +6,7 @@ import { ApiKeysPanel } from './ApiKeysPanel';
 import { AutomationsPanel } from './AutomationsPanel';
 import { BuyPanel } from './BuyPanel';
 import { ConsentPanel } from './ConsentPanel';
+import { KommoChannelPanel } from './KommoChannelPanel';
 import { NumbersPanel } from './NumbersPanel';
 import { OrdersList } from './OrdersList';
 import { PlanCards } from './PlanCards';
@@ -22,7 +23,7 @@ import { WebhooksPanel } from './WebhooksPanel';
  * not load).
  */
 export function AdminScreens(props: Omit<ScreenModels, 'broadcasts'> & { licence: LicenceModel; t: Translate; language: string; selfId: number }) {
-  const { admin, licence, users, orders, numbers, apiKeys, webhooks, automations, t, language } = props;
+  const { admin, licence, users, orders, numbers, kommoChannel, apiKeys, webhooks, automations, t, language } = props;
   const billing = useRef<HTMLDivElement>(null);
   useEffect(() => {
     void admin.load();
@@ -58,7 +59,17 @@ export function AdminScreens(props: Omit<ScreenModels, 'broadcasts'> & { licence
               </div>
             ),
           },
-          { id: 'numbers', title: t('sections.numbers'), content: <NumbersPanel model={numbers} t={t} /> },
+          {
+            id: 'numbers',
+            title: t('sections.numbers'),
+            content: (
+              <>
+                {/* The numbers, then where their conversations show: Kommo's own chat too, when switched on (decision 034). */}
+                <NumbersPanel model={numbers} t={t} />
+                <KommoChannelPanel model={kommoChannel} t={t} />
+              </>
+            ),
+          },
           { id: 'team', title: t('sections.team'), content: <UsersPanel model={users} t={t} selfId={props.selfId} /> },
           {
             id: 'automation',

@@ -278,6 +278,39 @@ describe('broadcasts in the widget', () => {
     expect(q('[data-testid="broadcast-resume"]')).not.toBeNull();
   });
 
+  it('when a finished broadcast is shown, then its report downloads as CSV or as XLSX, each saved under the name the backend gave it', async () => {
+    const done = broadcast({ status: 'completed', dryRun: null, counts: { total: 3, queued: 0, sent: 3, delivered: 3, read: 3, failed: 0, replied: 0, optedOut: 0, cancelled: 0 }, progress: 100 });
+    server.use(
+      http.get(`${API}/api/v1/broadcasts`, () => HttpResponse.json({ broadcasts: [{ ...done, dryRun: undefined as never, failures: undefined as never }] })),
+      http.get(`${API}/api/v1/broadcasts/b-1`, () => HttpResponse.json(done)),
+      http.get(`${API}/api/v1/broadcasts/b-1/:file`, ({ params }) => {
+        received.push({ method: 'GET', path: `/api/v1/broadcasts/b-1/${String(params.file)}`, authorization: null, body: undefined });
+        const format = String(params.file).split('.')[1];
+        return new HttpResponse(format === 'xlsx' ? new Uint8Array([0x50, 0x4b, 3, 4]) : '\uFEFF#,Name\r\n', {
+          headers: { 'content-disposition': `attachment; filename="broadcast-report.${format}"; filename*=UTF-8''${encodeURIComponent(`Spring news report.${format}`)}` },
+        });
+      }),
+    );
+    const saved: string[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-row"] button')).not.toBeNull());
+    q<HTMLButtonElement>('[data-testid="broadcast-row"] button')!.click();
+    await vi.waitFor(() => expect(q('[data-testid="broadcast-report-xlsx"]')).not.toBeNull());
+    expect(q('[data-testid="broadcast-report"]')?.textContent).toBe('Download report (CSV)');
+    expect(q('[data-testid="broadcast-report-xlsx"]')?.textContent).toBe('Download report (XLSX)');
+    q<HTMLButtonElement>('[data-testid="broadcast-report-xlsx"]')!.click();
+    await vi.waitFor(() => expect(saved).toEqual(['Spring news report.xlsx']));
+    q<HTMLButtonElement>('[data-testid="broadcast-report"]')!.click();
+    await vi.waitFor(() => expect(saved).toEqual(['Spring news report.xlsx', 'Spring news report.csv']));
+    expect(received.filter((r) => r.path.includes('/report.')).map((r) => r.path)).toEqual(['/api/v1/broadcasts/b-1/report.xlsx', '/api/v1/broadcasts/b-1/report.csv']);
+    click.mockRestore();
+  });
+
   it('when a message of the broadcast on screen is read, then its counts refresh, even if another broadcast’s event came first', async () => {
     let push: ((chunk: string) => void) | undefined;
     let read = 1;

@@ -322,9 +322,14 @@ export function BroadcastPage({ model, t, language }: { model: BroadcastsModel; 
           </button>
         )}
         {b.status !== 'draft' && (
-          <button type="button" data-testid="broadcast-report" disabled={model.busy.value} onClick={() => void downloadReport(model)}>
-            {t('broadcasts.report')}
-          </button>
+          <>
+            <button type="button" data-testid="broadcast-report" disabled={model.busy.value} onClick={() => void downloadReport(model, 'csv')}>
+              {t('broadcasts.report')}
+            </button>
+            <button type="button" data-testid="broadcast-report-xlsx" disabled={model.busy.value} onClick={() => void downloadReport(model, 'xlsx')}>
+              {t('broadcasts.report_xlsx')}
+            </button>
+          </>
         )}
         {b.failures.some((f) => f.retryable) && b.status !== 'cancelled' && (
           <button type="button" data-testid="broadcast-retry" disabled={model.busy.value} onClick={() => void model.act('retry-failed')}>
@@ -336,9 +341,9 @@ export function BroadcastPage({ model, t, language }: { model: BroadcastsModel; 
   );
 }
 
-/** Saves the broadcast's report as a file in the browser's downloads. */
-async function downloadReport(model: BroadcastsModel) {
-  const report = await model.report();
+/** Saves the broadcast's report as a file (CSV or XLSX) in the browser's downloads. */
+async function downloadReport(model: BroadcastsModel, format: 'csv' | 'xlsx') {
+  const report = await model.report(format);
   if (!report) return;
   const url = URL.createObjectURL(report.blob);
   const link = document.createElement('a');

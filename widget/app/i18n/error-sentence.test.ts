@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BroadcastStatus, CONSENT_SOURCES, EXCLUSION_REASONS, TEMPLATE_REFUSALS } from '../../../contract/broadcasts';
 import { ERROR_CODES } from '../../../contract/error-codes';
+import { KommoChannelView } from '../../../contract/kommo-channel';
 import { CapabilityName, LicenceStatus, PlanId } from '../../../contract/licence';
 import { HistoryWhy, OrderAction, OrderViewStatus } from '../../../contract/orders';
 import { Role } from '../../../contract/session';
@@ -40,6 +41,7 @@ const DOMAINS: Record<string, readonly string[]> = {
   'capabilities.off.*': ['consent_withdrawn', 'account_uninstalled', 'licence_expired', 'kommo_plan_required'],
   'licence.state.*': LicenceStatus.shape.state.options,
   'numbers.*': ['phoneNumberId', 'wabaId', 'accessToken'],
+  'kommo_channel.state.*': KommoChannelView.shape.state.options,
   'registration.fields.*': ['lastName', 'firstName', 'patronymic', 'email', 'phone', 'city'],
   'orders.kind.*': ['new', 'renewal', 'upgrade'],
   'orders.status.*': OrderViewStatus.options,

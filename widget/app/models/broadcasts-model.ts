@@ -191,11 +191,11 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
       }
     },
 
-    /** The broadcast on screen's report of every recipient, to save as a file (undefined when refused: the error says why). */
-    async report(): Promise<{ blob: Blob; fileName: string } | undefined> {
+    /** The broadcast on screen's report of every recipient, as CSV or XLSX, to save as a file (undefined when refused: the error says why). */
+    async report(format: 'csv' | 'xlsx' = 'csv'): Promise<{ blob: Blob; fileName: string } | undefined> {
       const b = current.value;
       if (!b) return undefined;
-      return attempt(() => deps.api.broadcastReport(b.id));
+      return attempt(() => deps.api.broadcastReport(b.id, format));
     },
 
     async act(action: 'pause' | 'resume' | 'cancel' | 'retry-failed') {

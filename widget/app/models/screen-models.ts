@@ -4,6 +4,7 @@ import { createAccountAdminModel } from './account-admin-model';
 import { createApiKeysModel } from './api-keys-model';
 import { createAutomationsModel } from './automations-model';
 import { createBroadcastsModel } from './broadcasts-model';
+import { createKommoChannelModel } from './kommo-channel-model';
 import type { LicenceModel } from './licence-model';
 import type { LiveModel } from './live-model';
 import { createNumbersModel } from './numbers-model';
@@ -32,11 +33,12 @@ export function createScreenModels(deps: { api: ApiClient; live: LiveModel; lice
   });
   // A launch reserves messages: the allowance meter changes.
   const broadcasts = createBroadcastsModel({ api, live: deps.live, describe, onLaunched: () => void licence.load() });
-  // The admin's settings sections: numbers, automations and the public API's keys and webhooks.
+  // The admin's settings sections: numbers and Kommo's chat channel, automations and the public API's keys and webhooks.
   const numbers = createNumbersModel({ api, licence, describe });
+  const kommoChannel = createKommoChannelModel({ api, describe });
   const automations = createAutomationsModel({ api, describe });
   const apiKeys = createApiKeysModel({ api, describe });
   const webhooks = createWebhooksModel({ api, describe });
-  return { users, admin, orders, broadcasts, numbers, automations, apiKeys, webhooks };
+  return { users, admin, orders, broadcasts, numbers, kommoChannel, automations, apiKeys, webhooks };
 }
 export type ScreenModels = ReturnType<typeof createScreenModels>;
