@@ -4,6 +4,7 @@ import type { ApiClient } from './api/api-client';
 import { App } from './components/App';
 import type { Host } from './host/host';
 import { describeError, describeFields, type Describe } from './i18n/error-sentence';
+import { formatDate } from './i18n/format';
 import { createChatModel } from './models/chat-model';
 import { createLicenceModel } from './models/licence-model';
 import { createLiveModel } from './models/live-model';
@@ -47,6 +48,9 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
     });
   });
   const stop = session.start();
+  // While the loader's session and the chat are on their way: building the first date formatter of a
+  // language loads its locale data, which the first render would otherwise wait for.
+  if (deps.language) formatDate(new Date(0).toISOString(), deps.language, undefined, true);
   // A card's chat starts loading as soon as the loader hands over the card, alongside the account
   // and user rather than after them; the chat panel then joins the same opening.
   const stopPrefetch = effect(() => {
