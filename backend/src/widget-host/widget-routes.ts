@@ -17,7 +17,7 @@ export async function loaderSource(publicOrigin: string): Promise<string> {
  * without asking again), and each language's chunk (`i18n-es.3e5cc19b.js`). Read again when the
  * build changes (app.js's or the stylesheet's modification time).
  */
-interface Assets {
+export interface Assets {
   app: string;
   css: string;
   locales: Record<string, string>;
@@ -48,7 +48,7 @@ async function currentAssets(): Promise<Assets | null> {
 // The theme is set before the first paint: Kommo's (the loader reads it from the page) or light.
 // The language's strings are asked for with the page rather than once app.js has run, and app.js and
 // its stylesheet come from the browser's cache on every card after the first (docs/decisions/030).
-const appPage = (lang: string, theme: 'light' | 'dark', built: Assets | null) => {
+export const appPage = (lang: string, theme: 'light' | 'dark', built: Assets | null) => {
   const v = (name: 'app' | 'css') => (built ? `?v=${built[name]}` : '');
   const locale = built && (built.locales[lang] ?? built.locales.en);
   return `<!doctype html>
