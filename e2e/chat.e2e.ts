@@ -1,5 +1,5 @@
 import { expect, signInAs, test } from './fixtures';
-import { widgetFrame } from './widget-frame';
+import { openLeadChat, widgetFrame } from './widget-frame';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
@@ -21,9 +21,7 @@ test.describe('with the sandbox number connected', () => {
   test.use({ numberConnected: true });
 
   test('when the customer writes and the agent answers, then messages arrive live and the ticks reach read; a second agent sees it too', async ({ page, newContext }) => {
-    await page.goto('/demo#lead');
-    const chat = widgetFrame(page, 'card').getByTestId('chat');
-    await expect(chat.getByTestId('chat-with')).toContainText('Maria Silva');
+    const chat = await openLeadChat(page);
     await page.getByTestId('customer-writes').click();
     await expect(chat.getByTestId('message').filter({ hasText: 'Is my order #1001 on its way?' }).last()).toBeVisible();
 

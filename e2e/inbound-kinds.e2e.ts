@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { widgetFrame } from './widget-frame';
+import { openLeadChat } from './widget-frame';
 
 // The admin has connected the account's sandbox number.
 test.use({ numberConnected: true });
@@ -8,9 +8,7 @@ test.describe.configure({ timeout: 120_000 });
 
 test('when the demo customer replies to a message, taps a template button, reacts and shares a location, then the card shows each', async ({ page, springSale }) => {
   expect(springSale.counts.sent).toBe(1);
-  await page.goto('/demo#lead');
-  const chat = widgetFrame(page, 'card').getByTestId('chat');
-  await expect(chat.getByTestId('chat-with')).toContainText('Maria Silva');
+  const chat = await openLeadChat(page);
 
   await page.getByTestId('customer-taps-button').click();
   const tapped = chat.getByTestId('message').filter({ hasText: 'Tapped “Shop now”' });

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { widgetFrame } from './widget-frame';
+import { openLeadChat } from './widget-frame';
 
 // The admin has connected the account's sandbox number; the demo switches the channel on at install.
 test.use({ numberConnected: true });
@@ -12,9 +12,7 @@ test.beforeEach(async ({ adminApi }) => {
 
 test('when a customer writes and the agent answers from Kommo’s inbox, then both show it and the ticks reach read in both', async ({ page, newContext, request }) => {
   const question = `Where is my parcel? ${Date.now()}`;
-  await page.goto('/demo#lead');
-  const chat = widgetFrame(page, 'card').getByTestId('chat');
-  await expect(chat.getByTestId('chat-with')).toContainText('Maria Silva');
+  const chat = await openLeadChat(page);
   await request.post('/demo/whatsapp/customer-writes', { data: { text: question } });
   await expect(chat.getByTestId('message').filter({ hasText: question })).toBeVisible();
 

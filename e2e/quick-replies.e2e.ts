@@ -1,13 +1,11 @@
 import { expect, test } from './fixtures';
-import { widgetFrame } from './widget-frame';
+import { openLeadChat } from './widget-frame';
 
 // The admin has connected the account's sandbox number.
 test.use({ numberConnected: true });
 
 test('when the admin saves a quick reply and types "/" with its shortcut, then the CRM values fill it and it is sent; a template found the same way opens the template form', async ({ page }) => {
-  await page.goto('/demo#lead');
-  const chat = widgetFrame(page, 'card').getByTestId('chat');
-  await expect(chat.getByTestId('chat-with')).toContainText('Maria Silva');
+  const chat = await openLeadChat(page);
   // The customer writes: the 24-hour window is open, so the text composer is shown.
   await page.getByTestId('customer-writes').click();
   await expect(chat.getByTestId('composer')).toBeVisible();

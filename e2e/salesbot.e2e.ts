@@ -1,13 +1,11 @@
 import { expect, test } from './fixtures';
-import { widgetFrame } from './widget-frame';
+import { openLeadChat } from './widget-frame';
 
 // The admin has connected the account's sandbox number.
 test.use({ numberConnected: true });
 
 test('when a Salesbot reaches the "Send a WhatsApp template" block, then the template with the bot’s values shows in the card and the bot goes on through the "sent" exit', async ({ page }) => {
-  await page.goto('/demo#lead');
-  const chat = widgetFrame(page, 'card').getByTestId('chat');
-  await expect(chat.getByTestId('chat-with')).toContainText('Maria Silva');
+  const chat = await openLeadChat(page);
   const before = await chat.locator('[data-direction="out"]').count();
   await page.getByTestId('salesbot-step').click();
   await expect(page.getByTestId('salesbot-exit')).toHaveText('Salesbot continued through the exit: sent');

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { widgetFrame } from './widget-frame';
+import { openLeadChat, widgetFrame } from './widget-frame';
 
 // The admin has connected the account's sandbox number.
 test.use({ numberConnected: true });
@@ -24,9 +24,7 @@ test('when a customer taps Unsubscribe in one broadcast, then a broadcast schedu
   expect(scheduled.counts.total).toBe(1);
 
   // Maria taps Unsubscribe in broadcast A: the card says she opted out.
-  await page.goto('/demo#lead');
-  const chat = widgetFrame(page, 'card').getByTestId('chat');
-  await expect(chat.getByTestId('chat-with')).toContainText('Maria Silva');
+  const chat = await openLeadChat(page);
   await page.getByTestId('customer-unsubscribes').click();
   await expect(chat.getByTestId('opted-out')).toBeVisible();
 

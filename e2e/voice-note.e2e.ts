@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { widgetFrame } from './widget-frame';
+import { openLeadChat } from './widget-frame';
 
 // Chromium's fake microphone (a tone) drives MediaRecorder; the fake UI grants the permission.
 test.use({
@@ -14,9 +14,7 @@ test.use({
 test.use({ numberConnected: true });
 
 test('when the agent records a voice note, then the timer runs, Cancel drops it, and a sent one reaches WhatsApp as Opus in Ogg and plays in the card', async ({ page, request }) => {
-  await page.goto('/demo#lead');
-  const chat = widgetFrame(page, 'card').getByTestId('chat');
-  await expect(chat.getByTestId('chat-with')).toContainText('Maria Silva');
+  const chat = await openLeadChat(page);
   await page.getByTestId('customer-writes').click();
   await expect(chat.getByTestId('composer')).toBeVisible();
   const before = await chat.locator('[data-direction="out"]').count();

@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import type { BackgroundTasks } from '../background-tasks';
 import type { Clock } from '../clock';
-import { AppError, isAppError } from '../http/app-error';
+import { AppError } from '../http/app-error';
 import { parse } from '../http/parse';
 import type { IdGenerator } from '../ids';
 import type { KommoAccess } from '../kommo/kommo-access';
@@ -12,9 +12,9 @@ import type { LicenceService } from '../licensing/licence-service';
 import { createKeyRateLimiter } from '../public-api/api-keys';
 import type { ChatService } from '../whatsapp/chat-service';
 import type { Pacer } from '../whatsapp/pacer';
-import { normalisePhone } from '../whatsapp/phone';
-import { DpCall, fillParameters, namedAutomation, pickNumber } from './automation-rules';
+import { DpCall, fillParameters, namedAutomation } from './automation-rules';
 import type { AutomationStore, DpRun, RunOutcome } from './automation-store';
+import { sendTemplateToContact } from './template-send';
 
 /**
  * Calls accepted per Kommo account (only calls naming one of its automations count, so nobody
@@ -78,21 +78,22 @@ export function createDigitalPipeline(deps: {
       const template = automation.template;
       const mainContactId = lead.contactIds[0];
       const [contact] = mainContactId ? await deps.kommoPacer.run(run.account_id, () => deps.kommo.getContacts(host, accessToken, [mainContactId])) : [];
-      const raw = contact?.phones[0];
-      const phone = raw ? normalisePhone(raw, await store.country(run.account_id)) : null;
-      if (!contact || !phone || !('waId' in phone)) return await finish(run, 'failed', `WhatsApp template “${template}” not sent: the lead's main contact has no valid phone.`);
-      const number = pickNumber(await store.numbers(run.account_id), automation.numberId);
-      if (!number) return await finish(run, 'failed', `WhatsApp template “${template}” not sent: ${automation.numberId ? `the number of automation “${automation.name}” is no longer connected` : 'no WhatsApp number is connected'}.`);
-      const parameters = fillParameters(automation.parameters, { contactName: contact.name, contactFirstName: contact.firstName, leadName: lead.name });
-      const conversation = await deps.chat.open(run.account_id, { numberId: number.id, phone: `+${phone.waId}` });
-      try {
-        // Sent by the automation, not by a person: no agent's name goes on it.
-        await deps.chat.send(run.account_id, null, { conversationId: conversation.id }, { type: 'template', name: template, language: automation.language, bodyParameters: parameters }, { refuseOptedOut: true });
-      } catch (err) {
-        if (!isAppError(err) || err.code !== 'opted_out') throw err;
-        return await finish(run, 'opted_out', `WhatsApp template “${template}” not sent to ${contact.name} (+${phone.waId}) by the digital pipeline: the customer opted out of messages from this business.`);
+      const result = await sendTemplateToContact(
+        { chat: deps.chat, country: () => store.country(run.account_id), numbers: () => store.numbers(run.account_id) },
+        run.account_id,
+        contact,
+        { name: template, language: automation.language, numberId: automation.numberId, parameters: (c) => fillParameters(automation.parameters, { contactName: c.name, contactFirstName: c.firstName, leadName: lead.name }) },
+      );
+      switch (result.outcome) {
+        case 'no_phone':
+          return await finish(run, 'failed', `WhatsApp template “${template}” not sent: the lead's main contact has no valid phone.`);
+        case 'no_number':
+          return await finish(run, 'failed', `WhatsApp template “${template}” not sent: ${automation.numberId ? `the number of automation “${automation.name}” is no longer connected` : 'no WhatsApp number is connected'}.`);
+        case 'opted_out':
+          return await finish(run, 'opted_out', `WhatsApp template “${template}” not sent to ${result.contact.name} (+${result.waId}) by the digital pipeline: the customer opted out of messages from this business.`);
+        case 'sent':
+          return await finish(run, 'sent', `WhatsApp template “${template}” sent to ${result.contact.name} (+${result.waId}) by the digital pipeline${result.parameters.length ? `: ${result.parameters.join(', ')}` : ''}.`);
       }
-      await finish(run, 'sent', `WhatsApp template “${template}” sent to ${contact.name} (+${phone.waId}) by the digital pipeline${parameters.length ? `: ${parameters.join(', ')}` : ''}.`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await finish(run, 'failed', `WhatsApp template not sent by the digital pipeline: ${message}`).catch((e) => logger.error({ err: e }, 'digital-pipeline outcome not stored'));

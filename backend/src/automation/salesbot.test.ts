@@ -118,6 +118,26 @@ for (const kind of storeKinds()) {
       expect(row!.detail).toMatch(/Kommo/);
     });
 
+    it('when the server died while sending a step, then the step is never sent again: once its lease ran out the bot goes on through the "failed" exit', async () => {
+      await ready();
+      // Kommo refuses the first continue, so the bot is still waiting when the state below is set.
+      t.fake.failSalesbotContinues.push(500);
+      const step = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, STEP);
+      await t.settle();
+      expect(templates()).toHaveLength(1);
+      // As a process leaves it when it dies after Meta took the template: taken, 'working', not continued.
+      await t.db.query(`update salesbot_runs set outcome = 'working', detail = null, continued_at = null, claimed_at = $1`, [t.clock.now()]);
+      await run();
+      expect(t.fake.salesbotContinues).toEqual([]);
+      t.clock.advance(10 * 60_000 + 1);
+      await run();
+      expect(templates()).toHaveLength(1);
+      expect(t.fake.salesbotContinues).toEqual([{ accountId: DEMO_ACCOUNT_ID, botId: step.botId, continueId: step.continueId, body: { data: { status: 'failed' } } }]);
+      await run();
+      expect(templates()).toHaveLength(1);
+      expect(t.fake.salesbotContinues).toHaveLength(1);
+    });
+
     it('when Kommo refuses the continue call, then the next round continues the bot and the template is not sent again', async () => {
       await ready();
       t.fake.failSalesbotContinues.push(500);

@@ -3,7 +3,7 @@ import { errors, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
 import type { BackgroundTasks } from '../background-tasks';
 import type { Clock } from '../clock';
-import { badRequest, isAppError, unauthorized } from '../http/app-error';
+import { badRequest, unauthorized } from '../http/app-error';
 import { parse } from '../http/parse';
 import type { IdGenerator } from '../ids';
 import type { KommoAccess } from '../kommo/kommo-access';
@@ -12,10 +12,9 @@ import type { LicenceService } from '../licensing/licence-service';
 import type { Db } from '../store/db';
 import type { ChatService } from '../whatsapp/chat-service';
 import type { Pacer } from '../whatsapp/pacer';
-import { normalisePhone } from '../whatsapp/phone';
-import { pickNumber } from './automation-rules';
 import { continueTarget, parametersOf, SalesbotCall, SalesbotClaims, type SalesbotOutcome } from './salesbot-rules';
 import { salesbotStore as store, type SalesbotRun } from './salesbot-store';
+import { sendTemplateToContact } from './template-send';
 
 /**
  * The Salesbot step "Send a WhatsApp template" (SPEC §4.5, §5; docs/decisions/027-salesbot-step.md).
@@ -76,22 +75,26 @@ export function createSalesbot(deps: {
       await deps.licences.require(run.account_id, 'automation');
       const { host, accessToken } = await deps.access.accessToken(run.account_id);
       const contact = await contactOf(run, host, accessToken);
-      const [country] = await db.query<{ country: string | null }>('select country from accounts where id = $1', [run.account_id]);
-      const raw = contact?.phones[0];
-      const phone = raw ? normalisePhone(raw, country?.country ?? undefined) : null;
-      if (!contact || !phone || !('waId' in phone)) return { outcome: 'failed', detail: `WhatsApp template “${template}” not sent by Salesbot: the contact has no valid phone.` };
-      const numbers = await db.query<{ id: string }>('select id from whatsapp_numbers where account_id = $1 order by connected_at, id', [run.account_id]);
-      const number = pickNumber(numbers, run.number_id);
-      if (!number) return { outcome: 'failed', detail: `WhatsApp template “${template}” not sent by Salesbot: ${run.number_id ? 'the number the step names is not connected' : 'no WhatsApp number is connected'}.` };
-      const parameters = typeof run.parameters === 'string' ? (JSON.parse(run.parameters) as string[]) : run.parameters;
-      try {
-        // Sent by the bot, not by a person: no agent's name goes on it.
-        await deps.chat.send(run.account_id, null, { numberId: number.id, phone: `+${phone.waId}` }, { type: 'template', name: template, language: run.language, bodyParameters: parameters }, { refuseOptedOut: true });
-      } catch (err) {
-        if (!isAppError(err) || err.code !== 'opted_out') throw err;
-        return { outcome: 'opted_out', detail: `WhatsApp template “${template}” not sent by Salesbot to ${contact.name}: the customer opted out of messages from this business.` };
+      const result = await sendTemplateToContact(
+        {
+          chat: deps.chat,
+          country: async () => (await db.query<{ country: string | null }>('select country from accounts where id = $1', [run.account_id]))[0]?.country,
+          numbers: () => db.query<{ id: string }>('select id from whatsapp_numbers where account_id = $1 order by connected_at, id', [run.account_id]),
+        },
+        run.account_id,
+        contact,
+        { name: template, language: run.language, numberId: run.number_id, parameters: () => (typeof run.parameters === 'string' ? (JSON.parse(run.parameters) as string[]) : run.parameters) },
+      );
+      switch (result.outcome) {
+        case 'no_phone':
+          return { outcome: 'failed', detail: `WhatsApp template “${template}” not sent by Salesbot: the contact has no valid phone.` };
+        case 'no_number':
+          return { outcome: 'failed', detail: `WhatsApp template “${template}” not sent by Salesbot: ${run.number_id ? 'the number the step names is not connected' : 'no WhatsApp number is connected'}.` };
+        case 'opted_out':
+          return { outcome: 'opted_out', detail: `WhatsApp template “${template}” not sent by Salesbot to ${result.contact.name}: the customer opted out of messages from this business.` };
+        case 'sent':
+          return { outcome: 'sent', detail: `WhatsApp template “${template}” sent by Salesbot to ${result.contact.name} (+${result.waId}).` };
       }
-      return { outcome: 'sent', detail: `WhatsApp template “${template}” sent by Salesbot to ${contact.name} (+${phone.waId}).` };
     } catch (err) {
       return { outcome: 'failed', detail: `WhatsApp template “${template}” not sent by Salesbot: ${err instanceof Error ? err.message : String(err)}` };
     }
@@ -142,7 +145,7 @@ export function createSalesbot(deps: {
 
     /** Steps not yet sent or whose bot is not yet continued (right after they arrive, and on the timer). */
     async processPending(): Promise<number> {
-      const due = await store.claimPending(db, new Date(clock.now().getTime() - 10 * 60_000), 20);
+      const due = await store.claimPending(db, clock.now(), new Date(clock.now().getTime() - 10 * 60_000), 20);
       for (const run of due) await process(run);
       return due.length;
     },

@@ -178,9 +178,11 @@ export function createKommoChannel(deps: {
     }
     const text = hook.message.message.type === 'text' ? (hook.message.message.text ?? '').trim() : '';
     if (!text) return refuse('Only text answers from Kommo’s chat are sent to WhatsApp; send files from the Wabridge panel.');
-    const userId = await store.userOfAmojoId(row.account_id, hook.message.sender.id);
+    const user = await store.userOfAmojoId(row.account_id, hook.message.sender.id);
+    // A user the admin has not enabled may not send through Wabridge from Kommo's chat either (SPEC §9).
+    if (user && !user.enabled) return refuse('Your administrator has not enabled Wabridge for your user; the message was not sent to WhatsApp.');
     try {
-      await deps.chat.send(row.account_id, userId, { conversationId }, { type: 'text', text }, { messageId: row.message_id });
+      await deps.chat.send(row.account_id, user?.userId ?? null, { conversationId }, { type: 'text', text }, { messageId: row.message_id });
     } catch (err) {
       if (!isAppError(err)) throw err;
       // The relay said no (window closed, allowance used up, WhatsApp refused): Kommo's chat shows why.

@@ -207,9 +207,15 @@ export function createChannelStore(db: Db) {
       await db.query('insert into kommo_channel_users (account_id, kommo_user_id, amojo_id) values ($1, $2, $3) on conflict (account_id, kommo_user_id) do update set amojo_id = excluded.amojo_id', [accountId, userId, amojoId]);
     },
 
-    async userOfAmojoId(accountId: string, amojoId: string): Promise<number | null> {
-      const [row] = await db.query<{ kommo_user_id: string }>('select kommo_user_id from kommo_channel_users where account_id = $1 and amojo_id = $2', [accountId, amojoId]);
-      return row ? Number(row.kommo_user_id) : null;
+    /** The Kommo user behind an amojo id, and whether the admin lets them use Wabridge (null: not known to us). */
+    async userOfAmojoId(accountId: string, amojoId: string): Promise<{ userId: number; enabled: boolean } | null> {
+      const [row] = await db.query<{ kommo_user_id: string; enabled: boolean | null }>(
+        `select c.kommo_user_id, u.enabled from kommo_channel_users c
+         left join account_users u on u.account_id = c.account_id and u.kommo_user_id = c.kommo_user_id
+         where c.account_id = $1 and c.amojo_id = $2`,
+        [accountId, amojoId],
+      );
+      return row ? { userId: Number(row.kommo_user_id), enabled: row.enabled !== false } : null;
     },
 
     /** Kommo's hook, kept before it is acknowledged; false when this message was stored already (a repeat). */

@@ -130,6 +130,18 @@ for (const kind of storeKinds()) {
       expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: -1, errorCode: 905, error: expect.stringContaining('24-hour') });
     });
 
+    it('when a user the admin disabled answers in Kommo’s chat, then WhatsApp gets nothing and Kommo’s chat shows it failed with the reason', async () => {
+      const { conversation } = await channelOn();
+      const at = t.clock.now();
+      await t.db.query('insert into account_users (account_id, kommo_user_id, name, is_admin, enabled, first_seen_at, last_seen_at) values ($1, $2, $3, false, false, $4, $4) on conflict (account_id, kommo_user_id) do update set enabled = false', [(await t.db.query<{ id: string }>('select id from accounts'))[0]!.id, DEMO_AGENT_ID, 'Alex Agent', at]);
+      await t.db.query('insert into kommo_channel_users (account_id, kommo_user_id, amojo_id) select id, $1, $2 from accounts on conflict (account_id, kommo_user_id) do update set amojo_id = excluded.amojo_id', [DEMO_AGENT_ID, AGENT.amojoId]);
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      const { msgid } = await t.fake.amojo.managerReplies(conversation.id, 'From a disabled user', AGENT);
+      await flush();
+      expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
+      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: -1, error: expect.stringContaining('not enabled Wabridge') });
+    });
+
     it('when amojo fails, then the import is retried later and the conversation’s messages still arrive in order, once each', async () => {
       const { auth, conversation } = await channelOn();
       t.fake.amojo.knobs.failNext.push(500, 502);

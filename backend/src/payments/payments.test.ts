@@ -61,7 +61,7 @@ for (const kind of storeKinds()) {
       expect((await orderOf(t, auth, order.id)).status).toBe('awaiting_payment');
     });
 
-    it('when the webhook was acknowledged but acting on it failed, then it stays in the inbox and a later run acts on it', async () => {
+    it('when the webhook was acknowledged but acting on it failed, then it stays in the inbox and a later run, once its retry time came, acts on it', async () => {
       t = await startTestApp(kind);
       const auth = await registeredAdmin(t);
       const order = await createOrder(t, auth);
@@ -75,6 +75,8 @@ for (const kind of storeKinds()) {
       expect((await orderOf(t, auth, order.id)).status).toBe('awaiting_payment');
 
       t.fakeStripe.knobs.failApi = false;
+      // Failed events are due again after the stored-event backoff (decision 023), at most 5 minutes.
+      t.clock.advance(5 * 60_000);
       await t.paymentEvents.processPending();
       expect((await orderOf(t, auth, order.id)).status).toBe('active');
       expect(await t.db.query('select * from payments')).toHaveLength(1);

@@ -13,6 +13,8 @@ export const DELETED_BY_ACCOUNT = [
   'api_keys',
   'dp_runs',
   'dp_automations',
+  'salesbot_runs',
+  'quick_replies',
   'kommo_channel_outbox',
   'kommo_channel_replies',
   'kommo_channel_chats',

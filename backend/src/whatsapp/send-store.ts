@@ -108,9 +108,15 @@ export async function recordAccepted(q: Queryable, m: { id: string; wamid: strin
   const [row] = await q.query<MessageRow & { early: boolean }>(
     `with m as (update messages set wamid = $2 where id = $1 returning *),
      note as (insert into kommo_note_outbox (message_id, account_id, next_attempt_at) values ($1, $3, $5) on conflict do nothing returning message_id),
-     touched as (update conversations set updated_at = $5 where id = $4 returning id)
+     touched as (update conversations set updated_at = $5 where id = $4 returning id),
+     -- Kommo's native chat gets our message too when the account switched the channel on (decision
+     -- 026), unless it came from there (a manager's answer is in Kommo's chat already).
+     imported as (insert into kommo_channel_outbox (account_id, conversation_id, kind, message_id, next_attempt_at)
+       select k.account_id, $4, 'message', $1, $5 from kommo_channels k
+       where k.account_id = $3 and k.enabled and not exists (select 1 from kommo_channel_replies r where r.message_id = $1)
+       on conflict do nothing returning message_id)
      select m.*, ${QUOTED_COLUMNS}, exists (select 1 from early_statuses e where e.wamid = $2) as early,
-       (select count(*) from note) + (select count(*) from touched) as written
+       (select count(*) from note) + (select count(*) from touched) + (select count(*) from imported) as written
      from m ${QUOTED}`,
     [m.id, m.wamid, m.accountId, m.conversationId, m.at],
   );

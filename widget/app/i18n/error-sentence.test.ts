@@ -64,6 +64,10 @@ const DOMAINS: Record<string, readonly string[]> = {
   // The engine pauses by the user, on Meta's refusals, and with the capability decision's reason.
   'broadcasts.pause_reason.*': ['by_user', 'template_paused', 'failure_spike', 'allowance_exhausted', 'number_token_invalid', 'licence_expired', 'kommo_plan_required', 'consent_withdrawn', 'account_uninstalled'],
   'broadcasts.count.*': ['queued', 'sent', 'delivered', 'read', 'failed', 'replied', 'optedOut', 'cancelled'],
+  // Why a voice note could not be recorded or prepared (voice-recorder-model's problem).
+  'chat.voice.*': ['unsupported', 'denied', 'failed'],
+  // A quick reply is the account's or the user's own (contract/quick-replies.ts).
+  'quick_replies.scope.*': ['personal', 'account'],
   // The automation form's text fields, by name.
   'automations.*': ['name', 'template', 'language'],
 };

@@ -3,6 +3,7 @@ import type { z } from 'zod/mini';
 import type { ApiKeyList } from '../../../contract/public-api';
 import type { ApiClient } from '../api/api-client';
 import type { Describe } from '../i18n/error-sentence';
+import { createListModel } from './list-model';
 
 /** The form's fields by their labels, for error sentences. */
 const LABELS = { name: 'developers.key_name' };
@@ -11,31 +12,13 @@ const LABELS = { name: 'developers.key_name' };
 export function createApiKeysModel(deps: { api: ApiClient; describe: Describe }) {
   const keys = signal<z.infer<typeof ApiKeyList>['keys'] | null>(null);
   const shownOnce = signal<string | null>(null);
-  const error = signal<string | null>(null);
-  const busy = signal(false);
-
-  async function load() {
-    try {
+  const { error, busy, load, act } = createListModel({
+    describe: deps.describe,
+    labels: LABELS,
+    async fetch() {
       keys.value = (await deps.api.apiKeys()).keys;
-    } catch (err) {
-      error.value = deps.describe(err, LABELS);
-    }
-  }
-
-  async function act(fn: () => Promise<unknown>): Promise<boolean> {
-    busy.value = true;
-    try {
-      await fn();
-      error.value = null;
-      await load();
-      return true;
-    } catch (err) {
-      error.value = deps.describe(err, LABELS);
-      return false;
-    } finally {
-      busy.value = false;
-    }
-  }
+    },
+  });
 
   return {
     keys,

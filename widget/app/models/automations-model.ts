@@ -4,6 +4,7 @@ import type { DpAutomationInput, DpAutomationView } from '../../../contract/auto
 import type { NumberView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
 import type { Describe } from '../i18n/error-sentence';
+import { createListModel } from './list-model';
 
 /** The form's fields by their labels, for error sentences. */
 const LABELS = { name: 'automations.name', numberId: 'automations.number', template: 'automations.template', language: 'automations.language', parameters: 'automations.parameters', 'parameters.*': 'automations.parameters' };
@@ -15,33 +16,15 @@ const LABELS = { name: 'automations.name', numberId: 'automations.number', templ
 export function createAutomationsModel(deps: { api: ApiClient; describe: Describe }) {
   const list = signal<DpAutomationView[] | null>(null);
   const numbers = signal<z.infer<typeof NumberView>[]>([]);
-  const error = signal<string | null>(null);
-  const busy = signal(false);
-
-  async function load() {
-    try {
+  const { error, busy, load, act, clearError } = createListModel({
+    describe: deps.describe,
+    labels: LABELS,
+    async fetch() {
       const [a, n] = await Promise.all([deps.api.automations(), deps.api.numbers()]);
       list.value = a.automations;
       numbers.value = n.numbers;
-    } catch (err) {
-      error.value = deps.describe(err, LABELS);
-    }
-  }
-
-  async function act(fn: () => Promise<unknown>): Promise<boolean> {
-    busy.value = true;
-    try {
-      await fn();
-      error.value = null;
-      await load();
-      return true;
-    } catch (err) {
-      error.value = deps.describe(err, LABELS);
-      return false;
-    } finally {
-      busy.value = false;
-    }
-  }
+    },
+  });
 
   return {
     list,
@@ -52,9 +35,7 @@ export function createAutomationsModel(deps: { api: ApiClient; describe: Describ
     /** A new automation, or `id`'s new settings. */
     save: (input: DpAutomationInput, id?: string | null) => act(() => (id ? deps.api.updateAutomation(id, input) : deps.api.createAutomation(input))),
     remove: (id: string) => act(() => deps.api.deleteAutomation(id)),
-    clearError() {
-      error.value = null;
-    },
+    clearError,
   };
 }
 export type AutomationsModel = ReturnType<typeof createAutomationsModel>;

@@ -4,6 +4,7 @@ import type { NumberView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
 import type { Describe } from '../i18n/error-sentence';
 import type { LicenceModel } from './licence-model';
+import { createListModel } from './list-model';
 
 export interface ConnectNumberForm {
   phoneNumberId: string;
@@ -22,38 +23,16 @@ const LABELS = { phoneNumberId: 'numbers.phoneNumberId', wabaId: 'numbers.wabaId
 export function createNumbersModel(deps: { api: ApiClient; describe: Describe; licence: LicenceModel }) {
   const numbers = signal<z.infer<typeof NumberView>[] | null>(null);
   const listedLimit = signal(0);
-  const error = signal<string | null>(null);
-  const busy = signal(false);
   const limit = computed(() => deps.licence.status.value?.numberLimit ?? listedLimit.value);
-
-  const failed = (err: unknown) => {
-    error.value = deps.describe(err, LABELS);
-  };
-
-  async function load() {
-    try {
+  const { error, busy, load, act } = createListModel({
+    describe: deps.describe,
+    labels: LABELS,
+    async fetch() {
       const list = await deps.api.numbers();
       numbers.value = list.numbers;
       listedLimit.value = list.limit;
-    } catch (err) {
-      failed(err);
-    }
-  }
-
-  async function act(fn: () => Promise<unknown>): Promise<boolean> {
-    busy.value = true;
-    try {
-      await fn();
-      error.value = null;
-      await load();
-      return true;
-    } catch (err) {
-      failed(err);
-      return false;
-    } finally {
-      busy.value = false;
-    }
-  }
+    },
+  });
 
   return {
     numbers,

@@ -3,6 +3,7 @@ import type { z } from 'zod/mini';
 import type { WebhookDeliveryList, WebhookEndpointList } from '../../../contract/public-api';
 import type { ApiClient } from '../api/api-client';
 import type { Describe } from '../i18n/error-sentence';
+import { createListModel } from './list-model';
 
 /** The form's fields by their labels, for error sentences. */
 const LABELS = { url: 'developers.webhook_url' };
@@ -13,30 +14,13 @@ export function createWebhooksModel(deps: { api: ApiClient; describe: Describe }
   const log = signal<{ id: string; deliveries: z.infer<typeof WebhookDeliveryList>['deliveries'] } | null>(null);
   /** The signing secret of the receiver just added (shown beside it, this once). */
   const shownOnce = signal<{ id: string; secret: string } | null>(null);
-  const error = signal<string | null>(null);
-  const busy = signal(false);
-
-  async function load() {
-    try {
+  const { error, busy, load, act } = createListModel({
+    describe: deps.describe,
+    labels: LABELS,
+    async fetch() {
       endpoints.value = (await deps.api.webhooks()).endpoints;
-    } catch (err) {
-      error.value = deps.describe(err, LABELS);
-    }
-  }
-
-  async function act(fn: () => Promise<unknown>): Promise<boolean> {
-    busy.value = true;
-    try {
-      await fn();
-      error.value = null;
-      return true;
-    } catch (err) {
-      error.value = deps.describe(err, LABELS);
-      return false;
-    } finally {
-      busy.value = false;
-    }
-  }
+    },
+  });
 
   return {
     endpoints,
@@ -49,19 +33,20 @@ export function createWebhooksModel(deps: { api: ApiClient; describe: Describe }
       act(async () => {
         const created = await deps.api.createWebhook(url);
         shownOnce.value = { id: created.id, secret: created.secret };
-        await load();
       }),
     showLog: (id: string) =>
-      act(async () => {
-        log.value = { id, deliveries: (await deps.api.webhookDeliveries(id)).deliveries };
-      }),
+      act(
+        async () => {
+          log.value = { id, deliveries: (await deps.api.webhookDeliveries(id)).deliveries };
+        },
+        { reload: false },
+      ),
     /** The receiver gets no more events; its log and any secret shown for it go from the page. */
     remove: (id: string) =>
       act(async () => {
         await deps.api.removeWebhook(id);
         if (log.value?.id === id) log.value = null;
         if (shownOnce.value?.id === id) shownOnce.value = null;
-        await load();
       }),
   };
 }
