@@ -105,6 +105,16 @@ function MessageList({ chat, t, language }: { chat: ChatModel; t: Translate; lan
     if (list.current && chat.follow.value) list.current.scrollTop = list.current.scrollHeight;
   }, [chat]);
   useLayoutEffect(toBottom, [messages, follow]);
+  // Rows out of view are not laid out (`content-visibility: auto`, app.css): a row takes its real
+  // height once it scrolls into view, a photo once it loads. Whenever a row's height settles while
+  // the view follows the newest, it goes to the bottom again.
+  const resized = useRef<ResizeObserver | null>(null);
+  useLayoutEffect(() => {
+    if (typeof ResizeObserver === 'undefined' || !list.current) return;
+    resized.current ??= new ResizeObserver(toBottom);
+    for (const row of Array.from(list.current.children)) resized.current.observe(row);
+  }, [messages, toBottom]);
+  useEffect(() => () => resized.current?.disconnect(), []);
   return (
     <div class="wb-messages-box">
       <ol class="wb-messages" data-testid="messages" ref={list} onScroll={(e) => chat.scrolled(atBottom(e.currentTarget))}>
