@@ -75,8 +75,19 @@ try {
   }
   const context = await browser.newContext();
   await context.addInitScript(probe);
+  // AB_CSS=<css>: every other load (odd runs, in a second browser profile) gets this style too, to
+  // compare two ways of drawing the chat minutes apart on a shared machine.
+  const other = process.env.AB_CSS ? await browser.newContext() : null;
+  if (other) {
+    await other.addInitScript(probe);
+    await other.addInitScript(`if (location.pathname.startsWith('/widget')) document.addEventListener('DOMContentLoaded', () => document.head.append(Object.assign(document.createElement('style'), { textContent: ${JSON.stringify(process.env.AB_CSS ?? '')} })));`);
+  }
+  const metrics: Record<string, number[]>[] = [{}, {}];
   for (let run = 0; run < Number(process.env.RUNS ?? 4); run++) {
-    const page = await context.newPage();
+    const ab = other && run % 2 === 1 ? 1 : 0;
+    const page = await (ab ? other! : context).newPage();
+    const perf = await page.context().newCDPSession(page);
+    await perf.send('Performance.enable');
     const cdp = process.env.PROFILE && run === Number(process.env.PROFILE) ? await context.newCDPSession(page) : null;
     if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); await cdp.send('Profiler.start'); }
     await page.goto(`${url}/demo#lead`);
@@ -103,9 +114,16 @@ try {
       const t0 = iframe.startTime;
       return performance.getEntriesByType('resource').filter((e) => e.startTime >= t0 - 50).map((e) => e.name.replace(location.origin, '').padEnd(44) + ' start ' + Math.round(e.startTime - t0) + ' end ' + Math.round(e.responseEnd - t0)).concat(window.__parentSeen.map(([t, m]) => 'parent got ' + m + ' at ' + Math.round(t - t0)));
     })()`)) as string[];
-    log(`--- run ${run}\n${out.nav}\n${out.res.join('\n')}\n${out.seen}\nparent (rel. iframe start):\n${parent.join('\n')}`);
+    // Main-thread time of the whole load (both frames: in the demo they share the thread).
+    const { metrics: m } = (await perf.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+    const pick = Object.fromEntries(m.filter((x) => ['LayoutDuration', 'RecalcStyleDuration', 'ScriptDuration', 'TaskDuration', 'LayoutCount'].includes(x.name)).map((x) => [x.name, x.name.endsWith('Count') ? x.value : Math.round(x.value * 1000)]));
+    const rendered = JSON.parse(out.seen) as { all: number };
+    for (const [k, v] of Object.entries({ ...pick, all: Math.round(rendered.all) })) (metrics[ab]![k] ??= []).push(v);
+    log(`--- run ${run}${other ? (ab ? ' (AB_CSS)' : ' (as built)') : ''} ${JSON.stringify(pick)}\n${out.nav}\n${out.res.join('\n')}\n${out.seen}\nparent (rel. iframe start):\n${parent.join('\n')}`);
     await page.close();
   }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  metrics.forEach((byName, i) => Object.keys(byName).length && log(`${i ? 'AB_CSS' : 'as built'} medians (after the first load):`, Object.entries(byName).map(([k, v]) => `${k} ${med(v.slice(1))}`).join(', ')));
 } finally {
   await browser.close();
   await backend.stop();
