@@ -61,10 +61,14 @@ export const MessageView = z.object({
 });
 export const MessagePage = z.object({ messages: z.array(MessageView), nextBefore: z.nullable(z.string()) });
 
-/** A card's contacts' phones, as the CRM has them (bad ones are answered as refused, not as a failure), and the size of the first page. */
+/**
+ * A card's contacts' phones, as the CRM has them (bad ones are answered as refused, not as a failure),
+ * and the size of the first page: up to 200, twice a history page, so a card's chat opens in one answer
+ * (docs/decisions/030); going back in history reads pages of at most 100.
+ */
 export const CardChatInput = z.strictObject({
   phones: z.array(CustomerPhone).check(z.maxLength(50)),
-  limit: z._default(z.int().check(z.gte(1), z.lte(100)), 50),
+  limit: z._default(z.int().check(z.gte(1), z.lte(200)), 50),
 });
 
 /**

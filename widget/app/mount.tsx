@@ -4,6 +4,7 @@ import type { ApiClient } from './api/api-client';
 import { App } from './components/App';
 import type { Host } from './host/host';
 import { describeError, describeFields, type Describe } from './i18n/error-sentence';
+import { formatDate } from './i18n/format';
 import { createChatModel } from './models/chat-model';
 import { createLicenceModel } from './models/licence-model';
 import { createLiveModel } from './models/live-model';
@@ -51,7 +52,12 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
   // and user rather than after them; the chat panel then joins the same opening.
   const stopPrefetch = effect(() => {
     const context = session.context.value;
-    if (context?.area === 'card') untracked(() => void chat.open(context.contacts));
+    if (context?.area !== 'card') return;
+    untracked(() => void chat.open(context.contacts));
+    // While the chat is on its way, in a task of its own once the account and user are asked for
+    // too (not earlier: in the demo the iframe shares its thread with the loader's page): building
+    // a language's first date formatter costs tens of milliseconds the first render would spend.
+    setTimeout(() => formatDate(new Date(0).toISOString(), context.language, undefined, true));
   });
   render(<App session={session} licence={licence} chat={chat} screens={screens} />, root);
 

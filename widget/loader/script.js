@@ -76,8 +76,24 @@ define([], function () {
     return isNaN(date.getTime()) ? undefined : date.toISOString();
   }
 
+  // Sessions being asked for, by widget: asks at the same moment share one exchange (a card's iframe
+  // and the unread watcher start together, and the card waits for the backend's answer).
+  var pendingSessions = new WeakMap();
+
   /** POST /api/v1/session with Kommo's one-time token (what both the iframes and the watcher use). */
   function requestSession(widget) {
+    var pending = pendingSessions.get(widget);
+    if (pending) return pending;
+    pending = exchangeSession(widget);
+    pendingSessions.set(widget, pending);
+    var settled = function () {
+      if (pendingSessions.get(widget) === pending) pendingSessions.delete(widget);
+    };
+    pending.then(settled, settled);
+    return pending;
+  }
+
+  function exchangeSession(widget) {
     var account = constant('account') || {};
     var body = {};
     if (account.tariffName) {

@@ -121,6 +121,18 @@ describe('the Kommo loader (script.js)', () => {
     expect(posted.mock.calls[1]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-2' } });
   });
 
+  it('when a card renders and the unread watcher starts with it, then both share one session exchange', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ total: 0, latest: null }), { status: 200 })));
+    const { posted, fromIframe } = renderCard();
+    widget.callbacks.init!();
+    fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(posted).toHaveBeenCalledTimes(1));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(ajax).toHaveBeenCalledTimes(1);
+    expect(vi.mocked(fetch)).toHaveBeenCalledWith(`${APP_ORIGIN}/api/v1/unread`, { headers: { Authorization: 'Bearer tok-1' } });
+    vi.unstubAllGlobals();
+  });
+
   it('when a message comes from another origin or another window, then the loader ignores it', async () => {
     const { posted, fromIframe } = renderCard();
     fromIframe({ type: 'wabridge:ready' }, 'https://evil.example');

@@ -46,6 +46,11 @@ for (const kind of storeKinds()) {
       const larger = CardChat.parse((await t.http.post('/api/v1/card-chat', { phones: [CUSTOMER], limit: 100 }, { headers: auth })).data);
       expect(larger.page!.messages).toHaveLength(61);
       expect(larger.page!.nextBefore).toBeNull();
+      // A first page may be 200 (a card opens a long chat in one answer); history pages stay at most 100.
+      expect((await t.http.post('/api/v1/card-chat', { phones: [CUSTOMER], limit: 200 }, { headers: auth })).status).toBe(200);
+      const tooLarge = await t.http.post('/api/v1/card-chat', { phones: [CUSTOMER], limit: 201 }, { headers: auth });
+      expect(tooLarge.status).toBe(400);
+      expect((await t.http.get(`/api/v1/conversations/${conversation.id}/messages`, { headers: auth, params: { limit: 101 } })).status).toBe(400);
     });
 
     it('when no number is connected yet, then the card answer says so and opens nothing', async () => {

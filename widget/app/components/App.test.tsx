@@ -39,6 +39,18 @@ describe('the widget app', () => {
     expect(root.querySelector('[data-testid="wabridge-contacts"]')?.textContent).toContain('Maria Silva +55 11 91234-5678');
   });
 
+  it('when a card opens and `/me` is slower than the chat, then the chat is drawn first (the admin\'s wording from the session\'s role) and the signed-in line follows', async () => {
+    let answerMe = () => {};
+    const meHeld = new Promise<void>((resolve) => (answerMe = resolve));
+    server.use(http.get(`${API}/api/v1/me`, async () => (await meHeld, HttpResponse.json(me))));
+    const fake = start();
+    fake.push({ type: 'wabridge:context', session: session(), context: context('card') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="no-number"]')?.textContent).toContain('Connect a WhatsApp number'));
+    expect(root.querySelector('[data-testid="wabridge-user"]')).toBeNull();
+    answerMe();
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="wabridge-user"]')?.textContent).toBe('Signed in as Dana Admin (administrator)'));
+  });
+
   it('when Kommo is in Spanish, then the app speaks Spanish', async () => {
     const fake = start();
     fake.push({ type: 'wabridge:context', session: session(), context: { ...context('card'), language: 'es' } });

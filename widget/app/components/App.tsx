@@ -27,7 +27,11 @@ export function App(models: AppModels) {
   const { session } = models;
   const t = session.t.value;
   if (!session.strings.value) return null;
-  if (session.status.value === 'connecting') {
+  const context = session.context.value;
+  // A card draws its chat as soon as the loader hands the card over: the chat does not wait for
+  // `/me` (the header does, in a place kept for it). Other screens wait for the user and role.
+  const cardFirst = context?.area === 'card' && session.status.value === 'connecting';
+  if (session.status.value === 'connecting' && !cardFirst) {
     return <p class="wb-muted" data-testid="wabridge-connecting">{t('app.connecting')}</p>;
   }
   const error = session.error.value;
@@ -42,26 +46,24 @@ export function App(models: AppModels) {
       </div>
     );
   }
-  const me = session.me.value;
-  const context = session.context.value;
-  if (!me || !context) return null;
+  if (!context || (!session.me.value && !cardFirst)) return null;
   return <Ready {...models} />;
 }
 
 function Ready({ session, licence, chat, screens }: AppModels) {
   const t = session.t.value;
   const language = session.language.value;
-  const me = session.me.value!;
+  const me = session.me.value;
   const context = session.context.value!;
   const adminArea = context.area === 'settings' || context.area === 'advanced_settings';
   const models = screens.value;
   const broadcasts = models?.broadcasts;
   useEffect(() => {
-    void licence.load();
+    if (me) void licence.load();
   }, [licence, me]);
   return (
     <main class="wb-app" data-testid="wabridge-app" data-area={context.area}>
-      <SignedIn me={me} t={t} language={language} />
+      {me ? <SignedIn me={me} t={t} language={language} /> : <header class="wb-header wb-header--waiting" />}
       {context.area === 'card' ? <LicenceLine model={licence} t={t} language={language} /> : <LicenceCard model={licence} t={t} language={language} />}
       {context.area === 'card' && <ChatPanel chat={chat} contacts={context.contacts} leadId={context.entity === 'leads' ? context.entityId : null} t={t} language={language} isAdmin={session.isAdmin.value} />}
       {context.area === 'list' && broadcasts && (
@@ -71,7 +73,7 @@ function Ready({ session, licence, chat, screens }: AppModels) {
         </>
       )}
       {context.area === 'advanced_settings' && broadcasts && <BroadcastsList model={broadcasts} licence={licence} t={t} language={language} />}
-      {adminArea && session.isAdmin.value && models && <AdminScreens {...models} licence={licence} t={t} language={language} selfId={me.user.id} />}
+      {adminArea && session.isAdmin.value && models && <AdminScreens {...models} licence={licence} t={t} language={language} selfId={me!.user.id} />}
       {adminArea && !session.isAdmin.value && <p class="wb-muted" data-testid="admin-only">{t('app.settings.admin_only')}</p>}
     </main>
   );

@@ -1,6 +1,7 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { Component } from 'preact';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { z } from 'zod/mini';
-import type { TemplateList } from '../../../contract/whatsapp';
+import type { MessageView, TemplateList } from '../../../contract/whatsapp';
 import type { HostContext } from '../../../contract/host-messages';
 import type { Translate } from '../i18n/translate';
 import { formatBytes, formatDate } from '../i18n/format';
@@ -10,6 +11,7 @@ import { MessageContent } from './MessageContent';
 import { QuickRepliesPanel, QuickReplyPicker } from './QuickReplies';
 
 type Template = z.infer<typeof TemplateList>['templates'][number];
+type Message = z.infer<typeof MessageView>;
 
 const TICKS: Record<string, string> = { queued: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠' };
 
@@ -97,28 +99,27 @@ function MessageList({ chat, t, language }: { chat: ChatModel; t: Translate; lan
   const list = useRef<HTMLOListElement>(null);
   const messages = chat.messages.value;
   const follow = chat.follow.value;
-  const toBottom = () => {
+  // One function for the list's lifetime: the rows' props stay equal, so a row is drawn again only
+  // when its message changes (not for each send, tick or page of older messages).
+  const toBottom = useCallback(() => {
     if (list.current && chat.follow.value) list.current.scrollTop = list.current.scrollHeight;
-  };
+  }, [chat]);
   useLayoutEffect(toBottom, [messages, follow]);
+  // Rows out of view are not laid out (`content-visibility: auto`, app.css): a row takes its real
+  // height once it scrolls into view, a photo once it loads. Whenever a row's height settles while
+  // the view follows the newest, it goes to the bottom again.
+  const resized = useRef<ResizeObserver | null>(null);
+  useLayoutEffect(() => {
+    if (typeof ResizeObserver === 'undefined' || !list.current) return;
+    resized.current ??= new ResizeObserver(toBottom);
+    for (const row of Array.from(list.current.children)) resized.current.observe(row);
+  }, [messages, toBottom]);
+  useEffect(() => () => resized.current?.disconnect(), []);
   return (
     <div class="wb-messages-box">
       <ol class="wb-messages" data-testid="messages" ref={list} onScroll={(e) => chat.scrolled(atBottom(e.currentTarget))}>
         {messages.map((m) => (
-          <li key={m.id} class={`wb-msg wb-msg--${m.direction}`} data-testid="message" data-direction={m.direction} data-status={m.status}>
-            <MessageContent message={m} chat={chat} t={t} onMediaLoad={toBottom} />
-            <div class="wb-msg__meta">
-              {formatDate(m.createdAt, language, undefined, true)}
-              {m.direction === 'out' && m.sentByName && <span data-testid="sent-by"> · {m.sentByName}</span>}
-              {m.direction === 'out' && (
-                <span class={`wb-tick wb-tick--${m.status}`} title={t(`chat.status.${m.status}`)} data-testid="tick">
-                  {' '}
-                  {TICKS[m.status]} {t(`chat.status.${m.status}`)}
-                </span>
-              )}
-            </div>
-            {m.error && <div class="wb-error" data-testid="message-error">{t('chat.failed', { title: m.error.title, code: m.error.code })}</div>}
-          </li>
+          <MessageRow key={m.id} message={m} chat={chat} t={t} language={language} onMediaLoad={toBottom} />
         ))}
       </ol>
       {chat.unseen.value && (
@@ -128,6 +129,41 @@ function MessageList({ chat, t, language }: { chat: ChatModel; t: Translate; lan
       )}
     </div>
   );
+}
+
+interface RowProps {
+  message: Message;
+  chat: ChatModel;
+  t: Translate;
+  language: string;
+  onMediaLoad: () => void;
+}
+
+/** One message of the list, its time, and for the agent's own its sender and tick; drawn again only when one of them changes. */
+class MessageRow extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps) {
+    const p = this.props;
+    return next.message !== p.message || next.t !== p.t || next.language !== p.language || next.chat !== p.chat || next.onMediaLoad !== p.onMediaLoad;
+  }
+
+  override render({ message: m, chat, t, language, onMediaLoad }: RowProps) {
+    return (
+      <li class={`wb-msg wb-msg--${m.direction}`} data-testid="message" data-direction={m.direction} data-status={m.status}>
+        <MessageContent message={m} chat={chat} t={t} onMediaLoad={onMediaLoad} />
+        <div class="wb-msg__meta">
+          {formatDate(m.createdAt, language, undefined, true)}
+          {m.direction === 'out' && m.sentByName && <span data-testid="sent-by"> · {m.sentByName}</span>}
+          {m.direction === 'out' && (
+            <span class={`wb-tick wb-tick--${m.status}`} title={t(`chat.status.${m.status}`)} data-testid="tick">
+              {' '}
+              {TICKS[m.status]} {t(`chat.status.${m.status}`)}
+            </span>
+          )}
+        </div>
+        {m.error && <div class="wb-error" data-testid="message-error">{t('chat.failed', { title: m.error.title, code: m.error.code })}</div>}
+      </li>
+    );
+  }
 }
 
 function TextComposer({ chat, t, language, card }: { chat: ChatModel; t: Translate; language: string; card: { contactId: number | null; leadId: number | null } }) {

@@ -46,11 +46,11 @@ describe('the card chat', () => {
     ]);
   });
 
-  it('when the card opens, then the numbers, the conversations and a first page of a hundred come in one call, oldest first on screen', async () => {
+  it('when the card opens, then the numbers, the conversations and a first page of 200 come in one call, oldest first on screen', async () => {
     const { api, calls } = backend();
     const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
     await chat.open([{ name: 'Maria', phones: ['+55 11 91234-5678'] }]);
-    expect(calls).toEqual(['cardChat of 100']);
+    expect(calls).toEqual(['cardChat of 200']);
     expect(chat.activeId.value).toBe('c-5511912345678');
     expect(chat.messages.value.map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(chat.olderCursor.value).toBe('m1');

@@ -13,7 +13,9 @@ type Conversation = z.infer<typeof ConversationView>;
 type Message = z.infer<typeof MessageView>;
 type WhatsAppNumber = z.infer<typeof NumberView>;
 
-/** Messages per page, the API's largest: a card opens with the newest hundred, and going back reads a hundred at a time. */
+/** A card opens with the newest 200 messages (the card call's largest first page): most chats in one answer. */
+const FIRST_PAGE = 200;
+/** Going back in history reads a hundred at a time (the API's largest page). */
 const PAGE = 100;
 /** The message box and the template form, by their labels. */
 const CHAT_LABELS: FieldLabels = { text: 'chat.message', caption: 'chat.message', phone: 'chat.phone', name: 'chat.template_name', 'parameters.*': 'chat.template_param' };
@@ -82,7 +84,7 @@ export function createChatModel(deps: { api: ApiClient; live: LiveModel; describ
     try {
       // One round trip (docs/decisions/021): the numbers, a conversation per customer, the first one's newest page.
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name, contactId: c.id ?? null })));
-      const card = await deps.api.cardChat(phones.map((p) => p.phone), PAGE);
+      const card = await deps.api.cardChat(phones.map((p) => p.phone), FIRST_PAGE);
       numbers.value = card.numbers;
       if (!card.numbers.length) {
         // Nothing to open yet: the next opening asks again (a number may be connected meanwhile).

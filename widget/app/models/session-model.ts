@@ -22,7 +22,9 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
   // Nothing is shown until the language's strings are here (they load with the session).
   const strings = signal<Strings | null>(null);
   const t = computed(() => translator(strings.value ?? {}, language.value));
-  const isAdmin = computed(() => me.value?.user.role === 'admin');
+  /** The role the session was given: known with the context, before `/me` answers. */
+  const role = signal<'admin' | 'agent' | null>(null);
+  const isAdmin = computed(() => (me.value?.user.role ?? role.value) === 'admin');
 
   const api = deps.createApi(() => token.value);
 
@@ -49,6 +51,7 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
         case 'wabridge:context':
           // The token first: what the new context starts loading uses it.
           token.value = message.session.token;
+          role.value = message.session.role;
           context.value = message.context;
           void loadMe();
           break;
