@@ -212,7 +212,8 @@ export function createKommoChannel(deps: {
     /**
      * Kommo's outgoing hook: checked (X-Signature over the raw body), stored, then acknowledged.
      * Kommo sends it once and never again, so nothing is acted on before it is kept; a repeat is
-     * stored once. Returns the HTTP status to answer.
+     * stored once. A hook whose amojo account is not the scope's is refused (404, logged). Returns
+     * the HTTP status to answer.
      */
     async receiveHook(scopeId: string, raw: Buffer, signature: string | undefined): Promise<number> {
       if (!deps.channel || !hookSignatureValid(raw, signature, deps.channel.secret)) return 401;
@@ -222,8 +223,14 @@ export function createKommoChannel(deps: {
       } catch {
         return 400;
       }
-      const accountId = await store.accountOfScope(scopeId);
-      if (!accountId) return 404;
+      const scope = await store.accountOfScope(scopeId);
+      if (!scope) return 404;
+      // The scope is one account's: a hook naming another amojo account is not that account's answer (decision 035).
+      if (scope.amojoAccountId !== hook.account_id) {
+        logger.warn({ scopeId, accountId: scope.accountId, hookAccount: hook.account_id }, 'Kommo channel hook refused: its account is not the one this scope was connected for');
+        return 404;
+      }
+      const accountId = scope.accountId;
       const stored = await store.storeReply({ kommoMsgid: hook.message.message.id, accountId, messageId: deps.ids(), body: hook, at: clock.now() });
       if (stored) kick();
       return 200;

@@ -133,10 +133,10 @@ export function createChannelStore(db: Db) {
       await db.query('update kommo_channels set attempts = attempts + 1, last_error = $2, due_at = $3 where account_id = $1', [accountId, error, retryAt]);
     },
 
-    /** The account a scope id belongs to (Kommo's hook names the scope). */
-    async accountOfScope(scopeId: string): Promise<string | undefined> {
-      const [row] = await db.query<{ account_id: string }>(`select account_id from kommo_channels where scope_id = $1 and enabled`, [scopeId]);
-      return row?.account_id;
+    /** The account a scope id belongs to, and the amojo account it was connected for (Kommo's hook names the scope). */
+    async accountOfScope(scopeId: string): Promise<{ accountId: string; amojoAccountId: string | null } | undefined> {
+      const [row] = await db.query<{ account_id: string; amojo_account_id: string | null }>(`select account_id, amojo_account_id from kommo_channels where scope_id = $1 and enabled`, [scopeId]);
+      return row && { accountId: row.account_id, amojoAccountId: row.amojo_account_id };
     },
 
     /**

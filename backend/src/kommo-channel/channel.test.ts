@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import axios from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import { amojoIdOf } from '../../../fakes/kommo/fake-kommo';
 import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, DEMO_AGENT_ID } from '../../../fakes/kommo/fake-kommo-data';
@@ -118,6 +120,26 @@ for (const kind of storeKinds()) {
       await flush();
       expect(await t.db.query('select 1 from kommo_channel_replies')).toEqual([]);
       expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
+    });
+
+    it('when a hook signed with the channel secret names another amojo account than the scope it is posted to, then it is refused, logged, and nothing is stored or sent', async () => {
+      const { conversation } = await channelOn();
+      const chat = t.fake.amojo.chatOf(conversation.id)!;
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      const post = (accountId: string, msgid: string) => {
+        const body = JSON.stringify({ account_id: accountId, message: { sender: { id: AGENT.amojoId }, conversation: { id: chat.id, client_id: conversation.id }, message: { id: msgid, type: 'text', text: 'Not yours' } } });
+        const signature = createHmac('sha1', TEST_CHANNEL.channelSecret).update(body).digest('hex');
+        return axios.post(`${t.url}/kommo/channel/${chat.scopeId}`, body, { headers: { 'Content-Type': 'application/json', 'X-Signature': signature }, validateStatus: () => true });
+      };
+      const other = amojoIdOf('account', 999_999);
+      const refused = await post(other, 'kommo-msg-other-account');
+      expect(refused.status).toBe(404);
+      expect(t.logs.some((l) => l.msg.includes('Kommo channel hook refused') && l.hookAccount === other)).toBe(true);
+      await flush();
+      expect(await t.db.query('select 1 from kommo_channel_replies')).toEqual([]);
+      expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
+      // The same hook naming the scope's own account is taken.
+      expect((await post(amojoIdOf('account', DEMO_ACCOUNT_ID), 'kommo-msg-own-account')).status).toBe(200);
     });
 
     it('when a manager answers after the 24-hour window closed, then WhatsApp gets nothing and Kommo’s chat shows it failed with the reason', async () => {
