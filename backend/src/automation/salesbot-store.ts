@@ -26,14 +26,24 @@ export const CONTINUE_ATTEMPTS = 10;
 export const INTERRUPTED = 'WhatsApp template not sent again by Salesbot: sending it was interrupted (the server stopped) and it may have gone out.';
 
 export const salesbotStore = {
-  /** Records a step; false when Kommo already asked for this continue point (a repeat of the same request). */
-  async open(db: Queryable, run: { id: string; accountId: string; botId: number; continueId: string; leadId: number | null; contactId: number | null; template: string; language: string; parameters: string[]; numberId: string | null; at: Date }): Promise<boolean> {
-    const rows = await db.query(
-      `insert into salesbot_runs (id, account_id, bot_id, continue_id, lead_id, contact_id, template, language, parameters, number_id, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (account_id, bot_id, continue_id) do nothing returning id`,
-      [run.id, run.accountId, run.botId, run.continueId, run.leadId, run.contactId, run.template, run.language, JSON.stringify(run.parameters), run.numberId, run.at],
+  /**
+   * Records a step: 'opened'; 'repeat' when Kommo already asked for this continue point (the same
+   * request again); 'token_used' when its token already opened another step (decision 035).
+   */
+  async open(
+    db: Queryable,
+    run: { id: string; accountId: string; botId: number; continueId: string; leadId: number | null; contactId: number | null; template: string; language: string; parameters: string[]; numberId: string | null; tokenId: string; at: Date },
+  ): Promise<'opened' | 'repeat' | 'token_used'> {
+    const [row] = await db.query<{ id: string | null; token_used: boolean }>(
+      `with opened as (
+         insert into salesbot_runs (id, account_id, bot_id, continue_id, lead_id, contact_id, template, language, parameters, number_id, token_id, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11) on conflict do nothing returning id
+       )
+       select (select id from opened) as id,
+         exists (select 1 from salesbot_runs where account_id = $2 and token_id = $12 and (bot_id <> $3 or continue_id <> $4)) as token_used`,
+      [run.id, run.accountId, run.botId, run.continueId, run.leadId, run.contactId, run.template, run.language, JSON.stringify(run.parameters), run.numberId, run.at, run.tokenId],
     );
-    return rows.length > 0;
+    return row?.id ? 'opened' : row?.token_used ? 'token_used' : 'repeat';
   },
 
   /**

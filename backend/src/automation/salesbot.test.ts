@@ -106,6 +106,35 @@ for (const kind of storeKinds()) {
       expect(await t.db.query('select id from salesbot_runs')).toEqual([]);
     });
 
+    it('when the token does not carry our integration id (another integration’s, or none), then it is refused 401 and nothing is stored, sent or continued', async () => {
+      await ready();
+      const other = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, STEP, { clientUuid: '11111111-2222-4333-8444-555555555555' });
+      expect(other.statuses).toEqual([401]);
+      expect(other.answers[0]).toMatchObject({ error: { code: 'wrong_client' } });
+      const none = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, STEP, { clientUuid: null });
+      expect(none.statuses).toEqual([401]);
+      expect(none.answers[0]).toMatchObject({ error: { code: 'wrong_client' } });
+      await run();
+      expect(templates()).toHaveLength(0);
+      expect(t.fake.salesbotContinues).toEqual([]);
+      expect(await t.db.query('select id from salesbot_runs')).toEqual([]);
+    });
+
+    it('when one token, still fresh, is sent again for another continue point, then it is refused 401 and only the first step’s template goes; its own repeat is still answered 200', async () => {
+      await ready();
+      const first = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, STEP);
+      expect(first.statuses).toEqual([200]);
+      const replayed = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, { ...STEP, contact_id: '20002' }, { token: first.token });
+      expect(replayed.statuses).toEqual([401]);
+      expect(replayed.answers[0]).toMatchObject({ error: { code: 'token_replayed' } });
+      const repeat = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, STEP, { token: first.token, returnUrl: `${t.fake.url}/api/v4/salesbot/${first.botId}/continue/${first.continueId}` });
+      expect(repeat.statuses).toEqual([200]);
+      await run();
+      expect(templates().map((s) => s.body.to)).toEqual([`+${waIdOf(1)}`]);
+      expect(t.fake.salesbotContinues.map((c) => c.continueId)).toEqual([first.continueId]);
+      expect(await t.db.query('select id from salesbot_runs')).toHaveLength(1);
+    });
+
     it('when the account is on Kommo Base, then nothing is sent and the bot goes on through the "failed" exit', async () => {
       await ready();
       const base = await t.http.post('/api/v1/session', { kommoPlan: { name: 'Base' } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID) } });

@@ -12,7 +12,7 @@ import type { LicenceService } from '../licensing/licence-service';
 import type { Db } from '../store/db';
 import type { ChatService } from '../whatsapp/chat-service';
 import type { Pacer } from '../whatsapp/pacer';
-import { continueTarget, parametersOf, SalesbotCall, SalesbotClaims, type SalesbotOutcome } from './salesbot-rules';
+import { continueTarget, parametersOf, SalesbotCall, SalesbotClaims, tokenIdOf, type SalesbotOutcome } from './salesbot-rules';
 import { salesbotStore as store, type SalesbotRun } from './salesbot-store';
 import { sendTemplateToContact } from './template-send';
 
@@ -53,8 +53,8 @@ export function createSalesbot(deps: {
     }
     const claims = SalesbotClaims.safeParse(payload);
     if (!claims.success) throw unauthorized('invalid_token', 'The Salesbot request token lacks the claims Wabridge needs.');
-    if (claims.data.client_uuid !== undefined && claims.data.client_uuid !== deps.clientId) throw unauthorized('wrong_client', 'The Salesbot request token was issued for another integration.');
-    return claims.data;
+    if (claims.data.client_uuid !== deps.clientId) throw unauthorized('wrong_client', 'The Salesbot request token was not issued for this integration.');
+    return { ...claims.data, tokenId: tokenIdOf(token, claims.data) };
   }
 
   async function contactOf(run: SalesbotRun, host: string, accessToken: string) {
@@ -138,9 +138,12 @@ export function createSalesbot(deps: {
         language: data.language,
         parameters: parametersOf(data.parameters),
         numberId: data.number_id || null,
+        tokenId: claims.tokenId,
         at: clock.now(),
       });
-      if (opened) deps.tasks.drain('salesbot continues', () => service.processPending());
+      // A token opens one step: Kommo's repeat of the same request is answered as the first was; the token sent for another step is refused.
+      if (opened === 'token_used') throw unauthorized('token_replayed', 'The Salesbot request token was already used for another step.');
+      if (opened === 'opened') deps.tasks.drain('salesbot continues', () => service.processPending());
     },
 
     /** Steps not yet sent or whose bot is not yet continued (right after they arrive, and on the timer). */
