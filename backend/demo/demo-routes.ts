@@ -6,7 +6,7 @@ import { DEMO_ACCOUNT_ID, demoKommoAccount } from '../../fakes/kommo/fake-kommo-
 import { amojoIdOf, type FakeKommo } from '../../fakes/kommo/fake-kommo';
 import type { FakeCloudApi } from '../../fakes/whatsapp/fake-cloud-api';
 import type { BackgroundTasks } from '../src/background-tasks';
-import type { Clock } from '../src/clock';
+import { systemClock, type Clock } from '../src/clock';
 import { badRequest, notFound } from '../src/http/app-error';
 import { parse } from '../src/http/parse';
 import { createAutomationStore } from '../src/automation/automation-store';
@@ -114,8 +114,9 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
     // The demo runs with Kommo's native chat channel on, as if the admin had switched it on; the
     // connect happens in the background like any other.
     const ours = await findAccountByKommoId(deps.db, accountId(req));
-    const channels = createChannelStore(deps.db);
-    if (ours && !(await channels.channel(ours.id))) await channels.setSwitch(ours.id, true, deps.clock?.now() ?? new Date(), demoAccount(req).users[0]!.id);
+    const clock = deps.clock ?? systemClock;
+    const channels = createChannelStore(deps.db, clock);
+    if (ours && !(await channels.channel(ours.id))) await channels.setSwitch(ours.id, true, clock.now(), demoAccount(req).users[0]!.id);
     res.json(await state(req));
   });
 

@@ -166,7 +166,7 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
     tasks.drain('webhook_deliveries', () => webhooks.drain());
     tasks.drain('whatsapp_inbox', () => inbox.processPending());
     tasks.drain('stranded statuses', () => inbox.applyStrandedStatuses());
-    tasks.drain('kommo channel', () => channel.drain());
+    channel.kick();
   }, 2000);
   webhooksTimer.unref();
   purgeTimer.unref();

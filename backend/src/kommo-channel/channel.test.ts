@@ -6,6 +6,7 @@ import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, DEMO_AGENT_ID } from '../../../fakes/ko
 import { startTestApp, TEST_CHANNEL, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
 import { chatReady, CUSTOMER, messagesOf } from '../../test/whatsapp-helpers';
+import { REPLY_RENEW_MS } from './channel-service';
 
 const AGENT = { amojoId: amojoIdOf('user', DEMO_AGENT_ID), name: 'Alex Agent' };
 
@@ -174,6 +175,32 @@ for (const kind of storeKinds()) {
         await flush();
       }
       expect(t.fake.amojo.messages.filter((m) => m.direction === 'out').map((m) => m.text)).toEqual(['One', 'Two', 'Three']);
+    });
+
+    it('when an answer’s send outlasts its lease and another instance drains meanwhile, then it is not marked interrupted: the customer gets it once and Kommo’s chat shows it read', async () => {
+      const { auth, conversation } = await channelOn();
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      // The answer is stored as queued and its send is slow: 61 s pass before WhatsApp is called, and another instance drains then.
+      const query = t.db.query;
+      let armed = true;
+      t.db.query = (async (sql: string, params?: unknown[]) => {
+        const rows = await query(sql, params);
+        if (armed && sql.includes('notified as (')) {
+          armed = false;
+          t.clock.advance(61_000);
+          await new Promise((r) => setTimeout(r, REPLY_RENEW_MS + 1000));
+          await t.channel.drain();
+        }
+        return rows;
+      }) as typeof t.db.query;
+      const { msgid } = await t.fake.amojo.managerReplies(conversation.id, 'Slow but sure', AGENT);
+      await flush();
+      t.db.query = query;
+      expect(armed).toBe(false);
+      const toCustomer = t.fakeWhatsApp.sent.slice(sentBefore).map((s) => (s.body as { text?: { body: string } }).text?.body);
+      expect(toCustomer).toEqual(['Slow but sure']);
+      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: 2 });
+      expect((await messagesOf(t, auth, conversation.id)).find((m) => m.direction === 'out')).toMatchObject({ status: 'read', content: { body: 'Slow but sure' } });
     });
 
     it('when a send of an answer was cut off before WhatsApp answered, then it is not sent again and Kommo’s chat shows it failed', async () => {
