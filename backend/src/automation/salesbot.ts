@@ -12,6 +12,7 @@ import type { LicenceService } from '../licensing/licence-service';
 import type { Db } from '../store/db';
 import type { ChatService } from '../whatsapp/chat-service';
 import type { Pacer } from '../whatsapp/pacer';
+import type { AutomationStore } from './automation-store';
 import { continueTarget, parametersOf, SalesbotCall, SalesbotClaims, tokenIdOf, type SalesbotOutcome } from './salesbot-rules';
 import { salesbotStore as store, type SalesbotRun } from './salesbot-store';
 import { sendTemplateToContact } from './template-send';
@@ -38,6 +39,8 @@ export function createSalesbot(deps: {
   chat: ChatService;
   licences: LicenceService;
   tasks: BackgroundTasks;
+  /** The automations' store: the account's country and numbers, as the digital pipeline reads them. */
+  automations: Pick<AutomationStore, 'country' | 'numbers'>;
 }) {
   const { db, clock, logger } = deps;
   const key = new TextEncoder().encode(deps.clientSecret);
@@ -78,8 +81,8 @@ export function createSalesbot(deps: {
       const result = await sendTemplateToContact(
         {
           chat: deps.chat,
-          country: async () => (await db.query<{ country: string | null }>('select country from accounts where id = $1', [run.account_id]))[0]?.country,
-          numbers: () => db.query<{ id: string }>('select id from whatsapp_numbers where account_id = $1 order by connected_at, id', [run.account_id]),
+          country: () => deps.automations.country(run.account_id),
+          numbers: () => deps.automations.numbers(run.account_id),
         },
         run.account_id,
         contact,
