@@ -149,6 +149,17 @@ export function createKommoChannel(deps: {
     return amojoId;
   }
 
+  /** The Kommo user behind an amojo id: known from earlier, or asked of Kommo (and remembered); null when the account has no such user. */
+  async function senderOf(accountId: string, amojoId: string): Promise<{ userId: number; enabled: boolean } | null> {
+    const known = await store.userOfAmojoId(accountId, amojoId);
+    if (known) return known;
+    const token = await deps.access.accessToken(accountId);
+    const userId = await deps.kommoPacer.run(accountId, () => deps.channel!.api.userOfAmojoId(token.host, token.accessToken, amojoId));
+    if (userId === undefined) return null;
+    await store.saveUserAmojoId(accountId, userId, amojoId);
+    return store.userOfAmojoId(accountId, amojoId);
+  }
+
   async function writeStatus(api: ChannelApi, scopeId: string, row: OutboxRow) {
     const code = deliveryStatusOf(row.status);
     if (!code) return;
@@ -205,11 +216,13 @@ export function createKommoChannel(deps: {
     }
     const text = hook.message.message.type === 'text' ? (hook.message.message.text ?? '').trim() : '';
     if (!text) return refuse('Only text answers from Kommo’s chat are sent to WhatsApp; send files from the Wabridge panel.');
-    const user = await store.userOfAmojoId(row.account_id, hook.message.sender.id);
+    const user = await senderOf(row.account_id, hook.message.sender.id);
+    // Who sends is Kommo's word, never the hook's alone (SPEC §9): a sender Kommo does not know as a user of the account sends nothing.
+    if (!user) return refuse('Wabridge could not find your user in this Kommo account; the message was not sent to WhatsApp.');
     // A user the admin has not enabled may not send through Wabridge from Kommo's chat either (SPEC §9).
-    if (user && !user.enabled) return refuse('Your administrator has not enabled Wabridge for your user; the message was not sent to WhatsApp.');
+    if (!user.enabled) return refuse('Your administrator has not enabled Wabridge for your user; the message was not sent to WhatsApp.');
     try {
-      await deps.chat.send(row.account_id, user?.userId ?? null, { conversationId }, { type: 'text', text }, { messageId: row.message_id });
+      await deps.chat.send(row.account_id, user.userId, { conversationId }, { type: 'text', text }, { messageId: row.message_id });
     } catch (err) {
       if (!isAppError(err)) throw err;
       // The relay said no (window closed, allowance used up, WhatsApp refused): Kommo's chat shows why.

@@ -165,6 +165,22 @@ for (const kind of storeKinds()) {
       expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: -1, error: expect.stringContaining('not enabled Wabridge') });
     });
 
+    it('when a Kommo user we never saw answers, then Kommo says who they are and the message is theirs; a sender who is no user of the account sends nothing and Kommo’s chat shows why', async () => {
+      const { auth, conversation } = await channelOn();
+      expect(await t.db.query('select 1 from kommo_channel_users where amojo_id = $1', [AGENT.amojoId])).toEqual([]);
+      await t.fake.amojo.managerReplies(conversation.id, 'From Alex', AGENT);
+      await flush();
+      expect((await messagesOf(t, auth, conversation.id)).filter((m) => m.direction === 'out').map((m) => m.content.body)).toEqual(['From Alex']);
+      const [sender] = await t.db.query<{ sent_by: string }>(`select sent_by from messages where direction = 'out'`);
+      expect(Number(sender!.sent_by)).toBe(DEMO_AGENT_ID);
+
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      const { msgid } = await t.fake.amojo.managerReplies(conversation.id, 'From nobody we know', { amojoId: amojoIdOf('user', 9_999_999), name: 'Stranger' });
+      await flush();
+      expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
+      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: -1, error: expect.stringContaining('could not find your user') });
+    });
+
     it('when amojo fails, then the import is retried later and the conversation’s messages still arrive in order, once each', async () => {
       const { auth, conversation } = await channelOn();
       t.fake.amojo.knobs.failNext.push(500, 502);
