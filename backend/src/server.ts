@@ -140,7 +140,7 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
   const housekeeping = () => {
     tasks.drain('payment_events', () => paymentEvents.processPending());
     tasks.drain('dp_runs', () => digitalPipeline.processPending());
-    tasks.drain('salesbot continues', () => salesbot.processPending());
+    salesbot.kick();
     tasks.drain('kommo_install_requests', () => installs.resumePending());
     drainTimeline(tasks, timeline);
     tasks.drain('template sync', () => templates.syncAll());
@@ -156,7 +156,7 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
   // Kommo did not let us continue yet (a waiting bot should not wait minutes).
   const notesTimer = setInterval(() => {
     drainTimeline(tasks, timeline);
-    tasks.drain('salesbot continues', () => salesbot.processPending());
+    salesbot.kick();
   }, 15_000);
   notesTimer.unref();
   // Outgoing webhooks are due at once when an event happens, and again at their retry times; webhook

@@ -155,7 +155,7 @@ for (const kind of storeKinds()) {
       await t.settle();
       expect(templates()).toHaveLength(1);
       // As a process leaves it when it dies after Meta took the template: taken, 'working', not continued.
-      await t.db.query(`update salesbot_runs set outcome = 'working', detail = null, continued_at = null, claimed_at = $1`, [t.clock.now()]);
+      await t.db.query(`update salesbot_runs set outcome = 'working', detail = null, continued_at = null, claimed_until = $1`, [new Date(t.clock.now().getTime() + 10 * 60_000)]);
       await run();
       expect(t.fake.salesbotContinues).toEqual([]);
       t.clock.advance(10 * 60_000 + 1);
@@ -176,6 +176,8 @@ for (const kind of storeKinds()) {
       expect(templates()).toHaveLength(1);
       expect(t.fake.salesbotContinues).toEqual([]);
       expect(await t.db.query('select outcome from salesbot_runs where continued_at is null')).toEqual([{ outcome: 'sent' }]);
+      // The continue is tried again after the queue's backoff (2 s after a first failure).
+      t.clock.advance(2000);
       await run();
       expect(templates()).toHaveLength(1);
       expect(t.fake.salesbotContinues).toEqual([{ accountId: DEMO_ACCOUNT_ID, botId: step.botId, continueId: step.continueId, body: { data: { status: 'sent' } } }]);

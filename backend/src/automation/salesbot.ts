@@ -26,6 +26,9 @@ import { sendTemplateToContact } from './template-send';
  * continue method with `{ data: { status: sent | failed | opted_out } }`, which the step's exits test.
  * A continue Kommo refuses is tried again; the send never is.
  */
+/** A step taken to send is another drain's again only when this ran out: its process died mid-send. */
+const LEASE_MS = 10 * 60_000;
+
 export function createSalesbot(deps: {
   db: Db;
   clock: Clock;
@@ -104,8 +107,8 @@ export function createSalesbot(deps: {
   }
 
   async function process(run: SalesbotRun) {
-    let outcome = run.outcome as SalesbotOutcome | null;
-    if (!outcome) {
+    let outcome = run.outcome as SalesbotOutcome | 'working';
+    if (outcome === 'working') {
       const sent = await send(run);
       outcome = sent.outcome;
       await store.finish(db, run.id, sent.outcome, sent.detail);
@@ -116,8 +119,9 @@ export function createSalesbot(deps: {
       await deps.kommoPacer.run(run.account_id, () => deps.kommo.continueSalesbot(host, accessToken, Number(run.bot_id), run.continue_id, { data: { status: outcome } }));
       await store.continued(db, run.id, clock.now());
     } catch (err) {
-      // Kept: the next round continues the bot (the template is not sent again).
+      // Kept: a later round continues the bot (the template is not sent again).
       logger.warn({ err, botId: run.bot_id, attempts: run.attempts }, 'salesbot continue failed');
+      await store.continueFailed(db, clock, run.id, err instanceof Error ? err.message : String(err));
     }
   }
 
@@ -146,12 +150,15 @@ export function createSalesbot(deps: {
       });
       // A token opens one step: Kommo's repeat of the same request is answered as the first was; the token sent for another step is refused.
       if (opened === 'token_used') throw unauthorized('token_replayed', 'The Salesbot request token was already used for another step.');
-      if (opened === 'opened') deps.tasks.drain('salesbot continues', () => service.processPending());
+      if (opened === 'opened') service.kick();
     },
+
+    /** Asks for the queue's drain (one per instance at a time). */
+    kick: () => deps.tasks.drain('salesbot_runs', () => service.processPending()),
 
     /** Steps not yet sent or whose bot is not yet continued (right after they arrive, and on the timer). */
     async processPending(): Promise<number> {
-      const due = await store.claimPending(db, clock.now(), new Date(clock.now().getTime() - 10 * 60_000), 20);
+      const due = await store.claimPending(db, clock, 20, LEASE_MS);
       for (const run of due) await process(run);
       return due.length;
     },

@@ -107,6 +107,24 @@ export const QUEUES = {
   broadcast_recipients: { table: 'broadcast_recipients', key: 'id', keyType: 'text', open: "state = 'queued'", order: 'seq', due: 'next_attempt_at', attempts: 'attempts', error: 'error_title', backoff: 'metaSend' },
   /** Kommo's install hook calls whose code is still to be exchanged (decision 006). */
   kommo_install_requests: { table: 'kommo_install_requests', key: 'id', keyType: 'text', open: "status = 'pending'", order: 'received_at', due: 'claimed_until', error: 'error' },
+  /**
+   * Salesbot steps (decision 027): a new one is taken 'working' to send; one still 'working' when its
+   * lease ran out was cut off mid-send and ends 'failed' (never sent again); a sent one is taken to
+   * continue the bot, retried by the `kommo` backoff up to ten times.
+   */
+  salesbot_runs: {
+    table: 'salesbot_runs',
+    key: 'id',
+    keyType: 'text',
+    open: 'continued_at is null and attempts < 10',
+    order: 'created_at',
+    due: 'claimed_until',
+    onClaim: `outcome = case when outcome is null then 'working' when outcome = 'working' then 'failed' else outcome end,
+      detail = case when outcome = 'working' then 'WhatsApp template not sent again by Salesbot: sending it was interrupted (the server stopped) and it may have gone out.' else detail end`,
+    attempts: 'attempts',
+    error: 'last_error',
+    backoff: 'kommo',
+  },
   /** The native chat channel's connects and disconnects (decision 026); 'connected' and 'off' are the feature's own outcome. */
   kommo_channel_connections: { table: 'kommo_channels', key: 'account_id', keyType: 'text', open: "state in ('connect', 'disconnect')", order: 'due_at', due: 'due_at', attempts: 'attempts', error: 'last_error', backoff: 'kommo' },
   /** Messages and statuses for Kommo's chat, in order per conversation (decision 026). */
