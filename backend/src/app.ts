@@ -194,7 +194,7 @@ export function createApp(deps: AppDeps) {
   const idempotency = createIdempotency({ db, now: clock.now, ids: deps.ids });
   const automations = createAutomationStore(db);
   const digitalPipeline = createDigitalPipeline({ store: automations, clock, ids: deps.ids, logger, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks, rate: deps.dpRate });
-  const salesbot = createSalesbot({ db, clock, ids: deps.ids, logger, clientId: config.kommo.clientId, clientSecret: config.kommo.clientSecret, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks });
+  const salesbot = createSalesbot({ db, clock, ids: deps.ids, logger, clientId: config.kommo.clientId, clientSecret: config.kommo.clientSecret, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks, automations });
   const broadcasts = createBroadcastService({
     db,
     clock,

@@ -141,7 +141,7 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
   const housekeeping = () => {
     tasks.drain('payment_events', () => paymentEvents.processPending());
     tasks.drain('dp_runs', () => digitalPipeline.processPending());
-    tasks.drain('salesbot continues', () => salesbot.processPending());
+    salesbot.kick();
     tasks.drain('kommo_install_requests', () => installs.resumePending());
     drainTimeline(tasks, timeline);
     tasks.drain('template sync', () => templates.syncAll());
@@ -157,7 +157,7 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
   // Kommo did not let us continue yet (a waiting bot should not wait minutes).
   const notesTimer = setInterval(() => {
     drainTimeline(tasks, timeline);
-    tasks.drain('salesbot continues', () => salesbot.processPending());
+    salesbot.kick();
   }, 15_000);
   notesTimer.unref();
   // Outgoing webhooks are due at once when an event happens, and again at their retry times; webhook
@@ -167,7 +167,7 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
     tasks.drain('webhook_deliveries', () => webhooks.drain());
     tasks.drain('whatsapp_inbox', () => inbox.processPending());
     tasks.drain('stranded statuses', () => inbox.applyStrandedStatuses());
-    tasks.drain('kommo channel', () => channel.drain());
+    channel.kick();
   }, 2000);
   webhooksTimer.unref();
   purgeTimer.unref();

@@ -187,6 +187,22 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     });
   });
 
+  // GET /api/v4/users: the account's users, a page at a time (`page`, `limit` up to 250), with `amojo_id` when asked.
+  app.get('/api/v4/users', (req, res) => {
+    const account = authorise(req, res);
+    if (!account) return;
+    const limit = Math.min(250, Number(req.query.limit ?? 50) || 50);
+    const page = Math.max(1, Number(req.query.page ?? 1) || 1);
+    const withAmojo = String(req.query.with ?? '').split(',').includes('amojo_id');
+    const users = account.users.slice((page - 1) * limit, page * limit);
+    if (!users.length) return res.status(204).end();
+    res.json({
+      _page: page,
+      _embedded: { users: users.map((u) => ({ id: u.id, name: u.name, ...(withAmojo ? { amojo_id: amojoIdOf('user', u.id) } : {}) })) },
+      _links: page * limit < account.users.length ? { next: { href: `/api/v4/users?page=${page + 1}&limit=${limit}` } } : {},
+    });
+  });
+
   // GET /api/v4/users/{id}: the user's name and `email`, the login they sign in to Kommo with.
   app.get('/api/v4/users/:id', (req, res) => {
     const account = authorise(req, res);

@@ -21,6 +21,10 @@ export interface SalesbotStepOptions {
   returnUrl?: string;
   /** Sends the same request this many times, together. */
   times?: number;
+  /** The token's `client_uuid`: another integration's, or none (null); ours by default. */
+  clientUuid?: string | null;
+  /** Sends this token instead of a fresh one (a token replayed for another step). */
+  token?: string;
 }
 
 /**
@@ -74,18 +78,21 @@ export function fakeSalesbot(deps: {
       const continueId = randomUUID();
       waiting.set(`${botId}/${continueId}`, { accountId, used: false });
       const iat = Math.floor(deps.now().getTime() / 1000);
-      const token = await new SignJWT({ account_id: a.id, subdomain: a.subdomain, client_uuid: deps.clientId })
+      const clientUuid = opts.clientUuid === undefined ? { client_uuid: deps.clientId } : opts.clientUuid === null ? {} : { client_uuid: opts.clientUuid };
+      const token =
+        opts.token ??
+        (await new SignJWT({ account_id: a.id, subdomain: a.subdomain, ...clientUuid })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuer(`https://${a.subdomain}.kommo.com`)
         .setJti(randomUUID())
         .setIssuedAt(iat)
         .setNotBefore(Math.min(iat, iat + (opts.lifetime ?? 300)))
         .setExpirationTime(iat + (opts.lifetime ?? 300))
-        .sign(new TextEncoder().encode(opts.secret ?? deps.clientSecret));
+          .sign(new TextEncoder().encode(opts.secret ?? deps.clientSecret)));
       const body = { token, data, return_url: opts.returnUrl ?? `${deps.url()}/api/v4/salesbot/${botId}/continue/${continueId}` };
       const calls = Array.from({ length: opts.times ?? 1 }, () => axios.post(url, body, { validateStatus: () => true }));
       const responses = await Promise.all(calls);
-      return { botId, continueId, statuses: responses.map((r) => r.status), answers: responses.map((r) => r.data as unknown) };
+      return { botId, continueId, token, statuses: responses.map((r) => r.status), answers: responses.map((r) => r.data as unknown) };
     },
   };
 }

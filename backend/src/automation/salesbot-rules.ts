@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -26,9 +27,22 @@ export type SalesbotCall = z.infer<typeof SalesbotCall>;
 export const SalesbotClaims = z.object({
   account_id: z.coerce.number().int().positive(),
   exp: z.number(),
-  /** Present in Kommo's tokens; when present it must be our integration. */
+  /** Our integration's id: a token without it, or with another integration's, is refused. */
   client_uuid: z.string().optional(),
+  /** The token's own id (Kommo's tokens carry one): one token opens at most one step. */
+  jti: z.string().min(1).max(200).optional(),
 });
+
+/**
+ * What a step remembers of the token that opened it, so the token opens no other: its `jti`, or,
+ * without one, a hash of its signed part (header and claims; not the signature, whose text can be
+ * written more than one way for the same bytes).
+ */
+export function tokenIdOf(token: string, claims: { jti?: string }): string {
+  if (claims.jti) return `jti:${claims.jti}`;
+  const signed = token.split('.').slice(0, 2).join('.');
+  return `sha256:${createHash('sha256').update(signed).digest('hex')}`;
+}
 
 /** The step's parameters as a list: given as a list, or as text with one parameter per line. */
 export function parametersOf(value: string[] | string): string[] {

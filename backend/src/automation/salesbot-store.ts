@@ -1,4 +1,6 @@
+import type { Clock } from '../clock';
 import type { Db, Queryable } from '../store/db';
+import { durableQueue } from '../store/durable-queue';
 import type { SalesbotOutcome } from './salesbot-rules';
 
 /** The SQL of Salesbot steps: one row per `widget_request` (its continue point), sent once, continued once. */
@@ -19,46 +21,40 @@ export interface SalesbotRun {
   attempts: number;
 }
 
-/** A continue that Kommo refused or did not answer is tried again this many times, then given up (and logged). */
-export const CONTINUE_ATTEMPTS = 10;
-
-/** Why a step cut off mid-send ends 'failed': it may have gone out, so it is not sent again. */
-export const INTERRUPTED = 'WhatsApp template not sent again by Salesbot: sending it was interrupted (the server stopped) and it may have gone out.';
-
 export const salesbotStore = {
-  /** Records a step; false when Kommo already asked for this continue point (a repeat of the same request). */
-  async open(db: Queryable, run: { id: string; accountId: string; botId: number; continueId: string; leadId: number | null; contactId: number | null; template: string; language: string; parameters: string[]; numberId: string | null; at: Date }): Promise<boolean> {
-    const rows = await db.query(
-      `insert into salesbot_runs (id, account_id, bot_id, continue_id, lead_id, contact_id, template, language, parameters, number_id, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (account_id, bot_id, continue_id) do nothing returning id`,
-      [run.id, run.accountId, run.botId, run.continueId, run.leadId, run.contactId, run.template, run.language, JSON.stringify(run.parameters), run.numberId, run.at],
+  /**
+   * Records a step: 'opened'; 'repeat' when Kommo already asked for this continue point (the same
+   * request again); 'token_used' when its token already opened another step (decision 035).
+   */
+  async open(
+    db: Queryable,
+    run: { id: string; accountId: string; botId: number; continueId: string; leadId: number | null; contactId: number | null; template: string; language: string; parameters: string[]; numberId: string | null; tokenId: string; at: Date },
+  ): Promise<'opened' | 'repeat' | 'token_used'> {
+    const [row] = await db.query<{ id: string | null; token_used: boolean }>(
+      `with opened as (
+         insert into salesbot_runs (id, account_id, bot_id, continue_id, lead_id, contact_id, template, language, parameters, number_id, token_id, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11) on conflict do nothing returning id
+       )
+       select (select id from opened) as id,
+         exists (select 1 from salesbot_runs where account_id = $2 and token_id = $12 and (bot_id <> $3 or continue_id <> $4)) as token_used`,
+      [run.id, run.accountId, run.botId, run.continueId, run.leadId, run.contactId, run.template, run.language, JSON.stringify(run.parameters), run.numberId, run.at, run.tokenId],
     );
-    return rows.length > 0;
+    return row?.id ? 'opened' : row?.token_used ? 'token_used' : 'repeat';
   },
 
   /**
-   * Steps to act on: not yet sent (or left 'working' by a crashed process before `staleBefore`),
-   * and steps sent whose bot was not continued yet (only the continue is tried again, never the send).
+   * Steps to act on, leased for `leaseMs` (the `salesbot_runs` queue): new ones are taken as
+   * 'working' (to send), done ones to continue the bot. A step still 'working' when its lease ran out
+   * was cut off mid-send (its process died): it is never sent again (it may have gone out) but ends
+   * 'failed', and the bot goes on.
    */
-  /**
-   * Steps to act on, leased by `claimed_at`: new ones are taken as 'working' (to send), done ones to
-   * continue the bot. A step still 'working' since before `staleBefore` was cut off mid-send (its
-   * process died): it is never sent again (it may have gone out) but ends 'failed', and the bot goes on.
-   */
-  async claimPending(db: Db, now: Date, staleBefore: Date, limit: number): Promise<SalesbotRun[]> {
-    return db.query<SalesbotRun>(
-      `update salesbot_runs set
-         outcome = case when outcome is null then 'working' when outcome = 'working' then 'failed' else outcome end,
-         detail = case when outcome = 'working' then $5 else detail end,
-         attempts = attempts + 1, claimed_at = $4
-       where id in (
-         select id from salesbot_runs
-         where continued_at is null and attempts < $3 and (outcome is null or (outcome = 'working' and coalesce(claimed_at, created_at) < $1) or outcome in ('sent', 'failed', 'opted_out'))
-         order by created_at limit $2 for update skip locked)
-       returning id, account_id, bot_id, continue_id, lead_id, contact_id, template, language, parameters, number_id,
-         case when outcome = 'working' then null else outcome end as outcome, detail, attempts`,
-      [staleBefore, limit, CONTINUE_ATTEMPTS, now, INTERRUPTED],
-    );
+  async claimPending(db: Db, clock: Clock, limit: number, leaseMs: number): Promise<SalesbotRun[]> {
+    return durableQueue('salesbot_runs', clock).claim<SalesbotRun>(db, { limit, leaseMs });
+  },
+
+  /** Kommo refused or did not answer the continue: tried again after the queue's backoff (at most ten times). */
+  async continueFailed(db: Queryable, clock: Clock, id: string, error: string): Promise<void> {
+    await durableQueue('salesbot_runs', clock).retryLater(db, id, error);
   },
 
   async finish(db: Queryable, id: string, outcome: SalesbotOutcome, detail: string): Promise<void> {

@@ -106,6 +106,35 @@ for (const kind of storeKinds()) {
       expect(await t.db.query('select id from salesbot_runs')).toEqual([]);
     });
 
+    it('when the token does not carry our integration id (another integration’s, or none), then it is refused 401 and nothing is stored, sent or continued', async () => {
+      await ready();
+      const other = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, STEP, { clientUuid: '11111111-2222-4333-8444-555555555555' });
+      expect(other.statuses).toEqual([401]);
+      expect(other.answers[0]).toMatchObject({ error: { code: 'wrong_client' } });
+      const none = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, STEP, { clientUuid: null });
+      expect(none.statuses).toEqual([401]);
+      expect(none.answers[0]).toMatchObject({ error: { code: 'wrong_client' } });
+      await run();
+      expect(templates()).toHaveLength(0);
+      expect(t.fake.salesbotContinues).toEqual([]);
+      expect(await t.db.query('select id from salesbot_runs')).toEqual([]);
+    });
+
+    it('when one token, still fresh, is sent again for another continue point, then it is refused 401 and only the first step’s template goes; its own repeat is still answered 200', async () => {
+      await ready();
+      const first = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, STEP);
+      expect(first.statuses).toEqual([200]);
+      const replayed = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, { ...STEP, contact_id: '20002' }, { token: first.token });
+      expect(replayed.statuses).toEqual([401]);
+      expect(replayed.answers[0]).toMatchObject({ error: { code: 'token_replayed' } });
+      const repeat = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, STEP, { token: first.token, returnUrl: `${t.fake.url}/api/v4/salesbot/${first.botId}/continue/${first.continueId}` });
+      expect(repeat.statuses).toEqual([200]);
+      await run();
+      expect(templates().map((s) => s.body.to)).toEqual([`+${waIdOf(1)}`]);
+      expect(t.fake.salesbotContinues.map((c) => c.continueId)).toEqual([first.continueId]);
+      expect(await t.db.query('select id from salesbot_runs')).toHaveLength(1);
+    });
+
     it('when the account is on Kommo Base, then nothing is sent and the bot goes on through the "failed" exit', async () => {
       await ready();
       const base = await t.http.post('/api/v1/session', { kommoPlan: { name: 'Base' } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID) } });
@@ -126,7 +155,7 @@ for (const kind of storeKinds()) {
       await t.settle();
       expect(templates()).toHaveLength(1);
       // As a process leaves it when it dies after Meta took the template: taken, 'working', not continued.
-      await t.db.query(`update salesbot_runs set outcome = 'working', detail = null, continued_at = null, claimed_at = $1`, [t.clock.now()]);
+      await t.db.query(`update salesbot_runs set outcome = 'working', detail = null, continued_at = null, claimed_until = $1`, [new Date(t.clock.now().getTime() + 10 * 60_000)]);
       await run();
       expect(t.fake.salesbotContinues).toEqual([]);
       t.clock.advance(10 * 60_000 + 1);
@@ -147,6 +176,8 @@ for (const kind of storeKinds()) {
       expect(templates()).toHaveLength(1);
       expect(t.fake.salesbotContinues).toEqual([]);
       expect(await t.db.query('select outcome from salesbot_runs where continued_at is null')).toEqual([{ outcome: 'sent' }]);
+      // The continue is tried again after the queue's backoff (2 s after a first failure).
+      t.clock.advance(2000);
       await run();
       expect(templates()).toHaveLength(1);
       expect(t.fake.salesbotContinues).toEqual([{ accountId: DEMO_ACCOUNT_ID, botId: step.botId, continueId: step.continueId, body: { data: { status: 'sent' } } }]);

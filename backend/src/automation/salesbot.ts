@@ -12,7 +12,8 @@ import type { LicenceService } from '../licensing/licence-service';
 import type { Db } from '../store/db';
 import type { ChatService } from '../whatsapp/chat-service';
 import type { Pacer } from '../whatsapp/pacer';
-import { continueTarget, parametersOf, SalesbotCall, SalesbotClaims, type SalesbotOutcome } from './salesbot-rules';
+import type { AutomationStore } from './automation-store';
+import { continueTarget, parametersOf, SalesbotCall, SalesbotClaims, tokenIdOf, type SalesbotOutcome } from './salesbot-rules';
 import { salesbotStore as store, type SalesbotRun } from './salesbot-store';
 import { sendTemplateToContact } from './template-send';
 
@@ -25,6 +26,9 @@ import { sendTemplateToContact } from './template-send';
  * continue method with `{ data: { status: sent | failed | opted_out } }`, which the step's exits test.
  * A continue Kommo refuses is tried again; the send never is.
  */
+/** A step taken to send is another drain's again only when this ran out: its process died mid-send. */
+const LEASE_MS = 10 * 60_000;
+
 export function createSalesbot(deps: {
   db: Db;
   clock: Clock;
@@ -38,6 +42,8 @@ export function createSalesbot(deps: {
   chat: ChatService;
   licences: LicenceService;
   tasks: BackgroundTasks;
+  /** The automations' store: the account's country and numbers, as the digital pipeline reads them. */
+  automations: Pick<AutomationStore, 'country' | 'numbers'>;
 }) {
   const { db, clock, logger } = deps;
   const key = new TextEncoder().encode(deps.clientSecret);
@@ -53,8 +59,8 @@ export function createSalesbot(deps: {
     }
     const claims = SalesbotClaims.safeParse(payload);
     if (!claims.success) throw unauthorized('invalid_token', 'The Salesbot request token lacks the claims Wabridge needs.');
-    if (claims.data.client_uuid !== undefined && claims.data.client_uuid !== deps.clientId) throw unauthorized('wrong_client', 'The Salesbot request token was issued for another integration.');
-    return claims.data;
+    if (claims.data.client_uuid !== deps.clientId) throw unauthorized('wrong_client', 'The Salesbot request token was not issued for this integration.');
+    return { ...claims.data, tokenId: tokenIdOf(token, claims.data) };
   }
 
   async function contactOf(run: SalesbotRun, host: string, accessToken: string) {
@@ -78,8 +84,8 @@ export function createSalesbot(deps: {
       const result = await sendTemplateToContact(
         {
           chat: deps.chat,
-          country: async () => (await db.query<{ country: string | null }>('select country from accounts where id = $1', [run.account_id]))[0]?.country,
-          numbers: () => db.query<{ id: string }>('select id from whatsapp_numbers where account_id = $1 order by connected_at, id', [run.account_id]),
+          country: () => deps.automations.country(run.account_id),
+          numbers: () => deps.automations.numbers(run.account_id),
         },
         run.account_id,
         contact,
@@ -101,8 +107,8 @@ export function createSalesbot(deps: {
   }
 
   async function process(run: SalesbotRun) {
-    let outcome = run.outcome as SalesbotOutcome | null;
-    if (!outcome) {
+    let outcome = run.outcome as SalesbotOutcome | 'working';
+    if (outcome === 'working') {
       const sent = await send(run);
       outcome = sent.outcome;
       await store.finish(db, run.id, sent.outcome, sent.detail);
@@ -113,8 +119,9 @@ export function createSalesbot(deps: {
       await deps.kommoPacer.run(run.account_id, () => deps.kommo.continueSalesbot(host, accessToken, Number(run.bot_id), run.continue_id, { data: { status: outcome } }));
       await store.continued(db, run.id, clock.now());
     } catch (err) {
-      // Kept: the next round continues the bot (the template is not sent again).
+      // Kept: a later round continues the bot (the template is not sent again).
       logger.warn({ err, botId: run.bot_id, attempts: run.attempts }, 'salesbot continue failed');
+      await store.continueFailed(db, clock, run.id, err instanceof Error ? err.message : String(err));
     }
   }
 
@@ -138,14 +145,20 @@ export function createSalesbot(deps: {
         language: data.language,
         parameters: parametersOf(data.parameters),
         numberId: data.number_id || null,
+        tokenId: claims.tokenId,
         at: clock.now(),
       });
-      if (opened) deps.tasks.drain('salesbot continues', () => service.processPending());
+      // A token opens one step: Kommo's repeat of the same request is answered as the first was; the token sent for another step is refused.
+      if (opened === 'token_used') throw unauthorized('token_replayed', 'The Salesbot request token was already used for another step.');
+      if (opened === 'opened') service.kick();
     },
+
+    /** Asks for the queue's drain (one per instance at a time). */
+    kick: () => deps.tasks.drain('salesbot_runs', () => service.processPending()),
 
     /** Steps not yet sent or whose bot is not yet continued (right after they arrive, and on the timer). */
     async processPending(): Promise<number> {
-      const due = await store.claimPending(db, clock.now(), new Date(clock.now().getTime() - 10 * 60_000), 20);
+      const due = await store.claimPending(db, clock, 20, LEASE_MS);
       for (const run of due) await process(run);
       return due.length;
     },

@@ -35,6 +35,8 @@ export interface ChannelApi {
   deliveryStatus(scopeId: string, msgid: string, status: { code: 1 | 2 | -1; errorCode?: number; error?: string }): Promise<void>;
   accountAmojoId(host: string, accessToken: string): Promise<string>;
   userAmojoId(host: string, accessToken: string, userId: number): Promise<string>;
+  /** The account's Kommo user with this amojo id (the sender of a message in Kommo's chat); undefined when none has it. */
+  userOfAmojoId(host: string, accessToken: string, amojoId: string): Promise<number | undefined>;
   linkChat(host: string, accessToken: string, chatId: string, contactId: number): Promise<void>;
 }
 
@@ -52,6 +54,11 @@ export class ChannelApiError extends Error {
 const ConnectResponse = z.object({ scope_id: z.string().min(1) });
 const ChatResponse = z.object({ id: z.string().min(1) });
 const AmojoIdResponse = z.object({ amojo_id: z.string().min(1) });
+/** A page of GET /api/v4/users?with=amojo_id. */
+const UsersPage = z.object({
+  _embedded: z.object({ users: z.array(z.object({ id: z.number().int(), amojo_id: z.string().nullish() })) }),
+  _links: z.object({ next: z.object({ href: z.string() }).optional() }).partial().optional(),
+});
 
 export function createChannelHttpApi(options: ChannelConfig & { now: () => Date; apiBase?: string; http?: AxiosInstance }): ChannelApi {
   const http = options.http ?? axios.create({ timeout: 15_000 });
@@ -124,6 +131,24 @@ export function createChannelHttpApi(options: ChannelConfig & { now: () => Date;
       } catch (err) {
         throw asError(err, `GET /api/v4/users/${userId}?with=amojo_id`);
       }
+    },
+    async userOfAmojoId(host, accessToken, amojoId) {
+      for (let page = 1; page <= 40; page++) {
+        let r;
+        try {
+          r = await http.get(`${rest(host)}/api/v4/users`, { params: { with: 'amojo_id', page, limit: 250 }, headers: { Authorization: `Bearer ${accessToken}` } });
+        } catch (err) {
+          throw asError(err, 'GET /api/v4/users?with=amojo_id');
+        }
+        // 204: past the last page.
+        if (r.status === 204 || !r.data) return undefined;
+        const parsed = UsersPage.safeParse(r.data);
+        if (!parsed.success) throw new ChannelApiError('GET /api/v4/users?with=amojo_id: unexpected answer', 0);
+        const user = parsed.data._embedded.users.find((u) => u.amojo_id === amojoId);
+        if (user) return user.id;
+        if (!parsed.data._links?.next) return undefined;
+      }
+      return undefined;
     },
     async linkChat(host, accessToken, chatId, contactId) {
       try {

@@ -54,6 +54,3 @@ export const DELIVERY_ERROR_OTHER = 905;
 
 /** The customer's id in our imports: stable per WhatsApp id, never a Kommo id. */
 export const customerRef = (waId: string) => `wa-${waId}`;
-
-/** An outbox row waits this long after its n-th failure: 2 s doubling, at most an hour. */
-export const retryDelayMs = (attempts: number) => Math.min(3600_000, 2000 * 2 ** attempts);

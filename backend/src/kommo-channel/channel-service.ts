@@ -7,15 +7,18 @@ import type { IdGenerator } from '../ids';
 import type { KommoAccess } from '../kommo/kommo-access';
 import type { KommoApi } from '../kommo/kommo-api';
 import type { Db, Queryable } from '../store/db';
+import { BACKOFF, errorText, retryDelay } from '../store/durable-queue';
 import type { ChatService } from '../whatsapp/chat-service';
 import { messageText } from '../whatsapp/message-text';
 import type { Pacer } from '../whatsapp/pacer';
 import type { ChannelApi } from './channel-api';
-import { createChannelStore, type OutboxRow } from './channel-store';
-import { ChannelHook, customerRef, DELIVERY_ERROR_OTHER, deliveryStatusOf, hookSignatureValid, retryDelayMs } from './channel-rules';
+import { createChannelStore, type ChannelRow, type OutboxRow, type ReplyRow } from './channel-store';
+import { ChannelHook, customerRef, DELIVERY_ERROR_OTHER, deliveryStatusOf, hookSignatureValid } from './channel-rules';
 
 const LEASE_MS = 60_000;
 const BATCH = 50;
+/** While an answer from Kommo's chat is being sent, its lease is moved forward this often (decision 035). */
+export const REPLY_RENEW_MS = 2_000;
 
 /**
  * Kommo's native chat channel (SPEC §5, decision 026): per account, switched on by an admin, when
@@ -39,19 +42,27 @@ export function createKommoChannel(deps: {
   chat: Pick<ChatService, 'send'>;
 }) {
   const { db, clock, logger } = deps;
-  const store = createChannelStore(db);
-  const later = (attempts: number) => new Date(clock.now().getTime() + retryDelayMs(attempts));
-  const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+  const store = createChannelStore(db, clock);
+  /** When a row that failed `attempts` times before is due again: what the queue's `retryLater` sets. */
+  const later = (attempts: number) => new Date(clock.now().getTime() + retryDelay(BACKOFF.kommo, attempts + 1));
 
-  const kick = () => deps.tasks.drain('kommo channel', () => drain());
+  /** Each queue has its drain (decision 023); asked for at once, each runs on its own. */
+  const kick = () => {
+    if (!deps.channel) return;
+    const api = deps.channel.api;
+    deps.tasks.drain('kommo_channel_connections', () => drainConnections(api));
+    deps.tasks.drain('kommo_channel_outbox', () => drainOutbox(api));
+    deps.tasks.drain('kommo_channel_replies', () => drainReplies());
+  };
 
+  /** The three queues, one after the other (tests, and a caller that waits). */
   async function drain(): Promise<number> {
     if (!deps.channel) return 0;
     return (await drainConnections(deps.channel.api)) + (await drainOutbox(deps.channel.api)) + (await drainReplies());
   }
 
   async function drainConnections(api: ChannelApi): Promise<number> {
-    const due = await store.claimConnections(clock.now(), LEASE_MS);
+    const due = await store.connections.claim<ChannelRow>(db, { limit: 20, leaseMs: LEASE_MS });
     for (const row of due) {
       try {
         if (row.state === 'connect') {
@@ -67,14 +78,14 @@ export function createKommoChannel(deps: {
         }
       } catch (err) {
         logger.warn({ err, accountId: row.account_id, state: row.state }, 'Kommo chat channel not (dis)connected; retrying later');
-        await store.connectionFailed(row.account_id, errorText(err), later(row.attempts));
+        await store.connections.retryLater(db, row.account_id, errorText(err));
       }
     }
     return due.length;
   }
 
   async function drainOutbox(api: ChannelApi): Promise<number> {
-    const rows = await store.claimOutbox(clock.now(), LEASE_MS, BATCH);
+    const rows = await store.outbox.claim<OutboxRow>(db, { limit: BATCH, leaseMs: LEASE_MS });
     const blocked = new Map<string, Date>();
     const channels = new Map<string, Awaited<ReturnType<typeof store.channel>>>();
     for (const row of rows) {
@@ -86,18 +97,17 @@ export function createKommoChannel(deps: {
       if (!channels.has(row.account_id)) channels.set(row.account_id, await store.channel(row.account_id));
       const channel = channels.get(row.account_id);
       if (!channel?.enabled) {
-        await store.outboxDone(row.seq, clock.now(), 'the channel was switched off');
+        await store.outbox.done(db, [row.seq], { note: 'the channel was switched off' });
         continue;
       }
       try {
         if (channel.state !== 'connected' || !channel.scope_id) throw new Error('the channel is not connected yet');
         await (row.kind === 'message' ? importMessage(api, channel.scope_id, row) : writeStatus(api, channel.scope_id, row));
-        await store.outboxDone(row.seq, clock.now());
+        await store.outbox.done(db, [row.seq]);
       } catch (err) {
-        const retryAt = later(row.attempts);
         logger.warn({ err, seq: row.seq, kind: row.kind }, 'not written to Kommo’s chat; retrying later');
-        await store.outboxRetry(row.seq, errorText(err), retryAt);
-        blocked.set(row.conversation_id, retryAt);
+        await store.outbox.retryLater(db, row.seq, errorText(err));
+        blocked.set(row.conversation_id, later(row.attempts));
       }
     }
     return rows.length;
@@ -139,6 +149,17 @@ export function createKommoChannel(deps: {
     return amojoId;
   }
 
+  /** The Kommo user behind an amojo id: known from earlier, or asked of Kommo (and remembered); null when the account has no such user. */
+  async function senderOf(accountId: string, amojoId: string): Promise<{ userId: number; enabled: boolean } | null> {
+    const known = await store.userOfAmojoId(accountId, amojoId);
+    if (known) return known;
+    const token = await deps.access.accessToken(accountId);
+    const userId = await deps.kommoPacer.run(accountId, () => deps.channel!.api.userOfAmojoId(token.host, token.accessToken, amojoId));
+    if (userId === undefined) return null;
+    await store.saveUserAmojoId(accountId, userId, amojoId);
+    return store.userOfAmojoId(accountId, amojoId);
+  }
+
   async function writeStatus(api: ChannelApi, scopeId: string, row: OutboxRow) {
     const code = deliveryStatusOf(row.status);
     if (!code) return;
@@ -150,45 +171,64 @@ export function createKommoChannel(deps: {
     await api.deliveryStatus(scopeId, await store.msgidFor(row.message_id), code === -1 ? { code, errorCode: DELIVERY_ERROR_OTHER, error } : { code });
   }
 
-  /** Managers' answers from Kommo's chat, in the order Kommo sent them, through the relay's rules. */
+  /**
+   * Managers' answers from Kommo's chat, in the order Kommo sent them, through the relay's rules. One
+   * at a time, its lease moved forward while its send runs: another instance takes an answer only
+   * when the one sending it is gone, so one still being sent is never marked interrupted (decision 035).
+   */
   async function drainReplies(): Promise<number> {
-    const rows = await store.claimReplies(clock.now(), LEASE_MS, BATCH);
-    for (const row of rows) {
+    let taken = 0;
+    for (; taken < BATCH; taken++) {
+      const [row] = await store.replies.claim<ReplyRow>(db, { limit: 1, leaseMs: LEASE_MS });
+      if (!row) break;
+      let renewing: Promise<unknown> = Promise.resolve();
+      const renew = setInterval(() => {
+        renewing = store.replies.extend(db, [row.kommo_msgid], LEASE_MS).catch((err) => logger.warn({ err, kommoMsgid: row.kommo_msgid }, 'lease of an answer from Kommo’s chat not renewed'));
+      }, REPLY_RENEW_MS);
+      let failure: unknown;
       try {
         await sendReply(row);
       } catch (err) {
-        logger.warn({ err, kommoMsgid: row.kommo_msgid }, 'answer from Kommo’s chat not sent yet; retrying later');
-        await store.replyRetry(row.kommo_msgid, errorText(err), later(row.attempts));
+        failure = err ?? new Error('failed');
+      } finally {
+        clearInterval(renew);
+        await renewing;
+      }
+      if (failure !== undefined) {
+        logger.warn({ err: failure, kommoMsgid: row.kommo_msgid }, 'answer from Kommo’s chat not sent yet; retrying later');
+        await store.replies.retryLater(db, row.kommo_msgid, errorText(failure));
       }
     }
-    return rows.length;
+    return taken;
   }
 
-  async function sendReply(row: Awaited<ReturnType<typeof store.claimReplies>>[number]) {
+  async function sendReply(row: ReplyRow) {
     const hook = ChannelHook.parse(row.body);
     const conversationId = await store.conversationOf(row.account_id, hook.message.conversation.client_id ?? '');
-    if (!conversationId) return store.replyDone(row.kommo_msgid, clock.now(), 'the chat is not one of this account’s conversations');
+    if (!conversationId) return store.replies.done(db, [row.kommo_msgid], { note: 'the chat is not one of this account’s conversations' });
     const refuse = (reason: string) => store.refuseReply({ accountId: row.account_id, conversationId, messageId: row.message_id, kommoMsgid: row.kommo_msgid, reason, at: clock.now() });
     const begun = await store.replyMessage(row.message_id);
     if (begun) {
       // A send of this answer began before: once WhatsApp took it (or refused it) it is done. Cut
       // off before WhatsApp answered, it is not sent again (it may have gone out): failed, said so.
       if (begun.status === 'queued' && !begun.wamid) await store.failInterrupted(row.message_id, 'Interrupted before WhatsApp answered; not sent again to avoid a duplicate. Send it again if the customer did not get it.', clock.now());
-      return store.replyDone(row.kommo_msgid, clock.now());
+      return store.replies.done(db, [row.kommo_msgid]);
     }
     const text = hook.message.message.type === 'text' ? (hook.message.message.text ?? '').trim() : '';
     if (!text) return refuse('Only text answers from Kommo’s chat are sent to WhatsApp; send files from the Wabridge panel.');
-    const user = await store.userOfAmojoId(row.account_id, hook.message.sender.id);
+    const user = await senderOf(row.account_id, hook.message.sender.id);
+    // Who sends is Kommo's word, never the hook's alone (SPEC §9): a sender Kommo does not know as a user of the account sends nothing.
+    if (!user) return refuse('Wabridge could not find your user in this Kommo account; the message was not sent to WhatsApp.');
     // A user the admin has not enabled may not send through Wabridge from Kommo's chat either (SPEC §9).
-    if (user && !user.enabled) return refuse('Your administrator has not enabled Wabridge for your user; the message was not sent to WhatsApp.');
+    if (!user.enabled) return refuse('Your administrator has not enabled Wabridge for your user; the message was not sent to WhatsApp.');
     try {
-      await deps.chat.send(row.account_id, user?.userId ?? null, { conversationId }, { type: 'text', text }, { messageId: row.message_id });
+      await deps.chat.send(row.account_id, user.userId, { conversationId }, { type: 'text', text }, { messageId: row.message_id });
     } catch (err) {
       if (!isAppError(err)) throw err;
       // The relay said no (window closed, allowance used up, WhatsApp refused): Kommo's chat shows why.
       return refuse(err.message);
     }
-    await store.replyDone(row.kommo_msgid, clock.now());
+    await store.replies.done(db, [row.kommo_msgid]);
   }
 
   return {
@@ -212,7 +252,8 @@ export function createKommoChannel(deps: {
     /**
      * Kommo's outgoing hook: checked (X-Signature over the raw body), stored, then acknowledged.
      * Kommo sends it once and never again, so nothing is acted on before it is kept; a repeat is
-     * stored once. Returns the HTTP status to answer.
+     * stored once. A hook whose amojo account is not the scope's is refused (404, logged). Returns
+     * the HTTP status to answer.
      */
     async receiveHook(scopeId: string, raw: Buffer, signature: string | undefined): Promise<number> {
       if (!deps.channel || !hookSignatureValid(raw, signature, deps.channel.secret)) return 401;
@@ -222,8 +263,14 @@ export function createKommoChannel(deps: {
       } catch {
         return 400;
       }
-      const accountId = await store.accountOfScope(scopeId);
-      if (!accountId) return 404;
+      const scope = await store.accountOfScope(scopeId);
+      if (!scope) return 404;
+      // The scope is one account's: a hook naming another amojo account is not that account's answer (decision 035).
+      if (scope.amojoAccountId !== hook.account_id) {
+        logger.warn({ scopeId, accountId: scope.accountId, hookAccount: hook.account_id }, 'Kommo channel hook refused: its account is not the one this scope was connected for');
+        return 404;
+      }
+      const accountId = scope.accountId;
       const stored = await store.storeReply({ kommoMsgid: hook.message.message.id, accountId, messageId: deps.ids(), body: hook, at: clock.now() });
       if (stored) kick();
       return 200;

@@ -1,4 +1,6 @@
+import type { Clock } from '../clock';
 import type { Db, Queryable } from '../store/db';
+import { durableQueue } from '../store/durable-queue';
 
 /** The native chat channel's SQL (SPEC §5): the switch and connection, chats, users, the outbox to Kommo and Kommo's hooks. */
 
@@ -79,8 +81,13 @@ export async function enqueueStatus(tx: Queryable, input: { messageId: string; s
   );
 }
 
-export function createChannelStore(db: Db) {
+export function createChannelStore(db: Db, clock: Clock) {
   return {
+    /** The three queues (`QUEUES` in store/durable-queue.ts): connects and disconnects, what goes to Kommo's chat, and managers' answers. */
+    connections: durableQueue('kommo_channel_connections', clock),
+    outbox: durableQueue('kommo_channel_outbox', clock),
+    replies: durableQueue('kommo_channel_replies', clock),
+
     async channel(accountId: string): Promise<ChannelRow | undefined> {
       const [row] = await db.query<ChannelRow>('select * from kommo_channels where account_id = $1', [accountId]);
       return row;
@@ -106,16 +113,6 @@ export function createChannelStore(db: Db) {
       await tx.query(`update kommo_channels set state = 'disconnect', due_at = $2, attempts = 0, last_error = null, updated_at = $2 where account_id = $1 and state <> 'off'`, [accountId, at]);
     },
 
-    /** Connects and disconnects due now, leased for `leaseMs`. */
-    async claimConnections(now: Date, leaseMs: number): Promise<ChannelRow[]> {
-      return db.query<ChannelRow>(
-        `update kommo_channels set due_at = $2
-         where account_id in (select account_id from kommo_channels where state in ('connect', 'disconnect') and due_at <= $1 order by due_at limit 20 for update skip locked)
-         returning *`,
-        [now, new Date(now.getTime() + leaseMs)],
-      );
-    },
-
     async connected(accountId: string, amojoAccountId: string, scopeId: string, at: Date) {
       await db.query(`update kommo_channels set state = 'connected', amojo_account_id = $2, scope_id = $3, due_at = null, attempts = 0, last_error = null, updated_at = $4 where account_id = $1 and state = 'connect'`, [
         accountId,
@@ -129,39 +126,10 @@ export function createChannelStore(db: Db) {
       await db.query(`update kommo_channels set state = 'off', scope_id = null, due_at = null, attempts = 0, last_error = null, updated_at = $2 where account_id = $1 and state = 'disconnect'`, [accountId, at]);
     },
 
-    async connectionFailed(accountId: string, error: string, retryAt: Date) {
-      await db.query('update kommo_channels set attempts = attempts + 1, last_error = $2, due_at = $3 where account_id = $1', [accountId, error, retryAt]);
-    },
-
-    /** The account a scope id belongs to (Kommo's hook names the scope). */
-    async accountOfScope(scopeId: string): Promise<string | undefined> {
-      const [row] = await db.query<{ account_id: string }>(`select account_id from kommo_channels where scope_id = $1 and enabled`, [scopeId]);
-      return row?.account_id;
-    },
-
-    /**
-     * Outbox rows due now, oldest first, leased for `leaseMs`; a row waits while an older row of its
-     * conversation is not done and not due (so Kommo's chat gets each conversation in order).
-     */
-    async claimOutbox(now: Date, leaseMs: number, batch: number): Promise<OutboxRow[]> {
-      return db.query<OutboxRow>(
-        `update kommo_channel_outbox set next_attempt_at = $2
-         where seq in (
-           select o.seq from kommo_channel_outbox o
-           where o.done_at is null and o.next_attempt_at <= $1
-             and not exists (select 1 from kommo_channel_outbox e where e.conversation_id = o.conversation_id and e.done_at is null and e.seq < o.seq and e.next_attempt_at > $1)
-           order by o.seq limit ${batch} for update skip locked)
-         returning *`,
-        [now, new Date(now.getTime() + leaseMs)],
-      ).then((rows) => rows.sort((a, b) => Number(a.seq) - Number(b.seq)));
-    },
-
-    async outboxDone(seq: string, at: Date, note: string | null = null) {
-      await db.query('update kommo_channel_outbox set done_at = $2, last_error = $3 where seq = $1', [seq, at, note]);
-    },
-
-    async outboxRetry(seq: string, error: string, retryAt: Date) {
-      await db.query('update kommo_channel_outbox set attempts = attempts + 1, last_error = $2, next_attempt_at = $3 where seq = $1', [seq, error, retryAt]);
+    /** The account a scope id belongs to, and the amojo account it was connected for (Kommo's hook names the scope). */
+    async accountOfScope(scopeId: string): Promise<{ accountId: string; amojoAccountId: string | null } | undefined> {
+      const [row] = await db.query<{ account_id: string; amojo_account_id: string | null }>(`select account_id, amojo_account_id from kommo_channels where scope_id = $1 and enabled`, [scopeId]);
+      return row && { accountId: row.account_id, amojoAccountId: row.amojo_account_id };
     },
 
     /** Rows behind a failed one of their conversation wait as long as it does. */
@@ -225,25 +193,6 @@ export function createChannelStore(db: Db) {
         [input.kommoMsgid, input.accountId, input.messageId, JSON.stringify(input.body), input.at],
       );
       return added.length > 0;
-    },
-
-    /** Replies due now, in the order Kommo sent them, leased for `leaseMs`. */
-    async claimReplies(now: Date, leaseMs: number, batch: number): Promise<ReplyRow[]> {
-      const rows = await db.query<ReplyRow & { received_at: Date }>(
-        `update kommo_channel_replies set next_attempt_at = $2
-         where kommo_msgid in (select kommo_msgid from kommo_channel_replies where done_at is null and next_attempt_at <= $1 order by received_at limit ${batch} for update skip locked)
-         returning *`,
-        [now, new Date(now.getTime() + leaseMs)],
-      );
-      return rows.sort((a, b) => new Date(a.received_at).getTime() - new Date(b.received_at).getTime());
-    },
-
-    async replyDone(kommoMsgid: string, at: Date, note: string | null = null) {
-      await db.query('update kommo_channel_replies set done_at = $2, last_error = $3 where kommo_msgid = $1', [kommoMsgid, at, note]);
-    },
-
-    async replyRetry(kommoMsgid: string, error: string, retryAt: Date) {
-      await db.query('update kommo_channel_replies set attempts = attempts + 1, last_error = $2, next_attempt_at = $3 where kommo_msgid = $1', [kommoMsgid, error, retryAt]);
     },
 
     /** Our message for a reply, if a send of it began (`wamid` once WhatsApp took it). */

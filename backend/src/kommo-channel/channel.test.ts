@@ -1,9 +1,12 @@
+import { createHmac } from 'node:crypto';
+import axios from 'axios';
 import { afterEach, describe, expect, it } from 'vitest';
 import { amojoIdOf } from '../../../fakes/kommo/fake-kommo';
 import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, DEMO_AGENT_ID } from '../../../fakes/kommo/fake-kommo-data';
 import { startTestApp, TEST_CHANNEL, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
 import { chatReady, CUSTOMER, messagesOf } from '../../test/whatsapp-helpers';
+import { REPLY_RENEW_MS } from './channel-service';
 
 const AGENT = { amojoId: amojoIdOf('user', DEMO_AGENT_ID), name: 'Alex Agent' };
 
@@ -120,6 +123,26 @@ for (const kind of storeKinds()) {
       expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
     });
 
+    it('when a hook signed with the channel secret names another amojo account than the scope it is posted to, then it is refused, logged, and nothing is stored or sent', async () => {
+      const { conversation } = await channelOn();
+      const chat = t.fake.amojo.chatOf(conversation.id)!;
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      const post = (accountId: string, msgid: string) => {
+        const body = JSON.stringify({ account_id: accountId, message: { sender: { id: AGENT.amojoId }, conversation: { id: chat.id, client_id: conversation.id }, message: { id: msgid, type: 'text', text: 'Not yours' } } });
+        const signature = createHmac('sha1', TEST_CHANNEL.channelSecret).update(body).digest('hex');
+        return axios.post(`${t.url}/kommo/channel/${chat.scopeId}`, body, { headers: { 'Content-Type': 'application/json', 'X-Signature': signature }, validateStatus: () => true });
+      };
+      const other = amojoIdOf('account', 999_999);
+      const refused = await post(other, 'kommo-msg-other-account');
+      expect(refused.status).toBe(404);
+      expect(t.logs.some((l) => l.msg.includes('Kommo channel hook refused') && l.hookAccount === other)).toBe(true);
+      await flush();
+      expect(await t.db.query('select 1 from kommo_channel_replies')).toEqual([]);
+      expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
+      // The same hook naming the scope's own account is taken.
+      expect((await post(amojoIdOf('account', DEMO_ACCOUNT_ID), 'kommo-msg-own-account')).status).toBe(200);
+    });
+
     it('when a manager answers after the 24-hour window closed, then WhatsApp gets nothing and Kommo’s chat shows it failed with the reason', async () => {
       const { conversation } = await channelOn();
       t.clock.advance(25 * 3600_000);
@@ -142,6 +165,22 @@ for (const kind of storeKinds()) {
       expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: -1, error: expect.stringContaining('not enabled Wabridge') });
     });
 
+    it('when a Kommo user we never saw answers, then Kommo says who they are and the message is theirs; a sender who is no user of the account sends nothing and Kommo’s chat shows why', async () => {
+      const { auth, conversation } = await channelOn();
+      expect(await t.db.query('select 1 from kommo_channel_users where amojo_id = $1', [AGENT.amojoId])).toEqual([]);
+      await t.fake.amojo.managerReplies(conversation.id, 'From Alex', AGENT);
+      await flush();
+      expect((await messagesOf(t, auth, conversation.id)).filter((m) => m.direction === 'out').map((m) => m.content.body)).toEqual(['From Alex']);
+      const [sender] = await t.db.query<{ sent_by: string }>(`select sent_by from messages where direction = 'out'`);
+      expect(Number(sender!.sent_by)).toBe(DEMO_AGENT_ID);
+
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      const { msgid } = await t.fake.amojo.managerReplies(conversation.id, 'From nobody we know', { amojoId: amojoIdOf('user', 9_999_999), name: 'Stranger' });
+      await flush();
+      expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
+      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: -1, error: expect.stringContaining('could not find your user') });
+    });
+
     it('when amojo fails, then the import is retried later and the conversation’s messages still arrive in order, once each', async () => {
       const { auth, conversation } = await channelOn();
       t.fake.amojo.knobs.failNext.push(500, 502);
@@ -152,6 +191,32 @@ for (const kind of storeKinds()) {
         await flush();
       }
       expect(t.fake.amojo.messages.filter((m) => m.direction === 'out').map((m) => m.text)).toEqual(['One', 'Two', 'Three']);
+    });
+
+    it('when an answer’s send outlasts its lease and another instance drains meanwhile, then it is not marked interrupted: the customer gets it once and Kommo’s chat shows it read', async () => {
+      const { auth, conversation } = await channelOn();
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      // The answer is stored as queued and its send is slow: 61 s pass before WhatsApp is called, and another instance drains then.
+      const query = t.db.query;
+      let armed = true;
+      t.db.query = (async (sql: string, params?: unknown[]) => {
+        const rows = await query(sql, params);
+        if (armed && sql.includes('notified as (')) {
+          armed = false;
+          t.clock.advance(61_000);
+          await new Promise((r) => setTimeout(r, REPLY_RENEW_MS + 1000));
+          await t.channel.drain();
+        }
+        return rows;
+      }) as typeof t.db.query;
+      const { msgid } = await t.fake.amojo.managerReplies(conversation.id, 'Slow but sure', AGENT);
+      await flush();
+      t.db.query = query;
+      expect(armed).toBe(false);
+      const toCustomer = t.fakeWhatsApp.sent.slice(sentBefore).map((s) => (s.body as { text?: { body: string } }).text?.body);
+      expect(toCustomer).toEqual(['Slow but sure']);
+      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: 2 });
+      expect((await messagesOf(t, auth, conversation.id)).find((m) => m.direction === 'out')).toMatchObject({ status: 'read', content: { body: 'Slow but sure' } });
     });
 
     it('when a send of an answer was cut off before WhatsApp answered, then it is not sent again and Kommo’s chat shows it failed', async () => {

@@ -89,8 +89,17 @@ for (const kind of storeKinds()) {
       expect([bad.status, bad.data.error.issues[0].path]).toEqual([400, 'body.shortcut']);
     });
 
+    /** Maria (contact 2001) writes to the account's number: she is the customer of one of its chats. */
+    const mariaWrites = async (admin: Record<string, string>) => {
+      const number = t.fakeWhatsApp.addNumber();
+      expect((await t.http.post('/api/v1/numbers', { phoneNumberId: number.phoneNumberId, wabaId: number.wabaId, accessToken: number.token }, { headers: admin })).status).toBe(201);
+      await t.fakeWhatsApp.customerWrites(number.phoneNumberId, '+5511912345678', 'Hello', { name: 'Maria Silva' });
+      await t.settle();
+    };
+
     it("when an agent fills a reply for the card's contact and lead, then the text carries the CRM's current values, read from Kommo", async () => {
-      const { agent } = await ready();
+      const { admin, agent } = await ready();
+      await mariaWrites(admin);
       const reply = (await t.http.post('/api/v1/quick-replies', { shortcut: 'ship', text: 'Hi {{contact.first_name}}, {{lead.name}} ships to {{contact.cf.700001}} {{contact.cf.123}}.' }, { headers: agent })).data;
       const filled = await t.http.post(`/api/v1/quick-replies/${reply.id}/fill`, { contactId: 2_001, leadId: DEMO_LEAD_ID }, { headers: agent });
       expect(filled.status).toBe(200);
@@ -98,6 +107,31 @@ for (const kind of storeKinds()) {
       // A contact card: no lead, so the lead's name is missing rather than guessed.
       const inContact = await t.http.post(`/api/v1/quick-replies/${reply.id}/fill`, { contactId: 2_001 }, { headers: agent });
       expect(inContact.data.missing).toEqual(['lead.name', 'contact.cf.123']);
+    });
+
+    it('when an agent fills a reply for a contact who is the customer of none of the account’s chats, or with a lead that is not that contact’s, then nothing of them is filled in', async () => {
+      t = await startTestApp(kind, {
+        accounts: [
+          demoKommoAccount({
+            contacts: [
+              { id: 2_001, name: 'Maria Silva', phones: ['+55 11 91234-5678'], fields: [{ id: 700_001, name: 'City', value: 'Rio de Janeiro' }] },
+              { id: 2_002, name: 'João Pereira', phones: ['(21) 98765-4321'], fields: [{ id: 700_001, name: 'City', value: 'Niterói' }] },
+            ],
+          }),
+        ],
+      });
+      await t.install(DEMO_ACCOUNT_ID);
+      const admin = (await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID)).auth;
+      const agent = (await t.session(DEMO_ACCOUNT_ID, DEMO_AGENT_ID)).auth;
+      await mariaWrites(admin);
+      const reply = (await t.http.post('/api/v1/quick-replies', { shortcut: 'ship', text: 'Hi {{contact.first_name}}, {{lead.name}} ships to {{contact.cf.700001}}.' }, { headers: agent })).data;
+      // João never wrote: no chat of the account is with him, so his card's values are not read out.
+      const joao = await t.http.post(`/api/v1/quick-replies/${reply.id}/fill`, { contactId: 2_002, leadId: 1_002 }, { headers: agent });
+      expect(joao.status).toBe(200);
+      expect(joao.data).toEqual({ text: 'Hi , ships to .', missing: ['contact.first_name', 'lead.name', 'contact.cf.700001'] });
+      // Maria's chat with João's lead: Maria's values, not the lead's name.
+      const mixed = await t.http.post(`/api/v1/quick-replies/${reply.id}/fill`, { contactId: 2_001, leadId: 1_002 }, { headers: agent });
+      expect(mixed.data).toEqual({ text: 'Hi Maria, ships to Rio de Janeiro.', missing: ['lead.name'] });
     });
 
     it('when a user deletes their own reply, then it is gone from their list', async () => {

@@ -2,9 +2,10 @@ import type { Session } from '../auth/session-token';
 import type { Clock } from '../clock';
 import { AppError, forbidden, notFound } from '../http/app-error';
 import type { KommoAccess } from '../kommo/kommo-access';
-import type { KommoApi } from '../kommo/kommo-api';
+import type { KommoApi, KommoContact } from '../kommo/kommo-api';
 import type { Db } from '../store/db';
 import type { Pacer } from '../whatsapp/pacer';
+import { needsCountry, normalisePhone } from '../whatsapp/phone';
 import { QUICK_REPLY_LIMIT, type QuickReplyFillInput, type QuickReplyInput } from '../../../contract/quick-replies';
 import type { z } from 'zod';
 import { fillQuickReply, newQuickReplyId, placeholdersOf, type CrmValues } from './quick-reply-rules';
@@ -19,10 +20,21 @@ type FillInput = z.infer<typeof QuickReplyFillInput>;
 /**
  * Quick replies (SPEC §5): every user lists the account's and their own, makes their own, and fills
  * one for the card they are in; admins also make the account's. Filling reads the contact and the
- * lead from Kommo with the account's token, so a placeholder is the CRM's value at that moment.
+ * lead from Kommo with the account's token, so a placeholder is the CRM's value at that moment; only
+ * the customer of one of the account's chats, and a lead of theirs, fill it.
  */
 export function createQuickReplies(deps: { db: Db; clock: Clock; kommo: KommoApi; access: KommoAccess; kommoPacer: Pacer }) {
   const { db, clock } = deps;
+
+  /** Whether the Kommo contact is the customer of one of the account's WhatsApp chats. */
+  async function customerOfAChat(accountId: string, contact: KommoContact): Promise<boolean> {
+    const country = contact.phones.some(needsCountry) ? await store.country(db, accountId) : null;
+    const waIds = contact.phones.flatMap((raw) => {
+      const phone = normalisePhone(raw, country);
+      return 'waId' in phone ? [phone.waId] : [];
+    });
+    return store.isCustomer(db, accountId, contact.id, waIds);
+  }
 
   /** A reply the signed-in user may change; the account's need an admin. */
   async function editable(session: Session, id: string) {
@@ -67,18 +79,24 @@ export function createQuickReplies(deps: { db: Db; clock: Clock; kommo: KommoApi
       const crm: CrmValues = { contact: null, lead: null };
       // Kommo is asked only for what the text uses, and only with this account's token: a contact or
       // lead id of another account finds nothing.
-      const needsContact = input.contactId !== null && used.some((p) => p.startsWith('contact.'));
+      const contactId = input.contactId;
+      const needsContact = used.some((p) => p.startsWith('contact.'));
       const needsLead = input.leadId !== null && used.includes('lead.name');
-      if (needsContact || needsLead) {
+      if (contactId !== null && (needsContact || needsLead)) {
         const { host, accessToken } = await deps.access.accessToken(session.accountId);
         const [contacts, leads] = await Promise.all([
-          needsContact ? deps.kommoPacer.run(session.accountId, () => deps.kommo.getContacts(host, accessToken, [input.contactId!])) : [],
+          deps.kommoPacer.run(session.accountId, () => deps.kommo.getContacts(host, accessToken, [contactId])),
           needsLead ? deps.kommoPacer.run(session.accountId, () => deps.kommo.getLeads(host, accessToken, [input.leadId!])) : [],
         ]);
         const [contact] = contacts;
         const [lead] = leads;
-        crm.contact = contact ? { name: contact.name, firstName: contact.firstName, lastName: contact.lastName, fields: contact.fields } : null;
-        crm.lead = lead ? { name: lead.name } : null;
+        // Only the customer of a chat the user may open (the chat list's rule: a customer's chat is
+        // reached through their phone) and a lead of theirs: not any contact or lead of the account,
+        // which Kommo's rights may hide from this user (SPEC §9, decision 035).
+        if (contact && (await customerOfAChat(session.accountId, contact))) {
+          crm.contact = needsContact ? { name: contact.name, firstName: contact.firstName, lastName: contact.lastName, fields: contact.fields } : null;
+          crm.lead = lead && lead.contactIds.includes(contact.id) ? { name: lead.name } : null;
+        }
       }
       return fillQuickReply(reply.text, crm);
     },

@@ -94,4 +94,16 @@ export const quickReplyStore = {
   async remove(q: Queryable, accountId: string, id: string): Promise<void> {
     await q.query('delete from quick_replies where id = $1 and account_id = $2', [id, accountId]);
   },
+
+  /** The account's country in Kommo: where a contact's phone written without its country code is read. */
+  async country(q: Queryable, accountId: string): Promise<string | null> {
+    const [row] = await q.query<{ country: string | null }>('select country from accounts where id = $1', [accountId]);
+    return row?.country ?? null;
+  },
+
+  /** Whether Kommo contact `contactId` is the customer of one of the account's conversations: linked to one, or one of its phones (`waIds`) is one's customer. */
+  async isCustomer(q: Queryable, accountId: string, contactId: number, waIds: string[]): Promise<boolean> {
+    const rows = await q.query('select 1 from conversations where account_id = $1 and (kommo_contact_id = $2 or wa_id = any($3::text[])) limit 1', [accountId, contactId, waIds]);
+    return rows.length > 0;
+  },
 };

@@ -117,5 +117,35 @@ for (const kind of storeKinds()) {
       clock.advance(7 * 24 * 3600_000);
       expect(await queue.claim(db, { limit: 1, leaseMs: 60_000 })).toEqual([]);
     });
+
+    it('when an older row of a conversation is leased or waits for its retry, then the newer rows of that conversation wait and other conversations’ are taken; an extended lease keeps a row taken', async () => {
+      db = await openTestStore(kind);
+      clock.set('2026-11-21T10:00:00Z');
+      const now = clock.now();
+      await db.query(`insert into accounts (id, kommo_account_id, subdomain, host, status, installed_at, created_at, updated_at) values ('acc', 1, 'x', 'x.kommo.com', 'active', $1, $1, $1)`, [now]);
+      await db.query(`insert into whatsapp_numbers (id, account_id, phone_number_id, waba_id, display_phone_number, token_enc, connected_by, connected_at) values ('num', 'acc', 'p1', 'w1', '+1', 'x', 1, $1)`, [now]);
+      for (const c of ['c1', 'c2']) await db.query(`insert into conversations (id, account_id, number_id, wa_id, created_at, updated_at) values ($1, 'acc', 'num', $1, $2, $2)`, [c, now]);
+      // c1: messages 1, 2; c2: message 3.
+      for (const [m, c] of [['m1', 'c1'], ['m2', 'c1'], ['m3', 'c2']]) {
+        await db.query(`insert into kommo_channel_outbox (account_id, conversation_id, kind, message_id, next_attempt_at) values ('acc', $1, 'message', $2, $3)`, [c, m, now]);
+      }
+      const queue = durableQueue('kommo_channel_outbox', clock);
+      const messages = (rows: { message_id: string }[]) => rows.map((r) => r.message_id);
+      const [first] = await queue.claim<{ seq: string; message_id: string }>(db, { limit: 1, leaseMs: 60_000 });
+      expect(first?.message_id).toBe('m1');
+      // m1 is leased: m2 waits behind it, m3 (another conversation) goes.
+      const other = await queue.claim<{ seq: string; message_id: string }>(db, { limit: 10, leaseMs: 60_000 });
+      expect(messages(other)).toEqual(['m3']);
+      await queue.done(db, other.map((r) => r.seq));
+      clock.advance(50_000);
+      await queue.extend(db, [first!.seq], 60_000);
+      clock.advance(20_000);
+      expect(await queue.claim(db, { limit: 10, leaseMs: 60_000 })).toEqual([]);
+      // m1 fails: m2 still waits until m1 is due again, then m1 comes first.
+      await queue.retryLater(db, first!.seq, 'amojo away');
+      expect(await queue.claim(db, { limit: 10, leaseMs: 60_000 })).toEqual([]);
+      clock.advance(60_000);
+      expect(messages(await queue.claim<{ message_id: string }>(db, { limit: 10, leaseMs: 60_000 }))).toEqual(['m1', 'm2']);
+    });
   });
 }

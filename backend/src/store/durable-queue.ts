@@ -47,6 +47,11 @@ export interface QueueTable {
   due: string;
   /** What a claim sets besides the lease (e.g. a state the rest of the code reads). */
   onClaim?: string;
+  /**
+   * Rows with one value of this column are taken in queue order: a row is not claimed while an older
+   * open row of its value is not due (leased, or waiting for its retry).
+   */
+  inOrderOf?: string;
   /** The failed attempts so far; absent when the queue does not retry (a failure is final). */
   attempts?: string;
   /** The last failure's text. */
@@ -102,6 +107,42 @@ export const QUEUES = {
   broadcast_recipients: { table: 'broadcast_recipients', key: 'id', keyType: 'text', open: "state = 'queued'", order: 'seq', due: 'next_attempt_at', attempts: 'attempts', error: 'error_title', backoff: 'metaSend' },
   /** Kommo's install hook calls whose code is still to be exchanged (decision 006). */
   kommo_install_requests: { table: 'kommo_install_requests', key: 'id', keyType: 'text', open: "status = 'pending'", order: 'received_at', due: 'claimed_until', error: 'error' },
+  /**
+   * Salesbot steps (decision 027): a new one is taken 'working' to send; one still 'working' when its
+   * lease ran out was cut off mid-send and ends 'failed' (never sent again); a sent one is taken to
+   * continue the bot, retried by the `kommo` backoff up to ten times.
+   */
+  salesbot_runs: {
+    table: 'salesbot_runs',
+    key: 'id',
+    keyType: 'text',
+    open: 'continued_at is null and attempts < 10',
+    order: 'created_at',
+    due: 'claimed_until',
+    onClaim: `outcome = case when outcome is null then 'working' when outcome = 'working' then 'failed' else outcome end,
+      detail = case when outcome = 'working' then 'WhatsApp template not sent again by Salesbot: sending it was interrupted (the server stopped) and it may have gone out.' else detail end`,
+    attempts: 'attempts',
+    error: 'last_error',
+    backoff: 'kommo',
+  },
+  /** The native chat channel's connects and disconnects (decision 026); 'connected' and 'off' are the feature's own outcome. */
+  kommo_channel_connections: { table: 'kommo_channels', key: 'account_id', keyType: 'text', open: "state in ('connect', 'disconnect')", order: 'due_at', due: 'due_at', attempts: 'attempts', error: 'last_error', backoff: 'kommo' },
+  /** Messages and statuses for Kommo's chat, in order per conversation (decision 026). */
+  kommo_channel_outbox: {
+    table: 'kommo_channel_outbox',
+    key: 'seq',
+    keyType: 'bigint',
+    open: 'done_at is null',
+    order: 'seq',
+    due: 'next_attempt_at',
+    inOrderOf: 'conversation_id',
+    attempts: 'attempts',
+    error: 'last_error',
+    doneAt: 'done_at',
+    backoff: 'kommo',
+  },
+  /** Managers' answers from Kommo's chat, stored before Kommo's hook is acknowledged (decision 026); leased one at a time, renewed while sent (decision 035). */
+  kommo_channel_replies: { table: 'kommo_channel_replies', key: 'kommo_msgid', keyType: 'text', open: 'done_at is null', order: 'received_at', due: 'next_attempt_at', attempts: 'attempts', error: 'last_error', doneAt: 'done_at', backoff: 'kommo' },
 } as const satisfies Record<string, QueueTable>;
 export type QueueName = keyof typeof QUEUES;
 
@@ -153,14 +194,23 @@ export function durableQueue(name: QueueName, clock: Clock) {
           params,
         );
       }
+      // Inside the subquery the queue's own expressions name the older row `e` (the innermost table).
+      const behind = t.inOrderOf
+        ? `and not exists (select 1 from ${t.table} e where e.${t.inOrderOf} = o.${t.inOrderOf} and (${t.open}) and e.${t.order} < o.${t.order} and e.${t.due} > $1)`
+        : '';
       return q.query<Row>(
         `with claimed as (
            update ${t.table} set ${set}
-           where ${t.key} in (select ${t.key} from ${t.table} where (${t.open}) and ${isDue('$1')} ${only} order by ${t.order} limit $3 for update skip locked)
+           where ${t.key} in (select ${t.key} from ${t.table} o where (${t.open}) and ${isDue('$1')} ${behind} ${only} order by ${t.order} limit $3 for update skip locked)
            returning *)
          select * from claimed order by ${inOrder}`,
         params,
       );
+    },
+
+    /** Moves the lease of the still open ones of `keys` forward to `leaseMs` from now: their work is still under way. */
+    async extend(q: Queryable, leased: Key[], leaseMs: number): Promise<void> {
+      if (leased.length) await q.query(`update ${t.table} set ${t.due} = $2 where ${t.key} = any(${keys}) and (${t.open})`, [leased, new Date(clock.now().getTime() + leaseMs)]);
     },
 
     /**

@@ -27,8 +27,8 @@ export function sendRefusal(facts: SendFacts, out: Outgoing, options: { byConver
   if (out.type !== 'template' && !windowOpen) {
     return new AppError('window_closed', 'The 24-hour customer-service window is closed: only an approved template can be sent until the customer writes again.', 409);
   }
+  if (refusesOptedOut(out, options) && facts.optedOut) return optedOutError();
   if (out.type === 'template') {
-    if (options.refuseOptedOut && facts.optedOut) return optedOutError();
     const problem = templateProblem(facts.template, out.name, out.language, out.bodyParameters?.length ?? 0);
     if (problem) return problem;
   }
@@ -42,4 +42,9 @@ export function sendRefusal(facts: SendFacts, out: Outgoing, options: { byConver
     if (problem) return new AppError(problem.code, problem.message, problem.code === 'media_too_large' ? 413 : 415);
   }
   return undefined;
+}
+
+/** Whether this send refuses a customer who opted out: an automated template (the public API, the digital pipeline, Salesbot); never an agent's send, never free form. */
+export function refusesOptedOut(out: { type: string }, options: { refuseOptedOut?: boolean }): boolean {
+  return out.type === 'template' && options.refuseOptedOut === true;
 }

@@ -10,7 +10,8 @@ import type { TemplateRow } from './templates-service';
 /**
  * The send path's SQL (docs/decisions/025): one statement reads everything the send rules need, one
  * takes the allowance and stores the message as queued, and one, after Meta answered, records the
- * wamid. Each is a single statement, so each is atomic on its own.
+ * wamid. Each is a single statement, so each is atomic on its own; what may change between the
+ * read and the write and must still hold (the allowance, an opt-out) is checked again by the write.
  */
 
 /** Who sends what to whom, as the read needs it: a conversation by id (the chat), or a number and a customer (the public API). */
@@ -71,20 +72,26 @@ export async function readSendFacts(q: Queryable, t: SendTarget): Promise<SendFa
 /**
  * Opens the conversation when it is new, takes one message from the allowance, and only then stores
  * the message as queued and tells the account's live streams (`message.created`): one statement.
- * Null when the allowance is used up (nothing stored but the conversation).
+ * Null when the allowance is used up (nothing stored but the conversation). With `refuseOptedOut`
+ * (an automated template, SPEC §6) the opt-out is read again inside this statement: one that landed
+ * after `readSendFacts` stores nothing and answers 'opted_out' (docs/decisions/035).
  */
 export async function insertQueued(
   q: Queryable,
-  m: { id: string; accountId: string; conversationId: string | null; newConversationId: string; numberId: string; waId: string; type: string; content: Record<string, unknown>; sentBy: number | null; replyTo: string | null; at: Date },
-): Promise<{ conversationId: string } | null> {
-  const [row] = await q.query<{ conversation_id: string | null; notified: string | number }>(
-    `with conv as (
+  m: { id: string; accountId: string; conversationId: string | null; newConversationId: string; numberId: string; waId: string; type: string; content: Record<string, unknown>; sentBy: number | null; replyTo: string | null; at: Date; refuseOptedOut: boolean },
+): Promise<{ conversationId: string } | 'opted_out' | null> {
+  const [row] = await q.query<{ conversation_id: string | null; opted_out: boolean; notified: string | number }>(
+    `with clear as (
+       select 1 where not $13::boolean
+         or not exists (select 1 from conversations o where o.account_id = $2::text and o.wa_id = $6::text and o.opted_out_at is not null)
+     ),
+     conv as (
        insert into conversations (id, account_id, number_id, wa_id, created_at, updated_at)
-       select $4::text, $2::text, $5::text, $6::text, $11::timestamptz, $11::timestamptz where $3::text is null
+       select $4::text, $2::text, $5::text, $6::text, $11::timestamptz, $11::timestamptz where $3::text is null and exists (select 1 from clear)
        on conflict (number_id, wa_id) do update set updated_at = conversations.updated_at
        returning id
      ),
-     taken as (${TAKE_MESSAGES('$2::text', '1', '$11::timestamptz')} returning id),
+     taken as (${TAKE_MESSAGES('$2::text', '1', '$11::timestamptz')} and exists (select 1 from clear) returning id),
      message as (
        insert into messages (id, account_id, conversation_id, direction, type, content, status, sent_by, reply_to, created_at, status_at)
        select $1::text, $2::text, coalesce($3::text, (select id from conv)), 'out', $7::text, $8::jsonb, 'queued', $9::bigint, $10::text, $11::timestamptz, $11::timestamptz from taken
@@ -93,9 +100,10 @@ export async function insertQueued(
      notified as (
        select pg_notify($12::text, json_build_object('accountId', $2::text, 'type', 'message.created', 'conversationId', conversation_id, 'messageId', $1::text)::text) from message
      )
-     select (select conversation_id from message) as conversation_id, (select count(*) from notified) as notified`,
-    [m.id, m.accountId, m.conversationId, m.newConversationId, m.numberId, m.waId, m.type, JSON.stringify(m.content), m.sentBy, m.replyTo, m.at, CHANNEL],
+     select (select conversation_id from message) as conversation_id, not exists (select 1 from clear) as opted_out, (select count(*) from notified) as notified`,
+    [m.id, m.accountId, m.conversationId, m.newConversationId, m.numberId, m.waId, m.type, JSON.stringify(m.content), m.sentBy, m.replyTo, m.at, CHANNEL, m.refuseOptedOut],
   );
+  if (row?.opted_out) return 'opted_out';
   return row?.conversation_id ? { conversationId: row.conversation_id } : null;
 }
 

@@ -15,7 +15,8 @@ import { messageView, type MessageView } from './message-views';
 import type { NumberRow, NumbersService } from './numbers-service';
 import { createPacer, type Pacer } from './pacer';
 import { needsCountry, requirePhone } from './phone';
-import { sendRefusal } from './send-rules';
+import { refusesOptedOut, sendRefusal } from './send-rules';
+import { optedOutError } from './conversations';
 import { insertQueued, readSendFacts, recordAccepted, type SendFacts } from './send-store';
 
 const MAX_ATTEMPTS = 4;
@@ -170,7 +171,10 @@ export function createSender(deps: {
         sentBy: userId,
         replyTo: facts.replyWamid,
         at: clock.now(),
+        // The customer may opt out between the read and this write: the write reads it again (SPEC §6).
+        refuseOptedOut: refusesOptedOut(input, options),
       });
+      if (queued === 'opted_out') throw optedOutError();
       if (!queued) throw await deps.licences.exhausted(accountId);
       try {
         const result = await deliver(number.phone_number_id, deps.numbers.token(number), message);
