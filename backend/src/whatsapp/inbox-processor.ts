@@ -7,7 +7,7 @@ import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
 import { enqueueStatus } from '../kommo-channel/channel-store';
 import { publish, type Stamps } from '../live/live-events';
 import { MetaWebhookBody, type MetaMessage, type MetaValue } from '../../../contract/meta-webhook';
-import { ensureConversation } from './conversations';
+import { ensureConversation } from './conversation-store';
 import { messageText } from './message-text';
 import { isStopWord, statusAdvances, UNSUBSCRIBE_PAYLOAD } from './message-status';
 
