@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { DAY_MS, type Clock } from '../clock';
 import type { IdGenerator } from '../ids';
-import { enqueueNote } from '../kommo/timeline-writer';
+import { enqueueNote } from '../kommo/timeline-store';
 import type { LicenceService } from '../licensing/licence-service';
 import { zoneOf } from '../licensing/local-time';
 import { publish } from '../live/live-events';

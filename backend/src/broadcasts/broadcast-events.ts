@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
-import { enqueueLeadNote } from '../kommo/timeline-writer';
+import { enqueueLeadNote } from '../kommo/timeline-store';
 import { publish, type Stamps } from '../live/live-events';
 import { readSettings } from '../settings/settings-store';
 import type { Queryable } from '../store/db';

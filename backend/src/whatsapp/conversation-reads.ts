@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { AppError, isAppError, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import { recordAudit } from '../audit/audit-log';
-import { enqueueEvent } from '../kommo/timeline-writer';
+import { enqueueEvent } from '../kommo/timeline-store';
 import { publish } from '../live/live-events';
 import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi } from './cloud-api';

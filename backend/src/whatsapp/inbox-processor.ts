@@ -3,7 +3,7 @@ import { DAY_MS, type Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
 import { durableQueue, errorText } from '../store/durable-queue';
-import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
+import { enqueueEvent, enqueueNote } from '../kommo/timeline-store';
 import { enqueueStatus } from '../kommo-channel/channel-store';
 import { publish, type Stamps } from '../live/live-events';
 import { MetaWebhookBody, type MetaMessage, type MetaValue } from '../../../contract/meta-webhook';
