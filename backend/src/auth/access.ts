@@ -1,6 +1,7 @@
 import type { Role } from '../../../contract/session';
 import { AppError, forbidden, unauthorized } from '../http/app-error';
 import type { Queryable } from '../store/db';
+import { readAccess } from './auth-store';
 
 /** What decides, on each request, whether a signed-in user may still use the widget and as what. */
 export interface AccessRow {
@@ -37,18 +38,6 @@ export function accountRefusal(row: AccessRow | undefined): AppError | undefined
 }
 
 const accountGone = () => unauthorized('account_uninstalled', 'Wabridge is no longer installed in this Kommo account.');
-
-/** Access of many (account, user) pairs in one read: the account by its key, the user by theirs. */
-export async function readAccess(db: Queryable, who: { accountId: string; userId: number }[]): Promise<AccessRow[]> {
-  if (!who.length) return [];
-  return db.query<AccessRow>(
-    `select a.id as account_id, s.user_id::text as kommo_user_id, a.status, a.consent_withdrawn_at, u.enabled, u.is_admin
-     from unnest($1::text[], $2::bigint[]) as s (account_id, user_id)
-     join accounts a on a.id = s.account_id
-     left join account_users u on u.account_id = s.account_id and u.kommo_user_id = s.user_id`,
-    [who.map((w) => w.accountId), who.map((w) => w.userId)],
-  );
-}
 
 /** One user's access now. */
 export async function accessOf(db: Queryable, accountId: string, userId: number): Promise<Access> {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { unauthorized } from '../http/app-error';
 import type { Queryable } from '../store/db';
+import { forgetUsedTokensExpiredBefore, markTokenUsed } from './auth-store';
 
 /** The claims of Kommo's one-time token that we rely on (SPEC §3). */
 const DisposableClaims = z.object({
@@ -51,12 +52,8 @@ export function createKommoTokenVerifier(deps: { db: Queryable; clock: Clock; cl
       }
       const now = deps.clock.now();
       // Forget used ids once their tokens could no longer pass the time check anyway.
-      await deps.db.query('delete from used_token_ids where expires_at < $1', [new Date(now.getTime() - 60_000)]);
-      const fresh = await deps.db.query(
-        'insert into used_token_ids (jti, expires_at) values ($1, $2) on conflict (jti) do nothing returning jti',
-        [claims.data.jti, new Date(claims.data.exp * 1000)],
-      );
-      if (!fresh.length) throw unauthorized('token_replayed', 'This Kommo token was already used.');
+      await forgetUsedTokensExpiredBefore(deps.db, new Date(now.getTime() - 60_000));
+      if (!(await markTokenUsed(deps.db, claims.data.jti, new Date(claims.data.exp * 1000)))) throw unauthorized('token_replayed', 'This Kommo token was already used.');
       return claims.data;
     },
   };

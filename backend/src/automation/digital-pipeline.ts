@@ -7,7 +7,7 @@ import { parse } from '../http/parse';
 import type { IdGenerator } from '../ids';
 import type { KommoAccess } from '../kommo/kommo-access';
 import type { KommoApi } from '../kommo/kommo-api';
-import { enqueueLeadNote } from '../kommo/timeline-writer';
+import { enqueueLeadNote } from '../kommo/timeline-store';
 import type { LicenceService } from '../licensing/licence-service';
 import { createKeyRateLimiter } from '../public-api/api-keys';
 import type { ChatService } from '../whatsapp/chat-service';

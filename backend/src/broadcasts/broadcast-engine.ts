@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import { DAY_MS, type Clock } from '../clock';
 import type { IdGenerator } from '../ids';
-import { enqueueNote } from '../kommo/timeline-writer';
+import { enqueueNote } from '../kommo/timeline-store';
 import type { LicenceService } from '../licensing/licence-service';
 import { zoneOf } from '../licensing/local-time';
 import { publish } from '../live/live-events';
 import type { Db, Queryable } from '../store/db';
 import { BACKOFF, retryDelay } from '../store/durable-queue';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from '../whatsapp/cloud-api';
-import { ensureConversation } from '../whatsapp/conversations';
+import { ensureConversation } from '../whatsapp/conversation-store';
 import type { InboxProcessor } from '../whatsapp/inbox-processor';
 import { UNSUBSCRIBE_PAYLOAD } from '../whatsapp/message-status';
 import type { NumbersService, NumberRow } from '../whatsapp/numbers-service';

@@ -1,30 +1,32 @@
 import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
-import { enqueueLeadNote } from '../kommo/timeline-writer';
+import { enqueueLeadNote } from '../kommo/timeline-store';
 import { publish, type Stamps } from '../live/live-events';
 import { readSettings } from '../settings/settings-store';
 import type { Queryable } from '../store/db';
 import { isRetryableFailure, renderBody, retryNotBefore } from './broadcast-rules';
+import {
+  attributeReply,
+  broadcastNameAndBody,
+  broadcastsUsingTemplate,
+  findTemplateOfStatus,
+  markPaused,
+  markSentRecipientFailed,
+  noteAcceptedWamid,
+  setTemplateStatus,
+} from './broadcast-store';
 
 /** The prefix of our `biz_opaque_callback_data`: status webhooks carrying it belong to a broadcast recipient. */
 export const CALLBACK_PREFIX = 'wb:r:';
 /** A customer's message this soon after a broadcast message counts as a reply to it (SPEC §6). */
 const ATTRIBUTION_MS = 72 * 3600_000;
 
-/** Two language codes are the same whether written "en_US" (the template list) or "en-US" (status webhooks). */
-const SAME_LANGUAGE = (column: string, param: string) => `replace(${column}, '-', '_') = replace(${param}, '-', '_')`;
-
 /** Pauses a running or scheduled broadcast with a reason the widget shows. */
 export async function pauseBroadcast(q: Queryable, stamps: Stamps, b: { id: string; account_id: string }, reason: string, detail: string): Promise<boolean> {
   const at = stamps.clock.now();
-  const paused = await q.query(`update broadcasts set status = 'paused', pause_reason = $2, pause_detail = $3, updated_at = $4 where id = $1 and status in ('running', 'scheduled') returning id`, [
-    b.id,
-    reason,
-    detail,
-    at,
-  ]);
-  if (paused.length) await publish(q, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id }, stamps);
-  return paused.length > 0;
+  const paused = await markPaused(q, b.id, reason, detail, at);
+  if (paused) await publish(q, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id }, stamps);
+  return paused;
 }
 
 /** What the webhook inbox tells broadcasts: accepted sends, late failures, template status, and replies. */
@@ -33,15 +35,11 @@ export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) 
   return {
     async onAccepted(tx: Queryable, callbackData: string, wamid: string) {
       if (!callbackData.startsWith(CALLBACK_PREFIX)) return;
-      await tx.query('update broadcast_recipients set accepted_wamid = $2 where id = $1 and wamid is null', [callbackData.slice(CALLBACK_PREFIX.length), wamid]);
+      await noteAcceptedWamid(tx, callbackData.slice(CALLBACK_PREFIX.length), wamid);
     },
 
     async onFailed(tx: Queryable, messageId: string, code: number, title: string) {
-      const rows = await tx.query<{ broadcast_id: string; account_id: string }>(
-        `update broadcast_recipients set state = 'failed', error_code = $2, error_title = $3, retryable = $4, outcome_at = $5, next_attempt_at = $6
-         where message_id = $1 and state = 'sent' returning broadcast_id, account_id`,
-        [messageId, code, title || 'Failed', isRetryableFailure(code), clock.now(), retryNotBefore(code, clock.now())],
-      );
+      const rows = await markSentRecipientFailed(tx, messageId, { code, title: title || 'Failed', retryable: isRetryableFailure(code), at: clock.now(), retryAt: retryNotBefore(code, clock.now()) });
       for (const r of rows) await publish(tx, { accountId: r.account_id, type: 'broadcast.updated', broadcastId: r.broadcast_id }, deps);
     },
 
@@ -51,36 +49,23 @@ export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) 
      * with either separator.
      */
     async onTemplateStatus(tx: Queryable, t: { wabaId: string; templateId?: string; name: string; language: string; event: string; reason?: string }) {
-      const [known] = await tx.query<{ name: string; language: string }>(
-        `select name, language from whatsapp_templates where waba_id = $1 and (template_id = $2 or (name = $3 and ${SAME_LANGUAGE('language', '$4')}))
-         order by template_id = $2 desc nulls last limit 1`,
-        [t.wabaId, t.templateId ?? null, t.name, t.language],
-      );
+      const known = await findTemplateOfStatus(tx, t.wabaId, t.templateId ?? null, t.name, t.language);
       const name = known?.name ?? t.name;
       const language = known?.language ?? t.language;
-      await tx.query(`update whatsapp_templates set status = $4 where waba_id = $1 and name = $2 and ${SAME_LANGUAGE('language', '$3')}`, [t.wabaId, name, language, t.event]);
+      await setTemplateStatus(tx, t.wabaId, name, language, t.event);
       if (t.event === 'APPROVED') return;
-      const affected = await tx.query<{ id: string; account_id: string }>(
-        `select id, account_id from broadcasts where waba_id = $1 and template_name = $2 and ${SAME_LANGUAGE('template_language', '$3')} and status in ('running', 'scheduled')`,
-        [t.wabaId, name, language],
-      );
+      const affected = await broadcastsUsingTemplate(tx, t.wabaId, name, language);
       const why = t.reason && t.reason !== 'NONE' ? ` (${t.reason})` : '';
       for (const b of affected) await pauseBroadcast(tx, deps, b, 'template_paused', `Meta marked the template “${name}” ${t.event.toLowerCase()}${why}. Resume once it is approved again.`);
     },
 
     /** A reply within 72 hours of a broadcast message: attributed, noted on the lead, and (if the admin wants) a task for its owner. */
     async onInbound(tx: Queryable, m: { accountId: string; waId: string; at: Date; type: string; text: string }) {
-      const [r] = await tx.query<{ id: string; broadcast_id: string; kommo_lead_id: string | null; lead_owner_id: string | null; name: string | null; parameters: string[] }>(
-        `update broadcast_recipients set replied_at = $4
-         where id = (select id from broadcast_recipients where account_id = $1 and wa_id = $2 and state = 'sent' and replied_at is null
-                       and sent_at <= $4 and sent_at > $3 order by sent_at desc limit 1)
-         returning id, broadcast_id, kommo_lead_id, lead_owner_id, name, parameters`,
-        [m.accountId, m.waId, new Date(m.at.getTime() - ATTRIBUTION_MS), m.at],
-      );
+      const r = await attributeReply(tx, m.accountId, m.waId, new Date(m.at.getTime() - ATTRIBUTION_MS), m.at);
       if (!r) return;
       await publish(tx, { accountId: m.accountId, type: 'broadcast.updated', broadcastId: r.broadcast_id }, deps);
       if (!r.kommo_lead_id) return;
-      const [b] = await tx.query<{ name: string; template_body: string }>('select name, template_body from broadcasts where id = $1', [r.broadcast_id]);
+      const b = await broadcastNameAndBody(tx, r.broadcast_id);
       const said = m.text ? `“${m.text.slice(0, 500)}”` : `[${m.type}]`;
       const note = `WhatsApp reply to the broadcast “${b?.name ?? ''}” from ${r.name ?? `+${m.waId}`}: ${said}\nThey had received: ${renderBody(b?.template_body ?? '', r.parameters).slice(0, 500)}`;
       await enqueueLeadNote(tx, { id: deps.ids(), accountId: m.accountId, leadId: r.kommo_lead_id, kind: 'note', text: note, at: m.at });

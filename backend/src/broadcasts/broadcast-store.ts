@@ -281,3 +281,70 @@ export async function findTemplate(q: Queryable, accountId: string, wabaId: stri
   const [row] = await q.query<TemplateRow>('select * from whatsapp_templates where account_id = $1 and waba_id = $2 and name = $3 and language = $4', [accountId, wabaId, name, language]);
   return row;
 }
+
+/** Two language codes are the same whether written "en_US" (the template list) or "en-US" (status webhooks). */
+const SAME_LANGUAGE = (column: string, param: string) => `replace(${column}, '-', '_') = replace(${param}, '-', '_')`;
+
+/** Pauses a running or scheduled broadcast with a reason; false if it was neither. */
+export async function markPaused(q: Queryable, id: string, reason: string, detail: string, at: Date): Promise<boolean> {
+  const paused = await q.query(`update broadcasts set status = 'paused', pause_reason = $2, pause_detail = $3, updated_at = $4 where id = $1 and status in ('running', 'scheduled') returning id`, [
+    id,
+    reason,
+    detail,
+    at,
+  ]);
+  return paused.length > 0;
+}
+
+/** Meta accepted the recipient's send (its wamid not yet noted): notes the wamid it was accepted as. */
+export async function noteAcceptedWamid(q: Queryable, recipientId: string, wamid: string): Promise<void> {
+  await q.query('update broadcast_recipients set accepted_wamid = $2 where id = $1 and wamid is null', [recipientId, wamid]);
+}
+
+/** A sent recipient's message failed late: the recipient fails (retryable after `retryAt`, if so); the broadcasts touched. */
+export function markSentRecipientFailed(q: Queryable, messageId: string, f: { code: number; title: string; retryable: boolean; at: Date; retryAt: Date | null }) {
+  return q.query<{ broadcast_id: string; account_id: string }>(
+    `update broadcast_recipients set state = 'failed', error_code = $2, error_title = $3, retryable = $4, outcome_at = $5, next_attempt_at = $6
+     where message_id = $1 and state = 'sent' returning broadcast_id, account_id`,
+    [messageId, f.code, f.title, f.retryable, f.at, f.retryAt],
+  );
+}
+
+/** The template a status webhook names: by id, else by name and language with either separator. */
+export async function findTemplateOfStatus(q: Queryable, wabaId: string, templateId: string | null, name: string, language: string): Promise<{ name: string; language: string } | undefined> {
+  const [known] = await q.query<{ name: string; language: string }>(
+    `select name, language from whatsapp_templates where waba_id = $1 and (template_id = $2 or (name = $3 and ${SAME_LANGUAGE('language', '$4')}))
+     order by template_id = $2 desc nulls last limit 1`,
+    [wabaId, templateId, name, language],
+  );
+  return known;
+}
+
+export async function setTemplateStatus(q: Queryable, wabaId: string, name: string, language: string, status: string): Promise<void> {
+  await q.query(`update whatsapp_templates set status = $4 where waba_id = $1 and name = $2 and ${SAME_LANGUAGE('language', '$3')}`, [wabaId, name, language, status]);
+}
+
+/** Running or scheduled broadcasts that send this template. */
+export function broadcastsUsingTemplate(q: Queryable, wabaId: string, name: string, language: string) {
+  return q.query<{ id: string; account_id: string }>(
+    `select id, account_id from broadcasts where waba_id = $1 and template_name = $2 and ${SAME_LANGUAGE('template_language', '$3')} and status in ('running', 'scheduled')`,
+    [wabaId, name, language],
+  );
+}
+
+/** Marks replied the customer's latest broadcast message sent after `since` and by `at` not yet replied to; that recipient. */
+export async function attributeReply(q: Queryable, accountId: string, waId: string, since: Date, at: Date) {
+  const [r] = await q.query<{ id: string; broadcast_id: string; kommo_lead_id: string | null; lead_owner_id: string | null; name: string | null; parameters: string[] }>(
+    `update broadcast_recipients set replied_at = $4
+     where id = (select id from broadcast_recipients where account_id = $1 and wa_id = $2 and state = 'sent' and replied_at is null
+                   and sent_at <= $4 and sent_at > $3 order by sent_at desc limit 1)
+     returning id, broadcast_id, kommo_lead_id, lead_owner_id, name, parameters`,
+    [accountId, waId, since, at],
+  );
+  return r;
+}
+
+export async function broadcastNameAndBody(q: Queryable, id: string): Promise<{ name: string; template_body: string } | undefined> {
+  const [b] = await q.query<{ name: string; template_body: string }>('select name, template_body from broadcasts where id = $1', [id]);
+  return b;
+}

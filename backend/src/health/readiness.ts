@@ -1,5 +1,6 @@
 import type { Db } from '../store/db';
 import { migrationsCurrent } from '../store/migrate';
+import { ping } from './health-store';
 
 export interface ReadinessChecks {
   store: boolean;
@@ -11,7 +12,7 @@ export function storeReadiness(db: Db): () => Promise<ReadinessChecks> {
   return async () => {
     const checks = { store: false, migrations: false };
     try {
-      await db.query('select 1');
+      await ping(db);
       checks.store = true;
       checks.migrations = await migrationsCurrent(db);
     } catch {

@@ -104,6 +104,19 @@ export async function findTokens(db: Queryable, accountId: string) {
   return rows[0];
 }
 
+/** Stores a refreshed pair only if the stored refresh token is still the one used (compare-and-set); true if stored. */
+export async function replaceTokens(
+  db: Queryable,
+  input: { accountId: string; accessTokenEnc: string; refreshTokenEnc: string; accessExpiresAt: Date; at: Date; usedRefreshTokenEnc: string },
+): Promise<boolean> {
+  const stored = await db.query(
+    `update kommo_tokens set access_token_enc = $2, refresh_token_enc = $3, access_expires_at = $4, updated_at = $5
+     where account_id = $1 and refresh_token_enc = $6 returning account_id`,
+    [input.accountId, input.accessTokenEnc, input.refreshTokenEnc, input.accessExpiresAt, input.at, input.usedRefreshTokenEnc],
+  );
+  return stored.length > 0;
+}
+
 /** Marks the account uninstalled and drops its Kommo tokens; everything else is kept for the retention period. */
 export async function markUninstalled(db: Queryable, accountId: string, at: Date): Promise<void> {
   await db.query(`update accounts set status = 'uninstalled', uninstalled_at = $2, updated_at = $2 where id = $1`, [accountId, at]);

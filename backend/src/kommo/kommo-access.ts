@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { SecretBox } from '../crypto/secret-box';
 import { AppError } from '../http/app-error';
 import type { Db } from '../store/db';
-import { findAccount } from './account-store';
+import { findAccount, findTokens, replaceTokens } from './account-store';
 import type { KommoApi } from './kommo-api';
 
 /** Refresh this long before the access token expires, so a call never starts with a dying token. */
@@ -21,10 +21,7 @@ export function createKommoAccess(deps: { db: Db; kommo: KommoApi; box: SecretBo
   return {
     async accessToken(accountId: string): Promise<{ host: string; accessToken: string }> {
       const account = await findAccount(db, accountId);
-      const [row] = await db.query<{ access_token_enc: string; refresh_token_enc: string; access_expires_at: Date }>(
-        'select access_token_enc, refresh_token_enc, access_expires_at from kommo_tokens where account_id = $1',
-        [accountId],
-      );
+      const row = await findTokens(db, accountId);
       if (!account || account.status !== 'active' || !row) {
         throw new AppError('kommo_not_connected', 'Wabridge has no access to this Kommo account. Reinstall the widget.', 409);
       }
@@ -34,16 +31,19 @@ export function createKommoAccess(deps: { db: Db; kommo: KommoApi; box: SecretBo
       const fresh = await deps.kommo.refreshTokens(account.host, box.decrypt(row.refresh_token_enc));
       const at = clock.now();
       // Compare-and-set on the refresh token we used: only the first refresher stores its pair.
-      const stored = await db.query(
-        `update kommo_tokens set access_token_enc = $2, refresh_token_enc = $3, access_expires_at = $4, updated_at = $5
-         where account_id = $1 and refresh_token_enc = $6 returning account_id`,
-        [accountId, box.encrypt(fresh.accessToken), box.encrypt(fresh.refreshToken), new Date(at.getTime() + fresh.expiresIn * 1000), at, row.refresh_token_enc],
-      );
-      if (stored.length) {
+      const stored = await replaceTokens(db, {
+        accountId,
+        accessTokenEnc: box.encrypt(fresh.accessToken),
+        refreshTokenEnc: box.encrypt(fresh.refreshToken),
+        accessExpiresAt: new Date(at.getTime() + fresh.expiresIn * 1000),
+        at,
+        usedRefreshTokenEnc: row.refresh_token_enc,
+      });
+      if (stored) {
         deps.logger.info({ accountId }, 'Kommo tokens refreshed');
         return { host: account.host, accessToken: fresh.accessToken };
       }
-      const [winner] = await db.query<{ access_token_enc: string }>('select access_token_enc from kommo_tokens where account_id = $1', [accountId]);
+      const winner = await findTokens(db, accountId);
       if (!winner) throw new AppError('kommo_not_connected', 'Wabridge has no access to this Kommo account. Reinstall the widget.', 409);
       return { host: account.host, accessToken: box.decrypt(winner.access_token_enc) };
     },

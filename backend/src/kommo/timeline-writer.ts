@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { BackgroundTasks } from '../background-tasks';
 import type { Clock } from '../clock';
-import { enqueueImport } from '../kommo-channel/channel-store';
-import type { Db, Queryable } from '../store/db';
+import type { Db } from '../store/db';
 import { durableQueue, errorText, type DurableQueue, type QueueName } from '../store/durable-queue';
 import { messageText } from '../whatsapp/message-text';
 import { createPacer, type Pacer } from '../whatsapp/pacer';
@@ -15,51 +14,13 @@ import { createPacer, type Pacer } from '../whatsapp/pacer';
 export const createKommoPacer = () => createPacer(5, { concurrency: 1 });
 import type { KommoAccess } from './kommo-access';
 import type { KommoApi, KommoNote } from './kommo-api';
+import { conversationContact, customerName, linkContact, notesToWrite, type Due } from './timeline-store';
+
+// Kept for whatsapp/sending.ts (slice wt-trust), which imports it from here; new callers import the store.
+export { enqueueEvent } from './timeline-store';
 
 const LEASE_MS = 60_000;
 const BATCH = 50;
-
-/** Puts a message on the account's Kommo timeline queue (and its native chat's, when on), in the caller's transaction. */
-export async function enqueueNote(tx: Queryable, input: { messageId: string; accountId: string; at: Date }) {
-  await tx.query('insert into kommo_note_outbox (message_id, account_id, next_attempt_at) values ($1, $2, $3) on conflict do nothing', [input.messageId, input.accountId, input.at]);
-  await enqueueImport(tx, { messageId: input.messageId, at: input.at });
-}
-
-/** A system event of the conversation (opt-out, failed delivery…) for the contact's timeline, in the caller's transaction. */
-export async function enqueueEvent(tx: Queryable, input: { id: string; accountId: string; conversationId: string; text: string; at: Date }) {
-  await tx.query('insert into kommo_event_outbox (id, account_id, conversation_id, text, at, next_attempt_at) values ($1, $2, $3, $4, $5, $5)', [
-    input.id,
-    input.accountId,
-    input.conversationId,
-    input.text,
-    input.at,
-  ]);
-}
-
-/** A note on a Kommo lead, or a task for its owner (`responsibleUserId`), in the caller's transaction. */
-export async function enqueueLeadNote(tx: Queryable, input: { id: string; accountId: string; leadId: number | string; kind: 'note' | 'task'; text: string; responsibleUserId?: number | string | null; at: Date }) {
-  await tx.query('insert into kommo_lead_outbox (id, account_id, lead_id, kind, text, responsible_user_id, next_attempt_at) values ($1, $2, $3, $4, $5, $6, $7)', [
-    input.id,
-    input.accountId,
-    input.leadId,
-    input.kind,
-    input.text,
-    input.responsibleUserId ?? null,
-    input.at,
-  ]);
-}
-
-interface Due {
-  message_id: string;
-  account_id: string;
-  direction: 'in' | 'out';
-  type: string;
-  content: Record<string, unknown>;
-  wa_id: string;
-  conversation_id: string;
-  kommo_contact_id: string | null;
-  created_at: Date;
-}
 
 /**
  * Writes every WhatsApp message to the contact's Kommo timeline as an `sms_in` / `sms_out` note
@@ -114,8 +75,7 @@ export function createTimelineWriter(deps: {
         }
         if (!contactId && row.direction === 'in' && (await deps.mayAutoCreate(accountId))) {
           try {
-            const [conv] = await db.query<{ customer_name: string | null }>('select customer_name from conversations where id = $1', [row.conversation_id]);
-            const name = conv?.customer_name ?? `+${row.wa_id}`;
+            const name = (await customerName(db, row.conversation_id)) ?? `+${row.wa_id}`;
             contactId = (await pacer.run(accountId, () => deps.kommo.createContactWithLead(token.host, token.accessToken, { contactName: name, phone: `+${row.wa_id}`, leadName: `WhatsApp: ${name}` }))).contactId;
           } catch (err) {
             await fail([row], err instanceof Error ? err.message : String(err));
@@ -127,7 +87,7 @@ export function createTimelineWriter(deps: {
           await notesQueue.done(db, [row.message_id], { note: 'no Kommo contact has this phone' });
           continue;
         }
-        await db.query('update conversations set kommo_contact_id = $2 where id = $1', [row.conversation_id, contactId]);
+        await linkContact(db, row.conversation_id, contactId);
       }
       notes.push({ row, note: { entityId: contactId, noteType: row.direction === 'in' ? 'sms_in' : 'sms_out', params: { text: noteText(row), phone: `+${row.wa_id}` }, createdAt: new Date(row.created_at) } });
     }
@@ -155,12 +115,7 @@ export function createTimelineWriter(deps: {
     // A lease: rows being written are not picked up by another process meanwhile.
     const claimed = await notesQueue.claim<{ message_id: string }>(db, { limit: BATCH, leaseMs: LEASE_MS });
     if (!claimed.length) return 0;
-    const rows = await db.query<Due>(
-      `select o.message_id, o.account_id, m.direction, m.type, m.content, m.created_at, c.wa_id, c.id as conversation_id, c.kommo_contact_id
-       from kommo_note_outbox o join messages m on m.id = o.message_id join conversations c on c.id = m.conversation_id
-       where o.message_id = any($1::text[]) order by m.created_at, m.seq`,
-      [claimed.map((c) => c.message_id)],
-    );
+    const rows = await notesToWrite(db, claimed.map((c) => c.message_id));
     const byAccount = new Map<string, Due[]>();
     for (const row of rows) byAccount.set(row.account_id, [...(byAccount.get(row.account_id) ?? []), row]);
     for (const [accountId, list] of byAccount) await writeAccount(accountId, list);
@@ -173,11 +128,11 @@ export function createTimelineWriter(deps: {
     for (const row of due) {
       try {
         const token = await deps.access.accessToken(row.account_id);
-        const [conv] = await db.query<{ wa_id: string; kommo_contact_id: string | null }>('select wa_id, kommo_contact_id from conversations where id = $1', [row.conversation_id]);
+        const conv = await conversationContact(db, row.conversation_id);
         let contactId = conv?.kommo_contact_id ? Number(conv.kommo_contact_id) : undefined;
         if (!contactId && conv) {
           contactId = (await pacer.run(row.account_id, () => deps.kommo.findContactByPhone(token.host, token.accessToken, conv.wa_id)))?.id;
-          if (contactId) await db.query('update conversations set kommo_contact_id = $2 where id = $1', [row.conversation_id, contactId]);
+          if (contactId) await linkContact(db, row.conversation_id, contactId);
         }
         if (!contactId) {
           await eventsQueue.done(db, [row.id], { note: 'no Kommo contact has this phone' });

@@ -1,6 +1,8 @@
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import { currentAccess, readAccess } from '../auth/access';
+import { currentAccess } from '../auth/access';
+import { readAccess } from '../auth/auth-store';
+import { notify } from './live-store';
 import type { Session } from '../auth/session-token';
 import type { Clock } from '../clock';
 import type { IdGenerator } from '../ids';
@@ -26,7 +28,7 @@ export interface Stamps {
 
 /** Publishes inside the caller's transaction: listeners hear of it only once it is committed. */
 export async function publish(tx: Queryable, event: LiveEvent, stamps: Stamps): Promise<void> {
-  await tx.query('select pg_notify($1, $2)', [CHANNEL, JSON.stringify(event)]);
+  await notify(tx, CHANNEL, event);
   // The account's webhook receivers hear of the same change, from the same transaction.
   await recordWebhookEvents(tx, event, stamps);
 }
@@ -37,7 +39,7 @@ export async function publish(tx: Queryable, event: LiveEvent, stamps: Stamps): 
  * once it is committed.
  */
 export async function publishAccessChange(tx: Queryable, accountId: string): Promise<void> {
-  await tx.query('select pg_notify($1, $2)', [CHANNEL, JSON.stringify({ accountId, type: ACCESS_CHANGED })]);
+  await notify(tx, CHANNEL, { accountId, type: ACCESS_CHANGED });
 }
 
 const ACCESS_CHANGED = 'access.changed';

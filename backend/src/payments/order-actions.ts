@@ -6,7 +6,7 @@ import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
 import { zoneOf } from '../licensing/local-time';
 import type { Db, Queryable } from '../store/db';
-import { findOrder, setOrderStatus, type OrderRow } from './order-store';
+import { accountTimezone, claimOrder, findOrder, insertClaim, lockClaim, markTerminated, recordClaimAnswer, setOrderStatus, type OrderRow } from './order-store';
 import type { PaymentsService } from './payments-service';
 import { claimWindowOpen, delayRefundAvailable, lastWindowDay, RULE_DAYS } from './ten-day-rules';
 
@@ -21,8 +21,7 @@ export function createOrderActions(deps: { db: Db; clock: Clock; ids: IdGenerato
     const order = await findOrder(db, orderId);
     // Another account's order is not found, never forbidden: its existence is not ours to tell.
     if (!order || order.account_id !== accountId) throw notFound('No such order in this account.');
-    const [account] = await db.query<{ timezone: string | null }>('select timezone from accounts where id = $1', [accountId]);
-    return { order, zone: zoneOf(account?.timezone) };
+    return { order, zone: zoneOf(await accountTimezone(db, accountId)) };
   }
 
   return {
@@ -43,7 +42,7 @@ export function createOrderActions(deps: { db: Db; clock: Clock; ids: IdGenerato
             409,
           );
         }
-        await tx.query('update orders set terminated_at = $2 where id = $1', [order.id, clock.now()]);
+        await markTerminated(tx, order.id, clock.now());
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'order.delay_refund', details: { orderId, amount: received }, at: clock.now() });
         return received;
       });
@@ -77,10 +76,7 @@ export function createOrderActions(deps: { db: Db; clock: Clock; ids: IdGenerato
       const id = deps.ids();
       const attachments = input.attachments.map((a) => ({ name: a.name, contentType: a.contentType, size: Buffer.from(a.data, 'base64').length, data: a.data }));
       await db.transaction(async (tx) => {
-        await tx.query(
-          `insert into claims (id, account_id, order_id, text, attachments, status, filed_by, filed_at, answer_due_by) values ($1, $2, $3, $4, $5, 'open', $6, $7, $8)`,
-          [id, accountId, order.id, input.text, JSON.stringify(attachments), userId, at, new Date(at.getTime() + CLAIM_ANSWER_DAYS * DAY_MS)],
-        );
+        await insertClaim(tx, { id, accountId, orderId: order.id, text: input.text, attachments, filedBy: userId, at, answerDueBy: new Date(at.getTime() + CLAIM_ANSWER_DAYS * DAY_MS) });
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'claim.filed', details: { claimId: id, orderId }, at });
       });
       return id;
@@ -88,18 +84,15 @@ export function createOrderActions(deps: { db: Db; clock: Clock; ids: IdGenerato
 
     /** The operator answers: upheld with a refund, a fix or an extension, or rejected with reasons. */
     async answerClaim(claimId: string, input: AnswerClaimInput) {
-      const [found] = await db.query<{ order_id: string }>('select order_id from claims where id = $1', [claimId]);
+      const found = await claimOrder(db, claimId);
       if (!found) throw notFound('No such claim.');
       const at = clock.now();
       const resolution = input.decision === 'rejected' ? 'rejected' : input.resolution!;
       /** Locks the claim and records the answer; a second answer at the same moment finds it answered. */
       const answer = async (tx: Queryable, refundAmount: number | null) => {
-        const [claim] = await tx.query<{ account_id: string; status: string }>('select account_id, status from claims where id = $1 for update', [claimId]);
+        const claim = await lockClaim(tx, claimId);
         if (claim!.status !== 'open') throw new AppError('claim_answered', 'This claim was already answered.', 409);
-        await tx.query(
-          `update claims set status = $2, answer = $3, resolution = $4, refund_amount = $5, extension_days = $6, answered_at = $7 where id = $1`,
-          [claimId, input.decision, input.answer, resolution, refundAmount, input.extensionDays ?? null, at],
-        );
+        await recordClaimAnswer(tx, claimId, { decision: input.decision, answer: input.answer, resolution, refundAmount, extensionDays: input.extensionDays ?? null, at });
         await recordAudit(tx, { accountId: claim!.account_id, actor: 'operator', action: 'claim.answered', details: { claimId, decision: input.decision, resolution, refundAmount }, at });
         return claim!.account_id;
       };

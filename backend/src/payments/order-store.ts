@@ -249,3 +249,140 @@ export async function invoiceBuyer(db: Queryable, accountId: string) {
   ]);
   return { registration, account };
 }
+
+export async function accountTimezone(db: Queryable, accountId: string): Promise<string | null> {
+  const [account] = await db.query<{ timezone: string | null }>('select timezone from accounts where id = $1', [accountId]);
+  return account?.timezone ?? null;
+}
+
+export async function markTerminated(db: Queryable, orderId: string, at: Date): Promise<void> {
+  await db.query('update orders set terminated_at = $2 where id = $1', [orderId, at]);
+}
+
+export async function insertClaim(
+  db: Queryable,
+  c: { id: string; accountId: string; orderId: string; text: string; attachments: unknown[]; filedBy: number; at: Date; answerDueBy: Date },
+): Promise<void> {
+  await db.query(
+    `insert into claims (id, account_id, order_id, text, attachments, status, filed_by, filed_at, answer_due_by) values ($1, $2, $3, $4, $5, 'open', $6, $7, $8)`,
+    [c.id, c.accountId, c.orderId, c.text, JSON.stringify(c.attachments), c.filedBy, c.at, c.answerDueBy],
+  );
+}
+
+/** The order a claim is about, if the claim exists. */
+export async function claimOrder(db: Queryable, claimId: string): Promise<{ order_id: string } | undefined> {
+  const [found] = await db.query<{ order_id: string }>('select order_id from claims where id = $1', [claimId]);
+  return found;
+}
+
+/** The claim, locked for the rest of the transaction. */
+export async function lockClaim(tx: Queryable, claimId: string): Promise<{ account_id: string; status: string } | undefined> {
+  const [claim] = await tx.query<{ account_id: string; status: string }>('select account_id, status from claims where id = $1 for update', [claimId]);
+  return claim;
+}
+
+export async function recordClaimAnswer(
+  tx: Queryable,
+  claimId: string,
+  a: { decision: string; answer: string; resolution: string; refundAmount: number | null; extensionDays: number | null; at: Date },
+): Promise<void> {
+  await tx.query(`update claims set status = $2, answer = $3, resolution = $4, refund_amount = $5, extension_days = $6, answered_at = $7 where id = $1`, [
+    claimId,
+    a.decision,
+    a.answer,
+    a.resolution,
+    a.refundAmount,
+    a.extensionDays,
+    a.at,
+  ]);
+}
+
+/** Records a payment once per provider payment; false if it was already recorded. */
+export async function insertPayment(
+  tx: Queryable,
+  p: { id: string; orderId: string; provider: string; providerRef: string; amount: number; currency: string; receivedAt: Date; at: Date; afterClose: boolean },
+): Promise<boolean> {
+  const inserted = await tx.query<{ id: string }>(
+    `insert into payments (id, order_id, provider, provider_ref, amount, currency, received_at, recorded_at, after_close) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     on conflict (provider, provider_ref) do nothing returning id`,
+    [p.id, p.orderId, p.provider, p.providerRef, p.amount, p.currency, p.receivedAt, p.at, p.afterClose],
+  );
+  return inserted.length > 0;
+}
+
+/** A credit movement: positive adds credit, negative uses it. */
+export async function insertCreditEntry(db: Queryable, c: { id: string; accountId: string; currency: string; amount: number; orderId: string; reason: string; at: Date }): Promise<void> {
+  await db.query('insert into credit_entries (id, account_id, currency, amount, order_id, reason, created_at) values ($1, $2, $3, $4, $5, $6, $7)', [
+    c.id,
+    c.accountId,
+    c.currency,
+    c.amount,
+    c.orderId,
+    c.reason,
+    c.at,
+  ]);
+}
+
+export async function noteActivationError(db: Queryable, orderId: string, reason: string, at: Date): Promise<void> {
+  await db.query('update orders set activation_error = $2, updated_at = $3 where id = $1', [orderId, reason, at]);
+}
+
+export async function insertOrder(
+  tx: Queryable,
+  o: { id: string; number: string; accountId: string; kind: string; plan: string; currency: string; method: string; price: number; creditApplied: number; amountDue: number; createdBy: number; at: Date; expiresAt: Date },
+): Promise<void> {
+  await tx.query(
+    `insert into orders (id, number, account_id, kind, plan, currency, method, price, credit_applied, amount_due, status, created_by, created_at, expires_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'awaiting_payment', $11, $12, $13, $12)`,
+    [o.id, o.number, o.accountId, o.kind, o.plan, o.currency, o.method, o.price, o.creditApplied, o.amountDue, o.createdBy, o.at, o.expiresAt],
+  );
+}
+
+/** Unpaid orders (awaiting or partly paid) whose time ran out by `at`, locked. */
+export function lockUnpaidOrdersDue(tx: Queryable, at: Date): Promise<OrderRow[]> {
+  return tx.query<OrderRow>(`select * from orders where status in ('awaiting_payment', 'partially_paid') and expires_at <= $1 for update`, [at]);
+}
+
+/** The refund, locked, with its order's account. */
+export async function lockRefundWithAccount(tx: Queryable, refundId: string) {
+  const [row] = await tx.query<{ status: string; reference: string | null; order_id: string; account_id: string; amount: number; currency: string }>(
+    'select r.status, r.reference, r.order_id, o.account_id, r.amount, r.currency from refunds r join orders o on o.id = r.order_id where r.id = $1 for update of r',
+    [refundId],
+  );
+  return row;
+}
+
+/** Locks the refund; false if there is none. */
+export async function lockRefund(tx: Queryable, refundId: string): Promise<boolean> {
+  const [ours] = await tx.query('select id from refunds where id = $1 for update', [refundId]);
+  return ours !== undefined;
+}
+
+/** The card payment the provider knows by `paymentRef`. */
+export async function findCardPayment(db: Queryable, paymentRef: string): Promise<{ id: string; order_id: string; currency: string } | undefined> {
+  const [payment] = await db.query<{ id: string; order_id: string; currency: string }>(`select id, order_id, currency from payments where provider = 'stripe' and provider_ref = $1`, [paymentRef]);
+  return payment;
+}
+
+/** A refund made at the provider (not asked by us), recorded once. */
+export async function recordProviderRefund(
+  tx: Queryable,
+  r: { id: string; orderId: string; paymentId: string; amount: number; currency: string; providerRefundId: string; at: Date },
+): Promise<void> {
+  await tx.query(
+    `insert into refunds (id, order_id, payment_id, amount, currency, reason, request, provider_ref, status, created_at) values ($1, $2, $3, $4, $5, 'operator', $6, $7, 'succeeded', $8)
+     on conflict do nothing`,
+    [r.id, r.orderId, r.paymentId, r.amount, r.currency, `provider:${r.providerRefundId}`, r.providerRefundId, r.at],
+  );
+}
+
+/** Stores a provider's event once (by its id); false if it was already stored. */
+export async function storePaymentEvent(db: Queryable, event: { id: string; type: string; payload: unknown }, at: Date): Promise<boolean> {
+  const stored = await db.query('insert into payment_events (id, type, payload, received_at) values ($1, $2, $3, $4) on conflict (id) do nothing returning id', [
+    event.id,
+    event.type,
+    JSON.stringify(event.payload),
+    at,
+  ]);
+  return stored.length > 0;
+}

@@ -5,6 +5,7 @@ import { badRequest } from '../http/app-error';
 import type { Db } from '../store/db';
 import { durableQueue, errorText } from '../store/durable-queue';
 import { InvalidSignatureError, type PaymentProvider, type VerifiedEvent } from './payment-provider';
+import { storePaymentEvent } from './order-store';
 import type { PaymentsService } from './payments-service';
 
 /** How long acting on a claimed batch of events may take before another drain may take them (a crashed one's run out). */
@@ -57,13 +58,7 @@ export function createPaymentEvents(deps: { db: Db; clock: Clock; logger: Logger
         }
         throw err;
       }
-      const stored = await db.query('insert into payment_events (id, type, payload, received_at) values ($1, $2, $3, $4) on conflict (id) do nothing returning id', [
-        event.id,
-        event.type,
-        JSON.stringify(event.payload),
-        clock.now(),
-      ]);
-      if (stored.length) deps.tasks.run('payment event', async () => act(await claim({ limit: 1, only: [event.id] })));
+      if (await storePaymentEvent(db, event, clock.now())) deps.tasks.run('payment event', async () => act(await claim({ limit: 1, only: [event.id] })));
     },
 
     /** Acts on stored events not acted on yet (at start, and on a schedule). */

@@ -10,7 +10,22 @@ import type { PriceList } from '../licensing/plans';
 import type { RegistrationService } from '../registration/registration-service';
 import type { Db, Queryable } from '../store/db';
 import { createCheckoutPages } from './checkout-sessions';
-import { creditBalance, findOrder, lockAccount, nextOrderNumber, openOrderOf, paymentsOf, setOrderStatus, type CloseReason, type OrderRow } from './order-store';
+import {
+  creditBalance,
+  findOrder,
+  insertCreditEntry,
+  insertOrder,
+  insertPayment,
+  lockAccount,
+  lockUnpaidOrdersDue,
+  nextOrderNumber,
+  noteActivationError,
+  openOrderOf,
+  paymentsOf,
+  setOrderStatus,
+  type CloseReason,
+  type OrderRow,
+} from './order-store';
 import type { PaymentProvider } from './payment-provider';
 import { createRefunds } from './refunds';
 
@@ -69,18 +84,14 @@ export function createPaymentsService(deps: PaymentsDeps) {
       if (!order) throw notFound('No such order.');
       if (input.currency !== order.currency) throw badRequest('currency_mismatch', `The order is in ${order.currency}; the payment is in ${input.currency}.`);
       const afterClose = order.status === 'expired' || order.status === 'cancelled';
-      const inserted = await tx.query<{ id: string }>(
-        `insert into payments (id, order_id, provider, provider_ref, amount, currency, received_at, recorded_at, after_close) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         on conflict (provider, provider_ref) do nothing returning id`,
-        [ids(), order.id, input.provider, input.providerRef, input.amount, input.currency, input.receivedAt, at, afterClose],
-      );
-      if (!inserted.length) return 'duplicate' as const;
+      const paymentId = ids();
+      const inserted = await insertPayment(tx, { id: paymentId, orderId: order.id, provider: input.provider, providerRef: input.providerRef, amount: input.amount, currency: input.currency, receivedAt: input.receivedAt, at, afterClose });
+      if (!inserted) return 'duplicate' as const;
       await recordAudit(tx, { accountId: order.account_id, actor: input.provider === 'bank' ? 'operator' : input.provider, action: 'payment.recorded', details: { orderId: order.id, amount: input.amount, ref: input.providerRef, afterClose }, at });
       if (afterClose) {
         // Money for an order that was closed unpaid never activates it: a card payment goes back to
         // the card (recorded here, once per payment; asked of the provider after the commit), a transfer becomes credit.
         if (input.provider === 'stripe' && input.amount > 0) {
-          const paymentId = inserted[0]!.id;
           await refunds.record(tx, order, input.amount, 'order_closed', `order_closed:${paymentId}`, at, paymentId);
           await recordAudit(tx, { accountId: order.account_id, actor: 'system', action: 'order.refunded', details: { orderId: order.id, amount: input.amount, reason: 'order_closed' }, at });
         } else if (input.amount > 0) await addCredit(tx, order, input.amount, 'paid_after_close', at);
@@ -116,7 +127,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
   }
 
   async function addCredit(tx: Queryable, order: OrderRow, amount: number, reason: string, at: Date) {
-    await tx.query('insert into credit_entries (id, account_id, currency, amount, order_id, reason, created_at) values ($1, $2, $3, $4, $5, $6, $7)', [ids(), order.account_id, order.currency, amount, order.id, reason, at]);
+    await insertCreditEntry(tx, { id: ids(), accountId: order.account_id, currency: order.currency, amount, orderId: order.id, reason, at });
   }
 
   async function restoreCredit(tx: Queryable, order: OrderRow, at: Date) {
@@ -151,7 +162,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       deps.logger.warn({ err, orderId }, 'activation failed; the order waits for the operator');
-      await db.query('update orders set activation_error = $2, updated_at = $3 where id = $1', [orderId, reason, at]);
+      await noteActivationError(db, orderId, reason, at);
     }
   }
 
@@ -181,13 +192,9 @@ export function createPaymentsService(deps: PaymentsDeps) {
         const id = ids();
         const number = await nextOrderNumber(tx, at);
         const expiresAt = new Date(at.getTime() + (input.method === 'card' ? CARD_ORDER_DAYS : INVOICE_DUE_DAYS) * DAY_MS);
-        await tx.query(
-          `insert into orders (id, number, account_id, kind, plan, currency, method, price, credit_applied, amount_due, status, created_by, created_at, expires_at, updated_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'awaiting_payment', $11, $12, $13, $12)`,
-          [id, number, accountId, q.kind, input.plan, input.currency, input.method, q.price, q.creditApplied, q.amountDue, userId, at, expiresAt],
-        );
+        await insertOrder(tx, { id, number, accountId, kind: q.kind, plan: input.plan, currency: input.currency, method: input.method, price: q.price, creditApplied: q.creditApplied, amountDue: q.amountDue, createdBy: userId, at, expiresAt });
         if (q.creditApplied > 0) {
-          await tx.query('insert into credit_entries (id, account_id, currency, amount, order_id, reason, created_at) values ($1, $2, $3, $4, $5, $6, $7)', [ids(), accountId, input.currency, -q.creditApplied, id, 'applied_to_order', at]);
+          await insertCreditEntry(tx, { id: ids(), accountId, currency: input.currency, amount: -q.creditApplied, orderId: id, reason: 'applied_to_order', at });
         }
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'order.created', details: { orderId: id, number, ...input, amountDue: q.amountDue, replaced: open?.id ?? null }, at });
         return { order: (await findOrder(tx, id))!, replaced: open ?? null, reused: false };
@@ -229,7 +236,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
     async expireOverdue(): Promise<number> {
       const at = clock.now();
       const expired = await db.transaction(async (tx) => {
-        const due = await tx.query<OrderRow>(`select * from orders where status in ('awaiting_payment', 'partially_paid') and expires_at <= $1 for update`, [at]);
+        const due = await lockUnpaidOrdersDue(tx, at);
         for (const order of due) await closeUnpaid(tx, order, 'expired', 'unpaid', at);
         return due;
       });

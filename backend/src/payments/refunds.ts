@@ -4,7 +4,23 @@ import type { Clock } from '../clock';
 import { AppError, badRequest, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
-import { cardRefundSucceeded, findOrder, insertRefund, leaseCardRefund, markRefundSent, releaseCardRefund, paymentsOf, pendingCardRefunds, refundsOf, setOrderStatus, type OrderRow } from './order-store';
+import {
+  cardRefundSucceeded,
+  findCardPayment,
+  findOrder,
+  insertRefund,
+  leaseCardRefund,
+  lockRefund,
+  lockRefundWithAccount,
+  markRefundSent,
+  recordProviderRefund,
+  releaseCardRefund,
+  paymentsOf,
+  pendingCardRefunds,
+  refundsOf,
+  setOrderStatus,
+  type OrderRow,
+} from './order-store';
 import type { PaymentProvider } from './payment-provider';
 
 /** `order_closed`: a card payment that arrived after its order closed goes back to the card (SPEC §4.3). */
@@ -98,10 +114,7 @@ export function createRefunds(deps: { db: Db; clock: Clock; ids: IdGenerator; lo
     async markSent(refundId: string, reference: string): Promise<void> {
       const at = clock.now();
       await db.transaction(async (tx) => {
-        const [row] = await tx.query<{ status: string; reference: string | null; order_id: string; account_id: string; amount: number; currency: string }>(
-          'select r.status, r.reference, r.order_id, o.account_id, r.amount, r.currency from refunds r join orders o on o.id = r.order_id where r.id = $1 for update of r',
-          [refundId],
-        );
+        const row = await lockRefundWithAccount(tx, refundId);
         if (!row) throw notFound('No such refund.');
         if (row.status === 'sent') throw new AppError('refund_already_sent', `This refund was already marked sent, with reference ${row.reference}.`, 409);
         if (!(await markRefundSent(tx, refundId, reference, at))) throw new AppError('not_a_bank_refund', 'This refund goes back through the card provider; there is nothing to send by hand.', 409);
@@ -113,16 +126,11 @@ export function createRefunds(deps: { db: Db; clock: Clock; ids: IdGenerator; lo
     async recordProviderRefund(input: { refundId: string; paymentRef: string; amount: number; ourRefundId: string | null }) {
       await db.transaction(async (tx) => {
         if (input.ourRefundId) {
-          const [ours] = await tx.query('select id from refunds where id = $1 for update', [input.ourRefundId]);
-          if (ours) return cardRefundSucceeded(tx, input.ourRefundId, input.refundId);
+          if (await lockRefund(tx, input.ourRefundId)) return cardRefundSucceeded(tx, input.ourRefundId, input.refundId);
         }
-        const [payment] = await tx.query<{ id: string; order_id: string; currency: string }>(`select id, order_id, currency from payments where provider = 'stripe' and provider_ref = $1`, [input.paymentRef]);
+        const payment = await findCardPayment(tx, input.paymentRef);
         if (!payment) return;
-        await tx.query(
-          `insert into refunds (id, order_id, payment_id, amount, currency, reason, request, provider_ref, status, created_at) values ($1, $2, $3, $4, $5, 'operator', $6, $7, 'succeeded', $8)
-           on conflict do nothing`,
-          [deps.ids(), payment.order_id, payment.id, input.amount, payment.currency, `provider:${input.refundId}`, input.refundId, clock.now()],
-        );
+        await recordProviderRefund(tx, { id: deps.ids(), orderId: payment.order_id, paymentId: payment.id, amount: input.amount, currency: payment.currency, providerRefundId: input.refundId, at: clock.now() });
       });
     },
   };

@@ -87,3 +87,66 @@ export const INBOX_KEEP_DAYS = 7;
 export async function deleteProcessedInboxBefore(tx: Queryable, before: Date): Promise<void> {
   await tx.query('delete from whatsapp_inbox where processed_at < $1', [before]);
 }
+
+const PURGE_LOCK = 728_451_994;
+/** The account `a` has no paid licence in force at the moment `at` (a parameter); a demo does not count. */
+const noPaidLicence = (at: string) => `not exists (select 1 from licence_periods p where p.account_id = a.id and p.plan <> 'demo' and p.starts_at <= ${at} and p.ends_at > ${at})`;
+
+export async function consentWithdrawnAt(db: Queryable, accountId: string): Promise<Date | null> {
+  const [row] = await db.query<{ consent_withdrawn_at: Date | null }>('select consent_withdrawn_at from accounts where id = $1', [accountId]);
+  return row?.consent_withdrawn_at ?? null;
+}
+
+/** Marks consent withdrawn at `at`; false if it already was. */
+export async function markConsentWithdrawn(tx: Queryable, accountId: string, at: Date): Promise<boolean> {
+  const rows = await tx.query('update accounts set consent_withdrawn_at = $2, updated_at = $2 where id = $1 and consent_withdrawn_at is null returning id', [accountId, at]);
+  return rows.length > 0;
+}
+
+/** The purge's lock for this transaction (several instances may run the schedule; one purges); false if another holds it. */
+export async function takePurgeLock(tx: Queryable): Promise<boolean> {
+  const [lock] = await tx.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [PURGE_LOCK]);
+  return lock?.locked === true;
+}
+
+/** Accounts that withdrew consent and whose personal data is not yet erased (again after a reinstall, which brings back tokens, the account name and the installing admin). */
+export async function accountsToErase(tx: Queryable): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>('select id from accounts where consent_withdrawn_at is not null and (personal_data_deleted_at is null or personal_data_deleted_at < updated_at)');
+  return rows.map((r) => r.id);
+}
+
+/** Accounts with consent, unused since `unusedSince`, not suspended since they were last used, with no paid licence at `now`. */
+export async function accountsToSuspend(tx: Queryable, unusedSince: Date, now: Date): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>(
+    `select a.id from accounts a
+      where a.consent_withdrawn_at is null and coalesce(a.last_used_at, a.installed_at) <= $1
+        and (a.suspended_at is null or a.suspended_at < coalesce(a.last_used_at, a.installed_at)) and ${noPaidLicence('$2')}`,
+    [unusedSince, now],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Disconnects the account's WhatsApp numbers and marks it suspended; how many numbers it had. */
+export async function suspendAccount(tx: Queryable, accountId: string, at: Date): Promise<number> {
+  const numbers = await tx.query<{ id: string }>('delete from whatsapp_numbers where account_id = $1 returning id', [accountId]);
+  await tx.query('update accounts set suspended_at = $2, updated_at = $2 where id = $1', [accountId, at]);
+  return numbers.length;
+}
+
+/** Accounts uninstalled or expired since `cutoff`, or unused since `unusedSince` with no paid licence at `now`. */
+export async function accountsToPurge(tx: Queryable, cutoff: Date, unusedSince: Date, now: Date): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>(
+    `select a.id from accounts a
+     where (a.status = 'uninstalled' and a.uninstalled_at <= $1)
+        or (a.status = 'active' and exists (select 1 from licence_periods p where p.account_id = a.id)
+            and not exists (select 1 from licence_periods p where p.account_id = a.id and p.ends_at > $1))
+        or (coalesce(a.last_used_at, a.installed_at) <= $2 and ${noPaidLicence('$3')})`,
+    [cutoff, unusedSince, now],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Deletes the account row (its tables cascade). */
+export async function deleteAccount(tx: Queryable, accountId: string): Promise<void> {
+  await tx.query('delete from accounts where id = $1', [accountId]);
+}

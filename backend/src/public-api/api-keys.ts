@@ -8,20 +8,9 @@ import type { LicenceService } from '../licensing/licence-service';
 import type { IdGenerator } from '../ids';
 import type { Db } from '../store/db';
 import type { AccountRow } from '../kommo/account-store';
-import { LICENCE_JSON, licenceFromJson } from '../licensing/licence-store';
+import { licenceFromJson } from '../licensing/licence-store';
+import { countActiveKeys, findKeyWithAccess, insertKey, listKeys, readKey, revokeKey, type KeyRow } from './api-key-store';
 import type { PeriodRow } from '../licensing/licence-state';
-
-interface KeyRow {
-  id: string;
-  account_id: string;
-  name: string;
-  prefix: string;
-  hash: string;
-  created_by: string;
-  created_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}
 
 const PREFIX = 'wbk_';
 const hash = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -40,37 +29,27 @@ export function createApiKeys(deps: { db: Db; clock: Clock; ids: IdGenerator }) 
   const { db, clock } = deps;
   return {
     async list(accountId: string) {
-      const rows = await db.query<KeyRow>('select * from api_keys where account_id = $1 order by created_at desc', [accountId]);
-      return rows.map(view);
+      return (await listKeys(db, accountId)).map(view);
     },
 
     /** The new key, in full, this once. */
     async create(accountId: string, userId: number, name: string) {
-      const active = await db.query('select 1 from api_keys where account_id = $1 and revoked_at is null', [accountId]);
-      if (active.length >= 20) throw new AppError('too_many_keys', 'An account can have 20 active API keys; revoke one first.', 409);
+      if ((await countActiveKeys(db, accountId)) >= 20) throw new AppError('too_many_keys', 'An account can have 20 active API keys; revoke one first.', 409);
       const key = `${PREFIX}${randomBytes(32).toString('base64url')}`;
       const id = deps.ids();
       await db.transaction(async (tx) => {
-        await tx.query('insert into api_keys (id, account_id, name, prefix, hash, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7)', [
-          id,
-          accountId,
-          name,
-          key.slice(0, 10),
-          hash(key),
-          userId,
-          clock.now(),
-        ]);
+        await insertKey(tx, { id, accountId, name, prefix: key.slice(0, 10), hash: hash(key), createdBy: userId, at: clock.now() });
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'api_key.created', details: { keyId: id, name }, at: clock.now() });
       });
-      const [row] = await db.query<KeyRow>('select * from api_keys where id = $1', [id]);
+      const row = await readKey(db, id);
       return { ...view(row!), key };
     },
 
     async revoke(accountId: string, userId: number, id: string) {
-      const rows = await db.query<KeyRow>('update api_keys set revoked_at = coalesce(revoked_at, $3) where id = $1 and account_id = $2 returning *', [id, accountId, clock.now()]);
-      if (!rows.length) throw notFound('No such API key in this account.');
+      const row = await revokeKey(db, accountId, id, clock.now());
+      if (!row) throw notFound('No such API key in this account.');
       await recordAudit(db, { accountId, actor: `user:${userId}`, action: 'api_key.revoked', details: { keyId: id }, at: clock.now() });
-      return view(rows[0]!);
+      return view(row);
     },
 
     /**
@@ -81,17 +60,7 @@ export function createApiKeys(deps: { db: Db; clock: Clock; ids: IdGenerator }) 
     async authenticate(key: string): Promise<{ id: string; accountId: string; createdBy: number; access: AccessRow; licence: { account: AccountRow; periods: PeriodRow[] } | null }> {
       const digest = hash(key);
       const now = clock.now();
-      const [row] = await db.query<KeyRow & Omit<AccessRow, 'account_id' | 'kommo_user_id'> & { licence: Parameters<typeof licenceFromJson>[0] | null }>(
-        `with k as (select * from api_keys where hash = $1),
-         touched as (
-           update api_keys set last_used_at = $2
-           where id = (select id from k where revoked_at is null) and (last_used_at is null or last_used_at < $3) returning id
-         )
-         select k.*, a.status, a.consent_withdrawn_at, u.enabled, u.is_admin, ${LICENCE_JSON('k.account_id')} as licence
-         from k left join accounts a on a.id = k.account_id
-           left join account_users u on u.account_id = k.account_id and u.kommo_user_id = k.created_by`,
-        [digest, now, new Date(now.getTime() - 60_000)],
-      );
+      const row = await findKeyWithAccess(db, digest, now, new Date(now.getTime() - 60_000));
       if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(digest))) throw unauthorized('invalid_api_key', 'This API key is not valid.');
       if (row.revoked_at) throw unauthorized('api_key_revoked', 'This API key was revoked.');
       const access: AccessRow = { account_id: row.account_id, kommo_user_id: String(row.created_by), status: row.status, consent_withdrawn_at: row.consent_withdrawn_at, enabled: row.enabled, is_admin: row.is_admin };

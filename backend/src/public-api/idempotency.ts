@@ -5,6 +5,7 @@ import type { IdGenerator } from '../ids';
 import type { Db } from '../store/db';
 import { sessionOf } from '../auth/require-session';
 import { DAY_MS } from '../clock';
+import { claimKey, forgetKeysTakenBefore, keepAnswer, readKeyAnswer, releaseKey } from './idempotency-store';
 
 /** How long a request holds its key without answering before another request with the key may take over. */
 export const IDEMPOTENCY_LEASE_MS = 60_000;
@@ -40,16 +41,7 @@ export function createIdempotency(deps: { db: Db; now: () => Date; ids: IdGenera
 
   /** Takes the key when it is free, expired, or held past its lease by this same request; true if taken. */
   async function claim(accountId: string, key: string, fingerprint: string, holder: string): Promise<boolean> {
-    const claimed = await db.query(
-      `insert into api_idempotency (account_id, key, request_hash, created_at, holder) values ($1, $2, $3, $4, $5)
-       on conflict (account_id, key) do update
-         set request_hash = excluded.request_hash, created_at = excluded.created_at, holder = excluded.holder, status = null, response = null
-         where api_idempotency.created_at <= $6
-            or (api_idempotency.status is null and api_idempotency.created_at <= $7 and api_idempotency.request_hash = excluded.request_hash)
-       returning key`,
-      [accountId, key, fingerprint, deps.now(), holder, ago(IDEMPOTENCY_TTL_MS), ago(IDEMPOTENCY_LEASE_MS)],
-    );
-    return claimed.length > 0;
+    return claimKey(db, { accountId, key, fingerprint, holder, at: deps.now(), expiredBefore: ago(IDEMPOTENCY_TTL_MS), leaseBefore: ago(IDEMPOTENCY_LEASE_MS) });
   }
 
   return {
@@ -71,8 +63,8 @@ export function createIdempotency(deps: { db: Db; now: () => Date; ids: IdGenera
               // Only the holder's answer counts: one whose lease was taken over changes nothing.
               const store =
                 status >= 400
-                  ? db.query('delete from api_idempotency where account_id = $1 and key = $2 and holder = $3', [accountId, key, holder])
-                  : db.query('update api_idempotency set status = $4, response = $5 where account_id = $1 and key = $2 and holder = $3', [accountId, key, holder, status, JSON.stringify(body)]);
+                  ? releaseKey(db, accountId, key, holder)
+                  : keepAnswer(db, accountId, key, holder, status, body);
               // The answer is stored before it is sent, so a repeat that arrives next finds it.
               void store.then(
                 () => json(body),
@@ -82,7 +74,7 @@ export function createIdempotency(deps: { db: Db; now: () => Date; ids: IdGenera
             };
             return next();
           }
-          const [row] = await db.query<{ request_hash: string; status: number | null; response: unknown }>('select request_hash, status, response from api_idempotency where account_id = $1 and key = $2', [accountId, key]);
+          const row = await readKeyAnswer(db, accountId, key);
           if (row) {
             if (row.request_hash !== fingerprint) throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used for a different request.', 422);
             if (row.status !== null) {
@@ -97,8 +89,7 @@ export function createIdempotency(deps: { db: Db; now: () => Date; ids: IdGenera
       },
 
     async forgetExpired() {
-      const deleted = await db.query('delete from api_idempotency where created_at <= $1 returning key', [ago(IDEMPOTENCY_TTL_MS)]);
-      return deleted.length;
+      return forgetKeysTakenBefore(db, ago(IDEMPOTENCY_TTL_MS));
     },
   };
 }

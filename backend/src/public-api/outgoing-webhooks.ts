@@ -11,6 +11,20 @@ import type { IdGenerator } from '../ids';
 import type { LiveEvent, Stamps } from '../live/live-events';
 import type { Db, Queryable } from '../store/db';
 import { durableQueue } from '../store/durable-queue';
+import {
+  activeEndpointIds,
+  broadcastForEvent,
+  countActiveEndpoints,
+  disableEndpoint,
+  endpointExists,
+  endpointsToDeliver,
+  findEndpoint,
+  insertEndpoint,
+  latestDeliveries,
+  listEndpoints,
+  messageForEvent,
+  queueDelivery,
+} from './webhook-store';
 import { addressAllowed, checkWebhookUrl, guardedLookup, WebhookTargetRefused, type WebhookTargetPolicy } from './webhook-target';
 
 /** How long a delivery being sent is not taken by another drain (each attempt ends well within it). */
@@ -38,16 +52,13 @@ export function failureCategory(err: unknown): string {
  * transaction that made the change, so an event exists exactly when the change does.
  */
 export async function recordWebhookEvents(tx: Queryable, event: LiveEvent, stamps: Stamps): Promise<void> {
-  const endpoints = await tx.query<{ id: string }>('select id from webhook_endpoints where account_id = $1 and disabled_at is null', [event.accountId]);
+  const endpoints = await activeEndpointIds(tx, event.accountId);
   if (!endpoints.length) return;
   let type: string | undefined;
   let data: Record<string, unknown> = {};
   let eventId: string = stamps.ids();
   if ((event.type === 'message.created' || event.type === 'message.status') && event.messageId) {
-    const [m] = await tx.query<{ direction: string; type: string; content: unknown; status: string; error_code: number | null; error_title: string | null; wa_id: string; number_id: string; created_at: Date }>(
-      `select m.direction, m.type, m.content, m.status, m.error_code, m.error_title, m.created_at, c.wa_id, c.number_id from messages m join conversations c on c.id = m.conversation_id where m.id = $1`,
-      [event.messageId],
-    );
+    const m = await messageForEvent(tx, event.messageId);
     if (!m) return;
     if (event.type === 'message.created' && m.direction === 'in') {
       type = 'message.received';
@@ -57,10 +68,9 @@ export async function recordWebhookEvents(tx: Queryable, event: LiveEvent, stamp
       data = { conversationId: event.conversationId, messageId: event.messageId, to: `+${m.wa_id}`, status: m.status, error: m.error_code === null ? null : { code: m.error_code, title: m.error_title } };
     }
   } else if (event.type === 'broadcast.updated' && event.broadcastId) {
-    const [b] = await tx.query<{ status: string; name: string }>('select status, name from broadcasts where id = $1', [event.broadcastId]);
+    const b = await broadcastForEvent(tx, event.broadcastId);
     if (!b || b.status === 'draft') return;
-    const counts = await tx.query<{ state: string; n: string }>('select state, count(*) as n from broadcast_recipients where broadcast_id = $1 and state <> $2 group by state', [event.broadcastId, 'excluded']);
-    const by = Object.fromEntries(counts.map((c) => [c.state, Number(c.n)]));
+    const by = b.counts;
     const finished = b.status === 'completed' || b.status === 'cancelled';
     type = finished ? 'broadcast.finished' : 'broadcast.progress';
     if (finished) eventId = `broadcast.finished:${event.broadcastId}`;
@@ -69,14 +79,8 @@ export async function recordWebhookEvents(tx: Queryable, event: LiveEvent, stamp
   if (!type) return;
   const at = stamps.clock.now();
   const payload = { id: eventId, type, createdAt: at.toISOString(), data };
-  for (const e of endpoints) {
-    await tx.query(
-      // Due at once (whatever clock the sender runs on); retries are scheduled from the sender's clock.
-      `insert into webhook_deliveries (id, event_id, endpoint_id, account_id, type, payload, created_at, next_attempt_at) values ($1, $2, $3, $4, $5, $6, $7, '-infinity')
-       on conflict (endpoint_id, event_id) do nothing`,
-      [stamps.ids(), eventId, e.id, event.accountId, type, JSON.stringify(payload), at],
-    );
-  }
+  // Due at once (whatever clock the sender runs on); retries are scheduled from the sender's clock.
+  for (const endpointId of endpoints) await queueDelivery(tx, { id: stamps.ids(), eventId, endpointId, accountId: event.accountId, type, payload, at });
 }
 
 export function signature(secret: string, body: string): string {
@@ -197,9 +201,7 @@ export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGene
       perGroup: { column: 'endpoint_id', max: PER_ENDPOINT, skip: [...inFlight.keys()] },
     });
     if (!claimed.length) return 0;
-    const endpoints = await db.query<{ id: string; url: string; secret_enc: string }>('select id, url, secret_enc from webhook_endpoints where id = any($1::text[]) and disabled_at is null', [
-      [...new Set(claimed.map((c) => c.endpoint_id))],
-    ]);
+    const endpoints = await endpointsToDeliver(db, [...new Set(claimed.map((c) => c.endpoint_id))]);
     const byId = new Map(endpoints.map((e) => [e.id, e]));
     for (const row of claimed) {
       const endpoint = byId.get(row.endpoint_id);
@@ -210,35 +212,28 @@ export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGene
 
   return {
     async list(accountId: string) {
-      const rows = await db.query<{ id: string; url: string; created_at: Date; disabled_at: Date | null }>('select * from webhook_endpoints where account_id = $1 and disabled_at is null order by created_at', [accountId]);
-      return rows.map(view);
+      return (await listEndpoints(db, accountId)).map(view);
     },
 
     async create(accountId: string, userId: number, url: string) {
       const refused = await checkWebhookUrl(url, deps.target);
       if (refused) throw new AppError('webhook_url_not_allowed', `This receiver URL is not allowed: ${refused}. Webhooks go only to https receivers at public addresses.`, 400);
-      const active = await db.query('select 1 from webhook_endpoints where account_id = $1 and disabled_at is null', [accountId]);
-      if (active.length >= 5) throw new AppError('too_many_webhooks', 'An account can have 5 webhook receivers; remove one first.', 409);
+      if ((await countActiveEndpoints(db, accountId)) >= 5) throw new AppError('too_many_webhooks', 'An account can have 5 webhook receivers; remove one first.', 409);
       const secret = `whsec_${randomBytes(32).toString('base64url')}`;
       const id = deps.ids();
-      await db.query('insert into webhook_endpoints (id, account_id, url, secret_enc, created_by, created_at) values ($1, $2, $3, $4, $5, $6)', [id, accountId, url, deps.box.encrypt(secret), userId, clock.now()]);
-      const [row] = await db.query<{ id: string; url: string; created_at: Date; disabled_at: Date | null }>('select * from webhook_endpoints where id = $1', [id]);
+      await insertEndpoint(db, { id, accountId, url, secretEnc: deps.box.encrypt(secret), createdBy: userId, at: clock.now() });
+      const row = await findEndpoint(db, id);
       return { ...view(row!), secret };
     },
 
     async remove(accountId: string, id: string) {
-      const rows = await db.query('update webhook_endpoints set disabled_at = coalesce(disabled_at, $3) where id = $1 and account_id = $2 returning id', [id, accountId, clock.now()]);
-      if (!rows.length) throw notFound('No such webhook receiver in this account.');
+      if (!(await disableEndpoint(db, accountId, id, clock.now()))) throw notFound('No such webhook receiver in this account.');
     },
 
     /** The latest deliveries to a receiver, for the log in the advanced settings. */
     async deliveries(accountId: string, id: string) {
-      const [endpoint] = await db.query('select id from webhook_endpoints where id = $1 and account_id = $2', [id, accountId]);
-      if (!endpoint) throw notFound('No such webhook receiver in this account.');
-      const rows = await db.query<{ event_id: string; type: string; created_at: Date; attempts: number; last_status: number | null; last_error: string | null; delivered_at: Date | null; gave_up_at: Date | null; next_attempt_at: Date | null }>(
-        'select * from webhook_deliveries where endpoint_id = $1 order by created_at desc limit 100',
-        [id],
-      );
+      if (!(await endpointExists(db, accountId, id))) throw notFound('No such webhook receiver in this account.');
+      const rows = await latestDeliveries(db, id);
       const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
       return rows.map((r) => ({
         eventId: r.event_id,

@@ -4,17 +4,10 @@ import { recordAudit } from '../audit/audit-log';
 import { DAY_MS, type Clock } from '../clock';
 import { AppError, badRequest } from '../http/app-error';
 import type { Db } from '../store/db';
-import { findTerms, latestAcceptance, TERMS_NOTICE_DAYS, termsInEffect, upcomingTerms } from './terms';
+import { findTerms, insertTerms, latestAcceptance, readRegistration, recordAcceptance, saveRegistration, termsInEffect, upcomingTerms } from './registration-store';
 
-interface RegistrationRow {
-  last_name: string;
-  first_name: string;
-  patronymic: string | null;
-  email: string;
-  phone: string;
-  city: string;
-  registered_at: Date;
-}
+/** A new version takes effect 7 days after it is published (SPEC §4.6). */
+export const TERMS_NOTICE_DAYS = 7;
 
 /** Registration of the account's admin, acceptance of the licence terms, and publishing new terms. */
 export function createRegistrationService(deps: { db: Db; clock: Clock }) {
@@ -36,7 +29,7 @@ export function createRegistrationService(deps: { db: Db; clock: Clock }) {
   }
 
   async function registration(accountId: string) {
-    const [row] = await db.query<RegistrationRow>('select * from registrations where account_id = $1', [accountId]);
+    const row = await readRegistration(db, accountId);
     return row
       ? {
           lastName: row.last_name,
@@ -80,18 +73,8 @@ export function createRegistrationService(deps: { db: Db; clock: Clock }) {
       await mustBeCurrentTerms(input.termsVersion);
       const at = clock.now();
       await db.transaction(async (tx) => {
-        await tx.query(
-          `insert into registrations (account_id, last_name, first_name, patronymic, email, phone, city, registered_by, registered_at, updated_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-           on conflict (account_id) do update set last_name = excluded.last_name, first_name = excluded.first_name,
-             patronymic = excluded.patronymic, email = excluded.email, phone = excluded.phone, city = excluded.city,
-             updated_at = excluded.updated_at`,
-          [accountId, input.lastName, input.firstName, input.patronymic ?? null, input.email, input.phone, input.city, userId, at],
-        );
-        await tx.query(
-          'insert into terms_acceptances (account_id, version, accepted_at, accepted_by) values ($1, $2, $3, $4) on conflict do nothing',
-          [accountId, input.termsVersion, at, userId],
-        );
+        await saveRegistration(tx, accountId, userId, { ...input, patronymic: input.patronymic ?? null }, at);
+        await recordAcceptance(tx, accountId, userId, input.termsVersion, at);
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'registration.saved', details: { termsVersion: input.termsVersion }, at });
       });
     },
@@ -100,12 +83,7 @@ export function createRegistrationService(deps: { db: Db; clock: Clock }) {
       await mustBeCurrentTerms(version);
       const at = clock.now();
       await db.transaction(async (tx) => {
-        await tx.query('insert into terms_acceptances (account_id, version, accepted_at, accepted_by) values ($1, $2, $3, $4) on conflict do nothing', [
-          accountId,
-          version,
-          at,
-          userId,
-        ]);
+        await recordAcceptance(tx, accountId, userId, version, at);
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'terms.accepted', details: { version }, at });
       });
     },
@@ -116,13 +94,7 @@ export function createRegistrationService(deps: { db: Db; clock: Clock }) {
       const at = clock.now();
       const effectiveAt = new Date(at.getTime() + TERMS_NOTICE_DAYS * DAY_MS);
       await db.transaction(async (tx) => {
-        await tx.query('insert into terms_versions (version, title, body, published_at, effective_at) values ($1, $2, $3, $4, $5)', [
-          input.version,
-          input.title,
-          input.body,
-          at,
-          effectiveAt,
-        ]);
+        await insertTerms(tx, { ...input, publishedAt: at, effectiveAt });
         await recordAudit(tx, { accountId: null, actor: 'operator', action: 'terms.published', details: { version: input.version }, at });
       });
       return { version: input.version, publishedAt: at.toISOString(), effectiveAt: effectiveAt.toISOString() };

@@ -3,12 +3,27 @@ import type { Clock } from '../clock';
 import { AppError, isAppError, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import { recordAudit } from '../audit/audit-log';
-import { enqueueEvent } from '../kommo/timeline-writer';
+import { enqueueEvent } from '../kommo/timeline-store';
 import { publish } from '../live/live-events';
 import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi } from './cloud-api';
-import { tookPartWith } from './conversations';
-import { conversationView, messageView, QUOTED, QUOTED_COLUMNS, type ConversationRow, type MessageRow } from './message-views';
+import {
+  accountCountry as accountCountryOf,
+  conversationsWithUnread,
+  findConversation,
+  findMessage,
+  latestInboundConversations,
+  listConversations,
+  markOptedIn,
+  markReadUpTo,
+  messageMedia,
+  messagePage,
+  newestInbound,
+  openConversation,
+  openConversations,
+  userName,
+} from './conversation-store';
+import { conversationView, messageView, type ConversationRow, type MessageRow } from './message-views';
 import { numberView, type NumbersService } from './numbers-service';
 import { requirePhone } from './phone';
 
@@ -22,22 +37,15 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
   const stamps = { clock, ids: deps.ids };
   const view = (c: ConversationRow) => conversationView(c, clock.now());
 
-  // The conversation with its count of customer messages newer than the last time someone opened it.
-  const WITH_UNREAD = `select c.*, (select count(*) from messages m where m.conversation_id = c.id and m.direction = 'in'
-      and m.created_at > coalesce(c.last_read_at, '-infinity'::timestamptz)) as unread from conversations c`;
-
   /** The account's conversation; with its unread count only for what shows it (counting is not free in a long conversation). */
   async function find(accountId: string, conversationId: string, withUnread = true): Promise<ConversationRow> {
-    const [row] = await db.query<ConversationRow>(`${withUnread ? WITH_UNREAD : 'select c.* from conversations c'} where c.id = $1 and c.account_id = $2`, [conversationId, accountId]);
+    const row = await findConversation(db, accountId, conversationId, withUnread);
     if (!row) throw notFound('No such conversation in this account.');
     return row;
   }
 
   /** The account's country in Kommo: where a phone written without its country code is read. */
-  async function accountCountry(accountId: string): Promise<string | null> {
-    const [account] = await db.query<{ country: string | null }>('select country from accounts where id = $1', [accountId]);
-    return account?.country ?? null;
-  }
+  const accountCountry = (accountId: string): Promise<string | null> => accountCountryOf(db, accountId);
 
   const reads = {
     accountCountry,
@@ -45,12 +53,7 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
     /** The account's conversations, or one phone's (the card's); `narrowTo` a user: only customers they took part with. */
     async list(accountId: string, phone?: string, narrowTo: number | null = null) {
       const waId = phone ? requirePhone(phone, await accountCountry(accountId)) : null;
-      const rows = await db.query<ConversationRow>(
-        `${WITH_UNREAD} where c.account_id = $1 and ($2::text is null or c.wa_id = $2)
-           and ($3::bigint is null or ${tookPartWith('$1', 'c.wa_id', '$3')})
-         order by c.updated_at desc limit 200`,
-        [accountId, waId, narrowTo],
-      );
+      const rows = await listConversations(db, accountId, waId, narrowTo);
       return rows.map(view);
     },
 
@@ -59,12 +62,8 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
       const waId = requirePhone(input.phone, await accountCountry(accountId));
       const number = await deps.numbers.find(accountId, input.numberId);
       const at = clock.now();
-      const [row] = await db.query<ConversationRow>(
-        `insert into conversations (id, account_id, number_id, wa_id, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)
-         on conflict (number_id, wa_id) do update set updated_at = conversations.updated_at returning *`,
-        [deps.ids(), accountId, number.id, waId, at],
-      );
-      return view(await find(accountId, row!.id));
+      const id = await openConversation(db, { id: deps.ids(), accountId, numberId: number.id, waId, at });
+      return view(await find(accountId, id));
     },
 
     /**
@@ -90,13 +89,8 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
       let rows: ConversationRow[] = [];
       if (customers.length) {
         // Every customer's conversation in one statement (each wa_id once: an upsert may touch a row only once).
-        const opened = await db.query<{ id: string }>(
-          `insert into conversations (id, account_id, number_id, wa_id, created_at, updated_at)
-           select id, $1, $2, wa_id, $5, $5 from unnest($3::text[], $4::text[]) as p(id, wa_id)
-           on conflict (number_id, wa_id) do update set updated_at = conversations.updated_at returning id`,
-          [accountId, number.id, customers.map(() => deps.ids()), customers.map((c) => c.waId), clock.now()],
-        );
-        rows = await db.query<ConversationRow>(`${WITH_UNREAD} where c.id = any($1::text[]) and c.account_id = $2`, [opened.map((o) => o.id), accountId]);
+        const opened = await openConversations(db, { accountId, numberId: number.id, ids: customers.map(() => deps.ids()), waIds: customers.map((c) => c.waId), at: clock.now() });
+        rows = await conversationsWithUnread(db, accountId, opened);
       }
       const conversations = customers.flatMap((c) => {
         const row = rows.find((r) => r.wa_id === c.waId);
@@ -113,17 +107,14 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
 
     /** Unread customer messages across the account, and whose came last (the loader's alert). */
     async unread(accountId: string) {
-      const rows = await db.query<ConversationRow>(`${WITH_UNREAD} where c.account_id = $1 order by c.last_inbound_at desc nulls last limit 200`, [accountId]);
+      const rows = await latestInboundConversations(db, accountId);
       const waiting = rows.map(view).filter((c) => c.unread > 0);
       return { total: waiting.reduce((sum, c) => sum + c.unread, 0), latest: waiting[0] ? { conversationId: waiting[0].id, customerName: waiting[0].customerName, waId: waiting[0].waId } : null };
     },
 
     /** The file of a media message, in or out, fetched from WhatsApp for an agent of the account. */
     async media(accountId: string, messageId: string) {
-      const [m] = await db.query<{ content: { id?: string; mediaId?: string; mime_type?: string; mimeType?: string }; number_id: string }>(
-        `select m.content, c.number_id from messages m join conversations c on c.id = m.conversation_id where m.id = $1 and m.account_id = $2`,
-        [messageId, accountId],
-      );
+      const m = await messageMedia(db, accountId, messageId);
       const mediaId = m?.content.id ?? m?.content.mediaId;
       if (!m || !mediaId) throw notFound('No such media message in this account.');
       const number = await deps.numbers.find(accountId, m.number_id);
@@ -138,16 +129,13 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
     /** An agent opened the conversation: the customer sees blue ticks, and it is no longer unread. */
     async markRead(accountId: string, conversationId: string) {
       const conversation = await find(accountId, conversationId);
-      const [newest] = await db.query<{ wamid: string; created_at: Date }>(
-        `select wamid, created_at from messages where conversation_id = $1 and direction = 'in' order by created_at desc, seq desc limit 1`,
-        [conversationId],
-      );
+      const newest = await newestInbound(db, conversationId);
       if (!newest || Number(conversation.unread ?? 0) === 0) return view(conversation);
       const number = await deps.numbers.find(accountId, conversation.number_id);
       // The receipt is a courtesy to the customer; our own read mark must not wait on it.
       await deps.cloud.markRead(number.phone_number_id, deps.numbers.token(number), newest.wamid).catch((err) => deps.logger.warn({ err, conversationId }, 'read receipt not sent'));
       await db.transaction(async (tx) => {
-        await tx.query('update conversations set last_read_at = greatest(coalesce(last_read_at, $2), $2) where id = $1', [conversationId, newest.created_at]);
+        await markReadUpTo(tx, conversationId, newest.created_at);
         await publish(tx, { accountId, type: 'conversation.updated', conversationId }, stamps);
       });
       return view(await find(accountId, conversationId));
@@ -157,9 +145,9 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
     async optIn(accountId: string, userId: number, conversationId: string) {
       await find(accountId, conversationId, false);
       await db.transaction(async (tx) => {
-        const changed = await tx.query('update conversations set opted_out_at = null, updated_at = $2 where id = $1 and opted_out_at is not null returning id', [conversationId, clock.now()]);
-        const [user] = await tx.query<{ name: string | null }>('select name from account_users where account_id = $1 and kommo_user_id = $2', [accountId, userId]);
-        if (changed.length) await enqueueEvent(tx, { id: deps.ids(), accountId, conversationId, text: `${user?.name ?? 'An agent'} recorded that the customer agreed to receive broadcasts again.`, at: clock.now() });
+        const changed = await markOptedIn(tx, conversationId, clock.now());
+        const name = await userName(tx, accountId, userId);
+        if (changed) await enqueueEvent(tx, { id: deps.ids(), accountId, conversationId, text: `${name ?? 'An agent'} recorded that the customer agreed to receive broadcasts again.`, at: clock.now() });
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'customer.opted_in', details: { conversationId }, at: clock.now() });
         await publish(tx, { accountId, type: 'conversation.updated', conversationId }, stamps);
       });
@@ -172,23 +160,7 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
 
     /** Newest first, `limit` at a time; `before` is the id of the oldest message already shown. */
     async messages(accountId: string, conversationId: string, page: { before?: string; limit: number }) {
-      // One statement: the conversation must be the account's (no row at all: not found), then its page
-      // (a conversation without messages gives one row whose message columns are null).
-      const found = await db.query<Partial<MessageRow>>(
-        `select m.*, ${QUOTED_COLUMNS} from conversations c
-           left join lateral (
-             select * from messages
-             where conversation_id = c.id
-               and ($2::text is null or (created_at, seq) < (select created_at, seq from messages where id = $2 and conversation_id = c.id))
-               -- A reaction shows on the message it reacts to; only one to a message not here shows alone.
-               and not (type = 'reaction' and exists (select 1 from messages t where t.wamid = messages.content ->> 'message_id' and t.conversation_id = c.id))
-             order by created_at desc, seq desc limit $3
-           ) m on true
-           ${QUOTED}
-         where c.id = $1 and c.account_id = $4
-         order by m.created_at desc, m.seq desc`,
-        [conversationId, page.before ?? null, page.limit + 1, accountId],
-      );
+      const found = await messagePage(db, accountId, conversationId, page.before ?? null, page.limit + 1);
       if (!found.length) throw notFound('No such conversation in this account.');
       const rows = found.filter((m): m is MessageRow => m.id != null);
       const more = rows.length > page.limit;
@@ -198,7 +170,7 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
 
     /** One message of the account. */
     async message(accountId: string, messageId: string) {
-      const [m] = await db.query<MessageRow>(`select m.*, ${QUOTED_COLUMNS} from messages m ${QUOTED} where m.id = $1 and m.account_id = $2`, [messageId, accountId]);
+      const m = await findMessage(db, accountId, messageId);
       if (!m) throw notFound('No such message in this account.');
       return messageView(m);
     },

@@ -3,13 +3,36 @@ import { DAY_MS, type Clock } from '../clock';
 import type { IdGenerator } from '../ids';
 import type { Db, Queryable } from '../store/db';
 import { durableQueue, errorText } from '../store/durable-queue';
-import { enqueueEvent, enqueueNote } from '../kommo/timeline-writer';
+import { enqueueEvent, enqueueNote } from '../kommo/timeline-store';
 import { enqueueStatus } from '../kommo-channel/channel-store';
 import { publish, type Stamps } from '../live/live-events';
 import { MetaWebhookBody, type MetaMessage, type MetaValue } from '../../../contract/meta-webhook';
-import { ensureConversation } from './conversations';
+import { ensureConversation } from './conversation-store';
 import { messageText } from './message-text';
-import { isStopWord, statusAdvances, UNSUBSCRIBE_PAYLOAD } from './message-status';
+import { isStopWord, UNSUBSCRIBE_PAYLOAD } from './message-status';
+import {
+  advanceStatus,
+  advanceStatuses,
+  clearOptOut,
+  conversationOfUser,
+  deleteEarlyStatusesOf,
+  deleteInboxBodies,
+  earlyStatusesOf,
+  followNewNumber,
+  forgetEarlyStatusesBefore,
+  givePhoneToUserConversation,
+  insertInboundMessage,
+  keepEarlyStatuses,
+  markInboxMalformed,
+  markOptedOut,
+  noteCustomer,
+  noteInboundAt,
+  numberOfPhoneNumberId,
+  setReaction,
+  wamidsWithEarlyStatuses,
+  type StatusChange,
+  type StatusIn as StoredStatus,
+} from './inbox-store';
 
 /**
  * Acts on stored webhook bodies: every entry, change, message and status. Inbound messages are
@@ -51,23 +74,16 @@ export function createInboxProcessor(deps: {
     let id: string;
     if (waId) {
       // A conversation begun without the phone takes it once Meta gives it.
-      if (userId) await tx.query('update conversations set wa_id = $3 where number_id = $1 and wa_id = $2 and not exists (select 1 from conversations where number_id = $1 and wa_id = $3)', [number.id, userId, waId]);
+      if (userId) await givePhoneToUserConversation(tx, number.id, userId, waId);
       id = await conversationFor(tx, number, waId, name, clock.now());
     } else if (userId) {
-      const [known] = await tx.query<{ id: string }>('select id from conversations where number_id = $1 and (user_id = $2 or wa_id = $2) order by updated_at desc limit 1', [number.id, userId]);
-      id = known?.id ?? (await conversationFor(tx, number, userId, name, clock.now()));
+      id = (await conversationOfUser(tx, number.id, userId)) ?? (await conversationFor(tx, number, userId, name, clock.now()));
     } else {
       logger.warn({ accountId: number.account_id, wamid: m.id }, 'inbound message names no customer (neither phone nor user id); not stored');
       return null;
     }
     if (userId || username || name) {
-      await tx.query('update conversations set user_id = coalesce($2, user_id), username = coalesce($3, username), customer_name = coalesce($4, customer_name), updated_at = $5 where id = $1', [
-        id,
-        userId ?? null,
-        username ?? null,
-        name ?? null,
-        clock.now(),
-      ]);
+      await noteCustomer(tx, id, { userId: userId ?? null, username: username ?? null, name: name ?? null, at: clock.now() });
     }
     return { id, waId: waId ?? userId! };
   }
@@ -81,13 +97,8 @@ export function createInboxProcessor(deps: {
       const conversationId = customer.id;
       const type = m.type ?? 'unknown';
       const content = contentOf(m);
-      const added = await tx.query(
-        `insert into messages (id, account_id, conversation_id, direction, wamid, type, content, status, reply_to, created_at, status_at)
-         values ($1, $2, $3, 'in', $4, $5, $6, 'received', $7, $8, $8) on conflict (wamid) do nothing returning id`,
-        [ids(), number.account_id, conversationId, m.id, type, JSON.stringify(content), m.context?.id ?? null, at],
-      );
-      if (!added.length) continue;
-      const messageId = String((added[0] as { id: string }).id);
+      const messageId = await insertInboundMessage(tx, { id: ids(), accountId: number.account_id, conversationId, wamid: m.id, type, content, replyTo: m.context?.id ?? null, at });
+      if (!messageId) continue;
       await publish(tx, { accountId: number.account_id, type: 'message.created', conversationId, messageId }, deps);
       await enqueueNote(tx, { messageId, accountId: number.account_id, at: clock.now() });
       if (type === 'system') {
@@ -96,15 +107,15 @@ export function createInboxProcessor(deps: {
         continue;
       }
       if (type === 'reaction' && typeof content.message_id === 'string') {
-        const [target] = await tx.query<{ id: string }>('update messages set reaction = $2 where wamid = $1 and conversation_id = $3 returning id', [content.message_id, (content.emoji as string | undefined) || null, conversationId]);
-        if (target) await publish(tx, { accountId: number.account_id, type: 'message.status', conversationId, messageId: target.id }, deps);
+        const target = await setReaction(tx, conversationId, content.message_id, (content.emoji as string | undefined) || null);
+        if (target) await publish(tx, { accountId: number.account_id, type: 'message.status', conversationId, messageId: target }, deps);
       }
-      await tx.query('update conversations set last_inbound_at = greatest(coalesce(last_inbound_at, $2), $2) where id = $1', [conversationId, at]);
+      await noteInboundAt(tx, conversationId, at);
       const text = type === 'text' ? String((content as { body?: string }).body ?? '') : type === 'button' ? String((content as { payload?: string }).payload ?? '') : '';
       if (text && isStopWord(text)) {
-        const stopped = await tx.query('update conversations set opted_out_at = $2 where id = $1 and opted_out_at is null returning id', [conversationId, at]);
+        const stopped = await markOptedOut(tx, conversationId, at);
         const how = text === UNSUBSCRIBE_PAYLOAD ? 'tapped “Unsubscribe” in a broadcast' : `wrote “${text.trim().slice(0, 40)}”`;
-        if (stopped.length) await enqueueEvent(tx, { id: ids(), accountId: number.account_id, conversationId, text: `The customer opted out of WhatsApp broadcasts (${how}).`, at });
+        if (stopped) await enqueueEvent(tx, { id: ids(), accountId: number.account_id, conversationId, text: `The customer opted out of WhatsApp broadcasts (${how}).`, at });
       }
       const said = type === 'text' ? text : type === 'button' ? String((content as { text?: string }).text ?? text) : messageText(type, content);
       await deps.onInbound?.(tx, { accountId: number.account_id, waId: customer.waId, at, type, text: said });
@@ -119,27 +130,22 @@ export function createInboxProcessor(deps: {
   async function system(tx: Queryable, number: { id: string; account_id: string }, conversationId: string, waId: string, content: Record<string, unknown>) {
     const newWaId = typeof content.wa_id === 'string' ? content.wa_id : typeof content.new_wa_id === 'string' ? content.new_wa_id : undefined;
     if (content.type !== 'user_changed_number' || !newWaId || newWaId === waId) return;
-    const moved = await tx.query('update conversations set wa_id = $2, updated_at = $3 where id = $1 and not exists (select 1 from conversations where number_id = $4 and wa_id = $2) returning id', [
-      conversationId,
-      newWaId,
-      clock.now(),
-      number.id,
-    ]);
+    const moved = await followNewNumber(tx, number.id, conversationId, newWaId, clock.now());
     await publish(tx, { accountId: number.account_id, type: 'conversation.updated', conversationId }, deps);
     await enqueueEvent(tx, {
       id: ids(),
       accountId: number.account_id,
       conversationId,
-      text: moved.length ? `The customer changed their WhatsApp number from +${waId} to +${newWaId}; the chat continues on the new number.` : `The customer changed their WhatsApp number from +${waId} to +${newWaId}, which has its own chat.`,
+      text: moved ? `The customer changed their WhatsApp number from +${waId} to +${newWaId}; the chat continues on the new number.` : `The customer changed their WhatsApp number from +${waId} to +${newWaId}, which has its own chat.`,
       at: clock.now(),
     });
   }
 
-  type StatusIn = { wamid: string; status: string; at: Date; code: number | null; title: string | null; reason: string };
+  type StatusIn = StoredStatus & { reason: string };
 
   /** Moves a stored message's status forward; false when nothing moved. */
   async function advance(tx: Queryable, s: StatusIn): Promise<boolean> {
-    const [m] = await tx.query<StatusChange>(`${ADVANCE_STATUS} returning ${CHANGED}`, [s.wamid, s.status, s.at, s.code, s.title]);
+    const m = await advanceStatus(tx, s);
     if (m) await advanced(tx, m, s);
     return Boolean(m);
   }
@@ -170,13 +176,7 @@ export function createInboxProcessor(deps: {
     }
     if (!list.length) return;
     // Different messages' statuses: moved in one statement, the rest kept in another.
-    const moved = await tx.query<StatusChange & { wamid: string }>(
-      `update messages m set status = s.status, status_at = s.at, error_code = coalesce(s.code, m.error_code), error_title = coalesce(s.title, m.error_title)
-       from unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[]) as s(wamid, status, at, code, title)
-       where m.wamid = s.wamid and ${statusAdvances('s.status', 'm.status')}
-       returning m.id, m.account_id, m.conversation_id, m.content ->> 'broadcastId' as broadcast_id, m.wamid`,
-      [list.map((s) => s.wamid), list.map((s) => s.status), list.map((s) => s.at), list.map((s) => s.code), list.map((s) => s.title)],
-    );
+    const moved = await advanceStatuses(tx, list);
     const byWamid = new Map(list.map((s) => [s.wamid, s]));
     for (const m of moved) await advanced(tx, m, byWamid.get(m.wamid)!);
     const movedWamids = new Set(moved.map((m) => m.wamid));
@@ -184,26 +184,18 @@ export function createInboxProcessor(deps: {
   }
 
   /** Statuses that moved no message are kept for later when there is no such message yet (its send has not answered). */
-  async function keepEarly(tx: Queryable, list: { wamid: string; status: string; at: Date; code: number | null; title: string | null }[]) {
+  async function keepEarly(tx: Queryable, list: StoredStatus[]) {
     if (!list.length) return;
-    await tx.query(
-      `insert into early_statuses (wamid, status, error_code, error_title, at)
-       select s.wamid, s.status, s.code, s.title, s.at from unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[]) as s(wamid, status, at, code, title)
-       where not exists (select 1 from messages where wamid = s.wamid) on conflict do nothing`,
-      [list.map((s) => s.wamid), list.map((s) => s.status), list.map((s) => s.at), list.map((s) => s.code), list.map((s) => s.title)],
-    );
+    await keepEarlyStatuses(tx, list);
   }
 
   async function preferences(tx: Queryable, number: { id: string; account_id: string }, value: MetaValue) {
     for (const p of value.user_preferences ?? []) {
       if (!p.wa_id || (p.value !== 'stop' && p.value !== 'resume')) continue;
       const conversationId = await conversationFor(tx, number, p.wa_id, undefined, clock.now());
-      const changed = await tx.query(
-        p.value === 'stop' ? 'update conversations set opted_out_at = $2 where id = $1 and opted_out_at is null returning id' : 'update conversations set opted_out_at = null where id = $1 and opted_out_at is not null returning id',
-        p.value === 'stop' ? [conversationId, clock.now()] : [conversationId],
-      );
+      const changed = p.value === 'stop' ? await markOptedOut(tx, conversationId, clock.now()) : await clearOptOut(tx, conversationId);
       const text = p.value === 'stop' ? 'The customer stopped marketing messages from this business in WhatsApp.' : 'The customer allowed marketing messages from this business again in WhatsApp.';
-      if (changed.length) await enqueueEvent(tx, { id: ids(), accountId: number.account_id, conversationId, text, at: clock.now() });
+      if (changed) await enqueueEvent(tx, { id: ids(), accountId: number.account_id, conversationId, text, at: clock.now() });
     }
   }
 
@@ -233,12 +225,7 @@ export function createInboxProcessor(deps: {
           continue;
         }
         const pnid = value.metadata?.phone_number_id;
-        const [number] = pnid
-          ? await tx.query<{ id: string; account_id: string; consent_withdrawn: boolean }>(
-              'select n.id, n.account_id, a.consent_withdrawn_at is not null as consent_withdrawn from whatsapp_numbers n join accounts a on a.id = n.account_id where n.phone_number_id = $1',
-              [pnid],
-            )
-          : [];
+        const number = pnid ? await numberOfPhoneNumberId(tx, pnid) : undefined;
         if (!number) {
           logger.warn({ phoneNumberId: pnid, inboxId: id }, 'webhook for a number no account has connected; ignored');
           other++;
@@ -282,9 +269,9 @@ export function createInboxProcessor(deps: {
       await queue.done(tx, rows.map((r) => String(r.id)));
       for (const m of malformed) {
         logger.warn({ inboxId: m.id, error: m.error }, 'webhook body does not fit Meta\'s schema; kept, not acted on');
-        await tx.query('update whatsapp_inbox set error = $2 where id = $1', [m.id, m.error]);
+        await markInboxMalformed(tx, m.id, m.error);
       }
-      if (discarded.length) await tx.query('delete from whatsapp_inbox where id = any($1::bigint[])', [discarded]);
+      if (discarded.length) await deleteInboxBodies(tx, discarded);
       return rows.length;
     });
     if (done) deps.onNoteQueued?.();
@@ -345,9 +332,9 @@ export function createInboxProcessor(deps: {
 
   /** Applies statuses that arrived before the send call returned the message id. */
   async function applyEarlyStatuses(tx: Queryable, wamid: string) {
-    const early = await tx.query<{ status: string; error_code: number | null; error_title: string | null; at: Date }>('select * from early_statuses where wamid = $1 order by at', [wamid]);
+    const early = await earlyStatusesOf(tx, wamid);
     for (const s of early) await advance(tx, { wamid, status: s.status, at: s.at, code: s.error_code, title: s.error_title, reason: s.error_title ?? 'unknown reason' });
-    await tx.query('delete from early_statuses where wamid = $1', [wamid]);
+    await deleteEarlyStatusesOf(tx, wamid);
   }
 
   return {
@@ -369,12 +356,10 @@ export function createInboxProcessor(deps: {
      * app can leave many that never find their message), and those go after a week.
      */
     async applyStrandedStatuses(): Promise<number> {
-      const rows = await db.query<{ wamid: string }>('select distinct e.wamid from early_statuses e join messages m on m.wamid = e.wamid where e.at > $1 limit 500', [
-        new Date(clock.now().getTime() - DAY_MS),
-      ]);
-      for (const r of rows) await db.transaction((tx) => applyEarlyStatuses(tx, r.wamid));
-      await db.query('delete from early_statuses where at < $1', [new Date(clock.now().getTime() - 7 * DAY_MS)]);
-      return rows.length;
+      const wamids = await wamidsWithEarlyStatuses(db, new Date(clock.now().getTime() - DAY_MS));
+      for (const wamid of wamids) await db.transaction((tx) => applyEarlyStatuses(tx, wamid));
+      await forgetEarlyStatusesBefore(db, new Date(clock.now().getTime() - 7 * DAY_MS));
+      return wamids.length;
     },
   };
 }
@@ -383,16 +368,6 @@ export type InboxProcessor = ReturnType<typeof createInboxProcessor>;
 const LANES = 4;
 /** Bodies of one lane acted on in one transaction. */
 const CHUNK = 20;
-
-const ADVANCE_STATUS = `update messages set status = $2, status_at = $3, error_code = coalesce($4, error_code), error_title = coalesce($5, error_title)
-  where wamid = $1 and ${statusAdvances('$2', 'status')}`;
-const CHANGED = `id, account_id, conversation_id, content ->> 'broadcastId' as broadcast_id`;
-interface StatusChange {
-  id: string;
-  account_id: string;
-  conversation_id: string;
-  broadcast_id: string | null;
-}
 
 /** A broadcast message's status moves its broadcast's delivered and read counts: the event names the broadcast too. */
 function publishStatus(tx: Queryable, m: StatusChange, stamps: Stamps) {

@@ -6,18 +6,9 @@ import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
 import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi } from './cloud-api';
+import { countNumbers, deleteNumber, findNumber, insertNumber, listNumbers, ownerOfNumber, type NumberRow } from './number-store';
 
-export interface NumberRow {
-  id: string;
-  account_id: string;
-  phone_number_id: string;
-  waba_id: string;
-  display_phone_number: string;
-  verified_name: string | null;
-  token_enc: string;
-  daily_limit: number;
-  connected_at: Date;
-}
+export type { NumberRow } from './number-store';
 
 export const numberView = (n: NumberRow) => ({
   id: n.id,
@@ -32,10 +23,10 @@ export const numberView = (n: NumberRow) => ({
 export function createNumbersService(deps: { db: Db; clock: Clock; ids: IdGenerator; box: SecretBox; cloud: CloudApi; licences: LicenceService }) {
   const { db, clock } = deps;
   return {
-    list: (accountId: string) => db.query<NumberRow>('select * from whatsapp_numbers where account_id = $1 order by connected_at', [accountId]),
+    list: (accountId: string) => listNumbers(db, accountId),
 
     async find(accountId: string, numberId: string): Promise<NumberRow> {
-      const [row] = await db.query<NumberRow>('select * from whatsapp_numbers where id = $1 and account_id = $2', [numberId, accountId]);
+      const row = await findNumber(db, accountId, numberId);
       if (!row) throw notFound('No such WhatsApp number in this account.');
       return row;
     },
@@ -44,12 +35,11 @@ export function createNumbersService(deps: { db: Db; clock: Clock; ids: IdGenera
 
     async connect(accountId: string, userId: number, input: { phoneNumberId: string; wabaId: string; accessToken: string }) {
       const limit = await deps.licences.numberLimit(accountId);
-      const connected = await db.query('select 1 from whatsapp_numbers where account_id = $1', [accountId]);
-      if (connected.length >= limit) {
+      if ((await countNumbers(db, accountId)) >= limit) {
         throw new AppError('number_limit_reached', `The plan in force allows ${limit} WhatsApp number${limit === 1 ? '' : 's'}; upgrade to connect more.`, 409);
       }
-      const [taken] = await db.query<{ account_id: string }>('select account_id from whatsapp_numbers where phone_number_id = $1', [input.phoneNumberId]);
-      if (taken) throw new AppError('number_taken', taken.account_id === accountId ? 'This number is already connected.' : 'This number is connected to another Kommo account.', 409);
+      const takenBy = await ownerOfNumber(db, input.phoneNumberId);
+      if (takenBy) throw new AppError('number_taken', takenBy === accountId ? 'This number is already connected.' : 'This number is connected to another Kommo account.', 409);
       let phone;
       try {
         phone = await deps.cloud.getPhoneNumber(input.phoneNumberId, input.accessToken);
@@ -71,11 +61,18 @@ export function createNumbersService(deps: { db: Db; clock: Clock; ids: IdGenera
       const id = deps.ids();
       const at = clock.now();
       await db.transaction(async (tx) => {
-        await tx.query(
-          `insert into whatsapp_numbers (id, account_id, phone_number_id, waba_id, display_phone_number, verified_name, token_enc, connected_by, connected_at, daily_limit)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [id, accountId, input.phoneNumberId, input.wabaId, phone.displayPhoneNumber, phone.verifiedName ?? null, deps.box.encrypt(input.accessToken), userId, at, phone.dailyLimit ?? 250],
-        );
+        await insertNumber(tx, {
+          id,
+          accountId,
+          phoneNumberId: input.phoneNumberId,
+          wabaId: input.wabaId,
+          displayPhoneNumber: phone.displayPhoneNumber,
+          verifiedName: phone.verifiedName ?? null,
+          tokenEnc: deps.box.encrypt(input.accessToken),
+          connectedBy: userId,
+          at,
+          dailyLimit: phone.dailyLimit ?? 250,
+        });
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'number.connected', details: { phoneNumberId: input.phoneNumberId }, at });
       });
       return this.find(accountId, id);
@@ -84,7 +81,7 @@ export function createNumbersService(deps: { db: Db; clock: Clock; ids: IdGenera
     async disconnect(accountId: string, userId: number, numberId: string) {
       await this.find(accountId, numberId);
       await db.transaction(async (tx) => {
-        await tx.query('delete from whatsapp_numbers where id = $1 and account_id = $2', [numberId, accountId]);
+        await deleteNumber(tx, accountId, numberId);
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'number.disconnected', details: { numberId }, at: clock.now() });
       });
     },

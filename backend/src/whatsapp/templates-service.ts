@@ -3,7 +3,9 @@ import type { Clock } from '../clock';
 import { AppError, badRequest } from '../http/app-error';
 import type { Db } from '../store/db';
 import type { CloudApi } from './cloud-api';
+import { oneNumberPerWaba } from './number-store';
 import type { NumberRow, NumbersService } from './numbers-service';
+import { approvedTemplates, replaceTemplates } from './template-store';
 
 export interface TemplateView {
   name: string;
@@ -41,14 +43,13 @@ export function createTemplatesService(deps: { db: Db; clock: Clock; logger: Log
     const list = await deps.cloud.listTemplates(number.waba_id, deps.numbers.token(number));
     const at = clock.now();
     await db.transaction(async (tx) => {
-      await tx.query('delete from whatsapp_templates where account_id = $1 and waba_id = $2', [number.account_id, number.waba_id]);
-      for (const t of list) {
-        await tx.query(
-          `insert into whatsapp_templates (account_id, waba_id, name, language, status, category, body_text, param_count, synced_at, header_format, footer_text, buttons, template_id)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) on conflict do nothing`,
-          [number.account_id, number.waba_id, t.name, t.language, t.status, t.category ?? null, t.body, countParams(t.body), at, t.headerFormat ?? null, t.footer ?? null, JSON.stringify(t.buttons ?? []), t.id ?? null],
-        );
-      }
+      await replaceTemplates(
+        tx,
+        number.account_id,
+        number.waba_id,
+        list.map((t) => ({ ...t, paramCount: countParams(t.body) })),
+        at,
+      );
     });
     return list.length;
   }
@@ -58,17 +59,14 @@ export function createTemplatesService(deps: { db: Db; clock: Clock; logger: Log
 
     /** Every connected number's WABA, once; failures are logged and tried again next round. */
     async syncAll(): Promise<void> {
-      const numbers = await db.query<NumberRow>('select distinct on (account_id, waba_id) * from whatsapp_numbers order by account_id, waba_id, connected_at');
+      const numbers = await oneNumberPerWaba(db);
       for (const n of numbers) await sync(n).catch((err) => deps.logger.warn({ err, wabaId: n.waba_id }, 'template sync failed'));
     },
 
     /** The approved templates an agent can send from this number. */
     async approved(accountId: string, numberId: string): Promise<TemplateView[]> {
       const number = await deps.numbers.find(accountId, numberId);
-      const rows = await db.query<{ name: string; language: string; category: string | null; body_text: string; param_count: number; header_format: string | null }>(
-        `select name, language, category, body_text, param_count, header_format from whatsapp_templates where account_id = $1 and waba_id = $2 and status = 'APPROVED' order by name, language`,
-        [accountId, number.waba_id],
-      );
+      const rows = await approvedTemplates(db, accountId, number.waba_id);
       return rows.map((r) => ({ name: r.name, language: r.language, category: r.category, body: r.body_text, paramCount: Number(r.param_count), headerFormat: r.header_format }));
     },
   };

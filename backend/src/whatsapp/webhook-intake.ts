@@ -4,6 +4,7 @@ import type { BackgroundTasks } from '../background-tasks';
 import type { Clock } from '../clock';
 import { unauthorized } from '../http/app-error';
 import type { Db } from '../store/db';
+import { insertInboxBodies } from './inbox-store';
 import type { InboxProcessor } from './inbox-processor';
 
 /**
@@ -28,10 +29,7 @@ export function createWebhookIntake(deps: { db: Db; clock: Clock; logger: Logger
     while (waiting.length) {
       const batch = waiting.splice(0, 200);
       try {
-        await deps.db.query(
-          `insert into whatsapp_inbox (body, received_at) values ${batch.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`,
-          batch.flatMap((b) => [b.body, b.at]),
-        );
+        await insertInboxBodies(deps.db, batch);
         for (const b of batch) b.settle();
       } catch (err) {
         for (const b of batch) b.settle(err);
