@@ -50,8 +50,6 @@ export default tseslint.config(
       'backend/src/store/**',
       'backend/src/audit/audit-log.ts',
       'backend/src/broadcasts/broadcast-engine.ts',
-      'backend/src/automation/salesbot.ts',
-      'backend/src/whatsapp/sending.ts',
     ],
     rules: {
       'no-restricted-syntax': [

@@ -17,7 +17,6 @@ import type { KommoApi, KommoNote } from './kommo-api';
 import { conversationContact, customerName, linkContact, notesToWrite, type Due } from './timeline-store';
 
 // Kept for whatsapp/sending.ts (slice wt-trust), which imports it from here; new callers import the store.
-export { enqueueEvent } from './timeline-store';
 
 const LEASE_MS = 60_000;
 const BATCH = 50;

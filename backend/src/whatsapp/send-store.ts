@@ -132,3 +132,14 @@ export async function recordAccepted(q: Queryable, m: { id: string; wamid: strin
   const { early, ...message } = row;
   return { message, early };
 }
+
+/** WhatsApp refused the message: it is failed, with Meta's code and title. Its conversation, when the message exists. */
+export async function recordRefused(q: Queryable, m: { id: string; code: number; title: string; at: Date }): Promise<string | undefined> {
+  const [row] = await q.query<{ conversation_id: string }>(`update messages set status = 'failed', error_code = $2, error_title = $3, status_at = $4 where id = $1 returning conversation_id`, [
+    m.id,
+    m.code,
+    m.title,
+    m.at,
+  ]);
+  return row?.conversation_id;
+}

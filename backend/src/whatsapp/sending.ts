@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import { AppError, notFound } from '../http/app-error';
 import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
-import { enqueueEvent } from '../kommo/timeline-writer';
+import { enqueueEvent } from '../kommo/timeline-store';
 import { publish } from '../live/live-events';
 import type { Db } from '../store/db';
 import { isCloudApiError, type CloudApi, type CloudApiError, type OutboundMessage } from './cloud-api';
@@ -17,7 +17,7 @@ import { createPacer, type Pacer } from './pacer';
 import { needsCountry, requirePhone } from './phone';
 import { refusesOptedOut, sendRefusal } from './send-rules';
 import { optedOutError } from './conversations';
-import { insertQueued, readSendFacts, recordAccepted, type SendFacts } from './send-store';
+import { insertQueued, readSendFacts, recordAccepted, recordRefused, type SendFacts } from './send-store';
 
 const MAX_ATTEMPTS = 4;
 
@@ -111,9 +111,9 @@ export function createSender(deps: {
   /** A message WhatsApp never accepted: failed, with the reason, and not counted against the allowance. */
   async function failed(id: string, accountId: string, err: CloudApiError) {
     await db.transaction(async (tx) => {
-      const [m] = await tx.query<{ conversation_id: string }>(`update messages set status = 'failed', error_code = $2, error_title = $3, status_at = $4 where id = $1 returning conversation_id`, [id, err.code, err.title, clock.now()]);
-      await enqueueEvent(tx, { id: deps.ids(), accountId, conversationId: m!.conversation_id, text: `WhatsApp refused a message — ${err.details ? `${err.title}: ${err.details}` : err.title} (code ${err.code}).`, at: clock.now() });
-      await publish(tx, { accountId, type: 'message.status', conversationId: m!.conversation_id, messageId: id }, { clock, ids: deps.ids });
+      const conversationId = (await recordRefused(tx, { id, code: err.code, title: err.title, at: clock.now() }))!;
+      await enqueueEvent(tx, { id: deps.ids(), accountId, conversationId, text: `WhatsApp refused a message — ${err.details ? `${err.title}: ${err.details}` : err.title} (code ${err.code}).`, at: clock.now() });
+      await publish(tx, { accountId, type: 'message.status', conversationId, messageId: id }, { clock, ids: deps.ids });
     });
     await deps.licences.returnOutbound(accountId);
     deps.logger.info({ messageId: id, code: err.code }, 'message refused by the Cloud API');
