@@ -92,7 +92,7 @@ describe('errors in the user’s language', () => {
 
   it('when the widget builds a key from a value, then the key exists in every locale for every value it can take', async () => {
     const code = (await sources('widget/app')).join('\n');
-    const built = new Set([...code.matchAll(/\bt\(`([a-z0-9_.]*)\$\{[^`]*?\}([a-z0-9_.]*)`/g)].map((m) => `${m[1]}*${m[2]}`));
+    const built = new Set([...code.matchAll(/\bt\(\s*`([a-z0-9_.]*)\$\{[^`]*?\}([a-z0-9_.]*)`/g)].map((m) => `${m[1]}*${m[2]}`));
     expect(built.size).toBeGreaterThan(10);
     for (const pattern of built) expect(DOMAINS[pattern], `no list of values for the built key ${pattern}`).toBeDefined();
     for (const [pattern, values] of Object.entries(DOMAINS)) {
