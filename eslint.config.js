@@ -23,7 +23,14 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '(^|/)fakes(/|$)', message: 'Production code under backend/src must not import the fakes; the demo entry (backend/demo/main.ts) starts them.' }] },
+        {
+          patterns: [
+            {
+              regex: '(^|/)fakes(/|$)',
+              message: 'Production code under backend/src must not import the fakes; the demo entry (backend/demo/main.ts) starts them.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -34,7 +41,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/store/db', '**/store/pglite-db', '**/store/postgres-db', '**/store/open-store'], message: 'Routes and pages do not touch the store: call the feature service, whose store owns the SQL.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/store/db', '**/store/pglite-db', '**/store/postgres-db', '**/store/open-store'],
+              message: 'Routes and pages do not touch the store: call the feature service, whose store owns the SQL.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -54,7 +68,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.property.name='query']", message: 'Only a store runs SQL: add a named function to the feature’s *-store.ts and call it (docs/decisions/032).' },
+        {
+          selector: "CallExpression[callee.property.name='query']",
+          message: 'Only a store runs SQL: add a named function to the feature’s *-store.ts and call it (docs/decisions/032).',
+        },
       ],
     },
   },
@@ -69,7 +86,10 @@ export default tseslint.config(
     files: ['widget/app/components/**/*.tsx'],
     ignores: ['**/*.test.tsx'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/api/api-client'], message: 'Call HTTP from a model (widget/app/models/), not from a component.' }] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/api/api-client'], message: 'Call HTTP from a model (widget/app/models/), not from a component.' }] },
+      ],
     },
   },
   {

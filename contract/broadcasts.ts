@@ -2,7 +2,15 @@ import { z } from 'zod/mini';
 import { TemplateView } from './whatsapp';
 
 /** Where the audience's consent comes from (SPEC §6). Bought, rented or scraped lists are named so they can be refused. */
-export const CONSENT_SOURCES = ['opt_in_form', 'customer_initiated', 'existing_customers', 'offline_consent', 'purchased_list', 'rented_list', 'scraped_list'] as const;
+export const CONSENT_SOURCES = [
+  'opt_in_form',
+  'customer_initiated',
+  'existing_customers',
+  'offline_consent',
+  'purchased_list',
+  'rented_list',
+  'scraped_list',
+] as const;
 export const FORBIDDEN_CONSENT: ReadonlySet<string> = new Set(['purchased_list', 'rented_list', 'scraped_list']);
 
 export const EXCLUSION_REASONS = ['opted_out', 'no_phone', 'invalid_number', 'empty_parameter', 'forbidden_words', 'over_allowance'] as const;
@@ -14,7 +22,12 @@ export type TemplateRefusal = (typeof TEMPLATE_REFUSALS)[number];
 
 /** A template parameter: a CRM field of the recipient, or the same text for everyone. */
 export const ParameterSource = z.union([
-  z.strictObject({ field: z.union([z.enum(['name', 'first_name', 'last_name', 'lead_name', 'phone']), z.string().check(z.regex(/^cf:\d{1,12}$/, 'must be name, first_name, last_name, lead_name, phone or cf:<custom field id>'))]) }),
+  z.strictObject({
+    field: z.union([
+      z.enum(['name', 'first_name', 'last_name', 'lead_name', 'phone']),
+      z.string().check(z.regex(/^cf:\d{1,12}$/, 'must be name, first_name, last_name, lead_name, phone or cf:<custom field id>')),
+    ]),
+  }),
   z.strictObject({ value: z.string().check(z.trim(), z.minLength(1), z.maxLength(1024)) }),
 ]);
 export type ParameterSource = z.infer<typeof ParameterSource>;
@@ -30,26 +43,26 @@ export const AudienceInput = z.union([
 const Clock = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)'));
 
 export const CreateBroadcastInput = z.strictObject({
-    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(120)),
-    audience: AudienceInput,
-    /** Keep this selection as a saved audience under this name. */
-    saveAudienceAs: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(120))),
-    consentSource: z.enum(CONSENT_SOURCES),
-    consentNote: z.optional(z.string().check(z.trim(), z.maxLength(500))),
-    numberIds: z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.minLength(1), z.maxLength(30)),
-    template: z.strictObject({ name: z.string().check(z.minLength(1), z.maxLength(512)), language: z.string().check(z.minLength(2), z.maxLength(15)) }),
-    parameters: z._default(z.array(ParameterSource).check(z.maxLength(20)), []),
-    /** A public https link for a template whose header is an image, video or document. */
-    headerMediaUrl: z.optional(z.url({ protocol: /^https?$/ }).check(z.maxLength(2000))),
-    scheduledAt: z.optional(z.iso.datetime({ offset: true })),
-    quietHours: z.optional(z.strictObject({ from: Clock, to: Clock }).check(z.refine((q) => q.from !== q.to, 'from and to must differ'))),
-  });
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(120)),
+  audience: AudienceInput,
+  /** Keep this selection as a saved audience under this name. */
+  saveAudienceAs: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(120))),
+  consentSource: z.enum(CONSENT_SOURCES),
+  consentNote: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+  numberIds: z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.minLength(1), z.maxLength(30)),
+  template: z.strictObject({ name: z.string().check(z.minLength(1), z.maxLength(512)), language: z.string().check(z.minLength(2), z.maxLength(15)) }),
+  parameters: z._default(z.array(ParameterSource).check(z.maxLength(20)), []),
+  /** A public https link for a template whose header is an image, video or document. */
+  headerMediaUrl: z.optional(z.url({ protocol: /^https?$/ }).check(z.maxLength(2000))),
+  scheduledAt: z.optional(z.iso.datetime({ offset: true })),
+  quietHours: z.optional(z.strictObject({ from: Clock, to: Clock }).check(z.refine((q) => q.from !== q.to, 'from and to must differ'))),
+});
 export type CreateBroadcastInput = z.infer<typeof CreateBroadcastInput>;
 
 export const LaunchInput = z.strictObject({
-    /** The recipient count the user saw on the launch button; a different count now means the dry run changed. */
-    expectedRecipients: z.optional(z.int().check(z.gte(0))),
-  });
+  /** The recipient count the user saw on the launch button; a different count now means the dry run changed. */
+  expectedRecipients: z.optional(z.int().check(z.gte(0))),
+});
 
 export const BroadcastIdParams = z.object({ broadcastId: z.string().check(z.minLength(1), z.maxLength(100)) });
 
@@ -118,4 +131,6 @@ export const BroadcastTemplate = z.extend(TemplateView, {
 export type BroadcastTemplate = z.infer<typeof BroadcastTemplate>;
 export const BroadcastTemplateList = z.object({ templates: z.array(BroadcastTemplate) });
 
-export const SavedAudienceList = z.object({ audiences: z.array(z.object({ id: z.string(), name: z.string(), source: z.enum(['leads', 'contacts']), size: z.int() })) });
+export const SavedAudienceList = z.object({
+  audiences: z.array(z.object({ id: z.string(), name: z.string(), source: z.enum(['leads', 'contacts']), size: z.int() })),
+});

@@ -147,5 +147,18 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
  * What is wrong with one field of a refused request: zod's issue codes, which the widget turns into
  * a sentence of its locale (`errors.field.<problem>`), with the limit when there is one.
  */
-export const FIELD_PROBLEMS = ['invalid_type', 'too_big', 'too_small', 'invalid_format', 'invalid_value', 'not_multiple_of', 'unrecognized_keys', 'invalid_union', 'invalid_key', 'invalid_element', 'custom', 'nul_character'] as const;
+export const FIELD_PROBLEMS = [
+  'invalid_type',
+  'too_big',
+  'too_small',
+  'invalid_format',
+  'invalid_value',
+  'not_multiple_of',
+  'unrecognized_keys',
+  'invalid_union',
+  'invalid_key',
+  'invalid_element',
+  'custom',
+  'nul_character',
+] as const;
 export type FieldProblem = (typeof FIELD_PROBLEMS)[number];

@@ -46,15 +46,18 @@ export const UpgradeQuote = z.object({
 
 const name = z.string().check(z.trim(), z.minLength(1, 'is required'), z.maxLength(100));
 export const RegistrationInput = z.strictObject({
-    lastName: name,
-    firstName: name,
-    patronymic: z.pipe(z.optional(z.string().check(z.trim(), z.maxLength(100))), z.transform((v) => (v ? v : undefined))),
-    email: z.email('must be an email address').check(z.maxLength(254)),
-    phone: z.string().check(z.trim(), z.regex(/^\+[1-9]\d{6,14}$/, 'must be in international format, e.g. +5511912345678')),
-    city: name,
-    termsVersion: z.string().check(z.minLength(1), z.maxLength(50)),
-    acceptTerms: z.literal(true, 'the terms must be accepted'),
-  });
+  lastName: name,
+  firstName: name,
+  patronymic: z.pipe(
+    z.optional(z.string().check(z.trim(), z.maxLength(100))),
+    z.transform((v) => (v ? v : undefined)),
+  ),
+  email: z.email('must be an email address').check(z.maxLength(254)),
+  phone: z.string().check(z.trim(), z.regex(/^\+[1-9]\d{6,14}$/, 'must be in international format, e.g. +5511912345678')),
+  city: name,
+  termsVersion: z.string().check(z.minLength(1), z.maxLength(50)),
+  acceptTerms: z.literal(true, 'the terms must be accepted'),
+});
 export type RegistrationInput = z.input<typeof RegistrationInput>;
 
 export const Registration = z.object({
@@ -98,5 +101,13 @@ export const AccountSettings = z.object({
 export type AccountSettings = z.infer<typeof AccountSettings>;
 export const UpdateSettingsInput = z.partial(z.strictObject(AccountSettings.shape));
 
-export const OutageInput = z.strictObject({ startsAt: z.iso.datetime({ offset: true }), endsAt: z.iso.datetime({ offset: true }), note: z.optional(z.string().check(z.maxLength(500))) });
-export const TermsPublishInput = z.strictObject({ version: z.string().check(z.regex(/^[A-Za-z0-9._-]{1,50}$/)), title: z.string().check(z.minLength(1), z.maxLength(200)), body: z.string().check(z.minLength(1), z.maxLength(100_000)) });
+export const OutageInput = z.strictObject({
+  startsAt: z.iso.datetime({ offset: true }),
+  endsAt: z.iso.datetime({ offset: true }),
+  note: z.optional(z.string().check(z.maxLength(500))),
+});
+export const TermsPublishInput = z.strictObject({
+  version: z.string().check(z.regex(/^[A-Za-z0-9._-]{1,50}$/)),
+  title: z.string().check(z.minLength(1), z.maxLength(200)),
+  body: z.string().check(z.minLength(1), z.maxLength(100_000)),
+});

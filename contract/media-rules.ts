@@ -21,13 +21,18 @@ export const MEDIA_RULES = {
 export type MediaKind = keyof typeof MEDIA_RULES;
 
 /** The reason a file cannot be sent as this kind, or null when it can. */
-export function mediaProblem(kind: MediaKind, mimeType: string, size: number): { code: 'unsupported_media_type' | 'empty_media' | 'media_too_large'; message: string } | null {
+export function mediaProblem(
+  kind: MediaKind,
+  mimeType: string,
+  size: number,
+): { code: 'unsupported_media_type' | 'empty_media' | 'media_too_large'; message: string } | null {
   const rule = MEDIA_RULES[kind];
   const mime = mimeType.split(';')[0]!.trim().toLowerCase();
   if (!(rule.types as readonly string[]).includes(mime)) {
     return { code: 'unsupported_media_type', message: `WhatsApp does not accept ${mime || 'this file type'} as ${kind}; it takes ${rule.types.join(', ')}.` };
   }
   if (size === 0) return { code: 'empty_media', message: 'The file is empty.' };
-  if (size > rule.maxBytes) return { code: 'media_too_large', message: `The file is ${(size / 1048576).toFixed(1)} MB; WhatsApp takes ${kind} up to ${rule.maxBytes / 1048576} MB.` };
+  if (size > rule.maxBytes)
+    return { code: 'media_too_large', message: `The file is ${(size / 1048576).toFixed(1)} MB; WhatsApp takes ${kind} up to ${rule.maxBytes / 1048576} MB.` };
   return null;
 }

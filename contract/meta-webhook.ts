@@ -49,7 +49,9 @@ export const MetaValue = z.looseObject({
   contacts: z.optional(z.array(MetaContact)),
   messages: z.optional(z.array(MetaMessage)),
   statuses: z.optional(z.array(MetaStatus)),
-  user_preferences: z.optional(z.array(z.looseObject({ wa_id: z.optional(z.string()), user_id: z.optional(z.string()), value: z.optional(z.string()), category: z.optional(z.string()) }))),
+  user_preferences: z.optional(
+    z.array(z.looseObject({ wa_id: z.optional(z.string()), user_id: z.optional(z.string()), value: z.optional(z.string()), category: z.optional(z.string()) })),
+  ),
   // message_template_status_update
   event: z.optional(z.string()),
   message_template_id: z.optional(Id),
@@ -60,7 +62,15 @@ export const MetaValue = z.looseObject({
 
 export const MetaWebhookBody = z.looseObject({
   object: z.optional(z.string()),
-  entry: z.optional(z.array(z.looseObject({ id: z.optional(z.string()), time: z.optional(z.number()), changes: z.optional(z.array(z.looseObject({ field: z.optional(z.string()), value: z.optional(MetaValue) }))) }))),
+  entry: z.optional(
+    z.array(
+      z.looseObject({
+        id: z.optional(z.string()),
+        time: z.optional(z.number()),
+        changes: z.optional(z.array(z.looseObject({ field: z.optional(z.string()), value: z.optional(MetaValue) }))),
+      }),
+    ),
+  ),
 });
 export type MetaWebhookBody = z.infer<typeof MetaWebhookBody>;
 export type MetaValue = z.infer<typeof MetaValue>;

@@ -5,7 +5,17 @@ export const OrderAction = z.enum(['buy', 'renew', 'upgrade']);
 export const PaymentMethod = z.enum(['card', 'invoice']);
 export const OrderStatus = z.enum(['awaiting_payment', 'partially_paid', 'paid', 'active', 'cancelled', 'expired', 'refunded', 'partially_refunded']);
 /** What the admin sees: the order's status, or `refund_pending` while money owed back has not left yet (SPEC §4.3). */
-export const OrderViewStatus = z.enum(['awaiting_payment', 'partially_paid', 'paid', 'active', 'cancelled', 'expired', 'refunded', 'partially_refunded', 'refund_pending']);
+export const OrderViewStatus = z.enum([
+  'awaiting_payment',
+  'partially_paid',
+  'paid',
+  'active',
+  'cancelled',
+  'expired',
+  'refunded',
+  'partially_refunded',
+  'refund_pending',
+]);
 
 export const OrderQuoteQuery = z.object({ action: OrderAction, plan: PaidPlanId, currency: Currency });
 export const OrderQuote = z.object({
@@ -107,25 +117,39 @@ export const Attachment = z.object({
   /** Base64, at most 2 MB decoded. */
   data: z.base64().check(z.maxLength(2_800_000)),
 });
-export const FileClaimInput = z.strictObject({ text: z.string().check(z.trim(), z.minLength(10, 'describe the problem in at least 10 characters'), z.maxLength(10_000)), attachments: z._default(z.array(Attachment).check(z.maxLength(3)), []) });
+export const FileClaimInput = z.strictObject({
+  text: z.string().check(z.trim(), z.minLength(10, 'describe the problem in at least 10 characters'), z.maxLength(10_000)),
+  attachments: z._default(z.array(Attachment).check(z.maxLength(3)), []),
+});
 export type FileClaimInput = z.input<typeof FileClaimInput>;
 
 export const TerminateInput = z.strictObject({ confirm: z.literal(true, 'confirm must be true') });
 
-export const AnswerClaimInput = z.strictObject({
+export const AnswerClaimInput = z
+  .strictObject({
     decision: z.enum(['upheld', 'rejected']),
     answer: z.string().check(z.trim(), z.minLength(1), z.maxLength(10_000)),
     resolution: z.optional(z.enum(['full_refund', 'partial_refund', 'extension', 'fix'])),
     refundAmount: z.optional(z.int().check(z.positive())),
     extensionDays: z.optional(z.int().check(z.gte(1), z.lte(365))),
-  }).check(z.superRefine((v, ctx) => {
-    if (v.decision === 'upheld' && !v.resolution) ctx.addIssue({ code: 'custom', path: ['resolution'], message: 'an upheld claim needs a resolution' });
-    if (v.resolution === 'partial_refund' && !v.refundAmount) ctx.addIssue({ code: 'custom', path: ['refundAmount'], message: 'a partial refund needs an amount' });
-    if (v.resolution === 'extension' && !v.extensionDays) ctx.addIssue({ code: 'custom', path: ['extensionDays'], message: 'an extension needs a number of days' });
-  }));
+  })
+  .check(
+    z.superRefine((v, ctx) => {
+      if (v.decision === 'upheld' && !v.resolution) ctx.addIssue({ code: 'custom', path: ['resolution'], message: 'an upheld claim needs a resolution' });
+      if (v.resolution === 'partial_refund' && !v.refundAmount)
+        ctx.addIssue({ code: 'custom', path: ['refundAmount'], message: 'a partial refund needs an amount' });
+      if (v.resolution === 'extension' && !v.extensionDays)
+        ctx.addIssue({ code: 'custom', path: ['extensionDays'], message: 'an extension needs a number of days' });
+    }),
+  );
 export type AnswerClaimInput = z.infer<typeof AnswerClaimInput>;
 
-export const TransferInput = z.strictObject({ amount: z.int().check(z.positive()), currency: Currency, receivedAt: z.iso.datetime({ offset: true }), reference: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) });
+export const TransferInput = z.strictObject({
+  amount: z.int().check(z.positive()),
+  currency: Currency,
+  receivedAt: z.iso.datetime({ offset: true }),
+  reference: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+});
 export const OperatorRefundInput = z.strictObject({ amount: z.int().check(z.positive()), note: z.optional(z.string().check(z.maxLength(500))) });
 export const RefundIdParams = z.object({ refundId: z.string().check(z.minLength(1), z.maxLength(100)) });
 /** The operator sent a bank refund: the reference of that outgoing transfer. */

@@ -3,24 +3,29 @@ import { CustomerPhone as Phone, MediaKind } from './whatsapp';
 
 /** POST /api/v1/messages: a message to a phone from one of the account's numbers (text, template, or media by link). */
 export const PublicSendInput = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('text'), numberId: z.string().check(z.minLength(1), z.maxLength(100)), to: Phone, text: z.string().check(z.minLength(1), z.maxLength(4096)) }),
   z.strictObject({
-      type: z.literal('template'),
-      numberId: z.string().check(z.minLength(1), z.maxLength(100)),
-      to: Phone,
-      name: z.string().check(z.regex(/^[a-z0-9_]{1,512}$/)),
-      language: z.string().check(z.regex(/^[a-z]{2}(_[A-Z]{2})?$/)),
-      bodyParameters: z._default(z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(20)), []),
-    }),
+    type: z.literal('text'),
+    numberId: z.string().check(z.minLength(1), z.maxLength(100)),
+    to: Phone,
+    text: z.string().check(z.minLength(1), z.maxLength(4096)),
+  }),
   z.strictObject({
-      type: MediaKind,
-      numberId: z.string().check(z.minLength(1), z.maxLength(100)),
-      to: Phone,
-      /** A public https link WhatsApp fetches the file from. */
-      link: z.url({ protocol: /^https$/ }).check(z.maxLength(2000)),
-      caption: z.optional(z.string().check(z.maxLength(1024))),
-      filename: z.optional(z.string().check(z.maxLength(240))),
-    }),
+    type: z.literal('template'),
+    numberId: z.string().check(z.minLength(1), z.maxLength(100)),
+    to: Phone,
+    name: z.string().check(z.regex(/^[a-z0-9_]{1,512}$/)),
+    language: z.string().check(z.regex(/^[a-z]{2}(_[A-Z]{2})?$/)),
+    bodyParameters: z._default(z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(20)), []),
+  }),
+  z.strictObject({
+    type: MediaKind,
+    numberId: z.string().check(z.minLength(1), z.maxLength(100)),
+    to: Phone,
+    /** A public https link WhatsApp fetches the file from. */
+    link: z.url({ protocol: /^https$/ }).check(z.maxLength(2000)),
+    caption: z.optional(z.string().check(z.maxLength(1024))),
+    filename: z.optional(z.string().check(z.maxLength(240))),
+  }),
 ]);
 export type PublicSendInput = z.input<typeof PublicSendInput>;
 

@@ -5,10 +5,12 @@ import { z } from 'zod/mini';
  * Nothing about the user: who they are comes from Kommo's signed token, their name from Kommo's API.
  */
 export const SessionRequest = z.object({
-  kommoPlan: z.optional(z.object({
+  kommoPlan: z.optional(
+    z.object({
       name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
       paidTill: z.optional(z.iso.datetime({ offset: true })),
-    })),
+    }),
+  ),
 });
 export type SessionRequest = z.infer<typeof SessionRequest>;
 

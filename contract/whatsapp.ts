@@ -1,10 +1,10 @@
 import { z } from 'zod/mini';
 
 export const ConnectNumberInput = z.strictObject({
-    phoneNumberId: z.string().check(z.regex(/^\d{5,20}$/, 'must be the Cloud API phone-number id (digits)')),
-    wabaId: z.string().check(z.regex(/^\d{5,20}$/, 'must be the WhatsApp Business Account id (digits)')),
-    accessToken: z.string().check(z.trim(), z.minLength(20, 'must be a Cloud API access token'), z.maxLength(1000)),
-  });
+  phoneNumberId: z.string().check(z.regex(/^\d{5,20}$/, 'must be the Cloud API phone-number id (digits)')),
+  wabaId: z.string().check(z.regex(/^\d{5,20}$/, 'must be the WhatsApp Business Account id (digits)')),
+  accessToken: z.string().check(z.trim(), z.minLength(20, 'must be a Cloud API access token'), z.maxLength(1000)),
+});
 
 export const NumberView = z.object({
   id: z.string(),
@@ -55,7 +55,10 @@ export const MessageView = z.object({
   sentByName: z.nullable(z.string()),
   createdAt: z.iso.datetime(),
   /** The message a reply quotes (inbound or outbound), when it is in the conversation. */
-  replyTo: z._default(z.nullable(z.object({ id: z.string(), direction: z.enum(['in', 'out']), type: z.string(), content: z.record(z.string(), z.unknown()) })), null),
+  replyTo: z._default(
+    z.nullable(z.object({ id: z.string(), direction: z.enum(['in', 'out']), type: z.string(), content: z.record(z.string(), z.unknown()) })),
+    null,
+  ),
   /** The customer's reaction to this message (an emoji). */
   reaction: z._default(z.nullable(z.string()), null),
 });
@@ -84,24 +87,27 @@ export const CardChat = z.object({
   page: z.nullable(MessagePage),
 });
 
-export const MessagesQuery = z.object({ before: z.optional(z.string().check(z.maxLength(100))), limit: z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(100))), 50) });
+export const MessagesQuery = z.object({
+  before: z.optional(z.string().check(z.maxLength(100))),
+  limit: z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(100))), 50),
+});
 
 export const SendMessageInput = z.discriminatedUnion('type', [
   z.strictObject({
-      type: z.literal('text'),
-      text: z.string().check(z.minLength(1), z.maxLength(4096)),
-      replyTo: z.optional(z.string().check(z.maxLength(100))),
-      /** The newest message the agent saw when they started typing: a newer reply by someone else asks for confirmation. */
-      seenUpTo: z.optional(z.string().check(z.maxLength(100))),
-      /** Send even though someone else replied meanwhile. */
-      confirmed: z.optional(z.boolean()),
-    }),
+    type: z.literal('text'),
+    text: z.string().check(z.minLength(1), z.maxLength(4096)),
+    replyTo: z.optional(z.string().check(z.maxLength(100))),
+    /** The newest message the agent saw when they started typing: a newer reply by someone else asks for confirmation. */
+    seenUpTo: z.optional(z.string().check(z.maxLength(100))),
+    /** Send even though someone else replied meanwhile. */
+    confirmed: z.optional(z.boolean()),
+  }),
   z.strictObject({
-      type: z.literal('template'),
-      name: z.string().check(z.regex(/^[a-z0-9_]{1,512}$/)),
-      language: z.string().check(z.regex(/^[a-z]{2}(_[A-Z]{2})?$/)),
-      bodyParameters: z._default(z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(20)), []),
-    }),
+    type: z.literal('template'),
+    name: z.string().check(z.regex(/^[a-z0-9_]{1,512}$/)),
+    language: z.string().check(z.regex(/^[a-z]{2}(_[A-Z]{2})?$/)),
+    bodyParameters: z._default(z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(20)), []),
+  }),
 ]);
 export type SendMessageInput = z.input<typeof SendMessageInput>;
 

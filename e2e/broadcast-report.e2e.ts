@@ -36,7 +36,10 @@ function parseCsv(text: string): string[][] {
 
 const COLUMNS = ['#', 'Name', 'Phone', 'Kommo lead', 'Kommo contact', 'Status', 'Error code', 'Reason', 'Sent at', 'Replied at', 'Reply', 'Opted out at'];
 
-test('when a small broadcast has run and a customer answered STOP, then its report downloads from the widget as CSV and as XLSX, a row per recipient with status, reason, reply and opt-out', async ({ page, request }) => {
+test('when a small broadcast has run and a customer answered STOP, then its report downloads from the widget as CSV and as XLSX, a row per recipient with status, reason, reply and opt-out', async ({
+  page,
+  request,
+}) => {
   await page.goto('/demo#leads');
   await page.locator('#kommo-plan').selectOption('Advanced');
   for (const lead of ['Website order #1001', 'Family plan #1003']) await page.getByLabel(`Select ${lead}`).check();
@@ -85,6 +88,11 @@ test('when a small broadcast has run and a customer answered STOP, then its repo
   expect(header).toEqual(COLUMNS);
   expect(rows).toHaveLength(csv.length - 1);
   const sheet = new Map(rows.map((r) => [r[1], Object.fromEntries(COLUMNS.map((h, i) => [h, r[i]]))]));
-  expect(sheet.get('Maria Silva')).toMatchObject({ Status: 'read', 'Error code': null, Reply: 'STOP', 'Opted out at': byName.get('Maria Silva')!['Opted out at'] });
+  expect(sheet.get('Maria Silva')).toMatchObject({
+    Status: 'read',
+    'Error code': null,
+    Reply: 'STOP',
+    'Opted out at': byName.get('Maria Silva')!['Opted out at'],
+  });
   expect(sheet.get('Lucas Costa')).toMatchObject({ Status: 'excluded', Reason: 'invalid_number' });
 });

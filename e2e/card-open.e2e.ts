@@ -4,7 +4,10 @@ import { widgetFrame } from './widget-frame';
 // The admin has connected the account's sandbox number.
 test.use({ numberConnected: true });
 
-test('when a card opens, then its chat comes in one call with the newest 200, and going back in history asks a hundred messages at a time', async ({ page, request }) => {
+test('when a card opens, then its chat comes in one call with the newest 200, and going back in history asks a hundred messages at a time', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(120_000);
   // More than the first page of 200.
   for (let i = 1; i <= 205; i++) await request.post('/demo/whatsapp/customer-writes', { data: { text: `History line ${i}` } });

@@ -6,9 +6,13 @@ import { widgetFrame } from './widget-frame';
 test.use({ numberConnected: true });
 
 /** How far the message list is from showing its last message, in pixels (0 when the newest is in view). */
-const distanceFromNewest = (chat: FrameLocator) => chat.getByTestId('messages').evaluate((list) => Math.max(0, list.scrollHeight - list.scrollTop - list.clientHeight));
+const distanceFromNewest = (chat: FrameLocator) =>
+  chat.getByTestId('messages').evaluate((list) => Math.max(0, list.scrollHeight - list.scrollTop - list.clientHeight));
 
-test('when the card opens, a customer writes and the agent sends, then the newest message stays in view unless the agent scrolled up to read', async ({ page, request }) => {
+test('when the card opens, a customer writes and the agent sends, then the newest message stays in view unless the agent scrolled up to read', async ({
+  page,
+  request,
+}) => {
   // More history than the list shows at once.
   const run = Date.now();
   for (let i = 1; i <= 14; i++) await request.post('/demo/whatsapp/customer-writes', { data: { text: `History ${run} #${i}` } });

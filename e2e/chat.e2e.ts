@@ -20,7 +20,10 @@ test('when the admin connects the sandbox number, then it is listed with its dis
 test.describe('with the sandbox number connected', () => {
   test.use({ numberConnected: true });
 
-  test('when the customer writes and the agent answers, then messages arrive live and the ticks reach read; a second agent sees it too', async ({ page, newContext }) => {
+  test('when the customer writes and the agent answers, then messages arrive live and the ticks reach read; a second agent sees it too', async ({
+    page,
+    newContext,
+  }) => {
     const chat = await openLeadChat(page);
     await page.getByTestId('customer-writes').click();
     await expect(chat.getByTestId('message').filter({ hasText: 'Is my order #1001 on its way?' }).last()).toBeVisible();

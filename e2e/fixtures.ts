@@ -69,11 +69,27 @@ export const test = base.extend<Fixtures>({
       if (numberConnected) number = await api('post', '/numbers', { phoneNumberId: n.phoneNumberId, wabaId: n.wabaId, accessToken: n.accessToken });
       if (registered) {
         const { terms } = await api('get', '/account-admin');
-        await api('put', '/registration', { lastName: 'Souza', firstName: 'Dana', email: 'dana@example.com', phone: '+5511912345678', city: 'São Paulo', termsVersion: terms.current.version, acceptTerms: true });
+        await api('put', '/registration', {
+          lastName: 'Souza',
+          firstName: 'Dana',
+          email: 'dana@example.com',
+          phone: '+5511912345678',
+          city: 'São Paulo',
+          termsVersion: terms.current.version,
+          acceptTerms: true,
+        });
       }
     }
     await own.dispose();
-    await use({ ...state.account, installed: state.installed, users: state.users, leads: state.leads, contacts: state.contacts, sandboxNumber: state.sandboxNumber, number });
+    await use({
+      ...state.account,
+      installed: state.installed,
+      users: state.users,
+      leads: state.leads,
+      contacts: state.contacts,
+      sandboxNumber: state.sandboxNumber,
+      number,
+    });
   },
 
   context: async ({ context, account, baseURL }, use) => {

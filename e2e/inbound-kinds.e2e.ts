@@ -6,7 +6,10 @@ test.use({ numberConnected: true });
 // A broadcast, a send and four customer actions, each through signed webhooks.
 test.describe.configure({ timeout: 120_000 });
 
-test('when the demo customer replies to a message, taps a template button, reacts and shares a location, then the card shows each', async ({ page, springSale }) => {
+test('when the demo customer replies to a message, taps a template button, reacts and shares a location, then the card shows each', async ({
+  page,
+  springSale,
+}) => {
   expect(springSale.counts.sent).toBe(1);
   const chat = await openLeadChat(page);
 

@@ -4,7 +4,11 @@ import { openLeadChat, widgetFrame } from './widget-frame';
 // The admin has connected the account's sandbox number; the demo runs with a Kommo channel configured (KOMMO_CHANNEL_*).
 test.use({ numberConnected: true });
 
-test('when the admin turns the channel on in the widget, a customer writes and the agent answers from Kommo’s inbox, then both show it and the ticks reach read in both', async ({ page, newContext, request }) => {
+test('when the admin turns the channel on in the widget, a customer writes and the agent answers from Kommo’s inbox, then both show it and the ticks reach read in both', async ({
+  page,
+  newContext,
+  request,
+}) => {
   // The admin's switch, under WhatsApp numbers in the advanced settings: off until they turn it on.
   await page.goto('/demo#advanced');
   const settings = widgetFrame(page, 'advanced_settings');

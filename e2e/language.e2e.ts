@@ -1,7 +1,9 @@
 import { expect, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
 
-test('when the demo is opened in Spanish and the admin types an email that is not one, then the widget says so in Spanish, naming the field by its label', async ({ page }) => {
+test('when the demo is opened in Spanish and the admin types an email that is not one, then the widget says so in Spanish, naming the field by its label', async ({
+  page,
+}) => {
   await page.goto('/demo?lang=es#advanced');
   await expect(page.locator('#kommo-lang')).toHaveValue('es');
   const widget = widgetFrame(page, 'advanced_settings');

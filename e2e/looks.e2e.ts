@@ -16,18 +16,95 @@ test.use({ timezoneId: 'UTC', locale: 'en-US', viewport: { width: 1280, height: 
 // Fonts antialias a little differently from run to run: small differences are not a change of look.
 const tolerance = { maxDiffPixelRatio: 0.01, threshold: 0.25, animations: 'disabled' } as const;
 
-const number = { id: 'num-1', phoneNumberId: '109000000000001', wabaId: '209000000000001', displayPhoneNumber: '+1 555-010-0001', verifiedName: 'Demo', connectedAt: '2026-11-21T10:00:00.000Z' };
-const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria Silva', windowClosesAt: '2099-01-01T00:00:00.000Z', optedOut: false, unread: 0 };
+const number = {
+  id: 'num-1',
+  phoneNumberId: '109000000000001',
+  wabaId: '209000000000001',
+  displayPhoneNumber: '+1 555-010-0001',
+  verifiedName: 'Demo',
+  connectedAt: '2026-11-21T10:00:00.000Z',
+};
+const conversation = {
+  id: 'conv-1',
+  numberId: 'num-1',
+  waId: '5511912345678',
+  customerName: 'Maria Silva',
+  windowClosesAt: '2099-01-01T00:00:00.000Z',
+  optedOut: false,
+  unread: 0,
+};
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 21, 10, minute)).toISOString();
 const messages = [
-  { id: 'm4', direction: 'out', type: 'text', content: { body: 'It ships today. You will get the tracking number by email.' }, status: 'read', error: null, sentBy: admin.id, sentByName: admin.name, createdAt: at(4) },
-  { id: 'm3', direction: 'in', type: 'text', content: { body: 'Great, thank you!\nWhen will it arrive?' }, status: 'received', error: null, sentBy: null, sentByName: null, createdAt: at(3) },
-  { id: 'm2', direction: 'out', type: 'text', content: { body: 'Hello Maria! Your order #1001 is packed.' }, status: 'delivered', error: null, sentBy: admin.id, sentByName: admin.name, createdAt: at(2) },
-  { id: 'm1', direction: 'in', type: 'text', content: { body: 'Hi! Is my order #1001 on its way?' }, status: 'received', error: null, sentBy: null, sentByName: null, createdAt: at(1) },
+  {
+    id: 'm4',
+    direction: 'out',
+    type: 'text',
+    content: { body: 'It ships today. You will get the tracking number by email.' },
+    status: 'read',
+    error: null,
+    sentBy: admin.id,
+    sentByName: admin.name,
+    createdAt: at(4),
+  },
+  {
+    id: 'm3',
+    direction: 'in',
+    type: 'text',
+    content: { body: 'Great, thank you!\nWhen will it arrive?' },
+    status: 'received',
+    error: null,
+    sentBy: null,
+    sentByName: null,
+    createdAt: at(3),
+  },
+  {
+    id: 'm2',
+    direction: 'out',
+    type: 'text',
+    content: { body: 'Hello Maria! Your order #1001 is packed.' },
+    status: 'delivered',
+    error: null,
+    sentBy: admin.id,
+    sentByName: admin.name,
+    createdAt: at(2),
+  },
+  {
+    id: 'm1',
+    direction: 'in',
+    type: 'text',
+    content: { body: 'Hi! Is my order #1001 on its way?' },
+    status: 'received',
+    error: null,
+    sentBy: null,
+    sentByName: null,
+    createdAt: at(1),
+  },
 ];
 const templates = [
-  { name: 'come_back', language: 'en_US', category: 'MARKETING', body: 'Hi {{1}}! We have news for you. Reply STOP to unsubscribe.', paramCount: 1, headerFormat: null, status: 'APPROVED', qualifies: true, unsubscribe: 'line', refusal: null },
-  { name: 'order_update', language: 'en_US', category: 'UTILITY', body: 'Hello {{1}}, your order {{2}} is on its way.', paramCount: 2, headerFormat: null, status: 'APPROVED', qualifies: false, unsubscribe: null, refusal: { reason: 'unsubscribe_missing', words: [] } },
+  {
+    name: 'come_back',
+    language: 'en_US',
+    category: 'MARKETING',
+    body: 'Hi {{1}}! We have news for you. Reply STOP to unsubscribe.',
+    paramCount: 1,
+    headerFormat: null,
+    status: 'APPROVED',
+    qualifies: true,
+    unsubscribe: 'line',
+    refusal: null,
+  },
+  {
+    name: 'order_update',
+    language: 'en_US',
+    category: 'UTILITY',
+    body: 'Hello {{1}}, your order {{2}} is on its way.',
+    paramCount: 2,
+    headerFormat: null,
+    status: 'APPROVED',
+    qualifies: false,
+    unsubscribe: null,
+    refusal: { reason: 'unsubscribe_missing', words: [] },
+  },
 ];
 
 /** Fixed answers for what the widget reads; the session, the live stream and the rest go to the demo. */
@@ -79,7 +156,10 @@ for (const theme of ['light', 'dark'] as const) {
     await expect(widget.getByTestId('message')).toHaveCount(4);
     await expect(widget.locator('html')).toHaveAttribute('data-theme', theme);
     // The time left in the 24-hour window counts down by the minute.
-    await expect(page.locator('iframe[data-wabridge-area="card"]')).toHaveScreenshot(`card-chat-${theme}.png`, { ...tolerance, mask: [widget.getByTestId('window')] });
+    await expect(page.locator('iframe[data-wabridge-area="card"]')).toHaveScreenshot(`card-chat-${theme}.png`, {
+      ...tolerance,
+      mask: [widget.getByTestId('window')],
+    });
   });
 
   test(`when the broadcast composer is shown in Kommo's ${theme} theme, then it looks as reviewed`, async ({ page }) => {

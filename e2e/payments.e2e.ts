@@ -35,7 +35,9 @@ async function buyUserPlanByCard(page: Page) {
   return widget;
 }
 
-test('when the admin buys the User plan by card in the sandbox checkout, then the licence turns active and the order shows as paid with its claim window', async ({ page }) => {
+test('when the admin buys the User plan by card in the sandbox checkout, then the licence turns active and the order shows as paid with its claim window', async ({
+  page,
+}) => {
   const widget = await buyUserPlanByCard(page);
   const order = widget.getByTestId('order').first();
   await expect(order.getByTestId('order-status')).toHaveText('active');
@@ -47,7 +49,10 @@ test('when the admin files a claim and the operator answers, then the answer app
   const widget = await buyUserPlanByCard(page);
   await expect(widget.getByTestId('order').first().getByTestId('order-status')).toHaveText('active');
   await widget.getByTestId('open-claim').first().click();
-  await widget.getByTestId('claim-form').getByLabel(/What does the licence not give/).fill('Broadcasts were not available although we paid for them.');
+  await widget
+    .getByTestId('claim-form')
+    .getByLabel(/What does the licence not give/)
+    .fill('Broadcasts were not available although we paid for them.');
   await widget.getByTestId('claim-form').getByRole('button', { name: 'Send the claim' }).click();
   await expect(widget.getByTestId('claim').first()).toHaveAttribute('data-status', 'open');
 
@@ -55,11 +60,20 @@ test('when the admin files a claim and the operator answers, then the answer app
   // The operator sees every account's open claims; this one is the test account's.
   const claims = JSON.parse((await ops(['claims'])).out).claims.filter((c: { account: string }) => c.account === account.subdomain);
   expect(claims).toHaveLength(1);
-  const answered = await ops(['answer', claims[0].id, '--decision', 'rejected', '--answer', 'Broadcasts need Kommo Advanced; your account was on Base at the time.']);
+  const answered = await ops([
+    'answer',
+    claims[0].id,
+    '--decision',
+    'rejected',
+    '--answer',
+    'Broadcasts need Kommo Advanced; your account was on Base at the time.',
+  ]);
   expect(answered.code).toBe(0);
 
   await page.reload();
-  await expect(widgetFrame(page, 'advanced_settings').getByTestId('claim-answer').first()).toHaveText('Answer: Broadcasts need Kommo Advanced; your account was on Base at the time.');
+  await expect(widgetFrame(page, 'advanced_settings').getByTestId('claim-answer').first()).toHaveText(
+    'Answer: Broadcasts need Kommo Advanced; your account was on Base at the time.',
+  );
 });
 
 test('when the admin asks for an invoice, then the printable invoice shows the buyer’s registration, the number, amount and due date', async ({ page }) => {
@@ -75,7 +89,9 @@ test('when the admin asks for an invoice, then the printable invoice shows the b
   await expect(invoice.getByTestId('invoice-due')).toHaveText(/^\d{4}-\d{2}-\d{2}$/);
 });
 
-test('when the admin asks to pay by card twice, then the second time brings back the open order and its payment page instead of a second order', async ({ page }) => {
+test('when the admin asks to pay by card twice, then the second time brings back the open order and its payment page instead of a second order', async ({
+  page,
+}) => {
   await page.goto('/demo#advanced');
   const widget = widgetFrame(page, 'advanced_settings');
   const panel = widget.getByTestId('buy-panel');

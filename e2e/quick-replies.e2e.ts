@@ -4,7 +4,9 @@ import { openLeadChat } from './widget-frame';
 // The admin has connected the account's sandbox number.
 test.use({ numberConnected: true });
 
-test('when the admin saves a quick reply and types "/" with its shortcut, then the CRM values fill it and it is sent; a template found the same way opens the template form', async ({ page }) => {
+test('when the admin saves a quick reply and types "/" with its shortcut, then the CRM values fill it and it is sent; a template found the same way opens the template form', async ({
+  page,
+}) => {
   const chat = await openLeadChat(page);
   // The customer writes: the 24-hour window is open, so the text composer is shown.
   await page.getByTestId('customer-writes').click();

@@ -4,7 +4,9 @@ import { openLeadChat } from './widget-frame';
 // The admin has connected the account's sandbox number.
 test.use({ numberConnected: true });
 
-test('when a Salesbot reaches the "Send a WhatsApp template" block, then the template with the bot’s values shows in the card and the bot goes on through the "sent" exit', async ({ page }) => {
+test('when a Salesbot reaches the "Send a WhatsApp template" block, then the template with the bot’s values shows in the card and the bot goes on through the "sent" exit', async ({
+  page,
+}) => {
   const chat = await openLeadChat(page);
   const before = await chat.locator('[data-direction="out"]').count();
   await page.getByTestId('salesbot-step').click();

@@ -1,7 +1,9 @@
 import { expect, test } from './fixtures';
 import { widgetFrame } from './widget-frame';
 
-test('when the admin walks the advanced settings, then each section shows its own panels, and a webhook added there can be removed after a confirmation', async ({ page }) => {
+test('when the admin walks the advanced settings, then each section shows its own panels, and a webhook added there can be removed after a confirmation', async ({
+  page,
+}) => {
   await page.goto('/demo#advanced');
   // Webhooks are an automation capability: Kommo Advanced or higher.
   await page.locator('#kommo-plan').selectOption('Advanced');

@@ -4,7 +4,13 @@ import { openLeadChat, widgetFrame } from './widget-frame';
 // The admin has connected the account's sandbox number.
 test.use({ numberConnected: true });
 
-test('when a customer taps Unsubscribe in one broadcast, then a broadcast scheduled before it sends them nothing', async ({ page, request, account, adminApi, springSale }) => {
+test('when a customer taps Unsubscribe in one broadcast, then a broadcast scheduled before it sends them nothing', async ({
+  page,
+  request,
+  account,
+  adminApi,
+  springSale,
+}) => {
   // Broadcast A, with the template's Unsubscribe button, reached Maria.
   expect(springSale.counts.sent).toBe(1);
   let api = await adminApi();

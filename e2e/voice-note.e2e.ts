@@ -13,7 +13,10 @@ test.use({
 // The admin has connected the account's sandbox number.
 test.use({ numberConnected: true });
 
-test('when the agent records a voice note, then the timer runs, Cancel drops it, and a sent one reaches WhatsApp as Opus in Ogg and plays in the card', async ({ page, request }) => {
+test('when the agent records a voice note, then the timer runs, Cancel drops it, and a sent one reaches WhatsApp as Opus in Ogg and plays in the card', async ({
+  page,
+  request,
+}) => {
   const chat = await openLeadChat(page);
   await page.getByTestId('customer-writes').click();
   await expect(chat.getByTestId('composer')).toBeVisible();
@@ -38,7 +41,9 @@ test('when the agent records a voice note, then the timer runs, Cancel drops it,
   const session = await (await request.post('/api/v1/session', { headers: { 'X-Auth-Token': token }, data: {} })).json();
   const auth = { Authorization: `Bearer ${session.token}` };
   const { numbers } = await (await request.get('/api/v1/numbers', { headers: auth })).json();
-  const conversation = await (await request.post('/api/v1/conversations', { headers: auth, data: { numberId: numbers[0].id, phone: '+55 11 91234-5678' } })).json();
+  const conversation = await (
+    await request.post('/api/v1/conversations', { headers: auth, data: { numberId: numbers[0].id, phone: '+55 11 91234-5678' } })
+  ).json();
   const { messages } = await (await request.get(`/api/v1/conversations/${conversation.id}/messages`, { headers: auth })).json();
   const voice = messages.find((m: { direction: string; type: string }) => m.direction === 'out' && m.type === 'audio');
   const media = await request.get(`/api/v1/messages/${voice.id}/media`, { headers: auth });

@@ -42,9 +42,13 @@ describe('npm run ops', () => {
 
   it('when the operator answers a claim, confirms a transfer and refunds, then each takes effect and is audited', async () => {
     const claimId = JSON.parse((await run(['claims'])).out).claims[0].id;
-    expect((await run(['answer', claimId, '--decision', 'upheld', '--resolution', 'partial_refund', '--amount', '300', '--answer', 'Partly right.'])).code).toBe(0);
+    expect(
+      (await run(['answer', claimId, '--decision', 'upheld', '--resolution', 'partial_refund', '--amount', '300', '--answer', 'Partly right.'])).code,
+    ).toBe(0);
     expect(t.fakeStripe.refunds.map((r) => r.amount)).toEqual([300]);
-    expect((await run(['transfer', invoiceId, '--amount', '900', '--currency', 'USD', '--received', '2026-11-21T08:00:00Z', '--reference', 'BANK-77'])).code).toBe(0);
+    expect(
+      (await run(['transfer', invoiceId, '--amount', '900', '--currency', 'USD', '--received', '2026-11-21T08:00:00Z', '--reference', 'BANK-77'])).code,
+    ).toBe(0);
     expect((await run(['refund', orderId, '--amount', '100'])).code).toBe(0);
     expect(t.fakeStripe.refunds.map((r) => r.amount)).toEqual([300, 100]);
     const orders = JSON.parse((await run(['orders', '--account', 'wabridge-demo'])).out).orders;
@@ -52,7 +56,14 @@ describe('npm run ops', () => {
     const outage = await run(['outage', '--from', '2026-11-21T00:00:00Z', '--to', '2026-11-21T05:00:00Z']);
     expect(JSON.parse(outage.out)).toMatchObject({ creditDays: 1 });
     const audit = await t.db.query<{ action: string }>(`select action from audit_log where actor = 'operator' order by id`);
-    expect(audit.map((a) => a.action)).toEqual(['claim.answered', 'payment.recorded', 'transfer.confirmed', 'order.refunded', 'refund.issued', 'outage.recorded']);
+    expect(audit.map((a) => a.action)).toEqual([
+      'claim.answered',
+      'payment.recorded',
+      'transfer.confirmed',
+      'order.refunded',
+      'refund.issued',
+      'outage.recorded',
+    ]);
   });
 
   it('when a bank-transfer refund is due, then it is listed as a refund to send until the operator marks it sent with a reference, audited', async () => {
@@ -63,11 +74,19 @@ describe('npm run ops', () => {
     const sent = await run(['refund-sent', queue[0].id, '--reference', 'OUT-9']);
     expect(sent.code).toBe(0);
     expect(JSON.parse((await run(['refunds'])).out).refunds).toEqual([]);
-    expect(JSON.parse((await run(['refunds', '--all'])).out).refunds).toEqual([expect.objectContaining({ id: queue[0].id, status: 'sent', reference: 'OUT-9' })]);
+    expect(JSON.parse((await run(['refunds', '--all'])).out).refunds).toEqual([
+      expect.objectContaining({ id: queue[0].id, status: 'sent', reference: 'OUT-9' }),
+    ]);
     const again = await run(['refund-sent', queue[0].id, '--reference', 'OUT-10']);
     expect(again.err).toContain('409 refund_already_sent');
-    const audit = await t.db.query<{ action: string; details: { reference?: string } }>(`select action, details from audit_log where actor = 'operator' and action like 'refund.%' order by id`);
-    expect(audit.map((a) => [a.action, a.details.reference ?? null])).toEqual([['refund.issued', null], ['refund.issued', null], ['refund.sent', 'OUT-9']]);
+    const audit = await t.db.query<{ action: string; details: { reference?: string } }>(
+      `select action, details from audit_log where actor = 'operator' and action like 'refund.%' order by id`,
+    );
+    expect(audit.map((a) => [a.action, a.details.reference ?? null])).toEqual([
+      ['refund.issued', null],
+      ['refund.issued', null],
+      ['refund.sent', 'OUT-9'],
+    ]);
   });
 
   it('when the command is unknown or input is bad, then it says so', async () => {

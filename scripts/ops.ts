@@ -26,7 +26,8 @@ export interface OpsIo {
   err(line: string): void;
 }
 
-const USAGE = 'usage: ops accounts | orders [--account X] | claims [--all] | answer <claimId> … | transfer <orderId> … | refund <orderId> … | refunds [--all] | refund-sent <refundId> --reference … | activate <orderId> | outage --from … --to …';
+const USAGE =
+  'usage: ops accounts | orders [--account X] | claims [--all] | answer <claimId> … | transfer <orderId> … | refund <orderId> … | refunds [--all] | refund-sent <refundId> --reference … | activate <orderId> | outage --from … --to …';
 
 /** Runs one command; resolves to the exit code. */
 export async function runOps(argv: string[], env: { url: string; token: string | undefined }, io: OpsIo): Promise<number> {
@@ -69,7 +70,12 @@ export async function runOps(argv: string[], env: { url: string; token: string |
         extensionDays: int(values.days),
       }),
     transfer: () =>
-      http.post(`/operator/orders/${encodeURIComponent(id ?? '')}/transfer`, { amount: int(values.amount), currency: values.currency, receivedAt: values.received, reference: values.reference }),
+      http.post(`/operator/orders/${encodeURIComponent(id ?? '')}/transfer`, {
+        amount: int(values.amount),
+        currency: values.currency,
+        receivedAt: values.received,
+        reference: values.reference,
+      }),
     refund: () => http.post(`/operator/orders/${encodeURIComponent(id ?? '')}/refund`, { amount: int(values.amount), note: values.note }),
     refunds: () => http.get('/operator/refunds', { params: values.all ? { status: 'all' } : {} }),
     'refund-sent': () => http.post(`/operator/refunds/${encodeURIComponent(id ?? '')}/sent`, { reference: values.reference }),

@@ -37,7 +37,9 @@ describe('the Kommo widget package', () => {
 
   it('when a text has plural forms, then each locale has every form Intl.PluralRules picks in its language (ru: one, few, many)', async () => {
     const plurals = (tree: Tree, prefix = ''): [string, Record<string, string>][] =>
-      Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [] : isPluralForms(v) ? [[prefix + k, v] as [string, Record<string, string>]] : plurals(v, `${prefix}${k}.`)));
+      Object.entries(tree).flatMap(([k, v]) =>
+        typeof v === 'string' ? [] : isPluralForms(v) ? [[prefix + k, v] as [string, Record<string, string>]] : plurals(v, `${prefix}${k}.`),
+      );
     const en = plurals(await readJson('i18n/en.json'));
     expect(en.map(([key]) => key)).toContain('broadcasts.launch_to');
     for (const locale of ['en', 'es', 'pt', 'ru']) {
@@ -58,7 +60,10 @@ describe('the Kommo widget package', () => {
       manifest.advanced.title,
       ...Object.values(manifest.settings as Record<string, { name: string }>).map((s) => s.name),
       // The Salesbot designer's block and its settings.
-      ...Object.values(manifest.salesbot_designer as Record<string, { name: string; settings: Record<string, { name: string }> }>).flatMap((h) => [h.name, ...Object.values(h.settings).map((s) => s.name)]),
+      ...Object.values(manifest.salesbot_designer as Record<string, { name: string; settings: Record<string, { name: string }> }>).flatMap((h) => [
+        h.name,
+        ...Object.values(h.settings).map((s) => s.name),
+      ]),
     ];
     for (const locale of manifest.widget.locale) {
       const tree = await readJson(`i18n/${locale}.json`);
@@ -122,10 +127,12 @@ describe('the Kommo widget package', () => {
           zip.openReadStream(entry, (e, stream) => {
             if (e || !stream) return reject(e);
             const chunks: Buffer[] = [];
-            stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-              found.set(entry.fileName, Buffer.concat(chunks));
-              zip.readEntry();
-            });
+            stream
+              .on('data', (c: Buffer) => chunks.push(c))
+              .on('end', () => {
+                found.set(entry.fileName, Buffer.concat(chunks));
+                zip.readEntry();
+              });
           });
         });
         zip.on('end', () => resolveAll(found));
@@ -134,7 +141,19 @@ describe('the Kommo widget package', () => {
     });
     const names = [...entries.keys()].sort();
     expect(names).toEqual(
-      expect.arrayContaining(['manifest.json', 'script.js', 'i18n/en.json', 'i18n/es.json', 'i18n/pt.json', 'i18n/ru.json', 'images/logo.png', 'images/logo_min.png', 'images/logo_medium.png', 'images/logo_main.png', 'images/logo_small.png']),
+      expect.arrayContaining([
+        'manifest.json',
+        'script.js',
+        'i18n/en.json',
+        'i18n/es.json',
+        'i18n/pt.json',
+        'i18n/ru.json',
+        'images/logo.png',
+        'images/logo_min.png',
+        'images/logo_medium.png',
+        'images/logo_main.png',
+        'images/logo_small.png',
+      ]),
     );
     expect(names.every((n) => !n.startsWith('/') && n.split('/').length <= 2)).toBe(true);
     const script = entries.get('script.js')!.toString('utf8');

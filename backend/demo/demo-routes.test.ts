@@ -53,7 +53,6 @@ for (const kind of storeKinds()) {
       // The loader's one-time tokens are that account's.
       const { token } = (await http.post('/kommo/token', { userId: DEMO_ADMIN_ID }, own)).data;
       expect(decodeJwt(token).account_id).toBe(id);
-
     });
   });
 }

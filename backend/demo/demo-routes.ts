@@ -24,7 +24,12 @@ const DEMO_SHIPPED_STAGE = 142_003;
 const TokenRequest = z.object({ userId: z.number().int().positive() });
 const CustomerWrites = z.object({ text: z.string().min(1).max(1000).optional() });
 const InboxAnswer = z.object({ conversationId: z.string().min(1).max(100), text: z.string().trim().min(1).max(4096), userId: z.number().int().positive() });
-const ClockAdvance = z.object({ hours: z.number().min(0).max(24 * 60) });
+const ClockAdvance = z.object({
+  hours: z
+    .number()
+    .min(0)
+    .max(24 * 60),
+});
 
 /**
  * The cookie that picks which of the demo's Kommo accounts the page and these calls act on; without
@@ -38,7 +43,13 @@ const FRESH_ACCOUNT_ID = 31_100_000;
  * The demo: a page that behaves like a Kommo account and loads the real loader, plus the calls its
  * Kommo stub makes of "Kommo" (the fake Kommo in this process): install, uninstall, one-time tokens.
  */
-export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: Db; whatsapp?: FakeCloudApi; clock?: Clock & { advance(ms: number): void } }): Router {
+export function demoRoutes(deps: {
+  fake: FakeKommo;
+  tasks: BackgroundTasks;
+  db: Db;
+  whatsapp?: FakeCloudApi;
+  clock?: Clock & { advance(ms: number): void };
+}): Router {
   const router = Router();
   // Each account's own sandbox number; the demo account has the one the fake WhatsApp started with.
   const sandboxes = new Map<number, string>();
@@ -48,7 +59,8 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
   function accountId(req: Request): number {
     const named = new RegExp(`(?:^|;\\s*)${DEMO_ACCOUNT_COOKIE}=(\\d+)`).exec(req.header('cookie') ?? '')?.[1];
     const id = named ? Number(named) : DEMO_ACCOUNT_ID;
-    if (!deps.fake.accounts.has(id)) throw badRequest('unknown_demo_account', 'The demo has no such account: clear the wabridge_demo_account cookie and reload.');
+    if (!deps.fake.accounts.has(id))
+      throw badRequest('unknown_demo_account', 'The demo has no such account: clear the wabridge_demo_account cookie and reload.');
     return id;
   }
   const demoAccount = (req: Request) => deps.fake.accounts.get(accountId(req))!;
@@ -127,7 +139,14 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
         contactId: chat.contactId ?? null,
         messages: deps.fake.amojo.messages
           .filter((m) => m.scopeId === chat.scopeId && m.conversationId === chat.conversationId)
-          .map((m) => ({ msgid: m.msgid, direction: m.direction, text: m.text, fromKommo: m.fromKommo, status: m.deliveryStatus === 2 ? 'read' : m.deliveryStatus === 1 ? 'delivered' : m.deliveryStatus === -1 ? 'failed' : 'sent', error: m.error ?? null })),
+          .map((m) => ({
+            msgid: m.msgid,
+            direction: m.direction,
+            text: m.text,
+            fromKommo: m.fromKommo,
+            status: m.deliveryStatus === 2 ? 'read' : m.deliveryStatus === 1 ? 'delivered' : m.deliveryStatus === -1 ? 'failed' : 'sent',
+            error: m.error ?? null,
+          })),
       }));
     res.json({ chats });
   });
@@ -197,35 +216,44 @@ export function demoRoutes(deps: { fake: FakeKommo; tasks: BackgroundTasks; db: 
   // The simulated customer taps "Unsubscribe" in the newest broadcast message they got.
   router.post('/whatsapp/customer-taps-unsubscribe', async (req, res) => {
     const c = customer(req);
-    if (!(await c.whatsapp.customerTapsButton(c.pnid, c.phone, 'Unsubscribe'))) throw badRequest('no_broadcast_message', 'The customer got no broadcast message with an Unsubscribe button.');
+    if (!(await c.whatsapp.customerTapsButton(c.pnid, c.phone, 'Unsubscribe')))
+      throw badRequest('no_broadcast_message', 'The customer got no broadcast message with an Unsubscribe button.');
     res.json({ ok: true });
   });
 
   // The simulated customer answers the newest message the business sent them by quoting it.
   router.post('/whatsapp/customer-replies', async (req, res) => {
     const c = customer(req);
-    if (!(await c.whatsapp.customerReplies(c.pnid, c.phone, 'Yes, that works for me.'))) throw badRequest('no_message_to_reply', 'The customer got no message to reply to yet: send them one first.');
+    if (!(await c.whatsapp.customerReplies(c.pnid, c.phone, 'Yes, that works for me.')))
+      throw badRequest('no_message_to_reply', 'The customer got no message to reply to yet: send them one first.');
     res.json({ ok: true });
   });
 
   // The simulated customer taps the first quick-reply button of the newest template with buttons they got.
   router.post('/whatsapp/customer-taps-button', async (req, res) => {
     const c = customer(req);
-    if (!(await c.whatsapp.customerTapsButton(c.pnid, c.phone))) throw badRequest('no_buttons', 'The customer got no template with buttons yet (the spring_sale broadcast has them).');
+    if (!(await c.whatsapp.customerTapsButton(c.pnid, c.phone)))
+      throw badRequest('no_buttons', 'The customer got no template with buttons yet (the spring_sale broadcast has them).');
     res.json({ ok: true });
   });
 
   // The simulated customer reacts with 👍 to the newest message the business sent them.
   router.post('/whatsapp/customer-reacts', async (req, res) => {
     const c = customer(req);
-    if (!(await c.whatsapp.customerReacts(c.pnid, c.phone, '👍'))) throw badRequest('no_message_to_react', 'The customer got no message to react to yet: send them one first.');
+    if (!(await c.whatsapp.customerReacts(c.pnid, c.phone, '👍')))
+      throw badRequest('no_message_to_react', 'The customer got no message to react to yet: send them one first.');
     res.json({ ok: true });
   });
 
   // The simulated customer shares where they are.
   router.post('/whatsapp/customer-shares-location', async (req, res) => {
     const c = customer(req);
-    await c.whatsapp.customerSharesLocation(c.pnid, c.phone, { latitude: -23.5613, longitude: -46.6565, name: 'Avenida Paulista', address: 'Av. Paulista, 1578 - Bela Vista, São Paulo' });
+    await c.whatsapp.customerSharesLocation(c.pnid, c.phone, {
+      latitude: -23.5613,
+      longitude: -46.6565,
+      name: 'Avenida Paulista',
+      address: 'Av. Paulista, 1578 - Bela Vista, São Paulo',
+    });
     res.json({ ok: true });
   });
 

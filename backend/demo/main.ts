@@ -36,12 +36,23 @@ async function startDemo(env: Env) {
   });
   const stripe = env.STRIPE_SECRET_KEY
     ? undefined
-    : await startFakeStripe({ secretKey: secrets.stripeSecretKey, webhookSecret: secrets.stripeWebhookSecret, webhookUrl: `${publicUrl}/payments/webhook`, now: clock.now });
+    : await startFakeStripe({
+        secretKey: secrets.stripeSecretKey,
+        webhookSecret: secrets.stripeWebhookSecret,
+        webhookUrl: `${publicUrl}/payments/webhook`,
+        now: clock.now,
+      });
   const appSecret = env.WHATSAPP_APP_SECRET ?? secrets.whatsappAppSecret;
   const whatsapp = env.GRAPH_API_BASE ? undefined : await startFakeCloudApi({ appSecret, webhookUrl: `${publicUrl}/whatsapp/webhook`, now: clock.now });
   if (whatsapp) {
     // The demo's sandbox number, and customers who answer.
-    whatsapp.addNumber({ phoneNumberId: '109000000000001', wabaId: '209000000000001', displayPhoneNumber: '+1 555-010-0001', verifiedName: 'Wabridge Demo', token: `EAAG${secrets.whatsappVerifyToken}sandbox` });
+    whatsapp.addNumber({
+      phoneNumberId: '109000000000001',
+      wabaId: '209000000000001',
+      displayPhoneNumber: '+1 555-010-0001',
+      verifiedName: 'Wabridge Demo',
+      token: `EAAG${secrets.whatsappVerifyToken}sandbox`,
+    });
     whatsapp.knobs.autoReplyMs = 2000;
   }
 

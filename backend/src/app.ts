@@ -172,7 +172,19 @@ export function createApp(deps: AppDeps) {
   // One pace per number for everything we send on it: live chat and broadcasts share it.
   const whatsappPacer = createPacer(deps.whatsapp.ratePerSecond);
   const templates = createTemplatesService({ db, clock, logger, cloud: deps.whatsapp.cloud, numbers });
-  const chat = createChatService({ db, clock, ids: deps.ids, logger, cloud: deps.whatsapp.cloud, numbers, licences, inbox, pacer: whatsappPacer, sleep, onNoteQueued: writeTimeline });
+  const chat = createChatService({
+    db,
+    clock,
+    ids: deps.ids,
+    logger,
+    cloud: deps.whatsapp.cloud,
+    numbers,
+    licences,
+    inbox,
+    pacer: whatsappPacer,
+    sleep,
+    onNoteQueued: writeTimeline,
+  });
   const channel = createKommoChannel({
     db,
     clock,
@@ -184,7 +196,11 @@ export function createApp(deps: AppDeps) {
     kommoPacer,
     chat,
     channel: config.kommoChannel
-      ? { api: createChannelHttpApi({ ...config.kommoChannel, now: clock.now, apiBase: config.kommo.apiBase }), secret: config.kommoChannel.secret, botId: config.kommoChannel.botId }
+      ? {
+          api: createChannelHttpApi({ ...config.kommoChannel, now: clock.now, apiBase: config.kommo.apiBase }),
+          secret: config.kommoChannel.secret,
+          botId: config.kommoChannel.botId,
+        }
       : undefined,
   });
   channelRef.kick = channel.kick;
@@ -193,8 +209,34 @@ export function createApp(deps: AppDeps) {
   const webhooks = createOutgoingWebhooks({ db, clock, ids: deps.ids, box: deps.box, logger, target: deps.webhookTarget ?? { allowLocal: false } });
   const idempotency = createIdempotency({ db, now: clock.now, ids: deps.ids });
   const automations = createAutomationStore(db);
-  const digitalPipeline = createDigitalPipeline({ store: automations, clock, ids: deps.ids, logger, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks, rate: deps.dpRate });
-  const salesbot = createSalesbot({ db, clock, ids: deps.ids, logger, clientId: config.kommo.clientId, clientSecret: config.kommo.clientSecret, kommo: deps.kommo, access: kommoAccess, kommoPacer, chat, licences, tasks: deps.tasks, automations });
+  const digitalPipeline = createDigitalPipeline({
+    store: automations,
+    clock,
+    ids: deps.ids,
+    logger,
+    kommo: deps.kommo,
+    access: kommoAccess,
+    kommoPacer,
+    chat,
+    licences,
+    tasks: deps.tasks,
+    rate: deps.dpRate,
+  });
+  const salesbot = createSalesbot({
+    db,
+    clock,
+    ids: deps.ids,
+    logger,
+    clientId: config.kommo.clientId,
+    clientSecret: config.kommo.clientSecret,
+    kommo: deps.kommo,
+    access: kommoAccess,
+    kommoPacer,
+    chat,
+    licences,
+    tasks: deps.tasks,
+    automations,
+  });
   const broadcasts = createBroadcastService({
     db,
     clock,
@@ -222,7 +264,15 @@ export function createApp(deps: AppDeps) {
     reconcileAfterMs: deps.whatsapp.reconcileAfterMs ?? 120_000,
     onNoteQueued: writeTimeline,
   });
-  const intake = createWebhookIntake({ db, clock, logger, tasks: deps.tasks, appSecret: deps.whatsapp.appSecret, verifyToken: deps.whatsapp.verifyToken, processor: inbox });
+  const intake = createWebhookIntake({
+    db,
+    clock,
+    logger,
+    tasks: deps.tasks,
+    appSecret: deps.whatsapp.appSecret,
+    verifyToken: deps.whatsapp.verifyToken,
+    processor: inbox,
+  });
   const installs = createInstallService({
     db,
     kommo: deps.kommo,
@@ -312,7 +362,18 @@ export function createApp(deps: AppDeps) {
   app.use('/kommo', salesbotRoutes(salesbot));
   app.use('/widget', widgetRoutes({ publicOrigin }));
   app.use('/terms', termsPage({ registrations }));
-  app.use('/operator', operatorRoutes({ operator: createOperatorService({ db, clock, licences }), ids: deps.ids, token: config.operatorToken, licences, registrations, payments, actions: orderActions }));
+  app.use(
+    '/operator',
+    operatorRoutes({
+      operator: createOperatorService({ db, clock, licences }),
+      ids: deps.ids,
+      token: config.operatorToken,
+      licences,
+      registrations,
+      payments,
+      actions: orderActions,
+    }),
+  );
 
   const api = Router();
   api.use(sessionRoutes(sessions));
@@ -343,5 +404,27 @@ export function createApp(deps: AppDeps) {
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
 
-  return { app, metricsApp: metricsApp(deps.metrics, config.metrics, logger), broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, templates, channel };
+  return {
+    app,
+    metricsApp: metricsApp(deps.metrics, config.metrics, logger),
+    broadcasts,
+    broadcastEngine,
+    webhooks,
+    idempotency,
+    digitalPipeline,
+    salesbot,
+    installs,
+    licences,
+    registrations,
+    privacy,
+    payments,
+    orderActions,
+    paymentEvents,
+    inbox,
+    chat,
+    live,
+    timeline,
+    templates,
+    channel,
+  };
 }

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { QueueName } from './store/durable-queue';
 
 /** Housekeeping on a schedule that is not a queue: a sweep over the store. */
-export type Sweep = 'template sync' | 'order expiry' | 'idempotency keys' | 'card refunds not confirmed' | 'data purge' | 'old install calls' | 'stranded statuses';
+export type Sweep =
+  'template sync' | 'order expiry' | 'idempotency keys' | 'card refunds not confirmed' | 'data purge' | 'old install calls' | 'stranded statuses';
 
 /**
  * What a drain is named by: a queue (`QUEUES`) or a sweep, never a free string, so a queue has one

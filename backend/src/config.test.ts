@@ -44,7 +44,9 @@ describe('configuration from the environment', () => {
 
   it('when the production server is started without credentials, then it fails naming each one missing and pointing at the demo entry', () => {
     expect(() => requireCredentials(parseEnv({ DEMO: '1' }))).toThrow(ConfigError);
-    expect(() => requireCredentials(parseEnv({}))).toThrow(/KOMMO_CLIENT_ID, KOMMO_CLIENT_SECRET, ENCRYPTION_KEY, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN: required .*npm start/);
+    expect(() => requireCredentials(parseEnv({}))).toThrow(
+      /KOMMO_CLIENT_ID, KOMMO_CLIENT_SECRET, ENCRYPTION_KEY, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN: required .*npm start/,
+    );
     const real = {
       KOMMO_CLIENT_ID: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21',
       KOMMO_CLIENT_SECRET: 'x'.repeat(20),
@@ -57,7 +59,15 @@ describe('configuration from the environment', () => {
   });
 
   it('when metrics are not configured in production, then they are not served on the public port; a token or their own port serves them', () => {
-    const production = { NODE_ENV: 'production', KOMMO_CLIENT_ID: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21', KOMMO_CLIENT_SECRET: 'x'.repeat(20), PUBLIC_URL: 'https://w.example', ENCRYPTION_KEY: 'ab'.repeat(32), WHATSAPP_APP_SECRET: 'a', WHATSAPP_VERIFY_TOKEN: 'b' };
+    const production = {
+      NODE_ENV: 'production',
+      KOMMO_CLIENT_ID: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21',
+      KOMMO_CLIENT_SECRET: 'x'.repeat(20),
+      PUBLIC_URL: 'https://w.example',
+      ENCRYPTION_KEY: 'ab'.repeat(32),
+      WHATSAPP_APP_SECRET: 'a',
+      WHATSAPP_VERIFY_TOKEN: 'b',
+    };
     const token = 'metrics-token-0123456789abcdef';
     expect(metricsAccess(parseEnv(production), false)).toEqual({ token: undefined, publicListener: false });
     expect(metricsAccess(parseEnv({ ...production, METRICS_TOKEN: token }), false)).toEqual({ token, publicListener: true });

@@ -33,13 +33,21 @@ export const EnvSchema = z.object({
   /** `1` runs the demo (fakes in-process) even where production is expected: NODE_ENV=production or a DATABASE_URL. */
   DEMO: optionalText.pipe(z.enum(['0', '1'], 'must be 0 or 1').optional()),
   PORT: optionalText
-    .pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number').optional())
+    .pipe(
+      z
+        .string()
+        .regex(/^\d{1,5}$/, 'must be a port number')
+        .optional(),
+    )
     .transform((v) => (v === undefined ? 3000 : Number(v)))
     .pipe(z.number().max(65535, 'must be a port number')),
   HOST: optionalText.transform((v) => v ?? '127.0.0.1'),
   PUBLIC_URL: optionalUrl,
   DATABASE_URL: optionalText.pipe(
-    z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
   ),
   DATA_DIR: optionalText.transform((v) => v ?? './data'),
   LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
@@ -69,7 +77,12 @@ export const EnvSchema = z.object({
   METRICS_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   /** Serves GET /metrics on a listener of its own (METRICS_HOST:METRICS_PORT) instead of the public one. */
   METRICS_PORT: optionalText
-    .pipe(z.string().regex(/^\d{1,5}$/, 'must be a port number').optional())
+    .pipe(
+      z
+        .string()
+        .regex(/^\d{1,5}$/, 'must be a port number')
+        .optional(),
+    )
     .transform((v) => (v === undefined ? undefined : Number(v)))
     .pipe(z.number().max(65535, 'must be a port number').optional()),
   METRICS_HOST: optionalText.transform((v) => v ?? '127.0.0.1'),
@@ -81,9 +94,23 @@ export const EnvSchema = z.object({
   /** `1` lets outgoing webhooks go to http and loopback receivers (tests, local development); the demo always may. */
   WEBHOOKS_ALLOW_LOCAL: optionalText.pipe(z.enum(['0', '1'], 'must be 0 or 1').optional()),
   /** Messages per second per WhatsApp number (Meta's default is 80; we stay under it). */
-  WHATSAPP_RATE_PER_SECOND: optionalText.pipe(z.string().regex(/^\d{1,4}$/, 'must be a whole number').optional()).transform((v) => (v === undefined ? undefined : Number(v))),
+  WHATSAPP_RATE_PER_SECOND: optionalText
+    .pipe(
+      z
+        .string()
+        .regex(/^\d{1,4}$/, 'must be a whole number')
+        .optional(),
+    )
+    .transform((v) => (v === undefined ? undefined : Number(v))),
   /** How long a broadcast send with no answer waits for Meta's status webhook before it is sent again. */
-  BROADCAST_RECONCILE_SECONDS: optionalText.pipe(z.string().regex(/^\d{1,5}$/, 'must be a whole number of seconds').optional()).transform((v) => (v === undefined ? undefined : Number(v))),
+  BROADCAST_RECONCILE_SECONDS: optionalText
+    .pipe(
+      z
+        .string()
+        .regex(/^\d{1,5}$/, 'must be a whole number of seconds')
+        .optional(),
+    )
+    .transform((v) => (v === undefined ? undefined : Number(v))),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -128,14 +155,18 @@ export function parseEnv(env: NodeJS.ProcessEnv): Env {
   // With no Kommo credentials the service runs the demo, fakes and all: never by accident in production.
   if (!value.KOMMO_CLIENT_ID && !value.KOMMO_CLIENT_SECRET && value.DEMO !== '1' && (value.NODE_ENV === 'production' || value.DATABASE_URL)) {
     const why = value.NODE_ENV === 'production' ? 'NODE_ENV=production' : 'DATABASE_URL is set';
-    throw new ConfigError(`Invalid configuration:\n  KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET: required (${why}); without them the service would run the demo with fake Kommo, WhatsApp and card provider. Set DEMO=1 to run the demo on purpose.`);
+    throw new ConfigError(
+      `Invalid configuration:\n  KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET: required (${why}); without them the service would run the demo with fake Kommo, WhatsApp and card provider. Set DEMO=1 to run the demo on purpose.`,
+    );
   }
   if (Boolean(value.KOMMO_CLIENT_ID) !== Boolean(value.KOMMO_CLIENT_SECRET)) {
     throw new ConfigError('Invalid configuration:\n  KOMMO_CLIENT_ID and KOMMO_CLIENT_SECRET must be set together');
   }
   const channelVars = [value.KOMMO_CHANNEL_ID, value.KOMMO_CHANNEL_SECRET, value.KOMMO_CHANNEL_BOT_ID].filter(Boolean).length;
   if (channelVars !== 0 && channelVars !== 3) {
-    throw new ConfigError('Invalid configuration:\n  KOMMO_CHANNEL_ID, KOMMO_CHANNEL_SECRET and KOMMO_CHANNEL_BOT_ID must be set together (the channel Kommo registered for you), or none of them');
+    throw new ConfigError(
+      'Invalid configuration:\n  KOMMO_CHANNEL_ID, KOMMO_CHANNEL_SECRET and KOMMO_CHANNEL_BOT_ID must be set together (the channel Kommo registered for you), or none of them',
+    );
   }
   if (value.KOMMO_CLIENT_ID && !value.ENCRYPTION_KEY) {
     throw new ConfigError('Invalid configuration:\n  ENCRYPTION_KEY: required when real Kommo credentials are set');
@@ -174,7 +205,9 @@ export function requireCredentials(env: Env): Env & Record<Credentials, string> 
   const missing = Object.entries({ KOMMO_CLIENT_ID, KOMMO_CLIENT_SECRET, ENCRYPTION_KEY, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN })
     .filter(([, v]) => !v)
     .map(([k]) => k);
-  throw new ConfigError(`Invalid configuration:\n  ${missing.join(', ')}: required by the production server (backend/src/main.ts). The demo, with fake Kommo, WhatsApp and card provider, is \`npm start\` (backend/demo/main.ts).`);
+  throw new ConfigError(
+    `Invalid configuration:\n  ${missing.join(', ')}: required by the production server (backend/src/main.ts). The demo, with fake Kommo, WhatsApp and card provider, is \`npm start\` (backend/demo/main.ts).`,
+  );
 }
 
 /**

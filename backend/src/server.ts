@@ -72,7 +72,13 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
     },
     // Kommo's native chat channel (SPEC §5, decision 026): off unless Kommo registered one for us.
     kommoChannel: env.KOMMO_CHANNEL_ID
-      ? { channelId: env.KOMMO_CHANNEL_ID, secret: env.KOMMO_CHANNEL_SECRET!, botId: env.KOMMO_CHANNEL_BOT_ID!, amojoBase: env.KOMMO_CHANNEL_API_BASE ?? 'https://amojo.kommo.com', title: 'Wabridge WhatsApp' }
+      ? {
+          channelId: env.KOMMO_CHANNEL_ID,
+          secret: env.KOMMO_CHANNEL_SECRET!,
+          botId: env.KOMMO_CHANNEL_BOT_ID!,
+          amojoBase: env.KOMMO_CHANNEL_API_BASE ?? 'https://amojo.kommo.com',
+          title: 'Wabridge WhatsApp',
+        }
       : undefined,
     sessionTtlSeconds: 15 * 60,
     bodyLimit: '256kb',
@@ -89,7 +95,24 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const tasks = createBackgroundTasks(logger);
-  const { app, metricsApp, installs, privacy, payments, paymentEvents, inbox, live, timeline, templates, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot, channel } = createApp({
+  const {
+    app,
+    metricsApp,
+    installs,
+    privacy,
+    payments,
+    paymentEvents,
+    inbox,
+    live,
+    timeline,
+    templates,
+    broadcastEngine,
+    webhooks,
+    idempotency,
+    digitalPipeline,
+    salesbot,
+    channel,
+  } = createApp({
     config,
     db,
     clock,
@@ -130,7 +153,8 @@ export async function startServer(given: Env, demo?: DemoMode): Promise<void> {
   });
   const metricsServer = env.METRICS_PORT === undefined ? undefined : metricsApp.listen(env.METRICS_PORT, env.METRICS_HOST);
   if (metricsServer) logger.info({ host: env.METRICS_HOST, port: env.METRICS_PORT }, 'metrics are served on their own listener');
-  else if (!config.metrics.publicListener) logger.warn('GET /metrics is not served: set METRICS_TOKEN (bearer token on this port) or METRICS_PORT (a listener of its own)');
+  else if (!config.metrics.publicListener)
+    logger.warn('GET /metrics is not served: set METRICS_TOKEN (bearer token on this port) or METRICS_PORT (a listener of its own)');
   await installs.resumePending();
   await live.start();
   broadcastEngine.start();

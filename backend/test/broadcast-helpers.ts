@@ -7,7 +7,12 @@ export const waIdOf = (i: number) => `55119${String(1000_0000 + i).slice(-8)}`;
 
 /** A Kommo account whose leads 10_001… each have one contact with a phone and a "City" field. */
 export function accountWithAudience(size: number, overrides: Partial<FakeKommoAccount> = {}): FakeKommoAccount {
-  const contacts = Array.from({ length: size }, (_, i) => ({ id: 20_001 + i, name: `Customer ${i + 1}`, phones: [phoneOf(i + 1)], fields: [{ id: 700_001, name: 'City', value: `City ${i + 1}` }] }));
+  const contacts = Array.from({ length: size }, (_, i) => ({
+    id: 20_001 + i,
+    name: `Customer ${i + 1}`,
+    phones: [phoneOf(i + 1)],
+    fields: [{ id: 700_001, name: 'City', value: `City ${i + 1}` }],
+  }));
   const leads = contacts.map((c, i) => ({ id: 10_001 + i, name: `Lead ${i + 1}`, price: 100, contactIds: [c.id], responsibleUserId: 8_100_002 }));
   return demoKommoAccount({ contacts, leads, ...overrides });
 }
@@ -31,7 +36,11 @@ export async function broadcastReady(t: TestApp, options: { plan?: 'demo' | 'use
   const numbers: { id: string; phoneNumberId: string; wabaId: string }[] = [];
   for (let i = 0; i < (options.numbers ?? 1); i++) {
     const fakeNumber = t.fakeWhatsApp.addNumber();
-    const connected = await t.http.post('/api/v1/numbers', { phoneNumberId: fakeNumber.phoneNumberId, wabaId: fakeNumber.wabaId, accessToken: fakeNumber.token }, { headers: auth });
+    const connected = await t.http.post(
+      '/api/v1/numbers',
+      { phoneNumberId: fakeNumber.phoneNumberId, wabaId: fakeNumber.wabaId, accessToken: fakeNumber.token },
+      { headers: auth },
+    );
     if (connected.status !== 201) throw new Error(`connect failed: ${JSON.stringify(connected.data)}`);
     numbers.push({ id: connected.data.id, phoneNumberId: fakeNumber.phoneNumberId, wabaId: fakeNumber.wabaId });
   }

@@ -61,7 +61,11 @@ export interface TestAppOptions {
 }
 
 /** The Chats API channel the harness registers with the fake Kommo when `channel` is set. */
-export const TEST_CHANNEL = { channelId: 'c0ffee00-0000-4000-8000-0000000000aa', channelSecret: 'test-channel-secret-0123456789', botId: 'b0000000-0000-4000-8000-0000000000bb' };
+export const TEST_CHANNEL = {
+  channelId: 'c0ffee00-0000-4000-8000-0000000000aa',
+  channelSecret: 'test-channel-secret-0123456789',
+  botId: 'b0000000-0000-4000-8000-0000000000bb',
+};
 
 /**
  * The real app over HTTP on a free port, on a fresh store, with a fake Kommo that speaks Kommo's
@@ -112,7 +116,12 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     accounts: options.accounts ?? [demoKommoAccount()],
     now: clock.now,
   });
-  const fakeStripe = await startFakeStripe({ secretKey: STRIPE_KEY, webhookSecret: STRIPE_WEBHOOK_SECRET, webhookUrl: `${server.url}/payments/webhook`, now: clock.now });
+  const fakeStripe = await startFakeStripe({
+    secretKey: STRIPE_KEY,
+    webhookSecret: STRIPE_WEBHOOK_SECRET,
+    webhookUrl: `${server.url}/payments/webhook`,
+    now: clock.now,
+  });
   const fakeWhatsApp = await startFakeCloudApi({ appSecret: WHATSAPP_APP_SECRET, webhookUrl: `${server.url}/whatsapp/webhook`, now: clock.now });
   const config: Config = {
     publicUrl: server.url,
@@ -123,10 +132,33 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
     prices: defaultPriceList,
     operatorToken: OPERATOR_TOKEN,
     metrics: options.metrics ?? { publicListener: true },
-    kommoChannel: options.channel ? { channelId: TEST_CHANNEL.channelId, secret: TEST_CHANNEL.channelSecret, botId: TEST_CHANNEL.botId, amojoBase: fake.url, title: 'Wabridge WhatsApp' } : undefined,
+    kommoChannel: options.channel
+      ? { channelId: TEST_CHANNEL.channelId, secret: TEST_CHANNEL.channelSecret, botId: TEST_CHANNEL.botId, amojoBase: fake.url, title: 'Wabridge WhatsApp' }
+      : undefined,
   };
   const tasks = trips.detach(createBackgroundTasks(logger));
-  const { app, metricsApp, installs, licences, registrations, privacy, payments, orderActions, paymentEvents, inbox, chat, live, timeline, broadcasts, broadcastEngine, webhooks, idempotency, digitalPipeline, salesbot, channel } = createApp({
+  const {
+    app,
+    metricsApp,
+    installs,
+    licences,
+    registrations,
+    privacy,
+    payments,
+    orderActions,
+    paymentEvents,
+    inbox,
+    chat,
+    live,
+    timeline,
+    broadcasts,
+    broadcastEngine,
+    webhooks,
+    idempotency,
+    digitalPipeline,
+    salesbot,
+    channel,
+  } = createApp({
     config,
     db,
     clock,

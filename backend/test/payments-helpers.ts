@@ -19,7 +19,15 @@ export async function registeredAdmin(t: TestApp, kommoAccountId = DEMO_ACCOUNT_
 export async function createOrder(t: TestApp, auth: Record<string, string>, body: { action?: string; plan?: string; currency?: string; method?: string } = {}) {
   const response = await t.http.post('/api/v1/orders', { action: 'buy', plan: 'user', currency: 'USD', method: 'card', ...body }, { headers: auth });
   if (response.status !== 201) throw new Error(`order failed: ${response.status} ${JSON.stringify(response.data)}`);
-  return response.data as { id: string; number: string; creditApplied: number; amountDue: number; status: string; checkoutUrl: string | null; invoiceUrl: string | null };
+  return response.data as {
+    id: string;
+    number: string;
+    creditApplied: number;
+    amountDue: number;
+    status: string;
+    checkoutUrl: string | null;
+    invoiceUrl: string | null;
+  };
 }
 
 /** Credit on the demo account, as an earlier overpayment would have left it. */
@@ -81,6 +89,7 @@ export async function paidButNotActivated(t: TestApp, method: 'card' | 'invoice'
     const payNow = await t.http.post(`/api/v1/orders/${upgrade.id}/checkout`, {}, { headers: (await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID)).auth });
     if (payNow.status !== 200) throw new Error(`pay now failed: ${payNow.status} ${JSON.stringify(payNow.data)}`);
   }
-  const intent = method === 'card' ? await payByCard(t, upgrade.id) : (await payByTransfer(t, upgrade.id, upgrade.amountDue, '2026-12-01T13:00:00Z', 'BANK-IN-1'), null);
+  const intent =
+    method === 'card' ? await payByCard(t, upgrade.id) : (await payByTransfer(t, upgrade.id, upgrade.amountDue, '2026-12-01T13:00:00Z', 'BANK-IN-1'), null);
   return { order: await orderOf(t, (await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID)).auth, upgrade.id), intent };
 }

@@ -55,11 +55,7 @@ async function loadOrMakeTemplate(): Promise<Blob> {
   const migrations = await loadMigrations();
   const root = new URL('../../node_modules/', import.meta.url);
   const pgliteVersion = (JSON.parse(await readFile(new URL('@electric-sql/pglite/package.json', root), 'utf8')) as { version: string }).version;
-  const key = createHash('sha256')
-    .update(pgliteVersion)
-    .update(JSON.stringify(migrations))
-    .digest('hex')
-    .slice(0, 16);
+  const key = createHash('sha256').update(pgliteVersion).update(JSON.stringify(migrations)).digest('hex').slice(0, 16);
   const dir = fileURLToPath(new URL('.cache/wabridge-test-store/', root));
   const file = `${dir}pglite-${key}.tar`;
   try {

@@ -9,7 +9,11 @@ export async function chatReady(t: TestApp, options: { kommoAccountId?: number; 
   await t.install(kommoAccountId);
   const { auth } = await t.session(kommoAccountId, options.adminId ?? DEMO_ADMIN_ID);
   const fakeNumber = t.fakeWhatsApp.addNumber();
-  const connected = await t.http.post('/api/v1/numbers', { phoneNumberId: fakeNumber.phoneNumberId, wabaId: fakeNumber.wabaId, accessToken: fakeNumber.token }, { headers: auth });
+  const connected = await t.http.post(
+    '/api/v1/numbers',
+    { phoneNumberId: fakeNumber.phoneNumberId, wabaId: fakeNumber.wabaId, accessToken: fakeNumber.token },
+    { headers: auth },
+  );
   if (connected.status !== 201) throw new Error(`connect failed: ${JSON.stringify(connected.data)}`);
   if (options.customerWrites !== false) {
     await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'Hello, is the order ready?', { name: 'Maria Silva' });
@@ -20,5 +24,13 @@ export async function chatReady(t: TestApp, options: { kommoAccountId?: number; 
 }
 
 export async function messagesOf(t: TestApp, auth: Record<string, string>, conversationId: string) {
-  return (await t.http.get(`/api/v1/conversations/${conversationId}/messages`, { headers: auth })).data.messages as { id: string; direction: string; status: string; type: string; content: Record<string, unknown>; error: { code: number; title: string } | null; sentByName: string | null }[];
+  return (await t.http.get(`/api/v1/conversations/${conversationId}/messages`, { headers: auth })).data.messages as {
+    id: string;
+    direction: string;
+    status: string;
+    type: string;
+    content: Record<string, unknown>;
+    error: { code: number; title: string } | null;
+    sentByName: string | null;
+  }[];
 }

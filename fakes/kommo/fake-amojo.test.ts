@@ -18,8 +18,22 @@ describe('the fake Kommo speaks the Chats API (amojo) with its signature checks'
 
   beforeEach(async () => {
     now = new Date('2026-11-21T10:00:00Z');
-    fake = await startFakeKommo({ clientId: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21', clientSecret: 'fake-kommo-test-secret', redirectUri: 'http://127.0.0.1:9/kommo/install', uninstallUrl: 'http://127.0.0.1:9/kommo/uninstall', channel: CHANNEL, now: () => now });
-    api = createChannelHttpApi({ channelId: CHANNEL.channelId, secret: CHANNEL.channelSecret, botId: CHANNEL.botId, amojoBase: fake.url, title: 'Wabridge', now: () => now });
+    fake = await startFakeKommo({
+      clientId: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21',
+      clientSecret: 'fake-kommo-test-secret',
+      redirectUri: 'http://127.0.0.1:9/kommo/install',
+      uninstallUrl: 'http://127.0.0.1:9/kommo/uninstall',
+      channel: CHANNEL,
+      now: () => now,
+    });
+    api = createChannelHttpApi({
+      channelId: CHANNEL.channelId,
+      secret: CHANNEL.channelSecret,
+      botId: CHANNEL.botId,
+      amojoBase: fake.url,
+      title: 'Wabridge',
+      now: () => now,
+    });
   });
   afterEach(async () => {
     await fake.close();
@@ -69,15 +83,38 @@ describe('the fake Kommo speaks the Chats API (amojo) with its signature checks'
     const { chatId } = await api.createChat(scopeId, { conversationId: 'conv-2', customer: { ...CUSTOMER, id: 'wa-5521987654321' } });
     fake.accounts.get(DEMO_ACCOUNT_ID)!.installed = true;
     const token = await oauthToken(fake);
-    await createChannelHttpApi({ channelId: CHANNEL.channelId, secret: CHANNEL.channelSecret, botId: CHANNEL.botId, amojoBase: fake.url, apiBase: fake.url, title: 'Wabridge', now: () => now }).linkChat('ignored', token, chatId, 2001);
-    await api.importMessage(scopeId, { msgid: 'm-2', conversationId: 'conv-2', at: now, direction: 'in', customer: { ...CUSTOMER, id: 'wa-5521987654321' }, text: 'Hi again' });
+    await createChannelHttpApi({
+      channelId: CHANNEL.channelId,
+      secret: CHANNEL.channelSecret,
+      botId: CHANNEL.botId,
+      amojoBase: fake.url,
+      apiBase: fake.url,
+      title: 'Wabridge',
+      now: () => now,
+    }).linkChat('ignored', token, chatId, 2001);
+    await api.importMessage(scopeId, {
+      msgid: 'm-2',
+      conversationId: 'conv-2',
+      at: now,
+      direction: 'in',
+      customer: { ...CUSTOMER, id: 'wa-5521987654321' },
+      text: 'Hi again',
+    });
     expect(fake.incomingLeads).toHaveLength(1);
     expect(fake.amojo.chatOf('conv-2')).toMatchObject({ id: chatId, contactId: 2001 });
   });
 
   it('when the same msgid is imported twice, then the chat holds it once; a disconnected scope refuses imports', async () => {
     const { scopeId } = await api.connect(AMOJO_ACCOUNT);
-    const m = { msgid: 'm-1', conversationId: 'conv-1', at: now, direction: 'out' as const, customer: CUSTOMER, refId: CHANNEL.botId, text: 'Your order ships today' };
+    const m = {
+      msgid: 'm-1',
+      conversationId: 'conv-1',
+      at: now,
+      direction: 'out' as const,
+      customer: CUSTOMER,
+      refId: CHANNEL.botId,
+      text: 'Your order ships today',
+    };
     await api.importMessage(scopeId, m);
     await api.importMessage(scopeId, m);
     expect(fake.amojo.messages).toHaveLength(1);
@@ -101,8 +138,22 @@ describe('the fake Kommo speaks the Chats API (amojo) with its signature checks'
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     await fake.close();
-    fake = await startFakeKommo({ clientId: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21', clientSecret: 'fake-kommo-test-secret', redirectUri: 'http://127.0.0.1:9/kommo/install', uninstallUrl: 'http://127.0.0.1:9/kommo/uninstall', channel: { ...CHANNEL, hookUrl: `http://127.0.0.1:${port}/kommo/channel` }, now: () => now });
-    api = createChannelHttpApi({ channelId: CHANNEL.channelId, secret: CHANNEL.channelSecret, botId: CHANNEL.botId, amojoBase: fake.url, title: 'Wabridge', now: () => now });
+    fake = await startFakeKommo({
+      clientId: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21',
+      clientSecret: 'fake-kommo-test-secret',
+      redirectUri: 'http://127.0.0.1:9/kommo/install',
+      uninstallUrl: 'http://127.0.0.1:9/kommo/uninstall',
+      channel: { ...CHANNEL, hookUrl: `http://127.0.0.1:${port}/kommo/channel` },
+      now: () => now,
+    });
+    api = createChannelHttpApi({
+      channelId: CHANNEL.channelId,
+      secret: CHANNEL.channelSecret,
+      botId: CHANNEL.botId,
+      amojoBase: fake.url,
+      title: 'Wabridge',
+      now: () => now,
+    });
     const { scopeId } = await api.connect(AMOJO_ACCOUNT);
     await api.importMessage(scopeId, { msgid: 'm-1', conversationId: 'conv-1', at: now, direction: 'in', customer: CUSTOMER, text: 'Hello' });
     await fake.amojo.managerReplies('conv-1', 'Hi Maria!', { amojoId: amojoIdOf('user', 8_100_002), name: 'Alex Agent' });
@@ -111,7 +162,10 @@ describe('the fake Kommo speaks the Chats API (amojo) with its signature checks'
     server.close();
     expect(received).toHaveLength(3);
     for (const r of received) expect(r.signature).toBe(createHmac('sha1', CHANNEL.channelSecret).update(r.body).digest('hex'));
-    expect(JSON.parse(received[0]!.body)).toMatchObject({ account_id: AMOJO_ACCOUNT, message: { conversation: { client_id: 'conv-1' }, message: { type: 'text', text: 'Hi Maria!' } } });
+    expect(JSON.parse(received[0]!.body)).toMatchObject({
+      account_id: AMOJO_ACCOUNT,
+      message: { conversation: { client_id: 'conv-1' }, message: { type: 'text', text: 'Hi Maria!' } },
+    });
   });
 
   it('when the slow and 5xx knobs are set, then amojo answers late, then with the forced status', async () => {
@@ -126,6 +180,12 @@ describe('the fake Kommo speaks the Chats API (amojo) with its signature checks'
 });
 
 async function oauthToken(fake: FakeKommo) {
-  const r = await axios.post(`${fake.url}/oauth2/access_token`, { client_id: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21', client_secret: 'fake-kommo-test-secret', grant_type: 'authorization_code', code: fake.mintCode(DEMO_ACCOUNT_ID), redirect_uri: 'http://127.0.0.1:9/kommo/install' });
+  const r = await axios.post(`${fake.url}/oauth2/access_token`, {
+    client_id: '0b7f6c1e-8d5a-4f3b-9e2c-1a4d6b8c0e21',
+    client_secret: 'fake-kommo-test-secret',
+    grant_type: 'authorization_code',
+    code: fake.mintCode(DEMO_ACCOUNT_ID),
+    redirect_uri: 'http://127.0.0.1:9/kommo/install',
+  });
   return r.data.access_token as string;
 }

@@ -57,7 +57,10 @@ export interface AmojoRequest {
 
 const DATE_WINDOW_MS = 15 * 60_000;
 
-export function fakeAmojo(options: FakeAmojoOptions, lookups: { amojoAccount(amojoId: string): { id: number } | undefined; incomingLead(accountId: number, name: string, phone: string): void }) {
+export function fakeAmojo(
+  options: FakeAmojoOptions,
+  lookups: { amojoAccount(amojoId: string): { id: number } | undefined; incomingLead(accountId: number, name: string, phone: string): void },
+) {
   const connections = new Map<string, { scopeId: string; title: string; connected: boolean }>();
   const chats = new Map<string, AmojoChat>();
   const messages: AmojoMessage[] = [];
@@ -79,7 +82,11 @@ export function fakeAmojo(options: FakeAmojoOptions, lookups: { amojoAccount(amo
 
   function headerMap(req: Request) {
     const keep = ['date', 'content-type', 'content-md5', 'x-signature'];
-    return Object.fromEntries(Object.entries(req.headers).filter(([k]) => keep.includes(k) || k.startsWith('x-')).map(([k, v]) => [k, String(v)]));
+    return Object.fromEntries(
+      Object.entries(req.headers)
+        .filter(([k]) => keep.includes(k) || k.startsWith('x-'))
+        .map(([k, v]) => [k, String(v)]),
+    );
   }
 
   router.use(express.raw({ type: () => true, limit: '1mb' }));
@@ -101,7 +108,9 @@ export function fakeAmojo(options: FakeAmojoOptions, lookups: { amojoAccount(amo
     if (md5 !== createHash('md5').update(raw).digest('hex')) return refuse(400, 'Content-MD5 does not match the body');
     const at = Date.parse(date);
     if (!date || Number.isNaN(at) || Math.abs(options.now().getTime() - at) > DATE_WINDOW_MS) return refuse(401, 'Date is missing or not within 15 minutes');
-    const expected = createHmac('sha1', options.channelSecret).update([req.method.toUpperCase(), md5, contentType, date, req.originalUrl].join('\n')).digest('hex');
+    const expected = createHmac('sha1', options.channelSecret)
+      .update([req.method.toUpperCase(), md5, contentType, date, req.originalUrl].join('\n'))
+      .digest('hex');
     const given = Buffer.from(signature, 'utf8');
     if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) return refuse(403, 'Signature is invalid');
     try {
@@ -171,12 +180,17 @@ export function fakeAmojo(options: FakeAmojoOptions, lookups: { amojoAccount(amo
     const p = req.body.payload ?? {};
     const msgid = String(p.msgid ?? '');
     const conversationId = String(p.conversation_id ?? '');
-    if (!msgid || !conversationId || !p.sender || !p.message?.type) return res.status(400).json({ error: 'msgid, conversation_id, sender and message are required' });
+    if (!msgid || !conversationId || !p.sender || !p.message?.type)
+      return res.status(400).json({ error: 'msgid, conversation_id, sender and message are required' });
     const outgoing = Boolean(p.sender.ref_id);
     const customer = outgoing ? p.receiver : p.sender;
     if (!customer?.id) return res.status(400).json({ error: 'The customer is missing (sender of an incoming, receiver of an outgoing message)' });
     const first = !messages.some((m) => m.scopeId === req.params.scopeId && m.conversationId === conversationId);
-    const chat = chatFor(req.params.scopeId, conversationId, { id: String(customer.id), name: String(customer.name ?? ''), phone: String(customer.profile?.phone ?? '') });
+    const chat = chatFor(req.params.scopeId, conversationId, {
+      id: String(customer.id),
+      name: String(customer.name ?? ''),
+      phone: String(customer.profile?.phone ?? ''),
+    });
     const account = lookups.amojoAccount(found[0]);
     // Kommo: the first incoming message of a chat no contact holds makes an incoming lead.
     if (!outgoing && first && !chat.contactId && account) lookups.incomingLead(account.id, chat.user.name, chat.user.phone);
@@ -195,7 +209,15 @@ export function fakeAmojo(options: FakeAmojoOptions, lookups: { amojoAccount(amo
       };
       messages.push(message);
     }
-    res.json({ new_message: { conversation_id: chat.id, sender_id: outgoing ? String(p.sender.ref_id) : chat.user.amojoId, receiver_id: outgoing ? chat.user.amojoId : '', msgid, ref_id: msgid } });
+    res.json({
+      new_message: {
+        conversation_id: chat.id,
+        sender_id: outgoing ? String(p.sender.ref_id) : chat.user.amojoId,
+        receiver_id: outgoing ? chat.user.amojoId : '',
+        msgid,
+        ref_id: msgid,
+      },
+    });
   });
 
   return {
@@ -228,7 +250,17 @@ export function fakeAmojo(options: FakeAmojoOptions, lookups: { amojoAccount(amo
       if (!options.hookUrl) throw new Error('The fake amojo was started without hookUrl');
       const amojoAccountId = [...connections.entries()].find(([, c]) => c.scopeId === chat.scopeId)![0];
       const msgid = randomUUID();
-      messages.push({ msgid, scopeId: chat.scopeId, conversationId, direction: 'out', type: 'text', text, refId: sender.amojoId, silent: false, fromKommo: true });
+      messages.push({
+        msgid,
+        scopeId: chat.scopeId,
+        conversationId,
+        direction: 'out',
+        type: 'text',
+        text,
+        refId: sender.amojoId,
+        silent: false,
+        fromKommo: true,
+      });
       const seconds = Math.floor(options.now().getTime() / 1000);
       const body = JSON.stringify({
         account_id: amojoAccountId,
@@ -242,11 +274,19 @@ export function fakeAmojo(options: FakeAmojoOptions, lookups: { amojoAccount(amo
           message: { id: msgid, type: 'text', text, markup: null, tag: '', media: '', thumbnail: '', file_name: '', file_size: 0 },
         },
       });
-      const signature = createHmac('sha1', opts.badSignature ? 'not-the-channel-secret' : options.channelSecret).update(body).digest('hex');
+      const signature = createHmac('sha1', opts.badSignature ? 'not-the-channel-secret' : options.channelSecret)
+        .update(body)
+        .digest('hex');
       const times = knobs.hookTwice ? 2 : 1;
       const statuses: number[] = [];
       for (let i = 0; i < times; i++) {
-        const r = await axios.post(`${options.hookUrl}/${chat.scopeId}`, body, { headers: { 'Content-Type': 'application/json', 'X-Signature': signature }, timeout: 5000, validateStatus: () => true }).catch(() => ({ status: 0 }));
+        const r = await axios
+          .post(`${options.hookUrl}/${chat.scopeId}`, body, {
+            headers: { 'Content-Type': 'application/json', 'X-Signature': signature },
+            timeout: 5000,
+            validateStatus: () => true,
+          })
+          .catch(() => ({ status: 0 }));
         hooks.push({ status: r.status, body: JSON.parse(body) });
         statuses.push(r.status);
       }

@@ -12,7 +12,12 @@ describe('the fake Kommo speaks Kommo’s wire format', () => {
   let token: string;
 
   beforeEach(async () => {
-    fake = await startFakeKommo({ clientId: CLIENT_ID, clientSecret: SECRET, redirectUri: 'http://127.0.0.1:9/kommo/install', uninstallUrl: 'http://127.0.0.1:9/kommo/uninstall' });
+    fake = await startFakeKommo({
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      redirectUri: 'http://127.0.0.1:9/kommo/install',
+      uninstallUrl: 'http://127.0.0.1:9/kommo/uninstall',
+    });
     fake.accounts.get(DEMO_ACCOUNT_ID)!.installed = true;
     http = axios.create({ baseURL: fake.url, validateStatus: () => true });
     const exchange = await http.post('/oauth2/access_token', {
@@ -46,7 +51,11 @@ describe('the fake Kommo speaks Kommo’s wire format', () => {
   });
 
   it('when notes are posted, then the fake records them', async () => {
-    const response = await http.post('/api/v4/leads/notes', [{ entity_id: DEMO_LEAD_ID, note_type: 'sms_in', params: { text: 'hi', phone: '+5511912345678' } }], auth());
+    const response = await http.post(
+      '/api/v4/leads/notes',
+      [{ entity_id: DEMO_LEAD_ID, note_type: 'sms_in', params: { text: 'hi', phone: '+5511912345678' } }],
+      auth(),
+    );
     expect(response.status).toBe(200);
     expect(fake.notes).toEqual([{ entityType: 'leads', entityId: DEMO_LEAD_ID, noteType: 'sms_in', params: { text: 'hi', phone: '+5511912345678' } }]);
   });
@@ -60,7 +69,13 @@ describe('the fake Kommo speaks Kommo’s wire format', () => {
   it('when a refresh token is used, then it rotates: the old one dies once the new one is used', async () => {
     const first = fake.issued[0]!.refreshToken;
     const refresh = (refresh_token: string) =>
-      http.post('/oauth2/access_token', { client_id: CLIENT_ID, client_secret: SECRET, grant_type: 'refresh_token', refresh_token, redirect_uri: 'http://127.0.0.1:9/kommo/install' });
+      http.post('/oauth2/access_token', {
+        client_id: CLIENT_ID,
+        client_secret: SECRET,
+        grant_type: 'refresh_token',
+        refresh_token,
+        redirect_uri: 'http://127.0.0.1:9/kommo/install',
+      });
     const second = (await refresh(first)).data.refresh_token;
     expect((await refresh(first)).status).toBe(200); // still usable: the newer one was not used yet
     const latest = fake.issued.at(-1)!.refreshToken;
@@ -70,9 +85,21 @@ describe('the fake Kommo speaks Kommo’s wire format', () => {
   });
 
   it('when the code is unknown or the secret wrong, then Kommo’s error answers', async () => {
-    const bad = await http.post('/oauth2/access_token', { client_id: CLIENT_ID, client_secret: SECRET, grant_type: 'authorization_code', code: 'nope', redirect_uri: 'http://127.0.0.1:9/kommo/install' });
+    const bad = await http.post('/oauth2/access_token', {
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+      grant_type: 'authorization_code',
+      code: 'nope',
+      redirect_uri: 'http://127.0.0.1:9/kommo/install',
+    });
     expect(bad.status).toBe(400);
-    const wrong = await http.post('/oauth2/access_token', { client_id: CLIENT_ID, client_secret: 'x', grant_type: 'authorization_code', code: fake.mintCode(DEMO_ACCOUNT_ID), redirect_uri: 'http://127.0.0.1:9/kommo/install' });
+    const wrong = await http.post('/oauth2/access_token', {
+      client_id: CLIENT_ID,
+      client_secret: 'x',
+      grant_type: 'authorization_code',
+      code: fake.mintCode(DEMO_ACCOUNT_ID),
+      redirect_uri: 'http://127.0.0.1:9/kommo/install',
+    });
     expect(wrong.status).toBe(401);
   });
 });

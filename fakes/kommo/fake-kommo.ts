@@ -94,7 +94,10 @@ export async function startFakeKommo(options: FakeKommoOptions) {
   app.use(express.json());
 
   const problem = (res: Response, status: number, title: string, detail: string) =>
-    res.status(status).type('application/problem+json').json({ title, type: 'https://httpstatus.es/' + status, status, detail });
+    res
+      .status(status)
+      .type('application/problem+json')
+      .json({ title, type: 'https://httpstatus.es/' + status, status, detail });
 
   function issueTokens(accountId: number, userId: number, chain: RefreshChain = { accountId, userId, usedGeneration: -1 }) {
     const accessToken = randomBytes(24).toString('hex');
@@ -193,7 +196,9 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     if (!account) return;
     const limit = Math.min(250, Number(req.query.limit ?? 50) || 50);
     const page = Math.max(1, Number(req.query.page ?? 1) || 1);
-    const withAmojo = String(req.query.with ?? '').split(',').includes('amojo_id');
+    const withAmojo = String(req.query.with ?? '')
+      .split(',')
+      .includes('amojo_id');
     const users = account.users.slice((page - 1) * limit, page * limit);
     if (!users.length) return res.status(204).end();
     res.json({
@@ -209,8 +214,20 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     if (!account) return;
     const user = account.users.find((u) => u.id === Number(req.params.id));
     if (!user) return problem(res, 404, 'Not Found', 'User not found');
-    const amojoId = String(req.query.with ?? '').split(',').includes('amojo_id') ? { amojo_id: amojoIdOf('user', user.id) } : {};
-    res.json({ id: user.id, name: user.name, email: user.login ?? `user${user.id}@${account.subdomain}.example`, lang: account.language, rights: { is_admin: user.isAdmin, is_active: true }, ...amojoId, _links: { self: { href: `/api/v4/users/${user.id}` } } });
+    const amojoId = String(req.query.with ?? '')
+      .split(',')
+      .includes('amojo_id')
+      ? { amojo_id: amojoIdOf('user', user.id) }
+      : {};
+    res.json({
+      id: user.id,
+      name: user.name,
+      email: user.login ?? `user${user.id}@${account.subdomain}.example`,
+      lang: account.language,
+      rights: { is_admin: user.isAdmin, is_active: true },
+      ...amojoId,
+      _links: { self: { href: `/api/v4/users/${user.id}` } },
+    });
   });
 
   // Chats API chats linked to contacts: `[{chat_id, contact_id}]`.
@@ -218,11 +235,22 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     const account = authorise(req, res);
     if (!account) return;
     const items = Array.isArray(req.body) ? req.body : [];
-    if (!items.length || items.some((i: { chat_id?: unknown; contact_id?: unknown }) => typeof i.chat_id !== 'string' || !account.contacts.some((c) => c.id === Number(i.contact_id)))) {
+    if (
+      !items.length ||
+      items.some(
+        (i: { chat_id?: unknown; contact_id?: unknown }) => typeof i.chat_id !== 'string' || !account.contacts.some((c) => c.id === Number(i.contact_id)),
+      )
+    ) {
       return problem(res, 400, 'Bad Request', 'Invalid chats request');
     }
-    for (const i of items as { chat_id: string; contact_id: number }[]) if (!amojo.link(i.chat_id, Number(i.contact_id))) return problem(res, 404, 'Not Found', 'Chat not found');
-    res.json({ _total_items: items.length, _embedded: { chats: items.map((i: { chat_id: string; contact_id: number }) => ({ chat_id: i.chat_id, contact_id: Number(i.contact_id), request_id: '0' })) } });
+    for (const i of items as { chat_id: string; contact_id: number }[])
+      if (!amojo.link(i.chat_id, Number(i.contact_id))) return problem(res, 404, 'Not Found', 'Chat not found');
+    res.json({
+      _total_items: items.length,
+      _embedded: {
+        chats: items.map((i: { chat_id: string; contact_id: number }) => ({ chat_id: i.chat_id, contact_id: Number(i.contact_id), request_id: '0' })),
+      },
+    });
   });
 
   const contactJson = (account: FakeKommoAccount, id: number) => {
@@ -236,7 +264,17 @@ export async function startFakeKommo(options: FakeKommoOptions) {
       custom_fields_values:
         c.phones.length || c.fields?.length
           ? [
-              ...(c.phones.length ? [{ field_id: 1, field_name: 'Phone', field_code: 'PHONE', field_type: 'multitext', values: c.phones.map((value) => ({ value, enum_id: 1, enum_code: 'MOB' })) }] : []),
+              ...(c.phones.length
+                ? [
+                    {
+                      field_id: 1,
+                      field_name: 'Phone',
+                      field_code: 'PHONE',
+                      field_type: 'multitext',
+                      values: c.phones.map((value) => ({ value, enum_id: 1, enum_code: 'MOB' })),
+                    },
+                  ]
+                : []),
               ...(c.fields ?? []).map((f) => ({ field_id: f.id, field_name: f.name, field_code: null, field_type: 'text', values: [{ value: f.value }] })),
             ]
           : null,
@@ -264,15 +302,20 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     if (!account) return;
     const items = Array.isArray(req.body) ? req.body : [];
     if (!items.length || items.length > 50) return problem(res, 400, 'Bad Request', 'Invalid leads request');
-    const created = items.map((item: { name?: string; _embedded?: { contacts?: { name?: string; custom_fields_values?: { field_code?: string; values?: { value?: string }[] }[] }[] } }) => {
-      const c = item._embedded?.contacts?.[0];
-      const phones = (c?.custom_fields_values ?? []).filter((f) => f.field_code === 'PHONE').flatMap((f) => (f.values ?? []).map((v) => String(v.value)));
-      const contactId = 3_000 + account.contacts.length + 1;
-      account.contacts.push({ id: contactId, name: c?.name ?? 'Unknown', phones });
-      const leadId = 5_000 + account.leads.length + 1;
-      account.leads.push({ id: leadId, name: item.name ?? 'Lead', price: 0, contactIds: [contactId] });
-      return { id: leadId, contact_id: contactId, company_id: null, request_id: [], merged: false };
-    });
+    const created = items.map(
+      (item: {
+        name?: string;
+        _embedded?: { contacts?: { name?: string; custom_fields_values?: { field_code?: string; values?: { value?: string }[] }[] }[] };
+      }) => {
+        const c = item._embedded?.contacts?.[0];
+        const phones = (c?.custom_fields_values ?? []).filter((f) => f.field_code === 'PHONE').flatMap((f) => (f.values ?? []).map((v) => String(v.value)));
+        const contactId = 3_000 + account.contacts.length + 1;
+        account.contacts.push({ id: contactId, name: c?.name ?? 'Unknown', phones });
+        const leadId = 5_000 + account.leads.length + 1;
+        account.leads.push({ id: leadId, name: item.name ?? 'Lead', price: 0, contactIds: [contactId] });
+        return { id: leadId, contact_id: contactId, company_id: null, request_id: [], merged: false };
+      },
+    );
     res.json(created);
   });
 
@@ -295,16 +338,23 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     responsible_user_id: lead.responsibleUserId ?? account.users[0]?.id,
     status_id: lead.statusId ?? 142_001,
     pipeline_id: lead.pipelineId ?? 77_001,
-    _embedded: withContacts ? { contacts: lead.contactIds.map((id, i) => ({ id, is_main: i === 0, _links: { self: { href: `/api/v4/contacts/${id}` } } })) } : {},
+    _embedded: withContacts
+      ? { contacts: lead.contactIds.map((id, i) => ({ id, is_main: i === 0, _links: { self: { href: `/api/v4/contacts/${id}` } } })) }
+      : {},
   });
 
   app.get('/api/v4/leads', (req, res) => {
     const account = authorise(req, res);
     if (!account) return;
     const ids = idFilter(req);
-    const found = page(req, account.leads.filter((l) => !ids || ids.has(l.id)));
+    const found = page(
+      req,
+      account.leads.filter((l) => !ids || ids.has(l.id)),
+    );
     if (!found.length) return res.status(204).end();
-    const withContacts = String(req.query.with ?? '').split(',').includes('contacts');
+    const withContacts = String(req.query.with ?? '')
+      .split(',')
+      .includes('contacts');
     res.json({ _page: Number(req.query.page ?? 1), _links: {}, _embedded: { leads: found.map((l) => leadJson(account, l, withContacts)) } });
   });
 
@@ -312,10 +362,19 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     const account = authorise(req, res);
     if (!account) return;
     const items = Array.isArray(req.body) ? req.body : [];
-    const valid = items.every((t: Record<string, unknown>) => typeof t.text === 'string' && Number.isInteger(t.complete_till) && Number.isInteger(t.entity_id) && t.entity_type === 'leads');
+    const valid = items.every(
+      (t: Record<string, unknown>) =>
+        typeof t.text === 'string' && Number.isInteger(t.complete_till) && Number.isInteger(t.entity_id) && t.entity_type === 'leads',
+    );
     if (!items.length || items.length > 250 || !valid) return problem(res, 400, 'Bad Request', 'Invalid tasks request');
     const created = items.map((t: Record<string, unknown>) => {
-      tasks.push({ accountId: account.id, leadId: Number(t.entity_id), responsibleUserId: Number(t.responsible_user_id), text: String(t.text), completeTill: Number(t.complete_till) });
+      tasks.push({
+        accountId: account.id,
+        leadId: Number(t.entity_id),
+        responsibleUserId: Number(t.responsible_user_id),
+        text: String(t.text),
+        completeTill: Number(t.complete_till),
+      });
       return { id: tasks.length, request_id: String(tasks.length) };
     });
     res.json({ _links: {}, _embedded: { tasks: created } });
@@ -334,7 +393,15 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     if (!account) return;
     const lead = account.leads.find((l) => l.id === Number(req.params.id));
     if (!lead) return res.status(204).end();
-    res.json(leadJson(account, lead, String(req.query.with ?? '').split(',').includes('contacts')));
+    res.json(
+      leadJson(
+        account,
+        lead,
+        String(req.query.with ?? '')
+          .split(',')
+          .includes('contacts'),
+      ),
+    );
   });
 
   app.post('/api/v4/:entity/notes', (req, res) => {
@@ -359,7 +426,16 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     res.json({ _links: {}, _embedded: { notes: created } });
   });
 
-  const salesbot = fakeSalesbot({ app, url: () => server.url, clientId: options.clientId, clientSecret: options.clientSecret, now, account: (id) => account(id), authorise, problem });
+  const salesbot = fakeSalesbot({
+    app,
+    url: () => server.url,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    now,
+    account: (id) => account(id),
+    authorise,
+    problem,
+  });
   const server = await listen(app);
   const audience = new URL(options.redirectUri).origin;
 
@@ -433,7 +509,12 @@ export async function startFakeKommo(options: FakeKommoOptions) {
       lead.statusId = statusId;
       if (!options.dpUrl) throw new Error('The fake Kommo was started without dpUrl');
       const body = {
-        event: { type: 15, type_code: 'lead_appeared_in_status', data: { id: lead.id, element_type: 2, status_id: statusId, pipeline_id: lead.pipelineId ?? 77_001 }, time: opts.time ?? Math.floor(now().getTime() / 1000) },
+        event: {
+          type: 15,
+          type_code: 'lead_appeared_in_status',
+          data: { id: lead.id, element_type: 2, status_id: statusId, pipeline_id: lead.pipelineId ?? 77_001 },
+          time: opts.time ?? Math.floor(now().getTime() / 1000),
+        },
         action: { settings: { widget: { settings } } },
         subdomain: a.subdomain,
         account_id: a.id,

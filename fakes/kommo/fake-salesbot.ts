@@ -82,12 +82,12 @@ export function fakeSalesbot(deps: {
       const token =
         opts.token ??
         (await new SignJWT({ account_id: a.id, subdomain: a.subdomain, ...clientUuid })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuer(`https://${a.subdomain}.kommo.com`)
-        .setJti(randomUUID())
-        .setIssuedAt(iat)
-        .setNotBefore(Math.min(iat, iat + (opts.lifetime ?? 300)))
-        .setExpirationTime(iat + (opts.lifetime ?? 300))
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .setIssuer(`https://${a.subdomain}.kommo.com`)
+          .setJti(randomUUID())
+          .setIssuedAt(iat)
+          .setNotBefore(Math.min(iat, iat + (opts.lifetime ?? 300)))
+          .setExpirationTime(iat + (opts.lifetime ?? 300))
           .sign(new TextEncoder().encode(opts.secret ?? deps.clientSecret)));
       const body = { token, data, return_url: opts.returnUrl ?? `${deps.url()}/api/v4/salesbot/${botId}/continue/${continueId}` };
       const calls = Array.from({ length: opts.times ?? 1 }, () => axios.post(url, body, { validateStatus: () => true }));

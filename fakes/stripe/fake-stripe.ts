@@ -114,7 +114,16 @@ export async function startFakeStripe(options: FakeStripeOptions) {
     url: s.status === 'open' ? `${url}/checkout/${s.id}` : null,
   });
 
-  const intentJson = (pi: PaymentIntent) => ({ id: pi.id, object: 'payment_intent', amount: pi.amount, amount_received: pi.amount, currency: pi.currency, metadata: pi.metadata, latest_charge: pi.latest_charge, status: pi.status });
+  const intentJson = (pi: PaymentIntent) => ({
+    id: pi.id,
+    object: 'payment_intent',
+    amount: pi.amount,
+    amount_received: pi.amount,
+    currency: pi.currency,
+    metadata: pi.metadata,
+    latest_charge: pi.latest_charge,
+    status: pi.status,
+  });
   const chargeJson = (pi: PaymentIntent) => ({
     id: pi.latest_charge,
     object: 'charge',
@@ -179,7 +188,12 @@ export async function startFakeStripe(options: FakeStripeOptions) {
     const s = current(String(req.params.id));
     if (!s) return res.status(404).json({ error: { type: 'invalid_request_error', message: 'No such checkout.session' } });
     if (s.status !== 'open') {
-      return res.status(400).json({ error: { type: 'invalid_request_error', message: `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${s.status}".` } });
+      return res.status(400).json({
+        error: {
+          type: 'invalid_request_error',
+          message: `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${s.status}".`,
+        },
+      });
     }
     s.status = 'expired';
     res.json(sessionJson(s, server.url));
@@ -199,7 +213,9 @@ export async function startFakeStripe(options: FakeStripeOptions) {
     if (!pi) return res.status(400).json({ error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent.' } });
     const amount = p.amount ? Number(p.amount) : pi.amount - pi.refunded;
     if (!Number.isInteger(amount) || amount <= 0 || amount > pi.amount - pi.refunded) {
-      return res.status(400).json({ error: { type: 'invalid_request_error', code: 'amount_too_large', message: 'Refund amount is greater than unrefunded amount on charge.' } });
+      return res
+        .status(400)
+        .json({ error: { type: 'invalid_request_error', code: 'amount_too_large', message: 'Refund amount is greater than unrefunded amount on charge.' } });
     }
     pi.refunded += amount;
     const refund = { id: id('re'), amount, payment_intent: pi.id, charge: pi.latest_charge, status: 'succeeded', metadata: p.metadata ?? {} };
@@ -220,16 +236,18 @@ export async function startFakeStripe(options: FakeStripeOptions) {
     const amount = new Intl.NumberFormat('en', { style: 'currency', currency: s.currency.toUpperCase() }).format(s.amount_total / 100);
     const card = (label: string, card: string) =>
       `<form method="post" action="/checkout/${s.id}/pay"><input type="hidden" name="card" value="${card}"><button style="width:100%;padding:.7em;margin:.3em 0">${label}</button></form>`;
-    res.type('html').send(
-      page(
-        'Pay',
-        `<h1 style="font-size:1.3em">Pay ${amount}</h1><p>${s.metadata.description ?? ''}</p>` +
-          card('Pay with test card 4242', 'ok') +
-          card('Pay with a card that is declined', 'decline') +
-          card('Pay with a card that needs 3-D Secure', '3ds') +
-          `<p><a href="${s.cancel_url}">Cancel</a></p>`,
-      ),
-    );
+    res
+      .type('html')
+      .send(
+        page(
+          'Pay',
+          `<h1 style="font-size:1.3em">Pay ${amount}</h1><p>${s.metadata.description ?? ''}</p>` +
+            card('Pay with test card 4242', 'ok') +
+            card('Pay with a card that is declined', 'decline') +
+            card('Pay with a card that needs 3-D Secure', '3ds') +
+            `<p><a href="${s.cancel_url}">Cancel</a></p>`,
+        ),
+      );
   });
 
   app.post('/checkout/:id/pay', async (req, res) => {
@@ -237,20 +255,28 @@ export async function startFakeStripe(options: FakeStripeOptions) {
     if (!s || s.status !== 'open') return res.status(404).type('html').send(page('Checkout', '<p>This checkout session is no longer open.</p>'));
     const card = String(req.body.card);
     if (card === 'decline') {
-      return res.status(402).type('html').send(page('Declined', `<h1 style="font-size:1.3em">Your card was declined.</h1><p><a href="/checkout/${s.id}">Try another card</a></p>`));
+      return res
+        .status(402)
+        .type('html')
+        .send(page('Declined', `<h1 style="font-size:1.3em">Your card was declined.</h1><p><a href="/checkout/${s.id}">Try another card</a></p>`));
     }
     if (card === '3ds') {
-      return res.type('html').send(
-        page(
-          '3-D Secure',
-          `<h1 style="font-size:1.3em">3-D Secure authentication</h1><p>Your bank asks you to confirm this payment.</p>` +
-            `<form method="post" action="/checkout/${s.id}/pay"><input type="hidden" name="card" value="ok"><button>Complete authentication</button></form>` +
-            `<form method="post" action="/checkout/${s.id}/pay"><input type="hidden" name="card" value="3ds-fail"><button>Fail authentication</button></form>`,
-        ),
-      );
+      return res
+        .type('html')
+        .send(
+          page(
+            '3-D Secure',
+            `<h1 style="font-size:1.3em">3-D Secure authentication</h1><p>Your bank asks you to confirm this payment.</p>` +
+              `<form method="post" action="/checkout/${s.id}/pay"><input type="hidden" name="card" value="ok"><button>Complete authentication</button></form>` +
+              `<form method="post" action="/checkout/${s.id}/pay"><input type="hidden" name="card" value="3ds-fail"><button>Fail authentication</button></form>`,
+          ),
+        );
     }
     if (card === '3ds-fail') {
-      return res.status(402).type('html').send(page('Failed', `<h1 style="font-size:1.3em">Authentication failed.</h1><p><a href="/checkout/${s.id}">Try again</a></p>`));
+      return res
+        .status(402)
+        .type('html')
+        .send(page('Failed', `<h1 style="font-size:1.3em">Authentication failed.</h1><p><a href="/checkout/${s.id}">Try again</a></p>`));
     }
     await complete(s);
     res.redirect(303, s.success_url.replace('{CHECKOUT_SESSION_ID}', s.id));
@@ -258,7 +284,15 @@ export async function startFakeStripe(options: FakeStripeOptions) {
 
   /** The buyer paid: the session completes and Stripe sends its events. */
   async function complete(s: Session) {
-    const pi: PaymentIntent = { id: id('pi'), amount: s.amount_total, currency: s.currency, metadata: s.pi_metadata, latest_charge: id('ch'), status: 'succeeded', refunded: 0 };
+    const pi: PaymentIntent = {
+      id: id('pi'),
+      amount: s.amount_total,
+      currency: s.currency,
+      metadata: s.pi_metadata,
+      latest_charge: id('ch'),
+      status: 'succeeded',
+      refunded: 0,
+    };
     intents.set(pi.id, pi);
     s.status = 'complete';
     s.payment_status = 'paid';
@@ -278,7 +312,11 @@ export async function startFakeStripe(options: FakeStripeOptions) {
 
   async function post(event: { id: string; payload: string }, signature?: string) {
     const response = await axios.post(options.webhookUrl, event.payload, {
-      headers: { 'Content-Type': 'application/json; charset=utf-8', 'Stripe-Signature': signature ?? sign(event.payload), 'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
+      headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Stripe-Signature': signature ?? sign(event.payload),
+        'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+      },
       validateStatus: () => true,
       transformRequest: (d) => d,
     });
@@ -289,7 +327,11 @@ export async function startFakeStripe(options: FakeStripeOptions) {
   async function emit(events: { type: string; object: unknown }[]) {
     const built = events.map(({ type, object }) => {
       const eventId = id('evt');
-      const payload = JSON.stringify({ id: eventId, object: 'event', api_version: '2025-01-27', created: Math.floor(now().getTime() / 1000), type, livemode: false, data: { object } }, null, 2);
+      const payload = JSON.stringify(
+        { id: eventId, object: 'event', api_version: '2025-01-27', created: Math.floor(now().getTime() / 1000), type, livemode: false, data: { object } },
+        null,
+        2,
+      );
       return { id: eventId, payload };
     });
     const chosen = knobs.only ? built.filter((e) => JSON.parse(e.payload).type === knobs.only) : built;

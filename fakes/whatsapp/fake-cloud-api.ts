@@ -82,7 +82,15 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
   app.use(express.json({ limit: '5mb' }));
 
   const graphError = (res: Response, status: number, code: number, title: string, details: string) =>
-    res.status(status).json({ error: { message: `(#${code}) ${title}`, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details }, fbtrace_id: randomBytes(8).toString('hex') } });
+    res.status(status).json({
+      error: {
+        message: `(#${code}) ${title}`,
+        type: 'OAuthException',
+        code,
+        error_data: { messaging_product: 'whatsapp', details },
+        fbtrace_id: randomBytes(8).toString('hex'),
+      },
+    });
 
   function number(req: Request, res: Response): FakeNumber | undefined {
     const n = numbers.get(String(req.params.pnid));
@@ -95,12 +103,40 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
   }
 
   /** Templates per WABA, as Meta lists them. */
-  type FakeTemplate = { id?: string; name: string; language: string; status: string; category: string; components: { type: string; text?: string; format?: string; buttons?: { type: string; text: string }[] }[] };
+  type FakeTemplate = {
+    id?: string;
+    name: string;
+    language: string;
+    status: string;
+    category: string;
+    components: { type: string; text?: string; format?: string; buttons?: { type: string; text: string }[] }[];
+  };
   const templates = new Map<string, FakeTemplate[]>();
   const defaultTemplates = () => [
-    { name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hello {{1}}, your order {{2}} is on its way.' }] },
-    { name: 'come_back', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [{ type: 'BODY', text: 'Hi {{1}}! We have news for you. Reply to chat with us.' }, { type: 'FOOTER', text: 'Reply STOP to unsubscribe' }] },
-    { name: 'pedido_enviado', language: 'es', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hola {{1}}, tu pedido ya salió.' }] },
+    {
+      name: 'order_update',
+      language: 'en_US',
+      status: 'APPROVED',
+      category: 'UTILITY',
+      components: [{ type: 'BODY', text: 'Hello {{1}}, your order {{2}} is on its way.' }],
+    },
+    {
+      name: 'come_back',
+      language: 'en_US',
+      status: 'APPROVED',
+      category: 'MARKETING',
+      components: [
+        { type: 'BODY', text: 'Hi {{1}}! We have news for you. Reply to chat with us.' },
+        { type: 'FOOTER', text: 'Reply STOP to unsubscribe' },
+      ],
+    },
+    {
+      name: 'pedido_enviado',
+      language: 'es',
+      status: 'APPROVED',
+      category: 'UTILITY',
+      components: [{ type: 'BODY', text: 'Hola {{1}}, tu pedido ya salió.' }],
+    },
     { name: 'old_promo', language: 'en_US', status: 'PAUSED', category: 'MARKETING', components: [{ type: 'BODY', text: 'Old promo' }] },
     {
       name: 'spring_sale',
@@ -110,19 +146,30 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       components: [
         { type: 'HEADER', format: 'IMAGE' },
         { type: 'BODY', text: 'Hi {{1}}, our spring sale starts today: {{2}} off everything.' },
-        { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Shop now' }, { type: 'QUICK_REPLY', text: 'Unsubscribe' }] },
+        {
+          type: 'BUTTONS',
+          buttons: [
+            { type: 'QUICK_REPLY', text: 'Shop now' },
+            { type: 'QUICK_REPLY', text: 'Unsubscribe' },
+          ],
+        },
       ],
     },
   ];
   const templatesOf = (wabaId: string) => {
-    if (!templates.has(wabaId)) templates.set(wabaId, defaultTemplates().map((t, i) => ({ ...t, id: String(9000 + i) })));
+    if (!templates.has(wabaId))
+      templates.set(
+        wabaId,
+        defaultTemplates().map((t, i) => ({ ...t, id: String(9000 + i) })),
+      );
     return templates.get(wabaId)!;
   };
 
   app.get('/:version/:waba/message_templates', (req, res) => {
     const waba = String(req.params.waba);
     const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
-    if (![...numbers.values()].some((n) => n.wabaId === waba && n.token === token)) return graphError(res, 401, 190, 'Invalid OAuth access token', 'Invalid OAuth access token');
+    if (![...numbers.values()].some((n) => n.wabaId === waba && n.token === token))
+      return graphError(res, 401, 190, 'Invalid OAuth access token', 'Invalid OAuth access token');
     res.json({ data: templatesOf(waba).map((t, i) => ({ id: t.id ?? String(9100 + i), ...t })), paging: { cursors: { before: 'MAA', after: 'MjQZD' } } });
   });
 
@@ -132,13 +179,22 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     const waba = String(req.params.waba);
     const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
     const all = [...numbers.values()];
-    if (!all.some((n) => n.token === token)) return graphError(res, 401, 190, 'Invalid OAuth access token', 'Invalid OAuth access token - Cannot parse access token');
+    if (!all.some((n) => n.token === token))
+      return graphError(res, 401, 190, 'Invalid OAuth access token', 'Invalid OAuth access token - Cannot parse access token');
     if (!all.some((n) => n.wabaId === waba && n.token === token)) {
       return res.status(400).json({
-        error: { message: `Unsupported get request. Object with ID '${waba}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, type: 'GraphMethodException', code: 100, error_subcode: 33, fbtrace_id: randomBytes(8).toString('hex') },
+        error: {
+          message: `Unsupported get request. Object with ID '${waba}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+          type: 'GraphMethodException',
+          code: 100,
+          error_subcode: 33,
+          fbtrace_id: randomBytes(8).toString('hex'),
+        },
       });
     }
-    const data = all.filter((n) => n.wabaId === waba).map((n) => ({ id: n.phoneNumberId, display_phone_number: n.displayPhoneNumber, verified_name: n.verifiedName, quality_rating: 'GREEN' }));
+    const data = all
+      .filter((n) => n.wabaId === waba)
+      .map((n) => ({ id: n.phoneNumberId, display_phone_number: n.displayPhoneNumber, verified_name: n.verifiedName, quality_rating: 'GREEN' }));
     res.json({ data, paging: { cursors: { before: 'QVFIU', after: 'QVFIU' } } });
   });
 
@@ -154,13 +210,14 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     res.type(item.mimeType).send(item.bytes);
   });
 
-
   app.post('/:version/:pnid/media', express.raw({ type: () => true, limit: '110mb' }), async (req, res) => {
     const n = number(req, res);
     if (!n) return;
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const type = req.header('content-type') ?? '';
-    const form = type.startsWith('multipart/form-data') ? await new Response(new Uint8Array(raw), { headers: { 'Content-Type': type } }).formData().catch(() => null) : null;
+    const form = type.startsWith('multipart/form-data')
+      ? await new Response(new Uint8Array(raw), { headers: { 'Content-Type': type } }).formData().catch(() => null)
+      : null;
     const file = form?.get('file');
     if (!form || form.get('messaging_product') !== 'whatsapp' || !(file instanceof Blob) || !file.type) {
       return graphError(res, 400, 100, 'Invalid parameter', 'Upload needs multipart file, type and messaging_product=whatsapp.');
@@ -178,13 +235,26 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     const owner = numbers.get(item.phoneNumberId)!;
     const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
     if (token !== owner.token) return graphError(res, 401, 190, 'Invalid OAuth access token', 'Invalid OAuth access token');
-    res.json({ messaging_product: 'whatsapp', url: `${server.url}/v25.0/media-files/${req.params.pnid}`, mime_type: item.mimeType, sha256: 'x', file_size: item.size, id: req.params.pnid });
+    res.json({
+      messaging_product: 'whatsapp',
+      url: `${server.url}/v25.0/media-files/${req.params.pnid}`,
+      mime_type: item.mimeType,
+      sha256: 'x',
+      file_size: item.size,
+      id: req.params.pnid,
+    });
   });
 
   app.get('/:version/:pnid', (req, res) => {
     const n = number(req, res);
     if (!n) return;
-    res.json({ id: n.phoneNumberId, display_phone_number: n.displayPhoneNumber, verified_name: n.verifiedName, quality_rating: 'GREEN', whatsapp_business_manager_messaging_limit: n.messagingTier ?? 'TIER_10K' });
+    res.json({
+      id: n.phoneNumberId,
+      display_phone_number: n.displayPhoneNumber,
+      verified_name: n.verifiedName,
+      quality_rating: 'GREEN',
+      whatsapp_business_manager_messaging_limit: n.messagingTier ?? 'TIER_10K',
+    });
   });
 
   app.post('/:version/:pnid/messages', async (req, res) => {
@@ -200,7 +270,12 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     }
     const type = String(body.type);
     const to = digits(String(body.to ?? ''));
-    if (body.messaging_product !== 'whatsapp' || !to || !['text', 'image', 'video', 'audio', 'document', 'sticker', 'template', 'interactive'].includes(type) || typeof body[type] !== 'object') {
+    if (
+      body.messaging_product !== 'whatsapp' ||
+      !to ||
+      !['text', 'image', 'video', 'audio', 'document', 'sticker', 'template', 'interactive'].includes(type) ||
+      typeof body[type] !== 'object'
+    ) {
       record(null, 100);
       return graphError(res, 400, 100, 'Invalid parameter', 'The message body is not valid.');
     }
@@ -226,7 +301,13 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     const recent = (pairs.get(pairKey) ?? []).filter((at) => at > t - 6000);
     if (recent.length >= 45) {
       record(null, 131056);
-      return graphError(res, 400, 131056, '(Business Account, Consumer Account) pair rate limit hit', 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.');
+      return graphError(
+        res,
+        400,
+        131056,
+        '(Business Account, Consumer Account) pair rate limit hit',
+        'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.',
+      );
     }
     const open = (windows.get(pairKey) ?? 0) > now().getTime() - 24 * 3600_000;
     if (type === 'template') {
@@ -234,7 +315,13 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       const known = templatesOf(n.wabaId).find((x) => x.name === t.name && x.language === t.language?.code);
       if (!known) {
         record(null, 132001);
-        return graphError(res, 404, 132001, 'Template name does not exist in the translation', `template name (${t.name}) does not exist in ${t.language?.code}`);
+        return graphError(
+          res,
+          404,
+          132001,
+          'Template name does not exist in the translation',
+          `template name (${t.name}) does not exist in ${t.language?.code}`,
+        );
       }
       if (known.status !== 'APPROVED') {
         record(null, 132015);
@@ -244,12 +331,24 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       const given = t.components?.find((c) => c.type === 'body')?.parameters?.length ?? 0;
       if (given !== expected) {
         record(null, 132000);
-        return graphError(res, 400, 132000, 'Number of parameters does not match the expected number of params', `body: number of localizable_params (${given}) does not match the expected number of params (${expected})`);
+        return graphError(
+          res,
+          400,
+          132000,
+          'Number of parameters does not match the expected number of params',
+          `body: number of localizable_params (${given}) does not match the expected number of params (${expected})`,
+        );
       }
     }
     if (type !== 'template' && !open && knobs.windowFailure === 'sync') {
       record(null, 131047);
-      return graphError(res, 400, 131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
+      return graphError(
+        res,
+        400,
+        131047,
+        'Re-engagement message',
+        'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+      );
     }
     second.push(t);
     recent.push(t);
@@ -263,9 +362,19 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       return;
     }
     const chain = (['sent', 'delivered', 'read'] as const).slice(0, ['none', 'sent', 'delivered', 'read'].indexOf(knobs.statuses));
-    later(statusEvents(n, id, to, chain.filter((s) => !(knobs.dropDelivered && s === 'delivered'))));
+    later(
+      statusEvents(
+        n,
+        id,
+        to,
+        chain.filter((s) => !(knobs.dropDelivered && s === 'delivered')),
+      ),
+    );
     if (knobs.autoReplyMs > 0 && type === 'text') {
-      setTimeout(() => void customerWrites(n.phoneNumberId, to, `Thanks! I got your message: “${String((body.text as { body?: string })?.body ?? '').slice(0, 60)}”`), knobs.autoReplyMs).unref();
+      setTimeout(
+        () => void customerWrites(n.phoneNumberId, to, `Thanks! I got your message: “${String((body.text as { body?: string })?.body ?? '').slice(0, 60)}”`),
+        knobs.autoReplyMs,
+      ).unref();
     }
   });
 
@@ -278,7 +387,11 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     for (let attempt = 0; attempt < 3 || Date.now() < giveUpAt; attempt++) {
       if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** (attempt - 3))));
       const response = await axios
-        .post(options.webhookUrl, raw, { headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature }, validateStatus: () => true, transformRequest: (d) => d })
+        .post(options.webhookUrl, raw, {
+          headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature },
+          validateStatus: () => true,
+          transformRequest: (d) => d,
+        })
         // Our server down counts as not acknowledged, as at Meta.
         .catch(() => ({ status: 0 }));
       deliveries.push({ status: response.status, body: payload });
@@ -298,7 +411,18 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       timestamp: ts(),
       recipient_id: to,
       ...(callbackData.has(id) ? { biz_opaque_callback_data: callbackData.get(id) } : {}),
-      ...(status === 'failed' && error ? { errors: [{ code: error.code, title: error.title, message: error.title, error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' } }] } : {}),
+      ...(status === 'failed' && error
+        ? {
+            errors: [
+              {
+                code: error.code,
+                title: error.title,
+                message: error.title,
+                error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+              },
+            ],
+          }
+        : {}),
     }));
     const ordered = knobs.reverse ? [...items].reverse() : items;
     for (let copy = 0; copy < knobs.duplicates; copy++) {
@@ -324,11 +448,16 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     const id = wamid();
     const body = inbound(
       n,
-      { ...(extra.hidePhone ? {} : { waId: wa }), ...(extra.userId ? { userId: extra.userId } : {}), name: extra.name ?? 'Customer', ...(extra.username ? { username: extra.username } : {}) },
+      {
+        ...(extra.hidePhone ? {} : { waId: wa }),
+        ...(extra.userId ? { userId: extra.userId } : {}),
+        name: extra.name ?? 'Customer',
+        ...(extra.username ? { username: extra.username } : {}),
+      },
       { id, timestamp: String(Math.floor(now().getTime() / 1000)), ...(extra.message ?? metaMessages.text(text)) } as Parameters<typeof inbound>[2],
     );
     // Older payloads named the sender in `messages[].from` only.
-    if (extra.withoutWaId) delete ((body.entry[0]!.changes[0]!.value as unknown as { contacts: { wa_id?: string }[] }).contacts[0]!.wa_id);
+    if (extra.withoutWaId) delete (body.entry[0]!.changes[0]!.value as unknown as { contacts: { wa_id?: string }[] }).contacts[0]!.wa_id;
     await deliver(body);
     return id;
   }
@@ -372,7 +501,9 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     async customerSendsImage(phoneNumberId: string, from: string, bytes: Buffer, caption?: string, mimeType = 'image/jpeg') {
       const id = String(2_000_000_000_000 + media.size + 1);
       media.set(id, { phoneNumberId, mimeType, size: bytes.length, bytes });
-      return customerWrites(phoneNumberId, from, '', { message: { type: 'image', image: { id, mime_type: mimeType, sha256: 'x', ...(caption ? { caption } : {}) } } });
+      return customerWrites(phoneNumberId, from, '', {
+        message: { type: 'image', image: { id, mime_type: mimeType, sha256: 'x', ...(caption ? { caption } : {}) } },
+      });
     },
     /**
      * A customer taps a quick-reply button of the newest template we sent them: Meta's `button`
@@ -386,7 +517,11 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
       const wa = digits(from);
       for (const s of [...sent].reverse()) {
         if (s.phoneNumberId !== phoneNumberId || !s.wamid || s.body.type !== 'template' || digits(String(s.body.to ?? '')) !== wa) continue;
-        const t = s.body.template as { name?: string; language?: { code?: string }; components?: { type?: string; index?: string; parameters?: { payload?: string }[] }[] };
+        const t = s.body.template as {
+          name?: string;
+          language?: { code?: string };
+          components?: { type?: string; index?: string; parameters?: { payload?: string }[] }[];
+        };
         const known = templatesOf(n.wabaId).find((x) => x.name === t.name && x.language === t.language?.code);
         const buttons = known?.components.find((c) => c.type === 'BUTTONS')?.buttons ?? [];
         const index = buttonText === undefined ? (buttons.length ? 0 : -1) : buttons.findIndex((b) => b.text === buttonText);
@@ -426,13 +561,23 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     /** Posts a body signed with a wrong secret. */
     async postForged(payload: unknown) {
       const raw = JSON.stringify(payload);
-      const response = await axios.post(options.webhookUrl, raw, { headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': 'sha256=' + createHmac('sha256', 'wrong').update(raw).digest('hex') }, validateStatus: () => true, transformRequest: (d) => d });
+      const response = await axios.post(options.webhookUrl, raw, {
+        headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': 'sha256=' + createHmac('sha256', 'wrong').update(raw).digest('hex') },
+        validateStatus: () => true,
+        transformRequest: (d) => d,
+      });
       return response.status;
     },
     /** One webhook carrying statuses of several messages, as Meta batches them. */
     async statusBatch(phoneNumberId: string, items: { id: string; to: string; status: string; error?: { code: number; title: string } }[]) {
       const timestamp = String(Math.floor(now().getTime() / 1000));
-      const statuses = items.map((i) => ({ id: i.id, status: i.status, timestamp, recipient_id: digits(i.to), ...(i.error ? { errors: [{ code: i.error.code, title: i.error.title, message: i.error.title }] } : {}) }));
+      const statuses = items.map((i) => ({
+        id: i.id,
+        status: i.status,
+        timestamp,
+        recipient_id: digits(i.to),
+        ...(i.error ? { errors: [{ code: i.error.code, title: i.error.title, message: i.error.title }] } : {}),
+      }));
       await deliver(envelope(numbers.get(phoneNumberId)!, { statuses }));
     },
     /** Re-sends status events for a message in the given order (late, duplicated, reordered). */

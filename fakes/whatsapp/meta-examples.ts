@@ -25,7 +25,21 @@ const digits = (phone: string) => phone.replace(/\D/g, '');
 export function messagesEnvelope(n: MetaNumber, value: Record<string, unknown>) {
   return {
     object: 'whatsapp_business_account',
-    entry: [{ id: n.wabaId, changes: [{ value: { messaging_product: 'whatsapp', metadata: { display_phone_number: digits(n.displayPhoneNumber), phone_number_id: n.phoneNumberId }, ...value }, field: 'messages' }] }],
+    entry: [
+      {
+        id: n.wabaId,
+        changes: [
+          {
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: digits(n.displayPhoneNumber), phone_number_id: n.phoneNumberId },
+              ...value,
+            },
+            field: 'messages',
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -34,7 +48,11 @@ export function messagesEnvelope(n: MetaNumber, value: Record<string, unknown>) 
  * `from_user_id` / `user_id` name the customer (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids;
  * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/order shows `wa_id` "omitted if user's phone number is unavailable").
  */
-export function inbound(n: MetaNumber, who: MetaCustomer, message: { id: string; timestamp: string; type: string; context?: { from: string; id: string } } & Record<string, unknown>) {
+export function inbound(
+  n: MetaNumber,
+  who: MetaCustomer,
+  message: { id: string; timestamp: string; type: string; context?: { from: string; id: string } } & Record<string, unknown>,
+) {
   const contact = {
     profile: { name: who.name ?? 'Customer', ...(who.username ? { username: who.username } : {}) },
     ...(who.waId ? { wa_id: who.waId } : {}),
@@ -52,13 +70,28 @@ export const metaMessages = {
   /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/text */
   text: (body: string) => ({ type: 'text', text: { body } }),
   /** A reply quotes the message: `context` (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/text, "context" of replies). */
-  reply: (body: string, n: MetaNumber, quotedWamid: string) => ({ type: 'text', context: { from: digits(n.displayPhoneNumber), id: quotedWamid }, text: { body } }),
+  reply: (body: string, n: MetaNumber, quotedWamid: string) => ({
+    type: 'text',
+    context: { from: digits(n.displayPhoneNumber), id: quotedWamid },
+    text: { body },
+  }),
   /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/image */
-  image: (mediaId: string, caption?: string) => ({ type: 'image', image: { ...(caption ? { caption } : {}), mime_type: 'image/jpeg', sha256: 'VCWfXLwW4fS3GmJ8dVCk9qwk3pFSvPKCf3Fw8nB7gxw=', id: mediaId } }),
+  image: (mediaId: string, caption?: string) => ({
+    type: 'image',
+    image: { ...(caption ? { caption } : {}), mime_type: 'image/jpeg', sha256: 'VCWfXLwW4fS3GmJ8dVCk9qwk3pFSvPKCf3Fw8nB7gxw=', id: mediaId },
+  }),
   /** A template's quick-reply button: https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/button */
-  button: (n: MetaNumber, templateWamid: string, text: string, payload = text) => ({ type: 'button', context: { from: digits(n.displayPhoneNumber), id: templateWamid }, button: { payload, text } }),
+  button: (n: MetaNumber, templateWamid: string, text: string, payload = text) => ({
+    type: 'button',
+    context: { from: digits(n.displayPhoneNumber), id: templateWamid },
+    button: { payload, text },
+  }),
   /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/interactive (reply buttons) */
-  buttonReply: (n: MetaNumber, quotedWamid: string, id: string, title: string) => ({ type: 'interactive', context: { from: digits(n.displayPhoneNumber), id: quotedWamid }, interactive: { type: 'button_reply', button_reply: { id, title } } }),
+  buttonReply: (n: MetaNumber, quotedWamid: string, id: string, title: string) => ({
+    type: 'interactive',
+    context: { from: digits(n.displayPhoneNumber), id: quotedWamid },
+    interactive: { type: 'button_reply', button_reply: { id, title } },
+  }),
   /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/interactive (list) */
   listReply: (n: MetaNumber, quotedWamid: string, id: string, title: string, description: string) => ({
     type: 'interactive',
@@ -75,11 +108,16 @@ export const metaMessages = {
     contacts: [{ name: { first_name: formattedName.split(' ')[0], formatted_name: formattedName }, phones: [{ phone, type: 'CELL', wa_id: digits(phone) }] }],
   }),
   /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/sticker */
-  sticker: (mediaId: string) => ({ type: 'sticker', sticker: { mime_type: 'image/webp', sha256: 'S4BvXxTz8Q0Jk9y2o3hRk3rVwC1pPoNnCwz9S7hK2Jw=', id: mediaId, animated: false } }),
+  sticker: (mediaId: string) => ({
+    type: 'sticker',
+    sticker: { mime_type: 'image/webp', sha256: 'S4BvXxTz8Q0Jk9y2o3hRk3rVwC1pPoNnCwz9S7hK2Jw=', id: mediaId, animated: false },
+  }),
   /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/unsupported */
   unsupported: (kind = 'edit') => ({
     type: 'unsupported',
-    errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } }],
+    errors: [
+      { code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } },
+    ],
     unsupported: { type: kind },
   }),
 };
@@ -87,12 +125,23 @@ export const metaMessages = {
 /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/system: the customer changed their number (no `contacts` array). */
 export function systemChangedNumber(n: MetaNumber, oldWaId: string, newWaId: string, id: string, timestamp: string, name = 'Customer') {
   return messagesEnvelope(n, {
-    messages: [{ from: oldWaId, id, timestamp, type: 'system', system: { body: `User ${name} changed from ${oldWaId} to ${newWaId}`, wa_id: newWaId, type: 'user_changed_number' } }],
+    messages: [
+      {
+        from: oldWaId,
+        id,
+        timestamp,
+        type: 'system',
+        system: { body: `User ${name} changed from ${oldWaId} to ${newWaId}`, wa_id: newWaId, type: 'user_changed_number' },
+      },
+    ],
   });
 }
 
 /** https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/status */
-export function statusUpdate(n: MetaNumber, s: { wamid: string; status: string; timestamp: string; recipient: string; callbackData?: string; error?: { code: number; title: string; details?: string } }) {
+export function statusUpdate(
+  n: MetaNumber,
+  s: { wamid: string; status: string; timestamp: string; recipient: string; callbackData?: string; error?: { code: number; title: string; details?: string } },
+) {
   return messagesEnvelope(n, {
     statuses: [
       {
@@ -102,7 +151,19 @@ export function statusUpdate(n: MetaNumber, s: { wamid: string; status: string; 
         recipient_id: s.recipient,
         ...(s.callbackData ? { biz_opaque_callback_data: s.callbackData } : {}),
         ...(s.status === 'sent' ? { pricing: { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' } } : {}),
-        ...(s.error ? { errors: [{ code: s.error.code, title: s.error.title, message: s.error.title, error_data: { details: s.error.details ?? s.error.title }, href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/' }] } : {}),
+        ...(s.error
+          ? {
+              errors: [
+                {
+                  code: s.error.code,
+                  title: s.error.title,
+                  message: s.error.title,
+                  error_data: { details: s.error.details ?? s.error.title },
+                  href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+                },
+              ],
+            }
+          : {}),
       },
     ],
   });
@@ -112,7 +173,10 @@ export function statusUpdate(n: MetaNumber, s: { wamid: string; status: string; 
  * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_status_update: the template by `message_template_id`, its language written
  * "en-US" (the template list writes "en_US").
  */
-export function templateStatusUpdate(wabaId: string, t: { id: string | number; name: string; language: string; event: string; reason?: string; category?: string; time: number }) {
+export function templateStatusUpdate(
+  wabaId: string,
+  t: { id: string | number; name: string; language: string; event: string; reason?: string; category?: string; time: number },
+) {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -150,7 +214,15 @@ export function userPreferences(n: MetaNumber, waId: string, value: 'stop' | 're
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: digits(n.displayPhoneNumber), phone_number_id: n.phoneNumberId },
               contacts: [{ wa_id: waId }],
-              user_preferences: [{ wa_id: waId, detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User requested to resume marketing messages', category: 'marketing_messages', value, timestamp }],
+              user_preferences: [
+                {
+                  wa_id: waId,
+                  detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User requested to resume marketing messages',
+                  category: 'marketing_messages',
+                  value,
+                  timestamp,
+                },
+              ],
             },
             field: 'user_preferences',
           },

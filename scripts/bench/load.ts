@@ -42,8 +42,21 @@ export async function webhookIntake() {
     const { phoneNumberIds } = await st.s.prepare(st.backend.url, 1);
     const secret = st.s.env.WHATSAPP_APP_SECRET!;
     const envelope = (statuses: unknown[]) =>
-      JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'waba', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { phone_number_id: phoneNumberIds[0] }, statuses } }] }] });
-    const status = () => ({ id: `wamid.${randomBytes(12).toString('base64url')}`, status: 'delivered', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: '5511912345678' });
+      JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: 'waba',
+            changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { phone_number_id: phoneNumberIds[0] }, statuses } }],
+          },
+        ],
+      });
+    const status = () => ({
+      id: `wamid.${randomBytes(12).toString('base64url')}`,
+      status: 'delivered',
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      recipient_id: '5511912345678',
+    });
     const sign = (body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
     // Every request carries new statuses (Meta never sends the same wamid's status twice at once),
     // signed as Meta signs them.
@@ -103,7 +116,12 @@ export async function widgetApi(store: 'pglite' | 'postgres') {
     for (let i = 0; i < 60; i++) await st.s.cloud.customerWrites(phoneNumberIds[0]!, '+55 11 91234-5678', `message ${i}`);
     const conversation = (await api.get('/api/v1/conversations')).data.conversations[0];
     const token = String(api.defaults.headers.Authorization);
-    const result = await run({ url: `${st.backend.url}/api/v1/conversations/${conversation.id}/messages?limit=50`, connections: 100, duration: SECONDS, headers: { authorization: token } });
+    const result = await run({
+      url: `${st.backend.url}/api/v1/conversations/${conversation.id}/messages?limit=50`,
+      connections: 100,
+      duration: SECONDS,
+      headers: { authorization: token },
+    });
     return {
       name: `widget API, history page (${store})`,
       figures: { 'req/s': Math.round(result.requests.average), 'p99 (ms)': result.latency.p99, 'non-2xx': result.non2xx },
@@ -129,7 +147,14 @@ export async function broadcastScale(recipients: number) {
   try {
     const { api, numberIds } = await st.s.prepare(st.backend.url, 1);
     const phones = Array.from({ length: recipients }, (_, i) => `+55 11 9${String(1000_0000 + i).slice(-8)}`);
-    const draft = await api.post('/api/v1/broadcasts', { name: 'Scale', audience: { phones }, consentSource: 'existing_customers', numberIds, template: { name: 'come_back', language: 'en_US' }, parameters: [{ value: 'friend' }] });
+    const draft = await api.post('/api/v1/broadcasts', {
+      name: 'Scale',
+      audience: { phones },
+      consentSource: 'existing_customers',
+      numberIds,
+      template: { name: 'come_back', language: 'en_US' },
+      parameters: [{ value: 'friend' }],
+    });
     if (draft.status !== 201) throw new Error(JSON.stringify(draft.data));
     // The drain is measured: the draft's own peak (parsing 100,000 phones) is noted, then the
     // kernel's high-water mark is reset (clear_refs 5) so the drain's peak is what is reported.
@@ -177,12 +202,26 @@ export async function relayThroughput() {
       connections,
       duration: SECONDS,
       headers: { 'content-type': 'application/json', authorization: String(api.defaults.headers.Authorization) },
-      requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ type: 'template', numberId: numberIds[0], to: phone(), name: 'come_back', language: 'en_US', bodyParameters: ['friend'] }) }) }],
+      requests: [
+        {
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({ type: 'template', numberId: numberIds[0], to: phone(), name: 'come_back', language: 'en_US', bodyParameters: ['friend'] }),
+          }),
+        },
+      ],
     });
     const ours = (accepted() - before) / SECONDS;
 
     before = accepted();
-    const wire = () => JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to: phone(), type: 'template', template: { name: 'come_back', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'friend' }] }] } });
+    const wire = () =>
+      JSON.stringify({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: phone(),
+        type: 'template',
+        template: { name: 'come_back', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'friend' }] }] },
+      });
     await run({
       url: `${st.s.cloud.base}/${number.phoneNumberId}/messages`,
       method: 'POST',

@@ -36,9 +36,27 @@ const probe = `(() => {
 const dir = await mkdtemp(join(tmpdir(), 'wabridge-trace-'));
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
-const backend = backendProcess({ port, entry: 'demo', env: { DEMO: '1', PUBLIC_URL: url, DATA_DIR: dir, DATABASE_URL: '', KOMMO_CLIENT_ID: '', KOMMO_CLIENT_SECRET: '', ENCRYPTION_KEY: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' }, logFile: join(dir, 'backend.log'), readyWithinMs: 300_000 });
+const backend = backendProcess({
+  port,
+  entry: 'demo',
+  env: {
+    DEMO: '1',
+    PUBLIC_URL: url,
+    DATA_DIR: dir,
+    DATABASE_URL: '',
+    KOMMO_CLIENT_ID: '',
+    KOMMO_CLIENT_SECRET: '',
+    ENCRYPTION_KEY: '',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+  },
+  logFile: join(dir, 'backend.log'),
+  readyWithinMs: 300_000,
+});
 await backend.start();
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-gpu'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-gpu'],
+});
 try {
   const http = axios.create({ baseURL: url });
   const state = (await http.post('/demo/kommo/install')).data;
@@ -58,13 +76,20 @@ try {
     const phone = state.contacts?.[0]?.phones?.[0] ?? '';
     const time = async (name: string, f: () => Promise<unknown>) => {
       const xs: number[] = [];
-      for (let i = 0; i < 15; i++) { const t = performance.now(); await f(); xs.push(performance.now() - t); }
+      for (let i = 0; i < 15; i++) {
+        const t = performance.now();
+        await f();
+        xs.push(performance.now() - t);
+      }
       xs.sort((a, b) => a - b);
       log(name.padEnd(30), 'median', xs[7]!.toFixed(1), 'min', xs[0]!.toFixed(1));
     };
     log('phone', phone, JSON.stringify(state.leads?.[0]));
     await time('kommo/token', () => http.post('/demo/kommo/token', { userId: 8_100_001 }));
-    await time('token+session', async () => { const t = (await http.post('/demo/kommo/token', { userId: 8_100_001 })).data.token; await http.post('/api/v1/session', {}, { headers: { 'X-Auth-Token': t } }); });
+    await time('token+session', async () => {
+      const t = (await http.post('/demo/kommo/token', { userId: 8_100_001 })).data.token;
+      await http.post('/api/v1/session', {}, { headers: { 'X-Auth-Token': t } });
+    });
     await time('me', () => http.get('/api/v1/me', { headers: auth }));
     await time('unread', () => http.get('/api/v1/unread', { headers: auth }));
     await time('card-chat 100', () => http.post('/api/v1/card-chat', { phones: [phone], limit: 100 }, { headers: auth }));
@@ -80,7 +105,9 @@ try {
   const other = process.env.AB_CSS ? await browser.newContext() : null;
   if (other) {
     await other.addInitScript(probe);
-    await other.addInitScript(`if (location.pathname.startsWith('/widget')) document.addEventListener('DOMContentLoaded', () => document.head.append(Object.assign(document.createElement('style'), { textContent: ${JSON.stringify(process.env.AB_CSS ?? '')} })));`);
+    await other.addInitScript(
+      `if (location.pathname.startsWith('/widget')) document.addEventListener('DOMContentLoaded', () => document.head.append(Object.assign(document.createElement('style'), { textContent: ${JSON.stringify(process.env.AB_CSS ?? '')} })));`,
+    );
   }
   const metrics: Record<string, number[]>[] = [{}, {}];
   for (let run = 0; run < Number(process.env.RUNS ?? 4); run++) {
@@ -89,25 +116,48 @@ try {
     const perf = await page.context().newCDPSession(page);
     await perf.send('Performance.enable');
     const cdp = process.env.PROFILE && run === Number(process.env.PROFILE) ? await context.newCDPSession(page) : null;
-    if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); await cdp.send('Profiler.start'); }
-    await page.goto(`${url}/demo#lead`);
-    await page.frameLocator('iframe[data-wabridge-area="card"]').locator('[data-testid="message"]').nth(MESSAGES - 1).waitFor({ timeout: 30_000 });
     if (cdp) {
-      const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]; samples: number[]; timeDeltas: number[] } };
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
+    await page.goto(`${url}/demo#lead`);
+    await page
+      .frameLocator('iframe[data-wabridge-area="card"]')
+      .locator('[data-testid="message"]')
+      .nth(MESSAGES - 1)
+      .waitFor({ timeout: 30_000 });
+    if (cdp) {
+      const { profile } = (await cdp.send('Profiler.stop')) as {
+        profile: {
+          nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
+          samples: number[];
+          timeDeltas: number[];
+        };
+      };
       const self = new Map<number, number>();
       profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
       const byFn = new Map<string, number>();
-      for (const n of profile.nodes) { const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.replace(url, '')}:${n.callFrame.lineNumber}`; byFn.set(k, (byFn.get(k) ?? 0) + (self.get(n.id) ?? 0)); }
-      log([...byFn].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, v]) => `${(v / 1000).toFixed(1).padStart(7)} ms  ${k}`).join('\n'));
+      for (const n of profile.nodes) {
+        const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.replace(url, '')}:${n.callFrame.lineNumber}`;
+        byFn.set(k, (byFn.get(k) ?? 0) + (self.get(n.id) ?? 0));
+      }
+      log(
+        [...byFn]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 40)
+          .map(([k, v]) => `${(v / 1000).toFixed(1).padStart(7)} ms  ${k}`)
+          .join('\n'),
+      );
       (await import('node:fs')).writeFileSync('/tmp/card.cpuprofile', JSON.stringify(profile));
     }
     const card = page.frames().find((f) => f.url().includes('/widget'))!;
-    const out = await card.evaluate(`(() => {
+    const out = (await card.evaluate(`(() => {
       const r = Math.round;
       const nav = performance.getEntriesByType('navigation')[0] ; 
       const res = performance.getEntriesByType('resource').map((e) => e.name.replace(location.origin, '').padEnd(44) + ' start ' + r(e.startTime) + ' reqStart ' + r(e.requestStart) + ' respStart ' + r(e.responseStart) + ' end ' + r(e.responseEnd) + ' ' + e.transferSize + 'B');
       return { nav: 'html reqStart ' + r(nav.requestStart) + ' respEnd ' + r(nav.responseEnd) + ' domInteractive ' + r(nav.domInteractive) + ' dcl ' + r(nav.domContentLoadedEventEnd) + ' load ' + r(nav.loadEventEnd), res, seen: JSON.stringify(window.__wbRender) };
-    })()`) as { nav: string; res: string[]; seen: string };
+    })()`)) as { nav: string; res: string[]; seen: string };
     // The parent's requests (the session exchange), on the iframe's clock.
     const parent = (await page.evaluate(`(() => {
       const iframe = performance.getEntriesByType('resource').find((e) => e.name.includes('/widget/app.html'));
@@ -116,16 +166,32 @@ try {
     })()`)) as string[];
     // Main-thread time of the whole load (both frames: in the demo they share the thread).
     const { metrics: m } = (await perf.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
-    const pick = Object.fromEntries(m.filter((x) => ['LayoutDuration', 'RecalcStyleDuration', 'ScriptDuration', 'TaskDuration', 'LayoutCount'].includes(x.name)).map((x) => [x.name, x.name.endsWith('Count') ? x.value : Math.round(x.value * 1000)]));
+    const pick = Object.fromEntries(
+      m
+        .filter((x) => ['LayoutDuration', 'RecalcStyleDuration', 'ScriptDuration', 'TaskDuration', 'LayoutCount'].includes(x.name))
+        .map((x) => [x.name, x.name.endsWith('Count') ? x.value : Math.round(x.value * 1000)]),
+    );
     const rendered = JSON.parse(out.seen) as { all: number };
     for (const [k, v] of Object.entries({ ...pick, all: Math.round(rendered.all) })) (metrics[ab]![k] ??= []).push(v);
-    log(`--- run ${run}${other ? (ab ? ' (AB_CSS)' : ' (as built)') : ''} ${JSON.stringify(pick)}\n${out.nav}\n${out.res.join('\n')}\n${out.seen}\nparent (rel. iframe start):\n${parent.join('\n')}`);
+    log(
+      `--- run ${run}${other ? (ab ? ' (AB_CSS)' : ' (as built)') : ''} ${JSON.stringify(pick)}\n${out.nav}\n${out.res.join('\n')}\n${out.seen}\nparent (rel. iframe start):\n${parent.join('\n')}`,
+    );
     await page.close();
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  metrics.forEach((byName, i) => Object.keys(byName).length && log(`${i ? 'AB_CSS' : 'as built'} medians (after the first load):`, Object.entries(byName).map(([k, v]) => `${k} ${med(v.slice(1))}`).join(', ')));
+  metrics.forEach(
+    (byName, i) =>
+      Object.keys(byName).length &&
+      log(
+        `${i ? 'AB_CSS' : 'as built'} medians (after the first load):`,
+        Object.entries(byName)
+          .map(([k, v]) => `${k} ${med(v.slice(1))}`)
+          .join(', '),
+      ),
+  );
 } finally {
   await browser.close();
   await backend.stop();
-  if (!process.env.KEEP) await rm(dir, { recursive: true, force: true }); else log('dir', dir);
+  if (!process.env.KEEP) await rm(dir, { recursive: true, force: true });
+  else log('dir', dir);
 }

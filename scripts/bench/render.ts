@@ -85,7 +85,10 @@ export async function renderTiming() {
       const page = await context.newPage();
       await page.goto(`${url}/demo#lead`);
       const frame = page.frameLocator('iframe[data-wabridge-area="card"]');
-      await frame.locator('[data-testid="message"]').nth(MESSAGES - 1).waitFor({ timeout: 30_000 });
+      await frame
+        .locator('[data-testid="message"]')
+        .nth(MESSAGES - 1)
+        .waitFor({ timeout: 30_000 });
       const card = page.frames().find((f) => f.url().includes('/widget'));
       const seen = (await card!.evaluate(() => (window as unknown as { __wbRender: { firstPage: number; all: number } }).__wbRender))!;
       if (run > 0) {

@@ -15,7 +15,11 @@ export async function sendRoundTrips(store: 'pglite' | 'postgres', sends = 10) {
     await t.settle();
     const conversation = (await t.http.get('/api/v1/conversations', { headers: auth })).data.conversations[0];
     for (let i = 0; i < sends; i++) {
-      const api = await t.http.post('/api/v1/messages', { type: 'template', numberId: numbers[0]!.id, to: `+55119${String(20_000_000 + i)}`, name: 'come_back', language: 'en_US', bodyParameters: ['friend'] }, { headers: key });
+      const api = await t.http.post(
+        '/api/v1/messages',
+        { type: 'template', numberId: numbers[0]!.id, to: `+55119${String(20_000_000 + i)}`, name: 'come_back', language: 'en_US', bodyParameters: ['friend'] },
+        { headers: key },
+      );
       const chat = await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: `Reply ${i}` }, { headers: auth });
       if (api.status !== 201 || chat.status !== 201) throw new Error(`send failed: ${JSON.stringify(api.data)} ${JSON.stringify(chat.data)}`);
     }

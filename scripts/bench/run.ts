@@ -52,12 +52,34 @@ const results: Result[] = [];
 for (const [id, bench] of benches) {
   if (only.length && !only.includes(id)) continue;
   const started = Date.now();
-  const result = await bench().catch((err: unknown) => ({ name: id, figures: { error: err instanceof Error ? err.message : String(err) }, pass: false, target: '' }));
+  const result = await bench().catch((err: unknown) => ({
+    name: id,
+    figures: { error: err instanceof Error ? err.message : String(err) },
+    pass: false,
+    target: '',
+  }));
   results.push(result);
   process.stdout.write(`\n${result.name}: ${result.pass ? 'MEETS' : 'MISSES'} the target ${result.target}\n`);
   for (const [k, v] of Object.entries(result.figures)) process.stdout.write(`  ${k.padEnd(32)} ${v}\n`);
   process.stdout.write(`  ${'(benchmark took, s)'.padEnd(32)} ${Math.round((Date.now() - started) / 1000)}\n`);
 }
 await mkdir('bench', { recursive: true });
-await writeFile('bench/results.json', JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, store: process.env.DATABASE_URL ? 'postgres' : 'pglite' }, results }, null, 2));
+await writeFile(
+  'bench/results.json',
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model,
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        store: process.env.DATABASE_URL ? 'postgres' : 'pglite',
+      },
+      results,
+    },
+    null,
+    2,
+  ),
+);
 process.stdout.write(`\n${results.filter((r) => r.pass).length} of ${results.length} targets met; figures in bench/results.json\n`);

@@ -108,8 +108,8 @@ define([], function () {
         method: 'POST',
         contentType: 'application/json',
         dataType: 'json',
-        data: JSON.stringify(body)
-      })
+        data: JSON.stringify(body),
+      }),
     );
   }
 
@@ -133,16 +133,18 @@ define([], function () {
       if (!self.stopped) setTimeout(loop, 5000);
     };
     var loop = function () {
-      requestSession(self.widget).then(function (session) {
-        self.token = session.token;
-        return self.refresh().then(function () {
-          return self.listen();
+      requestSession(self.widget)
+        .then(function (session) {
+          self.token = session.token;
+          return self.refresh().then(function () {
+            return self.listen();
+          });
+        })
+        .then(retry, function (error) {
+          // Not installed, disabled user, withdrawn consent: nothing to watch.
+          if (error && (error.status === 403 || error.status === 401)) self.stopped = true;
+          retry();
         });
-      }).then(retry, function (error) {
-        // Not installed, disabled user, withdrawn consent: nothing to watch.
-        if (error && (error.status === 403 || error.status === 401)) self.stopped = true;
-        retry();
-      });
     };
     loop();
   };
@@ -175,14 +177,16 @@ define([], function () {
 
   Watcher.prototype.refresh = function () {
     var self = this;
-    return this.get('/api/v1/unread').then(function (response) {
-      return response.ok ? response.json() : null;
-    }).then(function (unread) {
-      if (!unread) return;
-      if (unread.total > self.total && unread.latest) self.alert(unread);
-      self.total = unread.total;
-      if (!unread.total) self.hide();
-    });
+    return this.get('/api/v1/unread')
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (unread) {
+        if (!unread) return;
+        if (unread.total > self.total && unread.latest) self.alert(unread);
+        self.total = unread.total;
+        if (!unread.total) self.hide();
+      });
   };
 
   /**
@@ -200,7 +204,11 @@ define([], function () {
       // An unknown language tag: the "other" form.
     }
     var pattern = forms[category] || forms.other || '{name} · {count} unread';
-    return pattern.replace('{name}', function () { return who; }).replace('{count}', String(total));
+    return pattern
+      .replace('{name}', function () {
+        return who;
+      })
+      .replace('{count}', String(total));
   }
 
   /** How long the unread alert stays on screen. */
@@ -218,7 +226,8 @@ define([], function () {
       this.box = document.createElement('div');
       this.box.className = 'wabridge-alert';
       this.box.setAttribute('role', 'status');
-      this.box.style.cssText = 'position:fixed;right:16px;bottom:16px;z-index:1001;background:#1fa855;color:#fff;padding:10px 14px;border-radius:6px;font:13px/1.4 sans-serif;box-shadow:0 2px 8px rgba(0,0,0,.3);cursor:pointer;';
+      this.box.style.cssText =
+        'position:fixed;right:16px;bottom:16px;z-index:1001;background:#1fa855;color:#fff;padding:10px 14px;border-radius:6px;font:13px/1.4 sans-serif;box-shadow:0 2px 8px rgba(0,0,0,.3);cursor:pointer;';
       this.box.onclick = this.hide.bind(this);
       document.body.appendChild(this.box);
     }
@@ -247,8 +256,16 @@ define([], function () {
 
     var lang = kommo() && kommo().lang_id ? String(kommo().lang_id) : 'en';
     this.iframe = document.createElement('iframe');
-    this.iframe.src = APP_ORIGIN + '/widget/app.html?lang=' + encodeURIComponent(lang) + '&theme=' + hostTheme(container) +
-      '#host=' + encodeURIComponent(window.location.origin) + '&area=' + encodeURIComponent(area);
+    this.iframe.src =
+      APP_ORIGIN +
+      '/widget/app.html?lang=' +
+      encodeURIComponent(lang) +
+      '&theme=' +
+      hostTheme(container) +
+      '#host=' +
+      encodeURIComponent(window.location.origin) +
+      '&area=' +
+      encodeURIComponent(area);
     this.iframe.title = 'Wabridge';
     this.iframe.className = 'wabridge-frame';
     this.iframe.setAttribute('data-wabridge-area', area);
@@ -291,7 +308,7 @@ define([], function () {
       },
       function (error) {
         self.fail(error);
-      }
+      },
     );
   };
 
@@ -303,7 +320,7 @@ define([], function () {
       },
       function (error) {
         self.fail(error);
-      }
+      },
     );
   };
 
@@ -315,7 +332,7 @@ define([], function () {
       type: 'wabridge:session-error',
       error: known
         ? { code: String(known.code), message: String(known.message) }
-        : { code: 'unreachable', message: 'The Wabridge service could not be reached.' }
+        : { code: 'unreachable', message: 'The Wabridge service could not be reached.' },
     });
   };
 
@@ -327,9 +344,12 @@ define([], function () {
       clearTimeout(self.timer);
       if (self.destroyed) return session;
       var wait = new Date(session.expiresAt).getTime() - Date.now() - REFRESH_BEFORE_MS;
-      self.timer = setTimeout(function () {
-        self.refresh();
-      }, Math.max(5000, wait));
+      self.timer = setTimeout(
+        function () {
+          self.refresh();
+        },
+        Math.max(5000, wait),
+      );
       return session;
     });
   };
@@ -344,9 +364,12 @@ define([], function () {
     var entity = CARD_AREAS[system.area] || null;
     var card = app.data && app.data.current_card;
     var entityId = entity && card && card.id ? Number(card.id) : null;
-    var contacts = entity && typeof widget.get_current_card_contacts_data === 'function'
-      ? Promise.resolve(widget.get_current_card_contacts_data()).catch(function () { return []; })
-      : Promise.resolve([]);
+    var contacts =
+      entity && typeof widget.get_current_card_contacts_data === 'function'
+        ? Promise.resolve(widget.get_current_card_contacts_data()).catch(function () {
+            return [];
+          })
+        : Promise.resolve([]);
     var extra = this.extra;
     return contacts.then(function (list) {
       return {
@@ -359,7 +382,7 @@ define([], function () {
         selected: extra.selected || [],
         user: { id: Number(user.id || system.amouser_id || 0), name: String(user.name || '') },
         language: String(app.lang_id || 'en'),
-        kommoPlan: account.tariffName ? String(account.tariffName) : null
+        kommoPlan: account.tariffName ? String(account.tariffName) : null,
       };
     });
   };
@@ -403,20 +426,24 @@ define([], function () {
       // Kommo enables its Save button on the field's change.
       input.dispatchEvent(new Event('change', { bubbles: true }));
     };
-    requestSession(widget).then(function (session) {
-      return fetch(APP_ORIGIN + '/api/v1/automations', { headers: { Authorization: 'Bearer ' + session.token } });
-    }).then(function (response) {
-      if (!response.ok) throw new Error('automations ' + response.status);
-      return response.json();
-    }).then(function (list) {
-      (list.automations || []).forEach(function (a) {
-        option(String(a.id), String(a.name) + ' · ' + String(a.template));
+    requestSession(widget)
+      .then(function (session) {
+        return fetch(APP_ORIGIN + '/api/v1/automations', { headers: { Authorization: 'Bearer ' + session.token } });
+      })
+      .then(function (response) {
+        if (!response.ok) throw new Error('automations ' + response.status);
+        return response.json();
+      })
+      .then(function (list) {
+        (list.automations || []).forEach(function (a) {
+          option(String(a.id), String(a.name) + ' · ' + String(a.template));
+        });
+        select.value = input.value;
+        if (!(list.automations || []).length) hint.textContent = strings.none || '';
+      })
+      .catch(function () {
+        hint.textContent = strings.unavailable || '';
       });
-      select.value = input.value;
-      if (!(list.automations || []).length) hint.textContent = strings.none || '';
-    }).catch(function () {
-      hint.textContent = strings.unavailable || '';
-    });
   }
 
   /** The Salesbot step's exits: how "Send a WhatsApp template" ended (the backend continues the bot with one of them). */
@@ -440,20 +467,31 @@ define([], function () {
             handler: 'widget_request',
             params: {
               url: APP_ORIGIN + '/kommo/salesbot',
-              data: { template: text(p.template).trim(), language: text(p.language).trim() || 'en_US', parameters: text(p.parameters), number_id: text(p.number_id).trim(), contact_id: '{{contact.id}}', lead_id: '{{lead.id}}' }
-            }
+              data: {
+                template: text(p.template).trim(),
+                language: text(p.language).trim() || 'en_US',
+                parameters: text(p.parameters),
+                number_id: text(p.number_id).trim(),
+                contact_id: '{{contact.id}}',
+                lead_id: '{{lead.id}}',
+              },
+            },
           },
-          { handler: 'goto', params: { type: 'question', step: 1 } }
-        ]
+          { handler: 'goto', params: { type: 'question', step: 1 } },
+        ],
       },
       {
         question: SALESBOT_EXITS.map(function (status) {
           return {
             handler: 'conditions',
-            params: { logic: 'and', conditions: [{ term1: '{{json.status}}', term2: status, operation: '=' }], result: [{ handler: 'exits', params: { value: status } }] }
+            params: {
+              logic: 'and',
+              conditions: [{ term1: '{{json.status}}', term2: status, operation: '=' }],
+              result: [{ handler: 'exits', params: { value: status } }],
+            },
           };
-        })
-      }
+        }),
+      },
     ];
   }
 
@@ -504,7 +542,7 @@ define([], function () {
         area: 'list',
         selected: selected.map(function (row) {
           return { id: Number(row.id), type: String(row.type || type) };
-        })
+        }),
       });
     }
 
@@ -516,7 +554,7 @@ define([], function () {
           self.render_template({
             caption: { class_name: 'wabridge-caption' },
             body: '',
-            render: '<div class="wabridge-panel" id="wabridge-panel-' + system.area + '"></div>'
+            render: '<div class="wabridge-panel" id="wabridge-panel-' + system.area + '"></div>',
           });
           mount('card', document.getElementById('wabridge-panel-' + system.area));
         }
@@ -553,8 +591,8 @@ define([], function () {
             method: 'PUT',
             contentType: 'application/json',
             dataType: 'json',
-            data: JSON.stringify({ team: team })
-          })
+            data: JSON.stringify({ team: team }),
+          }),
         ).then(
           function () {
             return true;
@@ -562,7 +600,7 @@ define([], function () {
           function () {
             // Saving Kommo's settings must not fail because our backend did; the team list can be saved again.
             return true;
-          }
+          },
         );
       },
       destroy: function () {
@@ -574,7 +612,7 @@ define([], function () {
         return {
           exits: SALESBOT_EXITS.map(function (code) {
             return { code: code, title: exits[code] || code };
-          })
+          }),
         };
       },
       // Kommo stores what this returns (a JSON string of bot steps) as the block's program.
@@ -594,13 +632,13 @@ define([], function () {
       leads: {
         selected: function () {
           openListModal('leads');
-        }
+        },
       },
       contacts: {
         selected: function () {
           openListModal('contacts');
-        }
-      }
+        },
+      },
     };
     return this;
   };

@@ -122,7 +122,10 @@ describe('the Kommo loader (script.js)', () => {
   });
 
   it('when a card renders and the unread watcher starts with it, then both share one session exchange', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ total: 0, latest: null }), { status: 200 })));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(JSON.stringify({ total: 0, latest: null }), { status: 200 })),
+    );
     const { posted, fromIframe } = renderCard();
     widget.callbacks.init!();
     fromIframe({ type: 'wabridge:ready' });
@@ -190,7 +193,10 @@ describe('the Kommo loader (script.js)', () => {
   it('when a customer writes while the agent is elsewhere in Kommo, then an alert shows who wrote and the unread count', async () => {
     vi.useRealTimers();
     let push!: (text: string) => void;
-    const unread = [{ total: 0, latest: null }, { total: 2, latest: { conversationId: 'c1', customerName: 'Maria Silva', waId: '5511912345678' } }];
+    const unread = [
+      { total: 0, latest: null },
+      { total: 2, latest: { conversationId: 'c1', customerName: 'Maria Silva', waId: '5511912345678' } },
+    ];
     const calls: { url: string; auth: string | null }[] = [];
     const fetchMock = vi.fn(async (url: string, init: { headers: Record<string, string> }) => {
       calls.push({ url, auth: init.headers.Authorization ?? null });
@@ -212,29 +218,36 @@ describe('the Kommo loader (script.js)', () => {
     vi.unstubAllGlobals();
   });
 
-  it('when the unread alert has been on screen for 8 seconds, then it goes by itself (it never covers the card’s Send button for long)', { timeout: 20_000 }, async () => {
-    vi.useRealTimers();
-    let push!: (text: string) => void;
-    const unread = [{ total: 0, latest: null }, { total: 1, latest: { conversationId: 'c1', customerName: 'Maria Silva', waId: '5511912345678' } }];
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async (url: string) => {
-        if (url.endsWith('/api/v1/unread')) return new Response(JSON.stringify(unread.length > 1 ? unread.shift() : unread[0]), { status: 200 });
-        const body = new ReadableStream<Uint8Array>({
-          start(controller) {
-            push = (text) => controller.enqueue(new TextEncoder().encode(text));
-          },
-        });
-        return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
-      }),
-    );
-    widget.callbacks.init!();
-    await vi.waitFor(() => expect(push).toBeDefined());
-    push('event: message.created\ndata: {"conversationId":"c1"}\n\n');
-    await vi.waitFor(() => expect(document.querySelector('.wabridge-alert')).not.toBeNull());
-    await vi.waitFor(() => expect(document.querySelector('.wabridge-alert')).toBeNull(), { timeout: 12_000, interval: 100 });
-    vi.unstubAllGlobals();
-  });
+  it(
+    'when the unread alert has been on screen for 8 seconds, then it goes by itself (it never covers the card’s Send button for long)',
+    { timeout: 20_000 },
+    async () => {
+      vi.useRealTimers();
+      let push!: (text: string) => void;
+      const unread = [
+        { total: 0, latest: null },
+        { total: 1, latest: { conversationId: 'c1', customerName: 'Maria Silva', waId: '5511912345678' } },
+      ];
+      vi.stubGlobal(
+        'fetch',
+        vi.fn(async (url: string) => {
+          if (url.endsWith('/api/v1/unread')) return new Response(JSON.stringify(unread.length > 1 ? unread.shift() : unread[0]), { status: 200 });
+          const body = new ReadableStream<Uint8Array>({
+            start(controller) {
+              push = (text) => controller.enqueue(new TextEncoder().encode(text));
+            },
+          });
+          return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+        }),
+      );
+      widget.callbacks.init!();
+      await vi.waitFor(() => expect(push).toBeDefined());
+      push('event: message.created\ndata: {"conversationId":"c1"}\n\n');
+      await vi.waitFor(() => expect(document.querySelector('.wabridge-alert')).not.toBeNull());
+      await vi.waitFor(() => expect(document.querySelector('.wabridge-alert')).toBeNull(), { timeout: 12_000, interval: 100 });
+      vi.unstubAllGlobals();
+    },
+  );
 
   it('when Kommo is in Spanish or Russian, then the alert says the unread count in that language, with its plural', async () => {
     vi.useRealTimers();
@@ -243,11 +256,21 @@ describe('the Kommo loader (script.js)', () => {
     let strings = es;
     widget.i18n = (section: string) => strings[section];
     let push!: (text: string) => void;
-    const unread = [{ total: 0, latest: null }, { total: 2, latest: { conversationId: 'c1', customerName: 'Maria Silva', waId: '5511912345678' } }, { total: 5, latest: { conversationId: 'c1', customerName: 'Maria Silva', waId: '5511912345678' } }];
-    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
-      if (url.endsWith('/api/v1/unread')) return new Response(JSON.stringify(unread.length > 1 ? unread.shift() : unread[0]), { status: 200 });
-      return new Response(new ReadableStream<Uint8Array>({ start: (c) => void (push = (text) => c.enqueue(new TextEncoder().encode(text))) }), { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
-    }));
+    const unread = [
+      { total: 0, latest: null },
+      { total: 2, latest: { conversationId: 'c1', customerName: 'Maria Silva', waId: '5511912345678' } },
+      { total: 5, latest: { conversationId: 'c1', customerName: 'Maria Silva', waId: '5511912345678' } },
+    ];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        if (url.endsWith('/api/v1/unread')) return new Response(JSON.stringify(unread.length > 1 ? unread.shift() : unread[0]), { status: 200 });
+        return new Response(new ReadableStream<Uint8Array>({ start: (c) => void (push = (text) => c.enqueue(new TextEncoder().encode(text))) }), {
+          status: 200,
+          headers: { 'Content-Type': 'text/event-stream' },
+        });
+      }),
+    );
     widget.callbacks.init!();
     await vi.waitFor(() => expect(push).toBeDefined());
     push('event: message.created\ndata: {"conversationId":"c1"}\n\n');
@@ -264,11 +287,20 @@ describe('the Kommo loader (script.js)', () => {
     const shown: { text: string }[] = [];
     Object.assign((window as unknown as { APP: Record<string, unknown> }).APP, { notifications: { show_message: (m: { text: string }) => shown.push(m) } });
     let push!: (text: string) => void;
-    const unread = [{ total: 0, latest: null }, { total: 1, latest: { conversationId: 'c1', customerName: '<img src=x onerror="alert(1)">', waId: '5511912345678' } }];
-    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
-      if (url.endsWith('/api/v1/unread')) return new Response(JSON.stringify(unread.length > 1 ? unread.shift() : unread[0]), { status: 200 });
-      return new Response(new ReadableStream<Uint8Array>({ start: (c) => void (push = (text) => c.enqueue(new TextEncoder().encode(text))) }), { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
-    }));
+    const unread = [
+      { total: 0, latest: null },
+      { total: 1, latest: { conversationId: 'c1', customerName: '<img src=x onerror="alert(1)">', waId: '5511912345678' } },
+    ];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        if (url.endsWith('/api/v1/unread')) return new Response(JSON.stringify(unread.length > 1 ? unread.shift() : unread[0]), { status: 200 });
+        return new Response(new ReadableStream<Uint8Array>({ start: (c) => void (push = (text) => c.enqueue(new TextEncoder().encode(text))) }), {
+          status: 200,
+          headers: { 'Content-Type': 'text/event-stream' },
+        });
+      }),
+    );
     widget.callbacks.init!();
     await vi.waitFor(() => expect(push).toBeDefined());
     push('event: message.created\ndata: {"conversationId":"c1"}\n\n');
@@ -284,11 +316,17 @@ describe('the Kommo loader (script.js)', () => {
     const changes: string[] = [];
     input.addEventListener('change', () => changes.push(input.value));
     const calls: { url: string; auth: string | null }[] = [];
-    vi.stubGlobal('fetch', vi.fn(async (url: string, init: { headers: Record<string, string> }) => {
-      calls.push({ url, auth: init.headers.Authorization ?? null });
-      return new Response(JSON.stringify({ automations: [{ id: 'Q3xv1c9Rk2-8mZtLw0Pa_A', name: 'Order <b>update</b>', template: 'order_update' }] }), { status: 200 });
-    }));
-    widget.i18n = (section: string) => (section === 'dp' ? { automation: 'Automation', choose: 'Choose one', none: 'None yet', unavailable: 'Unavailable' } : {});
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init: { headers: Record<string, string> }) => {
+        calls.push({ url, auth: init.headers.Authorization ?? null });
+        return new Response(JSON.stringify({ automations: [{ id: 'Q3xv1c9Rk2-8mZtLw0Pa_A', name: 'Order <b>update</b>', template: 'order_update' }] }), {
+          status: 200,
+        });
+      }),
+    );
+    widget.i18n = (section: string) =>
+      section === 'dp' ? { automation: 'Automation', choose: 'Choose one', none: 'None yet', unavailable: 'Unavailable' } : {};
     expect(widget.callbacks.dpSettings!()).toBe(true);
     const select = document.querySelector<HTMLSelectElement>('select.wabridge-dp-automation')!;
     await vi.waitFor(() => expect(select.options).toHaveLength(2));
@@ -305,15 +343,42 @@ describe('the Kommo loader (script.js)', () => {
 
   it('when the Salesbot designer adds and saves our block, then it has the three exits and its steps ask the backend with the block’s settings and the card’s ids, then exit by the status Kommo is continued with', () => {
     widget.i18n = (section: string) => (section === 'salesbot' ? { exits: { sent: 'Sent', failed: 'Not sent', opted_out: 'Opted out' } } : {});
-    expect(widget.callbacks.salesbotDesignerSettings!()).toEqual({ exits: [{ code: 'sent', title: 'Sent' }, { code: 'failed', title: 'Not sent' }, { code: 'opted_out', title: 'Opted out' }] });
-    const saved = widget.callbacks.onSalesbotDesignerSave!('send_template', { template: ' order_update ', language: '', parameters: '{{contact.name}}\n{{lead.name}}', number_id: '' });
+    expect(widget.callbacks.salesbotDesignerSettings!()).toEqual({
+      exits: [
+        { code: 'sent', title: 'Sent' },
+        { code: 'failed', title: 'Not sent' },
+        { code: 'opted_out', title: 'Opted out' },
+      ],
+    });
+    const saved = widget.callbacks.onSalesbotDesignerSave!('send_template', {
+      template: ' order_update ',
+      language: '',
+      parameters: '{{contact.name}}\n{{lead.name}}',
+      number_id: '',
+    });
     expect(typeof saved).toBe('string');
     const steps = JSON.parse(saved as string);
     expect(steps[0].question[0]).toEqual({
       handler: 'widget_request',
-      params: { url: `${APP_ORIGIN}/kommo/salesbot`, data: { template: 'order_update', language: 'en_US', parameters: '{{contact.name}}\n{{lead.name}}', number_id: '', contact_id: '{{contact.id}}', lead_id: '{{lead.id}}' } },
+      params: {
+        url: `${APP_ORIGIN}/kommo/salesbot`,
+        data: {
+          template: 'order_update',
+          language: 'en_US',
+          parameters: '{{contact.name}}\n{{lead.name}}',
+          number_id: '',
+          contact_id: '{{contact.id}}',
+          lead_id: '{{lead.id}}',
+        },
+      },
     });
-    expect(steps[1].question.map((c: { params: { conditions: { term1: string; term2: string }[]; result: { params: { value: string } }[] } }) => [c.params.conditions[0]!.term1, c.params.conditions[0]!.term2, c.params.result[0]!.params.value])).toEqual([
+    expect(
+      steps[1].question.map((c: { params: { conditions: { term1: string; term2: string }[]; result: { params: { value: string } }[] } }) => [
+        c.params.conditions[0]!.term1,
+        c.params.conditions[0]!.term2,
+        c.params.result[0]!.params.value,
+      ]),
+    ).toEqual([
       ['{{json.status}}', 'sent', 'sent'],
       ['{{json.status}}', 'failed', 'failed'],
       ['{{json.status}}', 'opted_out', 'opted_out'],

@@ -109,7 +109,13 @@ export const received: { method: string; path: string; authorization: string | n
 
 async function record(request: Request) {
   const url = new URL(request.url);
-  const body = request.method === 'GET' ? undefined : await request.clone().json().catch(() => undefined);
+  const body =
+    request.method === 'GET'
+      ? undefined
+      : await request
+          .clone()
+          .json()
+          .catch(() => undefined);
   received.push({ method: request.method, path: url.pathname, authorization: request.headers.get('authorization'), body });
 }
 
@@ -144,16 +150,51 @@ export const server = setupServer(
   http.get(`${API}/api/v1/events`, () => new HttpResponse(new ReadableStream({ start() {} }), { headers: { 'Content-Type': 'text/event-stream' } })),
   http.get(`${API}/api/v1/orders/quote`, ({ request }) => {
     const q = new URL(request.url).searchParams;
-    return HttpResponse.json({ kind: 'new', plan: q.get('plan'), currency: q.get('currency'), price: 900, creditApplied: 0, amountDue: 900, remainingDays: null, unusedValue: null });
+    return HttpResponse.json({
+      kind: 'new',
+      plan: q.get('plan'),
+      currency: q.get('currency'),
+      price: 900,
+      creditApplied: 0,
+      amountDue: 900,
+      remainingDays: null,
+      unusedValue: null,
+    });
   }),
   http.post(`${API}/api/v1/orders/:id/:action`, async ({ request, params }) => {
     await record(request);
     if (params.action === 'terminate') return HttpResponse.json({ ...paidOrder, terminatedAt: '2026-11-22T10:00:00.000Z', canTerminate: false });
-    return HttpResponse.json({ ...paidOrder, claims: [{ id: 'c1', status: 'open', text: 'x', attachments: [], filedAt: '2026-11-22T10:00:00.000Z', answerDueBy: '2026-12-22T10:00:00.000Z', answer: null, resolution: null, refundAmount: null, extensionDays: null, answeredAt: null }] });
+    return HttpResponse.json({
+      ...paidOrder,
+      claims: [
+        {
+          id: 'c1',
+          status: 'open',
+          text: 'x',
+          attachments: [],
+          filedAt: '2026-11-22T10:00:00.000Z',
+          answerDueBy: '2026-12-22T10:00:00.000Z',
+          answer: null,
+          resolution: null,
+          refundAmount: null,
+          extensionDays: null,
+          answeredAt: null,
+        },
+      ],
+    });
   }),
   http.put(`${API}/api/v1/registration`, async ({ request }) => {
     await record(request);
-    return HttpResponse.json({ error: { code: 'invalid_request', message: 'The request body is not valid: body.phone.', issues: [{ path: 'body.phone', message: 'must be in international format, e.g. +5511912345678', problem: 'invalid_format', format: 'regex' }] } }, { status: 400 });
+    return HttpResponse.json(
+      {
+        error: {
+          code: 'invalid_request',
+          message: 'The request body is not valid: body.phone.',
+          issues: [{ path: 'body.phone', message: 'must be in international format, e.g. +5511912345678', problem: 'invalid_format', format: 'regex' }],
+        },
+      },
+      { status: 400 },
+    );
   }),
   http.patch(`${API}/api/v1/users/:id`, async ({ request, params }) => {
     await record(request);

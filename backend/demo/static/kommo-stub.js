@@ -42,7 +42,7 @@
     return fetch('/demo' + path, {
       method: method,
       headers: body ? { 'Content-Type': 'application/json' } : {},
-      body: body ? JSON.stringify(body) : undefined
+      body: body ? JSON.stringify(body) : undefined,
     }).then(function (r) {
       if (!r.ok) throw new Error('demo call failed: ' + r.status);
       return r.json();
@@ -50,7 +50,9 @@
   }
 
   function currentUser() {
-    return state.users.filter(function (u) { return u.id === currentUserId; })[0];
+    return state.users.filter(function (u) {
+      return u.id === currentUserId;
+    })[0];
   }
 
   function lead() {
@@ -58,7 +60,9 @@
   }
 
   function contactsOf(ids) {
-    return state.contacts.filter(function (c) { return ids.indexOf(c.id) !== -1; });
+    return state.contacts.filter(function (c) {
+      return ids.indexOf(c.id) !== -1;
+    });
   }
 
   // The APP global Kommo pages carry (AMOCRM is its older name).
@@ -69,7 +73,12 @@
       var user = currentUser();
       if (name === 'user') return { id: user.id, name: user.name, login: user.name.toLowerCase().replace(/\s+/g, '.') + '@demo.test' };
       if (name === 'account') {
-        return { id: state.account.id, subdomain: state.account.subdomain, tariffName: state.account.tariffName, paid_till: Math.floor(Date.now() / 1000) + 86400 * 180 };
+        return {
+          id: state.account.id,
+          subdomain: state.account.subdomain,
+          tariffName: state.account.tariffName,
+          paid_till: Math.floor(Date.now() / 1000) + 86400 * 180,
+        };
       }
       return undefined;
     },
@@ -80,8 +89,12 @@
       return currentArea === 'lcard' || currentArea === 'ccard';
     },
     getWidgetsArea: function () {
-      return { lcard: 'leads_card', ccard: 'contacts_card', llist: 'leads', clist: 'contacts', advanced_settings: 'advanced-settings:' + WIDGET_CODE }[currentArea] || currentArea;
-    }
+      return (
+        { lcard: 'leads_card', ccard: 'contacts_card', llist: 'leads', clist: 'contacts', advanced_settings: 'advanced-settings:' + WIDGET_CODE }[
+          currentArea
+        ] || currentArea
+      );
+    },
   };
 
   // The helpers Kommo mixes into every widget object.
@@ -115,10 +128,15 @@
         var headers = { 'X-Auth-Token': minted.token };
         if (options.data) headers['Content-Type'] = options.contentType || 'application/json';
         return fetch(options.url, { method: options.type || options.method || 'GET', headers: headers, body: options.data }).then(function (r) {
-          return r.json().catch(function () { return null; }).then(function (body) {
-            if (!r.ok) throw { status: r.status, responseJSON: body };
-            return body;
-          });
+          return r
+            .json()
+            .catch(function () {
+              return null;
+            })
+            .then(function (body) {
+              if (!r.ok) throw { status: r.status, responseJSON: body };
+              return body;
+            });
         });
       });
     },
@@ -130,7 +148,12 @@
     list_selected: function () {
       var boxes = Array.prototype.slice.call(document.querySelectorAll('input[data-row]:checked'));
       var type = currentArea === 'clist' ? 'contact' : 'lead';
-      return { selected: boxes.map(function (b) { return { id: Number(b.getAttribute('data-row')), type: type }; }), summary: { items: boxes.length } };
+      return {
+        selected: boxes.map(function (b) {
+          return { id: Number(b.getAttribute('data-row')), type: type };
+        }),
+        summary: { items: boxes.length },
+      };
     },
     set_status: function () {},
     get_version: function () {
@@ -138,7 +161,7 @@
     },
     get_install_status: function () {
       return state.installed ? 'installed' : 'not_installed';
-    }
+    },
   };
 
   function callback(name, arg) {
@@ -158,9 +181,20 @@
 
   function renderCard(kind) {
     var record = kind === 'lead' ? lead() : state.contacts[0];
-    var fields = kind === 'lead'
-      ? [['Budget', '$' + record.price], ['Contact', contactsOf(record.contactIds).map(function (c) { return c.name + ' · ' + c.phones.join(', '); }).join('; ')]]
-      : [['Phone', record.phones.join(', ')]];
+    var fields =
+      kind === 'lead'
+        ? [
+            ['Budget', '$' + record.price],
+            [
+              'Contact',
+              contactsOf(record.contactIds)
+                .map(function (c) {
+                  return c.name + ' · ' + c.phones.join(', ');
+                })
+                .join('; '),
+            ],
+          ]
+        : [['Phone', record.phones.join(', ')]];
     var dl = el('dl');
     fields.forEach(function (f) {
       dl.appendChild(el('dt', { text: f[0] }));
@@ -168,24 +202,111 @@
     });
     var panel = el('div', { id: 'card-widgets', class: 'card-widgets', 'data-testid': 'card-widgets' });
     if (!state.installed) {
-      panel.appendChild(el('p', { class: 'card-widgets__hint', text: 'Wabridge is not installed in this account. Open Settings · Integrations to install it.' }));
+      panel.appendChild(
+        el('p', { class: 'card-widgets__hint', text: 'Wabridge is not installed in this account. Open Settings · Integrations to install it.' }),
+      );
     }
     var fieldsBox = el('section', { class: 'card__fields' }, [el('h1', { text: record.name }), dl]);
     if (state.sandboxNumber) {
-      fieldsBox.appendChild(el('div', { class: 'demo-controls' }, [
-        el('p', { text: 'Demo: play the customer on WhatsApp (they answer what the agent sends, too).' }),
-        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-writes', text: 'Customer writes on WhatsApp', onclick: function () { demoCall('POST', '/whatsapp/customer-writes', {}); } }),
-        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'lead-enters-stage', text: 'Lead enters “Order shipped” (digital pipeline)', onclick: function () { demoCall('POST', '/kommo/lead-enters-stage', {}); } }),
-        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'salesbot-step', text: 'Salesbot: “Send a WhatsApp template” block', onclick: function () { demoCall('POST', '/kommo/salesbot-step', {}).then(function (r) { var out = document.querySelector('[data-testid="salesbot-exit"]'); if (out) out.textContent = 'Salesbot continued through the exit: ' + (r.exit || 'none yet'); }); } }),
-        el('p', { 'data-testid': 'salesbot-exit', 'aria-live': 'polite' }),
-        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-photo', text: 'Customer sends a photo', onclick: function () { demoCall('POST', '/whatsapp/customer-sends-photo', {}); } }),
-        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-unsubscribes', text: 'Customer taps “Unsubscribe” in a broadcast', onclick: function () { demoCall('POST', '/whatsapp/customer-taps-unsubscribe', {}); } }),
-        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-replies', text: 'Customer replies to your last message', onclick: function () { demoCall('POST', '/whatsapp/customer-replies', {}); } }),
-        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-taps-button', text: 'Customer taps a button in a template', onclick: function () { demoCall('POST', '/whatsapp/customer-taps-button', {}); } }),
-        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-reacts', text: 'Customer reacts 👍 to your last message', onclick: function () { demoCall('POST', '/whatsapp/customer-reacts', {}); } }),
-        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'customer-shares-location', text: 'Customer shares a location', onclick: function () { demoCall('POST', '/whatsapp/customer-shares-location', {}); } }),
-        el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'jump-ahead', text: 'Jump 25 hours ahead (demo clock)', onclick: function () { demoCall('POST', '/clock/advance', { hours: 25 }).then(showArea); } })
-      ]));
+      fieldsBox.appendChild(
+        el('div', { class: 'demo-controls' }, [
+          el('p', { text: 'Demo: play the customer on WhatsApp (they answer what the agent sends, too).' }),
+          el('button', {
+            type: 'button',
+            class: 'kommo-button',
+            'data-testid': 'customer-writes',
+            text: 'Customer writes on WhatsApp',
+            onclick: function () {
+              demoCall('POST', '/whatsapp/customer-writes', {});
+            },
+          }),
+          el('button', {
+            type: 'button',
+            class: 'kommo-button',
+            'data-testid': 'lead-enters-stage',
+            text: 'Lead enters “Order shipped” (digital pipeline)',
+            onclick: function () {
+              demoCall('POST', '/kommo/lead-enters-stage', {});
+            },
+          }),
+          el('button', {
+            type: 'button',
+            class: 'kommo-button',
+            'data-testid': 'salesbot-step',
+            text: 'Salesbot: “Send a WhatsApp template” block',
+            onclick: function () {
+              demoCall('POST', '/kommo/salesbot-step', {}).then(function (r) {
+                var out = document.querySelector('[data-testid="salesbot-exit"]');
+                if (out) out.textContent = 'Salesbot continued through the exit: ' + (r.exit || 'none yet');
+              });
+            },
+          }),
+          el('p', { 'data-testid': 'salesbot-exit', 'aria-live': 'polite' }),
+          el('button', {
+            type: 'button',
+            class: 'kommo-button',
+            'data-testid': 'customer-photo',
+            text: 'Customer sends a photo',
+            onclick: function () {
+              demoCall('POST', '/whatsapp/customer-sends-photo', {});
+            },
+          }),
+          el('button', {
+            type: 'button',
+            class: 'kommo-button',
+            'data-testid': 'customer-unsubscribes',
+            text: 'Customer taps “Unsubscribe” in a broadcast',
+            onclick: function () {
+              demoCall('POST', '/whatsapp/customer-taps-unsubscribe', {});
+            },
+          }),
+          el('button', {
+            type: 'button',
+            class: 'kommo-button',
+            'data-testid': 'customer-replies',
+            text: 'Customer replies to your last message',
+            onclick: function () {
+              demoCall('POST', '/whatsapp/customer-replies', {});
+            },
+          }),
+          el('button', {
+            type: 'button',
+            class: 'kommo-button',
+            'data-testid': 'customer-taps-button',
+            text: 'Customer taps a button in a template',
+            onclick: function () {
+              demoCall('POST', '/whatsapp/customer-taps-button', {});
+            },
+          }),
+          el('button', {
+            type: 'button',
+            class: 'kommo-button',
+            'data-testid': 'customer-reacts',
+            text: 'Customer reacts 👍 to your last message',
+            onclick: function () {
+              demoCall('POST', '/whatsapp/customer-reacts', {});
+            },
+          }),
+          el('button', {
+            type: 'button',
+            class: 'kommo-button',
+            'data-testid': 'customer-shares-location',
+            text: 'Customer shares a location',
+            onclick: function () {
+              demoCall('POST', '/whatsapp/customer-shares-location', {});
+            },
+          }),
+          el('button', {
+            type: 'button',
+            class: 'kommo-button',
+            'data-testid': 'jump-ahead',
+            text: 'Jump 25 hours ahead (demo clock)',
+            onclick: function () {
+              demoCall('POST', '/clock/advance', { hours: 25 }).then(showArea);
+            },
+          }),
+        ]),
+      );
     }
     main.appendChild(el('div', { class: 'card' }, [fieldsBox, panel]));
     window.APP.data.current_card = { id: record.id };
@@ -196,7 +317,12 @@
     var rows = kind === 'leads' ? state.leads : state.contacts;
     var table = el('table', { class: 'list' }, [el('tr', {}, [el('th', { text: '' }), el('th', { text: 'Name' })])]);
     rows.forEach(function (row) {
-      table.appendChild(el('tr', {}, [el('td', {}, [el('input', { type: 'checkbox', 'data-row': String(row.id), 'aria-label': 'Select ' + row.name })]), el('td', { text: row.name })]));
+      table.appendChild(
+        el('tr', {}, [
+          el('td', {}, [el('input', { type: 'checkbox', 'data-row': String(row.id), 'aria-label': 'Select ' + row.name })]),
+          el('td', { text: row.name }),
+        ]),
+      );
     });
     var action = el('button', {
       type: 'button',
@@ -204,7 +330,7 @@
       text: 'Wabridge',
       onclick: function () {
         callback(kind === 'leads' ? 'leads.selected' : 'contacts.selected');
-      }
+      },
     });
     if (!state.installed) action.disabled = true;
     main.appendChild(el('div', { class: 'list-actions' }, [el('span', { text: 'With selected:' }), action]));
@@ -217,7 +343,7 @@
     var tile = el('div', { class: 'integration-tile', role: 'button', tabindex: '0', 'data-testid': 'integration-tile', onclick: openSettingsModal }, [
       el('img', { src: '/demo/images/logo.png', alt: '' }),
       el('div', { text: (langs.widget && langs.widget.name) || 'Wabridge' }),
-      el('small', { text: state.installed ? 'Installed' : 'Not installed' })
+      el('small', { text: state.installed ? 'Installed' : 'Not installed' }),
     ]);
     main.appendChild(el('div', { class: 'integrations' }, [tile]));
   }
@@ -229,13 +355,20 @@
       buttons.appendChild(el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'install', text: 'Install', onclick: install }));
     } else {
       buttons.appendChild(el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'save', text: 'Save', onclick: save }));
-      buttons.appendChild(el('button', { type: 'button', class: 'kommo-button kommo-button--danger', 'data-testid': 'disable', text: 'Disable', onclick: disable }));
+      buttons.appendChild(
+        el('button', { type: 'button', class: 'kommo-button kommo-button--danger', 'data-testid': 'disable', text: 'Disable', onclick: disable }),
+      );
     }
     var body = el('div', { class: 'widget_settings_block' });
-    modalContent.appendChild(el('div', { class: 'widget-settings__head' }, [
-      el('img', { src: '/demo/images/logo.png', alt: '' }),
-      el('div', {}, [el('h2', { id: 'kommo-modal-title', text: (langs.widget && langs.widget.name) || 'Wabridge' }), el('p', { text: (langs.widget && langs.widget.short_description) || '' })])
-    ]));
+    modalContent.appendChild(
+      el('div', { class: 'widget-settings__head' }, [
+        el('img', { src: '/demo/images/logo.png', alt: '' }),
+        el('div', {}, [
+          el('h2', { id: 'kommo-modal-title', text: (langs.widget && langs.widget.name) || 'Wabridge' }),
+          el('p', { text: (langs.widget && langs.widget.short_description) || '' }),
+        ]),
+      ]),
+    );
     modalContent.appendChild(el('p', { text: (langs.widget && langs.widget.description) || '' }));
     if (state.installed) modalContent.appendChild(teamFields());
     modalContent.appendChild(buttons);
@@ -258,7 +391,12 @@
     var team = settings.team || {};
     var box = el('fieldset', { class: 'widget-settings__team' }, [el('legend', { text: (langs.settings && langs.settings.team) || 'team' })]);
     state.users.forEach(function (u) {
-      box.appendChild(el('label', {}, [u.name + ' ', el('input', { type: 'text', 'data-team-user': String(u.id), value: team[u.id] || '', 'aria-label': 'Wabridge access for ' + u.name })]));
+      box.appendChild(
+        el('label', {}, [
+          u.name + ' ',
+          el('input', { type: 'text', 'data-team-user': String(u.id), value: team[u.id] || '', 'aria-label': 'Wabridge access for ' + u.name }),
+        ]),
+      );
     });
     return box;
   }
@@ -300,12 +438,14 @@
     else callback('advancedSettings');
     if (state.sandboxNumber) {
       var n = state.sandboxNumber;
-      main.appendChild(el('div', { class: 'demo-controls', 'data-testid': 'sandbox-number' }, [
-        el('p', { text: 'Demo sandbox WhatsApp number ' + n.displayPhoneNumber + ' — connect it in the widget above with:' }),
-        el('p', {}, ['Phone-number id: ', el('code', { 'data-testid': 'sandbox-phone-number-id', text: n.phoneNumberId })]),
-        el('p', {}, ['WABA id: ', el('code', { 'data-testid': 'sandbox-waba-id', text: n.wabaId })]),
-        el('p', {}, ['Access token: ', el('code', { 'data-testid': 'sandbox-token', text: n.accessToken })])
-      ]));
+      main.appendChild(
+        el('div', { class: 'demo-controls', 'data-testid': 'sandbox-number' }, [
+          el('p', { text: 'Demo sandbox WhatsApp number ' + n.displayPhoneNumber + ' — connect it in the widget above with:' }),
+          el('p', {}, ['Phone-number id: ', el('code', { 'data-testid': 'sandbox-phone-number-id', text: n.phoneNumberId })]),
+          el('p', {}, ['WABA id: ', el('code', { 'data-testid': 'sandbox-waba-id', text: n.wabaId })]),
+          el('p', {}, ['Access token: ', el('code', { 'data-testid': 'sandbox-token', text: n.accessToken })]),
+        ]),
+      );
     }
   }
 
@@ -318,33 +458,64 @@
     main.appendChild(list);
     var drafts = {};
     function draw(data) {
-      Array.prototype.forEach.call(list.querySelectorAll('textarea'), function (t) { drafts[t.getAttribute('data-conversation')] = t.value; });
+      Array.prototype.forEach.call(list.querySelectorAll('textarea'), function (t) {
+        drafts[t.getAttribute('data-conversation')] = t.value;
+      });
       list.innerHTML = '';
-      if (!data.chats.length) list.appendChild(el('p', { class: 'card-widgets__hint', text: 'No chats yet. With Wabridge installed and a WhatsApp number connected, a customer who writes shows up here.' }));
+      if (!data.chats.length)
+        list.appendChild(
+          el('p', {
+            class: 'card-widgets__hint',
+            text: 'No chats yet. With Wabridge installed and a WhatsApp number connected, a customer who writes shows up here.',
+          }),
+        );
       data.chats.forEach(function (chat) {
         var box = el('section', { class: 'inbox__chat', 'data-testid': 'inbox-chat' }, [
-          el('h2', { text: chat.name + ' · ' + chat.phone + (chat.contactId ? '' : ' (incoming lead)') })
+          el('h2', { text: chat.name + ' · ' + chat.phone + (chat.contactId ? '' : ' (incoming lead)') }),
         ]);
         chat.messages.forEach(function (m) {
-          box.appendChild(el('div', { class: 'inbox__msg inbox__msg--' + m.direction, 'data-testid': 'inbox-message', 'data-status': m.status }, [
-            el('span', { text: m.text }),
-            m.direction === 'out' ? el('span', { class: 'inbox__tick inbox__tick--' + m.status, title: m.error || m.status, text: ' ' + TICKS[m.status] + (m.error ? ' ' + m.error : '') }) : el('span', {})
-          ]));
+          box.appendChild(
+            el('div', { class: 'inbox__msg inbox__msg--' + m.direction, 'data-testid': 'inbox-message', 'data-status': m.status }, [
+              el('span', { text: m.text }),
+              m.direction === 'out'
+                ? el('span', {
+                    class: 'inbox__tick inbox__tick--' + m.status,
+                    title: m.error || m.status,
+                    text: ' ' + TICKS[m.status] + (m.error ? ' ' + m.error : ''),
+                  })
+                : el('span', {}),
+            ]),
+          );
         });
-        var input = el('textarea', { 'data-conversation': chat.conversationId, 'data-testid': 'inbox-input', rows: '2', placeholder: 'Answer in Kommo’s chat' });
+        var input = el('textarea', {
+          'data-conversation': chat.conversationId,
+          'data-testid': 'inbox-input',
+          rows: '2',
+          placeholder: 'Answer in Kommo’s chat',
+        });
         input.value = drafts[chat.conversationId] || '';
         box.appendChild(input);
-        box.appendChild(el('button', { type: 'button', class: 'kommo-button', 'data-testid': 'inbox-send', text: 'Send', onclick: function () {
-          var text = input.value.trim();
-          if (!text) return;
-          input.value = '';
-          drafts[chat.conversationId] = '';
-          demoCall('POST', '/kommo/inbox/answer', { conversationId: chat.conversationId, text: text, userId: currentUserId }).then(refresh);
-        } }));
+        box.appendChild(
+          el('button', {
+            type: 'button',
+            class: 'kommo-button',
+            'data-testid': 'inbox-send',
+            text: 'Send',
+            onclick: function () {
+              var text = input.value.trim();
+              if (!text) return;
+              input.value = '';
+              drafts[chat.conversationId] = '';
+              demoCall('POST', '/kommo/inbox/answer', { conversationId: chat.conversationId, text: text, userId: currentUserId }).then(refresh);
+            },
+          }),
+        );
         list.appendChild(box);
       });
     }
-    function refresh() { return demoCall('GET', '/kommo/inbox').then(draw); }
+    function refresh() {
+      return demoCall('GET', '/kommo/inbox').then(draw);
+    }
     refresh();
     inboxTimer = setInterval(refresh, 1000);
   }
@@ -429,7 +600,12 @@
 
   document.getElementById('kommo-modal-close').onclick = closeModal;
 
-  Promise.all([demoCall('GET', '/kommo/state'), fetch('/demo/i18n/' + language + '.json').then(function (r) { return r.json(); })]).then(function (loaded) {
+  Promise.all([
+    demoCall('GET', '/kommo/state'),
+    fetch('/demo/i18n/' + language + '.json').then(function (r) {
+      return r.json();
+    }),
+  ]).then(function (loaded) {
     state = loaded[0];
     langs = loaded[1];
     setupUsers();

@@ -41,7 +41,13 @@ export function createAccountService(deps: { db: Db; clock: Clock }) {
         const updated = await setUserEnabled(tx, accountId, userId, enabled);
         if (updated) {
           await publishAccessChange(tx, accountId);
-          await recordAudit(tx, { accountId, actor: `user:${adminId}`, action: enabled ? 'user.enabled' : 'user.disabled', details: { userId }, at: clock.now() });
+          await recordAudit(tx, {
+            accountId,
+            actor: `user:${adminId}`,
+            action: enabled ? 'user.enabled' : 'user.disabled',
+            details: { userId },
+            at: clock.now(),
+          });
         }
         return updated;
       });
@@ -55,7 +61,8 @@ export function createAccountService(deps: { db: Db; clock: Clock }) {
      */
     async mirrorTeamSetting(kommoAccountId: number, adminId: number, team: Record<string, string>): Promise<UserView[]> {
       const account = await findAccountByKommoId(db, kommoAccountId);
-      if (!account || account.status !== 'active' || account.consent_withdrawn_at) throw forbidden('account_not_installed', 'Wabridge is not installed in this Kommo account.');
+      if (!account || account.status !== 'active' || account.consent_withdrawn_at)
+        throw forbidden('account_not_installed', 'Wabridge is not installed in this Kommo account.');
       const at = clock.now();
       await db.transaction(async (tx) => {
         for (const [id, text] of Object.entries(team)) {

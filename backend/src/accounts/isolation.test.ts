@@ -3,15 +3,34 @@ import { demoKommoAccount } from '../../../fakes/kommo/fake-kommo-data';
 import { startTestApp, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
 
-const A = demoKommoAccount({ id: 41_000_001, subdomain: 'acme', name: 'Acme', users: [{ id: 501, name: 'Ann Admin', isAdmin: true }, { id: 502, name: 'Art Agent', isAdmin: false }] });
-const B = demoKommoAccount({ id: 42_000_002, subdomain: 'bolt', name: 'Bolt', users: [{ id: 601, name: 'Bea Admin', isAdmin: true }, { id: 602, name: 'Ben Agent', isAdmin: false }] });
+const A = demoKommoAccount({
+  id: 41_000_001,
+  subdomain: 'acme',
+  name: 'Acme',
+  users: [
+    { id: 501, name: 'Ann Admin', isAdmin: true },
+    { id: 502, name: 'Art Agent', isAdmin: false },
+  ],
+});
+const B = demoKommoAccount({
+  id: 42_000_002,
+  subdomain: 'bolt',
+  name: 'Bolt',
+  users: [
+    { id: 601, name: 'Bea Admin', isAdmin: true },
+    { id: 602, name: 'Ben Agent', isAdmin: false },
+  ],
+});
 
 for (const kind of storeKinds()) {
   describe(`account isolation (${kind})`, () => {
     let t: TestApp;
     let a: { auth: Record<string, string> };
     let b: { auth: Record<string, string> };
-    const snapshotB = async () => JSON.stringify(await t.db.query(`select u.* from account_users u join accounts a on a.id = u.account_id where a.subdomain = 'bolt' order by kommo_user_id`));
+    const snapshotB = async () =>
+      JSON.stringify(
+        await t.db.query(`select u.* from account_users u join accounts a on a.id = u.account_id where a.subdomain = 'bolt' order by kommo_user_id`),
+      );
 
     beforeEach(async () => {
       t = await startTestApp(kind, { accounts: [A, B] });

@@ -21,7 +21,11 @@ for (const kind of storeKinds()) {
       const response = await put({ [DEMO_ADMIN_ID]: '', [DEMO_AGENT_ID]: 'no' });
       expect(response.status).toBe(200);
       expect(response.data.users).toEqual(expect.arrayContaining([expect.objectContaining({ id: DEMO_AGENT_ID, enabled: false })]));
-      const session = await t.http.post('/api/v1/session', {}, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_AGENT_ID) } });
+      const session = await t.http.post(
+        '/api/v1/session',
+        {},
+        { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_AGENT_ID) } },
+      );
       expect(session.status).toBe(403);
       expect(session.data.error.code).toBe('user_disabled');
 

@@ -27,7 +27,10 @@ export async function upsertSeenUser(db: Queryable, input: { accountId: string; 
  * A user as Kommo's users API describes them: the name is stored with when it was read. A user new
  * to us gets Kommo's admin flag too; a known one keeps the flag of their own last sign-in.
  */
-export async function recordKommoUser(db: Queryable, input: { accountId: string; userId: number; name: string | null; isAdmin: boolean; at: Date }): Promise<void> {
+export async function recordKommoUser(
+  db: Queryable,
+  input: { accountId: string; userId: number; name: string | null; isAdmin: boolean; at: Date },
+): Promise<void> {
   await db.query(
     `insert into account_users (account_id, kommo_user_id, name, name_synced_at, is_admin, first_seen_at, last_seen_at)
      values ($1, $2, $3, $4, $5, $4, $4)
@@ -46,16 +49,22 @@ export async function listUsers(db: Queryable, accountId: string): Promise<UserR
 }
 
 export async function setUserEnabled(db: Queryable, accountId: string, userId: number, enabled: boolean): Promise<UserRow | undefined> {
-  const rows = await db.query<UserRow>(
-    'update account_users set enabled = $3 where account_id = $1 and kommo_user_id = $2 returning *',
-    [accountId, userId, enabled],
-  );
+  const rows = await db.query<UserRow>('update account_users set enabled = $3 where account_id = $1 and kommo_user_id = $2 returning *', [
+    accountId,
+    userId,
+    enabled,
+  ]);
   return rows[0];
 }
 
 /** A known user's name as Kommo's users API gave it now (a user erased meanwhile is not brought back). */
 export async function setNameFromKommo(db: Queryable, input: { accountId: string; userId: number; name: string | null; at: Date }): Promise<void> {
-  await db.query('update account_users set name = $3, name_synced_at = $4 where account_id = $1 and kommo_user_id = $2', [input.accountId, input.userId, input.name, input.at]);
+  await db.query('update account_users set name = $3, name_synced_at = $4 where account_id = $1 and kommo_user_id = $2', [
+    input.accountId,
+    input.userId,
+    input.name,
+    input.at,
+  ]);
 }
 
 /** Who may use Wabridge as the admin set it in Kommo's widget settings; a user not seen yet is recorded now. */

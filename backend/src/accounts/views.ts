@@ -12,10 +12,7 @@ export function accountView(row: AccountRow): AccountView {
     installedAt: new Date(row.installed_at).toISOString(),
     installedBy: row.installed_by_user_id ? { id: Number(row.installed_by_user_id), name: row.installed_by_name, login: row.installed_by_login } : null,
     timezone: row.timezone,
-    kommoPlan:
-      row.kommo_plan_name && row.kommo_plan_seen_at
-        ? { name: row.kommo_plan_name, seenAt: new Date(row.kommo_plan_seen_at).toISOString() }
-        : null,
+    kommoPlan: row.kommo_plan_name && row.kommo_plan_seen_at ? { name: row.kommo_plan_name, seenAt: new Date(row.kommo_plan_seen_at).toISOString() } : null,
   };
 }
 

@@ -33,7 +33,8 @@ export function currentAccess(row: AccessRow | undefined): Access {
 /** Why nobody of this account may use Wabridge now, if so: uninstalled, or consent withdrawn. */
 export function accountRefusal(row: AccessRow | undefined): AppError | undefined {
   if (!row || row.status !== 'active') return accountGone();
-  if (row.consent_withdrawn_at) return forbidden('consent_withdrawn', 'Consent to data processing was withdrawn for this account, so Wabridge no longer works here.');
+  if (row.consent_withdrawn_at)
+    return forbidden('consent_withdrawn', 'Consent to data processing was withdrawn for this account, so Wabridge no longer works here.');
   return undefined;
 }
 

@@ -53,7 +53,8 @@ export function createKommoTokenVerifier(deps: { db: Queryable; clock: Clock; cl
       const now = deps.clock.now();
       // Forget used ids once their tokens could no longer pass the time check anyway.
       await forgetUsedTokensExpiredBefore(deps.db, new Date(now.getTime() - 60_000));
-      if (!(await markTokenUsed(deps.db, claims.data.jti, new Date(claims.data.exp * 1000)))) throw unauthorized('token_replayed', 'This Kommo token was already used.');
+      if (!(await markTokenUsed(deps.db, claims.data.jti, new Date(claims.data.exp * 1000))))
+        throw unauthorized('token_replayed', 'This Kommo token was already used.');
       return claims.data;
     },
   };

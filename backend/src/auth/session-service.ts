@@ -33,7 +33,13 @@ export function createSessionService(deps: { db: Db; clock: Clock; kommoTokens: 
         if (request.kommoPlan && user.is_admin) {
           const planBefore = await recordKommoPlan(tx, account.id, request.kommoPlan, at);
           if (planBefore !== request.kommoPlan.name) {
-            await recordAudit(tx, { accountId: account.id, actor: `user:${claims.user_id}`, action: 'kommo_plan.reported', details: { from: planBefore, to: request.kommoPlan.name }, at });
+            await recordAudit(tx, {
+              accountId: account.id,
+              actor: `user:${claims.user_id}`,
+              action: 'kommo_plan.reported',
+              details: { from: planBefore, to: request.kommoPlan.name },
+              at,
+            });
           }
         }
         // A sign-in is use: the inactivity count starts again (SPEC §4.2).

@@ -40,10 +40,18 @@ for (const kind of storeKinds()) {
     });
 
     const refusals: [string, (t: TestApp) => Promise<string>, string][] = [
-      ['forged with another secret', (t) => t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, { secret: 'not-the-client-secret-at-all' }), 'invalid_token'],
+      [
+        'forged with another secret',
+        (t) => t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, { secret: 'not-the-client-secret-at-all' }),
+        'invalid_token',
+      ],
       ['expired', (t) => t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, { iatOffset: -3600 }), 'token_expired'],
       ['for another audience', (t) => t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, { aud: 'https://elsewhere.example' }), 'wrong_audience'],
-      ['for another integration', (t) => t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, { clientUuid: '99999999-0000-4000-8000-000000000000' }), 'wrong_client'],
+      [
+        'for another integration',
+        (t) => t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, { clientUuid: '99999999-0000-4000-8000-000000000000' }),
+        'wrong_client',
+      ],
       ['not a JWT', async () => 'not-a-jwt', 'invalid_token'],
     ];
     for (const [what, mint, code] of refusals) {
@@ -75,7 +83,11 @@ for (const kind of storeKinds()) {
     it('when the account has not installed the widget, then 403 account_not_installed', async () => {
       const other = await startTestApp(kind);
       try {
-        const response = await other.http.post('/api/v1/session', {}, { headers: { 'X-Auth-Token': await other.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID) } });
+        const response = await other.http.post(
+          '/api/v1/session',
+          {},
+          { headers: { 'X-Auth-Token': await other.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID) } },
+        );
         expect(response.status).toBe(403);
         expect(response.data.error.code).toBe('account_not_installed');
       } finally {

@@ -24,7 +24,10 @@ export const DpCall = z.object({
     type_code: z.string().max(100),
     data: z.object({ id: z.coerce.number().int().positive(), status_id: z.coerce.number().int().positive() }),
   }),
-  action: z.object({ settings: z.object({ widget: z.object({ settings: z.object({ automation: z.unknown() }).partial().default({}) }) }) }).partial().default({}),
+  action: z
+    .object({ settings: z.object({ widget: z.object({ settings: z.object({ automation: z.unknown() }).partial().default({}) }) }) })
+    .partial()
+    .default({}),
   account_id: z.coerce.number().int().positive(),
 });
 export type DpCall = z.infer<typeof DpCall>;

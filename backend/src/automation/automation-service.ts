@@ -21,7 +21,9 @@ export function createAutomationService(deps: { store: AutomationStore; clock: C
   async function checked(q: Queryable, accountId: string, body: unknown): Promise<AutomationFields> {
     const input = parse(DpAutomationInput, body, 'body');
     if (input.numberId && !(await store.numberBelongs(q, accountId, input.numberId))) {
-      throw badRequest('invalid_request', 'The request body is not valid: body.numberId.', [{ path: 'body.numberId', message: 'is not a number connected to this account' }]);
+      throw badRequest('invalid_request', 'The request body is not valid: body.numberId.', [
+        { path: 'body.numberId', message: 'is not a number connected to this account' },
+      ]);
     }
     return input;
   }
@@ -35,9 +37,16 @@ export function createAutomationService(deps: { store: AutomationStore; clock: C
       const id = newAutomationId();
       return store.transaction(async (tx) => {
         const fields = await checked(tx, accountId, body);
-        if ((await store.count(tx, accountId)) >= AUTOMATION_LIMIT) throw new AppError('too_many_automations', `An account can have ${AUTOMATION_LIMIT} digital-pipeline automations; delete one first.`, 409);
+        if ((await store.count(tx, accountId)) >= AUTOMATION_LIMIT)
+          throw new AppError('too_many_automations', `An account can have ${AUTOMATION_LIMIT} digital-pipeline automations; delete one first.`, 409);
         await store.insert(tx, { ...fields, id, accountId, createdBy: userId, at });
-        await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'automation.created', details: { automationId: id, name: fields.name, template: fields.template }, at });
+        await recordAudit(tx, {
+          accountId,
+          actor: `user:${userId}`,
+          action: 'automation.created',
+          details: { automationId: id, name: fields.name, template: fields.template },
+          at,
+        });
         return store.view(tx, accountId, id);
       });
     },
@@ -48,7 +57,13 @@ export function createAutomationService(deps: { store: AutomationStore; clock: C
       return store.transaction(async (tx) => {
         const fields = await checked(tx, accountId, body);
         if (!(await store.update(tx, accountId, automationId, fields, at))) throw notFound(NOT_FOUND);
-        await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'automation.updated', details: { automationId, name: fields.name, template: fields.template }, at });
+        await recordAudit(tx, {
+          accountId,
+          actor: `user:${userId}`,
+          action: 'automation.updated',
+          details: { automationId, name: fields.name, template: fields.template },
+          at,
+        });
         return store.view(tx, accountId, automationId);
       });
     },

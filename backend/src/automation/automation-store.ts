@@ -57,7 +57,16 @@ const fromRow = (r: AutomationRow): Automation => ({
 
 export const automationView = (r: AutomationRow): DpAutomationView => {
   const a = fromRow(r);
-  return { id: a.id, name: a.name, numberId: a.numberId, template: a.template, language: a.language, parameters: a.parameters, createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString() };
+  return {
+    id: a.id,
+    name: a.name,
+    numberId: a.numberId,
+    template: a.template,
+    language: a.language,
+    parameters: a.parameters,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
 };
 
 export function createAutomationStore(db: Db) {
@@ -173,7 +182,10 @@ export function createAutomationStore(db: Db) {
     },
 
     async numbers(accountId: string) {
-      return db.query<{ id: string; display_phone_number: string }>('select id, display_phone_number from whatsapp_numbers where account_id = $1 order by connected_at, id', [accountId]);
+      return db.query<{ id: string; display_phone_number: string }>(
+        'select id, display_phone_number from whatsapp_numbers where account_id = $1 order by connected_at, id',
+        [accountId],
+      );
     },
   };
 }

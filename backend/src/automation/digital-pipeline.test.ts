@@ -36,10 +36,24 @@ for (const kind of storeKinds()) {
       await run();
       const sent = templatesTo(waIdOf(1));
       expect(sent).toHaveLength(1);
-      expect(sent[0]!.body.template).toMatchObject({ name: 'order_update', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Customer' }, { type: 'text', text: 'Lead 1' }] }] });
+      expect(sent[0]!.body.template).toMatchObject({
+        name: 'order_update',
+        language: { code: 'en_US' },
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Customer' },
+              { type: 'text', text: 'Lead 1' },
+            ],
+          },
+        ],
+      });
       await t.timeline.drain();
       const notes = t.fake.notes.filter((n) => n.entityType === 'leads' && n.entityId === 10_001);
-      expect(notes.map((n) => n.params.text)).toEqual([`WhatsApp template “order_update” sent to Customer 1 (+${waIdOf(1)}) by the digital pipeline: Customer, Lead 1.`]);
+      expect(notes.map((n) => n.params.text)).toEqual([
+        `WhatsApp template “order_update” sent to Customer 1 (+${waIdOf(1)}) by the digital pipeline: Customer, Lead 1.`,
+      ]);
     });
 
     it('when a stage entry waited more than ten minutes and two drains run at once, then its template goes once', async () => {
@@ -85,7 +99,9 @@ for (const kind of storeKinds()) {
       await run();
       // Entered 555_001, then 555_002, then 555_001 again: three entries, three sends.
       expect(templatesTo(waIdOf(1))).toHaveLength(3);
-      expect((await t.db.query<{ status_id: string }>('select status_id from dp_runs where left_at is null')).map((r) => Number(r.status_id))).toEqual([555_001]);
+      expect((await t.db.query<{ status_id: string }>('select status_id from dp_runs where left_at is null')).map((r) => Number(r.status_id))).toEqual([
+        555_001,
+      ]);
     });
 
     it('when a call names a stage the lead is not in, then nothing is sent, and the lead entering that stage later sends once', async () => {
@@ -107,9 +123,19 @@ for (const kind of storeKinds()) {
 
     it('when the call carries a template, text, language or number of its own, then only the stored automation is sent', async () => {
       const { automationId } = await ready();
-      await t.fake.moveLeadToStage(DEMO_ACCOUNT_ID, 10_001, 555_001, { automation: automationId, template: 'spring_sale', language: 'es', parameters: 'Pay at evil.example', number: '+1 555 0000' });
+      await t.fake.moveLeadToStage(DEMO_ACCOUNT_ID, 10_001, 555_001, {
+        automation: automationId,
+        template: 'spring_sale',
+        language: 'es',
+        parameters: 'Pay at evil.example',
+        number: '+1 555 0000',
+      });
       await run();
-      expect(templates().map((s) => (s.body.template as { name: string; language: { code: string } })).map((x) => [x.name, x.language.code])).toEqual([['order_update', 'en_US']]);
+      expect(
+        templates()
+          .map((s) => s.body.template as { name: string; language: { code: string } })
+          .map((x) => [x.name, x.language.code]),
+      ).toEqual([['order_update', 'en_US']]);
       expect(JSON.stringify(templates())).not.toContain('evil.example');
     });
 
@@ -121,7 +147,12 @@ for (const kind of storeKinds()) {
           action: { settings: { widget: { settings: automation === undefined ? {} : { automation } } } },
           account_id: account,
         });
-      const answers = [await call(DEMO_ACCOUNT_ID), await call(DEMO_ACCOUNT_ID, 'AAAAAAAAAAAAAAAAAAAAAA'), await call(42, automationId), await call(DEMO_ACCOUNT_ID, automationId.slice(0, 21))];
+      const answers = [
+        await call(DEMO_ACCOUNT_ID),
+        await call(DEMO_ACCOUNT_ID, 'AAAAAAAAAAAAAAAAAAAAAA'),
+        await call(42, automationId),
+        await call(DEMO_ACCOUNT_ID, automationId.slice(0, 21)),
+      ];
       for (const a of answers) expect([a.status, a.data]).toEqual([200, { ok: true }]);
       await run();
       expect(await t.db.query('select 1 from dp_runs')).toHaveLength(0);
@@ -188,7 +219,11 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind, { accounts: [accountWithAudience(1)] });
       const { auth, signIn } = await broadcastReady(t);
       const a = await t.http.post('/api/v1/automations', AUTOMATION, { headers: auth });
-      const base = await t.http.post('/api/v1/session', { kommoPlan: { name: 'Base' } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, 8_100_001) } });
+      const base = await t.http.post(
+        '/api/v1/session',
+        { kommoPlan: { name: 'Base' } },
+        { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, 8_100_001) } },
+      );
       expect(base.status).toBe(201);
       void signIn;
       const refused = await t.http.post('/api/v1/automations', AUTOMATION, { headers: auth });
@@ -221,6 +256,12 @@ for (const kind of storeKinds()) {
 
 describe('automation parameters', () => {
   it('when parameters name the contact and the lead, then they are filled from Kommo, the first name falling back to the name’s first word', () => {
-    expect(fillParameters(['Hi {{contact.first_name}}', '{{ lead.name }}', '{{contact.name}}', 'fixed'], { contactName: 'Maria Silva', contactFirstName: '', leadName: 'Order 7' })).toEqual(['Hi Maria', 'Order 7', 'Maria Silva', 'fixed']);
+    expect(
+      fillParameters(['Hi {{contact.first_name}}', '{{ lead.name }}', '{{contact.name}}', 'fixed'], {
+        contactName: 'Maria Silva',
+        contactFirstName: '',
+        leadName: 'Order 7',
+      }),
+    ).toEqual(['Hi Maria', 'Order 7', 'Maria Silva', 'fixed']);
   });
 });

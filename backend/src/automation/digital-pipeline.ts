@@ -82,21 +82,40 @@ export function createDigitalPipeline(deps: {
         { chat: deps.chat, country: () => store.country(run.account_id), numbers: () => store.numbers(run.account_id) },
         run.account_id,
         contact,
-        { name: template, language: automation.language, numberId: automation.numberId, parameters: (c) => fillParameters(automation.parameters, { contactName: c.name, contactFirstName: c.firstName, leadName: lead.name }) },
+        {
+          name: template,
+          language: automation.language,
+          numberId: automation.numberId,
+          parameters: (c) => fillParameters(automation.parameters, { contactName: c.name, contactFirstName: c.firstName, leadName: lead.name }),
+        },
       );
       switch (result.outcome) {
         case 'no_phone':
           return await finish(run, 'failed', `WhatsApp template “${template}” not sent: the lead's main contact has no valid phone.`);
         case 'no_number':
-          return await finish(run, 'failed', `WhatsApp template “${template}” not sent: ${automation.numberId ? `the number of automation “${automation.name}” is no longer connected` : 'no WhatsApp number is connected'}.`);
+          return await finish(
+            run,
+            'failed',
+            `WhatsApp template “${template}” not sent: ${automation.numberId ? `the number of automation “${automation.name}” is no longer connected` : 'no WhatsApp number is connected'}.`,
+          );
         case 'opted_out':
-          return await finish(run, 'opted_out', `WhatsApp template “${template}” not sent to ${result.contact.name} (+${result.waId}) by the digital pipeline: the customer opted out of messages from this business.`);
+          return await finish(
+            run,
+            'opted_out',
+            `WhatsApp template “${template}” not sent to ${result.contact.name} (+${result.waId}) by the digital pipeline: the customer opted out of messages from this business.`,
+          );
         case 'sent':
-          return await finish(run, 'sent', `WhatsApp template “${template}” sent to ${result.contact.name} (+${result.waId}) by the digital pipeline${result.parameters.length ? `: ${result.parameters.join(', ')}` : ''}.`);
+          return await finish(
+            run,
+            'sent',
+            `WhatsApp template “${template}” sent to ${result.contact.name} (+${result.waId}) by the digital pipeline${result.parameters.length ? `: ${result.parameters.join(', ')}` : ''}.`,
+          );
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      await finish(run, 'failed', `WhatsApp template not sent by the digital pipeline: ${message}`).catch((e) => logger.error({ err: e }, 'digital-pipeline outcome not stored'));
+      await finish(run, 'failed', `WhatsApp template not sent by the digital pipeline: ${message}`).catch((e) =>
+        logger.error({ err: e }, 'digital-pipeline outcome not stored'),
+      );
     }
   }
 
@@ -113,7 +132,14 @@ export function createDigitalPipeline(deps: {
       const allowed = automation ? perAccount.take(automation.accountId) : perAddress.take(source);
       if (!allowed.ok) return allowed;
       if (!automation || call.event.type_code !== 'lead_appeared_in_status') return { ok: true };
-      const opened = await store.openEntry({ id: deps.ids(), accountId: automation.accountId, automationId: automation.id, leadId: call.event.data.id, statusId: call.event.data.status_id, at: clock.now() });
+      const opened = await store.openEntry({
+        id: deps.ids(),
+        accountId: automation.accountId,
+        automationId: automation.id,
+        leadId: call.event.data.id,
+        statusId: call.event.data.status_id,
+        at: clock.now(),
+      });
       if (opened) deps.tasks.drain('dp_runs', () => service.processPending());
       return { ok: true };
     },

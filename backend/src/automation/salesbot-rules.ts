@@ -10,8 +10,14 @@ export const SalesbotCall = z.object({
   token: z.string().min(1).max(4096),
   return_url: z.string().url().max(2048),
   data: z.object({
-    template: z.string().trim().regex(/^[a-z0-9_]{1,512}$/, 'must be an approved template name'),
-    language: z.string().trim().regex(/^[a-z]{2}(_[A-Z]{2})?$/, 'must be a template language such as en_US'),
+    template: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9_]{1,512}$/, 'must be an approved template name'),
+    language: z
+      .string()
+      .trim()
+      .regex(/^[a-z]{2}(_[A-Z]{2})?$/, 'must be a template language such as en_US'),
     /** The template's body parameters, in order, one per line (Salesbot fills bot variables into them). */
     parameters: z.union([z.array(z.string().max(1024)).max(20), z.string().max(20_000)]).default([]),
     /** Kommo's {{contact.id}} and {{lead.id}}: the customer is the contact, or else the lead's main contact. */

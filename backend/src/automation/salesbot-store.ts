@@ -28,7 +28,20 @@ export const salesbotStore = {
    */
   async open(
     db: Queryable,
-    run: { id: string; accountId: string; botId: number; continueId: string; leadId: number | null; contactId: number | null; template: string; language: string; parameters: string[]; numberId: string | null; tokenId: string; at: Date },
+    run: {
+      id: string;
+      accountId: string;
+      botId: number;
+      continueId: string;
+      leadId: number | null;
+      contactId: number | null;
+      template: string;
+      language: string;
+      parameters: string[];
+      numberId: string | null;
+      tokenId: string;
+      at: Date;
+    },
   ): Promise<'opened' | 'repeat' | 'token_used'> {
     const [row] = await db.query<{ id: string | null; token_used: boolean }>(
       `with opened as (
@@ -37,7 +50,20 @@ export const salesbotStore = {
        )
        select (select id from opened) as id,
          exists (select 1 from salesbot_runs where account_id = $2 and token_id = $12 and (bot_id <> $3 or continue_id <> $4)) as token_used`,
-      [run.id, run.accountId, run.botId, run.continueId, run.leadId, run.contactId, run.template, run.language, JSON.stringify(run.parameters), run.numberId, run.at, run.tokenId],
+      [
+        run.id,
+        run.accountId,
+        run.botId,
+        run.continueId,
+        run.leadId,
+        run.contactId,
+        run.template,
+        run.language,
+        JSON.stringify(run.parameters),
+        run.numberId,
+        run.at,
+        run.tokenId,
+      ],
     );
     return row?.id ? 'opened' : row?.token_used ? 'token_used' : 'repeat';
   },

@@ -49,8 +49,22 @@ for (const kind of storeKinds()) {
       const sent = templates();
       expect(sent).toHaveLength(1);
       expect(sent[0]!.body.to).toBe(`+${waIdOf(1)}`);
-      expect(sent[0]!.body.template).toMatchObject({ name: 'order_update', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Customer' }, { type: 'text', text: 'Lead 1' }] }] });
-      expect(t.fake.salesbotContinues).toEqual([{ accountId: DEMO_ACCOUNT_ID, botId: step.botId, continueId: step.continueId, body: { data: { status: 'sent' } } }]);
+      expect(sent[0]!.body.template).toMatchObject({
+        name: 'order_update',
+        language: { code: 'en_US' },
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Customer' },
+              { type: 'text', text: 'Lead 1' },
+            ],
+          },
+        ],
+      });
+      expect(t.fake.salesbotContinues).toEqual([
+        { accountId: DEMO_ACCOUNT_ID, botId: step.botId, continueId: step.continueId, body: { data: { status: 'sent' } } },
+      ]);
       // Another round changes nothing: sent once, continued once.
       await run();
       expect(templates()).toHaveLength(1);
@@ -127,7 +141,10 @@ for (const kind of storeKinds()) {
       const replayed = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, { ...STEP, contact_id: '20002' }, { token: first.token });
       expect(replayed.statuses).toEqual([401]);
       expect(replayed.answers[0]).toMatchObject({ error: { code: 'token_replayed' } });
-      const repeat = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, STEP, { token: first.token, returnUrl: `${t.fake.url}/api/v4/salesbot/${first.botId}/continue/${first.continueId}` });
+      const repeat = await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, STEP, {
+        token: first.token,
+        returnUrl: `${t.fake.url}/api/v4/salesbot/${first.botId}/continue/${first.continueId}`,
+      });
       expect(repeat.statuses).toEqual([200]);
       await run();
       expect(templates().map((s) => s.body.to)).toEqual([`+${waIdOf(1)}`]);
@@ -137,7 +154,11 @@ for (const kind of storeKinds()) {
 
     it('when the account is on Kommo Base, then nothing is sent and the bot goes on through the "failed" exit', async () => {
       await ready();
-      const base = await t.http.post('/api/v1/session', { kommoPlan: { name: 'Base' } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID) } });
+      const base = await t.http.post(
+        '/api/v1/session',
+        { kommoPlan: { name: 'Base' } },
+        { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID) } },
+      );
       expect(base.status).toBe(201);
       await t.fake.runSalesbotStep(DEMO_ACCOUNT_ID, STEP);
       await run();
@@ -155,13 +176,17 @@ for (const kind of storeKinds()) {
       await t.settle();
       expect(templates()).toHaveLength(1);
       // As a process leaves it when it dies after Meta took the template: taken, 'working', not continued.
-      await t.db.query(`update salesbot_runs set outcome = 'working', detail = null, continued_at = null, claimed_until = $1`, [new Date(t.clock.now().getTime() + 10 * 60_000)]);
+      await t.db.query(`update salesbot_runs set outcome = 'working', detail = null, continued_at = null, claimed_until = $1`, [
+        new Date(t.clock.now().getTime() + 10 * 60_000),
+      ]);
       await run();
       expect(t.fake.salesbotContinues).toEqual([]);
       t.clock.advance(10 * 60_000 + 1);
       await run();
       expect(templates()).toHaveLength(1);
-      expect(t.fake.salesbotContinues).toEqual([{ accountId: DEMO_ACCOUNT_ID, botId: step.botId, continueId: step.continueId, body: { data: { status: 'failed' } } }]);
+      expect(t.fake.salesbotContinues).toEqual([
+        { accountId: DEMO_ACCOUNT_ID, botId: step.botId, continueId: step.continueId, body: { data: { status: 'failed' } } },
+      ]);
       await run();
       expect(templates()).toHaveLength(1);
       expect(t.fake.salesbotContinues).toHaveLength(1);
@@ -180,7 +205,9 @@ for (const kind of storeKinds()) {
       t.clock.advance(2000);
       await run();
       expect(templates()).toHaveLength(1);
-      expect(t.fake.salesbotContinues).toEqual([{ accountId: DEMO_ACCOUNT_ID, botId: step.botId, continueId: step.continueId, body: { data: { status: 'sent' } } }]);
+      expect(t.fake.salesbotContinues).toEqual([
+        { accountId: DEMO_ACCOUNT_ID, botId: step.botId, continueId: step.continueId, body: { data: { status: 'sent' } } },
+      ]);
     });
   });
 }

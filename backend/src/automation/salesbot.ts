@@ -89,15 +89,26 @@ export function createSalesbot(deps: {
         },
         run.account_id,
         contact,
-        { name: template, language: run.language, numberId: run.number_id, parameters: () => (typeof run.parameters === 'string' ? (JSON.parse(run.parameters) as string[]) : run.parameters) },
+        {
+          name: template,
+          language: run.language,
+          numberId: run.number_id,
+          parameters: () => (typeof run.parameters === 'string' ? (JSON.parse(run.parameters) as string[]) : run.parameters),
+        },
       );
       switch (result.outcome) {
         case 'no_phone':
           return { outcome: 'failed', detail: `WhatsApp template “${template}” not sent by Salesbot: the contact has no valid phone.` };
         case 'no_number':
-          return { outcome: 'failed', detail: `WhatsApp template “${template}” not sent by Salesbot: ${run.number_id ? 'the number the step names is not connected' : 'no WhatsApp number is connected'}.` };
+          return {
+            outcome: 'failed',
+            detail: `WhatsApp template “${template}” not sent by Salesbot: ${run.number_id ? 'the number the step names is not connected' : 'no WhatsApp number is connected'}.`,
+          };
         case 'opted_out':
-          return { outcome: 'opted_out', detail: `WhatsApp template “${template}” not sent by Salesbot to ${result.contact.name}: the customer opted out of messages from this business.` };
+          return {
+            outcome: 'opted_out',
+            detail: `WhatsApp template “${template}” not sent by Salesbot to ${result.contact.name}: the customer opted out of messages from this business.`,
+          };
         case 'sent':
           return { outcome: 'sent', detail: `WhatsApp template “${template}” sent by Salesbot to ${result.contact.name} (+${result.waId}).` };
       }
@@ -116,7 +127,9 @@ export function createSalesbot(deps: {
     }
     try {
       const { host, accessToken } = await deps.access.accessToken(run.account_id);
-      await deps.kommoPacer.run(run.account_id, () => deps.kommo.continueSalesbot(host, accessToken, Number(run.bot_id), run.continue_id, { data: { status: outcome } }));
+      await deps.kommoPacer.run(run.account_id, () =>
+        deps.kommo.continueSalesbot(host, accessToken, Number(run.bot_id), run.continue_id, { data: { status: outcome } }),
+      );
       await store.continued(db, run.id, clock.now());
     } catch (err) {
       // Kept: a later round continues the bot (the template is not sent again).
@@ -133,7 +146,10 @@ export function createSalesbot(deps: {
       const account = await store.account(db, claims.account_id);
       if (!account) throw unauthorized('unknown_account', 'No active Wabridge account for this Kommo account.');
       const target = continueTarget(call.return_url);
-      if (!target) throw badRequest('invalid_request', 'The request body is not valid: body.return_url.', [{ path: 'body.return_url', message: "is not Kommo's Salesbot continue address" }]);
+      if (!target)
+        throw badRequest('invalid_request', 'The request body is not valid: body.return_url.', [
+          { path: 'body.return_url', message: "is not Kommo's Salesbot continue address" },
+        ]);
       const { data } = call;
       const opened = await store.open(db, {
         id: deps.ids(),

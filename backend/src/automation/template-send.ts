@@ -28,7 +28,13 @@ export async function sendTemplateToContact(
   const parameters = template.parameters(contact);
   const sent = { contact, waId: phone.waId, parameters };
   try {
-    await deps.chat.send(accountId, null, { numberId: number.id, phone: `+${phone.waId}` }, { type: 'template', name: template.name, language: template.language, bodyParameters: parameters }, { refuseOptedOut: true });
+    await deps.chat.send(
+      accountId,
+      null,
+      { numberId: number.id, phone: `+${phone.waId}` },
+      { type: 'template', name: template.name, language: template.language, bodyParameters: parameters },
+      { refuseOptedOut: true },
+    );
   } catch (err) {
     if (!isAppError(err) || err.code !== 'opted_out') throw err;
     return { outcome: 'opted_out', ...sent };

@@ -28,7 +28,12 @@ export async function releaseReserved(tx: Queryable, licences: LicenceService, b
 }
 
 /** How many recipients the account may still reach now: the allowance left, and the demo's cap per broadcast. */
-export async function capacity(licences: LicenceService, prices: PriceList, accountId: string, q?: Queryable): Promise<{ left: number; cap: number; periodId: string | null }> {
+export async function capacity(
+  licences: LicenceService,
+  prices: PriceList,
+  accountId: string,
+  q?: Queryable,
+): Promise<{ left: number; cap: number; periodId: string | null }> {
   const allowance = await licences.allowance(accountId, q);
   const left = allowance?.left ?? 0;
   const cap = allowance?.plan === 'demo' ? Math.min(left, prices.demo.broadcastRecipients) : left;

@@ -60,7 +60,13 @@ export function createBroadcastCommands(deps: {
   const viewNow = async (accountId: string, id: string, narrowTo: number | null) => views.view(await ownBroadcast(db, accountId, id), narrowTo);
 
   /** Changes one broadcast in one transaction, locked; the change is audited and streamed to the widgets. */
-  async function change(accountId: string, userId: number, id: string, action: string, fn: (tx: Queryable, b: BroadcastRow) => Promise<Record<string, unknown> | void>): Promise<BroadcastView> {
+  async function change(
+    accountId: string,
+    userId: number,
+    id: string,
+    action: string,
+    fn: (tx: Queryable, b: BroadcastRow) => Promise<Record<string, unknown> | void>,
+  ): Promise<BroadcastView> {
     await db.transaction(async (tx) => {
       const b = await ownBroadcast(tx, accountId, id, true);
       const details = (await fn(tx, b)) ?? {};
@@ -79,13 +85,15 @@ export function createBroadcastCommands(deps: {
       const at = clock.now();
       const id = deps.ids();
       await db.transaction(async (tx) => {
-        if (input.saveAudienceAs && source !== 'phones') await insertSavedAudience(tx, { id: deps.ids(), accountId, name: input.saveAudienceAs, source, ids, at });
+        if (input.saveAudienceAs && source !== 'phones')
+          await insertSavedAudience(tx, { id: deps.ids(), accountId, name: input.saveAudienceAs, source, ids, at });
         await insertBroadcast(tx, {
           id,
           account_id: accountId,
           name: input.name,
           created_by: userId,
-          audience: 'savedAudienceId' in input.audience ? input.audience : { source, count: 'phones' in input.audience ? input.audience.phones.length : ids.length },
+          audience:
+            'savedAudienceId' in input.audience ? input.audience : { source, count: 'phones' in input.audience ? input.audience.phones.length : ids.length },
           consent_source: input.consentSource,
           template_name: template.name,
           template_language: template.language,
@@ -100,7 +108,13 @@ export function createBroadcastCommands(deps: {
           quiet_hours: input.quietHours ?? null,
           created_at: at,
         });
-        await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'broadcast.created', details: { broadcastId: id, consentSource: input.consentSource, consentNote: input.consentNote ?? null }, at });
+        await recordAudit(tx, {
+          accountId,
+          actor: `user:${userId}`,
+          action: 'broadcast.created',
+          details: { broadcastId: id, consentSource: input.consentSource, consentNote: input.consentNote ?? null },
+          at,
+        });
       });
       try {
         const b = await ownBroadcast(db, accountId, id);
@@ -130,7 +144,11 @@ export function createBroadcastCommands(deps: {
         await applyExclusions(tx, id, cap);
         const recipients = await recipientCount(tx, id, ['queued']);
         if (expectedRecipients !== undefined && expectedRecipients !== recipients) {
-          throw new AppError('dry_run_changed', `The audience changed since the dry run: ${recipients} recipients now, ${expectedRecipients} shown. Review the new dry run and launch again.`, 409);
+          throw new AppError(
+            'dry_run_changed',
+            `The audience changed since the dry run: ${recipients} recipients now, ${expectedRecipients} shown. Review the new dry run and launch again.`,
+            409,
+          );
         }
         if (recipients === 0) throw new AppError('nothing_to_send', 'No recipient is left after the exclusions: there is nothing to send.', 422);
         await licences.takeOutbound(accountId, recipients, tx);
@@ -142,7 +160,8 @@ export function createBroadcastCommands(deps: {
 
     pause: (accountId: string, userId: number, id: string): Promise<BroadcastView> =>
       change(accountId, userId, id, 'broadcast.paused', async (tx, b) => {
-        if (b.status !== 'running' && b.status !== 'scheduled') throw new AppError('broadcast_not_running', `This broadcast is ${b.status}; only a running or scheduled one can be paused.`, 409);
+        if (b.status !== 'running' && b.status !== 'scheduled')
+          throw new AppError('broadcast_not_running', `This broadcast is ${b.status}; only a running or scheduled one can be paused.`, 409);
         await markPausedByUser(tx, id, clock.now());
       }),
 
@@ -152,7 +171,12 @@ export function createBroadcastCommands(deps: {
       return change(accountId, userId, id, 'broadcast.resumed', async (tx, b) => {
         if (b.status !== 'paused') throw new AppError('broadcast_not_paused', `This broadcast is ${b.status}; only a paused one can be resumed.`, 409);
         const t = await findTemplate(tx, accountId, b.waba_id, b.template_name, b.template_language);
-        if (t?.status !== 'APPROVED') throw new AppError('template_not_approved', `The template “${b.template_name}” is ${(t?.status ?? 'gone').toLowerCase()} at Meta; resume when it is approved again.`, 409);
+        if (t?.status !== 'APPROVED')
+          throw new AppError(
+            'template_not_approved',
+            `The template “${b.template_name}” is ${(t?.status ?? 'gone').toLowerCase()} at Meta; resume when it is approved again.`,
+            409,
+          );
         await reserveAgainIfNewPeriod(tx, licences, b);
         const now = clock.now();
         await markResumed(tx, id, runningOrScheduled(b, now), now);
@@ -173,7 +197,8 @@ export function createBroadcastCommands(deps: {
     async retryFailed(accountId: string, userId: number, id: string): Promise<BroadcastView> {
       await licences.require(accountId, 'broadcasts');
       return change(accountId, userId, id, 'broadcast.retry_failed', async (tx, b) => {
-        if (b.status === 'draft' || b.status === 'cancelled') throw new AppError('broadcast_not_started', `This broadcast is ${b.status}; there is nothing to retry.`, 409);
+        if (b.status === 'draft' || b.status === 'cancelled')
+          throw new AppError('broadcast_not_started', `This broadcast is ${b.status}; there is nothing to retry.`, 409);
         const retryable = await recipientCount(tx, id, ['failed'], { retryable: true });
         if (!retryable) throw new AppError('nothing_to_retry', 'No failed recipient of this broadcast can be retried: the failures left are final.', 409);
         // The reservation lives in one period: what is still queued moves to the allowance in force before more is taken from it.

@@ -88,11 +88,26 @@ export function createBroadcastEngine(deps: {
 
   function message(b: BroadcastRow, r: RecipientRow): OutboundMessage {
     const components: unknown[] = [];
-    if (b.header_media) components.push({ type: 'header', parameters: [{ type: b.header_media.format.toLowerCase(), [b.header_media.format.toLowerCase()]: { link: b.header_media.link } }] });
+    if (b.header_media)
+      components.push({
+        type: 'header',
+        parameters: [{ type: b.header_media.format.toLowerCase(), [b.header_media.format.toLowerCase()]: { link: b.header_media.link } }],
+      });
     if (r.parameters.length) components.push({ type: 'body', parameters: r.parameters.map((text) => ({ type: 'text', text })) });
     // The unsubscribe button always carries our payload: the customer's tap comes back as an opt-out.
-    if (b.unsubscribe === 'button') components.push({ type: 'button', sub_type: 'quick_reply', index: String(b.unsubscribe_button_index ?? 0), parameters: [{ type: 'payload', payload: UNSUBSCRIBE_PAYLOAD }] });
-    return { to: `+${r.wa_id}`, type: 'template', template: { name: b.template_name, language: { code: b.template_language }, components }, biz_opaque_callback_data: `${CALLBACK_PREFIX}${r.id}` };
+    if (b.unsubscribe === 'button')
+      components.push({
+        type: 'button',
+        sub_type: 'quick_reply',
+        index: String(b.unsubscribe_button_index ?? 0),
+        parameters: [{ type: 'payload', payload: UNSUBSCRIBE_PAYLOAD }],
+      });
+    return {
+      to: `+${r.wa_id}`,
+      type: 'template',
+      template: { name: b.template_name, language: { code: b.template_language }, components },
+      biz_opaque_callback_data: `${CALLBACK_PREFIX}${r.id}`,
+    };
   }
 
   /** Meta accepted the message: the recipient is sent, and the message joins the chat and the Kommo timeline. */
@@ -107,14 +122,29 @@ export function createBroadcastEngine(deps: {
       logger.error({ recipientId: r.id, wamid }, 'broadcast send accepted after its claim was lost');
       return false;
     }
-    const conversationId = await ensureConversation(q, { id: deps.ids(), accountId: b.account_id, numberId, waId: r.wa_id, name: r.name ?? undefined, at: now });
+    const conversationId = await ensureConversation(q, {
+      id: deps.ids(),
+      accountId: b.account_id,
+      numberId,
+      waId: r.wa_id,
+      name: r.name ?? undefined,
+      at: now,
+    });
     // The audience came from Kommo: the timeline writer need not search for the contact by phone.
-    if (r.kommo_contact_id) await q.query('update conversations set kommo_contact_id = coalesce(kommo_contact_id, $2) where id = $1', [conversationId, r.kommo_contact_id]);
+    if (r.kommo_contact_id)
+      await q.query('update conversations set kommo_contact_id = coalesce(kommo_contact_id, $2) where id = $1', [conversationId, r.kommo_contact_id]);
     const messageId = deps.ids();
     await q.query(
       `insert into messages (id, account_id, conversation_id, direction, wamid, type, content, status, created_at, status_at)
        values ($1, $2, $3, 'out', $4, 'template', $5, 'sent', $6, $6)`,
-      [messageId, b.account_id, conversationId, wamid, JSON.stringify({ name: b.template_name, language: b.template_language, parameters: r.parameters, broadcastId: b.id, broadcastName: b.name }), now],
+      [
+        messageId,
+        b.account_id,
+        conversationId,
+        wamid,
+        JSON.stringify({ name: b.template_name, language: b.template_language, parameters: r.parameters, broadcastId: b.id, broadcastName: b.name }),
+        now,
+      ],
     );
     await q.query('update broadcast_recipients set message_id = $2 where id = $1', [r.id, messageId]);
     await enqueueNote(q, { messageId, accountId: b.account_id, at: now });
@@ -244,10 +274,10 @@ export function createBroadcastEngine(deps: {
   async function sendOnNumber(number: NumberRow, broadcasts: BroadcastRow[]): Promise<number> {
     if (!(await lease(number.id))) return 0;
     const now = clock.now();
-    const [{ n: sentToday }] = (await db.query<{ n: string }>(`select count(*) as n from broadcast_recipients where number_id = $1 and state = 'sent' and sent_at > $2`, [
-      number.id,
-      new Date(now.getTime() - DAY_MS),
-    ])) as [{ n: string }];
+    const [{ n: sentToday }] = (await db.query<{ n: string }>(
+      `select count(*) as n from broadcast_recipients where number_id = $1 and state = 'sent' and sent_at > $2`,
+      [number.id, new Date(now.getTime() - DAY_MS)],
+    )) as [{ n: string }];
     let room = Math.min(deps.batch, Number(number.daily_limit) - Number(sentToday));
     let worked = 0;
     const token = deps.numbers.token(number);
@@ -298,7 +328,10 @@ export function createBroadcastEngine(deps: {
   /** One round of work: scheduled broadcasts start, stale sends are reconciled, running ones send. Returns how many sends it tried. */
   async function tick(): Promise<number> {
     const now = clock.now();
-    const started = await db.query<{ id: string; account_id: string }>(`update broadcasts set status = 'running', updated_at = $1 where status = 'scheduled' and scheduled_at <= $1 returning id, account_id`, [now]);
+    const started = await db.query<{ id: string; account_id: string }>(
+      `update broadcasts set status = 'running', updated_at = $1 where status = 'scheduled' and scheduled_at <= $1 returning id, account_id`,
+      [now],
+    );
     for (const b of started) await publish(db, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id }, deps);
     await reconcile();
     const running = await db.query<BroadcastRow & { timezone: string | null }>(
@@ -310,7 +343,14 @@ export function createBroadcastEngine(deps: {
     for (const b of ready) for (const id of b.number_ids) byNumber.set(id, [...(byNumber.get(id) ?? []), b]);
     const numbers = byNumber.size ? await db.query<NumberRow>('select * from whatsapp_numbers where id = any($1::text[])', [[...byNumber.keys()]]) : [];
     // The numbers send side by side, each at its own pace.
-    const sent = await Promise.all(numbers.map((n) => sendOnNumber(n, byNumber.get(n.id)!.filter((b) => b.account_id === n.account_id))));
+    const sent = await Promise.all(
+      numbers.map((n) =>
+        sendOnNumber(
+          n,
+          byNumber.get(n.id)!.filter((b) => b.account_id === n.account_id),
+        ),
+      ),
+    );
     await finishDone();
     return sent.reduce((a, b) => a + b, 0);
   }

@@ -39,7 +39,13 @@ export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) 
     },
 
     async onFailed(tx: Queryable, messageId: string, code: number, title: string) {
-      const rows = await markSentRecipientFailed(tx, messageId, { code, title: title || 'Failed', retryable: isRetryableFailure(code), at: clock.now(), retryAt: retryNotBefore(code, clock.now()) });
+      const rows = await markSentRecipientFailed(tx, messageId, {
+        code,
+        title: title || 'Failed',
+        retryable: isRetryableFailure(code),
+        at: clock.now(),
+        retryAt: retryNotBefore(code, clock.now()),
+      });
       for (const r of rows) await publish(tx, { accountId: r.account_id, type: 'broadcast.updated', broadcastId: r.broadcast_id }, deps);
     },
 
@@ -56,7 +62,14 @@ export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) 
       if (t.event === 'APPROVED') return;
       const affected = await broadcastsUsingTemplate(tx, t.wabaId, name, language);
       const why = t.reason && t.reason !== 'NONE' ? ` (${t.reason})` : '';
-      for (const b of affected) await pauseBroadcast(tx, deps, b, 'template_paused', `Meta marked the template “${name}” ${t.event.toLowerCase()}${why}. Resume once it is approved again.`);
+      for (const b of affected)
+        await pauseBroadcast(
+          tx,
+          deps,
+          b,
+          'template_paused',
+          `Meta marked the template “${name}” ${t.event.toLowerCase()}${why}. Resume once it is approved again.`,
+        );
     },
 
     /** A reply within 72 hours of a broadcast message: attributed, noted on the lead, and (if the admin wants) a task for its owner. */
@@ -71,7 +84,15 @@ export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) 
       await enqueueLeadNote(tx, { id: deps.ids(), accountId: m.accountId, leadId: r.kommo_lead_id, kind: 'note', text: note, at: m.at });
       if ((await readSettings(tx, m.accountId)).replyTasks && r.lead_owner_id) {
         const text = `Answer ${r.name ?? `+${m.waId}`}: they replied on WhatsApp to the broadcast “${b?.name ?? ''}”.`;
-        await enqueueLeadNote(tx, { id: deps.ids(), accountId: m.accountId, leadId: r.kommo_lead_id, kind: 'task', text, responsibleUserId: r.lead_owner_id, at: m.at });
+        await enqueueLeadNote(tx, {
+          id: deps.ids(),
+          accountId: m.accountId,
+          leadId: r.kommo_lead_id,
+          kind: 'task',
+          text,
+          responsibleUserId: r.lead_owner_id,
+          at: m.at,
+        });
       }
     },
   };

@@ -38,7 +38,8 @@ for (const kind of storeKinds()) {
       for (const ids of [[10_001], [10_001, 10_002], [10_001, 10_002, 10_003]]) {
         expect((await t.http.post('/api/v1/broadcasts', springSale(numbers, ids, { name: `To ${ids.length}` }), { headers: auth })).status).toBe(201);
       }
-      const totals = (list: { name: string; counts: { total: number; queued: number } }[]) => Object.fromEntries(list.map((b) => [b.name, [b.counts.total, b.counts.queued]]));
+      const totals = (list: { name: string; counts: { total: number; queued: number } }[]) =>
+        Object.fromEntries(list.map((b) => [b.name, [b.counts.total, b.counts.queued]]));
       const store = counting(t.db);
       const broadcasts = createBroadcastService({
         db: store.db,

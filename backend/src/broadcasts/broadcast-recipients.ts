@@ -13,7 +13,9 @@ const PAGE_INSERT = 200;
 /** Phones given directly, as audience pages: a recipient with no CRM record behind it. */
 export async function* phonePages(phones: string[]): AsyncGenerator<Candidate[]> {
   for (let i = 0; i < phones.length; i += PAGE) {
-    yield phones.slice(i, i + PAGE).map((phone) => ({ contact: { id: 0, name: '', firstName: '', lastName: '', phones: [phone], fields: {} }, lead: undefined }));
+    yield phones
+      .slice(i, i + PAGE)
+      .map((phone) => ({ contact: { id: 0, name: '', firstName: '', lastName: '', phones: [phone], fields: {} }, lead: undefined }));
   }
 }
 
@@ -22,7 +24,15 @@ export async function* phonePages(phones: string[]): AsyncGenerator<Candidate[]>
  * is not valid, a parameter with no value, or forbidden words in the recipient's own CRM values (the
  * fixed values were checked with the draft).
  */
-function recipient(ids: IdGenerator, b: BroadcastRow, c: Candidate, raw: string | null, country: string | undefined, seq: number, forbidden: (texts: string[]) => string[]): NewRecipient {
+function recipient(
+  ids: IdGenerator,
+  b: BroadcastRow,
+  c: Candidate,
+  raw: string | null,
+  country: string | undefined,
+  seq: number,
+  forbidden: (texts: string[]) => string[],
+): NewRecipient {
   const normal = raw ? normalisePhone(raw, country) : null;
   const waId = normal && 'waId' in normal ? normal.waId : null;
   const parameters = waId ? b.parameters.map((p) => parameterValue(p, c, waId)) : [];

@@ -3,7 +3,10 @@ import type { ReportRow } from './broadcast-report';
 
 /** The broadcast a report is asked for, if it is the account's. */
 export async function findReportedBroadcast(db: Queryable, accountId: string, broadcastId: string): Promise<{ name: string; created_by: string } | undefined> {
-  const [b] = await db.query<{ name: string; created_by: string }>('select name, created_by from broadcasts where id = $1 and account_id = $2', [broadcastId, accountId]);
+  const [b] = await db.query<{ name: string; created_by: string }>('select name, created_by from broadcasts where id = $1 and account_id = $2', [
+    broadcastId,
+    accountId,
+  ]);
   return b;
 }
 

@@ -8,7 +8,12 @@ import yazl from 'yazl';
  * a customer's "=HYPERLINK(…)" stays text without the CSV's apostrophe — except the columns named
  * in `numeric`, written as numbers when the value is one (the recipient's #, the error code).
  */
-export function xlsxWorkbook(options: { sheetName: string; header: readonly string[]; rows: AsyncIterable<string[][]>; numeric?: readonly number[] }): Readable {
+export function xlsxWorkbook(options: {
+  sheetName: string;
+  header: readonly string[];
+  rows: AsyncIterable<string[][]>;
+  numeric?: readonly number[];
+}): Readable {
   const zip = new yazl.ZipFile();
   const fixed = new Date('2026-01-01T00:00:00Z');
   const add = (name: string, xml: string) => zip.addBuffer(Buffer.from(XML_DECLARATION + xml, 'utf8'), name, { mtime: fixed });
@@ -20,7 +25,11 @@ export function xlsxWorkbook(options: { sheetName: string; header: readonly stri
   const numeric = new Set(options.numeric ?? []);
   async function* sheet() {
     const width = options.header.length;
-    yield XML_DECLARATION + `<worksheet xmlns="${MAIN_NS}"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` + `<sheetData>${row(1, options.header, new Set(), 1)}`;
+    yield (
+      XML_DECLARATION +
+      `<worksheet xmlns="${MAIN_NS}"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>` +
+      `<sheetData>${row(1, options.header, new Set(), 1)}`
+    );
     let line = 1;
     for await (const page of options.rows) {
       yield page.map((values) => row(++line, values.slice(0, width), numeric, 0)).join('');

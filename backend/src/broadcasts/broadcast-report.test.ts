@@ -41,7 +41,9 @@ describe('broadcast report lines', () => {
   });
 
   it('when a customer-written value starts like a spreadsheet formula, then it is written as text; a phone in E.164 stays a number', () => {
-    expect(csvLine(['=HYPERLINK("http://x")', '+1 (555) evil', '-2+3', '@SUM(A1)', '+5511912345678'])).toBe(`"'=HYPERLINK(""http://x"")",'+1 (555) evil,'-2+3,'@SUM(A1),+5511912345678\r\n`);
+    expect(csvLine(['=HYPERLINK("http://x")', '+1 (555) evil', '-2+3', '@SUM(A1)', '+5511912345678'])).toBe(
+      `"'=HYPERLINK(""http://x"")",'+1 (555) evil,'-2+3,'@SUM(A1),+5511912345678\r\n`,
+    );
   });
 
   it('when a value holds markup or a control character XML forbids, then the XLSX cell escapes the one and leaves out the other; columns past Z are AA, AB', () => {
@@ -60,7 +62,9 @@ for (const kind of storeKinds()) {
     it('when a broadcast has run, then its report lists every recipient with status, error code and reason, the reply and the opt-out', async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(4)] });
       const { auth: first, numbers, signIn } = await broadcastReady(t);
-      const draft = (await t.http.post('/api/v1/broadcasts', { ...springSale(numbers, [10_001, 10_002, 10_003, 10_004]), name: 'Spring, "big" sale' }, { headers: first })).data;
+      const draft = (
+        await t.http.post('/api/v1/broadcasts', { ...springSale(numbers, [10_001, 10_002, 10_003, 10_004]), name: 'Spring, "big" sale' }, { headers: first })
+      ).data;
       await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, {}, { headers: first });
       // In send order: recipient 1 is undeliverable; 2, 3 and 4 go out.
       t.fakeWhatsApp.knobs.failNext = [131026];
@@ -78,7 +82,20 @@ for (const kind of storeKinds()) {
       expect(res.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent('Spring big sale report.csv')}`);
       expect(body.startsWith('\uFEFF')).toBe(true);
       const [header, ...rows] = parseCsv(body.slice(1));
-      expect(header).toEqual(['#', 'Name', 'Phone', 'Kommo lead', 'Kommo contact', 'Status', 'Error code', 'Reason', 'Sent at', 'Replied at', 'Reply', 'Opted out at']);
+      expect(header).toEqual([
+        '#',
+        'Name',
+        'Phone',
+        'Kommo lead',
+        'Kommo contact',
+        'Status',
+        'Error code',
+        'Reason',
+        'Sent at',
+        'Replied at',
+        'Reply',
+        'Opted out at',
+      ]);
       expect(rows).toHaveLength(4);
       const byPhone = new Map(rows.map((r) => [r[2], Object.fromEntries(header!.map((h, i) => [h, r[i]]))]));
       const one = byPhone.get(`+${waIdOf(1)}`)!;
@@ -96,7 +113,9 @@ for (const kind of storeKinds()) {
     it('when a broadcast has run, then its XLSX report opens in a spreadsheet reader with the same rows: status, error code and reason, reply, opt-out; a formula-like reply stays text', async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(3)] });
       const { auth: first, numbers, signIn } = await broadcastReady(t);
-      const draft = (await t.http.post('/api/v1/broadcasts', { ...springSale(numbers, [10_001, 10_002, 10_003]), name: 'Autumn <sale> & more' }, { headers: first })).data;
+      const draft = (
+        await t.http.post('/api/v1/broadcasts', { ...springSale(numbers, [10_001, 10_002, 10_003]), name: 'Autumn <sale> & more' }, { headers: first })
+      ).data;
       await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, {}, { headers: first });
       t.fakeWhatsApp.knobs.failNext = [131026];
       await runEngine(t);
@@ -111,7 +130,20 @@ for (const kind of storeKinds()) {
       expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       expect(res.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent('Autumn sale  more report.xlsx')}`);
       const [header, ...rows] = await readSheet(Buffer.from(res.data));
-      expect(header).toEqual(['#', 'Name', 'Phone', 'Kommo lead', 'Kommo contact', 'Status', 'Error code', 'Reason', 'Sent at', 'Replied at', 'Reply', 'Opted out at']);
+      expect(header).toEqual([
+        '#',
+        'Name',
+        'Phone',
+        'Kommo lead',
+        'Kommo contact',
+        'Status',
+        'Error code',
+        'Reason',
+        'Sent at',
+        'Replied at',
+        'Reply',
+        'Opted out at',
+      ]);
       expect(rows).toHaveLength(3);
       const byPhone = new Map(rows.map((r) => [r[2], Object.fromEntries(header!.map((h, i) => [String(h), r[i]]))]));
       const one = byPhone.get(`+${waIdOf(1)}`)!;
@@ -124,7 +156,7 @@ for (const kind of storeKinds()) {
       expect(new Date(String(three['Opted out at'])) >= new Date(String(three['Sent at']))).toBe(true);
     });
 
-    it('when an agent who did not create the broadcast asks for its report, then it is refused; another account\'s broadcast is not found', async () => {
+    it("when an agent who did not create the broadcast asks for its report, then it is refused; another account's broadcast is not found", async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(2)] });
       const { auth, numbers } = await broadcastReady(t);
       const draft = (await t.http.post('/api/v1/broadcasts', springSale(numbers, [10_001]), { headers: auth })).data;

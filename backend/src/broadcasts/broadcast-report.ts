@@ -18,7 +18,20 @@ export interface ReportRow {
   opted_out_at: Date | string | null;
 }
 
-export const REPORT_COLUMNS = ['#', 'Name', 'Phone', 'Kommo lead', 'Kommo contact', 'Status', 'Error code', 'Reason', 'Sent at', 'Replied at', 'Reply', 'Opted out at'] as const;
+export const REPORT_COLUMNS = [
+  '#',
+  'Name',
+  'Phone',
+  'Kommo lead',
+  'Kommo contact',
+  'Status',
+  'Error code',
+  'Reason',
+  'Sent at',
+  'Replied at',
+  'Reply',
+  'Opted out at',
+] as const;
 
 /**
  * Where a recipient ended, in the words of the widget's progress counts: excluded (and why), queued,

@@ -25,15 +25,23 @@ const NUMERIC_COLUMNS = [REPORT_COLUMNS.indexOf('#'), REPORT_COLUMNS.indexOf('Er
  */
 export function createBroadcastReports(deps: { db: Db }) {
   return {
-    async open(session: Session, broadcastId: string, format: ReportFormat): Promise<{ fileName: string; contentType: string; body: AsyncIterable<string | Buffer> | Readable }> {
+    async open(
+      session: Session,
+      broadcastId: string,
+      format: ReportFormat,
+    ): Promise<{ fileName: string; contentType: string; body: AsyncIterable<string | Buffer> | Readable }> {
       const b = await findReportedBroadcast(deps.db, session.accountId, broadcastId);
       if (!b) throw notFound('No such broadcast in this account.');
       if (session.role !== 'admin' && Number(b.created_by) !== session.userId) {
         throw forbidden('report_not_yours', 'Only an administrator or the author of this broadcast can download its report.');
       }
-      const name = b.name.replace(/[^\p{L}\p{N} _-]+/gu, '').trim().slice(0, 80) || 'broadcast';
+      const name =
+        b.name
+          .replace(/[^\p{L}\p{N} _-]+/gu, '')
+          .trim()
+          .slice(0, 80) || 'broadcast';
       async function* pages() {
-        for (let after = 0; ; ) {
+        for (let after = 0; ;) {
           const rows = await reportPage(deps.db, broadcastId, after, PAGE);
           if (rows.length) yield rows.map(reportValues);
           if (rows.length < PAGE) return;
@@ -42,7 +50,8 @@ export function createBroadcastReports(deps: { db: Db }) {
       }
       const fileName = `${name} report.${format}`;
       const contentType = REPORT_FORMATS[format];
-      if (format === 'xlsx') return { fileName, contentType, body: xlsxWorkbook({ sheetName: 'Report', header: REPORT_COLUMNS, rows: pages(), numeric: NUMERIC_COLUMNS }) };
+      if (format === 'xlsx')
+        return { fileName, contentType, body: xlsxWorkbook({ sheetName: 'Report', header: REPORT_COLUMNS, rows: pages(), numeric: NUMERIC_COLUMNS }) };
       async function* csv() {
         // A byte-order mark: spreadsheets then read the names as UTF-8.
         yield '\uFEFF' + csvLine(REPORT_COLUMNS);

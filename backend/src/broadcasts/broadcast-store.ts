@@ -51,11 +51,39 @@ export interface RecipientCounts {
 
 export type NewBroadcast = Pick<
   BroadcastRow,
-  'id' | 'account_id' | 'name' | 'consent_source' | 'template_name' | 'template_language' | 'template_body' | 'waba_id' | 'parameters' | 'header_media' | 'unsubscribe' | 'unsubscribe_button_index' | 'number_ids' | 'scheduled_at' | 'quiet_hours'
+  | 'id'
+  | 'account_id'
+  | 'name'
+  | 'consent_source'
+  | 'template_name'
+  | 'template_language'
+  | 'template_body'
+  | 'waba_id'
+  | 'parameters'
+  | 'header_media'
+  | 'unsubscribe'
+  | 'unsubscribe_button_index'
+  | 'number_ids'
+  | 'scheduled_at'
+  | 'quiet_hours'
 > & { created_by: number; audience: Record<string, unknown>; created_at: Date };
 
 /** A recipient row as the audience is read (the values of `insertRecipients`, in its column order). */
-export type NewRecipient = [id: string, broadcastId: string, accountId: string, seq: number, waId: string | null, rawPhone: string | null, contactId: number | null, leadId: number | null, leadOwnerId: number | null, name: string | null, parameters: string, state: 'queued' | 'excluded', exclusion: ExclusionReason | null];
+export type NewRecipient = [
+  id: string,
+  broadcastId: string,
+  accountId: string,
+  seq: number,
+  waId: string | null,
+  rawPhone: string | null,
+  contactId: number | null,
+  leadId: number | null,
+  leadOwnerId: number | null,
+  name: string | null,
+  parameters: string,
+  state: 'queued' | 'excluded',
+  exclusion: ExclusionReason | null,
+];
 
 export async function findBroadcast(q: Queryable, accountId: string, id: string, lock = false): Promise<BroadcastRow | undefined> {
   const [row] = await q.query<BroadcastRow>(`select * from broadcasts where id = $1 and account_id = $2${lock ? ' for update' : ''}`, [id, accountId]);
@@ -149,7 +177,9 @@ export async function insertRecipients(q: Queryable, rows: NewRecipient[]): Prom
 
 /** Re-applies the exclusions that change with time: opted-out customers, and all past the first `cap` over the allowance. */
 export async function applyExclusions(q: Queryable, broadcastId: string, cap: number): Promise<void> {
-  await q.query(`update broadcast_recipients set state = 'queued', exclusion = null where broadcast_id = $1 and exclusion in ('opted_out', 'over_allowance')`, [broadcastId]);
+  await q.query(`update broadcast_recipients set state = 'queued', exclusion = null where broadcast_id = $1 and exclusion in ('opted_out', 'over_allowance')`, [
+    broadcastId,
+  ]);
   await q.query(
     `update broadcast_recipients r set state = 'excluded', exclusion = 'opted_out' where r.broadcast_id = $1 and r.state = 'queued'
        and exists (select 1 from conversations c where c.account_id = r.account_id and c.wa_id = r.wa_id and c.opted_out_at is not null)`,
@@ -173,7 +203,12 @@ export async function recipientCount(q: Queryable, broadcastId: string, states: 
 
 /** Cancels the recipients not yet sent; returns how many. */
 export async function cancelQueued(q: Queryable, broadcastId: string, at: Date): Promise<number> {
-  return (await q.query(`update broadcast_recipients set state = 'cancelled', outcome_at = $2 where broadcast_id = $1 and state = 'queued' returning id`, [broadcastId, at])).length;
+  return (
+    await q.query(`update broadcast_recipients set state = 'cancelled', outcome_at = $2 where broadcast_id = $1 and state = 'queued' returning id`, [
+      broadcastId,
+      at,
+    ])
+  ).length;
 }
 
 /**
@@ -208,7 +243,17 @@ const NO_RECIPIENTS: RecipientCounts = { total: 0, queued: 0, sent: 0, delivered
 
 const toCounts = (c: Record<string, string>): RecipientCounts => {
   const n = (k: string) => Number(c[k] ?? 0);
-  return { total: n('total'), queued: n('queued'), sent: n('sent'), delivered: n('delivered'), read: n('read'), failed: n('failed'), replied: n('replied'), optedOut: n('opted_out'), cancelled: n('cancelled') };
+  return {
+    total: n('total'),
+    queued: n('queued'),
+    sent: n('sent'),
+    delivered: n('delivered'),
+    read: n('read'),
+    failed: n('failed'),
+    replied: n('replied'),
+    optedOut: n('opted_out'),
+    cancelled: n('cancelled'),
+  };
 };
 
 /** The counts of several broadcasts in one grouped query (a broadcast with no recipient counts zero). */
@@ -256,21 +301,40 @@ export async function failuresOf(q: Queryable, broadcastId: string) {
 }
 
 export async function savedAudiencesOf(q: Queryable, accountId: string) {
-  return q.query<{ id: string; name: string; source: 'leads' | 'contacts'; ids: number[] }>('select * from saved_audiences where account_id = $1 order by created_at desc', [accountId]);
+  return q.query<{ id: string; name: string; source: 'leads' | 'contacts'; ids: number[] }>(
+    'select * from saved_audiences where account_id = $1 order by created_at desc',
+    [accountId],
+  );
 }
 
 export async function findSavedAudience(q: Queryable, accountId: string, id: string): Promise<{ source: 'leads' | 'contacts'; ids: number[] } | undefined> {
-  const [row] = await q.query<{ source: 'leads' | 'contacts'; ids: number[] }>('select source, ids from saved_audiences where id = $1 and account_id = $2', [id, accountId]);
+  const [row] = await q.query<{ source: 'leads' | 'contacts'; ids: number[] }>('select source, ids from saved_audiences where id = $1 and account_id = $2', [
+    id,
+    accountId,
+  ]);
   return row;
 }
 
-export async function insertSavedAudience(q: Queryable, a: { id: string; accountId: string; name: string; source: 'leads' | 'contacts'; ids: number[]; at: Date }): Promise<void> {
-  await q.query('insert into saved_audiences (id, account_id, name, source, ids, created_at) values ($1, $2, $3, $4, $5, $6)', [a.id, a.accountId, a.name, a.source, JSON.stringify(a.ids), a.at]);
+export async function insertSavedAudience(
+  q: Queryable,
+  a: { id: string; accountId: string; name: string; source: 'leads' | 'contacts'; ids: number[]; at: Date },
+): Promise<void> {
+  await q.query('insert into saved_audiences (id, account_id, name, source, ids, created_at) values ($1, $2, $3, $4, $5, $6)', [
+    a.id,
+    a.accountId,
+    a.name,
+    a.source,
+    JSON.stringify(a.ids),
+    a.at,
+  ]);
 }
 
 /** The account's numbers among `ids`, with their WABA and daily limit. */
 export async function numbersOf(q: Queryable, accountId: string, ids: string[]) {
-  return q.query<{ id: string; waba_id: string; daily_limit: number }>('select id, waba_id, daily_limit from whatsapp_numbers where account_id = $1 and id = any($2::text[])', [accountId, ids]);
+  return q.query<{ id: string; waba_id: string; daily_limit: number }>(
+    'select id, waba_id, daily_limit from whatsapp_numbers where account_id = $1 and id = any($2::text[])',
+    [accountId, ids],
+  );
 }
 
 export async function templatesOfWaba(q: Queryable, accountId: string, wabaId: string): Promise<TemplateRow[]> {
@@ -278,7 +342,12 @@ export async function templatesOfWaba(q: Queryable, accountId: string, wabaId: s
 }
 
 export async function findTemplate(q: Queryable, accountId: string, wabaId: string, name: string, language: string): Promise<TemplateRow | undefined> {
-  const [row] = await q.query<TemplateRow>('select * from whatsapp_templates where account_id = $1 and waba_id = $2 and name = $3 and language = $4', [accountId, wabaId, name, language]);
+  const [row] = await q.query<TemplateRow>('select * from whatsapp_templates where account_id = $1 and waba_id = $2 and name = $3 and language = $4', [
+    accountId,
+    wabaId,
+    name,
+    language,
+  ]);
   return row;
 }
 
@@ -287,12 +356,10 @@ const SAME_LANGUAGE = (column: string, param: string) => `replace(${column}, '-'
 
 /** Pauses a running or scheduled broadcast with a reason; false if it was neither. */
 export async function markPaused(q: Queryable, id: string, reason: string, detail: string, at: Date): Promise<boolean> {
-  const paused = await q.query(`update broadcasts set status = 'paused', pause_reason = $2, pause_detail = $3, updated_at = $4 where id = $1 and status in ('running', 'scheduled') returning id`, [
-    id,
-    reason,
-    detail,
-    at,
-  ]);
+  const paused = await q.query(
+    `update broadcasts set status = 'paused', pause_reason = $2, pause_detail = $3, updated_at = $4 where id = $1 and status in ('running', 'scheduled') returning id`,
+    [id, reason, detail, at],
+  );
   return paused.length > 0;
 }
 
@@ -302,7 +369,11 @@ export async function noteAcceptedWamid(q: Queryable, recipientId: string, wamid
 }
 
 /** A sent recipient's message failed late: the recipient fails (retryable after `retryAt`, if so); the broadcasts touched. */
-export function markSentRecipientFailed(q: Queryable, messageId: string, f: { code: number; title: string; retryable: boolean; at: Date; retryAt: Date | null }) {
+export function markSentRecipientFailed(
+  q: Queryable,
+  messageId: string,
+  f: { code: number; title: string; retryable: boolean; at: Date; retryAt: Date | null },
+) {
   return q.query<{ broadcast_id: string; account_id: string }>(
     `update broadcast_recipients set state = 'failed', error_code = $2, error_title = $3, retryable = $4, outcome_at = $5, next_attempt_at = $6
      where message_id = $1 and state = 'sent' returning broadcast_id, account_id`,
@@ -311,7 +382,13 @@ export function markSentRecipientFailed(q: Queryable, messageId: string, f: { co
 }
 
 /** The template a status webhook names: by id, else by name and language with either separator. */
-export async function findTemplateOfStatus(q: Queryable, wabaId: string, templateId: string | null, name: string, language: string): Promise<{ name: string; language: string } | undefined> {
+export async function findTemplateOfStatus(
+  q: Queryable,
+  wabaId: string,
+  templateId: string | null,
+  name: string,
+  language: string,
+): Promise<{ name: string; language: string } | undefined> {
   const [known] = await q.query<{ name: string; language: string }>(
     `select name, language from whatsapp_templates where waba_id = $1 and (template_id = $2 or (name = $3 and ${SAME_LANGUAGE('language', '$4')}))
      order by template_id = $2 desc nulls last limit 1`,
@@ -321,7 +398,12 @@ export async function findTemplateOfStatus(q: Queryable, wabaId: string, templat
 }
 
 export async function setTemplateStatus(q: Queryable, wabaId: string, name: string, language: string, status: string): Promise<void> {
-  await q.query(`update whatsapp_templates set status = $4 where waba_id = $1 and name = $2 and ${SAME_LANGUAGE('language', '$3')}`, [wabaId, name, language, status]);
+  await q.query(`update whatsapp_templates set status = $4 where waba_id = $1 and name = $2 and ${SAME_LANGUAGE('language', '$3')}`, [
+    wabaId,
+    name,
+    language,
+    status,
+  ]);
 }
 
 /** Running or scheduled broadcasts that send this template. */
@@ -334,7 +416,14 @@ export function broadcastsUsingTemplate(q: Queryable, wabaId: string, name: stri
 
 /** Marks replied the customer's latest broadcast message sent after `since` and by `at` not yet replied to; that recipient. */
 export async function attributeReply(q: Queryable, accountId: string, waId: string, since: Date, at: Date) {
-  const [r] = await q.query<{ id: string; broadcast_id: string; kommo_lead_id: string | null; lead_owner_id: string | null; name: string | null; parameters: string[] }>(
+  const [r] = await q.query<{
+    id: string;
+    broadcast_id: string;
+    kommo_lead_id: string | null;
+    lead_owner_id: string | null;
+    name: string | null;
+    parameters: string[];
+  }>(
     `update broadcast_recipients set replied_at = $4
      where id = (select id from broadcast_recipients where account_id = $1 and wa_id = $2 and state = 'sent' and replied_at is null
                    and sent_at <= $4 and sent_at > $3 order by sent_at desc limit 1)

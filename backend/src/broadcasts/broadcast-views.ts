@@ -5,7 +5,18 @@ import type { PriceList } from '../licensing/plans';
 import type { Queryable } from '../store/db';
 import { capacity } from './broadcast-allowance';
 import { renderBody, templateVerdict } from './broadcast-rules';
-import { exclusionCounts, failuresOf, firstRecipients, listBroadcasts, numbersOf, recipientCounts, savedAudiencesOf, templatesOfWaba, type BroadcastRow, type RecipientCounts } from './broadcast-store';
+import {
+  exclusionCounts,
+  failuresOf,
+  firstRecipients,
+  listBroadcasts,
+  numbersOf,
+  recipientCounts,
+  savedAudiencesOf,
+  templatesOfWaba,
+  type BroadcastRow,
+  type RecipientCounts,
+} from './broadcast-store';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const DAY_SECONDS = 86_400;
@@ -35,7 +46,13 @@ function summary(b: BroadcastRow, c: RecipientCounts) {
  * What the user sees of broadcasts (SPEC §6): the list with counts, one broadcast with its failures,
  * a draft's dry run, the saved audiences and the templates to pick from.
  */
-export function createBroadcastViews(deps: { db: Queryable; licences: LicenceService; prices: PriceList; ratePerSecond: number; forbiddenWords?: Record<string, string[]> }) {
+export function createBroadcastViews(deps: {
+  db: Queryable;
+  licences: LicenceService;
+  prices: PriceList;
+  ratePerSecond: number;
+  forbiddenWords?: Record<string, string[]>;
+}) {
   const { db } = deps;
 
   /**
@@ -44,7 +61,14 @@ export function createBroadcastViews(deps: { db: Queryable; licences: LicenceSer
    * messages as real recipients will read them.
    */
   async function dryRun(b: BroadcastRow, narrowTo: number | null) {
-    const exclusions: Record<ExclusionReason, number> = { opted_out: 0, no_phone: 0, invalid_number: 0, empty_parameter: 0, forbidden_words: 0, over_allowance: 0 };
+    const exclusions: Record<ExclusionReason, number> = {
+      opted_out: 0,
+      no_phone: 0,
+      invalid_number: 0,
+      empty_parameter: 0,
+      forbidden_words: 0,
+      over_allowance: 0,
+    };
     let recipients = 0;
     for (const r of await exclusionCounts(db, b.id)) {
       if (r.exclusion) exclusions[r.exclusion] = r.n;
@@ -79,7 +103,10 @@ export function createBroadcastViews(deps: { db: Queryable; licences: LicenceSer
     /** The account's newest broadcasts with their counts: one query for the broadcasts, one for all their counts. */
     async list(accountId: string) {
       const rows = await listBroadcasts(db, accountId);
-      const counts = await recipientCounts(db, rows.map((b) => b.id));
+      const counts = await recipientCounts(
+        db,
+        rows.map((b) => b.id),
+      );
       return rows.map((b) => summary(b, counts.get(b.id)!));
     },
 

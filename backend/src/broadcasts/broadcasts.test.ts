@@ -30,7 +30,11 @@ for (const kind of storeKinds()) {
       await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(6), 'STOP');
       await t.settle();
 
-      const created = await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(6), { parameters: [{ field: 'first_name' }, { field: 'cf:700001' }] }), { headers: auth });
+      const created = await t.http.post(
+        '/api/v1/broadcasts',
+        springSale(numbers, leadIds(6), { parameters: [{ field: 'first_name' }, { field: 'cf:700001' }] }),
+        { headers: auth },
+      );
       expect(created.status).toBe(201);
       expect(created.data.status).toBe('draft');
       expect(created.data.dryRun).toMatchObject({
@@ -42,7 +46,9 @@ for (const kind of storeKinds()) {
         messagesNeeded: 1,
         allowanceLeft: 10_000,
       });
-      expect(created.data.dryRun.preview).toEqual([{ name: 'Customer 1', phone: `+${waIdOf(1)}`, text: 'Hi Customer, our spring sale starts today: City 1 off everything.' }]);
+      expect(created.data.dryRun.preview).toEqual([
+        { name: 'Customer 1', phone: `+${waIdOf(1)}`, text: 'Hi Customer, our spring sale starts today: City 1 off everything.' },
+      ]);
       expect(t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template')).toHaveLength(0);
     });
 
@@ -56,7 +62,11 @@ for (const kind of storeKinds()) {
     it('when the text holds a forbidden word, then the broadcast is refused naming the words, and nothing is stored', async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(3)] });
       const { auth, numbers } = await broadcastReady(t);
-      const refused = await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { parameters: [{ field: 'first_name' }, { value: 'a free Casino night and a JACKPOT' }] }), { headers: auth });
+      const refused = await t.http.post(
+        '/api/v1/broadcasts',
+        springSale(numbers, leadIds(3), { parameters: [{ field: 'first_name' }, { value: 'a free Casino night and a JACKPOT' }] }),
+        { headers: auth },
+      );
       expect(refused.status).toBe(422);
       expect(refused.data.error).toMatchObject({ code: 'forbidden_words' });
       expect(refused.data.error.message).toContain('casino, jackpot');
@@ -69,7 +79,11 @@ for (const kind of storeKinds()) {
       const bought = await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { consentSource: 'purchased_list' }), { headers: auth });
       expect(bought.status).toBe(422);
       expect(bought.data.error.code).toBe('consent_not_allowed');
-      const noWayOut = await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { template: { name: 'order_update', language: 'en_US' }, headerMediaUrl: undefined }), { headers: auth });
+      const noWayOut = await t.http.post(
+        '/api/v1/broadcasts',
+        springSale(numbers, leadIds(3), { template: { name: 'order_update', language: 'en_US' }, headerMediaUrl: undefined }),
+        { headers: auth },
+      );
       expect(noWayOut.status).toBe(422);
       expect(noWayOut.data.error.code).toBe('unsubscribe_missing');
     });
@@ -80,15 +94,41 @@ for (const kind of storeKinds()) {
       const body = (text: string) => ({ type: 'BODY', text });
       t.fakeWhatsApp.templates.set(numbers[0]!.wabaId, [
         { name: 'oferta', language: 'es', status: 'APPROVED', category: 'MARKETING', components: [body('Hola {{1}}, descuento alto y precios en baja.')] },
-        { name: 'pedido', language: 'pt_BR', status: 'APPROVED', category: 'MARKETING', components: [body('Olá {{1}}!'), { type: 'FOOTER', text: 'Pode cancelar seu pedido' }] },
-        { name: 'deals', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [body('Hi {{1}}!'), { type: 'FOOTER', text: 'Non-stop deals' }] },
-        { name: 'novidades', language: 'pt_BR', status: 'APPROVED', category: 'MARKETING', components: [body('Olá {{1}}!'), { type: 'FOOTER', text: 'Responda SAIR para cancelar' }] },
+        {
+          name: 'pedido',
+          language: 'pt_BR',
+          status: 'APPROVED',
+          category: 'MARKETING',
+          components: [body('Olá {{1}}!'), { type: 'FOOTER', text: 'Pode cancelar seu pedido' }],
+        },
+        {
+          name: 'deals',
+          language: 'en_US',
+          status: 'APPROVED',
+          category: 'MARKETING',
+          components: [body('Hi {{1}}!'), { type: 'FOOTER', text: 'Non-stop deals' }],
+        },
+        {
+          name: 'novidades',
+          language: 'pt_BR',
+          status: 'APPROVED',
+          category: 'MARKETING',
+          components: [body('Olá {{1}}!'), { type: 'FOOTER', text: 'Responda SAIR para cancelar' }],
+        },
         { name: 'novosti', language: 'ru', status: 'APPROVED', category: 'MARKETING', components: [body('Привет, {{1}}!\nОтветьте СТОП, чтобы отписаться')] },
       ]);
       await t.http.post(`/api/v1/numbers/${numbers[0]!.id}/templates/sync`, {}, { headers: auth });
       const draft = (name: string, language: string) =>
-        t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { template: { name, language }, parameters: [{ field: 'first_name' }], headerMediaUrl: undefined }), { headers: auth });
-      for (const [name, language] of [['oferta', 'es'], ['pedido', 'pt_BR'], ['deals', 'en_US']] as const) {
+        t.http.post(
+          '/api/v1/broadcasts',
+          springSale(numbers, leadIds(3), { template: { name, language }, parameters: [{ field: 'first_name' }], headerMediaUrl: undefined }),
+          { headers: auth },
+        );
+      for (const [name, language] of [
+        ['oferta', 'es'],
+        ['pedido', 'pt_BR'],
+        ['deals', 'en_US'],
+      ] as const) {
         const refused = await draft(name, language);
         expect(refused.status, name).toBe(422);
         expect(refused.data.error.code, name).toBe('unsubscribe_missing');
@@ -101,13 +141,25 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind, { accounts: [accountWithAudience(3)] });
       const { auth, numbers } = await broadcastReady(t);
       // The fake's defaults, and one whose text holds forbidden words.
-      t.fakeWhatsApp.templates
-        .get(numbers[0]!.wabaId)!
-        .push({ name: 'lucky', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [{ type: 'BODY', text: 'Hi {{1}}, win the JACKPOT at our casino!' }, { type: 'FOOTER', text: 'Reply STOP to unsubscribe' }] });
+      t.fakeWhatsApp.templates.get(numbers[0]!.wabaId)!.push({
+        name: 'lucky',
+        language: 'en_US',
+        status: 'APPROVED',
+        category: 'MARKETING',
+        components: [
+          { type: 'BODY', text: 'Hi {{1}}, win the JACKPOT at our casino!' },
+          { type: 'FOOTER', text: 'Reply STOP to unsubscribe' },
+        ],
+      });
       await t.http.post(`/api/v1/numbers/${numbers[0]!.id}/templates/sync`, {}, { headers: auth });
       const listed = await t.http.get(`/api/v1/numbers/${numbers[0]!.id}/broadcast-templates`, { headers: auth });
       expect(listed.status).toBe(200);
-      const verdicts = listed.data.templates.map((x: { name: string; qualifies: boolean; unsubscribe: string | null; refusal: unknown }) => [x.name, x.qualifies, x.unsubscribe, x.refusal]);
+      const verdicts = listed.data.templates.map((x: { name: string; qualifies: boolean; unsubscribe: string | null; refusal: unknown }) => [
+        x.name,
+        x.qualifies,
+        x.unsubscribe,
+        x.refusal,
+      ]);
       expect(verdicts).toEqual([
         ['come_back', true, 'line', null],
         ['spring_sale', true, 'button', null],
@@ -118,7 +170,11 @@ for (const kind of storeKinds()) {
       ]);
       expect(listed.data.templates[1]).toMatchObject({ headerFormat: 'IMAGE', paramCount: 2, status: 'APPROVED' });
       // The draft is refused for the reason the picker gave.
-      const lucky = await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { template: { name: 'lucky', language: 'en_US' }, parameters: [{ field: 'first_name' }], headerMediaUrl: undefined }), { headers: auth });
+      const lucky = await t.http.post(
+        '/api/v1/broadcasts',
+        springSale(numbers, leadIds(3), { template: { name: 'lucky', language: 'en_US' }, parameters: [{ field: 'first_name' }], headerMediaUrl: undefined }),
+        { headers: auth },
+      );
       expect(lucky.status).toBe(422);
       expect(lucky.data.error).toMatchObject({ code: 'forbidden_words' });
       expect(lucky.data.error.message).toContain('casino, jackpot');
@@ -130,9 +186,14 @@ for (const kind of storeKinds()) {
       account.contacts[2]!.name = 'Free Money Ltd';
       t = await startTestApp(kind, { accounts: [account] });
       const { auth, numbers } = await broadcastReady(t);
-      const created = await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(4), { parameters: [{ field: 'name' }, { field: 'cf:700001' }] }), { headers: auth });
+      const created = await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(4), { parameters: [{ field: 'name' }, { field: 'cf:700001' }] }), {
+        headers: auth,
+      });
       expect(created.status).toBe(201);
-      expect(created.data.dryRun).toMatchObject({ recipients: 2, exclusions: { forbidden_words: 2, opted_out: 0, no_phone: 0, invalid_number: 0, empty_parameter: 0, over_allowance: 0 } });
+      expect(created.data.dryRun).toMatchObject({
+        recipients: 2,
+        exclusions: { forbidden_words: 2, opted_out: 0, no_phone: 0, invalid_number: 0, empty_parameter: 0, over_allowance: 0 },
+      });
       expect(created.data.dryRun.preview.map((p: { name: string }) => p.name)).toEqual(['Customer 1', 'Customer 4']);
       const launched = await t.http.post(`/api/v1/broadcasts/${created.data.id}/launch`, { expectedRecipients: 2 }, { headers: auth });
       expect(launched.status).toBe(200);
@@ -144,7 +205,11 @@ for (const kind of storeKinds()) {
     it("when the header's link holds a forbidden word, then the broadcast is refused naming the words, and nothing is stored", async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(3)] });
       const { auth, numbers } = await broadcastReady(t);
-      const refused = await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { headerMediaUrl: 'https://cdn.example.com/promo/casino-night_free%20money.jpg' }), { headers: auth });
+      const refused = await t.http.post(
+        '/api/v1/broadcasts',
+        springSale(numbers, leadIds(3), { headerMediaUrl: 'https://cdn.example.com/promo/casino-night_free%20money.jpg' }),
+        { headers: auth },
+      );
       expect(refused.status).toBe(422);
       expect(refused.data.error).toMatchObject({ code: 'forbidden_words', issues: [{ path: 'body.headerMediaUrl', message: 'casino, free money' }] });
       expect(refused.data.error.message).toContain('casino, free money');
@@ -175,7 +240,13 @@ for (const kind of storeKinds()) {
           language: { code: 'en_US' },
           components: [
             { type: 'header', parameters: [{ type: 'image', image: { link: 'https://cdn.example.com/spring.jpg' } }] },
-            { type: 'body', parameters: [{ type: 'text', text: 'Customer' }, { type: 'text', text: '20%' }] },
+            {
+              type: 'body',
+              parameters: [
+                { type: 'text', text: 'Customer' },
+                { type: 'text', text: '20%' },
+              ],
+            },
             { type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: 'WABRIDGE_UNSUBSCRIBE' }] },
           ],
         },
@@ -233,7 +304,10 @@ for (const kind of storeKinds()) {
       await t.broadcastEngine.tick();
       await t.settle();
       await t.http.post(`/api/v1/broadcasts/${draft.id}/pause`, {}, { headers: auth });
-      const [{ reserved_period_id: launchPeriod }] = (await t.db.query<{ reserved_period_id: string }>('select reserved_period_id from broadcasts where id = $1', [draft.id])) as [{ reserved_period_id: string }];
+      const [{ reserved_period_id: launchPeriod }] = (await t.db.query<{ reserved_period_id: string }>(
+        'select reserved_period_id from broadcasts where id = $1',
+        [draft.id],
+      )) as [{ reserved_period_id: string }];
 
       // The renewal begins while the broadcast is paused, and the account sends from it.
       const renewal = await t.licences.grantPeriod(accountId, 'user');
@@ -241,7 +315,8 @@ for (const kind of storeKinds()) {
       await t.licences.takeOutbound(accountId, 10);
       const cancelled = (await t.http.post(`/api/v1/broadcasts/${draft.id}/cancel`, {}, { headers: await signIn() })).data;
       expect(cancelled.counts).toMatchObject({ sent: 2, cancelled: 4 });
-      const usedIn = async (periodId: string) => Number((await t.db.query<{ messages_used: number }>('select messages_used from licence_periods where id = $1', [periodId]))[0]!.messages_used);
+      const usedIn = async (periodId: string) =>
+        Number((await t.db.query<{ messages_used: number }>('select messages_used from licence_periods where id = $1', [periodId]))[0]!.messages_used);
       expect(await usedIn(launchPeriod)).toBe(2);
       expect(await usedIn(renewal.id)).toBe(10);
     });
@@ -251,7 +326,13 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind, { accounts: [accountWithAudience(2)], now: '2026-11-21T10:00:00Z' });
       const { auth: first, numbers, signIn } = await broadcastReady(t);
       let auth = first;
-      const draft = (await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(2), { scheduledAt: '2026-11-21T11:00:00Z', quietHours: { from: '21:00', to: '08:30' } }), { headers: auth })).data;
+      const draft = (
+        await t.http.post(
+          '/api/v1/broadcasts',
+          springSale(numbers, leadIds(2), { scheduledAt: '2026-11-21T11:00:00Z', quietHours: { from: '21:00', to: '08:30' } }),
+          { headers: auth },
+        )
+      ).data;
       expect((await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, {}, { headers: auth })).data.status).toBe('scheduled');
       await runEngine(t);
       expect(t.fakeWhatsApp.sent).toHaveLength(0);
@@ -353,7 +434,9 @@ for (const kind of storeKinds()) {
       await runEngine(t);
       t.clock.advance(3600_000);
       await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(1), 'Is the blue one on sale too?');
-      await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(2), '', { message: { type: 'button', button: { payload: 'WABRIDGE_UNSUBSCRIBE', text: 'Unsubscribe' } } });
+      await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(2), '', {
+        message: { type: 'button', button: { payload: 'WABRIDGE_UNSUBSCRIBE', text: 'Unsubscribe' } },
+      });
       await t.settle();
       await t.timeline.drain();
       auth = await signIn();
@@ -410,7 +493,9 @@ for (const kind of storeKinds()) {
       const noMedia = await t.http.post('/api/v1/broadcasts', { ...springSale(numbers, leadIds(2)), headerMediaUrl: undefined }, { headers: auth });
       expect(noMedia.data.error.code).toBe('header_media_required');
       for (const path of ['', '/launch', '/pause', '/resume', '/cancel', '/retry-failed']) {
-        const missing = path ? await t.http.post(`/api/v1/broadcasts/nope${path}`, {}, { headers: auth }) : await t.http.get('/api/v1/broadcasts/nope', { headers: auth });
+        const missing = path
+          ? await t.http.post(`/api/v1/broadcasts/nope${path}`, {}, { headers: auth })
+          : await t.http.get('/api/v1/broadcasts/nope', { headers: auth });
         expect(missing.status, path).toBe(404);
         expect(missing.data.error.code).toBe('not_found');
       }

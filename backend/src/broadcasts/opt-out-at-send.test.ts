@@ -16,58 +16,75 @@ for (const kind of storeKinds()) {
     const templatesTo = (waId: string) => t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid && s.body.to === `+${waId}`);
     const used = async (auth: Record<string, string>) => (await t.http.get('/api/v1/licence', { headers: auth })).data.allowance.used as number;
     const recipient = async (broadcastId: string, waId: string) =>
-      (await t.db.query<{ state: string; exclusion: string | null }>('select state, exclusion from broadcast_recipients where broadcast_id = $1 and wa_id = $2', [broadcastId, waId]))[0];
+      (
+        await t.db.query<{ state: string; exclusion: string | null }>(
+          'select state, exclusion from broadcast_recipients where broadcast_id = $1 and wa_id = $2',
+          [broadcastId, waId],
+        )
+      )[0];
 
-    it('when recipient 500 of a 1,000-recipient broadcast opts out while it runs, then nothing more goes to them, they end excluded as opted out and their message goes back to the allowance', { timeout: 300_000 }, async () => {
-      t = await startTestApp(kind, { accounts: [accountWithAudience(1000)], broadcastBatch: 100 });
-      const { auth, numbers } = await broadcastReady(t);
-      // Only the engine's own pace matters here: no throughput cap at the fake, no status webhooks.
-      t.fakeWhatsApp.knobs.throughput = 1_000_000;
-      t.fakeWhatsApp.knobs.statuses = 'none';
-      const draft = (await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(1000)), { headers: auth })).data;
-      const before = await used(auth);
-      expect((await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, { expectedRecipients: 1000 }, { headers: auth })).data.status).toBe('running');
-      for (let round = 0; round < 3; round++) await t.broadcastEngine.tick();
-      // Mid-run: a few hundred sent, recipient 500 not reached yet.
-      expect(t.fakeWhatsApp.sent.filter((s) => s.wamid).length).toBeGreaterThan(200);
-      expect(await recipient(draft.id, waIdOf(500))).toEqual({ state: 'queued', exclusion: null });
+    it(
+      'when recipient 500 of a 1,000-recipient broadcast opts out while it runs, then nothing more goes to them, they end excluded as opted out and their message goes back to the allowance',
+      { timeout: 300_000 },
+      async () => {
+        t = await startTestApp(kind, { accounts: [accountWithAudience(1000)], broadcastBatch: 100 });
+        const { auth, numbers } = await broadcastReady(t);
+        // Only the engine's own pace matters here: no throughput cap at the fake, no status webhooks.
+        t.fakeWhatsApp.knobs.throughput = 1_000_000;
+        t.fakeWhatsApp.knobs.statuses = 'none';
+        const draft = (await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(1000)), { headers: auth })).data;
+        const before = await used(auth);
+        expect((await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, { expectedRecipients: 1000 }, { headers: auth })).data.status).toBe('running');
+        for (let round = 0; round < 3; round++) await t.broadcastEngine.tick();
+        // Mid-run: a few hundred sent, recipient 500 not reached yet.
+        expect(t.fakeWhatsApp.sent.filter((s) => s.wamid).length).toBeGreaterThan(200);
+        expect(await recipient(draft.id, waIdOf(500))).toEqual({ state: 'queued', exclusion: null });
 
-      // Customer 500 writes STOP: the opt-out is committed before the engine goes on.
-      await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(500), 'STOP');
-      await t.settle();
-      const [stopped] = await t.db.query<{ opted_out_at: Date | null }>('select opted_out_at from conversations where wa_id = $1', [waIdOf(500)]);
-      expect(stopped?.opted_out_at).not.toBeNull();
-      const atOptOut = t.fakeWhatsApp.sent.length;
+        // Customer 500 writes STOP: the opt-out is committed before the engine goes on.
+        await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(500), 'STOP');
+        await t.settle();
+        const [stopped] = await t.db.query<{ opted_out_at: Date | null }>('select opted_out_at from conversations where wa_id = $1', [waIdOf(500)]);
+        expect(stopped?.opted_out_at).not.toBeNull();
+        const atOptOut = t.fakeWhatsApp.sent.length;
 
-      await runEngine(t, 100);
-      // A send left unanswered on a loaded machine is settled by reconciliation once its grace period passes.
-      for (let i = 0; i < 3 && (await t.db.query(`select 1 from broadcast_recipients where broadcast_id = $1 and state in ('queued', 'sending')`, [draft.id])).length; i++) {
-        t.clock.advance(180_000);
         await runEngine(t, 100);
-      }
-      expect(t.fakeWhatsApp.sent.slice(atOptOut).filter((s) => s.body.to === `+${waIdOf(500)}`)).toHaveLength(0);
-      expect(templatesTo(waIdOf(500))).toHaveLength(0);
-      expect(new Set(t.fakeWhatsApp.sent.filter((s) => s.wamid).map((s) => s.body.to)).size).toBe(999);
-      expect(await recipient(draft.id, waIdOf(500))).toEqual({ state: 'excluded', exclusion: 'opted_out' });
-      const done = (await t.http.get(`/api/v1/broadcasts/${draft.id}`, { headers: auth })).data;
-      expect(done.status).toBe('completed');
-      expect(done.counts).toMatchObject({ total: 999, sent: 999, queued: 0 });
-      expect(await used(auth)).toBe(before + 999);
-    });
+        // A send left unanswered on a loaded machine is settled by reconciliation once its grace period passes.
+        for (
+          let i = 0;
+          i < 3 && (await t.db.query(`select 1 from broadcast_recipients where broadcast_id = $1 and state in ('queued', 'sending')`, [draft.id])).length;
+          i++
+        ) {
+          t.clock.advance(180_000);
+          await runEngine(t, 100);
+        }
+        expect(t.fakeWhatsApp.sent.slice(atOptOut).filter((s) => s.body.to === `+${waIdOf(500)}`)).toHaveLength(0);
+        expect(templatesTo(waIdOf(500))).toHaveLength(0);
+        expect(new Set(t.fakeWhatsApp.sent.filter((s) => s.wamid).map((s) => s.body.to)).size).toBe(999);
+        expect(await recipient(draft.id, waIdOf(500))).toEqual({ state: 'excluded', exclusion: 'opted_out' });
+        const done = (await t.http.get(`/api/v1/broadcasts/${draft.id}`, { headers: auth })).data;
+        expect(done.status).toBe('completed');
+        expect(done.counts).toMatchObject({ total: 999, sent: 999, queued: 0 });
+        expect(await used(auth)).toBe(before + 999);
+      },
+    );
 
     it('when a customer taps Unsubscribe in broadcast A, then the scheduled broadcast B skips them and gives their message back', async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(3)] });
       const { auth: first, numbers, signIn } = await broadcastReady(t);
       let auth = first;
       const a = (await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { name: 'A' }), { headers: auth })).data;
-      const b = (await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { name: 'B', scheduledAt: '2026-11-22T12:00:00Z' }), { headers: auth })).data;
+      const b = (
+        await t.http.post('/api/v1/broadcasts', springSale(numbers, leadIds(3), { name: 'B', scheduledAt: '2026-11-22T12:00:00Z' }), { headers: auth })
+      ).data;
       await t.http.post(`/api/v1/broadcasts/${a.id}/launch`, { expectedRecipients: 3 }, { headers: auth });
       expect((await t.http.post(`/api/v1/broadcasts/${b.id}/launch`, { expectedRecipients: 3 }, { headers: auth })).data.status).toBe('scheduled');
       await runEngine(t);
       expect(templatesTo(waIdOf(2))).toHaveLength(1);
       const afterLaunches = await used(auth);
 
-      await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(2), '', { message: { type: 'button', button: { payload: 'WABRIDGE_UNSUBSCRIBE', text: 'Unsubscribe' } } });
+      await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(2), '', {
+        message: { type: 'button', button: { payload: 'WABRIDGE_UNSUBSCRIBE', text: 'Unsubscribe' } },
+      });
       await t.settle();
       t.clock.set('2026-11-22T12:00:00Z');
       auth = await signIn();
@@ -108,7 +125,11 @@ for (const kind of storeKinds()) {
     it('when the digital pipeline would send to a customer who opted out, then nothing is sent and the run records opted_out with a note on the lead', async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(1)] });
       const { numbers, auth } = await broadcastReady(t);
-      const automation = await t.http.post('/api/v1/automations', { name: 'Order update', template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'] }, { headers: auth });
+      const automation = await t.http.post(
+        '/api/v1/automations',
+        { name: 'Order update', template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'] },
+        { headers: auth },
+      );
       await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(1), 'STOP');
       await t.settle();
       await t.fake.moveLeadToStage(31_000_001, 10_001, 555_001, { automation: automation.data.id });
@@ -120,10 +141,13 @@ for (const kind of storeKinds()) {
       expect(run!.outcome).toBe('opted_out');
       // The note goes through the Kommo outbox, which a drain already running may still be writing.
       await expect
-        .poll(async () => {
-          await t.timeline.drain();
-          return String(t.fake.notes.find((n) => n.entityType === 'leads' && n.entityId === 10_001)?.params.text);
-        }, { timeout: 10_000 })
+        .poll(
+          async () => {
+            await t.timeline.drain();
+            return String(t.fake.notes.find((n) => n.entityType === 'leads' && n.entityId === 10_001)?.params.text);
+          },
+          { timeout: 10_000 },
+        )
         .toContain('opted out');
     });
 

@@ -77,7 +77,13 @@ describe('opt-out phrases (SPEC §6)', () => {
     }
     expect(unsubscribePath(template('en', { buttons: [{ type: 'QUICK_REPLY', text: 'Non-stop deals' }] }))).toBeNull();
     expect(unsubscribePath(template('pt', { buttons: [{ type: 'QUICK_REPLY', text: 'Cancelar pedido' }] }))).toBeNull();
-    const t = template('es', { buttons: [{ type: 'QUICK_REPLY', text: 'Ver ofertas' }, { type: 'URL', text: 'Darse de baja' }, { type: 'QUICK_REPLY', text: 'Darse de baja' }] });
+    const t = template('es', {
+      buttons: [
+        { type: 'QUICK_REPLY', text: 'Ver ofertas' },
+        { type: 'URL', text: 'Darse de baja' },
+        { type: 'QUICK_REPLY', text: 'Darse de baja' },
+      ],
+    });
     expect(unsubscribePath(t)).toEqual({ kind: 'button', index: 2 });
   });
 

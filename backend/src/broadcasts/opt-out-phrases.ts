@@ -14,10 +14,12 @@ const PHRASES: Record<string, { verbs: string; fillers: string; goals: string }>
   en: {
     verbs: 'reply|send|text|txt|respond|message|write|type',
     fillers: 'with|us|back|the word',
-    goals: 'unsubscribe|opt[\\s-]?out|stop (?:receiving|getting)|no longer (?:receive|get)|stop (?:these|our|all|further|future) (?:messages|offers|promotions)|be removed',
+    goals:
+      'unsubscribe|opt[\\s-]?out|stop (?:receiving|getting)|no longer (?:receive|get)|stop (?:these|our|all|further|future) (?:messages|offers|promotions)|be removed',
   },
   es: {
-    verbs: 'responde|responda|respondé|respondenos|respóndenos|contesta|conteste|contestá|envía|envia|envíe|envie|enviá|escribe|escriba|escribí|manda|mande|mandá',
+    verbs:
+      'responde|responda|respondé|respondenos|respóndenos|contesta|conteste|contestá|envía|envia|envíe|envie|enviá|escribe|escriba|escribí|manda|mande|mandá',
     fillers: 'con|la palabra|nos',
     goals: 'no recibir|dejar de recibir|dar(?:te|se|me)? de baja|desuscribir(?:te|se|me)?|anular (?:tu |la )?suscripción|cancelar (?:tu |la )?suscripción',
   },

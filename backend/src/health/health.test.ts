@@ -36,7 +36,9 @@ for (const kind of storeKinds()) {
     });
 
     it('when a Kommo account page calls the API, then CORS allows it; another origin is not allowed', async () => {
-      const allowed = await t.http.options('/api/v1/session', { headers: { Origin: 'https://acme.kommo.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-auth-token,content-type' } });
+      const allowed = await t.http.options('/api/v1/session', {
+        headers: { Origin: 'https://acme.kommo.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-auth-token,content-type' },
+      });
       expect(allowed.headers['access-control-allow-origin']).toBe('https://acme.kommo.com');
       expect(allowed.headers['access-control-allow-headers']).toMatch(/X-Auth-Token/i);
       for (const origin of ['https://acme.amocrm.ru', 'https://acme.amocrm.com', t.url]) {

@@ -30,8 +30,7 @@ export function isAppError(value: unknown): value is AppError {
   return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'AppError';
 }
 
-export const badRequest = (code: ErrorCode, message: string, issues: ErrorIssue[] = []) =>
-  new AppError(code, message, 400, issues);
+export const badRequest = (code: ErrorCode, message: string, issues: ErrorIssue[] = []) => new AppError(code, message, 400, issues);
 export const unauthorized = (code: ErrorCode, message: string) => new AppError(code, message, 401);
 export const forbidden = (code: ErrorCode, message: string) => new AppError(code, message, 403);
 export const notFound = (message = 'Nothing was found at this address.') => new AppError('not_found', message, 404);

@@ -26,7 +26,14 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     let body: ErrorBody;
     if (isAppError(err)) {
       status = err.status;
-      body = { error: { code: err.code, message: err.message, ...(err.issues.length ? { issues: err.issues } : {}), ...(Object.keys(err.params).length ? { params: err.params } : {}) } };
+      body = {
+        error: {
+          code: err.code,
+          message: err.message,
+          ...(err.issues.length ? { issues: err.issues } : {}),
+          ...(Object.keys(err.params).length ? { params: err.params } : {}),
+        },
+      };
     } else if (err && typeof err === 'object' && typeof err.type === 'string' && bodyParserErrors[err.type]) {
       const known = bodyParserErrors[err.type]!;
       status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 400;
@@ -35,7 +42,13 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       // The database is down or unreachable: a temporary condition the caller should retry.
       status = 503;
       res.setHeader('Retry-After', '5');
-      body = { error: { code: 'store_unavailable', message: 'The service cannot reach its database right now. Nothing was changed; try again in a few seconds.', requestId } };
+      body = {
+        error: {
+          code: 'store_unavailable',
+          message: 'The service cannot reach its database right now. Nothing was changed; try again in a few seconds.',
+          requestId,
+        },
+      };
     } else {
       status = 500;
       body = { error: { code: 'internal', message: 'Something went wrong on our side. Quote the request id to support.', requestId } };
@@ -51,6 +64,13 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
 export function storeUnreachable(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03'].includes(code) || code.startsWith('08'))) return true;
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connection error|Client was closed|Cannot use a pool after calling end/i.test(message);
+  if (
+    typeof code === 'string' &&
+    (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03'].includes(code) || code.startsWith('08'))
+  )
+    return true;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|connection error|Client was closed|Cannot use a pool after calling end/i.test(message)
+  );
 }

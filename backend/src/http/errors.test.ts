@@ -44,7 +44,11 @@ for (const kind of storeKinds()) {
     });
 
     it('when fields are too long, not an email, missing or of the wrong type, then each issue carries its problem and limit for the widget to say in its language', async () => {
-      const response = await t.http.put('/api/v1/registration', { lastName: 'x'.repeat(101), email: 'nope', phone: '+5511912345678', city: 'Lisboa', termsVersion: '2026-11-01', acceptTerms: true }, { headers: auth });
+      const response = await t.http.put(
+        '/api/v1/registration',
+        { lastName: 'x'.repeat(101), email: 'nope', phone: '+5511912345678', city: 'Lisboa', termsVersion: '2026-11-01', acceptTerms: true },
+        { headers: auth },
+      );
       expect(response.status).toBe(400);
       const issues = ErrorBody.parse(response.data).error.issues ?? [];
       const at = (path: string) => issues.find((i) => i.path === path);

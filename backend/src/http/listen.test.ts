@@ -14,7 +14,10 @@ describe('listening', () => {
     const server = listen(app, 0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    open.push(() => server.close(), () => agent.destroy());
+    open.push(
+      () => server.close(),
+      () => agent.destroy(),
+    );
     const { port } = server.address() as AddressInfo;
     // The local port of the socket each request went out on: the same port means the same connection.
     const get = () =>

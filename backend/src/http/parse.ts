@@ -5,7 +5,10 @@ import { badRequest, type ErrorIssue } from './app-error';
 export function parse<S extends z.core.$ZodType>(schema: S, input: unknown, where: 'body' | 'query' | 'params' | 'headers'): z.infer<S> {
   // A NUL character fits no field and PostgreSQL cannot store it in text or JSON: refused everywhere.
   const nul = findNul(input, [where]);
-  if (nul) throw badRequest('invalid_characters', `The request ${where} contains a NUL character (at ${nul}).`, [{ path: nul, message: 'must not contain NUL (\\u0000)', problem: 'nul_character' }]);
+  if (nul)
+    throw badRequest('invalid_characters', `The request ${where} contains a NUL character (at ${nul}).`, [
+      { path: nul, message: 'must not contain NUL (\\u0000)', problem: 'nul_character' },
+    ]);
   const result = z.safeParse(schema, input);
   if (result.success) return result.data;
   const issues = result.error.issues.flatMap((issue) => fieldIssues(issue, input, where));

@@ -57,7 +57,10 @@ const AmojoIdResponse = z.object({ amojo_id: z.string().min(1) });
 /** A page of GET /api/v4/users?with=amojo_id. */
 const UsersPage = z.object({
   _embedded: z.object({ users: z.array(z.object({ id: z.number().int(), amojo_id: z.string().nullish() })) }),
-  _links: z.object({ next: z.object({ href: z.string() }).optional() }).partial().optional(),
+  _links: z
+    .object({ next: z.object({ href: z.string() }).optional() })
+    .partial()
+    .optional(),
 });
 
 export function createChannelHttpApi(options: ChannelConfig & { now: () => Date; apiBase?: string; http?: AxiosInstance }): ChannelApi {
@@ -81,7 +84,11 @@ export function createChannelHttpApi(options: ChannelConfig & { now: () => Date;
 
   return {
     async connect(amojoAccountId) {
-      const data = await amojo('POST', `/v2/origin/custom/${options.channelId}/connect`, { account_id: amojoAccountId, title: options.title, hook_api_version: 'v2' });
+      const data = await amojo('POST', `/v2/origin/custom/${options.channelId}/connect`, {
+        account_id: amojoAccountId,
+        title: options.title,
+        hook_api_version: 'v2',
+      });
       return { scopeId: ConnectResponse.parse(data).scope_id };
     },
     async disconnect(amojoAccountId) {
@@ -103,7 +110,9 @@ export function createChannelHttpApi(options: ChannelConfig & { now: () => Date;
           msec_timestamp: m.at.getTime(),
           msgid: m.msgid,
           conversation_id: m.conversationId,
-          ...(m.direction === 'in' ? { sender: customer } : { sender: { ref_id: m.refId, ...(m.senderName ? { name: m.senderName } : {}) }, receiver: customer }),
+          ...(m.direction === 'in'
+            ? { sender: customer }
+            : { sender: { ref_id: m.refId, ...(m.senderName ? { name: m.senderName } : {}) }, receiver: customer }),
           message: { type: 'text', text: m.text },
           silent: m.silent ?? false,
         },
@@ -136,7 +145,10 @@ export function createChannelHttpApi(options: ChannelConfig & { now: () => Date;
       for (let page = 1; page <= 40; page++) {
         let r;
         try {
-          r = await http.get(`${rest(host)}/api/v4/users`, { params: { with: 'amojo_id', page, limit: 250 }, headers: { Authorization: `Bearer ${accessToken}` } });
+          r = await http.get(`${rest(host)}/api/v4/users`, {
+            params: { with: 'amojo_id', page, limit: 250 },
+            headers: { Authorization: `Bearer ${accessToken}` },
+          });
         } catch (err) {
           throw asError(err, 'GET /api/v4/users?with=amojo_id');
         }
@@ -152,7 +164,9 @@ export function createChannelHttpApi(options: ChannelConfig & { now: () => Date;
     },
     async linkChat(host, accessToken, chatId, contactId) {
       try {
-        await http.post(`${rest(host)}/api/v4/contacts/chats`, [{ chat_id: chatId, contact_id: contactId }], { headers: { Authorization: `Bearer ${accessToken}` } });
+        await http.post(`${rest(host)}/api/v4/contacts/chats`, [{ chat_id: chatId, contact_id: contactId }], {
+          headers: { Authorization: `Bearer ${accessToken}` },
+        });
       } catch (err) {
         throw asError(err, 'POST /api/v4/contacts/chats');
       }
@@ -163,8 +177,9 @@ export function createChannelHttpApi(options: ChannelConfig & { now: () => Date;
 function asError(err: unknown, what: string): Error {
   if (isAxiosError(err)) {
     const status = err.response?.status ?? 0;
-    const detail = (err.response?.data as { error?: string; detail?: string } | undefined)?.error ?? (err.response?.data as { detail?: string } | undefined)?.detail;
-    return new ChannelApiError(`${what}: ${status ? `HTTP ${status}` : err.code ?? 'no answer'}${detail ? ` — ${detail}` : ''}`, status);
+    const detail =
+      (err.response?.data as { error?: string; detail?: string } | undefined)?.error ?? (err.response?.data as { detail?: string } | undefined)?.detail;
+    return new ChannelApiError(`${what}: ${status ? `HTTP ${status}` : (err.code ?? 'no answer')}${detail ? ` — ${detail}` : ''}`, status);
   }
   if (err instanceof z.ZodError) return new ChannelApiError(`${what}: unexpected answer`, 0);
   return err instanceof Error ? err : new Error(String(err));

@@ -30,7 +30,11 @@ export function channelSettingsRoutes(channel: KommoChannel): Router {
     const session = requireAdmin(res);
     const input = parse(UpdateKommoChannelInput, req.body, 'body');
     if (input.enabled && !deps.channel.configured) {
-      throw new AppError('channel_not_configured', 'This Wabridge installation has no Kommo chat channel: the operator sets KOMMO_CHANNEL_ID, KOMMO_CHANNEL_SECRET and KOMMO_CHANNEL_BOT_ID.', 409);
+      throw new AppError(
+        'channel_not_configured',
+        'This Wabridge installation has no Kommo chat channel: the operator sets KOMMO_CHANNEL_ID, KOMMO_CHANNEL_SECRET and KOMMO_CHANNEL_BOT_ID.',
+        409,
+      );
     }
     await deps.channel.setEnabled(session.accountId, input.enabled, session.userId);
     res.json(await deps.channel.view(session.accountId));

@@ -67,7 +67,8 @@ export function createKommoChannel(deps: {
       try {
         if (row.state === 'connect') {
           const token = await deps.access.accessToken(row.account_id);
-          const amojoAccountId = row.amojo_account_id ?? (await deps.kommoPacer.run(row.account_id, () => deps.channel!.api.accountAmojoId(token.host, token.accessToken)));
+          const amojoAccountId =
+            row.amojo_account_id ?? (await deps.kommoPacer.run(row.account_id, () => deps.channel!.api.accountAmojoId(token.host, token.accessToken)));
           const { scopeId } = await api.connect(amojoAccountId);
           await store.connected(row.account_id, amojoAccountId, scopeId, clock.now());
           logger.info({ accountId: row.account_id, scopeId }, 'Kommo chat channel connected');
@@ -121,7 +122,9 @@ export function createKommoChannel(deps: {
     if (!(await store.chatOf(row.conversation_id))) {
       const { chatId } = await api.createChat(scopeId, { conversationId: row.conversation_id, customer });
       const token = await deps.access.accessToken(row.account_id);
-      const contactId = m.kommo_contact_id ? Number(m.kommo_contact_id) : (await deps.kommoPacer.run(row.account_id, () => deps.kommo.findContactByPhone(token.host, token.accessToken, m.wa_id)))?.id;
+      const contactId = m.kommo_contact_id
+        ? Number(m.kommo_contact_id)
+        : (await deps.kommoPacer.run(row.account_id, () => deps.kommo.findContactByPhone(token.host, token.accessToken, m.wa_id)))?.id;
       if (contactId) await deps.kommoPacer.run(row.account_id, () => deps.channel!.api.linkChat(token.host, token.accessToken, chatId, contactId));
       await store.saveChat({ conversationId: row.conversation_id, accountId: row.account_id, chatId, contactId: contactId ?? null, at: clock.now() });
     }
@@ -183,7 +186,9 @@ export function createKommoChannel(deps: {
       if (!row) break;
       let renewing: Promise<unknown> = Promise.resolve();
       const renew = setInterval(() => {
-        renewing = store.replies.extend(db, [row.kommo_msgid], LEASE_MS).catch((err) => logger.warn({ err, kommoMsgid: row.kommo_msgid }, 'lease of an answer from Kommo’s chat not renewed'));
+        renewing = store.replies
+          .extend(db, [row.kommo_msgid], LEASE_MS)
+          .catch((err) => logger.warn({ err, kommoMsgid: row.kommo_msgid }, 'lease of an answer from Kommo’s chat not renewed'));
       }, REPLY_RENEW_MS);
       let failure: unknown;
       try {
@@ -206,12 +211,18 @@ export function createKommoChannel(deps: {
     const hook = ChannelHook.parse(row.body);
     const conversationId = await store.conversationOf(row.account_id, hook.message.conversation.client_id ?? '');
     if (!conversationId) return store.replies.done(db, [row.kommo_msgid], { note: 'the chat is not one of this account’s conversations' });
-    const refuse = (reason: string) => store.refuseReply({ accountId: row.account_id, conversationId, messageId: row.message_id, kommoMsgid: row.kommo_msgid, reason, at: clock.now() });
+    const refuse = (reason: string) =>
+      store.refuseReply({ accountId: row.account_id, conversationId, messageId: row.message_id, kommoMsgid: row.kommo_msgid, reason, at: clock.now() });
     const begun = await store.replyMessage(row.message_id);
     if (begun) {
       // A send of this answer began before: once WhatsApp took it (or refused it) it is done. Cut
       // off before WhatsApp answered, it is not sent again (it may have gone out): failed, said so.
-      if (begun.status === 'queued' && !begun.wamid) await store.failInterrupted(row.message_id, 'Interrupted before WhatsApp answered; not sent again to avoid a duplicate. Send it again if the customer did not get it.', clock.now());
+      if (begun.status === 'queued' && !begun.wamid)
+        await store.failInterrupted(
+          row.message_id,
+          'Interrupted before WhatsApp answered; not sent again to avoid a duplicate. Send it again if the customer did not get it.',
+          clock.now(),
+        );
       return store.replies.done(db, [row.kommo_msgid]);
     }
     const text = hook.message.message.type === 'text' ? (hook.message.message.text ?? '').trim() : '';
@@ -267,7 +278,10 @@ export function createKommoChannel(deps: {
       if (!scope) return 404;
       // The scope is one account's: a hook naming another amojo account is not that account's answer (decision 035).
       if (scope.amojoAccountId !== hook.account_id) {
-        logger.warn({ scopeId, accountId: scope.accountId, hookAccount: hook.account_id }, 'Kommo channel hook refused: its account is not the one this scope was connected for');
+        logger.warn(
+          { scopeId, accountId: scope.accountId, hookAccount: hook.account_id },
+          'Kommo channel hook refused: its account is not the one this scope was connected for',
+        );
         return 404;
       }
       const accountId = scope.accountId;

@@ -105,30 +105,40 @@ export function createChannelStore(db: Db, clock: Clock) {
 
     /** An install or reinstall: a channel switched on connects again. In the install's transaction. */
     async reconnectOnInstall(tx: Queryable, accountId: string, at: Date) {
-      await tx.query(`update kommo_channels set state = 'connect', due_at = $2, attempts = 0, last_error = null, updated_at = $2 where account_id = $1 and enabled`, [accountId, at]);
+      await tx.query(
+        `update kommo_channels set state = 'connect', due_at = $2, attempts = 0, last_error = null, updated_at = $2 where account_id = $1 and enabled`,
+        [accountId, at],
+      );
     },
 
     /** An uninstall: the channel disconnects (the switch is kept for a reinstall). In the uninstall's transaction. */
     async disconnectOnUninstall(tx: Queryable, accountId: string, at: Date) {
-      await tx.query(`update kommo_channels set state = 'disconnect', due_at = $2, attempts = 0, last_error = null, updated_at = $2 where account_id = $1 and state <> 'off'`, [accountId, at]);
+      await tx.query(
+        `update kommo_channels set state = 'disconnect', due_at = $2, attempts = 0, last_error = null, updated_at = $2 where account_id = $1 and state <> 'off'`,
+        [accountId, at],
+      );
     },
 
     async connected(accountId: string, amojoAccountId: string, scopeId: string, at: Date) {
-      await db.query(`update kommo_channels set state = 'connected', amojo_account_id = $2, scope_id = $3, due_at = null, attempts = 0, last_error = null, updated_at = $4 where account_id = $1 and state = 'connect'`, [
-        accountId,
-        amojoAccountId,
-        scopeId,
-        at,
-      ]);
+      await db.query(
+        `update kommo_channels set state = 'connected', amojo_account_id = $2, scope_id = $3, due_at = null, attempts = 0, last_error = null, updated_at = $4 where account_id = $1 and state = 'connect'`,
+        [accountId, amojoAccountId, scopeId, at],
+      );
     },
 
     async disconnected(accountId: string, at: Date) {
-      await db.query(`update kommo_channels set state = 'off', scope_id = null, due_at = null, attempts = 0, last_error = null, updated_at = $2 where account_id = $1 and state = 'disconnect'`, [accountId, at]);
+      await db.query(
+        `update kommo_channels set state = 'off', scope_id = null, due_at = null, attempts = 0, last_error = null, updated_at = $2 where account_id = $1 and state = 'disconnect'`,
+        [accountId, at],
+      );
     },
 
     /** The account a scope id belongs to, and the amojo account it was connected for (Kommo's hook names the scope). */
     async accountOfScope(scopeId: string): Promise<{ accountId: string; amojoAccountId: string | null } | undefined> {
-      const [row] = await db.query<{ account_id: string; amojo_account_id: string | null }>(`select account_id, amojo_account_id from kommo_channels where scope_id = $1 and enabled`, [scopeId]);
+      const [row] = await db.query<{ account_id: string; amojo_account_id: string | null }>(
+        `select account_id, amojo_account_id from kommo_channels where scope_id = $1 and enabled`,
+        [scopeId],
+      );
       return row && { accountId: row.account_id, amojoAccountId: row.amojo_account_id };
     },
 
@@ -156,23 +166,27 @@ export function createChannelStore(db: Db, clock: Clock) {
     },
 
     async saveChat(input: { conversationId: string; accountId: string; chatId: string; contactId: number | null; at: Date }) {
-      await db.query('insert into kommo_channel_chats (conversation_id, account_id, chat_id, contact_id, created_at) values ($1, $2, $3, $4, $5) on conflict do nothing', [
-        input.conversationId,
-        input.accountId,
-        input.chatId,
-        input.contactId,
-        input.at,
-      ]);
-      if (input.contactId) await db.query('update conversations set kommo_contact_id = coalesce(kommo_contact_id, $2) where id = $1', [input.conversationId, input.contactId]);
+      await db.query(
+        'insert into kommo_channel_chats (conversation_id, account_id, chat_id, contact_id, created_at) values ($1, $2, $3, $4, $5) on conflict do nothing',
+        [input.conversationId, input.accountId, input.chatId, input.contactId, input.at],
+      );
+      if (input.contactId)
+        await db.query('update conversations set kommo_contact_id = coalesce(kommo_contact_id, $2) where id = $1', [input.conversationId, input.contactId]);
     },
 
     async userAmojoId(accountId: string, userId: number): Promise<string | undefined> {
-      const [row] = await db.query<{ amojo_id: string }>('select amojo_id from kommo_channel_users where account_id = $1 and kommo_user_id = $2', [accountId, userId]);
+      const [row] = await db.query<{ amojo_id: string }>('select amojo_id from kommo_channel_users where account_id = $1 and kommo_user_id = $2', [
+        accountId,
+        userId,
+      ]);
       return row?.amojo_id;
     },
 
     async saveUserAmojoId(accountId: string, userId: number, amojoId: string) {
-      await db.query('insert into kommo_channel_users (account_id, kommo_user_id, amojo_id) values ($1, $2, $3) on conflict (account_id, kommo_user_id) do update set amojo_id = excluded.amojo_id', [accountId, userId, amojoId]);
+      await db.query(
+        'insert into kommo_channel_users (account_id, kommo_user_id, amojo_id) values ($1, $2, $3) on conflict (account_id, kommo_user_id) do update set amojo_id = excluded.amojo_id',
+        [accountId, userId, amojoId],
+      );
     },
 
     /** The Kommo user behind an amojo id, and whether the admin lets them use Wabridge (null: not known to us). */
@@ -197,14 +211,20 @@ export function createChannelStore(db: Db, clock: Clock) {
 
     /** Our message for a reply, if a send of it began (`wamid` once WhatsApp took it). */
     async replyMessage(messageId: string): Promise<{ status: string; wamid: string | null; conversation_id: string } | undefined> {
-      const [row] = await db.query<{ status: string; wamid: string | null; conversation_id: string }>('select status, wamid, conversation_id from messages where id = $1', [messageId]);
+      const [row] = await db.query<{ status: string; wamid: string | null; conversation_id: string }>(
+        'select status, wamid, conversation_id from messages where id = $1',
+        [messageId],
+      );
       return row;
     },
 
     /** A reply whose send was cut off before WhatsApp answered: failed, with the reason, and told to Kommo's chat. */
     async failInterrupted(messageId: string, reason: string, at: Date) {
       await db.transaction(async (tx) => {
-        const moved = await tx.query(`update messages set status = 'failed', error_title = $2, status_at = $3 where id = $1 and status = 'queued' and wamid is null returning id`, [messageId, reason, at]);
+        const moved = await tx.query(
+          `update messages set status = 'failed', error_title = $2, status_at = $3 where id = $1 and status = 'queued' and wamid is null returning id`,
+          [messageId, reason, at],
+        );
         if (moved.length) await enqueueStatus(tx, { messageId, status: 'failed', at, error: reason });
       });
     },

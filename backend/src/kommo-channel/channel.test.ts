@@ -34,7 +34,9 @@ for (const kind of storeKinds()) {
       await flush();
       await t.fakeWhatsApp.customerWrites(ready.fakeNumber.phoneNumberId, CUSTOMER, 'Hello, is the order ready?', { name: 'Maria Silva' });
       await flush();
-      const conversation = (await t.http.post('/api/v1/conversations', { numberId: ready.number.id, phone: CUSTOMER }, { headers: ready.auth })).data as { id: string };
+      const conversation = (await t.http.post('/api/v1/conversations', { numberId: ready.number.id, phone: CUSTOMER }, { headers: ready.auth })).data as {
+        id: string;
+      };
       return { ...ready, conversation };
     }
 
@@ -45,7 +47,9 @@ for (const kind of storeKinds()) {
       const on = await t.http.put('/api/v1/kommo-channel', { enabled: true }, { headers: auth });
       expect(on.status).toBe(409);
       expect(on.data.error.code).toBe('channel_not_configured');
-      expect((await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Still works' }, { headers: auth })).status).toBe(201);
+      expect((await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Still works' }, { headers: auth })).status).toBe(
+        201,
+      );
       await t.settle();
       await t.timeline.drain();
       expect(t.fake.notes.map((n) => n.noteType)).toEqual(['sms_in', 'sms_out']);
@@ -77,7 +81,9 @@ for (const kind of storeKinds()) {
       const { conversation } = await channelOn();
       const chat = t.fake.amojo.chatOf(conversation.id);
       expect(chat).toMatchObject({ contactId: 2001, user: { phone: CUSTOMER, name: 'Maria Silva' } });
-      expect(t.fake.amojo.messages).toEqual([expect.objectContaining({ direction: 'in', text: 'Hello, is the order ready?', conversationId: conversation.id })]);
+      expect(t.fake.amojo.messages).toEqual([
+        expect.objectContaining({ direction: 'in', text: 'Hello, is the order ready?', conversationId: conversation.id }),
+      ]);
       expect(t.fake.incomingLeads).toEqual([]);
       const created = t.fake.amojo.requests.findIndex((r) => r.path.endsWith('/chats'));
       const imported = t.fake.amojo.requests.findIndex((r) => /\/v2\/origin\/custom\/[^/]+$/.test(r.path) && !r.path.endsWith('/connect'));
@@ -110,7 +116,10 @@ for (const kind of storeKinds()) {
       expect(reply).toMatchObject({ fromKommo: true, deliveryStatus: 2 });
       // Not imported back into Kommo's chat: it is there already.
       expect(t.fake.amojo.messages.filter((m) => m.text === 'Hi Maria, it ships today!')).toHaveLength(1);
-      expect((await messagesOf(t, auth, conversation.id)).find((m) => m.direction === 'out')).toMatchObject({ status: 'read', content: { body: 'Hi Maria, it ships today!' } });
+      expect((await messagesOf(t, auth, conversation.id)).find((m) => m.direction === 'out')).toMatchObject({
+        status: 'read',
+        content: { body: 'Hi Maria, it ships today!' },
+      });
     });
 
     it('when the hook is not signed with the channel secret, then it is refused with 401 and nothing is stored or sent', async () => {
@@ -128,9 +137,19 @@ for (const kind of storeKinds()) {
       const chat = t.fake.amojo.chatOf(conversation.id)!;
       const sentBefore = t.fakeWhatsApp.sent.length;
       const post = (accountId: string, msgid: string) => {
-        const body = JSON.stringify({ account_id: accountId, message: { sender: { id: AGENT.amojoId }, conversation: { id: chat.id, client_id: conversation.id }, message: { id: msgid, type: 'text', text: 'Not yours' } } });
+        const body = JSON.stringify({
+          account_id: accountId,
+          message: {
+            sender: { id: AGENT.amojoId },
+            conversation: { id: chat.id, client_id: conversation.id },
+            message: { id: msgid, type: 'text', text: 'Not yours' },
+          },
+        });
         const signature = createHmac('sha1', TEST_CHANNEL.channelSecret).update(body).digest('hex');
-        return axios.post(`${t.url}/kommo/channel/${chat.scopeId}`, body, { headers: { 'Content-Type': 'application/json', 'X-Signature': signature }, validateStatus: () => true });
+        return axios.post(`${t.url}/kommo/channel/${chat.scopeId}`, body, {
+          headers: { 'Content-Type': 'application/json', 'X-Signature': signature },
+          validateStatus: () => true,
+        });
       };
       const other = amojoIdOf('account', 999_999);
       const refused = await post(other, 'kommo-msg-other-account');
@@ -150,19 +169,32 @@ for (const kind of storeKinds()) {
       const { msgid } = await t.fake.amojo.managerReplies(conversation.id, 'Late answer', AGENT);
       await flush();
       expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
-      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: -1, errorCode: 905, error: expect.stringContaining('24-hour') });
+      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({
+        deliveryStatus: -1,
+        errorCode: 905,
+        error: expect.stringContaining('24-hour'),
+      });
     });
 
     it('when a user the admin disabled answers in Kommo’s chat, then WhatsApp gets nothing and Kommo’s chat shows it failed with the reason', async () => {
       const { conversation } = await channelOn();
       const at = t.clock.now();
-      await t.db.query('insert into account_users (account_id, kommo_user_id, name, is_admin, enabled, first_seen_at, last_seen_at) values ($1, $2, $3, false, false, $4, $4) on conflict (account_id, kommo_user_id) do update set enabled = false', [(await t.db.query<{ id: string }>('select id from accounts'))[0]!.id, DEMO_AGENT_ID, 'Alex Agent', at]);
-      await t.db.query('insert into kommo_channel_users (account_id, kommo_user_id, amojo_id) select id, $1, $2 from accounts on conflict (account_id, kommo_user_id) do update set amojo_id = excluded.amojo_id', [DEMO_AGENT_ID, AGENT.amojoId]);
+      await t.db.query(
+        'insert into account_users (account_id, kommo_user_id, name, is_admin, enabled, first_seen_at, last_seen_at) values ($1, $2, $3, false, false, $4, $4) on conflict (account_id, kommo_user_id) do update set enabled = false',
+        [(await t.db.query<{ id: string }>('select id from accounts'))[0]!.id, DEMO_AGENT_ID, 'Alex Agent', at],
+      );
+      await t.db.query(
+        'insert into kommo_channel_users (account_id, kommo_user_id, amojo_id) select id, $1, $2 from accounts on conflict (account_id, kommo_user_id) do update set amojo_id = excluded.amojo_id',
+        [DEMO_AGENT_ID, AGENT.amojoId],
+      );
       const sentBefore = t.fakeWhatsApp.sent.length;
       const { msgid } = await t.fake.amojo.managerReplies(conversation.id, 'From a disabled user', AGENT);
       await flush();
       expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
-      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: -1, error: expect.stringContaining('not enabled Wabridge') });
+      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({
+        deliveryStatus: -1,
+        error: expect.stringContaining('not enabled Wabridge'),
+      });
     });
 
     it('when a Kommo user we never saw answers, then Kommo says who they are and the message is theirs; a sender who is no user of the account sends nothing and Kommo’s chat shows why', async () => {
@@ -178,13 +210,17 @@ for (const kind of storeKinds()) {
       const { msgid } = await t.fake.amojo.managerReplies(conversation.id, 'From nobody we know', { amojoId: amojoIdOf('user', 9_999_999), name: 'Stranger' });
       await flush();
       expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
-      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: -1, error: expect.stringContaining('could not find your user') });
+      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({
+        deliveryStatus: -1,
+        error: expect.stringContaining('could not find your user'),
+      });
     });
 
     it('when amojo fails, then the import is retried later and the conversation’s messages still arrive in order, once each', async () => {
       const { auth, conversation } = await channelOn();
       t.fake.amojo.knobs.failNext.push(500, 502);
-      for (const text of ['One', 'Two', 'Three']) expect((await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text }, { headers: auth })).status).toBe(201);
+      for (const text of ['One', 'Two', 'Three'])
+        expect((await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text }, { headers: auth })).status).toBe(201);
       await flush();
       for (let i = 0; i < 6; i++) {
         t.clock.advance(70_000);
@@ -216,7 +252,10 @@ for (const kind of storeKinds()) {
       const toCustomer = t.fakeWhatsApp.sent.slice(sentBefore).map((s) => (s.body as { text?: { body: string } }).text?.body);
       expect(toCustomer).toEqual(['Slow but sure']);
       expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: 2 });
-      expect((await messagesOf(t, auth, conversation.id)).find((m) => m.direction === 'out')).toMatchObject({ status: 'read', content: { body: 'Slow but sure' } });
+      expect((await messagesOf(t, auth, conversation.id)).find((m) => m.direction === 'out')).toMatchObject({
+        status: 'read',
+        content: { body: 'Slow but sure' },
+      });
     });
 
     it('when a send of an answer was cut off before WhatsApp answered, then it is not sent again and Kommo’s chat shows it failed', async () => {
@@ -224,12 +263,35 @@ for (const kind of storeKinds()) {
       // What a crash leaves: Kommo's hook stored, our message stored as queued with no wamid, the hook not done.
       const chat = t.fake.amojo.chatOf(conversation.id)!;
       const msgid = 'kommo-msg-cut-off';
-      t.fake.amojo.messages.push({ msgid, scopeId: chat.scopeId, conversationId: conversation.id, direction: 'out', type: 'text', text: 'Cut off', refId: AGENT.amojoId, silent: false, fromKommo: true });
-      const body = { account_id: amojoIdOf('account', DEMO_ACCOUNT_ID), message: { sender: { id: AGENT.amojoId }, conversation: { id: chat.id, client_id: conversation.id }, message: { id: msgid, type: 'text', text: 'Cut off' } } };
+      t.fake.amojo.messages.push({
+        msgid,
+        scopeId: chat.scopeId,
+        conversationId: conversation.id,
+        direction: 'out',
+        type: 'text',
+        text: 'Cut off',
+        refId: AGENT.amojoId,
+        silent: false,
+        fromKommo: true,
+      });
+      const body = {
+        account_id: amojoIdOf('account', DEMO_ACCOUNT_ID),
+        message: {
+          sender: { id: AGENT.amojoId },
+          conversation: { id: chat.id, client_id: conversation.id },
+          message: { id: msgid, type: 'text', text: 'Cut off' },
+        },
+      };
       await t.db.transaction(async (tx) => {
         const [c] = await tx.query<{ account_id: string }>('select account_id from conversations where id = $1', [conversation.id]);
-        await tx.query(`insert into messages (id, account_id, conversation_id, direction, type, content, status, created_at, status_at) values ('msg-cut-off', $1, $2, 'out', 'text', '{"body":"Cut off"}', 'queued', $3, $3)`, [c!.account_id, conversation.id, t.clock.now()]);
-        await tx.query(`insert into kommo_channel_replies (kommo_msgid, account_id, message_id, body, received_at, next_attempt_at) values ($1, $2, 'msg-cut-off', $3, $4, $4)`, [msgid, c!.account_id, JSON.stringify(body), t.clock.now()]);
+        await tx.query(
+          `insert into messages (id, account_id, conversation_id, direction, type, content, status, created_at, status_at) values ('msg-cut-off', $1, $2, 'out', 'text', '{"body":"Cut off"}', 'queued', $3, $3)`,
+          [c!.account_id, conversation.id, t.clock.now()],
+        );
+        await tx.query(
+          `insert into kommo_channel_replies (kommo_msgid, account_id, message_id, body, received_at, next_attempt_at) values ($1, $2, 'msg-cut-off', $3, $4, $4)`,
+          [msgid, c!.account_id, JSON.stringify(body), t.clock.now()],
+        );
       });
       const sentBefore = t.fakeWhatsApp.sent.length;
       await flush();

@@ -79,7 +79,10 @@ export async function upsertInstalledAccount(
 
 /** Records a use of the account (SPEC §4.2 inactivity); written at most once an hour. */
 export async function touchAccount(db: Queryable, accountId: string, at: Date): Promise<void> {
-  await db.query(`update accounts set last_used_at = $2 where id = $1 and (last_used_at is null or last_used_at < $2::timestamptz - interval '1 hour')`, [accountId, at]);
+  await db.query(`update accounts set last_used_at = $2 where id = $1 and (last_used_at is null or last_used_at < $2::timestamptz - interval '1 hour')`, [
+    accountId,
+    at,
+  ]);
 }
 
 export async function saveTokens(

@@ -47,8 +47,11 @@ export async function finishInstallRequest(
   db: Queryable,
   input: { id: string; status: 'done' | 'failed'; error?: string; accountId?: string; at: Date },
 ): Promise<void> {
-  await db.query(
-    `update kommo_install_requests set status = $2, error = $3, account_id = $4, processed_at = $5 where id = $1`,
-    [input.id, input.status, input.error ?? null, input.accountId ?? null, input.at],
-  );
+  await db.query(`update kommo_install_requests set status = $2, error = $3, account_id = $4, processed_at = $5 where id = $1`, [
+    input.id,
+    input.status,
+    input.error ?? null,
+    input.accountId ?? null,
+    input.at,
+  ]);
 }

@@ -106,7 +106,16 @@ export function createInstallService(deps: InstallServiceDeps) {
       }
       const id = deps.ids();
       const codeHash = createHash('sha256').update(call.code).digest('hex');
-      const stored = await insertInstallRequest(db, { id, codeEnc: box.encrypt(call.code), codeHash, referer: call.referer, state: call.state, clientId: call.clientId, fromWidget: call.fromWidget, at: clock.now() });
+      const stored = await insertInstallRequest(db, {
+        id,
+        codeEnc: box.encrypt(call.code),
+        codeHash,
+        referer: call.referer,
+        state: call.state,
+        clientId: call.clientId,
+        fromWidget: call.fromWidget,
+        at: clock.now(),
+      });
       // A code sent again is already being (or was) exchanged: no second row, no second call to Kommo.
       if (stored) deps.tasks.run('kommo install', () => exchange(id));
       return stored;

@@ -78,7 +78,8 @@ for (const kind of storeKinds()) {
 
     it('when one address calls the install hook over and over, then it is refused with 429 after a burst and nothing more is stored; finished calls are forgotten after 30 days', async () => {
       const statuses: number[] = [];
-      for (let i = 0; i < 14; i++) statuses.push((await t.http.get('/kommo/install', { params: { code: `forged-${i}`, referer: 'wabridge-demo.kommo.com' } })).status);
+      for (let i = 0; i < 14; i++)
+        statuses.push((await t.http.get('/kommo/install', { params: { code: `forged-${i}`, referer: 'wabridge-demo.kommo.com' } })).status);
       expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
       expect(statuses.slice(10)).toEqual([429, 429, 429, 429]);
       await t.tasks.idle();
@@ -130,8 +131,14 @@ for (const kind of storeKinds()) {
 
     it('when an admin installs, then their Kommo id, name and login are recorded and the account view shows them', async () => {
       await t.install(DEMO_ACCOUNT_ID);
-      const [row] = await t.db.query<{ installed_by_user_id: string; installed_by_name: string; installed_by_login: string }>('select installed_by_user_id, installed_by_name, installed_by_login from accounts');
-      expect({ ...row, installed_by_user_id: Number(row!.installed_by_user_id) }).toEqual({ installed_by_user_id: DEMO_ADMIN_ID, installed_by_name: 'Dana Admin', installed_by_login: 'dana.admin@wabridge-demo.example' });
+      const [row] = await t.db.query<{ installed_by_user_id: string; installed_by_name: string; installed_by_login: string }>(
+        'select installed_by_user_id, installed_by_name, installed_by_login from accounts',
+      );
+      expect({ ...row, installed_by_user_id: Number(row!.installed_by_user_id) }).toEqual({
+        installed_by_user_id: DEMO_ADMIN_ID,
+        installed_by_name: 'Dana Admin',
+        installed_by_login: 'dana.admin@wabridge-demo.example',
+      });
       const { auth } = await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID);
       const me = await t.http.get('/api/v1/me', { headers: auth });
       expect(me.data.account.installedBy).toEqual({ id: DEMO_ADMIN_ID, name: 'Dana Admin', login: 'dana.admin@wabridge-demo.example' });

@@ -9,7 +9,11 @@ export interface KommoApi {
   findContactByPhone(accountHost: string, accessToken: string, phone: string): Promise<{ id: number; name: string } | undefined>;
   addNotes(accountHost: string, accessToken: string, entity: 'leads' | 'contacts', notes: KommoNote[]): Promise<void>;
   /** Creates a contact with this phone and a lead for it; returns both ids. */
-  createContactWithLead(accountHost: string, accessToken: string, input: { contactName: string; phone: string; leadName: string }): Promise<{ contactId: number; leadId: number }>;
+  createContactWithLead(
+    accountHost: string,
+    accessToken: string,
+    input: { contactName: string; phone: string; leadName: string },
+  ): Promise<{ contactId: number; leadId: number }>;
   /** Leads by id (at most 250 per call) with their contacts and owner; unknown ids are left out. */
   getLeads(accountHost: string, accessToken: string, ids: number[]): Promise<KommoLead[]>;
   /** Contacts by id (at most 250 per call) with their phones and custom fields; unknown ids are left out. */

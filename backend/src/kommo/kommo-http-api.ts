@@ -29,13 +29,24 @@ const LeadsResponse = z.object({
 const ContactListResponse = z.object({
   _embedded: z.object({
     contacts: z.array(
-      z.object({ id: z.number().int(), name: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish(), custom_fields_values: CustomFields }),
+      z.object({
+        id: z.number().int(),
+        name: z.string().nullish(),
+        first_name: z.string().nullish(),
+        last_name: z.string().nullish(),
+        custom_fields_values: CustomFields,
+      }),
     ),
   }),
 });
 const NotesResponse = z.object({ _embedded: z.object({ notes: z.array(z.object({ id: z.number() })) }) });
 
-const UserResponse = z.object({ id: z.number().int(), name: z.string().nullish(), email: z.string().nullish(), rights: z.object({ is_admin: z.boolean().nullish() }).nullish() });
+const UserResponse = z.object({
+  id: z.number().int(),
+  name: z.string().nullish(),
+  email: z.string().nullish(),
+  rights: z.object({ is_admin: z.boolean().nullish() }).nullish(),
+});
 
 const AccountResponse = z.object({
   id: z.number().int().positive(),
@@ -94,7 +105,15 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
     ).then((t) => ({ accessToken: t.access_token, refreshToken: t.refresh_token, expiresIn: t.expires_in }));
 
   /** GET of a list filtered by ids; Kommo answers 204 with no body when nothing matches. */
-  async function listByIds<S extends z.ZodType>(what: string, schema: S, host: string, accessToken: string, path: string, ids: number[], extra: Record<string, string> = {}) {
+  async function listByIds<S extends z.ZodType>(
+    what: string,
+    schema: S,
+    host: string,
+    accessToken: string,
+    path: string,
+    ids: number[],
+    extra: Record<string, string> = {},
+  ) {
     if (ids.length > KOMMO_PAGE_LIMIT) throw new RangeError(`at most ${KOMMO_PAGE_LIMIT} ids per Kommo ${what}`);
     const params = new URLSearchParams({ limit: String(KOMMO_PAGE_LIMIT), ...extra });
     for (const id of ids) params.append('filter[id][]', String(id));
@@ -133,7 +152,16 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
       await call('task creation', z.object({ _embedded: z.object({ tasks: z.array(z.object({ id: z.number() })) }) }), () =>
         http.post(
           `${base(host)}/api/v4/tasks`,
-          [{ text: task.text, complete_till: Math.floor(task.completeTill.getTime() / 1000), entity_id: task.leadId, entity_type: 'leads', responsible_user_id: task.responsibleUserId, task_type_id: 1 }],
+          [
+            {
+              text: task.text,
+              complete_till: Math.floor(task.completeTill.getTime() / 1000),
+              entity_id: task.leadId,
+              entity_type: 'leads',
+              responsible_user_id: task.responsibleUserId,
+              task_type_id: 1,
+            },
+          ],
           { headers: { Authorization: `Bearer ${accessToken}` } },
         ),
       );
@@ -159,11 +187,17 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
       };
     },
     async getUser(host, accessToken, userId) {
-      const user = await call('user read', UserResponse, () => http.get(`${base(host)}/api/v4/users/${userId}`, { headers: { Authorization: `Bearer ${accessToken}` } }));
+      const user = await call('user read', UserResponse, () =>
+        http.get(`${base(host)}/api/v4/users/${userId}`, { headers: { Authorization: `Bearer ${accessToken}` } }),
+      );
       return { id: user.id, name: user.name ?? '', login: user.email ?? null, isAdmin: user.rights?.is_admin === true };
     },
     async findContactByPhone(host, accessToken, phone) {
-      const response = await http.get(`${base(host)}/api/v4/contacts`, { params: { query: phone.replace(/\D/g, '') }, headers: { Authorization: `Bearer ${accessToken}` }, validateStatus: (s) => s === 200 || s === 204 || s >= 400 });
+      const response = await http.get(`${base(host)}/api/v4/contacts`, {
+        params: { query: phone.replace(/\D/g, '') },
+        headers: { Authorization: `Bearer ${accessToken}` },
+        validateStatus: (s) => s === 200 || s === 204 || s >= 400,
+      });
       // Kommo answers a search with no match as 204 and no body.
       if (response.status === 204) return undefined;
       if (response.status >= 400) throw new KommoApiError(`Kommo contact search failed: ${response.status}`, response.status);
@@ -176,7 +210,14 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
       const created = await call('lead creation', z.array(z.object({ id: z.number(), contact_id: z.number() })).min(1), () =>
         http.post(
           `${base(host)}/api/v4/leads/complex`,
-          [{ name: input.leadName, _embedded: { contacts: [{ name: input.contactName, custom_fields_values: [{ field_code: 'PHONE', values: [{ value: input.phone, enum_code: 'MOB' }] }] }] } }],
+          [
+            {
+              name: input.leadName,
+              _embedded: {
+                contacts: [{ name: input.contactName, custom_fields_values: [{ field_code: 'PHONE', values: [{ value: input.phone, enum_code: 'MOB' }] }] }],
+              },
+            },
+          ],
           { headers: { Authorization: `Bearer ${accessToken}` } },
         ),
       );
@@ -184,14 +225,21 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
     },
     async continueSalesbot(host, accessToken, botId, continueId, body) {
       await call('Salesbot continue', z.unknown(), () =>
-        http.post(`${base(host)}/api/v4/salesbot/${botId}/continue/${encodeURIComponent(continueId)}`, body, { headers: { Authorization: `Bearer ${accessToken}` } }),
+        http.post(`${base(host)}/api/v4/salesbot/${botId}/continue/${encodeURIComponent(continueId)}`, body, {
+          headers: { Authorization: `Bearer ${accessToken}` },
+        }),
       );
     },
     async addNotes(host, accessToken, entity, notes) {
       await call('notes', NotesResponse, () =>
         http.post(
           `${base(host)}/api/v4/${entity}/notes`,
-          notes.map((n) => ({ entity_id: n.entityId, note_type: n.noteType, params: n.params, ...(n.createdAt ? { created_at: Math.floor(n.createdAt.getTime() / 1000) } : {}) })),
+          notes.map((n) => ({
+            entity_id: n.entityId,
+            note_type: n.noteType,
+            params: n.params,
+            ...(n.createdAt ? { created_at: Math.floor(n.createdAt.getTime() / 1000) } : {}),
+          })),
           { headers: { Authorization: `Bearer ${accessToken}` } },
         ),
       );

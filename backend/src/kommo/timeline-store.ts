@@ -3,7 +3,11 @@ import type { Queryable } from '../store/db';
 
 /** Puts a message on the account's Kommo timeline queue (and its native chat's, when on), in the caller's transaction. */
 export async function enqueueNote(tx: Queryable, input: { messageId: string; accountId: string; at: Date }) {
-  await tx.query('insert into kommo_note_outbox (message_id, account_id, next_attempt_at) values ($1, $2, $3) on conflict do nothing', [input.messageId, input.accountId, input.at]);
+  await tx.query('insert into kommo_note_outbox (message_id, account_id, next_attempt_at) values ($1, $2, $3) on conflict do nothing', [
+    input.messageId,
+    input.accountId,
+    input.at,
+  ]);
   await enqueueImport(tx, { messageId: input.messageId, at: input.at });
 }
 
@@ -19,16 +23,14 @@ export async function enqueueEvent(tx: Queryable, input: { id: string; accountId
 }
 
 /** A note on a Kommo lead, or a task for its owner (`responsibleUserId`), in the caller's transaction. */
-export async function enqueueLeadNote(tx: Queryable, input: { id: string; accountId: string; leadId: number | string; kind: 'note' | 'task'; text: string; responsibleUserId?: number | string | null; at: Date }) {
-  await tx.query('insert into kommo_lead_outbox (id, account_id, lead_id, kind, text, responsible_user_id, next_attempt_at) values ($1, $2, $3, $4, $5, $6, $7)', [
-    input.id,
-    input.accountId,
-    input.leadId,
-    input.kind,
-    input.text,
-    input.responsibleUserId ?? null,
-    input.at,
-  ]);
+export async function enqueueLeadNote(
+  tx: Queryable,
+  input: { id: string; accountId: string; leadId: number | string; kind: 'note' | 'task'; text: string; responsibleUserId?: number | string | null; at: Date },
+) {
+  await tx.query(
+    'insert into kommo_lead_outbox (id, account_id, lead_id, kind, text, responsible_user_id, next_attempt_at) values ($1, $2, $3, $4, $5, $6, $7)',
+    [input.id, input.accountId, input.leadId, input.kind, input.text, input.responsibleUserId ?? null, input.at],
+  );
 }
 
 export interface Due {
@@ -60,7 +62,9 @@ export async function customerName(db: Queryable, conversationId: string): Promi
 
 /** The conversation's customer and the Kommo contact it is linked to, if any. */
 export async function conversationContact(db: Queryable, conversationId: string): Promise<{ wa_id: string; kommo_contact_id: string | null } | undefined> {
-  const [conv] = await db.query<{ wa_id: string; kommo_contact_id: string | null }>('select wa_id, kommo_contact_id from conversations where id = $1', [conversationId]);
+  const [conv] = await db.query<{ wa_id: string; kommo_contact_id: string | null }>('select wa_id, kommo_contact_id from conversations where id = $1', [
+    conversationId,
+  ]);
   return conv;
 }
 

@@ -75,7 +75,11 @@ export function createTimelineWriter(deps: {
         if (!contactId && row.direction === 'in' && (await deps.mayAutoCreate(accountId))) {
           try {
             const name = (await customerName(db, row.conversation_id)) ?? `+${row.wa_id}`;
-            contactId = (await pacer.run(accountId, () => deps.kommo.createContactWithLead(token.host, token.accessToken, { contactName: name, phone: `+${row.wa_id}`, leadName: `WhatsApp: ${name}` }))).contactId;
+            contactId = (
+              await pacer.run(accountId, () =>
+                deps.kommo.createContactWithLead(token.host, token.accessToken, { contactName: name, phone: `+${row.wa_id}`, leadName: `WhatsApp: ${name}` }),
+              )
+            ).contactId;
           } catch (err) {
             await fail([row], err instanceof Error ? err.message : String(err));
             continue;
@@ -88,15 +92,36 @@ export function createTimelineWriter(deps: {
         }
         await linkContact(db, row.conversation_id, contactId);
       }
-      notes.push({ row, note: { entityId: contactId, noteType: row.direction === 'in' ? 'sms_in' : 'sms_out', params: { text: noteText(row), phone: `+${row.wa_id}` }, createdAt: new Date(row.created_at) } });
+      notes.push({
+        row,
+        note: {
+          entityId: contactId,
+          noteType: row.direction === 'in' ? 'sms_in' : 'sms_out',
+          params: { text: noteText(row), phone: `+${row.wa_id}` },
+          createdAt: new Date(row.created_at),
+        },
+      });
     }
     if (!notes.length) return;
     try {
-      await pacer.run(accountId, () => deps.kommo.addNotes(token.host, token.accessToken, 'contacts', notes.map((n) => n.note)));
-      await notesQueue.done(db, notes.map((n) => n.row.message_id));
+      await pacer.run(accountId, () =>
+        deps.kommo.addNotes(
+          token.host,
+          token.accessToken,
+          'contacts',
+          notes.map((n) => n.note),
+        ),
+      );
+      await notesQueue.done(
+        db,
+        notes.map((n) => n.row.message_id),
+      );
     } catch (err) {
       logger.warn({ err, accountId, notes: notes.length }, 'Kommo notes not written; retrying later');
-      await fail(notes.map((n) => n.row), err instanceof Error ? err.message : String(err));
+      await fail(
+        notes.map((n) => n.row),
+        err instanceof Error ? err.message : String(err),
+      );
     }
   }
 
@@ -106,7 +131,9 @@ export function createTimelineWriter(deps: {
       return (await drainMessages()) + (await drainLeads()) + (await drainEvents());
     },
     /** Each outbox's drain, by its queue: run through `BackgroundTasks.drain` under that name. */
-    drains: { kommo_note_outbox: drainMessages, kommo_lead_outbox: drainLeads, kommo_event_outbox: drainEvents } satisfies Partial<Record<QueueName, () => Promise<number>>>,
+    drains: { kommo_note_outbox: drainMessages, kommo_lead_outbox: drainLeads, kommo_event_outbox: drainEvents } satisfies Partial<
+      Record<QueueName, () => Promise<number>>
+    >,
   };
 
   /** Messages as sms_in / sms_out notes, batched per account. */
@@ -114,7 +141,10 @@ export function createTimelineWriter(deps: {
     // A lease: rows being written are not picked up by another process meanwhile.
     const claimed = await notesQueue.claim<{ message_id: string }>(db, { limit: BATCH, leaseMs: LEASE_MS });
     if (!claimed.length) return 0;
-    const rows = await notesToWrite(db, claimed.map((c) => c.message_id));
+    const rows = await notesToWrite(
+      db,
+      claimed.map((c) => c.message_id),
+    );
     const byAccount = new Map<string, Due[]>();
     for (const row of rows) byAccount.set(row.account_id, [...(byAccount.get(row.account_id) ?? []), row]);
     for (const [accountId, list] of byAccount) await writeAccount(accountId, list);
@@ -123,7 +153,10 @@ export function createTimelineWriter(deps: {
 
   /** System events as `extended_service_message` notes on the contact (Kommo's advice for integration events). */
   async function drainEvents(): Promise<number> {
-    const due = await eventsQueue.claim<{ id: string; account_id: string; conversation_id: string; text: string; at: Date }>(db, { limit: BATCH, leaseMs: LEASE_MS });
+    const due = await eventsQueue.claim<{ id: string; account_id: string; conversation_id: string; text: string; at: Date }>(db, {
+      limit: BATCH,
+      leaseMs: LEASE_MS,
+    });
     for (const row of due) {
       try {
         const token = await deps.access.accessToken(row.account_id);
@@ -138,7 +171,14 @@ export function createTimelineWriter(deps: {
           continue;
         }
         await pacer.run(row.account_id, () =>
-          deps.kommo.addNotes(token.host, token.accessToken, 'contacts', [{ entityId: contactId, noteType: 'extended_service_message', params: { service: 'Wabridge · WhatsApp', text: row.text }, createdAt: new Date(row.at) }]),
+          deps.kommo.addNotes(token.host, token.accessToken, 'contacts', [
+            {
+              entityId: contactId,
+              noteType: 'extended_service_message',
+              params: { service: 'Wabridge · WhatsApp', text: row.text },
+              createdAt: new Date(row.at),
+            },
+          ]),
         );
         await eventsQueue.done(db, [row.id]);
       } catch (err) {
@@ -151,14 +191,26 @@ export function createTimelineWriter(deps: {
   /** Notes and tasks on leads (broadcast replies): each written once, retried with growing pauses. */
   async function drainLeads(): Promise<number> {
     const now = clock.now();
-    const due = await leadsQueue.claim<{ id: string; account_id: string; lead_id: string; kind: 'note' | 'task'; text: string; responsible_user_id: string | null }>(db, { limit: BATCH, leaseMs: LEASE_MS });
+    const due = await leadsQueue.claim<{
+      id: string;
+      account_id: string;
+      lead_id: string;
+      kind: 'note' | 'task';
+      text: string;
+      responsible_user_id: string | null;
+    }>(db, { limit: BATCH, leaseMs: LEASE_MS });
     for (const row of due) {
       try {
         const token = await deps.access.accessToken(row.account_id);
         await pacer.run(row.account_id, () =>
           row.kind === 'note'
             ? deps.kommo.addNotes(token.host, token.accessToken, 'leads', [{ entityId: Number(row.lead_id), noteType: 'common', params: { text: row.text } }])
-            : deps.kommo.addTask(token.host, token.accessToken, { leadId: Number(row.lead_id), responsibleUserId: Number(row.responsible_user_id), text: row.text, completeTill: new Date(now.getTime() + 3600_000) }),
+            : deps.kommo.addTask(token.host, token.accessToken, {
+                leadId: Number(row.lead_id),
+                responsibleUserId: Number(row.responsible_user_id),
+                text: row.text,
+                completeTill: new Date(now.getTime() + 3600_000),
+              }),
         );
         await leadsQueue.done(db, [row.id]);
       } catch (err) {

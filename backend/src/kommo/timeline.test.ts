@@ -30,7 +30,9 @@ for (const kind of storeKinds()) {
       await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'Second');
       await t.settle();
       expect(t.fake.notes).toHaveLength(0);
-      const [row] = await t.db.query<{ last_error: string; attempts: number }>('select last_error, attempts from kommo_note_outbox order by attempts desc limit 1');
+      const [row] = await t.db.query<{ last_error: string; attempts: number }>(
+        'select last_error, attempts from kommo_note_outbox order by attempts desc limit 1',
+      );
       expect(row!.last_error).toContain('429');
       for (let i = 0; i < 4; i++) {
         t.clock.advance(10 * 60_000);
@@ -82,7 +84,9 @@ for (const kind of storeKinds()) {
       await t.timeline.drain();
       const events = t.fake.notes.filter((n) => n.noteType === 'extended_service_message');
       expect(events).toHaveLength(1);
-      expect(String(events[0]!.params.text)).toMatch(/^WhatsApp message not delivered — Re-engagement message: Message failed to send because more than 24 hours have passed.* \(code 131047\)\.$/);
+      expect(String(events[0]!.params.text)).toMatch(
+        /^WhatsApp message not delivered — Re-engagement message: Message failed to send because more than 24 hours have passed.* \(code 131047\)\.$/,
+      );
     });
 
     it('when no Kommo contact has the phone, then the note is dropped with the reason, not retried forever', async () => {
@@ -110,7 +114,11 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind);
       const { fakeNumber } = await chatReady(t, { customerWrites: false });
       const { auth } = await t.session(31_000_001, 8_100_001);
-      await t.http.post('/api/v1/session', { kommoPlan: { name: 'Advanced' } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(31_000_001, 8_100_001) } });
+      await t.http.post(
+        '/api/v1/session',
+        { kommoPlan: { name: 'Advanced' } },
+        { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(31_000_001, 8_100_001) } },
+      );
       expect((await t.http.patch('/api/v1/settings', { autoCreateFromInbound: true }, { headers: auth })).status).toBe(200);
       await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, '+4915112345678', 'Hallo, do you ship to Berlin?', { name: 'Jonas Weber' });
       await t.settle();
@@ -119,16 +127,26 @@ for (const kind of storeKinds()) {
       const contact = account.contacts.find((c) => c.phones.includes('+4915112345678'));
       expect(contact).toMatchObject({ name: 'Jonas Weber' });
       expect(account.leads.find((l) => l.contactIds.includes(contact!.id))).toMatchObject({ name: 'WhatsApp: Jonas Weber' });
-      expect(t.fake.notes).toEqual([{ entityType: 'contacts', entityId: contact!.id, noteType: 'sms_in', params: { text: 'Hallo, do you ship to Berlin?', phone: '+4915112345678' } }]);
+      expect(t.fake.notes).toEqual([
+        { entityType: 'contacts', entityId: contact!.id, noteType: 'sms_in', params: { text: 'Hallo, do you ship to Berlin?', phone: '+4915112345678' } },
+      ]);
     });
 
     it('when the Kommo plan is Base, then nothing is created even if the setting was on before', async () => {
       t = await startTestApp(kind);
       const { fakeNumber } = await chatReady(t, { customerWrites: false });
       const { auth } = await t.session(31_000_001, 8_100_001);
-      await t.http.post('/api/v1/session', { kommoPlan: { name: 'Advanced' } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(31_000_001, 8_100_001) } });
+      await t.http.post(
+        '/api/v1/session',
+        { kommoPlan: { name: 'Advanced' } },
+        { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(31_000_001, 8_100_001) } },
+      );
       await t.http.patch('/api/v1/settings', { autoCreateFromInbound: true }, { headers: auth });
-      await t.http.post('/api/v1/session', { kommoPlan: { name: 'Base' } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(31_000_001, 8_100_001) } });
+      await t.http.post(
+        '/api/v1/session',
+        { kommoPlan: { name: 'Base' } },
+        { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(31_000_001, 8_100_001) } },
+      );
       const before = t.fake.accounts.get(31_000_001)!.contacts.length;
       await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, '+4915112345678', 'Hallo');
       await t.settle();

@@ -13,7 +13,12 @@ const NEEDS_LICENCE: ReadonlySet<Capability> = new Set(['outbound', 'broadcasts'
 
 export type Decision =
   | { allowed: true }
-  | { allowed: false; code: Extract<ErrorCode, 'consent_withdrawn' | 'account_uninstalled' | 'licence_expired' | 'kommo_plan_required'>; message: string; action: 'renew' | 'upgrade_kommo' | 'reinstall' | 'none' };
+  | {
+      allowed: false;
+      code: Extract<ErrorCode, 'consent_withdrawn' | 'account_uninstalled' | 'licence_expired' | 'kommo_plan_required'>;
+      message: string;
+      action: 'renew' | 'upgrade_kommo' | 'reinstall' | 'none';
+    };
 
 export interface EntitlementFacts {
   state: LicenceState;
@@ -25,7 +30,12 @@ export interface EntitlementFacts {
 /** The one answer to "may this account use this capability now, and if not, why". */
 export function decide(facts: EntitlementFacts, capability: Capability): Decision {
   if (facts.state === 'consent_withdrawn') {
-    return { allowed: false, code: 'consent_withdrawn', message: 'Consent to data processing was withdrawn for this account, so Wabridge no longer works here.', action: 'none' };
+    return {
+      allowed: false,
+      code: 'consent_withdrawn',
+      message: 'Consent to data processing was withdrawn for this account, so Wabridge no longer works here.',
+      action: 'none',
+    };
   }
   if (facts.state === 'uninstalled') {
     return { allowed: false, code: 'account_uninstalled', message: 'Wabridge is not installed in this Kommo account.', action: 'reinstall' };

@@ -81,7 +81,11 @@ for (const kind of storeKinds()) {
       const id = await t.accountId(DEMO_ACCOUNT_ID);
       const order = await createOrder(t, auth, { method: 'invoice' });
       t.clock.advance(9 * DAY);
-      const paid = await t.http.post(`/operator/orders/${order.id}/transfer`, { amount: order.amountDue, currency: 'USD', receivedAt: t.clock.now().toISOString(), reference: 'BANK-1' }, { headers: operator });
+      const paid = await t.http.post(
+        `/operator/orders/${order.id}/transfer`,
+        { amount: order.amountDue, currency: 'USD', receivedAt: t.clock.now().toISOString(), reference: 'BANK-1' },
+        { headers: operator },
+      );
       expect(paid.status, JSON.stringify(paid.data)).toBe(200);
       // The 30 days paid for end on day 39; 76 days after the payment the warning starts.
       t.clock.advance(75 * DAY);

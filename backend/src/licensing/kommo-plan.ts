@@ -26,7 +26,10 @@ const NAMES: Record<string, KommoTier> = {
 
 export function normaliseKommoPlan(raw: string | null | undefined): KommoTier {
   if (!raw) return 'archived';
-  const key = raw.trim().toLowerCase().replace(/[\s_\-.]+/g, '');
+  const key = raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_\-.]+/g, '');
   return NAMES[key] ?? 'archived';
 }
 

@@ -8,7 +8,19 @@ import { CAPABILITIES, decide, type Capability, type Decision } from './capabili
 import { suspensionWarning } from './inactivity';
 import { isFullKommoPlan, normaliseKommoPlan } from './kommo-plan';
 import { canApply, currentPeriod, licenceState, type LicenceState, type PeriodRow } from './licence-state';
-import { accountsLicensedDuring, claimDemo, creditOutage, endPeriodsOfOrder, giveBackMessages, insertOutage, insertPeriod, listPeriods, movePeriod, readLicence, takeMessages } from './licence-store';
+import {
+  accountsLicensedDuring,
+  claimDemo,
+  creditOutage,
+  endPeriodsOfOrder,
+  giveBackMessages,
+  insertOutage,
+  insertPeriod,
+  listPeriods,
+  movePeriod,
+  readLicence,
+  takeMessages,
+} from './licence-store';
 import { startOfLocalDay, wholeDaysBetween, zoneOf } from './local-time';
 import { planLimits, type Currency, type PaidPlanId, type PlanId, type PriceList } from './plans';
 
@@ -53,7 +65,14 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
     return plan === 'demo' ? 0 : prices.plans[plan].prices[currency];
   }
 
-  async function addPeriod(q: Queryable, s: LicenceSnapshot, plan: PlanId, startsAt: Date, endsAt: Date, extra: { orderId?: string; upgradedFrom?: string } = {}) {
+  async function addPeriod(
+    q: Queryable,
+    s: LicenceSnapshot,
+    plan: PlanId,
+    startsAt: Date,
+    endsAt: Date,
+    extra: { orderId?: string; upgradedFrom?: string } = {},
+  ) {
     const limits = planLimits(prices, plan);
     const id = ids();
     await insertPeriod(q, {
@@ -86,8 +105,14 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
     const window = allowanceWindow(fresh);
     const plan = window?.plan === 'demo' ? 'Demo' : (window?.plan ?? '').toUpperCase();
     const reset = window ? nextReset(fresh, window) : undefined;
-    const when = reset ? `It resets at ${formatLocal(reset, fresh.zone)} (${fresh.zone}).` : 'It resets when the next period begins: renew or upgrade to send again.';
-    return new AppError('allowance_exhausted', `This account has used all ${window?.message_limit ?? 0} outbound messages of its ${plan} period. ${when} An admin can upgrade the plan now.`, 402);
+    const when = reset
+      ? `It resets at ${formatLocal(reset, fresh.zone)} (${fresh.zone}).`
+      : 'It resets when the next period begins: renew or upgrade to send again.';
+    return new AppError(
+      'allowance_exhausted',
+      `This account has used all ${window?.message_limit ?? 0} outbound messages of its ${plan} period. ${when} An admin can upgrade the plan now.`,
+      402,
+    );
   }
 
   const service = {
@@ -150,7 +175,8 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
     async grantPeriod(accountId: string, plan: PaidPlanId, options: { orderId?: string } = {}, outer?: Queryable): Promise<PeriodRow> {
       return within(outer, async (tx) => {
         const s = await snapshot(accountId, tx);
-        if (!canApply('grant_period', s.state)) throw new AppError('licence_unavailable', `A licence cannot be granted while the account is ${s.state.replace('_', ' ')}.`, 409);
+        if (!canApply('grant_period', s.state))
+          throw new AppError('licence_unavailable', `A licence cannot be granted while the account is ${s.state.replace('_', ' ')}.`, 409);
         const lastPaid = [...s.periods].reverse().find((p) => p.plan !== 'demo');
         let startsAt = s.now;
         if (lastPaid && lastPaid.ends_at > s.now) startsAt = lastPaid.ends_at;
@@ -242,11 +268,11 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
           now: s.now,
           paidLicenceInForce: s.state === 'active',
         }),
-        allowance: window
-          ? { used: window.messages_used, limit: window.message_limit, resetsAt: nextReset(s, window)?.toISOString() ?? null }
-          : null,
+        allowance: window ? { used: window.messages_used, limit: window.message_limit, resetsAt: nextReset(s, window)?.toISOString() ?? null } : null,
         numberLimit: s.current?.number_limit ?? 0,
-        upcoming: s.periods.filter((p) => p.starts_at > s.now).map((p) => ({ plan: p.plan, startsAt: p.starts_at.toISOString(), endsAt: p.ends_at.toISOString() })),
+        upcoming: s.periods
+          .filter((p) => p.starts_at > s.now)
+          .map((p) => ({ plan: p.plan, startsAt: p.starts_at.toISOString(), endsAt: p.ends_at.toISOString() })),
         kommoPlan: { name: s.account.kommo_plan_name, tier, full: isFullKommoPlan(tier) },
         capabilities: Object.fromEntries(CAPABILITIES.map((c) => [c, decisionFor(s, c)])) as Record<Capability, Decision>,
       };
@@ -265,7 +291,10 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
     const newPrice = price(plan, currency);
     const currentPrice = price(current.plan, currency);
     if (newPrice <= currentPrice) {
-      throw badRequest('not_an_upgrade', `The ${plan.toUpperCase()} plan is not dearer than the current ${current.plan.toUpperCase()} plan; a downgrade takes effect at the next renewal.`);
+      throw badRequest(
+        'not_an_upgrade',
+        `The ${plan.toUpperCase()} plan is not dearer than the current ${current.plan.toUpperCase()} plan; a downgrade takes effect at the next renewal.`,
+      );
     }
     const remainingDays = Math.min(prices.periodDays, wholeDaysBetween(s.now, current.ends_at));
     const credit = Math.round((currentPrice * remainingDays) / prices.periodDays);

@@ -3,7 +3,12 @@ import type { Queryable } from '../store/db';
 import type { PeriodRow } from './licence-state';
 import type { PlanId } from './plans';
 
-const periodOf = (r: PeriodRow): PeriodRow => ({ ...r, starts_at: new Date(r.starts_at), ends_at: new Date(r.ends_at), allowance_starts_at: new Date(r.allowance_starts_at) });
+const periodOf = (r: PeriodRow): PeriodRow => ({
+  ...r,
+  starts_at: new Date(r.starts_at),
+  ends_at: new Date(r.ends_at),
+  allowance_starts_at: new Date(r.allowance_starts_at),
+});
 
 export async function listPeriods(db: Queryable, accountId: string): Promise<PeriodRow[]> {
   const rows = await db.query<PeriodRow>('select * from licence_periods where account_id = $1 order by starts_at, created_at', [accountId]);
@@ -15,12 +20,14 @@ export const PERIODS_JSON = (account: string) =>
   `(select coalesce(json_agg(p order by p.starts_at, p.created_at), '[]'::json) from licence_periods p where p.account_id = ${account})`;
 
 /** The periods `PERIODS_JSON` read, as `listPeriods` gives them. */
-export const periodsFromJson = (periods: PeriodRow[] | string): PeriodRow[] => (typeof periods === 'string' ? (JSON.parse(periods) as PeriodRow[]) : periods).map(periodOf);
+export const periodsFromJson = (periods: PeriodRow[] | string): PeriodRow[] =>
+  (typeof periods === 'string' ? (JSON.parse(periods) as PeriodRow[]) : periods).map(periodOf);
 
 const ACCOUNT_DATES = ['installed_at', 'uninstalled_at', 'kommo_plan_seen_at', 'consent_withdrawn_at', 'last_used_at'] as const;
 
 /** SQL of an account (`account`: its id's SQL) and its periods as one JSON value, for a statement that reads a licence with other things. */
-export const LICENCE_JSON = (account: string) => `(select json_build_object('account', row_to_json(a), 'periods', ${PERIODS_JSON('a.id')}) from accounts a where a.id = ${account})`;
+export const LICENCE_JSON = (account: string) =>
+  `(select json_build_object('account', row_to_json(a), 'periods', ${PERIODS_JSON('a.id')}) from accounts a where a.id = ${account})`;
 
 /** What `LICENCE_JSON` read, typed as `readLicence` gives it. */
 export function licenceFromJson(value: { account: Record<string, unknown>; periods: PeriodRow[] } | string): { account: AccountRow; periods: PeriodRow[] } {
@@ -32,7 +39,10 @@ export function licenceFromJson(value: { account: Record<string, unknown>; perio
 
 /** The account and its periods in one statement (every licence decision starts from them). */
 export async function readLicence(db: Queryable, accountId: string): Promise<{ account: AccountRow; periods: PeriodRow[] } | undefined> {
-  const [row] = await db.query<AccountRow & { periods: PeriodRow[] | string }>(`select a.*, ${PERIODS_JSON('a.id')} as periods from accounts a where a.id = $1`, [accountId]);
+  const [row] = await db.query<AccountRow & { periods: PeriodRow[] | string }>(
+    `select a.*, ${PERIODS_JSON('a.id')} as periods from accounts a where a.id = $1`,
+    [accountId],
+  );
   if (!row) return undefined;
   const { periods, ...account } = row;
   return { account, periods: periodsFromJson(periods) };
@@ -40,7 +50,19 @@ export async function readLicence(db: Queryable, accountId: string): Promise<{ a
 
 export async function insertPeriod(
   db: Queryable,
-  p: { id: string; accountId: string; plan: PlanId; startsAt: Date; endsAt: Date; allowanceStartsAt: Date; messageLimit: number; numberLimit: number; orderId?: string; upgradedFrom?: string; at: Date },
+  p: {
+    id: string;
+    accountId: string;
+    plan: PlanId;
+    startsAt: Date;
+    endsAt: Date;
+    allowanceStartsAt: Date;
+    messageLimit: number;
+    numberLimit: number;
+    orderId?: string;
+    upgradedFrom?: string;
+    at: Date;
+  },
 ): Promise<void> {
   await db.query(
     `insert into licence_periods (id, account_id, plan, starts_at, ends_at, allowance_starts_at, message_limit, number_limit, order_id, upgraded_from, created_at)
@@ -55,7 +77,10 @@ export async function movePeriod(db: Queryable, id: string, startsAt: Date, ends
 
 /** True the first time a Kommo account gets its demo; false ever after, even once its data is purged. */
 export async function claimDemo(db: Queryable, kommoAccountId: number, at: Date): Promise<boolean> {
-  const rows = await db.query('insert into demo_grants (kommo_account_id, granted_at) values ($1, $2) on conflict do nothing returning kommo_account_id', [kommoAccountId, at]);
+  const rows = await db.query('insert into demo_grants (kommo_account_id, granted_at) values ($1, $2) on conflict do nothing returning kommo_account_id', [
+    kommoAccountId,
+    at,
+  ]);
   return rows.length > 0;
 }
 
@@ -64,7 +89,11 @@ export async function claimDemo(db: Queryable, kommoAccountId: number, at: Date)
  * are one statement, so concurrent sends can never both take the last message.
  */
 export async function takeMessages(db: Queryable, accountId: string, count: number, at: Date): Promise<{ used: number; limit: number } | undefined> {
-  const rows = await db.query<{ messages_used: number; message_limit: number }>(`${TAKE_MESSAGES('$1', '$2', '$3')} returning messages_used, message_limit`, [accountId, count, at]);
+  const rows = await db.query<{ messages_used: number; message_limit: number }>(`${TAKE_MESSAGES('$1', '$2', '$3')} returning messages_used, message_limit`, [
+    accountId,
+    count,
+    at,
+  ]);
   return rows[0] ? { used: rows[0].messages_used, limit: rows[0].message_limit } : undefined;
 }
 
@@ -94,8 +123,18 @@ export async function endPeriodsOfOrder(db: Queryable, orderId: string, now: Dat
   await db.query('update licence_periods set ends_at = greatest(starts_at, $2) where order_id = $1 and ends_at > $2', [orderId, now]);
 }
 
-export async function insertOutage(db: Queryable, o: { id: string; startsAt: Date; endsAt: Date; note: string | null; creditDays: number; at: Date }): Promise<void> {
-  await db.query('insert into outages (id, starts_at, ends_at, note, credit_days, recorded_at) values ($1, $2, $3, $4, $5, $6)', [o.id, o.startsAt, o.endsAt, o.note, o.creditDays, o.at]);
+export async function insertOutage(
+  db: Queryable,
+  o: { id: string; startsAt: Date; endsAt: Date; note: string | null; creditDays: number; at: Date },
+): Promise<void> {
+  await db.query('insert into outages (id, starts_at, ends_at, note, credit_days, recorded_at) values ($1, $2, $3, $4, $5, $6)', [
+    o.id,
+    o.startsAt,
+    o.endsAt,
+    o.note,
+    o.creditDays,
+    o.at,
+  ]);
 }
 
 /** Accounts with a licence period overlapping [from, to). */

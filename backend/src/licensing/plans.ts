@@ -16,8 +16,16 @@ export interface PlanTerms {
 }
 
 export const PriceList = z.object({
-  demo: z.object({ messages: z.number().int().min(0), numbers: z.number().int().min(0), days: z.number().int().min(1), broadcastRecipients: z.number().int().min(1) }),
-  plans: z.record(PaidPlanId, z.object({ messages: z.number().int().min(0), numbers: z.number().int().min(0), prices: z.record(Currency, z.number().int().min(0)) })),
+  demo: z.object({
+    messages: z.number().int().min(0),
+    numbers: z.number().int().min(0),
+    days: z.number().int().min(1),
+    broadcastRecipients: z.number().int().min(1),
+  }),
+  plans: z.record(
+    PaidPlanId,
+    z.object({ messages: z.number().int().min(0), numbers: z.number().int().min(0), prices: z.record(Currency, z.number().int().min(0)) }),
+  ),
   periodDays: z.number().int().min(1),
 });
 export type PriceList = z.infer<typeof PriceList>;

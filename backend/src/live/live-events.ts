@@ -86,7 +86,10 @@ export function createLiveEvents(deps: { db: Db; clock: Clock; logger: Logger })
     const open = list.filter((s) => !s.res.writableEnded);
     let rows;
     try {
-      rows = await readAccess(deps.db, open.map((s) => s.session));
+      rows = await readAccess(
+        deps.db,
+        open.map((s) => s.session),
+      );
     } catch (err) {
       // The store is away: the next sweep tries again.
       deps.logger.warn({ err }, 'live streams could not be checked');

@@ -15,7 +15,17 @@ export function createOperatorService(deps: { db: Db; clock: Clock; licences: Li
       return Promise.all(
         (await listAccounts(db)).map(async (a) => {
           const s = await deps.licences.snapshot(a.id);
-          return { id: a.id, kommoAccountId: Number(a.kommo_account_id), subdomain: a.subdomain, name: a.name, status: a.status, licence: s.state, plan: s.current?.plan ?? null, endsAt: s.current?.ends_at.toISOString() ?? null, asOf: now.toISOString() };
+          return {
+            id: a.id,
+            kommoAccountId: Number(a.kommo_account_id),
+            subdomain: a.subdomain,
+            name: a.name,
+            status: a.status,
+            licence: s.state,
+            plan: s.current?.plan ?? null,
+            endsAt: s.current?.ends_at.toISOString() ?? null,
+            asOf: now.toISOString(),
+          };
         }),
       );
     },

@@ -5,7 +5,8 @@ import type { Db } from '../store/db';
 import { findOrder, paymentsOf, takeCheckoutPage, type OrderRow } from './order-store';
 import type { PaymentProvider } from './payment-provider';
 
-const unavailable = () => new AppError('payment_provider_unavailable', 'The card payment page could not be opened. Try again in a minute, or pay by invoice.', 502);
+const unavailable = () =>
+  new AppError('payment_provider_unavailable', 'The card payment page could not be opened. Try again in a minute, or pay by invoice.', 502);
 
 /**
  * The card provider's hosted page for an order: opened when the order is placed, opened afresh by

@@ -15,7 +15,8 @@ for (const kind of storeKinds()) {
 
     const transfer = (orderId: string, amount: number, reference: string, receivedAt = '2026-11-21T09:00:00Z') =>
       t.http.post(`/operator/orders/${orderId}/transfer`, { amount, currency: 'USD', receivedAt, reference }, { headers: operator });
-    const events = (view: { history: { event: string; amount: number | null; why?: string }[] }) => view.history.map((h) => ({ event: h.event, amount: h.amount, why: h.why ?? null }));
+    const events = (view: { history: { event: string; amount: number | null; why?: string }[] }) =>
+      view.history.map((h) => ({ event: h.event, amount: h.amount, why: h.why ?? null }));
     const periodsOf = (orderId: string) => t.db.query('select * from licence_periods where order_id = $1', [orderId]);
 
     it('when a card payment arrives after its order expired, then it goes back to that card through the provider, nothing activates, and the credit the order used is back once', async () => {
@@ -36,7 +37,9 @@ for (const kind of storeKinds()) {
       await t.paymentEvents.processPending();
       await t.tasks.idle();
 
-      expect(t.fakeStripe.refunds).toEqual([expect.objectContaining({ payment_intent: intent.id, amount: 600, metadata: expect.objectContaining({ reason: 'order_closed' }) })]);
+      expect(t.fakeStripe.refunds).toEqual([
+        expect.objectContaining({ payment_intent: intent.id, amount: 600, metadata: expect.objectContaining({ reason: 'order_closed' }) }),
+      ]);
       const later = await freshAdmin(t);
       const view = await orderOf(t, later, order.id);
       expect(view).toMatchObject({ status: 'expired', amountReceived: 600, amountRefunded: 600, activatedAt: null });
@@ -53,7 +56,9 @@ for (const kind of storeKinds()) {
       // The 300 of credit is back once and not spent by the late payment.
       expect(await creditOf(t, later)).toEqual({ USD: 300, EUR: 0 });
       const [payment] = await t.db.query<{ id: string }>('select id from payments where order_id = $1', [order.id]);
-      expect(await t.db.query(`select request, status from refunds where reason = 'order_closed'`)).toEqual([{ request: `order_closed:${payment!.id}`, status: 'succeeded' }]);
+      expect(await t.db.query(`select request, status from refunds where reason = 'order_closed'`)).toEqual([
+        { request: `order_closed:${payment!.id}`, status: 'succeeded' },
+      ]);
     });
 
     it('when the provider cannot be reached for the refund of a late card payment, then the refund waits pending, the order reads refund pending, and a later run sends it exactly once', async () => {
@@ -77,7 +82,9 @@ for (const kind of storeKinds()) {
       await t.payments.sendPendingRefunds();
       await t.paymentEvents.processPending();
       await t.tasks.idle();
-      expect(t.fakeStripe.refunds).toEqual([expect.objectContaining({ payment_intent: intent.id, amount: 900, metadata: expect.objectContaining({ reason: 'order_closed' }) })]);
+      expect(t.fakeStripe.refunds).toEqual([
+        expect.objectContaining({ payment_intent: intent.id, amount: 900, metadata: expect.objectContaining({ reason: 'order_closed' }) }),
+      ]);
       expect(await t.db.query(`select amount, status from refunds where reason = 'order_closed'`)).toEqual([{ amount: 900, status: 'succeeded' }]);
       expect(await orderOf(t, await freshAdmin(t), order.id)).toMatchObject({ status: 'expired', amountRefunded: 900, activatedAt: null });
     });
@@ -96,7 +103,12 @@ for (const kind of storeKinds()) {
       expect(t.fakeStripe.refunds).toEqual([expect.objectContaining({ payment_intent: intent.id, amount: 900 })]);
       const view = await orderOf(t, auth, first.id);
       expect(view).toMatchObject({ status: 'cancelled', amountReceived: 900, amountRefunded: 900, activatedAt: null });
-      expect(events(view)).toEqual(expect.arrayContaining([{ event: 'cancelled', amount: null, why: 'replaced' }, { event: 'refund', amount: 900, why: 'order_closed' }]));
+      expect(events(view)).toEqual(
+        expect.arrayContaining([
+          { event: 'cancelled', amount: null, why: 'replaced' },
+          { event: 'refund', amount: 900, why: 'order_closed' },
+        ]),
+      );
       expect(await periodsOf(first.id)).toHaveLength(0);
       expect((await orderOf(t, auth, second.id)).status).toBe('awaiting_payment');
       expect((await t.http.get('/api/v1/licence', { headers: auth })).data.state).toBe('demo');
@@ -115,7 +127,12 @@ for (const kind of storeKinds()) {
       const later = await freshAdmin(t);
       const view = await orderOf(t, later, order.id);
       expect(view).toMatchObject({ status: 'expired', amountReceived: 600, amountRefunded: 0, activatedAt: null, paidAt: null });
-      expect(events(view)).toEqual(expect.arrayContaining([{ event: 'credit', amount: 300, why: 'order_not_completed' }, { event: 'credit', amount: 600, why: 'paid_after_close' }]));
+      expect(events(view)).toEqual(
+        expect.arrayContaining([
+          { event: 'credit', amount: 300, why: 'order_not_completed' },
+          { event: 'credit', amount: 600, why: 'paid_after_close' },
+        ]),
+      );
       expect(await periodsOf(order.id)).toHaveLength(0);
       expect(await creditOf(t, later)).toEqual({ USD: 900, EUR: 0 });
       // Nothing stranded: the next order is paid with it and activates.
@@ -137,7 +154,12 @@ for (const kind of storeKinds()) {
       const later = await freshAdmin(t);
       const view = await orderOf(t, later, order.id);
       expect(view).toMatchObject({ status: 'expired', amountReceived: 500, activatedAt: null });
-      expect(events(view)).toEqual(expect.arrayContaining([{ event: 'expired', amount: null, why: 'unpaid' }, { event: 'credit', amount: 500, why: 'received_before_close' }]));
+      expect(events(view)).toEqual(
+        expect.arrayContaining([
+          { event: 'expired', amount: null, why: 'unpaid' },
+          { event: 'credit', amount: 500, why: 'received_before_close' },
+        ]),
+      );
       expect(await creditOf(t, later)).toEqual({ USD: 500, EUR: 0 });
       // Expiring again changes nothing.
       expect(await t.payments.expireOverdue()).toBe(0);

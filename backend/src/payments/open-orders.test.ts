@@ -66,7 +66,9 @@ for (const kind of storeKinds()) {
       const first = await t.http.post('/api/v1/orders', order, { headers: auth });
       expect(first.status).toBe(201);
       const again = await allAtOnce(kind, t, () => Array.from({ length: 10 }, () => t.http.post('/api/v1/orders', order, { headers: auth })));
-      expect(again.map((r) => [r.status, r.data.id, r.data.checkoutUrl])).toEqual(Array.from({ length: 10 }, () => [200, first.data.id, first.data.checkoutUrl]));
+      expect(again.map((r) => [r.status, r.data.id, r.data.checkoutUrl])).toEqual(
+        Array.from({ length: 10 }, () => [200, first.data.id, first.data.checkoutUrl]),
+      );
       expect(await t.db.query('select * from orders')).toHaveLength(1);
       expect(sessionsOf(first.data.id)).toHaveLength(1);
       // The same plan in the other currency is a different order.
@@ -96,7 +98,11 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind);
       const auth = await registeredAdmin(t);
       const invoice = await createOrder(t, auth, { method: 'invoice' });
-      await t.http.post(`/operator/orders/${invoice.id}/transfer`, { amount: 500, currency: 'USD', receivedAt: '2026-11-21T09:00:00Z', reference: 'part-1' }, { headers: operator });
+      await t.http.post(
+        `/operator/orders/${invoice.id}/transfer`,
+        { amount: 500, currency: 'USD', receivedAt: '2026-11-21T09:00:00Z', reference: 'part-1' },
+        { headers: operator },
+      );
       const card = await createOrder(t, auth);
       expect(card).toMatchObject({ creditApplied: 500, amountDue: 400 });
       expect((await orderOf(t, auth, invoice.id)).status).toBe('cancelled');

@@ -6,7 +6,17 @@ import type { IdGenerator } from '../ids';
 import type { LicenceService } from '../licensing/licence-service';
 import { zoneOf } from '../licensing/local-time';
 import type { Db, Queryable } from '../store/db';
-import { accountTimezone, claimOrder, findOrder, insertClaim, lockClaim, markTerminated, recordClaimAnswer, setOrderStatus, type OrderRow } from './order-store';
+import {
+  accountTimezone,
+  claimOrder,
+  findOrder,
+  insertClaim,
+  lockClaim,
+  markTerminated,
+  recordClaimAnswer,
+  setOrderStatus,
+  type OrderRow,
+} from './order-store';
 import type { PaymentsService } from './payments-service';
 import { claimWindowOpen, delayRefundAvailable, lastWindowDay, RULE_DAYS } from './ten-day-rules';
 
@@ -33,7 +43,11 @@ export function createOrderActions(deps: { db: Db; clock: Clock; ids: IdGenerato
       // Decided on the locked order: a second request at the same moment finds it refunded.
       await deps.payments.refund(orderId, 'delay_refund', 'delay_refund', async (tx, order, received) => {
         const paidAt = order.paid_at ? new Date(order.paid_at) : null;
-        if (order.status !== 'paid' || !paidAt || !delayRefundAvailable({ paidAt, activatedAt: order.activated_at ? new Date(order.activated_at) : null, zone, now: clock.now() })) {
+        if (
+          order.status !== 'paid' ||
+          !paidAt ||
+          !delayRefundAvailable({ paidAt, activatedAt: order.activated_at ? new Date(order.activated_at) : null, zone, now: clock.now() })
+        ) {
           throw new AppError(
             'delay_refund_unavailable',
             paidAt && order.status === 'paid'
@@ -61,10 +75,16 @@ export function createOrderActions(deps: { db: Db; clock: Clock; ids: IdGenerato
     },
 
     /** A written claim about the scope of the rights granted, until the end of the 10th calendar day after payment. */
-    async fileClaim(accountId: string, userId: number, orderId: string, input: FileClaimInput & { attachments: { name: string; contentType: string; data: string }[] }) {
+    async fileClaim(
+      accountId: string,
+      userId: number,
+      orderId: string,
+      input: FileClaimInput & { attachments: { name: string; contentType: string; data: string }[] },
+    ) {
       const { order, zone } = await ownOrder(accountId, orderId);
       const paidAt = order.paid_at ? new Date(order.paid_at) : null;
-      if (!paidAt || ['cancelled', 'refunded'].includes(order.status)) throw new AppError('order_not_paid', 'A claim can be filed about a paid order only.', 409);
+      if (!paidAt || ['cancelled', 'refunded'].includes(order.status))
+        throw new AppError('order_not_paid', 'A claim can be filed about a paid order only.', 409);
       const at = clock.now();
       if (!claimWindowOpen(paidAt, zone, at)) {
         throw new AppError(
@@ -74,9 +94,23 @@ export function createOrderActions(deps: { db: Db; clock: Clock; ids: IdGenerato
         );
       }
       const id = deps.ids();
-      const attachments = input.attachments.map((a) => ({ name: a.name, contentType: a.contentType, size: Buffer.from(a.data, 'base64').length, data: a.data }));
+      const attachments = input.attachments.map((a) => ({
+        name: a.name,
+        contentType: a.contentType,
+        size: Buffer.from(a.data, 'base64').length,
+        data: a.data,
+      }));
       await db.transaction(async (tx) => {
-        await insertClaim(tx, { id, accountId, orderId: order.id, text: input.text, attachments, filedBy: userId, at, answerDueBy: new Date(at.getTime() + CLAIM_ANSWER_DAYS * DAY_MS) });
+        await insertClaim(tx, {
+          id,
+          accountId,
+          orderId: order.id,
+          text: input.text,
+          attachments,
+          filedBy: userId,
+          at,
+          answerDueBy: new Date(at.getTime() + CLAIM_ANSWER_DAYS * DAY_MS),
+        });
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'claim.filed', details: { claimId: id, orderId }, at });
       });
       return id;
@@ -92,8 +126,21 @@ export function createOrderActions(deps: { db: Db; clock: Clock; ids: IdGenerato
       const answer = async (tx: Queryable, refundAmount: number | null) => {
         const claim = await lockClaim(tx, claimId);
         if (claim!.status !== 'open') throw new AppError('claim_answered', 'This claim was already answered.', 409);
-        await recordClaimAnswer(tx, claimId, { decision: input.decision, answer: input.answer, resolution, refundAmount, extensionDays: input.extensionDays ?? null, at });
-        await recordAudit(tx, { accountId: claim!.account_id, actor: 'operator', action: 'claim.answered', details: { claimId, decision: input.decision, resolution, refundAmount }, at });
+        await recordClaimAnswer(tx, claimId, {
+          decision: input.decision,
+          answer: input.answer,
+          resolution,
+          refundAmount,
+          extensionDays: input.extensionDays ?? null,
+          at,
+        });
+        await recordAudit(tx, {
+          accountId: claim!.account_id,
+          actor: 'operator',
+          action: 'claim.answered',
+          details: { claimId, decision: input.decision, resolution, refundAmount },
+          at,
+        });
         return claim!.account_id;
       };
       if (resolution === 'full_refund' || resolution === 'partial_refund') {
@@ -117,7 +164,14 @@ export function createOrderActions(deps: { db: Db; clock: Clock; ids: IdGenerato
       const order = await findOrder(db, orderId);
       if (!order) throw notFound('No such order.');
       if (order.method !== 'invoice') throw new AppError('not_an_invoice', `Order ${order.number} is paid by card, not by bank transfer.`, 409);
-      return deps.payments.recordPayment({ orderId, provider: 'bank', providerRef: input.reference, amount: input.amount, currency: input.currency, receivedAt: input.receivedAt });
+      return deps.payments.recordPayment({
+        orderId,
+        provider: 'bank',
+        providerRef: input.reference,
+        amount: input.amount,
+        currency: input.currency,
+        receivedAt: input.receivedAt,
+      });
     },
   };
 }

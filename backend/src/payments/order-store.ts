@@ -77,7 +77,10 @@ export async function lockAccount(db: Queryable, accountId: string): Promise<voi
 
 /** The account's order still waiting for money, if any (call under `lockAccount`). */
 export async function openOrderOf(db: Queryable, accountId: string): Promise<OrderRow | undefined> {
-  const rows = await db.query<OrderRow>(`select * from orders where account_id = $1 and status in ('awaiting_payment', 'partially_paid') order by created_at desc limit 1 for update`, [accountId]);
+  const rows = await db.query<OrderRow>(
+    `select * from orders where account_id = $1 and status in ('awaiting_payment', 'partially_paid') order by created_at desc limit 1 for update`,
+    [accountId],
+  );
   return rows[0];
 }
 
@@ -93,18 +96,14 @@ export async function refundsOf(db: Queryable, orderId: string): Promise<RefundR
   return db.query<RefundRow>('select * from refunds where order_id = $1 order by created_at', [orderId]);
 }
 
-export async function insertRefund(db: Queryable, r: Pick<RefundRow, 'id' | 'order_id' | 'payment_id' | 'amount' | 'currency' | 'reason' | 'request' | 'status' | 'created_at'>) {
-  await db.query(`insert into refunds (id, order_id, payment_id, amount, currency, reason, request, status, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
-    r.id,
-    r.order_id,
-    r.payment_id,
-    r.amount,
-    r.currency,
-    r.reason,
-    r.request,
-    r.status,
-    r.created_at,
-  ]);
+export async function insertRefund(
+  db: Queryable,
+  r: Pick<RefundRow, 'id' | 'order_id' | 'payment_id' | 'amount' | 'currency' | 'reason' | 'request' | 'status' | 'created_at'>,
+) {
+  await db.query(
+    `insert into refunds (id, order_id, payment_id, amount, currency, reason, request, status, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [r.id, r.order_id, r.payment_id, r.amount, r.currency, r.reason, r.request, r.status, r.created_at],
+  );
 }
 
 /** Card refunds the provider has not confirmed yet (of one order, or all), with the payment they go back to. */
@@ -118,7 +117,10 @@ export async function pendingCardRefunds(db: Queryable, orderId: string | null):
 
 /** Takes the right to ask the provider for this refund now; false when another sender holds it (since after `staleBefore`). */
 export async function leaseCardRefund(db: Queryable, id: string, at: Date, staleBefore: Date): Promise<boolean> {
-  const rows = await db.query(`update refunds set attempted_at = $2 where id = $1 and status = 'pending' and (attempted_at is null or attempted_at <= $3) returning id`, [id, at, staleBefore]);
+  const rows = await db.query(
+    `update refunds set attempted_at = $2 where id = $1 and status = 'pending' and (attempted_at is null or attempted_at <= $3) returning id`,
+    [id, at, staleBefore],
+  );
   return rows.length > 0;
 }
 
@@ -155,7 +157,11 @@ export async function bankRefunds(db: Queryable, which: 'to_send' | 'all'): Prom
 }
 
 export async function markRefundSent(db: Queryable, id: string, reference: string, at: Date): Promise<boolean> {
-  const rows = await db.query(`update refunds set status = 'sent', reference = $2, sent_at = $3 where id = $1 and status = 'to_send' returning id`, [id, reference, at]);
+  const rows = await db.query(`update refunds set status = 'sent', reference = $2, sent_at = $3 where id = $1 and status = 'to_send' returning id`, [
+    id,
+    reference,
+    at,
+  ]);
   return rows.length > 0;
 }
 
@@ -183,11 +189,20 @@ export async function nextOrderNumber(db: Queryable, at: Date): Promise<string> 
 }
 
 export async function creditBalance(db: Queryable, accountId: string, currency: string): Promise<number> {
-  const [row] = await db.query<{ total: string | null }>('select sum(amount) as total from credit_entries where account_id = $1 and currency = $2', [accountId, currency]);
+  const [row] = await db.query<{ total: string | null }>('select sum(amount) as total from credit_entries where account_id = $1 and currency = $2', [
+    accountId,
+    currency,
+  ]);
   return Number(row?.total ?? 0);
 }
 
-export async function setOrderStatus(db: Queryable, id: string, status: OrderRow['status'], at: Date, extra: Partial<Pick<OrderRow, 'paid_at' | 'activated_at' | 'period_id' | 'terminated_at' | 'activation_error' | 'closed_at' | 'close_reason'>> = {}) {
+export async function setOrderStatus(
+  db: Queryable,
+  id: string,
+  status: OrderRow['status'],
+  at: Date,
+  extra: Partial<Pick<OrderRow, 'paid_at' | 'activated_at' | 'period_id' | 'terminated_at' | 'activation_error' | 'closed_at' | 'close_reason'>> = {},
+) {
   const sets = ['status = $2', 'updated_at = $3'];
   const params: unknown[] = [id, status, at];
   for (const [key, value] of Object.entries(extra)) {
@@ -212,12 +227,18 @@ export interface ClaimRow {
 }
 
 export async function claimsOf(db: Queryable, orderId: string): Promise<ClaimRow[]> {
-  return db.query<ClaimRow>(`select id, status, text, attachments, filed_at, answer_due_by, answer, resolution, refund_amount, extension_days, answered_at from claims where order_id = $1 order by filed_at`, [orderId]);
+  return db.query<ClaimRow>(
+    `select id, status, text, attachments, filed_at, answer_due_by, answer, resolution, refund_amount, extension_days, answered_at from claims where order_id = $1 order by filed_at`,
+    [orderId],
+  );
 }
 
 /** The credit an order gave the account (a refund kept as credit, an upgrade's remainder). */
 export async function creditsOf(db: Queryable, orderId: string): Promise<{ amount: number; reason: string; created_at: Date }[]> {
-  return db.query<{ amount: number; reason: string; created_at: Date }>('select amount, reason, created_at from credit_entries where order_id = $1 and amount > 0 order by created_at', [orderId]);
+  return db.query<{ amount: number; reason: string; created_at: Date }>(
+    'select amount, reason, created_at from credit_entries where order_id = $1 and amount > 0 order by created_at',
+    [orderId],
+  );
 }
 
 /**
@@ -234,7 +255,17 @@ export async function takeCheckoutPage(db: Queryable, orderId: string, page: { s
 
 /** The operator's list of orders, newest first, for all accounts or one (by subdomain or id). */
 export async function operatorOrders(db: Queryable, account: string | null) {
-  return db.query<{ id: string; number: string; subdomain: string; status: string; plan: string; amount_due: number; currency: string; method: string; activation_error: string | null }>(
+  return db.query<{
+    id: string;
+    number: string;
+    subdomain: string;
+    status: string;
+    plan: string;
+    amount_due: number;
+    currency: string;
+    method: string;
+    activation_error: string | null;
+  }>(
     `select o.id, o.number, a.subdomain, o.status, o.plan, o.amount_due, o.currency, o.method, o.activation_error from orders o join accounts a on a.id = o.account_id
      where ($1::text is null or a.subdomain = $1 or a.id = $1) order by o.created_at desc limit 200`,
     [account],
@@ -244,8 +275,13 @@ export async function operatorOrders(db: Queryable, account: string | null) {
 /** Who an invoice is made out to: the registration when there still is one, and the Kommo account. */
 export async function invoiceBuyer(db: Queryable, accountId: string) {
   const [[registration], [account]] = await Promise.all([
-    db.query<{ last_name: string; first_name: string; patronymic: string | null; email: string; phone: string; city: string }>('select * from registrations where account_id = $1', [accountId]),
-    db.query<{ name: string | null; subdomain: string; kommo_account_id: string }>('select name, subdomain, kommo_account_id from accounts where id = $1', [accountId]),
+    db.query<{ last_name: string; first_name: string; patronymic: string | null; email: string; phone: string; city: string }>(
+      'select * from registrations where account_id = $1',
+      [accountId],
+    ),
+    db.query<{ name: string | null; subdomain: string; kommo_account_id: string }>('select name, subdomain, kommo_account_id from accounts where id = $1', [
+      accountId,
+    ]),
   ]);
   return { registration, account };
 }
@@ -311,7 +347,10 @@ export async function insertPayment(
 }
 
 /** A credit movement: positive adds credit, negative uses it. */
-export async function insertCreditEntry(db: Queryable, c: { id: string; accountId: string; currency: string; amount: number; orderId: string; reason: string; at: Date }): Promise<void> {
+export async function insertCreditEntry(
+  db: Queryable,
+  c: { id: string; accountId: string; currency: string; amount: number; orderId: string; reason: string; at: Date },
+): Promise<void> {
   await db.query('insert into credit_entries (id, account_id, currency, amount, order_id, reason, created_at) values ($1, $2, $3, $4, $5, $6, $7)', [
     c.id,
     c.accountId,
@@ -329,7 +368,21 @@ export async function noteActivationError(db: Queryable, orderId: string, reason
 
 export async function insertOrder(
   tx: Queryable,
-  o: { id: string; number: string; accountId: string; kind: string; plan: string; currency: string; method: string; price: number; creditApplied: number; amountDue: number; createdBy: number; at: Date; expiresAt: Date },
+  o: {
+    id: string;
+    number: string;
+    accountId: string;
+    kind: string;
+    plan: string;
+    currency: string;
+    method: string;
+    price: number;
+    creditApplied: number;
+    amountDue: number;
+    createdBy: number;
+    at: Date;
+    expiresAt: Date;
+  },
 ): Promise<void> {
   await tx.query(
     `insert into orders (id, number, account_id, kind, plan, currency, method, price, credit_applied, amount_due, status, created_by, created_at, expires_at, updated_at)
@@ -360,7 +413,10 @@ export async function lockRefund(tx: Queryable, refundId: string): Promise<boole
 
 /** The card payment the provider knows by `paymentRef`. */
 export async function findCardPayment(db: Queryable, paymentRef: string): Promise<{ id: string; order_id: string; currency: string } | undefined> {
-  const [payment] = await db.query<{ id: string; order_id: string; currency: string }>(`select id, order_id, currency from payments where provider = 'stripe' and provider_ref = $1`, [paymentRef]);
+  const [payment] = await db.query<{ id: string; order_id: string; currency: string }>(
+    `select id, order_id, currency from payments where provider = 'stripe' and provider_ref = $1`,
+    [paymentRef],
+  );
   return payment;
 }
 
@@ -378,11 +434,9 @@ export async function recordProviderRefund(
 
 /** Stores a provider's event once (by its id); false if it was already stored. */
 export async function storePaymentEvent(db: Queryable, event: { id: string; type: string; payload: unknown }, at: Date): Promise<boolean> {
-  const stored = await db.query('insert into payment_events (id, type, payload, received_at) values ($1, $2, $3, $4) on conflict (id) do nothing returning id', [
-    event.id,
-    event.type,
-    JSON.stringify(event.payload),
-    at,
-  ]);
+  const stored = await db.query(
+    'insert into payment_events (id, type, payload, received_at) values ($1, $2, $3, $4) on conflict (id) do nothing returning id',
+    [event.id, event.type, JSON.stringify(event.payload), at],
+  );
   return stored.length > 0;
 }

@@ -10,7 +10,12 @@ import { DAY_MS } from '../clock';
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 /** The reason as the widget translates it, when it is one the admin is told about. */
 const why = (reason: string): { why?: HistoryWhy } => (HistoryWhy.options.includes(reason as HistoryWhy) ? { why: reason as HistoryWhy } : {});
-const REFUND_NOTE: Record<RefundRow['status'], string> = { to_send: ' (to be sent by bank transfer)', sent: ' (sent by bank transfer)', pending: ' (pending at the card provider)', succeeded: '' };
+const REFUND_NOTE: Record<RefundRow['status'], string> = {
+  to_send: ' (to be sent by bank transfer)',
+  sent: ' (sent by bank transfer)',
+  pending: ' (pending at the card provider)',
+  succeeded: '',
+};
 
 /** An order as the admin sees it: amounts, status, history, the 10-day windows and the actions that apply now. */
 async function orderView(db: Queryable, order: OrderRow, ctx: { zone: string; now: Date; invoiceUrl: (id: string) => string }): Promise<OrderView> {
@@ -25,11 +30,30 @@ async function orderView(db: Queryable, order: OrderRow, ctx: { zone: string; no
   const settled = paidAt && !['cancelled', 'refunded'].includes(order.status);
   const history: OrderView['history'] = [
     { at: iso(order.created_at)!, event: 'created' as const, amount: order.amount_due, detail: order.credit_applied ? `credit ${order.credit_applied}` : null },
-    ...payments.map((p) => ({ at: iso(p.received_at)!, event: 'payment' as const, amount: p.amount, detail: p.after_close ? `${p.provider}, after the order closed` : p.provider })),
+    ...payments.map((p) => ({
+      at: iso(p.received_at)!,
+      event: 'payment' as const,
+      amount: p.amount,
+      detail: p.after_close ? `${p.provider}, after the order closed` : p.provider,
+    })),
     ...(order.closed_at && order.close_reason
-      ? [{ at: iso(order.closed_at)!, event: order.close_reason === 'unpaid' ? ('expired' as const) : ('cancelled' as const), amount: null, detail: order.close_reason, why: order.close_reason }]
+      ? [
+          {
+            at: iso(order.closed_at)!,
+            event: order.close_reason === 'unpaid' ? ('expired' as const) : ('cancelled' as const),
+            amount: null,
+            detail: order.close_reason,
+            why: order.close_reason,
+          },
+        ]
       : []),
-    ...refunds.map((r) => ({ at: iso(r.created_at)!, event: 'refund' as const, amount: r.amount, detail: `${r.reason}${REFUND_NOTE[r.status]}`, ...why(r.reason) })),
+    ...refunds.map((r) => ({
+      at: iso(r.created_at)!,
+      event: 'refund' as const,
+      amount: r.amount,
+      detail: `${r.reason}${REFUND_NOTE[r.status]}`,
+      ...why(r.reason),
+    })),
     // A bank refund the operator sent: its transfer's reference.
     ...refunds.filter((r) => r.status === 'sent').map((r) => ({ at: iso(r.sent_at)!, event: 'refund_sent' as const, amount: r.amount, detail: r.reference })),
     ...credits.map((c) => ({ at: iso(c.created_at)!, event: 'credit' as const, amount: Number(c.amount), detail: c.reason, ...why(c.reason) })),
@@ -55,7 +79,14 @@ async function orderView(db: Queryable, order: OrderRow, ctx: { zone: string; no
     activatedAt: iso(activatedAt),
     terminatedAt: iso(order.terminated_at),
     activationPending: Boolean(order.status === 'paid' && paidAt && !activatedAt && ctx.now.getTime() - paidAt.getTime() >= DAY_MS),
-    claimWindow: settled && paidAt ? { lastDay: lastWindowDay(paidAt, ctx.zone), closesAt: windowClosesAt(paidAt, ctx.zone).toISOString(), open: claimWindowOpen(paidAt, ctx.zone, ctx.now) } : null,
+    claimWindow:
+      settled && paidAt
+        ? {
+            lastDay: lastWindowDay(paidAt, ctx.zone),
+            closesAt: windowClosesAt(paidAt, ctx.zone).toISOString(),
+            open: claimWindowOpen(paidAt, ctx.zone, ctx.now),
+          }
+        : null,
     delayRefundAvailable: Boolean(order.status === 'paid' && paidAt && delayRefundAvailable({ paidAt, activatedAt, zone: ctx.zone, now: ctx.now })),
     canTerminate: order.status === 'active' && !order.terminated_at,
     checkoutUrl: order.status === 'awaiting_payment' ? order.checkout_url : null,

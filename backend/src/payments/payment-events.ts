@@ -17,7 +17,14 @@ const LEASE_MS = 10 * 60_000;
  * (same id) is acknowledged and not acted on twice; payments are recorded once per provider payment,
  * whatever the order the events come in.
  */
-export function createPaymentEvents(deps: { db: Db; clock: Clock; logger: Logger; tasks: BackgroundTasks; provider: PaymentProvider; payments: PaymentsService }) {
+export function createPaymentEvents(deps: {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  tasks: BackgroundTasks;
+  provider: PaymentProvider;
+  payments: PaymentsService;
+}) {
   const { db, clock, logger } = deps;
 
   const queue = durableQueue('payment_events', clock);
@@ -29,7 +36,14 @@ export function createPaymentEvents(deps: { db: Db; clock: Clock; logger: Logger
         const event = await deps.provider.interpret({ id: row.id, type: row.type, payload: row.payload });
         if (event.kind === 'payment') {
           if (!event.orderId) throw new Error(`payment ${event.paymentRef} names no order`);
-          await deps.payments.recordPayment({ orderId: event.orderId, provider: 'stripe', providerRef: event.paymentRef, amount: event.amount, currency: event.currency, receivedAt: event.paidAt });
+          await deps.payments.recordPayment({
+            orderId: event.orderId,
+            provider: 'stripe',
+            providerRef: event.paymentRef,
+            amount: event.amount,
+            currency: event.currency,
+            receivedAt: event.paidAt,
+          });
         } else if (event.kind === 'refunds') {
           for (const refund of event.refunds) await deps.payments.recordProviderRefund(refund);
         }
@@ -42,7 +56,8 @@ export function createPaymentEvents(deps: { db: Db; clock: Clock; logger: Logger
   }
 
   /** Leased while acted on, so another instance's housekeeping does not act on it at the same time. */
-  const claim = (options: { limit: number; only?: string[] }) => queue.claim<{ id: string; type: string; payload: unknown }>(db, { ...options, leaseMs: LEASE_MS });
+  const claim = (options: { limit: number; only?: string[] }) =>
+    queue.claim<{ id: string; type: string; payload: unknown }>(db, { ...options, leaseMs: LEASE_MS });
 
   return {
     /** Verifies and stores the event; the caller answers 200 once this resolves. */

@@ -30,7 +30,12 @@ const money = (cents: number, currency: string) => new Intl.NumberFormat('en', {
 const day = (d: Date) => new Date(d).toISOString().slice(0, 10);
 
 /** The card provider's webhook (raw body, before JSON parsing), the return page, and the printable invoice. */
-export function paymentPages(deps: { orders: Pick<OrderViews, 'invoice'>; events: PaymentEvents; links: ReturnType<typeof invoiceLinks>; seller: Seller }): Router {
+export function paymentPages(deps: {
+  orders: Pick<OrderViews, 'invoice'>;
+  events: PaymentEvents;
+  links: ReturnType<typeof invoiceLinks>;
+  seller: Seller;
+}): Router {
   const router = Router();
 
   router.post('/payments/webhook', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
@@ -42,12 +47,14 @@ export function paymentPages(deps: { orders: Pick<OrderViews, 'invoice'>; events
   router.get('/payments/return', (req, res) => {
     const paid = req.query.status === 'paid';
     const number = typeof req.query.order === 'string' ? req.query.order.slice(0, 40) : '';
-    res.type('html').send(
-      `<!doctype html><html lang="en"><meta charset="utf-8"><title>Wabridge payment</title><body style="font:15px system-ui,sans-serif;max-width:520px;margin:3em auto">` +
-        `<h1 data-testid="payment-return">${paid ? 'Payment received' : 'Payment cancelled'}</h1>` +
-        `<p>${paid ? `Thank you. Order ${escapeHtml(number)} is being activated; the widget in Kommo shows it within seconds.` : `Order ${escapeHtml(number)} was not paid. You can pay it later from the widget.`}</p>` +
-        `<p>You can close this tab.</p></body></html>`,
-    );
+    res
+      .type('html')
+      .send(
+        `<!doctype html><html lang="en"><meta charset="utf-8"><title>Wabridge payment</title><body style="font:15px system-ui,sans-serif;max-width:520px;margin:3em auto">` +
+          `<h1 data-testid="payment-return">${paid ? 'Payment received' : 'Payment cancelled'}</h1>` +
+          `<p>${paid ? `Thank you. Order ${escapeHtml(number)} is being activated; the widget in Kommo shows it within seconds.` : `Order ${escapeHtml(number)} was not paid. You can pay it later from the widget.`}</p>` +
+          `<p>You can close this tab.</p></body></html>`,
+      );
   });
 
   router.get('/invoices/:orderId/:token', async (req, res) => {

@@ -77,7 +77,14 @@ export function createPaymentsService(deps: PaymentsDeps) {
   }
 
   /** Money received against an order: the SPEC §4.3 amount rules decide what happens. */
-  async function recordPayment(input: { orderId: string; provider: 'stripe' | 'bank' | 'credit'; providerRef: string; amount: number; currency: string; receivedAt: Date }): Promise<'recorded' | 'duplicate'> {
+  async function recordPayment(input: {
+    orderId: string;
+    provider: 'stripe' | 'bank' | 'credit';
+    providerRef: string;
+    amount: number;
+    currency: string;
+    receivedAt: Date;
+  }): Promise<'recorded' | 'duplicate'> {
     const at = clock.now();
     const outcome = await db.transaction(async (tx) => {
       const order = await findOrder(tx, input.orderId, true);
@@ -85,15 +92,37 @@ export function createPaymentsService(deps: PaymentsDeps) {
       if (input.currency !== order.currency) throw badRequest('currency_mismatch', `The order is in ${order.currency}; the payment is in ${input.currency}.`);
       const afterClose = order.status === 'expired' || order.status === 'cancelled';
       const paymentId = ids();
-      const inserted = await insertPayment(tx, { id: paymentId, orderId: order.id, provider: input.provider, providerRef: input.providerRef, amount: input.amount, currency: input.currency, receivedAt: input.receivedAt, at, afterClose });
+      const inserted = await insertPayment(tx, {
+        id: paymentId,
+        orderId: order.id,
+        provider: input.provider,
+        providerRef: input.providerRef,
+        amount: input.amount,
+        currency: input.currency,
+        receivedAt: input.receivedAt,
+        at,
+        afterClose,
+      });
       if (!inserted) return 'duplicate' as const;
-      await recordAudit(tx, { accountId: order.account_id, actor: input.provider === 'bank' ? 'operator' : input.provider, action: 'payment.recorded', details: { orderId: order.id, amount: input.amount, ref: input.providerRef, afterClose }, at });
+      await recordAudit(tx, {
+        accountId: order.account_id,
+        actor: input.provider === 'bank' ? 'operator' : input.provider,
+        action: 'payment.recorded',
+        details: { orderId: order.id, amount: input.amount, ref: input.providerRef, afterClose },
+        at,
+      });
       if (afterClose) {
         // Money for an order that was closed unpaid never activates it: a card payment goes back to
         // the card (recorded here, once per payment; asked of the provider after the commit), a transfer becomes credit.
         if (input.provider === 'stripe' && input.amount > 0) {
           await refunds.record(tx, order, input.amount, 'order_closed', `order_closed:${paymentId}`, at, paymentId);
-          await recordAudit(tx, { accountId: order.account_id, actor: 'system', action: 'order.refunded', details: { orderId: order.id, amount: input.amount, reason: 'order_closed' }, at });
+          await recordAudit(tx, {
+            accountId: order.account_id,
+            actor: 'system',
+            action: 'order.refunded',
+            details: { orderId: order.id, amount: input.amount, reason: 'order_closed' },
+            at,
+          });
         } else if (input.amount > 0) await addCredit(tx, order, input.amount, 'paid_after_close', at);
         return 'recorded' as const;
       }
@@ -143,7 +172,13 @@ export function createPaymentsService(deps: PaymentsDeps) {
     await restoreCredit(tx, order, at);
     const received = (await paymentsOf(tx, order.id)).reduce((sum, p) => sum + p.amount, 0);
     if (received > 0) await addCredit(tx, order, received, 'received_before_close', at);
-    await recordAudit(tx, { accountId: order.account_id, actor: 'system', action: `order.${status}`, details: { orderId: order.id, reason, credited: order.credit_applied + received }, at });
+    await recordAudit(tx, {
+      accountId: order.account_id,
+      actor: 'system',
+      action: `order.${status}`,
+      details: { orderId: order.id, reason, credited: order.credit_applied + received },
+      at,
+    });
   }
 
   /** Turns a paid order into licence time. Idempotent; a failure leaves the order paid with the reason, for the operator. */
@@ -182,9 +217,11 @@ export function createPaymentsService(deps: PaymentsDeps) {
       const placed = await db.transaction(async (tx) => {
         await lockAccount(tx, accountId);
         let q = await quote(accountId, input, tx);
-        if (input.action === 'renew' && q.kind !== 'renewal') throw new AppError('nothing_to_renew', 'There is no paid licence to renew; buy a plan instead.', 409);
+        if (input.action === 'renew' && q.kind !== 'renewal')
+          throw new AppError('nothing_to_renew', 'There is no paid licence to renew; buy a plan instead.', 409);
         const open = await openOrderOf(tx, accountId);
-        if (open && open.kind === q.kind && open.plan === input.plan && open.currency === input.currency && open.method === input.method) return { order: open, replaced: null, reused: true };
+        if (open && open.kind === q.kind && open.plan === input.plan && open.currency === input.currency && open.method === input.method)
+          return { order: open, replaced: null, reused: true };
         if (open) {
           await closeUnpaid(tx, open, 'cancelled', 'replaced', at);
           q = await quote(accountId, input, tx);
@@ -192,11 +229,39 @@ export function createPaymentsService(deps: PaymentsDeps) {
         const id = ids();
         const number = await nextOrderNumber(tx, at);
         const expiresAt = new Date(at.getTime() + (input.method === 'card' ? CARD_ORDER_DAYS : INVOICE_DUE_DAYS) * DAY_MS);
-        await insertOrder(tx, { id, number, accountId, kind: q.kind, plan: input.plan, currency: input.currency, method: input.method, price: q.price, creditApplied: q.creditApplied, amountDue: q.amountDue, createdBy: userId, at, expiresAt });
+        await insertOrder(tx, {
+          id,
+          number,
+          accountId,
+          kind: q.kind,
+          plan: input.plan,
+          currency: input.currency,
+          method: input.method,
+          price: q.price,
+          creditApplied: q.creditApplied,
+          amountDue: q.amountDue,
+          createdBy: userId,
+          at,
+          expiresAt,
+        });
         if (q.creditApplied > 0) {
-          await insertCreditEntry(tx, { id: ids(), accountId, currency: input.currency, amount: -q.creditApplied, orderId: id, reason: 'applied_to_order', at });
+          await insertCreditEntry(tx, {
+            id: ids(),
+            accountId,
+            currency: input.currency,
+            amount: -q.creditApplied,
+            orderId: id,
+            reason: 'applied_to_order',
+            at,
+          });
         }
-        await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'order.created', details: { orderId: id, number, ...input, amountDue: q.amountDue, replaced: open?.id ?? null }, at });
+        await recordAudit(tx, {
+          accountId,
+          actor: `user:${userId}`,
+          action: 'order.created',
+          details: { orderId: id, number, ...input, amountDue: q.amountDue, replaced: open?.id ?? null },
+          at,
+        });
         return { order: (await findOrder(tx, id))!, replaced: open ?? null, reused: false };
       });
       if (placed.replaced) await checkout.close(placed.replaced);
@@ -220,7 +285,11 @@ export function createPaymentsService(deps: PaymentsDeps) {
       const order = await findOrder(db, orderId);
       if (!order) throw notFound('No such order.');
       if (order.method !== 'card' || !['awaiting_payment', 'partially_paid'].includes(order.status)) {
-        throw new AppError('order_not_payable', `Order ${order.number} cannot be paid by card now (it is ${order.status.replace('_', ' ')}); place a new order.`, 409);
+        throw new AppError(
+          'order_not_payable',
+          `Order ${order.number} cannot be paid by card now (it is ${order.status.replace('_', ' ')}); place a new order.`,
+          409,
+        );
       }
       return checkout.ensureOpen(order);
     },

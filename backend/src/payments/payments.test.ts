@@ -51,7 +51,15 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind);
       const auth = await registeredAdmin(t);
       const order = await createOrder(t, auth);
-      const status = await t.fakeStripe.postForged('checkout.session.completed', { id: 'cs_x', object: 'checkout.session', payment_status: 'paid', client_reference_id: order.id, amount_total: 900, currency: 'usd', payment_intent: 'pi_forged' });
+      const status = await t.fakeStripe.postForged('checkout.session.completed', {
+        id: 'cs_x',
+        object: 'checkout.session',
+        payment_status: 'paid',
+        client_reference_id: order.id,
+        amount_total: 900,
+        currency: 'usd',
+        payment_intent: 'pi_forged',
+      });
       expect(status).toBe(400);
       const unsigned = await t.http.post('/payments/webhook', { type: 'checkout.session.completed' });
       expect(unsigned.status).toBe(400);

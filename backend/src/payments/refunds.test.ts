@@ -79,7 +79,10 @@ for (const kind of storeKinds()) {
       const { order } = await claimOnPaidOrder('invoice');
       const [payment] = await t.db.query<{ id: string }>('select id from payments where order_id = $1', [order.id]);
       const insert = (id: string) =>
-        t.db.query(`insert into refunds (id, order_id, payment_id, amount, currency, reason, request, status, created_at) values ($1, $2, $3, 100, 'USD', 'delay_refund', 'delay_refund', 'to_send', now())`, [id, order.id, payment!.id]);
+        t.db.query(
+          `insert into refunds (id, order_id, payment_id, amount, currency, reason, request, status, created_at) values ($1, $2, $3, 100, 'USD', 'delay_refund', 'delay_refund', 'to_send', now())`,
+          [id, order.id, payment!.id],
+        );
       await insert('r1');
       await expect(insert('r2')).rejects.toThrow(/unique|duplicate/i);
     });
@@ -94,7 +97,18 @@ for (const kind of storeKinds()) {
 
       const queue = (await t.http.get('/operator/refunds', { headers: operator })).data.refunds;
       expect(queue).toEqual([
-        expect.objectContaining({ order: order.number, orderId: order.id, account: 'wabridge-demo', amount: order.amountReceived, currency: 'USD', reason: 'delay_refund', status: 'to_send', paidFrom: 'BANK-IN-1', sentAt: null, reference: null }),
+        expect.objectContaining({
+          order: order.number,
+          orderId: order.id,
+          account: 'wabridge-demo',
+          amount: order.amountReceived,
+          currency: 'USD',
+          reason: 'delay_refund',
+          status: 'to_send',
+          paidFrom: 'BANK-IN-1',
+          sentAt: null,
+          reference: null,
+        }),
       ]);
 
       t.clock.set('2026-12-13T09:00:00Z');
@@ -107,8 +121,12 @@ for (const kind of storeKinds()) {
       const view = await orderOf(t, await admin(), order.id);
       expect(view.status).toBe('refunded');
       expect(view.history.at(-1)).toEqual({ at: '2026-12-13T09:00:00.000Z', event: 'refund_sent', amount: order.amountReceived, detail: 'OUT-2026-0042' });
-      const audit = await t.db.query<{ action: string; actor: string; details: { reference: string } }>(`select action, actor, details from audit_log where action = 'refund.sent'`);
-      expect(audit).toEqual([{ action: 'refund.sent', actor: 'operator', details: expect.objectContaining({ refundId: queue[0].id, reference: 'OUT-2026-0042' }) }]);
+      const audit = await t.db.query<{ action: string; actor: string; details: { reference: string } }>(
+        `select action, actor, details from audit_log where action = 'refund.sent'`,
+      );
+      expect(audit).toEqual([
+        { action: 'refund.sent', actor: 'operator', details: expect.objectContaining({ refundId: queue[0].id, reference: 'OUT-2026-0042' }) },
+      ]);
 
       const again = await t.http.post(`/operator/refunds/${queue[0].id}/sent`, { reference: 'OUT-2026-0043' }, { headers: operator });
       expect(again.status).toBe(409);
@@ -119,7 +137,11 @@ for (const kind of storeKinds()) {
 
     it('when a card refund is recorded, then it is not in the operator queue and cannot be marked sent by hand', async () => {
       const { claimId } = await claimOnPaidOrder('card');
-      await t.http.post(`/operator/claims/${claimId}/answer`, { decision: 'upheld', resolution: 'partial_refund', refundAmount: 300, answer: 'Partly right.' }, { headers: operator });
+      await t.http.post(
+        `/operator/claims/${claimId}/answer`,
+        { decision: 'upheld', resolution: 'partial_refund', refundAmount: 300, answer: 'Partly right.' },
+        { headers: operator },
+      );
       expect((await t.http.get('/operator/refunds', { headers: operator })).data.refunds).toEqual([]);
       const [row] = await t.db.query<{ id: string }>('select id from refunds');
       const response = await t.http.post(`/operator/refunds/${row!.id}/sent`, { reference: 'OUT-1' }, { headers: operator });
@@ -165,16 +187,24 @@ for (const kind of storeKinds()) {
 
     it('when a refund is made in the provider’s dashboard and its webhook comes twice, then it is recorded once, beside ours', async () => {
       const { order, claimId } = await claimOnPaidOrder('card');
-      await t.http.post(`/operator/claims/${claimId}/answer`, { decision: 'upheld', resolution: 'partial_refund', refundAmount: 300, answer: 'Partly right.' }, { headers: operator });
+      await t.http.post(
+        `/operator/claims/${claimId}/answer`,
+        { decision: 'upheld', resolution: 'partial_refund', refundAmount: 300, answer: 'Partly right.' },
+        { headers: operator },
+      );
       // Our refund's webhook is delivered (once) before the knob asks for repeats: otherwise, on a loaded machine, its delivery is repeated too.
       await vi.waitFor(() => expect(t.fakeStripe.delivered.filter((d) => d.type === 'charge.refunded')).toHaveLength(1), { timeout: 20_000 });
       t.fakeStripe.knobs.repeat = 2;
       const [payment] = await t.db.query<{ provider_ref: string }>('select provider_ref from payments where order_id = $1', [order.id]);
-      const dashboard = await axios.post(`${t.fakeStripe.url}/v1/refunds`, new URLSearchParams({ payment_intent: payment!.provider_ref, amount: '200' }), { headers: { Authorization: `Bearer ${STRIPE_KEY}` } });
+      const dashboard = await axios.post(`${t.fakeStripe.url}/v1/refunds`, new URLSearchParams({ payment_intent: payment!.provider_ref, amount: '200' }), {
+        headers: { Authorization: `Bearer ${STRIPE_KEY}` },
+      });
       // The fake answers, then delivers the webhook: ours once, the dashboard's twice.
       await vi.waitFor(() => expect(t.fakeStripe.delivered.filter((d) => d.type === 'charge.refunded')).toHaveLength(3), { timeout: 20_000 });
       await t.tasks.idle();
-      const rows = await t.db.query<{ amount: number; status: string; reason: string; provider_ref: string }>('select amount, status, reason, provider_ref from refunds order by amount');
+      const rows = await t.db.query<{ amount: number; status: string; reason: string; provider_ref: string }>(
+        'select amount, status, reason, provider_ref from refunds order by amount',
+      );
       expect(rows).toEqual([
         { amount: 200, status: 'succeeded', reason: 'operator', provider_ref: dashboard.data.id },
         { amount: 300, status: 'succeeded', reason: 'claim_upheld', provider_ref: t.fakeStripe.refunds[0]!.id },

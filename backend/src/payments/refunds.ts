@@ -44,7 +44,15 @@ export function createRefunds(deps: { db: Db; clock: Clock; ids: IdGenerator; lo
    * Records `amount` back to the order's payments, oldest first, or to the one payment `paymentId`.
    * The caller holds the order's lock.
    */
-  async function record(tx: Queryable, order: OrderRow, amount: number, reason: RefundReason, request: string, at: Date, paymentId?: string): Promise<{ received: number; refunded: number }> {
+  async function record(
+    tx: Queryable,
+    order: OrderRow,
+    amount: number,
+    reason: RefundReason,
+    request: string,
+    at: Date,
+    paymentId?: string,
+  ): Promise<{ received: number; refunded: number }> {
     const payments = (await paymentsOf(tx, order.id)).filter((p) => p.provider !== 'credit');
     const from = paymentId ? payments.filter((p) => p.id === paymentId) : payments;
     const earlier = await refundsOf(tx, order.id);
@@ -79,7 +87,13 @@ export function createRefunds(deps: { db: Db; clock: Clock; ids: IdGenerator; lo
     for (const refund of await pendingCardRefunds(db, orderId)) {
       if (!(await leaseCardRefund(db, refund.id, now, new Date(now.getTime() - LEASE_MS)))) continue;
       try {
-        const { refundId } = await deps.provider.refund({ refundId: refund.id, paymentRef: refund.payment_ref, amount: refund.amount, orderId: refund.order_id, reason: refund.reason });
+        const { refundId } = await deps.provider.refund({
+          refundId: refund.id,
+          paymentRef: refund.payment_ref,
+          amount: refund.amount,
+          orderId: refund.order_id,
+          reason: refund.reason,
+        });
         await db.transaction((tx) => cardRefundSucceeded(tx, refund.id, refundId));
       } catch (err) {
         deps.logger.error({ err, refundId: refund.id, orderId: refund.order_id }, 'card refund not sent; it stays pending and is asked for again');
@@ -96,7 +110,12 @@ export function createRefunds(deps: { db: Db; clock: Clock; ids: IdGenerator; lo
      * One refund request. `decide` runs in the transaction with the order locked: it refuses by
      * throwing, records what the refund is for, and returns the amount.
      */
-    async refund(orderId: string, reason: RefundReason, request: string, decide: (tx: Queryable, order: OrderRow, received: number) => Promise<number>): Promise<void> {
+    async refund(
+      orderId: string,
+      reason: RefundReason,
+      request: string,
+      decide: (tx: Queryable, order: OrderRow, received: number) => Promise<number>,
+    ): Promise<void> {
       const at = clock.now();
       await db.transaction(async (tx) => {
         const order = await findOrder(tx, orderId, true);
@@ -105,7 +124,13 @@ export function createRefunds(deps: { db: Db; clock: Clock; ids: IdGenerator; lo
         const amount = await decide(tx, order, received);
         const totals = await record(tx, order, amount, reason, request, at);
         await setOrderStatus(tx, order.id, totals.refunded >= totals.received ? 'refunded' : 'partially_refunded', at);
-        await recordAudit(tx, { accountId: order.account_id, actor: reason === 'operator' ? 'operator' : 'system', action: 'order.refunded', details: { orderId: order.id, amount, reason }, at });
+        await recordAudit(tx, {
+          accountId: order.account_id,
+          actor: reason === 'operator' ? 'operator' : 'system',
+          action: 'order.refunded',
+          details: { orderId: order.id, amount, reason },
+          at,
+        });
       });
       await sendCardRefunds(orderId);
     },
@@ -117,8 +142,15 @@ export function createRefunds(deps: { db: Db; clock: Clock; ids: IdGenerator; lo
         const row = await lockRefundWithAccount(tx, refundId);
         if (!row) throw notFound('No such refund.');
         if (row.status === 'sent') throw new AppError('refund_already_sent', `This refund was already marked sent, with reference ${row.reference}.`, 409);
-        if (!(await markRefundSent(tx, refundId, reference, at))) throw new AppError('not_a_bank_refund', 'This refund goes back through the card provider; there is nothing to send by hand.', 409);
-        await recordAudit(tx, { accountId: row.account_id, actor: 'operator', action: 'refund.sent', details: { refundId, orderId: row.order_id, amount: row.amount, currency: row.currency, reference }, at });
+        if (!(await markRefundSent(tx, refundId, reference, at)))
+          throw new AppError('not_a_bank_refund', 'This refund goes back through the card provider; there is nothing to send by hand.', 409);
+        await recordAudit(tx, {
+          accountId: row.account_id,
+          actor: 'operator',
+          action: 'refund.sent',
+          details: { refundId, orderId: row.order_id, amount: row.amount, currency: row.currency, reference },
+          at,
+        });
       });
     },
 
@@ -130,7 +162,15 @@ export function createRefunds(deps: { db: Db; clock: Clock; ids: IdGenerator; lo
         }
         const payment = await findCardPayment(tx, input.paymentRef);
         if (!payment) return;
-        await recordProviderRefund(tx, { id: deps.ids(), orderId: payment.order_id, paymentId: payment.id, amount: input.amount, currency: payment.currency, providerRefundId: input.refundId, at: clock.now() });
+        await recordProviderRefund(tx, {
+          id: deps.ids(),
+          orderId: payment.order_id,
+          paymentId: payment.id,
+          amount: input.amount,
+          currency: payment.currency,
+          providerRefundId: input.refundId,
+          at: clock.now(),
+        });
       });
     },
   };

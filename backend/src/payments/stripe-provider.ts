@@ -15,7 +15,9 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
     maxNetworkRetries: 2,
     timeout: 20_000,
     telemetry: false,
-    ...(base ? { host: base.hostname, port: base.port || (base.protocol === 'https:' ? 443 : 80), protocol: base.protocol.replace(':', '') as 'http' | 'https' } : {}),
+    ...(base
+      ? { host: base.hostname, port: base.port || (base.protocol === 'https:' ? 443 : 80), protocol: base.protocol.replace(':', '') as 'http' | 'https' }
+      : {}),
   });
 
   return {
@@ -27,7 +29,9 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
           customer_email: input.customerEmail,
           metadata: { order_id: input.orderId, description: input.description },
           payment_intent_data: { metadata: { order_id: input.orderId } },
-          line_items: [{ quantity: 1, price_data: { currency: input.currency.toLowerCase(), unit_amount: input.amount, product_data: { name: input.description } } }],
+          line_items: [
+            { quantity: 1, price_data: { currency: input.currency.toLowerCase(), unit_amount: input.amount, product_data: { name: input.description } } },
+          ],
           success_url: input.successUrl,
           cancel_url: input.cancelUrl,
         },
@@ -78,7 +82,15 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
       const session = event.data.object;
       if (session.payment_status !== 'paid' || !session.payment_intent) return { id: event.id, kind: 'ignored', type: event.type };
       const paymentRef = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent.id;
-      return { id: event.id, kind: 'payment', orderId: session.client_reference_id ?? session.metadata?.order_id ?? null, paymentRef, amount: session.amount_total ?? 0, currency: (session.currency ?? '').toUpperCase(), paidAt };
+      return {
+        id: event.id,
+        kind: 'payment',
+        orderId: session.client_reference_id ?? session.metadata?.order_id ?? null,
+        paymentRef,
+        amount: session.amount_total ?? 0,
+        currency: (session.currency ?? '').toUpperCase(),
+        paidAt,
+      };
     }
     if (event.type === 'charge.succeeded') {
       const charge = event.data.object;
@@ -86,12 +98,22 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
       if (!paymentRef) return { id: event.id, kind: 'ignored', type: event.type };
       // The charge does not carry our order; the PaymentIntent does (payment_intent_data.metadata).
       const intent = await stripe.paymentIntents.retrieve(paymentRef);
-      return { id: event.id, kind: 'payment', orderId: intent.metadata?.order_id ?? null, paymentRef, amount: charge.amount, currency: charge.currency.toUpperCase(), paidAt };
+      return {
+        id: event.id,
+        kind: 'payment',
+        orderId: intent.metadata?.order_id ?? null,
+        paymentRef,
+        amount: charge.amount,
+        currency: charge.currency.toUpperCase(),
+        paidAt,
+      };
     }
     if (event.type === 'charge.refunded') {
       const charge = event.data.object;
       const paymentRef = typeof charge.payment_intent === 'string' ? charge.payment_intent : (charge.payment_intent?.id ?? '');
-      const refunds = (charge.refunds?.data ?? []).filter((r) => r.status === 'succeeded').map((r) => ({ refundId: r.id, paymentRef, amount: r.amount, ourRefundId: r.metadata?.refund_id ?? null }));
+      const refunds = (charge.refunds?.data ?? [])
+        .filter((r) => r.status === 'succeeded')
+        .map((r) => ({ refundId: r.id, paymentRef, amount: r.amount, ourRefundId: r.metadata?.refund_id ?? null }));
       return { id: event.id, kind: 'refunds', refunds };
     }
     return { id: event.id, kind: 'ignored', type: event.type };

@@ -34,7 +34,9 @@ for (const kind of storeKinds()) {
         t.clock.set(lastSecond);
         const accepted = await t.http.post(`/api/v1/orders/${order.id}/claims`, claim, { headers: await admin() });
         expect(accepted.status).toBe(201);
-        expect(accepted.data.claims).toEqual([expect.objectContaining({ status: 'open', answerDueBy: new Date(Date.parse(lastSecond) + 30 * DAY).toISOString() })]);
+        expect(accepted.data.claims).toEqual([
+          expect.objectContaining({ status: 'open', answerDueBy: new Date(Date.parse(lastSecond) + 30 * DAY).toISOString() }),
+        ]);
         expect(accepted.data.claimWindow).toMatchObject({ lastDay: '2026-11-11', open: true });
 
         t.clock.set(new Date(Date.parse(lastSecond) + 1000));
@@ -95,13 +97,21 @@ for (const kind of storeKinds()) {
     it('when the operator upholds a claim with a full refund, then the card is refunded, the licence ends, and the admin sees the answer', async () => {
       const order = await paidOrder('UTC', '2026-11-21T10:00:00Z');
       const auth = await admin();
-      const filed = await t.http.post(`/api/v1/orders/${order.id}/claims`, { ...claim, attachments: [{ name: 'screenshot.png', contentType: 'image/png', data: Buffer.from('png-bytes').toString('base64') }] }, { headers: auth });
+      const filed = await t.http.post(
+        `/api/v1/orders/${order.id}/claims`,
+        { ...claim, attachments: [{ name: 'screenshot.png', contentType: 'image/png', data: Buffer.from('png-bytes').toString('base64') }] },
+        { headers: auth },
+      );
       const claimId = filed.data.claims[0].id;
       expect(filed.data.claims[0].attachments).toEqual([{ name: 'screenshot.png', size: 9 }]);
       const open = (await t.http.get('/operator/claims', { headers: operator })).data.claims;
       expect(open).toEqual([expect.objectContaining({ id: claimId, order: order.number, answerDueBy: '2026-12-21T10:00:00.000Z' })]);
 
-      const answer = await t.http.post(`/operator/claims/${claimId}/answer`, { decision: 'upheld', resolution: 'full_refund', answer: 'You are right; we refund the order.' }, { headers: operator });
+      const answer = await t.http.post(
+        `/operator/claims/${claimId}/answer`,
+        { decision: 'upheld', resolution: 'full_refund', answer: 'You are right; we refund the order.' },
+        { headers: operator },
+      );
       expect(answer.status).toBe(200);
       const view = await orderOf(t, auth, order.id);
       expect(view.status).toBe('refunded');
@@ -114,23 +124,37 @@ for (const kind of storeKinds()) {
 
     it('when a claim passes its 30-day answer date without an answer, then the operator sees it overdue, first in the list, and /metrics counts it', async () => {
       const order = await paidOrder('UTC', '2026-11-21T10:00:00Z');
-      const file = async (text: string) => (await t.http.post(`/api/v1/orders/${order.id}/claims`, { text }, { headers: await admin() })).data.claims.at(-1).id as string;
+      const file = async (text: string) =>
+        (await t.http.post(`/api/v1/orders/${order.id}/claims`, { text }, { headers: await admin() })).data.claims.at(-1).id as string;
       const answered = await file('The first claim, answered at once.');
       await t.http.post(`/operator/claims/${answered}/answer`, { decision: 'rejected', answer: 'Not covered.' }, { headers: operator });
       t.clock.set('2026-11-21T11:00:00Z');
       const late = await file('The claim nobody answers in time.');
       t.clock.set('2026-11-23T10:00:00Z');
       const recent = await file('A later claim, still within its 30 days.');
-      const claims = async (all = false) => (await t.http.get('/operator/claims', { headers: operator, params: all ? { status: 'all' } : {} })).data.claims.map((c: { id: string; overdue: boolean }) => [c.id, c.overdue]);
+      const claims = async (all = false) =>
+        (await t.http.get('/operator/claims', { headers: operator, params: all ? { status: 'all' } : {} })).data.claims.map(
+          (c: { id: string; overdue: boolean }) => [c.id, c.overdue],
+        );
       const overdueGauge = async () => Number(/^claims_overdue (\d+)$/m.exec((await t.http.get('/metrics')).data)?.[1]);
 
       t.clock.set('2026-12-21T11:00:00Z');
-      expect(await claims()).toEqual([[late, false], [recent, false]]);
+      expect(await claims()).toEqual([
+        [late, false],
+        [recent, false],
+      ]);
       expect(await overdueGauge()).toBe(0);
 
       t.clock.set('2026-12-21T11:00:01Z');
-      expect(await claims()).toEqual([[late, true], [recent, false]]);
-      expect(await claims(true)).toEqual([[late, true], [answered, false], [recent, false]]);
+      expect(await claims()).toEqual([
+        [late, true],
+        [recent, false],
+      ]);
+      expect(await claims(true)).toEqual([
+        [late, true],
+        [answered, false],
+        [recent, false],
+      ]);
       expect(await overdueGauge()).toBe(1);
 
       await t.http.post(`/operator/claims/${late}/answer`, { decision: 'upheld', resolution: 'fix', answer: 'Fixed, late; sorry.' }, { headers: operator });
@@ -142,10 +166,19 @@ for (const kind of storeKinds()) {
       const order = await paidOrder('UTC', '2026-11-21T10:00:00Z');
       const auth = await admin();
       const first = (await t.http.post(`/api/v1/orders/${order.id}/claims`, claim, { headers: auth })).data.claims[0].id;
-      const second = (await t.http.post(`/api/v1/orders/${order.id}/claims`, { text: 'Broadcasts were down for two days.' }, { headers: auth })).data.claims[1].id;
+      const second = (await t.http.post(`/api/v1/orders/${order.id}/claims`, { text: 'Broadcasts were down for two days.' }, { headers: auth })).data.claims[1]
+        .id;
       const before = (await t.http.get('/api/v1/licence', { headers: auth })).data.period.endsAt;
-      await t.http.post(`/operator/claims/${first}/answer`, { decision: 'rejected', answer: 'Broadcasts need Kommo Advanced; your account is on Base.' }, { headers: operator });
-      await t.http.post(`/operator/claims/${second}/answer`, { decision: 'upheld', resolution: 'extension', extensionDays: 2, answer: 'We extend your licence by 2 days.' }, { headers: operator });
+      await t.http.post(
+        `/operator/claims/${first}/answer`,
+        { decision: 'rejected', answer: 'Broadcasts need Kommo Advanced; your account is on Base.' },
+        { headers: operator },
+      );
+      await t.http.post(
+        `/operator/claims/${second}/answer`,
+        { decision: 'upheld', resolution: 'extension', extensionDays: 2, answer: 'We extend your licence by 2 days.' },
+        { headers: operator },
+      );
       const view = await orderOf(t, auth, order.id);
       expect(view.claims.map((c: { status: string }) => c.status)).toEqual(['rejected', 'upheld']);
       const after = (await t.http.get('/api/v1/licence', { headers: auth })).data.period.endsAt;

@@ -8,7 +8,10 @@ export const RULE_DAYS = 10;
 
 /** The first instant after the window: 00:00 local on the 11th calendar day after the payment date. */
 export function windowClosesAt(paidAt: Date, zone: string): Date {
-  return DateTime.fromJSDate(paidAt, { zone }).startOf('day').plus({ days: RULE_DAYS + 1 }).toJSDate();
+  return DateTime.fromJSDate(paidAt, { zone })
+    .startOf('day')
+    .plus({ days: RULE_DAYS + 1 })
+    .toJSDate();
 }
 
 /** The last local calendar day of the window, as YYYY-MM-DD. */

@@ -9,7 +9,13 @@ import type { Queryable } from '../store/db';
 
 const DAY = 86_400_000;
 const CUSTOMERS = [1, 2, 3];
-const TEXTS = ['Is my parcel on its way?', 'photo of the broken lid', 'Yes, it left this morning', 'Sent through the API to customer two', 'Are you still there?'];
+const TEXTS = [
+  'Is my parcel on its way?',
+  'photo of the broken lid',
+  'Yes, it left this morning',
+  'Sent through the API to customer two',
+  'Are you still there?',
+];
 /** What must not survive: the customers' phones (as WhatsApp ids and as Kommo had them), names and message texts. */
 const NEEDLES = [...CUSTOMERS.flatMap((i) => [waIdOf(i), phoneOf(i), `Customer ${i}`]), ...TEXTS];
 
@@ -23,7 +29,10 @@ async function scan(db: Queryable, needles: string[]) {
   const patterns = needles.map((n) => `%${n.replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
   const found: string[] = [];
   for (const { table_name, column_name } of columns) {
-    const rows = await db.query<{ value: string }>(`select "${column_name}"::text as value from "${table_name}" where "${column_name}"::text ilike any($1::text[])`, [patterns]);
+    const rows = await db.query<{ value: string }>(
+      `select "${column_name}"::text as value from "${table_name}" where "${column_name}"::text ilike any($1::text[])`,
+      [patterns],
+    );
     for (const row of rows) found.push(`${table_name}.${column_name}: ${row.value.slice(0, 120)}`);
   }
   return { columns: columns.length, found };
@@ -50,7 +59,15 @@ for (const kind of storeKinds()) {
       const pnid = numbers[0]!.phoneNumberId;
       const registered = await t.http.put(
         '/api/v1/registration',
-        { lastName: 'Brandt', firstName: 'Ilse', email: 'ilse@brandt.example', phone: '+4915112345678', city: 'Bremen', termsVersion: '2026-11-01', acceptTerms: true },
+        {
+          lastName: 'Brandt',
+          firstName: 'Ilse',
+          email: 'ilse@brandt.example',
+          phone: '+4915112345678',
+          city: 'Bremen',
+          termsVersion: '2026-11-01',
+          acceptTerms: true,
+        },
         { headers: auth },
       );
       expect(registered.status).toBe(200);
@@ -63,7 +80,9 @@ for (const kind of storeKinds()) {
       const reply = await t.http.post(`/api/v1/conversations/${conversation!.id}/messages`, { type: 'text', text: TEXTS[2] }, { headers: auth });
       expect(reply.status, JSON.stringify(reply.data)).toBe(201);
 
-      const draft = await t.http.post('/api/v1/broadcasts', springSale(numbers, [10_001, 10_002, 10_003], { saveAudienceAs: 'Best customers' }), { headers: auth });
+      const draft = await t.http.post('/api/v1/broadcasts', springSale(numbers, [10_001, 10_002, 10_003], { saveAudienceAs: 'Best customers' }), {
+        headers: auth,
+      });
       expect(draft.status, JSON.stringify(draft.data)).toBe(201);
       expect((await t.http.post(`/api/v1/broadcasts/${draft.data.id}/launch`, {}, { headers: auth })).status).toBe(200);
       await runEngine(t);
@@ -88,7 +107,10 @@ for (const kind of storeKinds()) {
       // The seed reached every place personal data lives: a scan finds it before.
       const before = await scan(t.db, NEEDLES);
       for (const table of ['conversations', 'messages', 'broadcast_recipients', 'whatsapp_inbox', 'api_idempotency']) {
-        expect(before.found.some((f) => f.startsWith(`${table}.`)), `${table} before the purge`).toBe(true);
+        expect(
+          before.found.some((f) => f.startsWith(`${table}.`)),
+          `${table} before the purge`,
+        ).toBe(true);
       }
 
       expect((await t.http.post('/api/v1/consent/withdraw', { confirm: true }, { headers: auth })).status).toBe(200);
@@ -98,11 +120,23 @@ for (const kind of storeKinds()) {
       const after = await scan(t.db, NEEDLES);
       expect(after.columns).toBeGreaterThan(50);
       expect(after.found).toEqual([]);
-      for (const table of ['whatsapp_numbers', 'saved_audiences', 'broadcasts', 'account_users', 'registrations', 'kommo_tokens', 'api_keys', 'webhook_endpoints']) {
+      for (const table of [
+        'whatsapp_numbers',
+        'saved_audiences',
+        'broadcasts',
+        'account_users',
+        'registrations',
+        'kommo_tokens',
+        'api_keys',
+        'webhook_endpoints',
+      ]) {
         expect(await t.db.query(`select 1 from ${table} where account_id = $1`, [accountId]), table).toHaveLength(0);
       }
       // Accounting records stay, with the buyer's legal details on them.
-      const orders = await t.db.query<{ number: string; amount_due: number; buyer: { name: string; city: string } }>('select number, amount_due, buyer from orders where account_id = $1', [accountId]);
+      const orders = await t.db.query<{ number: string; amount_due: number; buyer: { name: string; city: string } }>(
+        'select number, amount_due, buyer from orders where account_id = $1',
+        [accountId],
+      );
       expect(orders).toEqual([{ number: order.number, amount_due: order.amountDue, buyer: { name: 'Brandt Ilse', city: 'Bremen' } }]);
       const invoice = await t.http.get(order.invoiceUrl!);
       expect(invoice.status).toBe(200);
@@ -138,13 +172,17 @@ for (const kind of storeKinds()) {
 
       expect((await t.privacy.purge()).personalDataDeleted).toBe(1);
       expect(await t.db.query('select 1 from kommo_tokens')).toHaveLength(0);
-      expect(await t.db.query('select 1 from accounts where name is not null or installed_by_user_id is not null or installed_by_name is not null')).toHaveLength(0);
+      expect(
+        await t.db.query('select 1 from accounts where name is not null or installed_by_user_id is not null or installed_by_name is not null'),
+      ).toHaveLength(0);
       expect((await t.privacy.purge()).personalDataDeleted).toBe(0);
     });
 
     it('when a table is in the schema, then docs/privacy.md says what happens to it, and every table the purge deletes is documented as deleted', async () => {
       t = await startTestApp(kind);
-      const tables = await t.db.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`);
+      const tables = await t.db.query<{ table_name: string }>(
+        `select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`,
+      );
       const documented = await documentedTables();
       expect([...documented.keys()].sort()).toEqual(tables.map((r) => r.table_name));
       const { DELETED_BY_ACCOUNT } = await import('./personal-data-store');

@@ -52,8 +52,13 @@ export async function erasePersonalData(tx: Queryable, accountId: string, at: Da
        from registrations r where r.account_id = o.account_id and o.account_id = $1 and o.buyer is null`,
     [accountId],
   );
-  const numbers = await tx.query<{ id: string; phone_number_id: string }>('select id, phone_number_id from whatsapp_numbers where account_id = $1', [accountId]);
-  await deleteInboxBodiesOf(tx, numbers.map((n) => n.phone_number_id));
+  const numbers = await tx.query<{ id: string; phone_number_id: string }>('select id, phone_number_id from whatsapp_numbers where account_id = $1', [
+    accountId,
+  ]);
+  await deleteInboxBodiesOf(
+    tx,
+    numbers.map((n) => n.phone_number_id),
+  );
   await tx.query('delete from broadcast_number_leases where number_id = any($1::text[])', [numbers.map((n) => n.id)]);
   // Statuses waiting for one of the account's sends (they carry no account of their own).
   await tx.query(
@@ -90,7 +95,8 @@ export async function deleteProcessedInboxBefore(tx: Queryable, before: Date): P
 
 const PURGE_LOCK = 728_451_994;
 /** The account `a` has no paid licence in force at the moment `at` (a parameter); a demo does not count. */
-const noPaidLicence = (at: string) => `not exists (select 1 from licence_periods p where p.account_id = a.id and p.plan <> 'demo' and p.starts_at <= ${at} and p.ends_at > ${at})`;
+const noPaidLicence = (at: string) =>
+  `not exists (select 1 from licence_periods p where p.account_id = a.id and p.plan <> 'demo' and p.starts_at <= ${at} and p.ends_at > ${at})`;
 
 export async function consentWithdrawnAt(db: Queryable, accountId: string): Promise<Date | null> {
   const [row] = await db.query<{ consent_withdrawn_at: Date | null }>('select consent_withdrawn_at from accounts where id = $1', [accountId]);
@@ -99,7 +105,10 @@ export async function consentWithdrawnAt(db: Queryable, accountId: string): Prom
 
 /** Marks consent withdrawn at `at`; false if it already was. */
 export async function markConsentWithdrawn(tx: Queryable, accountId: string, at: Date): Promise<boolean> {
-  const rows = await tx.query('update accounts set consent_withdrawn_at = $2, updated_at = $2 where id = $1 and consent_withdrawn_at is null returning id', [accountId, at]);
+  const rows = await tx.query('update accounts set consent_withdrawn_at = $2, updated_at = $2 where id = $1 and consent_withdrawn_at is null returning id', [
+    accountId,
+    at,
+  ]);
   return rows.length > 0;
 }
 
@@ -111,7 +120,9 @@ export async function takePurgeLock(tx: Queryable): Promise<boolean> {
 
 /** Accounts that withdrew consent and whose personal data is not yet erased (again after a reinstall, which brings back tokens, the account name and the installing admin). */
 export async function accountsToErase(tx: Queryable): Promise<string[]> {
-  const rows = await tx.query<{ id: string }>('select id from accounts where consent_withdrawn_at is not null and (personal_data_deleted_at is null or personal_data_deleted_at < updated_at)');
+  const rows = await tx.query<{ id: string }>(
+    'select id from accounts where consent_withdrawn_at is not null and (personal_data_deleted_at is null or personal_data_deleted_at < updated_at)',
+  );
   return rows.map((r) => r.id);
 }
 

@@ -46,7 +46,8 @@ export function createPrivacyService(deps: { db: Db; clock: Clock; logger: Logge
     async withdrawConsent(accountId: string, userId: number) {
       const at = clock.now();
       await db.transaction(async (tx) => {
-        if (!(await markConsentWithdrawn(tx, accountId, at))) throw new AppError('consent_already_withdrawn', 'Consent was already withdrawn for this account.', 409);
+        if (!(await markConsentWithdrawn(tx, accountId, at)))
+          throw new AppError('consent_already_withdrawn', 'Consent was already withdrawn for this account.', 409);
         await publishAccessChange(tx, accountId);
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'consent.withdrawn', at });
       });

@@ -16,7 +16,15 @@ for (const kind of storeKinds()) {
       ({ auth: admin } = await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID));
       await t.http.put(
         '/api/v1/registration',
-        { lastName: 'Souza', firstName: 'Dana', email: 'dana@example.com', phone: '+5511912345678', city: 'Recife', termsVersion: '2026-11-01', acceptTerms: true },
+        {
+          lastName: 'Souza',
+          firstName: 'Dana',
+          email: 'dana@example.com',
+          phone: '+5511912345678',
+          city: 'Recife',
+          termsVersion: '2026-11-01',
+          acceptTerms: true,
+        },
         { headers: admin },
       );
     });

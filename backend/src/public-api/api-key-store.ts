@@ -25,7 +25,10 @@ export async function countActiveKeys(db: Queryable, accountId: string): Promise
   return active.length;
 }
 
-export async function insertKey(db: Queryable, k: { id: string; accountId: string; name: string; prefix: string; hash: string; createdBy: number; at: Date }): Promise<void> {
+export async function insertKey(
+  db: Queryable,
+  k: { id: string; accountId: string; name: string; prefix: string; hash: string; createdBy: number; at: Date },
+): Promise<void> {
   await db.query('insert into api_keys (id, account_id, name, prefix, hash, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7)', [
     k.id,
     k.accountId,
@@ -44,7 +47,11 @@ export async function readKey(db: Queryable, id: string): Promise<KeyRow | undef
 
 /** The key, revoked (the first revocation's time stays); undefined if the account has no such key. */
 export async function revokeKey(db: Queryable, accountId: string, id: string, at: Date): Promise<KeyRow | undefined> {
-  const [row] = await db.query<KeyRow>('update api_keys set revoked_at = coalesce(revoked_at, $3) where id = $1 and account_id = $2 returning *', [id, accountId, at]);
+  const [row] = await db.query<KeyRow>('update api_keys set revoked_at = coalesce(revoked_at, $3) where id = $1 and account_id = $2 returning *', [
+    id,
+    accountId,
+    at,
+  ]);
   return row;
 }
 

@@ -57,13 +57,22 @@ export function createApiKeys(deps: { db: Db; clock: Clock; ids: IdGenerator }) 
      * licence, or 401; notes when it was last used (at most once a minute). One statement: it runs on
      * every public API request.
      */
-    async authenticate(key: string): Promise<{ id: string; accountId: string; createdBy: number; access: AccessRow; licence: { account: AccountRow; periods: PeriodRow[] } | null }> {
+    async authenticate(
+      key: string,
+    ): Promise<{ id: string; accountId: string; createdBy: number; access: AccessRow; licence: { account: AccountRow; periods: PeriodRow[] } | null }> {
       const digest = hash(key);
       const now = clock.now();
       const row = await findKeyWithAccess(db, digest, now, new Date(now.getTime() - 60_000));
       if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(digest))) throw unauthorized('invalid_api_key', 'This API key is not valid.');
       if (row.revoked_at) throw unauthorized('api_key_revoked', 'This API key was revoked.');
-      const access: AccessRow = { account_id: row.account_id, kommo_user_id: String(row.created_by), status: row.status, consent_withdrawn_at: row.consent_withdrawn_at, enabled: row.enabled, is_admin: row.is_admin };
+      const access: AccessRow = {
+        account_id: row.account_id,
+        kommo_user_id: String(row.created_by),
+        status: row.status,
+        consent_withdrawn_at: row.consent_withdrawn_at,
+        enabled: row.enabled,
+        is_admin: row.is_admin,
+      };
       return { id: row.id, accountId: row.account_id, createdBy: Number(row.created_by), access, licence: row.licence ? licenceFromJson(row.licence) : null };
     },
   };
@@ -101,7 +110,12 @@ export function createKeyRateLimiter(options: { perSecond: number; burst: number
  * (SPEC §9), the route must be public, and the key under its rate. The request then acts as the
  * admin who created the key (their name is on what it sends).
  */
-export function apiKeyAuth(deps: { keys: ApiKeys; licences: LicenceService; limiter: ReturnType<typeof createKeyRateLimiter>; isPublicRoute: (method: string, path: string) => boolean }) {
+export function apiKeyAuth(deps: {
+  keys: ApiKeys;
+  licences: LicenceService;
+  limiter: ReturnType<typeof createKeyRateLimiter>;
+  isPublicRoute: (method: string, path: string) => boolean;
+}) {
   return {
     async authenticate(key: string, method: string, path: string, retryAfter: (seconds: number) => void): Promise<Session> {
       const found = await deps.keys.authenticate(key);
@@ -111,10 +125,16 @@ export function apiKeyAuth(deps: { keys: ApiKeys; licences: LicenceService; limi
       if (gone) throw gone;
       const creator = currentAccess(found.access);
       if ('refused' in creator || creator.role !== 'admin') {
-        throw unauthorized('api_key_suspended', 'This API key no longer works: the admin who created it is disabled or no longer an admin. An admin can create a new key.');
+        throw unauthorized(
+          'api_key_suspended',
+          'This API key no longer works: the admin who created it is disabled or no longer an admin. An admin can create a new key.',
+        );
       }
-      if (!deps.isPublicRoute(method, `/api/v1${path}`)) throw forbidden('not_public', 'API keys open the public API only (see /openapi.json); this route is for the widget.');
-      const decision = found.licence ? deps.licences.decisionFor(deps.licences.snapshotOf(found.licence.account, found.licence.periods), 'api_keys') : undefined;
+      if (!deps.isPublicRoute(method, `/api/v1${path}`))
+        throw forbidden('not_public', 'API keys open the public API only (see /openapi.json); this route is for the widget.');
+      const decision = found.licence
+        ? deps.licences.decisionFor(deps.licences.snapshotOf(found.licence.account, found.licence.periods), 'api_keys')
+        : undefined;
       if (decision && !decision.allowed) deps.licences.refuse(decision);
       const allowed = deps.limiter.take(found.id);
       if (!allowed.ok) {

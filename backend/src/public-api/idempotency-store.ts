@@ -27,11 +27,24 @@ export async function releaseKey(db: Queryable, accountId: string, key: string, 
 
 /** Keeps the answer under the key, if `holder` still holds it. */
 export async function keepAnswer(db: Queryable, accountId: string, key: string, holder: string, status: number, body: unknown): Promise<void> {
-  await db.query('update api_idempotency set status = $4, response = $5 where account_id = $1 and key = $2 and holder = $3', [accountId, key, holder, status, JSON.stringify(body)]);
+  await db.query('update api_idempotency set status = $4, response = $5 where account_id = $1 and key = $2 and holder = $3', [
+    accountId,
+    key,
+    holder,
+    status,
+    JSON.stringify(body),
+  ]);
 }
 
-export async function readKeyAnswer(db: Queryable, accountId: string, key: string): Promise<{ request_hash: string; status: number | null; response: unknown } | undefined> {
-  const [row] = await db.query<{ request_hash: string; status: number | null; response: unknown }>('select request_hash, status, response from api_idempotency where account_id = $1 and key = $2', [accountId, key]);
+export async function readKeyAnswer(
+  db: Queryable,
+  accountId: string,
+  key: string,
+): Promise<{ request_hash: string; status: number | null; response: unknown } | undefined> {
+  const [row] = await db.query<{ request_hash: string; status: number | null; response: unknown }>(
+    'select request_hash, status, response from api_idempotency where account_id = $1 and key = $2',
+    [accountId, key],
+  );
   return row;
 }
 

@@ -14,7 +14,9 @@ export const IDEMPOTENCY_TTL_MS = DAY_MS;
 
 /** What makes two requests "the same": method, path and body. */
 export function requestFingerprint(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
+    .digest('hex');
 }
 
 export interface Idempotency {
@@ -41,11 +43,20 @@ export function createIdempotency(deps: { db: Db; now: () => Date; ids: IdGenera
 
   /** Takes the key when it is free, expired, or held past its lease by this same request; true if taken. */
   async function claim(accountId: string, key: string, fingerprint: string, holder: string): Promise<boolean> {
-    return claimKey(db, { accountId, key, fingerprint, holder, at: deps.now(), expiredBefore: ago(IDEMPOTENCY_TTL_MS), leaseBefore: ago(IDEMPOTENCY_LEASE_MS) });
+    return claimKey(db, {
+      accountId,
+      key,
+      fingerprint,
+      holder,
+      at: deps.now(),
+      expiredBefore: ago(IDEMPOTENCY_TTL_MS),
+      leaseBefore: ago(IDEMPOTENCY_LEASE_MS),
+    });
   }
 
   return {
-    middleware: (options = {}) =>
+    middleware:
+      (options = {}) =>
       async (req, res, next) => {
         const key = req.header('idempotency-key');
         if (key === undefined) return next();
@@ -61,10 +72,7 @@ export function createIdempotency(deps: { db: Db; now: () => Date; ids: IdGenera
             res.json = (body: unknown) => {
               const status = res.statusCode;
               // Only the holder's answer counts: one whose lease was taken over changes nothing.
-              const store =
-                status >= 400
-                  ? releaseKey(db, accountId, key, holder)
-                  : keepAnswer(db, accountId, key, holder, status, body);
+              const store = status >= 400 ? releaseKey(db, accountId, key, holder) : keepAnswer(db, accountId, key, holder, status, body);
               // The answer is stored before it is sent, so a repeat that arrives next finds it.
               void store.then(
                 () => json(body),
@@ -83,7 +91,8 @@ export function createIdempotency(deps: { db: Db; now: () => Date; ids: IdGenera
             }
           }
           // In progress elsewhere (or just refused and deleted): wait, then try to take it again.
-          if (Date.now() > deadline) throw new AppError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; try again shortly.', 409);
+          if (Date.now() > deadline)
+            throw new AppError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; try again shortly.', 409);
           await new Promise((r) => setTimeout(r, 50));
         }
       },

@@ -47,11 +47,14 @@ for (const kind of storeKinds()) {
       const { raw, headers } = got[0]!;
       expect(headers['x-wabridge-signature']).toBe(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
       const event = JSON.parse(raw);
-      expect(event).toMatchObject({ type: 'message.received', data: { from: `+${phoneOf(1).replace(/\D/g, '')}`, type: 'text', content: { body: 'Do you ship to Recife?' } } });
+      expect(event).toMatchObject({
+        type: 'message.received',
+        data: { from: `+${phoneOf(1).replace(/\D/g, '')}`, type: 'text', content: { body: 'Do you ship to Recife?' } },
+      });
       expect(headers['x-wabridge-event-id']).toBe(event.id);
     });
 
-    it('when the clock is set and ids are injected, then a published event carries the clock\'s time and an id from the injected generator', async () => {
+    it("when the clock is set and ids are injected, then a published event carries the clock's time and an id from the injected generator", async () => {
       let n = 0;
       const made = new Set<string>();
       const ids = () => {

@@ -62,10 +62,24 @@ export async function recordWebhookEvents(tx: Queryable, event: LiveEvent, stamp
     if (!m) return;
     if (event.type === 'message.created' && m.direction === 'in') {
       type = 'message.received';
-      data = { conversationId: event.conversationId, messageId: event.messageId, numberId: m.number_id, from: `+${m.wa_id}`, type: m.type, content: m.content, receivedAt: new Date(m.created_at).toISOString() };
+      data = {
+        conversationId: event.conversationId,
+        messageId: event.messageId,
+        numberId: m.number_id,
+        from: `+${m.wa_id}`,
+        type: m.type,
+        content: m.content,
+        receivedAt: new Date(m.created_at).toISOString(),
+      };
     } else if (event.type === 'message.status') {
       type = 'message.status';
-      data = { conversationId: event.conversationId, messageId: event.messageId, to: `+${m.wa_id}`, status: m.status, error: m.error_code === null ? null : { code: m.error_code, title: m.error_title } };
+      data = {
+        conversationId: event.conversationId,
+        messageId: event.messageId,
+        to: `+${m.wa_id}`,
+        status: m.status,
+        error: m.error_code === null ? null : { code: m.error_code, title: m.error_title },
+      };
     }
   } else if (event.type === 'broadcast.updated' && event.broadcastId) {
     const b = await broadcastForEvent(tx, event.broadcastId);
@@ -74,7 +88,12 @@ export async function recordWebhookEvents(tx: Queryable, event: LiveEvent, stamp
     const finished = b.status === 'completed' || b.status === 'cancelled';
     type = finished ? 'broadcast.finished' : 'broadcast.progress';
     if (finished) eventId = `broadcast.finished:${event.broadcastId}`;
-    data = { broadcastId: event.broadcastId, name: b.name, status: b.status, counts: { queued: (by.queued ?? 0) + (by.sending ?? 0), sent: by.sent ?? 0, failed: by.failed ?? 0, cancelled: by.cancelled ?? 0 } };
+    data = {
+      broadcastId: event.broadcastId,
+      name: b.name,
+      status: b.status,
+      counts: { queued: (by.queued ?? 0) + (by.sending ?? 0), sent: by.sent ?? 0, failed: by.failed ?? 0, cancelled: by.cancelled ?? 0 },
+    };
   }
   if (!type) return;
   const at = stamps.clock.now();
@@ -92,7 +111,15 @@ export function signature(secret: string, body: string): string {
  * events POSTed signed (`X-Wabridge-Signature: sha256=<HMAC of the raw body>`), with an event id to
  * deduplicate on, retried with growing pauses for a day until a 2xx.
  */
-export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGenerator; box: SecretBox; logger: Logger; target: WebhookTargetPolicy; timeoutMs?: number }) {
+export function createOutgoingWebhooks(deps: {
+  db: Db;
+  clock: Clock;
+  ids: IdGenerator;
+  box: SecretBox;
+  logger: Logger;
+  target: WebhookTargetPolicy;
+  timeoutMs?: number;
+}) {
   const { db, clock } = deps;
   const queue = durableQueue('webhook_deliveries', clock);
   const timeoutMs = deps.timeoutMs ?? 10_000;
@@ -136,7 +163,13 @@ export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGene
     let status = 0;
     let error: string | null = null;
     try {
-      status = await post(row.url, body, { 'Content-Type': 'application/json', 'User-Agent': 'Wabridge-Webhooks/1.0', 'X-Wabridge-Event': row.type, 'X-Wabridge-Event-Id': row.event_id, 'X-Wabridge-Signature': signature(secret, body) });
+      status = await post(row.url, body, {
+        'Content-Type': 'application/json',
+        'User-Agent': 'Wabridge-Webhooks/1.0',
+        'X-Wabridge-Event': row.type,
+        'X-Wabridge-Event-Id': row.event_id,
+        'X-Wabridge-Signature': signature(secret, body),
+      });
     } catch (err) {
       error = failureCategory(err);
     }
@@ -217,8 +250,14 @@ export function createOutgoingWebhooks(deps: { db: Db; clock: Clock; ids: IdGene
 
     async create(accountId: string, userId: number, url: string) {
       const refused = await checkWebhookUrl(url, deps.target);
-      if (refused) throw new AppError('webhook_url_not_allowed', `This receiver URL is not allowed: ${refused}. Webhooks go only to https receivers at public addresses.`, 400);
-      if ((await countActiveEndpoints(db, accountId)) >= 5) throw new AppError('too_many_webhooks', 'An account can have 5 webhook receivers; remove one first.', 409);
+      if (refused)
+        throw new AppError(
+          'webhook_url_not_allowed',
+          `This receiver URL is not allowed: ${refused}. Webhooks go only to https receivers at public addresses.`,
+          400,
+        );
+      if ((await countActiveEndpoints(db, accountId)) >= 5)
+        throw new AppError('too_many_webhooks', 'An account can have 5 webhook receivers; remove one first.', 409);
       const secret = `whsec_${randomBytes(32).toString('base64url')}`;
       const id = deps.ids();
       await insertEndpoint(db, { id, accountId, url, secretEnc: deps.box.encrypt(secret), createdBy: userId, at: clock.now() });

@@ -24,7 +24,13 @@ export function apiDocsRoutes(deps: { publicUrl: string }): Router {
 }
 
 /** The public send route and the admin's API keys (session only: a key cannot mint keys). */
-export function publicApiRoutes(deps: { chat: ChatService; apiKeys: ApiKeys; licences: LicenceService; webhooks: OutgoingWebhooks; idempotency: Idempotency }): Router {
+export function publicApiRoutes(deps: {
+  chat: ChatService;
+  apiKeys: ApiKeys;
+  licences: LicenceService;
+  webhooks: OutgoingWebhooks;
+  idempotency: Idempotency;
+}): Router {
   const router = Router();
 
   router.post('/messages', deps.idempotency.middleware(), async (req, res) => {
@@ -36,8 +42,19 @@ export function publicApiRoutes(deps: { chat: ChatService; apiKeys: ApiKeys; lic
       input.type === 'text'
         ? await deps.chat.send(session.accountId, session.userId, to, { type: 'text', text: input.text })
         : input.type === 'template'
-          ? await deps.chat.send(session.accountId, session.userId, to, { type: 'template', name: input.name, language: input.language, bodyParameters: input.bodyParameters }, { refuseOptedOut: true })
-          : await deps.chat.send(session.accountId, session.userId, to, { type: input.type, link: input.link, caption: input.caption, filename: input.filename });
+          ? await deps.chat.send(
+              session.accountId,
+              session.userId,
+              to,
+              { type: 'template', name: input.name, language: input.language, bodyParameters: input.bodyParameters },
+              { refuseOptedOut: true },
+            )
+          : await deps.chat.send(session.accountId, session.userId, to, {
+              type: input.type,
+              link: input.link,
+              caption: input.caption,
+              filename: input.filename,
+            });
     res.status(201).json(sent);
   });
 
@@ -86,12 +103,20 @@ export function publicApiRoutes(deps: { chat: ChatService; apiKeys: ApiKeys; lic
 function referencePage(doc: ReturnType<typeof openApiDocument>): string {
   const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => {
-      const o = op as { summary: string; tags: string[]; parameters: { name: string; in: string; required: boolean; description?: string }[]; requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> };
+      const o = op as {
+        summary: string;
+        tags: string[];
+        parameters: { name: string; in: string; required: boolean; description?: string }[];
+        requestBody?: { content: Record<string, { schema: unknown }> };
+        responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+      };
       const ok = Object.entries(o.responses).find(([code]) => code.startsWith('2'))!;
       const params = o.parameters.length
         ? `<table><tr><th>Name</th><th>In</th><th>Required</th><th>About</th></tr>${o.parameters.map((p) => `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'yes' : 'no'}</td><td>${escapeHtml(p.description ?? '')}</td></tr>`).join('')}</table>`
         : '';
-      const body = o.requestBody ? `<details><summary>Request body (${Object.keys(o.requestBody.content).join(', ')})</summary><pre>${escapeHtml(JSON.stringify(Object.values(o.requestBody.content)[0]!.schema, null, 2))}</pre></details>` : '';
+      const body = o.requestBody
+        ? `<details><summary>Request body (${Object.keys(o.requestBody.content).join(', ')})</summary><pre>${escapeHtml(JSON.stringify(Object.values(o.requestBody.content)[0]!.schema, null, 2))}</pre></details>`
+        : '';
       const answer = `<details><summary>Answer ${ok[0]}</summary><pre>${escapeHtml(JSON.stringify(ok[1].content?.['application/json']?.schema ?? {}, null, 2))}</pre></details>`;
       return `<section id="${method}-${escapeHtml(path)}"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3><p>${escapeHtml(o.summary)}</p>${params}${body}${answer}</section>`;
     }),

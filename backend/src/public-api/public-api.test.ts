@@ -9,7 +9,14 @@ import { startTestApp, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
 import { PUBLIC_ROUTES } from './openapi';
 
-const B = demoKommoAccount({ id: 31_000_002, subdomain: 'other', name: 'Other Co', users: [{ id: 8_200_001, name: 'Bea', isAdmin: true }], contacts: [], leads: [] });
+const B = demoKommoAccount({
+  id: 31_000_002,
+  subdomain: 'other',
+  name: 'Other Co',
+  users: [{ id: 8_200_001, name: 'Bea', isAdmin: true }],
+  contacts: [],
+  leads: [],
+});
 
 for (const kind of storeKinds()) {
   describe(`public API with API keys (${kind})`, () => {
@@ -42,7 +49,11 @@ for (const kind of storeKinds()) {
       expect(stored!.hash).not.toContain(key.key.slice(4));
 
       await customerWrote(numbers[0]!.phoneNumberId);
-      const sent = await t.http.post('/api/v1/messages', { type: 'text', numberId: numbers[0]!.id, to: phoneOf(1), text: 'Sent through the API' }, { headers: key.auth });
+      const sent = await t.http.post(
+        '/api/v1/messages',
+        { type: 'text', numberId: numbers[0]!.id, to: phoneOf(1), text: 'Sent through the API' },
+        { headers: key.auth },
+      );
       expect(sent.status, JSON.stringify(sent.data)).toBe(201);
       expect(sent.data).toMatchObject({ direction: 'out', type: 'text', content: { body: 'Sent through the API' } });
       expect(t.fakeWhatsApp.sent.filter((s) => (s.body.text as { body?: string } | undefined)?.body === 'Sent through the API')).toHaveLength(1);
@@ -84,7 +95,9 @@ for (const kind of storeKinds()) {
       expect((await t.http.get(`/api/v1/broadcasts/${draft.id}`, { headers: bKey.auth })).status).toBe(404);
       expect((await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, {}, { headers: bKey.auth })).status).toBe(404);
       expect((await t.http.get(`/api/v1/conversations/${aConversation.id}/messages`, { headers: bKey.auth })).status).toBe(404);
-      expect((await t.http.post('/api/v1/messages', { type: 'text', numberId: a.numbers[0]!.id, to: phoneOf(1), text: 'x' }, { headers: bKey.auth })).status).toBe(404);
+      expect(
+        (await t.http.post('/api/v1/messages', { type: 'text', numberId: a.numbers[0]!.id, to: phoneOf(1), text: 'x' }, { headers: bKey.auth })).status,
+      ).toBe(404);
       expect((await t.http.get('/api/v1/conversations', { headers: bKey.auth })).data.conversations).toEqual([]);
       expect((await t.http.get('/api/v1/broadcasts', { headers: bKey.auth })).data.broadcasts).toEqual([]);
       expect((await t.http.get(`/api/v1/broadcasts/${draft.id}`, { headers: aKey.auth })).data.status).toBe('draft');
@@ -117,8 +130,15 @@ for (const kind of storeKinds()) {
       const body = { type: 'text', numberId: numbers[0]!.id, to: phoneOf(1), text: 'After the crash' };
       const headers = { ...key.auth, 'Idempotency-Key': 'order-1002-shipped' };
       // What a process that claimed the key and then died leaves behind: the row, in progress, forever.
-      const fingerprint = createHash('sha256').update(`POST /messages\n${JSON.stringify(body)}`).digest('hex');
-      await t.db.query('insert into api_idempotency (account_id, key, request_hash, created_at) values ($1, $2, $3, $4)', [accountId, 'order-1002-shipped', fingerprint, t.clock.now()]);
+      const fingerprint = createHash('sha256')
+        .update(`POST /messages\n${JSON.stringify(body)}`)
+        .digest('hex');
+      await t.db.query('insert into api_idempotency (account_id, key, request_hash, created_at) values ($1, $2, $3, $4)', [
+        accountId,
+        'order-1002-shipped',
+        fingerprint,
+        t.clock.now(),
+      ]);
       const sentText = () => t.fakeWhatsApp.sent.filter((s) => (s.body.text as { body?: string } | undefined)?.body === 'After the crash');
 
       t.clock.advance(30_000);
@@ -140,8 +160,16 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind, { accounts: [accountWithAudience(2)] });
       const { auth, numbers } = await broadcastReady(t);
       const key = await keyFor(auth);
-      const template = (n: string) => ({ type: 'template', numberId: numbers[0]!.id, to: phoneOf(1), name: 'order_update', language: 'en_US', bodyParameters: ['Ana', n] });
-      const send = (idempotencyKey: string, body: unknown) => t.http.post('/api/v1/messages', body, { headers: { ...key.auth, 'Idempotency-Key': idempotencyKey } });
+      const template = (n: string) => ({
+        type: 'template',
+        numberId: numbers[0]!.id,
+        to: phoneOf(1),
+        name: 'order_update',
+        language: 'en_US',
+        bodyParameters: ['Ana', n],
+      });
+      const send = (idempotencyKey: string, body: unknown) =>
+        t.http.post('/api/v1/messages', body, { headers: { ...key.auth, 'Idempotency-Key': idempotencyKey } });
       const first = await send('daily-1', template('#1'));
       expect(first.status, JSON.stringify(first.data)).toBe(201);
       expect((await send('other-1', template('#2'))).status).toBe(201);
@@ -205,7 +233,13 @@ for (const kind of storeKinds()) {
       const refused = await t.http.get('/api/v1/licence', { headers: key.auth });
       expect(refused.status).toBe(403);
       expect(refused.data.error.code).toBe('kommo_plan_required');
-      const base = (await t.http.post('/api/v1/session', { kommoPlan: { name: 'Base' } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(31_000_001, 8_100_001) } })).data;
+      const base = (
+        await t.http.post(
+          '/api/v1/session',
+          { kommoPlan: { name: 'Base' } },
+          { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(31_000_001, 8_100_001) } },
+        )
+      ).data;
       expect((await t.http.post('/api/v1/api-keys', { name: 'x' }, { headers: { Authorization: `Bearer ${base.token}` } })).status).toBe(403);
       void signIn;
     });
@@ -227,7 +261,10 @@ for (const kind of storeKinds()) {
       const checked = new Set<string>();
       /** Calls a route with the key and validates the answer against the schema documented for its status. */
       async function call(method: 'get' | 'post', path: string, template: string, body?: unknown, headers: Record<string, string> = {}) {
-        const response = method === 'get' ? await t.http.get(path, { headers: { ...key.auth, ...headers } }) : await t.http.post(path, body ?? {}, { headers: { ...key.auth, ...headers } });
+        const response =
+          method === 'get'
+            ? await t.http.get(path, { headers: { ...key.auth, ...headers } })
+            : await t.http.post(path, body ?? {}, { headers: { ...key.auth, ...headers } });
         const documented = doc.paths[template][method].responses[String(response.status)];
         expect(documented, `${method} ${template} answered ${response.status}: ${JSON.stringify(response.data)}`).toBeDefined();
         const valid = ajv.validate(documented.content['application/json'].schema, response.data);
@@ -237,8 +274,21 @@ for (const kind of storeKinds()) {
       }
       await customerWrote(numbers[0]!.phoneNumberId);
       await call('post', '/api/v1/messages', '/api/v1/messages', { type: 'text', numberId: numbers[0]!.id, to: phoneOf(1), text: 'Checked' });
-      await call('post', '/api/v1/messages', '/api/v1/messages', { type: 'image', numberId: numbers[0]!.id, to: phoneOf(1), link: 'https://cdn.example.com/a.jpg', caption: 'A picture' });
-      await call('post', '/api/v1/messages', '/api/v1/messages', { type: 'template', numberId: numbers[0]!.id, to: phoneOf(2), name: 'order_update', language: 'en_US', bodyParameters: ['Ana', '#7'] });
+      await call('post', '/api/v1/messages', '/api/v1/messages', {
+        type: 'image',
+        numberId: numbers[0]!.id,
+        to: phoneOf(1),
+        link: 'https://cdn.example.com/a.jpg',
+        caption: 'A picture',
+      });
+      await call('post', '/api/v1/messages', '/api/v1/messages', {
+        type: 'template',
+        numberId: numbers[0]!.id,
+        to: phoneOf(2),
+        name: 'order_update',
+        language: 'en_US',
+        bodyParameters: ['Ana', '#7'],
+      });
       await call('post', '/api/v1/messages', '/api/v1/messages', { type: 'text', numberId: numbers[0]!.id, to: 'not a phone', text: 'x' });
       const conversation = (await call('post', '/api/v1/conversations', '/api/v1/conversations', { numberId: numbers[0]!.id, phone: phoneOf(1) })).data;
       await call('get', '/api/v1/conversations', '/api/v1/conversations');
@@ -247,15 +297,26 @@ for (const kind of storeKinds()) {
       await call('get', `/api/v1/conversations/${conversation.id}/messages?limit=2`, '/api/v1/conversations/{conversationId}/messages');
       await call('get', '/api/v1/conversations/nope/messages', '/api/v1/conversations/{conversationId}/messages');
       const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
-      const uploaded = await t.http.post(`/api/v1/conversations/${conversation.id}/media?kind=image`, png, { headers: { ...key.auth, 'Content-Type': 'image/png' } });
+      const uploaded = await t.http.post(`/api/v1/conversations/${conversation.id}/media?kind=image`, png, {
+        headers: { ...key.auth, 'Content-Type': 'image/png' },
+      });
       expect(uploaded.status).toBe(201);
-      expect(ajv.validate(doc.paths['/api/v1/conversations/{conversationId}/media'].post.responses['201'].content['application/json'].schema, uploaded.data), ajv.errorsText()).toBe(true);
+      expect(
+        ajv.validate(doc.paths['/api/v1/conversations/{conversationId}/media'].post.responses['201'].content['application/json'].schema, uploaded.data),
+        ajv.errorsText(),
+      ).toBe(true);
       checked.add('post /api/v1/conversations/{conversationId}/media');
       await call('get', '/api/v1/numbers', '/api/v1/numbers');
       await call('get', `/api/v1/numbers/${numbers[0]!.id}/templates`, '/api/v1/numbers/{numberId}/templates');
       await call('get', `/api/v1/numbers/${numbers[0]!.id}/broadcast-templates`, '/api/v1/numbers/{numberId}/broadcast-templates');
       await call('get', '/api/v1/licence', '/api/v1/licence');
-      const draft = (await call('post', '/api/v1/broadcasts', '/api/v1/broadcasts', { ...springSale(numbers, []), parameters: [{ value: 'friend' }, { value: '20%' }], audience: { phones: [phoneOf(1), '+55 11 123', phoneOf(3)] } })).data;
+      const draft = (
+        await call('post', '/api/v1/broadcasts', '/api/v1/broadcasts', {
+          ...springSale(numbers, []),
+          parameters: [{ value: 'friend' }, { value: '20%' }],
+          audience: { phones: [phoneOf(1), '+55 11 123', phoneOf(3)] },
+        })
+      ).data;
       expect(draft.dryRun).toMatchObject({ selected: 3, recipients: 2, exclusions: { invalid_number: 1 } });
       await call('get', '/api/v1/broadcasts', '/api/v1/broadcasts');
       await call('get', `/api/v1/broadcasts/${draft.id}`, '/api/v1/broadcasts/{broadcastId}');
@@ -279,8 +340,16 @@ for (const kind of storeKinds()) {
         await t.http.post('/api/v1/api-keys', { name: '' }, { headers: auth }),
         await t.http.post('/api/v1/api-keys', { name: 'x', admin: true }, { headers: auth }),
         await t.http.post('/api/v1/messages', { type: 'fax', numberId: numbers[0]!.id, to: phoneOf(1) }, { headers: key.auth }),
-        await t.http.post('/api/v1/messages', { type: 'image', numberId: numbers[0]!.id, to: phoneOf(1), link: 'http://insecure.example.com/a.jpg' }, { headers: key.auth }),
-        await t.http.post('/api/v1/messages', { type: 'text', numberId: numbers[0]!.id, to: phoneOf(1), text: 'x' }, { headers: { ...key.auth, 'Idempotency-Key': 'ä' } }),
+        await t.http.post(
+          '/api/v1/messages',
+          { type: 'image', numberId: numbers[0]!.id, to: phoneOf(1), link: 'http://insecure.example.com/a.jpg' },
+          { headers: key.auth },
+        ),
+        await t.http.post(
+          '/api/v1/messages',
+          { type: 'text', numberId: numbers[0]!.id, to: phoneOf(1), text: 'x' },
+          { headers: { ...key.auth, 'Idempotency-Key': 'ä' } },
+        ),
         await t.http.get('/api/v1/conversations/x/messages?limit=1000', { headers: key.auth }),
       ];
       for (const r of bad) {

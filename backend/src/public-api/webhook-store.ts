@@ -29,7 +29,17 @@ export async function activeEndpointIds(db: Queryable, accountId: string): Promi
 
 /** The message with its conversation's customer and number, for a message event. */
 export async function messageForEvent(db: Queryable, messageId: string) {
-  const [m] = await db.query<{ direction: string; type: string; content: unknown; status: string; error_code: number | null; error_title: string | null; wa_id: string; number_id: string; created_at: Date }>(
+  const [m] = await db.query<{
+    direction: string;
+    type: string;
+    content: unknown;
+    status: string;
+    error_code: number | null;
+    error_title: string | null;
+    wa_id: string;
+    number_id: string;
+    created_at: Date;
+  }>(
     `select m.direction, m.type, m.content, m.status, m.error_code, m.error_title, m.created_at, c.wa_id, c.number_id from messages m join conversations c on c.id = m.conversation_id where m.id = $1`,
     [messageId],
   );
@@ -37,15 +47,24 @@ export async function messageForEvent(db: Queryable, messageId: string) {
 }
 
 /** The broadcast's status and name, and how many of its recipients (not excluded) are in each state. */
-export async function broadcastForEvent(db: Queryable, broadcastId: string): Promise<{ status: string; name: string; counts: Record<string, number> } | undefined> {
+export async function broadcastForEvent(
+  db: Queryable,
+  broadcastId: string,
+): Promise<{ status: string; name: string; counts: Record<string, number> } | undefined> {
   const [b] = await db.query<{ status: string; name: string }>('select status, name from broadcasts where id = $1', [broadcastId]);
   if (!b || b.status === 'draft') return b ? { ...b, counts: {} } : undefined;
-  const counts = await db.query<{ state: string; n: string }>('select state, count(*) as n from broadcast_recipients where broadcast_id = $1 and state <> $2 group by state', [broadcastId, 'excluded']);
+  const counts = await db.query<{ state: string; n: string }>(
+    'select state, count(*) as n from broadcast_recipients where broadcast_id = $1 and state <> $2 group by state',
+    [broadcastId, 'excluded'],
+  );
   return { ...b, counts: Object.fromEntries(counts.map((c) => [c.state, Number(c.n)])) };
 }
 
 /** Queues the event for one receiver, once (by event id); due at once, whatever clock the sender runs on. */
-export async function queueDelivery(db: Queryable, d: { id: string; eventId: string; endpointId: string; accountId: string; type: string; payload: unknown; at: Date }): Promise<void> {
+export async function queueDelivery(
+  db: Queryable,
+  d: { id: string; eventId: string; endpointId: string; accountId: string; type: string; payload: unknown; at: Date },
+): Promise<void> {
   await db.query(
     `insert into webhook_deliveries (id, event_id, endpoint_id, account_id, type, payload, created_at, next_attempt_at) values ($1, $2, $3, $4, $5, $6, $7, '-infinity')
      on conflict (endpoint_id, event_id) do nothing`,
@@ -55,7 +74,10 @@ export async function queueDelivery(db: Queryable, d: { id: string; eventId: str
 
 /** These receivers' addresses and sealed secrets, those still active. */
 export function endpointsToDeliver(db: Queryable, ids: string[]) {
-  return db.query<{ id: string; url: string; secret_enc: string }>('select id, url, secret_enc from webhook_endpoints where id = any($1::text[]) and disabled_at is null', [ids]);
+  return db.query<{ id: string; url: string; secret_enc: string }>(
+    'select id, url, secret_enc from webhook_endpoints where id = any($1::text[]) and disabled_at is null',
+    [ids],
+  );
 }
 
 export function listEndpoints(db: Queryable, accountId: string): Promise<EndpointRow[]> {
@@ -67,8 +89,18 @@ export async function countActiveEndpoints(db: Queryable, accountId: string): Pr
   return active.length;
 }
 
-export async function insertEndpoint(db: Queryable, e: { id: string; accountId: string; url: string; secretEnc: string; createdBy: number; at: Date }): Promise<void> {
-  await db.query('insert into webhook_endpoints (id, account_id, url, secret_enc, created_by, created_at) values ($1, $2, $3, $4, $5, $6)', [e.id, e.accountId, e.url, e.secretEnc, e.createdBy, e.at]);
+export async function insertEndpoint(
+  db: Queryable,
+  e: { id: string; accountId: string; url: string; secretEnc: string; createdBy: number; at: Date },
+): Promise<void> {
+  await db.query('insert into webhook_endpoints (id, account_id, url, secret_enc, created_by, created_at) values ($1, $2, $3, $4, $5, $6)', [
+    e.id,
+    e.accountId,
+    e.url,
+    e.secretEnc,
+    e.createdBy,
+    e.at,
+  ]);
 }
 
 export async function findEndpoint(db: Queryable, id: string): Promise<EndpointRow | undefined> {
@@ -78,7 +110,11 @@ export async function findEndpoint(db: Queryable, id: string): Promise<EndpointR
 
 /** Disables the account's receiver (its first disabling time stays); false if the account has no such receiver. */
 export async function disableEndpoint(db: Queryable, accountId: string, id: string, at: Date): Promise<boolean> {
-  const rows = await db.query('update webhook_endpoints set disabled_at = coalesce(disabled_at, $3) where id = $1 and account_id = $2 returning id', [id, accountId, at]);
+  const rows = await db.query('update webhook_endpoints set disabled_at = coalesce(disabled_at, $3) where id = $1 and account_id = $2 returning id', [
+    id,
+    accountId,
+    at,
+  ]);
   return rows.length > 0;
 }
 

@@ -120,7 +120,11 @@ export function guardedLookup(policy: WebhookTargetPolicy): LookupFunction {
         if (refused !== undefined || !addresses.length) return callback(new WebhookTargetRefused(`${hostname} is not at a public address`), '', 4);
         const wanted = (options as { all?: boolean }).all;
         const family = (a: string) => (isIP(a) === 6 ? 6 : 4);
-        if (wanted) return (callback as unknown as (e: null, all: { address: string; family: number }[]) => void)(null, addresses.map((a) => ({ address: a, family: family(a) })));
+        if (wanted)
+          return (callback as unknown as (e: null, all: { address: string; family: number }[]) => void)(
+            null,
+            addresses.map((a) => ({ address: a, family: family(a) })),
+          );
         callback(null, addresses[0]!, family(addresses[0]!));
       },
       (err: NodeJS.ErrnoException) => callback(err, '', 4),

@@ -5,7 +5,10 @@ import { storeKinds } from '../../test/stores';
 import { fillQuickReply, placeholdersOf } from './quick-reply-rules';
 
 describe('filling a quick reply', () => {
-  const crm = { contact: { name: 'Maria Silva', firstName: '', lastName: 'Silva', fields: { '700001': 'Rio de Janeiro' } }, lead: { name: 'Website order #1001' } };
+  const crm = {
+    contact: { name: 'Maria Silva', firstName: '', lastName: 'Silva', fields: { '700001': 'Rio de Janeiro' } },
+    lead: { name: 'Website order #1001' },
+  };
 
   it('when the text names the contact, the lead and a custom field, then each is replaced by the CRM value', () => {
     expect(fillQuickReply('Hi {{contact.first_name}}, {{ lead.name }} ships to {{contact.cf.700001}}. {{contact.name}}/{{contact.last_name}}', crm)).toEqual({
@@ -15,7 +18,10 @@ describe('filling a quick reply', () => {
   });
 
   it('when the CRM has no value for a placeholder, then it is dropped from the text and named as missing', () => {
-    expect(fillQuickReply('Hi {{contact.first_name}}, about {{lead.name}} in {{contact.cf.999}}', { contact: crm.contact, lead: null })).toEqual({ text: 'Hi Maria, about in', missing: ['lead.name', 'contact.cf.999'] });
+    expect(fillQuickReply('Hi {{contact.first_name}}, about {{lead.name}} in {{contact.cf.999}}', { contact: crm.contact, lead: null })).toEqual({
+      text: 'Hi Maria, about in',
+      missing: ['lead.name', 'contact.cf.999'],
+    });
   });
 
   it('when the text has an unknown placeholder, then it is left as written', () => {
@@ -32,13 +38,20 @@ for (const kind of storeKinds()) {
     });
 
     const ready = async () => {
-      t = await startTestApp(kind, { accounts: [demoKommoAccount({ contacts: [{ id: 2_001, name: 'Maria Silva', phones: ['+55 11 91234-5678'], fields: [{ id: 700_001, name: 'City', value: 'Rio de Janeiro' }] }] })] });
+      t = await startTestApp(kind, {
+        accounts: [
+          demoKommoAccount({
+            contacts: [{ id: 2_001, name: 'Maria Silva', phones: ['+55 11 91234-5678'], fields: [{ id: 700_001, name: 'City', value: 'Rio de Janeiro' }] }],
+          }),
+        ],
+      });
       await t.install(DEMO_ACCOUNT_ID);
       const admin = (await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID)).auth;
       const agent = (await t.session(DEMO_ACCOUNT_ID, DEMO_AGENT_ID)).auth;
       return { admin, agent };
     };
-    const list = async (auth: Record<string, string>) => (await t.http.get('/api/v1/quick-replies', { headers: auth })).data.quickReplies as { id: string; shortcut: string; scope: string; editable: boolean }[];
+    const list = async (auth: Record<string, string>) =>
+      (await t.http.get('/api/v1/quick-replies', { headers: auth })).data.quickReplies as { id: string; shortcut: string; scope: string; editable: boolean }[];
 
     it("when an admin saves an account reply and an agent saves a personal one, then the agent sees both (own first) and the admin only the account's", async () => {
       const { admin, agent } = await ready();
@@ -92,7 +105,10 @@ for (const kind of storeKinds()) {
     /** Maria (contact 2001) writes to the account's number: she is the customer of one of its chats. */
     const mariaWrites = async (admin: Record<string, string>) => {
       const number = t.fakeWhatsApp.addNumber();
-      expect((await t.http.post('/api/v1/numbers', { phoneNumberId: number.phoneNumberId, wabaId: number.wabaId, accessToken: number.token }, { headers: admin })).status).toBe(201);
+      expect(
+        (await t.http.post('/api/v1/numbers', { phoneNumberId: number.phoneNumberId, wabaId: number.wabaId, accessToken: number.token }, { headers: admin }))
+          .status,
+      ).toBe(201);
       await t.fakeWhatsApp.customerWrites(number.phoneNumberId, '+5511912345678', 'Hello', { name: 'Maria Silva' });
       await t.settle();
     };
@@ -100,7 +116,13 @@ for (const kind of storeKinds()) {
     it("when an agent fills a reply for the card's contact and lead, then the text carries the CRM's current values, read from Kommo", async () => {
       const { admin, agent } = await ready();
       await mariaWrites(admin);
-      const reply = (await t.http.post('/api/v1/quick-replies', { shortcut: 'ship', text: 'Hi {{contact.first_name}}, {{lead.name}} ships to {{contact.cf.700001}} {{contact.cf.123}}.' }, { headers: agent })).data;
+      const reply = (
+        await t.http.post(
+          '/api/v1/quick-replies',
+          { shortcut: 'ship', text: 'Hi {{contact.first_name}}, {{lead.name}} ships to {{contact.cf.700001}} {{contact.cf.123}}.' },
+          { headers: agent },
+        )
+      ).data;
       const filled = await t.http.post(`/api/v1/quick-replies/${reply.id}/fill`, { contactId: 2_001, leadId: DEMO_LEAD_ID }, { headers: agent });
       expect(filled.status).toBe(200);
       expect(filled.data).toEqual({ text: 'Hi Maria, Website order #1001 ships to Rio de Janeiro .', missing: ['contact.cf.123'] });
@@ -124,7 +146,13 @@ for (const kind of storeKinds()) {
       const admin = (await t.session(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID)).auth;
       const agent = (await t.session(DEMO_ACCOUNT_ID, DEMO_AGENT_ID)).auth;
       await mariaWrites(admin);
-      const reply = (await t.http.post('/api/v1/quick-replies', { shortcut: 'ship', text: 'Hi {{contact.first_name}}, {{lead.name}} ships to {{contact.cf.700001}}.' }, { headers: agent })).data;
+      const reply = (
+        await t.http.post(
+          '/api/v1/quick-replies',
+          { shortcut: 'ship', text: 'Hi {{contact.first_name}}, {{lead.name}} ships to {{contact.cf.700001}}.' },
+          { headers: agent },
+        )
+      ).data;
       // João never wrote: no chat of the account is with him, so his card's values are not read out.
       const joao = await t.http.post(`/api/v1/quick-replies/${reply.id}/fill`, { contactId: 2_002, leadId: 1_002 }, { headers: agent });
       expect(joao.status).toBe(200);

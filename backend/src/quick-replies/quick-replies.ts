@@ -12,7 +12,10 @@ import { fillQuickReply, newQuickReplyId, placeholdersOf, type CrmValues } from 
 import { mayEdit, quickReplyStore as store, type Viewer } from './quick-reply-store';
 
 const NOT_FOUND = 'No such quick reply for this user.';
-const taken = (shortcut: string) => new AppError('quick_reply_shortcut_taken', `Another quick reply already has the shortcut “/${shortcut}”.`, 409, [{ path: 'body.shortcut', message: 'is taken' }]);
+const taken = (shortcut: string) =>
+  new AppError('quick_reply_shortcut_taken', `Another quick reply already has the shortcut “/${shortcut}”.`, 409, [
+    { path: 'body.shortcut', message: 'is taken' },
+  ]);
 const viewerOf = (s: Session): Viewer => ({ userId: s.userId, isAdmin: s.role === 'admin' });
 type Input = z.infer<typeof QuickReplyInput>;
 type FillInput = z.infer<typeof QuickReplyFillInput>;
@@ -48,12 +51,24 @@ export function createQuickReplies(deps: { db: Db; clock: Clock; kommo: KommoApi
     list: (session: Session) => store.list(db, session.accountId, viewerOf(session)),
 
     async add(session: Session, input: Input) {
-      if (input.scope === 'account' && session.role !== 'admin') throw forbidden('admin_only', "Only a Kommo administrator can add the account's quick replies.");
+      if (input.scope === 'account' && session.role !== 'admin')
+        throw forbidden('admin_only', "Only a Kommo administrator can add the account's quick replies.");
       const ownerUserId = input.scope === 'account' ? null : session.userId;
       const id = newQuickReplyId();
       return db.transaction(async (tx) => {
-        if ((await store.count(tx, session.accountId, ownerUserId)) >= QUICK_REPLY_LIMIT) throw new AppError('too_many_quick_replies', `At most ${QUICK_REPLY_LIMIT} quick replies fit here; delete one first.`, 409, [], { limit: QUICK_REPLY_LIMIT });
-        const inserted = await store.insert(tx, { id, accountId: session.accountId, ownerUserId, shortcut: input.shortcut, text: input.text, createdBy: session.userId, at: clock.now() });
+        if ((await store.count(tx, session.accountId, ownerUserId)) >= QUICK_REPLY_LIMIT)
+          throw new AppError('too_many_quick_replies', `At most ${QUICK_REPLY_LIMIT} quick replies fit here; delete one first.`, 409, [], {
+            limit: QUICK_REPLY_LIMIT,
+          });
+        const inserted = await store.insert(tx, {
+          id,
+          accountId: session.accountId,
+          ownerUserId,
+          shortcut: input.shortcut,
+          text: input.text,
+          createdBy: session.userId,
+          at: clock.now(),
+        });
         if (!inserted) throw taken(input.shortcut);
         return store.view(tx, session.accountId, id, viewerOf(session));
       });
@@ -62,7 +77,10 @@ export function createQuickReplies(deps: { db: Db; clock: Clock; kommo: KommoApi
     async change(session: Session, quickReplyId: string, input: Input) {
       const reply = await editable(session, quickReplyId);
       // A reply keeps its scope: moving one between the account and a person is a delete and a new one.
-      if ((reply.ownerUserId === null) !== (input.scope === 'account')) throw new AppError('invalid_request', 'A quick reply keeps its scope; make a new one instead.', 400, [{ path: 'body.scope', message: 'cannot change' }]);
+      if ((reply.ownerUserId === null) !== (input.scope === 'account'))
+        throw new AppError('invalid_request', 'A quick reply keeps its scope; make a new one instead.', 400, [
+          { path: 'body.scope', message: 'cannot change' },
+        ]);
       if (!(await store.update(db, session.accountId, quickReplyId, input, clock.now()))) throw taken(input.shortcut);
       return store.view(db, session.accountId, quickReplyId, viewerOf(session));
     },

@@ -34,11 +34,23 @@ export interface Viewer {
 export const mayEdit = (reply: { ownerUserId: number | null }, viewer: Viewer): boolean =>
   reply.ownerUserId === null ? viewer.isAdmin : reply.ownerUserId === viewer.userId;
 
-const fromRow = (r: QuickReplyRow): QuickReply => ({ id: r.id, ownerUserId: r.owner_user_id === null ? null : Number(r.owner_user_id), shortcut: r.shortcut, text: r.body });
+const fromRow = (r: QuickReplyRow): QuickReply => ({
+  id: r.id,
+  ownerUserId: r.owner_user_id === null ? null : Number(r.owner_user_id),
+  shortcut: r.shortcut,
+  text: r.body,
+});
 
 const view = (r: QuickReplyRow, viewer: Viewer): QuickReplyView => {
   const reply = fromRow(r);
-  return { id: reply.id, shortcut: reply.shortcut, text: reply.text, scope: reply.ownerUserId === null ? 'account' : 'personal', editable: mayEdit(reply, viewer), updatedAt: new Date(r.updated_at).toISOString() };
+  return {
+    id: reply.id,
+    shortcut: reply.shortcut,
+    text: reply.text,
+    scope: reply.ownerUserId === null ? 'account' : 'personal',
+    editable: mayEdit(reply, viewer),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
 };
 
 export const quickReplyStore = {
@@ -55,23 +67,35 @@ export const quickReplyStore = {
 
   /** One reply the user can see (the account's, or their own). */
   async visible(q: Queryable, accountId: string, id: string, userId: number): Promise<QuickReply | undefined> {
-    const [row] = await q.query<QuickReplyRow>('select id, owner_user_id, shortcut, body, updated_at from quick_replies where id = $1 and account_id = $2 and (owner_user_id is null or owner_user_id = $3)', [id, accountId, userId]);
+    const [row] = await q.query<QuickReplyRow>(
+      'select id, owner_user_id, shortcut, body, updated_at from quick_replies where id = $1 and account_id = $2 and (owner_user_id is null or owner_user_id = $3)',
+      [id, accountId, userId],
+    );
     return row && fromRow(row);
   },
 
   async view(q: Queryable, accountId: string, id: string, viewer: Viewer): Promise<QuickReplyView | undefined> {
-    const [row] = await q.query<QuickReplyRow>('select id, owner_user_id, shortcut, body, updated_at from quick_replies where id = $1 and account_id = $2', [id, accountId]);
+    const [row] = await q.query<QuickReplyRow>('select id, owner_user_id, shortcut, body, updated_at from quick_replies where id = $1 and account_id = $2', [
+      id,
+      accountId,
+    ]);
     return row && view(row, viewer);
   },
 
   /** How many replies the scope holds (the account's, or one user's). */
   async count(q: Queryable, accountId: string, ownerUserId: number | null): Promise<number> {
-    const [row] = await q.query<{ n: string | number }>('select count(*) as n from quick_replies where account_id = $1 and owner_user_id is not distinct from $2', [accountId, ownerUserId]);
+    const [row] = await q.query<{ n: string | number }>(
+      'select count(*) as n from quick_replies where account_id = $1 and owner_user_id is not distinct from $2',
+      [accountId, ownerUserId],
+    );
     return Number(row?.n ?? 0);
   },
 
   /** False when the scope already has a reply with that shortcut (the unique indexes of migration 024). */
-  async insert(q: Queryable, row: { id: string; accountId: string; ownerUserId: number | null; shortcut: string; text: string; createdBy: number; at: Date }): Promise<boolean> {
+  async insert(
+    q: Queryable,
+    row: { id: string; accountId: string; ownerUserId: number | null; shortcut: string; text: string; createdBy: number; at: Date },
+  ): Promise<boolean> {
     const rows = await q.query(
       `insert into quick_replies (id, account_id, owner_user_id, shortcut, body, created_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7)
        on conflict do nothing returning id`,
@@ -103,7 +127,11 @@ export const quickReplyStore = {
 
   /** Whether Kommo contact `contactId` is the customer of one of the account's conversations: linked to one, or one of its phones (`waIds`) is one's customer. */
   async isCustomer(q: Queryable, accountId: string, contactId: number, waIds: string[]): Promise<boolean> {
-    const rows = await q.query('select 1 from conversations where account_id = $1 and (kommo_contact_id = $2 or wa_id = any($3::text[])) limit 1', [accountId, contactId, waIds]);
+    const rows = await q.query('select 1 from conversations where account_id = $1 and (kommo_contact_id = $2 or wa_id = any($3::text[])) limit 1', [
+      accountId,
+      contactId,
+      waIds,
+    ]);
     return rows.length > 0;
   },
 };

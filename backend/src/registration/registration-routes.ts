@@ -40,7 +40,10 @@ export function termsPage(deps: { registrations: RegistrationService }): Router 
       `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(terms.title)}</title>` +
         `<body style="font:15px/1.6 system-ui,sans-serif;max-width:720px;margin:2em auto;padding:0 1em">` +
         `<h1>${escapeHtml(terms.title)}</h1><p><small>Version ${escapeHtml(terms.version)}, in effect from ${new Date(terms.effective_at).toISOString().slice(0, 10)}</small></p>` +
-        terms.body.split(/\n\s*\n/).map((p) => `<p>${escapeHtml(p)}</p>`).join('') +
+        terms.body
+          .split(/\n\s*\n/)
+          .map((p) => `<p>${escapeHtml(p)}</p>`)
+          .join('') +
         `</body></html>`,
     );
   });

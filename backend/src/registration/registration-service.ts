@@ -4,7 +4,16 @@ import { recordAudit } from '../audit/audit-log';
 import { DAY_MS, type Clock } from '../clock';
 import { AppError, badRequest } from '../http/app-error';
 import type { Db } from '../store/db';
-import { findTerms, insertTerms, latestAcceptance, readRegistration, recordAcceptance, saveRegistration, termsInEffect, upcomingTerms } from './registration-store';
+import {
+  findTerms,
+  insertTerms,
+  latestAcceptance,
+  readRegistration,
+  recordAcceptance,
+  saveRegistration,
+  termsInEffect,
+  upcomingTerms,
+} from './registration-store';
 
 /** A new version takes effect 7 days after it is published (SPEC §4.6). */
 export const TERMS_NOTICE_DAYS = 7;
@@ -46,7 +55,10 @@ export function createRegistrationService(deps: { db: Db; clock: Clock }) {
   async function mustBeCurrentTerms(version: string) {
     const current = await termsInEffect(db, clock.now());
     if (!current || current.version !== version) {
-      throw badRequest('terms_outdated', `Version ${version} of the terms is not the one in effect${current ? ` (${current.version})` : ''}. Reload and read the current terms.`);
+      throw badRequest(
+        'terms_outdated',
+        `Version ${version} of the terms is not the one in effect${current ? ` (${current.version})` : ''}. Reload and read the current terms.`,
+      );
     }
   }
 

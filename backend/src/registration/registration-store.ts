@@ -68,9 +68,20 @@ export async function saveRegistration(
 
 /** The account accepted this version (a second acceptance of it changes nothing). */
 export async function recordAcceptance(db: Queryable, accountId: string, userId: number, version: string, at: Date): Promise<void> {
-  await db.query('insert into terms_acceptances (account_id, version, accepted_at, accepted_by) values ($1, $2, $3, $4) on conflict do nothing', [accountId, version, at, userId]);
+  await db.query('insert into terms_acceptances (account_id, version, accepted_at, accepted_by) values ($1, $2, $3, $4) on conflict do nothing', [
+    accountId,
+    version,
+    at,
+    userId,
+  ]);
 }
 
 export async function insertTerms(db: Queryable, t: { version: string; title: string; body: string; publishedAt: Date; effectiveAt: Date }): Promise<void> {
-  await db.query('insert into terms_versions (version, title, body, published_at, effective_at) values ($1, $2, $3, $4, $5)', [t.version, t.title, t.body, t.publishedAt, t.effectiveAt]);
+  await db.query('insert into terms_versions (version, title, body, published_at, effective_at) values ($1, $2, $3, $4, $5)', [
+    t.version,
+    t.title,
+    t.body,
+    t.publishedAt,
+    t.effectiveAt,
+  ]);
 }

@@ -41,7 +41,15 @@ for (const kind of storeKinds()) {
     it('when the admin registers and accepts the terms, then both are stored with the version and time, and audited', async () => {
       const response = await t.http.put('/api/v1/registration', { ...valid, patronymic: '' }, { headers: admin });
       expect(response.status).toBe(200);
-      expect(response.data.registration).toEqual({ lastName: 'Souza', firstName: 'Dana', patronymic: null, email: 'dana@example.com', phone: '+5511912345678', city: 'São Paulo', registeredAt: '2026-11-21T10:00:00.000Z' });
+      expect(response.data.registration).toEqual({
+        lastName: 'Souza',
+        firstName: 'Dana',
+        patronymic: null,
+        email: 'dana@example.com',
+        phone: '+5511912345678',
+        city: 'São Paulo',
+        registeredAt: '2026-11-21T10:00:00.000Z',
+      });
       expect(response.data.terms).toMatchObject({ acceptedVersion: '2026-11-01', acceptedAt: '2026-11-21T10:00:00.000Z', acceptanceRequired: false });
       expect(response.data.mayOrder).toEqual({ allowed: true });
       const audit = await t.db.query<{ action: string }>(`select action from audit_log where action = 'registration.saved'`);
@@ -84,7 +92,11 @@ for (const kind of storeKinds()) {
 
     it('when new terms are published, then they take effect 7 days later and only then must be accepted before the next order', async () => {
       await t.http.put('/api/v1/registration', valid, { headers: admin });
-      const published = await t.http.post('/operator/terms', { version: '2026-12-01', title: 'Wabridge licence agreement', body: 'New terms.' }, { headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` } });
+      const published = await t.http.post(
+        '/operator/terms',
+        { version: '2026-12-01', title: 'Wabridge licence agreement', body: 'New terms.' },
+        { headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` } },
+      );
       expect(published.status).toBe(201);
       expect(published.data.effectiveAt).toBe('2026-11-28T10:00:00.000Z');
 

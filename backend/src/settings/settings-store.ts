@@ -4,7 +4,10 @@ import type { Queryable } from '../store/db';
 /** The SQL of an account's own Wabridge settings (one row per account; none means all off). */
 
 export async function readSettings(db: Queryable, accountId: string): Promise<AccountSettings> {
-  const [row] = await db.query<{ auto_create_from_inbound: boolean; reply_tasks: boolean }>('select auto_create_from_inbound, reply_tasks from account_settings where account_id = $1', [accountId]);
+  const [row] = await db.query<{ auto_create_from_inbound: boolean; reply_tasks: boolean }>(
+    'select auto_create_from_inbound, reply_tasks from account_settings where account_id = $1',
+    [accountId],
+  );
   return { autoCreateFromInbound: row?.auto_create_from_inbound ?? false, replyTasks: row?.reply_tasks ?? false };
 }
 

@@ -13,7 +13,8 @@ describe('backoff policies', () => {
   });
 
   it('when a queue names a backoff, then the policy exists and the queue counts its attempts', () => {
-    for (const queue of Object.values(QUEUES)) if ('backoff' in queue) expect([queue.table, BACKOFF[queue.backoff], 'attempts' in queue]).toEqual([queue.table, expect.anything(), true]);
+    for (const queue of Object.values(QUEUES))
+      if ('backoff' in queue) expect([queue.table, BACKOFF[queue.backoff], 'attempts' in queue]).toEqual([queue.table, expect.anything(), true]);
   });
 });
 
@@ -30,7 +31,12 @@ for (const kind of storeKinds()) {
       db = await openTestStore(kind);
       clock.set('2026-11-21T10:00:00Z');
       for (const [i, id] of ['evt_a', 'evt_b', 'evt_c'].entries()) {
-        await db.query('insert into payment_events (id, type, payload, received_at) values ($1, $2, $3, $4)', [id, 'charge.succeeded', '{}', new Date(clock.now().getTime() - (3 - i) * 1000)]);
+        await db.query('insert into payment_events (id, type, payload, received_at) values ($1, $2, $3, $4)', [
+          id,
+          'charge.succeeded',
+          '{}',
+          new Date(clock.now().getTime() - (3 - i) * 1000),
+        ]);
       }
       return durableQueue('payment_events', clock);
     }
@@ -38,7 +44,10 @@ for (const kind of storeKinds()) {
 
     it('when two drains claim at once, then each row goes to one of them, oldest first, and comes back only when its lease ran out', async () => {
       const queue = await threeEvents();
-      const [first, second] = await Promise.all([queue.claim<{ id: string }>(db, { limit: 2, leaseMs: 60_000 }), queue.claim<{ id: string }>(db, { limit: 2, leaseMs: 60_000 })]);
+      const [first, second] = await Promise.all([
+        queue.claim<{ id: string }>(db, { limit: 2, leaseMs: 60_000 }),
+        queue.claim<{ id: string }>(db, { limit: 2, leaseMs: 60_000 }),
+      ]);
       expect([...ids(first), ...ids(second)].sort()).toEqual(['evt_a', 'evt_b', 'evt_c']);
       expect(await queue.claim(db, { limit: 10, leaseMs: 60_000 })).toEqual([]);
       clock.advance(60_001);
@@ -66,7 +75,10 @@ for (const kind of storeKinds()) {
       clock.advance(1);
       expect(ids(await queue.claim<{ id: string }>(db, { limit: 10, leaseMs: 60_000, only: ['evt_c'] }))).toEqual(['evt_c']);
       await queue.retryLater(db, 'evt_c', 'still away');
-      const [row] = await db.query<{ attempts: number; error: string; next_attempt_at: Date }>('select attempts, error, next_attempt_at from payment_events where id = $1', ['evt_c']);
+      const [row] = await db.query<{ attempts: number; error: string; next_attempt_at: Date }>(
+        'select attempts, error, next_attempt_at from payment_events where id = $1',
+        ['evt_c'],
+      );
       expect(row).toEqual({ attempts: 2, error: 'still away', next_attempt_at: new Date(clock.now().getTime() + 10_000) });
     });
 
@@ -93,8 +105,14 @@ for (const kind of storeKinds()) {
       db = await openTestStore(kind);
       clock.set('2026-11-21T10:00:00Z');
       const now = clock.now();
-      await db.query(`insert into accounts (id, kommo_account_id, subdomain, host, status, installed_at, created_at, updated_at) values ('acc', 1, 'x', 'x.kommo.com', 'active', $1, $1, $1)`, [now]);
-      await db.query(`insert into webhook_endpoints (id, account_id, url, secret_enc, created_by, created_at) values ('end', 'acc', 'https://example.com/hook', 'x', 1, $1)`, [now]);
+      await db.query(
+        `insert into accounts (id, kommo_account_id, subdomain, host, status, installed_at, created_at, updated_at) values ('acc', 1, 'x', 'x.kommo.com', 'active', $1, $1, $1)`,
+        [now],
+      );
+      await db.query(
+        `insert into webhook_endpoints (id, account_id, url, secret_enc, created_by, created_at) values ('end', 'acc', 'https://example.com/hook', 'x', 1, $1)`,
+        [now],
+      );
       await db.query(
         `insert into webhook_deliveries (id, event_id, endpoint_id, account_id, type, payload, created_at, next_attempt_at) values ('del', 'evt', 'end', 'acc', 'message.received', '{}', $1, '-infinity')`,
         [now],
@@ -111,7 +129,9 @@ for (const kind of storeKinds()) {
       }
       // 30 s, 1, 2, 4, 8, 16, 32 min, then hourly: the pause after the 30th would end past the day.
       expect(attempts).toBe(30);
-      const [row] = await db.query<{ attempts: number; last_status: number; gave_up_at: Date | null; next_attempt_at: Date | null }>('select attempts, last_status, gave_up_at, next_attempt_at from webhook_deliveries');
+      const [row] = await db.query<{ attempts: number; last_status: number; gave_up_at: Date | null; next_attempt_at: Date | null }>(
+        'select attempts, last_status, gave_up_at, next_attempt_at from webhook_deliveries',
+      );
       expect(row).toMatchObject({ attempts: 30, last_status: 500, next_attempt_at: null });
       expect(row!.gave_up_at).not.toBeNull();
       clock.advance(7 * 24 * 3600_000);
@@ -122,12 +142,26 @@ for (const kind of storeKinds()) {
       db = await openTestStore(kind);
       clock.set('2026-11-21T10:00:00Z');
       const now = clock.now();
-      await db.query(`insert into accounts (id, kommo_account_id, subdomain, host, status, installed_at, created_at, updated_at) values ('acc', 1, 'x', 'x.kommo.com', 'active', $1, $1, $1)`, [now]);
-      await db.query(`insert into whatsapp_numbers (id, account_id, phone_number_id, waba_id, display_phone_number, token_enc, connected_by, connected_at) values ('num', 'acc', 'p1', 'w1', '+1', 'x', 1, $1)`, [now]);
-      for (const c of ['c1', 'c2']) await db.query(`insert into conversations (id, account_id, number_id, wa_id, created_at, updated_at) values ($1, 'acc', 'num', $1, $2, $2)`, [c, now]);
+      await db.query(
+        `insert into accounts (id, kommo_account_id, subdomain, host, status, installed_at, created_at, updated_at) values ('acc', 1, 'x', 'x.kommo.com', 'active', $1, $1, $1)`,
+        [now],
+      );
+      await db.query(
+        `insert into whatsapp_numbers (id, account_id, phone_number_id, waba_id, display_phone_number, token_enc, connected_by, connected_at) values ('num', 'acc', 'p1', 'w1', '+1', 'x', 1, $1)`,
+        [now],
+      );
+      for (const c of ['c1', 'c2'])
+        await db.query(`insert into conversations (id, account_id, number_id, wa_id, created_at, updated_at) values ($1, 'acc', 'num', $1, $2, $2)`, [c, now]);
       // c1: messages 1, 2; c2: message 3.
-      for (const [m, c] of [['m1', 'c1'], ['m2', 'c1'], ['m3', 'c2']]) {
-        await db.query(`insert into kommo_channel_outbox (account_id, conversation_id, kind, message_id, next_attempt_at) values ('acc', $1, 'message', $2, $3)`, [c, m, now]);
+      for (const [m, c] of [
+        ['m1', 'c1'],
+        ['m2', 'c1'],
+        ['m3', 'c2'],
+      ]) {
+        await db.query(
+          `insert into kommo_channel_outbox (account_id, conversation_id, kind, message_id, next_attempt_at) values ('acc', $1, 'message', $2, $3)`,
+          [c, m, now],
+        );
       }
       const queue = durableQueue('kommo_channel_outbox', clock);
       const messages = (rows: { message_id: string }[]) => rows.map((r) => r.message_id);
@@ -136,7 +170,10 @@ for (const kind of storeKinds()) {
       // m1 is leased: m2 waits behind it, m3 (another conversation) goes.
       const other = await queue.claim<{ seq: string; message_id: string }>(db, { limit: 10, leaseMs: 60_000 });
       expect(messages(other)).toEqual(['m3']);
-      await queue.done(db, other.map((r) => r.seq));
+      await queue.done(
+        db,
+        other.map((r) => r.seq),
+      );
       clock.advance(50_000);
       await queue.extend(db, [first!.seq], 60_000);
       clock.advance(20_000);

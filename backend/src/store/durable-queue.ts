@@ -72,15 +72,70 @@ export interface QueueTable {
  */
 export const QUEUES = {
   /** Meta's webhook bodies, stored before they are acknowledged (decision 014). */
-  whatsapp_inbox: { table: 'whatsapp_inbox', key: 'id', keyType: 'bigint', open: 'processed_at is null', order: 'id', due: 'next_attempt_at', attempts: 'attempts', error: 'error', doneAt: 'processed_at', backoff: 'storedEvent' },
+  whatsapp_inbox: {
+    table: 'whatsapp_inbox',
+    key: 'id',
+    keyType: 'bigint',
+    open: 'processed_at is null',
+    order: 'id',
+    due: 'next_attempt_at',
+    attempts: 'attempts',
+    error: 'error',
+    doneAt: 'processed_at',
+    backoff: 'storedEvent',
+  },
   /** The card provider's events, stored before they are acknowledged (decision 009). */
-  payment_events: { table: 'payment_events', key: 'id', keyType: 'text', open: 'processed_at is null', order: 'received_at', due: 'next_attempt_at', attempts: 'attempts', error: 'error', doneAt: 'processed_at', backoff: 'storedEvent' },
+  payment_events: {
+    table: 'payment_events',
+    key: 'id',
+    keyType: 'text',
+    open: 'processed_at is null',
+    order: 'received_at',
+    due: 'next_attempt_at',
+    attempts: 'attempts',
+    error: 'error',
+    doneAt: 'processed_at',
+    backoff: 'storedEvent',
+  },
   /** Every WhatsApp message as a note on the contact's Kommo timeline. */
-  kommo_note_outbox: { table: 'kommo_note_outbox', key: 'message_id', keyType: 'text', open: 'done_at is null', order: 'next_attempt_at', due: 'next_attempt_at', attempts: 'attempts', error: 'last_error', doneAt: 'done_at', backoff: 'kommo' },
+  kommo_note_outbox: {
+    table: 'kommo_note_outbox',
+    key: 'message_id',
+    keyType: 'text',
+    open: 'done_at is null',
+    order: 'next_attempt_at',
+    due: 'next_attempt_at',
+    attempts: 'attempts',
+    error: 'last_error',
+    doneAt: 'done_at',
+    backoff: 'kommo',
+  },
   /** Notes and tasks on Kommo leads (broadcast replies). */
-  kommo_lead_outbox: { table: 'kommo_lead_outbox', key: 'id', keyType: 'text', open: 'done_at is null', order: 'next_attempt_at', due: 'next_attempt_at', attempts: 'attempts', error: 'last_error', doneAt: 'done_at', backoff: 'kommo' },
+  kommo_lead_outbox: {
+    table: 'kommo_lead_outbox',
+    key: 'id',
+    keyType: 'text',
+    open: 'done_at is null',
+    order: 'next_attempt_at',
+    due: 'next_attempt_at',
+    attempts: 'attempts',
+    error: 'last_error',
+    doneAt: 'done_at',
+    backoff: 'kommo',
+  },
   /** A conversation's system events (opt-out, failed delivery) on the contact's Kommo timeline. */
-  kommo_event_outbox: { table: 'kommo_event_outbox', key: 'id', keyType: 'text', open: 'done_at is null', order: 'next_attempt_at', due: 'next_attempt_at', attempts: 'attempts', error: 'last_error', doneAt: 'done_at', backoff: 'kommo' },
+  kommo_event_outbox: {
+    table: 'kommo_event_outbox',
+    key: 'id',
+    keyType: 'text',
+    open: 'done_at is null',
+    order: 'next_attempt_at',
+    due: 'next_attempt_at',
+    attempts: 'attempts',
+    error: 'last_error',
+    doneAt: 'done_at',
+    backoff: 'kommo',
+  },
   /** Events for the accounts' webhook receivers (public API). */
   webhook_deliveries: {
     table: 'webhook_deliveries',
@@ -98,15 +153,42 @@ export const QUEUES = {
     backoff: 'webhookReceiver',
   },
   /** Digital-pipeline stage entries to act on (one template per entry, decision 017). */
-  dp_runs: { table: 'dp_runs', key: 'id', keyType: 'text', open: "outcome is null or outcome = 'working'", order: 'created_at', due: 'claimed_until', onClaim: "outcome = 'working'", error: 'detail' },
+  dp_runs: {
+    table: 'dp_runs',
+    key: 'id',
+    keyType: 'text',
+    open: "outcome is null or outcome = 'working'",
+    order: 'created_at',
+    due: 'claimed_until',
+    onClaim: "outcome = 'working'",
+    error: 'detail',
+  },
   /**
    * Broadcast recipients to send to (decision 012). The broadcast engine claims them itself, per
    * number under the number's lease and with the opt-out check in the same statement, and records
    * each outcome; it retries by this queue's backoff.
    */
-  broadcast_recipients: { table: 'broadcast_recipients', key: 'id', keyType: 'text', open: "state = 'queued'", order: 'seq', due: 'next_attempt_at', attempts: 'attempts', error: 'error_title', backoff: 'metaSend' },
+  broadcast_recipients: {
+    table: 'broadcast_recipients',
+    key: 'id',
+    keyType: 'text',
+    open: "state = 'queued'",
+    order: 'seq',
+    due: 'next_attempt_at',
+    attempts: 'attempts',
+    error: 'error_title',
+    backoff: 'metaSend',
+  },
   /** Kommo's install hook calls whose code is still to be exchanged (decision 006). */
-  kommo_install_requests: { table: 'kommo_install_requests', key: 'id', keyType: 'text', open: "status = 'pending'", order: 'received_at', due: 'claimed_until', error: 'error' },
+  kommo_install_requests: {
+    table: 'kommo_install_requests',
+    key: 'id',
+    keyType: 'text',
+    open: "status = 'pending'",
+    order: 'received_at',
+    due: 'claimed_until',
+    error: 'error',
+  },
   /**
    * Salesbot steps (decision 027): a new one is taken 'working' to send; one still 'working' when its
    * lease ran out was cut off mid-send and ends 'failed' (never sent again); a sent one is taken to
@@ -126,7 +208,17 @@ export const QUEUES = {
     backoff: 'kommo',
   },
   /** The native chat channel's connects and disconnects (decision 026); 'connected' and 'off' are the feature's own outcome. */
-  kommo_channel_connections: { table: 'kommo_channels', key: 'account_id', keyType: 'text', open: "state in ('connect', 'disconnect')", order: 'due_at', due: 'due_at', attempts: 'attempts', error: 'last_error', backoff: 'kommo' },
+  kommo_channel_connections: {
+    table: 'kommo_channels',
+    key: 'account_id',
+    keyType: 'text',
+    open: "state in ('connect', 'disconnect')",
+    order: 'due_at',
+    due: 'due_at',
+    attempts: 'attempts',
+    error: 'last_error',
+    backoff: 'kommo',
+  },
   /** Messages and statuses for Kommo's chat, in order per conversation (decision 026). */
   kommo_channel_outbox: {
     table: 'kommo_channel_outbox',
@@ -142,7 +234,18 @@ export const QUEUES = {
     backoff: 'kommo',
   },
   /** Managers' answers from Kommo's chat, stored before Kommo's hook is acknowledged (decision 026); leased one at a time, renewed while sent (decision 035). */
-  kommo_channel_replies: { table: 'kommo_channel_replies', key: 'kommo_msgid', keyType: 'text', open: 'done_at is null', order: 'received_at', due: 'next_attempt_at', attempts: 'attempts', error: 'last_error', doneAt: 'done_at', backoff: 'kommo' },
+  kommo_channel_replies: {
+    table: 'kommo_channel_replies',
+    key: 'kommo_msgid',
+    keyType: 'text',
+    open: 'done_at is null',
+    order: 'received_at',
+    due: 'next_attempt_at',
+    attempts: 'attempts',
+    error: 'last_error',
+    doneAt: 'done_at',
+    backoff: 'kommo',
+  },
 } as const satisfies Record<string, QueueTable>;
 export type QueueName = keyof typeof QUEUES;
 
@@ -210,7 +313,8 @@ export function durableQueue(name: QueueName, clock: Clock) {
 
     /** Moves the lease of the still open ones of `keys` forward to `leaseMs` from now: their work is still under way. */
     async extend(q: Queryable, leased: Key[], leaseMs: number): Promise<void> {
-      if (leased.length) await q.query(`update ${t.table} set ${t.due} = $2 where ${t.key} = any(${keys}) and (${t.open})`, [leased, new Date(clock.now().getTime() + leaseMs)]);
+      if (leased.length)
+        await q.query(`update ${t.table} set ${t.due} = $2 where ${t.key} = any(${keys}) and (${t.open})`, [leased, new Date(clock.now().getTime() + leaseMs)]);
     },
 
     /**
@@ -218,12 +322,17 @@ export function durableQueue(name: QueueName, clock: Clock) {
      * drain that takes them in its own transactions with `lock`.
      */
     async due<Row = Record<string, unknown>>(q: Queryable, options: { limit: number; columns: string }): Promise<Row[]> {
-      return q.query<Row>(`select ${options.columns} from ${t.table} where (${t.open}) and ${isDue('$1')} order by ${t.order} limit $2`, [clock.now(), options.limit]);
+      return q.query<Row>(`select ${options.columns} from ${t.table} where (${t.open}) and ${isDue('$1')} order by ${t.order} limit $2`, [
+        clock.now(),
+        options.limit,
+      ]);
     },
 
     /** Locks the still open ones of `only` for the caller's transaction, in queue order; those locked elsewhere are skipped. */
     async lock<Row = Record<string, unknown>>(tx: Queryable, only: Key[], columns = '*'): Promise<Row[]> {
-      return tx.query<Row>(`select ${columns} from ${t.table} where ${t.key} = any(${keys}) and (${t.open}) order by ${t.order} for update skip locked`, [only]);
+      return tx.query<Row>(`select ${columns} from ${t.table} where ${t.key} = any(${keys}) and (${t.open}) order by ${t.order} for update skip locked`, [
+        only,
+      ]);
     },
 
     /**
@@ -234,7 +343,12 @@ export function durableQueue(name: QueueName, clock: Clock) {
       if (!t.doneAt) throw new Error(`the ${name} queue records its own outcome`);
       if (!done.length) return;
       const params: unknown[] = [done, clock.now(), options.note ?? null];
-      const set = [`${t.doneAt} = $2`, `${t.error} = $3`, ...(t.countsDone && t.attempts ? [`${t.attempts} = ${t.attempts} + 1`] : []), ...also(options.also, params)];
+      const set = [
+        `${t.doneAt} = $2`,
+        `${t.error} = $3`,
+        ...(t.countsDone && t.attempts ? [`${t.attempts} = ${t.attempts} + 1`] : []),
+        ...also(options.also, params),
+      ];
       await q.query(`update ${t.table} set ${set.join(', ')} where ${t.key} = any(${keys})`, params);
     },
 
@@ -250,7 +364,9 @@ export function durableQueue(name: QueueName, clock: Clock) {
       // The pause after this failure: the old count is the number of failures before it.
       const next = `$3::timestamptz + least($6::float8, $4::float8 * power($5::float8, ${t.attempts})) * interval '1 millisecond'`;
       const giveUp =
-        policy.giveUpAfterMs !== undefined && t.createdAt && t.failedAt ? `(${next}) - ${t.createdAt} > $${params.push(policy.giveUpAfterMs)}::float8 * interval '1 millisecond'` : 'false';
+        policy.giveUpAfterMs !== undefined && t.createdAt && t.failedAt
+          ? `(${next}) - ${t.createdAt} > $${params.push(policy.giveUpAfterMs)}::float8 * interval '1 millisecond'`
+          : 'false';
       const set = [
         `${t.attempts} = ${t.attempts} + 1`,
         `${t.error} = $2`,
@@ -258,7 +374,10 @@ export function durableQueue(name: QueueName, clock: Clock) {
         ...(t.failedAt ? [`${t.failedAt} = case when ${giveUp} then $3::timestamptz else ${t.failedAt} end`] : []),
         ...also(options.also, params),
       ];
-      const [row] = await q.query<{ gave_up: boolean }>(`update ${t.table} set ${set.join(', ')} where ${t.key} = $1::${t.keyType} returning ${t.failedAt ? `${t.failedAt} is not null` : 'false'} as gave_up`, params);
+      const [row] = await q.query<{ gave_up: boolean }>(
+        `update ${t.table} set ${set.join(', ')} where ${t.key} = $1::${t.keyType} returning ${t.failedAt ? `${t.failedAt} is not null` : 'false'} as gave_up`,
+        params,
+      );
       return Boolean(row?.gave_up);
     },
   };

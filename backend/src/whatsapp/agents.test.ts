@@ -18,8 +18,16 @@ for (const kind of storeKinds()) {
       const { auth: agent } = await t.session(DEMO_ACCOUNT_ID, DEMO_AGENT_ID);
       const [seen] = await messagesOf(t, admin, conversation.id);
       t.clock.advance(1000);
-      expect((await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Alex here: it ships today.' }, { headers: agent })).status).toBe(201);
-      const send = (extra: object) => t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Dana: it ships today!', seenUpTo: seen!.id, ...extra }, { headers: admin });
+      expect(
+        (await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Alex here: it ships today.' }, { headers: agent }))
+          .status,
+      ).toBe(201);
+      const send = (extra: object) =>
+        t.http.post(
+          `/api/v1/conversations/${conversation.id}/messages`,
+          { type: 'text', text: 'Dana: it ships today!', seenUpTo: seen!.id, ...extra },
+          { headers: admin },
+        );
       const asked = await send({});
       expect(asked.status).toBe(409);
       expect(asked.data.error).toMatchObject({ code: 'someone_replied', message: 'Alex Agent replied since you started typing. Send anyway?' });
@@ -67,7 +75,10 @@ for (const kind of storeKinds()) {
       await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'Hello?', { name: 'Maria Silva' });
       await t.settle();
       expect((await t.http.get('/api/v1/conversations', { headers: auth })).data.conversations[0].unread).toBe(2);
-      expect((await t.http.get('/api/v1/unread', { headers: auth })).data).toEqual({ total: 2, latest: { conversationId: conversation.id, customerName: 'Maria Silva', waId: '5511912345678' } });
+      expect((await t.http.get('/api/v1/unread', { headers: auth })).data).toEqual({
+        total: 2,
+        latest: { conversationId: conversation.id, customerName: 'Maria Silva', waId: '5511912345678' },
+      });
       const read = await t.http.post(`/api/v1/conversations/${conversation.id}/read`, {}, { headers: auth });
       expect(read.data.unread).toBe(0);
       expect((await t.http.get('/api/v1/unread', { headers: auth })).data).toEqual({ total: 0, latest: null });

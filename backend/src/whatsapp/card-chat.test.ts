@@ -40,8 +40,13 @@ for (const kind of storeKinds()) {
       const card = CardChat.parse((await t.http.post('/api/v1/card-chat', { phones: [CUSTOMER] }, { headers: auth })).data);
       expect(card.page!.messages).toHaveLength(50);
       expect(card.page!.messages[0]!.content.body).toBe('Line 60');
-      const older = (await t.http.get(`/api/v1/conversations/${conversation.id}/messages`, { headers: auth, params: { before: card.page!.nextBefore, limit: 100 } })).data;
-      expect(older.messages.map((m: { content: { body: string } }) => m.content.body)).toEqual([...Array.from({ length: 10 }, (_, i) => `Line ${10 - i}`), 'Hello, is the order ready?']);
+      const older = (
+        await t.http.get(`/api/v1/conversations/${conversation.id}/messages`, { headers: auth, params: { before: card.page!.nextBefore, limit: 100 } })
+      ).data;
+      expect(older.messages.map((m: { content: { body: string } }) => m.content.body)).toEqual([
+        ...Array.from({ length: 10 }, (_, i) => `Line ${10 - i}`),
+        'Hello, is the order ready?',
+      ]);
       expect(older.nextBefore).toBeNull();
       const larger = CardChat.parse((await t.http.post('/api/v1/card-chat', { phones: [CUSTOMER], limit: 100 }, { headers: auth })).data);
       expect(larger.page!.messages).toHaveLength(61);

@@ -11,14 +11,45 @@ const SendResponse = z.object({
   messages: z.array(z.object({ id: z.string() })).min(1),
 });
 const TemplateList = z.object({
-  data: z.array(z.object({ id: z.union([z.string(), z.number()]).optional(), name: z.string(), language: z.string(), status: z.string(), category: z.string().optional(), components: z.array(z.object({ type: z.string(), text: z.string().optional(), format: z.string().optional(), buttons: z.array(z.object({ type: z.string(), text: z.string() })).optional() })).default([]) })),
+  data: z.array(
+    z.object({
+      id: z.union([z.string(), z.number()]).optional(),
+      name: z.string(),
+      language: z.string(),
+      status: z.string(),
+      category: z.string().optional(),
+      components: z
+        .array(
+          z.object({
+            type: z.string(),
+            text: z.string().optional(),
+            format: z.string().optional(),
+            buttons: z.array(z.object({ type: z.string(), text: z.string() })).optional(),
+          }),
+        )
+        .default([]),
+    }),
+  ),
   paging: z.object({ next: z.string().optional() }).partial().optional(),
 });
 const IdPage = z.object({ data: z.array(z.object({ id: z.string() })), paging: z.object({ next: z.string().optional() }).partial().optional() });
-const PhoneNumber = z.object({ id: z.string(), display_phone_number: z.string(), verified_name: z.string().optional(), whatsapp_business_manager_messaging_limit: z.string().optional() });
+const PhoneNumber = z.object({
+  id: z.string(),
+  display_phone_number: z.string(),
+  verified_name: z.string().optional(),
+  whatsapp_business_manager_messaging_limit: z.string().optional(),
+});
 
 /** Meta's messaging-limit tiers: unique customers reached outside a window per 24 hours. */
-const TIERS: Record<string, number> = { TIER_50: 50, TIER_250: 250, TIER_1K: 1000, TIER_2K: 2000, TIER_10K: 10_000, TIER_100K: 100_000, TIER_UNLIMITED: 1_000_000_000 };
+const TIERS: Record<string, number> = {
+  TIER_50: 50,
+  TIER_250: 250,
+  TIER_1K: 1000,
+  TIER_2K: 2000,
+  TIER_10K: 10_000,
+  TIER_100K: 100_000,
+  TIER_UNLIMITED: 1_000_000_000,
+};
 
 /** The Cloud API over axios; `base` is `https://graph.facebook.com/v25.0` or the fake's. */
 export function createCloudApiHttp(options: { base: string; http?: AxiosInstance }): CloudApi {
@@ -45,9 +76,17 @@ export function createCloudApiHttp(options: { base: string; http?: AxiosInstance
   return {
     async getPhoneNumber(phoneNumberId, token) {
       const n = await call(PhoneNumber, () =>
-        http.get(`${base}/${encodeURIComponent(phoneNumberId)}`, { params: { fields: 'display_phone_number,verified_name,whatsapp_business_manager_messaging_limit' }, headers: { Authorization: `Bearer ${token}` } }),
+        http.get(`${base}/${encodeURIComponent(phoneNumberId)}`, {
+          params: { fields: 'display_phone_number,verified_name,whatsapp_business_manager_messaging_limit' },
+          headers: { Authorization: `Bearer ${token}` },
+        }),
       );
-      return { id: n.id, displayPhoneNumber: n.display_phone_number, verifiedName: n.verified_name, dailyLimit: TIERS[n.whatsapp_business_manager_messaging_limit ?? ''] };
+      return {
+        id: n.id,
+        displayPhoneNumber: n.display_phone_number,
+        verifiedName: n.verified_name,
+        dailyLimit: TIERS[n.whatsapp_business_manager_messaging_limit ?? ''],
+      };
     },
     async listWabaPhoneNumbers(wabaId, token) {
       const ids: string[] = [];
@@ -87,13 +126,24 @@ export function createCloudApiHttp(options: { base: string; http?: AxiosInstance
     },
     async markRead(phoneNumberId, token, wamid) {
       await call(z.object({ success: z.boolean() }), () =>
-        http.post(`${base}/${encodeURIComponent(phoneNumberId)}/messages`, { messaging_product: 'whatsapp', status: 'read', message_id: wamid }, { headers: { Authorization: `Bearer ${token}` } }),
+        http.post(
+          `${base}/${encodeURIComponent(phoneNumberId)}/messages`,
+          { messaging_product: 'whatsapp', status: 'read', message_id: wamid },
+          { headers: { Authorization: `Bearer ${token}` } },
+        ),
       );
     },
     async downloadMedia(mediaId, token) {
-      const info = await call(z.object({ url: z.string(), mime_type: z.string() }), () => http.get(`${base}/${encodeURIComponent(mediaId)}`, { headers: { Authorization: `Bearer ${token}` } }));
+      const info = await call(z.object({ url: z.string(), mime_type: z.string() }), () =>
+        http.get(`${base}/${encodeURIComponent(mediaId)}`, { headers: { Authorization: `Bearer ${token}` } }),
+      );
       const file = await call(z.instanceof(Buffer), () =>
-        http.get(info.url, { headers: { Authorization: `Bearer ${token}` }, responseType: 'arraybuffer', transformResponse: (d) => Buffer.from(d), maxContentLength: 110 * 1024 * 1024 }),
+        http.get(info.url, {
+          headers: { Authorization: `Bearer ${token}` },
+          responseType: 'arraybuffer',
+          transformResponse: (d) => Buffer.from(d),
+          maxContentLength: 110 * 1024 * 1024,
+        }),
       );
       return { bytes: file, mimeType: info.mime_type };
     },
@@ -122,6 +172,12 @@ export function wireBody(message: OutboundMessage): Record<string, unknown> {
   const envelope = { messaging_product: 'whatsapp', recipient_type: 'individual', to: message.to };
   const context = 'context' in message && message.context ? { context: message.context } : {};
   if (message.type === 'text') return { ...envelope, ...context, type: 'text', text: message.text };
-  if (message.type === 'template') return { ...envelope, type: 'template', template: message.template, ...(message.biz_opaque_callback_data ? { biz_opaque_callback_data: message.biz_opaque_callback_data } : {}) };
+  if (message.type === 'template')
+    return {
+      ...envelope,
+      type: 'template',
+      template: message.template,
+      ...(message.biz_opaque_callback_data ? { biz_opaque_callback_data: message.biz_opaque_callback_data } : {}),
+    };
   return { ...envelope, ...context, type: message.type, [message.type]: message.media };
 }

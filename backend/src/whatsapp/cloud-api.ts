@@ -31,7 +31,12 @@ export interface CloudTemplate {
 
 export type OutboundMessage =
   | { to: string; type: 'text'; text: { body: string; preview_url?: boolean }; context?: { message_id: string } }
-  | { to: string; type: 'image' | 'video' | 'document' | 'audio'; media: { id?: string; link?: string; caption?: string; filename?: string }; context?: { message_id: string } }
+  | {
+      to: string;
+      type: 'image' | 'video' | 'document' | 'audio';
+      media: { id?: string; link?: string; caption?: string; filename?: string };
+      context?: { message_id: string };
+    }
   | { to: string; type: 'template'; template: { name: string; language: { code: string }; components?: unknown[] }; biz_opaque_callback_data?: string };
 
 export type ErrorClass = 'retryable' | 'rate_limit' | 'window_closed' | 'auth' | 'final';

@@ -85,11 +85,19 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
           throw err;
         }
       });
-      const customers = read.filter((r): r is { phone: string; waId: string } => 'waId' in r).filter((r, i, all) => all.findIndex((x) => x.waId === r.waId) === i);
+      const customers = read
+        .filter((r): r is { phone: string; waId: string } => 'waId' in r)
+        .filter((r, i, all) => all.findIndex((x) => x.waId === r.waId) === i);
       let rows: ConversationRow[] = [];
       if (customers.length) {
         // Every customer's conversation in one statement (each wa_id once: an upsert may touch a row only once).
-        const opened = await openConversations(db, { accountId, numberId: number.id, ids: customers.map(() => deps.ids()), waIds: customers.map((c) => c.waId), at: clock.now() });
+        const opened = await openConversations(db, {
+          accountId,
+          numberId: number.id,
+          ids: customers.map(() => deps.ids()),
+          waIds: customers.map((c) => c.waId),
+          at: clock.now(),
+        });
         rows = await conversationsWithUnread(db, accountId, opened);
       }
       const conversations = customers.flatMap((c) => {
@@ -109,7 +117,10 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
     async unread(accountId: string) {
       const rows = await latestInboundConversations(db, accountId);
       const waiting = rows.map(view).filter((c) => c.unread > 0);
-      return { total: waiting.reduce((sum, c) => sum + c.unread, 0), latest: waiting[0] ? { conversationId: waiting[0].id, customerName: waiting[0].customerName, waId: waiting[0].waId } : null };
+      return {
+        total: waiting.reduce((sum, c) => sum + c.unread, 0),
+        latest: waiting[0] ? { conversationId: waiting[0].id, customerName: waiting[0].customerName, waId: waiting[0].waId } : null,
+      };
     },
 
     /** The file of a media message, in or out, fetched from WhatsApp for an agent of the account. */
@@ -133,7 +144,9 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
       if (!newest || Number(conversation.unread ?? 0) === 0) return view(conversation);
       const number = await deps.numbers.find(accountId, conversation.number_id);
       // The receipt is a courtesy to the customer; our own read mark must not wait on it.
-      await deps.cloud.markRead(number.phone_number_id, deps.numbers.token(number), newest.wamid).catch((err) => deps.logger.warn({ err, conversationId }, 'read receipt not sent'));
+      await deps.cloud
+        .markRead(number.phone_number_id, deps.numbers.token(number), newest.wamid)
+        .catch((err) => deps.logger.warn({ err, conversationId }, 'read receipt not sent'));
       await db.transaction(async (tx) => {
         await markReadUpTo(tx, conversationId, newest.created_at);
         await publish(tx, { accountId, type: 'conversation.updated', conversationId }, stamps);
@@ -147,7 +160,14 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
       await db.transaction(async (tx) => {
         const changed = await markOptedIn(tx, conversationId, clock.now());
         const name = await userName(tx, accountId, userId);
-        if (changed) await enqueueEvent(tx, { id: deps.ids(), accountId, conversationId, text: `${name ?? 'An agent'} recorded that the customer agreed to receive broadcasts again.`, at: clock.now() });
+        if (changed)
+          await enqueueEvent(tx, {
+            id: deps.ids(),
+            accountId,
+            conversationId,
+            text: `${name ?? 'An agent'} recorded that the customer agreed to receive broadcasts again.`,
+            at: clock.now(),
+          });
         await recordAudit(tx, { accountId, actor: `user:${userId}`, action: 'customer.opted_in', details: { conversationId }, at: clock.now() });
         await publish(tx, { accountId, type: 'conversation.updated', conversationId }, stamps);
       });

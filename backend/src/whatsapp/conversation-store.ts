@@ -3,7 +3,10 @@ import { tookPartWith } from './conversations';
 import { QUOTED, QUOTED_COLUMNS, type ConversationRow, type MessageRow } from './message-views';
 
 /** The conversation between one of our numbers and a customer, created on first contact; returns its id. */
-export async function ensureConversation(tx: Queryable, c: { id: string; accountId: string; numberId: string; waId: string; name?: string; at: Date }): Promise<string> {
+export async function ensureConversation(
+  tx: Queryable,
+  c: { id: string; accountId: string; numberId: string; waId: string; name?: string; at: Date },
+): Promise<string> {
   const [row] = await tx.query<{ id: string }>(
     `insert into conversations (id, account_id, number_id, wa_id, customer_name, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6)
      on conflict (number_id, wa_id) do update set customer_name = coalesce(excluded.customer_name, conversations.customer_name), updated_at = excluded.updated_at
@@ -19,7 +22,10 @@ const WITH_UNREAD = `select c.*, (select count(*) from messages m where m.conver
 
 /** The account's conversation; with its unread count only when `withUnread` (counting is not free in a long conversation). */
 export async function findConversation(db: Queryable, accountId: string, conversationId: string, withUnread: boolean): Promise<ConversationRow | undefined> {
-  const [row] = await db.query<ConversationRow>(`${withUnread ? WITH_UNREAD : 'select c.* from conversations c'} where c.id = $1 and c.account_id = $2`, [conversationId, accountId]);
+  const [row] = await db.query<ConversationRow>(`${withUnread ? WITH_UNREAD : 'select c.* from conversations c'} where c.id = $1 and c.account_id = $2`, [
+    conversationId,
+    accountId,
+  ]);
   return row;
 }
 
@@ -50,7 +56,10 @@ export async function openConversation(db: Queryable, c: { id: string; accountId
 }
 
 /** `openConversation` for many customers (each wa_id once: an upsert may touch a row only once), in one statement; their ids. */
-export async function openConversations(db: Queryable, c: { accountId: string; numberId: string; ids: string[]; waIds: string[]; at: Date }): Promise<string[]> {
+export async function openConversations(
+  db: Queryable,
+  c: { accountId: string; numberId: string; ids: string[]; waIds: string[]; at: Date },
+): Promise<string[]> {
   const opened = await db.query<{ id: string }>(
     `insert into conversations (id, account_id, number_id, wa_id, created_at, updated_at)
      select id, $1, $2, wa_id, $5, $5 from unnest($3::text[], $4::text[]) as p(id, wa_id)
@@ -95,7 +104,10 @@ export async function markReadUpTo(tx: Queryable, conversationId: string, upTo: 
 
 /** The customer opted in again; false if they had not opted out. */
 export async function markOptedIn(tx: Queryable, conversationId: string, at: Date): Promise<boolean> {
-  const changed = await tx.query('update conversations set opted_out_at = null, updated_at = $2 where id = $1 and opted_out_at is not null returning id', [conversationId, at]);
+  const changed = await tx.query('update conversations set opted_out_at = null, updated_at = $2 where id = $1 and opted_out_at is not null returning id', [
+    conversationId,
+    at,
+  ]);
   return changed.length > 0;
 }
 
@@ -130,6 +142,9 @@ export function messagePage(db: Queryable, accountId: string, conversationId: st
 
 /** One message of the account, with what it quotes. */
 export async function findMessage(db: Queryable, accountId: string, messageId: string): Promise<MessageRow | undefined> {
-  const [m] = await db.query<MessageRow>(`select m.*, ${QUOTED_COLUMNS} from messages m ${QUOTED} where m.id = $1 and m.account_id = $2`, [messageId, accountId]);
+  const [m] = await db.query<MessageRow>(`select m.*, ${QUOTED_COLUMNS} from messages m ${QUOTED} where m.id = $1 and m.account_id = $2`, [
+    messageId,
+    accountId,
+  ]);
   return m;
 }

@@ -12,4 +12,8 @@ export const tookPartWith = (account: string, waId: string, user: string) =>
     or exists (select 1 from broadcast_recipients tr where tr.account_id = ${account} and tr.wa_id = ${waId} and tr.lead_owner_id = ${user}))`;
 
 export const optedOutError = () =>
-  new AppError('opted_out', 'This customer opted out of messages from this business: nothing is sent to them until they opt in again (an agent records it in the chat).', 409);
+  new AppError(
+    'opted_out',
+    'This customer opted out of messages from this business: nothing is sent to them until they opt in again (an agent records it in the chat).',
+    409,
+  );

@@ -51,7 +51,10 @@ export function createInboxProcessor(deps: {
   /** One of our messages failed after it was accepted. */
   onFailed?: (tx: Queryable, messageId: string, code: number, title: string) => Promise<void>;
   /** Meta changed a template's status (APPROVED, PAUSED, DISABLED…). */
-  onTemplateStatus?: (tx: Queryable, t: { wabaId: string; templateId?: string; name: string; language: string; event: string; reason?: string }) => Promise<void>;
+  onTemplateStatus?: (
+    tx: Queryable,
+    t: { wabaId: string; templateId?: string; name: string; language: string; event: string; reason?: string },
+  ) => Promise<void>;
 }) {
   const { db, clock, ids, logger } = deps;
   const queue = durableQueue('whatsapp_inbox', clock);
@@ -64,9 +67,16 @@ export function createInboxProcessor(deps: {
    * (BSUID) when they hide their phone behind a username (the BSUID is then the conversation's wa_id
    * until a phone comes). Null when the message names no customer at all.
    */
-  async function customerConversation(tx: Queryable, number: { id: string; account_id: string }, m: MetaMessage, value: MetaValue): Promise<{ id: string; waId: string } | null> {
+  async function customerConversation(
+    tx: Queryable,
+    number: { id: string; account_id: string },
+    m: MetaMessage,
+    value: MetaValue,
+  ): Promise<{ id: string; waId: string } | null> {
     const contacts = value.contacts ?? [];
-    const contact = contacts.find((c) => (m.from && c.wa_id === m.from) || (m.from_user_id && c.user_id === m.from_user_id)) ?? (contacts.length === 1 ? contacts[0] : undefined);
+    const contact =
+      contacts.find((c) => (m.from && c.wa_id === m.from) || (m.from_user_id && c.user_id === m.from_user_id)) ??
+      (contacts.length === 1 ? contacts[0] : undefined);
     const waId = m.from ?? contact?.wa_id;
     const userId = m.from_user_id ?? contact?.user_id;
     const name = contact?.profile?.name;
@@ -97,7 +107,16 @@ export function createInboxProcessor(deps: {
       const conversationId = customer.id;
       const type = m.type ?? 'unknown';
       const content = contentOf(m);
-      const messageId = await insertInboundMessage(tx, { id: ids(), accountId: number.account_id, conversationId, wamid: m.id, type, content, replyTo: m.context?.id ?? null, at });
+      const messageId = await insertInboundMessage(tx, {
+        id: ids(),
+        accountId: number.account_id,
+        conversationId,
+        wamid: m.id,
+        type,
+        content,
+        replyTo: m.context?.id ?? null,
+        at,
+      });
       if (!messageId) continue;
       await publish(tx, { accountId: number.account_id, type: 'message.created', conversationId, messageId }, deps);
       await enqueueNote(tx, { messageId, accountId: number.account_id, at: clock.now() });
@@ -111,11 +130,19 @@ export function createInboxProcessor(deps: {
         if (target) await publish(tx, { accountId: number.account_id, type: 'message.status', conversationId, messageId: target }, deps);
       }
       await noteInboundAt(tx, conversationId, at);
-      const text = type === 'text' ? String((content as { body?: string }).body ?? '') : type === 'button' ? String((content as { payload?: string }).payload ?? '') : '';
+      const text =
+        type === 'text' ? String((content as { body?: string }).body ?? '') : type === 'button' ? String((content as { payload?: string }).payload ?? '') : '';
       if (text && isStopWord(text)) {
         const stopped = await markOptedOut(tx, conversationId, at);
         const how = text === UNSUBSCRIBE_PAYLOAD ? 'tapped “Unsubscribe” in a broadcast' : `wrote “${text.trim().slice(0, 40)}”`;
-        if (stopped) await enqueueEvent(tx, { id: ids(), accountId: number.account_id, conversationId, text: `The customer opted out of WhatsApp broadcasts (${how}).`, at });
+        if (stopped)
+          await enqueueEvent(tx, {
+            id: ids(),
+            accountId: number.account_id,
+            conversationId,
+            text: `The customer opted out of WhatsApp broadcasts (${how}).`,
+            at,
+          });
       }
       const said = type === 'text' ? text : type === 'button' ? String((content as { text?: string }).text ?? text) : messageText(type, content);
       await deps.onInbound?.(tx, { accountId: number.account_id, waId: customer.waId, at, type, text: said });
@@ -136,7 +163,9 @@ export function createInboxProcessor(deps: {
       id: ids(),
       accountId: number.account_id,
       conversationId,
-      text: moved ? `The customer changed their WhatsApp number from +${waId} to +${newWaId}; the chat continues on the new number.` : `The customer changed their WhatsApp number from +${waId} to +${newWaId}, which has its own chat.`,
+      text: moved
+        ? `The customer changed their WhatsApp number from +${waId} to +${newWaId}; the chat continues on the new number.`
+        : `The customer changed their WhatsApp number from +${waId} to +${newWaId}, which has its own chat.`,
       at: clock.now(),
     });
   }
@@ -155,7 +184,13 @@ export function createInboxProcessor(deps: {
     await publishStatus(tx, m, deps);
     await enqueueStatus(tx, { messageId: m.id, status: s.status, at: clock.now() });
     if (s.status === 'failed') {
-      await enqueueEvent(tx, { id: ids(), accountId: m.account_id, conversationId: m.conversation_id, text: `WhatsApp message not delivered — ${s.reason} (code ${s.code ?? 'none'}).`, at: s.at });
+      await enqueueEvent(tx, {
+        id: ids(),
+        accountId: m.account_id,
+        conversationId: m.conversation_id,
+        text: `WhatsApp message not delivered — ${s.reason} (code ${s.code ?? 'none'}).`,
+        at: s.at,
+      });
       await deps.onFailed?.(tx, m.id, s.code ?? 0, s.reason);
     }
   }
@@ -165,7 +200,17 @@ export function createInboxProcessor(deps: {
       if (!s.id || !s.status) return [];
       const error = s.errors?.[0];
       const reason = error?.error_data?.details ? `${error.title ?? ''}: ${error.error_data.details}` : (error?.title ?? 'unknown reason');
-      return [{ wamid: s.id, status: s.status, at: s.timestamp ? new Date(Number(s.timestamp) * 1000) : clock.now(), code: error?.code ?? null, title: error?.title ?? null, reason, callback: s.biz_opaque_callback_data }];
+      return [
+        {
+          wamid: s.id,
+          status: s.status,
+          at: s.timestamp ? new Date(Number(s.timestamp) * 1000) : clock.now(),
+          code: error?.code ?? null,
+          title: error?.title ?? null,
+          reason,
+          callback: s.biz_opaque_callback_data,
+        },
+      ];
     });
     // Our send call may not have answered (a crash, a timeout): the callback data names the broadcast recipient Meta accepted.
     for (const s of list) if (s.callback) await deps.onAccepted?.(tx, s.callback, s.wamid);
@@ -180,7 +225,10 @@ export function createInboxProcessor(deps: {
     const byWamid = new Map(list.map((s) => [s.wamid, s]));
     for (const m of moved) await advanced(tx, m, byWamid.get(m.wamid)!);
     const movedWamids = new Set(moved.map((m) => m.wamid));
-    await keepEarly(tx, list.filter((s) => !movedWamids.has(s.wamid)));
+    await keepEarly(
+      tx,
+      list.filter((s) => !movedWamids.has(s.wamid)),
+    );
   }
 
   /** Statuses that moved no message are kept for later when there is no such message yet (its send has not answered). */
@@ -194,7 +242,10 @@ export function createInboxProcessor(deps: {
       if (!p.wa_id || (p.value !== 'stop' && p.value !== 'resume')) continue;
       const conversationId = await conversationFor(tx, number, p.wa_id, undefined, clock.now());
       const changed = p.value === 'stop' ? await markOptedOut(tx, conversationId, clock.now()) : await clearOptOut(tx, conversationId);
-      const text = p.value === 'stop' ? 'The customer stopped marketing messages from this business in WhatsApp.' : 'The customer allowed marketing messages from this business again in WhatsApp.';
+      const text =
+        p.value === 'stop'
+          ? 'The customer stopped marketing messages from this business in WhatsApp.'
+          : 'The customer allowed marketing messages from this business again in WhatsApp.';
       if (changed) await enqueueEvent(tx, { id: ids(), accountId: number.account_id, conversationId, text, at: clock.now() });
     }
   }
@@ -263,12 +314,19 @@ export function createInboxProcessor(deps: {
         // Read through Meta's schema (contract/meta-webhook.ts): a body it does not fit cannot be acted
         // on, now or later; it is kept, marked with what is wrong, for a person to look at.
         const body = MetaWebhookBody.safeParse(row.body);
-        if (!body.success) malformed.push({ id: String(row.id), error: `not a Meta webhook body: ${body.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` });
+        if (!body.success)
+          malformed.push({
+            id: String(row.id),
+            error: `not a Meta webhook body: ${body.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+          });
         else if (await act(tx, String(row.id), body.data)) discarded.push(String(row.id));
       }
-      await queue.done(tx, rows.map((r) => String(r.id)));
+      await queue.done(
+        tx,
+        rows.map((r) => String(r.id)),
+      );
       for (const m of malformed) {
-        logger.warn({ inboxId: m.id, error: m.error }, 'webhook body does not fit Meta\'s schema; kept, not acted on');
+        logger.warn({ inboxId: m.id, error: m.error }, "webhook body does not fit Meta's schema; kept, not acted on");
         await markInboxMalformed(tx, m.id, m.error);
       }
       if (discarded.length) await deleteInboxBodies(tx, discarded);
@@ -333,7 +391,8 @@ export function createInboxProcessor(deps: {
   /** Applies statuses that arrived before the send call returned the message id. */
   async function applyEarlyStatuses(tx: Queryable, wamid: string) {
     const early = await earlyStatusesOf(tx, wamid);
-    for (const s of early) await advance(tx, { wamid, status: s.status, at: s.at, code: s.error_code, title: s.error_title, reason: s.error_title ?? 'unknown reason' });
+    for (const s of early)
+      await advance(tx, { wamid, status: s.status, at: s.at, code: s.error_code, title: s.error_title, reason: s.error_title ?? 'unknown reason' });
     await deleteEarlyStatusesOf(tx, wamid);
   }
 
@@ -371,7 +430,11 @@ const CHUNK = 20;
 
 /** A broadcast message's status moves its broadcast's delivered and read counts: the event names the broadcast too. */
 function publishStatus(tx: Queryable, m: StatusChange, stamps: Stamps) {
-  return publish(tx, { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id, broadcastId: m.broadcast_id ?? undefined }, stamps);
+  return publish(
+    tx,
+    { accountId: m.account_id, type: 'message.status', conversationId: m.conversation_id, messageId: m.id, broadcastId: m.broadcast_id ?? undefined },
+    stamps,
+  );
 }
 
 function hashOf(text: string): number {

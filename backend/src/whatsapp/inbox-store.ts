@@ -15,7 +15,10 @@ export async function insertInboxBodies(db: Queryable, bodies: { body: string; a
 }
 
 /** The connected number Meta knows by `phoneNumberId`, and whether its account withdrew consent. */
-export async function numberOfPhoneNumberId(tx: Queryable, phoneNumberId: string): Promise<{ id: string; account_id: string; consent_withdrawn: boolean } | undefined> {
+export async function numberOfPhoneNumberId(
+  tx: Queryable,
+  phoneNumberId: string,
+): Promise<{ id: string; account_id: string; consent_withdrawn: boolean } | undefined> {
   const [number] = await tx.query<{ id: string; account_id: string; consent_withdrawn: boolean }>(
     'select n.id, n.account_id, a.consent_withdrawn_at is not null as consent_withdrawn from whatsapp_numbers n join accounts a on a.id = n.account_id where n.phone_number_id = $1',
     [phoneNumberId],
@@ -34,24 +37,31 @@ export async function deleteInboxBodies(tx: Queryable, ids: string[]): Promise<v
 
 /** The number's conversation begun under the customer's user id takes their phone (unless the phone has its own). */
 export async function givePhoneToUserConversation(tx: Queryable, numberId: string, userId: string, waId: string): Promise<void> {
-  await tx.query('update conversations set wa_id = $3 where number_id = $1 and wa_id = $2 and not exists (select 1 from conversations where number_id = $1 and wa_id = $3)', [numberId, userId, waId]);
+  await tx.query(
+    'update conversations set wa_id = $3 where number_id = $1 and wa_id = $2 and not exists (select 1 from conversations where number_id = $1 and wa_id = $3)',
+    [numberId, userId, waId],
+  );
 }
 
 /** The number's latest conversation with the customer known by this user id. */
 export async function conversationOfUser(tx: Queryable, numberId: string, userId: string): Promise<string | undefined> {
-  const [known] = await tx.query<{ id: string }>('select id from conversations where number_id = $1 and (user_id = $2 or wa_id = $2) order by updated_at desc limit 1', [numberId, userId]);
+  const [known] = await tx.query<{ id: string }>(
+    'select id from conversations where number_id = $1 and (user_id = $2 or wa_id = $2) order by updated_at desc limit 1',
+    [numberId, userId],
+  );
   return known?.id;
 }
 
 /** Notes what Meta tells of the customer (each kept when not told). */
-export async function noteCustomer(tx: Queryable, conversationId: string, c: { userId: string | null; username: string | null; name: string | null; at: Date }): Promise<void> {
-  await tx.query('update conversations set user_id = coalesce($2, user_id), username = coalesce($3, username), customer_name = coalesce($4, customer_name), updated_at = $5 where id = $1', [
-    conversationId,
-    c.userId,
-    c.username,
-    c.name,
-    c.at,
-  ]);
+export async function noteCustomer(
+  tx: Queryable,
+  conversationId: string,
+  c: { userId: string | null; username: string | null; name: string | null; at: Date },
+): Promise<void> {
+  await tx.query(
+    'update conversations set user_id = coalesce($2, user_id), username = coalesce($3, username), customer_name = coalesce($4, customer_name), updated_at = $5 where id = $1',
+    [conversationId, c.userId, c.username, c.name, c.at],
+  );
 }
 
 /** Adds the customer's message once (by wamid); its id, or undefined when it was already there. */
@@ -69,7 +79,11 @@ export async function insertInboundMessage(
 
 /** The customer's reaction on a message of the conversation (null: taken back); the message's id, if found. */
 export async function setReaction(tx: Queryable, conversationId: string, wamid: string, emoji: string | null): Promise<string | undefined> {
-  const [target] = await tx.query<{ id: string }>('update messages set reaction = $2 where wamid = $1 and conversation_id = $3 returning id', [wamid, emoji, conversationId]);
+  const [target] = await tx.query<{ id: string }>('update messages set reaction = $2 where wamid = $1 and conversation_id = $3 returning id', [
+    wamid,
+    emoji,
+    conversationId,
+  ]);
   return target?.id;
 }
 
@@ -92,12 +106,10 @@ export async function clearOptOut(tx: Queryable, conversationId: string): Promis
 
 /** The conversation moves to the customer's new number, unless the number already has a conversation with it; true if moved. */
 export async function followNewNumber(tx: Queryable, numberId: string, conversationId: string, newWaId: string, at: Date): Promise<boolean> {
-  const moved = await tx.query('update conversations set wa_id = $2, updated_at = $3 where id = $1 and not exists (select 1 from conversations where number_id = $4 and wa_id = $2) returning id', [
-    conversationId,
-    newWaId,
-    at,
-    numberId,
-  ]);
+  const moved = await tx.query(
+    'update conversations set wa_id = $2, updated_at = $3 where id = $1 and not exists (select 1 from conversations where number_id = $4 and wa_id = $2) returning id',
+    [conversationId, newWaId, at, numberId],
+  );
   return moved.length > 0;
 }
 
@@ -151,7 +163,10 @@ export async function keepEarlyStatuses(tx: Queryable, list: StatusIn[]): Promis
 
 /** The statuses kept for this message, oldest first. */
 export function earlyStatusesOf(tx: Queryable, wamid: string) {
-  return tx.query<{ status: string; error_code: number | null; error_title: string | null; at: Date }>('select * from early_statuses where wamid = $1 order by at', [wamid]);
+  return tx.query<{ status: string; error_code: number | null; error_title: string | null; at: Date }>(
+    'select * from early_statuses where wamid = $1 order by at',
+    [wamid],
+  );
 }
 
 export async function deleteEarlyStatusesOf(tx: Queryable, wamid: string): Promise<void> {
@@ -160,7 +175,10 @@ export async function deleteEarlyStatusesOf(tx: Queryable, wamid: string): Promi
 
 /** Up to 500 messages stored by now with statuses kept since `since`. */
 export async function wamidsWithEarlyStatuses(db: Queryable, since: Date): Promise<string[]> {
-  const rows = await db.query<{ wamid: string }>('select distinct e.wamid from early_statuses e join messages m on m.wamid = e.wamid where e.at > $1 limit 500', [since]);
+  const rows = await db.query<{ wamid: string }>(
+    'select distinct e.wamid from early_statuses e join messages m on m.wamid = e.wamid where e.at > $1 limit 500',
+    [since],
+  );
   return rows.map((r) => r.wamid);
 }
 

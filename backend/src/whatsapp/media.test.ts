@@ -35,14 +35,26 @@ for (const kind of storeKinds()) {
       expect(image.data).toMatchObject({ type: 'image', content: { caption: 'Your parcel', mimeType: 'image/png', size: PNG.length } });
       const [mediaId] = [...t.fakeWhatsApp.media.keys()];
       expect(t.fakeWhatsApp.media.get(mediaId!)).toMatchObject({ mimeType: 'image/png' });
-      expect(t.fakeWhatsApp.sent.at(-1)!.body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '+5511912345678', type: 'image', image: { id: mediaId, caption: 'Your parcel' } });
+      expect(t.fakeWhatsApp.sent.at(-1)!.body).toEqual({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: '+5511912345678',
+        type: 'image',
+        image: { id: mediaId, caption: 'Your parcel' },
+      });
 
       const pdf = await upload(auth, conversation.id, Buffer.from('%PDF-1.4 invoice'), 'application/pdf', { kind: 'document', filename: 'invoice-1001.pdf' });
       expect(pdf.status).toBe(201);
       expect(t.fakeWhatsApp.sent.at(-1)!.body).toMatchObject({ type: 'document', document: { filename: 'invoice-1001.pdf' } });
       const voice = await upload(auth, conversation.id, Buffer.from('OggS voice'), 'audio/ogg', { kind: 'audio', caption: 'ignored for audio' });
       expect(voice.status).toBe(201);
-      expect(t.fakeWhatsApp.sent.at(-1)!.body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '+5511912345678', type: 'audio', audio: { id: [...t.fakeWhatsApp.media.keys()].at(-1) } });
+      expect(t.fakeWhatsApp.sent.at(-1)!.body).toEqual({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: '+5511912345678',
+        type: 'audio',
+        audio: { id: [...t.fakeWhatsApp.media.keys()].at(-1) },
+      });
       const clip = await upload(auth, conversation.id, Buffer.from('mp4 clip'), 'video/mp4', { kind: 'video', caption: 'Unboxing' });
       expect(clip.status).toBe(201);
       expect(t.fakeWhatsApp.sent.at(-1)!.body).toMatchObject({ type: 'video', video: { caption: 'Unboxing' } });

@@ -2,7 +2,15 @@ import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetaWebhookBody } from '../../../contract/meta-webhook';
 import { MessagePage } from '../../../contract/whatsapp';
-import { inbound, metaMessages, systemChangedNumber, templateStatusUpdate, userPreferences, statusUpdate, type MetaCustomer } from '../../../fakes/whatsapp/meta-examples';
+import {
+  inbound,
+  metaMessages,
+  systemChangedNumber,
+  templateStatusUpdate,
+  userPreferences,
+  statusUpdate,
+  type MetaCustomer,
+} from '../../../fakes/whatsapp/meta-examples';
 import { accountWithAudience, broadcastReady, springSale } from '../../test/broadcast-helpers';
 import { startTestApp, WHATSAPP_APP_SECRET, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
@@ -15,12 +23,21 @@ const wamid = () => `wamid.HBgNNTUxMTkxMjM0NTY3OBUCABIYFDNB${String(++seq).padSt
 /** Posts a body to the real intake as Meta does: the raw bytes signed with the app secret. */
 async function postSigned(t: TestApp, body: unknown) {
   const raw = JSON.stringify(body);
-  const response = await t.http.post('/whatsapp/webhook', raw, { headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': 'sha256=' + createHmac('sha256', WHATSAPP_APP_SECRET).update(raw).digest('hex') } });
+  const response = await t.http.post('/whatsapp/webhook', raw, {
+    headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': 'sha256=' + createHmac('sha256', WHATSAPP_APP_SECRET).update(raw).digest('hex') },
+  });
   expect(response.status).toBe(200);
   await t.tasks.idle();
 }
 
-type Message = { id: string; direction: string; type: string; content: Record<string, unknown>; replyTo: { id: string; direction: string; type: string; content: Record<string, unknown> } | null; reaction: string | null };
+type Message = {
+  id: string;
+  direction: string;
+  type: string;
+  content: Record<string, unknown>;
+  replyTo: { id: string; direction: string; type: string; content: Record<string, unknown> } | null;
+  reaction: string | null;
+};
 
 /** The conversation's messages as the widget reads them (checked against the contract), newest first. */
 async function widgetMessages(t: TestApp, auth: Record<string, string>, conversationId: string): Promise<Message[]> {
@@ -29,7 +46,13 @@ async function widgetMessages(t: TestApp, auth: Record<string, string>, conversa
 }
 
 async function conversations(t: TestApp, auth: Record<string, string>) {
-  return (await t.http.get('/api/v1/conversations', { headers: auth })).data.conversations as { id: string; waId: string; username: string | null; customerName: string | null; windowClosesAt: string | null }[];
+  return (await t.http.get('/api/v1/conversations', { headers: auth })).data.conversations as {
+    id: string;
+    waId: string;
+    username: string | null;
+    customerName: string | null;
+    windowClosesAt: string | null;
+  }[];
 }
 
 for (const kind of storeKinds()) {
@@ -40,7 +63,11 @@ for (const kind of storeKinds()) {
     });
 
     const ts = () => String(Math.floor(t.clock.now().getTime() / 1000));
-    const number = (f: { wabaId: string; phoneNumberId: string; displayPhoneNumber: string }) => ({ wabaId: f.wabaId, phoneNumberId: f.phoneNumberId, displayPhoneNumber: f.displayPhoneNumber });
+    const number = (f: { wabaId: string; phoneNumberId: string; displayPhoneNumber: string }) => ({
+      wabaId: f.wabaId,
+      phoneNumberId: f.phoneNumberId,
+      displayPhoneNumber: f.displayPhoneNumber,
+    });
     const customerSays = (f: Parameters<typeof number>[0], message: Record<string, unknown>, who: MetaCustomer = { waId: WA, name: 'Maria Silva' }) => {
       const id = wamid();
       return { id, body: inbound(number(f), who, { id, timestamp: ts(), ...message } as Parameters<typeof inbound>[2]) };
@@ -53,7 +80,17 @@ for (const kind of storeKinds()) {
       await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, {}, { headers: auth });
       const [template] = await t.db.query<{ template_id: string }>(`select template_id from whatsapp_templates where name = 'spring_sale'`);
       expect(template!.template_id).toMatch(/^\d+$/);
-      await postSigned(t, templateStatusUpdate(numbers[0]!.wabaId, { id: template!.template_id, name: 'spring_sale', language: 'en-US', event: 'PAUSED', reason: 'LOW_QUALITY', time: Number(ts()) }));
+      await postSigned(
+        t,
+        templateStatusUpdate(numbers[0]!.wabaId, {
+          id: template!.template_id,
+          name: 'spring_sale',
+          language: 'en-US',
+          event: 'PAUSED',
+          reason: 'LOW_QUALITY',
+          time: Number(ts()),
+        }),
+      );
       const paused = (await t.http.get(`/api/v1/broadcasts/${draft.id}`, { headers: auth })).data;
       expect(paused.status).toBe('paused');
       expect(paused.pause.detail).toContain('LOW_QUALITY');
@@ -64,7 +101,11 @@ for (const kind of storeKinds()) {
     it('when the customer taps a template’s quick-reply button, then the message and its Kommo note show the button’s text', async () => {
       t = await startTestApp(kind);
       const { auth, fakeNumber, conversation } = await chatReady(t);
-      const sent = await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'template', name: 'come_back', language: 'en_US', bodyParameters: ['Maria'] }, { headers: auth });
+      const sent = await t.http.post(
+        `/api/v1/conversations/${conversation.id}/messages`,
+        { type: 'template', name: 'come_back', language: 'en_US', bodyParameters: ['Maria'] },
+        { headers: auth },
+      );
       const [ours] = await t.db.query<{ wamid: string }>('select wamid from messages where id = $1', [sent.data.id]);
       const tap = customerSays(fakeNumber, metaMessages.button(number(fakeNumber), ours!.wamid, 'Talk to an agent', 'TALK'));
       await postSigned(t, tap.body);
@@ -82,7 +123,10 @@ for (const kind of storeKinds()) {
       t.clock.advance(60_000);
       await postSigned(t, systemChangedNumber(number(fakeNumber), WA, '5511987654321', wamid(), ts(), 'Maria Silva'));
       const [notice] = await widgetMessages(t, auth, conversation.id);
-      expect(notice).toMatchObject({ type: 'system', content: { type: 'user_changed_number', wa_id: '5511987654321', body: `User Maria Silva changed from ${WA} to 5511987654321` } });
+      expect(notice).toMatchObject({
+        type: 'system',
+        content: { type: 'user_changed_number', wa_id: '5511987654321', body: `User Maria Silva changed from ${WA} to 5511987654321` },
+      });
       const after = await conversations(t, auth);
       // One conversation, now with the new number; a notice is not the customer writing: the window did not move.
       expect(after.map((c) => [c.id, c.waId, c.windowClosesAt])).toEqual([[conversation.id, '5511987654321', before]]);
@@ -101,8 +145,14 @@ for (const kind of storeKinds()) {
       const [row] = await t.db.query<{ wamid: string }>('select wamid from messages where id = $1', [ours.id]);
       await postSigned(t, customerSays(fakeNumber, metaMessages.reply('Blue, please', number(fakeNumber), row!.wamid)).body);
       const [reply] = await widgetMessages(t, auth, conversation.id);
-      expect(reply).toMatchObject({ direction: 'in', content: { body: 'Blue, please' }, replyTo: { id: ours.id, direction: 'out', type: 'text', content: { body: 'Blue or red?' } } });
-      const answer = (await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Blue it is', replyTo: reply!.id }, { headers: auth })).data;
+      expect(reply).toMatchObject({
+        direction: 'in',
+        content: { body: 'Blue, please' },
+        replyTo: { id: ours.id, direction: 'out', type: 'text', content: { body: 'Blue or red?' } },
+      });
+      const answer = (
+        await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Blue it is', replyTo: reply!.id }, { headers: auth })
+      ).data;
       expect(answer.replyTo).toMatchObject({ id: reply!.id, direction: 'in', content: { body: 'Blue, please' } });
       expect((await widgetMessages(t, auth, conversation.id))[0]).toMatchObject({ id: answer.id, replyTo: { id: reply!.id } });
     });
@@ -134,10 +184,16 @@ for (const kind of storeKinds()) {
       expect(location!.content).toMatchObject({ latitude: -23.5613, longitude: -46.6565, name: 'Avenida Paulista' });
       expect(contacts!.content).toMatchObject({ contacts: [{ name: { formatted_name: 'João Souza' }, phones: [{ phone: '+55 11 98888-7777' }] }] });
       expect(sticker!.content).toMatchObject({ id: '1234567890', mime_type: 'image/webp' });
-      expect(unsupported!.content).toMatchObject({ type: 'poll_creation', errors: [{ code: 131051, error_data: { details: 'Message type is currently not supported.' } }] });
+      expect(unsupported!.content).toMatchObject({
+        type: 'poll_creation',
+        errors: [{ code: 131051, error_data: { details: 'Message type is currently not supported.' } }],
+      });
 
       // A customer who hides their phone behind a username: only Meta's user id names them.
-      await postSigned(t, customerSays(fakeNumber, metaMessages.text('Hi, it is @marta'), { userId: 'BR.1502576394655843', username: '@marta', name: 'Marta' }).body);
+      await postSigned(
+        t,
+        customerSays(fakeNumber, metaMessages.text('Hi, it is @marta'), { userId: 'BR.1502576394655843', username: '@marta', name: 'Marta' }).body,
+      );
       await postSigned(t, customerSays(fakeNumber, metaMessages.text('Still me'), { userId: 'BR.1502576394655843', username: '@marta', name: 'Marta' }).body);
       const marta = (await conversations(t, auth)).find((c) => c.username === '@marta');
       expect(marta).toMatchObject({ waId: 'BR.1502576394655843', customerName: 'Marta' });
@@ -148,7 +204,8 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind);
       const { auth, fakeNumber, conversation } = await chatReady(t);
       const n = number(fakeNumber);
-      const ours = (await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Your order shipped' }, { headers: auth })).data;
+      const ours = (await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Your order shipped' }, { headers: auth }))
+        .data;
       const [row] = await t.db.query<{ wamid: string }>('select wamid from messages where id = $1', [ours.id]);
       const cases: { name: string; body: unknown; shows: (messages: Message[]) => unknown }[] = [
         ...Object.entries({
@@ -164,10 +221,23 @@ for (const kind of storeKinds()) {
           unsupported: metaMessages.unsupported(),
         }).map(([name, message]) => {
           const said = customerSays(fakeNumber, message);
-          return { name, body: said.body, shows: (messages: Message[]) => messages.find((m) => m.type === message.type && m.direction === 'in' && JSON.stringify(m.content) !== '{}' && messages.indexOf(m) === 0) };
+          return {
+            name,
+            body: said.body,
+            shows: (messages: Message[]) =>
+              messages.find((m) => m.type === message.type && m.direction === 'in' && JSON.stringify(m.content) !== '{}' && messages.indexOf(m) === 0),
+          };
         }),
-        { name: 'reaction', body: customerSays(fakeNumber, metaMessages.reaction(row!.wamid, '❤️')).body, shows: (messages) => messages.find((m) => m.id === ours.id && m.reaction === '❤️') },
-        { name: 'status delivered', body: statusUpdate(n, { wamid: row!.wamid, status: 'read', timestamp: ts(), recipient: WA }), shows: (messages) => messages.find((m) => m.id === ours.id) },
+        {
+          name: 'reaction',
+          body: customerSays(fakeNumber, metaMessages.reaction(row!.wamid, '❤️')).body,
+          shows: (messages) => messages.find((m) => m.id === ours.id && m.reaction === '❤️'),
+        },
+        {
+          name: 'status delivered',
+          body: statusUpdate(n, { wamid: row!.wamid, status: 'read', timestamp: ts(), recipient: WA }),
+          shows: (messages) => messages.find((m) => m.id === ours.id),
+        },
         { name: 'user_preferences stop', body: userPreferences(n, WA, 'stop', Number(ts())), shows: () => true },
         { name: 'system', body: systemChangedNumber(n, WA, '5511900000999', wamid(), ts()), shows: (messages) => messages[0]?.type === 'system' },
       ];

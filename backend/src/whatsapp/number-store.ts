@@ -34,7 +34,18 @@ export async function ownerOfNumber(db: Queryable, phoneNumberId: string): Promi
 
 export async function insertNumber(
   db: Queryable,
-  n: { id: string; accountId: string; phoneNumberId: string; wabaId: string; displayPhoneNumber: string; verifiedName: string | null; tokenEnc: string; connectedBy: number; at: Date; dailyLimit: number },
+  n: {
+    id: string;
+    accountId: string;
+    phoneNumberId: string;
+    wabaId: string;
+    displayPhoneNumber: string;
+    verifiedName: string | null;
+    tokenEnc: string;
+    connectedBy: number;
+    at: Date;
+    dailyLimit: number;
+  },
 ): Promise<void> {
   await db.query(
     `insert into whatsapp_numbers (id, account_id, phone_number_id, waba_id, display_phone_number, verified_name, token_enc, connected_by, connected_at, daily_limit)

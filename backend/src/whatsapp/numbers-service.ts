@@ -39,12 +39,18 @@ export function createNumbersService(deps: { db: Db; clock: Clock; ids: IdGenera
         throw new AppError('number_limit_reached', `The plan in force allows ${limit} WhatsApp number${limit === 1 ? '' : 's'}; upgrade to connect more.`, 409);
       }
       const takenBy = await ownerOfNumber(db, input.phoneNumberId);
-      if (takenBy) throw new AppError('number_taken', takenBy === accountId ? 'This number is already connected.' : 'This number is connected to another Kommo account.', 409);
+      if (takenBy)
+        throw new AppError(
+          'number_taken',
+          takenBy === accountId ? 'This number is already connected.' : 'This number is connected to another Kommo account.',
+          409,
+        );
       let phone;
       try {
         phone = await deps.cloud.getPhoneNumber(input.phoneNumberId, input.accessToken);
       } catch (err) {
-        if (isCloudApiError(err)) throw badRequest('number_not_verified', `Meta refused the number with this token: ${err.message}. Check the phone-number id and the token.`);
+        if (isCloudApiError(err))
+          throw badRequest('number_not_verified', `Meta refused the number with this token: ${err.message}. Check the phone-number id and the token.`);
         throw err;
       }
       // The number must belong to the WABA we were given: templates are read, and broadcasts grouped, by
@@ -52,11 +58,16 @@ export function createNumbersService(deps: { db: Db; clock: Clock; ids: IdGenera
       const wabaNumbers = await deps.cloud.listWabaPhoneNumbers(input.wabaId, input.accessToken).catch((err: unknown): string[] => {
         // Meta answers "does not exist or missing permissions" for a WABA the token cannot read: a mismatch too.
         if (isCloudApiError(err) && err.errorClass !== 'retryable' && err.errorClass !== 'rate_limit') return [];
-        if (isCloudApiError(err)) throw badRequest('number_not_verified', `Meta could not list the WhatsApp Business Account's numbers: ${err.message}. Try again.`);
+        if (isCloudApiError(err))
+          throw badRequest('number_not_verified', `Meta could not list the WhatsApp Business Account's numbers: ${err.message}. Try again.`);
         throw err;
       });
       if (!wabaNumbers.includes(input.phoneNumberId)) {
-        throw badRequest('number_not_in_waba', `Meta does not list this phone number in the WhatsApp Business Account ${input.wabaId} (or this token cannot read that account). Check the WABA id.`, [{ path: 'body.wabaId', message: 'The number does not belong to this WhatsApp Business Account.' }]);
+        throw badRequest(
+          'number_not_in_waba',
+          `Meta does not list this phone number in the WhatsApp Business Account ${input.wabaId} (or this token cannot read that account). Check the WABA id.`,
+          [{ path: 'body.wabaId', message: 'The number does not belong to this WhatsApp Business Account.' }],
+        );
       }
       const id = deps.ids();
       const at = clock.now();

@@ -56,12 +56,20 @@ for (const kind of storeKinds()) {
       expect(opened.status, JSON.stringify(opened.data)).toBe(201);
       expect(opened.data.waId).toBe(WA_ID);
 
-      const sent = await t.http.post('/api/v1/messages', { type: 'template', numberId: numbers[0]!.id, to: '+5521987654321', name: 'order_update', language: 'en_US', bodyParameters: ['Ana', '#7'] }, { headers: key });
+      const sent = await t.http.post(
+        '/api/v1/messages',
+        { type: 'template', numberId: numbers[0]!.id, to: '+5521987654321', name: 'order_update', language: 'en_US', bodyParameters: ['Ana', '#7'] },
+        { headers: key },
+      );
       expect(sent.status, JSON.stringify(sent.data)).toBe(201);
       const found = await t.http.get(`/api/v1/conversations?phone=${encodeURIComponent('021 98765-4321')}`, { headers: key });
       expect(found.data.conversations.map((c: { id: string }) => c.id)).toEqual([opened.data.id]);
 
-      const automation = await t.http.post('/api/v1/automations', { name: 'Order update', template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'] }, { headers: auth });
+      const automation = await t.http.post(
+        '/api/v1/automations',
+        { name: 'Order update', template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'] },
+        { headers: auth },
+      );
       expect(automation.status, JSON.stringify(automation.data)).toBe(201);
       await t.fake.moveLeadToStage(31_000_001, 10_001, 555_001, { automation: automation.data.id });
       await t.settle();
@@ -92,7 +100,14 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind, { accounts: [account] });
       const { auth, numbers } = await broadcastReady(t);
       const key = await apiKey(auth);
-      const template = (to: string) => ({ type: 'template', numberId: numbers[0]!.id, to, name: 'order_update', language: 'en_US', bodyParameters: ['Ana', '#7'] });
+      const template = (to: string) => ({
+        type: 'template',
+        numberId: numbers[0]!.id,
+        to,
+        name: 'order_update',
+        language: 'en_US',
+        bodyParameters: ['Ana', '#7'],
+      });
       const refused = [
         await t.http.post('/api/v1/conversations', { numberId: numbers[0]!.id, phone: 'call me' }, { headers: auth }),
         await t.http.post('/api/v1/conversations', { numberId: numbers[0]!.id, phone: '+55 21 1234' }, { headers: auth }),

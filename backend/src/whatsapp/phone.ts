@@ -29,5 +29,9 @@ export const needsCountry = (raw: string) => !/^\s*(\+|00)/.test(raw);
 export function requirePhone(raw: string, accountCountry?: string | null): string {
   const normal = normalisePhone(raw, accountCountry);
   if ('waId' in normal) return normal.waId;
-  throw new AppError('invalid_phone', 'This is not a valid phone number. Write it with its country code (+55 21 98765-4321) or as dialled in the account’s country.', 400);
+  throw new AppError(
+    'invalid_phone',
+    'This is not a valid phone number. Write it with its country code (+55 21 98765-4321) or as dialled in the account’s country.',
+    400,
+  );
 }

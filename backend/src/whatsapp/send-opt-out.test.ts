@@ -31,7 +31,11 @@ for (const kind of storeKinds()) {
         return rows;
       }) as typeof t.db.query;
 
-      const sent = await t.http.post('/api/v1/messages', { type: 'template', numberId: numbers[0]!.id, to: phoneOf(1), name: 'come_back', language: 'en_US', bodyParameters: ['friend'] }, { headers: key });
+      const sent = await t.http.post(
+        '/api/v1/messages',
+        { type: 'template', numberId: numbers[0]!.id, to: phoneOf(1), name: 'come_back', language: 'en_US', bodyParameters: ['friend'] },
+        { headers: key },
+      );
       t.db.query = query;
       expect(armed).toBe(false);
       expect(sent.status, JSON.stringify(sent.data)).toBe(409);
@@ -41,7 +45,11 @@ for (const kind of storeKinds()) {
       expect((await t.http.get('/api/v1/licence', { headers: auth })).data.allowance.used).toBe(usedBefore);
 
       // The re-check is the customer's own: another customer still gets the template.
-      const other = await t.http.post('/api/v1/messages', { type: 'template', numberId: numbers[0]!.id, to: phoneOf(2), name: 'come_back', language: 'en_US', bodyParameters: ['friend'] }, { headers: key });
+      const other = await t.http.post(
+        '/api/v1/messages',
+        { type: 'template', numberId: numbers[0]!.id, to: phoneOf(2), name: 'come_back', language: 'en_US', bodyParameters: ['friend'] },
+        { headers: key },
+      );
       expect(other.status, JSON.stringify(other.data)).toBe(201);
     });
   });

@@ -25,7 +25,11 @@ export function sendRefusal(facts: SendFacts, out: Outgoing, options: { byConver
   if (!facts.number) return notFound('No such WhatsApp number in this account.');
   const windowOpen = facts.conversation ? windowClosesAt(facts.conversation, now) !== null : false;
   if (out.type !== 'template' && !windowOpen) {
-    return new AppError('window_closed', 'The 24-hour customer-service window is closed: only an approved template can be sent until the customer writes again.', 409);
+    return new AppError(
+      'window_closed',
+      'The 24-hour customer-service window is closed: only an approved template can be sent until the customer writes again.',
+      409,
+    );
   }
   if (refusesOptedOut(out, options) && facts.optedOut) return optedOutError();
   if (out.type === 'template') {

@@ -44,7 +44,17 @@ export interface SendFacts {
 
 /** The account (and its licence periods), the number, the conversation, the opt-out, the template, the collision guard and the quoted message: one statement. */
 export async function readSendFacts(q: Queryable, t: SendTarget): Promise<SendFacts | undefined> {
-  const [row] = await q.query<AccountRow & { periods: PeriodRow[] | string; number: NumberRow | null; conversation: ConversationRow | null; opted_out: boolean; template: TemplateRow | null; replied_since: { name: string | null } | null; reply_wamid: string | null }>(
+  const [row] = await q.query<
+    AccountRow & {
+      periods: PeriodRow[] | string;
+      number: NumberRow | null;
+      conversation: ConversationRow | null;
+      opted_out: boolean;
+      template: TemplateRow | null;
+      replied_since: { name: string | null } | null;
+      reply_wamid: string | null;
+    }
+  >(
     `with c as (
        select * from conversations
        where account_id = $1 and (case when $2::text is not null then id = $2::text else number_id = $3::text and wa_id = $4::text end)
@@ -62,11 +72,30 @@ export async function readSendFacts(q: Queryable, t: SendTarget): Promise<SendFa
          order by m.created_at desc limit 1) as replied_since,
        (select wamid from messages where $9::text is not null and id = $9::text and conversation_id = (select id from c)) as reply_wamid
      from accounts a where a.id = $1`,
-    [t.accountId, t.conversationId, t.numberId, t.waId, t.template?.name ?? null, t.template?.language ?? null, t.seenUpTo?.messageId ?? null, t.seenUpTo?.userId ?? null, t.replyTo],
+    [
+      t.accountId,
+      t.conversationId,
+      t.numberId,
+      t.waId,
+      t.template?.name ?? null,
+      t.template?.language ?? null,
+      t.seenUpTo?.messageId ?? null,
+      t.seenUpTo?.userId ?? null,
+      t.replyTo,
+    ],
   );
   if (!row) return undefined;
   const { periods, number, conversation, opted_out, template, replied_since, reply_wamid, ...account } = row;
-  return { account, periods: periodsFromJson(periods), number, conversation, optedOut: opted_out, template, repliedSince: replied_since, replyWamid: reply_wamid };
+  return {
+    account,
+    periods: periodsFromJson(periods),
+    number,
+    conversation,
+    optedOut: opted_out,
+    template,
+    repliedSince: replied_since,
+    replyWamid: reply_wamid,
+  };
 }
 
 /**
@@ -78,7 +107,20 @@ export async function readSendFacts(q: Queryable, t: SendTarget): Promise<SendFa
  */
 export async function insertQueued(
   q: Queryable,
-  m: { id: string; accountId: string; conversationId: string | null; newConversationId: string; numberId: string; waId: string; type: string; content: Record<string, unknown>; sentBy: number | null; replyTo: string | null; at: Date; refuseOptedOut: boolean },
+  m: {
+    id: string;
+    accountId: string;
+    conversationId: string | null;
+    newConversationId: string;
+    numberId: string;
+    waId: string;
+    type: string;
+    content: Record<string, unknown>;
+    sentBy: number | null;
+    replyTo: string | null;
+    at: Date;
+    refuseOptedOut: boolean;
+  },
 ): Promise<{ conversationId: string } | 'opted_out' | null> {
   const [row] = await q.query<{ conversation_id: string | null; opted_out: boolean; notified: string | number }>(
     `with clear as (
@@ -101,7 +143,21 @@ export async function insertQueued(
        select pg_notify($12::text, json_build_object('accountId', $2::text, 'type', 'message.created', 'conversationId', conversation_id, 'messageId', $1::text)::text) from message
      )
      select (select conversation_id from message) as conversation_id, not exists (select 1 from clear) as opted_out, (select count(*) from notified) as notified`,
-    [m.id, m.accountId, m.conversationId, m.newConversationId, m.numberId, m.waId, m.type, JSON.stringify(m.content), m.sentBy, m.replyTo, m.at, CHANNEL, m.refuseOptedOut],
+    [
+      m.id,
+      m.accountId,
+      m.conversationId,
+      m.newConversationId,
+      m.numberId,
+      m.waId,
+      m.type,
+      JSON.stringify(m.content),
+      m.sentBy,
+      m.replyTo,
+      m.at,
+      CHANNEL,
+      m.refuseOptedOut,
+    ],
   );
   if (row?.opted_out) return 'opted_out';
   return row?.conversation_id ? { conversationId: row.conversation_id } : null;
@@ -112,7 +168,10 @@ export async function insertQueued(
  * message as the answer shows it, and whether a status came before the wamid did (`early_statuses`);
  * undefined when the message is gone meanwhile (the customer's data was erased).
  */
-export async function recordAccepted(q: Queryable, m: { id: string; wamid: string; accountId: string; conversationId: string; at: Date }): Promise<{ message: MessageRow; early: boolean } | undefined> {
+export async function recordAccepted(
+  q: Queryable,
+  m: { id: string; wamid: string; accountId: string; conversationId: string; at: Date },
+): Promise<{ message: MessageRow; early: boolean } | undefined> {
   const [row] = await q.query<MessageRow & { early: boolean }>(
     `with m as (update messages set wamid = $2 where id = $1 returning *),
      note as (insert into kommo_note_outbox (message_id, account_id, next_attempt_at) values ($1, $3, $5) on conflict do nothing returning message_id),
@@ -135,11 +194,9 @@ export async function recordAccepted(q: Queryable, m: { id: string; wamid: strin
 
 /** WhatsApp refused the message: it is failed, with Meta's code and title. Its conversation, when the message exists. */
 export async function recordRefused(q: Queryable, m: { id: string; code: number; title: string; at: Date }): Promise<string | undefined> {
-  const [row] = await q.query<{ conversation_id: string }>(`update messages set status = 'failed', error_code = $2, error_title = $3, status_at = $4 where id = $1 returning conversation_id`, [
-    m.id,
-    m.code,
-    m.title,
-    m.at,
-  ]);
+  const [row] = await q.query<{ conversation_id: string }>(
+    `update messages set status = 'failed', error_code = $2, error_title = $3, status_at = $4 where id = $1 returning conversation_id`,
+    [m.id, m.code, m.title, m.at],
+  );
   return row?.conversation_id;
 }

@@ -10,7 +10,8 @@ for (const kind of storeKinds()) {
     afterEach(async () => {
       await t?.close();
     });
-    const send = (auth: Record<string, string>, conversationId: string, body: unknown) => t.http.post(`/api/v1/conversations/${conversationId}/messages`, body, { headers: auth });
+    const send = (auth: Record<string, string>, conversationId: string, body: unknown) =>
+      t.http.post(`/api/v1/conversations/${conversationId}/messages`, body, { headers: auth });
 
     it('when an agent sends a text and a reply, then the fake gets Meta’s exact wire body and the statuses go sent → delivered → read', async () => {
       t = await startTestApp(kind);
@@ -21,7 +22,14 @@ for (const kind of storeKinds()) {
       await t.settle();
       const wire = t.fakeWhatsApp.sent.at(-1)!.body;
       const [quoted] = await t.db.query<{ wamid: string }>('select wamid from messages where id = $1', [inbound!.id]);
-      expect(wire).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '+5511912345678', type: 'text', text: { body: 'Yes, it ships today 🚚' }, context: { message_id: quoted!.wamid } });
+      expect(wire).toEqual({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: '+5511912345678',
+        type: 'text',
+        text: { body: 'Yes, it ships today 🚚' },
+        context: { message_id: quoted!.wamid },
+      });
       const latest = (await messagesOf(t, auth, conversation.id)).find((m) => m.direction === 'out');
       expect(latest).toMatchObject({ direction: 'out', status: 'read', error: null, content: { body: 'Yes, it ships today 🚚' } });
     });
@@ -45,7 +53,9 @@ for (const kind of storeKinds()) {
       const { auth, conversation, fakeNumber } = await chatReady(t);
       t.fakeWhatsApp.knobs.statuses = 'none';
       for (const text of ['One', 'Two', 'Three']) expect((await send(auth, conversation.id, { type: 'text', text })).status).toBe(201);
-      const rows = await t.db.query<{ wamid: string; content: { body: string } }>(`select wamid, content from messages where direction = 'out' order by created_at, id`);
+      const rows = await t.db.query<{ wamid: string; content: { body: string } }>(
+        `select wamid, content from messages where direction = 'out' order by created_at, id`,
+      );
       const wamid = (text: string) => rows.find((r) => r.content.body === text)!.wamid;
       await t.fakeWhatsApp.statusBatch(fakeNumber.phoneNumberId, [
         { id: wamid('One'), to: '+5511912345678', status: 'read' },
@@ -101,7 +111,22 @@ for (const kind of storeKinds()) {
       expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
       const template = await send(fresh, conversation.id, { type: 'template', name: 'order_update', language: 'en_US', bodyParameters: ['Maria', '#1001'] });
       expect(template.status).toBe(201);
-      expect(t.fakeWhatsApp.sent.at(-1)!.body).toMatchObject({ type: 'template', template: { name: 'order_update', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Maria' }, { type: 'text', text: '#1001' }] }] } });
+      expect(t.fakeWhatsApp.sent.at(-1)!.body).toMatchObject({
+        type: 'template',
+        template: {
+          name: 'order_update',
+          language: { code: 'en_US' },
+          components: [
+            {
+              type: 'body',
+              parameters: [
+                { type: 'text', text: 'Maria' },
+                { type: 'text', text: '#1001' },
+              ],
+            },
+          ],
+        },
+      });
     });
 
     it('when Meta says the window is closed (sync 131047), then the message fails with the reason and is not counted', async () => {
@@ -151,9 +176,13 @@ for (const kind of storeKinds()) {
       t.fakeWhatsApp.knobs.throughput = 100;
       t.fakeWhatsApp.knobs.statuses = 'none';
       const conversations = await Promise.all(
-        Array.from({ length: 200 }, (_, i) => t.http.post('/api/v1/conversations', { numberId: number.id, phone: `+55119${String(i).padStart(8, '0')}` }, { headers: auth })),
+        Array.from({ length: 200 }, (_, i) =>
+          t.http.post('/api/v1/conversations', { numberId: number.id, phone: `+55119${String(i).padStart(8, '0')}` }, { headers: auth }),
+        ),
       );
-      const results = await Promise.all(conversations.map((c, i) => send(auth, c.data.id, { type: 'template', name: 'order_update', language: 'en_US', bodyParameters: ['Maria', `#${i}`] })));
+      const results = await Promise.all(
+        conversations.map((c, i) => send(auth, c.data.id, { type: 'template', name: 'order_update', language: 'en_US', bodyParameters: ['Maria', `#${i}`] })),
+      );
       expect(results.every((r) => r.status === 201)).toBe(true);
       expect(t.fakeWhatsApp.sent.filter((s) => s.error === 130429)).toHaveLength(0);
       expect((await t.http.get('/api/v1/licence', { headers: auth })).data.allowance.used).toBe(200);
@@ -176,7 +205,11 @@ for (const kind of storeKinds()) {
         () => t.http.post(`/api/v1/numbers/${a.number.id}/templates/sync`, {}, { headers: b }),
         () => t.http.post(`/api/v1/conversations/${a.conversation.id}/opt-in`, {}, { headers: b }),
         async () => t.http.get(`/api/v1/messages/${(await t.db.query<{ id: string }>('select id from messages limit 1'))[0]!.id}/media`, { headers: b }),
-        () => t.http.post(`/api/v1/conversations/${a.conversation.id}/media`, Buffer.from('x'), { params: { kind: 'document' }, headers: { ...b, 'Content-Type': 'text/plain' } }),
+        () =>
+          t.http.post(`/api/v1/conversations/${a.conversation.id}/media`, Buffer.from('x'), {
+            params: { kind: 'document' },
+            headers: { ...b, 'Content-Type': 'text/plain' },
+          }),
       ]) {
         expect((await call()).status).toBe(404);
       }

@@ -61,7 +61,9 @@ export function createSender(deps: {
     for (let attempt = 0; ; attempt++) {
       try {
         // Under the pair rate (45 in 6 s to one customer), then under the number's throughput.
-        return await pairPacer.run(`${phoneNumberId}:${message.to}`, () => deps.pacer.run(phoneNumberId, () => deps.cloud.send(phoneNumberId, token, message), { urgent: true }));
+        return await pairPacer.run(`${phoneNumberId}:${message.to}`, () =>
+          deps.pacer.run(phoneNumberId, () => deps.cloud.send(phoneNumberId, token, message), { urgent: true }),
+        );
       } catch (err) {
         const retry = isCloudApiError(err) && (err.errorClass === 'retryable' || err.errorClass === 'rate_limit') && attempt + 1 < MAX_ATTEMPTS;
         if (!retry) throw err;
@@ -72,7 +74,12 @@ export function createSender(deps: {
   }
 
   /** The wire message and what is stored of it. */
-  function compose(waId: string, input: SendInput, replyWamid: string | null, media?: { id: string; size: number; mimeType: string }): { message: OutboundMessage; content: Record<string, unknown> } {
+  function compose(
+    waId: string,
+    input: SendInput,
+    replyWamid: string | null,
+    media?: { id: string; size: number; mimeType: string },
+  ): { message: OutboundMessage; content: Record<string, unknown> } {
     const to = `+${waId}`;
     if ('file' in input) {
       const caption = input.caption && input.type !== 'audio' ? { caption: input.caption } : {};
@@ -85,16 +92,26 @@ export function createSender(deps: {
       // A file at a public link (the public API): WhatsApp fetches it; nothing is uploaded by us.
       const caption = input.caption && input.type !== 'audio' ? { caption: input.caption } : {};
       const filename = input.type === 'document' && input.filename ? { filename: input.filename } : {};
-      return { message: { to, type: input.type, media: { link: input.link, ...caption, ...filename } }, content: { link: input.link, ...caption, ...filename } };
+      return {
+        message: { to, type: input.type, media: { link: input.link, ...caption, ...filename } },
+        content: { link: input.link, ...caption, ...filename },
+      };
     }
     if (input.type === 'text') {
-      return { message: { to, type: 'text', text: { body: input.text }, ...(replyWamid ? { context: { message_id: replyWamid } } : {}) }, content: { body: input.text } };
+      return {
+        message: { to, type: 'text', text: { body: input.text }, ...(replyWamid ? { context: { message_id: replyWamid } } : {}) },
+        content: { body: input.text },
+      };
     }
     return {
       message: {
         to,
         type: 'template',
-        template: { name: input.name, language: { code: input.language }, components: input.bodyParameters?.length ? [{ type: 'body', parameters: input.bodyParameters.map((text) => ({ type: 'text', text })) }] : [] },
+        template: {
+          name: input.name,
+          language: { code: input.language },
+          components: input.bodyParameters?.length ? [{ type: 'body', parameters: input.bodyParameters.map((text) => ({ type: 'text', text })) }] : [],
+        },
       },
       content: { name: input.name, language: input.language, parameters: input.bodyParameters ?? [] },
     };
@@ -112,7 +129,13 @@ export function createSender(deps: {
   async function failed(id: string, accountId: string, err: CloudApiError) {
     await db.transaction(async (tx) => {
       const conversationId = (await recordRefused(tx, { id, code: err.code, title: err.title, at: clock.now() }))!;
-      await enqueueEvent(tx, { id: deps.ids(), accountId, conversationId, text: `WhatsApp refused a message — ${err.details ? `${err.title}: ${err.details}` : err.title} (code ${err.code}).`, at: clock.now() });
+      await enqueueEvent(tx, {
+        id: deps.ids(),
+        accountId,
+        conversationId,
+        text: `WhatsApp refused a message — ${err.details ? `${err.title}: ${err.details}` : err.title} (code ${err.code}).`,
+        at: clock.now(),
+      });
       await publish(tx, { accountId, type: 'message.status', conversationId, messageId: id }, { clock, ids: deps.ids });
     });
     await deps.licences.returnOutbound(accountId);
@@ -146,7 +169,12 @@ export function createSender(deps: {
         replyTo: text?.replyTo ?? null,
       });
       if (!facts) throw notFound('No such account.');
-      const refusal = sendRefusal(facts, 'file' in input ? { type: input.type, file: input.file } : input, { byConversation, refuseOptedOut: options.refuseOptedOut }, clock.now());
+      const refusal = sendRefusal(
+        facts,
+        'file' in input ? { type: input.type, file: input.file } : input,
+        { byConversation, refuseOptedOut: options.refuseOptedOut },
+        clock.now(),
+      );
       if (refusal) throw refusal;
       // The licence decides on the same read: the account may send (SPEC §4), then the allowance is taken with the message.
       const licence = deps.licences.snapshotOf(facts.account, facts.periods);
@@ -187,8 +215,10 @@ export function createSender(deps: {
       } catch (err) {
         if (!isCloudApiError(err)) throw err;
         await failed(id, accountId, err);
-        if (err.errorClass === 'window_closed') throw new AppError('window_closed', 'WhatsApp refused the message: the 24-hour window is closed. Use an approved template.', 409);
-        if (err.errorClass === 'auth') throw new AppError('number_token_invalid', 'Meta refused this number’s access token. An admin must reconnect the number.', 502);
+        if (err.errorClass === 'window_closed')
+          throw new AppError('window_closed', 'WhatsApp refused the message: the 24-hour window is closed. Use an approved template.', 409);
+        if (err.errorClass === 'auth')
+          throw new AppError('number_token_invalid', 'Meta refused this number’s access token. An admin must reconnect the number.', 502);
         throw new AppError('send_failed', `WhatsApp refused the message: ${err.title} (code ${err.code}).`, 502);
       }
     },

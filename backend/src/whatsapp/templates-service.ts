@@ -29,9 +29,15 @@ export interface TemplateRow {
 
 /** Why Meta would refuse to send the template (`t`, as stored; undefined when there is none), or nothing. */
 export function templateProblem(t: TemplateRow | null | undefined, name: string, language: string, params: number): AppError | undefined {
-  if (!t) return badRequest('template_unknown', `There is no template “${name}” in ${language} for this number. Refresh the templates if it was just approved.`);
-  if (t.status !== 'APPROVED') return new AppError('template_not_approved', `The template “${name}” is ${t.status.toLowerCase()} at Meta and cannot be sent.`, 409);
-  if (Number(t.param_count) !== params) return badRequest('template_parameters', `The template “${name}” takes ${t.param_count} parameter${Number(t.param_count) === 1 ? '' : 's'}; ${params} were given.`);
+  if (!t)
+    return badRequest('template_unknown', `There is no template “${name}” in ${language} for this number. Refresh the templates if it was just approved.`);
+  if (t.status !== 'APPROVED')
+    return new AppError('template_not_approved', `The template “${name}” is ${t.status.toLowerCase()} at Meta and cannot be sent.`, 409);
+  if (Number(t.param_count) !== params)
+    return badRequest(
+      'template_parameters',
+      `The template “${name}” takes ${t.param_count} parameter${Number(t.param_count) === 1 ? '' : 's'}; ${params} were given.`,
+    );
   return undefined;
 }
 
@@ -67,7 +73,14 @@ export function createTemplatesService(deps: { db: Db; clock: Clock; logger: Log
     async approved(accountId: string, numberId: string): Promise<TemplateView[]> {
       const number = await deps.numbers.find(accountId, numberId);
       const rows = await approvedTemplates(db, accountId, number.waba_id);
-      return rows.map((r) => ({ name: r.name, language: r.language, category: r.category, body: r.body_text, paramCount: Number(r.param_count), headerFormat: r.header_format }));
+      return rows.map((r) => ({
+        name: r.name,
+        language: r.language,
+        category: r.category,
+        body: r.body_text,
+        paramCount: Number(r.param_count),
+        headerFormat: r.header_format,
+      }));
     },
   };
 }

@@ -24,13 +24,22 @@ for (const kind of storeKinds()) {
       const { auth, number } = await chatReady(t, { customerWrites: false });
       const list = (await t.http.get(`/api/v1/numbers/${number.id}/templates`, { headers: auth })).data.templates;
       expect(list.map((x: { name: string }) => x.name)).toEqual(['come_back', 'order_update', 'pedido_enviado', 'spring_sale']);
-      expect(list.find((x: { name: string }) => x.name === 'order_update')).toEqual({ name: 'order_update', language: 'en_US', category: 'UTILITY', body: 'Hello {{1}}, your order {{2}} is on its way.', paramCount: 2, headerFormat: null });
+      expect(list.find((x: { name: string }) => x.name === 'order_update')).toEqual({
+        name: 'order_update',
+        language: 'en_US',
+        category: 'UTILITY',
+        body: 'Hello {{1}}, your order {{2}} is on its way.',
+        paramCount: 2,
+        headerFormat: null,
+      });
     });
 
     it('when Meta approves a new template, then a refresh on demand brings it', async () => {
       t = await startTestApp(kind);
       const { auth, number, fakeNumber } = await chatReady(t, { customerWrites: false });
-      t.fakeWhatsApp.templates.set(fakeNumber.wabaId, [{ name: 'fresh_one', language: 'pt_BR', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Oi {{1}}' }] }]);
+      t.fakeWhatsApp.templates.set(fakeNumber.wabaId, [
+        { name: 'fresh_one', language: 'pt_BR', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Oi {{1}}' }] },
+      ]);
       const refreshed = await t.http.post(`/api/v1/numbers/${number.id}/templates/sync`, {}, { headers: auth });
       expect(refreshed.data.templates.map((x: { name: string }) => x.name)).toEqual(['fresh_one']);
     });

@@ -34,7 +34,8 @@ export function uploadGate(options: { perAccount?: number; totalBytes?: number; 
     async (req, res, next) => {
       const kind = kindOf(req.query);
       const declared = req.header('content-length');
-      if (declared !== undefined && !/^\d{1,12}$/.test(declared)) return next(badRequest('invalid_request_size', 'The Content-Length is not a number of bytes.'));
+      if (declared !== undefined && !/^\d{1,12}$/.test(declared))
+        return next(badRequest('invalid_request_size', 'The Content-Length is not a number of bytes.'));
       const size = declared === undefined ? undefined : Number(declared);
       const mimeType = req.header('content-type') ?? '';
       // Without a Content-Length only the type is checked now; the size is checked as the body arrives.
@@ -42,7 +43,8 @@ export function uploadGate(options: { perAccount?: number; totalBytes?: number; 
       if (problem) return next(new AppError(problem.code, problem.message, problem.code === 'media_too_large' ? 413 : 415));
       const accountId = accountOf(res);
       const mine = byAccount.get(accountId) ?? 0;
-      if (mine >= perAccount) return next(new AppError('too_many_uploads', `At most ${perAccount} files upload at once per account; wait for one to finish.`, 429));
+      if (mine >= perAccount)
+        return next(new AppError('too_many_uploads', `At most ${perAccount} files upload at once per account; wait for one to finish.`, 429));
       const room = size ?? MEDIA_RULES[kind].maxBytes;
       if (reserved + room > totalBytes) return next(new AppError('uploads_busy', 'Too many files are uploading right now; try again in a moment.', 503));
       byAccount.set(accountId, mine + 1);

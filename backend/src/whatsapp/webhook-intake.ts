@@ -11,7 +11,15 @@ import type { InboxProcessor } from './inbox-processor';
  * Meta's webhook: the verification handshake, the signature over the raw body, and the durable
  * inbox. A POST is stored before it is acknowledged; processing happens from the store.
  */
-export function createWebhookIntake(deps: { db: Db; clock: Clock; logger: Logger; tasks: BackgroundTasks; appSecret: string; verifyToken: string; processor: InboxProcessor }) {
+export function createWebhookIntake(deps: {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  tasks: BackgroundTasks;
+  appSecret: string;
+  verifyToken: string;
+  processor: InboxProcessor;
+}) {
   const secret = Buffer.from(deps.appSecret);
 
   // Bodies that arrive while a write is under way go together in the next one: under load, one

@@ -1,5 +1,15 @@
 import express, { Router } from 'express';
-import { CardChatInput, ConnectNumberInput, ConversationIdParams, MessageIdParams, MediaQuery, MessagesQuery, NumberIdParams, OpenConversationInput, SendMessageInput } from '../../../contract/whatsapp';
+import {
+  CardChatInput,
+  ConnectNumberInput,
+  ConversationIdParams,
+  MessageIdParams,
+  MediaQuery,
+  MessagesQuery,
+  NumberIdParams,
+  OpenConversationInput,
+  SendMessageInput,
+} from '../../../contract/whatsapp';
 import { requireAdmin, sessionOf } from '../auth/require-session';
 import { narrowedTo, viewerOf } from '../auth/viewer';
 import { parse } from '../http/parse';
@@ -28,7 +38,14 @@ export function whatsappWebhookRoutes(intake: WebhookIntake): Router {
 }
 
 /** Numbers (admin), conversations and messages (every enabled user), all scoped to the session's account. */
-export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; licences: LicenceService; live: LiveEvents; templates: TemplatesService; logger: Logger }): Router {
+export function chatRoutes(deps: {
+  numbers: NumbersService;
+  chat: ChatService;
+  licences: LicenceService;
+  live: LiveEvents;
+  templates: TemplatesService;
+  logger: Logger;
+}): Router {
   const router = Router();
 
   // Server push: new messages and status changes of the session's account.
@@ -92,7 +109,14 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const { messageId } = parse(MessageIdParams, req.params, 'params');
     const file = await deps.chat.media(sessionOf(res).accountId, messageId);
     // A customer's file is downloaded, never rendered on our origin (an HTML or SVG file could run script there).
-    res.type(file.mimeType).set({ 'Cache-Control': 'private, max-age=300', 'Content-Disposition': `attachment; filename="${messageId.replace(/[^A-Za-z0-9_-]/g, '')}"`, 'X-Content-Type-Options': 'nosniff' }).send(file.bytes);
+    res
+      .type(file.mimeType)
+      .set({
+        'Cache-Control': 'private, max-age=300',
+        'Content-Disposition': `attachment; filename="${messageId.replace(/[^A-Za-z0-9_-]/g, '')}"`,
+        'X-Content-Type-Options': 'nosniff',
+      })
+      .send(file.bytes);
   });
 
   router.post('/conversations/:conversationId/read', async (req, res) => {
@@ -123,7 +147,16 @@ export function chatRoutes(deps: { numbers: NumbersService; chat: ChatService; l
     const { content, size } = receivedFile(res);
     const mimeType = req.header('content-type') ?? 'application/octet-stream';
     const filename = query.filename ?? `${query.kind}.${mimeType.split('/')[1]?.split(';')[0] ?? 'bin'}`;
-    res.status(201).json(await deps.chat.send(session.accountId, session.userId, { conversationId }, { type: query.kind, file: { content, size, mimeType, filename }, caption: query.caption }));
+    res
+      .status(201)
+      .json(
+        await deps.chat.send(
+          session.accountId,
+          session.userId,
+          { conversationId },
+          { type: query.kind, file: { content, size, mimeType, filename }, caption: query.caption },
+        ),
+      );
   });
 
   router.post('/conversations/:conversationId/messages', async (req, res) => {

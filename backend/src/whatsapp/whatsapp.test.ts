@@ -22,7 +22,11 @@ for (const kind of storeKinds()) {
       expect(listed.limit).toBe(1);
       expect(JSON.stringify(listed)).not.toContain(fakeNumber.token);
       const second = t.fakeWhatsApp.addNumber();
-      const refused = await t.http.post('/api/v1/numbers', { phoneNumberId: second.phoneNumberId, wabaId: second.wabaId, accessToken: second.token }, { headers: auth });
+      const refused = await t.http.post(
+        '/api/v1/numbers',
+        { phoneNumberId: second.phoneNumberId, wabaId: second.wabaId, accessToken: second.token },
+        { headers: auth },
+      );
       expect(refused.status).toBe(409);
       expect(refused.data.error.code).toBe('number_limit_reached');
     });
@@ -32,7 +36,11 @@ for (const kind of storeKinds()) {
       await t.install(demoKommoAccount().id);
       const { auth } = await t.session(demoKommoAccount().id, 8_100_001);
       const n = t.fakeWhatsApp.addNumber();
-      const response = await t.http.post('/api/v1/numbers', { phoneNumberId: n.phoneNumberId, wabaId: n.wabaId, accessToken: 'EAAGwrong-token-wrong-token' }, { headers: auth });
+      const response = await t.http.post(
+        '/api/v1/numbers',
+        { phoneNumberId: n.phoneNumberId, wabaId: n.wabaId, accessToken: 'EAAGwrong-token-wrong-token' },
+        { headers: auth },
+      );
       expect(response.status).toBe(400);
       expect(response.data.error.code).toBe('number_not_verified');
       expect(await t.db.query('select * from whatsapp_numbers')).toHaveLength(0);
@@ -40,7 +48,9 @@ for (const kind of storeKinds()) {
 
     it('when Meta verifies the webhook, then the challenge comes back; a wrong token is refused', async () => {
       t = await startTestApp(kind);
-      const ok = await t.http.get('/whatsapp/webhook', { params: { 'hub.mode': 'subscribe', 'hub.verify_token': 'verify-me-please', 'hub.challenge': '1158201444' } });
+      const ok = await t.http.get('/whatsapp/webhook', {
+        params: { 'hub.mode': 'subscribe', 'hub.verify_token': 'verify-me-please', 'hub.challenge': '1158201444' },
+      });
       expect(ok.status).toBe(200);
       expect(ok.data).toBe(1158201444);
       const bad = await t.http.get('/whatsapp/webhook', { params: { 'hub.mode': 'subscribe', 'hub.verify_token': 'nope', 'hub.challenge': 'x' } });
@@ -64,7 +74,9 @@ for (const kind of storeKinds()) {
       // Meta repeats a delivery it thinks failed: the same body again.
       const last = t.fakeWhatsApp.deliveries.at(-1)!.body;
       const raw = JSON.stringify(last);
-      await t.http.post('/whatsapp/webhook', raw, { headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': 'sha256=' + createHmac('sha256', WHATSAPP_APP_SECRET).update(raw).digest('hex') } });
+      await t.http.post('/whatsapp/webhook', raw, {
+        headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': 'sha256=' + createHmac('sha256', WHATSAPP_APP_SECRET).update(raw).digest('hex') },
+      });
       await t.tasks.idle();
       const messages = await messagesOf(t, auth, conversation.id);
       expect(messages.map((m) => m.content.body)).toEqual(['Second message', 'Hello, is the order ready?']);
@@ -90,24 +102,73 @@ for (const kind of storeKinds()) {
       t = await startTestApp(kind);
       const { auth, fakeNumber, conversation } = await chatReady(t);
       // What a crash leaves: the body stored and acknowledged, not yet processed.
-      const body = { object: 'whatsapp_business_account', entry: [{ id: fakeNumber.wabaId, changes: [{ field: 'messages', value: { metadata: { phone_number_id: fakeNumber.phoneNumberId }, contacts: [{ wa_id: '5511912345678' }], messages: [{ from: '5511912345678', id: 'wamid.after-crash', timestamp: '1795300000', type: 'text', text: { body: 'Are you there?' } }] } }] }] };
+      const body = {
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: fakeNumber.wabaId,
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  metadata: { phone_number_id: fakeNumber.phoneNumberId },
+                  contacts: [{ wa_id: '5511912345678' }],
+                  messages: [{ from: '5511912345678', id: 'wamid.after-crash', timestamp: '1795300000', type: 'text', text: { body: 'Are you there?' } }],
+                },
+              },
+            ],
+          },
+        ],
+      };
       await t.db.query('insert into whatsapp_inbox (body, received_at) values ($1, now())', [JSON.stringify(body)]);
       expect(await t.inbox.processPending()).toBe(1);
       expect((await messagesOf(t, auth, conversation.id)).map((m) => m.content.body)).toContain('Are you there?');
       expect(await t.inbox.processPending()).toBe(0);
     });
 
-    it('when a signed body does not fit Meta\'s webhook schema, then it is kept marked with what is wrong, never retried, and the bodies after it are processed', async () => {
+    it("when a signed body does not fit Meta's webhook schema, then it is kept marked with what is wrong, never retried, and the bodies after it are processed", async () => {
       t = await startTestApp(kind);
       const { auth, fakeNumber, conversation } = await chatReady(t);
-      const sign = (raw: string) => ({ 'Content-Type': 'application/json', 'X-Hub-Signature-256': 'sha256=' + createHmac('sha256', WHATSAPP_APP_SECRET).update(raw).digest('hex') });
-      const bad = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: fakeNumber.wabaId, changes: [{ field: 'messages', value: { metadata: { phone_number_id: fakeNumber.phoneNumberId }, messages: 'Are you there?' } }] }] });
+      const sign = (raw: string) => ({
+        'Content-Type': 'application/json',
+        'X-Hub-Signature-256': 'sha256=' + createHmac('sha256', WHATSAPP_APP_SECRET).update(raw).digest('hex'),
+      });
+      const bad = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: fakeNumber.wabaId,
+            changes: [{ field: 'messages', value: { metadata: { phone_number_id: fakeNumber.phoneNumberId }, messages: 'Are you there?' } }],
+          },
+        ],
+      });
       expect((await t.http.post('/whatsapp/webhook', bad, { headers: sign(bad) })).status).toBe(200);
-      const good = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: fakeNumber.wabaId, changes: [{ field: 'messages', value: { metadata: { phone_number_id: fakeNumber.phoneNumberId }, contacts: [{ wa_id: CUSTOMER.replace(/\D/g, '') }], messages: [{ from: CUSTOMER.replace(/\D/g, ''), id: 'wamid.after-bad', timestamp: '1795300000', type: 'text', text: { body: 'Hello again' } }] } }] }] });
+      const good = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: fakeNumber.wabaId,
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  metadata: { phone_number_id: fakeNumber.phoneNumberId },
+                  contacts: [{ wa_id: CUSTOMER.replace(/\D/g, '') }],
+                  messages: [
+                    { from: CUSTOMER.replace(/\D/g, ''), id: 'wamid.after-bad', timestamp: '1795300000', type: 'text', text: { body: 'Hello again' } },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      });
       expect((await t.http.post('/whatsapp/webhook', good, { headers: sign(good) })).status).toBe(200);
       await t.tasks.idle();
       await t.inbox.processPending();
-      const rows = await t.db.query<{ body: unknown; processed_at: Date | null; error: string | null }>('select body, processed_at, error from whatsapp_inbox order by id');
+      const rows = await t.db.query<{ body: unknown; processed_at: Date | null; error: string | null }>(
+        'select body, processed_at, error from whatsapp_inbox order by id',
+      );
       const kept = rows.find((r) => JSON.stringify(r.body).includes('"messages":"Are you there?"'))!;
       expect(kept.processed_at).not.toBeNull();
       expect(kept.error).toMatch(/^not a Meta webhook body: entry\.0\.changes\.0\.value\.messages /);

@@ -23,7 +23,11 @@ export interface Assets {
   locales: Record<string, string>;
 }
 let assets: { key: string; value: Promise<Assets> } | undefined;
-const hashOf = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex').slice(0, 12);
+const hashOf = async (file: string) =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex')
+    .slice(0, 12);
 
 async function currentAssets(): Promise<Assets | null> {
   const app = `${widgetBuildDir}app.js`;
@@ -75,10 +79,16 @@ export function widgetRoutes(deps: { publicOrigin: string }): Router {
   router.get('/app.html', async (req, res) => {
     const lang = /^[a-z]{2}$/.test(String(req.query.lang)) ? String(req.query.lang) : 'en';
     const theme = req.query.theme === 'dark' ? 'dark' : 'light';
-    res.type('html').set('Cache-Control', 'no-cache').send(appPage(lang, theme, await currentAssets()));
+    res
+      .type('html')
+      .set('Cache-Control', 'no-cache')
+      .send(appPage(lang, theme, await currentAssets()));
   });
   router.get('/script.js', async (_req, res) => {
-    res.type('application/javascript').set('Cache-Control', 'no-cache').send(await loaderSource(deps.publicOrigin));
+    res
+      .type('application/javascript')
+      .set('Cache-Control', 'no-cache')
+      .send(await loaderSource(deps.publicOrigin));
   });
   router.get('/app.css', (req, res) => {
     res.sendFile(stylesheet, req.query.v ? { headers: { 'Cache-Control': FOREVER } } : {});

@@ -75,7 +75,11 @@ describe('attacks on access that ended, and on who a message is from', () => {
     const { auth: admin, conversation, fakeNumber } = await chatReady(t);
     await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, 'STOP');
     await t.settle();
-    const forged = await t.http.post('/api/v1/session', { user: { name: 'Dana Admin' } }, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_AGENT_ID) } });
+    const forged = await t.http.post(
+      '/api/v1/session',
+      { user: { name: 'Dana Admin' } },
+      { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_AGENT_ID) } },
+    );
     const agent = { Authorization: `Bearer ${forged.data.token}` };
     await t.http.post(`/api/v1/conversations/${conversation.id}/messages`, { type: 'text', text: 'Your refund is approved.' }, { headers: agent });
     await t.http.post(`/api/v1/conversations/${conversation.id}/opt-in`, {}, { headers: agent });

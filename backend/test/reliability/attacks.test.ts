@@ -21,8 +21,13 @@ describe('attacks on what the server trusts', () => {
 
   const openSession = async (userId: number, body: unknown) =>
     t.http.post('/api/v1/session', body, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, userId) } });
-  const plan = async () => (await t.db.query<{ kommo_plan_name: string | null }>('select kommo_plan_name from accounts where kommo_account_id = $1', [DEMO_ACCOUNT_ID]))[0]!.kommo_plan_name;
-  const planAudits = async () => t.db.query<{ actor: string; details: { from: string | null; to: string } }>(`select actor, details from audit_log where action = 'kommo_plan.reported' order by at, id`);
+  const plan = async () =>
+    (await t.db.query<{ kommo_plan_name: string | null }>('select kommo_plan_name from accounts where kommo_account_id = $1', [DEMO_ACCOUNT_ID]))[0]!
+      .kommo_plan_name;
+  const planAudits = async () =>
+    t.db.query<{ actor: string; details: { from: string | null; to: string } }>(
+      `select actor, details from audit_log where action = 'kommo_plan.reported' order by at, id`,
+    );
 
   it('when an agent’s browser reports a Kommo plan, then the account’s plan does not change; an admin’s report does and is audited', async () => {
     expect((await openSession(DEMO_ADMIN_ID, { kommoPlan: { name: 'Base' } })).status).toBe(201);
@@ -89,10 +94,24 @@ describe('attacks on what the server trusts', () => {
   it('when a correctly signed card-provider event is replayed after the 5-minute tolerance, then it is refused and not stored', async () => {
     const stripe = new Stripe('sk_test_unused');
     const post = (raw: string, ageSeconds: number) => {
-      const header = stripe.webhooks.generateTestHeaderString({ payload: raw, secret: STRIPE_WEBHOOK_SECRET, timestamp: Math.floor(t.clock.now().getTime() / 1000) - ageSeconds });
-      return t.http.post('/payments/webhook', raw, { headers: { 'Content-Type': 'application/json', 'Stripe-Signature': header }, transformRequest: [(d) => d] });
+      const header = stripe.webhooks.generateTestHeaderString({
+        payload: raw,
+        secret: STRIPE_WEBHOOK_SECRET,
+        timestamp: Math.floor(t.clock.now().getTime() / 1000) - ageSeconds,
+      });
+      return t.http.post('/payments/webhook', raw, {
+        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': header },
+        transformRequest: [(d) => d],
+      });
     };
-    const event = (id: string) => JSON.stringify({ id, object: 'event', type: 'customer.created', created: Math.floor(t.clock.now().getTime() / 1000), data: { object: { id: 'cus_1', object: 'customer' } } });
+    const event = (id: string) =>
+      JSON.stringify({
+        id,
+        object: 'event',
+        type: 'customer.created',
+        created: Math.floor(t.clock.now().getTime() / 1000),
+        data: { object: { id: 'cus_1', object: 'customer' } },
+      });
     const stored = async (id: string) => (await t.db.query('select 1 from payment_events where id = $1', [id])).length;
 
     expect((await post(event('evt_four_minutes'), 4 * 60)).status).toBe(200);

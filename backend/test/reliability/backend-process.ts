@@ -70,11 +70,16 @@ export function backendProcess(options: { port: number; env: Record<string, stri
     });
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
-    const exited = new Promise<never>((_, fail) => child!.once('exit', (code) => fail(new Error(`backend exited with ${code} while starting; see ${options.logFile}`))));
+    const exited = new Promise<never>((_, fail) =>
+      child!.once('exit', (code) => fail(new Error(`backend exited with ${code} while starting; see ${options.logFile}`))),
+    );
     const deadline = Date.now() + (options.readyWithinMs ?? 60_000);
     const ready = (async () => {
       while (Date.now() < deadline) {
-        const ok = await axios.get(`${url}/ready`, { timeout: 1000, validateStatus: () => true }).then((r) => r.status === 200, () => false);
+        const ok = await axios.get(`${url}/ready`, { timeout: 1000, validateStatus: () => true }).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (ok) return;
         await new Promise((r) => setTimeout(r, 150));
       }
@@ -147,17 +152,32 @@ export async function startBalancer(options: { port: number; backendPorts: numbe
  * A stand for reliability runs and benchmarks: a fake Kommo with `account`, a fake Cloud API, and
  * the settings the backend processes need to reach them. The webhook goes to `webhookPort`.
  */
-export async function startStand(options: { account: FakeKommoAccount; webhookPort: number; store: { databaseUrl: string } | { dataDir?: string }; channel?: boolean }) {
+export async function startStand(options: {
+  account: FakeKommoAccount;
+  webhookPort: number;
+  store: { databaseUrl: string } | { dataDir?: string };
+  channel?: boolean;
+}) {
   const clientId = randomUUID();
   const clientSecret = randomBytes(24).toString('hex');
   const appSecret = randomBytes(16).toString('hex');
   const publicUrl = `http://127.0.0.1:${options.webhookPort}`;
   // The native chat channel, when asked for: registered with the fake Kommo, its hook to the backend.
-  const channel = options.channel ? { channelId: randomUUID(), channelSecret: randomBytes(20).toString('hex'), botId: randomUUID(), hookUrl: `${publicUrl}/kommo/channel` } : undefined;
-  const kommo = await startFakeKommo({ clientId, clientSecret, redirectUri: `${publicUrl}/kommo/install`, uninstallUrl: `${publicUrl}/kommo/uninstall`, accounts: [options.account], channel });
+  const channel = options.channel
+    ? { channelId: randomUUID(), channelSecret: randomBytes(20).toString('hex'), botId: randomUUID(), hookUrl: `${publicUrl}/kommo/channel` }
+    : undefined;
+  const kommo = await startFakeKommo({
+    clientId,
+    clientSecret,
+    redirectUri: `${publicUrl}/kommo/install`,
+    uninstallUrl: `${publicUrl}/kommo/uninstall`,
+    accounts: [options.account],
+    channel,
+  });
   const cloud = await startFakeCloudApi({ appSecret, webhookUrl: `${publicUrl}/whatsapp/webhook` });
   const dir = await mkdtemp(join(tmpdir(), 'wabridge-rel-'));
-  const store: Record<string, string> = 'databaseUrl' in options.store ? { DATABASE_URL: options.store.databaseUrl } : { DATA_DIR: options.store.dataDir ?? join(dir, 'data') };
+  const store: Record<string, string> =
+    'databaseUrl' in options.store ? { DATABASE_URL: options.store.databaseUrl } : { DATA_DIR: options.store.dataDir ?? join(dir, 'data') };
   const env: Record<string, string> = {
     ...store,
     PUBLIC_URL: publicUrl,
@@ -169,11 +189,22 @@ export async function startStand(options: { account: FakeKommoAccount; webhookPo
     WHATSAPP_VERIFY_TOKEN: randomBytes(8).toString('hex'),
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
-    ...(channel ? { KOMMO_CHANNEL_ID: channel.channelId, KOMMO_CHANNEL_SECRET: channel.channelSecret, KOMMO_CHANNEL_BOT_ID: channel.botId, KOMMO_CHANNEL_API_BASE: kommo.url } : {}),
+    ...(channel
+      ? {
+          KOMMO_CHANNEL_ID: channel.channelId,
+          KOMMO_CHANNEL_SECRET: channel.channelSecret,
+          KOMMO_CHANNEL_BOT_ID: channel.botId,
+          KOMMO_CHANNEL_API_BASE: kommo.url,
+        }
+      : {}),
     // A demo period large enough for the run: the stand measures the engine, not the price list.
     PRICE_LIST: JSON.stringify({
       demo: { messages: 1_000_000, numbers: 10, days: 30, broadcastRecipients: 1_000_000 },
-      plans: { user: { messages: 10_000, numbers: 3, prices: { USD: 900, EUR: 900 } }, pro: { messages: 100_000, numbers: 10, prices: { USD: 1900, EUR: 1900 } }, vip: { messages: 1_000_000, numbers: 30, prices: { USD: 4900, EUR: 4900 } } },
+      plans: {
+        user: { messages: 10_000, numbers: 3, prices: { USD: 900, EUR: 900 } },
+        pro: { messages: 100_000, numbers: 10, prices: { USD: 1900, EUR: 1900 } },
+        vip: { messages: 1_000_000, numbers: 30, prices: { USD: 4900, EUR: 4900 } },
+      },
       periodDays: 30,
     }),
   };
@@ -195,7 +226,11 @@ export async function startStand(options: { account: FakeKommoAccount; webhookPo
       let token = '';
       for (let i = 0; i < 100 && !token; i++) {
         const jwt = await kommo.mintDisposableToken(options.account.id, options.account.users[0]!.id);
-        const r = await axios.post(`${backendUrl}/api/v1/session`, { kommoPlan: { name: 'Advanced' } }, { headers: { 'X-Auth-Token': jwt }, validateStatus: () => true });
+        const r = await axios.post(
+          `${backendUrl}/api/v1/session`,
+          { kommoPlan: { name: 'Advanced' } },
+          { headers: { 'X-Auth-Token': jwt }, validateStatus: () => true },
+        );
         if (r.status === 201) token = r.data.token;
         else await new Promise((r) => setTimeout(r, 200));
       }
@@ -217,7 +252,11 @@ export async function startStand(options: { account: FakeKommoAccount; webhookPo
 
 /** The demo account with `size` leads, one contact each, every phone distinct and valid. */
 export function bigAudience(size: number): FakeKommoAccount {
-  const contacts = Array.from({ length: size }, (_, i) => ({ id: 100_001 + i, name: `Customer ${i + 1}`, phones: [`+55 11 9${String(1000_0000 + i).slice(-8)}`] }));
+  const contacts = Array.from({ length: size }, (_, i) => ({
+    id: 100_001 + i,
+    name: `Customer ${i + 1}`,
+    phones: [`+55 11 9${String(1000_0000 + i).slice(-8)}`],
+  }));
   const leads = contacts.map((c, i) => ({ id: 500_001 + i, name: `Lead ${i + 1}`, price: 0, contactIds: [c.id] }));
   return {
     id: DEMO_ACCOUNT_ID,

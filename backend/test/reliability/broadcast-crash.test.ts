@@ -60,7 +60,8 @@ describe('broadcast crash safety (real processes, SIGKILL)', () => {
     expect(view.status, JSON.stringify(view)).toBe('completed');
 
     const perRecipient = new Map<string, number>();
-    for (const s of stand.cloud.sent) if (s.wamid && s.body.type === 'template') perRecipient.set(String(s.body.to), (perRecipient.get(String(s.body.to)) ?? 0) + 1);
+    for (const s of stand.cloud.sent)
+      if (s.wamid && s.body.type === 'template') perRecipient.set(String(s.body.to), (perRecipient.get(String(s.body.to)) ?? 0) + 1);
     const twice = [...perRecipient].filter(([, n]) => n > 1);
     expect(twice, 'recipients sent more than once').toEqual([]);
     expect(perRecipient.size, 'recipients reached').toBe(RECIPIENTS);
@@ -70,7 +71,10 @@ describe('broadcast crash safety (real processes, SIGKILL)', () => {
   it(`when one backend on the embedded store is killed ${KILLS} times mid-broadcast, then each of ${RECIPIENTS} recipients gets exactly one message`, async () => {
     const port = await freePort();
     const stand = await startStand({ account: bigAudience(RECIPIENTS), webhookPort: port, store: {} });
-    cleanup.push(() => stand.close(), () => rm(stand.dir, { recursive: true, force: true }));
+    cleanup.push(
+      () => stand.close(),
+      () => rm(stand.dir, { recursive: true, force: true }),
+    );
     stand.cloud.knobs.throughput = 1000;
     stand.cloud.knobs.statuses = 'sent';
     stand.cloud.knobs.retryForMs = 120_000;
@@ -78,29 +82,42 @@ describe('broadcast crash safety (real processes, SIGKILL)', () => {
     // retries; production waits 120 s). Here hundreds retry at once against a backend that is still
     // starting; on a loaded machine its accept queue overflows and a connection can wait ~30 s for
     // the kernel's SYN retries. With a 5 s grace such a send was redone before its proof arrived.
-    const backend = backendProcess({ port, env: { ...stand.env, WHATSAPP_RATE_PER_SECOND: '400', BROADCAST_RECONCILE_SECONDS: '45' }, logFile: join(stand.dir, 'backend.log') });
+    const backend = backendProcess({
+      port,
+      env: { ...stand.env, WHATSAPP_RATE_PER_SECOND: '400', BROADCAST_RECONCILE_SECONDS: '45' },
+      logFile: join(stand.dir, 'backend.log'),
+    });
     cleanup.push(() => backend.stop());
     await run(stand, [backend], 1);
   });
 
-  it.skipIf(!process.env.DATABASE_URL)(`when two backends share one PostgreSQL and are killed ${KILLS} times in turn, then each of ${RECIPIENTS} recipients gets exactly one message`, async () => {
-    const database = await freshDatabase(process.env.DATABASE_URL!);
-    cleanup.push(() => database.drop());
-    const [front, portA, portB] = [await freePort(), await freePort(), await freePort()];
-    // Meta and Kommo call the public address: a balancer in front of both instances.
-    const balancer = await startBalancer({ port: front, backendPorts: [portA, portB] });
-    cleanup.push(() => balancer.close());
-    const stand = await startStand({ account: bigAudience(RECIPIENTS), webhookPort: front, store: { databaseUrl: database.url } });
-    cleanup.push(() => stand.close(), () => rm(stand.dir, { recursive: true, force: true }));
-    stand.cloud.knobs.throughput = 1000;
-    stand.cloud.knobs.statuses = 'sent';
-    stand.cloud.knobs.retryForMs = 120_000;
-    // Webhooks reach the instances through the balancer, which can hand a retried one to an instance
-    // that is still starting: the grace outlasts that, as in the case above.
-    const env = { ...stand.env, WHATSAPP_RATE_PER_SECOND: '200', BROADCAST_RECONCILE_SECONDS: '45' };
-    const a = backendProcess({ port: portA, env, logFile: join(stand.dir, 'backend-a.log') });
-    const b = backendProcess({ port: portB, env, logFile: join(stand.dir, 'backend-b.log') });
-    cleanup.push(() => a.stop(), () => b.stop());
-    await run(stand, [a, b], 2, `http://127.0.0.1:${front}`);
-  });
+  it.skipIf(!process.env.DATABASE_URL)(
+    `when two backends share one PostgreSQL and are killed ${KILLS} times in turn, then each of ${RECIPIENTS} recipients gets exactly one message`,
+    async () => {
+      const database = await freshDatabase(process.env.DATABASE_URL!);
+      cleanup.push(() => database.drop());
+      const [front, portA, portB] = [await freePort(), await freePort(), await freePort()];
+      // Meta and Kommo call the public address: a balancer in front of both instances.
+      const balancer = await startBalancer({ port: front, backendPorts: [portA, portB] });
+      cleanup.push(() => balancer.close());
+      const stand = await startStand({ account: bigAudience(RECIPIENTS), webhookPort: front, store: { databaseUrl: database.url } });
+      cleanup.push(
+        () => stand.close(),
+        () => rm(stand.dir, { recursive: true, force: true }),
+      );
+      stand.cloud.knobs.throughput = 1000;
+      stand.cloud.knobs.statuses = 'sent';
+      stand.cloud.knobs.retryForMs = 120_000;
+      // Webhooks reach the instances through the balancer, which can hand a retried one to an instance
+      // that is still starting: the grace outlasts that, as in the case above.
+      const env = { ...stand.env, WHATSAPP_RATE_PER_SECOND: '200', BROADCAST_RECONCILE_SECONDS: '45' };
+      const a = backendProcess({ port: portA, env, logFile: join(stand.dir, 'backend-a.log') });
+      const b = backendProcess({ port: portB, env, logFile: join(stand.dir, 'backend-b.log') });
+      cleanup.push(
+        () => a.stop(),
+        () => b.stop(),
+      );
+      await run(stand, [a, b], 2, `http://127.0.0.1:${front}`);
+    },
+  );
 });

@@ -33,7 +33,10 @@ describe('Kommo chat hook crash safety (real process, SIGKILL)', () => {
   it('when the backend is killed between storing Kommo’s hooks and sending them, then after the restart every acknowledged answer reaches its customer once', async () => {
     const port = await freePort();
     const stand = await startStand({ account: bigAudience(1), webhookPort: port, store: {}, channel: true });
-    cleanup.push(() => stand.close(), () => rm(stand.dir, { recursive: true, force: true }));
+    cleanup.push(
+      () => stand.close(),
+      () => rm(stand.dir, { recursive: true, force: true }),
+    );
     const backend = backendProcess({ port, env: stand.env, logFile: join(stand.dir, 'backend.log'), readyWithinMs: 240_000 });
     cleanup.push(() => backend.stop());
     await backend.start();
@@ -61,16 +64,26 @@ describe('Kommo chat hook crash safety (real process, SIGKILL)', () => {
     expect(pendingAtKill.length, 'acknowledged answers not yet sent when the process died').toBeGreaterThan(0);
 
     await backend.start();
-    await until('every acknowledged answer sent or reported', () => acked.every((text) => sentTexts().has(text) || stand.kommo.amojo.messages.some((m) => m.text === text && m.deliveryStatus === -1)), 90_000);
+    await until(
+      'every acknowledged answer sent or reported',
+      () => acked.every((text) => sentTexts().has(text) || stand.kommo.amojo.messages.some((m) => m.text === text && m.deliveryStatus === -1)),
+      90_000,
+    );
     const counts = new Map<string, number>();
     for (const s of stand.cloud.sent) {
       const text = (s.body as { text?: { body?: string } }).text?.body ?? '';
       counts.set(text, (counts.get(text) ?? 0) + 1);
     }
-    expect([...counts].filter(([text, n]) => text.startsWith('answer') && n > 1), 'sent twice').toEqual([]);
+    expect(
+      [...counts].filter(([text, n]) => text.startsWith('answer') && n > 1),
+      'sent twice',
+    ).toEqual([]);
     const failed = acked.filter((text) => !counts.has(text));
     expect(failed.length, 'cut off mid-send and reported failed instead').toBeLessThanOrEqual(1);
     for (const text of failed) expect(stand.kommo.amojo.messages.find((m) => m.text === text)!.error).toContain('Interrupted');
-    expect(acked.filter((text) => !counts.has(text) && !failed.includes(text)), 'acknowledged but lost').toEqual([]);
+    expect(
+      acked.filter((text) => !counts.has(text) && !failed.includes(text)),
+      'acknowledged but lost',
+    ).toEqual([]);
   });
 });

@@ -12,7 +12,14 @@ import { fingerprint } from './scenario';
 describe('attacks on the digital-pipeline hook', () => {
   let t: TestApp;
   let automationId: string;
-  const OTHER = demoKommoAccount({ id: 31_000_002, subdomain: 'other', name: 'Other Co', users: [{ id: 8_200_001, name: 'Bea', isAdmin: true }], contacts: [], leads: [] });
+  const OTHER = demoKommoAccount({
+    id: 31_000_002,
+    subdomain: 'other',
+    name: 'Other Co',
+    users: [{ id: 8_200_001, name: 'Bea', isAdmin: true }],
+    contacts: [],
+    leads: [],
+  });
   // Spent in order: the forged call and the four unknown ones take the address's 5; the replay
   // test's five calls take five of the account's 7.
   const RATE = { perAccount: { perSecond: 1, burst: 7 }, perAddress: { perSecond: 1, burst: 5 } };
@@ -22,7 +29,11 @@ describe('attacks on the digital-pipeline hook', () => {
     t = await startTestApp('pglite', { accounts: [accountWithAudience(8), OTHER], dpRate: RATE });
     const { auth } = await broadcastReady(t);
     await t.install(OTHER.id);
-    const created = await t.http.post('/api/v1/automations', { name: 'Order update', template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'] }, { headers: auth });
+    const created = await t.http.post(
+      '/api/v1/automations',
+      { name: 'Order update', template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'] },
+      { headers: auth },
+    );
     // Before stored automations there was nothing to create: the calls below then carry settings only.
     automationId = created.status === 201 ? created.data.id : '';
   }, 300_000);
@@ -33,7 +44,12 @@ describe('attacks on the digital-pipeline hook', () => {
   const now = () => Math.floor(t.clock.now().getTime() / 1000);
   const call = (body: { account?: number; lead: number; status: number; time?: number; settings: Record<string, unknown> }) =>
     t.http.post('/kommo/dp', {
-      event: { type: 15, type_code: 'lead_appeared_in_status', data: { id: body.lead, element_type: 2, status_id: body.status, pipeline_id: 77_001 }, time: body.time ?? now() },
+      event: {
+        type: 15,
+        type_code: 'lead_appeared_in_status',
+        data: { id: body.lead, element_type: 2, status_id: body.status, pipeline_id: 77_001 },
+        time: body.time ?? now(),
+      },
       action: { settings: { widget: { settings: body.settings } } },
       account_id: body.account ?? DEMO_ACCOUNT_ID,
       subdomain: 'demo',
@@ -49,7 +65,11 @@ describe('attacks on the digital-pipeline hook', () => {
     // The lead really is in the stage (Kommo moved it; the action there is not ours to read).
     const lead = t.fake.accounts.get(DEMO_ACCOUNT_ID)!.leads.find((l) => l.id === 10_001)!;
     lead.statusId = 555_001;
-    const answer = await call({ lead: 10_001, status: 555_001, settings: { template: 'order_update', language: 'en_US', parameters: 'Your account is locked: pay at evil.example|now', number: '' } });
+    const answer = await call({
+      lead: 10_001,
+      status: 555_001,
+      settings: { template: 'order_update', language: 'en_US', parameters: 'Your account is locked: pay at evil.example|now', number: '' },
+    });
     expect(answer.status).toBe(200);
     await run();
     expect(templatesTo(waIdOf(1))).toHaveLength(0);

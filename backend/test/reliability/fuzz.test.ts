@@ -10,11 +10,53 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 /** Strings that tend to break parsers: control characters, huge numbers, SQL and path tricks, unicode. */
 const nasty = fc.oneof(
   fc.string({ maxLength: 40 }),
-  fc.constantFrom('', ' ', '0', '-1', '1e309', 'NaN', 'null', 'true', '[]', '{}', "' or 1=1 --", '../../etc/passwd', '%00', '\u0000', '😀'.repeat(50), 'a'.repeat(5000), '<script>', '__proto__'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '-1',
+    '1e309',
+    'NaN',
+    'null',
+    'true',
+    '[]',
+    '{}',
+    "' or 1=1 --",
+    '../../etc/passwd',
+    '%00',
+    '\u0000',
+    '😀'.repeat(50),
+    'a'.repeat(5000),
+    '<script>',
+    '__proto__',
+  ),
 );
 /** Query values stay under what an HTTP server reads (Node refuses headers over 16 KB before the app sees them). */
-const queryValue = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', '0', '-1', '1e309', "' or 1=1 --", '%00', '\u0000', '😀'.repeat(20), 'a'.repeat(1000)));
-const anyJson = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.dictionary(fc.constantFrom('type', 'text', 'to', 'numberId', 'name', 'audience', 'parameters', 'phones', 'ids', 'expectedRecipients', 'url', '__proto__', 'constructor'), fc.jsonValue({ maxDepth: 2 })));
+const queryValue = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom('', '0', '-1', '1e309', "' or 1=1 --", '%00', '\u0000', '😀'.repeat(20), 'a'.repeat(1000)),
+);
+const anyJson = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.dictionary(
+    fc.constantFrom(
+      'type',
+      'text',
+      'to',
+      'numberId',
+      'name',
+      'audience',
+      'parameters',
+      'phones',
+      'ids',
+      'expectedRecipients',
+      'url',
+      '__proto__',
+      'constructor',
+    ),
+    fc.jsonValue({ maxDepth: 2 }),
+  ),
+);
 
 /**
  * Fuzzing (SPEC §8): generated bodies, queries, headers and path parameters for every route of
@@ -52,13 +94,24 @@ describe('fuzzing every public route and hook', () => {
     it(`${route.method.toUpperCase()} ${route.path}`, async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.record({ params: fc.array(fc.oneof(nasty, fc.constant('real')), { minLength: 3, maxLength: 3 }), query: fc.dictionary(fc.constantFrom('limit', 'before', 'phone', 'kind', 'caption'), queryValue), body: anyJson, auth: fc.constantFrom('key', 'none', 'bad') }),
+          fc.record({
+            params: fc.array(fc.oneof(nasty, fc.constant('real')), { minLength: 3, maxLength: 3 }),
+            query: fc.dictionary(fc.constantFrom('limit', 'before', 'phone', 'kind', 'caption'), queryValue),
+            body: anyJson,
+            auth: fc.constantFrom('key', 'none', 'bad'),
+          }),
           async ({ params, query, body, auth }) => {
             let i = 0;
-            const path = route.path.replace(/:([A-Za-z]+)/g, (_, p: string) => encodeURIComponent(params[i++] === 'real' ? idFor(p) : (params[i - 1] ?? '')) || 'x');
+            const path = route.path.replace(
+              /:([A-Za-z]+)/g,
+              (_, p: string) => encodeURIComponent(params[i++] === 'real' ? idFor(p) : (params[i - 1] ?? '')) || 'x',
+            );
             const qs = new URLSearchParams(query).toString();
             const headers: Record<string, string> = auth === 'key' ? s.a.key : auth === 'bad' ? { Authorization: 'Bearer wbk_forged' } : {};
-            await check(route.method, `${path}${qs ? `?${qs}` : ''}`, route.method === 'post' ? body : undefined, { ...headers, 'Content-Type': 'application/json' });
+            await check(route.method, `${path}${qs ? `?${qs}` : ''}`, route.method === 'post' ? body : undefined, {
+              ...headers,
+              'Content-Type': 'application/json',
+            });
           },
         ),
         { numRuns: RUNS },
@@ -79,10 +132,22 @@ describe('fuzzing every public route and hook', () => {
     it(`${method.toUpperCase()} ${path} (hook)`, async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.record({ query: fc.dictionary(fc.constantFrom('code', 'referer', 'account_id', 'signature', 'client_uuid', 'hub.mode', 'hub.verify_token', 'hub.challenge'), queryValue), body: fc.oneof(anyJson, nasty), signature: queryValue }),
+          fc.record({
+            query: fc.dictionary(
+              fc.constantFrom('code', 'referer', 'account_id', 'signature', 'client_uuid', 'hub.mode', 'hub.verify_token', 'hub.challenge'),
+              queryValue,
+            ),
+            body: fc.oneof(anyJson, nasty),
+            signature: queryValue,
+          }),
           async ({ query, body, signature }) => {
             const qs = new URLSearchParams(query).toString();
-            const headers = { 'Content-Type': 'application/json', 'X-Hub-Signature-256': `sha256=${signature}`, 'Stripe-Signature': `t=1,v1=${signature}`, 'X-Auth-Token': signature || 'x' };
+            const headers = {
+              'Content-Type': 'application/json',
+              'X-Hub-Signature-256': `sha256=${signature}`,
+              'Stripe-Signature': `t=1,v1=${signature}`,
+              'X-Auth-Token': signature || 'x',
+            };
             await check(method, `${path}${qs ? `?${qs}` : ''}`, method === 'post' ? (typeof body === 'string' ? body : body) : undefined, headers);
           },
         ),

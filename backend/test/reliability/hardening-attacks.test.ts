@@ -61,7 +61,12 @@ for (const kind of storeKinds()) {
     });
 
     it('when METRICS_TOKEN is set, then /metrics without it or with a wrong one is 401 and shows no numbers; the token reads them', async () => {
-      for (const headers of [{}, { Authorization: 'Bearer wrong-token-wrong-token-wrong' }, { Authorization: `Bearer ${METRICS_TOKEN}x` }, { Authorization: METRICS_TOKEN }]) {
+      for (const headers of [
+        {},
+        { Authorization: 'Bearer wrong-token-wrong-token-wrong' },
+        { Authorization: `Bearer ${METRICS_TOKEN}x` },
+        { Authorization: METRICS_TOKEN },
+      ]) {
         const refused = await t.http.get('/metrics', { headers });
         expect(refused.status).toBe(401);
         expect(refused.data.error.code).toBe('metrics_token');
@@ -96,11 +101,22 @@ for (const kind of storeKinds()) {
     it('when an invoice link is signed with the session key (or any key but the invoice key), then it is refused; the link we issue opens', async () => {
       const registered = await t.http.put(
         '/api/v1/registration',
-        { lastName: 'Souza', firstName: 'Dana', email: 'dana@example.com', phone: '+5511912345678', city: 'Recife', termsVersion: '2026-11-01', acceptTerms: true },
+        {
+          lastName: 'Souza',
+          firstName: 'Dana',
+          email: 'dana@example.com',
+          phone: '+5511912345678',
+          city: 'Recife',
+          termsVersion: '2026-11-01',
+          acceptTerms: true,
+        },
         { headers: admin },
       );
       expect(registered.status).toBe(200);
-      const order = (await t.http.post('/api/v1/orders', { action: 'buy', plan: 'user', currency: 'USD', method: 'invoice' }, { headers: admin })).data as { id: string; invoiceUrl: string };
+      const order = (await t.http.post('/api/v1/orders', { action: 'buy', plan: 'user', currency: 'USD', method: 'invoice' }, { headers: admin })).data as {
+        id: string;
+        invoiceUrl: string;
+      };
       expect((await t.http.get(order.invoiceUrl.replace(t.url, ''))).status).toBe(200);
 
       const signWith = (key: Uint8Array) => createHmac('sha256', key).update(`invoice:${order.id}`).digest('base64url').slice(0, 32);
@@ -122,7 +138,11 @@ for (const kind of storeKinds()) {
         expect(refused.data.error.issues).toEqual([expect.objectContaining({ path: 'body.wabaId' })]);
         expect(await t.db.query('select 1 from whatsapp_numbers where phone_number_id = $1', [ours.phoneNumberId])).toHaveLength(0);
       }
-      const connected = await t.http.post('/api/v1/numbers', { phoneNumberId: ours.phoneNumberId, wabaId: ours.wabaId, accessToken: ours.token }, { headers: admin });
+      const connected = await t.http.post(
+        '/api/v1/numbers',
+        { phoneNumberId: ours.phoneNumberId, wabaId: ours.wabaId, accessToken: ours.token },
+        { headers: admin },
+      );
       expect(connected.status).toBe(201);
       expect(connected.data.wabaId).toBe(ours.wabaId);
     });
@@ -132,7 +152,8 @@ for (const kind of storeKinds()) {
       for (const i of [1, 2]) await t.fakeWhatsApp.customerWrites(number.phoneNumberId, phoneOf(i), `Hello from ${i}`, { name: `Customer ${i}` });
       await t.settle();
       const { auth: agent } = await t.session(DEMO_ACCOUNT_ID, DEMO_AGENT_ID);
-      const listed = async (auth: Record<string, string>, query = '') => ((await t.http.get(`/api/v1/conversations${query}`, { headers: auth })).data.conversations as { waId: string }[]).map((c) => c.waId).sort();
+      const listed = async (auth: Record<string, string>, query = '') =>
+        ((await t.http.get(`/api/v1/conversations${query}`, { headers: auth })).data.conversations as { waId: string }[]).map((c) => c.waId).sort();
 
       expect(await listed(admin)).toEqual([waIdOf(1), waIdOf(2)]);
       expect(await listed(agent)).toEqual([]);
@@ -141,7 +162,9 @@ for (const kind of storeKinds()) {
       expect(card.status).toBe(201);
       expect(await listed(agent, `?phone=${encodeURIComponent(phoneOf(1))}`)).toEqual([waIdOf(1)]);
       // Once the agent wrote to customer 1, customer 1 is in their list; customer 2 is not.
-      expect((await t.http.post(`/api/v1/conversations/${card.data.id}/messages`, { type: 'text', text: 'Hi, Alex here' }, { headers: agent })).status).toBe(201);
+      expect((await t.http.post(`/api/v1/conversations/${card.data.id}/messages`, { type: 'text', text: 'Hi, Alex here' }, { headers: agent })).status).toBe(
+        201,
+      );
       expect(await listed(agent)).toEqual([waIdOf(1)]);
 
       // Leads 1–6 as ids (anyone can type ids): the agent’s preview shows customer 1 (wrote to) and 4, 5 (their leads).

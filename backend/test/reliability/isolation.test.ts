@@ -21,7 +21,16 @@ describe('tenant isolation sweep', () => {
   });
 
   /** Account A's ids for each path parameter. */
-  const idsOfA = () => ({ conversationId: s.a.conversation.id, broadcastId: s.a.broadcast.id, numberId: s.a.numbers[0]!.id, messageId: s.a.message.id, keyId: s.a.keyId, endpointId: s.a.webhook.id, userId: '8100002', orderId: 'none' });
+  const idsOfA = () => ({
+    conversationId: s.a.conversation.id,
+    broadcastId: s.a.broadcast.id,
+    numberId: s.a.numbers[0]!.id,
+    messageId: s.a.message.id,
+    keyId: s.a.keyId,
+    endpointId: s.a.webhook.id,
+    userId: '8100002',
+    orderId: 'none',
+  });
   const fill = (path: string) => path.replace(/:([A-Za-z]+)/g, (_, p: string) => idsOfA()[p as keyof ReturnType<typeof idsOfA>]);
 
   const widgetRoutes: { method: 'get' | 'post' | 'patch' | 'delete'; path: string; body?: unknown }[] = [
@@ -36,7 +45,11 @@ describe('tenant isolation sweep', () => {
     { method: 'get', path: '/api/v1/webhooks/:endpointId/deliveries' },
     { method: 'patch', path: '/api/v1/users/:userId', body: { enabled: false } },
   ];
-  const publicWithIds = PUBLIC_ROUTES.filter((r) => r.path.includes(':')).map((r) => ({ method: r.method, path: r.path, body: r.path.endsWith('/launch') ? { expectedRecipients: 2 } : undefined }));
+  const publicWithIds = PUBLIC_ROUTES.filter((r) => r.path.includes(':')).map((r) => ({
+    method: r.method,
+    path: r.path,
+    body: r.path.endsWith('/launch') ? { expectedRecipients: 2 } : undefined,
+  }));
 
   for (const who of ['session', 'key'] as const) {
     for (const route of [...publicWithIds, ...widgetRoutes]) {
@@ -55,7 +68,13 @@ describe('tenant isolation sweep', () => {
   }
 
   it('when B lists conversations, broadcasts, numbers, keys and webhooks, then only B’s (none) come back', async () => {
-    for (const [path, field] of [['/api/v1/conversations', 'conversations'], ['/api/v1/broadcasts', 'broadcasts'], ['/api/v1/numbers', 'numbers'], ['/api/v1/webhooks', 'endpoints'], ['/api/v1/audiences', 'audiences']] as const) {
+    for (const [path, field] of [
+      ['/api/v1/conversations', 'conversations'],
+      ['/api/v1/broadcasts', 'broadcasts'],
+      ['/api/v1/numbers', 'numbers'],
+      ['/api/v1/webhooks', 'endpoints'],
+      ['/api/v1/audiences', 'audiences'],
+    ] as const) {
       expect((await t.http.get(path, { headers: s.b.auth })).data[field], path).toEqual([]);
     }
     expect((await t.http.get('/api/v1/api-keys', { headers: s.b.auth })).data.keys.map((k: { name: string }) => k.name)).toEqual(['B key']);

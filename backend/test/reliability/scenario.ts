@@ -3,7 +3,14 @@ import { accountWithAudience, broadcastReady, phoneOf, springSale } from '../bro
 import type { TestApp } from '../harness';
 
 /** Account B: installed on Kommo Advanced, with its own admin, key and nothing else. */
-export const ACCOUNT_B = demoKommoAccount({ id: 31_000_002, subdomain: 'other', name: 'Other Co', users: [{ id: 8_200_001, name: 'Bea', isAdmin: true }], contacts: [], leads: [] });
+export const ACCOUNT_B = demoKommoAccount({
+  id: 31_000_002,
+  subdomain: 'other',
+  name: 'Other Co',
+  users: [{ id: 8_200_001, name: 'Bea', isAdmin: true }],
+  contacts: [],
+  leads: [],
+});
 export const accountsAB = () => [accountWithAudience(2), ACCOUNT_B];
 
 /** Tables whose rows a refused request must never add to, change or remove. */
@@ -35,7 +42,10 @@ export async function fingerprint(t: TestApp, accountId?: string): Promise<strin
     const scoped = accountId && table !== 'whatsapp_inbox' && table !== 'accounts';
     // A key's last use is bookkeeping, not state: only which keys exist and are revoked counts.
     const row = table === 'api_keys' ? `(x.id, x.revoked_at)::text` : 'x::text';
-    const rows = await t.db.query(`select md5(coalesce(string_agg(${row}, '|' order by ${row}), '')) as h, count(*) as n from ${table} x${scoped ? ' where account_id = $1' : ''}`, scoped ? [accountId] : []);
+    const rows = await t.db.query(
+      `select md5(coalesce(string_agg(${row}, '|' order by ${row}), '')) as h, count(*) as n from ${table} x${scoped ? ' where account_id = $1' : ''}`,
+      scoped ? [accountId] : [],
+    );
     parts.push(`${table}:${(rows[0] as { n: string }).n}:${(rows[0] as { h: string }).h}`);
   }
   return parts.join(';');

@@ -30,10 +30,26 @@ describe('signatures and tokens on every hook', () => {
     expect(await fingerprint(t)).toBe(before);
   }
 
-  const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'w', changes: [{ field: 'messages', value: { metadata: { phone_number_id: '1' }, messages: [{ from: '5511912345678', id: 'wamid.forged', type: 'text', text: { body: 'forged' } }] } }] }] });
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'w',
+        changes: [
+          {
+            field: 'messages',
+            value: { metadata: { phone_number_id: '1' }, messages: [{ from: '5511912345678', id: 'wamid.forged', type: 'text', text: { body: 'forged' } }] },
+          },
+        ],
+      },
+    ],
+  });
   const sign = (secret: string, raw: string) => `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
   const post = (signature: string | undefined, raw = body) =>
-    t.http.post('/whatsapp/webhook', raw, { headers: { 'Content-Type': 'application/json', ...(signature === undefined ? {} : { 'X-Hub-Signature-256': signature }) }, transformRequest: [(d) => d] });
+    t.http.post('/whatsapp/webhook', raw, {
+      headers: { 'Content-Type': 'application/json', ...(signature === undefined ? {} : { 'X-Hub-Signature-256': signature }) },
+      transformRequest: [(d) => d],
+    });
 
   it('when the WhatsApp webhook signature is missing, wrong, truncated or for another body, then 401 and nothing is stored', async () => {
     const good = sign(WHATSAPP_APP_SECRET, body);
@@ -47,7 +63,11 @@ describe('signatures and tokens on every hook', () => {
   it('when the Stripe webhook signature is missing, wrong or stale, then it is refused and nothing is stored', async () => {
     const raw = JSON.stringify({ id: 'evt_forged', type: 'checkout.session.completed', data: { object: {} } });
     const at = Math.floor(t.clock.now().getTime() / 1000);
-    const send = (signature?: string) => t.http.post('/payments/webhook', raw, { headers: { 'Content-Type': 'application/json', ...(signature ? { 'Stripe-Signature': signature } : {}) }, transformRequest: [(d) => d] });
+    const send = (signature?: string) =>
+      t.http.post('/payments/webhook', raw, {
+        headers: { 'Content-Type': 'application/json', ...(signature ? { 'Stripe-Signature': signature } : {}) },
+        transformRequest: [(d) => d],
+      });
     await refused(() => send(), 400);
     await refused(() => send(`t=${at},v1=${createHmac('sha256', 'whsec_wrong').update(`${at}.${raw}`).digest('hex')}`), 400);
     await refused(() => send(`t=${at - 3600},v1=deadbeef`), 400);
@@ -56,7 +76,10 @@ describe('signatures and tokens on every hook', () => {
   it('when the uninstall hook is forged, truncated or for another integration, then the account stays installed', async () => {
     const signature = createHmac('sha256', 'wrong').update(`${CLIENT_ID}|${DEMO_ACCOUNT_ID}`).digest('hex');
     await refused(() => t.http.get('/kommo/uninstall', { params: { client_uuid: CLIENT_ID, account_id: DEMO_ACCOUNT_ID, signature } }), 401);
-    await refused(() => t.http.get('/kommo/uninstall', { params: { client_uuid: CLIENT_ID, account_id: DEMO_ACCOUNT_ID, signature: signature.slice(0, 20) } }), 401);
+    await refused(
+      () => t.http.get('/kommo/uninstall', { params: { client_uuid: CLIENT_ID, account_id: DEMO_ACCOUNT_ID, signature: signature.slice(0, 20) } }),
+      401,
+    );
     await refused(() => t.http.get('/kommo/uninstall', { params: { client_uuid: CLIENT_ID, account_id: DEMO_ACCOUNT_ID } }), 401);
   });
 
@@ -73,7 +96,8 @@ describe('signatures and tokens on every hook', () => {
   });
 
   it('when a widget session or API key is forged, truncated or revoked, then 401 and nothing changes', async () => {
-    const call = (auth: string) => t.http.post('/api/v1/messages', { type: 'text', numberId: s.a.numbers[0]!.id, to: '+5511912345678', text: 'x' }, { headers: { Authorization: auth } });
+    const call = (auth: string) =>
+      t.http.post('/api/v1/messages', { type: 'text', numberId: s.a.numbers[0]!.id, to: '+5511912345678', text: 'x' }, { headers: { Authorization: auth } });
     await refused(() => call(`${s.a.auth.Authorization.slice(0, -4)}AAAA`), 401);
     await refused(() => call(s.a.key.Authorization.slice(0, -3)), 401);
     await refused(() => call('Bearer '), 401);

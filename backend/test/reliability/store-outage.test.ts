@@ -60,7 +60,10 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL outage under load', () =>
     viaProxy.port = String(proxy.port);
     const port = await freePort();
     const stand = await startStand({ account: bigAudience(1), webhookPort: port, store: { databaseUrl: viaProxy.toString() } });
-    cleanup.push(() => stand.close(), () => (process.env.KEEP ? Promise.resolve() : rm(stand.dir, { recursive: true, force: true })));
+    cleanup.push(
+      () => stand.close(),
+      () => (process.env.KEEP ? Promise.resolve() : rm(stand.dir, { recursive: true, force: true })),
+    );
     stand.cloud.knobs.retryForMs = 120_000;
     const backend = backendProcess({ port, env: stand.env, logFile: join(stand.dir, 'backend.log') });
     cleanup.push(() => backend.stop());
@@ -93,7 +96,9 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL outage under load', () =>
     await Promise.all([customers, readers]);
     await stand.cloud.idle();
 
-    process.stdout.write(`store outage: ${statuses.length} API reads (${statuses.filter((s) => s === 503).length} × 503), ${stand.cloud.deliveries.length} webhook posts (${stand.cloud.deliveries.filter((d) => d.status !== 200).length} not acknowledged), ${n} messages sent\n`);
+    process.stdout.write(
+      `store outage: ${statuses.length} API reads (${statuses.filter((s) => s === 503).length} × 503), ${stand.cloud.deliveries.length} webhook posts (${stand.cloud.deliveries.filter((d) => d.status !== 200).length} not acknowledged), ${n} messages sent\n`,
+    );
     expect(statuses).toContain(503);
     expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
     for (const e of errors) expect(ErrorBody.parse(e).error.code).toBe('store_unavailable');

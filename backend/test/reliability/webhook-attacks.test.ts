@@ -74,10 +74,18 @@ describe('attacks through outgoing webhooks', () => {
   }
 
   const log = async (app: TestApp, auth: Record<string, string>, endpointId: string) =>
-    (await app.http.get(`/api/v1/webhooks/${endpointId}/deliveries`, { headers: auth })).data.deliveries as { lastError: string | null; lastStatus: number | null; deliveredAt: string | null }[];
+    (await app.http.get(`/api/v1/webhooks/${endpointId}/deliveries`, { headers: auth })).data.deliveries as {
+      lastError: string | null;
+      lastStatus: number | null;
+      deliveredAt: string | null;
+    }[];
 
   it('when an admin saves a receiver at an internal address or over http, then it is refused and nothing is stored', async () => {
-    const names: Record<string, string[]> = { 'hooks.example.com': ['93.184.216.34'], 'internal.example.com': ['93.184.216.34', '192.168.1.10'], 'localhost': ['127.0.0.1', '::1'] };
+    const names: Record<string, string[]> = {
+      'hooks.example.com': ['93.184.216.34'],
+      'internal.example.com': ['93.184.216.34', '192.168.1.10'],
+      localhost: ['127.0.0.1', '::1'],
+    };
     const app = await start({ webhookTarget: { allowLocal: false, resolve: async (host) => names[host] ?? Promise.reject(new Error('ENOTFOUND')) } });
     const { auth } = await admin(app, DEMO_ACCOUNT_ID, DEMO_ADMIN_ID);
     for (const url of [
@@ -181,7 +189,9 @@ describe('attacks through outgoing webhooks', () => {
     tick();
     await expect.poll(quick.connections, { timeout: 8000, interval: 100 }).toBe(20);
     expect(Date.now() - started).toBeLessThan(9000);
-    await expect.poll(async () => (await log(app, b.auth, quickEndpoint.id)).filter((d) => d.lastStatus === 200 && d.deliveredAt).length, { timeout: 5000 }).toBe(20);
+    await expect
+      .poll(async () => (await log(app, b.auth, quickEndpoint.id)).filter((d) => d.lastStatus === 200 && d.deliveredAt).length, { timeout: 5000 })
+      .toBe(20);
     // The 100 MB answer was not read: its delivery counts by its status, and the connection was dropped.
     await expect.poll(async () => (await log(app, a.auth, hugeEndpoint.id))[0]?.lastStatus, { timeout: 8000 }).toBe(200);
     expect(streamed).toBeLessThan(16 * 1024 * 1024);

@@ -14,7 +14,9 @@ async function bodiesStored(api: AxiosInstance): Promise<Map<string, number>> {
   for (const c of conversations) {
     let before: string | null = null;
     do {
-      const page: { messages: { content: { body?: string } }[]; nextBefore: string | null } = (await api.get(`/api/v1/conversations/${c.id}/messages`, { params: { limit: 100, ...(before ? { before } : {}) } })).data;
+      const page: { messages: { content: { body?: string } }[]; nextBefore: string | null } = (
+        await api.get(`/api/v1/conversations/${c.id}/messages`, { params: { limit: 100, ...(before ? { before } : {}) } })
+      ).data;
       for (const m of page.messages) if (m.content.body) seen.set(m.content.body, (seen.get(m.content.body) ?? 0) + 1);
       before = page.nextBefore;
     } while (before);
@@ -36,7 +38,10 @@ describe('webhook crash safety (real process, SIGKILL)', () => {
   it('when the backend is killed in the middle of a burst of inbound webhooks, then every acknowledged message is there after the restart, once', async () => {
     const port = await freePort();
     const stand = await startStand({ account: bigAudience(1), webhookPort: port, store: {} });
-    cleanup.push(() => stand.close(), () => rm(stand.dir, { recursive: true, force: true }));
+    cleanup.push(
+      () => stand.close(),
+      () => rm(stand.dir, { recursive: true, force: true }),
+    );
     const backend = backendProcess({ port, env: stand.env, logFile: join(stand.dir, 'backend.log') });
     cleanup.push(() => backend.stop());
     await backend.start();
@@ -49,7 +54,9 @@ describe('webhook crash safety (real process, SIGKILL)', () => {
     const burst = (async () => {
       for (let round = 0; round < PER_CUSTOMER; round++) {
         await Promise.all(
-          Array.from({ length: CUSTOMERS }, (_, c) => stand.cloud.customerWrites(phoneNumberIds[0]!, `+55 21 9${String(8000_0000 + c).slice(-8)}`, `msg-${c}-${round}`).catch(() => undefined)),
+          Array.from({ length: CUSTOMERS }, (_, c) =>
+            stand.cloud.customerWrites(phoneNumberIds[0]!, `+55 21 9${String(8000_0000 + c).slice(-8)}`, `msg-${c}-${round}`).catch(() => undefined),
+          ),
         );
       }
     })();
@@ -61,7 +68,11 @@ describe('webhook crash safety (real process, SIGKILL)', () => {
     const acked = new Set(
       stand.cloud.deliveries
         .filter((d) => d.status === 200)
-        .flatMap((d) => ((d.body as { entry: { changes: { value: { messages?: { text?: { body: string } }[] } }[] }[] }).entry[0]!.changes[0]!.value.messages ?? []).map((m) => m.text?.body ?? '')),
+        .flatMap((d) =>
+          ((d.body as { entry: { changes: { value: { messages?: { text?: { body: string } }[] } }[] }[] }).entry[0]!.changes[0]!.value.messages ?? []).map(
+            (m) => m.text?.body ?? '',
+          ),
+        ),
     );
     expect(acked.size).toBeGreaterThanOrEqual(killAt);
     let stored = new Map<string, number>();
@@ -70,7 +81,13 @@ describe('webhook crash safety (real process, SIGKILL)', () => {
       if ([...acked].every((b) => stored.has(b))) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect([...acked].filter((b) => !stored.has(b)), 'acknowledged but lost').toEqual([]);
-    expect([...stored].filter(([, n]) => n > 1), 'stored twice').toEqual([]);
+    expect(
+      [...acked].filter((b) => !stored.has(b)),
+      'acknowledged but lost',
+    ).toEqual([]);
+    expect(
+      [...stored].filter(([, n]) => n > 1),
+      'stored twice',
+    ).toEqual([]);
   });
 });

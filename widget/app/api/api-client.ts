@@ -53,7 +53,12 @@ export function createApiClient(options: ApiClientOptions) {
     }
     let response: Response;
     try {
-      response = await fetchImpl(`${options.baseURL}${config.url}`, { method: config.method, headers: { ...headers, ...config.headers }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      response = await fetchImpl(`${options.baseURL}${config.url}`, {
+        method: config.method,
+        headers: { ...headers, ...config.headers },
+        body,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
     } catch {
       // Offline, refused, or no answer within the timeout.
       throw new ApiError('unreachable', 'The service could not be reached.', 0);
@@ -62,7 +67,8 @@ export function createApiClient(options: ApiClientOptions) {
     if (response.status === 401) options.onUnauthorized?.();
     // The backend's refusal (SPEC §8); anything else (a proxy's page, no body) is told by its status.
     const refusal = ((await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined)?.error;
-    if (typeof refusal?.code === 'string' && typeof refusal.message === 'string') throw new ApiError(refusal.code, refusal.message, response.status, refusal.issues ?? [], refusal.params ?? {});
+    if (typeof refusal?.code === 'string' && typeof refusal.message === 'string')
+      throw new ApiError(refusal.code, refusal.message, response.status, refusal.issues ?? [], refusal.params ?? {});
     throw new ApiError('http_error', `The service answered ${response.status}.`, response.status);
   }
 
@@ -85,8 +91,7 @@ export function createApiClient(options: ApiClientOptions) {
   return {
     me: () => checked<MeResponse>({ method: 'GET', url: '/api/v1/me' }, MeShape),
     users: () => request<typeof UserList>({ method: 'GET', url: '/api/v1/users' }),
-    setUserEnabled: (userId: number, enabled: boolean) =>
-      request<typeof UserView>({ method: 'PATCH', url: `/api/v1/users/${userId}`, data: { enabled } }),
+    setUserEnabled: (userId: number, enabled: boolean) => request<typeof UserView>({ method: 'PATCH', url: `/api/v1/users/${userId}`, data: { enabled } }),
     licence: () => request<typeof LicenceStatus>({ method: 'GET', url: '/api/v1/licence' }),
     plans: () => request<typeof PlanList>({ method: 'GET', url: '/api/v1/plans' }),
     accountAdmin: () => request<typeof AccountAdmin>({ method: 'GET', url: '/api/v1/account-admin' }),
@@ -101,18 +106,24 @@ export function createApiClient(options: ApiClientOptions) {
       request<typeof OrderQuote>({ method: 'GET', url: `/api/v1/orders/quote?${new URLSearchParams(q).toString()}` }),
     createOrder: (input: CreateOrderInput) => request<typeof OrderView>({ method: 'POST', url: '/api/v1/orders', data: input }),
     payNow: (orderId: string) => request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/checkout`, data: {} }),
-    fileClaim: (orderId: string, input: FileClaimInput) => request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/claims`, data: input }),
-    delayRefund: (orderId: string) => request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/delay-refund`, data: {} }),
+    fileClaim: (orderId: string, input: FileClaimInput) =>
+      request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/claims`, data: input }),
+    delayRefund: (orderId: string) =>
+      request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/delay-refund`, data: {} }),
     /** The account's native Kommo chat channel (SPEC §5): available, switched on, connected. */
     kommoChannel: () => request<typeof KommoChannelView>({ method: 'GET', url: '/api/v1/kommo-channel' }),
     setKommoChannel: (enabled: boolean) => request<typeof KommoChannelView>({ method: 'PUT', url: '/api/v1/kommo-channel', data: { enabled } }),
     numbers: () => request<typeof NumberList>({ method: 'GET', url: '/api/v1/numbers' }),
-    connectNumber: (input: { phoneNumberId: string; wabaId: string; accessToken: string }) => request<typeof NumberView>({ method: 'POST', url: '/api/v1/numbers', data: input }),
+    connectNumber: (input: { phoneNumberId: string; wabaId: string; accessToken: string }) =>
+      request<typeof NumberView>({ method: 'POST', url: '/api/v1/numbers', data: input }),
     templates: (numberId: string) => request<typeof TemplateList>({ method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates` }),
-    refreshTemplates: (numberId: string) => request<typeof TemplateList>({ method: 'POST', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates/sync`, data: {} }),
+    refreshTemplates: (numberId: string) =>
+      request<typeof TemplateList>({ method: 'POST', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/templates/sync`, data: {} }),
     /** What a card's chat opens with, in one answer: the numbers, a conversation per phone, and the first one's newest page (of `limit`). */
-    cardChat: (phones: string[], limit?: number) => request<typeof CardChat>({ method: 'POST', url: '/api/v1/card-chat', data: { phones, ...(limit ? { limit } : {}) } }),
-    openConversation: (numberId: string, phone: string) => request<typeof ConversationView>({ method: 'POST', url: '/api/v1/conversations', data: { numberId, phone } }),
+    cardChat: (phones: string[], limit?: number) =>
+      request<typeof CardChat>({ method: 'POST', url: '/api/v1/card-chat', data: { phones, ...(limit ? { limit } : {}) } }),
+    openConversation: (numberId: string, phone: string) =>
+      request<typeof ConversationView>({ method: 'POST', url: '/api/v1/conversations', data: { numberId, phone } }),
     /** A media message's file, as an object URL the chat can show. */
     async mediaUrl(messageId: string): Promise<string> {
       const response = await call({ method: 'GET', url: `/api/v1/messages/${encodeURIComponent(messageId)}/media` });
@@ -139,7 +150,8 @@ export function createApiClient(options: ApiClientOptions) {
         data: file,
         headers: { 'Content-Type': file.type || 'application/octet-stream' },
       }),
-    send: (id: string, input: SendMessageInput) => request<typeof MessageView>({ method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages`, data: input }),
+    send: (id: string, input: SendMessageInput) =>
+      request<typeof MessageView>({ method: 'POST', url: `/api/v1/conversations/${encodeURIComponent(id)}/messages`, data: input }),
     /**
      * The live event stream (fetch, so the session header goes along): `onOpen` once it is open, then
      * `onEvent` for each event until the stream ends or `signal` aborts. Only the live model calls it.
@@ -154,7 +166,8 @@ export function createApiClient(options: ApiClientOptions) {
     },
     broadcasts: () => request<typeof BroadcastList>({ method: 'GET', url: '/api/v1/broadcasts' }),
     /** Every template of the number's WABA, each saying whether it can carry a broadcast and why not. */
-    broadcastTemplates: (numberId: string) => request<typeof BroadcastTemplateList>({ method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/broadcast-templates` }),
+    broadcastTemplates: (numberId: string) =>
+      request<typeof BroadcastTemplateList>({ method: 'GET', url: `/api/v1/numbers/${encodeURIComponent(numberId)}/broadcast-templates` }),
     broadcast: (id: string) => request<typeof BroadcastView>({ method: 'GET', url: `/api/v1/broadcasts/${encodeURIComponent(id)}` }),
     audiences: () => request<typeof SavedAudienceList>({ method: 'GET', url: '/api/v1/audiences' }),
     createBroadcast: (input: CreateBroadcastInput) => request<typeof BroadcastView>({ method: 'POST', url: '/api/v1/broadcasts', data: input }),
@@ -176,20 +189,23 @@ export function createApiClient(options: ApiClientOptions) {
     },
     automations: () => request<typeof DpAutomationList>({ method: 'GET', url: '/api/v1/automations' }),
     createAutomation: (input: DpAutomationInput) => request<typeof DpAutomationView>({ method: 'POST', url: '/api/v1/automations', data: input }),
-    updateAutomation: (id: string, input: DpAutomationInput) => request<typeof DpAutomationView>({ method: 'PUT', url: `/api/v1/automations/${encodeURIComponent(id)}`, data: input }),
+    updateAutomation: (id: string, input: DpAutomationInput) =>
+      request<typeof DpAutomationView>({ method: 'PUT', url: `/api/v1/automations/${encodeURIComponent(id)}`, data: input }),
     async deleteAutomation(id: string): Promise<void> {
       await call({ method: 'DELETE', url: `/api/v1/automations/${encodeURIComponent(id)}` });
     },
     quickReplies: () => request<typeof QuickReplyList>({ method: 'GET', url: '/api/v1/quick-replies' }),
     createQuickReply: (input: QuickReplyInput) => request<typeof QuickReplyView>({ method: 'POST', url: '/api/v1/quick-replies', data: input }),
-    updateQuickReply: (id: string, input: QuickReplyInput) => request<typeof QuickReplyView>({ method: 'PUT', url: `/api/v1/quick-replies/${encodeURIComponent(id)}`, data: input }),
+    updateQuickReply: (id: string, input: QuickReplyInput) =>
+      request<typeof QuickReplyView>({ method: 'PUT', url: `/api/v1/quick-replies/${encodeURIComponent(id)}`, data: input }),
     async deleteQuickReply(id: string): Promise<void> {
       await call({ method: 'DELETE', url: `/api/v1/quick-replies/${encodeURIComponent(id)}` });
     },
     /** A quick reply's text filled from the CRM for the card's contact and lead. */
     fillQuickReply: (id: string, card: { contactId: number | null; leadId: number | null }) =>
       request<typeof QuickReplyFilled>({ method: 'POST', url: `/api/v1/quick-replies/${encodeURIComponent(id)}/fill`, data: card }),
-    terminate: (orderId: string) => request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/terminate`, data: { confirm: true } }),
+    terminate: (orderId: string) =>
+      request<typeof OrderView>({ method: 'POST', url: `/api/v1/orders/${encodeURIComponent(orderId)}/terminate`, data: { confirm: true } }),
   };
 }
 export type ApiClient = ReturnType<typeof createApiClient>;

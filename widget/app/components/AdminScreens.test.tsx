@@ -16,16 +16,49 @@ const soon = { timeout: 5000 };
 
 const registered = {
   ...accountAdmin,
-  registration: { lastName: 'Souza', firstName: 'Dana', patronymic: null, email: 'dana@example.com', phone: '+5511912345678', city: 'São Paulo', registeredAt: '2026-11-20T12:00:00.000Z' },
+  registration: {
+    lastName: 'Souza',
+    firstName: 'Dana',
+    patronymic: null,
+    email: 'dana@example.com',
+    phone: '+5511912345678',
+    city: 'São Paulo',
+    registeredAt: '2026-11-20T12:00:00.000Z',
+  },
   terms: { ...accountAdmin.terms, acceptedVersion: '2026-11-01', acceptedAt: '2026-11-20T12:00:00.000Z', acceptanceRequired: false },
   mayOrder: { allowed: true },
 };
 
-const unpaid: OrderView = { ...paidOrder, id: 'ord-2', number: 'WB-2026-001002', status: 'awaiting_payment', amountReceived: 0, paidAt: null, activatedAt: null, claimWindow: null, canTerminate: false, checkoutUrl: 'https://pay.example/cs_old', history: [] };
+const unpaid: OrderView = {
+  ...paidOrder,
+  id: 'ord-2',
+  number: 'WB-2026-001002',
+  status: 'awaiting_payment',
+  amountReceived: 0,
+  paidAt: null,
+  activatedAt: null,
+  claimWindow: null,
+  canTerminate: false,
+  checkoutUrl: 'https://pay.example/cs_old',
+  history: [],
+};
 
-const proLicence = (): LicenceStatus => ({ ...licence(), state: 'active', plan: 'pro', allowance: { used: 0, limit: 100_000, resetsAt: null }, numberLimit: 10 });
+const proLicence = (): LicenceStatus => ({
+  ...licence(),
+  state: 'active',
+  plan: 'pro',
+  allowance: { used: 0, limit: 100_000, resetsAt: null },
+  numberLimit: 10,
+});
 
-const number = { id: 'num-1', phoneNumberId: '1055500001', wabaId: '2055500001', displayPhoneNumber: '+1 555-010-0001', verifiedName: 'Wabridge Demo', connectedAt: '2026-11-20T12:00:00.000Z' };
+const number = {
+  id: 'num-1',
+  phoneNumberId: '1055500001',
+  wabaId: '2055500001',
+  displayPhoneNumber: '+1 555-010-0001',
+  verifiedName: 'Wabridge Demo',
+  connectedAt: '2026-11-20T12:00:00.000Z',
+};
 
 describe('the admin screens', { timeout: 20_000 }, () => {
   let root: HTMLElement;
@@ -47,7 +80,12 @@ describe('the admin screens', { timeout: 20_000 }, () => {
 
   async function openAdvancedSettings() {
     const fake = createFakeHost();
-    unmount = mount(root, { host: fake.host, language: 'en', openTab: (url) => opened.push(url), createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    unmount = mount(root, {
+      host: fake.host,
+      language: 'en',
+      openTab: (url) => opened.push(url),
+      createApi: (getToken) => createApiClient({ baseURL: API, getToken }),
+    });
     fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
     await vi.waitFor(() => expect(root.querySelector('[data-testid="buy-panel"]')).not.toBeNull(), soon);
   }
@@ -57,7 +95,13 @@ describe('the admin screens', { timeout: 20_000 }, () => {
 
   it('when the advanced settings open, then the admin screens are five sections shown one at a time, and a tab (or an arrow key) shows its section', async () => {
     await openAdvancedSettings();
-    expect([...root.querySelectorAll('[role="tab"]')].map((b) => b.textContent)).toEqual(['Licence and billing', 'WhatsApp numbers', 'Team', 'Automation and API', 'Privacy']);
+    expect([...root.querySelectorAll('[role="tab"]')].map((b) => b.textContent)).toEqual([
+      'Licence and billing',
+      'WhatsApp numbers',
+      'Team',
+      'Automation and API',
+      'Privacy',
+    ]);
     const shown = () => [...root.querySelectorAll<HTMLElement>('[role="tabpanel"]')].filter((p) => !p.hidden).map((p) => p.dataset.testid);
     expect(shown()).toEqual(['section-billing']);
     expect($('[data-testid="section-billing"] [data-testid="buy-panel"]')).not.toBeNull();
@@ -108,9 +152,13 @@ describe('the admin screens', { timeout: 20_000 }, () => {
 
     toggle.click();
     await vi.waitFor(() => expect($('[data-testid="kommo-channel-state"]')!.textContent).toBe('Connecting to Kommo…'), soon);
-    expect(received.filter((r) => r.method === 'PUT')).toEqual([{ method: 'PUT', path: '/api/v1/kommo-channel', authorization: 'Bearer session-token-1', body: { enabled: true } }]);
+    expect(received.filter((r) => r.method === 'PUT')).toEqual([
+      { method: 'PUT', path: '/api/v1/kommo-channel', authorization: 'Bearer session-token-1', body: { enabled: true } },
+    ]);
     expect($<HTMLInputElement>('[data-testid="kommo-channel-switch"]')!.checked).toBe(true);
-    await vi.waitFor(() => expect($('[data-testid="kommo-channel-state"]')!.textContent).toBe('Connected: new messages show in Kommo’s inbox.'), { timeout: 8000 });
+    await vi.waitFor(() => expect($('[data-testid="kommo-channel-state"]')!.textContent).toBe('Connected: new messages show in Kommo’s inbox.'), {
+      timeout: 8000,
+    });
     expect($('[data-testid="kommo-channel-last-error"]')).toBeNull();
   });
 
@@ -127,10 +175,16 @@ describe('the admin screens', { timeout: 20_000 }, () => {
     // Configured, switched on, but Kommo refused the connection so far; and turning it off fails (the database is away).
     server.use(
       http.get(`${API}/api/v1/kommo-channel`, () => HttpResponse.json({ available: true, enabled: true, state: 'connect', lastError: 'amojo answered 503' })),
-      http.put(`${API}/api/v1/kommo-channel`, () => HttpResponse.json({ error: { code: 'store_unavailable', message: 'The service cannot reach its database right now.' } }, { status: 503 })),
+      http.put(`${API}/api/v1/kommo-channel`, () =>
+        HttpResponse.json({ error: { code: 'store_unavailable', message: 'The service cannot reach its database right now.' } }, { status: 503 }),
+      ),
     );
     await openAdvancedSettings();
-    await vi.waitFor(() => expect($('[data-testid="kommo-channel-last-error"]')?.textContent).toBe('The last attempt failed: amojo answered 503. Wabridge tries again by itself.'), soon);
+    await vi.waitFor(
+      () =>
+        expect($('[data-testid="kommo-channel-last-error"]')?.textContent).toBe('The last attempt failed: amojo answered 503. Wabridge tries again by itself.'),
+      soon,
+    );
     $<HTMLInputElement>('[data-testid="kommo-channel-switch"]')!.click();
     await vi.waitFor(() => expect($('[data-testid="kommo-channel-panel"] [role="alert"]')?.textContent).toBe(en.errors.store_unavailable), soon);
     // The switch is back where the backend has it.
@@ -168,7 +222,16 @@ describe('the admin screens', { timeout: 20_000 }, () => {
       http.get(`${API}/api/v1/orders/quote`, ({ request }) => {
         const q = new URL(request.url).searchParams;
         received.push({ method: 'GET', path: `/api/v1/orders/quote?${q.toString()}`, authorization: null, body: undefined });
-        return HttpResponse.json({ kind: q.get('action') === 'upgrade' ? 'upgrade' : 'renewal', plan: q.get('plan'), currency: q.get('currency'), price: 1900, creditApplied: 0, amountDue: 1900, remainingDays: null, unusedValue: null });
+        return HttpResponse.json({
+          kind: q.get('action') === 'upgrade' ? 'upgrade' : 'renewal',
+          plan: q.get('plan'),
+          currency: q.get('currency'),
+          price: 1900,
+          creditApplied: 0,
+          amountDue: 1900,
+          remainingDays: null,
+          unusedValue: null,
+        });
       }),
     );
     await openAdvancedSettings();
@@ -192,7 +255,15 @@ describe('the admin screens', { timeout: 20_000 }, () => {
       http.get(`${API}/api/v1/account-admin`, () => HttpResponse.json(registered)),
       http.get(`${API}/api/v1/licence`, () => HttpResponse.json(paid ? proLicence() : licence())),
       http.get(`${API}/api/v1/numbers`, () => HttpResponse.json({ numbers: [], limit: paid ? 10 : 1 })),
-      http.get(`${API}/api/v1/orders`, () => HttpResponse.json(orderList([paid ? { ...unpaid, plan: 'pro', status: 'active', paidAt: '2026-11-21T11:00:00.000Z', activatedAt: '2026-11-21T11:00:00.000Z' } : { ...unpaid, plan: 'pro' }]))),
+      http.get(`${API}/api/v1/orders`, () =>
+        HttpResponse.json(
+          orderList([
+            paid
+              ? { ...unpaid, plan: 'pro', status: 'active', paidAt: '2026-11-21T11:00:00.000Z', activatedAt: '2026-11-21T11:00:00.000Z' }
+              : { ...unpaid, plan: 'pro' },
+          ]),
+        ),
+      ),
       http.post(`${API}/api/v1/orders/:id/checkout`, () => {
         // The card provider's webhook arrives while the admin is on the payment page.
         paid = true;
@@ -226,7 +297,10 @@ describe('the admin screens', { timeout: 20_000 }, () => {
     city.dispatchEvent(new Event('input', { bubbles: true }));
     await rendered();
     form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
-    await vi.waitFor(() => expect(received.find((r) => r.method === 'PUT')?.body).toMatchObject({ city: 'Campinas', termsVersion: '2026-11-01', acceptTerms: true }), soon);
+    await vi.waitFor(
+      () => expect(received.find((r) => r.method === 'PUT')?.body).toMatchObject({ city: 'Campinas', termsVersion: '2026-11-01', acceptTerms: true }),
+      soon,
+    );
     await rendered();
     expect(form.textContent).not.toContain('Tick the box to accept the terms.');
   });
@@ -272,7 +346,9 @@ describe('the admin screens', { timeout: 20_000 }, () => {
     await rendered();
     confirm()!.querySelector<HTMLButtonElement>('.wb-danger')!.click();
     await vi.waitFor(() => expect($('[data-testid="number"]')).toBeNull(), soon);
-    expect(received.filter((r) => r.method === 'DELETE')).toEqual([{ method: 'DELETE', path: '/api/v1/numbers/num-1', authorization: 'Bearer session-token-1', body: undefined }]);
+    expect(received.filter((r) => r.method === 'DELETE')).toEqual([
+      { method: 'DELETE', path: '/api/v1/numbers/num-1', authorization: 'Bearer session-token-1', body: undefined },
+    ]);
     expect($('[data-testid="numbers-panel"]')?.textContent).toContain('0 of 1 numbers your plan allows');
     expect($('[data-testid="connect-number"]')).not.toBeNull();
   });
@@ -322,9 +398,27 @@ describe('the admin screens', { timeout: 20_000 }, () => {
       http.post(`${API}/api/v1/automations`, async ({ request }) => {
         const input = (await request.json()) as { name: string; template: string };
         if (!/^[a-z0-9_]+$/.test(input.template)) {
-          return HttpResponse.json({ error: { code: 'invalid_request', message: 'The request body is not valid: body.template.', issues: [{ path: 'body.template', message: 'must be an approved template name', problem: 'invalid_format', format: 'regex' }] } }, { status: 400 });
+          return HttpResponse.json(
+            {
+              error: {
+                code: 'invalid_request',
+                message: 'The request body is not valid: body.template.',
+                issues: [{ path: 'body.template', message: 'must be an approved template name', problem: 'invalid_format', format: 'regex' }],
+              },
+            },
+            { status: 400 },
+          );
         }
-        const created = { id: 'dp-1', name: input.name, numberId: null, template: input.template, language: 'en_US', parameters: [], createdAt: '2026-11-21T10:00:00.000Z', updatedAt: '2026-11-21T10:00:00.000Z' };
+        const created = {
+          id: 'dp-1',
+          name: input.name,
+          numberId: null,
+          template: input.template,
+          language: 'en_US',
+          parameters: [],
+          createdAt: '2026-11-21T10:00:00.000Z',
+          updatedAt: '2026-11-21T10:00:00.000Z',
+        };
         automations = [created];
         return HttpResponse.json(created, { status: 201 });
       }),
@@ -341,7 +435,10 @@ describe('the admin screens', { timeout: 20_000 }, () => {
     await type('name', 'Welcome');
     await type('template', 'Welcome Message');
     $<HTMLFormElement>('[data-testid="automation-form"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
-    await vi.waitFor(() => expect($('[data-testid="automations-panel"] [role="alert"]')?.textContent).toBe('WhatsApp template (its name) is not in the expected format.'), soon);
+    await vi.waitFor(
+      () => expect($('[data-testid="automations-panel"] [role="alert"]')?.textContent).toBe('WhatsApp template (its name) is not in the expected format.'),
+      soon,
+    );
 
     await type('template', 'welcome_message');
     $<HTMLFormElement>('[data-testid="automation-form"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));

@@ -11,16 +11,32 @@ export function ApiKeysPanel({ model, licence, t, language }: { model: ApiKeysMo
     void model.load();
   }, [model]);
   const keys = model.keys.value;
-  if (!keys) return model.error.value ? <p class="wb-error" role="alert">{model.error.value}</p> : null;
+  if (!keys)
+    return model.error.value ? (
+      <p class="wb-error" role="alert">
+        {model.error.value}
+      </p>
+    ) : null;
   const gate = licence.status.value?.capabilities.api_keys;
   const when = (iso: string | null) => (iso ? formatDate(iso, language, undefined, true) : t('developers.never'));
   return (
     <section class="wb-card" data-testid="api-keys-panel">
       <h2>{t('developers.keys')}</h2>
       <p class="wb-muted">
-        {t('developers.docs')} <a href="/docs" target="_blank" rel="noopener">/docs</a> · <a href="/openapi.json" target="_blank" rel="noopener">/openapi.json</a>
+        {t('developers.docs')}{' '}
+        <a href="/docs" target="_blank" rel="noopener">
+          /docs
+        </a>{' '}
+        ·{' '}
+        <a href="/openapi.json" target="_blank" rel="noopener">
+          /openapi.json
+        </a>
       </p>
-      {gate && !gate.allowed && <p class="wb-warning" data-testid="api-keys-off">{gate.message}</p>}
+      {gate && !gate.allowed && (
+        <p class="wb-warning" data-testid="api-keys-off">
+          {gate.message}
+        </p>
+      )}
       <ul class="wb-rows">
         {keys.map((k) => (
           <li key={k.id} data-testid="api-key">

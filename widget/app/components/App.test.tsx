@@ -39,7 +39,7 @@ describe('the widget app', () => {
     expect(root.querySelector('[data-testid="wabridge-contacts"]')?.textContent).toContain('Maria Silva +55 11 91234-5678');
   });
 
-  it('when a card opens and `/me` is slower than the chat, then the chat is drawn first (the admin\'s wording from the session\'s role) and the signed-in line follows', async () => {
+  it("when a card opens and `/me` is slower than the chat, then the chat is drawn first (the admin's wording from the session's role) and the signed-in line follows", async () => {
     let answerMe = () => {};
     const meHeld = new Promise<void>((resolve) => (answerMe = resolve));
     server.use(http.get(`${API}/api/v1/me`, async () => (await meHeld, HttpResponse.json(me))));
@@ -74,7 +74,12 @@ describe('the widget app', () => {
     expect(boxes[0]!.disabled).toBe(true); // the admin's own box
     boxes[1]!.click();
     await vi.waitFor(() => expect(received.some((r) => r.method === 'PATCH')).toBe(true));
-    expect(received.find((r) => r.method === 'PATCH')).toEqual({ method: 'PATCH', path: '/api/v1/users/8100002', authorization: 'Bearer tok', body: { enabled: false } });
+    expect(received.find((r) => r.method === 'PATCH')).toEqual({
+      method: 'PATCH',
+      path: '/api/v1/users/8100002',
+      authorization: 'Bearer tok',
+      body: { enabled: false },
+    });
     await vi.waitFor(() => expect(root.querySelectorAll<HTMLInputElement>('[data-testid="wabridge-users"] input')[1]!.checked).toBe(false));
   });
 
@@ -107,7 +112,11 @@ describe('the widget app', () => {
   });
 
   it('when the account has gone unused for 80 days, then the licence card warns of the suspension in 10 days, in the user’s language', async () => {
-    server.use(http.get(`${API}/api/v1/licence`, () => HttpResponse.json({ ...licence(), state: 'expired', plan: null, period: null, inactivity: { daysUnused: 80, daysLeft: 10 } })));
+    server.use(
+      http.get(`${API}/api/v1/licence`, () =>
+        HttpResponse.json({ ...licence(), state: 'expired', plan: null, period: null, inactivity: { daysUnused: 80, daysLeft: 10 } }),
+      ),
+    );
     const fake = start();
     fake.push({ type: 'wabridge:context', session: session(), context: { ...context('settings'), language: 'pt' } });
     await vi.waitFor(() => expect(root.querySelector('[data-testid="licence-inactivity"]')).not.toBeNull());
@@ -120,14 +129,25 @@ describe('the widget app', () => {
     const fake = start();
     fake.push({ type: 'wabridge:context', session: session(), context: context('settings') });
     await vi.waitFor(() => expect(root.querySelector('[data-capability="broadcasts"]')).not.toBeNull());
-    expect(root.querySelector('[data-capability="broadcasts"]')?.textContent).toBe('Broadcasts: needs Kommo Advanced or higher; this account is on Base. Upgrade the Kommo plan to use it.');
+    expect(root.querySelector('[data-capability="broadcasts"]')?.textContent).toBe(
+      'Broadcasts: needs Kommo Advanced or higher; this account is on Base. Upgrade the Kommo plan to use it.',
+    );
     await vi.waitFor(() => expect(root.querySelector('[data-testid="auto-create-off"]')).not.toBeNull());
     expect(root.querySelector<HTMLInputElement>('input[name="autoCreateFromInbound"]')?.disabled).toBe(true);
   });
 
   it('when an admin adds a digital-pipeline automation, then it is saved with one parameter per line and listed with the id Kommo’s action will carry', async () => {
     const saved: unknown[] = [];
-    const stored = { id: 'Q3xv1c9Rk2-8mZtLw0Pa_A', name: 'Order update', numberId: null, template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'], createdAt: '2026-11-21T10:00:00.000Z', updatedAt: '2026-11-21T10:00:00.000Z' };
+    const stored = {
+      id: 'Q3xv1c9Rk2-8mZtLw0Pa_A',
+      name: 'Order update',
+      numberId: null,
+      template: 'order_update',
+      language: 'en_US',
+      parameters: ['{{contact.first_name}}', '{{lead.name}}'],
+      createdAt: '2026-11-21T10:00:00.000Z',
+      updatedAt: '2026-11-21T10:00:00.000Z',
+    };
     let list: (typeof stored)[] = [];
     server.use(
       http.get(`${API}/api/v1/automations`, () => HttpResponse.json({ automations: list })),
@@ -139,11 +159,14 @@ describe('the widget app', () => {
     );
     const fake = start();
     fake.push({ type: 'wabridge:context', session: session(), context: context('settings') });
-    const panel = await vi.waitFor(() => {
-      const found = root.querySelector<HTMLElement>('[data-testid="automations-panel"]');
-      expect(found).not.toBeNull();
-      return found!;
-    }, { timeout: 15_000 });
+    const panel = await vi.waitFor(
+      () => {
+        const found = root.querySelector<HTMLElement>('[data-testid="automations-panel"]');
+        expect(found).not.toBeNull();
+        return found!;
+      },
+      { timeout: 15_000 },
+    );
     const type = (name: string, value: string) => {
       const el = panel.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[name="${name}"]`)!;
       el.value = value;
@@ -157,14 +180,18 @@ describe('the widget app', () => {
     await rendered();
     panel.querySelector<HTMLFormElement>('[data-testid="automation-form"]')!.requestSubmit();
     await vi.waitFor(() => expect(panel.querySelector('[data-testid="automation"]')?.textContent).toContain('Q3xv1c9Rk2-8mZtLw0Pa_A'), { timeout: 15_000 });
-    expect(saved).toEqual([{ name: 'Order update', numberId: null, template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'] }]);
+    expect(saved).toEqual([
+      { name: 'Order update', numberId: null, template: 'order_update', language: 'en_US', parameters: ['{{contact.first_name}}', '{{lead.name}}'] },
+    ]);
   });
 
   it('when the account is on Kommo Base, then the automation form is off and says why', async () => {
     server.use(http.get(`${API}/api/v1/licence`, () => HttpResponse.json(licence('Base'))));
     const fake = start();
     fake.push({ type: 'wabridge:context', session: session(), context: context('settings') });
-    await vi.waitFor(() => expect(root.querySelector('[data-testid="automations-off"]')?.textContent).toContain('needs Kommo Advanced or higher'), { timeout: 15_000 });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="automations-off"]')?.textContent).toContain('needs Kommo Advanced or higher'), {
+      timeout: 15_000,
+    });
     expect(root.querySelector<HTMLButtonElement>('[data-testid="automation-form"] button[type="submit"]')?.disabled).toBe(true);
   });
 
@@ -200,7 +227,9 @@ describe('the widget app', () => {
     const fake = start();
     fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
     await vi.waitFor(() => expect(root.querySelector('[data-testid="order"]')).not.toBeNull());
-    expect(root.querySelector('[data-testid="claim-window"]')?.textContent).toBe('Claims about this licence are accepted until 2026-12-01 (end of day, your time).');
+    expect(root.querySelector('[data-testid="claim-window"]')?.textContent).toBe(
+      'Claims about this licence are accepted until 2026-12-01 (end of day, your time).',
+    );
     root.querySelector<HTMLButtonElement>('[data-testid="terminate"]')!.click();
     await vi.waitFor(() => expect(root.querySelector('[data-testid="terminate-confirm"]')).not.toBeNull());
     expect(root.querySelector('[data-testid="terminate-confirm"]')?.textContent).toContain('does not refund the prepayment');
@@ -212,7 +241,18 @@ describe('the widget app', () => {
   it('when the claim window has closed, then no claim form is offered and the closing date is shown; a pending activation names support', async () => {
     server.use(
       http.get(`${API}/api/v1/orders`, () =>
-        HttpResponse.json(orderList([{ ...paidOrder, status: 'paid', activatedAt: null, activationPending: true, canTerminate: false, claimWindow: { lastDay: '2026-12-01', closesAt: '2026-12-02T03:00:00.000Z', open: false } }])),
+        HttpResponse.json(
+          orderList([
+            {
+              ...paidOrder,
+              status: 'paid',
+              activatedAt: null,
+              activationPending: true,
+              canTerminate: false,
+              claimWindow: { lastDay: '2026-12-01', closesAt: '2026-12-02T03:00:00.000Z', open: false },
+            },
+          ]),
+        ),
       ),
     );
     const fake = start();
@@ -225,13 +265,21 @@ describe('the widget app', () => {
 
   it('when the admin pays by card, then the order is created at the backend’s price and the payment page opens in a new tab', async () => {
     server.use(http.get(`${API}/api/v1/account-admin`, () => HttpResponse.json({ ...accountAdmin, mayOrder: { allowed: true } })));
-    server.use(http.post(`${API}/api/v1/orders`, async ({ request }) => {
-      await (async () => received.push({ method: 'POST', path: '/api/v1/orders', authorization: request.headers.get('authorization'), body: await request.json() }))();
-      return HttpResponse.json({ ...paidOrder, status: 'awaiting_payment', checkoutUrl: 'https://pay.example/cs_1' }, { status: 201 });
-    }));
+    server.use(
+      http.post(`${API}/api/v1/orders`, async ({ request }) => {
+        await (async () =>
+          received.push({ method: 'POST', path: '/api/v1/orders', authorization: request.headers.get('authorization'), body: await request.json() }))();
+        return HttpResponse.json({ ...paidOrder, status: 'awaiting_payment', checkoutUrl: 'https://pay.example/cs_1' }, { status: 201 });
+      }),
+    );
     const opened: string[] = [];
     const fake = createFakeHost();
-    unmount = mount(root, { host: fake.host, language: 'en', openTab: (url) => opened.push(url), createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    unmount = mount(root, {
+      host: fake.host,
+      language: 'en',
+      openTab: (url) => opened.push(url),
+      createApi: (getToken) => createApiClient({ baseURL: API, getToken }),
+    });
     fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
     await vi.waitFor(() => expect(root.querySelector('[data-testid="order-price"]')?.textContent).toBe('To pay: $9.00.'));
     root.querySelector<HTMLButtonElement>('[data-testid="place-order"]')!.click();
@@ -240,7 +288,18 @@ describe('the widget app', () => {
   });
 
   it('when the admin asks to buy again while an order is unpaid, then that order is shown with Pay now instead of a second one, and a different order warns that it replaces it', async () => {
-    const unpaid = { ...paidOrder, id: 'ord-2', number: 'WB-2026-001002', status: 'awaiting_payment' as const, amountReceived: 0, paidAt: null, activatedAt: null, claimWindow: null, canTerminate: false, checkoutUrl: 'https://pay.example/cs_old' };
+    const unpaid = {
+      ...paidOrder,
+      id: 'ord-2',
+      number: 'WB-2026-001002',
+      status: 'awaiting_payment' as const,
+      amountReceived: 0,
+      paidAt: null,
+      activatedAt: null,
+      claimWindow: null,
+      canTerminate: false,
+      checkoutUrl: 'https://pay.example/cs_old',
+    };
     server.use(
       http.get(`${API}/api/v1/account-admin`, () => HttpResponse.json({ ...accountAdmin, mayOrder: { allowed: true } })),
       http.get(`${API}/api/v1/orders`, () => HttpResponse.json(orderList([unpaid]))),
@@ -253,7 +312,12 @@ describe('the widget app', () => {
     );
     const opened: string[] = [];
     const fake = createFakeHost();
-    unmount = mount(root, { host: fake.host, language: 'en', openTab: (url) => opened.push(url), createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    unmount = mount(root, {
+      host: fake.host,
+      language: 'en',
+      openTab: (url) => opened.push(url),
+      createApi: (getToken) => createApiClient({ baseURL: API, getToken }),
+    });
     fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
     const block = () => root.querySelector('[data-testid="open-order"]');
     await vi.waitFor(() => expect(block()?.textContent).toContain('Order WB-2026-001002 is waiting for payment ($9.00).'));
@@ -273,7 +337,11 @@ describe('the widget app', () => {
     const currency = root.querySelector<HTMLSelectElement>('[data-testid="buy-panel"] select[name="currency"]')!;
     currency.value = 'EUR';
     currency.dispatchEvent(new Event('change', { bubbles: true }));
-    await vi.waitFor(() => expect(root.querySelector('[data-testid="replaces-open-order"]')?.textContent).toBe('Placing this order cancels order WB-2026-001002: its payment page can no longer be used.'));
+    await vi.waitFor(() =>
+      expect(root.querySelector('[data-testid="replaces-open-order"]')?.textContent).toBe(
+        'Placing this order cancels order WB-2026-001002: its payment page can no longer be used.',
+      ),
+    );
     expect(block()?.textContent).not.toContain('You have already ordered this.');
   });
 });

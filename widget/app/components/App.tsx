@@ -32,7 +32,11 @@ export function App(models: AppModels) {
   // `/me` (the header does, in a place kept for it). Other screens wait for the user and role.
   const cardFirst = context?.area === 'card' && session.status.value === 'connecting';
   if (session.status.value === 'connecting' && !cardFirst) {
-    return <p class="wb-muted" data-testid="wabridge-connecting">{t('app.connecting')}</p>;
+    return (
+      <p class="wb-muted" data-testid="wabridge-connecting">
+        {t('app.connecting')}
+      </p>
+    );
   }
   const error = session.error.value;
   if (session.status.value === 'error' && error) {
@@ -65,7 +69,16 @@ function Ready({ session, licence, chat, screens }: AppModels) {
     <main class="wb-app" data-testid="wabridge-app" data-area={context.area}>
       {me ? <SignedIn me={me} t={t} language={language} /> : <header class="wb-header wb-header--waiting" />}
       {context.area === 'card' ? <LicenceLine model={licence} t={t} language={language} /> : <LicenceCard model={licence} t={t} language={language} />}
-      {context.area === 'card' && <ChatPanel chat={chat} contacts={context.contacts} leadId={context.entity === 'leads' ? context.entityId : null} t={t} language={language} isAdmin={session.isAdmin.value} />}
+      {context.area === 'card' && (
+        <ChatPanel
+          chat={chat}
+          contacts={context.contacts}
+          leadId={context.entity === 'leads' ? context.entityId : null}
+          t={t}
+          language={language}
+          isAdmin={session.isAdmin.value}
+        />
+      )}
       {context.area === 'list' && broadcasts && (
         <>
           <p data-testid="wabridge-selected">{t('app.list.selected', { count: context.selected.length })}</p>
@@ -74,7 +87,11 @@ function Ready({ session, licence, chat, screens }: AppModels) {
       )}
       {context.area === 'advanced_settings' && broadcasts && <BroadcastsList model={broadcasts} licence={licence} t={t} language={language} />}
       {adminArea && session.isAdmin.value && models && <AdminScreens {...models} licence={licence} t={t} language={language} selfId={me!.user.id} />}
-      {adminArea && !session.isAdmin.value && <p class="wb-muted" data-testid="admin-only">{t('app.settings.admin_only')}</p>}
+      {adminArea && !session.isAdmin.value && (
+        <p class="wb-muted" data-testid="admin-only">
+          {t('app.settings.admin_only')}
+        </p>
+      )}
     </main>
   );
 }

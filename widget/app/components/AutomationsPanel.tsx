@@ -7,13 +7,22 @@ import type { LicenceModel } from '../models/licence-model';
 const EMPTY = { name: '', numberId: '', template: '', language: 'en_US', parameters: '' };
 type Form = typeof EMPTY;
 
-const toForm = (a: DpAutomationView): Form => ({ name: a.name, numberId: a.numberId ?? '', template: a.template, language: a.language, parameters: a.parameters.join('\n') });
+const toForm = (a: DpAutomationView): Form => ({
+  name: a.name,
+  numberId: a.numberId ?? '',
+  template: a.template,
+  language: a.language,
+  parameters: a.parameters.join('\n'),
+});
 const toInput = (f: Form) => ({
   name: f.name.trim(),
   numberId: f.numberId || null,
   template: f.template.trim(),
   language: f.language.trim(),
-  parameters: f.parameters.split('\n').map((p) => p.trim()).filter(Boolean),
+  parameters: f.parameters
+    .split('\n')
+    .map((p) => p.trim())
+    .filter(Boolean),
 });
 
 /**
@@ -27,7 +36,12 @@ export function AutomationsPanel({ model, licence, t }: { model: AutomationsMode
     void model.load();
   }, [model]);
   const list = model.list.value;
-  if (!list) return model.error.value ? <p class="wb-error" role="alert">{model.error.value}</p> : null;
+  if (!list)
+    return model.error.value ? (
+      <p class="wb-error" role="alert">
+        {model.error.value}
+      </p>
+    ) : null;
   const gate = licence.status.value?.capabilities.automation;
   const off = Boolean(gate && !gate.allowed);
   const reset = () => {
@@ -52,7 +66,11 @@ export function AutomationsPanel({ model, licence, t }: { model: AutomationsMode
     <section class="wb-card" data-testid="automations-panel">
       <h2>{t('automations.title')}</h2>
       <p class="wb-muted">{t('automations.help')}</p>
-      {gate && !gate.allowed && <p class="wb-warning" data-testid="automations-off">{gate.message}</p>}
+      {gate && !gate.allowed && (
+        <p class="wb-warning" data-testid="automations-off">
+          {gate.message}
+        </p>
+      )}
       {list.length === 0 && <p class="wb-muted">{t('automations.empty')}</p>}
       <ul>
         {list.map((a) => (
@@ -84,7 +102,12 @@ export function AutomationsPanel({ model, licence, t }: { model: AutomationsMode
         {field('language')}
         <label>
           {t('automations.parameters')}
-          <textarea name="parameters" rows={3} value={form.parameters} onInput={(e) => setForm({ ...form, parameters: (e.target as HTMLTextAreaElement).value })} />
+          <textarea
+            name="parameters"
+            rows={3}
+            value={form.parameters}
+            onInput={(e) => setForm({ ...form, parameters: (e.target as HTMLTextAreaElement).value })}
+          />
         </label>
         <button type="submit" disabled={off || model.busy.value || !form.name.trim() || !form.template.trim()}>
           {t(editing ? 'automations.save' : 'automations.create')}

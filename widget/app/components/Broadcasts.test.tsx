@@ -6,7 +6,14 @@ import { createApiClient } from '../api/api-client';
 import { createFakeHost } from '../host/fake-host';
 import { mount } from '../mount';
 
-const number = { id: 'num-1', phoneNumberId: '109000000000001', wabaId: '209000000000001', displayPhoneNumber: '+1 555-010-0001', verifiedName: 'Demo', connectedAt: '2026-11-21T10:00:00.000Z' };
+const number = {
+  id: 'num-1',
+  phoneNumberId: '109000000000001',
+  wabaId: '209000000000001',
+  displayPhoneNumber: '+1 555-010-0001',
+  verifiedName: 'Demo',
+  connectedAt: '2026-11-21T10:00:00.000Z',
+};
 const template = { name: 'come_back', language: 'en_US', category: 'MARKETING', body: 'Hi {{1}}! We have news for you.', paramCount: 1, headerFormat: null };
 const qualifying = { ...template, status: 'APPROVED', qualifies: true, unsubscribe: 'line', refusal: null };
 
@@ -130,7 +137,14 @@ describe('broadcasts in the widget', () => {
           templates: [
             { ...qualifying, name: 'spring_sale', unsubscribe: 'button' },
             { ...template, name: 'deals', status: 'APPROVED', qualifies: false, unsubscribe: null, refusal: { reason: 'unsubscribe_missing', words: [] } },
-            { ...template, name: 'lucky', status: 'APPROVED', qualifies: false, unsubscribe: null, refusal: { reason: 'forbidden_words', words: ['casino', 'jackpot'] } },
+            {
+              ...template,
+              name: 'lucky',
+              status: 'APPROVED',
+              qualifies: false,
+              unsubscribe: null,
+              refusal: { reason: 'forbidden_words', words: ['casino', 'jackpot'] },
+            },
             { ...template, name: 'old_promo', status: 'PAUSED', qualifies: false, unsubscribe: null, refusal: { reason: 'template_not_approved', words: [] } },
           ],
         }),
@@ -197,13 +211,21 @@ describe('broadcasts in the widget', () => {
   it('when a template carries an opt-out line, then the preview says the line, not a button; and when none qualifies, the picker says so', async () => {
     server.use(
       http.get(`${API}/api/v1/numbers/:id/broadcast-templates`, () =>
-        HttpResponse.json({ templates: [{ ...template, name: 'deals', status: 'APPROVED', qualifies: false, unsubscribe: null, refusal: { reason: 'unsubscribe_missing', words: [] } }, { ...qualifying, name: 'news', unsubscribe: 'line' }] }),
+        HttpResponse.json({
+          templates: [
+            { ...template, name: 'deals', status: 'APPROVED', qualifies: false, unsubscribe: null, refusal: { reason: 'unsubscribe_missing', words: [] } },
+            { ...qualifying, name: 'news', unsubscribe: 'line' },
+          ],
+        }),
       ),
     );
     openList([{ id: 1001, type: 'lead' }]);
     await vi.waitFor(() => expect(q('[data-testid="broadcast-template"] option[value="news|en_US"]')).not.toBeNull());
     // Those that qualify first, whatever order the list came in.
-    expect([...root.querySelectorAll<HTMLOptionElement>('[data-testid="broadcast-template"] option')].slice(1).map((o) => o.value)).toEqual(['news|en_US', 'deals|en_US']);
+    expect([...root.querySelectorAll<HTMLOptionElement>('[data-testid="broadcast-template"] option')].slice(1).map((o) => o.value)).toEqual([
+      'news|en_US',
+      'deals|en_US',
+    ]);
     expect(q('[data-testid="no-qualifying-template"]')).toBeNull();
     const select = q<HTMLSelectElement>('[data-testid="broadcast-template"]')!;
     select.value = 'news|en_US';
@@ -218,7 +240,13 @@ describe('broadcasts in the widget', () => {
       http.get(`${API}/api/v1/numbers/:id/broadcast-templates`, () => HttpResponse.json({ templates: [promo] })),
       http.post(`${API}/api/v1/broadcasts`, () =>
         HttpResponse.json(
-          { error: { code: 'invalid_request', message: 'The request body is not valid: body.headerMediaUrl.', issues: [{ path: 'body.headerMediaUrl', message: 'Invalid URL', problem: 'invalid_format', format: 'url' }] } },
+          {
+            error: {
+              code: 'invalid_request',
+              message: 'The request body is not valid: body.headerMediaUrl.',
+              issues: [{ path: 'body.headerMediaUrl', message: 'Invalid URL', problem: 'invalid_format', format: 'url' }],
+            },
+          },
           { status: 400 },
         ),
       ),
@@ -246,7 +274,9 @@ describe('broadcasts in the widget', () => {
 
   it('when a launched broadcast is shown, then progress, counts, the chart and failures by reason are there, and retry is offered for retryable failures only', async () => {
     server.use(
-      http.get(`${API}/api/v1/broadcasts`, () => HttpResponse.json({ broadcasts: [broadcast({ status: 'paused', dryRun: undefined as never, failures: undefined as never })] })),
+      http.get(`${API}/api/v1/broadcasts`, () =>
+        HttpResponse.json({ broadcasts: [broadcast({ status: 'paused', dryRun: undefined as never, failures: undefined as never })] }),
+      ),
       http.get(`${API}/api/v1/broadcasts/b-1`, () =>
         HttpResponse.json(
           broadcast({
@@ -279,7 +309,12 @@ describe('broadcasts in the widget', () => {
   });
 
   it('when a finished broadcast is shown, then its report downloads as CSV or as XLSX, each saved under the name the backend gave it', async () => {
-    const done = broadcast({ status: 'completed', dryRun: null, counts: { total: 3, queued: 0, sent: 3, delivered: 3, read: 3, failed: 0, replied: 0, optedOut: 0, cancelled: 0 }, progress: 100 });
+    const done = broadcast({
+      status: 'completed',
+      dryRun: null,
+      counts: { total: 3, queued: 0, sent: 3, delivered: 3, read: 3, failed: 0, replied: 0, optedOut: 0, cancelled: 0 },
+      progress: 100,
+    });
     server.use(
       http.get(`${API}/api/v1/broadcasts`, () => HttpResponse.json({ broadcasts: [{ ...done, dryRun: undefined as never, failures: undefined as never }] })),
       http.get(`${API}/api/v1/broadcasts/b-1`, () => HttpResponse.json(done)),
@@ -287,7 +322,9 @@ describe('broadcasts in the widget', () => {
         received.push({ method: 'GET', path: `/api/v1/broadcasts/b-1/${String(params.file)}`, authorization: null, body: undefined });
         const format = String(params.file).split('.')[1];
         return new HttpResponse(format === 'xlsx' ? new Uint8Array([0x50, 0x4b, 3, 4]) : '\uFEFF#,Name\r\n', {
-          headers: { 'content-disposition': `attachment; filename="broadcast-report.${format}"; filename*=UTF-8''${encodeURIComponent(`Spring news report.${format}`)}` },
+          headers: {
+            'content-disposition': `attachment; filename="broadcast-report.${format}"; filename*=UTF-8''${encodeURIComponent(`Spring news report.${format}`)}`,
+          },
         });
       }),
     );
@@ -307,14 +344,23 @@ describe('broadcasts in the widget', () => {
     await vi.waitFor(() => expect(saved).toEqual(['Spring news report.xlsx']));
     q<HTMLButtonElement>('[data-testid="broadcast-report"]')!.click();
     await vi.waitFor(() => expect(saved).toEqual(['Spring news report.xlsx', 'Spring news report.csv']));
-    expect(received.filter((r) => r.path.includes('/report.')).map((r) => r.path)).toEqual(['/api/v1/broadcasts/b-1/report.xlsx', '/api/v1/broadcasts/b-1/report.csv']);
+    expect(received.filter((r) => r.path.includes('/report.')).map((r) => r.path)).toEqual([
+      '/api/v1/broadcasts/b-1/report.xlsx',
+      '/api/v1/broadcasts/b-1/report.csv',
+    ]);
     click.mockRestore();
   });
 
   it('when a message of the broadcast on screen is read, then its counts refresh, even if another broadcast’s event came first', async () => {
     let push: ((chunk: string) => void) | undefined;
     let read = 1;
-    const running = () => broadcast({ status: 'running', dryRun: null, counts: { total: 3, queued: 0, sent: 3, delivered: 3, read, failed: 0, replied: 0, optedOut: 0, cancelled: 0 }, progress: 100 });
+    const running = () =>
+      broadcast({
+        status: 'running',
+        dryRun: null,
+        counts: { total: 3, queued: 0, sent: 3, delivered: 3, read, failed: 0, replied: 0, optedOut: 0, cancelled: 0 },
+        progress: 100,
+      });
     server.use(
       http.get(`${API}/api/v1/broadcasts`, () => HttpResponse.json({ broadcasts: [running()] })),
       http.get(`${API}/api/v1/broadcasts/b-1`, () => HttpResponse.json(running())),
@@ -353,7 +399,9 @@ describe('broadcasts in the widget', () => {
     fake.push({ type: 'wabridge:context', session: session(), context: context('advanced_settings') });
     await vi.waitFor(() => expect(q('[data-testid="saved-audiences"] button')).not.toBeNull());
     q<HTMLButtonElement>('[data-testid="saved-audiences"] button')!.click();
-    await vi.waitFor(() => expect(q('[data-testid="broadcast-composer"] h2')?.textContent).toBe('WhatsApp broadcast to the saved audience “VIP customers” (42)'));
+    await vi.waitFor(() =>
+      expect(q('[data-testid="broadcast-composer"] h2')?.textContent).toBe('WhatsApp broadcast to the saved audience “VIP customers” (42)'),
+    );
     await vi.waitFor(() => expect(q('[data-testid="broadcast-template"] option[value="come_back|en_US"]')).not.toBeNull());
     const select = q<HTMLSelectElement>('[data-testid="broadcast-template"]')!;
     select.value = 'come_back|en_US';

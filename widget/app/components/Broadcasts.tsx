@@ -32,7 +32,19 @@ function ErrorLine({ model }: { model: BroadcastsModel }) {
 export type AudienceChoice = { kind: 'selection'; selected: { id: number; type: string }[] } | { kind: 'saved'; id: string; name: string; size: number };
 
 /** Compose a broadcast (from a Kommo list's bulk action, or to a saved audience), see the dry run, launch, follow it. */
-export function BroadcastComposer({ model, licence, audience, t, language }: { model: BroadcastsModel; licence: LicenceModel; audience: AudienceChoice; t: Translate; language: string }) {
+export function BroadcastComposer({
+  model,
+  licence,
+  audience,
+  t,
+  language,
+}: {
+  model: BroadcastsModel;
+  licence: LicenceModel;
+  audience: AudienceChoice;
+  t: Translate;
+  language: string;
+}) {
   useEffect(() => {
     void model.prepare(t('broadcasts.default_name', { date: formatDate(new Date().toISOString(), language) }));
     return model.live();
@@ -43,7 +55,12 @@ export function BroadcastComposer({ model, licence, audience, t, language }: { m
   if (current && current.status !== 'draft') return <BroadcastPage model={model} t={t} language={language} />;
   if (current?.dryRun) return <DryRunSummary model={model} t={t} />;
   if (audience.kind === 'selection' && !audience.selected.length) return <p class="wb-muted">{t('broadcasts.select_first')}</p>;
-  if (!model.numbers.value.length) return <p class="wb-muted" data-testid="broadcast-no-number">{t('chat.no_number')}</p>;
+  if (!model.numbers.value.length)
+    return (
+      <p class="wb-muted" data-testid="broadcast-no-number">
+        {t('chat.no_number')}
+      </p>
+    );
 
   const d = model.draft.value;
   const template = model.selectedTemplate();
@@ -52,7 +69,10 @@ export function BroadcastComposer({ model, licence, audience, t, language }: { m
       ? { input: { savedAudienceId: audience.id }, title: t('broadcasts.compose_saved', { name: audience.name, count: audience.size }) }
       : (() => {
           const source = audience.selected[0]!.type === 'contact' ? ('contacts' as const) : ('leads' as const);
-          return { input: { source, ids: audience.selected.map((s) => s.id) }, title: t('broadcasts.compose_title', { count: audience.selected.length, kind: t(`broadcasts.kind.${source}`) }) };
+          return {
+            input: { source, ids: audience.selected.map((s) => s.id) },
+            title: t('broadcasts.compose_title', { count: audience.selected.length, kind: t(`broadcasts.kind.${source}`) }),
+          };
         })();
   const header = template?.headerFormat && template.headerFormat !== 'TEXT';
   const missing = missingForDryRun(d, template);
@@ -81,7 +101,9 @@ export function BroadcastComposer({ model, licence, audience, t, language }: { m
             <input
               type="checkbox"
               checked={d.numberIds.includes(n.id)}
-              onChange={(e) => model.edit({ numberIds: (e.target as HTMLInputElement).checked ? [...d.numberIds, n.id] : d.numberIds.filter((x) => x !== n.id) })}
+              onChange={(e) =>
+                model.edit({ numberIds: (e.target as HTMLInputElement).checked ? [...d.numberIds, n.id] : d.numberIds.filter((x) => x !== n.id) })
+              }
             />
             {n.displayPhoneNumber}
           </label>
@@ -135,13 +157,25 @@ export function BroadcastComposer({ model, licence, audience, t, language }: { m
               onInput={(e) => model.setParameter(i, { field: `cf:${(e.target as HTMLInputElement).value.replace(/\D/g, '')}` })}
             />
           )}
-          {'value' in p && <input aria-label={t('broadcasts.fixed_value', { n: i + 1 })} value={p.value} maxLength={1024} onInput={(e) => model.setParameter(i, { value: (e.target as HTMLInputElement).value })} />}
+          {'value' in p && (
+            <input
+              aria-label={t('broadcasts.fixed_value', { n: i + 1 })}
+              value={p.value}
+              maxLength={1024}
+              onInput={(e) => model.setParameter(i, { value: (e.target as HTMLInputElement).value })}
+            />
+          )}
         </div>
       ))}
       {header && (
         <label>
           {t('broadcasts.header_media', { format: t(`broadcasts.header_format.${template!.headerFormat!.toLowerCase()}`) })}
-          <input type="url" placeholder="https://" value={d.headerMediaUrl} onInput={(e) => model.edit({ headerMediaUrl: (e.target as HTMLInputElement).value })} />
+          <input
+            type="url"
+            placeholder="https://"
+            value={d.headerMediaUrl}
+            onInput={(e) => model.edit({ headerMediaUrl: (e.target as HTMLInputElement).value })}
+          />
         </label>
       )}
       {template && (
@@ -157,7 +191,11 @@ export function BroadcastComposer({ model, licence, audience, t, language }: { m
       )}
       <label>
         {t('broadcasts.consent')}
-        <select data-testid="broadcast-consent" value={d.consentSource} onChange={(e) => model.edit({ consentSource: (e.target as HTMLSelectElement).value as typeof d.consentSource })}>
+        <select
+          data-testid="broadcast-consent"
+          value={d.consentSource}
+          onChange={(e) => model.edit({ consentSource: (e.target as HTMLSelectElement).value as typeof d.consentSource })}
+        >
           <option value="">{t('broadcasts.choose_consent')}</option>
           {CONSENT_SOURCES.map((c) => (
             <option key={c} value={c}>
@@ -189,12 +227,22 @@ export function BroadcastComposer({ model, licence, audience, t, language }: { m
         </label>
       </details>
       <ErrorLine model={model} />
-      <button type="submit" class="wb-primary" disabled={missing.length > 0 || model.busy.value} aria-describedby={missing.length ? 'wb-dry-run-missing' : undefined} data-testid="broadcast-dry-run">
+      <button
+        type="submit"
+        class="wb-primary"
+        disabled={missing.length > 0 || model.busy.value}
+        aria-describedby={missing.length ? 'wb-dry-run-missing' : undefined}
+        data-testid="broadcast-dry-run"
+      >
         {model.busy.value ? t('broadcasts.reading_audience') : t('broadcasts.dry_run')}
       </button>
       {missing.length > 0 && (
         <p class="wb-muted" id="wb-dry-run-missing" data-testid="dry-run-missing" data-missing={missing.join(' ')}>
-          {t('broadcasts.missing.intro', { items: missing.map((m) => t(`broadcasts.missing.${m}`, { format: t(`broadcasts.header_format.${template?.headerFormat?.toLowerCase() ?? 'image'}`) })).join('; ') })}
+          {t('broadcasts.missing.intro', {
+            items: missing
+              .map((m) => t(`broadcasts.missing.${m}`, { format: t(`broadcasts.header_format.${template?.headerFormat?.toLowerCase() ?? 'image'}`) }))
+              .join('; '),
+          })}
         </p>
       )}
     </form>
@@ -252,7 +300,13 @@ function DryRunSummary({ model, t }: { model: BroadcastsModel; t: Translate }) {
       </ul>
       <ErrorLine model={model} />
       <div class="wb-actions">
-        <button type="button" class="wb-primary" disabled={model.busy.value || dry.recipients === 0} data-testid="broadcast-launch" onClick={() => void model.launch()}>
+        <button
+          type="button"
+          class="wb-primary"
+          disabled={model.busy.value || dry.recipients === 0}
+          data-testid="broadcast-launch"
+          onClick={() => void model.launch()}
+        >
           {t(b.scheduledAt ? 'broadcasts.schedule_to' : 'broadcasts.launch_to', { count: dry.recipients })}
         </button>
         <button type="button" disabled={model.busy.value} onClick={() => void model.act('cancel').then(() => model.close())}>
@@ -276,7 +330,10 @@ export function BroadcastPage({ model, t, language }: { model: BroadcastsModel; 
       </p>
       {b.pause && (
         <p class="wb-warning" data-testid="broadcast-pause" data-reason={b.pause.reason}>
-          {t(`broadcasts.pause_reason.${b.pause.reason}`) === `broadcasts.pause_reason.${b.pause.reason}` ? b.pause.reason : t(`broadcasts.pause_reason.${b.pause.reason}`)} {b.pause.detail}
+          {t(`broadcasts.pause_reason.${b.pause.reason}`) === `broadcasts.pause_reason.${b.pause.reason}`
+            ? b.pause.reason
+            : t(`broadcasts.pause_reason.${b.pause.reason}`)}{' '}
+          {b.pause.detail}
         </p>
       )}
       <div class="wb-progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={b.progress} data-testid="broadcast-progress">
@@ -298,7 +355,8 @@ export function BroadcastPage({ model, t, language }: { model: BroadcastsModel; 
           <ul data-testid="broadcast-failures">
             {b.failures.map((f) => (
               <li key={f.code}>
-                {f.title} ({t('broadcasts.code', { code: f.code })}): <strong>{f.count}</strong> · {t(f.retryable ? 'broadcasts.retryable' : 'broadcasts.final')}
+                {f.title} ({t('broadcasts.code', { code: f.code })}): <strong>{f.count}</strong> ·{' '}
+                {t(f.retryable ? 'broadcasts.retryable' : 'broadcasts.final')}
               </li>
             ))}
           </ul>
@@ -359,7 +417,14 @@ async function downloadReport(model: BroadcastsModel, format: 'csv' | 'xlsx') {
 /** The outcome as one stacked bar: read, delivered, sent, failed, waiting, cancelled. */
 function OutcomeChart({ b, t }: { b: BroadcastView; t: Translate }) {
   const c = b.counts;
-  const parts: Record<(typeof OUTCOMES)[number], number> = { read: c.read, delivered: c.delivered - c.read, sent: c.sent - c.delivered, failed: c.failed, queued: c.queued, cancelled: c.cancelled };
+  const parts: Record<(typeof OUTCOMES)[number], number> = {
+    read: c.read,
+    delivered: c.delivered - c.read,
+    sent: c.sent - c.delivered,
+    failed: c.failed,
+    queued: c.queued,
+    cancelled: c.cancelled,
+  };
   const total = Math.max(1, c.total);
   let x = 0;
   return (
@@ -415,7 +480,11 @@ export function BroadcastsList({ model, licence, t, language }: { model: Broadca
     <section class="wb-broadcasts" data-testid="broadcasts-list">
       <h2>{t('broadcasts.title')}</h2>
       <Gate licence={licence} t={t} />
-      {shown?.length === 0 && <p class="wb-muted" data-testid="broadcasts-none">{t('broadcasts.none')}</p>}
+      {shown?.length === 0 && (
+        <p class="wb-muted" data-testid="broadcasts-none">
+          {t('broadcasts.none')}
+        </p>
+      )}
       {model.audiences.value.length > 0 && licence.status.value?.capabilities.broadcasts.allowed && (
         <p data-testid="saved-audiences">
           {t('broadcasts.saved_audiences')}{' '}

@@ -6,7 +6,21 @@ import type { LicenceModel } from '../models/licence-model';
 import { draftForAction, plansFor, startingDraft, type OrdersModel } from '../models/orders-model';
 
 /** Buy, renew or upgrade: the backend prices it; card opens the provider's page, invoice the printable invoice. */
-export function BuyPanel({ orders, licence, admin, t, language, onRegister }: { orders: OrdersModel; licence: LicenceModel; admin: AccountAdminModel; t: Translate; language: string; onRegister: () => void }) {
+export function BuyPanel({
+  orders,
+  licence,
+  admin,
+  t,
+  language,
+  onRegister,
+}: {
+  orders: OrdersModel;
+  licence: LicenceModel;
+  admin: AccountAdminModel;
+  t: Translate;
+  language: string;
+  onRegister: () => void;
+}) {
   const paid = licence.status.value?.state === 'active';
   const current = paid ? (licence.status.value?.plan ?? null) : null;
   const draft = orders.draft.value;
@@ -42,23 +56,50 @@ export function BuyPanel({ orders, licence, admin, t, language, onRegister }: { 
       <h2>{t('buy.title')}</h2>
       {mayOrder && !mayOrder.allowed && (
         <p class="wb-warning" data-testid="order-blocked">
-          {t(`buy.blocked.${mayOrder.code}`)}{' '}
-          {/* The registration form (with the terms) is above this panel, in the same section. */}
+          {t(`buy.blocked.${mayOrder.code}`)} {/* The registration form (with the terms) is above this panel, in the same section. */}
           <button type="button" class="wb-link" data-testid="go-to-registration" onClick={onRegister}>
             {t(mayOrder.code === 'terms_acceptance_required' ? 'buy.go_to_terms' : 'buy.go_to_registration')}
           </button>
         </p>
       )}
       <div class="wb-buy__row">
-        {select('action', draft.action, (paid ? ['renew', ...(plansFor('upgrade', current).length ? ['upgrade'] : [])] : ['buy']).map((a) => [a, t(`buy.actions.${a}`)]), (v) => void orders.change(draftForAction(draft, v as typeof draft.action, current)))}
-        {select('plan', draft.plan, plansFor(draft.action, current).map((p) => [p, t(`plans.${p}.name`)]), (v) => void orders.change({ plan: v as typeof draft.plan }))}
-        {select('currency', draft.currency, [['USD', 'USD'], ['EUR', 'EUR']], (v) => void orders.change({ currency: v as typeof draft.currency }))}
-        {select('method', draft.method, [['card', t('buy.methods.card')], ['invoice', t('buy.methods.invoice')]], (v) => void orders.change({ method: v as typeof draft.method }))}
+        {select(
+          'action',
+          draft.action,
+          (paid ? ['renew', ...(plansFor('upgrade', current).length ? ['upgrade'] : [])] : ['buy']).map((a) => [a, t(`buy.actions.${a}`)]),
+          (v) => void orders.change(draftForAction(draft, v as typeof draft.action, current)),
+        )}
+        {select(
+          'plan',
+          draft.plan,
+          plansFor(draft.action, current).map((p) => [p, t(`plans.${p}.name`)]),
+          (v) => void orders.change({ plan: v as typeof draft.plan }),
+        )}
+        {select(
+          'currency',
+          draft.currency,
+          [
+            ['USD', 'USD'],
+            ['EUR', 'EUR'],
+          ],
+          (v) => void orders.change({ currency: v as typeof draft.currency }),
+        )}
+        {select(
+          'method',
+          draft.method,
+          [
+            ['card', t('buy.methods.card')],
+            ['invoice', t('buy.methods.invoice')],
+          ],
+          (v) => void orders.change({ method: v as typeof draft.method }),
+        )}
       </div>
       {quote && (
         <p data-testid="order-price">
           {t('buy.price', { amount: formatMoney(quote.amountDue, quote.currency, language) })}
-          {quote.unusedValue ? ` ${t('buy.upgrade_credit', { days: quote.remainingDays ?? 0, amount: formatMoney(quote.unusedValue, quote.currency, language) })}` : ''}
+          {quote.unusedValue
+            ? ` ${t('buy.upgrade_credit', { days: quote.remainingDays ?? 0, amount: formatMoney(quote.unusedValue, quote.currency, language) })}`
+            : ''}
           {quote.creditApplied ? ` ${t('buy.credit_applied', { amount: formatMoney(quote.creditApplied, quote.currency, language) })}` : ''}
         </p>
       )}
@@ -82,8 +123,17 @@ export function BuyPanel({ orders, licence, admin, t, language, onRegister }: { 
           {!orders.sameAsOpen.value && <p data-testid="replaces-open-order">{t('buy.replaces_open', { number: open.number })}</p>}
         </div>
       )}
-      {orders.error.value && <p class="wb-error" role="alert">{orders.error.value}</p>}
-      <button type="button" data-testid="place-order" disabled={orders.busy.value || !quote || (mayOrder && !mayOrder.allowed)} onClick={() => void orders.place()}>
+      {orders.error.value && (
+        <p class="wb-error" role="alert">
+          {orders.error.value}
+        </p>
+      )}
+      <button
+        type="button"
+        data-testid="place-order"
+        disabled={orders.busy.value || !quote || (mayOrder && !mayOrder.allowed)}
+        onClick={() => void orders.place()}
+      >
         {draft.method === 'card' ? t('buy.pay_card') : t('buy.get_invoice')}
       </button>
       <p class="wb-muted">{t('buy.note')}</p>

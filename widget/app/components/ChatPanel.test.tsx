@@ -5,11 +5,41 @@ import { createApiClient } from '../api/api-client';
 import { createFakeHost } from '../host/fake-host';
 import { mount } from '../mount';
 
-const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria Silva', windowClosesAt: '2099-01-01T00:00:00.000Z' as string | null, optedOut: false, unread: 0 };
-const number = { id: 'num-1', phoneNumberId: '1', wabaId: '2', displayPhoneNumber: '+1 555 0100', verifiedName: 'Demo', connectedAt: '2026-11-21T10:00:00.000Z' };
+const conversation = {
+  id: 'conv-1',
+  numberId: 'num-1',
+  waId: '5511912345678',
+  customerName: 'Maria Silva',
+  windowClosesAt: '2099-01-01T00:00:00.000Z' as string | null,
+  optedOut: false,
+  unread: 0,
+};
+const number = {
+  id: 'num-1',
+  phoneNumberId: '1',
+  wabaId: '2',
+  displayPhoneNumber: '+1 555 0100',
+  verifiedName: 'Demo',
+  connectedAt: '2026-11-21T10:00:00.000Z',
+};
 /** The backend's one answer when a card opens: its number, the conversation with the card's phone, and its newest page. */
-const card = (c: typeof conversation, page: { messages: unknown[]; nextBefore: string | null }) => ({ numbers: [number], conversations: [{ phone: '+55 11 91234-5678', conversation: c }], refused: [], page });
-const inbound = { id: 'm1', direction: 'in', type: 'text', content: { body: 'Is my order ready?' }, status: 'received', error: null, sentBy: null, sentByName: null, createdAt: '2026-11-21T10:00:00.000Z' };
+const card = (c: typeof conversation, page: { messages: unknown[]; nextBefore: string | null }) => ({
+  numbers: [number],
+  conversations: [{ phone: '+55 11 91234-5678', conversation: c }],
+  refused: [],
+  page,
+});
+const inbound = {
+  id: 'm1',
+  direction: 'in',
+  type: 'text',
+  content: { body: 'Is my order ready?' },
+  status: 'received',
+  error: null,
+  sentBy: null,
+  sentByName: null,
+  createdAt: '2026-11-21T10:00:00.000Z',
+};
 
 describe('the chat in a card', () => {
   let root: HTMLElement;
@@ -27,13 +57,25 @@ describe('the chat in a card', () => {
       http.post(`${API}/api/v1/card-chat`, () => HttpResponse.json(card(conversation, { messages: [...messages].reverse(), nextBefore: null }))),
       http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json(conversation)),
       http.get(`${API}/api/v1/numbers/num-1/templates`, () =>
-        HttpResponse.json({ templates: [{ name: 'order_update', language: 'en_US', category: 'UTILITY', body: 'Hello {{1}}, your order {{2}} is on its way.', paramCount: 2 }] }),
+        HttpResponse.json({
+          templates: [{ name: 'order_update', language: 'en_US', category: 'UTILITY', body: 'Hello {{1}}, your order {{2}} is on its way.', paramCount: 2 }],
+        }),
       ),
       http.get(`${API}/api/v1/conversations/conv-1/messages`, () => HttpResponse.json({ messages: [...messages].reverse(), nextBefore: null })),
       http.post(`${API}/api/v1/conversations/conv-1/messages`, async ({ request }) => {
         const body = (await request.json()) as { text: string };
         received.push({ method: 'POST', path: '/messages', authorization: request.headers.get('authorization'), body });
-        const sent = { id: 'm2', direction: 'out', type: 'text', content: { body: body.text }, status: 'queued', error: null, sentBy: 8100001, sentByName: 'Dana Admin', createdAt: '2026-11-21T10:01:00.000Z' };
+        const sent = {
+          id: 'm2',
+          direction: 'out',
+          type: 'text',
+          content: { body: body.text },
+          status: 'queued',
+          error: null,
+          sentBy: 8100001,
+          sentByName: 'Dana Admin',
+          createdAt: '2026-11-21T10:01:00.000Z',
+        };
         messages.push(sent);
         return HttpResponse.json(sent, { status: 201 });
       }),
@@ -112,7 +154,12 @@ describe('the chat in a card', () => {
   /** A list that scrolls as a browser's would: each message 40 px tall in a 200 px window. */
   function withGeometry() {
     const proto = window.HTMLOListElement.prototype;
-    Object.defineProperty(proto, 'scrollHeight', { configurable: true, get(this: HTMLOListElement) { return this.children.length * 40; } });
+    Object.defineProperty(proto, 'scrollHeight', {
+      configurable: true,
+      get(this: HTMLOListElement) {
+        return this.children.length * 40;
+      },
+    });
     Object.defineProperty(proto, 'clientHeight', { configurable: true, get: () => 200 });
     return () => {
       delete (proto as unknown as Record<string, unknown>).scrollHeight;
@@ -121,7 +168,13 @@ describe('the chat in a card', () => {
   }
   const list = () => root.querySelector<HTMLOListElement>('[data-testid="messages"]')!;
   const showsNewest = () => list().scrollTop + list().clientHeight >= list().scrollHeight;
-  const history = (n: number) => Array.from({ length: n }, (_, i) => ({ ...inbound, id: `h${i}`, content: { body: `Message ${i}` }, createdAt: new Date(Date.UTC(2026, 10, 21, 9, 0, i)).toISOString() }));
+  const history = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      ...inbound,
+      id: `h${i}`,
+      content: { body: `Message ${i}` },
+      createdAt: new Date(Date.UTC(2026, 10, 21, 9, 0, i)).toISOString(),
+    }));
 
   it('when the card opens, a customer writes and the agent sends, then the newest message is scrolled into view each time', async () => {
     const restore = withGeometry();
@@ -217,7 +270,17 @@ describe('the chat in a card', () => {
       http.post(`${API}/api/v1/conversations/conv-1/media`, ({ request }) => {
         const q = new URL(request.url).searchParams;
         uploads.push({ kind: q.get('kind'), caption: q.get('caption'), type: request.headers.get('content-type') });
-        const sent = { id: 'm9', direction: 'out', type: 'document', content: { filename: 'invoice.pdf', mimeType: 'application/pdf', size: 2048 }, status: 'queued', error: null, sentBy: 8100001, sentByName: 'Dana Admin', createdAt: '2026-11-21T10:01:00.000Z' };
+        const sent = {
+          id: 'm9',
+          direction: 'out',
+          type: 'document',
+          content: { filename: 'invoice.pdf', mimeType: 'application/pdf', size: 2048 },
+          status: 'queued',
+          error: null,
+          sentBy: 8100001,
+          sentByName: 'Dana Admin',
+          createdAt: '2026-11-21T10:01:00.000Z',
+        };
         messages.push(sent);
         return HttpResponse.json(sent, { status: 201 });
       }),
@@ -254,7 +317,10 @@ describe('the chat in a card', () => {
   });
 
   it('when the window is closed, then the composer offers templates only', async () => {
-    server.use(http.post(`${API}/api/v1/card-chat`, () => HttpResponse.json(card({ ...conversation, windowClosesAt: null }, { messages: [inbound], nextBefore: null }))), http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json({ ...conversation, windowClosesAt: null })));
+    server.use(
+      http.post(`${API}/api/v1/card-chat`, () => HttpResponse.json(card({ ...conversation, windowClosesAt: null }, { messages: [inbound], nextBefore: null }))),
+      http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json({ ...conversation, windowClosesAt: null })),
+    );
     const fake = createFakeHost();
     unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
     fake.push({ type: 'wabridge:context', session: session(), context: context('card') });

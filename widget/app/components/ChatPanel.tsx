@@ -16,7 +16,21 @@ type Message = z.infer<typeof MessageView>;
 const TICKS: Record<string, string> = { queued: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠' };
 
 /** The WhatsApp chat with the card's contacts: history, ticks, the window, and the composer. */
-export function ChatPanel({ chat, contacts, leadId = null, t, language, isAdmin }: { chat: ChatModel; contacts: HostContext['contacts']; leadId?: number | null; t: Translate; language: string; isAdmin: boolean }) {
+export function ChatPanel({
+  chat,
+  contacts,
+  leadId = null,
+  t,
+  language,
+  isAdmin,
+}: {
+  chat: ChatModel;
+  contacts: HostContext['contacts'];
+  leadId?: number | null;
+  t: Translate;
+  language: string;
+  isAdmin: boolean;
+}) {
   useEffect(() => {
     void chat.open(contacts);
     return chat.live();
@@ -76,8 +90,16 @@ export function ChatPanel({ chat, contacts, leadId = null, t, language, isAdmin 
       <p class="wb-muted" data-testid="window">
         {left > 0 ? t('chat.window_open', { hours: Math.floor(left / 3600_000), minutes: Math.floor((left % 3600_000) / 60_000) }) : t('chat.window_closed')}
       </p>
-      {chat.error.value && <p class="wb-error" role="alert" data-testid="chat-error">{chat.error.value}</p>}
-      {left > 0 ? <TextComposer chat={chat} t={t} language={language} card={{ contactId: current?.contactId ?? null, leadId }} /> : <TemplateComposer chat={chat} t={t} />}
+      {chat.error.value && (
+        <p class="wb-error" role="alert" data-testid="chat-error">
+          {chat.error.value}
+        </p>
+      )}
+      {left > 0 ? (
+        <TextComposer chat={chat} t={t} language={language} card={{ contactId: current?.contactId ?? null, leadId }} />
+      ) : (
+        <TemplateComposer chat={chat} t={t} />
+      )}
       <button type="button" class="wb-link" data-testid="manage-quick-replies" aria-expanded={managing} onClick={() => setManaging(!managing)}>
         {t('quick_replies.manage')}
       </button>
@@ -160,13 +182,27 @@ class MessageRow extends Component<RowProps> {
             </span>
           )}
         </div>
-        {m.error && <div class="wb-error" data-testid="message-error">{t('chat.failed', { title: m.error.title, code: m.error.code })}</div>}
+        {m.error && (
+          <div class="wb-error" data-testid="message-error">
+            {t('chat.failed', { title: m.error.title, code: m.error.code })}
+          </div>
+        )}
       </li>
     );
   }
 }
 
-function TextComposer({ chat, t, language, card }: { chat: ChatModel; t: Translate; language: string; card: { contactId: number | null; leadId: number | null } }) {
+function TextComposer({
+  chat,
+  t,
+  language,
+  card,
+}: {
+  chat: ChatModel;
+  t: Translate;
+  language: string;
+  card: { contactId: number | null; leadId: number | null };
+}) {
   const [value, setValue] = useState('');
   // "/" and a word search quick replies and templates; a picked template opens the template form.
   const [templates, setTemplates] = useState<Template[] | null>(null);
@@ -241,7 +277,13 @@ function TextComposer({ chat, t, language, card }: { chat: ChatModel; t: Transla
         <button type="button" class="wb-button" data-testid="voice-cancel" disabled={voice.state.value !== 'recording'} onClick={() => voice.cancel()}>
           {t('chat.cancel')}
         </button>
-        <button type="button" class="wb-button wb-button--primary" data-testid="voice-send" disabled={voice.state.value !== 'recording' || chat.sending.value} onClick={() => void sendVoice()}>
+        <button
+          type="button"
+          class="wb-button wb-button--primary"
+          data-testid="voice-send"
+          disabled={voice.state.value !== 'recording' || chat.sending.value}
+          onClick={() => void sendVoice()}
+        >
           {t('chat.voice.send')}
         </button>
       </div>
@@ -250,7 +292,9 @@ function TextComposer({ chat, t, language, card }: { chat: ChatModel; t: Transla
   return (
     <form class="wb-composer" data-testid="composer" onSubmit={(e) => void submit(e)}>
       {picked && <FilePreview file={picked} t={t} language={language} onCancel={() => setPicked(null)} />}
-      {query !== null && <QuickReplyPicker entries={entries} highlight={Math.min(highlight, Math.max(0, entries.length - 1))} t={t} onPick={(e) => void pickEntry(e)} />}
+      {query !== null && (
+        <QuickReplyPicker entries={entries} highlight={Math.min(highlight, Math.max(0, entries.length - 1))} t={t} onPick={(e) => void pickEntry(e)} />
+      )}
       {voice.problem.value && (
         <p class="wb-error" role="alert" data-testid="voice-problem">
           {t(`chat.voice.${voice.problem.value}`)}
@@ -267,7 +311,15 @@ function TextComposer({ chat, t, language, card }: { chat: ChatModel; t: Transla
           <input type="file" aria-label={t('chat.attach')} data-testid="attach" onChange={pick} hidden />
         </label>
         {voice.available && (
-          <button type="button" class="wb-attach" title={t('chat.voice.record')} aria-label={t('chat.voice.record')} data-testid="voice-record" disabled={chat.sending.value} onClick={() => void voice.start()}>
+          <button
+            type="button"
+            class="wb-attach"
+            title={t('chat.voice.record')}
+            aria-label={t('chat.voice.record')}
+            data-testid="voice-record"
+            disabled={chat.sending.value}
+            onClick={() => void voice.start()}
+          >
             <MicIcon />
           </button>
         )}
@@ -337,7 +389,19 @@ function FilePreview({ file, t, language, onCancel }: { file: File; t: Translate
 
 function PaperclipIcon() {
   return (
-    <svg class="wb-icon" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+    <svg
+      class="wb-icon"
+      width="18"
+      height="18"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="2"
+      stroke-linecap="round"
+      stroke-linejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
       <path d="M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48" />
     </svg>
   );
@@ -345,7 +409,19 @@ function PaperclipIcon() {
 
 function MicIcon() {
   return (
-    <svg class="wb-icon" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+    <svg
+      class="wb-icon"
+      width="18"
+      height="18"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="2"
+      stroke-linecap="round"
+      stroke-linejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
       <rect x="9" y="2" width="6" height="12" rx="3" />
       <path d="M5 10a7 7 0 0 0 14 0M12 17v4M8 21h8" />
     </svg>
@@ -362,7 +438,13 @@ function TemplateComposer({ chat, t, initial, onCancel }: { chat: ChatModel; t: 
       void chat.templates(numberId).then((list) => {
         setTemplates(list);
         // Picked in the "/" picker: that template is the one the form starts with.
-        if (initial) setChosen(Math.max(0, list.findIndex((x) => x.name === initial.name && x.language === initial.language)));
+        if (initial)
+          setChosen(
+            Math.max(
+              0,
+              list.findIndex((x) => x.name === initial.name && x.language === initial.language),
+            ),
+          );
       });
   }, [chat, numberId, initial]);
   const template = templates[chosen];
@@ -370,7 +452,9 @@ function TemplateComposer({ chat, t, initial, onCancel }: { chat: ChatModel; t: 
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!template) return;
-    if ((await chat.send({ type: 'template', name: template.name, language: template.language, bodyParameters: params.slice(0, template.paramCount) })) === 'sent') {
+    if (
+      (await chat.send({ type: 'template', name: template.name, language: template.language, bodyParameters: params.slice(0, template.paramCount) })) === 'sent'
+    ) {
       setParams([]);
       onCancel?.();
     }
@@ -398,10 +482,19 @@ function TemplateComposer({ chat, t, initial, onCancel }: { chat: ChatModel; t: 
         Array.from({ length: template.paramCount }, (_, i) => (
           <label key={i}>
             {t('chat.template_param', { n: i + 1 })}
-            <input type="text" name={`param${i + 1}`} value={params[i] ?? ''} onInput={(e) => setParams(Object.assign([...params], { [i]: (e.target as HTMLInputElement).value }))} />
+            <input
+              type="text"
+              name={`param${i + 1}`}
+              value={params[i] ?? ''}
+              onInput={(e) => setParams(Object.assign([...params], { [i]: (e.target as HTMLInputElement).value }))}
+            />
           </label>
         ))}
-      {template && <p class="wb-preview" data-testid="template-preview">{preview}</p>}
+      {template && (
+        <p class="wb-preview" data-testid="template-preview">
+          {preview}
+        </p>
+      )}
       {!templates.length && <p class="wb-muted">{t('chat.no_templates')}</p>}
       <button type="submit" disabled={chat.sending.value || !template || params.slice(0, template.paramCount).filter(Boolean).length < template.paramCount}>
         {t('chat.send_template')}

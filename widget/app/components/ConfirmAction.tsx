@@ -1,7 +1,15 @@
 import { useState } from 'preact/hooks';
 
 /** A destructive action behind a second click that says what follows (and a way back). */
-export function ConfirmAction(props: { label: string; question: string; confirm: string; cancel: string; busy?: boolean; testId: string; onConfirm: () => Promise<unknown> }) {
+export function ConfirmAction(props: {
+  label: string;
+  question: string;
+  confirm: string;
+  cancel: string;
+  busy?: boolean;
+  testId: string;
+  onConfirm: () => Promise<unknown>;
+}) {
   const [asking, setAsking] = useState(false);
   if (!asking) {
     return (

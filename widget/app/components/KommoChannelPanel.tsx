@@ -13,7 +13,12 @@ export function KommoChannelPanel({ model, t }: { model: KommoChannelModel; t: T
     return model.watch();
   }, [model]);
   const view = model.view.value;
-  if (!view) return model.error.value ? <p class="wb-error" role="alert">{model.error.value}</p> : null;
+  if (!view)
+    return model.error.value ? (
+      <p class="wb-error" role="alert">
+        {model.error.value}
+      </p>
+    ) : null;
   return (
     <section class="wb-card" data-testid="kommo-channel-panel" data-state={view.state}>
       <h2>{t('kommo_channel.title')}</h2>

@@ -10,7 +10,16 @@ import { MessageContent, RUNTIME_KEYS } from './MessageContent';
 
 const LOCALES: Record<string, Strings> = { en, es, pt, ru };
 const chat = { mediaUrl: () => Promise.reject(new Error('no media in this test')) } as unknown as ChatModel;
-const base = { direction: 'in' as const, status: 'received' as const, error: null, sentBy: null, sentByName: null, createdAt: '2026-11-21T10:00:00.000Z', replyTo: null, reaction: null };
+const base = {
+  direction: 'in' as const,
+  status: 'received' as const,
+  error: null,
+  sentBy: null,
+  sentByName: null,
+  createdAt: '2026-11-21T10:00:00.000Z',
+  replyTo: null,
+  reaction: null,
+};
 
 /** Each kind a customer sends, as the widget API gives it (content as Meta sent it), and what must show. */
 const KINDS = [
@@ -18,10 +27,22 @@ const KINDS = [
   { type: 'interactive', content: { type: 'button_reply', button_reply: { id: 'yes', title: 'Yes, confirm' } }, shows: ['Yes, confirm'] },
   { type: 'interactive', content: { type: 'list_reply', list_reply: { id: 'l', title: 'Large', description: '180–190 cm' } }, shows: ['Large'] },
   { type: 'reaction', content: { message_id: 'wamid.x', emoji: '🎉' }, shows: ['🎉'] },
-  { type: 'location', content: { latitude: -23.5613, longitude: -46.6565, name: 'Avenida Paulista', address: 'Av. Paulista, 1578' }, shows: ['Avenida Paulista', 'Av. Paulista, 1578'] },
-  { type: 'contacts', content: { contacts: [{ name: { formatted_name: 'João Souza' }, phones: [{ phone: '+55 11 98888-7777' }] }] }, shows: ['João Souza', '+55 11 98888-7777'] },
+  {
+    type: 'location',
+    content: { latitude: -23.5613, longitude: -46.6565, name: 'Avenida Paulista', address: 'Av. Paulista, 1578' },
+    shows: ['Avenida Paulista', 'Av. Paulista, 1578'],
+  },
+  {
+    type: 'contacts',
+    content: { contacts: [{ name: { formatted_name: 'João Souza' }, phones: [{ phone: '+55 11 98888-7777' }] }] },
+    shows: ['João Souza', '+55 11 98888-7777'],
+  },
   { type: 'sticker', content: { id: '123', mime_type: 'image/webp' }, shows: [] },
-  { type: 'unsupported', content: { type: 'poll_creation', errors: [{ code: 131051, error_data: { details: 'Message type is currently not supported.' } }] }, shows: ['Message type is currently not supported.'] },
+  {
+    type: 'unsupported',
+    content: { type: 'poll_creation', errors: [{ code: 131051, error_data: { details: 'Message type is currently not supported.' } }] },
+    shows: ['Message type is currently not supported.'],
+  },
   { type: 'system', content: { type: 'user_changed_number', wa_id: '5511987654321', body: 'User Maria changed from 1 to 2' }, shows: ['+5511987654321'] },
   { type: 'image', content: { id: '9', caption: 'The box' }, shows: ['The box'] },
   { type: 'some_future_kind', content: {}, shows: [] },
@@ -35,7 +56,9 @@ function shown(message: Parameters<typeof MessageContent>[0]['message'], strings
 
 describe('what each message shows', () => {
   it('when any key the chat builds at run time (chat.kinds.*, chat.system.*, chat.quote.*, chat.status.*) is missing in a language, then this fails', () => {
-    const missing = Object.entries(LOCALES).flatMap(([language, strings]) => RUNTIME_KEYS.filter((key) => translator(strings)(key) === key).map((key) => `${language}: ${key}`));
+    const missing = Object.entries(LOCALES).flatMap(([language, strings]) =>
+      RUNTIME_KEYS.filter((key) => translator(strings)(key) === key).map((key) => `${language}: ${key}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -54,7 +77,14 @@ describe('what each message shows', () => {
 
     it(`when a message is a reply or has the customer’s reaction, then the quoted message and the emoji show in ${language}`, () => {
       const root = shown(
-        { ...base, id: 'r1', type: 'text', content: { body: 'Blue, please' }, replyTo: { id: 'o1', direction: 'out', type: 'template', content: { name: 'come_back', parameters: ['Maria'] } }, reaction: '❤️' },
+        {
+          ...base,
+          id: 'r1',
+          type: 'text',
+          content: { body: 'Blue, please' },
+          replyTo: { id: 'o1', direction: 'out', type: 'template', content: { name: 'come_back', parameters: ['Maria'] } },
+          reaction: '❤️',
+        },
         strings,
       );
       const quote = root.querySelector('[data-testid="message-quote"]')?.textContent ?? '';
@@ -75,7 +105,9 @@ describe('a voice note in the card', () => {
     const root = document.createElement('div');
     const message = { ...base, id: 'm-voice', type: 'audio', content: { id: '77', mime_type: 'audio/ogg; codecs=opus', voice: true } };
     render(<MessageContent message={message} chat={withMedia} t={translator(en)} />, root);
-    const audio = await vi.waitFor(() => root.querySelector<HTMLAudioElement>('audio[data-testid="message-audio"]') ?? Promise.reject(new Error('no player yet')));
+    const audio = await vi.waitFor(
+      () => root.querySelector<HTMLAudioElement>('audio[data-testid="message-audio"]') ?? Promise.reject(new Error('no player yet')),
+    );
     expect(audio.getAttribute('src')).toBe('blob:voice-m-voice');
     expect(audio.controls).toBe(true);
     expect(urls).toEqual(['m-voice']);

@@ -8,7 +8,23 @@ type Message = z.infer<typeof MessageView>;
 type Content = Record<string, unknown>;
 
 /** Message kinds with a name in `chat.kinds.*`; any other kind shows as `chat.kinds.unknown`. */
-export const MESSAGE_KINDS = ['text', 'template', 'image', 'video', 'audio', 'document', 'sticker', 'reaction', 'interactive', 'button', 'location', 'contacts', 'system', 'unsupported', 'unknown'] as const;
+export const MESSAGE_KINDS = [
+  'text',
+  'template',
+  'image',
+  'video',
+  'audio',
+  'document',
+  'sticker',
+  'reaction',
+  'interactive',
+  'button',
+  'location',
+  'contacts',
+  'system',
+  'unsupported',
+  'unknown',
+] as const;
 /** Meta's system notices with words in `chat.system.*`; others show Meta's own text. */
 export const SYSTEM_NOTICES = ['user_changed_number', 'user_changed_user_id'] as const;
 /** Every key this file and the chat build at run time: a test checks each is in every language. */
@@ -23,7 +39,8 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const kindName = (type: string, t: Translate) => t(`chat.kinds.${(MESSAGE_KINDS as readonly string[]).includes(type) ? type : 'unknown'}`);
 
 /** A map at the shared place (OpenStreetMap: no key, no tracking). */
-export const mapUrl = (c: Content) => `https://www.openstreetmap.org/?mlat=${Number(c.latitude)}&mlon=${Number(c.longitude)}#map=17/${Number(c.latitude)}/${Number(c.longitude)}`;
+export const mapUrl = (c: Content) =>
+  `https://www.openstreetmap.org/?mlat=${Number(c.latitude)}&mlon=${Number(c.longitude)}#map=17/${Number(c.latitude)}/${Number(c.longitude)}`;
 
 /** A message in one line of words: what a quote shows, and the text of the kinds that are only words. */
 export function summary(type: string, c: Content, t: Translate): string {
@@ -49,7 +66,9 @@ export function summary(type: string, c: Content, t: Translate): string {
       return `👤 ${list.map((x) => [x.name?.formatted_name, ...(x.phones ?? []).map((p) => p.phone)].filter(Boolean).join(' ')).join('; ')}`;
     }
     case 'system':
-      return (SYSTEM_NOTICES as readonly string[]).includes(str(c.type)) ? t(`chat.system.${str(c.type)}`, { number: str(c.wa_id) ? `+${str(c.wa_id)}` : '' }) : str(c.body) || kindName(type, t);
+      return (SYSTEM_NOTICES as readonly string[]).includes(str(c.type))
+        ? t(`chat.system.${str(c.type)}`, { number: str(c.wa_id) ? `+${str(c.wa_id)}` : '' })
+        : str(c.body) || kindName(type, t);
     case 'unsupported': {
       const error = (Array.isArray(c.errors) ? c.errors[0] : undefined) as { title?: string; error_data?: { details?: string } } | undefined;
       return t('chat.unsupported', { details: error?.error_data?.details ?? error?.title ?? '' });

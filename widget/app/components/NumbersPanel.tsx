@@ -12,7 +12,12 @@ export function NumbersPanel({ model, t }: { model: NumbersModel; t: Translate }
     void model.load();
   }, [model]);
   const numbers = model.numbers.value;
-  if (!numbers) return model.error.value ? <p class="wb-error" role="alert">{model.error.value}</p> : null;
+  if (!numbers)
+    return model.error.value ? (
+      <p class="wb-error" role="alert">
+        {model.error.value}
+      </p>
+    ) : null;
   const limit = model.limit.value;
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -21,7 +26,13 @@ export function NumbersPanel({ model, t }: { model: NumbersModel; t: Translate }
   const field = (name: keyof ConnectNumberForm, type = 'text') => (
     <label>
       {t(`numbers.${name}`)}
-      <input type={type} name={name} value={form[name]} autocomplete="off" onInput={(e) => setForm({ ...form, [name]: (e.target as HTMLInputElement).value })} />
+      <input
+        type={type}
+        name={name}
+        value={form[name]}
+        autocomplete="off"
+        onInput={(e) => setForm({ ...form, [name]: (e.target as HTMLInputElement).value })}
+      />
     </label>
   );
   return (
@@ -56,7 +67,11 @@ export function NumbersPanel({ model, t }: { model: NumbersModel; t: Translate }
           </button>
         </form>
       )}
-      {model.error.value && <p class="wb-error" role="alert">{model.error.value}</p>}
+      {model.error.value && (
+        <p class="wb-error" role="alert">
+          {model.error.value}
+        </p>
+      )}
     </section>
   );
 }

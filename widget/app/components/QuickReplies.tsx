@@ -3,7 +3,17 @@ import type { Translate } from '../i18n/translate';
 import type { PickerEntry, QuickRepliesModel } from '../models/quick-replies-model';
 
 /** The "/" picker over the composer: quick replies and templates in one list; the highlighted line goes on Enter. */
-export function QuickReplyPicker({ entries, highlight, t, onPick }: { entries: PickerEntry[]; highlight: number; t: Translate; onPick: (entry: PickerEntry) => void }) {
+export function QuickReplyPicker({
+  entries,
+  highlight,
+  t,
+  onPick,
+}: {
+  entries: PickerEntry[];
+  highlight: number;
+  t: Translate;
+  onPick: (entry: PickerEntry) => void;
+}) {
   return (
     <ul class="wb-picker" role="listbox" aria-label={t('quick_replies.picker')} data-testid="quick-picker">
       {entries.map((e, i) => (
@@ -101,7 +111,11 @@ export function QuickRepliesPanel({ model, t, isAdmin }: { model: QuickRepliesMo
             </select>
           </label>
         )}
-        {model.error.value && <p class="wb-error" role="alert">{model.error.value}</p>}
+        {model.error.value && (
+          <p class="wb-error" role="alert">
+            {model.error.value}
+          </p>
+        )}
         <button type="submit" class="wb-button" disabled={!shortcut.trim() || !text.trim()}>
           {t('quick_replies.save')}
         </button>

@@ -34,7 +34,11 @@ export function RegistrationForm({ model, t }: { model: AccountAdminModel; t: Tr
   return (
     <form class="wb-form" data-testid="registration-form" onSubmit={submit} noValidate>
       <h2>{t('registration.title')}</h2>
-      {saved && <p class="wb-ok" data-testid="registration-done">{t('registration.done')}</p>}
+      {saved && (
+        <p class="wb-ok" data-testid="registration-done">
+          {t('registration.done')}
+        </p>
+      )}
       {FIELDS.map((field) => (
         <label key={field}>
           {t(`registration.fields.${field}`)}
@@ -68,7 +72,11 @@ export function RegistrationForm({ model, t }: { model: AccountAdminModel; t: Tr
         </label>
       )}
       {errors.fields.acceptTerms && <span class="wb-field-error">{t('registration.must_accept')}</span>}
-      {errors.message && !Object.keys(errors.fields).length && <p class="wb-error" role="alert">{errors.message}</p>}
+      {errors.message && !Object.keys(errors.fields).length && (
+        <p class="wb-error" role="alert">
+          {errors.message}
+        </p>
+      )}
       <button type="submit" disabled={model.saving.value}>
         {saved ? t('registration.update') : t('registration.submit')}
       </button>

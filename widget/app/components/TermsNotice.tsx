@@ -24,7 +24,9 @@ export function TermsNotice({ model, t, language }: { model: AccountAdminModel; 
           {t('terms.accepted', { version: terms.acceptedVersion ?? '', date: terms.acceptedAt ? formatDate(terms.acceptedAt, language) : '' })}
         </p>
       )}
-      {terms.upcoming && <p class="wb-muted">{t('terms.upcoming', { version: terms.upcoming.version, date: formatDate(terms.upcoming.effectiveAt, language) })}</p>}
+      {terms.upcoming && (
+        <p class="wb-muted">{t('terms.upcoming', { version: terms.upcoming.version, date: formatDate(terms.upcoming.effectiveAt, language) })}</p>
+      )}
     </section>
   );
 }

@@ -10,7 +10,11 @@ export function UsersPanel({ model, t, selfId }: { model: UsersModel; t: Transla
   return (
     <section class="wb-users" data-testid="wabridge-users">
       <h2>{t('app.users.title')}</h2>
-      {model.error.value && <p role="alert" class="wb-error">{model.error.value}</p>}
+      {model.error.value && (
+        <p role="alert" class="wb-error">
+          {model.error.value}
+        </p>
+      )}
       <ul>
         {model.users.value.map((u) => (
           <li key={u.id}>

@@ -11,7 +11,12 @@ export function WebhooksPanel({ model, t, language }: { model: WebhooksModel; t:
     void model.load();
   }, [model]);
   const endpoints = model.endpoints.value;
-  if (!endpoints) return model.error.value ? <p class="wb-error" role="alert">{model.error.value}</p> : null;
+  if (!endpoints)
+    return model.error.value ? (
+      <p class="wb-error" role="alert">
+        {model.error.value}
+      </p>
+    ) : null;
   const when = (iso: string | null) => (iso ? formatDate(iso, language, undefined, true) : t('developers.never'));
   const log = model.log.value;
   const shown = model.shownOnce.value;
@@ -56,7 +61,13 @@ export function WebhooksPanel({ model, t, language }: { model: WebhooksModel; t:
                 {d.type} · {when(d.createdAt)}
               </td>
               <td>{d.attempts}</td>
-              <td>{d.deliveredAt ? t('developers.delivered', { status: d.lastStatus ?? '' }) : d.gaveUpAt ? t('developers.gave_up', { error: d.lastError ?? '' }) : t('developers.retrying', { error: d.lastError ?? '', when: when(d.nextAttemptAt) })}</td>
+              <td>
+                {d.deliveredAt
+                  ? t('developers.delivered', { status: d.lastStatus ?? '' })
+                  : d.gaveUpAt
+                    ? t('developers.gave_up', { error: d.lastError ?? '' })
+                    : t('developers.retrying', { error: d.lastError ?? '', when: when(d.nextAttemptAt) })}
+              </td>
             </tr>
           ))}
         </table>

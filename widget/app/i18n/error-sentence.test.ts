@@ -50,7 +50,25 @@ const DOMAINS: Record<string, readonly string[]> = {
   'claims.status.*': ['open', 'upheld', 'rejected'],
   'chat.status.*': ['received', 'queued', 'sent', 'delivered', 'read', 'failed'],
   // WhatsApp's inbound message types (reference/whatsapp-cloud-api.md), and what the inbox stores for others.
-  'chat.kinds.*': [...new Set(['image', 'video', 'audio', 'document', 'sticker', 'reaction', 'interactive', 'button', 'location', 'contacts', 'order', 'system', 'unknown', 'unsupported', ...MESSAGE_KINDS])],
+  'chat.kinds.*': [
+    ...new Set([
+      'image',
+      'video',
+      'audio',
+      'document',
+      'sticker',
+      'reaction',
+      'interactive',
+      'button',
+      'location',
+      'contacts',
+      'order',
+      'system',
+      'unknown',
+      'unsupported',
+      ...MESSAGE_KINDS,
+    ]),
+  ],
   'chat.system.*': SYSTEM_NOTICES,
   'chat.quote.*': ['in', 'out'],
   'broadcasts.kind.*': ['leads', 'contacts'],
@@ -64,7 +82,17 @@ const DOMAINS: Record<string, readonly string[]> = {
   'broadcasts.exclusion.*': EXCLUSION_REASONS,
   'broadcasts.status.*': BroadcastStatus.options,
   // The engine pauses by the user, on Meta's refusals, and with the capability decision's reason.
-  'broadcasts.pause_reason.*': ['by_user', 'template_paused', 'failure_spike', 'allowance_exhausted', 'number_token_invalid', 'licence_expired', 'kommo_plan_required', 'consent_withdrawn', 'account_uninstalled'],
+  'broadcasts.pause_reason.*': [
+    'by_user',
+    'template_paused',
+    'failure_spike',
+    'allowance_exhausted',
+    'number_token_invalid',
+    'licence_expired',
+    'kommo_plan_required',
+    'consent_withdrawn',
+    'account_uninstalled',
+  ],
   'broadcasts.count.*': ['queued', 'sent', 'delivered', 'read', 'failed', 'replied', 'optedOut', 'cancelled'],
   // Why a voice note could not be recorded or prepared (voice-recorder-model's problem).
   'chat.voice.*': ['unsupported', 'denied', 'failed'],
@@ -111,7 +139,9 @@ describe('errors in the user’s language', () => {
     ]);
     const labels = { lastName: 'registration.fields.lastName', email: 'registration.fields.email', city: 'registration.fields.city' };
     const t = translator(es);
-    expect(describeError(refused, t, labels)).toBe('Apellido: como máximo 100 caracteres. Correo electrónico debe ser una dirección de correo electrónico. Ciudad: este campo es obligatorio.');
+    expect(describeError(refused, t, labels)).toBe(
+      'Apellido: como máximo 100 caracteres. Correo electrónico debe ser una dirección de correo electrónico. Ciudad: este campo es obligatorio.',
+    );
     expect(describeFields(refused, translator(ru), labels)).toEqual({
       lastName: 'Фамилия: не больше 100 символов.',
       email: 'Эл. почта: нужен адрес электронной почты.',
@@ -123,12 +153,16 @@ describe('errors in the user’s language', () => {
     const refused = new ApiError('invalid_request', 'The request body is not valid: body.parameters.1.value.', 400, [
       { path: 'body.parameters.1.value', message: 'Too small: expected string to have >=1 characters', problem: 'too_small', limit: 1, origin: 'string' },
     ]);
-    expect(describeError(refused, translator(pt), { 'parameters.*.value': 'broadcasts.fixed_value' })).toBe(`${translator(pt)('broadcasts.fixed_value', { n: 2 })}: este campo é obrigatório.`);
+    expect(describeError(refused, translator(pt), { 'parameters.*.value': 'broadcasts.fixed_value' })).toBe(
+      `${translator(pt)('broadcasts.fixed_value', { n: 2 })}: este campo é obrigatório.`,
+    );
   });
 
   it('when an error has a code, then its sentence is the locale’s with the figures the backend sent, never the English message', () => {
     const t = translator(ru);
-    expect(describeError(new ApiError('forbidden_words', 'The template “x” contains forbidden words: casino.', 422, [], { words: 'casino' }), t)).toBe('Запрещённые слова: casino. Замените их или выберите другой шаблон.');
+    expect(describeError(new ApiError('forbidden_words', 'The template “x” contains forbidden words: casino.', 422, [], { words: 'casino' }), t)).toBe(
+      'Запрещённые слова: casino. Замените их или выберите другой шаблон.',
+    );
     expect(describeError(new ApiError('brand_new_code', 'Something new.', 409), t)).toBe(ru.errors.unknown);
     expect(describeError(new TypeError('Failed to fetch'), t)).toBe(ru.errors.unknown);
   });

@@ -23,6 +23,7 @@ export function formatNumber(n: number, language: string): string {
 
 /** A file's size as the user's locale writes it ("120 KB", "1,5 MB"). */
 export function formatBytes(bytes: number, language: string): string {
-  const [unit, value] = bytes >= 1024 * 1024 ? (['megabyte', bytes / (1024 * 1024)] as const) : bytes >= 1024 ? (['kilobyte', bytes / 1024] as const) : (['byte', bytes] as const);
+  const [unit, value] =
+    bytes >= 1024 * 1024 ? (['megabyte', bytes / (1024 * 1024)] as const) : bytes >= 1024 ? (['kilobyte', bytes / 1024] as const) : (['byte', bytes] as const);
   return formatter(`bytes:${language}:${unit}`, () => new Intl.NumberFormat(language, { style: 'unit', unit, maximumFractionDigits: 1 })).format(value);
 }

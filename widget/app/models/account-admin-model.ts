@@ -12,10 +12,17 @@ export interface FormErrors {
 const noErrors: FormErrors = { message: null, fields: {} };
 
 /** The registration form's fields, by their labels. */
-const REGISTRATION_LABELS: FieldLabels = Object.fromEntries(['lastName', 'firstName', 'patronymic', 'email', 'phone', 'city'].map((f) => [f, `registration.fields.${f}`]));
+const REGISTRATION_LABELS: FieldLabels = Object.fromEntries(
+  ['lastName', 'firstName', 'patronymic', 'email', 'phone', 'city'].map((f) => [f, `registration.fields.${f}`]),
+);
 
 /** The admin's side: registration, terms, settings, consent. */
-export function createAccountAdminModel(deps: { api: ApiClient; describe: Describe; describeFields: (error: unknown, labels: FieldLabels) => Record<string, string>; onChanged?: () => void }) {
+export function createAccountAdminModel(deps: {
+  api: ApiClient;
+  describe: Describe;
+  describeFields: (error: unknown, labels: FieldLabels) => Record<string, string>;
+  onChanged?: () => void;
+}) {
   const admin = signal<AccountAdmin | null>(null);
   const settings = signal<AccountSettings | null>(null);
   const consent = signal<{ withdrawnAt: string | null; deletionDueBy: string | null } | null>(null);

@@ -7,7 +7,14 @@ import type { Describe } from '../i18n/error-sentence';
 import { createListModel } from './list-model';
 
 /** The form's fields by their labels, for error sentences. */
-const LABELS = { name: 'automations.name', numberId: 'automations.number', template: 'automations.template', language: 'automations.language', parameters: 'automations.parameters', 'parameters.*': 'automations.parameters' };
+const LABELS = {
+  name: 'automations.name',
+  numberId: 'automations.number',
+  template: 'automations.template',
+  language: 'automations.language',
+  parameters: 'automations.parameters',
+  'parameters.*': 'automations.parameters',
+};
 
 /**
  * The admin's digital-pipeline automations (SPEC §7) and the numbers one may send from. Each change

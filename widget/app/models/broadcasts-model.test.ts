@@ -31,9 +31,17 @@ describe('the broadcast report', () => {
     const asked: string[] = [];
     const fetch = (async (input: RequestInfo | URL) => {
       asked.push(String(input));
-      return new Response(new Uint8Array([0x50, 0x4b, 3, 4]), { headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'content-disposition': `attachment; filename="broadcast-report.xlsx"; filename*=UTF-8''${encodeURIComponent('Spring sale report.xlsx')}` } });
+      return new Response(new Uint8Array([0x50, 0x4b, 3, 4]), {
+        headers: {
+          'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'content-disposition': `attachment; filename="broadcast-report.xlsx"; filename*=UTF-8''${encodeURIComponent('Spring sale report.xlsx')}`,
+        },
+      });
     }) as typeof globalThis.fetch;
-    const api = { ...createApiClient({ baseURL: 'http://api.test', getToken: () => 'tok', fetch }), broadcast: async (id: string) => ({ id, status: 'completed' }) } as unknown as ApiClient;
+    const api = {
+      ...createApiClient({ baseURL: 'http://api.test', getToken: () => 'tok', fetch }),
+      broadcast: async (id: string) => ({ id, status: 'completed' }),
+    } as unknown as ApiClient;
     const model = createBroadcastsModel({ api, live: createLiveModel({ api }), describe: inSpanish });
     await model.open('b-7');
     const report = await model.report('xlsx');

@@ -1,6 +1,14 @@
 import { signal } from '@preact/signals';
 import type { z } from 'zod/mini';
-import { FORBIDDEN_CONSENT, type BroadcastList, type BroadcastTemplate, type BroadcastView, type CreateBroadcastInput, type ParameterSource, type SavedAudienceList } from '../../../contract/broadcasts';
+import {
+  FORBIDDEN_CONSENT,
+  type BroadcastList,
+  type BroadcastTemplate,
+  type BroadcastView,
+  type CreateBroadcastInput,
+  type ParameterSource,
+  type SavedAudienceList,
+} from '../../../contract/broadcasts';
 import type { NumberView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';
@@ -82,7 +90,18 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
   /** What went wrong, said in the user's language; `code` is the backend's (the launch looks for dry_run_changed). */
   const error = signal<{ code: string; message: string } | null>(null);
   const busy = signal(false);
-  const draft = signal<Draft>({ name: '', numberIds: [], templateKey: '', parameters: [], consentSource: '', headerMediaUrl: '', scheduledAt: '', quietFrom: '', quietTo: '', saveAudienceAs: '' });
+  const draft = signal<Draft>({
+    name: '',
+    numberIds: [],
+    templateKey: '',
+    parameters: [],
+    consentSource: '',
+    headerMediaUrl: '',
+    scheduledAt: '',
+    quietFrom: '',
+    quietTo: '',
+    saveAudienceAs: '',
+  });
 
   async function attempt<T>(work: () => Promise<T>): Promise<T | undefined> {
     busy.value = true;
@@ -138,7 +157,11 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
         const connected = (await deps.api.numbers()).numbers;
         numbers.value = connected;
         templates.value = connected[0] ? (await deps.api.broadcastTemplates(connected[0].id)).templates : [];
-        draft.value = { ...draft.value, name: draft.value.name || defaultName, numberIds: draft.value.numberIds.length ? draft.value.numberIds : connected.slice(0, 1).map((n) => n.id) };
+        draft.value = {
+          ...draft.value,
+          name: draft.value.name || defaultName,
+          numberIds: draft.value.numberIds.length ? draft.value.numberIds : connected.slice(0, 1).map((n) => n.id),
+        };
       });
     },
 
@@ -218,9 +241,17 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
         refetch = setTimeout(() => {
           refetch = undefined;
           const id = current.value?.id;
-          if (id && changed.has(id)) void deps.api.broadcast(id).then((b) => (current.value = b), () => undefined);
+          if (id && changed.has(id))
+            void deps.api.broadcast(id).then(
+              (b) => (current.value = b),
+              () => undefined,
+            );
           changed.clear();
-          if (list.value) void deps.api.broadcasts().then((l) => (list.value = l.broadcasts), () => undefined);
+          if (list.value)
+            void deps.api.broadcasts().then(
+              (l) => (list.value = l.broadcasts),
+              () => undefined,
+            );
         }, 300);
       });
       return () => {

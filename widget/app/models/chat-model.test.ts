@@ -38,7 +38,10 @@ describe('the card chat', () => {
   it('when a contact has a phone that is not one and the same phone written two ways, then the chat opens one conversation per customer and leaves the bad one out', async () => {
     const { api } = backend();
     const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
-    await chat.open([{ name: 'Ana', phones: ['(21) 98765-4321', 'ask reception', '+55 21 98765-4321'] }, { name: 'Maria', phones: ['+55 11 91234-5678'] }]);
+    await chat.open([
+      { name: 'Ana', phones: ['(21) 98765-4321', 'ask reception', '+55 21 98765-4321'] },
+      { name: 'Maria', phones: ['+55 11 91234-5678'] },
+    ]);
     expect(chat.error.value).toBeNull();
     expect(chat.conversations.value.map((c) => [c.name, c.conversation.waId])).toEqual([
       ['Ana', '5521987654321'],

@@ -18,13 +18,26 @@ const FIRST_PAGE = 200;
 /** Going back in history reads a hundred at a time (the API's largest page). */
 const PAGE = 100;
 /** The message box and the template form, by their labels. */
-const CHAT_LABELS: FieldLabels = { text: 'chat.message', caption: 'chat.message', phone: 'chat.phone', name: 'chat.template_name', 'parameters.*': 'chat.template_param' };
+const CHAT_LABELS: FieldLabels = {
+  text: 'chat.message',
+  caption: 'chat.message',
+  phone: 'chat.phone',
+  name: 'chat.template_name',
+  'parameters.*': 'chat.template_param',
+};
 
 /**
  * The chat in a card: one conversation per phone of the card's contacts, on the account's number.
  * History pages backwards; the live stream brings new messages and statuses.
  */
-export function createChatModel(deps: { api: ApiClient; live: LiveModel; describe: Describe; now?: () => number; onSent?: () => void; media?: VoiceMedia | null }) {
+export function createChatModel(deps: {
+  api: ApiClient;
+  live: LiveModel;
+  describe: Describe;
+  now?: () => number;
+  onSent?: () => void;
+  media?: VoiceMedia | null;
+}) {
   const now = deps.now ?? (() => Date.now());
   const numbers = signal<WhatsAppNumber[] | null>(null);
   /** One per phone of the card's contacts, with the contact it belongs to (quick replies are filled from it). */
@@ -84,7 +97,10 @@ export function createChatModel(deps: { api: ApiClient; live: LiveModel; describ
     try {
       // One round trip (docs/decisions/021): the numbers, a conversation per customer, the first one's newest page.
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name, contactId: c.id ?? null })));
-      const card = await deps.api.cardChat(phones.map((p) => p.phone), FIRST_PAGE);
+      const card = await deps.api.cardChat(
+        phones.map((p) => p.phone),
+        FIRST_PAGE,
+      );
       numbers.value = card.numbers;
       if (!card.numbers.length) {
         // Nothing to open yet: the next opening asks again (a number may be connected meanwhile).

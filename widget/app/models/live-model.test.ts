@@ -74,7 +74,9 @@ describe('the live stream', () => {
   it('when the backend refuses the stream, then it is asked again until it answers', async () => {
     let refusals = 2;
     const backend = eventsEndpoint();
-    server.use(http.get(`${API}/api/v1/events`, () => (refusals-- > 0 ? HttpResponse.json({ error: { code: 'internal', message: 'x' } }, { status: 503 }) : undefined)));
+    server.use(
+      http.get(`${API}/api/v1/events`, () => (refusals-- > 0 ? HttpResponse.json({ error: { code: 'internal', message: 'x' } }, { status: 503 }) : undefined)),
+    );
     const live = createLiveModel({ api, retryMs: 10 });
     const heard: string[] = [];
     const stop = live.subscribe((type) => heard.push(type));
@@ -103,10 +105,27 @@ describe('the live stream', () => {
   it('when the stream comes back after a drop, then the chat fetches the conversation on screen again and shows what came meanwhile', async () => {
     const backend = eventsEndpoint();
     const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria', windowClosesAt: null, optedOut: false, unread: 0 };
-    const message = (id: string) => ({ id, direction: 'in', type: 'text', content: { body: id }, status: 'received', error: null, sentBy: null, sentByName: null, createdAt: '2026-11-21T10:00:00.000Z' });
+    const message = (id: string) => ({
+      id,
+      direction: 'in',
+      type: 'text',
+      content: { body: id },
+      status: 'received',
+      error: null,
+      sentBy: null,
+      sentByName: null,
+      createdAt: '2026-11-21T10:00:00.000Z',
+    });
     let stored = [message('m1')];
     server.use(
-      http.post(`${API}/api/v1/card-chat`, () => HttpResponse.json({ numbers: [{ id: 'num-1' }], conversations: [{ phone: '+5511912345678', conversation }], refused: [], page: { messages: [...stored].reverse(), nextBefore: null } })),
+      http.post(`${API}/api/v1/card-chat`, () =>
+        HttpResponse.json({
+          numbers: [{ id: 'num-1' }],
+          conversations: [{ phone: '+5511912345678', conversation }],
+          refused: [],
+          page: { messages: [...stored].reverse(), nextBefore: null },
+        }),
+      ),
       http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json(conversation)),
       http.get(`${API}/api/v1/conversations/conv-1/messages`, () => HttpResponse.json({ messages: [...stored].reverse(), nextBefore: null })),
     );

@@ -6,12 +6,24 @@ const draft = { action: 'buy' as const, plan: 'user' as const, currency: 'USD' a
 
 describe('the buy panel’s draft', () => {
   it('when an order waits for money, then the draft is that order’s own terms, whatever the plan in force', () => {
-    const open = { ...paidOrder, kind: 'renewal' as const, plan: 'vip' as const, currency: 'EUR' as const, method: 'invoice' as const, status: 'awaiting_payment' as const };
+    const open = {
+      ...paidOrder,
+      kind: 'renewal' as const,
+      plan: 'vip' as const,
+      currency: 'EUR' as const,
+      method: 'invoice' as const,
+      status: 'awaiting_payment' as const,
+    };
     expect(startingDraft(open, 'pro', draft)).toEqual({ action: 'renew', plan: 'vip', currency: 'EUR', method: 'invoice' });
   });
 
   it('when no order is open and Pro is the paid plan in force, then the draft renews Pro in the currency and method already chosen', () => {
-    expect(startingDraft(null, 'pro', { ...draft, currency: 'EUR', method: 'invoice' })).toEqual({ action: 'renew', plan: 'pro', currency: 'EUR', method: 'invoice' });
+    expect(startingDraft(null, 'pro', { ...draft, currency: 'EUR', method: 'invoice' })).toEqual({
+      action: 'renew',
+      plan: 'pro',
+      currency: 'EUR',
+      method: 'invoice',
+    });
   });
 
   it('when no paid plan is in force (demo or none), then the draft buys', () => {

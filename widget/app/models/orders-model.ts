@@ -5,7 +5,12 @@ import type { ApiClient } from '../api/api-client';
 import type { Describe, FieldLabels } from '../i18n/error-sentence';
 
 /** The claim form's fields, by their labels (the other order actions have no fields). */
-const CLAIM_LABELS: FieldLabels = { text: 'claims.text', attachments: 'claims.attachments', 'attachments.*': 'claims.attachments', 'attachments.*.data': 'claims.attachments' };
+const CLAIM_LABELS: FieldLabels = {
+  text: 'claims.text',
+  attachments: 'claims.attachments',
+  'attachments.*': 'claims.attachments',
+  'attachments.*.data': 'claims.attachments',
+};
 
 type Draft = Pick<CreateOrderInput, 'action' | 'plan' | 'currency' | 'method'>;
 
@@ -155,7 +160,8 @@ export function createOrdersModel(deps: { api: ApiClient; describe: Describe; op
     /** While an order waits for money or activation, look again every few seconds. */
     watch(): () => void {
       const timer = setInterval(() => {
-        if (list.value?.orders.some((o) => o.status === 'awaiting_payment' || o.status === 'partially_paid' || (o.status === 'paid' && !o.activatedAt))) void load();
+        if (list.value?.orders.some((o) => o.status === 'awaiting_payment' || o.status === 'partially_paid' || (o.status === 'paid' && !o.activatedAt)))
+          void load();
       }, 3000);
       return () => clearInterval(timer);
     },

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { pickerEntries, pickerQuery } from './quick-replies-model';
 
-const reply = (shortcut: string, text: string, scope: 'account' | 'personal' = 'personal') => ({ id: shortcut, shortcut, text, scope, editable: true, updatedAt: '2026-11-21T10:00:00.000Z' });
+const reply = (shortcut: string, text: string, scope: 'account' | 'personal' = 'personal') => ({
+  id: shortcut,
+  shortcut,
+  text,
+  scope,
+  editable: true,
+  updatedAt: '2026-11-21T10:00:00.000Z',
+});
 const template = (name: string) => ({ name, language: 'en_US', category: 'UTILITY', status: 'APPROVED', body: 'Hi {{1}}', paramCount: 1 }) as never;
 
 describe('the composer\'s "/" picker', () => {

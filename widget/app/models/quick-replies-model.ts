@@ -30,7 +30,10 @@ export function pickerEntries(query: string, replies: readonly QuickReply[], tem
   const byShortcut = replies.filter((r) => r.shortcut.startsWith(q));
   const byText = replies.filter((r) => !r.shortcut.startsWith(q) && r.text.toLowerCase().includes(q));
   const matchingTemplates = templates.filter((x) => x.name.toLowerCase().includes(q));
-  return [...[...byShortcut, ...byText].map((reply) => ({ kind: 'reply' as const, reply })), ...matchingTemplates.map((template) => ({ kind: 'template' as const, template }))].slice(0, PICKER_LINES);
+  return [
+    ...[...byShortcut, ...byText].map((reply) => ({ kind: 'reply' as const, reply })),
+    ...matchingTemplates.map((template) => ({ kind: 'template' as const, template })),
+  ].slice(0, PICKER_LINES);
 }
 
 /** The quick replies a user sees (the account's and their own): listed once per card, filled for the card on pick. */

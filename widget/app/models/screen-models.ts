@@ -17,7 +17,15 @@ import { createWebhooksModel } from './webhooks-model';
  * own, made the first time one of those screens shows: the card does not carry them. Every HTTP
  * call of those screens goes through one of them.
  */
-export function createScreenModels(deps: { api: ApiClient; live: LiveModel; licence: LicenceModel; describe: Describe; describeFields: (error: unknown, labels: FieldLabels) => Record<string, string>; reloadSession: () => void; openTab: (url: string) => void }) {
+export function createScreenModels(deps: {
+  api: ApiClient;
+  live: LiveModel;
+  licence: LicenceModel;
+  describe: Describe;
+  describeFields: (error: unknown, labels: FieldLabels) => Record<string, string>;
+  reloadSession: () => void;
+  openTab: (url: string) => void;
+}) {
   const { api, licence, describe } = deps;
   const users = createUsersModel({ api, describe });
   // Withdrawing consent ends the account's use of Wabridge: reload shows why.

@@ -39,7 +39,9 @@ describe('the session model', () => {
   });
 
   it('when the backend says the session expired, then it asks the loader for a fresh one and recovers with it', async () => {
-    server.use(http.get(`${API}/api/v1/me`, () => HttpResponse.json({ error: { code: 'invalid_session', message: 'expired' } }, { status: 401 }), { once: true }));
+    server.use(
+      http.get(`${API}/api/v1/me`, () => HttpResponse.json({ error: { code: 'invalid_session', message: 'expired' } }, { status: 401 }), { once: true }),
+    );
     const { fake, model } = setup();
     fake.push({ type: 'wabridge:context', session: session('old'), context: context() });
     await vi.waitFor(() => expect(model.status.value).toBe('error'));

@@ -77,7 +77,10 @@ describe('recording a voice note', () => {
   });
 
   it('when a WebM recording is not Opus, then it is not sent and the agent is told it failed', async () => {
-    const fake = fakeMedia({ supports: ['audio/webm;codecs=opus'], chunk: new Blob([Uint8Array.from([0x1a, 0x45, 0xdf, 0xa3, 0x80])], { type: 'audio/webm' }) });
+    const fake = fakeMedia({
+      supports: ['audio/webm;codecs=opus'],
+      chunk: new Blob([Uint8Array.from([0x1a, 0x45, 0xdf, 0xa3, 0x80])], { type: 'audio/webm' }),
+    });
     const voice = createVoiceRecorder({ media: fake.media });
     await voice.start();
     expect(await voice.finish()).toBeNull();

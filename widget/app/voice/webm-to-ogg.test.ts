@@ -5,7 +5,9 @@ const bytes = (...parts: (number[] | Uint8Array)[]) => Uint8Array.from(parts.fla
 /** An EBML element: id bytes, a size (8-byte form, or unknown), its content. */
 const el = (id: number[], content: Uint8Array | number[], unknownSize = false) => {
   const c = Uint8Array.from(content);
-  const size = unknownSize ? [0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff] : [0x01, 0, 0, 0, 0, (c.length >> 16) & 0xff, (c.length >> 8) & 0xff, c.length & 0xff];
+  const size = unknownSize
+    ? [0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]
+    : [0x01, 0, 0, 0, 0, (c.length >> 16) & 0xff, (c.length >> 8) & 0xff, c.length & 0xff];
   return bytes(id, size, c);
 };
 const text = (s: string) => Uint8Array.from(s, (ch) => ch.charCodeAt(0));
@@ -19,7 +21,14 @@ function webm(packets: Uint8Array[]) {
   const header = el([0x1a, 0x45, 0xdf, 0xa3], el([0x42, 0x82], text('webm')));
   const tracks = el([0x16, 0x54, 0xae, 0x6b], el([0xae], bytes(el([0xd7], [1]), el([0x86], text('A_OPUS')), el([0x63, 0xa2], opusHead))));
   const cluster = bytes([0x1f, 0x43, 0xb6, 0x75], [0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], el([0xe7], [0]), ...packets.map(simpleBlock));
-  return bytes(header, [0x18, 0x53, 0x80, 0x67], [0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], el([0x15, 0x49, 0xa9, 0x66], [0x2a, 0xd7, 0xb1, 0x83, 0x0f, 0x42, 0x40]), tracks, cluster);
+  return bytes(
+    header,
+    [0x18, 0x53, 0x80, 0x67],
+    [0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+    el([0x15, 0x49, 0xa9, 0x66], [0x2a, 0xd7, 0xb1, 0x83, 0x0f, 0x42, 0x40]),
+    tracks,
+    cluster,
+  );
 }
 
 /** Reads Ogg pages back: flags, granule, checksum check, and the packets (joined across lacing). */
@@ -45,7 +54,13 @@ function readOgg(ogg: Uint8Array) {
         current = [];
       }
     }
-    pages.push({ flags: ogg[at + 5]!, granule: view.getUint32(6, true) + view.getUint32(10, true) * 2 ** 32, sequence: view.getUint32(18, true), crcOk: oggCrc(copy) === view.getUint32(22, true), packets });
+    pages.push({
+      flags: ogg[at + 5]!,
+      granule: view.getUint32(6, true) + view.getUint32(10, true) * 2 ** 32,
+      sequence: view.getUint32(18, true),
+      crcOk: oggCrc(copy) === view.getUint32(22, true),
+      packets,
+    });
     at += length;
   }
   return pages;
@@ -77,7 +92,11 @@ describe('a voice note recorded as WebM, sent as Ogg', () => {
   });
 
   it('when the recording is not Opus, then it is refused rather than sent as something WhatsApp cannot play', () => {
-    const vorbis = bytes(el([0x1a, 0x45, 0xdf, 0xa3], []), el([0x16, 0x54, 0xae, 0x6b], el([0xae], el([0x86], text('A_VORBIS')))), el([0xa3], bytes([0x81, 0, 0, 0x80], [1, 2, 3])));
+    const vorbis = bytes(
+      el([0x1a, 0x45, 0xdf, 0xa3], []),
+      el([0x16, 0x54, 0xae, 0x6b], el([0xae], el([0x86], text('A_VORBIS')))),
+      el([0xa3], bytes([0x81, 0, 0, 0x80], [1, 2, 3])),
+    );
     expect(() => webmToOgg(vorbis)).toThrow(NotOpusInWebm);
     expect(() => webmToOgg(text('not a recording'))).toThrow(NotOpusInWebm);
   });

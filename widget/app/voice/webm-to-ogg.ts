@@ -141,7 +141,10 @@ export function webmToOgg(webm: Uint8Array, serial = 0x57a8b71d): Uint8Array {
   tags.set(ascii('OpusTags'));
   new DataView(tags.buffer).setUint32(8, vendor.length, true);
   tags.set(vendor, 12);
-  const pages = [page([opusHead], { serial, sequence: 0, granule: 0, first: true, last: false }), page([tags], { serial, sequence: 1, granule: 0, first: false, last: false })];
+  const pages = [
+    page([opusHead], { serial, sequence: 0, granule: 0, first: true, last: false }),
+    page([tags], { serial, sequence: 1, granule: 0, first: false, last: false }),
+  ];
   // About a second of audio per page (50 packets of 20 ms), within the 255 lacing values a page holds.
   let granule = 0;
   let batch: Uint8Array[] = [];
