@@ -110,6 +110,29 @@ for (const kind of storeKinds()) {
       expect(byPhone.get(`+${waIdOf(4)}`)).toMatchObject({ Status: 'read', Reply: '', 'Replied at': '', 'Opted out at': '' });
     });
 
+    it('when a customer answers STOP within the second the broadcast reached them (Meta stamps whole seconds), then the report shows their reply and their opt-out', async () => {
+      t = await startTestApp(kind, { accounts: [accountWithAudience(1)] });
+      const { auth: first, numbers, signIn } = await broadcastReady(t);
+      // The send lands half-way through a second; the answer 300 ms later carries that second's start.
+      t.clock.advance(1500 - (t.clock.now().getTime() % 1000));
+      const draft = (await t.http.post('/api/v1/broadcasts', { ...springSale(numbers, [10_001]), name: 'Same second' }, { headers: first })).data;
+      await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, {}, { headers: first });
+      await runEngine(t);
+      t.clock.advance(300);
+      await t.fakeWhatsApp.customerWrites(numbers[0]!.phoneNumberId, phoneOf(1), 'STOP');
+      await t.settle();
+
+      const res = await t.http.get(`/api/v1/broadcasts/${draft.id}/report.csv`, { headers: await signIn(), responseType: 'arraybuffer' });
+      const [header, row] = parseCsv(new TextDecoder('utf-8', { ignoreBOM: true }).decode(res.data).slice(1));
+      const one = Object.fromEntries(header!.map((h, i) => [h, row![i]]));
+      expect(one['Sent at']).toMatch(/\.5\d\dZ$/);
+      expect(one).toMatchObject({ Reply: 'STOP' });
+      expect(one['Replied at']).not.toBe('');
+      expect(one['Opted out at']).not.toBe('');
+      // The broadcast's own counts agree.
+      expect((await t.http.get(`/api/v1/broadcasts/${draft.id}`, { headers: await signIn() })).data.counts).toMatchObject({ replied: 1, optedOut: 1 });
+    });
+
     it('when a broadcast has run, then its XLSX report opens in a spreadsheet reader with the same rows: status, error code and reason, reply, opt-out; a formula-like reply stays text', async () => {
       t = await startTestApp(kind, { accounts: [accountWithAudience(3)] });
       const { auth: first, numbers, signIn } = await broadcastReady(t);

@@ -47,7 +47,9 @@ const iso = (v: Date | string | null) => (v === null ? '' : new Date(v).toISOStr
 
 /** A report line's values, in `REPORT_COLUMNS` order. An opt-out counts only when it came after the send. */
 export function reportValues(r: ReportRow): string[] {
-  const optedOut = r.opted_out_at !== null && (r.sent_at === null || new Date(r.opted_out_at) >= new Date(r.sent_at));
+  // Meta stamps an opt-out in whole seconds: one in the second of the send came after it.
+  const optedOut =
+    r.opted_out_at !== null && (r.sent_at === null || new Date(r.opted_out_at).getTime() >= Math.floor(new Date(r.sent_at).getTime() / 1000) * 1000);
   return [
     String(r.seq),
     r.name ?? '',

@@ -232,7 +232,7 @@ const COUNTS = `count(*) filter (where r.state <> 'excluded') as total,
   count(*) filter (where r.state = 'sent' and m.status = 'read') as read,
   count(*) filter (where r.state = 'failed') as failed,
   count(*) filter (where r.replied_at is not null) as replied,
-  count(*) filter (where c.opted_out_at is not null and c.opted_out_at >= r.sent_at) as opted_out,
+  count(*) filter (where c.opted_out_at is not null and c.opted_out_at >= date_trunc('second', r.sent_at)) as opted_out,
   count(*) filter (where r.state = 'cancelled') as cancelled`;
 
 const RECIPIENTS_WITH_OUTCOMES = `broadcast_recipients r
@@ -414,7 +414,10 @@ export function broadcastsUsingTemplate(q: Queryable, wabaId: string, name: stri
   );
 }
 
-/** Marks replied the customer's latest broadcast message sent after `since` and by `at` not yet replied to; that recipient. */
+/**
+ * Marks replied the customer's latest broadcast message sent after `since` and by `at` not yet replied
+ * to; that recipient. Meta stamps the reply in whole seconds: one in the second of the send counts.
+ */
 export async function attributeReply(q: Queryable, accountId: string, waId: string, since: Date, at: Date) {
   const [r] = await q.query<{
     id: string;
@@ -426,7 +429,7 @@ export async function attributeReply(q: Queryable, accountId: string, waId: stri
   }>(
     `update broadcast_recipients set replied_at = $4
      where id = (select id from broadcast_recipients where account_id = $1 and wa_id = $2 and state = 'sent' and replied_at is null
-                   and sent_at <= $4 and sent_at > $3 order by sent_at desc limit 1)
+                   and date_trunc('second', sent_at) <= $4 and sent_at > $3 order by sent_at desc limit 1)
      returning id, broadcast_id, kommo_lead_id, lead_owner_id, name, parameters`,
     [accountId, waId, since, at],
   );
