@@ -76,21 +76,30 @@ define([], function () {
     return isNaN(date.getTime()) ? undefined : date.toISOString();
   }
 
-  // Sessions being asked for, by widget: asks at the same moment share one exchange (a card's iframe
-  // and the unread watcher start together, and the card waits for the backend's answer).
+  // Sessions being asked for, by widget: asks at the same moment by the same Kommo user share one
+  // exchange (a card's iframe and the unread watcher start together, and the card waits for the
+  // backend's answer). One on its way for another user (the user changed meanwhile) is not shared.
   var pendingSessions = new WeakMap();
+
+  /** The Kommo user the page shows now (Kommo's token is made for them). */
+  function currentUserId(widget) {
+    var user = constant('user') || {};
+    var system = widget.system() || {};
+    return String(user.id || system.amouser_id || '');
+  }
 
   /** POST /api/v1/session with Kommo's one-time token (what both the iframes and the watcher use). */
   function requestSession(widget) {
+    var user = currentUserId(widget);
     var pending = pendingSessions.get(widget);
-    if (pending) return pending;
-    pending = exchangeSession(widget);
-    pendingSessions.set(widget, pending);
+    if (pending && pending.user === user) return pending.promise;
+    var entry = { user: user, promise: exchangeSession(widget) };
+    pendingSessions.set(widget, entry);
     var settled = function () {
-      if (pendingSessions.get(widget) === pending) pendingSessions.delete(widget);
+      if (pendingSessions.get(widget) === entry) pendingSessions.delete(widget);
     };
-    pending.then(settled, settled);
-    return pending;
+    entry.promise.then(settled, settled);
+    return entry.promise;
   }
 
   function exchangeSession(widget) {

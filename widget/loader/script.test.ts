@@ -136,6 +136,31 @@ describe('the Kommo loader (script.js)', () => {
     vi.unstubAllGlobals();
   });
 
+  it('when the Kommo user changes while a session exchange for the previous one is on its way, then the new user’s card gets a session of its own', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(JSON.stringify({ total: 0, latest: null }), { status: 200 })),
+    );
+    let answerDana!: (s: unknown) => void;
+    ajax.mockImplementationOnce(() => new Promise((resolve) => (answerDana = resolve)));
+    ajax.mockImplementationOnce(async () => ({ ...session('tok-alex', '2026-11-21T10:15:00Z'), userId: 8, role: 'agent' }));
+    // The unread watcher asks for Dana's session; Kommo has not answered yet.
+    widget.callbacks.init!();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(ajax).toHaveBeenCalledTimes(1);
+    // Kommo now shows Alex (the demo switches users in place), and Alex opens a card.
+    const app = (window as unknown as { APP: { constant: (name: string) => unknown } }).APP;
+    const before = app.constant;
+    app.constant = (name: string) => (name === 'user' ? { id: 8, name: 'Alex Agent' } : before(name));
+    const { posted, fromIframe } = renderCard();
+    fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(posted).toHaveBeenCalledTimes(1));
+    expect(ajax).toHaveBeenCalledTimes(2);
+    expect(posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-alex' } });
+    answerDana(session('tok-1', '2026-11-21T10:15:00Z'));
+    vi.unstubAllGlobals();
+  });
+
   it('when a message comes from another origin or another window, then the loader ignores it', async () => {
     const { posted, fromIframe } = renderCard();
     fromIframe({ type: 'wabridge:ready' }, 'https://evil.example');
