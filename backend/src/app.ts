@@ -1,6 +1,5 @@
 import express, { Router } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { accountRoutes } from './accounts/account-routes';
@@ -22,6 +21,7 @@ import { createLiveEvents } from './live/live-events';
 import { corsPolicy } from './http/cors-policy';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware';
 import { httpMetrics } from './http/http-metrics';
+import { requestLog } from './http/request-log';
 import type { IdGenerator } from './ids';
 import { createInstallService } from './kommo/install-service';
 import { createKommoAccess } from './kommo/kommo-access';
@@ -119,8 +119,6 @@ export interface AppDeps {
   /** Extra pages mounted at /demo when the demo runs. */
   demo?: Router;
 }
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 export function createApp(deps: AppDeps) {
   const { config, db, clock, logger } = deps;
@@ -306,23 +304,7 @@ export function createApp(deps: AppDeps) {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : deps.ids();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-      // Query strings carry Kommo codes and signatures: log the path only.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestLog(logger, deps.ids));
   app.use(httpMetrics(deps.metrics));
   claimMetrics(deps.metrics, { db, clock });
   app.use(
