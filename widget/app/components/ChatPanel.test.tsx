@@ -242,6 +242,39 @@ describe('the chat in a card', () => {
     }
   });
 
+  it('when the agent types on while a sent message is on its way, then the new text stays in the box once the send is answered', async () => {
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((r) => (answer = r));
+    server.use(
+      http.post(`${API}/api/v1/conversations/conv-1/messages`, async ({ request }) => {
+        const body = (await request.json()) as { text: string };
+        received.push({ method: 'POST', path: '/messages', authorization: request.headers.get('authorization'), body });
+        await answered;
+        const sent = { ...inbound, id: 'm2', direction: 'out', content: { body: body.text }, status: 'queued', sentBy: 8100001, sentByName: 'Dana Admin' };
+        messages.push(sent);
+        return HttpResponse.json(sent, { status: 201 });
+      }),
+    );
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="composer"] textarea')).not.toBeNull());
+    const box = root.querySelector<HTMLTextAreaElement>('[data-testid="composer"] textarea')!;
+    const type = async (text: string) => {
+      box.value = text;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => setTimeout(r, 0));
+    };
+    await type('Yes, it ships today');
+    root.querySelector<HTMLFormElement>('[data-testid="composer"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await vi.waitFor(() => expect(received.filter((r) => r.path === '/messages')).toHaveLength(1));
+    await type('And the invoice comes by email');
+    answer();
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(root.querySelector<HTMLTextAreaElement>('[data-testid="composer"] textarea')!.value).toBe('And the invoice comes by email');
+  });
+
   it('when the agent presses Enter, then the text is sent; Shift+Enter only starts a new line', async () => {
     const fake = createFakeHost();
     unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });

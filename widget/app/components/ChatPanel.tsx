@@ -238,19 +238,22 @@ function TextComposer({
   const [picked, setPicked] = useState<File | null>(null);
   const submit = async (e: Event | null, confirmed = false) => {
     e?.preventDefault();
+    // What is typed while a send is on its way is the next message: only the text that went is cleared.
+    const sent = value;
+    const clearSent = () => setValue((now) => (now === sent ? '' : now));
     if (picked) {
       // The text typed so far goes along as the caption.
-      if (await chat.sendFile(picked, value.trim() || undefined)) {
-        setValue('');
+      if (await chat.sendFile(picked, sent.trim() || undefined)) {
+        clearSent();
         setPicked(null);
       }
       return;
     }
-    if (!value.trim() || chat.sending.value) return;
-    const outcome = await chat.send({ type: 'text', text: value, ...(seenUpTo ? { seenUpTo } : {}), ...(confirmed ? { confirmed: true } : {}) });
+    if (!sent.trim() || chat.sending.value) return;
+    const outcome = await chat.send({ type: 'text', text: sent, ...(seenUpTo ? { seenUpTo } : {}), ...(confirmed ? { confirmed: true } : {}) });
     setConfirming(outcome === 'confirm');
     if (outcome === 'sent') {
-      setValue('');
+      clearSent();
       setSeenUpTo(undefined);
       setMissing([]);
     }
