@@ -56,12 +56,7 @@ export default tseslint.config(
     // SQL lives in the feature's store (docs/decisions/032): under backend/src only a `*-store.ts`
     // file, the store layer itself (store/) and the audit log (a one-function store) run statements.
     files: ['backend/src/**/*.ts'],
-    ignores: [
-      'backend/src/**/*.test.ts',
-      'backend/src/**/*-store.ts',
-      'backend/src/store/**',
-      'backend/src/audit/audit-log.ts',
-    ],
+    ignores: ['backend/src/**/*.test.ts', 'backend/src/**/*-store.ts', 'backend/src/store/**', 'backend/src/audit/audit-log.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
