@@ -6,8 +6,9 @@ import type { BroadcastRow } from './broadcast-store';
  * The SQL of the broadcast engine (decision 012): number leases, the claim of due recipients, the
  * outcome of each send, the reconciliation of sends left `sending`, and the broadcasts' start and
  * completion. Each function is one statement; the engine owns the transactions and the rules.
- * A recipient's outcome is recorded only while it is still `sending` (and, where a `holder` is
- * given, still claimed by that instance): a lost claim changes nothing.
+ * A send's outcome is recorded only while the recipient is still `sending` (and, where a `holder`
+ * is given, still claimed by that instance), so a lost claim changes nothing; the reconciliation's
+ * own updates run on a row it locked (`lockRecipient`) and found `sending`.
  */
 
 /** A recipient as the engine sends it. */
