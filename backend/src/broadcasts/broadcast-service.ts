@@ -11,7 +11,8 @@ import { createBroadcastViews } from './broadcast-views';
 /**
  * Broadcasts to CRM contacts (SPEC §6), as the routes see them: what the user reads
  * (`broadcast-views.ts`) and what the user does (`broadcast-commands.ts`, drafts checked by
- * `broadcast-draft.ts`); the SQL is in `broadcast-store.ts`, the sending in `broadcast-engine.ts`.
+ * `broadcast-draft.ts`); the SQL is in `broadcast-store.ts`, the sending in `broadcast-engine.ts`
+ * (its SQL in `broadcast-engine-store.ts`).
  */
 export function createBroadcastService(deps: {
   db: Db;

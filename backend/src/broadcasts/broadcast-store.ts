@@ -4,8 +4,8 @@ import { tookPartWith } from '../whatsapp/conversations';
 import type { TemplateRow } from './broadcast-rules';
 
 /**
- * The SQL of broadcasts, their recipients and saved audiences. The engine's claim of recipients to
- * send stays with the durable queues (`broadcast-engine.ts`).
+ * The SQL of broadcasts, their recipients and saved audiences. The engine's statements (leases, the
+ * claim of recipients to send, each send's outcome, reconciliation) are in `broadcast-engine-store.ts`.
  */
 
 export interface BroadcastRow {
