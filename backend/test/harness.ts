@@ -22,7 +22,7 @@ import { createSecretBox, deriveKey } from '../src/crypto/secret-box';
 import { randomIds, type IdGenerator } from '../src/ids';
 import { createKommoHttpApi } from '../src/kommo/kommo-http-api';
 import { defaultPriceList } from '../src/licensing/plans';
-import type { Db } from '../src/store/db';
+import type { Db, Queryable } from '../src/store/db';
 import { roundTripCounter } from './round-trips';
 import { openTestStore, type StoreKind } from './stores';
 
@@ -88,12 +88,21 @@ export async function startTestApp(kind: StoreKind, options: TestAppOptions = {}
   const trips = roundTripCounter();
   const countedStore = trips.wrap(store);
   // The app's store, with a switch that makes every query fail as a lost connection would.
-  const faults = { failQueries: false };
+  // `beforeStatement` runs before each of the app's statements (in transactions too): a test makes
+  // another instance act at an exact point of a flow.
+  const faults: { failQueries: boolean; beforeStatement?: (sql: string) => Promise<void> } = { failQueries: false };
   const failing = () => Promise.reject(new Error('connection to the store was lost'));
+  const hooked =
+    (q: Queryable): Queryable['query'] =>
+    async (sql, params) => {
+      if (faults.failQueries) return failing();
+      await faults.beforeStatement?.(sql);
+      return q.query(sql, params);
+    };
   const db: Db = {
     ...countedStore,
-    query: (sql, params) => (faults.failQueries ? failing() : countedStore.query(sql, params)),
-    transaction: (fn) => (faults.failQueries ? failing() : countedStore.transaction(fn)),
+    query: hooked(countedStore),
+    transaction: (fn) => (faults.failQueries ? failing() : countedStore.transaction((tx) => fn({ ...tx, query: hooked(tx) }))),
   };
   const masterKey = randomBytes(32);
   const box = createSecretBox(deriveKey(masterKey, 'secrets'));

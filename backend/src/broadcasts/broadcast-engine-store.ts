@@ -26,7 +26,8 @@ export interface RecipientRow {
 }
 
 /** A recipient with its state, as the claim and the reconciliation's lock return it. */
-export type RecipientWithState = RecipientRow & { state: string };
+/** A recipient as its row stands: its state and who claimed it when (a claim is one holder at one time). */
+export type RecipientWithState = RecipientRow & { state: string; claimed_by: string | null; claimed_at: Date | null };
 
 /**
  * Takes or renews the number's lease for `holder` until `until`: granted when no one holds it, when
@@ -152,8 +153,8 @@ export async function releaseClaim(q: Queryable, recipientId: string, holder: st
  * Recipients left `sending` since before `claimedBefore` whose claim no instance holds now (released,
  * or its holder's lease on the number ran out before `now`): the oldest 500.
  */
-export function unprovenSends(q: Queryable, claimedBefore: Date, now: Date): Promise<RecipientRow[]> {
-  return q.query<RecipientRow>(
+export function unprovenSends(q: Queryable, claimedBefore: Date, now: Date): Promise<RecipientWithState[]> {
+  return q.query<RecipientWithState>(
     `select r.* from broadcast_recipients r
      where r.state = 'sending' and r.claimed_at < $1
        and (r.claimed_by is null or not exists (select 1 from broadcast_number_leases l where l.number_id = r.number_id and l.holder = r.claimed_by and l.until > $2))

@@ -210,6 +210,8 @@ export function createBroadcastEngine(deps: {
         const b = await broadcastById(tx, r.broadcast_id);
         const current = await lockRecipient(tx, r.id);
         if (!b || current?.state !== 'sending') return;
+        // Claimed again since it was listed (another instance queued it again and is sending it now): not stale, not ours to decide.
+        if (current.claimed_by !== r.claimed_by || current.claimed_at?.getTime() !== r.claimed_at?.getTime()) return;
         if (current.accepted_wamid) {
           await checkpoint(tx, b, current, current.number_id!, current.accepted_wamid, false);
           logger.info({ recipientId: r.id }, 'broadcast send proven by its status webhook');

@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { accountWithAudience, broadcastReady, springSale, waIdOf } from '../../test/broadcast-helpers';
+import { startTestApp, type TestApp } from '../../test/harness';
+
+/**
+ * SPEC §6: a broadcast message reaches each recipient once, with several instances sharing one store
+ * (PostgreSQL only: the embedded store serves one instance, and its single connection would wait on
+ * the other instance's statement here).
+ */
+describe.skipIf(!process.env.DATABASE_URL)('reconciling unproven broadcast sends with several instances (postgres)', () => {
+  let t: TestApp;
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  it('when another instance queued a stale send again and claimed it afresh while this one was reconciling, then this one leaves it to that instance', async () => {
+    t = await startTestApp('postgres', { accounts: [accountWithAudience(3)] });
+    const { auth, numbers } = await broadcastReady(t);
+    t.fakeWhatsApp.knobs.statuses = 'none';
+    const draft = (await t.http.post('/api/v1/broadcasts', springSale(numbers, [10_001, 10_002, 10_003]), { headers: auth })).data;
+    expect((await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, { expectedRecipients: 3 }, { headers: auth })).data.status).toBe('running');
+    // Recipient 1 was claimed by an instance that died before Meta answered; no webhook proves it.
+    const [stale] = await t.db.query<{ id: string }>(
+      `update broadcast_recipients set state = 'sending', claimed_by = 'dead-instance', claimed_at = $2, number_id = $3, attempts = 1
+         where broadcast_id = $1 and wa_id = $4 returning id`,
+      [draft.id, t.clock.now(), numbers[0]!.id, waIdOf(1)],
+    );
+    // Past the grace period, for the unproven send and for this instance's own start.
+    t.clock.advance(10 * 60_000);
+
+    // Between listing the stale sends and locking this one, instance B (which listed it too) queued it
+    // again and claimed it in its own round: its send to Meta is on its way.
+    let claimedAfresh = false;
+    t.faults.beforeStatement = async (sql) => {
+      if (claimedAfresh || !/from broadcast_recipients where id = \$1 for update/.test(sql)) return;
+      claimedAfresh = true;
+      await t.db.query(
+        `insert into broadcast_number_leases (number_id, holder, until) values ($1, 'instance-b', $2) on conflict (number_id) do update set holder = 'instance-b', until = $2`,
+        [numbers[0]!.id, new Date(t.clock.now().getTime() + 60_000)],
+      );
+      await t.db.query(`update broadcast_recipients set state = 'sending', claimed_by = 'instance-b', claimed_at = $2, attempts = 2 where id = $1`, [
+        stale!.id,
+        t.clock.now(),
+      ]);
+    };
+    await t.broadcastEngine.reconcile();
+    t.faults.beforeStatement = undefined;
+
+    expect(claimedAfresh).toBe(true);
+    const [row] = await t.db.query<{ state: string; claimed_by: string | null }>('select state, claimed_by from broadcast_recipients where id = $1', [
+      stale!.id,
+    ]);
+    // Queued again here, it would be sent a second time once instance B's send is answered.
+    expect(row).toEqual({ state: 'sending', claimed_by: 'instance-b' });
+  });
+});
