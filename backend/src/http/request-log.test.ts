@@ -21,7 +21,9 @@ async function served(level: string) {
   const app = express();
   app.use(requestLog(logger, () => `id-${++n}`));
   app.get('/health', (_req, res) => res.send('ok'));
+  app.get('/ready', (_req, res) => res.send('ok'));
   app.get('/thing', (req, res) => res.status(204).end());
+  app.get('/invoices/:orderId/:token', (req, res) => res.send('invoice'));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -43,6 +45,15 @@ describe('request log', () => {
     expect(JSON.stringify(s.lines)).not.toContain('kommo-secret-code');
   });
 
+  it('when an invoice link is opened, then its path is logged without the link’s signature', async () => {
+    const s = await served('info');
+    open.push(s.close);
+    await fetch(`${s.base}/invoices/ord-1/sig-secret-123`);
+    await expect.poll(() => s.lines.length).toBe(1);
+    expect(s.lines[0]).toMatchObject({ req: { path: '/invoices/ord-1/…' } });
+    expect(JSON.stringify(s.lines)).not.toContain('sig-secret-123');
+  });
+
   it('when the caller’s request id is not a plain token, then the request gets an id of ours', async () => {
     const s = await served('info');
     open.push(s.close);
@@ -50,12 +61,13 @@ describe('request log', () => {
     expect(res.headers.get('x-request-id')).toBe('id-1');
   });
 
-  it('when a probe is answered, or info is not logged, then no line is written', async () => {
+  it('when a probe (health, readiness, metrics) is answered, or info is not logged, then no line is written', async () => {
     const quiet = await served('warn');
     const probed = await served('info');
     open.push(quiet.close, probed.close);
     await fetch(`${quiet.base}/thing`);
     await fetch(`${probed.base}/health`);
+    await fetch(`${probed.base}/ready`);
     await new Promise((r) => setTimeout(r, 50));
     expect(quiet.lines).toEqual([]);
     expect(probed.lines).toEqual([]);

@@ -12,12 +12,14 @@ declare module 'node:http' {
 /** A caller's own request id is kept only when it is a plain token. */
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 /** Probes, not traffic: never logged. */
-const PROBES = new Set(['/health', '/metrics']);
+const PROBES = new Set(['/health', '/ready', '/metrics']);
+/** Paths that carry a secret of their own (an invoice link's signature): logged without it. */
+const loggedPath = (path: string) => path.replace(/^(\/invoices\/[^/]+\/)[^/]+$/, '$1…');
 
 /**
  * Names each request (the caller's `X-Request-Id` when it is a plain token, else a new id), answers
  * with that id in `X-Request-Id`, and logs one line per answered request at info: method, path (never
- * the query string: it carries Kommo codes and signatures), status and time taken. When info is not
+ * the query string: it carries Kommo codes and signatures; nor an invoice link's signature), status and time taken. When info is not
  * logged nothing more is done for a request (pino-http built a child logger and serialised the
  * request for each one, logged or not: 7 % of a busy backend's time).
  */
@@ -32,7 +34,7 @@ export function requestLog(logger: Logger, ids: IdGenerator): RequestHandler {
       const line = (msg: string) => () =>
         logger.info(
           {
-            req: { id, method: req.method, path: req.originalUrl.split('?')[0] },
+            req: { id, method: req.method, path: loggedPath(req.originalUrl.split('?')[0]!) },
             res: { status: res.statusCode },
             responseTime: Math.round(performance.now() - started),
           },
