@@ -242,38 +242,44 @@ describe('the chat in a card', () => {
     }
   });
 
-  it('when the agent types on while a sent message is on its way, then the new text stays in the box once the send is answered', async () => {
-    let answer: () => void = () => undefined;
-    const answered = new Promise<void>((r) => (answer = r));
-    server.use(
-      http.post(`${API}/api/v1/conversations/conv-1/messages`, async ({ request }) => {
-        const body = (await request.json()) as { text: string };
-        received.push({ method: 'POST', path: '/messages', authorization: request.headers.get('authorization'), body });
-        await answered;
-        const sent = { ...inbound, id: 'm2', direction: 'out', content: { body: body.text }, status: 'queued', sentBy: 8100001, sentByName: 'Dana Admin' };
-        messages.push(sent);
-        return HttpResponse.json(sent, { status: 201 });
-      }),
-    );
-    const fake = createFakeHost();
-    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
-    fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card') });
-    await vi.waitFor(() => expect(root.querySelector('[data-testid="composer"] textarea')).not.toBeNull());
-    const box = root.querySelector<HTMLTextAreaElement>('[data-testid="composer"] textarea')!;
-    const type = async (text: string) => {
-      box.value = text;
-      box.dispatchEvent(new Event('input', { bubbles: true }));
-      await new Promise((r) => setTimeout(r, 0));
-    };
-    await type('Yes, it ships today');
-    root.querySelector<HTMLFormElement>('[data-testid="composer"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
-    await vi.waitFor(() => expect(received.filter((r) => r.path === '/messages')).toHaveLength(1));
-    await type('And the invoice comes by email');
-    answer();
-    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(2));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(root.querySelector<HTMLTextAreaElement>('[data-testid="composer"] textarea')!.value).toBe('And the invoice comes by email');
-  });
+  it.each([
+    ['replaces the sent text with a new one', 'And the invoice comes by email', 'And the invoice comes by email'],
+    ['types on after the sent text', 'Yes, it ships today And the invoice comes by email', 'And the invoice comes by email'],
+  ])(
+    'when the agent %s while the sent message is on its way, then only the sent text leaves the box once the send is answered',
+    async (_how, typedOn, left) => {
+      let answer: () => void = () => undefined;
+      const answered = new Promise<void>((r) => (answer = r));
+      server.use(
+        http.post(`${API}/api/v1/conversations/conv-1/messages`, async ({ request }) => {
+          const body = (await request.json()) as { text: string };
+          received.push({ method: 'POST', path: '/messages', authorization: request.headers.get('authorization'), body });
+          await answered;
+          const sent = { ...inbound, id: 'm2', direction: 'out', content: { body: body.text }, status: 'queued', sentBy: 8100001, sentByName: 'Dana Admin' };
+          messages.push(sent);
+          return HttpResponse.json(sent, { status: 201 });
+        }),
+      );
+      const fake = createFakeHost();
+      unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+      fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card') });
+      await vi.waitFor(() => expect(root.querySelector('[data-testid="composer"] textarea')).not.toBeNull());
+      const box = root.querySelector<HTMLTextAreaElement>('[data-testid="composer"] textarea')!;
+      const type = async (text: string) => {
+        box.value = text;
+        box.dispatchEvent(new Event('input', { bubbles: true }));
+        await new Promise((r) => setTimeout(r, 0));
+      };
+      await type('Yes, it ships today');
+      root.querySelector<HTMLFormElement>('[data-testid="composer"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+      await vi.waitFor(() => expect(received.filter((r) => r.path === '/messages')).toHaveLength(1));
+      await type(typedOn);
+      answer();
+      await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(2));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(root.querySelector<HTMLTextAreaElement>('[data-testid="composer"] textarea')!.value).toBe(left);
+    },
+  );
 
   it('when the agent presses Enter, then the text is sent; Shift+Enter only starts a new line', async () => {
     const fake = createFakeHost();
@@ -295,6 +301,45 @@ describe('the chat in a card', () => {
     expect(enter.defaultPrevented).toBe(true);
     await vi.waitFor(() => expect(received.filter((r) => r.path === '/messages')).toHaveLength(1));
     expect(received.find((r) => r.path === '/messages')).toMatchObject({ body: { type: 'text', text: 'First line' } });
+  });
+
+  it('when the agent presses Enter again while a file is uploading, then the file goes once', async () => {
+    let uploads = 0;
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((r) => (answer = r));
+    server.use(
+      http.post(`${API}/api/v1/conversations/conv-1/media`, async () => {
+        uploads++;
+        await answered;
+        const sent = {
+          ...inbound,
+          id: 'm9',
+          direction: 'out',
+          type: 'document',
+          content: { filename: 'invoice.pdf', mimeType: 'application/pdf', size: 2048 },
+          status: 'queued',
+        };
+        messages.push(sent);
+        return HttpResponse.json(sent, { status: 201 });
+      }),
+    );
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card') });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="attach"]')).not.toBeNull());
+    const input = root.querySelector<HTMLInputElement>('[data-testid="attach"]')!;
+    Object.defineProperty(input, 'files', { configurable: true, value: [new File([new Uint8Array(2048)], 'invoice.pdf', { type: 'application/pdf' })] });
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="file-preview"]')).not.toBeNull());
+    const box = root.querySelector<HTMLTextAreaElement>('[data-testid="composer"] textarea')!;
+    const enter = () => box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+    enter();
+    await vi.waitFor(() => expect(uploads).toBe(1));
+    enter();
+    await new Promise((r) => setTimeout(r, 50));
+    answer();
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="file-preview"]')).toBeNull());
+    expect(uploads).toBe(1);
   });
 
   it('when the agent picks a file, then it is previewed (a photo as a thumbnail, a document by name and size) and goes only on Send; Cancel drops it', async () => {

@@ -236,27 +236,37 @@ function TextComposer({
   const [confirming, setConfirming] = useState(false);
   // A picked file waits for Send or Cancel, with a preview of what goes.
   const [picked, setPicked] = useState<File | null>(null);
+  // The box as the agent last left it: a send's answer comes after they may have typed on.
+  const typed = useRef(value);
+  typed.current = value;
+  /** The sent text leaves the box; what the agent typed after it (or instead of it) while it went stays, as the next message. */
+  const afterSent = (sent: string) => {
+    const now = typed.current;
+    const left = now === sent ? '' : now.startsWith(sent) ? now.slice(sent.length).trimStart() : now;
+    setValue(left);
+    // The quick reply's unfilled values were the sent text's; "seen up to" stays while a text the agent started before goes on.
+    if (left !== now) setMissing([]);
+    if (!left) setSeenUpTo(undefined);
+  };
   const submit = async (e: Event | null, confirmed = false) => {
     e?.preventDefault();
-    // What is typed while a send is on its way is the next message: only the text that went is cleared.
+    // One send at a time: Enter while a file uploads must not send it twice.
+    if (chat.sending.value) return;
     const sent = value;
-    const clearSent = () => setValue((now) => (now === sent ? '' : now));
     if (picked) {
+      const file = picked;
       // The text typed so far goes along as the caption.
-      if (await chat.sendFile(picked, sent.trim() || undefined)) {
-        clearSent();
-        setPicked(null);
+      if (await chat.sendFile(file, sent.trim() || undefined)) {
+        afterSent(sent);
+        // A file picked while this one went stays for its own Send.
+        setPicked((now) => (now === file ? null : now));
       }
       return;
     }
-    if (!sent.trim() || chat.sending.value) return;
+    if (!sent.trim()) return;
     const outcome = await chat.send({ type: 'text', text: sent, ...(seenUpTo ? { seenUpTo } : {}), ...(confirmed ? { confirmed: true } : {}) });
     setConfirming(outcome === 'confirm');
-    if (outcome === 'sent') {
-      clearSent();
-      setSeenUpTo(undefined);
-      setMissing([]);
-    }
+    if (outcome === 'sent') afterSent(sent);
   };
   if (template) return <TemplateComposer chat={chat} t={t} initial={template} onCancel={() => setTemplate(null)} />;
   const pick = (e: Event) => {

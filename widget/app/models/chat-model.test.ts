@@ -59,6 +59,21 @@ describe('the card chat', () => {
     expect(chat.olderCursor.value).toBe('m1');
   });
 
+  it('when a message was sent but reloading the chat fails, then the send counts as sent and no error is shown (the agent would send it again)', async () => {
+    const { api } = backend();
+    const sent: unknown[] = [];
+    Object.assign(api, {
+      send: async (_id: string, input: unknown) => void sent.push(input),
+      messages: async () => Promise.reject(Object.assign(new Error('offline'), { code: 'unreachable' })),
+    });
+    const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
+    await chat.open([{ name: 'Maria', phones: ['+55 11 91234-5678'] }]);
+    expect(await chat.send({ type: 'text', text: 'Ships today' })).toBe('sent');
+    expect(sent).toHaveLength(1);
+    expect(chat.error.value).toBeNull();
+    expect(chat.sending.value).toBe(false);
+  });
+
   it('when no phone of the card is valid, then the chat says why in the user’s language', async () => {
     const chat = createChatModel({ api: backend().api, live: createLiveModel({ api: backend().api }), describe: inSpanish });
     await chat.open([{ name: 'Ana', phones: ['ask reception'] }]);

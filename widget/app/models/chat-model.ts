@@ -197,8 +197,6 @@ export function createChatModel(deps: {
         await deps.api.send(id, input);
         error.value = null;
         deps.onSent?.();
-        await loadActive();
-        return 'sent';
       } catch (err) {
         if (isApiError(err) && err.code === 'someone_replied') {
           error.value = deps.describe(err);
@@ -211,6 +209,9 @@ export function createChatModel(deps: {
       } finally {
         sending.value = false;
       }
+      // It went: a failed reload of the chat is not a failed send (the live stream brings the message later).
+      await loadActive().catch(() => undefined);
+      return 'sent';
     },
 
     /** The newest message on screen (what an agent has seen when they start typing). */
@@ -240,14 +241,14 @@ export function createChatModel(deps: {
         await deps.api.sendMedia(id, file, kind!, { caption, filename: file.name });
         error.value = null;
         deps.onSent?.();
-        await loadActive();
-        return true;
       } catch (err) {
         fail(err);
         return false;
       } finally {
         sending.value = false;
       }
+      await loadActive().catch(() => undefined);
+      return true;
     },
 
     /** Follows the live stream until the returned function is called: new messages and statuses of the conversation on screen. */
