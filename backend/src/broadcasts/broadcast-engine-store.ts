@@ -190,6 +190,7 @@ export async function requeueUnproven(q: Queryable, id: string): Promise<void> {
  * many there are. `last` is a constant of the engine, written into the SQL as is.
  */
 export async function recentOutcomes(q: Queryable, broadcastId: string, last: number): Promise<{ failed: number; total: number }> {
+  if (!Number.isInteger(last) || last <= 0) throw new Error(`recentOutcomes: last must be a positive integer, not ${last}`);
   const [row] = await q.query<{ failed: string; total: string }>(
     `select count(*) filter (where state = 'failed') as failed, count(*) as total from
        (select state from broadcast_recipients where broadcast_id = $1 and outcome_at is not null and state in ('sent', 'failed') order by outcome_at desc limit ${last}) recent`,
