@@ -8,7 +8,8 @@ import type { BroadcastRow } from './broadcast-store';
  * completion. Each function is one statement; the engine owns the transactions and the rules.
  * A send's outcome is recorded only while the recipient is still `sending` (and, where a `holder`
  * is given, still claimed by that instance), so a lost claim changes nothing; the reconciliation's
- * own updates run on a row it locked (`lockRecipient`) and found `sending`.
+ * own updates run on a row it locked (`lockRecipient`) and found `sending` under the very claim it
+ * listed (the engine compares holder and claim time: another instance may have claimed it afresh).
  */
 
 /** A recipient as the engine sends it. */
