@@ -2,8 +2,7 @@ import type { AccountRow } from '../kommo/account-store';
 import { PERIODS_JSON, periodsFromJson, TAKE_MESSAGES } from '../licensing/licence-store';
 import type { PeriodRow } from '../licensing/licence-state';
 import { CHANNEL } from '../live/live-events';
-import type { Db, Queryable } from '../store/db';
-import { UNFLUSHED, UNFLUSHED_USED } from '../store/unflushed';
+import type { Queryable } from '../store/db';
 import { QUOTED, QUOTED_COLUMNS, type ConversationRow, type MessageRow } from './message-views';
 import type { NumberRow } from './numbers-service';
 import type { TemplateRow } from './templates-service';
@@ -104,13 +103,10 @@ export async function readSendFacts(q: Queryable, t: SendTarget): Promise<SendFa
  * the message as queued and tells the account's live streams (`message.created`): one statement.
  * Null when the allowance is used up (nothing stored but the conversation). With `refuseOptedOut`
  * (an automated template, SPEC §6) the opt-out is read again inside this statement: one that landed
- * after `readSendFacts` stores nothing and answers 'opted_out' (docs/decisions/035). Its commit does
- * not wait for the log flush (`UNFLUSHED`): the allowance row is every send's, and the send's
- * synchronous write after Meta's call flushes it before the answer (docs/decisions/025). So it runs
- * on the store itself, never in a transaction.
+ * after `readSendFacts` stores nothing and answers 'opted_out' (docs/decisions/035).
  */
 export async function insertQueued(
-  q: Db,
+  q: Queryable,
   m: {
     id: string;
     accountId: string;
@@ -145,10 +141,8 @@ export async function insertQueued(
      ),
      notified as (
        select pg_notify($12::text, json_build_object('accountId', $2::text, 'type', 'message.created', 'conversationId', conversation_id, 'messageId', $1::text)::text) from message
-     ),
-     ${UNFLUSHED}
-     select (select conversation_id from message) as conversation_id, not exists (select 1 from clear) as opted_out, (select count(*) from notified) as notified,
-       ${UNFLUSHED_USED} as unflushed`,
+     )
+     select (select conversation_id from message) as conversation_id, not exists (select 1 from clear) as opted_out, (select count(*) from notified) as notified`,
     [
       m.id,
       m.accountId,
