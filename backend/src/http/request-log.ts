@@ -14,7 +14,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 /** Probes, not traffic: never logged. */
 const PROBES = new Set(['/health', '/ready', '/metrics']);
 /** Paths that carry a secret of their own (an invoice link's signature): logged without it. */
-const loggedPath = (path: string) => path.replace(/^(\/invoices\/[^/]+\/)[^/]+$/, '$1…');
+const loggedPath = (path: string) => path.replace(/^(\/invoices\/[^/]+\/)[^/]+\/?$/i, '$1…');
 
 /**
  * Names each request (the caller's `X-Request-Id` when it is a plain token, else a new id), answers

@@ -245,7 +245,7 @@ function TextComposer({
     const left = now === sent ? '' : now.startsWith(sent) ? now.slice(sent.length).trimStart() : now;
     setValue(left);
     // The quick reply's unfilled values were the sent text's; "seen up to" stays while a text the agent started before goes on.
-    if (left !== now) setMissing([]);
+    if (left !== now || !left) setMissing([]);
     if (!left) setSeenUpTo(undefined);
   };
   const submit = async (e: Event | null, confirmed = false) => {

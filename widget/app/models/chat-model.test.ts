@@ -74,6 +74,27 @@ describe('the card chat', () => {
     expect(chat.sending.value).toBe(false);
   });
 
+  it('when a message was sent and the chat is still reloading, then the chat is still sending (a second Send would send it twice)', async () => {
+    const { api } = backend();
+    let reloaded: () => void = () => undefined;
+    const reload = new Promise<void>((r) => (reloaded = r));
+    Object.assign(api, {
+      send: async () => undefined,
+      messages: async () => {
+        await reload;
+        return { messages: [], nextBefore: null };
+      },
+    });
+    const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
+    await chat.open([{ name: 'Maria', phones: ['+55 11 91234-5678'] }]);
+    const sent = chat.send({ type: 'text', text: 'Ships today' });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(chat.sending.value).toBe(true);
+    reloaded();
+    expect(await sent).toBe('sent');
+    expect(chat.sending.value).toBe(false);
+  });
+
   it('when no phone of the card is valid, then the chat says why in the user’s language', async () => {
     const chat = createChatModel({ api: backend().api, live: createLiveModel({ api: backend().api }), describe: inSpanish });
     await chat.open([{ name: 'Ana', phones: ['ask reception'] }]);

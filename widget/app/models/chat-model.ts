@@ -197,6 +197,11 @@ export function createChatModel(deps: {
         await deps.api.send(id, input);
         error.value = null;
         deps.onSent?.();
+        // It went: a failed reload of the chat is not a failed send (the live stream brings the message
+        // later). Still sending until the chat is reloaded: the box is cleared only then, and Send again
+        // meanwhile would send it twice.
+        await loadActive().catch(() => undefined);
+        return 'sent';
       } catch (err) {
         if (isApiError(err) && err.code === 'someone_replied') {
           error.value = deps.describe(err);
@@ -209,9 +214,6 @@ export function createChatModel(deps: {
       } finally {
         sending.value = false;
       }
-      // It went: a failed reload of the chat is not a failed send (the live stream brings the message later).
-      await loadActive().catch(() => undefined);
-      return 'sent';
     },
 
     /** The newest message on screen (what an agent has seen when they start typing). */
@@ -241,14 +243,14 @@ export function createChatModel(deps: {
         await deps.api.sendMedia(id, file, kind!, { caption, filename: file.name });
         error.value = null;
         deps.onSent?.();
+        await loadActive().catch(() => undefined);
+        return true;
       } catch (err) {
         fail(err);
         return false;
       } finally {
         sending.value = false;
       }
-      await loadActive().catch(() => undefined);
-      return true;
     },
 
     /** Follows the live stream until the returned function is called: new messages and statuses of the conversation on screen. */
