@@ -9,7 +9,8 @@ import type { BroadcastRow } from './broadcast-store';
  * A send's outcome is recorded only while the recipient is still `sending` (and, where a `holder`
  * is given, still claimed by that instance), so a lost claim changes nothing; the reconciliation's
  * own updates run on a row it locked (`lockRecipient`) and found `sending` under the very claim it
- * listed (the engine compares holder and claim time: another instance may have claimed it afresh).
+ * listed (the engine compares holder and claim time: another instance may have claimed it afresh)
+ * and whose holder still holds no lease on the number (a slow holder may have renewed it).
  */
 
 /** A recipient as the engine sends it. */
@@ -170,9 +171,17 @@ export async function broadcastById(q: Queryable, id: string): Promise<Broadcast
   return row;
 }
 
-/** The recipient, locked for the caller's transaction (waiting for another holder of the lock). */
-export async function lockRecipient(q: Queryable, id: string): Promise<RecipientWithState | undefined> {
-  const [row] = await q.query<RecipientWithState>('select * from broadcast_recipients where id = $1 for update', [id]);
+/**
+ * The recipient, locked for the caller's transaction (waiting for another holder of the lock), and
+ * whether its claim's holder leases the number at `now` — read under the lock, since a slow holder
+ * may have renewed its lease after the row was listed as stale.
+ */
+export async function lockRecipient(q: Queryable, id: string, now: Date): Promise<(RecipientWithState & { held: boolean }) | undefined> {
+  const [row] = await q.query<RecipientWithState & { held: boolean }>(
+    `select r.*, exists (select 1 from broadcast_number_leases l where l.number_id = r.number_id and l.holder = r.claimed_by and l.until > $2) as held
+     from broadcast_recipients r where r.id = $1 for update of r`,
+    [id, now],
+  );
   return row;
 }
 

@@ -208,10 +208,11 @@ export function createBroadcastEngine(deps: {
     for (const r of stale) {
       await db.transaction(async (tx) => {
         const b = await broadcastById(tx, r.broadcast_id);
-        const current = await lockRecipient(tx, r.id);
+        const current = await lockRecipient(tx, r.id, now);
         if (!b || current?.state !== 'sending') return;
-        // Claimed again since it was listed (another instance queued it again and is sending it now): not stale, not ours to decide.
-        if (current.claimed_by !== r.claimed_by || current.claimed_at?.getTime() !== r.claimed_at?.getTime()) return;
+        // Claimed again since it was listed (another instance queued it again and is sending it now), or
+        // its holder renewed its lease meanwhile (slow, not gone): not stale, not ours to decide.
+        if (current.claimed_by !== r.claimed_by || current.claimed_at?.getTime() !== r.claimed_at?.getTime() || current.held) return;
         if (current.accepted_wamid) {
           await checkpoint(tx, b, current, current.number_id!, current.accepted_wamid, false);
           logger.info({ recipientId: r.id }, 'broadcast send proven by its status webhook');

@@ -32,7 +32,7 @@ describe.skipIf(!process.env.DATABASE_URL)('reconciling unproven broadcast sends
     // again and claimed it in its own round: its send to Meta is on its way.
     let claimedAfresh = false;
     t.faults.beforeStatement = async (sql) => {
-      if (claimedAfresh || !/from broadcast_recipients where id = \$1 for update/.test(sql)) return;
+      if (claimedAfresh || !/from broadcast_recipients r where r.id = \$1 for update/.test(sql)) return;
       claimedAfresh = true;
       await t.db.query(
         `insert into broadcast_number_leases (number_id, holder, until) values ($1, 'instance-b', $2) on conflict (number_id) do update set holder = 'instance-b', until = $2`,
@@ -47,6 +47,47 @@ describe.skipIf(!process.env.DATABASE_URL)('reconciling unproven broadcast sends
     t.faults.beforeStatement = undefined;
 
     expect(claimedAfresh).toBe(true);
+    const [row] = await t.db.query<{ state: string; claimed_by: string | null }>('select state, claimed_by from broadcast_recipients where id = $1', [
+      stale!.id,
+    ]);
+    // Queued again here, it would be sent a second time once instance B's send is answered.
+    expect(row).toEqual({ state: 'sending', claimed_by: 'instance-b' });
+  });
+
+  it('when the instance holding a stale send renewed its lease while this one was reconciling, then this one leaves the send to it', async () => {
+    t = await startTestApp('postgres', { accounts: [accountWithAudience(3)] });
+    const { auth, numbers } = await broadcastReady(t);
+    t.fakeWhatsApp.knobs.statuses = 'none';
+    const draft = (await t.http.post('/api/v1/broadcasts', springSale(numbers, [10_001, 10_002, 10_003]), { headers: auth })).data;
+    expect((await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, { expectedRecipients: 3 }, { headers: auth })).data.status).toBe('running');
+    // Recipient 1 was claimed by instance B, whose lease on the number then ran out (a long pause: it
+    // is slow, not dead); its send to Meta has not been answered and no webhook proves it.
+    const [stale] = await t.db.query<{ id: string }>(
+      `update broadcast_recipients set state = 'sending', claimed_by = 'instance-b', claimed_at = $2, number_id = $3, attempts = 1
+         where broadcast_id = $1 and wa_id = $4 returning id`,
+      [draft.id, t.clock.now(), numbers[0]!.id, waIdOf(1)],
+    );
+    await t.db.query(
+      `insert into broadcast_number_leases (number_id, holder, until) values ($1, 'instance-b', $2) on conflict (number_id) do update set holder = 'instance-b', until = $2`,
+      [numbers[0]!.id, new Date(t.clock.now().getTime() + 60_000)],
+    );
+    t.clock.advance(10 * 60_000);
+
+    // Between listing the stale sends and locking this one, instance B woke up and renewed its lease:
+    // it still holds the claim, and its send is still its own to finish.
+    let renewed = false;
+    t.faults.beforeStatement = async (sql) => {
+      if (renewed || !/from broadcast_recipients r where r.id = \$1 for update/.test(sql)) return;
+      renewed = true;
+      await t.db.query(`update broadcast_number_leases set until = $2 where number_id = $1 and holder = 'instance-b'`, [
+        numbers[0]!.id,
+        new Date(t.clock.now().getTime() + 60_000),
+      ]);
+    };
+    await t.broadcastEngine.reconcile();
+    t.faults.beforeStatement = undefined;
+
+    expect(renewed).toBe(true);
     const [row] = await t.db.query<{ state: string; claimed_by: string | null }>('select state, claimed_by from broadcast_recipients where id = $1', [
       stale!.id,
     ]);
