@@ -285,7 +285,14 @@ export function createKommoChannel(deps: {
         return 404;
       }
       const accountId = scope.accountId;
-      const stored = await store.storeReply({ kommoMsgid: hook.message.message.id, accountId, messageId: deps.ids(), body: hook, at: clock.now() });
+      const stored = await store.storeReply({
+        kommoMsgid: hook.message.message.id,
+        accountId,
+        messageId: deps.ids(),
+        chatId: hook.message.conversation.client_id ?? null,
+        body: hook,
+        at: clock.now(),
+      });
       if (stored) kick();
       return 200;
     },

@@ -201,10 +201,10 @@ export function createChannelStore(db: Db, clock: Clock) {
     },
 
     /** Kommo's hook, kept before it is acknowledged; false when this message was stored already (a repeat). */
-    async storeReply(input: { kommoMsgid: string; accountId: string; messageId: string; body: unknown; at: Date }): Promise<boolean> {
+    async storeReply(input: { kommoMsgid: string; accountId: string; messageId: string; chatId: string | null; body: unknown; at: Date }): Promise<boolean> {
       const added = await db.query(
-        `insert into kommo_channel_replies (kommo_msgid, account_id, message_id, body, received_at, next_attempt_at) values ($1, $2, $3, $4, $5, $5) on conflict (kommo_msgid) do nothing returning kommo_msgid`,
-        [input.kommoMsgid, input.accountId, input.messageId, JSON.stringify(input.body), input.at],
+        `insert into kommo_channel_replies (kommo_msgid, account_id, message_id, chat_id, body, received_at, next_attempt_at) values ($1, $2, $3, $4, $5, $6, $6) on conflict (kommo_msgid) do nothing returning kommo_msgid`,
+        [input.kommoMsgid, input.accountId, input.messageId, input.chatId, JSON.stringify(input.body), input.at],
       );
       return added.length > 0;
     },

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import axios from 'axios';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { amojoIdOf } from '../../../fakes/kommo/fake-kommo';
 import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, DEMO_AGENT_ID } from '../../../fakes/kommo/fake-kommo-data';
 import { startTestApp, TEST_CHANNEL, type TestApp } from '../../test/harness';
@@ -256,6 +256,37 @@ for (const kind of storeKinds()) {
         status: 'read',
         content: { body: 'Slow but sure' },
       });
+    });
+
+    it('when a manager answers twice and another instance drains while the first answer is being sent, then the customer gets them in the order they were written', async () => {
+      const { conversation } = await channelOn();
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      // The first answer's send is held after it is stored as queued; meanwhile the second answer
+      // arrives and another instance drains (here: a second drain in this process).
+      const query = t.db.query;
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let holding = false;
+      t.db.query = (async (sql: string, params?: unknown[]) => {
+        const rows = await query(sql, params);
+        if (!holding && sql.includes('notified as (')) {
+          holding = true;
+          await held;
+        }
+        return rows;
+      }) as typeof t.db.query;
+      await t.fake.amojo.managerReplies(conversation.id, 'First: your order is packed.', AGENT);
+      await vi.waitFor(() => expect(holding).toBe(true));
+      await t.fake.amojo.managerReplies(conversation.id, 'Second: it ships today.', AGENT);
+      await t.channel.drain();
+      const toCustomer = () => t.fakeWhatsApp.sent.slice(sentBefore).map((s) => (s.body as { text?: { body: string } }).text?.body);
+      const whileFirstOnItsWay = toCustomer();
+      release();
+      await flush();
+      t.db.query = query;
+      // The second waited while the first was on its way.
+      expect(whileFirstOnItsWay).toEqual([]);
+      expect(toCustomer()).toEqual(['First: your order is packed.', 'Second: it ships today.']);
     });
 
     it('when a send of an answer was cut off before WhatsApp answered, then it is not sent again and Kommo’s chat shows it failed', async () => {

@@ -233,14 +233,18 @@ export const QUEUES = {
     doneAt: 'done_at',
     backoff: 'kommo',
   },
-  /** Managers' answers from Kommo's chat, stored before Kommo's hook is acknowledged (decision 026); leased one at a time, renewed while sent (decision 035). */
+  /**
+   * Managers' answers from Kommo's chat, stored before Kommo's hook is acknowledged (decision 026); leased one at a time, renewed while sent (decision 035);
+   * in the order they were written per chat, whichever instance drains them.
+   */
   kommo_channel_replies: {
     table: 'kommo_channel_replies',
     key: 'kommo_msgid',
     keyType: 'text',
     open: 'done_at is null',
-    order: 'received_at',
+    order: 'seq',
     due: 'next_attempt_at',
+    inOrderOf: 'chat_id',
     attempts: 'attempts',
     error: 'last_error',
     doneAt: 'done_at',
