@@ -1,9 +1,9 @@
-// The machine's floor for the widget API and the relay benchmarks (run by them as a child process,
-// not a product part): Node's own HTTP server and our PostgreSQL pool, with no Express, no zod, no
-// token check, no view mapping and no logging, running the statements our routes cannot do without.
+// The widget API and relay benchmarks' bare server (run by them as a child process, not a product
+// part): Node's own HTTP server and our PostgreSQL pool running our statements, with no Express, no
+// zod, no token check, no view mapping and no logging. Not a lower bound (a leaner design does
+// better: see BENCHMARKS.md, session 11); it shows what the framework around our statements costs.
 //   GET  /page  our two reads of a history page: the session's access row, then the page (the same store functions).
-//   POST /send  one insert before Meta's call and one update after it (the least a durable send can do), then the call.
-// What it reaches is what this machine gives any implementation; ours is printed beside it.
+//   POST /send  one insert before Meta's call and one update after it, then the answer.
 import http from 'node:http';
 import axios from 'axios';
 import { accessOf } from '../../backend/src/auth/access';
