@@ -80,6 +80,10 @@ define([], function () {
   // exchange (a card's iframe and the unread watcher start together, and the card waits for the
   // backend's answer). One on its way for another user (the user changed meanwhile) is not shared.
   var pendingSessions = new WeakMap();
+  // The last session got, by widget: a card opened in the same tab while it has a while to go takes it
+  // (no sign-in calls for every card after the first). Refreshes, reloaded apps and 401s ask afresh.
+  var heldSessions = new WeakMap();
+  var REUSE_FOR_AT_LEAST_MS = 2 * REFRESH_BEFORE_MS;
 
   /** The Kommo user the page shows now (Kommo's token is made for them). */
   function currentUserId(widget) {
@@ -88,9 +92,13 @@ define([], function () {
     return String(user.id || system.amouser_id || '');
   }
 
-  /** POST /api/v1/session with Kommo's one-time token (what both the iframes and the watcher use). */
-  function requestSession(widget) {
+  /** The user's session for the iframes and the watcher: the held one, or (`fresh`) a new exchange. */
+  function requestSession(widget, fresh) {
     var user = currentUserId(widget);
+    var held = heldSessions.get(widget);
+    if (!fresh && held && held.user === user && new Date(held.session.expiresAt).getTime() - Date.now() > REUSE_FOR_AT_LEAST_MS) {
+      return Promise.resolve(held.session);
+    }
     var pending = pendingSessions.get(widget);
     if (pending && pending.user === user) return pending.promise;
     var entry = { user: user, promise: exchangeSession(widget) };
@@ -98,8 +106,24 @@ define([], function () {
     var settled = function () {
       if (pendingSessions.get(widget) === entry) pendingSessions.delete(widget);
     };
-    entry.promise.then(settled, settled);
+    entry.promise.then(
+      function (session) {
+        settled();
+        heldSessions.set(widget, { user: user, session: session });
+      },
+      function () {
+        settled();
+        var current = heldSessions.get(widget);
+        if (current && current.user === user) heldSessions.delete(widget);
+      },
+    );
     return entry.promise;
+  }
+
+  /** A session the backend no longer takes (401) is not handed out again. */
+  function forgetSession(widget, token) {
+    var held = heldSessions.get(widget);
+    if (held && held.session.token === token) heldSessions.delete(widget);
   }
 
   function exchangeSession(widget) {
@@ -159,7 +183,12 @@ define([], function () {
   };
 
   Watcher.prototype.get = function (path) {
-    return fetch(APP_ORIGIN + path, { headers: { Authorization: 'Bearer ' + this.token } });
+    var self = this;
+    var token = this.token;
+    return fetch(APP_ORIGIN + path, { headers: { Authorization: 'Bearer ' + token } }).then(function (response) {
+      if (response.status === 401) forgetSession(self.widget, token);
+      return response;
+    });
   };
 
   Watcher.prototype.listen = function () {
@@ -285,8 +314,8 @@ define([], function () {
     this.opening = this.open();
   }
 
-  Frame.prototype.open = function () {
-    var opening = Promise.all([this.openSession(), this.context()]);
+  Frame.prototype.open = function (fresh) {
+    var opening = Promise.all([this.openSession(fresh), this.context()]);
     opening.catch(function () {}); // reported to the app once it is ready (start)
     return opening;
   };
@@ -308,7 +337,7 @@ define([], function () {
   Frame.prototype.start = function () {
     var self = this;
     // The first ready takes what was opened with the iframe; a reloaded app opens afresh.
-    var opening = this.opening || this.open();
+    var opening = this.opening || this.open(true);
     this.opening = null;
     opening.then(
       function (results) {
@@ -323,7 +352,7 @@ define([], function () {
 
   Frame.prototype.refresh = function () {
     var self = this;
-    this.openSession().then(
+    this.openSession(true).then(
       function (session) {
         if (!self.destroyed) self.post({ type: 'wabridge:session', session: session });
       },
@@ -345,10 +374,10 @@ define([], function () {
     });
   };
 
-  /** POST /api/v1/session with Kommo's one-time token; schedules the next refresh. */
-  Frame.prototype.openSession = function () {
+  /** The session (held, or exchanged anew when `fresh`); schedules the next refresh. */
+  Frame.prototype.openSession = function (fresh) {
     var self = this;
-    return requestSession(this.widget).then(function (session) {
+    return requestSession(this.widget, fresh).then(function (session) {
       self.session = session;
       clearTimeout(self.timer);
       if (self.destroyed) return session;

@@ -161,6 +161,64 @@ describe('the Kommo loader (script.js)', () => {
     vi.unstubAllGlobals();
   });
 
+  it('when another card opens in the same Kommo tab while the session has a while to go, then it gets that session without a new exchange', async () => {
+    const first = renderCard();
+    first.fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(first.posted).toHaveBeenCalledTimes(1));
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    // Kommo moves to another card: the widget renders again.
+    const second = renderCard();
+    second.fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(second.posted).toHaveBeenCalledTimes(1));
+    expect(second.posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-1' } });
+    expect(ajax).toHaveBeenCalledTimes(1);
+  });
+
+  it('when another card opens and the held session has under two minutes to go, then the card gets a new one', async () => {
+    const first = renderCard();
+    first.fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(first.posted).toHaveBeenCalledTimes(1));
+    widget.callbacks.destroy!();
+    await vi.advanceTimersByTimeAsync(13 * 60_000 + 30_000);
+    ajax.mockResolvedValueOnce(session('tok-2', '2026-11-21T10:28:30Z'));
+    const second = renderCard();
+    second.fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(second.posted).toHaveBeenCalledTimes(1));
+    expect(second.posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-2' } });
+    expect(ajax).toHaveBeenCalledTimes(2);
+  });
+
+  it('when the app asks for a new session (the backend no longer took it), then it gets a fresh one, and so does the next card', async () => {
+    const first = renderCard();
+    first.fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(first.posted).toHaveBeenCalledTimes(1));
+    ajax.mockResolvedValueOnce(session('tok-2', '2026-11-21T10:15:00Z'));
+    first.fromIframe({ type: 'wabridge:refresh-session' });
+    await vi.waitFor(() => expect(first.posted).toHaveBeenCalledTimes(2));
+    expect(first.posted.mock.calls[1]![0]).toMatchObject({ type: 'wabridge:session', session: { token: 'tok-2' } });
+    const second = renderCard();
+    second.fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(second.posted).toHaveBeenCalledTimes(1));
+    expect(second.posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-2' } });
+    expect(ajax).toHaveBeenCalledTimes(2);
+  });
+
+  it('when the backend answers the unread watcher 401 with the held session, then the next card does not get that session', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(JSON.stringify({ error: { code: 'invalid_session', message: 'expired' } }), { status: 401 })),
+    );
+    widget.callbacks.init!();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(ajax).toHaveBeenCalledTimes(1);
+    ajax.mockResolvedValueOnce(session('tok-2', '2026-11-21T10:15:00Z'));
+    const card = renderCard();
+    card.fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(card.posted).toHaveBeenCalledTimes(1));
+    expect(card.posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-2' } });
+    vi.unstubAllGlobals();
+  });
+
   it('when a message comes from another origin or another window, then the loader ignores it', async () => {
     const { posted, fromIframe } = renderCard();
     fromIframe({ type: 'wabridge:ready' }, 'https://evil.example');
