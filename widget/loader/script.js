@@ -95,13 +95,15 @@ define([], function () {
   /** The user's session for the iframes and the watcher: the held one, or (`fresh`) a new exchange. */
   function requestSession(widget, fresh) {
     var user = currentUserId(widget);
+    var body = sessionBody();
     var held = heldSessions.get(widget);
-    if (!fresh && held && held.user === user && new Date(held.session.expiresAt).getTime() - Date.now() > REUSE_FOR_AT_LEAST_MS) {
+    // Held for this user, reported with the plan the page shows now (a new plan is reported at once).
+    if (!fresh && held && held.user === user && held.body === body && new Date(held.session.expiresAt).getTime() - Date.now() > REUSE_FOR_AT_LEAST_MS) {
       return Promise.resolve(held.session);
     }
     var pending = pendingSessions.get(widget);
     if (pending && pending.user === user) return pending.promise;
-    var entry = { user: user, promise: exchangeSession(widget) };
+    var entry = { user: user, promise: exchangeSession(widget, body) };
     pendingSessions.set(widget, entry);
     var settled = function () {
       if (pendingSessions.get(widget) === entry) pendingSessions.delete(widget);
@@ -109,7 +111,7 @@ define([], function () {
     entry.promise.then(
       function (session) {
         settled();
-        heldSessions.set(widget, { user: user, session: session });
+        heldSessions.set(widget, { user: user, body: body, session: session });
       },
       function () {
         settled();
@@ -126,7 +128,8 @@ define([], function () {
     if (held && held.session.token === token) heldSessions.delete(widget);
   }
 
-  function exchangeSession(widget) {
+  /** What a session exchange reports: the account's Kommo plan as the page shows it (SPEC §3). */
+  function sessionBody() {
     var account = constant('account') || {};
     var body = {};
     if (account.tariffName) {
@@ -134,6 +137,10 @@ define([], function () {
       var paidTill = paidTillIso(account.paid_till);
       if (paidTill) body.kommoPlan.paidTill = paidTill;
     }
+    return JSON.stringify(body);
+  }
+
+  function exchangeSession(widget, body) {
     return Promise.resolve(
       widget.$authorizedAjax({
         url: APP_ORIGIN + '/api/v1/session',
@@ -141,7 +148,7 @@ define([], function () {
         method: 'POST',
         contentType: 'application/json',
         dataType: 'json',
-        data: JSON.stringify(body),
+        data: body,
       }),
     );
   }

@@ -174,6 +174,22 @@ describe('the Kommo loader (script.js)', () => {
     expect(ajax).toHaveBeenCalledTimes(1);
   });
 
+  it('when the account’s Kommo plan changed since the held session was made, then the next card reports the new plan in a new exchange', async () => {
+    const first = renderCard();
+    first.fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(first.posted).toHaveBeenCalledTimes(1));
+    const app = (window as unknown as { APP: { constant: (name: string) => unknown } }).APP;
+    const before = app.constant;
+    app.constant = (name: string) => (name === 'account' ? { tariffName: 'Base' } : before(name));
+    ajax.mockResolvedValueOnce(session('tok-2', '2026-11-21T10:15:00Z'));
+    const second = renderCard();
+    second.fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(second.posted).toHaveBeenCalledTimes(1));
+    expect(ajax).toHaveBeenCalledTimes(2);
+    expect(JSON.parse(String((ajax.mock.calls[1]![0] as { data: string }).data))).toEqual({ kommoPlan: { name: 'Base' } });
+    expect(second.posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-2' } });
+  });
+
   it('when another card opens and the held session has under two minutes to go, then the card gets a new one', async () => {
     const first = renderCard();
     first.fromIframe({ type: 'wabridge:ready' });
