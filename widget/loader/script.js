@@ -80,10 +80,8 @@ define([], function () {
   // exchange (a card's iframe and the unread watcher start together, and the card waits for the
   // backend's answer). One on its way for another user (the user changed meanwhile) is not shared.
   var pendingSessions = new WeakMap();
-  // The last session got, by widget: a card opened in the same tab while it has a while to go takes it
-  // (no sign-in calls for every card after the first). Refreshes, reloaded apps and 401s ask afresh.
+  // The last session got, by widget: later cards of the tab take it while it has a while to go.
   var heldSessions = new WeakMap();
-  var REUSE_FOR_AT_LEAST_MS = 2 * REFRESH_BEFORE_MS;
 
   /** The Kommo user the page shows now (Kommo's token is made for them). */
   function currentUserId(widget) {
@@ -92,13 +90,13 @@ define([], function () {
     return String(user.id || system.amouser_id || '');
   }
 
-  /** The user's session for the iframes and the watcher: the held one, or (`fresh`) a new exchange. */
+  /** The session for the iframes and the watcher: the held one, or (`fresh`, 401) a new exchange. */
   function requestSession(widget, fresh) {
     var user = currentUserId(widget);
     var body = sessionBody();
     var held = heldSessions.get(widget);
-    // Held for this user, reported with the plan the page shows now (a new plan is reported at once).
-    if (!fresh && held && held.user === user && held.body === body && new Date(held.session.expiresAt).getTime() - Date.now() > REUSE_FOR_AT_LEAST_MS) {
+    // Same user, same Kommo plan reported (a new plan is reported at once).
+    if (!fresh && held && held.user === user && held.body === body && new Date(held.session.expiresAt) - Date.now() > 2 * REFRESH_BEFORE_MS) {
       return Promise.resolve(held.session);
     }
     var pending = pendingSessions.get(widget);
@@ -122,13 +120,12 @@ define([], function () {
     return entry.promise;
   }
 
-  /** A session the backend no longer takes (401) is not handed out again. */
   function forgetSession(widget, token) {
     var held = heldSessions.get(widget);
     if (held && held.session.token === token) heldSessions.delete(widget);
   }
 
-  /** What a session exchange reports: the account's Kommo plan as the page shows it (SPEC §3). */
+  /** What an exchange reports: the Kommo plan the page shows (SPEC §3). */
   function sessionBody() {
     var account = constant('account') || {};
     var body = {};
