@@ -138,6 +138,37 @@ for (const kind of storeKinds()) {
       expect(await queue.claim(db, { limit: 1, leaseMs: 60_000 })).toEqual([]);
     });
 
+    it('when another drain is claiming a chat’s older answer from Kommo (not yet committed), then the chat’s newer answer is not taken beside it', async () => {
+      db = await openTestStore(kind);
+      if (kind === 'pglite') return; // one connection: nothing runs beside a transaction
+      clock.set('2026-11-21T10:00:00Z');
+      const now = clock.now();
+      await db.query(
+        `insert into accounts (id, kommo_account_id, subdomain, host, status, installed_at, created_at, updated_at) values ('acc', 1, 'x', 'x.kommo.com', 'active', $1, $1, $1)`,
+        [now],
+      );
+      for (const id of ['r1', 'r2'])
+        await db.query(
+          `insert into kommo_channel_replies (kommo_msgid, account_id, message_id, chat_id, body, received_at, next_attempt_at) values ($1, 'acc', $1, 'c1', '{}', $2, $2)`,
+          [id, now],
+        );
+      const queue = durableQueue('kommo_channel_replies', clock);
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let claimed!: (keys: string[]) => void;
+      const firstClaim = new Promise<string[]>((r) => (claimed = r));
+      const drainA = db.transaction(async (tx) => {
+        claimed((await queue.claim<{ kommo_msgid: string }>(tx, { limit: 1, leaseMs: 60_000 })).map((r) => r.kommo_msgid));
+        await held;
+      });
+      expect(await firstClaim).toEqual(['r1']);
+      const drainB = await queue.claim<{ kommo_msgid: string }>(db, { limit: 1, leaseMs: 60_000 });
+      release();
+      await drainA;
+      // r2 going now would reach the customer before r1.
+      expect(drainB).toEqual([]);
+    });
+
     it('when an older row of a conversation is leased or waits for its retry, then the newer rows of that conversation wait and other conversations’ are taken; an extended lease keeps a row taken', async () => {
       db = await openTestStore(kind);
       clock.set('2026-11-21T10:00:00Z');

@@ -52,6 +52,13 @@ export interface QueueTable {
    * open row of its value is not due (leased, or waiting for its retry).
    */
   inOrderOf?: string;
+  /**
+   * With `inOrderOf`: a row waits behind every older open row of its value, due or not. Another
+   * drain may be claiming that older row this very moment (its claim not yet committed, so it still
+   * looks due): without this, the newer one could be taken beside it. For queues drained one row at
+   * a time, where the older row is always the one taken first.
+   */
+  inOrderStrict?: boolean;
   /** The failed attempts so far; absent when the queue does not retry (a failure is final). */
   attempts?: string;
   /** The last failure's text. */
@@ -245,6 +252,7 @@ export const QUEUES = {
     order: 'seq',
     due: 'next_attempt_at',
     inOrderOf: 'chat_id',
+    inOrderStrict: true,
     attempts: 'attempts',
     error: 'last_error',
     doneAt: 'done_at',
@@ -302,8 +310,9 @@ export function durableQueue(name: QueueName, clock: Clock) {
         );
       }
       // Inside the subquery the queue's own expressions name the older row `e` (the innermost table).
+      const olderWaits = 'inOrderStrict' in t && t.inOrderStrict ? '' : `and e.${t.due} > $1`;
       const behind = t.inOrderOf
-        ? `and not exists (select 1 from ${t.table} e where e.${t.inOrderOf} = o.${t.inOrderOf} and (${t.open}) and e.${t.order} < o.${t.order} and e.${t.due} > $1)`
+        ? `and not exists (select 1 from ${t.table} e where e.${t.inOrderOf} = o.${t.inOrderOf} and (${t.open}) and e.${t.order} < o.${t.order} ${olderWaits})`
         : '';
       return q.query<Row>(
         `with claimed as (
