@@ -83,11 +83,11 @@ define([], function () {
   // The last session got, by widget: later cards of the tab take it while it has a while to go.
   var heldSessions = new WeakMap();
 
-  /** The Kommo user the page shows now (Kommo's token is made for them). */
+  /** The Kommo account and user the page shows now (Kommo's token is made for them). */
   function currentUserId(widget) {
     var user = constant('user') || {};
     var system = widget.system() || {};
-    return String(user.id || system.amouser_id || '');
+    return (constant('account') || {}).id + ':' + (user.id || system.amouser_id || '');
   }
 
   /** The session for the iframes and the watcher: the held one, or (`fresh`, 401) a new exchange. */
@@ -190,7 +190,7 @@ define([], function () {
     var self = this;
     var token = this.token;
     return fetch(APP_ORIGIN + path, { headers: { Authorization: 'Bearer ' + token } }).then(function (response) {
-      if (response.status === 401) forgetSession(self.widget, token);
+      if (response.status === 401 || response.status === 403) forgetSession(self.widget, token);
       return response;
     });
   };

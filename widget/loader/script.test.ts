@@ -235,6 +235,21 @@ describe('the Kommo loader (script.js)', () => {
     vi.unstubAllGlobals();
   });
 
+  it('when the backend refuses the unread watcher 403 (the user was disabled), then the watcher signs in afresh, is refused, and stops asking', async () => {
+    const fetched = vi.fn(async () => new Response(JSON.stringify({ error: { code: 'user_disabled', message: 'Not enabled' } }), { status: 403 }));
+    vi.stubGlobal('fetch', fetched);
+    widget.callbacks.init!();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(ajax).toHaveBeenCalledTimes(1);
+    ajax.mockRejectedValueOnce({ status: 403, responseJSON: { error: { code: 'user_disabled', message: 'Not enabled' } } });
+    await vi.advanceTimersByTimeAsync(5_000 + 10);
+    expect(ajax).toHaveBeenCalledTimes(2);
+    const asked = fetched.mock.calls.length;
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(fetched.mock.calls.length).toBe(asked);
+    vi.unstubAllGlobals();
+  });
+
   it('when a message comes from another origin or another window, then the loader ignores it', async () => {
     const { posted, fromIframe } = renderCard();
     fromIframe({ type: 'wabridge:ready' }, 'https://evil.example');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiClient } from '../api/api-client';
+import { ApiError } from '../api/api-error';
 import { describeError, type Describe } from '../i18n/error-sentence';
 import { translator } from '../i18n/translate';
 import es from '../../../i18n/es.json';
@@ -57,6 +58,25 @@ describe('the card chat', () => {
     expect(chat.activeId.value).toBe('c-5511912345678');
     expect(chat.messages.value.map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(chat.olderCursor.value).toBe('m1');
+  });
+
+  it('when the chat’s first opening failed (a session the backend no longer took) and opening again succeeds, then no error is left on screen', async () => {
+    const { api } = backend();
+    const cardChat = api.cardChat;
+    let refuse = true;
+    api.cardChat = async (...args: Parameters<typeof cardChat>) => {
+      if (refuse) throw new ApiError('invalid_session', 'Your Wabridge session has expired or is not valid. Reload the widget.', 401);
+      return cardChat(...args);
+    };
+    const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
+    const contacts = [{ name: 'Maria', phones: ['+55 11 91234-5678'] }];
+    await chat.open(contacts);
+    expect(chat.error.value).not.toBeNull();
+    // The loader hands over a fresh session and the card opens the chat again.
+    refuse = false;
+    await chat.open(contacts);
+    expect(chat.activeId.value).toBe('c-5511912345678');
+    expect(chat.error.value).toBeNull();
   });
 
   it('when a message was sent but reloading the chat fails, then the send counts as sent and no error is shown (the agent would send it again)', async () => {

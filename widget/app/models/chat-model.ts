@@ -102,6 +102,8 @@ export function createChatModel(deps: {
         FIRST_PAGE,
       );
       numbers.value = card.numbers;
+      // An earlier opening's failure (a session the backend no longer took, say) is over.
+      error.value = null;
       if (!card.numbers.length) {
         // Nothing to open yet: the next opening asks again (a number may be connected meanwhile).
         opening = undefined;
