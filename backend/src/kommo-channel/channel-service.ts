@@ -19,6 +19,11 @@ const LEASE_MS = 60_000;
 const BATCH = 50;
 /** While an answer from Kommo's chat is being sent, its lease is moved forward this often (decision 035). */
 export const REPLY_RENEW_MS = 2_000;
+/**
+ * An answer that failed this many times (about half an hour of Kommo's backoff) is given up: Kommo's
+ * chat shows it failed, and the chat's later answers, which wait behind it, go on.
+ */
+export const REPLY_ATTEMPTS = 10;
 
 /**
  * Kommo's native chat channel (SPEC §5, decision 026): per account, switched on by an admin, when
@@ -200,11 +205,31 @@ export function createKommoChannel(deps: {
         await renewing;
       }
       if (failure !== undefined) {
-        logger.warn({ err: failure, kommoMsgid: row.kommo_msgid }, 'answer from Kommo’s chat not sent yet; retrying later');
-        await store.replies.retryLater(db, row.kommo_msgid, errorText(failure));
+        const gaveUp = row.attempts + 1 >= REPLY_ATTEMPTS && (await giveUp(row, errorText(failure)));
+        if (!gaveUp) {
+          logger.warn({ err: failure, kommoMsgid: row.kommo_msgid }, 'answer from Kommo’s chat not sent yet; retrying later');
+          await store.replies.retryLater(db, row.kommo_msgid, errorText(failure));
+        }
       }
     }
     return taken;
+  }
+
+  /** The answer is not sent: Kommo's chat says so, and the chat's next answers go on. False when even that failed (retried). */
+  async function giveUp(row: ReplyRow, error: string): Promise<boolean> {
+    try {
+      const reason = `Not sent to WhatsApp: it failed ${REPLY_ATTEMPTS} times (${error}). Send it again.`;
+      const hook = ChannelHook.safeParse(row.body);
+      const conversationId = hook.success ? await store.conversationOf(row.account_id, hook.data.message.conversation.client_id ?? '') : undefined;
+      if (!conversationId) await store.replies.done(db, [row.kommo_msgid], { note: reason });
+      else
+        await store.refuseReply({ accountId: row.account_id, conversationId, messageId: row.message_id, kommoMsgid: row.kommo_msgid, reason, at: clock.now() });
+      logger.error({ kommoMsgid: row.kommo_msgid, error }, 'answer from Kommo’s chat given up');
+      return true;
+    } catch (err) {
+      logger.warn({ err, kommoMsgid: row.kommo_msgid }, 'answer from Kommo’s chat not given up yet');
+      return false;
+    }
   }
 
   async function sendReply(row: ReplyRow) {

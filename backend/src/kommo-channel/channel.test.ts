@@ -6,7 +6,7 @@ import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, DEMO_AGENT_ID } from '../../../fakes/ko
 import { startTestApp, TEST_CHANNEL, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
 import { chatReady, CUSTOMER, messagesOf } from '../../test/whatsapp-helpers';
-import { REPLY_RENEW_MS } from './channel-service';
+import { REPLY_ATTEMPTS, REPLY_RENEW_MS } from './channel-service';
 
 const AGENT = { amojoId: amojoIdOf('user', DEMO_AGENT_ID), name: 'Alex Agent' };
 
@@ -287,6 +287,39 @@ for (const kind of storeKinds()) {
       // The second waited while the first was on its way.
       expect(whileFirstOnItsWay).toEqual([]);
       expect(toCustomer()).toEqual(['First: your order is packed.', 'Second: it ships today.']);
+    });
+
+    it('when an answer keeps failing, then it is given up after its last attempt, Kommo’s chat shows it failed, and the chat’s next answer goes on', async () => {
+      const { conversation } = await channelOn();
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      // Reading who sent an answer fails (the store is unavailable for that statement) when armed.
+      const query = t.db.query;
+      let failNext = true;
+      t.db.query = (async (sql: string, params?: unknown[]) => {
+        if (failNext && sql.includes('from kommo_channel_users c')) {
+          failNext = false;
+          throw new Error('connection lost');
+        }
+        return query(sql, params);
+      }) as typeof t.db.query;
+      const first = await t.fake.amojo.managerReplies(conversation.id, 'First, failing', AGENT);
+      await flush();
+      // Retried since: this is its last attempt, and the chat's next answer waits behind it.
+      await t.db.query('update kommo_channel_replies set attempts = $2, next_attempt_at = $3 where kommo_msgid = $1', [
+        first.msgid,
+        REPLY_ATTEMPTS - 1,
+        t.clock.now(),
+      ]);
+      failNext = true;
+      await t.fake.amojo.managerReplies(conversation.id, 'Second, fine', AGENT);
+      await flush();
+      t.db.query = query;
+      const toCustomer = t.fakeWhatsApp.sent.slice(sentBefore).map((s) => (s.body as { text?: { body: string } }).text?.body);
+      expect(toCustomer).toEqual(['Second, fine']);
+      expect(t.fake.amojo.messages.find((m) => m.msgid === first.msgid)).toMatchObject({
+        deliveryStatus: -1,
+        error: expect.stringContaining('failed 10 times'),
+      });
     });
 
     it('when a send of an answer was cut off before WhatsApp answered, then it is not sent again and Kommo’s chat shows it failed', async () => {
