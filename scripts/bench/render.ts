@@ -32,7 +32,8 @@ const probe = `(() => {
 /**
  * Time from the card iframe's load to a rendered chat of 200 messages, in Debian's Chromium, on the
  * demo (the real loader, the real bundle, the real backend): the first page the agent sees, and all
- * 200 on screen. Median of five fresh page loads.
+ * 200 on screen. Median of five fresh page loads (the target), then of another card opened in each
+ * of those tabs (the loader holds its session by then), and of the same card open on bare pages.
  */
 export async function renderTiming() {
   // The backend serves the built card app: built here when this benchmark runs alone on a fresh clone.
