@@ -218,6 +218,8 @@ export function createKommoChannel(deps: {
   /** The answer is not sent: Kommo's chat says so, and the chat's next answers go on. False when even that failed (retried). */
   async function giveUp(row: ReplyRow, error: string): Promise<boolean> {
     try {
+      // A send of it began (its message is stored): the next attempt settles it as interrupted, or as sent.
+      if (await store.replyMessage(row.message_id)) return false;
       const reason = `Not sent to WhatsApp: it failed ${REPLY_ATTEMPTS} times (${error}). Send it again.`;
       const hook = ChannelHook.safeParse(row.body);
       const conversationId = hook.success ? await store.conversationOf(row.account_id, hook.data.message.conversation.client_id ?? '') : undefined;

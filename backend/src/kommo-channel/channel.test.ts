@@ -322,6 +322,31 @@ for (const kind of storeKinds()) {
       });
     });
 
+    it('when an answer’s last attempt fails after its send began, then it is not given up as unsent: Kommo’s chat shows it was interrupted', async () => {
+      const { conversation } = await channelOn();
+      const sentBefore = t.fakeWhatsApp.sent.length;
+      // The answer is on its last attempt; this one fails right after its message is stored as queued.
+      const query = t.db.query;
+      let armed = true;
+      t.db.query = (async (sql: string, params?: unknown[]) => {
+        const rows = await query(sql, params);
+        if (armed && sql.includes('insert into kommo_channel_replies')) await query('update kommo_channel_replies set attempts = $1', [REPLY_ATTEMPTS - 1]);
+        if (armed && sql.includes('notified as (')) {
+          armed = false;
+          throw new Error('connection lost');
+        }
+        return rows;
+      }) as typeof t.db.query;
+      const { msgid } = await t.fake.amojo.managerReplies(conversation.id, 'Maybe sent', AGENT);
+      await flush();
+      t.clock.advance(3600_000);
+      await flush();
+      t.db.query = query;
+      expect(armed).toBe(false);
+      expect(t.fakeWhatsApp.sent.length).toBe(sentBefore);
+      expect(t.fake.amojo.messages.find((m) => m.msgid === msgid)).toMatchObject({ deliveryStatus: -1, error: expect.stringContaining('Interrupted') });
+    });
+
     it('when a send of an answer was cut off before WhatsApp answered, then it is not sent again and Kommo’s chat shows it failed', async () => {
       const { conversation } = await channelOn();
       // What a crash leaves: Kommo's hook stored, our message stored as queued with no wamid, the hook not done.
