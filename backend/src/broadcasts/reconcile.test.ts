@@ -13,18 +13,24 @@ describe.skipIf(!process.env.DATABASE_URL)('reconciling unproven broadcast sends
     await t?.close();
   });
 
-  it('when another instance queued a stale send again and claimed it afresh while this one was reconciling, then this one leaves it to that instance', async () => {
+  /** A running broadcast of three whose first recipient is `sending` under `holder`'s claim, with no answer from Meta. */
+  async function runningWithUnprovenSend(holder: string) {
     t = await startTestApp('postgres', { accounts: [accountWithAudience(3)] });
     const { auth, numbers } = await broadcastReady(t);
     t.fakeWhatsApp.knobs.statuses = 'none';
     const draft = (await t.http.post('/api/v1/broadcasts', springSale(numbers, [10_001, 10_002, 10_003]), { headers: auth })).data;
     expect((await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, { expectedRecipients: 3 }, { headers: auth })).data.status).toBe('running');
-    // Recipient 1 was claimed by an instance that died before Meta answered; no webhook proves it.
     const [stale] = await t.db.query<{ id: string }>(
-      `update broadcast_recipients set state = 'sending', claimed_by = 'dead-instance', claimed_at = $2, number_id = $3, attempts = 1
+      `update broadcast_recipients set state = 'sending', claimed_by = $5, claimed_at = $2, number_id = $3, attempts = 1
          where broadcast_id = $1 and wa_id = $4 returning id`,
-      [draft.id, t.clock.now(), numbers[0]!.id, waIdOf(1)],
+      [draft.id, t.clock.now(), numbers[0]!.id, waIdOf(1), holder],
     );
+    return { stale, numbers };
+  }
+
+  it('when another instance queued a stale send again and claimed it afresh while this one was reconciling, then this one leaves it to that instance', async () => {
+    // Recipient 1 was claimed by an instance that died before Meta answered; no webhook proves it.
+    const { stale, numbers } = await runningWithUnprovenSend('dead-instance');
     // Past the grace period, for the unproven send and for this instance's own start.
     t.clock.advance(10 * 60_000);
 
@@ -55,18 +61,9 @@ describe.skipIf(!process.env.DATABASE_URL)('reconciling unproven broadcast sends
   });
 
   it('when the instance holding a stale send renewed its lease while this one was reconciling, then this one leaves the send to it', async () => {
-    t = await startTestApp('postgres', { accounts: [accountWithAudience(3)] });
-    const { auth, numbers } = await broadcastReady(t);
-    t.fakeWhatsApp.knobs.statuses = 'none';
-    const draft = (await t.http.post('/api/v1/broadcasts', springSale(numbers, [10_001, 10_002, 10_003]), { headers: auth })).data;
-    expect((await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, { expectedRecipients: 3 }, { headers: auth })).data.status).toBe('running');
     // Recipient 1 was claimed by instance B, whose lease on the number then ran out (a long pause: it
     // is slow, not dead); its send to Meta has not been answered and no webhook proves it.
-    const [stale] = await t.db.query<{ id: string }>(
-      `update broadcast_recipients set state = 'sending', claimed_by = 'instance-b', claimed_at = $2, number_id = $3, attempts = 1
-         where broadcast_id = $1 and wa_id = $4 returning id`,
-      [draft.id, t.clock.now(), numbers[0]!.id, waIdOf(1)],
-    );
+    const { stale, numbers } = await runningWithUnprovenSend('instance-b');
     await t.db.query(
       `insert into broadcast_number_leases (number_id, holder, until) values ($1, 'instance-b', $2) on conflict (number_id) do update set holder = 'instance-b', until = $2`,
       [numbers[0]!.id, new Date(t.clock.now().getTime() + 60_000)],
