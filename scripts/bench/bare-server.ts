@@ -8,7 +8,7 @@ import http from 'node:http';
 import axios from 'axios';
 import { accessOf } from '../../backend/src/auth/access';
 import { openPostgresDb } from '../../backend/src/store/postgres-db';
-import { messagePage } from '../../backend/src/whatsapp/conversation-store';
+import { messagePageJson } from '../../backend/src/whatsapp/conversation-store';
 
 const env = (name: string) => process.env[name] ?? '';
 const db = await openPostgresDb({ connectionString: env('DATABASE_URL') });
@@ -18,7 +18,7 @@ const cloud = axios.create({ httpAgent: new http.Agent({ keepAlive: true }), hea
 async function page() {
   const access = await accessOf(db, env('ACCOUNT_ID'), Number(env('USER_ID')));
   if ('refused' in access) throw new Error('refused');
-  return messagePage(db, env('ACCOUNT_ID'), env('CONVERSATION_ID'), null, 51);
+  return messagePageJson(db, env('ACCOUNT_ID'), env('CONVERSATION_ID'), null, 50);
 }
 
 async function send(body: string) {
@@ -38,7 +38,7 @@ http
       work.then(
         (answer) => {
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(answer));
+          res.end(typeof answer === 'string' ? answer : JSON.stringify(answer));
         },
         (err: unknown) => {
           res.writeHead(500, { 'content-type': 'text/plain' });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { AppError, isAppError, notFound } from '../http/app-error';
+import { withJsonMember, type JsonText } from '../http/json-text';
 import type { IdGenerator } from '../ids';
 import { recordAudit } from '../audit/audit-log';
 import { enqueueEvent } from '../kommo/timeline-store';
@@ -17,13 +18,13 @@ import {
   markOptedIn,
   markReadUpTo,
   messageMedia,
-  messagePage,
+  messagePageJson,
   newestInbound,
   openConversation,
   openConversations,
   userName,
 } from './conversation-store';
-import { conversationView, messageView, type ConversationRow, type MessageRow } from './message-views';
+import { conversationView, messageView, type ConversationRow } from './message-views';
 import { numberView, type NumbersService } from './numbers-service';
 import { requirePhone } from './phone';
 
@@ -75,7 +76,7 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
     async cardChat(accountId: string, phones: string[], pageSize: number) {
       const numbers = await deps.numbers.list(accountId);
       const number = numbers[0];
-      if (!number) return { numbers: [], conversations: [], refused: [], page: null };
+      if (!number) return withJsonMember({ numbers: [], conversations: [], refused: [] }, 'page', null);
       const country = phones.length ? await accountCountry(accountId) : null;
       const read = phones.map((phone) => {
         try {
@@ -105,12 +106,12 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
         return row ? [{ phone: c.phone, conversation: view(row) }] : [];
       });
       const first = conversations[0]?.conversation;
-      return {
-        numbers: numbers.map(numberView),
-        conversations,
-        refused: read.flatMap((r) => ('error' in r ? [{ phone: r.phone, error: r.error }] : [])),
-        page: first ? await reads.messages(accountId, first.id, { limit: pageSize }) : null,
-      };
+      // The first page is the store's JSON text, put in the answer as it is.
+      return withJsonMember(
+        { numbers: numbers.map(numberView), conversations, refused: read.flatMap((r) => ('error' in r ? [{ phone: r.phone, error: r.error }] : [])) },
+        'page',
+        first ? await reads.messages(accountId, first.id, { limit: pageSize }) : null,
+      );
     },
 
     /** Unread customer messages across the account, and whose came last (the loader's alert). */
@@ -178,14 +179,11 @@ export function createConversationReads(deps: { db: Db; clock: Clock; ids: IdGen
       return view(await find(accountId, conversationId));
     },
 
-    /** Newest first, `limit` at a time; `before` is the id of the oldest message already shown. */
-    async messages(accountId: string, conversationId: string, page: { before?: string; limit: number }) {
-      const found = await messagePage(db, accountId, conversationId, page.before ?? null, page.limit + 1);
-      if (!found.length) throw notFound('No such conversation in this account.');
-      const rows = found.filter((m): m is MessageRow => m.id != null);
-      const more = rows.length > page.limit;
-      const shown = rows.slice(0, page.limit);
-      return { messages: shown.map(messageView), nextBefore: more ? shown.at(-1)!.id : null };
+    /** Newest first, `limit` at a time; `before` is the id of the oldest message already shown. JSON text of `{ messages, nextBefore }`. */
+    async messages(accountId: string, conversationId: string, page: { before?: string; limit: number }): Promise<JsonText> {
+      const found = await messagePageJson(db, accountId, conversationId, page.before ?? null, page.limit);
+      if (found === null) throw notFound('No such conversation in this account.');
+      return found as JsonText;
     },
 
     /** One message of the account. */

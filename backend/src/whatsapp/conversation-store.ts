@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/db';
 import { tookPartWith } from './conversations';
-import { QUOTED, QUOTED_COLUMNS, type ConversationRow, type MessageRow } from './message-views';
+import { MESSAGE_JSON, QUOTED, QUOTED_COLUMNS, type ConversationRow, type MessageRow } from './message-views';
 
 /** The conversation between one of our numbers and a customer, created on first contact; returns its id. */
 export async function ensureConversation(
@@ -118,26 +118,32 @@ export async function userName(tx: Queryable, accountId: string, userId: number)
 }
 
 /**
- * One statement: the conversation must be the account's (no row at all: not found), then its page,
- * newest first, of `limit` messages older than message `before` (a conversation without messages
- * gives one row whose message columns are null).
+ * A conversation's page, newest first, of `limit` messages older than message `before`, as the JSON
+ * text of `{ messages, nextBefore }` (each message as `messageView` makes it), built by the store in
+ * one statement that also checks the conversation is the account's (null: it is not). The rows are
+ * not parsed and serialised again in Node (docs/decisions/038).
  */
-export function messagePage(db: Queryable, accountId: string, conversationId: string, before: string | null, limit: number): Promise<Partial<MessageRow>[]> {
-  return db.query<Partial<MessageRow>>(
-    `select m.*, ${QUOTED_COLUMNS} from conversations c
+export async function messagePageJson(db: Queryable, accountId: string, conversationId: string, before: string | null, limit: number): Promise<string | null> {
+  const [row] = await db.query<{ page: string }>(
+    `select json_build_object(
+         'messages', coalesce(json_agg(${MESSAGE_JSON} order by m.n) filter (where m.n <= $3), '[]'),
+         'nextBefore', case when count(m.id) > $3 then min(m.id) filter (where m.n = $3) end
+       )::text as page
+     from conversations c
        left join lateral (
-         select * from messages
+         select *, row_number() over (order by created_at desc, seq desc) as n from messages
          where conversation_id = c.id
            and ($2::text is null or (created_at, seq) < (select created_at, seq from messages where id = $2 and conversation_id = c.id))
            -- A reaction shows on the message it reacts to; only one to a message not here shows alone.
            and not (type = 'reaction' and exists (select 1 from messages t where t.wamid = messages.content ->> 'message_id' and t.conversation_id = c.id))
-         order by created_at desc, seq desc limit $3
+         order by created_at desc, seq desc limit $3::int + 1
        ) m on true
        ${QUOTED}
      where c.id = $1 and c.account_id = $4
-     order by m.created_at desc, m.seq desc`,
+     group by c.id`,
     [conversationId, before, limit, accountId],
   );
+  return row?.page ?? null;
 }
 
 /** One message of the account, with what it quotes. */

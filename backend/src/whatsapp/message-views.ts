@@ -71,4 +71,10 @@ export type MessageView = ReturnType<typeof messageView>;
 /** Joins of a message row `m`: a reply's quoted message, and the sender's name of an agent's message. */
 export const QUOTED = `left join messages q on q.wamid = m.reply_to and q.conversation_id = m.conversation_id
     left join account_users u on u.account_id = m.account_id and u.kommo_user_id = m.sent_by`;
+/** `messageView` of a row `m` joined as in `QUOTED`, built by the store as JSON (a page is answered as the store writes it). */
+export const MESSAGE_JSON = `json_build_object('id', m.id, 'direction', m.direction, 'type', m.type, 'content', m.content, 'status', m.status,
+    'error', case when m.error_code is not null then json_build_object('code', m.error_code, 'title', coalesce(m.error_title, '')) end,
+    'sentBy', m.sent_by, 'sentByName', u.name, 'createdAt', to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'replyTo', case when q.id is not null then json_build_object('id', q.id, 'direction', q.direction, 'type', q.type, 'content', coalesce(q.content, '{}')) end,
+    'reaction', m.reaction)`;
 export const QUOTED_COLUMNS = 'u.name as sent_by_name, q.id as quoted_id, q.direction as quoted_direction, q.type as quoted_type, q.content as quoted_content';

@@ -12,6 +12,7 @@ import {
 } from '../../../contract/whatsapp';
 import { requireAdmin, sessionOf } from '../auth/require-session';
 import { narrowedTo, viewerOf } from '../auth/viewer';
+import { sendJsonText } from '../http/json-text';
 import { parse } from '../http/parse';
 import type { LicenceService } from '../licensing/licence-service';
 import type { LiveEvents } from '../live/live-events';
@@ -95,7 +96,7 @@ export function chatRoutes(deps: {
   // The card's chat in one round trip: numbers, conversations and the first page (docs/decisions/021).
   router.post('/card-chat', async (req, res) => {
     const { phones, limit } = parse(CardChatInput, req.body, 'body');
-    res.json(await deps.chat.cardChat(sessionOf(res).accountId, phones, limit));
+    sendJsonText(res, await deps.chat.cardChat(sessionOf(res).accountId, phones, limit));
   });
   router.get('/conversations/:conversationId', async (req, res) => {
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');
@@ -133,7 +134,7 @@ export function chatRoutes(deps: {
   router.get('/conversations/:conversationId/messages', async (req, res) => {
     const { conversationId } = parse(ConversationIdParams, req.params, 'params');
     const page = parse(MessagesQuery, req.query, 'query');
-    res.json(await deps.chat.messages(sessionOf(res).accountId, conversationId, page));
+    sendJsonText(res, await deps.chat.messages(sessionOf(res).accountId, conversationId, page));
   });
   // A file to send as it is: the raw bytes (streamed to a temporary file), their Content-Type, and the kind in the query.
   const upload = uploadGate()(
