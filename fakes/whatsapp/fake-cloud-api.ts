@@ -69,6 +69,8 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
     autoReplyMs: 0,
     /** How long an unacknowledged webhook is retried (with growing pauses, as Meta does); 0 = three tries at once. */
     retryForMs: 0,
+    /** Awaited before a message send is answered (a test's "while Meta was answering"). */
+    beforeAnswer: undefined as (() => Promise<void>) | undefined,
   };
 
   const pending = new Set<Promise<unknown>>();
@@ -260,6 +262,7 @@ export async function startFakeCloudApi(options: FakeCloudApiOptions) {
   app.post('/:version/:pnid/messages', async (req, res) => {
     const n = number(req, res);
     if (!n) return;
+    await knobs.beforeAnswer?.();
     const body = req.body as Record<string, unknown>;
     const arrived = Date.now();
     const record = (id: string | null, error: number | null) => sent.push({ at: arrived, phoneNumberId: n.phoneNumberId, body, wamid: id, error });

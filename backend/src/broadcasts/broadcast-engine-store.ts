@@ -99,6 +99,19 @@ export async function markRecipientSent(
   return updated.length > 0;
 }
 
+/**
+ * A send accepted after its holder lost the claim: the recipient is sent with it if no instance is
+ * sending it now (queued again, or unclaimed and unanswered). False when another holds it or it is settled.
+ */
+export async function markRecipientSentLate(q: Queryable, s: { recipientId: string; wamid: string; at: Date; numberId: string }): Promise<boolean> {
+  const updated = await q.query(
+    `update broadcast_recipients set state = 'sent', wamid = $2, sent_at = $3, outcome_at = $3, number_id = $4, claimed_by = null
+       where id = $1 and (state = 'queued' or (state = 'sending' and claimed_by is null)) returning id`,
+    [s.recipientId, s.wamid, s.at, s.numberId],
+  );
+  return updated.length > 0;
+}
+
 /** The conversation's Kommo contact, unless it already has one. */
 export async function setContactIfUnknown(q: Queryable, conversationId: string, kommoContactId: string): Promise<void> {
   await q.query('update conversations set kommo_contact_id = coalesce(kommo_contact_id, $2) where id = $1', [conversationId, kommoContactId]);

@@ -24,6 +24,7 @@ import {
   markRecipientCancelled,
   markRecipientFailed,
   markRecipientSent,
+  markRecipientSentLate,
   numbersByIds,
   recentOutcomes,
   releaseClaim,
@@ -40,6 +41,9 @@ import {
 import type { BroadcastRow } from './broadcast-store';
 import { CALLBACK_PREFIX, pauseBroadcast } from './broadcast-events';
 import { inQuietHours, isRetryableFailure, retryNotBefore } from './broadcast-rules';
+
+/** A send not started: this instance's lease on the number ran out before its turn. */
+class LeaseRanOut extends Error {}
 
 const TEMPLATE_ERRORS = new Set([132000, 132001, 132005, 132007, 132012, 132015, 132016]);
 const MAX_ATTEMPTS = 5;
@@ -84,9 +88,15 @@ export function createBroadcastEngine(deps: {
     if (await pauseBroadcast(q, deps, b, reason, detail)) logger.warn({ broadcastId: b.id, reason, detail }, 'broadcast paused');
   }
 
+  /** Until when this instance leases each number, as of its last renewal. */
+  const leasedUntil = new Map<string, number>();
+
   async function lease(numberId: string): Promise<boolean> {
     const now = clock.now();
-    return leaseNumber(db, numberId, holder, now, new Date(now.getTime() + leaseMs));
+    const until = new Date(now.getTime() + leaseMs);
+    const leased = await leaseNumber(db, numberId, holder, now, until);
+    leasedUntil.set(numberId, leased ? until.getTime() : 0);
+    return leased;
   }
 
   function message(b: BroadcastRow, r: RecipientRow): OutboundMessage {
@@ -116,9 +126,15 @@ export function createBroadcastEngine(deps: {
   /** Meta accepted the message: the recipient is sent, and the message joins the chat and the Kommo timeline. */
   async function checkpoint(q: Queryable, b: BroadcastRow, r: RecipientRow, numberId: string, wamid: string, mine: boolean): Promise<boolean> {
     const now = clock.now();
-    if (!(await markRecipientSent(q, { recipientId: r.id, wamid, at: now, numberId, holder: mine ? holder : null }))) {
-      logger.error({ recipientId: r.id, wamid }, 'broadcast send accepted after its claim was lost');
-      return false;
+    const sent = { recipientId: r.id, wamid, at: now, numberId };
+    if (!(await markRecipientSent(q, { ...sent, holder: mine ? holder : null }))) {
+      // Accepted after this instance lost its claim (it stalled past its lease): the message went out.
+      // A recipient queued again, or left unanswered, is recorded sent with it, and not sent twice.
+      if (!mine || !(await markRecipientSentLate(q, sent))) {
+        logger.error({ recipientId: r.id, wamid }, 'broadcast send accepted after its claim was lost, and sent again meanwhile');
+        return false;
+      }
+      logger.warn({ recipientId: r.id, wamid }, 'broadcast send accepted after its claim was lost; recorded as sent');
     }
     const conversationId = await ensureConversation(q, {
       id: deps.ids(),
@@ -168,10 +184,21 @@ export function createBroadcastEngine(deps: {
 
   async function sendOne(b: BroadcastRow, number: NumberRow, token: string, r: RecipientRow): Promise<'sent' | 'failed' | 'later'> {
     try {
-      const result = await deps.pacer.run(number.phone_number_id, () => deps.cloud.send(number.phone_number_id, token, message(b, r)));
+      const result = await deps.pacer.run(number.phone_number_id, () => {
+        // A send is started only under this instance's lease on the number: once it has run out (a
+        // stall), another instance may reconcile the claim and queue the recipient again.
+        if (clock.now().getTime() >= (leasedUntil.get(number.id) ?? 0)) throw new LeaseRanOut();
+        return deps.cloud.send(number.phone_number_id, token, message(b, r));
+      });
       const stored = await db.transaction((tx) => checkpoint(tx, b, r, number.id, result.wamid, true));
       return stored ? 'sent' : 'later';
     } catch (err) {
+      if (err instanceof LeaseRanOut) {
+        // Nothing was sent: queued again at once if the claim is still this instance's (the next round
+        // leases the number again), else left to the instance that took it.
+        await requeue(r, 0, false);
+        return 'later';
+      }
       if (!isCloudApiError(err)) throw err;
       if (err.httpStatus === 0 || err.httpStatus >= 500) {
         // No clear answer: Meta may have taken it. Reconciliation decides from the webhooks, later.

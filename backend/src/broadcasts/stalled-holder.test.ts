@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { accountWithAudience, broadcastReady, runEngine, springSale, waIdOf } from '../../test/broadcast-helpers';
+import { startTestApp, type TestApp } from '../../test/harness';
+import { storeKinds } from '../../test/stores';
+
+/**
+ * SPEC §6: each recipient gets a broadcast message once. An instance that stalls (a long pause) loses
+ * its lease on the number; another instance may then queue its claimed recipients again.
+ */
+for (const kind of storeKinds()) {
+  describe(`an instance that stalls while sending a broadcast (${kind})`, () => {
+    let t: TestApp;
+    afterEach(async () => {
+      await t?.close();
+    });
+
+    async function launched(size: number) {
+      t = await startTestApp(kind, { accounts: [accountWithAudience(size)] });
+      const { auth, numbers } = await broadcastReady(t);
+      const ids = Array.from({ length: size }, (_, i) => 10_001 + i);
+      const draft = (await t.http.post('/api/v1/broadcasts', springSale(numbers, ids), { headers: auth })).data;
+      expect((await t.http.post(`/api/v1/broadcasts/${draft.id}/launch`, { expectedRecipients: size }, { headers: auth })).data.status).toBe('running');
+      return { auth, broadcastId: draft.id as string };
+    }
+    const templatesTo = () => t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid).map((s) => s.body.to);
+
+    it('when its lease on the number ran out between claiming recipients and their turn to send, then none is sent then, and each is sent once later', async () => {
+      await launched(3);
+      // The instance stalls right after its claim: by the recipients' turn, its lease (10 s) is long over.
+      let stalled = false;
+      t.faults.beforeStatement = async (sql) => {
+        if (stalled || !/state = case when due\.opted_out/.test(sql)) return;
+        stalled = true;
+        t.clock.advance(60_000);
+      };
+      await t.broadcastEngine.tick();
+      t.faults.beforeStatement = undefined;
+
+      expect(stalled).toBe(true);
+      // Sent now, they could be sent again by another instance reconciling the claims it lost.
+      expect(templatesTo()).toEqual([]);
+      expect(await t.db.query('select state, attempts from broadcast_recipients order by seq')).toEqual(
+        Array.from({ length: 3 }, () => ({ state: 'queued', attempts: 0 })),
+      );
+      await runEngine(t);
+      expect(templatesTo().sort()).toEqual([1, 2, 3].map((i) => `+${waIdOf(i)}`));
+    });
+
+    it('when its send is accepted after the recipient was queued again by another instance, then the recipient is recorded sent with that message and not sent twice', async () => {
+      const { auth, broadcastId } = await launched(1);
+      // Meta accepts the send, but while it answers, another instance finds the claim stale and queues it again.
+      let requeued = false;
+      t.fakeWhatsApp.knobs.beforeAnswer = async () => {
+        if (requeued) return;
+        requeued = true;
+        await t.db.query(`update broadcast_recipients set state = 'queued', claimed_by = null`);
+      };
+      await t.broadcastEngine.tick();
+      t.fakeWhatsApp.knobs.beforeAnswer = undefined;
+      expect(requeued).toBe(true);
+
+      await runEngine(t);
+      const [sent] = t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid);
+      expect(templatesTo()).toEqual([`+${waIdOf(1)}`]);
+      expect(await t.db.query('select state, wamid from broadcast_recipients')).toEqual([{ state: 'sent', wamid: sent!.wamid }]);
+      const view = (await t.http.get(`/api/v1/broadcasts/${broadcastId}`, { headers: auth })).data;
+      expect(view).toMatchObject({ status: 'completed' });
+      // The message is in the customer's chat, as every broadcast message is.
+      expect(await t.db.query("select wamid from messages where type = 'template'")).toEqual([{ wamid: sent!.wamid }]);
+    });
+  });
+}
