@@ -166,15 +166,17 @@ export async function releaseClaim(q: Queryable, recipientId: string, holder: st
 
 /**
  * Recipients left `sending` since before `claimedBefore` whose claim no instance holds now (released,
- * or its holder's lease on the number ran out before `now`): the oldest 500.
+ * or its holder's lease on the number ran out before `now`), or since before `abandonedBefore` however
+ * held (a send ends long before that: its holder failed to settle it): the oldest 500.
  */
-export function unprovenSends(q: Queryable, claimedBefore: Date, now: Date): Promise<RecipientWithState[]> {
+export function unprovenSends(q: Queryable, claimedBefore: Date, now: Date, abandonedBefore: Date): Promise<RecipientWithState[]> {
   return q.query<RecipientWithState>(
     `select r.* from broadcast_recipients r
      where r.state = 'sending' and r.claimed_at < $1
-       and (r.claimed_by is null or not exists (select 1 from broadcast_number_leases l where l.number_id = r.number_id and l.holder = r.claimed_by and l.until > $2))
+       and (r.claimed_by is null or r.claimed_at < $3
+            or not exists (select 1 from broadcast_number_leases l where l.number_id = r.number_id and l.holder = r.claimed_by and l.until > $2))
      order by r.claimed_at limit 500`,
-    [claimedBefore, now],
+    [claimedBefore, now, abandonedBefore],
   );
 }
 

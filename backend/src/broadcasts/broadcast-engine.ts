@@ -42,6 +42,13 @@ import type { BroadcastRow } from './broadcast-store';
 import { CALLBACK_PREFIX, pauseBroadcast } from './broadcast-events';
 import { inQuietHours, isRetryableFailure, retryNotBefore } from './broadcast-rules';
 
+/**
+ * A claim this old is settled by reconciliation even if its holder is alive and leases the number: a
+ * send starts within the holder's lease (10 s) and Meta's call times out in 15 s, so a recipient still
+ * `sending` by then is one its holder failed to settle (its checkpoint failed after Meta accepted).
+ */
+const CLAIM_ABANDONED_MS = 15 * 60_000;
+
 /** A send not started: this instance's lease on the number ran out before its turn. */
 class LeaseRanOut extends Error {}
 
@@ -231,15 +238,18 @@ export function createBroadcastEngine(deps: {
     // Every status webhook already received is applied first: it may prove a send we are about to redo.
     for (let round = 0; round < 50 && (await deps.inbox.processPending()) > 0; round++);
     const now = clock.now();
-    const stale = await unprovenSends(db, new Date(now.getTime() - deps.reconcileAfterMs), now);
+    const abandonedBefore = new Date(now.getTime() - Math.max(deps.reconcileAfterMs, CLAIM_ABANDONED_MS));
+    const stale = await unprovenSends(db, new Date(now.getTime() - deps.reconcileAfterMs), now, abandonedBefore);
     for (const r of stale) {
       await db.transaction(async (tx) => {
         const b = await broadcastById(tx, r.broadcast_id);
         const current = await lockRecipient(tx, r.id, now);
         if (!b || current?.state !== 'sending') return;
         // Claimed again since it was listed (another instance queued it again and is sending it now), or
-        // its holder renewed its lease meanwhile (slow, not gone): not stale, not ours to decide.
-        if (current.claimed_by !== r.claimed_by || current.claimed_at?.getTime() !== r.claimed_at?.getTime() || current.held) return;
+        // its holder renewed its lease meanwhile (slow, not gone) and the claim is young enough for its
+        // send to be on its way: not stale, not ours to decide.
+        if (current.claimed_by !== r.claimed_by || current.claimed_at?.getTime() !== r.claimed_at?.getTime()) return;
+        if (current.held && current.claimed_at! >= abandonedBefore) return;
         if (current.accepted_wamid) {
           await checkpoint(tx, b, current, current.number_id!, current.accepted_wamid, false);
           logger.info({ recipientId: r.id }, 'broadcast send proven by its status webhook');

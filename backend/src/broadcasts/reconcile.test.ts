@@ -91,4 +91,20 @@ describe.skipIf(!process.env.DATABASE_URL)('reconciling unproven broadcast sends
     // Queued again here, it would be sent a second time once instance B's send is answered.
     expect(row).toEqual({ state: 'sending', claimed_by: 'instance-b' });
   });
+  it('when a send is left unsettled under the claim of an instance that is alive and renews its lease, then it is reconciled once the claim is far older than any send', async () => {
+    // Instance B claimed recipient 1 and Meta accepted it, but B failed to record it (its checkpoint
+    // failed); B keeps sending on the number, renewing its lease. No webhook proves the send.
+    const { stale, numbers } = await runningWithUnprovenSend('instance-b');
+    t.clock.advance(20 * 60_000);
+    await t.db.query(
+      `insert into broadcast_number_leases (number_id, holder, until) values ($1, 'instance-b', $2) on conflict (number_id) do update set holder = 'instance-b', until = $2`,
+      [numbers[0]!.id, new Date(t.clock.now().getTime() + 60_000)],
+    );
+    await t.broadcastEngine.reconcile();
+    const [row] = await t.db.query<{ state: string; claimed_by: string | null }>('select state, claimed_by from broadcast_recipients where id = $1', [
+      stale!.id,
+    ]);
+    // Left `sending`, it would never be sent nor counted, and the broadcast would never complete.
+    expect(row).toEqual({ state: 'queued', claimed_by: null });
+  });
 });
