@@ -243,8 +243,14 @@ describe('the chat in a card', () => {
   });
 
   it.each([
-    ['replaces the sent text with a new one', 'And the invoice comes by email', 'And the invoice comes by email'],
-    ['types on after the sent text', 'Yes, it ships today And the invoice comes by email', 'And the invoice comes by email'],
+    ['replaces the sent text with a new one', ['And the invoice comes by email'], 'And the invoice comes by email'],
+    ['types on after the sent text', ['Yes, it ships today And the invoice comes by email'], 'And the invoice comes by email'],
+    // The new text only starts like the sent one: none of it is the sent text, so all of it stays.
+    [
+      'clears the box and writes a new text that starts like the sent one',
+      ['', 'Yes, it ships today? Let me check the warehouse'],
+      'Yes, it ships today? Let me check the warehouse',
+    ],
   ])(
     'when the agent %s while the sent message is on its way, then only the sent text leaves the box once the send is answered',
     async (_how, typedOn, left) => {
@@ -273,7 +279,7 @@ describe('the chat in a card', () => {
       await type('Yes, it ships today');
       root.querySelector<HTMLFormElement>('[data-testid="composer"]')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
       await vi.waitFor(() => expect(received.filter((r) => r.path === '/messages')).toHaveLength(1));
-      await type(typedOn);
+      for (const text of typedOn) await type(text);
       answer();
       await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(2));
       await new Promise((r) => setTimeout(r, 20));

@@ -228,6 +228,7 @@ function TextComposer({
     }
     const filled = await chat.quickReplies.fill(entry.reply.id, card);
     if (!filled) return;
+    leading.current = null;
     setValue(filled.text);
     setMissing(filled.missing);
   };
@@ -239,10 +240,14 @@ function TextComposer({
   // The box as the agent last left it: a send's answer comes after they may have typed on.
   const typed = useRef(value);
   typed.current = value;
+  // The text on its way while it still leads the box untouched; null once the agent edited it away.
+  const leading = useRef<string | null>(null);
   /** The sent text leaves the box; what the agent typed after it (or instead of it) while it went stays, as the next message. */
   const afterSent = (sent: string) => {
     const now = typed.current;
-    const left = now === sent ? '' : now.startsWith(sent) ? now.slice(sent.length).trimStart() : now;
+    const untouched = leading.current === sent;
+    leading.current = null;
+    const left = !untouched ? now : now === sent ? '' : now.startsWith(sent) ? now.slice(sent.length).trimStart() : now;
     setValue(left);
     // The quick reply's unfilled values were the sent text's; "seen up to" stays while a text the agent started before goes on.
     if (left !== now || !left) setMissing([]);
@@ -253,6 +258,7 @@ function TextComposer({
     // One send at a time: Enter while a file uploads must not send it twice.
     if (chat.sending.value) return;
     const sent = value;
+    leading.current = sent;
     if (picked) {
       const file = picked;
       // The text typed so far goes along as the caption.
@@ -343,8 +349,10 @@ function TextComposer({
           maxLength={4096}
           value={value}
           onInput={(e) => {
+            const text = (e.target as HTMLTextAreaElement).value;
             if (!value) setSeenUpTo(chat.newestId());
-            setValue((e.target as HTMLTextAreaElement).value);
+            if (leading.current !== null && !text.startsWith(leading.current)) leading.current = null;
+            setValue(text);
             setHighlight(0);
           }}
           onKeyDown={(e) => {
