@@ -23,6 +23,7 @@ async function served(level: string) {
   app.get('/health', (_req, res) => res.send('ok'));
   app.get('/ready', (_req, res) => res.send('ok'));
   app.get('/thing', (req, res) => res.status(204).end());
+  app.get('/broken', (req, res) => res.status(503).json({ error: { code: 'store_unavailable' } }));
   app.get('/invoices/:orderId/:token', (req, res) => res.send('invoice'));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
@@ -43,6 +44,14 @@ describe('request log', () => {
     await expect.poll(() => s.lines.length).toBe(1);
     expect(s.lines[0]).toMatchObject({ level: 30, msg: 'request completed', req: { id: 'req-plain-1', method: 'GET', path: '/thing' }, res: { status: 204 } });
     expect(JSON.stringify(s.lines)).not.toContain('kommo-secret-code');
+  });
+
+  it('when a request is answered with a server error, then its line says it errored, at error level', async () => {
+    const s = await served('info');
+    open.push(s.close);
+    expect((await fetch(`${s.base}/broken`)).status).toBe(503);
+    await expect.poll(() => s.lines.length).toBe(1);
+    expect(s.lines[0]).toMatchObject({ level: 50, msg: 'request errored', req: { path: '/broken' }, res: { status: 503 } });
   });
 
   it('when an invoice link is opened, then its path is logged without the link’s signature', async () => {

@@ -18,7 +18,8 @@ const loggedPath = (path: string) => path.replace(/^(\/invoices\/[^/]+\/)[^/]+\/
 
 /**
  * Names each request (the caller's `X-Request-Id` when it is a plain token, else a new id), answers
- * with that id in `X-Request-Id`, and logs one line per answered request at info: method, path (never
+ * with that id in `X-Request-Id`, and logs one line per answered request at info (a server error's at
+ * error, "request errored"): method, path (never
  * the query string: it carries Kommo codes and signatures; nor an invoice link's signature), status and time taken. When info is not
  * logged nothing more is done for a request (pino-http built a child logger and serialised the
  * request for each one, logged or not: 7 % of a busy backend's time).
@@ -32,13 +33,14 @@ export function requestLog(logger: Logger, ids: IdGenerator): RequestHandler {
     if (logger.isLevelEnabled('info') && !PROBES.has(req.path)) {
       const started = performance.now();
       const line = (msg: string) => () =>
-        logger.info(
+        // A server error's line is at error level and says so (as pino-http's did).
+        logger[res.statusCode >= 500 ? 'error' : 'info'](
           {
             req: { id, method: req.method, path: loggedPath(req.originalUrl.split('?')[0]!) },
             res: { status: res.statusCode },
             responseTime: Math.round(performance.now() - started),
           },
-          msg,
+          res.statusCode >= 500 && msg === 'request completed' ? 'request errored' : msg,
         );
       res.once('finish', line('request completed'));
       res.once('close', () => {
