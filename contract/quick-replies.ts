@@ -6,7 +6,8 @@ export const QUICK_REPLY_LIMIT = 200;
 /**
  * A quick reply as an agent or admin saves it (SPEC §5): a shortcut found with "/" in the composer
  * and a text with CRM placeholders — {{contact.name}}, {{contact.first_name}},
- * {{contact.last_name}}, {{lead.name}} and {{contact.cf.<field id>}} — filled in from the card.
+ * {{contact.last_name}}, {{contact.cf.<field id>}}, {{lead.name}}, {{lead.price}} and
+ * {{lead.cf.<field id>}} — filled in from the card.
  * `account` replies are made by admins and seen by everyone; `personal` ones by their owner only.
  */
 export const QuickReplyInput = z.strictObject({

@@ -10,7 +10,16 @@ export interface FakeKommoAccount {
   /** `login` is the email the user signs in to Kommo with (`email` in /api/v4/users). */
   users: { id: number; name: string; isAdmin: boolean; login?: string }[];
   contacts: { id: number; name: string; phones: string[]; fields?: { id: number; name: string; value: string }[] }[];
-  leads: { id: number; name: string; price: number; contactIds: number[]; responsibleUserId?: number; statusId?: number; pipelineId?: number }[];
+  leads: {
+    id: number;
+    name: string;
+    price: number;
+    contactIds: number[];
+    responsibleUserId?: number;
+    statusId?: number;
+    pipelineId?: number;
+    fields?: { id: number; name: string; value: string }[];
+  }[];
 }
 
 export const DEMO_ACCOUNT_ID = 31_000_001;

@@ -253,6 +253,15 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     });
   });
 
+  /** A custom field of a contact or lead as Kommo writes it. */
+  const fieldJson = (f: { id: number; name: string; value: string }) => ({
+    field_id: f.id,
+    field_name: f.name,
+    field_code: null,
+    field_type: 'text',
+    values: [{ value: f.value }],
+  });
+
   const contactJson = (account: FakeKommoAccount, id: number) => {
     const c = account.contacts.find((x) => x.id === id)!;
     return {
@@ -275,7 +284,7 @@ export async function startFakeKommo(options: FakeKommoOptions) {
                     },
                   ]
                 : []),
-              ...(c.fields ?? []).map((f) => ({ field_id: f.id, field_name: f.name, field_code: null, field_type: 'text', values: [{ value: f.value }] })),
+              ...(c.fields ?? []).map(fieldJson),
             ]
           : null,
       _links: { self: { href: `/api/v4/contacts/${c.id}` } },
@@ -338,6 +347,7 @@ export async function startFakeKommo(options: FakeKommoOptions) {
     responsible_user_id: lead.responsibleUserId ?? account.users[0]?.id,
     status_id: lead.statusId ?? 142_001,
     pipeline_id: lead.pipelineId ?? 77_001,
+    custom_fields_values: lead.fields?.length ? lead.fields.map(fieldJson) : null,
     _embedded: withContacts
       ? { contacts: lead.contactIds.map((id, i) => ({ id, is_main: i === 0, _links: { self: { href: `/api/v4/contacts/${id}` } } })) }
       : {},

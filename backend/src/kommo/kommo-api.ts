@@ -30,6 +30,10 @@ export interface KommoLead {
   responsibleUserId: number | null;
   contactIds: number[];
   statusId: number | null;
+  /** The sale's value (Kommo's "budget"), in the account's currency. */
+  price: number | null;
+  /** Custom fields' first values, by field id. */
+  fields: Record<string, string>;
 }
 
 export interface KommoContact {

@@ -13,6 +13,17 @@ const ContactsResponse = z.object({ _embedded: z.object({ contacts: z.array(z.ob
 const CustomFields = z
   .array(z.object({ field_id: z.number().nullish(), field_code: z.string().nullish(), values: z.array(z.object({ value: z.unknown() })).nullish() }))
   .nullish();
+/** A contact's or lead's custom fields: the phones (the system field PHONE), and every other field's first value by its id. */
+function fieldsOf(values: z.infer<typeof CustomFields>) {
+  const fields: Record<string, string> = {};
+  const phones: string[] = [];
+  for (const f of values ?? []) {
+    const given = (f.values ?? []).map((v) => String(v.value ?? '')).filter(Boolean);
+    if (f.field_code === 'PHONE') phones.push(...given);
+    else if (f.field_id != null && given[0] !== undefined) fields[String(f.field_id)] = given[0];
+  }
+  return { phones, fields };
+}
 const LeadsResponse = z.object({
   _embedded: z.object({
     leads: z.array(
@@ -21,6 +32,8 @@ const LeadsResponse = z.object({
         name: z.string().nullish(),
         responsible_user_id: z.number().int().nullish(),
         status_id: z.number().int().nullish(),
+        price: z.number().nullish(),
+        custom_fields_values: CustomFields,
         _embedded: z.object({ contacts: z.array(z.object({ id: z.number().int() })).nullish() }).nullish(),
       }),
     ),
@@ -133,18 +146,14 @@ export function createKommoHttpApi(options: KommoHttpApiOptions): KommoApi {
         responsibleUserId: l.responsible_user_id ?? null,
         contactIds: (l._embedded?.contacts ?? []).map((c) => c.id),
         statusId: l.status_id ?? null,
+        price: l.price ?? null,
+        fields: fieldsOf(l.custom_fields_values).fields,
       }));
     },
     async getContacts(host, accessToken, ids) {
       const data = await listByIds('contact list', ContactListResponse, host, accessToken, '/api/v4/contacts', ids);
       return (data?._embedded.contacts ?? []).map((c) => {
-        const fields: Record<string, string> = {};
-        const phones: string[] = [];
-        for (const f of c.custom_fields_values ?? []) {
-          const values = (f.values ?? []).map((v) => String(v.value ?? '')).filter(Boolean);
-          if (f.field_code === 'PHONE') phones.push(...values);
-          else if (f.field_id != null && values[0] !== undefined) fields[String(f.field_id)] = values[0];
-        }
+        const { phones, fields } = fieldsOf(c.custom_fields_values);
         return { id: c.id, name: c.name ?? '', firstName: c.first_name ?? '', lastName: c.last_name ?? '', phones, fields };
       });
     },

@@ -7,7 +7,7 @@ import { fillQuickReply, placeholdersOf } from './quick-reply-rules';
 describe('filling a quick reply', () => {
   const crm = {
     contact: { name: 'Maria Silva', firstName: '', lastName: 'Silva', fields: { '700001': 'Rio de Janeiro' } },
-    lead: { name: 'Website order #1001' },
+    lead: { name: 'Website order #1001', price: 1200, fields: { '800001': 'Friday' } },
   };
 
   it('when the text names the contact, the lead and a custom field, then each is replaced by the CRM value', () => {
@@ -15,6 +15,15 @@ describe('filling a quick reply', () => {
       text: 'Hi Maria, Website order #1001 ships to Rio de Janeiro. Maria Silva/Silva',
       missing: [],
     });
+  });
+
+  it("when the text names the lead's sale value and a custom field of the lead, then each is replaced by the CRM value", () => {
+    expect(fillQuickReply('{{lead.name}}: {{lead.price}}, delivered {{ lead.cf.800001 }}', crm)).toEqual({
+      text: 'Website order #1001: 1200, delivered Friday',
+      missing: [],
+    });
+    // A lead without a sale value (0 in Kommo) or without the field: named as missing.
+    expect(fillQuickReply('{{lead.price}} {{lead.cf.800002}}', { ...crm, lead: { ...crm.lead, price: 0 } }).missing).toEqual(['lead.price', 'lead.cf.800002']);
   });
 
   it('when the CRM has no value for a placeholder, then it is dropped from the text and named as missing', () => {
@@ -42,6 +51,16 @@ for (const kind of storeKinds()) {
         accounts: [
           demoKommoAccount({
             contacts: [{ id: 2_001, name: 'Maria Silva', phones: ['+55 11 91234-5678'], fields: [{ id: 700_001, name: 'City', value: 'Rio de Janeiro' }] }],
+            leads: [
+              {
+                id: DEMO_LEAD_ID,
+                name: 'Website order #1001',
+                price: 1200,
+                contactIds: [2_001],
+                fields: [{ id: 800_001, name: 'Delivery day', value: 'Friday' }],
+              },
+              { id: 1_002, name: 'Repeat order #1002', price: 800, contactIds: [2_002] },
+            ],
           }),
         ],
       });
@@ -119,16 +138,19 @@ for (const kind of storeKinds()) {
       const reply = (
         await t.http.post(
           '/api/v1/quick-replies',
-          { shortcut: 'ship', text: 'Hi {{contact.first_name}}, {{lead.name}} ships to {{contact.cf.700001}} {{contact.cf.123}}.' },
+          {
+            shortcut: 'ship',
+            text: 'Hi {{contact.first_name}}, {{lead.name}} ({{lead.price}}) ships to {{contact.cf.700001}} {{contact.cf.123}} on {{lead.cf.800001}}.',
+          },
           { headers: agent },
         )
       ).data;
       const filled = await t.http.post(`/api/v1/quick-replies/${reply.id}/fill`, { contactId: 2_001, leadId: DEMO_LEAD_ID }, { headers: agent });
       expect(filled.status).toBe(200);
-      expect(filled.data).toEqual({ text: 'Hi Maria, Website order #1001 ships to Rio de Janeiro .', missing: ['contact.cf.123'] });
-      // A contact card: no lead, so the lead's name is missing rather than guessed.
+      expect(filled.data).toEqual({ text: 'Hi Maria, Website order #1001 (1200) ships to Rio de Janeiro on Friday.', missing: ['contact.cf.123'] });
+      // A contact card: no lead, so the lead's values are missing rather than guessed.
       const inContact = await t.http.post(`/api/v1/quick-replies/${reply.id}/fill`, { contactId: 2_001 }, { headers: agent });
-      expect(inContact.data.missing).toEqual(['lead.name', 'contact.cf.123']);
+      expect(inContact.data.missing).toEqual(['lead.name', 'lead.price', 'contact.cf.123', 'lead.cf.800001']);
     });
 
     it('when an agent fills a reply for a contact who is the customer of none of the account’s chats, or with a lead that is not that contact’s, then nothing of them is filled in', async () => {

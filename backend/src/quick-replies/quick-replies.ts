@@ -99,7 +99,7 @@ export function createQuickReplies(deps: { db: Db; clock: Clock; kommo: KommoApi
       // lead id of another account finds nothing.
       const contactId = input.contactId;
       const needsContact = used.some((p) => p.startsWith('contact.'));
-      const needsLead = input.leadId !== null && used.includes('lead.name');
+      const needsLead = input.leadId !== null && used.some((p) => p.startsWith('lead.'));
       if (contactId !== null && (needsContact || needsLead)) {
         const { host, accessToken } = await deps.access.accessToken(session.accountId);
         const [contacts, leads] = await Promise.all([
@@ -113,7 +113,7 @@ export function createQuickReplies(deps: { db: Db; clock: Clock; kommo: KommoApi
         // which Kommo's rights may hide from this user (SPEC §9, decision 035).
         if (contact && (await customerOfAChat(session.accountId, contact))) {
           crm.contact = needsContact ? { name: contact.name, firstName: contact.firstName, lastName: contact.lastName, fields: contact.fields } : null;
-          crm.lead = lead && lead.contactIds.includes(contact.id) ? { name: lead.name } : null;
+          crm.lead = lead && lead.contactIds.includes(contact.id) ? { name: lead.name, price: lead.price, fields: lead.fields } : null;
         }
       }
       return fillQuickReply(reply.text, crm);

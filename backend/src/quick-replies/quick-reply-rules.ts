@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 
 /**
  * What a placeholder can name. {{contact.cf.700001}} is the contact's custom field 700001 (its
- * first value), as Kommo numbers fields; an unknown name is left as written, so a typo shows.
+ * first value), as Kommo numbers fields, and {{lead.cf.…}} the lead's; {{lead.price}} is the lead's
+ * sale value. An unknown name is left as written, so a typo shows.
  */
-const PLACEHOLDER = /\{\{\s*(contact\.(?:name|first_name|last_name|cf\.\d{1,12})|lead\.name)\s*\}\}/g;
+const PLACEHOLDER = /\{\{\s*(contact\.(?:name|first_name|last_name|cf\.\d{1,12})|lead\.(?:name|price|cf\.\d{1,12}))\s*\}\}/g;
 
 /** The CRM values a quick reply is filled from; null where the card has no contact or no lead. */
 export interface CrmValues {
   contact: { name: string; firstName: string; lastName: string; fields: Record<string, string> } | null;
-  lead: { name: string } | null;
+  lead: { name: string; price: number | null; fields: Record<string, string> } | null;
 }
 
 export const newQuickReplyId = (): string => randomUUID();
@@ -21,7 +22,13 @@ export function placeholdersOf(text: string): string[] {
 
 function valueOf(name: string, crm: CrmValues): string {
   const { contact, lead } = crm;
-  if (name === 'lead.name') return lead?.name.trim() ?? '';
+  if (name.startsWith('lead.')) {
+    if (!lead) return '';
+    if (name === 'lead.name') return lead.name.trim();
+    // A lead without a sale value has price 0 in Kommo: nothing to say.
+    if (name === 'lead.price') return lead.price ? String(lead.price) : '';
+    return (lead.fields[name.slice('lead.cf.'.length)] ?? '').trim();
+  }
   if (!contact) return '';
   if (name === 'contact.name') return contact.name.trim();
   // Kommo keeps first and last name apart only when they were typed apart: a contact entered as one
