@@ -10,7 +10,8 @@ import type { BroadcastRow } from './broadcast-store';
  * is given, still claimed by that instance), so a lost claim changes nothing; the reconciliation's
  * own updates run on a row it locked (`lockRecipient`) and found `sending` under the very claim it
  * listed (the engine compares holder and claim time: another instance may have claimed it afresh)
- * and whose holder still holds no lease on the number (a slow holder may have renewed it).
+ * and whose holder still holds no lease on the number (a slow holder may have renewed it), unless
+ * the claim is older than any send lasts (its holder failed to settle it).
  */
 
 /** A recipient as the engine sends it. */
@@ -203,6 +204,16 @@ export async function lockRecipient(q: Queryable, id: string, now: Date): Promis
 /** The recipient of a cancelled broadcast will not be sent. */
 export async function markRecipientCancelled(q: Queryable, id: string, at: Date): Promise<void> {
   await q.query(`update broadcast_recipients set state = 'cancelled', outcome_at = $2, claimed_by = null where id = $1`, [id, at]);
+}
+
+/** An unproven send tried as often as allowed: failed (retryable), unclaimed. Returns how many rows changed (0 or 1). */
+export async function markUnprovenFailed(q: Queryable, id: string, at: Date, title: string): Promise<number> {
+  const done = await q.query(
+    `update broadcast_recipients set state = 'failed', error_code = null, error_title = $3, retryable = true, outcome_at = $2, claimed_by = null
+       where id = $1 and state = 'sending' returning id`,
+    [id, at, title],
+  );
+  return done.length;
 }
 
 /** The recipient is queued again, unclaimed (its attempt stays counted). */

@@ -25,6 +25,7 @@ import {
   markRecipientFailed,
   markRecipientSent,
   markRecipientSentLate,
+  markUnprovenFailed,
   numbersByIds,
   recentOutcomes,
   releaseClaim,
@@ -138,7 +139,10 @@ export function createBroadcastEngine(deps: {
       // Accepted after this instance lost its claim (it stalled past its lease): the message went out.
       // A recipient queued again, or left unanswered, is recorded sent with it, and not sent twice.
       if (!mine || !(await markRecipientSentLate(q, sent))) {
-        logger.error({ recipientId: r.id, wamid }, 'broadcast send accepted after its claim was lost, and sent again meanwhile');
+        logger.error(
+          { recipientId: r.id, wamid },
+          'broadcast send accepted after its claim was lost; not recorded (the recipient was settled or claimed again meanwhile)',
+        );
         return false;
       }
       logger.warn({ recipientId: r.id, wamid }, 'broadcast send accepted after its claim was lost; recorded as sent');
@@ -189,12 +193,17 @@ export function createBroadcastEngine(deps: {
     await requeueRecipient(db, r.id, holder, new Date(clock.now().getTime() + delayMs), countAttempt);
   }
 
-  async function sendOne(b: BroadcastRow, number: NumberRow, token: string, r: RecipientRow): Promise<'sent' | 'failed' | 'later'> {
+  /** Whether this instance's lease on the number, as of its last renewal, has not run out. */
+  const leased = (numberId: string) => clock.now().getTime() < (leasedUntil.get(numberId) ?? 0);
+
+  async function sendOne(b: BroadcastRow, number: NumberRow, token: string, r: RecipientRow): Promise<'sent' | 'failed' | 'later' | 'untried'> {
     try {
+      // A send is started only under this instance's lease on the number: once it has run out (a
+      // stall), another instance may reconcile the claim and queue the recipient again. Checked
+      // before the pacer (a send not made takes no slot) and again when the slot comes.
+      if (!leased(number.id)) throw new LeaseRanOut();
       const result = await deps.pacer.run(number.phone_number_id, () => {
-        // A send is started only under this instance's lease on the number: once it has run out (a
-        // stall), another instance may reconcile the claim and queue the recipient again.
-        if (clock.now().getTime() >= (leasedUntil.get(number.id) ?? 0)) throw new LeaseRanOut();
+        if (!leased(number.id)) throw new LeaseRanOut();
         return deps.cloud.send(number.phone_number_id, token, message(b, r));
       });
       const stored = await db.transaction((tx) => checkpoint(tx, b, r, number.id, result.wamid, true));
@@ -204,7 +213,7 @@ export function createBroadcastEngine(deps: {
         // Nothing was sent: queued again at once if the claim is still this instance's (the next round
         // leases the number again), else left to the instance that took it.
         await requeue(r, 0, false);
-        return 'later';
+        return 'untried';
       }
       if (!isCloudApiError(err)) throw err;
       if (err.httpStatus === 0 || err.httpStatus >= 500) {
@@ -241,26 +250,35 @@ export function createBroadcastEngine(deps: {
     const abandonedBefore = new Date(now.getTime() - Math.max(deps.reconcileAfterMs, CLAIM_ABANDONED_MS));
     const stale = await unprovenSends(db, new Date(now.getTime() - deps.reconcileAfterMs), now, abandonedBefore);
     for (const r of stale) {
-      await db.transaction(async (tx) => {
-        const b = await broadcastById(tx, r.broadcast_id);
-        const current = await lockRecipient(tx, r.id, now);
-        if (!b || current?.state !== 'sending') return;
-        // Claimed again since it was listed (another instance queued it again and is sending it now), or
-        // its holder renewed its lease meanwhile (slow, not gone) and the claim is young enough for its
-        // send to be on its way: not stale, not ours to decide.
-        if (current.claimed_by !== r.claimed_by || current.claimed_at?.getTime() !== r.claimed_at?.getTime()) return;
-        if (current.held && current.claimed_at! >= abandonedBefore) return;
-        if (current.accepted_wamid) {
-          await checkpoint(tx, b, current, current.number_id!, current.accepted_wamid, false);
-          logger.info({ recipientId: r.id }, 'broadcast send proven by its status webhook');
-        } else if (b.status === 'cancelled') {
-          await markRecipientCancelled(tx, r.id, now);
-          await releaseReserved(tx, deps.licences, b, 1);
-        } else {
-          await requeueUnproven(tx, r.id);
-          logger.warn({ recipientId: r.id }, 'broadcast send unanswered and unseen by webhooks; queued again');
-        }
-      });
+      // One recipient that cannot be settled now (a failing statement) does not hold up the others, nor the round's sends.
+      await db
+        .transaction(async (tx) => {
+          const b = await broadcastById(tx, r.broadcast_id);
+          const current = await lockRecipient(tx, r.id, now);
+          if (!b || current?.state !== 'sending') return;
+          // Claimed again since it was listed (another instance queued it again and is sending it now), or
+          // its holder renewed its lease meanwhile (slow, not gone) and the claim is young enough for its
+          // send to be on its way: not stale, not ours to decide.
+          if (current.claimed_by !== r.claimed_by || current.claimed_at?.getTime() !== r.claimed_at?.getTime()) return;
+          if (current.held && current.claimed_at! >= abandonedBefore) return;
+          if (current.accepted_wamid) {
+            await checkpoint(tx, b, current, current.number_id!, current.accepted_wamid, false);
+            logger.info({ recipientId: r.id }, 'broadcast send proven by its status webhook');
+          } else if (b.status === 'cancelled') {
+            await markRecipientCancelled(tx, r.id, now);
+            await releaseReserved(tx, deps.licences, b, 1);
+          } else if (current.attempts >= MAX_ATTEMPTS) {
+            // Tried as often as a failing send is: no more tries on a send that may have gone out. It
+            // shows failed (retryable by "retry failed"), and the message reserved for it goes back.
+            const done = await markUnprovenFailed(tx, r.id, now, `No answer from WhatsApp after ${current.attempts} attempts; it may not have been delivered.`);
+            await releaseReserved(tx, deps.licences, b, done);
+            logger.warn({ recipientId: r.id }, 'broadcast send unanswered after its last attempt; failed');
+          } else {
+            await requeueUnproven(tx, r.id);
+            logger.warn({ recipientId: r.id }, 'broadcast send unanswered and unseen by webhooks; queued again');
+          }
+        })
+        .catch((err: unknown) => logger.error({ err, recipientId: r.id }, 'broadcast send could not be reconciled now'));
     }
     return stale.length;
   }
@@ -293,26 +311,27 @@ export function createBroadcastEngine(deps: {
 
   /** Sends one round on a number: up to a batch of the oldest broadcast's next recipients, within the number's daily limit. Returns how many it tried. */
   async function sendOnNumber(number: NumberRow, broadcasts: BroadcastRow[]): Promise<number> {
-    if (!(await lease(number.id))) return 0;
-    const now = clock.now();
-    const sentToday = await sentOnNumberSince(db, number.id, new Date(now.getTime() - DAY_MS));
+    const sentToday = await sentOnNumberSince(db, number.id, new Date(clock.now().getTime() - DAY_MS));
     let room = Math.min(deps.batch, Number(number.daily_limit) - sentToday);
     let worked = 0;
     const token = deps.numbers.token(number);
     for (const b of broadcasts) {
       if (room <= 0) break;
+      // The lease is taken or renewed right before each claim: the sends that follow start under it.
+      if (!(await lease(number.id))) break;
       // The opt-out is read in the claim itself (SPEC §6): a customer who opted out since launch, in
       // any chat of the account, is excluded here and the message reserved for them goes back.
       const claimed = await db.transaction(async (tx) => {
-        const rows = await claimDueRecipients(tx, { broadcastId: b.id, holder, now, numberId: number.id, limit: room });
+        const rows = await claimDueRecipients(tx, { broadcastId: b.id, holder, now: clock.now(), numberId: number.id, limit: room });
         await releaseReserved(tx, deps.licences, b, rows.filter((r) => r.state === 'excluded').length);
         return rows;
       });
       if (!claimed.length) continue;
       const sending = claimed.filter((r) => r.state === 'sending');
       room -= sending.length;
-      await Promise.all(sending.map((r) => sendOne(b, number, token, r)));
-      worked += claimed.length;
+      const outcomes = await Promise.all(sending.map((r) => sendOne(b, number, token, r)));
+      // Sends not made (the lease ran out) are not work done: the loop waits before trying again.
+      worked += claimed.length - outcomes.filter((o) => o === 'untried').length;
       await publish(db, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id }, deps);
       deps.onNoteQueued?.();
     }

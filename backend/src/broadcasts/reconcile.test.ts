@@ -107,4 +107,41 @@ describe.skipIf(!process.env.DATABASE_URL)('reconciling unproven broadcast sends
     // Left `sending`, it would never be sent nor counted, and the broadcast would never complete.
     expect(row).toEqual({ state: 'queued', claimed_by: null });
   });
+  it('when an unproven send was already tried as often as allowed, then it is failed with the reason and its message goes back, not sent again', async () => {
+    const { stale } = await runningWithUnprovenSend('dead-instance');
+    await t.db.query('update broadcast_recipients set attempts = 5 where id = $1', [stale!.id]);
+    const [before] = await t.db.query<{ used: number }>('select sum(messages_used)::int as used from licence_periods');
+    t.clock.advance(10 * 60_000);
+    await t.broadcastEngine.reconcile();
+    const [row] = await t.db.query<{ state: string; retryable: boolean; error_title: string }>(
+      'select state, retryable, error_title from broadcast_recipients where id = $1',
+      [stale!.id],
+    );
+    expect(row).toEqual({ state: 'failed', retryable: true, error_title: expect.stringMatching(/No answer from WhatsApp after 5 attempts/) });
+    const [after] = await t.db.query<{ used: number }>('select sum(messages_used)::int as used from licence_periods');
+    expect(after!.used).toBe(before!.used - 1);
+  });
+
+  it('when one unproven send cannot be settled now, then the others still are', async () => {
+    const { stale } = await runningWithUnprovenSend('dead-instance');
+    const [other] = await t.db.query<{ id: string }>(
+      `update broadcast_recipients set state = 'sending', claimed_by = 'dead-instance', claimed_at = $1, attempts = 1 where id <> $2 and state = 'queued' and seq = (select min(seq) from broadcast_recipients where id <> $2 and state = 'queued') returning id`,
+      [t.clock.now(), stale!.id],
+    );
+    t.clock.advance(10 * 60_000);
+    let failedOnce = false;
+    t.faults.beforeStatement = async (sql) => {
+      if (failedOnce || !/from broadcast_recipients r where r.id = \$1 for update/.test(sql)) return;
+      failedOnce = true;
+      throw new Error('statement failed');
+    };
+    await t.broadcastEngine.reconcile();
+    t.faults.beforeStatement = undefined;
+    expect(failedOnce).toBe(true);
+    const states = await t.db.query<{ id: string; state: string }>('select id, state from broadcast_recipients where id = any($1::text[]) order by id', [
+      [stale!.id, other!.id],
+    ]);
+    // The first listed failed to lock and waits for the next round; the second was queued again.
+    expect(states.map((r) => r.state).sort()).toEqual(['queued', 'sending']);
+  });
 });

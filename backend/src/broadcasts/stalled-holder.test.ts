@@ -46,6 +46,21 @@ for (const kind of storeKinds()) {
       expect(templatesTo().sort()).toEqual([1, 2, 3].map((i) => `+${waIdOf(i)}`));
     });
 
+    it('when the round’s reads before its claim take longer than the lease, then its sends still go out, under a lease taken right before the claim', async () => {
+      await launched(3);
+      // Counting the number's sends of the day takes a minute (a loaded database).
+      let slow = false;
+      t.faults.beforeStatement = async (sql) => {
+        if (slow || !/select count\(\*\) as n from broadcast_recipients where number_id/.test(sql)) return;
+        slow = true;
+        t.clock.advance(60_000);
+      };
+      await t.broadcastEngine.tick();
+      t.faults.beforeStatement = undefined;
+      expect(slow).toBe(true);
+      expect(templatesTo().sort()).toEqual([1, 2, 3].map((i) => `+${waIdOf(i)}`));
+    });
+
     it('when its send is accepted after the recipient was queued again by another instance, then the recipient is recorded sent with that message and not sent twice', async () => {
       const { auth, broadcastId } = await launched(1);
       // Meta accepts the send, but while it answers, another instance finds the claim stale and queues it again.

@@ -54,6 +54,16 @@ describe('request log', () => {
     expect(s.lines[0]).toMatchObject({ level: 50, msg: 'request errored', req: { path: '/broken' }, res: { status: 503 } });
   });
 
+  it('when only warnings and errors are logged, then a server error still gets its line and other requests none', async () => {
+    const s = await served('warn');
+    open.push(s.close);
+    expect((await fetch(`${s.base}/thing`)).status).toBe(204);
+    expect((await fetch(`${s.base}/broken`)).status).toBe(503);
+    await expect.poll(() => s.lines.length).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.lines).toEqual([expect.objectContaining({ level: 50, msg: 'request errored', req: expect.objectContaining({ path: '/broken' }) })]);
+  });
+
   it('when an invoice link is opened, then its path is logged without the link’s signature', async () => {
     const s = await served('info');
     open.push(s.close);

@@ -18,11 +18,12 @@ const loggedPath = (path: string) => path.replace(/^(\/invoices\/[^/]+\/)[^/]+\/
 
 /**
  * Names each request (the caller's `X-Request-Id` when it is a plain token, else a new id), answers
- * with that id in `X-Request-Id`, and logs one line per answered request at info (a server error's at
- * error, "request errored"): method, path (never
- * the query string: it carries Kommo codes and signatures; nor an invoice link's signature), status and time taken. When info is not
- * logged nothing more is done for a request (pino-http built a child logger and serialised the
- * request for each one, logged or not: 7 % of a busy backend's time).
+ * with that id in `X-Request-Id`, and logs one line per answered request: method, path (never the
+ * query string: it carries Kommo codes and signatures; nor an invoice link's signature), status and
+ * time taken. At info, or at error ("request errored") for a server error, so a server error is
+ * logged even where info is not. When neither would be written nothing more is done for a request
+ * (pino-http built a child logger and serialised the request for each one, logged or not: 7 % of a
+ * busy backend's time).
  */
 export function requestLog(logger: Logger, ids: IdGenerator): RequestHandler {
   return (req, res, next) => {
@@ -30,18 +31,21 @@ export function requestLog(logger: Logger, ids: IdGenerator): RequestHandler {
     const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : ids();
     req.id = id;
     res.setHeader('X-Request-Id', id);
-    if (logger.isLevelEnabled('info') && !PROBES.has(req.path)) {
+    const info = logger.isLevelEnabled('info');
+    if ((info || logger.isLevelEnabled('error')) && !PROBES.has(req.path)) {
       const started = performance.now();
-      const line = (msg: string) => () =>
-        // A server error's line is at error level and says so (as pino-http's did).
-        logger[res.statusCode >= 500 ? 'error' : 'info'](
+      const line = (msg: string) => () => {
+        const failed = res.statusCode >= 500;
+        if (!failed && !info) return;
+        logger[failed ? 'error' : 'info'](
           {
             req: { id, method: req.method, path: loggedPath(req.originalUrl.split('?')[0]!) },
             res: { status: res.statusCode },
             responseTime: Math.round(performance.now() - started),
           },
-          res.statusCode >= 500 && msg === 'request completed' ? 'request errored' : msg,
+          failed && msg === 'request completed' ? 'request errored' : msg,
         );
+      };
       res.once('finish', line('request completed'));
       res.once('close', () => {
         if (!res.writableFinished) line('request aborted')();

@@ -251,6 +251,8 @@ describe('the chat in a card', () => {
       ['', 'Yes, it ships today? Let me check the warehouse'],
       'Yes, it ships today? Let me check the warehouse',
     ],
+    // Back to the sent text itself: it goes, as it would have untouched (else it could be sent twice).
+    ['takes a letter off the sent text and types it again', ['Yes, it ships toda', 'Yes, it ships today'], ''],
   ])(
     'when the agent %s while the sent message is on its way, then only the sent text leaves the box once the send is answered',
     async (_how, typedOn, left) => {

@@ -247,7 +247,8 @@ function TextComposer({
     const now = typed.current;
     const untouched = leading.current === sent;
     leading.current = null;
-    const left = !untouched ? now : now === sent ? '' : now.startsWith(sent) ? now.slice(sent.length).trimStart() : now;
+    // The sent text itself is never left for a second send, however the agent came back to it.
+    const left = now === sent ? '' : untouched && now.startsWith(sent) ? now.slice(sent.length).trimStart() : now;
     setValue(left);
     // The quick reply's unfilled values were the sent text's; "seen up to" stays while a text the agent started before goes on.
     if (left !== now || !left) setMissing([]);
