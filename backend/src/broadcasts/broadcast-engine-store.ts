@@ -206,14 +206,17 @@ export async function markRecipientCancelled(q: Queryable, id: string, at: Date)
   await q.query(`update broadcast_recipients set state = 'cancelled', outcome_at = $2, claimed_by = null where id = $1`, [id, at]);
 }
 
-/** An unproven send tried as often as allowed: failed (retryable), unclaimed. Returns how many rows changed (0 or 1). */
-export async function markUnprovenFailed(q: Queryable, id: string, at: Date, title: string): Promise<number> {
-  const done = await q.query(
-    `update broadcast_recipients set state = 'failed', error_code = null, error_title = $3, retryable = true, outcome_at = $2, claimed_by = null
-       where id = $1 and state = 'sending' returning id`,
+/**
+ * An unproven send tried as often as allowed: failed, unclaimed, with no error code (none came) and
+ * not retryable (it may have gone out: "retry failed" must not send it again). A status webhook that
+ * proves it later makes it `sending` again for the reconciliation to record (`noteAcceptedWamid`).
+ */
+export async function markUnprovenFailed(q: Queryable, id: string, at: Date, title: string): Promise<void> {
+  await q.query(
+    `update broadcast_recipients set state = 'failed', error_code = null, error_title = $3, retryable = false, outcome_at = $2, claimed_by = null
+       where id = $1 and state = 'sending'`,
     [id, at, title],
   );
-  return done.length;
 }
 
 /** The recipient is queued again, unclaimed (its attempt stays counted). */

@@ -269,9 +269,8 @@ export function createBroadcastEngine(deps: {
             await releaseReserved(tx, deps.licences, b, 1);
           } else if (current.attempts >= MAX_ATTEMPTS) {
             // Tried as often as a failing send is: no more tries on a send that may have gone out. It
-            // shows failed (retryable by "retry failed"), and the message reserved for it goes back.
-            const done = await markUnprovenFailed(tx, r.id, now, `No answer from WhatsApp after ${current.attempts} attempts; it may not have been delivered.`);
-            await releaseReserved(tx, deps.licences, b, done);
+            // shows failed, is not retried, and keeps the message reserved for it (it may have gone).
+            await markUnprovenFailed(tx, r.id, now, `No answer from WhatsApp after ${current.attempts} attempts; it may have been delivered.`);
             logger.warn({ recipientId: r.id }, 'broadcast send unanswered after its last attempt; failed');
           } else {
             await requeueUnproven(tx, r.id);
@@ -311,6 +310,8 @@ export function createBroadcastEngine(deps: {
 
   /** Sends one round on a number: up to a batch of the oldest broadcast's next recipients, within the number's daily limit. Returns how many it tried. */
   async function sendOnNumber(number: NumberRow, broadcasts: BroadcastRow[]): Promise<number> {
+    // Only the lease's holder counts the day's sends and sends; renewed again before each claim.
+    if (!(await lease(number.id))) return 0;
     const sentToday = await sentOnNumberSince(db, number.id, new Date(clock.now().getTime() - DAY_MS));
     let room = Math.min(deps.batch, Number(number.daily_limit) - sentToday);
     let worked = 0;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { accountWithAudience, broadcastReady, springSale, waIdOf } from '../../test/broadcast-helpers';
 import { startTestApp, type TestApp } from '../../test/harness';
+import { noteAcceptedWamid } from './broadcast-store';
 
 /**
  * SPEC §6: a broadcast message reaches each recipient once, with several instances sharing one store
@@ -107,19 +108,36 @@ describe.skipIf(!process.env.DATABASE_URL)('reconciling unproven broadcast sends
     // Left `sending`, it would never be sent nor counted, and the broadcast would never complete.
     expect(row).toEqual({ state: 'queued', claimed_by: null });
   });
-  it('when an unproven send was already tried as often as allowed, then it is failed with the reason and its message goes back, not sent again', async () => {
+  it('when an unproven send was already tried as often as allowed, then it is failed with the reason and not retried; its message stays counted; a late proof makes it sent', async () => {
     const { stale } = await runningWithUnprovenSend('dead-instance');
     await t.db.query('update broadcast_recipients set attempts = 5 where id = $1', [stale!.id]);
-    const [before] = await t.db.query<{ used: number }>('select sum(messages_used)::int as used from licence_periods');
+    const used = async () => (await t.db.query<{ used: number }>('select sum(messages_used)::int as used from licence_periods'))[0]!.used;
+    const before = await used();
     t.clock.advance(10 * 60_000);
     await t.broadcastEngine.reconcile();
-    const [row] = await t.db.query<{ state: string; retryable: boolean; error_title: string }>(
-      'select state, retryable, error_title from broadcast_recipients where id = $1',
-      [stale!.id],
-    );
-    expect(row).toEqual({ state: 'failed', retryable: true, error_title: expect.stringMatching(/No answer from WhatsApp after 5 attempts/) });
-    const [after] = await t.db.query<{ used: number }>('select sum(messages_used)::int as used from licence_periods');
-    expect(after!.used).toBe(before!.used - 1);
+    const row = async () =>
+      (
+        await t.db.query<{ state: string; retryable: boolean | null; error_title: string | null; wamid: string | null }>(
+          'select state, retryable, error_title, wamid from broadcast_recipients where id = $1',
+          [stale!.id],
+        )
+      )[0];
+    // It may have gone out: "retry failed" must not send it again, and the message stays counted.
+    expect(await row()).toEqual({
+      state: 'failed',
+      retryable: false,
+      error_title: expect.stringMatching(/No answer from WhatsApp after 5 attempts/),
+      wamid: null,
+    });
+    expect(await used()).toBe(before);
+
+    // Meta's status webhook for it comes at last (Meta retries webhooks for days): it went out.
+    await t.db.transaction((tx) => noteAcceptedWamid(tx, stale!.id, 'wamid.LATE'));
+    t.clock.advance(10 * 60_000);
+    await t.broadcastEngine.reconcile();
+    expect(await row()).toEqual({ state: 'sent', retryable: null, error_title: null, wamid: 'wamid.LATE' });
+    expect(await t.db.query("select count(*)::int as n from messages where wamid = 'wamid.LATE'")).toEqual([{ n: 1 }]);
+    expect(await used()).toBe(before);
   });
 
   it('when one unproven send cannot be settled now, then the others still are', async () => {

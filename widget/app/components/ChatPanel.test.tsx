@@ -253,6 +253,7 @@ describe('the chat in a card', () => {
     ],
     // Back to the sent text itself: it goes, as it would have untouched (else it could be sent twice).
     ['takes a letter off the sent text and types it again', ['Yes, it ships toda', 'Yes, it ships today'], ''],
+    ['takes a letter off the sent text, types it again and starts a new line', ['Yes, it ships toda', 'Yes, it ships today\n'], ''],
   ])(
     'when the agent %s while the sent message is on its way, then only the sent text leaves the box once the send is answered',
     async (_how, typedOn, left) => {

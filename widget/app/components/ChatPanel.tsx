@@ -248,7 +248,7 @@ function TextComposer({
     const untouched = leading.current === sent;
     leading.current = null;
     // The sent text itself is never left for a second send, however the agent came back to it.
-    const left = now === sent ? '' : untouched && now.startsWith(sent) ? now.slice(sent.length).trimStart() : now;
+    const left = now.trim() === sent.trim() ? '' : untouched && now.startsWith(sent) ? now.slice(sent.length).trimStart() : now;
     setValue(left);
     // The quick reply's unfilled values were the sent text's; "seen up to" stays while a text the agent started before goes on.
     if (left !== now || !left) setMissing([]);
