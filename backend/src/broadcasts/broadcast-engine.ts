@@ -193,8 +193,8 @@ export function createBroadcastEngine(deps: {
     await requeueRecipient(db, r.id, holder, new Date(clock.now().getTime() + delayMs), countAttempt);
   }
 
-  /** Whether this instance's lease on the number, as of its last renewal, has not run out. */
-  const leased = (numberId: string) => clock.now().getTime() < (leasedUntil.get(numberId) ?? 0);
+  /** Whether this instance's lease on the number, as of its last renewal, has more than `marginMs` to go. */
+  const leased = (numberId: string, marginMs = 0) => clock.now().getTime() + marginMs < (leasedUntil.get(numberId) ?? 0);
 
   async function sendOne(b: BroadcastRow, number: NumberRow, token: string, r: RecipientRow): Promise<'sent' | 'failed' | 'later' | 'untried'> {
     try {
@@ -318,8 +318,9 @@ export function createBroadcastEngine(deps: {
     const token = deps.numbers.token(number);
     for (const b of broadcasts) {
       if (room <= 0) break;
-      // The lease is taken or renewed right before each claim: the sends that follow start under it.
-      if (!(await lease(number.id))) break;
+      // Renewed before a claim once half of it is gone (the day's count or the last claim's sends took
+      // long): the sends that follow start under it.
+      if (!leased(number.id, leaseMs / 2) && !(await lease(number.id))) break;
       // The opt-out is read in the claim itself (SPEC §6): a customer who opted out since launch, in
       // any chat of the account, is excluded here and the message reserved for them goes back.
       const claimed = await db.transaction(async (tx) => {

@@ -367,13 +367,15 @@ export async function markPaused(q: Queryable, id: string, reason: string, detai
 export async function noteAcceptedWamid(q: Queryable, recipientId: string, wamid: string): Promise<void> {
   // A send failed as unproven (no answer after its last attempt: no error code) that the webhook now
   // proves is `sending` again, unclaimed: the reconciliation records it sent, with its chat message.
+  // (Every expression reads the row as it was.)
   await q.query(
     `update broadcast_recipients set accepted_wamid = $2,
-       state = case when unproven then 'sending' else state end, claimed_by = case when unproven then null else claimed_by end,
-       error_title = case when unproven then null else error_title end, retryable = case when unproven then null else retryable end,
-       outcome_at = case when unproven then null else outcome_at end
-     from (select id, state = 'failed' and error_code is null as unproven from broadcast_recipients where id = $1) r
-     where broadcast_recipients.id = r.id and broadcast_recipients.wamid is null`,
+       state = case when state = 'failed' and error_code is null then 'sending' else state end,
+       claimed_by = case when state = 'failed' and error_code is null then null else claimed_by end,
+       retryable = case when state = 'failed' and error_code is null then null else retryable end,
+       error_title = case when state = 'failed' and error_code is null then null else error_title end,
+       outcome_at = case when state = 'failed' and error_code is null then null else outcome_at end
+     where id = $1 and wamid is null`,
     [recipientId, wamid],
   );
 }

@@ -13,6 +13,6 @@ export function withJsonMember(head: object, key: string, value: JsonText | null
 }
 
 /** Answers with JSON text as it is. */
-export function sendJsonText(res: Response, text: JsonText, status = 200) {
-  res.status(status).type('application/json').send(text);
+export function sendJsonText(res: Response, text: JsonText) {
+  res.type('application/json').send(text);
 }
