@@ -310,7 +310,7 @@ export function createBroadcastEngine(deps: {
 
   /** Sends one round on a number: up to a batch of the oldest broadcast's next recipients, within the number's daily limit. Returns how many it tried. */
   async function sendOnNumber(number: NumberRow, broadcasts: BroadcastRow[]): Promise<number> {
-    // Only the lease's holder counts the day's sends and sends; renewed again before each claim.
+    // Only the lease's holder counts the day's sends and sends; renewed before a claim once half of it is gone.
     if (!(await lease(number.id))) return 0;
     const sentToday = await sentOnNumberSince(db, number.id, new Date(clock.now().getTime() - DAY_MS));
     let room = Math.min(deps.batch, Number(number.daily_limit) - sentToday);
