@@ -14,6 +14,8 @@ define([], function () {
   var APP_ORIGIN = '__WABRIDGE_ORIGIN__';
   var REFRESH_BEFORE_MS = 60 * 1000;
   var CARD_AREAS = { lcard: 'leads', ccard: 'contacts', comcard: 'companies' };
+  // The card chat's first page (FIRST_PAGE in widget/app/models/chat-model.ts).
+  var FIRST_PAGE = 200;
 
   function kommo() {
     return window.APP || window.AMOCRM;
@@ -41,11 +43,7 @@ define([], function () {
     return target.nodeType === 1 ? target : null;
   }
 
-  /**
-   * Kommo's theme where the iframe goes: the first opaque background up from the container, dark
-   * when its luminance is low (Kommo's dark theme is navy, #153043). The page's colours are what the
-   * user sees, whatever class or setting Kommo uses to switch them.
-   */
+  /** Kommo's theme where the iframe goes: dark when the first opaque background up from the container is (Kommo's dark is navy). */
   function hostTheme(container) {
     for (var node = container; node && node.nodeType === 1; node = node.parentElement) {
       var colour = window.getComputedStyle(node).backgroundColor || '';
@@ -76,11 +74,9 @@ define([], function () {
     return isNaN(date.getTime()) ? undefined : date.toISOString();
   }
 
-  // Sessions being asked for, by widget: asks at the same moment by the same Kommo user share one
-  // exchange (a card's iframe and the unread watcher start together, and the card waits for the
-  // backend's answer). One on its way for another user (the user changed meanwhile) is not shared.
+  // Sessions on their way, by widget: asks at once by the same Kommo user share one exchange.
   var pendingSessions = new WeakMap();
-  // The last session got, by widget: later cards of the tab take it while it has a while to go.
+  // The last session, by widget: later cards of the tab take it while it has a while to go.
   var heldSessions = new WeakMap();
 
   /** The Kommo account and user the page shows now (Kommo's token is made for them). */
@@ -150,10 +146,7 @@ define([], function () {
     );
   }
 
-  /**
-   * Watches for customer messages while the agent is elsewhere in Kommo: listens to the live stream
-   * and shows a small alert with the unread count. One per page; it survives area changes.
-   */
+  /** Alerts the unread count from the live stream while the agent is elsewhere in Kommo; one per page. */
   function Watcher(widget) {
     this.widget = widget;
     this.token = null;
@@ -231,10 +224,7 @@ define([], function () {
       });
   };
 
-  /**
-   * "Maria Silva · 2 unread" in Kommo's language: the words come from the widget's i18n file that
-   * Kommo loads for APP.lang_id (`loader.unread.<plural category>`), English when it gave none.
-   */
+  /** "Maria Silva · 2 unread" in Kommo's language (i18n `loader.unread.<plural category>`), else English. */
   function unreadText(widget, who, total) {
     var lang = kommo() && kommo().lang_id ? String(kommo().lang_id) : 'en';
     var strings = typeof widget.i18n === 'function' ? widget.i18n('loader') : null;
@@ -274,8 +264,7 @@ define([], function () {
       document.body.appendChild(this.box);
     }
     this.box.textContent = 'WhatsApp: ' + text;
-    // A toast, not a fixture: it goes by itself, so it never covers the page (the chat's Send
-    // button sits at the bottom right of a card) for longer than it takes to read.
+    // It goes by itself: it must not cover the card's Send button for long.
     clearTimeout(this.hideTimer);
     this.hideTimer = setTimeout(this.hide.bind(this), ALERT_MS);
   };
@@ -319,10 +308,39 @@ define([], function () {
   }
 
   Frame.prototype.open = function (fresh) {
-    var opening = Promise.all([this.openSession(fresh), this.context()]);
+    var opening = Promise.all([this.openSession(fresh), this.context()]).then(function (r) {
+      return firstChat(r[0], r[1]).then(function (first) {
+        return r.concat(first);
+      });
+    });
     opening.catch(function () {}); // reported to the app once it is ready (start)
     return opening;
   };
+
+  /** A card's chat, asked for while the app loads (decision 039); null when not had within 3 s. */
+  function firstChat(session, context) {
+    var phones = context.contacts.reduce(function (all, c) {
+      return all.concat(c.phones);
+    }, []);
+    if (context.area !== 'card' || !phones.length || !AbortSignal.timeout) return Promise.resolve(null);
+    return fetch(APP_ORIGIN + '/api/v1/card-chat', {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + session.token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ phones: phones, limit: FIRST_PAGE }),
+      signal: AbortSignal.timeout(3000),
+    })
+      .then(function (r) {
+        return r.ok ? r.json() : null;
+      })
+      .then(
+        function (answer) {
+          return answer && { phones: phones, limit: FIRST_PAGE, answer: answer };
+        },
+        function () {
+          return null;
+        },
+      );
+  }
 
   Frame.prototype.post = function (message) {
     if (this.iframe.contentWindow) this.iframe.contentWindow.postMessage(message, APP_ORIGIN);
@@ -346,7 +364,7 @@ define([], function () {
     opening.then(
       function (results) {
         if (self.destroyed) return;
-        self.post({ type: 'wabridge:context', session: results[0], context: results[1] });
+        self.post({ type: 'wabridge:context', session: results[0], context: results[1], first: results[2] });
       },
       function (error) {
         self.fail(error);
@@ -436,12 +454,7 @@ define([], function () {
     if (this.iframe.parentNode) this.iframe.parentNode.removeChild(this.iframe);
   };
 
-  /**
-   * Kommo's digital-pipeline action form holds one setting, `automation` (manifest `dp.settings`):
-   * the id of an automation the admin made in Wabridge. The text field is swapped for a list of the
-   * account's automations by name, so nobody types or sees anything else; what to send stays on
-   * our side (SPEC §7).
-   */
+  /** The digital-pipeline form's one setting, `automation` (an id), shown as a list of the account's automations (SPEC §7). */
   function fillDpSettings(widget) {
     var inputs = document.querySelectorAll('input[name="automation"]');
     var input = inputs[inputs.length - 1];
@@ -492,10 +505,8 @@ define([], function () {
   var SALESBOT_EXITS = ['sent', 'failed', 'opted_out'];
 
   /**
-   * The bot steps Kommo stores for our "Send a WhatsApp template" block (SPEC §5, decision 027):
-   * a `widget_request` to the backend with the block's settings (Kommo fills the bot's variables into
-   * them, so parameters may be {{contact.name}}, {{lead.cf.123}}…), the contact and lead ids, then a
-   * wait for Kommo's continue, then one exit per status the backend continues with.
+   * The bot steps of our "Send a WhatsApp template" block (decision 027): a `widget_request` with the
+   * block's settings (bot variables filled in by Kommo) and the card's ids, a wait, one exit per status.
    */
   function salesbotSteps(params) {
     var p = params || {};

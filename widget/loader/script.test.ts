@@ -25,6 +25,11 @@ describe('the Kommo loader (script.js)', () => {
 
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2026-11-21T10:00:00Z'), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    // The backend is not there unless a test says what it answers.
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(null, { status: 503 })),
+    );
     document.body.innerHTML = '<div id="panel"></div>';
     (window as unknown as { APP: unknown }).APP = {
       lang_id: 'es',
@@ -46,6 +51,7 @@ describe('the Kommo loader (script.js)', () => {
   afterEach(() => {
     widget.callbacks.destroy!();
     vi.useRealTimers();
+    vi.unstubAllGlobals();
   });
 
   function renderCard() {
@@ -100,9 +106,39 @@ describe('the Kommo loader (script.js)', () => {
           language: 'es',
           kommoPlan: 'Advanced',
         },
+        // The backend did not answer the card's chat: the app asks for it itself.
+        first: null,
       },
       APP_ORIGIN,
     );
+  });
+
+  it('when a card with phones renders, then its chat is asked for with the session while the iframe loads and handed over with the context', async () => {
+    const chat = { numbers: [], conversations: [], refused: [], page: null };
+    const fetched = vi.fn(async (_url: string, _init: RequestInit) => new Response(JSON.stringify(chat), { status: 200 }));
+    vi.stubGlobal('fetch', fetched);
+    const { posted, fromIframe } = renderCard();
+    await vi.waitFor(() => expect(fetched).toHaveBeenCalledTimes(1));
+    const [url, init] = fetched.mock.calls[0]!;
+    expect(url).toBe(`${APP_ORIGIN}/api/v1/card-chat`);
+    expect(init).toMatchObject({ method: 'POST', headers: { Authorization: 'Bearer tok-1', 'Content-Type': 'application/json' } });
+    const phones = ['+55 11 91234-5678', '+55 11 90000-0000'];
+    expect(JSON.parse(String(init.body))).toEqual({ phones, limit: 200 });
+    expect(posted).not.toHaveBeenCalled();
+
+    fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(posted).toHaveBeenCalledTimes(1));
+    expect(posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-1' }, first: { phones, limit: 200, answer: chat } });
+    expect(fetched).toHaveBeenCalledTimes(1);
+  });
+
+  it('when the card has no phone, then no chat is asked for and none is handed over', async () => {
+    widget.get_current_card_contacts_data = async () => [{ id: 2001, name: 'Maria Silva', phones: [] }];
+    const card = renderCard();
+    card.fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(card.posted).toHaveBeenCalledTimes(1));
+    expect(card.posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', first: null });
+    expect(vi.mocked(fetch)).not.toHaveBeenCalledWith(`${APP_ORIGIN}/api/v1/card-chat`, expect.anything());
   });
 
   it('when a card renders, then the session is asked for while the iframe loads, handed over at ready, and a reloaded app gets a fresh one', async () => {

@@ -1,6 +1,7 @@
 import { computed, signal } from '@preact/signals';
 import type { z } from 'zod/mini';
 import type { ConversationView, MessageView, NumberView } from '../../../contract/whatsapp';
+import type { FirstChat } from '../../../contract/host-messages';
 import type { ApiClient } from '../api/api-client';
 import { ApiError, isApiError } from '../api/api-error';
 import type { Describe, FieldLabels } from '../i18n/error-sentence';
@@ -93,14 +94,14 @@ export function createChatModel(deps: {
     olderCursor.value = page.nextBefore;
   }
 
-  async function openFor(contacts: { id?: number; name: string; phones: string[] }[]) {
+  async function openFor(contacts: { id?: number; name: string; phones: string[] }[], handed: FirstChat) {
     try {
       // One round trip (docs/decisions/021): the numbers, a conversation per customer, the first one's newest page.
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name, contactId: c.id ?? null })));
-      const card = await deps.api.cardChat(
-        phones.map((p) => p.phone),
-        FIRST_PAGE,
-      );
+      const asked = phones.map((p) => p.phone);
+      // Made already by the loader while the app loaded, when it asked the same (docs/decisions/039).
+      const made = handed && handed.limit === FIRST_PAGE && handed.phones.length === asked.length && handed.phones.every((p, i) => p === asked[i]);
+      const card = made ? handed.answer : await deps.api.cardChat(asked, FIRST_PAGE);
       numbers.value = card.numbers;
       // An earlier opening's failure (a session the backend no longer took, say) is over.
       error.value = null;
@@ -159,9 +160,12 @@ export function createChatModel(deps: {
       unseen.value = false;
     },
 
-    /** Opens the card's conversations; asked again for the same contacts, it is the same opening. */
-    open(contacts: { id?: number; name: string; phones: string[] }[]): Promise<void> {
-      if (opening?.contacts !== contacts) opening = { contacts, done: openFor(contacts) };
+    /**
+     * Opens the card's conversations; asked again for the same contacts, it is the same opening.
+     * `first`: the card-open call's answer the loader already had (docs/decisions/039).
+     */
+    open(contacts: { id?: number; name: string; phones: string[] }[], first: FirstChat = null): Promise<void> {
+      if (opening?.contacts !== contacts) opening = { contacts, done: openFor(contacts, first) };
       return opening.done;
     },
 
@@ -258,7 +262,18 @@ export function createChatModel(deps: {
     /** Follows the live stream until the returned function is called: new messages and statuses of the conversation on screen. */
     live(): () => void {
       const timer = setInterval(() => (tick.value = now()), 30_000);
+      // The card's chat was asked for before the stream heard anything (by the loader even before the
+      // app ran, decision 039): once it is open, the conversation is read again, once the opening is done.
+      let caughtUp = false;
       const stop = deps.live.subscribe((type, data) => {
+        if (type === 'opened') {
+          if (!caughtUp)
+            void Promise.resolve(opening?.done)
+              .then(loadActive)
+              .catch(() => undefined);
+          caughtUp = true;
+          return;
+        }
         // After a drop, what was missed is fetched again.
         if (type === 'reconnected' || (data.conversationId && data.conversationId === activeId.value)) void loadActive().catch(() => undefined);
       });

@@ -40,7 +40,7 @@ describe('the live stream', () => {
   beforeEach(() => server.resetHandlers());
   afterEach(() => server.resetHandlers());
 
-  it('when the chat and the broadcasts both listen, then one stream is opened and each hears every event', async () => {
+  it('when the chat and the broadcasts both listen, then one stream is opened, each hears that it opened and every event', async () => {
     const backend = eventsEndpoint();
     const live = createLiveModel({ api, retryMs: 10 });
     const chat: string[] = [];
@@ -49,8 +49,8 @@ describe('the live stream', () => {
     const stopBroadcasts = live.subscribe((type, data) => broadcasts.push(`${type} ${data.conversationId}`));
     await vi.waitFor(() => expect(backend.connections()).toBe(1));
     backend.send('message.new', { conversationId: 'c1', messageId: 'm1' });
-    await vi.waitFor(() => expect(broadcasts).toEqual(['message.new c1']));
-    expect(chat).toEqual(['message.new c1']);
+    await vi.waitFor(() => expect(broadcasts).toEqual(['opened undefined', 'message.new c1']));
+    expect(chat).toEqual(['opened undefined', 'message.new c1']);
     expect(backend.connections()).toBe(1);
     stopChat();
     stopBroadcasts();
@@ -66,8 +66,8 @@ describe('the live stream', () => {
     backend.drop();
     await vi.waitFor(() => expect(backend.connections()).toBe(2));
     backend.send('message.status', { conversationId: 'c1', messageId: 'm1' });
-    await vi.waitFor(() => expect(chat).toEqual(['reconnected', 'message.status']));
-    expect(broadcasts).toEqual(['reconnected', 'message.status']);
+    await vi.waitFor(() => expect(chat).toEqual(['opened', 'opened', 'reconnected', 'message.status']));
+    expect(broadcasts).toEqual(['opened', 'opened', 'reconnected', 'message.status']);
     stops.forEach((stop) => stop());
   });
 
@@ -82,7 +82,7 @@ describe('the live stream', () => {
     const stop = live.subscribe((type) => heard.push(type));
     await vi.waitFor(() => expect(backend.connections()).toBe(1));
     backend.send('broadcast.updated', { broadcastId: 'b1' });
-    await vi.waitFor(() => expect(heard).toEqual(['reconnected', 'broadcast.updated']));
+    await vi.waitFor(() => expect(heard).toEqual(['opened', 'reconnected', 'broadcast.updated']));
     stop();
   });
 
@@ -93,9 +93,10 @@ describe('the live stream', () => {
     const stopChat = live.subscribe((type) => heard.push(`chat ${type}`));
     const stopBroadcasts = live.subscribe((type) => heard.push(`broadcasts ${type}`));
     await vi.waitFor(() => expect(backend.open()).toBe(1));
+    await vi.waitFor(() => expect(heard).toEqual(['chat opened', 'broadcasts opened']));
     stopChat();
     backend.send('message.new', { conversationId: 'c1' });
-    await vi.waitFor(() => expect(heard).toEqual(['broadcasts message.new']));
+    await vi.waitFor(() => expect(heard).toEqual(['chat opened', 'broadcasts opened', 'broadcasts message.new']));
     stopBroadcasts();
     await vi.waitFor(() => expect(backend.open()).toBe(0));
     await new Promise((r) => setTimeout(r, 50));
@@ -138,6 +139,64 @@ describe('the live stream', () => {
     stored = [...stored, message('m2')];
     await vi.waitFor(() => expect(chat.messages.value.map((m) => m.id)).toEqual(['m1', 'm2']));
     expect(backend.connections()).toBe(2);
+    stop();
+  });
+
+  it('when a subscriber joins a stream already open, then it hears that it is open (what came before, it did not hear)', async () => {
+    const backend = eventsEndpoint();
+    const live = createLiveModel({ api, retryMs: 10 });
+    const first: string[] = [];
+    const stopFirst = live.subscribe((type) => first.push(type));
+    await vi.waitFor(() => expect(first).toEqual(['opened']));
+    const later: string[] = [];
+    const stopLater = live.subscribe((type) => later.push(type));
+    await vi.waitFor(() => expect(later).toEqual(['opened']));
+    expect(first).toEqual(['opened']);
+    expect(backend.connections()).toBe(1);
+    stopFirst();
+    stopLater();
+  });
+
+  it('when a customer writes after the card’s chat was read but before the live stream opened, then the chat shows it', async () => {
+    let stored = [
+      {
+        id: 'm1',
+        direction: 'in',
+        type: 'text',
+        content: { body: 'm1' },
+        status: 'received',
+        error: null,
+        sentBy: null,
+        sentByName: null,
+        createdAt: '2026-11-21T10:00:00.000Z',
+      },
+    ];
+    const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria', windowClosesAt: null, optedOut: false, unread: 0 };
+    let openStream = () => {};
+    const streamHeld = new Promise<void>((resolve) => (openStream = resolve));
+    server.use(
+      http.post(`${API}/api/v1/card-chat`, () =>
+        HttpResponse.json({
+          numbers: [{ id: 'num-1' }],
+          conversations: [{ phone: '+5511912345678', conversation }],
+          refused: [],
+          page: { messages: [...stored].reverse(), nextBefore: null },
+        }),
+      ),
+      http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json(conversation)),
+      http.get(`${API}/api/v1/conversations/conv-1/messages`, () => HttpResponse.json({ messages: [...stored].reverse(), nextBefore: null })),
+      http.get(`${API}/api/v1/events`, async () => {
+        await streamHeld;
+        return new HttpResponse(new ReadableStream<Uint8Array>(), { headers: { 'Content-Type': 'text/event-stream' } });
+      }),
+    );
+    const chat = createChatModel({ api, live: createLiveModel({ api, retryMs: 10 }), describe: String });
+    await chat.open([{ name: 'Maria', phones: ['+5511912345678'] }]);
+    const stop = chat.live();
+    // The customer's message is stored and told to the streams open then: not yet ours.
+    stored = [...stored, { ...stored[0]!, id: 'm2', content: { body: 'm2' } }];
+    openStream();
+    await vi.waitFor(() => expect(chat.messages.value.map((m) => m.id)).toEqual(['m1', 'm2']));
     stop();
   });
 });

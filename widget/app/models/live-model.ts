@@ -3,8 +3,10 @@ import type { ApiClient } from '../api/api-client';
 
 /**
  * One live event: a type from `GET /api/v1/events` (`message.new`, `message.status`,
- * `broadcast.updated`…) with its ids, or `reconnected` when the stream is back after a drop (what
- * happened meanwhile was not heard: a subscriber refreshes what it shows).
+ * `broadcast.updated`…) with its ids; `opened` when the stream is open, each time it opens and to
+ * whoever joins it open (what happened before was not heard: data read earlier may be behind); and
+ * `reconnected` when it is back after a drop (what happened meanwhile was not heard: a subscriber
+ * refreshes what it shows).
  */
 export type LiveListener = (type: string, data: LiveEventData) => void;
 
@@ -17,6 +19,7 @@ export function createLiveModel(deps: { api: Pick<ApiClient, 'events'>; retryMs?
   const retryMs = deps.retryMs ?? 3000;
   const listeners = new Set<LiveListener>();
   let controller: AbortController | undefined;
+  let open = false;
 
   const emit: LiveListener = (type, data) => {
     for (const listener of [...listeners]) listener(type, data);
@@ -27,11 +30,14 @@ export function createLiveModel(deps: { api: Pick<ApiClient, 'events'>; retryMs?
     while (!signal.aborted) {
       try {
         await deps.api.events(emit, signal, () => {
+          open = true;
+          emit('opened', {});
           if (dropped) emit('reconnected', {});
         });
       } catch {
         // Refused or cut off: tried again below.
       }
+      open = false;
       if (signal.aborted) return;
       dropped = true;
       await new Promise<void>((resolve) => {
@@ -48,12 +54,13 @@ export function createLiveModel(deps: { api: Pick<ApiClient, 'events'>; retryMs?
       if (!controller) {
         controller = new AbortController();
         void follow(controller.signal);
-      }
+      } else if (open) queueMicrotask(() => listeners.has(listener) && listener('opened', {}));
       return () => {
         listeners.delete(listener);
         if (listeners.size || !controller) return;
         controller.abort();
         controller = undefined;
+        open = false;
       };
     },
   };

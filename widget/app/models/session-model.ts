@@ -1,6 +1,6 @@
 import { computed, effect, signal } from '@preact/signals';
 import type { MeResponse } from '../../../contract/account';
-import type { HostContext } from '../../../contract/host-messages';
+import type { FirstChat, HostContext } from '../../../contract/host-messages';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';
 import type { Host } from '../host/host';
@@ -27,6 +27,8 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
   const isAdmin = computed(() => (me.value?.user.role ?? role.value) === 'admin');
 
   const api = deps.createApi(() => token.value);
+  // The card's chat the loader asked for with the context: given once (a later opening asks afresh).
+  let first: FirstChat = null;
 
   async function loadMe() {
     try {
@@ -52,6 +54,7 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
           // The token first: what the new context starts loading uses it.
           token.value = message.session.token;
           role.value = message.session.role;
+          first = message.first;
           context.value = message.context;
           void loadMe();
           break;
@@ -72,6 +75,13 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
     };
   }
 
-  return { status, error, context, me, language, strings, t, isAdmin, api, start, reload: loadMe };
+  /** The card's chat as the loader already asked for it with this context (docs/decisions/039), once; then null. */
+  function takeFirstChat(): FirstChat {
+    const taken = first;
+    first = null;
+    return taken;
+  }
+
+  return { status, error, context, me, language, strings, t, isAdmin, api, start, reload: loadMe, takeFirstChat };
 }
 export type SessionModel = ReturnType<typeof createSessionModel>;
