@@ -28,7 +28,7 @@ export type HostContext = z.infer<typeof HostContext>;
 /**
  * The card's chat as the loader already asked for it while the app loaded (docs/decisions/039): the
  * phones and page size asked, and `POST /api/v1/card-chat`'s answer as it came (unchecked, as every
- * answer of ours the card reads but `/me`). Null when there was none to ask for or none came in time.
+ * answer of ours the card reads but `/me`). Null when there was none to ask for or none came.
  */
 export const FirstChat = z.nullable(
   z.object({
@@ -41,7 +41,14 @@ export type FirstChat = z.infer<typeof FirstChat>;
 
 /** Loader → iframe. */
 export const HostMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('wabridge:context'), context: HostContext, session: SessionResponse, first: z._default(FirstChat, null) }),
+  // `first`: the card's chat when the loader has it already, `coming` when it follows in `wabridge:first`.
+  z.object({
+    type: z.literal('wabridge:context'),
+    context: HostContext,
+    session: SessionResponse,
+    first: z._default(z.union([FirstChat, z.literal('coming')]), null),
+  }),
+  z.object({ type: z.literal('wabridge:first'), first: FirstChat }),
   z.object({ type: z.literal('wabridge:session'), session: SessionResponse }),
   z.object({
     type: z.literal('wabridge:session-error'),

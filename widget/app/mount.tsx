@@ -48,18 +48,16 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
     });
   });
   const stop = session.start();
-  // The language's first date formatter costs tens of milliseconds: made while the loader answers
-  // (it has the card's chat on its way, docs/decisions/039), not in the chat's first render.
-  const warm = (language: string) => setTimeout(() => formatDate(new Date(0).toISOString(), language, undefined, true));
-  if (deps.language) warm(deps.language);
   // A card's chat starts loading as soon as the loader hands over the card, alongside the account
   // and user rather than after them; the chat panel then joins the same opening.
   const stopPrefetch = effect(() => {
     const context = session.context.value;
     if (context?.area !== 'card') return;
     untracked(() => void chat.open(context.contacts, session.takeFirstChat()));
-    // Kommo's language, when the page's address named another.
-    if (context.language !== deps.language) warm(context.language);
+    // While the chat is on its way, in a task of its own once the account and user are asked for
+    // too (not earlier: in the demo the iframe shares its thread with the loader's page): building
+    // a language's first date formatter costs tens of milliseconds the first render would spend.
+    setTimeout(() => formatDate(new Date(0).toISOString(), context.language, undefined, true));
   });
   render(<App session={session} licence={licence} chat={chat} screens={screens} />, root);
 

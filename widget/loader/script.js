@@ -308,38 +308,51 @@ define([], function () {
   }
 
   Frame.prototype.open = function (fresh) {
-    var opening = Promise.all([this.openSession(fresh), this.context()]).then(function (r) {
-      return firstChat(r[0], r[1]).then(function (first) {
-        return r.concat(first);
-      });
-    });
+    var self = this;
+    var opening = Promise.all([this.openSession(fresh), this.context()]);
     opening.catch(function () {}); // reported to the app once it is ready (start)
+    // The card's chat (decision 039): null on any failure.
+    var first = (this.first = { done: false, value: null });
+    first.promise = opening
+      .then(function (r) {
+        var asking = firstChat(self, r[0], r[1]);
+        first.done = !asking;
+        return asking;
+      })
+      .catch(function () {
+        return null;
+      })
+      .then(function (value) {
+        first.done = true;
+        return (first.value = value);
+      });
     return opening;
   };
 
-  /** A card's chat, asked for while the app loads (decision 039); null when not had within 3 s. */
-  function firstChat(session, context) {
+  /** A card's chat, asked for while the app loads (15 s at most, as the app waits). */
+  function firstChat(frame, session, context) {
     var phones = context.contacts.reduce(function (all, c) {
       return all.concat(c.phones);
     }, []);
-    if (context.area !== 'card' || !phones.length || !AbortSignal.timeout) return Promise.resolve(null);
+    if (context.area !== 'card' || !phones.length || frame.destroyed) return null;
+    var abort = (frame.abort = new AbortController());
+    var timer = setTimeout(function () {
+      abort.abort();
+    }, 15000);
     return fetch(APP_ORIGIN + '/api/v1/card-chat', {
       method: 'POST',
       headers: { Authorization: 'Bearer ' + session.token, 'Content-Type': 'application/json' },
       body: JSON.stringify({ phones: phones, limit: FIRST_PAGE }),
-      signal: AbortSignal.timeout(3000),
+      signal: abort.signal,
     })
       .then(function (r) {
+        if (r.status === 401 || r.status === 403) forgetSession(frame.widget, session.token);
         return r.ok ? r.json() : null;
       })
-      .then(
-        function (answer) {
-          return answer && { phones: phones, limit: FIRST_PAGE, answer: answer };
-        },
-        function () {
-          return null;
-        },
-      );
+      .then(function (answer) {
+        clearTimeout(timer);
+        return answer && { phones: phones, limit: FIRST_PAGE, answer: answer };
+      });
   }
 
   Frame.prototype.post = function (message) {
@@ -360,11 +373,17 @@ define([], function () {
     var self = this;
     // The first ready takes what was opened with the iframe; a reloaded app opens afresh.
     var opening = this.opening || this.open(true);
+    var first = this.first;
     this.opening = null;
     opening.then(
       function (results) {
         if (self.destroyed) return;
-        self.post({ type: 'wabridge:context', session: results[0], context: results[1], first: results[2] });
+        // The card's chat goes with the context when here, else after it.
+        self.post({ type: 'wabridge:context', session: results[0], context: results[1], first: first.done ? first.value : 'coming' });
+        if (!first.done)
+          first.promise.then(function (value) {
+            if (!self.destroyed) self.post({ type: 'wabridge:first', first: value });
+          });
       },
       function (error) {
         self.fail(error);
@@ -414,7 +433,7 @@ define([], function () {
     });
   };
 
-  /** Where the widget is shown: area, card, the card's contacts and phones, user, language, plan. */
+  /** Where the widget is shown: area, card, contacts and phones, user, language, plan. */
   Frame.prototype.context = function () {
     var widget = this.widget;
     var system = widget.system() || {};
@@ -450,6 +469,7 @@ define([], function () {
   Frame.prototype.destroy = function () {
     this.destroyed = true;
     clearTimeout(this.timer);
+    if (this.abort) this.abort.abort();
     window.removeEventListener('message', this.onMessage);
     if (this.iframe.parentNode) this.iframe.parentNode.removeChild(this.iframe);
   };
@@ -501,7 +521,7 @@ define([], function () {
       });
   }
 
-  /** The Salesbot step's exits: how "Send a WhatsApp template" ended (the backend continues the bot with one of them). */
+  /** The Salesbot step's exits (the backend continues the bot with one). */
   var SALESBOT_EXITS = ['sent', 'failed', 'opted_out'];
 
   /**
@@ -626,7 +646,7 @@ define([], function () {
         mount('settings', container, { area: 'settings' });
         return true;
       },
-      // Kommo's `team` setting (one text per CRM user) is mirrored on our side as who may use Wabridge.
+      // Kommo's `team` setting is mirrored on our side as who may use Wabridge.
       onSave: function () {
         var team = (self.get_settings() || {}).team;
         if (typeof team === 'string') {
@@ -651,7 +671,7 @@ define([], function () {
             return true;
           },
           function () {
-            // Saving Kommo's settings must not fail because our backend did; the team list can be saved again.
+            // Saving Kommo's settings must not fail because our backend did.
             return true;
           },
         );

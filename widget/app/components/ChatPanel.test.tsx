@@ -150,6 +150,22 @@ describe('the chat in a card', () => {
     expect(asked).toBe(1);
   });
 
+  it('when the card’s chat is still on its way from the loader as the context comes, then the chat waits for it instead of asking again', async () => {
+    let asked = 0;
+    server.use(http.post(`${API}/api/v1/card-chat`, () => (asked++, HttpResponse.json(card(conversation, { messages: [inbound], nextBefore: null })))));
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card'), first: 'coming' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(0);
+    fake.push({
+      type: 'wabridge:first',
+      first: { phones: ['+55 11 91234-5678'], limit: 200, answer: card(conversation, { messages: [inbound], nextBefore: null }) as z.infer<typeof CardChat> },
+    });
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(1));
+    expect(asked).toBe(0);
+  });
+
   it('when the agent went back to older messages, then a live event keeps them on screen', async () => {
     const at = (i: number) => new Date(Date.UTC(2026, 10, 21, 9, 0, i)).toISOString();
     const history = Array.from({ length: 60 }, (_, i) => ({ ...inbound, id: `h${i}`, content: { body: `Message ${i}` }, createdAt: at(i) }));

@@ -94,8 +94,9 @@ export function createChatModel(deps: {
     olderCursor.value = page.nextBefore;
   }
 
-  async function openFor(contacts: { id?: number; name: string; phones: string[] }[], handed: FirstChat) {
+  async function openFor(contacts: { id?: number; name: string; phones: string[] }[], handing: FirstChat | Promise<FirstChat>) {
     try {
+      const handed = await handing;
       // One round trip (docs/decisions/021): the numbers, a conversation per customer, the first one's newest page.
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name, contactId: c.id ?? null })));
       const asked = phones.map((p) => p.phone);
@@ -164,7 +165,7 @@ export function createChatModel(deps: {
      * Opens the card's conversations; asked again for the same contacts, it is the same opening.
      * `first`: the card-open call's answer the loader already had (docs/decisions/039).
      */
-    open(contacts: { id?: number; name: string; phones: string[] }[], first: FirstChat = null): Promise<void> {
+    open(contacts: { id?: number; name: string; phones: string[] }[], first: FirstChat | Promise<FirstChat> = null): Promise<void> {
       if (opening?.contacts !== contacts) opening = { contacts, done: openFor(contacts, first) };
       return opening.done;
     },
@@ -262,20 +263,15 @@ export function createChatModel(deps: {
     /** Follows the live stream until the returned function is called: new messages and statuses of the conversation on screen. */
     live(): () => void {
       const timer = setInterval(() => (tick.value = now()), 30_000);
-      // The card's chat was asked for before the stream heard anything (by the loader even before the
-      // app ran, decision 039): once it is open, the conversation is read again, once the opening is done.
-      let caughtUp = false;
       const stop = deps.live.subscribe((type, data) => {
-        if (type === 'opened') {
-          if (!caughtUp)
-            void Promise.resolve(opening?.done)
-              .then(loadActive)
-              .catch(() => undefined);
-          caughtUp = true;
-          return;
-        }
-        // After a drop, what was missed is fetched again.
-        if (type === 'reconnected' || (data.conversationId && data.conversationId === activeId.value)) void loadActive().catch(() => undefined);
+        // Each time the stream opens, what it did not hear is read again: after a drop, and at first
+        // (the card's chat was asked for before it opened, by the loader even before the app ran,
+        // decision 039), once the opening is done.
+        if (type === 'opened')
+          void Promise.resolve(opening?.done)
+            .then(loadActive)
+            .catch(() => undefined);
+        else if (data.conversationId && data.conversationId === activeId.value) void loadActive().catch(() => undefined);
       });
       return () => {
         stop();

@@ -27,8 +27,9 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
   const isAdmin = computed(() => (me.value?.user.role ?? role.value) === 'admin');
 
   const api = deps.createApi(() => token.value);
-  // The card's chat the loader asked for with the context: given once (a later opening asks afresh).
-  let first: FirstChat = null;
+  // The card's chat the loader asked for with the context (or is still asking for): given once.
+  let first: FirstChat | Promise<FirstChat> = null;
+  let handOver: ((first: FirstChat) => void) | undefined;
 
   async function loadMe() {
     try {
@@ -54,9 +55,15 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
           // The token first: what the new context starts loading uses it.
           token.value = message.session.token;
           role.value = message.session.role;
-          first = message.first;
+          handOver?.(null);
+          handOver = undefined;
+          first = message.first === 'coming' ? new Promise((resolve) => (handOver = resolve)) : message.first;
           context.value = message.context;
           void loadMe();
+          break;
+        case 'wabridge:first':
+          handOver?.(message.first);
+          handOver = undefined;
           break;
         case 'wabridge:session':
           token.value = message.session.token;
@@ -75,8 +82,8 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
     };
   }
 
-  /** The card's chat as the loader already asked for it with this context (docs/decisions/039), once; then null. */
-  function takeFirstChat(): FirstChat {
+  /** The card's chat as the loader asked for it with this context (docs/decisions/039), or its coming; once, then null. */
+  function takeFirstChat(): FirstChat | Promise<FirstChat> {
     const taken = first;
     first = null;
     return taken;
