@@ -1,6 +1,5 @@
 import { z } from 'zod/mini';
 import { SessionResponse } from './session';
-import type { CardChat } from './whatsapp';
 
 /** Where in Kommo the iframe is shown. */
 export const Area = z.enum(['card', 'settings', 'advanced_settings', 'list']);
@@ -25,30 +24,9 @@ export const HostContext = z.object({
 });
 export type HostContext = z.infer<typeof HostContext>;
 
-/**
- * The card's chat as the loader already asked for it while the app loaded (docs/decisions/039): the
- * phones and page size asked, and `POST /api/v1/card-chat`'s answer as it came (unchecked, as every
- * answer of ours the card reads but `/me`). Null when there was none to ask for or none came.
- */
-export const FirstChat = z.nullable(
-  z.object({
-    phones: z.array(z.string()),
-    limit: z.int(),
-    answer: z.custom<z.infer<typeof CardChat>>(),
-  }),
-);
-export type FirstChat = z.infer<typeof FirstChat>;
-
 /** Loader → iframe. */
 export const HostMessage = z.discriminatedUnion('type', [
-  // `first`: the card's chat when the loader has it already, `coming` when it follows in `wabridge:first`.
-  z.object({
-    type: z.literal('wabridge:context'),
-    context: HostContext,
-    session: SessionResponse,
-    first: z._default(z.union([FirstChat, z.literal('coming')]), null),
-  }),
-  z.object({ type: z.literal('wabridge:first'), first: FirstChat }),
+  z.object({ type: z.literal('wabridge:context'), context: HostContext, session: SessionResponse }),
   z.object({ type: z.literal('wabridge:session'), session: SessionResponse }),
   z.object({
     type: z.literal('wabridge:session-error'),
@@ -56,8 +34,6 @@ export const HostMessage = z.discriminatedUnion('type', [
   }),
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
-/** What the loader may post (`first` may be left out). */
-export type PostedHostMessage = z.input<typeof HostMessage>;
 
 /** Iframe → loader. */
 export const AppMessage = z.discriminatedUnion('type', [

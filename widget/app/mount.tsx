@@ -53,7 +53,7 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
   const stopPrefetch = effect(() => {
     const context = session.context.value;
     if (context?.area !== 'card') return;
-    untracked(() => void chat.open(context.contacts, session.takeFirstChat()));
+    untracked(() => void chat.open(context.contacts));
     // While the chat is on its way, in a task of its own once the account and user are asked for
     // too (not earlier: in the demo the iframe shares its thread with the loader's page): building
     // a language's first date formatter costs tens of milliseconds the first render would spend.

@@ -14,8 +14,6 @@ define([], function () {
   var APP_ORIGIN = '__WABRIDGE_ORIGIN__';
   var REFRESH_BEFORE_MS = 60 * 1000;
   var CARD_AREAS = { lcard: 'leads', ccard: 'contacts', comcard: 'companies' };
-  // The card chat's first page (FIRST_PAGE in widget/app/models/chat-model.ts).
-  var FIRST_PAGE = 200;
 
   function kommo() {
     return window.APP || window.AMOCRM;
@@ -43,7 +41,11 @@ define([], function () {
     return target.nodeType === 1 ? target : null;
   }
 
-  /** Kommo's theme where the iframe goes: dark when the first opaque background up from the container is (Kommo's dark is navy). */
+  /**
+   * Kommo's theme where the iframe goes: the first opaque background up from the container, dark
+   * when its luminance is low (Kommo's dark theme is navy, #153043). The page's colours are what the
+   * user sees, whatever class or setting Kommo uses to switch them.
+   */
   function hostTheme(container) {
     for (var node = container; node && node.nodeType === 1; node = node.parentElement) {
       var colour = window.getComputedStyle(node).backgroundColor || '';
@@ -74,9 +76,11 @@ define([], function () {
     return isNaN(date.getTime()) ? undefined : date.toISOString();
   }
 
-  // Sessions on their way, by widget: asks at once by the same Kommo user share one exchange.
+  // Sessions being asked for, by widget: asks at the same moment by the same Kommo user share one
+  // exchange (a card's iframe and the unread watcher start together, and the card waits for the
+  // backend's answer). One on its way for another user (the user changed meanwhile) is not shared.
   var pendingSessions = new WeakMap();
-  // The last session, by widget: later cards of the tab take it while it has a while to go.
+  // The last session got, by widget: later cards of the tab take it while it has a while to go.
   var heldSessions = new WeakMap();
 
   /** The Kommo account and user the page shows now (Kommo's token is made for them). */
@@ -146,7 +150,10 @@ define([], function () {
     );
   }
 
-  /** Alerts the unread count from the live stream while the agent is elsewhere in Kommo; one per page. */
+  /**
+   * Watches for customer messages while the agent is elsewhere in Kommo: listens to the live stream
+   * and shows a small alert with the unread count. One per page; it survives area changes.
+   */
   function Watcher(widget) {
     this.widget = widget;
     this.token = null;
@@ -224,7 +231,10 @@ define([], function () {
       });
   };
 
-  /** "Maria Silva · 2 unread" in Kommo's language (i18n `loader.unread.<plural category>`), else English. */
+  /**
+   * "Maria Silva · 2 unread" in Kommo's language: the words come from the widget's i18n file that
+   * Kommo loads for APP.lang_id (`loader.unread.<plural category>`), English when it gave none.
+   */
   function unreadText(widget, who, total) {
     var lang = kommo() && kommo().lang_id ? String(kommo().lang_id) : 'en';
     var strings = typeof widget.i18n === 'function' ? widget.i18n('loader') : null;
@@ -264,7 +274,8 @@ define([], function () {
       document.body.appendChild(this.box);
     }
     this.box.textContent = 'WhatsApp: ' + text;
-    // It goes by itself: it must not cover the card's Send button for long.
+    // A toast, not a fixture: it goes by itself, so it never covers the page (the chat's Send
+    // button sits at the bottom right of a card) for longer than it takes to read.
     clearTimeout(this.hideTimer);
     this.hideTimer = setTimeout(this.hide.bind(this), ALERT_MS);
   };
@@ -308,52 +319,10 @@ define([], function () {
   }
 
   Frame.prototype.open = function (fresh) {
-    var self = this;
     var opening = Promise.all([this.openSession(fresh), this.context()]);
     opening.catch(function () {}); // reported to the app once it is ready (start)
-    // The card's chat (decision 039): null on any failure.
-    var first = (this.first = { done: false, value: null });
-    first.promise = opening
-      .then(function (r) {
-        var asking = firstChat(self, r[0], r[1]);
-        first.done = !asking;
-        return asking;
-      })
-      .catch(function () {
-        return null;
-      })
-      .then(function (value) {
-        first.done = true;
-        return (first.value = value);
-      });
     return opening;
   };
-
-  /** A card's chat, asked for while the app loads (15 s at most, as the app waits). */
-  function firstChat(frame, session, context) {
-    var phones = context.contacts.reduce(function (all, c) {
-      return all.concat(c.phones);
-    }, []);
-    if (context.area !== 'card' || !phones.length || frame.destroyed) return null;
-    var abort = (frame.abort = new AbortController());
-    var timer = setTimeout(function () {
-      abort.abort();
-    }, 15000);
-    return fetch(APP_ORIGIN + '/api/v1/card-chat', {
-      method: 'POST',
-      headers: { Authorization: 'Bearer ' + session.token, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ phones: phones, limit: FIRST_PAGE }),
-      signal: abort.signal,
-    })
-      .then(function (r) {
-        if (r.status === 401 || r.status === 403) forgetSession(frame.widget, session.token);
-        return r.ok ? r.json() : null;
-      })
-      .then(function (answer) {
-        clearTimeout(timer);
-        return answer && { phones: phones, limit: FIRST_PAGE, answer: answer };
-      });
-  }
 
   Frame.prototype.post = function (message) {
     if (this.iframe.contentWindow) this.iframe.contentWindow.postMessage(message, APP_ORIGIN);
@@ -373,17 +342,11 @@ define([], function () {
     var self = this;
     // The first ready takes what was opened with the iframe; a reloaded app opens afresh.
     var opening = this.opening || this.open(true);
-    var first = this.first;
     this.opening = null;
     opening.then(
       function (results) {
         if (self.destroyed) return;
-        // The card's chat goes with the context when here, else after it.
-        self.post({ type: 'wabridge:context', session: results[0], context: results[1], first: first.done ? first.value : 'coming' });
-        if (!first.done)
-          first.promise.then(function (value) {
-            if (!self.destroyed) self.post({ type: 'wabridge:first', first: value });
-          });
+        self.post({ type: 'wabridge:context', session: results[0], context: results[1] });
       },
       function (error) {
         self.fail(error);
@@ -433,7 +396,7 @@ define([], function () {
     });
   };
 
-  /** Where the widget is shown: area, card, contacts and phones, user, language, plan. */
+  /** Where the widget is shown: area, card, the card's contacts and phones, user, language, plan. */
   Frame.prototype.context = function () {
     var widget = this.widget;
     var system = widget.system() || {};
@@ -469,12 +432,16 @@ define([], function () {
   Frame.prototype.destroy = function () {
     this.destroyed = true;
     clearTimeout(this.timer);
-    if (this.abort) this.abort.abort();
     window.removeEventListener('message', this.onMessage);
     if (this.iframe.parentNode) this.iframe.parentNode.removeChild(this.iframe);
   };
 
-  /** The digital-pipeline form's one setting, `automation` (an id), shown as a list of the account's automations (SPEC §7). */
+  /**
+   * Kommo's digital-pipeline action form holds one setting, `automation` (manifest `dp.settings`):
+   * the id of an automation the admin made in Wabridge. The text field is swapped for a list of the
+   * account's automations by name, so nobody types or sees anything else; what to send stays on
+   * our side (SPEC §7).
+   */
   function fillDpSettings(widget) {
     var inputs = document.querySelectorAll('input[name="automation"]');
     var input = inputs[inputs.length - 1];
@@ -521,12 +488,14 @@ define([], function () {
       });
   }
 
-  /** The Salesbot step's exits (the backend continues the bot with one). */
+  /** The Salesbot step's exits: how "Send a WhatsApp template" ended (the backend continues the bot with one of them). */
   var SALESBOT_EXITS = ['sent', 'failed', 'opted_out'];
 
   /**
-   * The bot steps of our "Send a WhatsApp template" block (decision 027): a `widget_request` with the
-   * block's settings (bot variables filled in by Kommo) and the card's ids, a wait, one exit per status.
+   * The bot steps Kommo stores for our "Send a WhatsApp template" block (SPEC §5, decision 027):
+   * a `widget_request` to the backend with the block's settings (Kommo fills the bot's variables into
+   * them, so parameters may be {{contact.name}}, {{lead.cf.123}}…), the contact and lead ids, then a
+   * wait for Kommo's continue, then one exit per status the backend continues with.
    */
   function salesbotSteps(params) {
     var p = params || {};
@@ -646,7 +615,7 @@ define([], function () {
         mount('settings', container, { area: 'settings' });
         return true;
       },
-      // Kommo's `team` setting is mirrored on our side as who may use Wabridge.
+      // Kommo's `team` setting (one text per CRM user) is mirrored on our side as who may use Wabridge.
       onSave: function () {
         var team = (self.get_settings() || {}).team;
         if (typeof team === 'string') {
@@ -671,7 +640,7 @@ define([], function () {
             return true;
           },
           function () {
-            // Saving Kommo's settings must not fail because our backend did.
+            // Saving Kommo's settings must not fail because our backend did; the team list can be saved again.
             return true;
           },
         );

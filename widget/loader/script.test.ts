@@ -25,11 +25,6 @@ describe('the Kommo loader (script.js)', () => {
 
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2026-11-21T10:00:00Z'), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    // The backend is not there unless a test says what it answers.
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () => new Response(null, { status: 503 })),
-    );
     document.body.innerHTML = '<div id="panel"></div>';
     (window as unknown as { APP: unknown }).APP = {
       lang_id: 'es',
@@ -51,23 +46,18 @@ describe('the Kommo loader (script.js)', () => {
   afterEach(() => {
     widget.callbacks.destroy!();
     vi.useRealTimers();
-    vi.unstubAllGlobals();
   });
 
   function renderCard() {
     expect(widget.callbacks.render!()).toBe(true);
     const iframe = document.querySelector<HTMLIFrameElement>('iframe[data-wabridge-area="card"]')!;
     // The test plays the iframe's window (the DOM here does not load cross-origin pages).
-    // What the app is told, but the card's chat when it follows the context (`firsts`).
     const posted = vi.fn();
-    const firsts: unknown[] = [];
-    const frameWindow = {
-      postMessage: (message: { type?: string }, origin: string) => (message.type === 'wabridge:first' ? firsts.push(message) : posted(message, origin)),
-    };
+    const frameWindow = { postMessage: posted };
     Object.defineProperty(iframe, 'contentWindow', { value: frameWindow });
     const fromIframe = (data: unknown, origin = APP_ORIGIN, sourceWindow: unknown = frameWindow) =>
       window.dispatchEvent(new MessageEvent('message', { data, origin, source: sourceWindow as Window }));
-    return { iframe, posted, firsts, fromIframe };
+    return { iframe, posted, fromIframe };
   }
 
   it('when a card renders, then an iframe of our origin is placed in the panel, told the Kommo page origin', () => {
@@ -90,9 +80,6 @@ describe('the Kommo loader (script.js)', () => {
 
   it('when the iframe is ready, then a session is opened with Kommo’s token and handed over with the card context, to our origin only', async () => {
     const { posted, fromIframe } = renderCard();
-    // The card's chat was asked for and not had (the backend answered 503) by the time the app is ready.
-    await vi.waitFor(() => expect(vi.mocked(fetch)).toHaveBeenCalled());
-    await vi.advanceTimersByTimeAsync(0);
     fromIframe({ type: 'wabridge:ready' });
     await vi.waitFor(() => expect(posted).toHaveBeenCalled());
     expect(ajax).toHaveBeenCalledWith(expect.objectContaining({ url: `${APP_ORIGIN}/api/v1/session`, type: 'POST' }));
@@ -113,99 +100,9 @@ describe('the Kommo loader (script.js)', () => {
           language: 'es',
           kommoPlan: 'Advanced',
         },
-        // The backend did not answer the card's chat: the app asks for it itself.
-        first: null,
       },
       APP_ORIGIN,
     );
-  });
-
-  it('when a card with phones renders, then its chat is asked for with the session while the iframe loads and handed over with the context', async () => {
-    const chat = { numbers: [], conversations: [], refused: [], page: null };
-    const fetched = vi.fn(async (_url: string, _init: RequestInit) => new Response(JSON.stringify(chat), { status: 200 }));
-    vi.stubGlobal('fetch', fetched);
-    const { posted, fromIframe } = renderCard();
-    await vi.waitFor(() => expect(fetched).toHaveBeenCalledTimes(1));
-    await vi.advanceTimersByTimeAsync(0);
-    const [url, init] = fetched.mock.calls[0]!;
-    expect(url).toBe(`${APP_ORIGIN}/api/v1/card-chat`);
-    expect(init).toMatchObject({ method: 'POST', headers: { Authorization: 'Bearer tok-1', 'Content-Type': 'application/json' } });
-    expect(init.signal).toBeInstanceOf(AbortSignal);
-    const phones = ['+55 11 91234-5678', '+55 11 90000-0000'];
-    expect(JSON.parse(String(init.body))).toEqual({ phones, limit: 200 });
-    expect(posted).not.toHaveBeenCalled();
-
-    fromIframe({ type: 'wabridge:ready' });
-    await vi.waitFor(() => expect(posted).toHaveBeenCalledTimes(1));
-    expect(posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-1' }, first: { phones, limit: 200, answer: chat } });
-    expect(fetched).toHaveBeenCalledTimes(1);
-  });
-
-  it('when the app is ready before the card’s chat is had, then the context goes at once and the chat follows in a message of its own', async () => {
-    const chat = { numbers: [], conversations: [], refused: [], page: null };
-    let answer = () => {};
-    const held = new Promise<void>((resolve) => (answer = resolve));
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () => (await held, new Response(JSON.stringify(chat), { status: 200 }))),
-    );
-    const { posted, firsts, fromIframe } = renderCard();
-    fromIframe({ type: 'wabridge:ready' });
-    await vi.waitFor(() => expect(posted).toHaveBeenCalledTimes(1));
-    expect(posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-1' }, first: 'coming' });
-    expect(firsts).toEqual([]);
-    answer();
-    await vi.waitFor(() => expect(firsts).toHaveLength(1));
-    expect(firsts[0]).toEqual({ type: 'wabridge:first', first: { phones: ['+55 11 91234-5678', '+55 11 90000-0000'], limit: 200, answer: chat } });
-  });
-
-  it('when the card is closed while its chat is being asked for, then the call is cancelled and nothing is posted', async () => {
-    const fetched = vi.fn(
-      (_url: string, init: RequestInit) =>
-        new Promise<Response>((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(new Error('aborted')))),
-    );
-    vi.stubGlobal('fetch', fetched);
-    const { posted, firsts, fromIframe } = renderCard();
-    await vi.waitFor(() => expect(fetched).toHaveBeenCalledTimes(1));
-    fromIframe({ type: 'wabridge:ready' });
-    await vi.waitFor(() => expect(posted).toHaveBeenCalledTimes(1));
-    // The context did not wait for the chat: its call is still on its way.
-    const signal = fetched.mock.calls[0]![1].signal!;
-    expect(signal.aborted).toBe(false);
-    widget.callbacks.destroy!();
-    expect(signal.aborted).toBe(true);
-    await vi.advanceTimersByTimeAsync(20_000);
-    expect(posted).toHaveBeenCalledTimes(1);
-    expect(firsts).toEqual([]);
-  });
-
-  it('when the backend answers the card’s chat 401 with the held session, then the app gets no chat and the next card does not get that session', async () => {
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () => new Response(JSON.stringify({ error: { code: 'invalid_session', message: 'x' } }), { status: 401 })),
-    );
-    const card = renderCard();
-    await vi.waitFor(() => expect(vi.mocked(fetch)).toHaveBeenCalled());
-    await vi.advanceTimersByTimeAsync(0);
-    card.fromIframe({ type: 'wabridge:ready' });
-    await vi.waitFor(() => expect(card.posted).toHaveBeenCalledTimes(1));
-    expect(card.posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-1' }, first: null });
-    widget.callbacks.destroy!();
-    ajax.mockResolvedValueOnce(session('tok-2', '2026-11-21T10:15:00Z'));
-    const next = renderCard();
-    next.fromIframe({ type: 'wabridge:ready' });
-    await vi.waitFor(() => expect(next.posted).toHaveBeenCalled());
-    expect(next.posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-2' } });
-    expect(ajax).toHaveBeenCalledTimes(2);
-  });
-
-  it('when the card has no phone, then no chat is asked for and none is handed over', async () => {
-    widget.get_current_card_contacts_data = async () => [{ id: 2001, name: 'Maria Silva', phones: [] }];
-    const card = renderCard();
-    card.fromIframe({ type: 'wabridge:ready' });
-    await vi.waitFor(() => expect(card.posted).toHaveBeenCalledTimes(1));
-    expect(card.posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', first: null });
-    expect(vi.mocked(fetch)).not.toHaveBeenCalledWith(`${APP_ORIGIN}/api/v1/card-chat`, expect.anything());
   });
 
   it('when a card renders, then the session is asked for while the iframe loads, handed over at ready, and a reloaded app gets a fresh one', async () => {

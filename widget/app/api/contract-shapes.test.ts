@@ -57,11 +57,6 @@ describe('the contract shapes the card checks with', () => {
       changed(contextMessage, 'session.expiresAt', '2026-11-30T03:00:00+02:00'),
       changed(contextMessage, 'session.userId', '8100001'),
       changed(contextMessage, 'type', 'wabridge:other'),
-      changed(contextMessage, 'first', null),
-      changed(contextMessage, 'first', { phones: ['+34 600 000 001'], limit: 200, answer: { numbers: [], conversations: [], refused: [], page: null } }),
-      changed(contextMessage, 'first', { phones: [34], limit: 200, answer: {} }),
-      changed(contextMessage, 'first', { phones: [], limit: '200', answer: {} }),
-      changed(contextMessage, 'first', 'yes'),
       { type: 'wabridge:context', session: 'nope' },
       { type: 'wabridge:session-error', error: { code: 1, message: 'y' } },
       { type: 'toString' },
@@ -72,8 +67,6 @@ describe('the contract shapes the card checks with', () => {
     agree(HostMessageShape, HostMessage, values);
     expect(tryCheck(HostMessageShape, changed(contextMessage, 'context.selected', undefined))).toMatchObject({ context: { selected: [] } });
     expect(tryCheck(HostMessageShape, contextMessage)).not.toHaveProperty('extra');
-    // A loader that posts no `first` (an older one) hands over none.
-    expect(tryCheck(HostMessageShape, contextMessage)).toMatchObject({ first: null });
   });
 
   it('when /me answers, then the shape accepts and refuses exactly what MeResponse does', () => {

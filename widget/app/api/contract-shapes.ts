@@ -1,5 +1,5 @@
 import type { AccountView, MeResponse, UserView } from '../../../contract/account';
-import type { FirstChat, HostContext, HostMessage } from '../../../contract/host-messages';
+import type { HostContext, HostMessage } from '../../../contract/host-messages';
 import type { SessionResponse } from '../../../contract/session';
 import { array, boolean, datetime, int, nullable, object, oneOf, string, union, type Check } from './shape';
 
@@ -24,20 +24,9 @@ const Context: Check<HostContext> = object({
   kommoPlan: nullable(string),
 });
 
-/** The card's chat the loader asked for (`FirstChat`); the answer as it came, as the card reads our answers. */
-const FirstChatShape: Check<FirstChat> = nullable(
-  object({ phones: array(string), limit: int, answer: (answer) => answer as NonNullable<FirstChat>['answer'] }),
-);
-
 /** What the loader posts to the iframe (`contract/host-messages.ts` `HostMessage`). */
 export const HostMessageShape: Check<HostMessage> = union<HostMessage, 'type'>('type', {
-  'wabridge:context': object({
-    type: oneOf('wabridge:context'),
-    context: Context,
-    session: Session,
-    first: (value, path) => (value === undefined ? null : value === 'coming' ? value : FirstChatShape(value, path)),
-  }),
-  'wabridge:first': object({ type: oneOf('wabridge:first'), first: FirstChatShape }),
+  'wabridge:context': object({ type: oneOf('wabridge:context'), context: Context, session: Session }),
   'wabridge:session': object({ type: oneOf('wabridge:session'), session: Session }),
   'wabridge:session-error': object({ type: oneOf('wabridge:session-error'), error: object({ code: string, message: string }) }),
 });

@@ -1,7 +1,5 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { z } from 'zod/mini';
-import type { CardChat } from '../../../contract/whatsapp';
 import { API, context, received, server, session } from '../../test/api-mock';
 import { createApiClient } from '../api/api-client';
 import { createFakeHost } from '../host/fake-host';
@@ -12,7 +10,6 @@ const conversation = {
   numberId: 'num-1',
   waId: '5511912345678',
   customerName: 'Maria Silva',
-  username: null,
   windowClosesAt: '2099-01-01T00:00:00.000Z' as string | null,
   optedOut: false,
   unread: 0,
@@ -119,51 +116,6 @@ describe('the chat in a card', () => {
     await vi.waitFor(() => expect(push).toBeDefined());
     push!('event: message.status\ndata: {"conversationId":"conv-1","messageId":"m2"}\n\n');
     await vi.waitFor(() => expect(root.querySelector('[data-direction="out"]')?.getAttribute('data-status')).toBe('read'));
-  });
-
-  it('when the loader hands over the card’s chat it already asked for, then it shows without the card asking again; asked for other phones, the card asks itself', async () => {
-    let asked = 0;
-    server.use(http.post(`${API}/api/v1/card-chat`, () => (asked++, HttpResponse.json(card(conversation, { messages: [inbound], nextBefore: null })))));
-    const handed = { ...inbound, id: 'm0', content: { body: 'Handed over by the loader' } };
-    // The conversation as the backend has it (the chat reads it again once its live stream is open).
-    messages = [handed];
-    // As the loader posts it: the backend's answer, as JSON.
-    const first = {
-      phones: ['+55 11 91234-5678'],
-      limit: 200,
-      answer: card(conversation, { messages: [handed], nextBefore: null }) as z.infer<typeof CardChat>,
-    };
-    const fake = createFakeHost();
-    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
-    fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card'), first });
-    await vi.waitFor(() => expect(root.querySelector('[data-testid="message"]')?.textContent).toContain('Handed over by the loader'));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(asked).toBe(0);
-    unmount();
-
-    root.innerHTML = '';
-    messages = [inbound];
-    const other = createFakeHost();
-    unmount = mount(root, { host: other.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
-    other.push({ type: 'wabridge:context', session: session('tok'), context: context('card'), first: { ...first, phones: ['+55 11 90000-0000'] } });
-    await vi.waitFor(() => expect(root.querySelector('[data-testid="message"]')?.textContent).toContain('Is my order ready?'));
-    expect(asked).toBe(1);
-  });
-
-  it('when the card’s chat is still on its way from the loader as the context comes, then the chat waits for it instead of asking again', async () => {
-    let asked = 0;
-    server.use(http.post(`${API}/api/v1/card-chat`, () => (asked++, HttpResponse.json(card(conversation, { messages: [inbound], nextBefore: null })))));
-    const fake = createFakeHost();
-    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
-    fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card'), first: 'coming' });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(0);
-    fake.push({
-      type: 'wabridge:first',
-      first: { phones: ['+55 11 91234-5678'], limit: 200, answer: card(conversation, { messages: [inbound], nextBefore: null }) as z.infer<typeof CardChat> },
-    });
-    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="message"]')).toHaveLength(1));
-    expect(asked).toBe(0);
   });
 
   it('when the agent went back to older messages, then a live event keeps them on screen', async () => {

@@ -1,4 +1,4 @@
-import type { AppMessage, HostMessage, PostedHostMessage } from '../../../contract/host-messages';
+import type { AppMessage, HostMessage } from '../../../contract/host-messages';
 import { HostMessageShape } from '../api/contract-shapes';
 import type { Host } from './host';
 
@@ -18,7 +18,7 @@ export function createFakeHost() {
   return {
     host,
     sent,
-    push(message: PostedHostMessage) {
+    push(message: HostMessage) {
       const parsed = HostMessageShape(message);
       listeners.forEach((l) => l(parsed));
     },

@@ -50,35 +50,6 @@ describe('the card chat', () => {
     ]);
   });
 
-  it('when the loader handed over the card’s chat, then it is used for the same phones and page only, and once; an answer with no number is asked for again at the next opening', async () => {
-    const { api, calls } = backend();
-    const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
-    const contacts = [{ name: 'Maria', phones: ['+55 11 91234-5678'] }];
-    const answer = (await api.cardChat(['+55 11 91234-5678'], 200)) as Awaited<ReturnType<ApiClient['cardChat']>>;
-    calls.length = 0;
-    // Handed over for the same phones but another page size: not this opening's answer.
-    await chat.open(contacts, { phones: ['+55 11 91234-5678'], limit: 50, answer });
-    expect(calls).toEqual(['cardChat of 200']);
-
-    // Still on its way when the chat opens: the opening waits for it.
-    let hand: (first: { phones: string[]; limit: number; answer: typeof answer }) => void = () => {};
-    const coming = new Promise<{ phones: string[]; limit: number; answer: typeof answer }>((resolve) => (hand = resolve));
-    const opened = chat.open([{ name: 'Maria', phones: ['+55 11 91234-5678'] }], coming);
-    hand({ phones: ['+55 11 91234-5678'], limit: 200, answer });
-    await opened;
-    expect(calls).toEqual(['cardChat of 200']);
-    expect(chat.activeId.value).toBe('c-5511912345678');
-
-    // Handed over with no number: the same card asks again when it opens next (one may be connected meanwhile).
-    const again = [{ name: 'Maria', phones: ['+55 11 91234-5678'] }];
-    await chat.open(again, { phones: ['+55 11 91234-5678'], limit: 200, answer: { ...answer, numbers: [] } });
-    expect(calls).toEqual(['cardChat of 200']);
-    expect(chat.numbers.value).toEqual([]);
-    await chat.open(again);
-    expect(calls).toEqual(['cardChat of 200', 'cardChat of 200']);
-    expect(chat.numbers.value).toEqual([{ id: 'n1' }]);
-  });
-
   it('when the card opens, then the numbers, the conversations and a first page of 200 come in one call, oldest first on screen', async () => {
     const { api, calls } = backend();
     const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });

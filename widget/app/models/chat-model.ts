@@ -1,7 +1,6 @@
 import { computed, signal } from '@preact/signals';
 import type { z } from 'zod/mini';
 import type { ConversationView, MessageView, NumberView } from '../../../contract/whatsapp';
-import type { FirstChat } from '../../../contract/host-messages';
 import type { ApiClient } from '../api/api-client';
 import { ApiError, isApiError } from '../api/api-error';
 import type { Describe, FieldLabels } from '../i18n/error-sentence';
@@ -94,15 +93,14 @@ export function createChatModel(deps: {
     olderCursor.value = page.nextBefore;
   }
 
-  async function openFor(contacts: { id?: number; name: string; phones: string[] }[], handing: FirstChat | Promise<FirstChat>) {
+  async function openFor(contacts: { id?: number; name: string; phones: string[] }[]) {
     try {
-      const handed = await handing;
       // One round trip (docs/decisions/021): the numbers, a conversation per customer, the first one's newest page.
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name, contactId: c.id ?? null })));
-      const asked = phones.map((p) => p.phone);
-      // Made already by the loader while the app loaded, when it asked the same (docs/decisions/039).
-      const made = handed && handed.limit === FIRST_PAGE && handed.phones.length === asked.length && handed.phones.every((p, i) => p === asked[i]);
-      const card = made ? handed.answer : await deps.api.cardChat(asked, FIRST_PAGE);
+      const card = await deps.api.cardChat(
+        phones.map((p) => p.phone),
+        FIRST_PAGE,
+      );
       numbers.value = card.numbers;
       // An earlier opening's failure (a session the backend no longer took, say) is over.
       error.value = null;
@@ -161,12 +159,9 @@ export function createChatModel(deps: {
       unseen.value = false;
     },
 
-    /**
-     * Opens the card's conversations; asked again for the same contacts, it is the same opening.
-     * `first`: the card-open call's answer the loader already had (docs/decisions/039).
-     */
-    open(contacts: { id?: number; name: string; phones: string[] }[], first: FirstChat | Promise<FirstChat> = null): Promise<void> {
-      if (opening?.contacts !== contacts) opening = { contacts, done: openFor(contacts, first) };
+    /** Opens the card's conversations; asked again for the same contacts, it is the same opening. */
+    open(contacts: { id?: number; name: string; phones: string[] }[]): Promise<void> {
+      if (opening?.contacts !== contacts) opening = { contacts, done: openFor(contacts) };
       return opening.done;
     },
 
@@ -264,9 +259,8 @@ export function createChatModel(deps: {
     live(): () => void {
       const timer = setInterval(() => (tick.value = now()), 30_000);
       const stop = deps.live.subscribe((type, data) => {
-        // Each time the stream opens, what it did not hear is read again: after a drop, and at first
-        // (the card's chat was asked for before it opened, by the loader even before the app ran,
-        // decision 039), once the opening is done.
+        // Each time the stream opens, what it did not hear is read again, once the card's opening is
+        // done: after a drop, and at first (the card's chat was read before the stream opened).
         if (type === 'opened')
           void Promise.resolve(opening?.done)
             .then(loadActive)

@@ -19,7 +19,8 @@ export function createLiveModel(deps: { api: Pick<ApiClient, 'events'>; retryMs?
   const retryMs = deps.retryMs ?? 3000;
   const listeners = new Set<LiveListener>();
   let controller: AbortController | undefined;
-  let open = false;
+  /** The stream that is open now, by its signal (an aborted one may still be winding down). */
+  let opened: AbortSignal | undefined;
 
   const emit: LiveListener = (type, data) => {
     for (const listener of [...listeners]) listener(type, data);
@@ -30,14 +31,14 @@ export function createLiveModel(deps: { api: Pick<ApiClient, 'events'>; retryMs?
     while (!signal.aborted) {
       try {
         await deps.api.events(emit, signal, () => {
-          open = true;
+          opened = signal;
           emit('opened', {});
           if (dropped) emit('reconnected', {});
         });
       } catch {
         // Refused or cut off: tried again below.
       }
-      open = false;
+      if (opened === signal) opened = undefined;
       if (signal.aborted) return;
       dropped = true;
       await new Promise<void>((resolve) => {
@@ -54,13 +55,12 @@ export function createLiveModel(deps: { api: Pick<ApiClient, 'events'>; retryMs?
       if (!controller) {
         controller = new AbortController();
         void follow(controller.signal);
-      } else if (open) queueMicrotask(() => listeners.has(listener) && listener('opened', {}));
+      } else if (opened === controller.signal) queueMicrotask(() => listeners.has(listener) && listener('opened', {}));
       return () => {
         listeners.delete(listener);
         if (listeners.size || !controller) return;
         controller.abort();
         controller = undefined;
-        open = false;
       };
     },
   };

@@ -1,6 +1,6 @@
 import { computed, effect, signal } from '@preact/signals';
 import type { MeResponse } from '../../../contract/account';
-import type { FirstChat, HostContext } from '../../../contract/host-messages';
+import type { HostContext } from '../../../contract/host-messages';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';
 import type { Host } from '../host/host';
@@ -27,9 +27,6 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
   const isAdmin = computed(() => (me.value?.user.role ?? role.value) === 'admin');
 
   const api = deps.createApi(() => token.value);
-  // The card's chat the loader asked for with the context (or is still asking for): given once.
-  let first: FirstChat | Promise<FirstChat> = null;
-  let handOver: ((first: FirstChat) => void) | undefined;
 
   async function loadMe() {
     try {
@@ -55,15 +52,8 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
           // The token first: what the new context starts loading uses it.
           token.value = message.session.token;
           role.value = message.session.role;
-          handOver?.(null);
-          handOver = undefined;
-          first = message.first === 'coming' ? new Promise((resolve) => (handOver = resolve)) : message.first;
           context.value = message.context;
           void loadMe();
-          break;
-        case 'wabridge:first':
-          handOver?.(message.first);
-          handOver = undefined;
           break;
         case 'wabridge:session':
           token.value = message.session.token;
@@ -82,13 +72,6 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
     };
   }
 
-  /** The card's chat as the loader asked for it with this context (docs/decisions/039), or its coming; once, then null. */
-  function takeFirstChat(): FirstChat | Promise<FirstChat> {
-    const taken = first;
-    first = null;
-    return taken;
-  }
-
-  return { status, error, context, me, language, strings, t, isAdmin, api, start, reload: loadMe, takeFirstChat };
+  return { status, error, context, me, language, strings, t, isAdmin, api, start, reload: loadMe };
 }
 export type SessionModel = ReturnType<typeof createSessionModel>;
