@@ -1,7 +1,7 @@
 import type { Role } from '../../../contract/session';
 import { AppError, forbidden, unauthorized } from '../http/app-error';
 import type { Queryable } from '../store/db';
-import { readOneAccess } from './auth-store';
+import { readAccess } from './auth-store';
 
 /** What decides, on each request, whether a signed-in user may still use the widget and as what. */
 export interface AccessRow {
@@ -42,5 +42,6 @@ const accountGone = () => unauthorized('account_uninstalled', 'Wabridge is no lo
 
 /** One user's access now. */
 export async function accessOf(db: Queryable, accountId: string, userId: number): Promise<Access> {
-  return currentAccess(await readOneAccess(db, accountId, userId));
+  const [row] = await readAccess(db, [{ accountId, userId }]);
+  return currentAccess(row);
 }

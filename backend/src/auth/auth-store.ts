@@ -2,21 +2,6 @@ import type { Queryable } from '../store/db';
 import type { AccessRow } from './access';
 
 /** Access of many (account, user) pairs in one read: the account by its key, the user by theirs. */
-/**
- * One user's access row, as `readAccess` reads it: the statement of every request. By keys, not by
- * arrays, so PostgreSQL keeps one plan for it (an `unnest` of parameters is planned again on every run).
- */
-export async function readOneAccess(db: Queryable, accountId: string, userId: number): Promise<AccessRow | undefined> {
-  const [row] = await db.query<AccessRow>(
-    `select a.id as account_id, $2::bigint::text as kommo_user_id, a.status, a.consent_withdrawn_at, u.enabled, u.is_admin
-     from accounts a
-     left join account_users u on u.account_id = a.id and u.kommo_user_id = $2::bigint
-     where a.id = $1::text`,
-    [accountId, userId],
-  );
-  return row;
-}
-
 export async function readAccess(db: Queryable, who: { accountId: string; userId: number }[]): Promise<AccessRow[]> {
   if (!who.length) return [];
   return db.query<AccessRow>(
