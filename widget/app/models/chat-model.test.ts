@@ -50,6 +50,28 @@ describe('the card chat', () => {
     ]);
   });
 
+  it('when a read of one conversation answers after the agent went to another, then the screen keeps the other one’s messages', async () => {
+    const { api } = backend();
+    let answerAna = () => {};
+    const anaHeld = new Promise<void>((resolve) => (answerAna = resolve));
+    api.messages = (async (id: string) =>
+      id === 'c-5521987654321'
+        ? (await anaHeld, { messages: [{ id: 'ana-late' }], nextBefore: null })
+        : { messages: [{ id: 'maria-1' }], nextBefore: null }) as unknown as ApiClient['messages'];
+    const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
+    await chat.open([
+      { name: 'Ana', phones: ['(21) 98765-4321'] },
+      { name: 'Maria', phones: ['+55 11 91234-5678'] },
+    ]);
+    expect(chat.activeId.value).toBe('c-5521987654321');
+    const anaRead = chat.select('c-5521987654321');
+    await chat.select('c-5511912345678');
+    answerAna();
+    await anaRead;
+    expect(chat.activeId.value).toBe('c-5511912345678');
+    expect(chat.messages.value.map((m) => m.id)).toEqual(['maria-1']);
+  });
+
   it('when the card opens, then the numbers, the conversations and a first page of 200 come in one call, oldest first on screen', async () => {
     const { api, calls } = backend();
     const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });

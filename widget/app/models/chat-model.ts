@@ -71,6 +71,8 @@ export function createChatModel(deps: {
     const id = activeId.value;
     if (!id) return;
     const [page, conversation] = await Promise.all([deps.api.messages(id), deps.api.conversation(id)]);
+    // The agent went to another conversation meanwhile: this one is no longer on screen.
+    if (activeId.value !== id) return;
     // Newest first from the API; oldest first on screen. A refresh of the conversation on screen
     // (a live event, a send) keeps the older pages the agent already scrolled back to.
     const newest = [...page.messages].reverse();

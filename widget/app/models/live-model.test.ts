@@ -118,6 +118,7 @@ describe('the live stream', () => {
       createdAt: '2026-11-21T10:00:00.000Z',
     });
     let stored = [message('m1')];
+    let reads = 0;
     server.use(
       http.post(`${API}/api/v1/card-chat`, () =>
         HttpResponse.json({
@@ -128,7 +129,7 @@ describe('the live stream', () => {
         }),
       ),
       http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json(conversation)),
-      http.get(`${API}/api/v1/conversations/conv-1/messages`, () => HttpResponse.json({ messages: [...stored].reverse(), nextBefore: null })),
+      http.get(`${API}/api/v1/conversations/conv-1/messages`, () => (reads++, HttpResponse.json({ messages: [...stored].reverse(), nextBefore: null }))),
     );
     const chat = createChatModel({ api, live: createLiveModel({ api, retryMs: 10 }), describe: String });
     await chat.open([{ name: 'Maria', phones: ['+5511912345678'] }]);
@@ -139,6 +140,9 @@ describe('the live stream', () => {
     stored = [...stored, message('m2')];
     await vi.waitFor(() => expect(chat.messages.value.map((m) => m.id)).toEqual(['m1', 'm2']));
     expect(backend.connections()).toBe(2);
+    // Once when the stream first opened, once when it came back: not twice for one opening.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(reads).toBe(2);
     stop();
   });
 
