@@ -33,6 +33,43 @@ function eventsEndpoint() {
   };
 }
 
+/** One conversation behind the card's chat: the card answer, the conversation and its messages (`stored`, changed by the test), with the messages read counted. */
+function oneConversation() {
+  const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria', windowClosesAt: null, optedOut: false, unread: 0 };
+  const state = {
+    stored: [message('m1')],
+    reads: 0,
+  };
+  server.use(
+    http.post(`${API}/api/v1/card-chat`, () =>
+      HttpResponse.json({
+        numbers: [{ id: 'num-1' }],
+        conversations: [{ phone: '+5511912345678', conversation }],
+        refused: [],
+        page: { messages: [...state.stored].reverse(), nextBefore: null },
+      }),
+    ),
+    http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json(conversation)),
+    http.get(
+      `${API}/api/v1/conversations/conv-1/messages`,
+      () => (state.reads++, HttpResponse.json({ messages: [...state.stored].reverse(), nextBefore: null })),
+    ),
+  );
+  return state;
+}
+
+const message = (id: string) => ({
+  id,
+  direction: 'in',
+  type: 'text',
+  content: { body: id },
+  status: 'received',
+  error: null,
+  sentBy: null,
+  sentByName: null,
+  createdAt: '2026-11-21T10:00:00.000Z',
+});
+
 describe('the live stream', () => {
   const api = createApiClient({ baseURL: API, getToken: () => 'tok' });
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -105,44 +142,19 @@ describe('the live stream', () => {
 
   it('when the stream comes back after a drop, then the chat fetches the conversation on screen again and shows what came meanwhile', async () => {
     const backend = eventsEndpoint();
-    const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria', windowClosesAt: null, optedOut: false, unread: 0 };
-    const message = (id: string) => ({
-      id,
-      direction: 'in',
-      type: 'text',
-      content: { body: id },
-      status: 'received',
-      error: null,
-      sentBy: null,
-      sentByName: null,
-      createdAt: '2026-11-21T10:00:00.000Z',
-    });
-    let stored = [message('m1')];
-    let reads = 0;
-    server.use(
-      http.post(`${API}/api/v1/card-chat`, () =>
-        HttpResponse.json({
-          numbers: [{ id: 'num-1' }],
-          conversations: [{ phone: '+5511912345678', conversation }],
-          refused: [],
-          page: { messages: [...stored].reverse(), nextBefore: null },
-        }),
-      ),
-      http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json(conversation)),
-      http.get(`${API}/api/v1/conversations/conv-1/messages`, () => (reads++, HttpResponse.json({ messages: [...stored].reverse(), nextBefore: null }))),
-    );
+    const state = oneConversation();
     const chat = createChatModel({ api, live: createLiveModel({ api, retryMs: 10 }), describe: String });
     await chat.open([{ name: 'Maria', phones: ['+5511912345678'] }]);
     const stop = chat.live();
     await vi.waitFor(() => expect(backend.connections()).toBe(1));
     backend.drop();
     // The customer wrote while the stream was down: no event will say so.
-    stored = [...stored, message('m2')];
+    state.stored = [...state.stored, message('m2')];
     await vi.waitFor(() => expect(chat.messages.value.map((m) => m.id)).toEqual(['m1', 'm2']));
     expect(backend.connections()).toBe(2);
     // Once when the stream first opened, once when it came back: not twice for one opening.
     await new Promise((r) => setTimeout(r, 50));
-    expect(reads).toBe(2);
+    expect(state.reads).toBe(2);
     stop();
   });
 
@@ -162,33 +174,10 @@ describe('the live stream', () => {
   });
 
   it('when a customer writes after the card’s chat was read but before the live stream opened, then the chat shows it', async () => {
-    let stored = [
-      {
-        id: 'm1',
-        direction: 'in',
-        type: 'text',
-        content: { body: 'm1' },
-        status: 'received',
-        error: null,
-        sentBy: null,
-        sentByName: null,
-        createdAt: '2026-11-21T10:00:00.000Z',
-      },
-    ];
-    const conversation = { id: 'conv-1', numberId: 'num-1', waId: '5511912345678', customerName: 'Maria', windowClosesAt: null, optedOut: false, unread: 0 };
+    const state = oneConversation();
     let openStream = () => {};
     const streamHeld = new Promise<void>((resolve) => (openStream = resolve));
     server.use(
-      http.post(`${API}/api/v1/card-chat`, () =>
-        HttpResponse.json({
-          numbers: [{ id: 'num-1' }],
-          conversations: [{ phone: '+5511912345678', conversation }],
-          refused: [],
-          page: { messages: [...stored].reverse(), nextBefore: null },
-        }),
-      ),
-      http.get(`${API}/api/v1/conversations/conv-1`, () => HttpResponse.json(conversation)),
-      http.get(`${API}/api/v1/conversations/conv-1/messages`, () => HttpResponse.json({ messages: [...stored].reverse(), nextBefore: null })),
       http.get(`${API}/api/v1/events`, async () => {
         await streamHeld;
         return new HttpResponse(new ReadableStream<Uint8Array>(), { headers: { 'Content-Type': 'text/event-stream' } });
@@ -198,7 +187,7 @@ describe('the live stream', () => {
     await chat.open([{ name: 'Maria', phones: ['+5511912345678'] }]);
     const stop = chat.live();
     // The customer's message is stored and told to the streams open then: not yet ours.
-    stored = [...stored, { ...stored[0]!, id: 'm2', content: { body: 'm2' } }];
+    state.stored = [...state.stored, message('m2')];
     openStream();
     await vi.waitFor(() => expect(chat.messages.value.map((m) => m.id)).toEqual(['m1', 'm2']));
     stop();
