@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createApiClient, type ApiClient } from '../api/api-client';
 import { ApiError } from '../api/api-error';
 import { describeError, type Describe } from '../i18n/error-sentence';
@@ -61,5 +61,88 @@ describe('the broadcast report', () => {
     await model.open('b-7');
     expect(await model.report()).toBeUndefined();
     expect(model.error.value?.message).toBe(es.errors.report_not_yours);
+  });
+});
+
+describe('the broadcasts followed live', () => {
+  /** A live stream that opens when `open()` is called and stays open until the screen stops following. */
+  const stream = () => {
+    let opened: (() => void) | undefined;
+    const events = (_emit: unknown, signal: AbortSignal, onOpen?: () => void) =>
+      new Promise<void>((done) => {
+        opened = onOpen;
+        signal.addEventListener('abort', () => done(), { once: true });
+      });
+    return { events, open: () => opened?.() };
+  };
+  const summary = (status: string) => ({ id: 'b-1', name: 'Spring sale', status, launchedAt: null });
+
+  it('when the list was read before the live stream opened, then it is read again once the stream opens (a change in between is shown)', async () => {
+    const live = stream();
+    let status = 'scheduled';
+    const api = {
+      events: live.events,
+      broadcasts: async () => ({ broadcasts: [summary(status)] }),
+      audiences: async () => ({ audiences: [] }),
+    } as unknown as ApiClient;
+    const model = createBroadcastsModel({ api, live: createLiveModel({ api }), describe: inSpanish });
+    const listed = model.loadList();
+    const stop = model.live();
+    await listed;
+    // The broadcast starts after the list was read, and the stream that would have said so opens only now.
+    status = 'running';
+    live.open();
+    await vi.waitFor(() => expect(model.list.value?.[0]?.status).toBe('running'));
+    stop();
+  });
+
+  it('when the stream opens while the list’s first read is still on its way, then the list is read again after it', async () => {
+    const live = stream();
+    let status = 'scheduled';
+    let answerFirst: (() => void) | undefined;
+    const api = {
+      events: live.events,
+      broadcasts: async () => {
+        const seen = status;
+        if (!answerFirst) await new Promise<void>((go) => (answerFirst = go));
+        return { broadcasts: [summary(seen)] };
+      },
+      audiences: async () => ({ audiences: [] }),
+    } as unknown as ApiClient;
+    const model = createBroadcastsModel({ api, live: createLiveModel({ api }), describe: inSpanish });
+    const listed = model.loadList();
+    const stop = model.live();
+    status = 'running';
+    live.open();
+    // The refresh falls due while the first read has not answered.
+    await new Promise((r) => setTimeout(r, 400));
+    answerFirst!();
+    await listed;
+    await vi.waitFor(() => expect(model.list.value?.[0]?.status).toBe('running'));
+    stop();
+  });
+
+  it('when a refresh of the broadcast on screen answers after the user opened another, then the other stays on screen', async () => {
+    const live = stream();
+    let answerLate: (() => void) | undefined;
+    const api = {
+      events: live.events,
+      broadcast: async (id: string) => {
+        if (id === 'b-1' && !answerLate) await new Promise<void>((go) => (answerLate = go));
+        return { id, status: 'running' };
+      },
+    } as unknown as ApiClient;
+    const model = createBroadcastsModel({ api, live: createLiveModel({ api }), describe: inSpanish });
+    answerLate = () => undefined;
+    await model.open('b-1');
+    answerLate = undefined;
+    const stop = model.live();
+    live.open();
+    await vi.waitFor(() => expect(answerLate).toBeDefined());
+    await model.open('b-2');
+    answerLate!();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(model.current.value?.id).toBe('b-2');
+    stop();
   });
 });

@@ -121,6 +121,8 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
 
   let refetch: ReturnType<typeof setTimeout> | undefined;
   const changed = new Set<string>();
+  /** The list's first read, once asked for: a refresh waits for it (the stream may open while it is on its way). */
+  let listing: Promise<unknown> | undefined;
 
   return {
     list,
@@ -134,11 +136,12 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
     selectedTemplate,
 
     async loadList() {
-      await attempt(async () => {
+      listing = attempt(async () => {
         const [l, a] = await Promise.all([deps.api.broadcasts(), deps.api.audiences()]);
         list.value = l.broadcasts;
         audiences.value = a.audiences;
       });
+      await listing;
     },
 
     async open(id: string) {
@@ -231,27 +234,31 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
     /** Follows the live stream: the broadcast on screen (and the list) refresh when they change. */
     live(): () => void {
       const stop = deps.live.subscribe((type, data) => {
-        // A broadcast changed, or one of its messages was delivered or read (its counts moved); after
-        // a drop, whatever changed meanwhile.
+        // A broadcast changed, or one of its messages was delivered or read (its counts moved); when
+        // the stream opens (at first, after a drop), whatever changed while it was not heard.
         if ((type === 'broadcast.updated' || type === 'message.status') && data.broadcastId) changed.add(data.broadcastId);
-        else if (type === 'reconnected' && current.value) changed.add(current.value.id);
-        else if (type !== 'reconnected') return;
+        else if (type === 'opened' && current.value) changed.add(current.value.id);
+        else if (type !== 'opened') return;
         // Many sends make many events: refetch at most every 300 ms.
         if (refetch) return;
         refetch = setTimeout(() => {
           refetch = undefined;
-          const id = current.value?.id;
-          if (id && changed.has(id))
-            void deps.api.broadcast(id).then(
-              (b) => (current.value = b),
+          // A refresh that answers after the user put something else on screen (opened another
+          // broadcast, paused this one, reloaded the list) is dropped: it may be older.
+          const shown = current.value;
+          if (shown && changed.has(shown.id))
+            void deps.api.broadcast(shown.id).then(
+              (b) => current.value === shown && (current.value = b),
               () => undefined,
             );
           changed.clear();
-          if (list.value)
-            void deps.api.broadcasts().then(
-              (l) => (list.value = l.broadcasts),
-              () => undefined,
-            );
+          if (list.value || listing)
+            void Promise.resolve(listing)
+              .then(() => {
+                const asked = list.value;
+                return deps.api.broadcasts().then((l) => list.value === asked && (list.value = l.broadcasts));
+              })
+              .catch(() => undefined);
         }, 300);
       });
       return () => {

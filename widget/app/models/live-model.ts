@@ -3,10 +3,9 @@ import type { ApiClient } from '../api/api-client';
 
 /**
  * One live event: a type from `GET /api/v1/events` (`message.new`, `message.status`,
- * `broadcast.updated`…) with its ids; `opened` when the stream is open, each time it opens and to
- * whoever joins it open (what happened before was not heard: data read earlier may be behind); and
- * `reconnected` when it is back after a drop (what happened meanwhile was not heard: a subscriber
- * refreshes what it shows).
+ * `broadcast.updated`…) with its ids; or `opened` when the stream is open: each time it opens (at
+ * first, and again after a drop) and to whoever joins it open. What happened before was not heard,
+ * so a subscriber reads again what it shows.
  */
 export type LiveListener = (type: string, data: LiveEventData) => void;
 
@@ -27,20 +26,17 @@ export function createLiveModel(deps: { api: Pick<ApiClient, 'events'>; retryMs?
   };
 
   async function follow(signal: AbortSignal) {
-    let dropped = false;
     while (!signal.aborted) {
       try {
         await deps.api.events(emit, signal, () => {
           opened = signal;
           emit('opened', {});
-          if (dropped) emit('reconnected', {});
         });
       } catch {
         // Refused or cut off: tried again below.
       }
       if (opened === signal) opened = undefined;
       if (signal.aborted) return;
-      dropped = true;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, retryMs);
         signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
