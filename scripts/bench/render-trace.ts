@@ -121,12 +121,20 @@ try {
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
     }
+    // TRACE=<run>: that load's Chromium trace (every task on the main thread) to /tmp/card.trace.json.
+    const tracing = process.env.TRACE && run === Number(process.env.TRACE);
+    if (tracing)
+      await browser.startTracing(page, {
+        path: '/tmp/card.trace.json',
+        categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'loading', 'blink', 'toplevel'],
+      });
     await page.goto(`${url}/demo#lead`);
     await page
       .frameLocator('iframe[data-wabridge-area="card"]')
       .locator('[data-testid="message"]')
       .nth(MESSAGES - 1)
       .waitFor({ timeout: 30_000 });
+    if (tracing) await browser.stopTracing();
     if (cdp) {
       const { profile } = (await cdp.send('Profiler.stop')) as {
         profile: {
