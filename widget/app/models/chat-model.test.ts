@@ -143,4 +143,28 @@ describe('the card chat', () => {
     expect(chat.error.value).toBe(es.errors.invalid_phone);
     expect(chat.conversations.value).toEqual([]);
   });
+
+  it('when the card’s contacts change while its first opening is on its way, then that opening’s late answer does not replace the new contacts’ chat', async () => {
+    const { api } = backend();
+    const answer = api.cardChat;
+    let answerAna = () => {};
+    const anaHeld = new Promise<void>((resolve) => (answerAna = resolve));
+    api.cardChat = (async (phones: string[], limit?: number) => {
+      if (phones.includes('(21) 98765-4321')) await anaHeld;
+      return answer(phones, limit);
+    }) as ApiClient['cardChat'];
+    const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
+    const first = chat.open([{ name: 'Ana', phones: ['(21) 98765-4321'] }]);
+    const maria = [{ name: 'Maria', phones: ['+55 11 91234-5678'] }];
+    await chat.open(maria);
+    answerAna();
+    await first;
+    expect(chat.conversations.value.map((c) => c.name)).toEqual(['Maria']);
+    expect(chat.activeId.value).toBe('c-5511912345678');
+    // The new contacts' opening is still the one the chat follows (asked again, it is not made again).
+    let asked = 0;
+    api.cardChat = (async (phones: string[], limit?: number) => (asked++, answer(phones, limit))) as ApiClient['cardChat'];
+    await chat.open(maria);
+    expect(asked).toBe(0);
+  });
 });

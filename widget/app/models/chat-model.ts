@@ -96,6 +96,9 @@ export function createChatModel(deps: {
   }
 
   async function openFor(contacts: { id?: number; name: string; phones: string[] }[]) {
+    // The card's contacts changed while this opening was on its way: a newer one took over, and this
+    // answer (or failure) is out of date.
+    const replaced = () => opening?.contacts !== contacts;
     try {
       // One round trip (docs/decisions/021): the numbers, a conversation per customer, the first one's newest page.
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name, contactId: c.id ?? null })));
@@ -103,6 +106,7 @@ export function createChatModel(deps: {
         phones.map((p) => p.phone),
         FIRST_PAGE,
       );
+      if (replaced()) return;
       numbers.value = card.numbers;
       // An earlier opening's failure (a session the backend no longer took, say) is over.
       error.value = null;
@@ -127,6 +131,7 @@ export function createChatModel(deps: {
         if (first.unread > 0) void deps.api.markRead(first.id).catch(() => undefined);
       }
     } catch (err) {
+      if (replaced()) return;
       opening = undefined;
       fail(err);
     }
