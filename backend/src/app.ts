@@ -165,7 +165,14 @@ export function createApp(deps: AppDeps) {
     drainTimeline(deps.tasks, timeline);
     channelRef.kick?.();
   };
-  const inbox = createInboxProcessor({ db, clock, ids: deps.ids, logger, onNoteQueued: writeTimeline, ...broadcastWebhookHooks({ clock, ids: deps.ids }) });
+  const inbox = createInboxProcessor({
+    db,
+    clock,
+    ids: deps.ids,
+    logger,
+    onNoteQueued: writeTimeline,
+    ...broadcastWebhookHooks({ clock, ids: deps.ids, licences }),
+  });
   const sleep = deps.whatsapp.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   // One pace per number for everything we send on it: live chat and broadcasts share it.
   const whatsappPacer = createPacer(deps.whatsapp.ratePerSecond);

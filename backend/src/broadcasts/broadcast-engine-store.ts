@@ -102,15 +102,25 @@ export async function markRecipientSent(
 
 /**
  * A send accepted after its holder lost the claim: the recipient is sent with it if no instance is
- * sending it now (queued again, or unclaimed and unanswered). False when another holds it or it is settled.
+ * sending it now (queued again, unclaimed and unanswered, or cancelled meanwhile: the message went
+ * out all the same). Returns the state it was in (`cancelled`: the message it reserved was given
+ * back), or null when another instance holds it or it is settled otherwise.
  */
-export async function markRecipientSentLate(q: Queryable, s: { recipientId: string; wamid: string; at: Date; numberId: string }): Promise<boolean> {
-  const updated = await q.query(
-    `update broadcast_recipients set state = 'sent', wamid = $2, sent_at = $3, outcome_at = $3, number_id = $4, claimed_by = null
-       where id = $1 and (state = 'queued' or (state = 'sending' and claimed_by is null)) returning id`,
+export async function markRecipientSentLate(
+  q: Queryable,
+  s: { recipientId: string; wamid: string; at: Date; numberId: string },
+): Promise<'queued' | 'sending' | 'cancelled' | null> {
+  const [row] = await q.query<{ was: 'queued' | 'sending' | 'cancelled' }>(
+    `with before as (
+       select id, state from broadcast_recipients
+        where id = $1 and wamid is null and (state in ('queued', 'cancelled') or (state = 'sending' and claimed_by is null))
+        for update)
+     update broadcast_recipients r set state = 'sent', wamid = $2, sent_at = $3, outcome_at = $3, number_id = $4, claimed_by = null
+       from before where r.id = before.id
+     returning before.state as was`,
     [s.recipientId, s.wamid, s.at, s.numberId],
   );
-  return updated.length > 0;
+  return row?.was ?? null;
 }
 
 /** The conversation's Kommo contact, unless it already has one. */

@@ -13,7 +13,7 @@ import type { InboxProcessor } from '../whatsapp/inbox-processor';
 import { UNSUBSCRIBE_PAYLOAD } from '../whatsapp/message-status';
 import type { NumbersService, NumberRow } from '../whatsapp/numbers-service';
 import type { Pacer } from '../whatsapp/pacer';
-import { releaseReserved, reserveAgainIfNewPeriod } from './broadcast-allowance';
+import { chargeReturned, releaseReserved, reserveAgainIfNewPeriod } from './broadcast-allowance';
 import {
   broadcastById,
   claimDueRecipients,
@@ -137,15 +137,18 @@ export function createBroadcastEngine(deps: {
     const sent = { recipientId: r.id, wamid, at: now, numberId };
     if (!(await markRecipientSent(q, { ...sent, holder: mine ? holder : null }))) {
       // Accepted after this instance lost its claim (it stalled past its lease): the message went out.
-      // A recipient queued again, or left unanswered, is recorded sent with it, and not sent twice.
-      if (!mine || !(await markRecipientSentLate(q, sent))) {
+      // A recipient queued again, left unanswered, or cancelled meanwhile is recorded sent with it, and
+      // not sent twice; a cancelled one had given its message back to the allowance, which counts it again.
+      const was = mine ? await markRecipientSentLate(q, sent) : null;
+      if (!was) {
         logger.error(
           { recipientId: r.id, wamid },
           'broadcast send accepted after its claim was lost; not recorded (the recipient was settled or claimed again meanwhile)',
         );
         return false;
       }
-      logger.warn({ recipientId: r.id, wamid }, 'broadcast send accepted after its claim was lost; recorded as sent');
+      if (was === 'cancelled') await chargeReturned(q, deps.licences, b);
+      logger.warn({ recipientId: r.id, wamid, was }, 'broadcast send accepted after its claim was lost; recorded as sent');
     }
     const conversationId = await ensureConversation(q, {
       id: deps.ids(),

@@ -1,9 +1,11 @@
 import type { Clock } from '../clock';
+import type { LicenceService } from '../licensing/licence-service';
 import type { IdGenerator } from '../ids';
 import { enqueueLeadNote } from '../kommo/timeline-store';
 import { publish, type Stamps } from '../live/live-events';
 import { readSettings } from '../settings/settings-store';
 import type { Queryable } from '../store/db';
+import { chargeReturned } from './broadcast-allowance';
 import { isRetryableFailure, renderBody, retryNotBefore } from './broadcast-rules';
 import {
   attributeReply,
@@ -30,12 +32,14 @@ export async function pauseBroadcast(q: Queryable, stamps: Stamps, b: { id: stri
 }
 
 /** What the webhook inbox tells broadcasts: accepted sends, late failures, template status, and replies. */
-export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator }) {
+export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator; licences: LicenceService }) {
   const { clock } = deps;
   return {
     async onAccepted(tx: Queryable, callbackData: string, wamid: string) {
       if (!callbackData.startsWith(CALLBACK_PREFIX)) return;
-      await noteAcceptedWamid(tx, callbackData.slice(CALLBACK_PREFIX.length), wamid);
+      const noted = await noteAcceptedWamid(tx, callbackData.slice(CALLBACK_PREFIX.length), wamid);
+      // Cancelled while its send was on its way, it gave its message back: the message went, so it counts.
+      if (noted?.was === 'cancelled') await chargeReturned(tx, deps.licences, { id: noted.broadcastId, account_id: noted.accountId });
     },
 
     async onFailed(tx: Queryable, messageId: string, code: number, title: string) {

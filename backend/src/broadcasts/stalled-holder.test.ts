@@ -83,5 +83,67 @@ for (const kind of storeKinds()) {
       // The message is in the customer's chat, as every broadcast message is.
       expect(await t.db.query("select wamid from messages where type = 'template'")).toEqual([{ wamid: sent!.wamid }]);
     });
+
+    /** Messages counted against the account's allowance. */
+    const used = async () => Number((await t.db.query<{ n: string }>('select sum(messages_used) as n from licence_periods'))[0]!.n);
+
+    it('when its broadcast is cancelled and its claim given up while Meta accepts its send, then the recipient is recorded sent with its chat message and the message stays counted', async () => {
+      const { auth, broadcastId } = await launched(1);
+      const reserved = await used();
+      // While Meta answers, the admin cancels the broadcast, and (this instance seeming stalled past its
+      // lease) the reconciliation cancels the recipient and gives its message back to the allowance.
+      let cancelled = false;
+      t.fakeWhatsApp.knobs.beforeAnswer = async () => {
+        if (cancelled) return;
+        cancelled = true;
+        expect((await t.http.post(`/api/v1/broadcasts/${broadcastId}/cancel`, {}, { headers: auth })).data.status).toBe('cancelled');
+        t.clock.advance(10 * 60_000);
+        await t.broadcastEngine.reconcile();
+        expect(await t.db.query('select state from broadcast_recipients')).toEqual([{ state: 'cancelled' }]);
+      };
+      await t.broadcastEngine.tick();
+      t.fakeWhatsApp.knobs.beforeAnswer = undefined;
+      await t.settle();
+      expect(cancelled).toBe(true);
+
+      // The message went out: the report says sent, the chat shows it, and the allowance counts it.
+      const [sent] = t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid);
+      expect(await t.db.query('select state, wamid from broadcast_recipients')).toEqual([{ state: 'sent', wamid: sent!.wamid }]);
+      expect(await t.db.query("select wamid from messages where type = 'template'")).toEqual([{ wamid: sent!.wamid }]);
+      expect(await used()).toBe(reserved);
+      expect((await t.http.get(`/api/v1/broadcasts/${broadcastId}`, { headers: auth })).data).toMatchObject({ status: 'cancelled' });
+    });
+
+    it('when its broadcast is cancelled after its send was accepted but before it was recorded, then Meta’s status webhook proves it: recorded sent, its chat message, the message counted', async () => {
+      const { auth, broadcastId } = await launched(1);
+      t.fakeWhatsApp.knobs.statuses = 'none';
+      const reserved = await used();
+      // Meta accepts the send; the instance dies before it records it.
+      let died = false;
+      t.faults.beforeStatement = async (sql) => {
+        if (died || !/update broadcast_recipients set state = 'sent'/.test(sql)) return;
+        died = true;
+        throw new Error('the instance died');
+      };
+      await expect(t.broadcastEngine.tick()).rejects.toThrow('the instance died');
+      t.faults.beforeStatement = undefined;
+      expect(died).toBe(true);
+      // The admin cancels; the reconciliation finds the send unproven and cancels it, giving its message back.
+      await t.http.post(`/api/v1/broadcasts/${broadcastId}/cancel`, {}, { headers: auth });
+      t.clock.advance(10 * 60_000);
+      await t.broadcastEngine.reconcile();
+      expect(await t.db.query('select state from broadcast_recipients')).toEqual([{ state: 'cancelled' }]);
+      expect(await used()).toBe(reserved - 1);
+
+      // Meta's status webhook for the send comes (Meta retries webhooks for days): it went out.
+      const [sent] = t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid);
+      await t.fakeWhatsApp.statuses(sent!.phoneNumberId, sent!.wamid!, sent!.body.to as string, ['sent']);
+      await t.settle();
+      t.clock.advance(10 * 60_000);
+      await t.broadcastEngine.reconcile();
+      expect(await t.db.query('select state, wamid from broadcast_recipients')).toEqual([{ state: 'sent', wamid: sent!.wamid }]);
+      expect(await t.db.query("select wamid from messages where type = 'template'")).toEqual([{ wamid: sent!.wamid }]);
+      expect(await used()).toBe(reserved);
+    });
   });
 }

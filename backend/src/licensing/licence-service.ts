@@ -13,6 +13,7 @@ import {
   claimDemo,
   creditOutage,
   endPeriodsOfOrder,
+  chargeMessages,
   giveBackMessages,
   insertOutage,
   insertPeriod,
@@ -156,6 +157,14 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
      */
     async returnOutbound(accountId: string, count = 1, q: Queryable = db, periodId: string | null = null): Promise<void> {
       await giveBackMessages(q, accountId, count, clock.now(), periodId);
+    },
+
+    /**
+     * Counts again messages given back for sends that Meta then proved went out (a broadcast cancelled
+     * while its send was on its way): never refused, even past the limit, because they were sent.
+     */
+    async chargeSentAfterReturn(accountId: string, count = 1, q: Queryable = db, periodId: string | null = null): Promise<void> {
+      await chargeMessages(q, accountId, count, clock.now(), periodId);
     },
 
     /** The allowance in force: its period, and how many messages are left in it. */

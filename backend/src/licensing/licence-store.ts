@@ -118,6 +118,21 @@ export async function giveBackMessages(db: Queryable, accountId: string, count: 
   );
 }
 
+/**
+ * Counts again messages given back for sends thought not to have gone out, that Meta proves did (a
+ * broadcast cancelled while its send was on its way): to the period they were reserved from when the
+ * caller knows it, else to the allowance in force at `at`; past the limit if need be, since they went.
+ */
+export async function chargeMessages(db: Queryable, accountId: string, count: number, at: Date, periodId: string | null = null): Promise<void> {
+  await db.query(
+    `update licence_periods set messages_used = messages_used + $2
+     where id = coalesce($4::text, (select id from licence_periods where account_id = $1 and allowance_starts_at <= $3 and ends_at > $3
+                                    order by starts_at desc limit 1))
+       and account_id = $1`,
+    [accountId, count, at, periodId],
+  );
+}
+
 /** The periods an order bought end now (those still running end at once, later ones never start). */
 export async function endPeriodsOfOrder(db: Queryable, orderId: string, now: Date): Promise<void> {
   await db.query('update licence_periods set ends_at = greatest(starts_at, $2) where order_id = $1 and ends_at > $2', [orderId, now]);
