@@ -68,12 +68,14 @@ describe('the broadcasts followed live', () => {
   /** A live stream that opens when `open()` is called and stays open until the screen stops following. */
   const stream = () => {
     let opened: (() => void) | undefined;
-    const events = (_emit: unknown, signal: AbortSignal, onOpen?: () => void) =>
+    let emit: ((type: string, data: Record<string, string>) => void) | undefined;
+    const events = (onEvent: typeof emit, signal: AbortSignal, onOpen?: () => void) =>
       new Promise<void>((done) => {
         opened = onOpen;
+        emit = onEvent;
         signal.addEventListener('abort', () => done(), { once: true });
       });
-    return { events, open: () => opened?.() };
+    return { events, open: () => opened?.(), send: (type: string, data: Record<string, string>) => emit?.(type, data) };
   };
   const summary = (status: string) => ({ id: 'b-1', name: 'Spring sale', status, launchedAt: null });
 
@@ -143,6 +145,34 @@ describe('the broadcasts followed live', () => {
     answerLate!();
     await new Promise((r) => setTimeout(r, 20));
     expect(model.current.value?.id).toBe('b-2');
+    stop();
+  });
+
+  it('when two refreshes of the broadcast on screen overlap and the later one answers last, then the later one shows', async () => {
+    const live = stream();
+    // The first refresh takes 500 ms and still sees the broadcast running; the second, asked 300 ms
+    // later (the broadcast completed meanwhile), answers after it.
+    const answers = [
+      { wait: 0, status: 'running' },
+      { wait: 500, status: 'running' },
+      { wait: 400, status: 'completed' },
+    ];
+    const api = {
+      events: live.events,
+      broadcast: async (id: string) => {
+        const { wait, status } = answers.shift()!;
+        await new Promise((r) => setTimeout(r, wait));
+        return { id, status };
+      },
+    } as unknown as ApiClient;
+    const model = createBroadcastsModel({ api, live: createLiveModel({ api }), describe: inSpanish });
+    await model.open('b-1');
+    const stop = model.live();
+    live.open();
+    await new Promise((r) => setTimeout(r, 350));
+    live.send('broadcast.updated', { broadcastId: 'b-1' });
+    await vi.waitFor(() => expect(answers).toEqual([]), { timeout: 2000 });
+    await vi.waitFor(() => expect(model.current.value?.status).toBe('completed'), { timeout: 2000 });
     stop();
   });
 });

@@ -123,6 +123,17 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
   const changed = new Set<string>();
   /** The list's first read, once asked for: a refresh waits for it (the stream may open while it is on its way). */
   let listing: Promise<unknown> | undefined;
+  // Live refreshes answer in any order, and the user may put something else on screen meanwhile: a
+  // refresh's answer shows only if it is the latest refresh asked and the screen is still the one it
+  // was asked for (`screen` and `listScreen` count what the user put there).
+  let screen = 0;
+  let listScreen = 0;
+  let refreshes = 0;
+  let listRefreshes = 0;
+  const put = (b: BroadcastView | null) => {
+    screen++;
+    current.value = b;
+  };
 
   return {
     list,
@@ -138,6 +149,7 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
     async loadList() {
       listing = attempt(async () => {
         const [l, a] = await Promise.all([deps.api.broadcasts(), deps.api.audiences()]);
+        listScreen++;
         list.value = l.broadcasts;
         audiences.value = a.audiences;
       });
@@ -146,12 +158,12 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
 
     async open(id: string) {
       await attempt(async () => {
-        current.value = await deps.api.broadcast(id);
+        put(await deps.api.broadcast(id));
       });
     },
 
     close() {
-      current.value = null;
+      put(null);
     },
 
     /** Numbers and their templates (those that can carry a broadcast first), for the composer. */
@@ -200,7 +212,7 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
         ...(d.saveAudienceAs.trim() ? { saveAudienceAs: d.saveAudienceAs.trim() } : {}),
       };
       await attempt(async () => {
-        current.value = await deps.api.createBroadcast(input);
+        put(await deps.api.createBroadcast(input));
       });
     },
 
@@ -210,10 +222,10 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
       if (!b?.dryRun) return;
       const launched = await attempt(() => deps.api.launchBroadcast(b.id, b.dryRun!.recipients));
       if (launched) {
-        current.value = launched;
+        put(launched);
         deps.onLaunched?.();
       } else if (error.value?.code === 'dry_run_changed') {
-        current.value = await deps.api.broadcast(b.id).catch(() => b);
+        put(await deps.api.broadcast(b.id).catch(() => b));
       }
     },
 
@@ -228,7 +240,7 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
       const b = current.value;
       if (!b) return;
       const next = await attempt(() => deps.api.broadcastAction(b.id, action));
-      if (next) current.value = next;
+      if (next) put(next);
     },
 
     /** Follows the live stream: the broadcast on screen (and the list) refresh when they change. */
@@ -243,20 +255,20 @@ export function createBroadcastsModel(deps: { api: ApiClient; live: LiveModel; d
         if (refetch) return;
         refetch = setTimeout(() => {
           refetch = undefined;
-          // A refresh that answers after the user put something else on screen (opened another
-          // broadcast, paused this one, reloaded the list) is dropped: it may be older.
           const shown = current.value;
-          if (shown && changed.has(shown.id))
+          if (shown && changed.has(shown.id)) {
+            const ask = { screen, n: ++refreshes };
             void deps.api.broadcast(shown.id).then(
-              (b) => current.value === shown && (current.value = b),
+              (b) => ask.screen === screen && ask.n === refreshes && (current.value = b),
               () => undefined,
             );
+          }
           changed.clear();
           if (list.value || listing)
             void Promise.resolve(listing)
               .then(() => {
-                const asked = list.value;
-                return deps.api.broadcasts().then((l) => list.value === asked && (list.value = l.broadcasts));
+                const ask = { screen: listScreen, n: ++listRefreshes };
+                return deps.api.broadcasts().then((l) => ask.screen === listScreen && ask.n === listRefreshes && (list.value = l.broadcasts));
               })
               .catch(() => undefined);
         }, 300);

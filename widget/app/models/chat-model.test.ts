@@ -167,4 +167,27 @@ describe('the card chat', () => {
     await chat.open(maria);
     expect(asked).toBe(0);
   });
+
+  it('when the card goes back to its first contacts while their first opening is still on its way, then that late answer does not replace the newer one', async () => {
+    const { api } = backend();
+    const answer = api.cardChat;
+    let answerFirst = () => {};
+    const firstHeld = new Promise<void>((resolve) => (answerFirst = resolve));
+    let anaCalls = 0;
+    api.cardChat = (async (phones: string[], limit?: number) => {
+      const card = await answer(phones, limit);
+      if (!phones.includes('(21) 98765-4321')) return card;
+      const call = ++anaCalls;
+      if (call === 1) await firstHeld;
+      return { ...card, page: { messages: [{ id: call === 1 ? 'older-answer' : 'newer-answer' }], nextBefore: null } };
+    }) as ApiClient['cardChat'];
+    const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
+    const ana = [{ name: 'Ana', phones: ['(21) 98765-4321'] }];
+    const first = chat.open(ana);
+    await chat.open([{ name: 'Maria', phones: ['+55 11 91234-5678'] }]);
+    await chat.open(ana);
+    answerFirst();
+    await first;
+    expect(chat.messages.value.map((m) => m.id)).toEqual(['newer-answer']);
+  });
 });

@@ -95,10 +95,10 @@ export function createChatModel(deps: {
     olderCursor.value = page.nextBefore;
   }
 
-  async function openFor(contacts: { id?: number; name: string; phones: string[] }[]) {
+  async function openFor(contacts: { id?: number; name: string; phones: string[] }[], mine: NonNullable<typeof opening>) {
     // The card's contacts changed while this opening was on its way: a newer one took over, and this
     // answer (or failure) is out of date.
-    const replaced = () => opening?.contacts !== contacts;
+    const replaced = () => opening !== mine;
     try {
       // One round trip (docs/decisions/021): the numbers, a conversation per customer, the first one's newest page.
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name, contactId: c.id ?? null })));
@@ -168,7 +168,11 @@ export function createChatModel(deps: {
 
     /** Opens the card's conversations; asked again for the same contacts, it is the same opening. */
     open(contacts: { id?: number; name: string; phones: string[] }[]): Promise<void> {
-      if (opening?.contacts !== contacts) opening = { contacts, done: openFor(contacts) };
+      if (opening?.contacts !== contacts) {
+        const mine: NonNullable<typeof opening> = { contacts, done: Promise.resolve() };
+        opening = mine;
+        mine.done = openFor(contacts, mine);
+      }
       return opening.done;
     },
 
