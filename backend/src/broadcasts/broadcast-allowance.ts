@@ -27,9 +27,12 @@ export async function releaseReserved(tx: Queryable, licences: LicenceService, b
   await licences.returnOutbound(b.account_id, count, tx, (await reservedPeriodOf(tx, b.id)) ?? null);
 }
 
-/** Counts again a message given back for a recipient whose send Meta then proved went out: to the period the broadcast reserved from. */
-export async function chargeReturned(tx: Queryable, licences: LicenceService, b: Pick<BroadcastRow, 'id' | 'account_id'>): Promise<void> {
-  await licences.chargeSentAfterReturn(b.account_id, 1, tx, (await reservedPeriodOf(tx, b.id)) ?? null);
+/**
+ * Counts again a message given back (at `returnedAt`, when its recipient was cancelled) for a recipient
+ * whose send Meta then proved went out: where it was given back to, the period the broadcast reserved from.
+ */
+export async function chargeReturned(tx: Queryable, licences: LicenceService, b: Pick<BroadcastRow, 'id' | 'account_id'>, returnedAt: Date): Promise<void> {
+  await licences.chargeSentAfterReturn(b.account_id, 1, tx, (await reservedPeriodOf(tx, b.id)) ?? null, returnedAt);
 }
 
 /** How many recipients the account may still reach now: the allowance left, and the demo's cap per broadcast. */

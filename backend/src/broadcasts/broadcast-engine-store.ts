@@ -104,23 +104,23 @@ export async function markRecipientSent(
  * A send accepted after its holder lost the claim: the recipient is sent with it if no instance is
  * sending it now (queued again, unclaimed and unanswered, or cancelled meanwhile: the message went
  * out all the same). Returns the state it was in (`cancelled`: the message it reserved was given
- * back), or null when another instance holds it or it is settled otherwise.
+ * back, when it was settled), or null when another instance holds it or it is settled otherwise.
  */
 export async function markRecipientSentLate(
   q: Queryable,
   s: { recipientId: string; wamid: string; at: Date; numberId: string },
-): Promise<'queued' | 'sending' | 'cancelled' | null> {
-  const [row] = await q.query<{ was: 'queued' | 'sending' | 'cancelled' }>(
+): Promise<{ was: 'queued' | 'sending' | 'cancelled'; settledAt: Date | null } | null> {
+  const [row] = await q.query<{ was: 'queued' | 'sending' | 'cancelled'; settled_at: Date | null }>(
     `with before as (
-       select id, state from broadcast_recipients
+       select id, state, outcome_at from broadcast_recipients
         where id = $1 and wamid is null and (state in ('queued', 'cancelled') or (state = 'sending' and claimed_by is null))
         for update)
      update broadcast_recipients r set state = 'sent', wamid = $2, sent_at = $3, outcome_at = $3, number_id = $4, claimed_by = null
        from before where r.id = before.id
-     returning before.state as was`,
+     returning before.state as was, before.outcome_at as settled_at`,
     [s.recipientId, s.wamid, s.at, s.numberId],
   );
-  return row?.was ?? null;
+  return row ? { was: row.was, settledAt: row.settled_at } : null;
 }
 
 /** The conversation's Kommo contact, unless it already has one. */

@@ -139,16 +139,16 @@ export function createBroadcastEngine(deps: {
       // Accepted after this instance lost its claim (it stalled past its lease): the message went out.
       // A recipient queued again, left unanswered, or cancelled meanwhile is recorded sent with it, and
       // not sent twice; a cancelled one had given its message back to the allowance, which counts it again.
-      const was = mine ? await markRecipientSentLate(q, sent) : null;
-      if (!was) {
+      const late = mine ? await markRecipientSentLate(q, sent) : null;
+      if (!late) {
         logger.error(
           { recipientId: r.id, wamid },
           'broadcast send accepted after its claim was lost; not recorded (the recipient was settled or claimed again meanwhile)',
         );
         return false;
       }
-      if (was === 'cancelled') await chargeReturned(q, deps.licences, b);
-      logger.warn({ recipientId: r.id, wamid, was }, 'broadcast send accepted after its claim was lost; recorded as sent');
+      if (late.was === 'cancelled') await chargeReturned(q, deps.licences, b, late.settledAt ?? now);
+      logger.warn({ recipientId: r.id, wamid, was: late.was }, 'broadcast send accepted after its claim was lost; recorded as sent');
     }
     const conversationId = await ensureConversation(q, {
       id: deps.ids(),
@@ -279,6 +279,8 @@ export function createBroadcastEngine(deps: {
             await requeueUnproven(tx, r.id);
             logger.warn({ recipientId: r.id }, 'broadcast send unanswered and unseen by webhooks; queued again');
           }
+          // Its counts moved (sent, cancelled, failed or queued again): the broadcast's page reads them again.
+          await publish(tx, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id }, deps);
         })
         .catch((err: unknown) => logger.error({ err, recipientId: r.id }, 'broadcast send could not be reconciled now'));
     }

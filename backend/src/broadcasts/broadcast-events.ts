@@ -38,8 +38,11 @@ export function broadcastWebhookHooks(deps: { clock: Clock; ids: IdGenerator; li
     async onAccepted(tx: Queryable, callbackData: string, wamid: string) {
       if (!callbackData.startsWith(CALLBACK_PREFIX)) return;
       const noted = await noteAcceptedWamid(tx, callbackData.slice(CALLBACK_PREFIX.length), wamid);
+      if (!noted?.revived) return;
+      const b = { id: noted.broadcastId, account_id: noted.accountId };
       // Cancelled while its send was on its way, it gave its message back: the message went, so it counts.
-      if (noted?.was === 'cancelled') await chargeReturned(tx, deps.licences, { id: noted.broadcastId, account_id: noted.accountId });
+      if (noted.was === 'cancelled') await chargeReturned(tx, deps.licences, b, noted.settledAt ?? clock.now());
+      await publish(tx, { accountId: b.account_id, type: 'broadcast.updated', broadcastId: b.id }, deps);
     },
 
     async onFailed(tx: Queryable, messageId: string, code: number, title: string) {

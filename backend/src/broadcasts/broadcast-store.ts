@@ -365,19 +365,20 @@ export async function markPaused(q: Queryable, id: string, reason: string, detai
 
 /**
  * Meta accepted the recipient's send (its wamid not yet noted): notes the wamid it was accepted as.
- * Returns the recipient's broadcast and the state it was in, or null when its wamid was noted already.
+ * Returns the recipient's broadcast, the state it was in, when that was settled, and whether it is
+ * `sending` again; null when its wamid was noted already.
  */
 export async function noteAcceptedWamid(
   q: Queryable,
   recipientId: string,
   wamid: string,
-): Promise<{ was: string; broadcastId: string; accountId: string } | null> {
+): Promise<{ was: string; revived: boolean; settledAt: Date | null; broadcastId: string; accountId: string } | null> {
   // A send failed as unproven (no answer after its last attempt: no error code), or cancelled with its
   // broadcast while no answer had come, that the webhook now proves went out, is `sending` again,
   // unclaimed: the reconciliation records it sent, with its chat message.
-  const [row] = await q.query<{ was: string; broadcast_id: string; account_id: string }>(
-    `with before as (select id, state, error_code from broadcast_recipients where id = $1 and wamid is null for update),
-     proven as (select id, state, (state = 'failed' and error_code is null) or state = 'cancelled' as revived from before)
+  const [row] = await q.query<{ was: string; revived: boolean; settled_at: Date | null; broadcast_id: string; account_id: string }>(
+    `with before as (select id, state, error_code, outcome_at from broadcast_recipients where id = $1 and wamid is null for update),
+     proven as (select id, state, outcome_at, (state = 'failed' and error_code is null) or state = 'cancelled' as revived from before)
      update broadcast_recipients r set accepted_wamid = $2,
        state = case when proven.revived then 'sending' else r.state end,
        claimed_by = case when proven.revived then null else r.claimed_by end,
@@ -385,10 +386,10 @@ export async function noteAcceptedWamid(
        error_title = case when proven.revived then null else r.error_title end,
        outcome_at = case when proven.revived then null else r.outcome_at end
      from proven where r.id = proven.id
-     returning proven.state as was, r.broadcast_id, r.account_id`,
+     returning proven.state as was, proven.revived, proven.outcome_at as settled_at, r.broadcast_id, r.account_id`,
     [recipientId, wamid],
   );
-  return row ? { was: row.was, broadcastId: row.broadcast_id, accountId: row.account_id } : null;
+  return row ? { was: row.was, revived: row.revived, settledAt: row.settled_at, broadcastId: row.broadcast_id, accountId: row.account_id } : null;
 }
 
 /** A sent recipient's message failed late: the recipient fails (retryable after `retryAt`, if so); the broadcasts touched. */

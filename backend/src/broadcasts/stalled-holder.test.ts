@@ -100,6 +100,7 @@ for (const kind of storeKinds()) {
         t.clock.advance(10 * 60_000);
         await t.broadcastEngine.reconcile();
         expect(await t.db.query('select state from broadcast_recipients')).toEqual([{ state: 'cancelled' }]);
+        expect(await used()).toBe(reserved - 1);
       };
       await t.broadcastEngine.tick();
       t.fakeWhatsApp.knobs.beforeAnswer = undefined;
@@ -145,5 +146,39 @@ for (const kind of storeKinds()) {
       expect(await t.db.query("select wamid from messages where type = 'template'")).toEqual([{ wamid: sent!.wamid }]);
       expect(await used()).toBe(reserved);
     });
+
+    // PostgreSQL only: on the embedded store the reconciliation would wait for the holder's transaction.
+    it.skipIf(kind === 'pglite')(
+      'when Meta’s status webhook proves the send of a cancelled recipient before its holder records Meta’s answer, then the message is counted once',
+      async () => {
+        const { auth, broadcastId } = await launched(1);
+        t.fakeWhatsApp.knobs.statuses = 'none';
+        const reserved = await used();
+        // Meta has answered; before the holder records it, the admin cancels, the reconciliation
+        // cancels the recipient (its message given back), and Meta's status webhook proves the send.
+        let raced = false;
+        t.faults.beforeStatement = async (sql) => {
+          if (raced || !/update broadcast_recipients set state = 'sent'/.test(sql)) return;
+          raced = true;
+          await t.http.post(`/api/v1/broadcasts/${broadcastId}/cancel`, {}, { headers: auth });
+          t.clock.advance(10 * 60_000);
+          await t.broadcastEngine.reconcile();
+          expect(await used()).toBe(reserved - 1);
+          const [sent] = t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid);
+          await t.fakeWhatsApp.statuses(sent!.phoneNumberId, sent!.wamid!, sent!.body.to as string, ['sent', 'sent']);
+          await t.settle();
+          expect(await used()).toBe(reserved);
+        };
+        await t.broadcastEngine.tick();
+        t.faults.beforeStatement = undefined;
+        expect(raced).toBe(true);
+        await t.settle();
+
+        const [sent] = t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid);
+        expect(await t.db.query('select state, wamid from broadcast_recipients')).toEqual([{ state: 'sent', wamid: sent!.wamid }]);
+        expect(await t.db.query("select wamid from messages where type = 'template'")).toEqual([{ wamid: sent!.wamid }]);
+        expect(await used()).toBe(reserved);
+      },
+    );
   });
 }

@@ -161,10 +161,11 @@ export function createLicenceService(deps: { db: Db; clock: Clock; ids: IdGenera
 
     /**
      * Counts again messages given back for sends that Meta then proved went out (a broadcast cancelled
-     * while its send was on its way): never refused, even past the limit, because they were sent.
+     * while its send was on its way): to `periodId`, else to the allowance that was in force when they
+     * were given back; never refused, even past the limit, because they were sent.
      */
-    async chargeSentAfterReturn(accountId: string, count = 1, q: Queryable = db, periodId: string | null = null): Promise<void> {
-      await chargeMessages(q, accountId, count, clock.now(), periodId);
+    async chargeSentAfterReturn(accountId: string, count: number, q: Queryable, periodId: string | null, returnedAt: Date): Promise<void> {
+      await chargeMessages(q, accountId, count, returnedAt, periodId);
     },
 
     /** The allowance in force: its period, and how many messages are left in it. */

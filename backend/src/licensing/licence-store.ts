@@ -121,7 +121,8 @@ export async function giveBackMessages(db: Queryable, accountId: string, count: 
 /**
  * Counts again messages given back for sends thought not to have gone out, that Meta proves did (a
  * broadcast cancelled while its send was on its way): to the period they were reserved from when the
- * caller knows it, else to the allowance in force at `at`; past the limit if need be, since they went.
+ * caller knows it, else to the allowance in force at `at` (when they were given back); past the limit
+ * if need be, since they went.
  */
 export async function chargeMessages(db: Queryable, accountId: string, count: number, at: Date, periodId: string | null = null): Promise<void> {
   await db.query(
