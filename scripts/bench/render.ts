@@ -11,19 +11,29 @@ import { backendProcess, freePort } from '../../backend/test/reliability/backend
 
 const MESSAGES = 200;
 const RUNS = 5;
+/** How the probe's console message starts. */
+const SAID = 'wabridge-render: ';
 
 // Runs in every frame before its own scripts: notes, on the frame's own clock (0 = the iframe's
-// navigation start), when the first page of the chat and when all 200 messages are on screen.
-// "Older messages" is pressed as soon as it shows, as an agent scrolling back at once would.
+// navigation start), when the first page of the chat and when all 200 messages are in the page, and
+// when the frame after that was painted (the next animation frame, then a task). It says them in a
+// console message of the frame's own, which the benchmark waits for: nothing of Playwright runs in
+// the card while it loads. "Older messages" is pressed as soon as it shows, as an agent scrolling back at once would.
 const probe = `(() => {
   if (!location.pathname.startsWith('/widget')) return;
-  const seen = { firstPage: null, all: null };
+  const seen = { firstPage: null, all: null, painted: null };
   let pressedAt = 0;
   window.__wbRender = seen;
   new MutationObserver(() => {
     const count = document.querySelectorAll('[data-testid="message"]').length;
     if (count > 0 && seen.firstPage === null) seen.firstPage = performance.now();
-    if (count >= ${MESSAGES} && seen.all === null) (seen.all = performance.now()), console.debug('wabridge-render: all shown');
+    if (count >= ${MESSAGES} && seen.all === null) {
+      seen.all = performance.now();
+      requestAnimationFrame(() => setTimeout(() => {
+        seen.painted = performance.now();
+        console.debug('${SAID}' + JSON.stringify(seen));
+      }));
+    }
     const older = document.querySelector('[data-testid="older"]');
     if (older && count > pressedAt) { pressedAt = count; older.click(); }
   }).observe(document, { childList: true, subtree: true, attributes: true });
@@ -87,49 +97,51 @@ export async function renderTiming() {
     const timed = async (pageUrl: string, next?: string) => {
       const firstPage: number[] = [];
       const all: number[] = [];
+      const painted: number[] = [];
       const again: number[] = [];
+      let unmeasured = 0;
       const context = await browser.newContext();
-      // Opens `to` and waits for the probe to say all 200 are shown. Nothing of Playwright's runs in
-      // the card while it loads (a locator would inject Playwright's script into the frame and poll
-      // it, on the very thread being timed); the figures are read once it is done. Null when the
-      // probe did not run in the card (Chromium now and then starts a frame before Playwright's init
-      // script is in place): that load is not measured, and is made again.
-      type Seen = { firstPage: number; all: number };
+      // Opens `to` and waits for the probe to say all 200 are shown, with its figures. Null when the
+      // probe did not run in the card (now and then, for the second card of a tab, Playwright's init
+      // script is not in its frame): that load is not measured (counted, and printed).
+      type Seen = { firstPage: number; all: number; painted: number };
       const shown = async (page: Page, to: string): Promise<Seen | null> => {
-        const done = page.waitForEvent('console', { predicate: (m) => m.text() === 'wabridge-render: all shown', timeout: 10_000 });
-        await page.goto(to);
-        const said = await done.then(
-          () => true,
-          () => false,
+        const said = page.waitForEvent('console', { predicate: (m) => m.text().startsWith(SAID), timeout: 10_000 }).then(
+          (m) => JSON.parse(m.text().slice(SAID.length)) as Seen,
+          () => null,
         );
+        await page.goto(to);
+        const seen = await said;
+        if (seen) return seen;
         const card = page.frames().find((f) => f.url().includes('/widget'));
-        const seen = card && ((await card.evaluate(() => (window as unknown as { __wbRender?: Seen }).__wbRender)) ?? null);
-        if (said && seen) return seen;
-        if (card && !seen) return null;
+        if (card && (await card.evaluate(() => (window as unknown as { __wbRender?: Seen }).__wbRender)) === undefined) return null;
         throw new Error(`the card at ${to} did not show all ${MESSAGES} messages within 10 s`);
       };
       try {
         await context.addInitScript(probe);
-        for (let run = 0, unmeasured = 0; run <= RUNS; run++) {
+        for (let run = 0; run <= RUNS; run++) {
           const page = await context.newPage();
           const seen = await shown(page, pageUrl);
           const seenAgain = seen && next ? await shown(page, next) : null;
           await page.close();
-          if (!seen || (next && !seenAgain)) {
-            if (++unmeasured > 3) throw new Error('the probe did not run in the card in 4 loads');
+          // An unmeasured fresh load is made again; an unmeasured second card only goes uncounted.
+          if (!seen || (next && !seenAgain)) unmeasured++;
+          if (unmeasured > 3) throw new Error('the probe did not run in the card in 4 loads');
+          if (!seen) {
             run--;
             continue;
           }
           if (run > 0) {
             firstPage.push(seen.firstPage);
             all.push(seen.all);
+            painted.push(seen.painted);
             if (seenAgain) again.push(seenAgain.all);
           }
         }
       } finally {
         await context.close();
       }
-      return { firstPage, all, again };
+      return { firstPage, all, painted, again, unmeasured };
     };
     const ours = await timed(`${url}/demo#lead`, `${url}/demo#contact`);
     // The same first page, for the floor: an iframe whose HTML already holds the 200 rows.
@@ -139,20 +151,23 @@ export async function renderTiming() {
       floor: await timed(`${bareUrl}static`),
     }));
     const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
-    const { firstPage, all, again } = ours;
+    const { firstPage, all, painted, again } = ours;
     return {
       name: 'chat render in Chromium (demo, 200 messages)',
       figures: {
         'first page shown (ms, median)': median(firstPage),
         'all 200 rendered (ms, median)': median(all),
         'all 200 rendered (ms, worst)': Math.round(Math.max(...all)),
+        'all 200 painted, the frame after (ms, median)': median(painted),
         runs: RUNS,
+        'loads made again, the probe not in the card (ours, bare, floor)': `${ours.unmeasured}, ${bare.unmeasured}, ${floor.unmeasured}`,
         'another card in the same tab, all 200 (ms, median)': median(again),
         'bare pages, sign-in + card-chat + 200 DOM rows (ms, median)': median(bare.all),
         'bare pages (ms, best)': Math.round(Math.min(...bare.all)),
         'floor: an iframe whose HTML holds the 200 rows, no script, no call (ms, median)': median(floor.all),
         'floor (ms, best)': Math.round(Math.min(...floor.all)),
       },
+      // Judged, as since session 5, on all 200 rows in the page; the painted frame is printed beside it.
       pass: median(all) <= 200,
       target: 'iframe load → 200 messages rendered ≤ 200 ms',
     };
