@@ -190,4 +190,27 @@ describe('the card chat', () => {
     await first;
     expect(chat.messages.value.map((m) => m.id)).toEqual(['newer-answer']);
   });
+
+  it('when the chat on screen is read again while its read receipt is still on its way, then the receipt is asked for once', async () => {
+    const { api } = backend();
+    const unread = { id: 'c-5511912345678', numberId: 'n1', waId: '5511912345678', customerName: null, windowClosesAt: null, optedOut: false, unread: 2 };
+    const answer = api.cardChat;
+    api.cardChat = (async (phones: string[], limit?: number) => {
+      const card = await answer(phones, limit);
+      return { ...card, conversations: card.conversations.map((c) => ({ ...c, conversation: unread })) };
+    }) as ApiClient['cardChat'];
+    api.conversation = (async () => unread) as unknown as ApiClient['conversation'];
+    let receipts = 0;
+    let answerReceipt = () => {};
+    api.markRead = (async () => {
+      receipts++;
+      await new Promise<void>((resolve) => (answerReceipt = resolve));
+    }) as unknown as ApiClient['markRead'];
+    const chat = createChatModel({ api, live: createLiveModel({ api }), describe: inSpanish });
+    await chat.open([{ name: 'Maria', phones: ['+55 11 91234-5678'] }]);
+    // Read again (as when the live stream opens) before the first receipt answered: still unread.
+    await chat.select('c-5511912345678');
+    expect(receipts).toBe(1);
+    answerReceipt();
+  });
 });

@@ -66,6 +66,18 @@ export function createChatModel(deps: {
 
   let opening: { contacts: unknown; done: Promise<void> } | undefined;
 
+  /** Conversations whose read receipt is on its way: asked for once (the card's opening and a re-read soon after both see it unread). */
+  const marking = new Set<string>();
+  /** The agent is looking at it: the customer's messages are read. */
+  function markRead(id: string) {
+    if (marking.has(id)) return;
+    marking.add(id);
+    void deps.api
+      .markRead(id)
+      .catch(() => undefined)
+      .finally(() => marking.delete(id));
+  }
+
   /** The active conversation again, with its newest page. */
   async function loadActive() {
     const id = activeId.value;
@@ -85,8 +97,7 @@ export function createChatModel(deps: {
     }
     if (!follow.value && messages.value.at(-1)?.id !== lastShown) unseen.value = true;
     conversations.value = conversations.value.map((c) => (c.conversation.id === id ? { ...c, conversation } : c));
-    // The agent is looking at it: the customer's messages are read.
-    if (conversation.unread > 0) void deps.api.markRead(id).catch(() => undefined);
+    if (conversation.unread > 0) markRead(id);
   }
 
   /** The newest page of the active conversation, oldest first on screen. */
@@ -127,8 +138,7 @@ export function createChatModel(deps: {
       activeId.value = first?.id ?? null;
       if (first && card.page) {
         showNewest(card.page);
-        // The agent is looking at it: the customer's messages are read.
-        if (first.unread > 0) void deps.api.markRead(first.id).catch(() => undefined);
+        if (first.unread > 0) markRead(first.id);
       }
     } catch (err) {
       if (replaced()) return;
