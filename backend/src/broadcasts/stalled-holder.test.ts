@@ -86,6 +86,23 @@ for (const kind of storeKinds()) {
 
     /** Messages counted against the account's allowance. */
     const used = async () => Number((await t.db.query<{ n: string }>('select sum(messages_used) as n from licence_periods'))[0]!.n);
+    /** The one template Meta accepted. */
+    const accepted = () => t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid)[0]!;
+
+    /** The admin cancels; past the lease, the reconciliation cancels the unanswered recipient and gives its message back. */
+    async function cancelAndGiveUp(auth: Record<string, string>, broadcastId: string) {
+      expect((await t.http.post(`/api/v1/broadcasts/${broadcastId}/cancel`, {}, { headers: auth })).data.status).toBe('cancelled');
+      t.clock.advance(10 * 60_000);
+      await t.broadcastEngine.reconcile();
+    }
+
+    /** The message went out: the recipient is sent as it, the chat shows it, and the allowance counts it once. */
+    async function recordedSent(reserved: number) {
+      const { wamid } = accepted();
+      expect(await t.db.query('select state, wamid from broadcast_recipients')).toEqual([{ state: 'sent', wamid }]);
+      expect(await t.db.query("select wamid from messages where type = 'template'")).toEqual([{ wamid }]);
+      expect(await used()).toBe(reserved);
+    }
 
     it('when its broadcast is cancelled and its claim given up while Meta accepts its send, then the recipient is recorded sent with its chat message and the message stays counted', async () => {
       const { auth, broadcastId } = await launched(1);
@@ -96,9 +113,7 @@ for (const kind of storeKinds()) {
       t.fakeWhatsApp.knobs.beforeAnswer = async () => {
         if (cancelled) return;
         cancelled = true;
-        expect((await t.http.post(`/api/v1/broadcasts/${broadcastId}/cancel`, {}, { headers: auth })).data.status).toBe('cancelled');
-        t.clock.advance(10 * 60_000);
-        await t.broadcastEngine.reconcile();
+        await cancelAndGiveUp(auth, broadcastId);
         expect(await t.db.query('select state from broadcast_recipients')).toEqual([{ state: 'cancelled' }]);
         expect(await used()).toBe(reserved - 1);
       };
@@ -107,11 +122,7 @@ for (const kind of storeKinds()) {
       await t.settle();
       expect(cancelled).toBe(true);
 
-      // The message went out: the report says sent, the chat shows it, and the allowance counts it.
-      const [sent] = t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid);
-      expect(await t.db.query('select state, wamid from broadcast_recipients')).toEqual([{ state: 'sent', wamid: sent!.wamid }]);
-      expect(await t.db.query("select wamid from messages where type = 'template'")).toEqual([{ wamid: sent!.wamid }]);
-      expect(await used()).toBe(reserved);
+      await recordedSent(reserved);
       expect((await t.http.get(`/api/v1/broadcasts/${broadcastId}`, { headers: auth })).data).toMatchObject({ status: 'cancelled' });
     });
 
@@ -129,22 +140,17 @@ for (const kind of storeKinds()) {
       await expect(t.broadcastEngine.tick()).rejects.toThrow('the instance died');
       t.faults.beforeStatement = undefined;
       expect(died).toBe(true);
-      // The admin cancels; the reconciliation finds the send unproven and cancels it, giving its message back.
-      await t.http.post(`/api/v1/broadcasts/${broadcastId}/cancel`, {}, { headers: auth });
-      t.clock.advance(10 * 60_000);
-      await t.broadcastEngine.reconcile();
+      await cancelAndGiveUp(auth, broadcastId);
       expect(await t.db.query('select state from broadcast_recipients')).toEqual([{ state: 'cancelled' }]);
       expect(await used()).toBe(reserved - 1);
 
       // Meta's status webhook for the send comes (Meta retries webhooks for days): it went out.
-      const [sent] = t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid);
-      await t.fakeWhatsApp.statuses(sent!.phoneNumberId, sent!.wamid!, sent!.body.to as string, ['sent']);
+      const sent = accepted();
+      await t.fakeWhatsApp.statuses(sent.phoneNumberId, sent.wamid!, sent.body.to as string, ['sent']);
       await t.settle();
       t.clock.advance(10 * 60_000);
       await t.broadcastEngine.reconcile();
-      expect(await t.db.query('select state, wamid from broadcast_recipients')).toEqual([{ state: 'sent', wamid: sent!.wamid }]);
-      expect(await t.db.query("select wamid from messages where type = 'template'")).toEqual([{ wamid: sent!.wamid }]);
-      expect(await used()).toBe(reserved);
+      await recordedSent(reserved);
     });
 
     // PostgreSQL only: on the embedded store the reconciliation would wait for the holder's transaction.
@@ -160,12 +166,10 @@ for (const kind of storeKinds()) {
         t.faults.beforeStatement = async (sql) => {
           if (raced || !/update broadcast_recipients set state = 'sent'/.test(sql)) return;
           raced = true;
-          await t.http.post(`/api/v1/broadcasts/${broadcastId}/cancel`, {}, { headers: auth });
-          t.clock.advance(10 * 60_000);
-          await t.broadcastEngine.reconcile();
+          await cancelAndGiveUp(auth, broadcastId);
           expect(await used()).toBe(reserved - 1);
-          const [sent] = t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid);
-          await t.fakeWhatsApp.statuses(sent!.phoneNumberId, sent!.wamid!, sent!.body.to as string, ['sent', 'sent']);
+          const sent = accepted();
+          await t.fakeWhatsApp.statuses(sent.phoneNumberId, sent.wamid!, sent.body.to as string, ['sent', 'sent']);
           await t.settle();
           expect(await used()).toBe(reserved);
         };
@@ -173,11 +177,7 @@ for (const kind of storeKinds()) {
         t.faults.beforeStatement = undefined;
         expect(raced).toBe(true);
         await t.settle();
-
-        const [sent] = t.fakeWhatsApp.sent.filter((s) => s.body.type === 'template' && s.wamid);
-        expect(await t.db.query('select state, wamid from broadcast_recipients')).toEqual([{ state: 'sent', wamid: sent!.wamid }]);
-        expect(await t.db.query("select wamid from messages where type = 'template'")).toEqual([{ wamid: sent!.wamid }]);
-        expect(await used()).toBe(reserved);
+        await recordedSent(reserved);
       },
     );
   });
