@@ -24,7 +24,7 @@ const probe = `(() => {
   new MutationObserver(() => {
     const count = document.querySelectorAll('[data-testid="message"]').length;
     if (count > 0 && seen.firstPage === null) seen.firstPage = performance.now();
-    if (count >= ${MESSAGES} && seen.all === null) seen.all = performance.now();
+    if (count >= ${MESSAGES} && seen.all === null) { seen.all = performance.now(); setTimeout(() => console.debug('wabridge-render: done')); }
     if (!seen.root && document.querySelector('[data-testid="wabridge-app"]')) seen.root = performance.now();
     const older = document.querySelector('[data-testid="older"]');
     if (older && count > pressedAt) { pressedAt = count; seen.older = performance.now(); older.click(); }
@@ -128,12 +128,10 @@ try {
         path: '/tmp/card.trace.json',
         categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'loading', 'blink', 'toplevel'],
       });
+    // Waited for by the probe's console message: a locator would run Playwright's script in the card while it loads.
+    const done = page.waitForEvent('console', { predicate: (m) => m.text() === 'wabridge-render: done', timeout: 30_000 });
     await page.goto(`${url}/demo#lead`);
-    await page
-      .frameLocator('iframe[data-wabridge-area="card"]')
-      .locator('[data-testid="message"]')
-      .nth(MESSAGES - 1)
-      .waitFor({ timeout: 30_000 });
+    await done;
     if (tracing) await browser.stopTracing();
     if (cdp) {
       const { profile } = (await cdp.send('Profiler.stop')) as {
