@@ -1,5 +1,7 @@
 import { z } from 'zod/mini';
+import { isCardChatAnswer } from './card-chat-relay';
 import { SessionResponse } from './session';
+import { CardChat } from './whatsapp';
 
 /** Where in Kommo the iframe is shown. */
 export const Area = z.enum(['card', 'settings', 'advanced_settings', 'list']);
@@ -26,7 +28,13 @@ export type HostContext = z.infer<typeof HostContext>;
 
 /** Loader → iframe. */
 export const HostMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('wabridge:context'), context: HostContext, session: SessionResponse }),
+  z.object({
+    type: z.literal('wabridge:context'),
+    context: HostContext,
+    session: SessionResponse,
+    /** The card's chat, when the sign-in that opened it carried it (`SessionAnswer`): the card then asks for nothing before it shows it. */
+    cardChat: z.optional(z.custom<z.infer<typeof CardChat>>(isCardChatAnswer)),
+  }),
   z.object({ type: z.literal('wabridge:session'), session: SessionResponse }),
   z.object({
     type: z.literal('wabridge:session-error'),

@@ -1,10 +1,17 @@
 import { z } from 'zod/mini';
+import { CardChat, CardChatInput } from './whatsapp';
 
 /**
  * What the loader reports with each session: the host's Kommo plan (SPEC §3), taken from admins only.
  * Nothing about the user: who they are comes from Kommo's signed token, their name from Kommo's API.
  */
 export const SessionRequest = z.object({
+  /**
+   * The card the loader opens with the page (docs/decisions/039): its phones, as `POST /card-chat`
+   * takes them. The answer then carries that card's chat (`cardChat`), so a freshly loaded card shows
+   * its chat after one call to us, not two.
+   */
+  card: z.optional(z.object({ phones: CardChatInput.shape.phones })),
   kommoPlan: z.optional(
     z.object({
       name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
@@ -25,3 +32,7 @@ export const SessionResponse = z.object({
   role: Role,
 });
 export type SessionResponse = z.infer<typeof SessionResponse>;
+
+/** The exchange's answer: the session, and the card's chat when `card` was given and could be read (else the card asks for it). */
+export const SessionAnswer = z.object({ ...SessionResponse.shape, cardChat: z.optional(CardChat) });
+export type SessionAnswer = z.infer<typeof SessionAnswer>;

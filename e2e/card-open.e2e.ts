@@ -4,7 +4,7 @@ import { widgetFrame } from './widget-frame';
 // The admin has connected the account's sandbox number.
 test.use({ numberConnected: true });
 
-test('when a card opens, then its chat comes in one call with the newest 200, and going back in history asks a hundred messages at a time', async ({
+test('when a card opens with the page, then its chat comes with the sign-in (the newest 200); another card asks for its chat in one call; going back in history asks a hundred at a time', async ({
   page,
   request,
 }) => {
@@ -21,10 +21,19 @@ test('when a card opens, then its chat comes in one call with the newest 200, an
   const chat = widgetFrame(page, 'card').getByTestId('chat');
   await expect(chat.getByTestId('message').filter({ hasText: 'History line 205' })).toBeVisible({ timeout: 15_000 });
   await expect(chat.getByTestId('message')).toHaveCount(200);
-  // The numbers, the conversation and its page came together, not one after the other (a live
-  // refresh may follow: the agent's reading the chat marks it read).
-  expect(calls.filter((c) => c.startsWith('POST /api/v1/card-chat'))).toHaveLength(1);
+  // The numbers, the conversation and its page came with the sign-in, in one call: nothing else was
+  // asked before the chat showed (a live refresh may follow: the agent's reading marks it read).
+  expect(calls.filter((c) => c.startsWith('POST /api/v1/session'))).toHaveLength(1);
+  expect(calls.filter((c) => c.startsWith('POST /api/v1/card-chat'))).toEqual([]);
   expect(calls.filter((c) => /^(GET \/api\/v1\/numbers|POST \/api\/v1\/conversations)$/.test(c))).toEqual([]);
+
+  // Another card of the tab takes the held session and asks for its chat in one call.
+  calls.length = 0;
+  await page.getByRole('link', { name: 'Contact card' }).click();
+  await expect(widgetFrame(page, 'card').getByTestId('chat').getByTestId('message')).toHaveCount(200);
+  expect(calls.filter((c) => c.startsWith('POST /api/v1/card-chat'))).toHaveLength(1);
+  expect(calls.filter((c) => c.startsWith('POST /api/v1/session'))).toEqual([]);
+  await page.getByRole('link', { name: 'Lead card' }).click();
 
   await chat.getByTestId('older').click();
   await expect.poll(() => chat.getByTestId('message').count()).toBeGreaterThan(200);

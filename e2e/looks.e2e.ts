@@ -130,10 +130,20 @@ async function fixedAnswers(page: Page) {
   ];
   await page.route(/\/api\/v1\//, async (route) => {
     const path = new URL(route.request().url()).pathname;
+    // The card's chat in one answer, for the card's own first phone.
+    const cardChat = (phone: string) => ({ numbers: [number], conversations: [{ phone, conversation }], refused: [], page: { messages, nextBefore: null } });
     if (path.endsWith('/api/v1/card-chat')) {
-      // The card's chat in one answer, for the card's own first phone.
-      const phone = String((route.request().postDataJSON() as { phones: string[] }).phones[0]);
-      await route.fulfill({ json: { numbers: [number], conversations: [{ phone, conversation }], refused: [], page: { messages, nextBefore: null } } });
+      await route.fulfill({ json: cardChat(String((route.request().postDataJSON() as { phones: string[] }).phones[0])) });
+      return;
+    }
+    if (path.endsWith('/api/v1/session')) {
+      // A real session; the card's chat that comes with it (a card opened with the page) is this one.
+      const real = await route.fetch();
+      const card = (route.request().postDataJSON() as { card?: { phones: string[] } }).card;
+      await route.fulfill({
+        response: real,
+        json: card && real.ok() ? { ...(await real.json()), cardChat: cardChat(String(card.phones[0])) } : await real.json(),
+      });
       return;
     }
     const answer = route.request().method() !== 'DELETE' && answers.find(([pattern]) => pattern.test(path));

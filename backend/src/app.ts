@@ -365,7 +365,7 @@ export function createApp(deps: AppDeps) {
   );
 
   const api = Router();
-  api.use(sessionRoutes(sessions));
+  api.use(sessionRoutes({ sessions, cardChat: (accountId, phones, pageSize) => chat.cardChat(accountId, phones, pageSize), logger }));
   api.use(teamSettingRoutes({ accounts, kommoTokens }));
   api.use(
     requireSession({

@@ -53,12 +53,12 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
   const stopPrefetch = effect(() => {
     const context = session.context.value;
     if (context?.area !== 'card') return;
-    untracked(() => void chat.open(context.contacts));
-    // While the chat is on its way, in a task of its own once the account and user are asked for
-    // too (not earlier: in the demo the iframe shares its thread with the loader's page): building
-    // a language's first date formatter costs tens of milliseconds the first render would spend.
-    setTimeout(() => formatDate(new Date(0).toISOString(), context.language, undefined, true));
+    untracked(() => void chat.open(context.contacts, session.takeCardChat()));
   });
+  // Building a language's first date formatter costs tens of milliseconds the chat's first render
+  // would spend: it is built while the loader signs in (the page's language is Kommo's, as the
+  // context's will be), in a task of its own after the app has said it is ready.
+  setTimeout(() => formatDate(new Date(0).toISOString(), deps.language || 'en', undefined, true));
   render(<App session={session} licence={licence} chat={chat} screens={screens} />, root);
 
   // Tell the loader our height so the iframe fits its content.

@@ -13,6 +13,8 @@ define([], function () {
   // Written in when the archive is packed (scripts/pack-widget.ts) or served (the demo).
   var APP_ORIGIN = '__WABRIDGE_ORIGIN__';
   var REFRESH_BEFORE_MS = 60 * 1000;
+  // The unread watcher starts this long after Kommo's init (a card opened with the page signs in first).
+  var WATCH_AFTER_MS = 1000;
   var CARD_AREAS = { lcard: 'leads', ccard: 'contacts', comcard: 'companies' };
 
   function kommo() {
@@ -90,18 +92,32 @@ define([], function () {
     return (constant('account') || {}).id + ':' + (user.id || system.amouser_id || '');
   }
 
-  /** The session for the iframes and the watcher: the held one, or (`fresh`, 401) a new exchange. */
-  function requestSession(widget, fresh) {
+  /**
+   * The session for the iframes and the watcher: the held one, or (`fresh`, 401) a new exchange, as
+   * `{ session, cardChat }`. `card` (a card's phones) asks the exchange for that card's chat too: only
+   * the ask that starts an exchange gets it (docs/decisions/039).
+   */
+  function requestSession(widget, fresh, card) {
     var user = currentUserId(widget);
     var body = sessionBody();
     var held = heldSessions.get(widget);
     // Same user, same Kommo plan reported (a new plan is reported at once).
     if (!fresh && held && held.user === user && held.body === body && new Date(held.session.expiresAt) - Date.now() > 2 * REFRESH_BEFORE_MS) {
-      return Promise.resolve(held.session);
+      return Promise.resolve({ session: held.session, cardChat: null });
     }
     var pending = pendingSessions.get(widget);
-    if (pending && pending.user === user) return pending.promise;
-    var entry = { user: user, promise: exchangeSession(widget, body) };
+    if (pending && pending.user === user) {
+      return pending.promise.then(function (session) {
+        return { session: session, cardChat: null };
+      });
+    }
+    var answer = exchangeSession(widget, card ? withCard(body, card) : body);
+    var entry = {
+      user: user,
+      promise: answer.then(function (a) {
+        return sessionOf(a);
+      }),
+    };
     pendingSessions.set(widget, entry);
     var settled = function () {
       if (pendingSessions.get(widget) === entry) pendingSessions.delete(widget);
@@ -117,7 +133,38 @@ define([], function () {
         if (current && current.user === user) heldSessions.delete(widget);
       },
     );
-    return entry.promise;
+    return answer.then(function (a) {
+      return { session: sessionOf(a), cardChat: (card && a && a.cardChat) || null };
+    });
+  }
+
+  /** The session of an exchange's answer, without the card's chat it may carry. */
+  function sessionOf(answer) {
+    return { token: answer.token, expiresAt: answer.expiresAt, accountId: answer.accountId, userId: answer.userId, role: answer.role };
+  }
+
+  /** The exchange's body (JSON text) asking for the card's chat too. */
+  function withCard(body, phones) {
+    var request = JSON.parse(body);
+    request.card = { phones: phones };
+    return JSON.stringify(request);
+  }
+
+  /**
+   * The phones a card's chat opens with, as the app would ask for them; null when the backend would
+   * refuse them (the app then asks, and shows why): a card's chat never stops its sign-in.
+   */
+  function cardPhones(context) {
+    if (context.area !== 'card') return null;
+    var phones = [];
+    context.contacts.forEach(function (c) {
+      phones = phones.concat(c.phones);
+    });
+    var fit = phones.every(function (p) {
+      var length = p.trim().length;
+      return length >= 1 && length <= 40;
+    });
+    return fit && phones.length <= 50 ? phones : null;
   }
 
   function forgetSession(widget, token) {
@@ -171,8 +218,8 @@ define([], function () {
     };
     var loop = function () {
       requestSession(self.widget)
-        .then(function (session) {
-          self.token = session.token;
+        .then(function (opened) {
+          self.token = opened.session.token;
           return self.refresh().then(function () {
             return self.listen();
           });
@@ -183,7 +230,9 @@ define([], function () {
           retry();
         });
     };
-    loop();
+    // Kommo renders a card before it inits the widget: the card's sign-in, which carries its chat,
+    // goes first, and the watcher takes the session it gets.
+    setTimeout(loop, WATCH_AFTER_MS);
   };
 
   Watcher.prototype.get = function (path) {
@@ -318,8 +367,14 @@ define([], function () {
     this.opening = this.open();
   }
 
+  /** The session, the context and (a card's first sign-in) the card's chat, as `[opened, context]`. */
   Frame.prototype.open = function (fresh) {
-    var opening = Promise.all([this.openSession(fresh), this.context()]);
+    var self = this;
+    var opening = this.context().then(function (context) {
+      return self.openSession(fresh, cardPhones(context)).then(function (opened) {
+        return [opened, context];
+      });
+    });
     opening.catch(function () {}); // reported to the app once it is ready (start)
     return opening;
   };
@@ -346,7 +401,9 @@ define([], function () {
     opening.then(
       function (results) {
         if (self.destroyed) return;
-        self.post({ type: 'wabridge:context', session: results[0], context: results[1] });
+        var message = { type: 'wabridge:context', session: results[0].session, context: results[1] };
+        if (results[0].cardChat) message.cardChat = results[0].cardChat;
+        self.post(message);
       },
       function (error) {
         self.fail(error);
@@ -357,8 +414,8 @@ define([], function () {
   Frame.prototype.refresh = function () {
     var self = this;
     this.openSession(true).then(
-      function (session) {
-        if (!self.destroyed) self.post({ type: 'wabridge:session', session: session });
+      function (opened) {
+        if (!self.destroyed) self.post({ type: 'wabridge:session', session: opened.session });
       },
       function (error) {
         self.fail(error);
@@ -378,13 +435,14 @@ define([], function () {
     });
   };
 
-  /** The session (held, or exchanged anew when `fresh`); schedules the next refresh. */
-  Frame.prototype.openSession = function (fresh) {
+  /** The session (held, or exchanged anew when `fresh`), with the card's chat when `card` was asked; schedules the next refresh. */
+  Frame.prototype.openSession = function (fresh, card) {
     var self = this;
-    return requestSession(this.widget, fresh).then(function (session) {
+    return requestSession(this.widget, fresh, card).then(function (opened) {
+      var session = opened.session;
       self.session = session;
       clearTimeout(self.timer);
-      if (self.destroyed) return session;
+      if (self.destroyed) return opened;
       var wait = new Date(session.expiresAt).getTime() - Date.now() - REFRESH_BEFORE_MS;
       self.timer = setTimeout(
         function () {
@@ -392,7 +450,7 @@ define([], function () {
         },
         Math.max(5000, wait),
       );
-      return session;
+      return opened;
     });
   };
 
@@ -469,8 +527,8 @@ define([], function () {
       input.dispatchEvent(new Event('change', { bubbles: true }));
     };
     requestSession(widget)
-      .then(function (session) {
-        return fetch(APP_ORIGIN + '/api/v1/automations', { headers: { Authorization: 'Bearer ' + session.token } });
+      .then(function (opened) {
+        return fetch(APP_ORIGIN + '/api/v1/automations', { headers: { Authorization: 'Bearer ' + opened.session.token } });
       })
       .then(function (response) {
         if (!response.ok) throw new Error('automations ' + response.status);

@@ -83,8 +83,10 @@ describe('the Kommo loader (script.js)', () => {
     fromIframe({ type: 'wabridge:ready' });
     await vi.waitFor(() => expect(posted).toHaveBeenCalled());
     expect(ajax).toHaveBeenCalledWith(expect.objectContaining({ url: `${APP_ORIGIN}/api/v1/session`, type: 'POST' }));
+    // The card's sign-in names its phones (its chat comes back with the session: docs/decisions/039).
     expect(JSON.parse(ajax.mock.calls[0]![0].data)).toEqual({
       kommoPlan: { name: 'Advanced', paidTill: new Date(1_800_000_000 * 1000).toISOString() },
+      card: { phones: ['+55 11 91234-5678', '+55 11 90000-0000'] },
     });
     expect(posted).toHaveBeenCalledWith(
       {
@@ -121,6 +123,43 @@ describe('the Kommo loader (script.js)', () => {
     expect(posted.mock.calls[1]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-2' } });
   });
 
+  it('when the card’s sign-in brings the card’s chat, then the card gets it with the context; the next card of the tab takes the held session and no chat', async () => {
+    const chat = { numbers: [], conversations: [], refused: [], page: null };
+    ajax.mockResolvedValueOnce({ ...session('tok-1', '2026-11-21T10:15:00Z'), cardChat: chat });
+    const first = renderCard();
+    first.fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(first.posted).toHaveBeenCalledTimes(1));
+    expect(first.posted.mock.calls[0]![0]).toEqual({
+      type: 'wabridge:context',
+      session: session('tok-1', '2026-11-21T10:15:00Z'),
+      context: expect.objectContaining({ area: 'card' }),
+      cardChat: chat,
+    });
+    const second = renderCard();
+    second.fromIframe({ type: 'wabridge:ready' });
+    await vi.waitFor(() => expect(second.posted).toHaveBeenCalledTimes(1));
+    expect(second.posted.mock.calls[0]![0]).toEqual({
+      type: 'wabridge:context',
+      session: session('tok-1', '2026-11-21T10:15:00Z'),
+      context: expect.any(Object),
+    });
+    expect(ajax).toHaveBeenCalledTimes(1);
+  });
+
+  it('when a card’s phones are more than the card call takes, or one is not a phone’s length, then its sign-in names no card (the app asks, and says why)', async () => {
+    // Sessions with under two minutes to go: each card signs in afresh.
+    ajax.mockImplementation(async () => session('tok-short', new Date(Date.now() + 60_000).toISOString()));
+    const lists = [Array.from({ length: 51 }, (_, n) => `+55 11 9000-${1000 + n}`), ['+55 11 91234-5678', '9'.repeat(41)], ['   '], ['+55 11 91234-5678']];
+    for (const [i, phones] of lists.entries()) {
+      widget.get_current_card_contacts_data = async () => [{ id: 2001, name: 'Maria Silva', phones }];
+      const card = renderCard();
+      card.fromIframe({ type: 'wabridge:ready' });
+      await vi.waitFor(() => expect(card.posted).toHaveBeenCalledTimes(1));
+      expect(ajax).toHaveBeenCalledTimes(i + 1);
+      expect(JSON.parse(ajax.mock.calls[i]![0].data).card).toEqual(i === 3 ? { phones } : undefined);
+    }
+  });
+
   it('when a card renders and the unread watcher starts with it, then both share one session exchange', async () => {
     vi.stubGlobal(
       'fetch',
@@ -130,7 +169,8 @@ describe('the Kommo loader (script.js)', () => {
     widget.callbacks.init!();
     fromIframe({ type: 'wabridge:ready' });
     await vi.waitFor(() => expect(posted).toHaveBeenCalledTimes(1));
-    await vi.advanceTimersByTimeAsync(10);
+    // The watcher starts a second after Kommo's init, with the card's session.
+    await vi.advanceTimersByTimeAsync(1_010);
     expect(ajax).toHaveBeenCalledTimes(1);
     expect(vi.mocked(fetch)).toHaveBeenCalledWith(`${APP_ORIGIN}/api/v1/unread`, { headers: { Authorization: 'Bearer tok-1' } });
     vi.unstubAllGlobals();
@@ -146,7 +186,7 @@ describe('the Kommo loader (script.js)', () => {
     ajax.mockImplementationOnce(async () => ({ ...session('tok-alex', '2026-11-21T10:15:00Z'), userId: 8, role: 'agent' }));
     // The unread watcher asks for Dana's session; Kommo has not answered yet.
     widget.callbacks.init!();
-    await vi.advanceTimersByTimeAsync(10);
+    await vi.advanceTimersByTimeAsync(1_010);
     expect(ajax).toHaveBeenCalledTimes(1);
     // Kommo now shows Alex (the demo switches users in place), and Alex opens a card.
     const app = (window as unknown as { APP: { constant: (name: string) => unknown } }).APP;
@@ -186,7 +226,7 @@ describe('the Kommo loader (script.js)', () => {
     second.fromIframe({ type: 'wabridge:ready' });
     await vi.waitFor(() => expect(second.posted).toHaveBeenCalledTimes(1));
     expect(ajax).toHaveBeenCalledTimes(2);
-    expect(JSON.parse(String((ajax.mock.calls[1]![0] as { data: string }).data))).toEqual({ kommoPlan: { name: 'Base' } });
+    expect(JSON.parse(String((ajax.mock.calls[1]![0] as { data: string }).data))).toMatchObject({ kommoPlan: { name: 'Base' } });
     expect(second.posted.mock.calls[0]![0]).toMatchObject({ type: 'wabridge:context', session: { token: 'tok-2' } });
   });
 
@@ -225,7 +265,7 @@ describe('the Kommo loader (script.js)', () => {
       vi.fn(async () => new Response(JSON.stringify({ error: { code: 'invalid_session', message: 'expired' } }), { status: 401 })),
     );
     widget.callbacks.init!();
-    await vi.advanceTimersByTimeAsync(10);
+    await vi.advanceTimersByTimeAsync(1_010);
     expect(ajax).toHaveBeenCalledTimes(1);
     ajax.mockResolvedValueOnce(session('tok-2', '2026-11-21T10:15:00Z'));
     const card = renderCard();
@@ -239,7 +279,7 @@ describe('the Kommo loader (script.js)', () => {
     const fetched = vi.fn(async () => new Response(JSON.stringify({ error: { code: 'user_disabled', message: 'Not enabled' } }), { status: 403 }));
     vi.stubGlobal('fetch', fetched);
     widget.callbacks.init!();
-    await vi.advanceTimersByTimeAsync(10);
+    await vi.advanceTimersByTimeAsync(1_010);
     expect(ajax).toHaveBeenCalledTimes(1);
     ajax.mockRejectedValueOnce({ status: 403, responseJSON: { error: { code: 'user_disabled', message: 'Not enabled' } } });
     await vi.advanceTimersByTimeAsync(5_000 + 10);

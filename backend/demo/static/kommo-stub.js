@@ -8,6 +8,8 @@
 (function () {
   'use strict';
 
+  // The account's paid period in Kommo: half a year from when the page loaded.
+  var PAID_TILL = Math.floor(Date.now() / 1000) + 86400 * 180;
   var WIDGET_CODE = 'wabridge';
   // Kommo's language (APP.lang_id), from ?lang= when the page is opened with one; the switch reloads
   // the page in the chosen one, as Kommo does when a user changes their language.
@@ -77,7 +79,8 @@
           id: state.account.id,
           subdomain: state.account.subdomain,
           tariffName: state.account.tariffName,
-          paid_till: Math.floor(Date.now() / 1000) + 86400 * 180,
+          // Kommo's is a date that stays put while the page is open (the loader compares it between cards).
+          paid_till: PAID_TILL,
         };
       }
       return undefined;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { SessionAnswer, SessionResponse } from '../../../contract/session';
 import { CardChat } from '../../../contract/whatsapp';
-import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID } from '../../../fakes/kommo/fake-kommo-data';
+import { DEMO_ACCOUNT_ID, DEMO_ADMIN_ID, DEMO_AGENT_ID } from '../../../fakes/kommo/fake-kommo-data';
 import { startTestApp, type TestApp } from '../../test/harness';
 import { storeKinds } from '../../test/stores';
 import { chatReady, CUSTOMER } from '../../test/whatsapp-helpers';
@@ -79,6 +80,51 @@ for (const kind of storeKinds()) {
       const tooMany = await t.http.post('/api/v1/card-chat', { phones: Array.from({ length: 51 }, () => CUSTOMER) }, { headers: auth });
       expect(tooMany.status).toBe(400);
       expect(tooMany.data.error.code).toBe('invalid_request');
+    });
+
+    it('when the loader’s sign-in names the card’s phones, then its answer carries that card’s chat as the card call answers it (the newest 200); a sign-in without a card carries none', async () => {
+      t = await startTestApp(kind);
+      const { fakeNumber } = await chatReady(t);
+      for (let i = 1; i <= 220; i++) await t.fakeWhatsApp.customerWrites(fakeNumber.phoneNumberId, CUSTOMER, `Line ${i}`);
+      await t.tasks.idle();
+      const signIn = async (body: unknown) =>
+        t.http.post('/api/v1/session', body, { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_ADMIN_ID) } });
+
+      const phones = [CUSTOMER, 'ask reception'];
+      const answer = await signIn({ card: { phones } });
+      expect(answer.status, JSON.stringify(answer.data)).toBe(201);
+      const { cardChat, ...session } = SessionAnswer.parse(answer.data);
+      expect(SessionResponse.parse(session)).toEqual(session);
+      // The same as the card would have read with the session, the first page of 200 included.
+      const asked = CardChat.parse(
+        (await t.http.post('/api/v1/card-chat', { phones, limit: 200 }, { headers: { Authorization: `Bearer ${session.token}` } })).data,
+      );
+      expect(cardChat).toEqual(asked);
+      expect(cardChat!.page!.messages).toHaveLength(200);
+      expect(cardChat!.page!.messages[0]!.content.body).toBe('Line 220');
+      expect(cardChat!.refused.map((r) => r.phone)).toEqual(['ask reception']);
+
+      const plain = await signIn({});
+      expect(plain.status).toBe(201);
+      expect(plain.data).not.toHaveProperty('cardChat');
+      // The card's phones are checked as the card call checks them: too many is a bad request, and no session.
+      const tooMany = await signIn({ card: { phones: Array.from({ length: 51 }, () => CUSTOMER) } });
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.data.error.code).toBe('invalid_request');
+    });
+
+    it('when a disabled user signs in from a card, then 403 and no chat is read for them', async () => {
+      t = await startTestApp(kind);
+      const { auth } = await chatReady(t);
+      await t.session(DEMO_ACCOUNT_ID, DEMO_AGENT_ID);
+      expect((await t.http.patch(`/api/v1/users/${DEMO_AGENT_ID}`, { enabled: false }, { headers: auth })).status).toBe(200);
+      const answer = await t.http.post(
+        '/api/v1/session',
+        { card: { phones: [CUSTOMER] } },
+        { headers: { 'X-Auth-Token': await t.fake.mintDisposableToken(DEMO_ACCOUNT_ID, DEMO_AGENT_ID) } },
+      );
+      expect(answer.status).toBe(403);
+      expect(answer.data).toEqual({ error: { code: 'user_disabled', message: expect.any(String) } });
     });
   });
 }

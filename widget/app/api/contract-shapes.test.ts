@@ -57,6 +57,13 @@ describe('the contract shapes the card checks with', () => {
       changed(contextMessage, 'session.expiresAt', '2026-11-30T03:00:00+02:00'),
       changed(contextMessage, 'session.userId', '8100001'),
       changed(contextMessage, 'type', 'wabridge:other'),
+      // The card's chat the sign-in brought: passed on when it is a card-chat answer at all.
+      { ...contextMessage, cardChat: { numbers: [], conversations: [], refused: [], page: null } },
+      { ...contextMessage, cardChat: { numbers: [], conversations: [], refused: [], page: { messages: [], nextBefore: null } } },
+      { ...contextMessage, cardChat: { numbers: [], conversations: [], refused: [] } },
+      { ...contextMessage, cardChat: { numbers: [], conversations: 'none', refused: [], page: null } },
+      { ...contextMessage, cardChat: [] },
+      { ...contextMessage, cardChat: null },
       { type: 'wabridge:context', session: 'nope' },
       { type: 'wabridge:session-error', error: { code: 1, message: 'y' } },
       { type: 'toString' },

@@ -1,7 +1,10 @@
 import type { AccountView, MeResponse, UserView } from '../../../contract/account';
 import type { HostContext, HostMessage } from '../../../contract/host-messages';
 import type { SessionResponse } from '../../../contract/session';
-import { array, boolean, datetime, int, nullable, object, oneOf, string, union, type Check } from './shape';
+import type { z } from 'zod/mini';
+import type { CardChat } from '../../../contract/whatsapp';
+import { isCardChatAnswer } from '../../../contract/card-chat-relay';
+import { array, boolean, custom, datetime, int, nullable, object, oneOf, optional, string, union, type Check } from './shape';
 
 /*
  * The contract's schemas the card checks data against, as shapes (docs/decisions/030): each is
@@ -26,7 +29,12 @@ const Context: Check<HostContext> = object({
 
 /** What the loader posts to the iframe (`contract/host-messages.ts` `HostMessage`). */
 export const HostMessageShape: Check<HostMessage> = union<HostMessage, 'type'>('type', {
-  'wabridge:context': object({ type: oneOf('wabridge:context'), context: Context, session: Session }),
+  'wabridge:context': object({
+    type: oneOf('wabridge:context'),
+    context: Context,
+    session: Session,
+    cardChat: optional(custom<z.infer<typeof CardChat>>(isCardChatAnswer)),
+  }),
   'wabridge:session': object({ type: oneOf('wabridge:session'), session: Session }),
   'wabridge:session-error': object({ type: oneOf('wabridge:session-error'), error: object({ code: string, message: string }) }),
 });

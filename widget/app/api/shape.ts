@@ -36,6 +36,15 @@ export const nullable =
   (value, path) =>
     value === null ? null : check(value, path);
 
+/** Missing, or as `check` says (zod's `optional`). */
+export const optional =
+  <T>(check: Check<T>): Check<T | undefined> =>
+  (value, path) =>
+    value === undefined ? undefined : check(value, path);
+
+/** A value `test` says is one, passed on as it is (zod's `custom`). */
+export const custom = <T>(test: (value: unknown) => boolean): Check<T> => is<T>(test);
+
 /** An array; `fallback` when the field is missing (zod's `_default`). */
 export const array =
   <T>(check: Check<T>, fallback?: T[]): Check<T[]> =>

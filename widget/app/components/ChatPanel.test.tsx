@@ -118,6 +118,36 @@ describe('the chat in a card', () => {
     await vi.waitFor(() => expect(root.querySelector('[data-direction="out"]')?.getAttribute('data-status')).toBe('read'));
   });
 
+  it('when the card’s chat came with the sign-in, then the card shows it and asks the backend for no chat of its own', async () => {
+    let asked = 0;
+    server.use(
+      http.post(`${API}/api/v1/card-chat`, () => {
+        asked++;
+        return HttpResponse.json(card(conversation, { messages: [], nextBefore: null }));
+      }),
+    );
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    // The conversation as the backend has it (the re-read when the live stream opens gets the same).
+    messages = [{ ...inbound, content: { body: 'Brought with the sign-in' } }];
+    const brought = card(conversation, { messages: [...messages], nextBefore: null });
+    fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card'), cardChat: brought as never });
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="message"]')?.textContent).toContain('Brought with the sign-in'));
+    expect(root.querySelector('[data-testid="chat-with"]')?.textContent).toBe('Maria Silva · +55 11 91234-5678');
+    // The live stream opening reads the conversation again (its page), never the card call.
+    await vi.waitFor(() => expect(push).toBeDefined());
+    expect(asked).toBe(0);
+  });
+
+  it('when the card’s chat came with the sign-in and no number is connected yet, then the card says so', async () => {
+    const none = { numbers: [], conversations: [], refused: [], page: null };
+    server.use(http.post(`${API}/api/v1/card-chat`, () => HttpResponse.json(none)));
+    const fake = createFakeHost();
+    unmount = mount(root, { host: fake.host, language: 'en', createApi: (getToken) => createApiClient({ baseURL: API, getToken }) });
+    fake.push({ type: 'wabridge:context', session: session('tok'), context: context('card'), cardChat: none });
+    await vi.waitFor(() => expect(root.textContent).toMatch(/No WhatsApp number is connected yet|Connect a WhatsApp number/));
+  });
+
   it('when the agent went back to older messages, then a live event keeps them on screen', async () => {
     const at = (i: number) => new Date(Date.UTC(2026, 10, 21, 9, 0, i)).toISOString();
     const history = Array.from({ length: 60 }, (_, i) => ({ ...inbound, id: `h${i}`, content: { body: `Message ${i}` }, createdAt: at(i) }));

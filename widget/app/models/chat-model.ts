@@ -1,20 +1,20 @@
 import { computed, signal } from '@preact/signals';
 import type { z } from 'zod/mini';
-import type { ConversationView, MessageView, NumberView } from '../../../contract/whatsapp';
+import type { CardChat as CardChatSchema, ConversationView, MessageView, NumberView } from '../../../contract/whatsapp';
 import type { ApiClient } from '../api/api-client';
 import { ApiError, isApiError } from '../api/api-error';
 import type { Describe, FieldLabels } from '../i18n/error-sentence';
 import type { LiveModel } from './live-model';
+import { CARD_FIRST_PAGE } from '../../../contract/card-chat-relay';
 import { MEDIA_RULES, mediaProblem, type MediaKind } from '../../../contract/media-rules';
 import { createQuickRepliesModel } from './quick-replies-model';
 import { browserMedia, createVoiceRecorder, type VoiceMedia } from './voice-recorder-model';
 
 type Conversation = z.infer<typeof ConversationView>;
 type Message = z.infer<typeof MessageView>;
+type CardChat = z.infer<typeof CardChatSchema>;
 type WhatsAppNumber = z.infer<typeof NumberView>;
 
-/** A card opens with the newest 200 messages (the card call's largest first page): most chats in one answer. */
-const FIRST_PAGE = 200;
 /** Going back in history reads a hundred at a time (the API's largest page). */
 const PAGE = 100;
 /** The message box and the template form, by their labels. */
@@ -106,17 +106,19 @@ export function createChatModel(deps: {
     olderCursor.value = page.nextBefore;
   }
 
-  async function openFor(contacts: { id?: number; name: string; phones: string[] }[], mine: NonNullable<typeof opening>) {
+  async function openFor(contacts: { id?: number; name: string; phones: string[] }[], mine: NonNullable<typeof opening>, answered?: CardChat) {
     // The card's contacts changed while this opening was on its way: a newer one took over, and this
     // answer (or failure) is out of date.
     const replaced = () => opening !== mine;
     try {
       // One round trip (docs/decisions/021): the numbers, a conversation per customer, the first one's newest page.
       const phones = contacts.flatMap((c) => c.phones.map((phone) => ({ phone, name: c.name, contactId: c.id ?? null })));
-      const card = await deps.api.cardChat(
-        phones.map((p) => p.phone),
-        FIRST_PAGE,
-      );
+      const card =
+        answered ??
+        (await deps.api.cardChat(
+          phones.map((p) => p.phone),
+          CARD_FIRST_PAGE,
+        ));
       if (replaced()) return;
       numbers.value = card.numbers;
       // An earlier opening's failure (a session the backend no longer took, say) is over.
@@ -176,14 +178,17 @@ export function createChatModel(deps: {
       unseen.value = false;
     },
 
-    /** Opens the card's conversations; asked again for the same contacts, it is the same opening. */
-    open(contacts: { id?: number; name: string; phones: string[] }[]): Promise<void> {
-      if (opening?.contacts !== contacts) {
-        const mine: NonNullable<typeof opening> = { contacts, done: Promise.resolve() };
-        opening = mine;
-        mine.done = openFor(contacts, mine);
-      }
-      return opening.done;
+    /**
+     * Opens the card's conversations; asked again for the same contacts, it is the same opening.
+     * `answered`: the card-chat answer for these contacts, when it came with the sign-in (not asked again).
+     */
+    open(contacts: { id?: number; name: string; phones: string[] }[], answered?: CardChat): Promise<void> {
+      if (opening?.contacts === contacts) return opening.done;
+      const mine: NonNullable<typeof opening> = { contacts, done: Promise.resolve() };
+      opening = mine;
+      // With an answer at hand the opening may be over (and forgotten) before this returns.
+      mine.done = openFor(contacts, mine, answered);
+      return mine.done;
     },
 
     async select(id: string) {

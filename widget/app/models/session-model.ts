@@ -1,6 +1,8 @@
 import { computed, effect, signal } from '@preact/signals';
 import type { MeResponse } from '../../../contract/account';
 import type { HostContext } from '../../../contract/host-messages';
+import type { CardChat } from '../../../contract/whatsapp';
+import type { z } from 'zod/mini';
 import type { ApiClient } from '../api/api-client';
 import { isApiError } from '../api/api-error';
 import type { Host } from '../host/host';
@@ -27,6 +29,8 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
   const isAdmin = computed(() => (me.value?.user.role ?? role.value) === 'admin');
 
   const api = deps.createApi(() => token.value);
+  /** The card's chat the loader handed over with the context, until it is taken. */
+  let cardChat: z.infer<typeof CardChat> | undefined;
 
   async function loadMe() {
     try {
@@ -49,9 +53,11 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
     const stopListening = deps.host.listen((message) => {
       switch (message.type) {
         case 'wabridge:context':
-          // The token first: what the new context starts loading uses it.
+          // The token first: what the new context starts loading uses it; so does the card's chat
+          // when the sign-in brought it (docs/decisions/039).
           token.value = message.session.token;
           role.value = message.session.role;
+          cardChat = message.cardChat;
           context.value = message.context;
           void loadMe();
           break;
@@ -72,6 +78,24 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
     };
   }
 
-  return { status, error, context, me, language, strings, t, isAdmin, api, start, reload: loadMe };
+  return {
+    status,
+    error,
+    context,
+    me,
+    language,
+    strings,
+    t,
+    isAdmin,
+    api,
+    start,
+    reload: loadMe,
+    /** The card's chat that came with the context, once (a later context brings its own, or none). */
+    takeCardChat() {
+      const taken = cardChat;
+      cardChat = undefined;
+      return taken;
+    },
+  };
 }
 export type SessionModel = ReturnType<typeof createSessionModel>;
