@@ -1,5 +1,5 @@
 import { z } from 'zod/mini';
-import { CardChat, CardChatInput } from './whatsapp';
+import { CardChat } from './whatsapp';
 
 /**
  * What the loader reports with each session: the host's Kommo plan (SPEC §3), taken from admins only.
@@ -7,11 +7,12 @@ import { CardChat, CardChatInput } from './whatsapp';
  */
 export const SessionRequest = z.object({
   /**
-   * The card the loader opens with the page (docs/decisions/039): its phones, as `POST /card-chat`
-   * takes them. The answer then carries that card's chat (`cardChat`), so a freshly loaded card shows
-   * its chat after one call to us, not two.
+   * The card the loader opens with the page (docs/decisions/040): its phones, as Kommo has them. The
+   * answer then carries that card's chat (`cardChat`) as `POST /card-chat` answers them, so a freshly
+   * loaded card shows its chat after one call to us, not two. Phones that call would refuse (over 50,
+   * a phone of over 40 characters) bring no chat: the card asks, and says why.
    */
-  card: z.optional(z.object({ phones: CardChatInput.shape.phones })),
+  card: z.optional(z.object({ phones: z.array(z.string()).check(z.maxLength(1000)) })),
   kommoPlan: z.optional(
     z.object({
       name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),

@@ -13,8 +13,6 @@ define([], function () {
   // Written in when the archive is packed (scripts/pack-widget.ts) or served (the demo).
   var APP_ORIGIN = '__WABRIDGE_ORIGIN__';
   var REFRESH_BEFORE_MS = 60 * 1000;
-  // The unread watcher starts this long after Kommo's init (a card opened with the page signs in first).
-  var WATCH_AFTER_MS = 1000;
   var CARD_AREAS = { lcard: 'leads', ccard: 'contacts', comcard: 'companies' };
 
   function kommo() {
@@ -43,11 +41,7 @@ define([], function () {
     return target.nodeType === 1 ? target : null;
   }
 
-  /**
-   * Kommo's theme where the iframe goes: the first opaque background up from the container, dark
-   * when its luminance is low (Kommo's dark theme is navy, #153043). The page's colours are what the
-   * user sees, whatever class or setting Kommo uses to switch them.
-   */
+  /** Kommo's theme where the iframe goes: dark when the first opaque background up from it is (navy, #153043). */
   function hostTheme(container) {
     for (var node = container; node && node.nodeType === 1; node = node.parentElement) {
       var colour = window.getComputedStyle(node).backgroundColor || '';
@@ -78,9 +72,7 @@ define([], function () {
     return isNaN(date.getTime()) ? undefined : date.toISOString();
   }
 
-  // Sessions being asked for, by widget: asks at the same moment by the same Kommo user share one
-  // exchange (a card's iframe and the unread watcher start together, and the card waits for the
-  // backend's answer). One on its way for another user (the user changed meanwhile) is not shared.
+  // Sessions being asked for, by widget: asks by the same Kommo user while one is on its way share it.
   var pendingSessions = new WeakMap();
   // The last session got, by widget: later cards of the tab take it while it has a while to go.
   var heldSessions = new WeakMap();
@@ -92,30 +84,24 @@ define([], function () {
     return (constant('account') || {}).id + ':' + (user.id || system.amouser_id || '');
   }
 
-  /**
-   * The session for the iframes and the watcher: the held one, or (`fresh`, 401) a new exchange, as
-   * `{ session, cardChat }`. `card` (a card's phones) asks the exchange for that card's chat too: only
-   * the ask that starts an exchange gets it (docs/decisions/039).
-   */
-  function requestSession(widget, fresh, card) {
+  /** The held session or (`fresh`, 401) a new exchange; one for `card` (phones) brings its chat to `onChat` (decision 040). */
+  function requestSession(widget, fresh, card, onChat) {
     var user = currentUserId(widget);
     var body = sessionBody();
     var held = heldSessions.get(widget);
     // Same user, same Kommo plan reported (a new plan is reported at once).
     if (!fresh && held && held.user === user && held.body === body && new Date(held.session.expiresAt) - Date.now() > 2 * REFRESH_BEFORE_MS) {
-      return Promise.resolve({ session: held.session, cardChat: null });
+      return Promise.resolve(held.session);
     }
     var pending = pendingSessions.get(widget);
-    if (pending && pending.user === user) {
-      return pending.promise.then(function (session) {
-        return { session: session, cardChat: null };
-      });
-    }
-    var answer = exchangeSession(widget, card ? withCard(body, card) : body);
+    if (pending && pending.user === user) return pending.promise;
+    var sent = card ? JSON.stringify(Object.assign(JSON.parse(body), { card: { phones: card } })) : body;
     var entry = {
       user: user,
-      promise: answer.then(function (a) {
-        return sessionOf(a);
+      promise: exchangeSession(widget, sent).then(function (session) {
+        if (card) onChat((session && session.cardChat) || null);
+        if (session) delete session.cardChat;
+        return session;
       }),
     };
     pendingSessions.set(widget, entry);
@@ -133,38 +119,7 @@ define([], function () {
         if (current && current.user === user) heldSessions.delete(widget);
       },
     );
-    return answer.then(function (a) {
-      return { session: sessionOf(a), cardChat: (card && a && a.cardChat) || null };
-    });
-  }
-
-  /** The session of an exchange's answer, without the card's chat it may carry. */
-  function sessionOf(answer) {
-    return { token: answer.token, expiresAt: answer.expiresAt, accountId: answer.accountId, userId: answer.userId, role: answer.role };
-  }
-
-  /** The exchange's body (JSON text) asking for the card's chat too. */
-  function withCard(body, phones) {
-    var request = JSON.parse(body);
-    request.card = { phones: phones };
-    return JSON.stringify(request);
-  }
-
-  /**
-   * The phones a card's chat opens with, as the app would ask for them; null when the backend would
-   * refuse them (the app then asks, and shows why): a card's chat never stops its sign-in.
-   */
-  function cardPhones(context) {
-    if (context.area !== 'card') return null;
-    var phones = [];
-    context.contacts.forEach(function (c) {
-      phones = phones.concat(c.phones);
-    });
-    var fit = phones.every(function (p) {
-      var length = p.trim().length;
-      return length >= 1 && length <= 40;
-    });
-    return fit && phones.length <= 50 ? phones : null;
+    return entry.promise;
   }
 
   function forgetSession(widget, token) {
@@ -218,8 +173,8 @@ define([], function () {
     };
     var loop = function () {
       requestSession(self.widget)
-        .then(function (opened) {
-          self.token = opened.session.token;
+        .then(function (session) {
+          self.token = session.token;
           return self.refresh().then(function () {
             return self.listen();
           });
@@ -230,9 +185,8 @@ define([], function () {
           retry();
         });
     };
-    // Kommo renders a card before it inits the widget: the card's sign-in, which carries its chat,
-    // goes first, and the watcher takes the session it gets.
-    setTimeout(loop, WATCH_AFTER_MS);
+    // Kommo renders a card before it inits the widget: the card's sign-in (with its chat) goes first.
+    setTimeout(loop, 1000);
   };
 
   Watcher.prototype.get = function (path) {
@@ -280,10 +234,7 @@ define([], function () {
       });
   };
 
-  /**
-   * "Maria Silva · 2 unread" in Kommo's language: the words come from the widget's i18n file that
-   * Kommo loads for APP.lang_id (`loader.unread.<plural category>`), English when it gave none.
-   */
+  /** "Maria Silva · 2 unread" in Kommo's language (`loader.unread.<plural>` of the widget's i18n), else English. */
   function unreadText(widget, who, total) {
     var lang = kommo() && kommo().lang_id ? String(kommo().lang_id) : 'en';
     var strings = typeof widget.i18n === 'function' ? widget.i18n('loader') : null;
@@ -367,13 +318,27 @@ define([], function () {
     this.opening = this.open();
   }
 
-  /** The session, the context and (a card's first sign-in) the card's chat, as `[opened, context]`. */
   Frame.prototype.open = function (fresh) {
     var self = this;
+    // A card's sign-in brings the card's chat: the context comes first.
     var opening = this.context().then(function (context) {
-      return self.openSession(fresh, cardPhones(context)).then(function (opened) {
-        return [opened, context];
-      });
+      var chat;
+      var card =
+        context.area === 'card'
+          ? [].concat.apply(
+              [],
+              context.contacts.map(function (c) {
+                return c.phones;
+              }),
+            )
+          : null;
+      return self
+        .openSession(fresh, card, function (c) {
+          chat = c;
+        })
+        .then(function (session) {
+          return [session, context, chat];
+        });
     });
     opening.catch(function () {}); // reported to the app once it is ready (start)
     return opening;
@@ -401,8 +366,8 @@ define([], function () {
     opening.then(
       function (results) {
         if (self.destroyed) return;
-        var message = { type: 'wabridge:context', session: results[0].session, context: results[1] };
-        if (results[0].cardChat) message.cardChat = results[0].cardChat;
+        var message = { type: 'wabridge:context', session: results[0], context: results[1] };
+        if (results[2]) message.cardChat = results[2];
         self.post(message);
       },
       function (error) {
@@ -414,8 +379,8 @@ define([], function () {
   Frame.prototype.refresh = function () {
     var self = this;
     this.openSession(true).then(
-      function (opened) {
-        if (!self.destroyed) self.post({ type: 'wabridge:session', session: opened.session });
+      function (session) {
+        if (!self.destroyed) self.post({ type: 'wabridge:session', session: session });
       },
       function (error) {
         self.fail(error);
@@ -435,14 +400,13 @@ define([], function () {
     });
   };
 
-  /** The session (held, or exchanged anew when `fresh`), with the card's chat when `card` was asked; schedules the next refresh. */
-  Frame.prototype.openSession = function (fresh, card) {
+  /** The session (held, or exchanged anew when `fresh`); schedules the next refresh. */
+  Frame.prototype.openSession = function (fresh, card, onChat) {
     var self = this;
-    return requestSession(this.widget, fresh, card).then(function (opened) {
-      var session = opened.session;
+    return requestSession(this.widget, fresh, card, onChat).then(function (session) {
       self.session = session;
       clearTimeout(self.timer);
-      if (self.destroyed) return opened;
+      if (self.destroyed) return session;
       var wait = new Date(session.expiresAt).getTime() - Date.now() - REFRESH_BEFORE_MS;
       self.timer = setTimeout(
         function () {
@@ -450,7 +414,7 @@ define([], function () {
         },
         Math.max(5000, wait),
       );
-      return opened;
+      return session;
     });
   };
 
@@ -495,10 +459,8 @@ define([], function () {
   };
 
   /**
-   * Kommo's digital-pipeline action form holds one setting, `automation` (manifest `dp.settings`):
-   * the id of an automation the admin made in Wabridge. The text field is swapped for a list of the
-   * account's automations by name, so nobody types or sees anything else; what to send stays on
-   * our side (SPEC §7).
+   * Kommo's digital-pipeline form has one setting, `automation`: the id of one of the account's
+   * automations, picked from a list by name in place of the text field (SPEC §7).
    */
   function fillDpSettings(widget) {
     var inputs = document.querySelectorAll('input[name="automation"]');
@@ -527,8 +489,8 @@ define([], function () {
       input.dispatchEvent(new Event('change', { bubbles: true }));
     };
     requestSession(widget)
-      .then(function (opened) {
-        return fetch(APP_ORIGIN + '/api/v1/automations', { headers: { Authorization: 'Bearer ' + opened.session.token } });
+      .then(function (session) {
+        return fetch(APP_ORIGIN + '/api/v1/automations', { headers: { Authorization: 'Bearer ' + session.token } });
       })
       .then(function (response) {
         if (!response.ok) throw new Error('automations ' + response.status);
@@ -550,10 +512,9 @@ define([], function () {
   var SALESBOT_EXITS = ['sent', 'failed', 'opted_out'];
 
   /**
-   * The bot steps Kommo stores for our "Send a WhatsApp template" block (SPEC §5, decision 027):
-   * a `widget_request` to the backend with the block's settings (Kommo fills the bot's variables into
-   * them, so parameters may be {{contact.name}}, {{lead.cf.123}}…), the contact and lead ids, then a
-   * wait for Kommo's continue, then one exit per status the backend continues with.
+   * The bot steps of our "Send a WhatsApp template" block (SPEC §5, decision 027): a `widget_request`
+   * with the block's settings (bot variables filled in by Kommo) and the card's ids, a wait for
+   * Kommo's continue, then one exit per status.
    */
   function salesbotSteps(params) {
     var p = params || {};

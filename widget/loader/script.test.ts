@@ -83,7 +83,7 @@ describe('the Kommo loader (script.js)', () => {
     fromIframe({ type: 'wabridge:ready' });
     await vi.waitFor(() => expect(posted).toHaveBeenCalled());
     expect(ajax).toHaveBeenCalledWith(expect.objectContaining({ url: `${APP_ORIGIN}/api/v1/session`, type: 'POST' }));
-    // The card's sign-in names its phones (its chat comes back with the session: docs/decisions/039).
+    // The card's sign-in names its phones (its chat comes back with the session: docs/decisions/040).
     expect(JSON.parse(ajax.mock.calls[0]![0].data)).toEqual({
       kommoPlan: { name: 'Advanced', paidTill: new Date(1_800_000_000 * 1000).toISOString() },
       card: { phones: ['+55 11 91234-5678', '+55 11 90000-0000'] },
@@ -146,21 +146,30 @@ describe('the Kommo loader (script.js)', () => {
     expect(ajax).toHaveBeenCalledTimes(1);
   });
 
-  it('when a card’s phones are more than the card call takes, or one is not a phone’s length, then its sign-in names no card (the app asks, and says why)', async () => {
-    // Sessions with under two minutes to go: each card signs in afresh.
-    ajax.mockImplementation(async () => session('tok-short', new Date(Date.now() + 60_000).toISOString()));
-    const lists = [Array.from({ length: 51 }, (_, n) => `+55 11 9000-${1000 + n}`), ['+55 11 91234-5678', '9'.repeat(41)], ['   '], ['+55 11 91234-5678']];
-    for (const [i, phones] of lists.entries()) {
-      widget.get_current_card_contacts_data = async () => [{ id: 2001, name: 'Maria Silva', phones }];
-      const card = renderCard();
-      card.fromIframe({ type: 'wabridge:ready' });
-      await vi.waitFor(() => expect(card.posted).toHaveBeenCalledTimes(1));
-      expect(ajax).toHaveBeenCalledTimes(i + 1);
-      expect(JSON.parse(ajax.mock.calls[i]![0].data).card).toEqual(i === 3 ? { phones } : undefined);
-    }
+  it('when the unread watcher’s sign-in is on its way as a card opens (Kommo gave the card’s contacts late), then the card shares it and gets no chat: the app asks for it', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(JSON.stringify({ total: 0, latest: null }), { status: 200 })),
+    );
+    let answer!: (s: unknown) => void;
+    ajax.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    widget.get_current_card_contacts_data = () =>
+      new Promise((resolve) => setTimeout(() => resolve([{ id: 2001, name: 'Maria Silva', phones: ['+55 11 91234-5678'] }]), 2_000));
+    const { posted, fromIframe } = renderCard();
+    widget.callbacks.init!();
+    fromIframe({ type: 'wabridge:ready' });
+    await vi.advanceTimersByTimeAsync(1_010);
+    expect(ajax).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(ajax.mock.calls[0]![0].data)).not.toHaveProperty('card');
+    await vi.advanceTimersByTimeAsync(1_000);
+    answer(session('tok-1', '2026-11-21T10:15:00Z'));
+    await vi.waitFor(() => expect(posted).toHaveBeenCalledTimes(1));
+    expect(posted.mock.calls[0]![0]).toEqual({ type: 'wabridge:context', session: session('tok-1', '2026-11-21T10:15:00Z'), context: expect.any(Object) });
+    expect(ajax).toHaveBeenCalledTimes(1);
+    vi.unstubAllGlobals();
   });
 
-  it('when a card renders and the unread watcher starts with it, then both share one session exchange', async () => {
+  it('when a card renders and the unread watcher starts a second after Kommo’s init, then the watcher takes the card’s session: one exchange', async () => {
     vi.stubGlobal(
       'fetch',
       vi.fn(async () => new Response(JSON.stringify({ total: 0, latest: null }), { status: 200 })),

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { forbidden } from '../http/app-error';
 import { errorMiddleware } from '../http/error-middleware';
 import type { JsonText } from '../http/json-text';
 import { sessionRoutes } from './session-routes';
@@ -17,10 +18,13 @@ describe('the sign-in that carries a card’s chat', () => {
     close = undefined;
   });
 
-  async function serve(cardChat: (accountId: string, phones: string[], pageSize: number) => Promise<JsonText>) {
+  async function serve(
+    cardChat: (accountId: string, phones: string[], pageSize: number) => Promise<JsonText>,
+    open: () => Promise<typeof session> = async () => session,
+  ) {
     const app = express();
     app.use(express.json());
-    const sessions = { open: async () => session } as unknown as SessionService;
+    const sessions = { open } as unknown as SessionService;
     app.use(sessionRoutes({ sessions, cardChat, logger: pino({ level: 'silent' }) }));
     app.use(errorMiddleware(pino({ level: 'silent' })));
     const server = createServer(app);
@@ -42,6 +46,23 @@ describe('the sign-in that carries a card’s chat', () => {
     const answer = await signIn({ card: { phones: ['+55 11 91234-5678'] } });
     expect(answer.status).toBe(201);
     expect(await answer.json()).toEqual(session);
+  });
+
+  it('when the sign-in is refused (uninstalled, consent withdrawn, user disabled), then the card’s chat is never read', async () => {
+    let read = 0;
+    const signIn = await serve(
+      async () => {
+        read++;
+        return '{}' as JsonText;
+      },
+      async () => {
+        throw forbidden('user_disabled', 'Your administrator has not enabled Wabridge for your user.');
+      },
+    );
+    const answer = await signIn({ card: { phones: ['+55 11 91234-5678'] } });
+    expect(answer.status).toBe(403);
+    expect(await answer.json()).toEqual({ error: { code: 'user_disabled', message: expect.any(String) } });
+    expect(read).toBe(0);
   });
 
   it('when the card’s chat is read, then it is the answer’s `cardChat`, as the chat service wrote it, for the session’s account and the card’s first page', async () => {

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Logger } from 'pino';
 import { CARD_FIRST_PAGE } from '../../../contract/card-chat-relay';
 import { SessionRequest } from '../../../contract/session';
+import { CardChatInput } from '../../../contract/whatsapp';
 import { unauthorized } from '../http/app-error';
 import { sendJsonText, withJsonMember, type JsonText } from '../http/json-text';
 import { parse } from '../http/parse';
@@ -21,11 +22,13 @@ export function sessionRoutes(deps: SessionRouteDeps): Router {
     if (!kommoToken) throw unauthorized('missing_token', 'The X-Auth-Token header with Kommo’s one-time token is required.');
     const body = parse(SessionRequest, req.body ?? {}, 'body');
     const session = await deps.sessions.open(kommoToken, body);
-    // The card the loader opens with: its chat comes with the session (docs/decisions/039). The
-    // sign-in checked what every request checks (installed, consent, user enabled). A chat that cannot
-    // be read does not stop the sign-in: the card asks for it itself and says why.
-    const chat = body.card
-      ? await deps.cardChat(session.accountId, body.card.phones, CARD_FIRST_PAGE).catch((err: unknown) => {
+    // The card the loader opens with: its chat comes with the session (docs/decisions/040). The
+    // sign-in checked what every request checks (installed, consent, user enabled). Phones the card
+    // call would refuse, or a chat that cannot be read, do not stop the sign-in: the card asks for its
+    // chat itself and says why.
+    const phones = body.card && CardChatInput.shape.phones.safeParse(body.card.phones);
+    const chat = phones?.success
+      ? await deps.cardChat(session.accountId, phones.data, CARD_FIRST_PAGE).catch((err: unknown) => {
           deps.logger.warn({ err, accountId: session.accountId }, 'card chat not read with the sign-in');
           return null;
         })

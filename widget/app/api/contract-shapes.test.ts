@@ -63,6 +63,18 @@ describe('the contract shapes the card checks with', () => {
       { ...contextMessage, cardChat: { numbers: [], conversations: [], refused: [] } },
       { ...contextMessage, cardChat: { numbers: [], conversations: 'none', refused: [], page: null } },
       { ...contextMessage, cardChat: [] },
+      // What the chat could not draw (another script on Kommo's page may post): refused whole.
+      { ...contextMessage, cardChat: { numbers: [1], conversations: [null], refused: ['x'], page: { messages: [null] } } },
+      { ...contextMessage, cardChat: { numbers: [], conversations: [], refused: [], page: { messages: [{ id: 'm1' }] } } },
+      {
+        ...contextMessage,
+        cardChat: {
+          numbers: [{ id: 'n1' }],
+          conversations: [{ phone: '+1', conversation: { id: 'c1' } }],
+          refused: [],
+          page: { messages: [{ id: 'm1', direction: 'in', type: 'text', createdAt: '2026-11-30T03:00:00.000Z', content: {} }], nextBefore: null },
+        },
+      },
       { ...contextMessage, cardChat: null },
       { type: 'wabridge:context', session: 'nope' },
       { type: 'wabridge:session-error', error: { code: 1, message: 'y' } },

@@ -54,7 +54,7 @@ export function createSessionModel(deps: { host: Host; createApi: (getToken: () 
       switch (message.type) {
         case 'wabridge:context':
           // The token first: what the new context starts loading uses it; so does the card's chat
-          // when the sign-in brought it (docs/decisions/039).
+          // when the sign-in brought it (docs/decisions/040).
           token.value = message.session.token;
           role.value = message.session.role;
           cardChat = message.cardChat;
