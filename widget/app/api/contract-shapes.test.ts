@@ -66,6 +66,11 @@ describe('the contract shapes the card checks with', () => {
       // What the chat could not draw (another script on Kommo's page may post): refused whole.
       { ...contextMessage, cardChat: { numbers: [1], conversations: [null], refused: ['x'], page: { messages: [null] } } },
       { ...contextMessage, cardChat: { numbers: [], conversations: [], refused: [], page: { messages: [{ id: 'm1' }] } } },
+      { ...contextMessage, cardChat: { numbers: [], conversations: [], refused: [{ phone: 'x' }], page: null } },
+      {
+        ...contextMessage,
+        cardChat: { numbers: [], conversations: [], refused: [{ phone: 'x', error: { code: 'invalid_phone', message: 'Not a phone.' } }], page: null },
+      },
       {
         ...contextMessage,
         cardChat: {
