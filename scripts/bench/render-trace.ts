@@ -12,25 +12,30 @@ const log = (...parts: unknown[]) => process.stdout.write(`${parts.map(String).j
 
 const MESSAGES = 200;
 const probe = `(() => {
-  if (location.pathname.startsWith('/demo')) { window.__parentSeen = []; addEventListener('message', (e) => window.__parentSeen.push([performance.now(), e.data && e.data.type])); return; }
-  if (!location.pathname.startsWith('/widget')) return;
-  const post = window.parent.postMessage.bind(window.parent);
-  window.parent.postMessage = (m, o) => { (window.__wbRender.posted ||= []).push([Math.round(performance.now()), m && m.type]); return post(m, o); };
-  document.addEventListener('readystatechange', () => (window.__wbRender['rs_' + document.readyState] = Math.round(performance.now())));
-  const seen = { firstPage: null, all: null, msgs: [] };
-  let pressedAt = 0;
-  window.__wbRender = seen;
-  addEventListener('message', (e) => seen.msgs.push([Math.round(performance.now()), e.data && e.data.type]));
-  new MutationObserver(() => {
-    const count = document.querySelectorAll('[data-testid="message"]').length;
-    if (count > 0 && seen.firstPage === null) seen.firstPage = performance.now();
-    if (count >= ${MESSAGES} && seen.all === null) { seen.all = performance.now(); setTimeout(() => console.debug('wabridge-render: done')); }
-    if (!seen.root && document.querySelector('[data-testid="wabridge-app"]')) seen.root = performance.now();
-    const older = document.querySelector('[data-testid="older"]');
-    if (older && count > pressedAt) { pressedAt = count; seen.older = performance.now(); older.click(); }
-  }).observe(document, { childList: true, subtree: true, attributes: true });
-  try { new PerformanceObserver((l) => { for (const e of l.getEntries()) (seen.loaf ||= []).push({ start: Math.round(e.startTime), dur: Math.round(e.duration), renderStart: Math.round(e.renderStart - e.startTime), layoutStart: Math.round(e.styleAndLayoutStart - e.startTime), scripts: e.scripts.map((s) => [s.invoker, Math.round(s.duration), Math.round(s.forcedStyleAndLayoutDuration)]) }); }).observe({ type: 'long-animation-frame', buffered: true }); } catch {}
-  try { new PerformanceObserver((l) => { for (const e of l.getEntries()) (seen.long ||= []).push([Math.round(e.startTime), Math.round(e.duration)]); }).observe({ type: 'longtask', buffered: true }); } catch {}
+  // A card page that takes over its frame's first empty window does not run this again (render.ts).
+  if (location.href === 'about:blank' && window !== parent) return addEventListener('DOMContentLoaded', watch, { once: true });
+  watch();
+  function watch() {
+    if (location.pathname.startsWith('/demo')) { window.__parentSeen = []; addEventListener('message', (e) => window.__parentSeen.push([performance.now(), e.data && e.data.type])); return; }
+    if (!location.pathname.startsWith('/widget')) return;
+    const post = window.parent.postMessage.bind(window.parent);
+    window.parent.postMessage = (m, o) => { (window.__wbRender.posted ||= []).push([Math.round(performance.now()), m && m.type]); return post(m, o); };
+    document.addEventListener('readystatechange', () => (window.__wbRender['rs_' + document.readyState] = Math.round(performance.now())));
+    const seen = { firstPage: null, all: null, msgs: [] };
+    let pressedAt = 0;
+    window.__wbRender = seen;
+    addEventListener('message', (e) => seen.msgs.push([Math.round(performance.now()), e.data && e.data.type]));
+    new MutationObserver(() => {
+      const count = document.querySelectorAll('[data-testid="message"]').length;
+      if (count > 0 && seen.firstPage === null) seen.firstPage = performance.now();
+      if (count >= ${MESSAGES} && seen.all === null) { seen.all = performance.now(); setTimeout(() => console.debug('wabridge-render: done')); }
+      if (!seen.root && document.querySelector('[data-testid="wabridge-app"]')) seen.root = performance.now();
+      const older = document.querySelector('[data-testid="older"]');
+      if (older && count > pressedAt) { pressedAt = count; seen.older = performance.now(); older.click(); }
+    }).observe(document, { childList: true, subtree: true, attributes: true });
+    try { new PerformanceObserver((l) => { for (const e of l.getEntries()) (seen.loaf ||= []).push({ start: Math.round(e.startTime), dur: Math.round(e.duration), renderStart: Math.round(e.renderStart - e.startTime), layoutStart: Math.round(e.styleAndLayoutStart - e.startTime), scripts: e.scripts.map((s) => [s.invoker, Math.round(s.duration), Math.round(s.forcedStyleAndLayoutDuration)]) }); }).observe({ type: 'long-animation-frame', buffered: true }); } catch {}
+    try { new PerformanceObserver((l) => { for (const e of l.getEntries()) (seen.long ||= []).push([Math.round(e.startTime), Math.round(e.duration)]); }).observe({ type: 'longtask', buffered: true }); } catch {}
+  }
 })();`;
 
 const dir = await mkdtemp(join(tmpdir(), 'wabridge-trace-'));
