@@ -39,3 +39,26 @@ test('when a card opens with the page, then its chat comes with the sign-in (the
   await expect.poll(() => chat.getByTestId('message').count()).toBeGreaterThan(200);
   expect(calls.find((c) => c.includes('before='))).toMatch(/[?&]limit=100/);
 });
+
+test('when a card opens again in a browser that has learnt how its language writes dates, then each message shows its time exactly as Intl writes it', async ({
+  page,
+  request,
+}) => {
+  for (let i = 1; i <= 3; i++) await request.post('/demo/whatsapp/customer-writes', { data: { text: `Hora ${i}` } });
+  for (const lang of ['en', 'ru', 'en']) {
+    await page.goto(`/demo?lang=${lang}#lead`);
+    const card = widgetFrame(page, 'card');
+    await expect(card.getByTestId('message')).toHaveCount(3, { timeout: 15_000 });
+    const times = await card.locator('[data-testid="message"] time').evaluateAll((nodes, language) => {
+      const intl = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
+      return nodes.map((n) => ({ shown: n.textContent, intl: intl.format(new Date((n as HTMLTimeElement).dateTime)) }));
+    }, lang);
+    expect(times).toHaveLength(3);
+    for (const { shown, intl } of times) expect(shown).toBe(intl);
+  }
+  // The last page wrote them from the shape the first one learnt.
+  const learnt = await widgetFrame(page, 'card')
+    .locator('body')
+    .evaluate(() => localStorage.getItem('wabridge:date-shape:en'));
+  expect(JSON.parse(learnt!)).toMatchObject({ browser: expect.any(String), shape: { pieces: expect.any(Array) } });
+});

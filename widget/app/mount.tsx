@@ -4,7 +4,7 @@ import type { ApiClient } from './api/api-client';
 import { App } from './components/App';
 import type { Host } from './host/host';
 import { describeError, describeFields, type Describe } from './i18n/error-sentence';
-import { formatDate } from './i18n/format';
+import { prepareDates } from './i18n/format';
 import { createChatModel } from './models/chat-model';
 import { createLicenceModel } from './models/licence-model';
 import { createLiveModel } from './models/live-model';
@@ -55,10 +55,9 @@ export function mount(root: HTMLElement, deps: MountDeps): () => void {
     if (context?.area !== 'card') return;
     untracked(() => void chat.open(context.contacts, session.takeCardChat()));
   });
-  // Building a language's first date formatter costs tens of milliseconds the chat's first render
-  // would spend: it is built while the loader signs in (the page's language is Kommo's, as the
-  // context's will be), in a task of its own after the app has said it is ready.
-  setTimeout(() => formatDate(new Date(0).toISOString(), deps.language || 'en', undefined, true));
+  // A language's first date formatter costs tens of milliseconds the chat's first render would
+  // spend (the page's language is Kommo's, as the context's will be).
+  prepareDates(deps.language || 'en');
   render(<App session={session} licence={licence} chat={chat} screens={screens} />, root);
 
   // Tell the loader our height so the iframe fits its content.

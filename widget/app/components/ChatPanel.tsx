@@ -173,7 +173,7 @@ class MessageRow extends Component<RowProps> {
       <li class={`wb-msg wb-msg--${m.direction}`} data-testid="message" data-direction={m.direction} data-status={m.status}>
         <MessageContent message={m} chat={chat} t={t} onMediaLoad={onMediaLoad} />
         <div class="wb-msg__meta">
-          {formatDate(m.createdAt, language, undefined, true)}
+          <time dateTime={m.createdAt}>{formatDate(m.createdAt, language, undefined, true)}</time>
           {m.direction === 'out' && m.sentByName && <span data-testid="sent-by"> · {m.sentByName}</span>}
           {m.direction === 'out' && (
             <span class={`wb-tick wb-tick--${m.status}`} title={t(`chat.status.${m.status}`)} data-testid="tick">

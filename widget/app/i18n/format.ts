@@ -1,3 +1,5 @@
+import { asShape, learnShape, writeDate, type DateShape } from './date-shape';
+
 // Building an Intl formatter costs far more than using one (a chat of 200 messages built 200 of them):
 // each is made once per language and options.
 const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
@@ -12,9 +14,53 @@ export function formatMoney(cents: number, currency: string, language: string): 
   return formatter(`money:${language}:${currency}`, () => new Intl.NumberFormat(language, { style: 'currency', currency })).format(cents / 100);
 }
 
+const dateFormatter = (language: string, timeZone: string | undefined, withTime: boolean) =>
+  formatter(
+    `date:${language}:${timeZone ?? ''}:${withTime}`,
+    () => new Intl.DateTimeFormat(language, { dateStyle: 'medium', ...(withTime ? { timeStyle: 'short' } : {}), timeZone }),
+  );
+
+/** A date (`withTime`: and its time) in `timeZone` or the browser's, as the user's locale writes it. */
 export function formatDate(iso: string, language: string, timeZone?: string, withTime = false): string {
-  const make = () => new Intl.DateTimeFormat(language, { dateStyle: 'medium', ...(withTime ? { timeStyle: 'short' } : {}), timeZone });
-  return formatter(`date:${language}:${timeZone ?? ''}:${withTime}`, make).format(new Date(iso));
+  const shape = withTime && !timeZone ? knownShape(language) : null;
+  return shape ? writeDate(shape, new Date(iso)) : dateFormatter(language, timeZone, withTime).format(new Date(iso));
+}
+
+// Each language's date-and-time shape, learnt by this browser on an earlier page (date-shape.ts).
+// The browser is part of the key: another version may write dates otherwise.
+const SHAPE_KEY = 'wabridge:date-shape:';
+const shapes = new Map<string, DateShape | null>();
+function knownShape(language: string): DateShape | null {
+  if (!shapes.has(language)) {
+    let stored: DateShape | null = null;
+    try {
+      const saved = JSON.parse(localStorage.getItem(SHAPE_KEY + language) ?? 'null') as { browser?: unknown; shape?: unknown } | null;
+      if (saved?.browser === navigator.userAgent) stored = asShape(saved.shape);
+    } catch {
+      // No storage here (a browser that keeps none for frames), or a damaged entry: Intl writes the dates.
+    }
+    shapes.set(language, stored);
+  }
+  return shapes.get(language) ?? null;
+}
+
+/**
+ * Readies the chat's dates before its first render. Where this browser has learnt the language's
+ * shape, nothing is left to do; otherwise the Intl formatter is built in a task of its own while the
+ * loader signs in, and its shape is learnt and kept for the next page.
+ */
+export function prepareDates(language: string): void {
+  if (knownShape(language)) return;
+  setTimeout(() => {
+    const shape = learnShape(dateFormatter(language, undefined, true));
+    if (!shape) return;
+    shapes.set(language, shape);
+    try {
+      localStorage.setItem(SHAPE_KEY + language, JSON.stringify({ browser: navigator.userAgent, shape }));
+    } catch {
+      // Kept for this page only.
+    }
+  });
 }
 
 export function formatNumber(n: number, language: string): string {
