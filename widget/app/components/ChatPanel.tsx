@@ -7,7 +7,7 @@ import type { Translate } from '../i18n/translate';
 import { formatBytes, formatDate } from '../i18n/format';
 import type { ChatModel } from '../models/chat-model';
 import { pickerEntries, pickerQuery, type PickerEntry } from '../models/quick-replies-model';
-import { MessageContent } from './MessageContent';
+import { messageParts } from './MessageContent';
 import { QuickRepliesPanel, QuickReplyPicker } from './QuickReplies';
 
 type Template = z.infer<typeof TemplateList>['templates'][number];
@@ -169,24 +169,28 @@ class MessageRow extends Component<RowProps> {
   }
 
   override render({ message: m, chat, t, language, onMediaLoad }: RowProps) {
+    // One list of the row's children, the message's parts among them (not a list inside the list:
+    // Preact would draw that as a fragment of its own).
     return (
       <li class={`wb-msg wb-msg--${m.direction}`} data-testid="message" data-direction={m.direction} data-status={m.status}>
-        <MessageContent message={m} chat={chat} t={t} onMediaLoad={onMediaLoad} />
-        <div class="wb-msg__meta">
-          <time dateTime={m.createdAt}>{formatDate(m.createdAt, language, undefined, true)}</time>
-          {m.direction === 'out' && m.sentByName && <span data-testid="sent-by"> · {m.sentByName}</span>}
-          {m.direction === 'out' && (
-            <span class={`wb-tick wb-tick--${m.status}`} title={t(`chat.status.${m.status}`)} data-testid="tick">
-              {' '}
-              {TICKS[m.status]} {t(`chat.status.${m.status}`)}
-            </span>
-          )}
-        </div>
-        {m.error && (
-          <div class="wb-error" data-testid="message-error">
-            {t('chat.failed', { title: m.error.title, code: m.error.code })}
-          </div>
-        )}
+        {[
+          ...messageParts({ message: m, chat, t, onMediaLoad }),
+          <div class="wb-msg__meta">
+            <time dateTime={m.createdAt}>{formatDate(m.createdAt, language, undefined, true)}</time>
+            {m.direction === 'out' && m.sentByName && <span data-testid="sent-by"> · {m.sentByName}</span>}
+            {m.direction === 'out' && (
+              <span class={`wb-tick wb-tick--${m.status}`} title={t(`chat.status.${m.status}`)} data-testid="tick">
+                {' '}
+                {TICKS[m.status]} {t(`chat.status.${m.status}`)}
+              </span>
+            )}
+          </div>,
+          m.error && (
+            <div class="wb-error" data-testid="message-error">
+              {t('chat.failed', { title: m.error.title, code: m.error.code })}
+            </div>
+          ),
+        ]}
       </li>
     );
   }

@@ -80,37 +80,51 @@ export function summary(type: string, c: Content, t: Translate): string {
   }
 }
 
-/** What one message shows in the chat: the quoted message of a reply, its content by kind, and the customer's reaction. */
-export function MessageContent({ message: m, chat, t, onMediaLoad }: { message: Message; chat: ChatModel; t: Translate; onMediaLoad?: () => void }) {
+interface ContentProps {
+  message: Message;
+  chat: ChatModel;
+  t: Translate;
+  onMediaLoad?: () => void;
+}
+
+/**
+ * What one message shows in the chat: the quoted message of a reply, its content by kind, and the
+ * customer's reaction. Given as a list of children for the chat's row to hold itself: a chat of 200
+ * then builds no component and no fragment per message for them (each costs a first render).
+ */
+export function messageParts({ message: m, chat, t, onMediaLoad }: ContentProps) {
   const c = m.content;
-  return (
-    <>
-      {m.replyTo && (
-        <blockquote class="wb-msg__quote" data-testid="message-quote">
-          <strong>{t(`chat.quote.${m.replyTo.direction}`)}</strong> {summary(m.replyTo.type, m.replyTo.content, t)}
-        </blockquote>
+  return [
+    m.replyTo && (
+      <blockquote class="wb-msg__quote" data-testid="message-quote">
+        <strong>{t(`chat.quote.${m.replyTo.direction}`)}</strong> {summary(m.replyTo.type, m.replyTo.content, t)}
+      </blockquote>
+    ),
+    (m.type === 'image' || m.type === 'sticker') && <MediaImage chat={chat} messageId={m.id} sticker={m.type === 'sticker'} onLoad={onMediaLoad} />,
+    m.type === 'audio' && <MediaAudio chat={chat} messageId={m.id} label={t('chat.kinds.audio')} />,
+    <div class={`wb-msg__body wb-msg__body--${m.type}`} data-testid="message-body" data-kind={m.type}>
+      {m.type === 'location' ? (
+        <>
+          {summary(m.type, c, t)}{' '}
+          <a href={mapUrl(c)} target="_blank" rel="noopener noreferrer" data-testid="map-link">
+            {t('chat.open_map')}
+          </a>
+        </>
+      ) : (
+        summary(m.type, c, t)
       )}
-      {(m.type === 'image' || m.type === 'sticker') && <MediaImage chat={chat} messageId={m.id} sticker={m.type === 'sticker'} onLoad={onMediaLoad} />}
-      {m.type === 'audio' && <MediaAudio chat={chat} messageId={m.id} label={t('chat.kinds.audio')} />}
-      <div class={`wb-msg__body wb-msg__body--${m.type}`} data-testid="message-body" data-kind={m.type}>
-        {m.type === 'location' ? (
-          <>
-            {summary(m.type, c, t)}{' '}
-            <a href={mapUrl(c)} target="_blank" rel="noopener noreferrer" data-testid="map-link">
-              {t('chat.open_map')}
-            </a>
-          </>
-        ) : (
-          summary(m.type, c, t)
-        )}
-      </div>
-      {m.reaction && (
-        <span class="wb-msg__reaction" data-testid="message-reaction" title={t('chat.reacted', { emoji: m.reaction })}>
-          {m.reaction}
-        </span>
-      )}
-    </>
-  );
+    </div>,
+    m.reaction && (
+      <span class="wb-msg__reaction" data-testid="message-reaction" title={t('chat.reacted', { emoji: m.reaction })}>
+        {m.reaction}
+      </span>
+    ),
+  ];
+}
+
+/** A message's parts on their own (what a row holds). */
+export function MessageContent(props: ContentProps) {
+  return <>{messageParts(props)}</>;
 }
 
 /** A message's file as an object URL, fetched with the session (an <img> or <audio> alone cannot send it). */
