@@ -8,7 +8,11 @@ import { formatBytes, formatDate } from '../i18n/format';
 import type { ChatModel } from '../models/chat-model';
 import { pickerEntries, pickerQuery, type PickerEntry } from '../models/quick-replies-model';
 import { messageParts } from './MessageContent';
-import { QuickRepliesPanel, QuickReplyPicker } from './QuickReplies';
+import { lazyScreen } from './lazy';
+import { QuickReplyPicker } from './QuickReplies';
+
+// Managing quick replies is a screen of its own: the card does not carry it until it is opened.
+const QuickRepliesPanel = lazyScreen(() => import(/* webpackChunkName: "quick-replies" */ './QuickRepliesPanel').then((m) => m.QuickRepliesPanel));
 
 type Template = z.infer<typeof TemplateList>['templates'][number];
 type Message = z.infer<typeof MessageView>;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { learnShape } from './date-shape';
+import { learnShape } from './learn-date-shape';
 
 const KEY = 'wabridge:date-shape:';
 const iso = '2026-03-09T17:04:00.000Z';
@@ -62,12 +62,13 @@ describe('the chat’s dates on a new page', () => {
     prepareDates('ru');
     expect(localStorage.getItem(KEY + 'ru')).toBeNull();
     vi.runAllTimers();
+    vi.useRealTimers();
+    await vi.waitFor(() => expect(localStorage.getItem(KEY + 'ru')).not.toBeNull());
     expect(JSON.parse(localStorage.getItem(KEY + 'ru')!)).toEqual({
       browser: navigator.userAgent,
       shape: expect.objectContaining({ months: expect.any(Array) }),
     });
 
-    vi.useRealTimers();
     const expected = intl('ru');
     const next = await freshPage();
     const built = watchFormatters();

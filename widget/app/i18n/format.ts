@@ -1,4 +1,4 @@
-import { asShape, learnShape, writeDate, type DateShape } from './date-shape';
+import { asShape, writeDate, type DateShape } from './date-shape';
 
 // Building an Intl formatter costs far more than using one (a chat of 200 messages built 200 of them):
 // each is made once per language and options.
@@ -52,14 +52,20 @@ function knownShape(language: string): DateShape | null {
 export function prepareDates(language: string): void {
   if (knownShape(language)) return;
   setTimeout(() => {
-    const shape = learnShape(dateFormatter(language, undefined, true));
-    if (!shape) return;
-    shapes.set(language, shape);
-    try {
-      localStorage.setItem(SHAPE_KEY + language, JSON.stringify({ browser: navigator.userAgent, shape }));
-    } catch {
-      // Kept for this page only.
-    }
+    const format = dateFormatter(language, undefined, true);
+    void import(/* webpackChunkName: "date-shape" */ './learn-date-shape').then(
+      ({ learnShape }) => {
+        const shape = learnShape(format);
+        if (!shape) return;
+        shapes.set(language, shape);
+        try {
+          localStorage.setItem(SHAPE_KEY + language, JSON.stringify({ browser: navigator.userAgent, shape }));
+        } catch {
+          // Kept for this page only.
+        }
+      },
+      () => undefined, // Not learnt this time: Intl writes the dates, and the next page tries again.
+    );
   });
 }
 
