@@ -17,7 +17,7 @@ const probe = `(() => {
   watch();
   function watch() {
     if (location.pathname.startsWith('/demo')) { window.__parentSeen = []; addEventListener('message', (e) => window.__parentSeen.push([performance.now(), e.data && e.data.type])); return; }
-    if (!location.pathname.startsWith('/widget')) return;
+    if (!location.pathname.startsWith('/widget') || window.__wbRender) return;
     const post = window.parent.postMessage.bind(window.parent);
     window.parent.postMessage = (m, o) => { (window.__wbRender.posted ||= []).push([Math.round(performance.now()), m && m.type]); return post(m, o); };
     document.addEventListener('readystatechange', () => (window.__wbRender['rs_' + document.readyState] = Math.round(performance.now())));
@@ -25,14 +25,17 @@ const probe = `(() => {
     let pressedAt = 0;
     window.__wbRender = seen;
     addEventListener('message', (e) => seen.msgs.push([Math.round(performance.now()), e.data && e.data.type]));
-    new MutationObserver(() => {
+    const check = () => {
       const count = document.querySelectorAll('[data-testid="message"]').length;
       if (count > 0 && seen.firstPage === null) seen.firstPage = performance.now();
       if (count >= ${MESSAGES} && seen.all === null) { seen.all = performance.now(); setTimeout(() => console.debug('wabridge-render: done')); }
       if (!seen.root && document.querySelector('[data-testid="wabridge-app"]')) seen.root = performance.now();
       const older = document.querySelector('[data-testid="older"]');
       if (older && count > pressedAt) { pressedAt = count; seen.older = performance.now(); older.click(); }
-    }).observe(document, { childList: true, subtree: true, attributes: true });
+    };
+    // Started late (a reused window), rows may already be in.
+    check();
+    new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true });
     try { new PerformanceObserver((l) => { for (const e of l.getEntries()) (seen.loaf ||= []).push({ start: Math.round(e.startTime), dur: Math.round(e.duration), renderStart: Math.round(e.renderStart - e.startTime), layoutStart: Math.round(e.styleAndLayoutStart - e.startTime), scripts: e.scripts.map((s) => [s.invoker, Math.round(s.duration), Math.round(s.forcedStyleAndLayoutDuration)]) }); }).observe({ type: 'long-animation-frame', buffered: true }); } catch {}
     try { new PerformanceObserver((l) => { for (const e of l.getEntries()) (seen.long ||= []).push([Math.round(e.startTime), Math.round(e.duration)]); }).observe({ type: 'longtask', buffered: true }); } catch {}
   }

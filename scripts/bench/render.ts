@@ -27,11 +27,11 @@ const probe = `(() => {
   if (location.href === 'about:blank' && window !== parent) return addEventListener('DOMContentLoaded', watch, { once: true });
   watch();
   function watch() {
-    if (!location.pathname.startsWith('/widget')) return;
+    if (!location.pathname.startsWith('/widget') || window.__wbRender) return;
     const seen = { firstPage: null, all: null, painted: null };
     let pressedAt = 0;
     window.__wbRender = seen;
-    new MutationObserver(() => {
+    const check = () => {
       const count = document.querySelectorAll('[data-testid="message"]').length;
       if (count > 0 && seen.firstPage === null) seen.firstPage = performance.now();
       if (count >= ${MESSAGES} && seen.all === null) {
@@ -43,7 +43,10 @@ const probe = `(() => {
       }
       const older = document.querySelector('[data-testid="older"]');
       if (older && count > pressedAt) { pressedAt = count; older.click(); }
-    }).observe(document, { childList: true, subtree: true, attributes: true });
+    };
+    // Started late (a reused window), rows may already be in.
+    check();
+    new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true });
   }
 })();`;
 

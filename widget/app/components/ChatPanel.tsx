@@ -4,7 +4,7 @@ import type { z } from 'zod/mini';
 import type { MessageView, TemplateList } from '../../../contract/whatsapp';
 import type { HostContext } from '../../../contract/host-messages';
 import type { Translate } from '../i18n/translate';
-import { formatBytes, formatDate } from '../i18n/format';
+import { formatBytes, formatMessageTime } from '../i18n/format';
 import type { ChatModel } from '../models/chat-model';
 import { pickerEntries, pickerQuery, type PickerEntry } from '../models/quick-replies-model';
 import { messageParts } from './MessageContent';
@@ -180,7 +180,7 @@ class MessageRow extends Component<RowProps> {
         {[
           ...messageParts({ message: m, chat, t, onMediaLoad }),
           <div class="wb-msg__meta">
-            <time dateTime={m.createdAt}>{formatDate(m.createdAt, language, undefined, true)}</time>
+            <time dateTime={m.createdAt}>{formatMessageTime(m.createdAt, language)}</time>
             {m.direction === 'out' && m.sentByName && <span data-testid="sent-by"> · {m.sentByName}</span>}
             {m.direction === 'out' && (
               <span class={`wb-tick wb-tick--${m.status}`} title={t(`chat.status.${m.status}`)} data-testid="tick">

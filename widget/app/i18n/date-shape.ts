@@ -69,11 +69,23 @@ export function writeDate(shape: DateShape, date: Date): string {
 export function asShape(value: unknown): DateShape | null {
   const s = (value ?? {}) as DateShape;
   const words = (xs: unknown, n: number) => Array.isArray(xs) && xs.length === n && xs.every((x) => typeof x === 'string');
-  const ok =
+  const parts: string[] = [];
+  const pieces =
     Array.isArray(s.pieces) &&
-    s.pieces.every((p) => (typeof p === 'object' && p !== null ? ('part' in p ? PARTS.includes(p.part) : typeof p.literal === 'string') : false)) &&
+    s.pieces.every((p: unknown) => {
+      if (typeof p !== 'object' || p === null) return false;
+      if (!('part' in p)) return typeof (p as { literal?: unknown }).literal === 'string';
+      parts.push(String(p.part));
+      return typeof p.part === 'string' && PARTS.includes(p.part);
+    });
+  const ok =
+    pieces &&
+    // Each part once; all of them (PARTS ends with the day period), the day period exactly where its words are.
+    new Set(parts).size === parts.length &&
+    PARTS.slice(0, 5).every((p) => parts.includes(p)) &&
+    (s.periods === null ? !parts.includes('dayPeriod') : words(s.periods, 2) && parts.includes('dayPeriod')) &&
     words(s.months, 12) &&
-    (s.periods === null || words(s.periods, 2)) &&
+    typeof s.hourCycle === 'string' &&
     CYCLES.includes(s.hourCycle) &&
     typeof s.twoDigitHour === 'boolean' &&
     typeof s.twoDigitDay === 'boolean';

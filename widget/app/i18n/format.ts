@@ -22,13 +22,23 @@ const dateFormatter = (language: string, timeZone: string | undefined, withTime:
 
 /** A date (`withTime`: and its time) in `timeZone` or the browser's, as the user's locale writes it. */
 export function formatDate(iso: string, language: string, timeZone?: string, withTime = false): string {
-  const shape = withTime && !timeZone ? knownShape(language) : null;
-  return shape ? writeDate(shape, new Date(iso)) : dateFormatter(language, timeZone, withTime).format(new Date(iso));
+  return dateFormatter(language, timeZone, withTime).format(new Date(iso));
 }
 
-// Each language's date-and-time shape, learnt by this browser on an earlier page (date-shape.ts).
-// The browser is part of the key: another version may write dates otherwise.
-const SHAPE_KEY = 'wabridge:date-shape:';
+/**
+ * A chat message's date and time in the browser's zone, exactly as `formatDate` writes it: from the
+ * language's shape where this browser has learnt one (date-shape.ts), so that a card's first render
+ * builds no Intl formatter (docs/decisions/041).
+ */
+export function formatMessageTime(iso: string, language: string): string {
+  const date = new Date(iso);
+  const shape = knownShape(language);
+  return shape && !Number.isNaN(date.getTime()) ? writeDate(shape, date) : formatDate(iso, language, undefined, true);
+}
+
+// Each language's shape, learnt by this browser on an earlier page. The key names the format (a
+// build that changes the chat's format starts again) and the value the browser that learnt it.
+const SHAPE_KEY = 'wabridge:date-shape:1:';
 const shapes = new Map<string, DateShape | null>();
 function knownShape(language: string): DateShape | null {
   if (!shapes.has(language)) {
@@ -44,29 +54,35 @@ function knownShape(language: string): DateShape | null {
   return shapes.get(language) ?? null;
 }
 
+/** Learns the language's shape from its Intl formatter and keeps it for the next page (or forgets the one kept, where none can be learnt). */
+function learn(language: string) {
+  const format = dateFormatter(language, undefined, true);
+  void import(/* webpackChunkName: "date-shape" */ './learn-date-shape').then(
+    ({ learnShape }) => {
+      const shape = learnShape(format);
+      // A page keeps the shape it started with: its rows all read alike.
+      if (!shapes.get(language)) shapes.set(language, shape);
+      try {
+        if (shape) localStorage.setItem(SHAPE_KEY + language, JSON.stringify({ browser: navigator.userAgent, shape }));
+        else localStorage.removeItem(SHAPE_KEY + language);
+      } catch {
+        // Kept for this page only.
+      }
+    },
+    () => undefined, // Not learnt this time: the next page tries again.
+  );
+}
+
 /**
- * Readies the chat's dates before its first render. Where this browser has learnt the language's
- * shape, nothing is left to do; otherwise the Intl formatter is built in a task of its own while the
- * loader signs in, and its shape is learnt and kept for the next page.
+ * Readies the chat's dates. Where this browser has no shape for the language, the Intl formatter is
+ * built in a task of its own while the loader signs in (it is needed for the first render), and its
+ * shape is learnt. Where it has one, the shape is learnt again once the page is idle, the chat drawn:
+ * a browser update that writes dates otherwise, under the same name, is caught for the next page.
  */
 export function prepareDates(language: string): void {
-  if (knownShape(language)) return;
-  setTimeout(() => {
-    const format = dateFormatter(language, undefined, true);
-    void import(/* webpackChunkName: "date-shape" */ './learn-date-shape').then(
-      ({ learnShape }) => {
-        const shape = learnShape(format);
-        if (!shape) return;
-        shapes.set(language, shape);
-        try {
-          localStorage.setItem(SHAPE_KEY + language, JSON.stringify({ browser: navigator.userAgent, shape }));
-        } catch {
-          // Kept for this page only.
-        }
-      },
-      () => undefined, // Not learnt this time: Intl writes the dates, and the next page tries again.
-    );
-  });
+  if (!knownShape(language)) setTimeout(() => learn(language));
+  else if (typeof requestIdleCallback === 'function') requestIdleCallback(() => learn(language), { timeout: 10_000 });
+  else setTimeout(() => learn(language), 3000);
 }
 
 export function formatNumber(n: number, language: string): string {
