@@ -79,8 +79,8 @@ test.describe('in a browser on Indian time (a half-hour offset)', () => {
         localStorage.setItem(k, JSON.stringify({ ...saved, shape: { ...saved.shape, months: Array(12).fill('Xyz') } }));
       }, key('en'));
     for (const { shown } of await open('en')) expect(shown).toContain('Xyz');
-    // Once idle, that page learns the shape again; the page after writes exactly as Intl does.
-    await expect.poll(async () => JSON.parse((await storedShape('en'))!).shape.months[0]).not.toBe('Xyz');
+    // Once the chat has settled, that page learns the shape again; the page after writes exactly as Intl does.
+    await expect.poll(async () => JSON.parse((await storedShape('en'))!).shape.months[0], { timeout: 20_000 }).not.toBe('Xyz');
     const times = await open('en');
     expect(times).toHaveLength(3);
     for (const { shown, intl } of times) expect(shown).toBe(intl);

@@ -85,11 +85,18 @@ describe('the chat’s dates on a new page', () => {
     expect(built).not.toHaveBeenCalled();
   });
 
-  it('when the stored shape no longer writes as the browser does, then the page keeps it but learns it again once idle, and the next page writes as Intl does', async () => {
+  it('when the stored shape no longer writes as the browser does, then the page keeps it but learns it again once the chat has settled, and the next page writes as Intl does', async () => {
     store('en', marked('en'));
+    vi.useFakeTimers();
     const page = await freshPage();
-    expect(page.formatMessageTime(iso, 'en')).toContain('Xyz');
     page.prepareDates('en');
+    expect(page.formatMessageTime(iso, 'en')).toContain('Xyz');
+    // Not before the chat is drawn and settled.
+    vi.advanceTimersByTime(4000);
+    await Promise.resolve();
+    expect(stored('en')?.shape.months[0]).toBe('Xyz');
+    vi.runAllTimers();
+    vi.useRealTimers();
     await vi.waitFor(() => expect(stored('en')?.shape.months).toEqual(shapeOf('en').months), { timeout: 5000 });
     // The page's rows all read alike.
     expect(page.formatMessageTime(iso, 'en')).toContain('Xyz');

@@ -33,7 +33,9 @@ export function formatDate(iso: string, language: string, timeZone?: string, wit
 export function formatMessageTime(iso: string, language: string): string {
   const date = new Date(iso);
   const shape = knownShape(language);
-  return shape && !Number.isNaN(date.getTime()) ? writeDate(shape, date) : formatDate(iso, language, undefined, true);
+  if (!shape || Number.isNaN(date.getTime())) return formatDate(iso, language, undefined, true);
+  recheckLater(language);
+  return writeDate(shape, date);
 }
 
 // Each language's shape, learnt by this browser on an earlier page. The key names the format (a
@@ -74,15 +76,25 @@ function learn(language: string) {
 }
 
 /**
- * Readies the chat's dates. Where this browser has no shape for the language, the Intl formatter is
- * built in a task of its own while the loader signs in (it is needed for the first render), and its
- * shape is learnt. Where it has one, the shape is learnt again once the page is idle, the chat drawn:
- * a browser update that writes dates otherwise, under the same name, is caught for the next page.
+ * Readies the chat's dates: where this browser has no shape for the language, the Intl formatter is
+ * built in a task of its own while the loader signs in (the first render needs it), and its shape is
+ * learnt for the next page.
  */
 export function prepareDates(language: string): void {
   if (!knownShape(language)) setTimeout(() => learn(language));
-  else if (typeof requestIdleCallback === 'function') requestIdleCallback(() => learn(language), { timeout: 10_000 });
-  else setTimeout(() => learn(language), 3000);
+}
+
+/**
+ * A page that writes from a stored shape learns it again, once: a few seconds after, when the page
+ * is idle (the chat drawn and settled; before the chat, building the formatter would cost what the
+ * shape saves). A browser update that writes dates otherwise under the same name is caught for the
+ * next page.
+ */
+const rechecked = new Set<string>();
+function recheckLater(language: string) {
+  if (rechecked.has(language)) return;
+  rechecked.add(language);
+  setTimeout(() => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => learn(language)) : learn(language)), 5000);
 }
 
 export function formatNumber(n: number, language: string): string {
