@@ -71,16 +71,16 @@ test.describe('in a browser on Indian time (a half-hour offset)', () => {
       for (const { shown, intl } of await open(lang)) expect(shown).toBe(intl);
       await expect.poll(() => storedShape(lang)).not.toBeNull();
     }
-    // The next page writes from the shape: one whose months all read "Xyz" shows so.
+    // The next page writes from the shape: one whose months read "Xyz0" to "Xyz11" shows so.
     await card()
       .locator('body')
       .evaluate((_, k) => {
         const saved = JSON.parse(localStorage.getItem(k)!);
-        localStorage.setItem(k, JSON.stringify({ ...saved, shape: { ...saved.shape, months: Array(12).fill('Xyz') } }));
+        localStorage.setItem(k, JSON.stringify({ ...saved, shape: { ...saved.shape, months: Array.from({ length: 12 }, (_, i) => `Xyz${i}`) } }));
       }, key('en'));
     for (const { shown } of await open('en')) expect(shown).toContain('Xyz');
     // Once the chat has settled, that page learns the shape again; the page after writes exactly as Intl does.
-    await expect.poll(async () => JSON.parse((await storedShape('en'))!).shape.months[0], { timeout: 20_000 }).not.toBe('Xyz');
+    await expect.poll(async () => JSON.parse((await storedShape('en'))!).shape.months[0], { timeout: 20_000 }).not.toBe('Xyz0');
     const times = await open('en');
     expect(times).toHaveLength(3);
     for (const { shown, intl } of times) expect(shown).toBe(intl);

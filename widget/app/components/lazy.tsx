@@ -14,10 +14,14 @@ export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P
       if (loaded) return;
       let live = true;
       loading ??= load();
-      void loading.then((screen) => {
-        loaded = screen;
-        if (live) setShown(true);
-      });
+      loading.then(
+        (screen) => {
+          loaded = screen;
+          if (live) setShown(true);
+        },
+        // A chunk that did not come (the network, a new deploy) is asked for again the next time.
+        () => (loading = undefined),
+      );
       return () => {
         live = false;
       };

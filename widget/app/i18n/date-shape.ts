@@ -68,6 +68,7 @@ export function writeDate(shape: DateShape, date: Date): string {
 /** A shape read back from storage, or null for anything else (an older build's, or a damaged one). */
 export function asShape(value: unknown): DateShape | null {
   const s = (value ?? {}) as DateShape;
+  const distinct = (xs: string[]) => xs.every(Boolean) && new Set(xs).size === xs.length;
   const words = (xs: unknown, n: number) => Array.isArray(xs) && xs.length === n && xs.every((x) => typeof x === 'string');
   const parts: string[] = [];
   const pieces =
@@ -87,6 +88,10 @@ export function asShape(value: unknown): DateShape | null {
     words(s.months, 12) &&
     typeof s.hourCycle === 'string' &&
     CYCLES.includes(s.hourCycle) &&
+    // A 12-hour clock with its two words for the day's halves, a 24-hour one without; names that tell apart.
+    (s.hourCycle === 'h11' || s.hourCycle === 'h12') === (s.periods !== null) &&
+    distinct(s.months) &&
+    (s.periods === null || distinct(s.periods)) &&
     typeof s.twoDigitHour === 'boolean' &&
     typeof s.twoDigitDay === 'boolean';
   return ok ? s : null;

@@ -61,7 +61,12 @@ function learn(language: string) {
   const format = dateFormatter(language, undefined, true);
   void import(/* webpackChunkName: "date-shape" */ './learn-date-shape').then(
     ({ learnShape }) => {
-      const shape = learnShape(format);
+      let shape;
+      try {
+        shape = learnShape(format);
+      } catch {
+        return;
+      }
       // A page keeps the shape it started with: its rows all read alike.
       if (!shapes.get(language)) shapes.set(language, shape);
       try {
